@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs the compiled test files with node's built-in test runner.
+// Usage: node scripts/run-tests.mjs [unit|integration|e2e ...]   (default: all)
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const groups = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
+const files = [];
+const walk = (dir) => {
+  let entries = [];
+  try { entries = readdirSync(dir); } catch { return; }
+  for (const e of entries.sort()) {
+    const p = path.join(dir, e);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (e.endsWith('.test.js')) files.push(p);
+  }
+};
+for (const g of groups) walk(path.join(root, 'dist/test', g));
+if (files.length === 0) {
+  console.error(`no test files found under dist/test/{${groups.join(',')}}: run "npm run build" first`);
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

@@ -1,0 +1,109 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { SourceStatus } from '../clock/types.js';
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_DATAGRAM_BYTES = 1200;
+
+/** A coordinator stamp for one source: [point, lo, hi, status]; values are decimal ns strings or ''. */
+export type WireStamp = [string, string, string, SourceStatus];
+
+export interface EventMessage {
+  v: 1; k: 'ev'; run: string; id: number; seq: number;
+  /** Coordinator send stamps per source. */
+  st: Record<string, WireStamp>;
+  /** Host (true) send time in simulated runs. */
+  tt?: string;
+}
+export interface ReadyQuery { v: 1; k: 'ready?'; run: string }
+export interface EndCommand { v: 1; k: 'end'; run: string }
+export interface StatusReply {
+  v: 1; k: 'status'; run: string; node: string; state: 'warming' | 'ready' | 'ending';
+  sources: Record<string, { ready: boolean; detail: string }>;
+}
+export interface ByeReply { v: 1; k: 'bye'; run: string; node: string; received: number }
+export type Message = EventMessage | ReadyQuery | EndCommand | StatusReply | ByeReply;
+
+/** Why a datagram was rejected; each kind is counted separately in the worker summary. */
+export type RejectReason =
+  | 'oversize' | 'bad_json' | 'bad_shape' | 'unknown_version' | 'wrong_run'
+  | 'untagged' | 'bad_tag' | 'replay';
+
+export type DecodeResult = { ok: true; msg: Message } | { ok: false; reason: RejectReason; detail: string };
+
+const TAG_SEP = 0x0a; // '\n' never occurs inside compact JSON
+const TAG_LEN = 43;   // base64url of 32 bytes, unpadded
+
+/** Encode compact JSON; with a key, append '\n' + base64url(HMAC-SHA256(body)). */
+export function encodeMessage(msg: Message, key?: Buffer | null): Buffer {
+  const body = Buffer.from(JSON.stringify(msg));
+  if (!key) return body;
+  const tag = createHmac('sha256', key).update(body).digest('base64url');
+  return Buffer.concat([body, Buffer.from([TAG_SEP]), Buffer.from(tag)]);
+}
+
+const NS_RE = /^-?[0-9]{1,19}$/;
+const STATUSES = new Set(['ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent']);
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const isNsOrEmpty = (x: unknown): boolean => x === '' || (typeof x === 'string' && NS_RE.test(x) && withinInt64(x));
+
+function withinInt64(s: string): boolean {
+  const v = BigInt(s);
+  return v <= 9_223_372_036_854_775_807n && v >= -9_223_372_036_854_775_808n;
+}
+
+/**
+ * Decode and validate a datagram. Never throws: every failure is a reason to count.
+ * `key` null/undefined means the run is insecure and tags are ignored if present.
+ */
+export function decodeMessage(buf: Buffer, expectedRun: string, key?: Buffer | null): DecodeResult {
+  if (buf.length > MAX_DATAGRAM_BYTES + TAG_LEN + 1) return { ok: false, reason: 'oversize', detail: `${buf.length} bytes` };
+  let body = buf;
+  const sep = buf.lastIndexOf(TAG_SEP);
+  if (key) {
+    if (sep < 0 || buf.length - sep - 1 !== TAG_LEN) return { ok: false, reason: 'untagged', detail: 'no HMAC tag' };
+    body = buf.subarray(0, sep);
+    const want = createHmac('sha256', key).update(body).digest();
+    const got = Buffer.from(buf.subarray(sep + 1).toString('latin1'), 'base64url');
+    if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, reason: 'bad_tag', detail: 'HMAC mismatch' };
+  } else if (sep >= 0) {
+    body = buf.subarray(0, sep);
+  }
+  if (body.length > MAX_DATAGRAM_BYTES) return { ok: false, reason: 'oversize', detail: `${body.length} bytes` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'bad_json', detail: 'not JSON' };
+  }
+  if (!isObj(parsed)) return { ok: false, reason: 'bad_shape', detail: 'not an object' };
+  if (parsed.v !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown_version', detail: `v=${String(parsed.v).slice(0, 20)}` };
+  if (typeof parsed.run !== 'string') return { ok: false, reason: 'bad_shape', detail: 'run missing' };
+  if (parsed.run !== expectedRun) return { ok: false, reason: 'wrong_run', detail: parsed.run.slice(0, 40) };
+  switch (parsed.k) {
+    case 'ev': {
+      if (!isUint(parsed.id) || !isUint(parsed.seq)) return { ok: false, reason: 'bad_shape', detail: 'id/seq' };
+      if (!isObj(parsed.st)) return { ok: false, reason: 'bad_shape', detail: 'st' };
+      for (const [name, s] of Object.entries(parsed.st)) {
+        if (!/^[a-z][a-z0-9_]{0,31}$/.test(name)) return { ok: false, reason: 'bad_shape', detail: 'source name' };
+        if (!Array.isArray(s) || s.length !== 4 || !isNsOrEmpty(s[0]) || !isNsOrEmpty(s[1]) || !isNsOrEmpty(s[2])
+          || typeof s[3] !== 'string' || !STATUSES.has(s[3])) {
+          return { ok: false, reason: 'bad_shape', detail: `stamp ${name}` };
+        }
+      }
+      if (parsed.tt !== undefined && !(typeof parsed.tt === 'string' && NS_RE.test(parsed.tt) && withinInt64(parsed.tt))) {
+        return { ok: false, reason: 'bad_shape', detail: 'tt' };
+      }
+      return { ok: true, msg: parsed as unknown as EventMessage };
+    }
+    case 'ready?':
+    case 'end':
+      return { ok: true, msg: parsed as unknown as Message };
+    case 'status':
+    case 'bye':
+      if (typeof parsed.node !== 'string') return { ok: false, reason: 'bad_shape', detail: 'node' };
+      return { ok: true, msg: parsed as unknown as Message };
+    default:
+      return { ok: false, reason: 'bad_shape', detail: `kind ${String(parsed.k).slice(0, 20)}` };
+  }
+}

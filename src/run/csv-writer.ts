@@ -1,0 +1,98 @@
+import { promises as fs, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+
+export type Cell = string | number | bigint | null | undefined;
+
+/**
+ * Append-only CSV writer for the hot path: `append` only pushes into memory; a timer writes
+ * each batch with one appendFile + fsync (at most `flushMs` of rows at risk on a crash).
+ * The file is never truncated: a restarted process appends below what is there.
+ */
+export class BatchedCsvWriter {
+  private pending: Cell[][] = [];
+  private handle: fs.FileHandle | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+  rowsWritten = 0;
+
+  constructor(
+    readonly file: string,
+    readonly columns: readonly string[],
+    private readonly flushMs = 100,
+    /** Called once if a write fails: the owner must stop (rows can no longer be kept). */
+    private readonly onFatal: (err: Error) => void = () => {},
+  ) {}
+
+  async open(): Promise<void> {
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    const fresh = !existsSync(this.file) || statSync(this.file).size === 0;
+    this.handle = await fs.open(this.file, 'a');
+    if (fresh) {
+      await this.handle.appendFile(stringify([this.columns as string[]]));
+      await this.handle.sync();
+    } else {
+      await this.repairTornTail();
+    }
+    this.timer = setInterval(() => void this.flush(), this.flushMs);
+    this.timer.unref();
+  }
+
+  /** A crash may have left a line without its newline; end it so appended rows start clean. */
+  private async repairTornTail(): Promise<void> {
+    const size = statSync(this.file).size;
+    const fd = await fs.open(this.file, 'r');
+    try {
+      const buf = Buffer.alloc(1);
+      await fd.read(buf, 0, 1, size - 1);
+      if (buf[0] !== 0x0a) await this.handle!.appendFile('\n');
+    } finally {
+      await fd.close();
+    }
+  }
+
+  /** Hot path: no I/O. Cells are stringified later, off the receive path. */
+  append(row: Cell[]): void {
+    this.pending.push(row);
+  }
+
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  /** Write and fsync everything pending. Safe to call concurrently (calls are serialised). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writePending());
+    return this.flushing;
+  }
+
+  private async writePending(): Promise<void> {
+    if (!this.handle || this.pending.length === 0 || this.failure) return;
+    const batch = this.pending;
+    this.pending = [];
+    const text = stringify(batch.map((r) => r.map(cellToString)));
+    try {
+      await this.handle.appendFile(text);
+      await this.handle.sync();
+      this.rowsWritten += batch.length;
+    } catch (err) {
+      this.failure = err as Error;
+      this.pending = batch.concat(this.pending); // keep them in memory; owner decides
+      this.onFatal(this.failure);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+    if (this.handle) await this.handle.close();
+    this.handle = null;
+  }
+}
+
+export function cellToString(c: Cell): string {
+  if (c === null || c === undefined) return '';
+  return typeof c === 'string' ? c : c.toString();
+}

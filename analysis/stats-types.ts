@@ -1,0 +1,429 @@
+// The shape of results/<run_id>/stats.json (docs/stats-json.md describes it in prose;
+// docs/metrics.md defines every number). This file is a contract read by the figures and the
+// HTML report: fields are only ever ADDED, never renamed or removed. Bump STATS_SCHEMA_VERSION
+// only for an incompatible change.
+//
+// Conventions, everywhere in this file:
+// - Durations and relative times are `number` nanoseconds (exact integers up to 2^53 ns ≈ 104 days).
+// - Absolute instants are decimal strings of epoch nanoseconds (`*_ns_abs`), never floats.
+// - Relative instants (`*_rel_ns`) are nanoseconds since `run.anchor_ns_abs`.
+// - A statistic without data is `null` (or the entry is absent), never 0: a Ratio whose total is
+//   0 has `share: null`; a Distribution with n = 0 has null quantiles.
+// - `node: null` in an entry means "all workers pooled"; otherwise it is a worker's node id.
+// - Sources are compared like with like: the coordinator's source S against the worker's source S.
+
+export const STATS_SCHEMA_VERSION = 1 as const;
+
+/** A count out of a total. `share` = count / total in [0, 1], null when total is 0. */
+export interface Ratio {
+  count: number;
+  total: number;
+  share: number | null;
+}
+
+/**
+ * Distribution of a set of values (ns unless `unit` says otherwise). Quantiles use the
+ * nearest-rank method (docs/metrics.md §Quantiles): the p-quantile is the value at rank
+ * ceil(p·n) of the sorted values (rank 1 for p = 0). Exact while n ≤ the exact-capacity
+ * (`exact: true`); above it, taken from a log-bucketed histogram whose relative error is at most
+ * `relative_error` (a value and its bucket's representative differ by at most that fraction).
+ */
+export interface Distribution {
+  unit: 'ns' | 'ratio';
+  n: number;
+  exact: boolean;
+  /** Upper bound of |reported − true| / |true| for quantiles when exact = false; 0 when exact. */
+  relative_error: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  p01: number | null;
+  p05: number | null;
+  p25: number | null;
+  p50: number | null;
+  p75: number | null;
+  p95: number | null;
+  p99: number | null;
+  p999: number | null;
+  /**
+   * Equal-width histogram for plotting: `edges` has counts.length + 1 entries spanning
+   * [p01, p99] (or [min, max] when they coincide); values outside go to `below` / `above`.
+   * null when n = 0.
+   */
+  histogram: { edges: number[]; counts: number[]; below: number; above: number } | null;
+}
+
+/** One input file as read. `path` is relative to the run directory. */
+export interface InputFile {
+  path: string;
+  role: 'coordinator' | 'worker' | 'sync' | 'commit_wait' | 'worker_summary' | 'manifest';
+  node: string | null;
+  /** Data rows parsed and used (header excluded). */
+  rows: number;
+  /** Rows skipped (torn last line, wrong column count, unparseable number), each with a warning. */
+  skipped_rows: number;
+  /** True when the file did not end with a newline and its last partial line was skipped. */
+  torn_tail: boolean;
+}
+
+export interface SourceInfo {
+  name: string;
+  /** Has S_lo_ns / S_hi_ns columns (in legacy imports: lower/upper bounds) — interval metrics apply. */
+  bounded: boolean;
+  in_coordinator: boolean;
+  /** Workers whose CSV has this source's columns. */
+  in_workers: string[];
+}
+
+/** How many readings of one source at one place had values, by status (never invented). */
+export interface ReadingAvailability {
+  source: string;
+  role: 'coordinator' | 'worker';
+  /** Worker node id, or null for the coordinator. */
+  node: string | null;
+  rows: number;
+  with_point: number;
+  with_interval: number;
+  /** Rows whose point value is empty (no estimate). */
+  empty: number;
+  /** Count per status string as written (e.g. ok, degraded, warming, unsynced, stale, error, absent; '' if blank). */
+  status_counts: Record<string, number>;
+}
+
+export interface WorkerDelivery {
+  node: string;
+  /** Distinct coordinator events this worker has a row for. */
+  received: number;
+  /** events_sent − received. */
+  lost: number;
+  lost_ratio: Ratio;
+  /** Extra rows for an event this worker already had (first row is used). */
+  duplicates: number;
+  /** Rows for event ids the coordinator never logged (not used in metrics). */
+  unknown_events: number;
+  /** true_recv − true_send; null when truth is absent. */
+  latency_true: Distribution | null;
+  /** recv_local − send_local: one-way latency plus the two local clocks' offset difference. */
+  latency_local: Distribution | null;
+  /** Per-source apparent latency S_recv − S_send (point values, like with like). */
+  latency_by_source: { source: string; latency: Distribution }[];
+  /** Counters from workers/<node>.summary.json when present (e.g. rejected datagrams by kind). */
+  summary: Record<string, unknown> | null;
+  /** `rejected` object from the summary when present (kind → count), else null. */
+  rejected: Record<string, number> | null;
+}
+
+export interface DeliveryStats {
+  events_sent: number;
+  workers: WorkerDelivery[];
+  /** Events every worker received. */
+  received_by_all: Ratio;
+  /** Events no worker received. */
+  received_by_none: Ratio;
+  /** true_recv − true_send over all workers; null when truth is absent. */
+  latency_true: Distribution | null;
+}
+
+/** Causality of one source at one worker (or pooled: node = null). */
+export interface CausalityEntry {
+  source: string;
+  node: string | null;
+  point: {
+    /** Joined (event, worker) pairs where both coordinator and worker have S points. */
+    compared: number;
+    /** Pairs where one side had no S value (excluded from `compared`). */
+    missing: number;
+    /** r < s. */
+    violations: Ratio;
+    /** r − s distribution (the apparent one-way latency in source S). */
+    margin: Distribution;
+  };
+  /** null when the source has no bounds. */
+  interval: {
+    compared: number;
+    missing: number;
+    /** r_lo ≥ s_hi. */
+    proven_after: Ratio;
+    /** neither proven after nor a violation. */
+    ambiguous: Ratio;
+    /** r_hi < s_lo. */
+    violation: Ratio;
+  } | null;
+}
+
+export interface OrderingEntry {
+  source: string;
+  /** [a, b] with a < b (string order); null = all pairs pooled. */
+  pair: [string, string] | null;
+  point: {
+    /** (event, pair) where both workers have S points. */
+    compared: number;
+    a_first: number;
+    b_first: number;
+    ties: number;
+  };
+  /** Where both true_recv values exist; null when truth is absent. */
+  point_vs_truth: {
+    compared: number;
+    correct: Ratio;
+    /** point order opposite to the true order, or a point order where the truths tie. */
+    wrong: Ratio;
+    /** points equal while the truths differ. */
+    tie: Ratio;
+  } | null;
+  /** null when the source has no bounds. */
+  interval: {
+    compared: number;
+    /** intervals disjoint (a_hi < b_lo or b_hi < a_lo). */
+    proven: Ratio;
+    ambiguous: Ratio;
+    proven_a_first: number;
+    proven_b_first: number;
+  } | null;
+  interval_vs_truth: {
+    compared: number;
+    /** proven, and the proven order is the true order. */
+    correct: Ratio;
+    /** proven, and the proven order is not the true order (false confidence). */
+    wrong: Ratio;
+    ambiguous: Ratio;
+  } | null;
+}
+
+export interface WindowAccuracy {
+  point: { readings: number; correct: Ratio; wrong: Ratio } | null;
+  interval: {
+    readings: number;
+    confident_correct: Ratio;
+    confident_wrong: Ratio;
+    ambiguous: Ratio;
+  } | null;
+}
+
+/** Window assignment of one source for one window size. */
+export interface WindowEntry {
+  source: string;
+  window_ms: number;
+  point: {
+    /** Events where ≥ 2 workers have S points. */
+    events: number;
+    agree: Ratio;
+    disagree: Ratio;
+  };
+  interval: {
+    /** Events where ≥ 2 workers have S intervals. */
+    events: number;
+    /** Every worker confident, all in one window. */
+    confident_agree: Ratio;
+    /** At least two workers confident about different windows. */
+    confident_conflict: Ratio;
+    /** Not a conflict, and at least one worker not confident (coordination needed). */
+    ambiguous: Ratio;
+    /** Conflicts whose workers' true windows also differ (arrivals really straddle a boundary); null without truth. */
+    conflict_true_split: number | null;
+    /** Conflicts whose workers' true windows are one window (a bound failed); null without truth. */
+    conflict_false: number | null;
+    /** Per-reading share of confident intervals (defined for one worker too). */
+    readings_confident: Ratio;
+  } | null;
+  /** Against each worker's true window; null without truth. */
+  accuracy: WindowAccuracy | null;
+  per_worker_accuracy: { node: string; accuracy: WindowAccuracy }[] | null;
+}
+
+export interface CoordinationEntry {
+  source: string;
+  window_ms: number;
+  /** Events where ≥ 2 workers have S points (the denominator of point_repairs). */
+  events: number;
+  /** Point clocks: events whose workers' point windows disagree (repairs after the fact). */
+  point_repairs: Ratio;
+  /** Interval clocks: ambiguous events (coordination up front); null when the source has no bounds. */
+  interval_coordination: Ratio | null;
+  /** Interval clocks: confident conflicts (still need repair); null when unbounded. */
+  interval_conflicts: Ratio | null;
+  /** The same, with each worker's interval replaced by its re-estimate after `delay_s`. */
+  reestimated: {
+    delay_s: number;
+    /** Events where ≥ 2 workers have a re-estimated interval at this delay. */
+    events: number;
+    interval_coordination: Ratio;
+    interval_conflicts: Ratio;
+    confident_agree: Ratio;
+  }[];
+}
+
+export interface CommitWaitEntry {
+  source: string;
+  node: string | null;
+  /** TrueTime commit wait per event = hi − lo at the stamp (wait until now.lo passes event.hi). */
+  wait: Distribution;
+  /** Per re-estimation delay: what the event's interval shrank to. */
+  reestimated: {
+    delay_s: number;
+    rows: number;
+    /** hi_d − lo_d: the commit wait had the event been committed with the re-estimated interval. */
+    width: Distribution;
+    /** (hi_d − lo_d) / (hi − lo) per event where both exist. */
+    shrink: Distribution;
+    /** true_recv in [lo_d, hi_d]; null without truth. */
+    coverage: Ratio | null;
+  }[];
+}
+
+export interface CalibrationPoint {
+  /** Interval scaled about the point by this factor (1 = as reported). */
+  scale: number;
+  coverage: Ratio;
+}
+
+export interface BoundQualityEntry {
+  source: string;
+  role: 'coordinator' | 'worker';
+  /** Worker node id; null for the coordinator or for all workers pooled (role = 'worker'). */
+  node: string | null;
+  /** Readings with both a value and truth. */
+  readings: number;
+  /** truth in [lo, hi]; null for unbounded sources. */
+  coverage: Ratio | null;
+  /** (hi − lo) / 2; null for unbounded sources. */
+  half_width: Distribution | null;
+  /** point − truth. */
+  point_error: Distribution;
+  /** |point − truth|. */
+  abs_point_error: Distribution;
+  /** (truth − point) / half-width on the side of truth; null for unbounded sources. */
+  normalized_error: Distribution | null;
+  calibration: CalibrationPoint[] | null;
+}
+
+export interface SyncEntry {
+  node: string;
+  source: string;
+  samples: number;
+  accepted: Ratio;
+  status_counts: Record<string, number>;
+  reasons: Record<string, number>;
+  offset: Distribution;
+  delay: Distribution;
+  half_width: Distribution;
+  /** offset − true_offset where the simulation recorded it; null otherwise. */
+  offset_error: Distribution | null;
+}
+
+/** Per-bin series over the coordinator's send time, for plots (large runs are binned). */
+export interface Timeline {
+  /** Bin width in ns; bins start at `t_rel_ns[i]` relative to run.anchor_ns_abs. */
+  bin_ns: number;
+  t_rel_ns: number[];
+  events_sent: number[];
+  causality: {
+    source: string;
+    node: string | null;
+    compared: number[];
+    point_violations: number[];
+    /** null when unbounded. */
+    interval_compared: number[] | null;
+    interval_violations: number[] | null;
+    interval_ambiguous: number[] | null;
+  }[];
+  /** Clock behaviour per place and source; offset = S point − local stamp. */
+  clock: {
+    source: string;
+    role: 'coordinator' | 'worker';
+    node: string | null;
+    n: number[];
+    offset_mean_ns: (number | null)[];
+    offset_min_ns: (number | null)[];
+    offset_max_ns: (number | null)[];
+    half_width_mean_ns: (number | null)[] | null;
+    half_width_max_ns: (number | null)[] | null;
+    /** point − truth; null without truth. */
+    error_mean_ns: (number | null)[] | null;
+    error_min_ns: (number | null)[] | null;
+    error_max_ns: (number | null)[] | null;
+    /** truth in [lo, hi] per bin; null without truth or bounds. */
+    covered: number[] | null;
+    covered_of: number[] | null;
+  }[];
+  latency: {
+    node: string;
+    received: number[];
+    true_mean_ns: (number | null)[] | null;
+    true_max_ns: (number | null)[] | null;
+  }[];
+}
+
+/** A deterministic thin sample of joined events (every `stride`-th seq) for scatter plots. */
+export interface EventSamples {
+  stride: number;
+  events: {
+    seq: number;
+    event_id: string;
+    send_rel_ns: number | null;
+    /** source → [point, lo, hi] relative ns (null where empty). */
+    coordinator: Record<string, [number | null, number | null, number | null]>;
+    /** node → source → [point, lo, hi]. Missing node = the worker did not receive it. */
+    workers: Record<string, Record<string, [number | null, number | null, number | null]>>;
+    true_send_rel_ns: number | null;
+    true_recv_rel_ns: Record<string, number | null>;
+  }[];
+}
+
+/** One line per source for dashboards; every field is copied from the sections above. */
+export interface HeadlineEntry {
+  source: string;
+  bounded: boolean;
+  point_violation_share: number | null;
+  interval_violation_share: number | null;
+  interval_proven_after_share: number | null;
+  ordering_point_wrong_share: number | null;
+  ordering_interval_proven_share: number | null;
+  ordering_interval_wrong_share: number | null;
+  /** window_ms → share. */
+  window_point_agree_share: Record<string, number | null>;
+  window_interval_confident_agree_share: Record<string, number | null>;
+  window_interval_conflict_share: Record<string, number | null>;
+  /** Workers pooled. */
+  coverage_share: number | null;
+  commit_wait_p50_ns: number | null;
+}
+
+export interface Stats {
+  schema_version: typeof STATS_SCHEMA_VERSION;
+  generated_at: string;
+  generator: { name: 'chronoeval'; version: string };
+  run: {
+    run_id: string | null;
+    format: 'native' | 'legacy';
+    /** Absolute path of the analysed directory. */
+    run_dir: string;
+    /** Epoch ns (decimal string) that every *_rel_ns value counts from. */
+    anchor_ns_abs: string;
+    first_send_ns_abs: string | null;
+    last_send_ns_abs: string | null;
+    /** last − first coordinator send_local_ns. */
+    duration_ns: number | null;
+    /** manifest.json as read, or null when absent. */
+    manifest: Record<string, unknown> | null;
+  };
+  inputs: { files: InputFile[]; warnings: string[] };
+  sources: SourceInfo[];
+  workers: string[];
+  windows_ms: number[];
+  /** Re-estimation delays found in commit_wait files, ascending. */
+  reestimation_delays_s: number[];
+  truth: { send: boolean; recv: boolean };
+  readings: ReadingAvailability[];
+  delivery: DeliveryStats;
+  causality: CausalityEntry[];
+  ordering: OrderingEntry[];
+  windows: WindowEntry[];
+  coordination: CoordinationEntry[];
+  commit_wait: CommitWaitEntry[];
+  bound_quality: BoundQualityEntry[];
+  sync: SyncEntry[];
+  timeline: Timeline | null;
+  samples: EventSamples;
+  headline: HeadlineEntry[];
+}

@@ -1,0 +1,60 @@
+import type { ClockSource, LocalClock, SyncSink } from './types.js';
+import type { Logger } from '../run/logger.js';
+import { SystemSource } from './sources/system.js';
+import { NtpSource } from './sources/ntp.js';
+
+/** What every source factory may use. Per-source tuning lives in `options[sourceName]`. */
+export interface SourceContext {
+  clock: LocalClock;
+  nodeId: string;
+  ntpServers: string[];
+  pollMs: number;
+  sink: SyncSink;
+  logger: Logger;
+  options: Record<string, Record<string, unknown>>;
+}
+
+export const KNOWN_SOURCES = ['system', 'ntp'] as const;
+
+/**
+ * Build the named sources in order. Sources that need NTP samples share one NtpSource, which is
+ * created (and started) even when `ntp` itself is not stamped.
+ */
+export function createSources(names: readonly string[], ctx: SourceContext): { stamped: ClockSource[]; all: ClockSource[] } {
+  let ntp: NtpSource | null = null;
+  const needNtp = (): NtpSource => {
+    if (!ntp) {
+      if (ctx.ntpServers.length === 0) throw new Error('source "ntp" needs at least one --ntp-server host:port');
+      ntp = new NtpSource({
+        servers: ctx.ntpServers, clock: ctx.clock, pollMs: ctx.pollMs, burst: 4, timeoutMs: 500,
+        sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, ...(ctx.options.ntp ?? {}),
+      });
+    }
+    return ntp;
+  };
+  const stamped: ClockSource[] = [];
+  for (const name of names) {
+    switch (name) {
+      case 'system': stamped.push(new SystemSource(ctx.clock)); break;
+      case 'ntp': stamped.push(needNtp()); break;
+      default:
+        throw new Error(`unknown clock source "${name}"; known: ${KNOWN_SOURCES.join(', ')}`);
+    }
+  }
+  const all = [...stamped];
+  if (ntp && !all.includes(ntp)) all.unshift(ntp);
+  return { stamped, all };
+}
+
+/** Validate a source list before anything starts. */
+export function parseSourceList(value: string | string[]): string[] {
+  const list = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new Error('--sources is empty; give e.g. --sources system,ntp');
+  const seen = new Set<string>();
+  for (const s of list) {
+    if (!(KNOWN_SOURCES as readonly string[]).includes(s)) throw new Error(`--sources: unknown source "${s}"; known: ${KNOWN_SOURCES.join(', ')}`);
+    if (seen.has(s)) throw new Error(`--sources: "${s}" given twice`);
+    seen.add(s);
+  }
+  return list;
+}

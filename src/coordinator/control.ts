@@ -1,0 +1,75 @@
+import type { SocketAsPromised } from 'dgram-as-promised';
+import { encodeMessage, type ByeReply, type StatusReply } from '../protocol/messages.js';
+import type { Logger } from '../run/logger.js';
+
+export interface WorkerAddress { host: string; port: number; label: string }
+
+/** Parse "host:port" (IPv4, a name, or [IPv6]:port) with a clear error. */
+export function parseWorkerAddress(s: string): WorkerAddress {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([^:\s]+):(\d+)$/.exec(s);
+  if (!m) throw new Error(`worker address "${s}" is not host:port`);
+  const port = Number(m[2]);
+  if (!(port > 0 && port < 65536)) throw new Error(`worker address "${s}": port must be 1-65535`);
+  return { host: m[1]!, port, label: s };
+}
+
+/**
+ * Control-plane conversations with the workers over the coordinator's socket: the `ready?`
+ * barrier and the `end` handshake. Replies are routed here by the socket's message handler.
+ */
+export class ControlClient {
+  private statuses = new Map<string, StatusReply>();
+  private byes = new Map<string, ByeReply>();
+
+  constructor(
+    private readonly socket: SocketAsPromised,
+    private readonly workers: WorkerAddress[],
+    private readonly runId: string,
+    private readonly key: Buffer | null,
+    private readonly log: Logger,
+  ) {}
+
+  onStatus(from: string, msg: StatusReply): void { this.statuses.set(from, msg); }
+  onBye(from: string, msg: ByeReply): void { this.byes.set(from, msg); }
+
+  private sendAll(kind: 'ready?' | 'end', only?: (w: WorkerAddress) => boolean): void {
+    const buf = encodeMessage({ v: 1, k: kind, run: this.runId }, this.key);
+    for (const w of this.workers) if (!only || only(w)) this.socket.socket.send(buf, w.port, w.host);
+  }
+
+  /** Ask every worker `ready?` until all say ready; throw naming who waits on what at the deadline. */
+  async waitReady(timeoutMs: number): Promise<Map<string, StatusReply>> {
+    const start = Date.now();
+    let lastLog = 0;
+    for (;;) {
+      const waiting = this.workers.filter((w) => this.statuses.get(w.label)?.state !== 'ready');
+      if (waiting.length === 0) return this.statuses;
+      const now = Date.now();
+      const what = waiting.map((w) => `${w.label}: ${describe(this.statuses.get(w.label))}`).join('; ');
+      if (now - start > timeoutMs) throw new Error(`workers not ready after ${timeoutMs / 1000} s: ${what}`);
+      if (now - lastLog > 3000) { this.log.info(`waiting for ${waiting.length}/${this.workers.length} workers: ${what}`); lastLog = now; }
+      this.sendAll('ready?', (w) => waiting.includes(w));
+      await sleep(300);
+    }
+  }
+
+  /** Send `end` until every worker says bye (or the deadline); returns the workers that did not answer. */
+  async end(timeoutMs: number): Promise<{ byes: Map<string, ByeReply>; silent: string[] }> {
+    const start = Date.now();
+    while (Date.now() - start < timeoutMs) {
+      const silent = this.workers.filter((w) => !this.byes.has(w.label));
+      if (silent.length === 0) break;
+      this.sendAll('end', (w) => silent.includes(w));
+      await sleep(500);
+    }
+    return { byes: this.byes, silent: this.workers.filter((w) => !this.byes.has(w.label)).map((w) => w.label) };
+  }
+}
+
+function describe(s: StatusReply | undefined): string {
+  if (!s) return 'no answer yet';
+  const pending = Object.entries(s.sources).filter(([, r]) => !r.ready).map(([n, r]) => `${n} (${r.detail})`);
+  return `${s.state}${pending.length ? ', waiting on ' + pending.join(', ') : ''}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

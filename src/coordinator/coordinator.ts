@@ -1,0 +1,163 @@
+import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import { lookup } from 'node:dns/promises';
+import type { RemoteInfo } from 'node:dgram';
+import type { LocalClock, Reading } from '../clock/types.js';
+import { createSources } from '../clock/registry.js';
+import { HostClock } from '../clock/host-clock.js';
+import { decodeMessage, encodeMessage, type EventMessage, type WireStamp } from '../protocol/messages.js';
+import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
+import { coordinatorColumns } from '../run/columns.js';
+import { runPaths } from '../run/paths.js';
+import { openSyncLog } from '../run/sync-log.js';
+import type { Logger } from '../run/logger.js';
+import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
+import { dueTimesNs, scheduleLength, type ScheduleSpec } from './schedule.js';
+import { waitUntil } from './precise-wait.js';
+
+/** Per-datagram decision of the event-path fault injector (simulations only). */
+export interface EventPathFaults {
+  decide(workerIndex: number, seq: number): { drop: boolean; delayNs: number; duplicates: number };
+}
+
+export interface CoordinatorOptions {
+  runId: string;
+  workers: string[];
+  schedule: ScheduleSpec;
+  sources: string[];
+  ntpServers: string[];
+  resultsDir: string;
+  logsDir: string;
+  key: Buffer | null;
+  pollMs: number;
+  readyTimeoutS: number;
+  endTimeoutS: number;
+  clock?: LocalClock;
+  eventFaults?: EventPathFaults | null;
+  sourceOptions?: Record<string, Record<string, unknown>>;
+  logger: Logger;
+}
+
+export interface CoordinatorResult { sent: number; silentWorkers: string[]; exitCode: number }
+
+const toWire = (r: Reading): WireStamp => [r.point_ns?.toString() ?? '', r.lo_ns?.toString() ?? '', r.hi_ns?.toString() ?? '', r.status];
+
+/**
+ * The coordinator: waits for every worker's `ready`, sends each scheduled event (stamped with
+ * every source) to every worker, records one row per event, then ends the workers.
+ */
+export async function runCoordinator(opts: CoordinatorOptions): Promise<CoordinatorResult> {
+  const log = opts.logger;
+  const clock: LocalClock = opts.clock ?? new HostClock();
+  const paths = runPaths(opts.resultsDir, opts.logsDir, opts.runId);
+  const workers: WorkerAddress[] = [];
+  for (const w of opts.workers) {
+    const parsed = parseWorkerAddress(w);
+    let address: string;
+    try {
+      address = (await lookup(parsed.host, { family: 4 })).address;
+    } catch {
+      throw new Error(`worker ${w}: cannot resolve host "${parsed.host}"`);
+    }
+    workers.push({ host: address, port: parsed.port, label: `${address}:${parsed.port}` });
+  }
+  let fatal: Error | null = null;
+  const onFatal = (e: Error): void => { fatal ??= e; log.error(`cannot write results (${e.message}); stopping`); };
+
+  const sync = await openSyncLog(paths.syncCsv('coordinator'), opts.runId, 'coordinator', onFatal);
+  const { stamped, all } = createSources(opts.sources, {
+    clock, nodeId: 'coordinator', ntpServers: opts.ntpServers, pollMs: opts.pollMs,
+    sink: sync.sink, logger: log, options: opts.sourceOptions ?? {},
+  });
+  const csv = new BatchedCsvWriter(paths.coordinatorCsv, coordinatorColumns(stamped.map((s) => s.name)), 100, onFatal);
+  await csv.open();
+
+  const socket = DgramAsPromised.createSocket('udp4', (buf: Buffer, rinfo: RemoteInfo) => {
+    const d = decodeMessage(buf, opts.runId, opts.key);
+    const from = `${rinfo.address}:${rinfo.port}`;
+    if (!d.ok) { log.warn(`ignored datagram from ${from}: ${d.reason} (${d.detail})`); return; }
+    if (d.msg.k === 'status') control.onStatus(from, d.msg);
+    else if (d.msg.k === 'bye') control.onBye(from, d.msg);
+  });
+  await socket.bind(0);
+  const control = new ControlClient(socket, workers, opts.runId, opts.key, log);
+  let interrupted = false;
+  const onSignal = (): void => { interrupted = true; log.warn('interrupted: stopping after the current event'); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let sent = 0;
+  try {
+    for (const s of all) await s.start();
+    log.info(`waiting for ${workers.length} workers to be ready (up to ${opts.readyTimeoutS} s)`);
+    await waitReadyIncludingOwnSources(control, all, opts.readyTimeoutS * 1000, log);
+
+    const total = scheduleLength(opts.schedule);
+    log.info(`sending ${total} events to ${workers.length} workers`);
+    const startMono = process.hrtime.bigint();
+    let lastProgress = Date.now();
+    for (const dueNs of dueTimesNs(opts.schedule)) {
+      if (interrupted || fatal) break;
+      await waitUntil(startMono + BigInt(dueNs));
+      const seq = sent;
+      const sendNs = clock.nowNs();
+      const trueSendNs = clock.trueNowNs ? clock.trueNowNs() : null;
+      const st: Record<string, WireStamp> = {};
+      const row: Cell[] = [opts.runId, seq, seq, sendNs];
+      for (const src of stamped) {
+        const r = src.read(sendNs);
+        st[src.name] = toWire(r);
+        row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
+      }
+      row.push(trueSendNs);
+      const msg: EventMessage = { v: 1, k: 'ev', run: opts.runId, id: seq, seq, st };
+      if (trueSendNs !== null) msg.tt = trueSendNs.toString();
+      const buf = encodeMessage(msg, opts.key);
+      for (let i = 0; i < workers.length; i++) sendWithFaults(socket, buf, workers[i]!, i, seq, opts.eventFaults ?? null);
+      csv.append(row);
+      sent++;
+      if (Date.now() - lastProgress >= 5000) {
+        lastProgress = Date.now();
+        log.info(`progress: ${sent}/${total} events (${((100 * sent) / total).toFixed(0)} %)`);
+      }
+    }
+    log.info(`sent ${sent} events; ending workers`);
+    await sleep(200); // let delayed (fault-injected) datagrams leave before `end`
+    const { silent } = await control.end(opts.endTimeoutS * 1000);
+    if (silent.length) log.error(`no bye from ${silent.join(', ')}: those workers may have died; their data so far is kept`);
+    return { sent, silentWorkers: silent, exitCode: fatal ? 3 : silent.length ? 4 : interrupted ? 130 : 0 };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    for (const s of all) await s.stop().catch(() => {});
+    await csv.close();
+    await sync.writer.close();
+    await socket.close();
+  }
+}
+
+async function waitReadyIncludingOwnSources(control: ControlClient, own: { name: string; readiness(): { ready: boolean; detail: string } }[], timeoutMs: number, log: Logger): Promise<void> {
+  const start = Date.now();
+  await control.waitReady(timeoutMs);
+  // The coordinator's own sources stamp the send side: wait for them too (bounded by the same deadline).
+  for (;;) {
+    const unready = own.filter((s) => !s.readiness().ready);
+    if (unready.length === 0) return;
+    if (Date.now() - start > timeoutMs) {
+      log.warn(`coordinator sources not converged, continuing: ${unready.map((s) => `${s.name} (${s.readiness().detail})`).join('; ')}`);
+      return;
+    }
+    await sleep(250);
+  }
+}
+
+function sendWithFaults(socket: SocketAsPromised, buf: Buffer, w: WorkerAddress, index: number, seq: number, faults: EventPathFaults | null): void {
+  if (!faults) { socket.socket.send(buf, w.port, w.host); return; }
+  const d = faults.decide(index, seq);
+  if (d.drop) return;
+  const copies = 1 + d.duplicates;
+  const go = (): void => { for (let c = 0; c < copies; c++) socket.socket.send(buf, w.port, w.host); };
+  if (d.delayNs <= 0) go();
+  else setTimeout(go, d.delayNs / 1e6);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

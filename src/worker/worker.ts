@@ -1,0 +1,177 @@
+import DgramAsPromised from 'dgram-as-promised';
+import type { RemoteInfo } from 'node:dgram';
+import type { ClockSource, LocalClock } from '../clock/types.js';
+import { createSources } from '../clock/registry.js';
+import { HostClock } from '../clock/host-clock.js';
+import { decodeMessage, encodeMessage, type Message, type RejectReason, type StatusReply } from '../protocol/messages.js';
+import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
+import { workerColumns } from '../run/columns.js';
+import { runPaths } from '../run/paths.js';
+import { openSyncLog } from '../run/sync-log.js';
+import { writeJsonAtomic } from '../run/atomic-json.js';
+import type { Logger } from '../run/logger.js';
+import { pushReadings } from './readings.js';
+import { WarmupGate } from './warmup-gate.js';
+
+export interface WorkerOptions {
+  runId: string;
+  nodeId: string;
+  bind: string;
+  port: number;
+  sources: string[];
+  ntpServers: string[];
+  resultsDir: string;
+  logsDir: string;
+  key: Buffer | null;
+  pollMs: number;
+  warmupMaxS: number;
+  clock?: LocalClock;
+  sourceOptions?: Record<string, Record<string, unknown>>;
+  logger: Logger;
+  /** Called once bound, with the actual port (port 0 → chosen by the OS). */
+  onListening?: (port: number) => void;
+}
+
+export interface WorkerSummary {
+  run_id: string;
+  node_id: string;
+  received: number;
+  recorded: number;
+  rejected: Partial<Record<RejectReason | 'duplicate', number>>;
+  first_seq: number | null;
+  last_seq: number | null;
+  ready_after_s: number | null;
+  unready_sources: string[];
+  ended_by: string;
+  started_utc: string;
+  ended_utc: string;
+  write_error?: string;
+}
+
+/**
+ * A worker: binds a UDP port, stamps every authentic event with every source, records one row per
+ * event, answers `ready?`, and on `end` (or a signal) flushes, writes its summary and exits.
+ */
+export async function runWorker(opts: WorkerOptions): Promise<number> {
+  const log = opts.logger;
+  const clock: LocalClock = opts.clock ?? new HostClock();
+  const paths = runPaths(opts.resultsDir, opts.logsDir, opts.runId);
+  const startedUtc = new Date().toISOString();
+  let fatal: Error | null = null;
+  const onFatal = (e: Error): void => {
+    if (fatal) return;
+    fatal = e;
+    log.error(`cannot write results (${e.message}); stopping so that no row is silently dropped`);
+    void shutdown('write-error');
+  };
+
+  const sync = await openSyncLog(paths.syncCsv(opts.nodeId), opts.runId, opts.nodeId, onFatal);
+  const { stamped, all } = createSources(opts.sources, {
+    clock, nodeId: opts.nodeId, ntpServers: opts.ntpServers, pollMs: opts.pollMs,
+    sink: sync.sink, logger: log, options: opts.sourceOptions ?? {},
+  });
+  const csv = new BatchedCsvWriter(paths.workerCsv(opts.nodeId), workerColumns(stamped.map((s) => s.name)), 100, onFatal);
+  await csv.open();
+
+  const counters: WorkerSummary['rejected'] = {};
+  const reject = (reason: RejectReason | 'duplicate', detail: string, rinfo: RemoteInfo): void => {
+    const n = (counters[reason] = (counters[reason] ?? 0) + 1);
+    // Log the first few of each kind, then every 1000th, so a flood cannot fill the disk.
+    if (n <= 5 || n % 1000 === 0) log.warn(`rejected datagram: ${reason}`, { detail, from: `${rinfo.address}:${rinfo.port}`, count: n });
+  };
+  const seen = new Set<number>();
+  let received = 0;
+  let recorded = 0;
+  let firstSeq: number | null = null;
+  let lastSeq: number | null = null;
+  const gate = new WarmupGate(all, opts.warmupMaxS * 1000, log);
+  let ending = false;
+
+  const socket = DgramAsPromised.createSocket('udp4', (buf: Buffer, rinfo: RemoteInfo) => {
+    // Hot path: stamp first, decode after; no I/O, no await.
+    const recvNs = clock.nowNs();
+    const trueRecvNs = clock.trueNowNs ? clock.trueNowNs() : null;
+    received++;
+    const d = decodeMessage(buf, opts.runId, opts.key);
+    if (!d.ok) { reject(d.reason, d.detail, rinfo); return; }
+    const msg = d.msg;
+    if (msg.k === 'ev') {
+      if (seen.has(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, rinfo); return; }
+      seen.add(msg.seq);
+      const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
+      pushReadings(row, stamped, recvNs);
+      row.push(trueRecvNs);
+      csv.append(row);
+      recorded++;
+      if (firstSeq === null) firstSeq = msg.seq;
+      lastSeq = msg.seq;
+      return;
+    }
+    handleControl(msg, rinfo);
+  });
+
+  function reply(msg: Message, rinfo: RemoteInfo): void {
+    socket.socket.send(encodeMessage(msg, opts.key), rinfo.port, rinfo.address);
+  }
+
+  function statusReply(state: StatusReply['state']): StatusReply {
+    const sources: StatusReply['sources'] = {};
+    for (const s of all) sources[s.name] = s.readiness();
+    return { v: 1, k: 'status', run: opts.runId, node: opts.nodeId, state, sources };
+  }
+
+  function handleControl(msg: Message, rinfo: RemoteInfo): void {
+    if (msg.k === 'ready?') {
+      reply(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), rinfo);
+    } else if (msg.k === 'end') {
+      if (!ending) void shutdown('end', rinfo);
+      else reply(statusReply('ending'), rinfo);
+    }
+  }
+
+  const stepTimer = clock instanceof HostClock ? setInterval(() => {
+    const step = clock.checkStep();
+    if (step !== null) {
+      log.warn('system clock step detected', { step_ns: step });
+      sync.sink({ source: 'system', sample_local_ns: clock.nowNs(), status: 'degraded', reason: `clock step ${step} ns detected`, offset_ns: step });
+    }
+  }, 1000) : null;
+  stepTimer?.unref();
+
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((r) => (resolveExit = r));
+
+  async function shutdown(by: string, endFrom?: RemoteInfo): Promise<void> {
+    if (ending) return;
+    ending = true;
+    log.info(`ending (${by}): ${recorded} events recorded`);
+    gate.stop();
+    if (stepTimer) clearInterval(stepTimer);
+    for (const s of all) await s.stop().catch((e: Error) => log.warn(`stopping source ${s.name}: ${e.message}`));
+    await csv.close();
+    await sync.writer.close();
+    const summary: WorkerSummary = {
+      run_id: opts.runId, node_id: opts.nodeId, received, recorded, rejected: counters,
+      first_seq: firstSeq, last_seq: lastSeq,
+      ready_after_s: gate.readyAfterS, unready_sources: gate.unreadyAtReady,
+      ended_by: by, started_utc: startedUtc, ended_utc: new Date().toISOString(),
+      ...(fatal ? { write_error: (fatal as Error).message } : {}),
+    };
+    await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
+    if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
+    process.stdout.write(JSON.stringify({ event: 'summary', ...summary }) + '\n');
+    // Give the bye datagram a moment to leave before closing the socket.
+    setTimeout(() => void socket.close().finally(() => resolveExit(fatal ? 3 : 0)), 50);
+  }
+
+  const onSignal = (sig: NodeJS.Signals): void => { void shutdown(sig); };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const addr = await socket.bind(opts.port, opts.bind);
+  log.info(`worker ${opts.nodeId} listening on ${addr.address}:${addr.port}`, { run_id: opts.runId, sources: opts.sources });
+  opts.onListening?.(addr.port);
+  for (const s of all) await s.start();
+  gate.start();
+  return exited;
+}

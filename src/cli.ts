@@ -5,11 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { checkNodeId, makeLogger, positive, resolveRunId, splitList, withCommon, withKey, withRunIdentity, withSources } from './cli/options.js';
 import { parseSourceList } from './clock/registry.js';
 import { loadKey } from './run/key.js';
-import { runWorker } from './worker/worker.js';
-import { runCoordinator } from './coordinator/coordinator.js';
-import { runLocalCommand } from './cli/run-local-command.js';
-import { analyzeCommand } from './cli/analyze-command.js';
-import { ntpServerCommand } from './cli/ntp-server-command.js';
+// Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
 
@@ -42,7 +38,7 @@ const cli = yargs(hideBin(process.argv))
       .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
       .example('$0 run-local', 'the default demo run (about a minute); report in results/<run_id>/')
       .example('$0 run-local --workers 4 --rate 200 --duration-s 60', 'a bigger run'),
-    handle(async (a) => runLocalCommand({
+    handle(async (a) => (await import('./cli/run-local-command.js')).runLocalCommand({
       workers: positive('workers', a.workers, { integer: true }), rate: positive('rate', a.rate), durationS: positive('duration-s', a['duration-s']),
       warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), sources: parseSourceList(a.sources), pollMs: positive('poll-ms', a['poll-ms']),
       resultsDir: a['results-dir'], logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
@@ -61,6 +57,7 @@ const cli = yargs(hideBin(process.argv))
       const key = await loadKey({ keyFile: a['key-file'], insecure: a.insecure });
       const port = positive('port', a.port, { integer: true, allowZero: true });
       const logger = makeLogger(`worker-${nodeId}`, a['logs-dir'], runId, a['log-level']);
+      const { runWorker } = await import('./worker/worker.js');
       return runWorker({
         runId, nodeId, bind: a.bind, port, sources, ntpServers: splitList(a['ntp-server']), resultsDir: a['results-dir'], logsDir: a['logs-dir'],
         key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger,
@@ -81,6 +78,7 @@ const cli = yargs(hideBin(process.argv))
       const key = await loadKey({ keyFile: a['key-file'], insecure: a.insecure });
       const patternMs = a.pattern === undefined ? undefined : splitList(a.pattern).map(Number);
       const logger = makeLogger('coordinator', a['logs-dir'], runId, a['log-level']);
+      const { runCoordinator } = await import('./coordinator/coordinator.js');
       const res = await runCoordinator({
         runId, workers: splitList(a.workers), sources: parseSourceList(a.sources), ntpServers: splitList(a['ntp-server']),
         schedule: { rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined },
@@ -95,7 +93,7 @@ const cli = yargs(hideBin(process.argv))
       .option('bind', { type: 'string', default: '127.0.0.1', describe: 'Address to bind' })
       .option('port', { type: 'number', default: 123, describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})' })
       .option('stratum', { type: 'number', default: 1, describe: 'Stratum to announce (1-15)' }),
-    handle(async (a) => ntpServerCommand({
+    handle(async (a) => (await import('./cli/ntp-server-command.js')).ntpServerCommand({
       bind: a.bind, port: positive('port', a.port, { integer: true, allowZero: true }), stratum: a.stratum,
       logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? null : resolveRunId(a['run-id']), logLevel: a['log-level'],
     })))
@@ -105,7 +103,7 @@ const cli = yargs(hideBin(process.argv))
       .option('format', { choices: ['native', 'legacy'] as const, default: 'native' as const, describe: 'native: this project\'s files; legacy: the first Python version\'s CSVs' })
       .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
       .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' }),
-    handle(async (a) => analyzeCommand({
+    handle(async (a) => (await import('./cli/analyze-command.js')).analyzeCommand({
       runDir: a.run_dir as string, format: a.format, windowsMs: splitList(a['windows-ms']).map((w) => positive('windows-ms', Number(w))), figures: a.figures,
     })))
   .demandCommand(1, 'Give a command: run-local, worker, coordinator, ntp-server, analyze')

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { analyzeRun } from '../../analysis/analyze.js';
 import { Logger } from '../run/logger.js';
 
 export interface AnalyzeCommandOptions {
@@ -12,6 +11,7 @@ export interface AnalyzeCommandOptions {
 /** `chronoeval analyze`: stats.json (+ figures and report unless --no-figures), summary on stdout. */
 export async function analyzeCommand(o: AnalyzeCommandOptions): Promise<number> {
   if (!existsSync(o.runDir)) throw new Error(`run directory ${o.runDir} does not exist; give results/<run_id>`);
+  const { analyzeRun } = await import('../../analysis/analyze.js');
   const logger = new Logger('analyze', null, 'info');
   const { summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
   process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');

@@ -1,23 +1,15 @@
-import { startNtpServer } from '../ntp-server/server.js';
-import { HostClock } from '../clock/host-clock.js';
+import { runNtpServerCommand } from '../ntp-server/command.js';
 import { makeLogger } from './options.js';
 import type { Level } from '../run/logger.js';
 
-export interface NtpServerCommandOptions { bind: string; port: number; stratum: number; logsDir: string; runId: string | null; logLevel: Level }
+export interface NtpServerCliOptions { bind: string; port: number; stratum: number; logsDir: string; runId: string | null; logLevel: Level }
 
-/** `chronoeval ntp-server`: serve until SIGINT/SIGTERM. */
-export async function ntpServerCommand(o: NtpServerCommandOptions): Promise<number> {
+/** `chronoeval ntp-server`: serve until SIGINT/SIGTERM (the server module prints listening/summary lines). */
+export async function ntpServerCommand(o: NtpServerCliOptions): Promise<number> {
+  if (!(Number.isInteger(o.stratum) && o.stratum >= 1 && o.stratum <= 15)) throw new Error(`--stratum must be 1-15, got ${o.stratum}`);
   const logger = makeLogger('ntp-server', o.logsDir, o.runId, o.logLevel);
-  const server = await startNtpServer({ host: o.bind, port: o.port, clock: new HostClock(), logger, stratum: o.stratum });
-  process.stdout.write(JSON.stringify({ event: 'listening', port: server.port, address: server.address }) + '\n');
-  logger.info(`SNTP server on ${server.address}:${server.port}`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await server.close();
-  const stats = server.stats();
-  process.stdout.write(JSON.stringify({ event: 'summary', ...stats }) + '\n');
+  logger.info(`SNTP server starting on ${o.bind}:${o.port}`);
+  const stats = await runNtpServerCommand({ host: o.bind, port: o.port, stratum: o.stratum, logger });
   logger.info('stopped', { ...stats });
   await logger.close();
   return 0;

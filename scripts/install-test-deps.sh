@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the test suite uses as real peers: chronyd/chronyc (chrony source, NTP interop),
+# ntpdig (NTP interop), sshd + ssh (deploy tests in network namespaces), iproute2 (ip netns),
+# chromium (report page test), fonts (text in figures).
+set -euo pipefail
+pkgs=(chrony ntpsec-ntpdig openssh-server openssh-client iproute2 chromium fonts-dejavu-core procps)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -eq 0 ]; then echo "test dependencies present: ${pkgs[*]}"; exit 0; fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's postinst may start daemons where an init system exists; the tests run their own private instances.

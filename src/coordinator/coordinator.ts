@@ -11,7 +11,7 @@ import { runPaths } from '../run/paths.js';
 import { openSyncLog } from '../run/sync-log.js';
 import type { Logger } from '../run/logger.js';
 import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
-import { dueTimesNs, scheduleLength, type ScheduleSpec } from './schedule.js';
+import { dueTimesNs, scheduleLength, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
 
 /** Per-datagram decision of the event-path fault injector (simulations only). */
@@ -47,6 +47,7 @@ const toWire = (r: Reading): WireStamp => [r.point_ns?.toString() ?? '', r.lo_ns
  */
 export async function runCoordinator(opts: CoordinatorOptions): Promise<CoordinatorResult> {
   const log = opts.logger;
+  validateSchedule(opts.schedule); // before any socket opens
   const clock: LocalClock = opts.clock ?? new HostClock();
   const paths = runPaths(opts.resultsDir, opts.logsDir, opts.runId);
   const workers: WorkerAddress[] = [];

@@ -1,0 +1,444 @@
+import type { NtpSample, NtpSampleListener } from '../ntp-sample.js';
+import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
+import { EMPTY_READING } from '../types.js';
+import type { Logger } from '../../run/logger.js';
+import { fitSharedSlope, type DriftFit } from '../drift-fit.js';
+import { hull, intersect, shift, widen, type Interval } from '../interval-math.js';
+import { marzullo } from '../marzullo.js';
+import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
+import { ceilNs, emit, floorNs, syncRowBase, withReading } from './source-util.js';
+
+/** What the bounded source needs from the NTP client: a sample feed (and optionally history). */
+export interface NtpFeed {
+  onSample(listener: NtpSampleListener): void;
+  samples?(): readonly NtpSample[];
+}
+
+export interface BoundedTuning {
+  /** Floor of the error growth rate since a sample, ppm (RFC 5905 PHI). */
+  phiPpm: number;
+  /** Assumed worst frequency error before the drift is known, ppm (also bounds a step's slope error). */
+  maxDriftPpm: number;
+  /** Growth rate = phi + k · (standard error of the drift estimate). */
+  driftSigmaK: number;
+  /** Samples older than this are dropped from the model (ms). */
+  windowMs: number;
+  maxSamplesPerServer: number;
+  /** read(): intersect the projections of this many most recent samples per server. */
+  projectSamples: number;
+  /** The drift estimate is trusted once one segment's samples span this long (ms). */
+  minFitSpanMs: number;
+  /** A server whose newest sample is older than this no longer counts (ms). */
+  staleAfterMs: number;
+  /** Added to every sample's half-width: server timestamp resolution and rounding (ns). */
+  serverPrecisionNs: number;
+  /** Local-vs-monotonic jump (ns) above which the local clock is taken to have stepped. */
+  stepToleranceNs: number;
+  warmup: Partial<ConvergenceThresholds>;
+}
+
+export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
+  phiPpm: 15, maxDriftPpm: 500, driftSigmaK: 3, windowMs: 60_000, maxSamplesPerServer: 64,
+  projectSamples: 16, minFitSpanMs: 2000, staleAfterMs: 30_000, serverPrecisionNs: 1000,
+  stepToleranceNs: 200_000, warmup: { maxSpreadNs: 2_000_000, maxDriftErrPpm: 5, minSamples: 5, minSpanMs: 3000 },
+};
+
+export interface BoundedSourceOptions extends Partial<BoundedTuning> {
+  ntp: NtpFeed;
+  clock: LocalClock;
+  sink?: SyncSink;
+  logger?: Logger;
+  nodeId?: string;
+  runId?: string;
+  /** Source name in rows and columns (default `bounded`). */
+  name?: string;
+}
+
+/** One usable exchange: offset θ at local instant m with half-width e (all ns, m relative to the anchor). */
+interface Obs { m: number; theta: number; e: number; seg: number }
+
+interface ServerModel {
+  obs: Obs[];
+  seg: number;
+  fit: DriftFit | null;
+  trusted: boolean;
+  slope: number;
+  /** Error growth rate since a sample (dimensionless). */
+  g: number;
+}
+
+interface RelSample { local: bigint; mono: bigint; rel: bigint; unc: number }
+
+interface ServerEstimate { iv: Interval; center: number; doubtful: boolean }
+
+/**
+ * Interval estimator over NTP samples. Each sample bounds the offset (true − local) at the
+ * exchange's midpoint by θ ± (δ/2 + root delay/2 + root dispersion + precision); projected to
+ * another instant it grows by (PHI + k·σ_drift)·age around the drift line. A server's interval is
+ * the intersection of its recent samples' projections; servers are combined with Marzullo's
+ * algorithm (disagreement → `degraded`). Steps of the local clock are caught two ways: a jump of
+ * local − monotonic time (seen at read time too, before any new sample), and a sample
+ * inconsistent with the model (the server's model then restarts; the drift estimate survives).
+ */
+export class BoundedSource implements ClockSource {
+  readonly name: string;
+  readonly bounded = true;
+  readonly tuning: BoundedTuning;
+  private readonly clock: LocalClock;
+  private readonly sink?: SyncSink;
+  private readonly logger?: Logger;
+  private readonly nodeId?: string;
+  private readonly runId?: string;
+  private readonly servers = new Map<string, ServerModel>();
+  private anchor: bigint | null = null;
+  private nextSeg = 1;
+  private stopped = false;
+  private readonly detector: ConvergenceDetector;
+  // Local − monotonic history since the last detected step: predicts the next value.
+  private relHist: Array<{ mono: bigint; rel: bigint; unc: number }> = [];
+  private steps = 0;
+  private restarts = 0;
+  private used = 0;
+  private ignored = 0;
+
+  constructor(opts: BoundedSourceOptions) {
+    this.name = opts.name ?? 'bounded';
+    this.clock = opts.clock;
+    this.sink = opts.sink;
+    this.logger = opts.logger;
+    this.nodeId = opts.nodeId;
+    this.runId = opts.runId;
+    const { ntp: _n, clock: _c, sink: _s, logger: _l, nodeId: _i, runId: _r, name: _m, warmup, ...rest } = opts;
+    this.tuning = { ...DEFAULT_BOUNDED_TUNING, ...stripUndefined(rest), warmup: { ...DEFAULT_BOUNDED_TUNING.warmup, ...warmup } };
+    validateTuning(this.tuning);
+    this.detector = new ConvergenceDetector(this.tuning.warmup);
+    for (const s of opts.ntp.samples?.() ?? []) this.ingest(s);
+    opts.ntp.onSample((s) => { if (!this.stopped) this.ingest(s); });
+  }
+
+  async start(): Promise<void> { this.stopped = false; }
+  async stop(): Promise<void> { this.stopped = true; }
+
+  read(localNs: bigint): Reading {
+    return this.estimate(localNs, false);
+  }
+
+  /** The interval at a past local instant, using samples taken before and after it. */
+  reestimate(localNs: bigint): Reading | null {
+    return this.estimate(localNs, true);
+  }
+
+  readiness(): Readiness {
+    const c = this.detector.assess();
+    if (!c.ready) return { ready: false, detail: c.detail };
+    const r = this.read(this.clock.nowNs());
+    if (r.status !== 'ok') return { ready: false, detail: `model status ${r.status}` };
+    return { ready: true, detail: c.detail };
+  }
+
+  summary(): Record<string, unknown> {
+    const servers: Record<string, unknown> = {};
+    for (const [name, s] of this.servers) {
+      servers[name] = {
+        samples: s.obs.length, trusted: s.trusted,
+        drift_ppm: s.trusted ? round3(s.slope * 1e6) : null, growth_ppm: round3(s.g * 1e6),
+      };
+    }
+    return { used: this.used, ignored: this.ignored, steps_detected: this.steps, model_restarts: this.restarts, servers, convergence: this.detector.assess() };
+  }
+
+  /** Fused drift estimate (ppm, offset true − local per local time; positive = local clock slow). */
+  driftPpm(): number | null {
+    const t = [...this.servers.values()].filter((s) => s.trusted);
+    return t.length ? (t.reduce((a, s) => a + s.slope, 0) / t.length) * 1e6 : null;
+  }
+
+  // ---- sample path (off the hot path: runs when the NTP client delivers a sample) ----
+
+  private ingest(s: NtpSample): void {
+    const now = this.sampleRel();
+    const step = this.checkStepAtSample(now);
+    if (!s.accepted) return; // burst losers: the NTP client already logs them
+    const row = syncRowBase(this.runId, this.nodeId, this.name, s.t4_ns);
+    Object.assign(row, {
+      server: s.server, t1_ns: s.t1_ns, t2_ns: s.t2_ns, t3_ns: s.t3_ns, t4_ns: s.t4_ns,
+      offset_ns: s.offset_ns, delay_ns: s.delay_ns, root_delay_ns: s.root_delay_ns,
+      root_dispersion_ns: s.root_dispersion_ns, stratum: s.stratum, leap: s.leap,
+      true_offset_ns: s.true_t1_ns !== undefined && s.true_t4_ns !== undefined
+        ? (s.true_t1_ns + s.true_t4_ns) / 2n - (s.t1_ns + s.t4_ns) / 2n : null,
+    });
+    const bad = step !== null
+      ? `local clock stepped ~${(step / 1e6).toFixed(3)} ms around this exchange: before or after is unknown`
+      : invalidSample(s);
+    if (bad) {
+      this.ignored++;
+      row.accepted = 0;
+      emit(this.sink, withReading(row, this.read(s.t4_ns), `ignored: ${bad}`), this.logger);
+      return;
+    }
+    if (this.anchor === null) this.anchor = s.t1_ns;
+    const t = this.tuning;
+    const delay = Number(s.delay_ns);
+    const obs: Obs = {
+      m: Number((s.t1_ns + s.t4_ns) / 2n - this.anchor),
+      theta: Number(s.offset_ns),
+      e: delay / 2 + Number(s.root_delay_ns) / 2 + Number(s.root_dispersion_ns) + t.serverPrecisionNs
+        + t.maxDriftPpm * 1e-6 * delay,
+      seg: 0,
+    };
+    let model = this.servers.get(s.server);
+    if (!model) {
+      model = { obs: [], seg: this.nextSeg++, fit: null, trusted: false, slope: 0, g: t.maxDriftPpm * 1e-6 };
+      this.servers.set(s.server, model);
+    }
+    let reason = 'used';
+    const predicted = this.projectTail(model, obs.m);
+    if (predicted && !intersect(predicted.iv, { lo: obs.theta - obs.e, hi: obs.theta + obs.e })) {
+      const gap = obs.theta < predicted.iv.lo ? predicted.iv.lo - obs.theta : obs.theta - predicted.iv.hi;
+      reason = `used; model restarted: sample ${(gap / 1e6).toFixed(3)} ms outside the model's interval (local or server clock step)`;
+      this.logger?.warn(`${this.name}: ${s.server} sample inconsistent with its model; restarting that server's model`, { gap_ns: gap });
+      model.seg = this.nextSeg++;
+      this.restarts++;
+      this.detector.reset('model restarted after an inconsistent sample');
+    }
+    obs.seg = model.seg;
+    model.obs.push(obs);
+    this.prune(model, obs.m);
+    this.refit(model);
+    this.used++;
+    row.accepted = 1;
+    row.drift_ppm = model.trusted ? round3(model.slope * 1e6) : null;
+    const r = this.read(s.t4_ns);
+    if (r.point_ns !== null) this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns));
+    emit(this.sink, withReading(row, r, reason), this.logger);
+  }
+
+  /**
+   * Compare local − monotonic now with its prediction from recent history. A jump beyond the
+   * tolerance is a step of the local clock: every sample is moved into the new frame (offset
+   * −D, instant +D) with the step's uncertainty added. Returns the step (ns) or null.
+   */
+  private checkStepAtSample(now: RelSample): number | null {
+    const { mono, rel, local: nowLocal } = now;
+    const d = this.relDeviation(now);
+    let stepped: number | null = null;
+    if (d !== null && Math.abs(d.dev) > d.tol) {
+      stepped = d.dev;
+      this.steps++;
+      const t = this.tuning;
+      const extra = d.tol + t.maxDriftPpm * 1e-6 * Math.abs(d.dev);
+      for (const m of this.servers.values()) {
+        for (const o of m.obs) { o.m += d.dev; o.theta -= d.dev; o.e += extra; }
+        if (m.fit) this.refit(m);
+      }
+      this.relHist = [];
+      this.logger?.warn(`${this.name}: local clock step of ${(d.dev / 1e6).toFixed(3)} ms detected (local vs monotonic); model moved into the new frame`);
+      emit(this.sink, withReading(syncRowBase(this.runId, this.nodeId, this.name, nowLocal),
+        EMPTY_READING('degraded'), `local clock step ${Math.round(d.dev)} ns detected`), this.logger);
+    }
+    this.relHist.push({ mono, rel, unc: now.unc });
+    if (this.relHist.length > 16) this.relHist.shift();
+    return stepped;
+  }
+
+  /**
+   * Local − monotonic at one instant: the local read is bracketed by two monotonic reads, so a
+   * preemption between them cannot pass for a clock step (the bracket's half-width is the
+   * uncertainty; a few tries keep it small).
+   */
+  private sampleRel(): RelSample {
+    let best: RelSample | null = null;
+    for (let i = 0; i < 3; i++) {
+      const m0 = process.hrtime.bigint();
+      const local = this.clock.nowNs();
+      const m1 = process.hrtime.bigint();
+      const mono = m0 + (m1 - m0) / 2n;
+      const cur = { local, mono, rel: local - mono, unc: Number(m1 - m0) / 2 };
+      if (!best || cur.unc < best.unc) best = cur;
+      if (best.unc < 5000) break;
+    }
+    return best!;
+  }
+
+  /** Deviation of local − monotonic from its recent trend, and the tolerance at this distance. */
+  private relDeviation(now: RelSample): { dev: number; tol: number } | null {
+    const { rel, mono } = now;
+    const h = this.relHist;
+    if (h.length === 0) return null;
+    const last = h[h.length - 1]!;
+    const first = h[0]!;
+    const span = Number(last.mono - first.mono);
+    const rate = span > 0 ? Number(last.rel - first.rel) / span : 0;
+    const dt = Number(mono - last.mono);
+    const dev = Number(rel - last.rel) - rate * dt;
+    const t = this.tuning;
+    const rateTol = (span > 1e9 ? t.phiPpm : t.maxDriftPpm) * 1e-6;
+    return { dev, tol: t.stepToleranceNs + rateTol * Math.abs(dt) + now.unc + last.unc };
+  }
+
+  private prune(model: ServerModel, newest: number): void {
+    const t = this.tuning;
+    const cutoff = newest - t.windowMs * 1e6;
+    let drop = 0;
+    while (drop < model.obs.length - 1 && (model.obs[drop]!.m < cutoff || model.obs.length - drop > t.maxSamplesPerServer)) drop++;
+    if (drop) model.obs.splice(0, drop);
+  }
+
+  private refit(model: ServerModel): void {
+    const t = this.tuning;
+    const fit = fitSharedSlope(model.obs.map((o) => ({ x: o.m, y: o.theta, w: 1 / (o.e * o.e), seg: o.seg })));
+    model.fit = fit;
+    model.trusted = fit !== null && fit.maxSpan >= t.minFitSpanMs * 1e6 && Number.isFinite(fit.slopeErr);
+    if (model.trusted) {
+      model.slope = fit!.slope;
+      model.g = (t.phiPpm + t.driftSigmaK * fit!.slopeErr * 1e6) * 1e-6;
+    } else {
+      model.slope = 0;
+      model.g = t.maxDriftPpm * 1e-6;
+    }
+  }
+
+  // ---- estimates (hot path for read: a few dozen float operations per server, no I/O) ----
+
+  /** Intersect the projections to x of the samples of segment `seg` among obs[from, to). */
+  private projectSegment(model: ServerModel, seg: number, x: number, from: number, to: number): ServerEstimate | null {
+    const obs = model.obs;
+    let iv: Interval | null = null;
+    let all: Interval | null = null;
+    let doubtful = false;
+    let nearest: Obs | null = null;
+    for (let i = Math.max(0, from); i < Math.min(obs.length, to); i++) {
+      const o = obs[i]!;
+      if (o.seg !== seg) continue;
+      if (!nearest || Math.abs(x - o.m) < Math.abs(x - nearest.m)) nearest = o;
+      const c = o.theta + model.slope * (x - o.m);
+      const h = o.e + model.g * Math.abs(x - o.m);
+      const p = { lo: c - h, hi: c + h };
+      all = all ? hull(all, p) : p;
+      if (!doubtful) {
+        iv = iv ? intersect(iv, p) : p;
+        if (!iv) doubtful = true;
+      }
+    }
+    if (!all || !nearest) return null;
+    const mean = model.fit?.means.get(seg);
+    const center = mean ? mean.y + model.slope * (x - mean.x) : nearest.theta + model.slope * (x - nearest.m);
+    // Inconsistent projections (the model is wrong somewhere): fall back to their hull, flagged.
+    return { iv: iv ?? all, center, doubtful };
+  }
+
+  /** The current segment's tail: read() and the consistency check of a new sample. */
+  private projectTail(model: ServerModel, x: number): ServerEstimate | null {
+    const n = model.obs.length;
+    return this.projectSegment(model, model.seg, x, n - this.tuning.projectSamples, n);
+  }
+
+  /** A server's estimate at x: from its current segment (read) or bracketing samples (reestimate). */
+  private serverEstimate(model: ServerModel, x: number, bracket: boolean): ServerEstimate | 'stale' | null {
+    const obs = model.obs;
+    if (obs.length === 0) return null;
+    const t = this.tuning;
+    let after = -1;
+    if (bracket) {
+      for (let i = 0; i < obs.length; i++) if (obs[i]!.m > x) { after = i; break; }
+    }
+    if (after < 0) {
+      if (x - obs[obs.length - 1]!.m > t.staleAfterMs * 1e6) return 'stale';
+      return this.projectTail(model, x);
+    }
+    const half = Math.max(1, t.projectSamples >> 1);
+    const a = obs[after]!;
+    const b = after > 0 ? obs[after - 1]! : null;
+    if (!b || b.seg === a.seg) return this.projectSegment(model, a.seg, x, after - half, after + half);
+    // A step between the two samples bracketing x: x may be on either side of it.
+    const pb = this.projectSegment(model, b.seg, x, after - half, after);
+    const pa = this.projectSegment(model, a.seg, x, after, after + half);
+    if (!pb || !pa) return pb ?? pa;
+    return { iv: hull(pb.iv, pa.iv), center: (pb.center + pa.center) / 2, doubtful: true };
+  }
+
+  private estimate(localNs: bigint, bracket: boolean): Reading {
+    if (this.anchor === null) return EMPTY_READING('warming');
+    const x = Number(localNs - this.anchor);
+    const ivs: Interval[] = [];
+    const centers: number[] = [];
+    let doubtful = false;
+    let anyStale = false;
+    let latestObs = -Infinity;
+    for (const model of this.servers.values()) {
+      if (!model.trusted) continue;
+      const est = this.serverEstimate(model, x, bracket);
+      if (est === 'stale') { anyStale = true; continue; }
+      if (!est) continue;
+      ivs.push(est.iv);
+      centers.push(est.center);
+      doubtful ||= est.doubtful;
+      latestObs = Math.max(latestObs, model.obs[model.obs.length - 1]!.m);
+    }
+    const agree = marzullo(ivs);
+    if (!agree) return EMPTY_READING(anyStale ? 'stale' : 'warming');
+    let status: SourceStatus = 'ok';
+    let iv: Interval;
+    let members = agree.members;
+    if (agree.count === agree.total) {
+      iv = agree;
+    } else if (agree.count * 2 > agree.total) {
+      iv = agree; // a majority agrees: trust it, but say servers disagree
+      status = 'degraded';
+    } else {
+      iv = ivs.reduce(hull); // no majority: only the hull is honest
+      members = ivs.map((_, i) => i);
+      status = 'degraded';
+    }
+    if (doubtful) status = 'degraded';
+    // A step of the local clock since the last sample shows as a jump of local − monotonic.
+    if (!bracket || x > latestObs) {
+      const d = this.relDeviation(this.sampleRel());
+      if (d) {
+        if (Math.abs(d.dev) > d.tol) {
+          iv = widen(shift(iv, -d.dev), d.tol + this.tuning.maxDriftPpm * 1e-6 * Math.abs(d.dev));
+          status = 'degraded';
+        } else {
+          iv = hull(iv, shift(iv, -d.dev));
+        }
+      }
+    }
+    let center = 0;
+    for (const i of members) center += centers[i]!;
+    center = Math.min(iv.hi, Math.max(iv.lo, center / members.length));
+    return {
+      point_ns: localNs + BigInt(Math.round(center)),
+      lo_ns: localNs + floorNs(iv.lo),
+      hi_ns: localNs + ceilNs(iv.hi),
+      status,
+    };
+  }
+}
+
+/** Why a sample cannot bound the offset, or null when it can. */
+export function invalidSample(s: NtpSample): string | null {
+  if (s.leap === 3) return 'server not synchronised (leap = 3)';
+  if (!(s.stratum >= 1 && s.stratum <= 15)) return `server stratum ${s.stratum} not in 1..15`;
+  if (s.delay_ns < 0n) return `negative delay ${s.delay_ns} ns (server timestamps inconsistent)`;
+  if (s.t4_ns < s.t1_ns) return 't4 before t1 (local clock went back during the exchange)';
+  if (s.root_delay_ns < 0n || s.root_dispersion_ns < 0n) return 'negative root delay or dispersion';
+  return null;
+}
+
+function validateTuning(t: BoundedTuning): void {
+  const positive: Array<keyof BoundedTuning> = ['phiPpm', 'maxDriftPpm', 'windowMs', 'maxSamplesPerServer', 'projectSamples', 'staleAfterMs', 'stepToleranceNs'];
+  for (const k of positive) {
+    const v = t[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`bounded source: option ${k} must be a positive number, got ${String(v)}`);
+  }
+  for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs'] as const) {
+    if (!Number.isFinite(t[k]) || t[k] < 0) throw new Error(`bounded source: option ${k} must be >= 0, got ${String(t[k])}`);
+  }
+  if (t.phiPpm > t.maxDriftPpm) throw new Error('bounded source: phiPpm must not exceed maxDriftPpm');
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

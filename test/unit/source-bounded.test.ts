@@ -1,0 +1,245 @@
+// Pure-logic tests of the bounded source: synthetic NTP exchanges from a simulated local clock
+// (drift, wander, steps, asymmetric delays, a lying server) and coverage of true time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BoundedSource } from '../../src/clock/sources/bounded.js';
+import type { NtpSample, NtpSampleListener } from '../../src/clock/ntp-sample.js';
+import type { LocalClock, SyncRow } from '../../src/clock/types.js';
+
+const BASE = 1_800_000_000_000_000_000n; // an epoch instant, ns
+
+/** Local clock for the rel check: monotonic + a constant the test can bump (a "kernel step"). */
+class BumpClock implements LocalClock {
+  readonly simulated = false;
+  bump = 0n;
+  private readonly c = BASE - process.hrtime.bigint();
+  nowNs(): bigint { return process.hrtime.bigint() + this.c + this.bump; }
+}
+
+class Feed {
+  private l: NtpSampleListener[] = [];
+  onSample(l: NtpSampleListener): void { this.l.push(l); }
+  push(s: NtpSample): void { for (const f of this.l) f(s); }
+}
+
+/** Small seeded PRNG (mulberry32) so failures replay. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface SimSpec {
+  seed: number;
+  offsetMs: number;
+  driftPpm: number;
+  wanderPpmPerSqrtS?: number;
+  /** [true second, ms] steps of the local clock. */
+  steps?: Array<[number, number]>;
+  servers: number;
+  /** Server index → constant error of its clock (ms): a falseticker. */
+  serverErrMs?: Record<number, number>;
+  pollS: number;
+  durationS: number;
+  maxOneWayUs: number;
+  /** Bump the BumpClock at steps too (the step is visible as local − monotonic jump). */
+  kernelVisibleSteps?: boolean;
+}
+
+/** local − true (ns) as a function of true seconds; piecewise, deterministic per seed. */
+function makeOffset(spec: SimSpec): (t: number) => number {
+  const r = rng(spec.seed + 7);
+  const freq: number[] = [0];
+  const cum: number[] = [0];
+  return (t: number) => {
+    let off = spec.offsetMs * 1e6 + spec.driftPpm * 1e3 * t;
+    for (const [at, ms] of spec.steps ?? []) if (t >= at) off += ms * 1e6;
+    if (spec.wanderPpmPerSqrtS) {
+      const k = Math.floor(t);
+      while (freq.length <= k + 1) {
+        const g = Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r());
+        cum.push(cum[cum.length - 1]! + freq[freq.length - 1]! * 1e3);
+        freq.push(freq[freq.length - 1]! + g * spec.wanderPpmPerSqrtS);
+      }
+      off += cum[k]! + freq[k]! * 1e3 * (t - k);
+    }
+    return off;
+  };
+}
+
+interface SimResult { reads: number; covered: number; withValue: number; halfWidths: number[]; statuses: Record<string, number>; rows: SyncRow[]; src: BoundedSource }
+
+function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown> = {}): SimResult {
+  const r = rng(spec.seed);
+  const off = makeOffset(spec);
+  const clock = new BumpClock();
+  const feed = new Feed();
+  const rows: SyncRow[] = [];
+  const src = new BoundedSource({ ntp: feed, clock, sink: (row) => rows.push(row), ...tuning });
+  const local = (t: number): bigint => BASE + BigInt(Math.round(t * 1e9 + off(t)));
+  const res: SimResult = { reads: 0, covered: 0, withValue: 0, halfWidths: [], statuses: {}, rows, src };
+  const appliedSteps = new Set<number>();
+  for (let k = 0; k * spec.pollS < spec.durationS; k++) {
+    const tPoll = k * spec.pollS;
+    for (let s = 0; s < spec.servers; s++) {
+      const t1 = tPoll + s * 0.003;
+      const d1 = (20 + r() * spec.maxOneWayUs) * 1e-6;
+      const d2 = (20 + r() * spec.maxOneWayUs) * 1e-6;
+      const err = (spec.serverErrMs?.[s] ?? 0) * 1e6;
+      const T2 = BASE + BigInt(Math.round((t1 + d1) * 1e9 + err));
+      const T3 = T2 + 10_000n;
+      const L1 = local(t1);
+      const L4 = local(t1 + d1 + 10e-6 + d2);
+      const offset = ((T2 - L1) + (T3 - L4)) / 2n;
+      const delay = (L4 - L1) - (T3 - T2);
+      feed.push({
+        server: `s${s}:123`, t1_ns: L1, t2_ns: T2, t3_ns: T3, t4_ns: L4, offset_ns: offset, delay_ns: delay,
+        root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 1, leap: 0, accepted: true, reason: 'min delay',
+      });
+    }
+    // Reads at random instants until the next poll; steps happen in between.
+    const n = Math.round(readsPerS * spec.pollS);
+    // Reads happen in time order (a step applied at one read must not precede an earlier read).
+    const times = Array.from({ length: n }, () => tPoll + 0.01 + r() * (spec.pollS - 0.01)).sort((a, b) => a - b);
+    for (const t of times) {
+      if (spec.kernelVisibleSteps) {
+        for (const [at, ms] of spec.steps ?? []) {
+          if (t >= at && !appliedSteps.has(at)) { appliedSteps.add(at); clock.bump += BigInt(Math.round(ms * 1e6)); }
+        }
+      }
+      const L = local(t);
+      const rd = src.read(L);
+      res.reads++;
+      res.statuses[rd.status] = (res.statuses[rd.status] ?? 0) + 1;
+      if (rd.lo_ns === null || rd.hi_ns === null) continue;
+      res.withValue++;
+      const truth = BASE + BigInt(Math.round(t * 1e9));
+      if (rd.lo_ns <= truth && truth <= rd.hi_ns) res.covered++;
+      res.halfWidths.push(Number(rd.hi_ns - rd.lo_ns) / 2);
+      assert.ok(rd.point_ns! >= rd.lo_ns && rd.point_ns! <= rd.hi_ns, 'point inside its interval');
+    }
+  }
+  return res;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+test('bounded: warming with no samples, no invented value', () => {
+  const src = new BoundedSource({ ntp: new Feed(), clock: new BumpClock() });
+  const r = src.read(BASE);
+  assert.deepEqual(r, { point_ns: null, lo_ns: null, hi_ns: null, status: 'warming' });
+  assert.equal(src.readiness().ready, false);
+});
+
+test('bounded: drift + asymmetric delays: every reading covers true time, intervals stay tight', () => {
+  for (const seed of [1, 2, 3]) {
+    const res = simulate({ seed, offsetMs: 40, driftPpm: 80 * (seed - 2), servers: 2, pollS: 1, durationS: 40, maxOneWayUs: 200 });
+    assert.ok(res.withValue > res.reads * 0.9, `values in most readings (${res.withValue}/${res.reads})`);
+    assert.equal(res.covered, res.withValue, `seed ${seed}: coverage ${res.covered}/${res.withValue}`);
+    // Half-width: δ/2 ≲ 220 µs plus ≤ 1 s of 15 ppm growth; far below the 40 ms offset.
+    assert.ok(median(res.halfWidths) < 300_000, `median half-width ${median(res.halfWidths)} ns`);
+    assert.ok(res.src.readiness().ready, res.src.readiness().detail);
+    const drift = res.src.driftPpm()!;
+    assert.ok(Math.abs(drift - -80 * (seed - 2)) < 5, `drift estimate ${drift} ppm`);
+  }
+});
+
+test('bounded: random-walk wander stays covered', () => {
+  const res = simulate({ seed: 11, offsetMs: -5, driftPpm: 30, wanderPpmPerSqrtS: 0.5, servers: 3, pollS: 1, durationS: 60, maxOneWayUs: 100 });
+  assert.equal(res.covered, res.withValue, `coverage ${res.covered}/${res.withValue}`);
+});
+
+test('bounded: a step seen as local − monotonic jump is covered at once, and the model keeps going', () => {
+  const res = simulate({
+    seed: 5, offsetMs: 0, driftPpm: 20, steps: [[20.5, 50], [31.2, -80]], kernelVisibleSteps: true,
+    servers: 2, pollS: 1, durationS: 45, maxOneWayUs: 100,
+  });
+  assert.equal(res.covered, res.withValue, `coverage ${res.covered}/${res.withValue}`);
+  assert.ok((res.statuses.degraded ?? 0) > 0, 'readings between the step and the next sample are degraded');
+  assert.equal(res.src.summary().steps_detected, 2);
+});
+
+test('bounded: a step invisible to the monotonic check restarts the model on the next sample', () => {
+  const res = simulate({ seed: 6, offsetMs: 0, driftPpm: -10, steps: [[20.5, 50]], servers: 1, pollS: 1, durationS: 40, maxOneWayUs: 100 });
+  assert.ok((res.src.summary().model_restarts as number) >= 1, 'model restarted');
+  // Only the readings between the step and the next sample (≤ 1 s of 40) can be wrong.
+  const missed = res.withValue - res.covered;
+  assert.ok(missed > 0 && missed <= 20, `missed ${missed}`);
+  const row = res.rows.find((r) => String(r.reason).includes('model restarted'));
+  assert.ok(row, 'a sync row says why the model restarted');
+});
+
+test('bounded: a falseticker among three servers → degraded, majority interval still covers', () => {
+  const res = simulate({ seed: 9, offsetMs: 10, driftPpm: 15, servers: 3, serverErrMs: { 2: 30 }, pollS: 1, durationS: 30, maxOneWayUs: 100 });
+  assert.ok((res.statuses.degraded ?? 0) > res.withValue * 0.9, JSON.stringify(res.statuses));
+  assert.equal(res.covered, res.withValue);
+});
+
+test('bounded: two disagreeing servers → degraded and the hull of both (honest, wide)', () => {
+  const res = simulate({ seed: 10, offsetMs: 0, driftPpm: 0, servers: 2, serverErrMs: { 1: 20 }, pollS: 1, durationS: 20, maxOneWayUs: 100 });
+  assert.ok((res.statuses.degraded ?? 0) > res.withValue * 0.9, JSON.stringify(res.statuses));
+  assert.ok(median(res.halfWidths) > 10_000_000, 'hull spans both servers');
+  assert.equal(res.covered, res.withValue);
+});
+
+test('bounded: reestimate brackets a past instant and never widens past the live reading', () => {
+  const spec: SimSpec = { seed: 12, offsetMs: 3, driftPpm: 60, servers: 2, pollS: 2, durationS: 30, maxOneWayUs: 150 };
+  const off = makeOffset(spec);
+  const clock = new BumpClock();
+  const feed = new Feed();
+  const src = new BoundedSource({ ntp: feed, clock });
+  const r = rng(1);
+  const local = (t: number): bigint => BASE + BigInt(Math.round(t * 1e9 + off(t)));
+  const live: Array<{ t: number; L: bigint; hw: bigint }> = [];
+  for (let k = 0; k * spec.pollS < spec.durationS; k++) {
+    for (let s = 0; s < 2; s++) {
+      const t1 = k * spec.pollS + s * 0.003;
+      const d = 50e-6 + r() * 100e-6;
+      const T2 = BASE + BigInt(Math.round((t1 + d) * 1e9));
+      const L1 = local(t1);
+      const L4 = local(t1 + 2 * d + 10e-6);
+      feed.push({
+        server: `s${s}`, t1_ns: L1, t2_ns: T2, t3_ns: T2 + 10_000n, t4_ns: L4,
+        offset_ns: ((T2 - L1) + (T2 + 10_000n - L4)) / 2n, delay_ns: (L4 - L1) - 10_000n,
+        root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 1, leap: 0, accepted: true, reason: '',
+      });
+    }
+    const t = k * spec.pollS + 1.7;
+    const L = local(t);
+    const rd = src.read(L);
+    if (rd.lo_ns !== null) live.push({ t, L, hw: (rd.hi_ns! - rd.lo_ns) / 2n });
+  }
+  let shrunk = 0;
+  for (const e of live.slice(0, -2)) {
+    const re = src.reestimate(e.L)!;
+    assert.ok(re && re.lo_ns !== null, 'reestimate has a value');
+    const truth = BASE + BigInt(Math.round(e.t * 1e9));
+    assert.ok(re.lo_ns! <= truth && truth <= re.hi_ns!, 'reestimate covers truth');
+    const hw = (re.hi_ns! - re.lo_ns!) / 2n;
+    if (hw < e.hw) shrunk++;
+  }
+  assert.ok(shrunk >= live.length / 2, `re-estimated intervals shrink (${shrunk}/${live.length})`);
+});
+
+test('bounded: bad samples are ignored with a reason, never used', () => {
+  const feed = new Feed();
+  const rows: SyncRow[] = [];
+  const src = new BoundedSource({ ntp: feed, clock: new BumpClock(), sink: (r) => rows.push(r) });
+  feed.push({
+    server: 'x', t1_ns: BASE, t2_ns: BASE, t3_ns: BASE, t4_ns: BASE + 1000n, offset_ns: 0n, delay_ns: 1000n,
+    root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 0, leap: 3, accepted: true, reason: '',
+  });
+  assert.equal(rows.length, 1);
+  assert.match(String(rows[0]!.reason), /ignored: server not synchronised/);
+  assert.equal(rows[0]!.point_ns, null);
+  assert.equal(src.summary().used, 0);
+});
+
+test('bounded: bad tuning is a clear error', () => {
+  assert.throws(() => new BoundedSource({ ntp: new Feed(), clock: new BumpClock(), phiPpm: -1 }), /phiPpm must be a positive number/);
+});

@@ -1,0 +1,146 @@
+// Distributions with bounded memory: values are kept exactly up to a capacity, then folded into
+// a log-bucketed histogram (relative error ≤ 2^-10). Quantiles are nearest-rank everywhere
+// (docs/metrics.md §Quantiles).
+import type { Distribution, Ratio } from './stats-types.js';
+
+export const EXACT_CAPACITY = 65_536;
+const SUB = 512;                       // sub-buckets per power of two
+const MIN_EXP = -30;                   // |v| < 2^-30 counts as zero
+const MAX_EXP = 63;
+const OCTAVES = MAX_EXP - MIN_EXP + 1;
+const HALF = OCTAVES * SUB;            // buckets per sign
+export const HISTOGRAM_RELATIVE_ERROR = 1 / (2 * SUB);
+const HISTOGRAM_BINS = 40;
+
+export function ratio(count: number, total: number): Ratio {
+  return { count, total, share: total > 0 ? count / total : null };
+}
+
+function bucketOf(v: number): number {
+  const a = Math.abs(v);
+  if (a < 2 ** MIN_EXP) return HALF; // the zero bucket sits between the two signs
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  else if (2 ** (e + 1) <= a) e++;
+  if (e > MAX_EXP) e = MAX_EXP;
+  const sub = Math.min(SUB - 1, Math.floor((a / 2 ** e - 1) * SUB));
+  const k = (e - MIN_EXP) * SUB + sub; // 0 .. HALF-1, ascending magnitude
+  return v > 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
+}
+
+function representative(idx: number): number {
+  if (idx === HALF) return 0;
+  const pos = idx > HALF;
+  const k = pos ? idx - HALF - 1 : HALF - 1 - idx;
+  const e = Math.floor(k / SUB) + MIN_EXP;
+  const sub = k % SUB;
+  const mag = 2 ** e * (1 + (sub + 0.5) / SUB);
+  return pos ? mag : -mag;
+}
+
+/** Collects finite numbers; NaN (missing) is ignored by design, never counted as 0. */
+export class DistAcc {
+  n = 0;
+  private sum = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private values: Float64Array | null = new Float64Array(16);
+  private hist: Uint32Array | null = null;
+
+  constructor(readonly unit: 'ns' | 'ratio' = 'ns', private readonly capacity = EXACT_CAPACITY) {}
+
+  add(v: number): void {
+    if (!Number.isFinite(v)) return;
+    this.n++;
+    this.sum += v;
+    if (v < this.lo) this.lo = v;
+    if (v > this.hi) this.hi = v;
+    if (this.values) {
+      const len = this.n - 1;
+      if (len < this.capacity) {
+        if (len === this.values.length) {
+          const grown = new Float64Array(Math.min(this.capacity, this.values.length * 2));
+          grown.set(this.values);
+          this.values = grown;
+        }
+        this.values[len] = v;
+        return;
+      }
+      this.hist = new Uint32Array(2 * HALF + 1);
+      for (let i = 0; i < len; i++) this.hist[bucketOf(this.values[i]!)]!++;
+      this.values = null;
+    }
+    this.hist![bucketOf(v)]!++;
+  }
+
+  get exact(): boolean {
+    return this.values !== null;
+  }
+
+  summarize(): Distribution {
+    const n = this.n;
+    const empty: Distribution = {
+      unit: this.unit, n: 0, exact: true, relative_error: 0, min: null, max: null, mean: null,
+      p01: null, p05: null, p25: null, p50: null, p75: null, p95: null, p99: null, p999: null, histogram: null,
+    };
+    if (n === 0) return empty;
+    let q: (p: number) => number;
+    let forEach: (fn: (v: number, count: number) => void) => void;
+    if (this.values) {
+      const sorted = this.values.slice(0, n).sort();
+      q = (p) => sorted[nearestRank(p, n) - 1]!;
+      forEach = (fn) => { for (let i = 0; i < n; i++) fn(sorted[i]!, 1); };
+    } else {
+      const hist = this.hist!;
+      const lo = this.lo;
+      const hi = this.hi;
+      q = (p) => {
+        const rank = nearestRank(p, n);
+        let acc = 0;
+        for (let i = 0; i < hist.length; i++) {
+          acc += hist[i]!;
+          if (acc >= rank) return Math.min(hi, Math.max(lo, representative(i)));
+        }
+        return hi;
+      };
+      forEach = (fn) => {
+        for (let i = 0; i < hist.length; i++) if (hist[i]) fn(Math.min(hi, Math.max(lo, representative(i))), hist[i]!);
+      };
+    }
+    const p01 = q(0.01);
+    const p99 = q(0.99);
+    return {
+      unit: this.unit, n, exact: this.exact, relative_error: this.exact ? 0 : HISTOGRAM_RELATIVE_ERROR,
+      min: this.lo, max: this.hi, mean: this.sum / n,
+      p01, p05: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95), p99, p999: q(0.999),
+      histogram: histogram(p01 < p99 ? p01 : this.lo, p01 < p99 ? p99 : this.hi, forEach),
+    };
+  }
+}
+
+/** Nearest rank: the smallest rank k (1-based) with k ≥ p·n; rank 1 for p = 0. */
+export function nearestRank(p: number, n: number): number {
+  return Math.min(n, Math.max(1, Math.ceil(p * n - 1e-9)));
+}
+
+/** Nearest-rank quantile of an array (the reference the accumulator must agree with). */
+export function quantileNearestRank(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[nearestRank(p, sorted.length) - 1]!;
+}
+
+function histogram(lo: number, hi: number, forEach: (fn: (v: number, c: number) => void) => void): Distribution['histogram'] {
+  const bins = lo === hi ? 1 : HISTOGRAM_BINS;
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  const counts = new Array<number>(bins).fill(0);
+  let below = 0;
+  let above = 0;
+  forEach((v, c) => {
+    if (v < lo) below += c;
+    else if (v > hi) above += c;
+    else counts[width === 0 ? 0 : Math.min(bins - 1, Math.floor((v - lo) / width))]! += c;
+  });
+  return { edges, counts, below, above };
+}

@@ -1,0 +1,90 @@
+// Exact conversions of CSV time cells. On disk, times are integer epoch nanoseconds (about
+// 1.8e18, above 2^53); in memory, analysis works in `number` ns relative to a run anchor (a
+// whole second), which is exact for ±104 days. We never form a float of epoch ns: the cell's
+// digits are split into seconds and a 9-digit nanosecond remainder and each part is exact.
+
+/** The anchor that relative times count from: a whole epoch second. */
+export interface Anchor {
+  /** Epoch seconds (exact in a double). */
+  sec: number;
+  /** Epoch ns as bigint (sec × 1e9). */
+  ns: bigint;
+}
+
+export function anchorFromEpochNs(ns: bigint): Anchor {
+  const sec = ns >= 0n ? ns / 1_000_000_000n : -((-ns + 999_999_999n) / 1_000_000_000n);
+  return { sec: Number(sec), ns: sec * 1_000_000_000n };
+}
+
+const MAX_REL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Integer epoch-ns cell → ns relative to the anchor. '' → NaN (missing, never 0).
+ * Returns undefined when the cell is not a plain integer or is too far from the anchor to be
+ * exact (the caller reports it).
+ */
+export function parseRelNs(cell: string, anchor: Anchor): number | undefined {
+  const len = cell.length;
+  if (len === 0) return NaN;
+  let neg = false;
+  let start = 0;
+  const c0 = cell.charCodeAt(0);
+  if (c0 === 45 /* - */) { neg = true; start = 1; }
+  if (start === len) return undefined;
+  for (let i = start; i < len; i++) {
+    const c = cell.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const digits = len - start;
+  let secPart: number;
+  let nsPart: number;
+  if (digits > 9) {
+    if (digits > 21) return undefined;
+    secPart = Number(cell.slice(start, len - 9));
+    nsPart = Number(cell.slice(len - 9));
+  } else {
+    secPart = 0;
+    nsPart = Number(start === 0 ? cell : cell.slice(start));
+  }
+  if (neg) { secPart = -secPart; nsPart = -nsPart; }
+  const dSec = secPart - anchor.sec; // exact: both below 2^53
+  if (Math.abs(dSec) > 9_007_199) return undefined; // |dSec·1e9| must stay below 2^53
+  const rel = dSec * 1e9 + nsPart;
+  if (Math.abs(rel) > MAX_REL) return undefined;
+  return rel;
+}
+
+/** Relative ns → absolute epoch ns as a decimal string. */
+export function relToAbsString(rel: number, anchor: Anchor): string {
+  return (anchor.ns + BigInt(rel)).toString();
+}
+
+/**
+ * Exact decimal text (optionally signed, with fraction and/or exponent, e.g. "-23.5977",
+ * "1.76137e+18") × 10^shift, rounded half away from zero, as a bigint. Returns null for
+ * empty/NaN/None/null cells (missing values), undefined for text that is not a number.
+ */
+export function decimalToBigInt(text: string, shift: number): bigint | null | undefined {
+  const t = text.trim();
+  if (t === '' || /^(nan|none|null|na|n\/a)$/i.test(t)) return null;
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(t);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return undefined;
+  const sign = m[1] === '-' ? -1n : 1n;
+  const intDigits = m[2] ?? '';
+  const fracDigits = m[3] ?? '';
+  const exp = (m[4] ? Number(m[4]) : 0) + shift;
+  // value = 0.digits... : mantissa = intDigits+fracDigits, scaled by 10^(exp − frac.length)
+  const mant = BigInt((intDigits + fracDigits) || '0');
+  const scale = exp - fracDigits.length;
+  if (scale >= 0) return sign * mant * 10n ** BigInt(scale);
+  const div = 10n ** BigInt(-scale);
+  const q = mant / div;
+  const r = mant % div;
+  const rounded = r * 2n >= div ? q + 1n : q;
+  return sign * rounded;
+}
+
+/** True when an epoch-ns cell is written as a float (".0", exponent): precision may be lost. */
+export function isFloatText(text: string): boolean {
+  return /[.eE]/.test(text);
+}

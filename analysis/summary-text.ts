@@ -1,0 +1,75 @@
+// The plain-text summary `chronoeval analyze` prints: readable tables made only from stats.json
+// values. A statistic without data prints as "—", never as 0 %.
+import type { Distribution, Ratio, Stats } from './stats-types.js';
+
+export function pct(r: Ratio | null | undefined): string {
+  if (!r || r.share === null) return '—';
+  return `${(r.share * 100).toFixed(r.share === 0 || r.share === 1 ? 0 : 2)}% (${r.count}/${r.total})`;
+}
+
+export function fmtNs(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  if (a >= 1e9) return `${(v / 1e9).toFixed(3)} s`;
+  if (a >= 1e6) return `${(v / 1e6).toFixed(3)} ms`;
+  if (a >= 1e3) return `${(v / 1e3).toFixed(1)} µs`;
+  return `${Math.round(v)} ns`;
+}
+
+const dist = (d: Distribution | null | undefined) => (d && d.n > 0 ? `${fmtNs(d.p50)} / ${fmtNs(d.p99)}` : '—');
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export function summaryText(s: Stats): string {
+  const out: string[] = [];
+  const srcNames = s.sources.map((x) => `${x.name}${x.bounded ? ' [interval]' : ''}`).join(', ');
+  out.push(`chronoeval analysis — run ${s.run.run_id ?? '(unnamed)'} (${s.run.format}) in ${s.run.run_dir}`);
+  out.push(`events sent: ${s.delivery.events_sent}; workers: ${s.workers.join(', ') || '(none)'}; sources: ${srcNames || '(none)'}`);
+  out.push(`ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`);
+
+  out.push('', 'Delivery');
+  out.push(table(['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
+    s.delivery.workers.map((w) => [w.node, String(w.received), pct(w.lost_ratio), String(w.duplicates), String(w.unknown_events),
+      dist(w.latency_true), w.rejected ? Object.entries(w.rejected).map(([k, v]) => `${k}=${v}`).join(' ') || '0' : '—'])));
+
+  out.push('', 'Causality (coordinator S vs worker S, workers pooled)');
+  out.push(table(['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations'],
+    s.causality.filter((c) => c.node === null).map((c) => [c.source, String(c.point.compared), pct(c.point.violations),
+      pct(c.interval?.proven_after), pct(c.interval?.ambiguous), pct(c.interval?.violation)])));
+
+  out.push('', 'Ordering between workers (all pairs pooled)');
+  out.push(table(['source', 'pairs compared', 'point wrong vs truth', 'interval proven', 'interval ambiguous', 'interval wrong vs truth'],
+    s.ordering.filter((o) => o.pair === null).map((o) => [o.source, String(o.point.compared), pct(o.point_vs_truth?.wrong),
+      pct(o.interval?.proven), pct(o.interval?.ambiguous), pct(o.interval_vs_truth?.wrong)])));
+
+  out.push('', 'Window assignment');
+  out.push(table(['source', 'window', 'point agree', 'confident agree', 'confident conflict', 'ambiguous', 'point accuracy'],
+    s.windows.map((w) => [w.source, `${w.window_ms} ms`, pct(w.point.agree), pct(w.interval?.confident_agree),
+      pct(w.interval?.confident_conflict), pct(w.interval?.ambiguous), pct(w.accuracy?.point?.correct)])));
+
+  out.push('', 'Coordination cost (events needing repair or coordination)');
+  out.push(table(['source', 'window', 'point repairs', 'interval coordination', 'after re-estimation'],
+    s.coordination.map((c) => [c.source, `${c.window_ms} ms`, pct(c.point_repairs), pct(c.interval_coordination),
+      c.reestimated.map((r) => `${r.delay_s}s: ${pct(r.interval_coordination)}, ${r.interval_conflicts.count} conflicts`).join('; ') || '—'])));
+
+  out.push('', 'Commit wait (TrueTime wait per event, workers pooled) and re-estimated width');
+  out.push(table(['source', 'wait p50 / p99', 're-estimated width p50 / p99 by delay'],
+    s.commit_wait.filter((c) => c.node === null).map((c) => [c.source, dist(c.wait),
+      c.reestimated.map((r) => `${r.delay_s}s: ${dist(r.width)}`).join('; ') || '—'])));
+
+  out.push('', 'Bound quality against truth (workers pooled)');
+  out.push(table(['source', 'readings', 'coverage', 'half-width p50 / p99', '|error| p50 / p99'],
+    s.bound_quality.filter((b) => b.role === 'worker' && b.node === null).map((b) => [b.source, String(b.readings),
+      pct(b.coverage), dist(b.half_width), dist(b.abs_point_error)])));
+
+  if (s.inputs.warnings.length > 0) {
+    out.push('', `Warnings (${s.inputs.warnings.length})`);
+    for (const w of s.inputs.warnings.slice(0, 20)) out.push(`- ${w}`);
+    if (s.inputs.warnings.length > 20) out.push(`- … ${s.inputs.warnings.length - 20} more in stats.json`);
+  }
+  return out.join('\n') + '\n';
+}

@@ -5,6 +5,8 @@ import { hideBin } from 'yargs/helpers';
 import { checkNodeId, makeLogger, positive, resolveRunId, splitList, withCommon, withKey, withRunIdentity, withSources } from './cli/options.js';
 import { parseSourceList } from './clock/registry.js';
 import { loadKey } from './run/key.js';
+import { clockFromArg } from './clock/clock-from-arg.js';
+import { parseSpecArg } from './scenario/spec-arg.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
@@ -49,18 +51,20 @@ const cli = yargs(hideBin(process.argv))
       .option('node', { type: 'string', demandOption: true, describe: 'This worker\'s node id (file name of its CSVs)' })
       .option('bind', { type: 'string', default: '0.0.0.0', describe: 'Address to bind' })
       .option('port', { type: 'number', default: 0, describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})' })
-      .option('warmup-max-s', { type: 'number', default: 30, describe: 'Longest warmup before answering ready with unready sources named' }),
+      .option('warmup-max-s', { type: 'number', default: 30, describe: 'Longest warmup before answering ready with unready sources named' })
+      .option('clock-faults', { type: 'string', describe: 'Simulate a faulty local clock: inline JSON or a file (docs/scenarios.md), e.g. \'{"offset_ms":5,"drift_ppm":20}\'' }),
     handle(async (a) => {
       const runId = resolveRunId(a['run-id']);
       const nodeId = checkNodeId(a.node);
       const sources = parseSourceList(a.sources);
       const key = await loadKey({ keyFile: a['key-file'], insecure: a.insecure });
       const port = positive('port', a.port, { integer: true, allowZero: true });
+      const clock = clockFromArg(a['clock-faults']);
       const logger = makeLogger(`worker-${nodeId}`, a['logs-dir'], runId, a['log-level']);
       const { runWorker } = await import('./worker/worker.js');
       return runWorker({
         runId, nodeId, bind: a.bind, port, sources, ntpServers: splitList(a['ntp-server']), resultsDir: a['results-dir'], logsDir: a['logs-dir'],
-        key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger,
+        key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock,
         onListening: (p) => process.stdout.write(JSON.stringify({ event: 'listening', port: p, node: nodeId, run_id: runId }) + '\n'),
       });
     }))
@@ -72,10 +76,15 @@ const cli = yargs(hideBin(process.argv))
       .option('count', { type: 'number', describe: 'Number of events' })
       .option('duration-s', { type: 'number', describe: 'Seconds of events (when --count is not given; default 30)' })
       .option('ready-timeout-s', { type: 'number', default: 60, describe: 'Longest wait for every worker to answer ready' })
-      .option('end-timeout-s', { type: 'number', default: 30, describe: 'Longest wait for every worker to acknowledge end' }),
+      .option('end-timeout-s', { type: 'number', default: 30, describe: 'Longest wait for every worker to acknowledge end' })
+      .option('clock-faults', { type: 'string', describe: 'Simulate a faulty coordinator clock: inline JSON or a file' })
+      .option('event-faults', { type: 'string', describe: 'Event-path faults per worker (delay/jitter, loss, duplicates): inline JSON or a file' }),
     handle(async (a) => {
       const runId = resolveRunId(a['run-id']);
       const key = await loadKey({ keyFile: a['key-file'], insecure: a.insecure });
+      const clock = clockFromArg(a['clock-faults']);
+      const eventFaultSpec = a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults');
+      const { eventPathFaults } = await import('./sim/event-faults.js');
       const patternMs = a.pattern === undefined ? undefined : splitList(a.pattern).map(Number);
       const logger = makeLogger('coordinator', a['logs-dir'], runId, a['log-level']);
       const { runCoordinator } = await import('./coordinator/coordinator.js');
@@ -84,6 +93,7 @@ const cli = yargs(hideBin(process.argv))
         schedule: { rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined },
         resultsDir: a['results-dir'], logsDir: a['logs-dir'], key, pollMs: positive('poll-ms', a['poll-ms']),
         readyTimeoutS: positive('ready-timeout-s', a['ready-timeout-s']), endTimeoutS: positive('end-timeout-s', a['end-timeout-s']), logger,
+        clock, eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null,
       });
       process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers }) + '\n');
       return res.exitCode;
@@ -92,9 +102,12 @@ const cli = yargs(hideBin(process.argv))
     (y: Argv) => withCommon(withRunIdentity(y))
       .option('bind', { type: 'string', default: '127.0.0.1', describe: 'Address to bind' })
       .option('port', { type: 'number', default: 123, describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})' })
-      .option('stratum', { type: 'number', default: 1, describe: 'Stratum to announce (1-15)' }),
+      .option('stratum', { type: 'number', default: 1, describe: 'Stratum to announce (1-15)' })
+      .option('faults', { type: 'string', describe: 'Server faults (delay distribution, asymmetry, loss, falseticker offset): inline JSON or a file' })
+      .option('clock-faults', { type: 'string', describe: 'Serve from a simulated faulty clock: inline JSON or a file' }),
     handle(async (a) => (await import('./cli/ntp-server-command.js')).ntpServerCommand({
       bind: a.bind, port: positive('port', a.port, { integer: true, allowZero: true }), stratum: a.stratum,
+      faults: a.faults === undefined ? undefined : parseSpecArg(a.faults, 'faults'), clock: clockFromArg(a['clock-faults']),
       logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? null : resolveRunId(a['run-id']), logLevel: a['log-level'],
     })))
   .command('analyze <run_dir>', 'Read a run\'s CSVs and write stats.json, figures and report.html',

@@ -30,6 +30,8 @@ export interface LocalClock {
   trueNowNs?(): bigint;
   /** True when this clock carries ground truth (simulated faults on one host). */
   readonly simulated: boolean;
+  /** Simulated clocks: the true time behind the most recent nowNs() (ground truth for that very stamp). */
+  readonly lastTrueNs?: bigint;
 }
 
 /** Readiness as judged by the source's own convergence test. */

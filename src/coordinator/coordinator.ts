@@ -101,7 +101,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       await waitUntil(startMono + BigInt(dueNs));
       const seq = sent;
       const sendNs = clock.nowNs();
-      const trueSendNs = clock.trueNowNs ? clock.trueNowNs() : null;
+      const trueSendNs = clock.simulated ? clock.lastTrueNs ?? null : null;
       const st: Record<string, WireStamp> = {};
       const row: Cell[] = [opts.runId, seq, seq, sendNs];
       for (const src of stamped) {

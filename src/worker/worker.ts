@@ -8,10 +8,11 @@ import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
 import { workerColumns } from '../run/columns.js';
 import { runPaths } from '../run/paths.js';
 import { openSyncLog } from '../run/sync-log.js';
-import { writeJsonAtomic } from '../run/atomic-json.js';
+import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
 import type { Logger } from '../run/logger.js';
 import { pushReadings } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
+import { realisedClockFaults } from '../clock/clock-from-arg.js';
 
 export interface WorkerOptions {
   runId: string;
@@ -46,6 +47,8 @@ export interface WorkerSummary {
   started_utc: string;
   ended_utc: string;
   write_error?: string;
+  /** Simulated runs: what the local clock's faults actually did (steps with their times). */
+  clock_faults: unknown;
 }
 
 /**
@@ -90,7 +93,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   const socket = DgramAsPromised.createSocket('udp4', (buf: Buffer, rinfo: RemoteInfo) => {
     // Hot path: stamp first, decode after; no I/O, no await.
     const recvNs = clock.nowNs();
-    const trueRecvNs = clock.trueNowNs ? clock.trueNowNs() : null;
+    const trueRecvNs = clock.simulated ? clock.lastTrueNs ?? null : null;
     received++;
     const d = decodeMessage(buf, opts.runId, opts.key);
     if (!d.ok) { reject(d.reason, d.detail, rinfo); return; }
@@ -154,12 +157,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       run_id: opts.runId, node_id: opts.nodeId, received, recorded, rejected: counters,
       first_seq: firstSeq, last_seq: lastSeq,
       ready_after_s: gate.readyAfterS, unready_sources: gate.unreadyAtReady,
-      ended_by: by, started_utc: startedUtc, ended_utc: new Date().toISOString(),
+      ended_by: by, started_utc: startedUtc, ended_utc: new Date().toISOString(), clock_faults: realisedClockFaults(clock),
       ...(fatal ? { write_error: (fatal as Error).message } : {}),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
-    process.stdout.write(JSON.stringify({ event: 'summary', ...summary }) + '\n');
+    process.stdout.write(toJson({ event: 'summary', ...summary }, 0) + '\n');
     // Give the bye datagram a moment to leave before closing the socket.
     setTimeout(() => void socket.close().finally(() => resolveExit(fatal ? 3 : 0)), 50);
   }

@@ -57,15 +57,31 @@ function withinInt64(s: string): boolean {
  * `key` null/undefined means the run is insecure and tags are ignored if present.
  */
 export function decodeMessage(buf: Buffer, expectedRun: string, key?: Buffer | null): DecodeResult {
+  try {
+    return decodeUnsafe(buf, expectedRun, key);
+  } catch (e) {
+    // Last line of defence: a hostile datagram must never take the receive loop down.
+    return { ok: false, reason: 'bad_shape', detail: `undecodable: ${safeText(e instanceof Error ? e.message : e)}` };
+  }
+}
+
+function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): DecodeResult {
+  if (!Buffer.isBuffer(buf)) return { ok: false, reason: 'bad_shape', detail: 'not a byte buffer' };
+  // Size first: a huge datagram costs no HMAC or JSON work.
   if (buf.length > MAX_DATAGRAM_BYTES + TAG_LEN + 1) return { ok: false, reason: 'oversize', detail: `${buf.length} bytes` };
   let body = buf;
   const sep = buf.lastIndexOf(TAG_SEP);
   if (key) {
-    if (sep < 0 || buf.length - sep - 1 !== TAG_LEN) return { ok: false, reason: 'untagged', detail: 'no HMAC tag' };
+    if (sep < 0) return { ok: false, reason: 'untagged', detail: 'no HMAC tag' };
+    // A separator is there, so the sender tried to tag: a wrong-length tag is a bad tag.
+    if (buf.length - sep - 1 !== TAG_LEN) return { ok: false, reason: 'bad_tag', detail: `tag of ${buf.length - sep - 1} bytes` };
     body = buf.subarray(0, sep);
-    const want = createHmac('sha256', key).update(body).digest();
-    const got = Buffer.from(buf.subarray(sep + 1).toString('latin1'), 'base64url');
-    if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, reason: 'bad_tag', detail: 'HMAC mismatch' };
+    // Compare the tag's text with the canonical encoding, not its decoded bytes: base64 decoders
+    // ignore the last character's 2 spare bits and accept '+/' for '-_', so several spellings
+    // would decode to the same HMAC and an altered datagram would pass as authentic.
+    const want = Buffer.from(createHmac('sha256', key).update(body).digest('base64url'), 'latin1');
+    const got = buf.subarray(sep + 1);
+    if (!timingSafeEqual(got, want)) return { ok: false, reason: 'bad_tag', detail: 'HMAC mismatch' };
   } else if (sep >= 0) {
     body = buf.subarray(0, sep);
   }
@@ -77,9 +93,9 @@ export function decodeMessage(buf: Buffer, expectedRun: string, key?: Buffer | n
     return { ok: false, reason: 'bad_json', detail: 'not JSON' };
   }
   if (!isObj(parsed)) return { ok: false, reason: 'bad_shape', detail: 'not an object' };
-  if (parsed.v !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown_version', detail: `v=${String(parsed.v).slice(0, 20)}` };
+  if (parsed.v !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown_version', detail: `v=${safeText(parsed.v)}` };
   if (typeof parsed.run !== 'string') return { ok: false, reason: 'bad_shape', detail: 'run missing' };
-  if (parsed.run !== expectedRun) return { ok: false, reason: 'wrong_run', detail: parsed.run.slice(0, 40) };
+  if (parsed.run !== expectedRun) return { ok: false, reason: 'wrong_run', detail: safeText(parsed.run) };
   switch (parsed.k) {
     case 'ev': {
       if (!isUint(parsed.id) || !isUint(parsed.seq)) return { ok: false, reason: 'bad_shape', detail: 'id/seq' };
@@ -99,11 +115,34 @@ export function decodeMessage(buf: Buffer, expectedRun: string, key?: Buffer | n
     case 'ready?':
     case 'end':
       return { ok: true, msg: parsed as unknown as Message };
-    case 'status':
+    case 'status': {
+      // The coordinator reads every field of a status (state, each source's ready/detail).
+      if (typeof parsed.node !== 'string') return { ok: false, reason: 'bad_shape', detail: 'node' };
+      if (parsed.state !== 'warming' && parsed.state !== 'ready' && parsed.state !== 'ending') return { ok: false, reason: 'bad_shape', detail: 'state' };
+      if (!isObj(parsed.sources)) return { ok: false, reason: 'bad_shape', detail: 'sources' };
+      for (const r of Object.values(parsed.sources)) {
+        if (!isObj(r) || typeof r.ready !== 'boolean' || typeof r.detail !== 'string') return { ok: false, reason: 'bad_shape', detail: 'source readiness' };
+      }
+      return { ok: true, msg: parsed as unknown as Message };
+    }
     case 'bye':
       if (typeof parsed.node !== 'string') return { ok: false, reason: 'bad_shape', detail: 'node' };
+      if (!isUint(parsed.received)) return { ok: false, reason: 'bad_shape', detail: 'received' };
       return { ok: true, msg: parsed as unknown as Message };
     default:
-      return { ok: false, reason: 'bad_shape', detail: `kind ${String(parsed.k).slice(0, 20)}` };
+      return { ok: false, reason: 'bad_shape', detail: `kind ${safeText(parsed.k)}` };
   }
+}
+
+/**
+ * A short printable description of an untrusted value. Never calls the value's own methods:
+ * String({"toString":1}) throws, and JSON can build exactly that object.
+ */
+function safeText(x: unknown): string {
+  let t: string;
+  if (typeof x === 'string') t = x;
+  else if (x === null || typeof x === 'number' || typeof x === 'boolean' || x === undefined) t = String(x as number | boolean | null | undefined);
+  else if (Array.isArray(x)) t = 'array';
+  else t = typeof x;
+  return t.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');
 }

@@ -1,0 +1,230 @@
+// chrony source: runs `chronyc -c tracking` on its own timer (never on the receive path) and
+// turns chrony's view of the host clock into an interval with the ClockBound rule:
+//   bound = |system time offset| + root delay / 2 + root dispersion (+ PHI · time since the poll).
+import { execFile } from 'node:child_process';
+import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
+import { EMPTY_READING } from '../types.js';
+import type { Logger } from '../../run/logger.js';
+import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
+import { PollTimer } from './poll-timer.js';
+import { HostFrame, emit, syncRowBase, trueOffsetNow, withReading } from './source-util.js';
+
+/** One `chronyc -c tracking` line, in the units chrony prints (seconds, ppm). */
+export interface ChronyTracking {
+  refId: string;
+  refName: string;
+  stratum: number;
+  refTimeS: number;
+  /** System time offset in seconds; positive = the system clock is slow of NTP time. */
+  systemOffsetS: number;
+  lastOffsetS: number;
+  rmsOffsetS: number;
+  frequencyPpm: number;
+  residualFreqPpm: number;
+  skewPpm: number;
+  rootDelayS: number;
+  rootDispersionS: number;
+  updateIntervalS: number;
+  leap: string;
+}
+
+const LEAP_CODES: Record<string, number> = { 'Normal': 0, 'Insert second': 1, 'Delete second': 2, 'Not synchronised': 3 };
+
+/** Parse `chronyc -c tracking` output; throws an error naming the field that is wrong. */
+export function parseChronyTracking(stdout: string): ChronyTracking {
+  const line = stdout.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+  if (!line) throw new Error('chronyc printed nothing');
+  const f = line.split(',');
+  if (f.length < 14) throw new Error(`chronyc tracking: expected 14 CSV fields, got ${f.length}: ${JSON.stringify(line.slice(0, 120))}`);
+  const num = (i: number, name: string): number => {
+    const v = Number(f[i]);
+    if (f[i]!.trim() === '' || !Number.isFinite(v)) throw new Error(`chronyc tracking: field ${name} is not a number: ${JSON.stringify(f[i])}`);
+    return v;
+  };
+  const t: ChronyTracking = {
+    refId: f[0]!, refName: f[1]!, stratum: num(2, 'stratum'), refTimeS: num(3, 'ref time'),
+    systemOffsetS: num(4, 'system time'), lastOffsetS: num(5, 'last offset'), rmsOffsetS: num(6, 'RMS offset'),
+    frequencyPpm: num(7, 'frequency'), residualFreqPpm: num(8, 'residual freq'), skewPpm: num(9, 'skew'),
+    rootDelayS: num(10, 'root delay'), rootDispersionS: num(11, 'root dispersion'),
+    updateIntervalS: num(12, 'update interval'), leap: f[13]!.trim(),
+  };
+  if (!(t.leap in LEAP_CODES)) throw new Error(`chronyc tracking: unknown leap status ${JSON.stringify(t.leap)}`);
+  if (t.rootDelayS < 0 || t.rootDispersionS < 0) throw new Error('chronyc tracking: negative root delay or dispersion');
+  return t;
+}
+
+/** chrony's own verdict on its state: ok, or unsynced with the reason. */
+export function chronyStatus(t: ChronyTracking): { status: SourceStatus; reason: string } {
+  if (t.leap === 'Not synchronised') return { status: 'unsynced', reason: 'chrony: leap status Not synchronised' };
+  if (/^0+$/.test(t.refId) || t.stratum === 0) return { status: 'unsynced', reason: 'chrony: no reference selected' };
+  return { status: 'ok', reason: `ref ${t.refId}${t.refName ? ` (${t.refName})` : ''}, stratum ${t.stratum}, leap ${t.leap}` };
+}
+
+/** The ClockBound rule, in ns. */
+export function chronyBoundNs(t: ChronyTracking): number {
+  return (Math.abs(t.systemOffsetS) + t.rootDelayS / 2 + t.rootDispersionS) * 1e9;
+}
+
+export interface ChronySourceOptions {
+  clock: LocalClock;
+  sink?: SyncSink;
+  logger?: Logger;
+  nodeId?: string;
+  runId?: string;
+  name?: string;
+  /** chronyc binary (default `chronyc` on PATH). */
+  chronycPath?: string;
+  /** chronyc `-h`: a host name / address, or the path of chronyd's unix command socket. */
+  host?: string;
+  /** chronyc `-p`: chronyd's command port (UDP). */
+  port?: number;
+  /** Time between `chronyc` runs (ms, default 1000). */
+  pollMs?: number;
+  /** A chronyc run taking longer is killed and counts as an error (ms, default 2000). */
+  timeoutMs?: number;
+  /** Error growth since the last poll, ppm (default 15, RFC 5905 PHI). */
+  phiPpm?: number;
+  /** No value when the last good poll is older than this (ms, default 5 polls). */
+  staleAfterMs?: number;
+  warmup?: Partial<ConvergenceThresholds>;
+}
+
+interface ChronyModel {
+  tracking: ChronyTracking;
+  /** Monotonic ns when the poll returned. */
+  monoNs: bigint;
+  boundNs: number;
+  status: SourceStatus;
+}
+
+export class ChronySource implements ClockSource {
+  readonly name: string;
+  readonly bounded = true;
+  private readonly frame: HostFrame;
+  private readonly poller: PollTimer;
+  private readonly detector: ConvergenceDetector;
+  private readonly phi: number;
+  private readonly staleNs: bigint;
+  private model: ChronyModel | null = null;
+  /** Status when the last poll failed (then there is no value), with its reason. */
+  private failure: { status: SourceStatus; reason: string } | null = null;
+  private polls = 0;
+  private failures = 0;
+  private anchor: bigint | null = null;
+
+  constructor(private readonly opts: ChronySourceOptions) {
+    this.name = opts.name ?? 'chrony';
+    const pollMs = opts.pollMs ?? 1000;
+    this.frame = new HostFrame(opts.clock);
+    this.phi = (opts.phiPpm ?? 15) * 1e-6;
+    this.staleNs = BigInt(Math.round((opts.staleAfterMs ?? 5 * pollMs) * 1e6));
+    if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port > 0 && opts.port < 65536)) {
+      throw new Error(`chrony source: port must be 1..65535, got ${String(opts.port)}`);
+    }
+    this.detector = new ConvergenceDetector({ minSamples: 5, minSpanMs: 2000, maxSpreadNs: 1_000_000, maxDriftErrPpm: 50, ...opts.warmup });
+    this.poller = new PollTimer(() => this.poll(), pollMs, (e) => opts.logger?.error('chrony poll failed', { error: String(e) }));
+  }
+
+  /** The chronyc command line this source runs (for logs and reports). */
+  get command(): string[] {
+    const o = this.opts;
+    return [o.chronycPath ?? 'chronyc', '-n', '-c', ...(o.host ? ['-h', o.host] : []), ...(o.port ? ['-p', String(o.port)] : []), 'tracking'];
+  }
+
+  async start(): Promise<void> { await this.poller.start(); }
+  async stop(): Promise<void> { await this.poller.stop(); }
+
+  read(localNs: bigint): Reading {
+    if (this.failure) return EMPTY_READING(this.failure.status);
+    const m = this.model;
+    if (!m) return EMPTY_READING('warming');
+    if (m.status !== 'ok') return EMPTY_READING(m.status);
+    const age = process.hrtime.bigint() - m.monoNs;
+    if (age > this.staleNs) return EMPTY_READING('stale');
+    const host = localNs + this.frame.hostMinusLocalNs();
+    const hw = BigInt(Math.ceil(m.boundNs + this.phi * Number(age)));
+    return { point_ns: host, lo_ns: host - hw, hi_ns: host + hw, status: 'ok' };
+  }
+
+  readiness(): Readiness {
+    if (this.failure) return { ready: false, detail: `${this.failure.status}: ${this.failure.reason}` };
+    if (this.model && this.model.status !== 'ok') return { ready: false, detail: `chrony ${this.model.status}` };
+    return this.detector.assess();
+  }
+
+  summary(): Record<string, unknown> {
+    const t = this.model?.tracking;
+    return {
+      command: this.command.join(' '), polls: this.polls, failures: this.failures,
+      status: this.failure?.status ?? this.model?.status ?? 'warming', reason: this.failure?.reason ?? null,
+      bound_ns: this.model ? Math.round(this.model.boundNs) : null,
+      ref: t ? `${t.refId} ${t.refName}`.trim() : null, stratum: t?.stratum ?? null, frequency_ppm: t?.frequencyPpm ?? null,
+    };
+  }
+
+  private async poll(): Promise<void> {
+    this.polls++;
+    const local = this.opts.clock.nowNs();
+    const row = syncRowBase(this.opts.runId, this.opts.nodeId, this.name, local);
+    row.true_offset_ns = trueOffsetNow(this.opts.clock);
+    const [cmd, ...args] = this.command;
+    const out = await runChronyc(cmd!, args, this.opts.timeoutMs ?? 2000);
+    if ('failure' in out) {
+      this.failures++;
+      if (!this.failure || this.failure.reason !== out.failure.reason) {
+        this.opts.logger?.warn(`chrony source: ${out.failure.reason}`, { status: out.failure.status });
+      }
+      this.failure = out.failure;
+      this.detector.reset(out.failure.reason);
+      emit(this.opts.sink, withReading(row, EMPTY_READING(out.failure.status), out.failure.reason), this.opts.logger);
+      return;
+    }
+    let t: ChronyTracking;
+    try {
+      t = parseChronyTracking(out.stdout);
+    } catch (e) {
+      this.failures++;
+      this.failure = { status: 'error', reason: (e as Error).message };
+      emit(this.opts.sink, withReading(row, EMPTY_READING('error'), this.failure.reason), this.opts.logger);
+      return;
+    }
+    const st = chronyStatus(t);
+    this.failure = null;
+    this.model = { tracking: t, monoNs: process.hrtime.bigint(), boundNs: chronyBoundNs(t), status: st.status };
+    Object.assign(row, {
+      server: t.refName || t.refId, offset_ns: Math.round(t.systemOffsetS * 1e9), root_delay_ns: Math.round(t.rootDelayS * 1e9),
+      root_dispersion_ns: Math.round(t.rootDispersionS * 1e9), stratum: t.stratum, leap: LEAP_CODES[t.leap],
+      drift_ppm: t.frequencyPpm, accepted: st.status === 'ok' ? 1 : 0,
+    });
+    const r = this.read(local);
+    this.anchor ??= local;
+    if (r.point_ns !== null) this.detector.add(Number(local - this.anchor), Math.round(t.systemOffsetS * 1e9));
+    else this.detector.reset(st.reason);
+    emit(this.opts.sink, withReading(row, r, st.reason), this.opts.logger);
+  }
+}
+
+type ChronycOutcome = { stdout: string } | { failure: { status: SourceStatus; reason: string } };
+
+/** Run chronyc; every failure becomes a status with a reason a person can act on. */
+function runChronyc(cmd: string, args: string[], timeoutMs: number): Promise<ChronycOutcome> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
+      if (!err) { resolve({ stdout: String(stdout) }); return; }
+      const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
+      if (e.code === 'ENOENT') {
+        resolve({ failure: { status: 'absent', reason: `chronyc not found (${cmd}); install chrony or set chronycPath` } });
+      } else if (e.killed) {
+        resolve({ failure: { status: 'error', reason: `chronyc timed out after ${timeoutMs} ms` } });
+      } else {
+        const msg = `${String(stderr)} ${String(stdout)}`.trim().replace(/\s+/g, ' ').slice(0, 200);
+        resolve({ failure: { status: 'error', reason: `chronyc failed (exit ${String(e.code)}): ${msg || e.message}` } });
+      }
+    });
+  });
+}
+
+/** Registry factory: options from `--config` under `sources.chrony` (see docs/sources.md). */
+export function createChronySource(ctx: { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string; pollMs?: number }, options: Partial<ChronySourceOptions> = {}): ChronySource {
+  return new ChronySource({ pollMs: ctx.pollMs, ...options, clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId });
+}

@@ -391,10 +391,10 @@ export class NtpSource implements ClockSource {
   private emitRow(s: ServerState, cols: SyncRow): void {
     if (!this.opts.sink) return;
     const local = (cols.t4_ns ?? cols.t1_ns) as bigint | undefined;
-    this.opts.sink({
-      run_id: this.opts.runId, node_id: this.opts.nodeId, source: 'ntp', sample_local_ns: local ?? this.opts.clock.nowNs(),
-      server: s.label, ...cols,
-    });
+    const row: SyncRow = { source: 'ntp', sample_local_ns: local ?? this.opts.clock.nowNs(), server: s.label, ...cols };
+    if (this.opts.runId !== undefined) row.run_id = this.opts.runId;
+    if (this.opts.nodeId !== undefined) row.node_id = this.opts.nodeId;
+    this.opts.sink(row);
   }
 }
 

@@ -74,7 +74,10 @@ export function dryRunLines(inv: Inventory, cleanupMode: boolean, runId = 'RUN_I
   const out: string[] = [];
   const show = (what: string, h: HostPlan, remote: string, note = '') => {
     out.push(`# ${what} on ${h.name} (${h.host})${note ? ` — ${note}` : ''}`);
-    out.push(shJoin(ssh.argv(h, remote)));
+    const argv = ssh.argv(h, remote);
+    // The ssh line as typed locally, then the exact text the remote login shell receives.
+    out.push(`${shJoin(argv.slice(0, -1))} "$REMOTE_COMMAND"`);
+    out.push(...`REMOTE_COMMAND=${remote}`.split('\n').map((l) => `    ${l}`));
   };
   out.push(`# dry run: inventory ${inv.file}; run id ${runId}; work dirs shown as written (a real run uses \`pwd -P\` of each)`);
   if (cleanupMode) {

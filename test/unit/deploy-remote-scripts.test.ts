@@ -1,0 +1,108 @@
+// The remote scripts run here under the real /bin/sh: launch, status, stop-by-pid-file, pre-flight.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { launchCommand, parsePreflight, parseStatus, preflightCommand, statusCommand, stopAllCommand, stopCommand, summariseChrony, nodeMajor } from '../../src/deploy/remote-scripts.js';
+import { judgePreflight, preflightTable } from '../../src/deploy/preflight.js';
+import { validateInventory } from '../../src/deploy/inventory.js';
+import { tmpDir } from '../helpers.js';
+
+/** What a remote login shell does with the command string ssh hands it. */
+const remote = (cmd: string) => spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', timeout: 20_000 });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('launch → status → stop: pid file, exit status, and a recycled pid is never signalled', async () => {
+  const dir = tmpDir('ce-launch-');
+  const state = path.join(dir, 'runs', 'R1');
+  const marker = path.join(dir, 'app/dist/src/cli.js');
+  try {
+    // `sh -c 'sleep 30' <marker>`: the marker is on its command line, like node <wd>/app/dist/src/cli.js
+    const l = remote(launchCommand(state, 'worker-a', ['sh', '-c', 'sleep 30', marker]));
+    assert.equal(l.status, 0, l.stderr);
+    const pid = Number(/pid=(\d+)/.exec(l.stdout)![1]);
+    assert.equal(Number(readFileSync(path.join(state, 'worker-a.pid'), 'utf8')), pid);
+    let st = parseStatus(remote(statusCommand(state, ['worker-a'])).stdout).get('worker-a')!;
+    assert.equal(st.alive, true);
+    assert.equal(st.pid, pid);
+    assert.equal(st.rc, null);
+
+    // starting it twice is refused while it runs
+    assert.equal(remote(launchCommand(state, 'worker-a', ['sh', '-c', 'sleep 30', marker])).status, 3);
+
+    // a pid file whose process does not carry our marker is left alone
+    const wrong = remote(stopCommand('TERM', '/some/other/cli.js', [path.join(state, 'worker-a.pid')]));
+    assert.match(wrong.stdout, /@@stop worker-a notours/);
+    assert.equal(parseStatus(remote(statusCommand(state, ['worker-a'])).stdout).get('worker-a')!.alive, true);
+
+    const ok = remote(stopCommand('TERM', marker, [path.join(state, 'worker-a.pid')]));
+    assert.match(ok.stdout, new RegExp(`@@stop worker-a signalled ${pid}`));
+    for (let i = 0; i < 40 && !existsSync(path.join(state, 'worker-a.rc')); i++) await sleep(50);
+    st = parseStatus(remote(statusCommand(state, ['worker-a'])).stdout).get('worker-a')!;
+    assert.equal(st.alive, false);
+    assert.equal(st.rc, 143, 'exit status of a SIGTERMed process is recorded');
+
+    // garbage in a pid file is reported, not passed to kill
+    writeFileSync(path.join(state, 'evil.pid'), '-1');
+    assert.match(remote(stopAllCommand('KILL', marker, path.join(dir, 'runs'))).stdout, /@@stop evil badpid/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('launch records a non-zero exit status and the stdout JSON lines come back in status', async () => {
+  const dir = tmpDir('ce-launch-');
+  try {
+    const l = remote(launchCommand(dir, 'p', ['sh', '-c', 'echo \'{"event":"listening","port":4242}\'; echo oops >&2; exit 7']));
+    assert.equal(l.status, 0, l.stderr);
+    for (let i = 0; i < 40 && !existsSync(path.join(dir, 'p.rc')); i++) await sleep(50);
+    const st = parseStatus(remote(statusCommand(dir, ['p', 'missing'])).stdout);
+    assert.equal(st.get('p')!.rc, 7);
+    assert.match(st.get('p')!.out, /"port":4242/);
+    assert.deepEqual(st.get('p')!.errTail, ['oops']);
+    assert.equal(st.get('p')!.errLines, 1);
+    assert.equal(st.get('missing')!.pid, null);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('pre-flight on this machine: node found, work dir created, a busy UDP port is seen as busy', async () => {
+  const dir = tmpDir('ce-pre-');
+  const dgram = await import('node:dgram');
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '0.0.0.0', () => r()));
+  const busy = sock.address().port;
+  try {
+    const wd = path.join(dir, "odd 'dir' $(x)");
+    const r = remote(preflightCommand(wd, process.execPath, [busy]));
+    const f = parsePreflight(r.stdout);
+    assert.equal(f.complete, true, r.stdout + r.stderr);
+    assert.equal(f.node, process.version);
+    assert.equal(f.workdir, wd);
+    assert.equal(f.ports[String(busy)], 'busy');
+    assert.equal(f.tar, true);
+    const inv = validateInventory({ coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', port: busy }] }, 'x.yaml');
+    const problems = judgePreflight(inv, inv.workers[0], f);
+    assert.deepEqual(problems, [`UDP port ${busy} is in use`]);
+    const missing = parsePreflight(remote(preflightCommand(wd, '/nonexistent/node', [])).stdout);
+    assert.match(judgePreflight(inv, inv.workers[0], missing).join(';'), /node not found/);
+    const table = preflightTable([{ host: inv.workers[0], reachable: true, facts: f, problems, absWorkDir: wd }]);
+    assert.match(table, /FAIL/);
+    assert.match(table, /in use/);
+  } finally { sock.close(); rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('an unwritable work dir is a pre-flight failure', () => {
+  const dir = tmpDir('ce-pre-');
+  try {
+    writeFileSync(path.join(dir, 'plainfile'), '');
+    const f = parsePreflight(remote(preflightCommand(path.join(dir, 'plainfile', 'wd'), process.execPath, [])).stdout);
+    assert.equal(f.workdir, '');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('chronyc tracking is summarised; node versions parse', () => {
+  const s = summariseChrony(['Reference ID    : C0A80001 (192.168.0.1)', 'System time     : 0.000012345 seconds fast of NTP time', 'Leap status     : Normal']);
+  assert.equal(s, 'chrony Normal; 0.000012345 s fast; ref C0A80001 (192.168.0.1)');
+  assert.equal(nodeMajor('v20.19.1'), 20);
+  assert.equal(nodeMajor(''), null);
+});

@@ -145,6 +145,7 @@ export class NtpSource implements ClockSource {
     this.burstTimers.clear();
     for (const p of this.pending.values()) clearTimeout(p.timer);
     this.pending.clear();
+    for (const s of this.servers) s.burstInFlight = false; // abandoned bursts must not block a restart
     const socks = Object.values(this.sockets);
     this.sockets = {};
     await Promise.all(socks.map((s) => s.ready.then(() => s.sock.close()).catch(() => undefined)));

@@ -1,0 +1,89 @@
+// Checks as a pure function over stats.json: Jepsen-style verdicts pass / fail / unknown.
+import { parseStatsPath, parseThreshold, selectStats } from './stats-path.js';
+import type { CheckOp, CheckSpec } from './types.js';
+
+export type Verdict = 'pass' | 'fail' | 'unknown';
+
+export interface CheckResult {
+  name: string;
+  path: string;
+  op: CheckOp;
+  /** Threshold in the field's unit (ns, or 0..1 for shares). */
+  threshold: number;
+  /** The worst matched number (by op), or null when nothing could be measured. */
+  measured: number | null;
+  /** How many numbers the path matched. */
+  matched: number;
+  verdict: Verdict;
+  /** For unknown: why (path matched nothing, or only null values). */
+  detail: string;
+}
+
+const holds = (op: CheckOp, x: number, t: number): boolean => {
+  switch (op) {
+    case '<=': return x <= t;
+    case '<': return x < t;
+    case '>=': return x >= t;
+    case '>': return x > t;
+    case '==': return x === t;
+  }
+};
+
+/** The matched value most likely to break the check: max for upper limits, min for lower ones. */
+function worst(op: CheckOp, xs: number[], t: number): number {
+  if (op === '<=' || op === '<') return Math.max(...xs);
+  if (op === '>=' || op === '>') return Math.min(...xs);
+  return xs.reduce((a, b) => (Math.abs(b - t) > Math.abs(a - t) ? b : a));
+}
+
+export function evaluateCheck(check: CheckSpec, stats: unknown): CheckResult {
+  const threshold = parseThreshold(check.threshold);
+  const base = { name: check.name, path: check.path, op: check.op, threshold };
+  const trace = { nullAt: null as string | null };
+  const values = selectStats(stats, parseStatsPath(check.path), trace);
+  const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (nums.length === 0) {
+    const detail = values.length > 0
+      ? `path matched ${values.length} value(s) but none is a number (null = no data)`
+      : trace.nullAt !== null
+        ? `${trace.nullAt} is null in stats.json (no data, e.g. no truth or no bounds), so none is a number`
+        : 'path matched nothing in stats.json (missing section, source or node)';
+    return { ...base, measured: null, matched: values.length, verdict: 'unknown', detail };
+  }
+  const measured = worst(check.op, nums, threshold);
+  const ignored = values.length - nums.length;
+  return {
+    ...base, measured, matched: values.length,
+    verdict: holds(check.op, measured, threshold) ? 'pass' : 'fail',
+    detail: ignored > 0 ? `${ignored} matched value(s) without data ignored` : '',
+  };
+}
+
+/** Every check of a scenario against one stats.json (parsed). Pure. */
+export function evaluateChecks(scenario: { checks: CheckSpec[] }, stats: unknown): CheckResult[] {
+  return scenario.checks.map((c) => evaluateCheck(c, stats));
+}
+
+/** Exit code: 0 all pass (or no checks), 1 any fail, 2 something could not be judged and none failed. */
+export function checksExitCode(results: readonly { verdict: Verdict }[]): 0 | 1 | 2 {
+  if (results.some((r) => r.verdict === 'fail')) return 1;
+  if (results.some((r) => r.verdict === 'unknown')) return 2;
+  return 0;
+}
+
+const DURATION_RE = /(_ns|\.(min|max|mean|p01|p05|p25|p50|p75|p95|p99|p999))$/;
+
+const fmt = (path: string, x: number | null): string => {
+  if (x === null) return '—';
+  if (/share$|coverage|ratio/.test(path)) return `${+(x * 100).toFixed(4)} %`;
+  if (!DURATION_RE.test(path)) return String(x);
+  if (Math.abs(x) >= 1e6) return `${+(x / 1e6).toFixed(3)} ms`;
+  if (Math.abs(x) >= 1e3) return `${+(x / 1e3).toFixed(1)} µs`;
+  return `${x} ns`;
+};
+
+/** Human-readable lines, one per check, for stderr and reports. */
+export function formatCheckResults(results: readonly CheckResult[]): string[] {
+  return results.map((r) =>
+    `${r.verdict.toUpperCase().padEnd(7)} ${r.name}: measured ${fmt(r.path, r.measured)} ${r.op} ${fmt(r.path, r.threshold)}${r.detail ? ` (${r.detail})` : ''}`);
+}

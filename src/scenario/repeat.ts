@@ -1,0 +1,101 @@
+import { checksExitCode, evaluateChecks, type CheckResult, type Verdict } from './checks.js';
+import { parseThreshold } from './stats-path.js';
+import type { CheckOp, Scenario } from './types.js';
+
+export interface RepeatOptions {
+  scenario: Scenario;
+  /** Number of seeds to run (≥ 1). */
+  k: number;
+  /** Seeds are firstSeed, firstSeed+1, ... (default the scenario's seed). */
+  firstSeed?: number;
+  /** Run one seed and return its parsed stats.json (or null when the run produced none). */
+  runOne: (seed: number, index: number) => Promise<unknown>;
+  /** Called after each seed (progress output). */
+  onRun?: (run: RepeatRun) => void;
+  /** Replay command prefix (default "chronoeval run-local --scenario <name>"). */
+  replayCommand?: string;
+}
+
+export interface RepeatRun {
+  seed: number;
+  results: CheckResult[];
+  exitCode: 0 | 1 | 2;
+  /** The run itself failed (threw or returned no stats): every check is unknown. */
+  error: string | null;
+}
+
+export interface RepeatCheckSummary {
+  name: string;
+  op: CheckOp;
+  threshold: number;
+  /** Worst measured value over the seeds that measured it, and the seed it came from. */
+  worst: number | null;
+  worstSeed: number | null;
+  verdicts: Record<Verdict, number>;
+  failingSeeds: number[];
+  unknownSeeds: number[];
+}
+
+export interface RepeatReport {
+  scenario: string;
+  seeds: number[];
+  runs: RepeatRun[];
+  checks: RepeatCheckSummary[];
+  exitCode: 0 | 1 | 2;
+  /** One replay command per seed that failed or could not be judged. */
+  replay: string[];
+}
+
+const isWorse = (op: CheckOp, a: number, b: number, t: number): boolean =>
+  op === '<=' || op === '<' ? a > b : op === '>=' || op === '>' ? a < b : Math.abs(a - t) > Math.abs(b - t);
+
+/**
+ * Run a scenario over K seeds, one after another (runs on one machine must not overlap), and
+ * summarise each check's worst case and the seeds to replay. Exit code: 1 if any seed failed a
+ * check, else 2 if any check could not be judged in some seed, else 0.
+ */
+export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport> {
+  if (!Number.isSafeInteger(opts.k) || opts.k < 1) throw new Error(`--repeat must be an integer ≥ 1, got ${opts.k}`);
+  const first = opts.firstSeed ?? opts.scenario.seed;
+  const seeds = Array.from({ length: opts.k }, (_, i) => (first + i) >>> 0);
+  const runs: RepeatRun[] = [];
+  for (const [i, seed] of seeds.entries()) {
+    let run: RepeatRun;
+    try {
+      const stats = await opts.runOne(seed, i);
+      if (stats === null || stats === undefined) throw new Error('the run produced no stats.json');
+      const results = evaluateChecks(opts.scenario, stats);
+      run = { seed, results, exitCode: checksExitCode(results), error: null };
+    } catch (e) {
+      const results: CheckResult[] = opts.scenario.checks.map((c) => ({
+        name: c.name, path: c.path, op: c.op, threshold: parseThreshold(c.threshold),
+        measured: null, matched: 0, verdict: 'unknown', detail: `run failed: ${(e as Error).message}`,
+      }));
+      run = { seed, results, exitCode: 2, error: (e as Error).message };
+    }
+    runs.push(run);
+    opts.onRun?.(run);
+  }
+  const checks: RepeatCheckSummary[] = opts.scenario.checks.map((c, ci) => {
+    const threshold = parseThreshold(c.threshold);
+    const s: RepeatCheckSummary = {
+      name: c.name, op: c.op, threshold, worst: null, worstSeed: null,
+      verdicts: { pass: 0, fail: 0, unknown: 0 }, failingSeeds: [], unknownSeeds: [],
+    };
+    for (const r of runs) {
+      const res = r.results[ci]!;
+      s.verdicts[res.verdict]++;
+      if (res.verdict === 'fail') s.failingSeeds.push(r.seed);
+      if (res.verdict === 'unknown') s.unknownSeeds.push(r.seed);
+      if (res.measured !== null && (s.worst === null || isWorse(c.op, res.measured, s.worst, threshold))) {
+        s.worst = res.measured;
+        s.worstSeed = r.seed;
+      }
+    }
+    return s;
+  });
+  const exitCode = runs.some((r) => r.exitCode === 1) ? 1 : runs.some((r) => r.exitCode === 2) ? 2 : 0;
+  const prefix = opts.replayCommand ?? `chronoeval run-local --scenario ${opts.scenario.name}`;
+  const replay = runs.filter((r) => r.exitCode !== 0).map((r) => `${prefix} --seed ${r.seed}`);
+  return { scenario: opts.scenario.name, seeds, runs, checks, exitCode, replay };
+}

@@ -1,0 +1,88 @@
+// A small path language to pick numbers out of stats.json for checks:
+//   segment ('.' segment)*      segment = key | key '[' filter (',' filter)* ']' | key '[*]'
+//   filter  = field '=' value   value 'null' matches null, '*' matches anything
+// e.g. bound_quality[source=ntp,role=worker,node=null].abs_point_error.p99
+//      sync[source=ntp].offset.min            (every node: several numbers)
+//      headline[source=bounded].coverage_share
+import { SpecError } from '../sim/spec-check.js';
+
+export interface PathSegment {
+  key: string;
+  /** undefined: plain property; [] : every element of an array; else element filters. */
+  filters?: Array<{ field: string; value: string }>;
+}
+
+const SEG_RE = /^([A-Za-z0-9_]+|\*)(?:\[([^\]]*)\])?$/;
+
+export function parseStatsPath(path: string, field = 'path'): PathSegment[] {
+  if (typeof path !== 'string' || path.trim() === '') throw new SpecError(field, 'must be a non-empty stats.json path');
+  // Split on dots outside brackets (filter values may contain dots, e.g. node names).
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of path) {
+    if (ch === '[') depth++;
+    if (ch === ']') depth--;
+    if (ch === '.' && depth === 0) { parts.push(cur); cur = ''; } else cur += ch;
+  }
+  parts.push(cur);
+  return parts.map((p) => {
+    const m = SEG_RE.exec(p);
+    if (!m) throw new SpecError(field, `bad segment "${p}" in "${path}" (expected key, key[field=value,...] or key[*])`);
+    const seg: PathSegment = { key: m[1]! };
+    if (m[2] !== undefined) {
+      const body = m[2].trim();
+      seg.filters = body === '*' ? [] : body.split(',').map((f) => {
+        const eq = f.indexOf('=');
+        if (eq <= 0) throw new SpecError(field, `bad filter "${f}" in "${path}" (expected field=value)`);
+        return { field: f.slice(0, eq).trim(), value: f.slice(eq + 1).trim() };
+      });
+    }
+    return seg;
+  });
+}
+
+const matches = (v: unknown, want: string): boolean =>
+  want === '*' || (want === 'null' ? v === null || v === undefined : v !== null && v !== undefined && String(v) === want);
+
+/**
+ * Every value the path reaches (possibly several through filters and `*`). A missing key or an
+ * empty match yields no value rather than an error: the check is then "unknown".
+ */
+export function selectStats(root: unknown, segs: PathSegment[], trace?: { nullAt: string | null }): unknown[] {
+  let cur: unknown[] = [root];
+  let si = 0;
+  for (const seg of segs) {
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (v === null && trace && trace.nullAt === null) trace.nullAt = segs.slice(0, si).map((x) => x.key).join('.');
+      if (v === null || typeof v !== 'object') continue;
+      const children = seg.key === '*' ? Object.values(v as object) : [(v as Record<string, unknown>)[seg.key]];
+      for (const c of children) {
+        if (seg.filters === undefined) { if (c !== undefined) next.push(c); continue; }
+        if (!Array.isArray(c)) continue;
+        for (const el of c) {
+          if (el !== null && typeof el === 'object' && seg.filters.every((f) => matches((el as Record<string, unknown>)[f.field], f.value))) next.push(el);
+        }
+      }
+    }
+    cur = next;
+    si++;
+  }
+  return cur;
+}
+
+/** Parse a threshold: a number, or a string with a unit ("2ms", "150us", "1.5s", "99.9%"). */
+export function parseThreshold(v: unknown, field = 'threshold'): number {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new SpecError(field, 'must be finite');
+    return v;
+  }
+  if (typeof v !== 'string') throw new SpecError(field, `must be a number or a string such as "2ms", "150us" or "99.9%", got ${JSON.stringify(v)}`);
+  const m = /^\s*(-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?)\s*(ns|us|µs|ms|s|%)\s*$/.exec(v);
+  if (!m) throw new SpecError(field, `cannot read "${v}": use a number with ns, us, ms, s or %`);
+  // Shift the decimal exponent in the string so "99.9%" is exactly 0.999 (99.9 * 0.01 is not).
+  const exp: Record<string, number> = { ns: 0, us: 3, 'µs': 3, ms: 6, s: 9, '%': -2 };
+  const [mant, e = '0'] = m[1]!.split('e');
+  return Number(`${mant}e${Number(e) + exp[m[2]!]!}`);
+}

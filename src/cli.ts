@@ -52,7 +52,8 @@ const cli = yargs(hideBin(process.argv))
       .option('bind', { type: 'string', default: '0.0.0.0', describe: 'Address to bind' })
       .option('port', { type: 'number', default: 0, describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})' })
       .option('warmup-max-s', { type: 'number', default: 30, describe: 'Longest warmup before answering ready with unready sources named' })
-      .option('clock-faults', { type: 'string', describe: 'Simulate a faulty local clock: inline JSON or a file (docs/scenarios.md), e.g. \'{"offset_ms":5,"drift_ppm":20}\'' }),
+      .option('clock-faults', { type: 'string', describe: 'Simulate a faulty local clock: inline JSON or a file (docs/scenarios.md), e.g. \'{"offset_ms":5,"drift_ppm":20}\'' })
+      .option('commit-wait-s', { type: 'string', default: '30,60', describe: 'Re-estimation delays in seconds for commit-wait rows of interval sources ("" for none)' }),
     handle(async (a) => {
       const runId = resolveRunId(a['run-id']);
       const nodeId = checkNodeId(a.node);
@@ -65,6 +66,7 @@ const cli = yargs(hideBin(process.argv))
       return runWorker({
         runId, nodeId, bind: a.bind, port, sources, ntpServers: splitList(a['ntp-server']), resultsDir: a['results-dir'], logsDir: a['logs-dir'],
         key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock,
+        commitWaitS: splitList(a['commit-wait-s']).map((s) => positive('commit-wait-s', Number(s))),
         onListening: (p) => process.stdout.write(JSON.stringify({ event: 'listening', port: p, node: nodeId, run_id: runId }) + '\n'),
       });
     }))

@@ -1,6 +1,43 @@
 import type { LocalClock } from './types.js';
 
 /**
+ * Pair a kernel realtime reading with a monotonic one to within a few microseconds. Date.now()
+ * only has millisecond resolution, so spin until it ticks over: at the edge the realtime is
+ * exactly the new millisecond. An edge can be seen late (the process was descheduled, or the
+ * VM's realtime clock updates coarsely), never early, so keep the earliest of several edges:
+ * the largest (realtime − monotonic). Costs about `edges` milliseconds.
+ */
+export function realtimeAnchor(edges = 5): { realNs: bigint; monoNs: bigint } {
+  let best: bigint | null = null;
+  let monoAtBest = 0n;
+  let fallback: { realNs: bigint; monoNs: bigint } | null = null;
+  let last = Date.now();
+  let before = process.hrtime.bigint();
+  const giveUp = before + 100_000_000n;
+  let seen = 0;
+  while (seen < edges) {
+    const now = Date.now();
+    const mono = process.hrtime.bigint();
+    if (now !== last) {
+      const mid = (before + mono) / 2n;
+      // A clean edge: one millisecond on, and both readings within 20 µs of each other.
+      if (now - last === 1 && mono - before < 20_000n) {
+        const diff = BigInt(now) * 1_000_000n - mid;
+        if (best === null || diff > best) { best = diff; monoAtBest = mid; }
+        seen++;
+      } else {
+        fallback ??= { realNs: BigInt(now) * 1_000_000n, monoNs: mono };
+      }
+      last = now;
+    }
+    before = mono;
+    if (mono > giveUp) break; // a busy machine: use what we have
+  }
+  if (best === null) return fallback ?? { realNs: BigInt(Date.now()) * 1_000_000n, monoNs: process.hrtime.bigint() };
+  return { realNs: monoAtBest + best, monoNs: monoAtBest };
+}
+
+/**
  * Realtime = anchor + monotonic delta. The anchor is re-checked against the kernel's realtime
  * clock by `checkStep`, so a step of the system clock is detected and reported, not absorbed.
  */
@@ -10,13 +47,9 @@ export class HostClock implements LocalClock {
   private anchorMonoNs: bigint;
 
   constructor() {
-    this.anchorMonoNs = process.hrtime.bigint();
-    this.anchorRealNs = BigInt(Date.now()) * 1_000_000n;
-    // Date.now() has ms resolution; use performance.timeOrigin for sub-ms where available.
-    const precise = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
-    if (precise - this.anchorRealNs < 2_000_000n && this.anchorRealNs - precise < 2_000_000n) {
-      this.anchorRealNs = precise;
-    }
+    const a = realtimeAnchor();
+    this.anchorRealNs = a.realNs;
+    this.anchorMonoNs = a.monoNs;
   }
 
   nowNs(): bigint {
@@ -28,13 +61,15 @@ export class HostClock implements LocalClock {
    * in ns (kernel − ours) when it exceeds the threshold, after re-anchoring; otherwise null.
    */
   checkStep(thresholdNs = 5_000_000n): bigint | null {
-    const ours = this.nowNs();
     const kernel = BigInt(Date.now()) * 1_000_000n;
-    const diff = kernel - ours;
+    const diff = kernel - this.nowNs();
+    // Date.now() truncates to the millisecond: only a difference well beyond that is a step.
     if (diff > thresholdNs || diff < -thresholdNs) {
-      this.anchorMonoNs = process.hrtime.bigint();
-      this.anchorRealNs = BigInt(Date.now()) * 1_000_000n;
-      return diff;
+      const a = realtimeAnchor();
+      const exact = a.realNs - (this.anchorRealNs + (a.monoNs - this.anchorMonoNs));
+      this.anchorRealNs = a.realNs;
+      this.anchorMonoNs = a.monoNs;
+      return exact;
     }
     return null;
   }

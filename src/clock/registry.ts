@@ -2,6 +2,8 @@ import type { ClockSource, LocalClock, SyncSink } from './types.js';
 import type { Logger } from '../run/logger.js';
 import { SystemSource } from './sources/system.js';
 import { NtpSource } from './sources/ntp.js';
+import { BoundedSource } from './sources/bounded.js';
+import { createChronySource } from './sources/chrony.js';
 
 /** What every source factory may use. Per-source tuning lives in `options[sourceName]`. */
 export interface SourceContext {
@@ -12,9 +14,10 @@ export interface SourceContext {
   sink: SyncSink;
   logger: Logger;
   options: Record<string, Record<string, unknown>>;
+  runId?: string;
 }
 
-export const KNOWN_SOURCES = ['system', 'ntp'] as const;
+export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony'] as const;
 
 /**
  * Build the named sources in order. Sources that need NTP samples share one NtpSource, which is
@@ -37,6 +40,12 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
     switch (name) {
       case 'system': stamped.push(new SystemSource(ctx.clock)); break;
       case 'ntp': stamped.push(needNtp()); break;
+      case 'bounded':
+        stamped.push(new BoundedSource({ ntp: needNtp(), clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, ...(ctx.options.bounded ?? {}) }));
+        break;
+      case 'chrony':
+        stamped.push(createChronySource({ clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, pollMs: ctx.pollMs }, ctx.options.chrony ?? {}));
+        break;
       default:
         throw new Error(`unknown clock source "${name}"; known: ${KNOWN_SOURCES.join(', ')}`);
     }

@@ -62,7 +62,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       const node = `w${i}`;
       const w = startRole(`worker ${node}`, ['worker', ...common, '--node', node, '--bind', '127.0.0.1', '--port', '0',
         '--sources', opts.sources.join(','), '--ntp-server', ntpServer, '--key-file', keyFile,
-        '--poll-ms', String(opts.pollMs), '--warmup-max-s', String(opts.warmupMaxS)]);
+        '--poll-ms', String(opts.pollMs), '--warmup-max-s', String(opts.warmupMaxS), '--commit-wait-s', '2,5']);
       procs.push(w);
       workers.push(w);
     }

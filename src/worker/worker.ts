@@ -5,7 +5,8 @@ import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
 import { decodeMessage, encodeMessage, type Message, type RejectReason, type StatusReply } from '../protocol/messages.js';
 import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
-import { workerColumns } from '../run/columns.js';
+import { COMMIT_WAIT_COLUMNS, workerColumns } from '../run/columns.js';
+import { CommitWaitScheduler } from './commit-wait.js';
 import { runPaths } from '../run/paths.js';
 import { openSyncLog } from '../run/sync-log.js';
 import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   key: Buffer | null;
   pollMs: number;
   warmupMaxS: number;
+  /** Re-estimation delays (s) for commit-wait rows; empty: none. */
+  commitWaitS: number[];
   clock?: LocalClock;
   sourceOptions?: Record<string, Record<string, unknown>>;
   logger: Logger;
@@ -71,10 +74,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   const sync = await openSyncLog(paths.syncCsv(opts.nodeId), opts.runId, opts.nodeId, onFatal);
   const { stamped, all } = createSources(opts.sources, {
     clock, nodeId: opts.nodeId, ntpServers: opts.ntpServers, pollMs: opts.pollMs,
-    sink: sync.sink, logger: log, options: opts.sourceOptions ?? {},
+    sink: sync.sink, logger: log, options: opts.sourceOptions ?? {}, runId: opts.runId,
   });
   const csv = new BatchedCsvWriter(paths.workerCsv(opts.nodeId), workerColumns(stamped.map((s) => s.name)), 100, onFatal);
   await csv.open();
+  const commitWait = await openCommitWait(opts, stamped, clock, paths.commitWaitCsv(opts.nodeId), onFatal);
 
   const counters: WorkerSummary['rejected'] = {};
   const reject = (reason: RejectReason | 'duplicate', detail: string, rinfo: RemoteInfo): void => {
@@ -105,6 +109,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       pushReadings(row, stamped, recvNs);
       row.push(trueRecvNs);
       csv.append(row);
+      commitWait?.scheduler.track(String(msg.id), msg.seq, recvNs, trueRecvNs);
       recorded++;
       if (firstSeq === null) firstSeq = msg.seq;
       lastSeq = msg.seq;
@@ -150,6 +155,13 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     log.info(`ending (${by}): ${recorded} events recorded`);
     gate.stop();
     if (stepTimer) clearInterval(stepTimer);
+    if (commitWait) {
+      const longest = Math.max(...commitWait.scheduler.delaysS);
+      if (commitWait.scheduler.pendingCount() > 0) log.info(`finishing re-estimations (up to ${longest} s)`);
+      await commitWait.scheduler.drain({ maxWaitMs: longest * 1000 + 2000 });
+      commitWait.scheduler.stop();
+      await commitWait.writer.close();
+    }
     for (const s of all) await s.stop().catch((e: Error) => log.warn(`stopping source ${s.name}: ${e.message}`));
     await csv.close();
     await sync.writer.close();
@@ -176,5 +188,19 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   opts.onListening?.(addr.port);
   for (const s of all) await s.start();
   gate.start();
+  commitWait?.scheduler.start();
   return exited;
+}
+
+/** Commit-wait re-estimation rows, when a stamped source can re-estimate and delays are configured. */
+async function openCommitWait(opts: WorkerOptions, stamped: ClockSource[], clock: LocalClock, file: string, onFatal: (e: Error) => void):
+  Promise<{ scheduler: CommitWaitScheduler; writer: BatchedCsvWriter } | null> {
+  if (opts.commitWaitS.length === 0 || !stamped.some((s) => typeof s.reestimate === 'function')) return null;
+  const writer = new BatchedCsvWriter(file, COMMIT_WAIT_COLUMNS, 200, onFatal);
+  await writer.open();
+  const scheduler = new CommitWaitScheduler({
+    sources: stamped, clock, delaysS: opts.commitWaitS, runId: opts.runId, nodeId: opts.nodeId, logger: opts.logger,
+    sink: (row) => writer.append(COMMIT_WAIT_COLUMNS.map((c) => row[c])),
+  });
+  return { scheduler, writer };
 }

@@ -121,7 +121,14 @@ const cli = yargs(hideBin(process.argv))
     handle(async (a) => (await import('./cli/analyze-command.js')).analyzeCommand({
       runDir: a.run_dir as string, format: a.format, windowsMs: splitList(a['windows-ms']).map((w) => positive('windows-ms', Number(w))), figures: a.figures,
     })))
-  .demandCommand(1, 'Give a command: run-local, worker, coordinator, ntp-server, analyze')
+  .command('deploy <inventory>', 'Run on real hosts over SSH: pre-flight, ship, start workers, run the coordinator, fetch, analyse (docs/deploy.md)',
+    (y: Argv) => y
+      .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory file (YAML or JSON; see deploy/inventory.example.yaml)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print every remote command and contact no host' })
+      .option('cleanup', { type: 'boolean', default: false, describe: 'Stop leftover processes of earlier runs on every host, by pid file only' })
+      .example('$0 deploy deploy/inventory.example.yaml --dry-run', 'show what a deploy would run'),
+    handle(async (a) => (await import('./deploy/index.js')).deployCommand({ inventory: a.inventory as string, dryRun: a['dry-run'], cleanup: a.cleanup })))
+  .demandCommand(1, 'Give a command: run-local, worker, coordinator, ntp-server, analyze, deploy')
   .strict()
   .recommendCommands()
   .epilog(EPILOG)

@@ -155,7 +155,8 @@ export class CommitWaitScheduler {
       let r: Reading | null;
       let reason = '';
       try {
-        r = s.reestimate!(e.recvLocalNs);
+        // Sources that place the instant against detected clock steps take its monotonic time too.
+        r = (s.reestimate as (localNs: bigint, monoNs?: bigint) => Reading | null).call(s, e.recvLocalNs, e.monoNs);
       } catch (err) {
         r = null;
         reason = String(err);

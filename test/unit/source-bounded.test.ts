@@ -16,6 +16,19 @@ class BumpClock implements LocalClock {
   nowNs(): bigint { return process.hrtime.bigint() + this.c + this.bump; }
 }
 
+/**
+ * Fully synthetic time: `t` is true seconds; the local clock reads local(t); the monotonic clock
+ * runs at the true rate, but (when `stepsVisible` is false) also jumps with the local steps, so a
+ * step is invisible to the local − monotonic check.
+ */
+class SimClock implements LocalClock {
+  readonly simulated = false;
+  t = 0;
+  constructor(private readonly local: (t: number) => bigint, private readonly stepAt: (t: number) => number, private readonly stepsVisible: boolean) {}
+  nowNs(): bigint { return this.local(this.t); }
+  mono = (): bigint => 1_000_000_000_000n + BigInt(Math.round(this.t * 1e9 + (this.stepsVisible ? 0 : this.stepAt(this.t))));
+}
+
 class Feed {
   private l: NtpSampleListener[] = [];
   onSample(l: NtpSampleListener): void { this.l.push(l); }
@@ -47,7 +60,7 @@ interface SimSpec {
   pollS: number;
   durationS: number;
   maxOneWayUs: number;
-  /** Bump the BumpClock at steps too (the step is visible as local − monotonic jump). */
+  /** The step shows as a local − monotonic jump (as a real or FaultyClock step does). */
   kernelVisibleSteps?: boolean;
 }
 
@@ -72,18 +85,22 @@ function makeOffset(spec: SimSpec): (t: number) => number {
   };
 }
 
-interface SimResult { reads: number; covered: number; withValue: number; halfWidths: number[]; statuses: Record<string, number>; rows: SyncRow[]; src: BoundedSource }
+interface SimResult {
+  reads: number; covered: number; withValue: number; halfWidths: number[]; statuses: Record<string, number>; rows: SyncRow[]; src: BoundedSource;
+  /** Every reading's instant, for re-estimation afterwards. */
+  instants: Array<{ t: number; L: bigint; mono: bigint }>;
+}
 
 function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown> = {}): SimResult {
   const r = rng(spec.seed);
   const off = makeOffset(spec);
-  const clock = new BumpClock();
+  const local = (t: number): bigint => BASE + BigInt(Math.round(t * 1e9 + off(t)));
+  const stepAt = (t: number): number => (spec.steps ?? []).reduce((a, [at, ms]) => a + (t >= at ? ms * 1e6 : 0), 0);
+  const clock = new SimClock(local, stepAt, spec.kernelVisibleSteps ?? false);
   const feed = new Feed();
   const rows: SyncRow[] = [];
-  const src = new BoundedSource({ ntp: feed, clock, sink: (row) => rows.push(row), ...tuning });
-  const local = (t: number): bigint => BASE + BigInt(Math.round(t * 1e9 + off(t)));
-  const res: SimResult = { reads: 0, covered: 0, withValue: 0, halfWidths: [], statuses: {}, rows, src };
-  const appliedSteps = new Set<number>();
+  const src = new BoundedSource({ ntp: feed, clock, monoNs: clock.mono, sink: (row) => rows.push(row), ...tuning });
+  const res: SimResult = { reads: 0, covered: 0, withValue: 0, halfWidths: [], statuses: {}, rows, src, instants: [] };
   for (let k = 0; k * spec.pollS < spec.durationS; k++) {
     const tPoll = k * spec.pollS;
     for (let s = 0; s < spec.servers; s++) {
@@ -95,6 +112,7 @@ function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown>
       const T3 = T2 + 10_000n;
       const L1 = local(t1);
       const L4 = local(t1 + d1 + 10e-6 + d2);
+      clock.t = t1 + d1 + 10e-6 + d2 + 0.001; // delivered just after the exchange
       const offset = ((T2 - L1) + (T3 - L4)) / 2n;
       const delay = (L4 - L1) - (T3 - T2);
       feed.push({
@@ -107,12 +125,9 @@ function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown>
     // Reads happen in time order (a step applied at one read must not precede an earlier read).
     const times = Array.from({ length: n }, () => tPoll + 0.01 + r() * (spec.pollS - 0.01)).sort((a, b) => a - b);
     for (const t of times) {
-      if (spec.kernelVisibleSteps) {
-        for (const [at, ms] of spec.steps ?? []) {
-          if (t >= at && !appliedSteps.has(at)) { appliedSteps.add(at); clock.bump += BigInt(Math.round(ms * 1e6)); }
-        }
-      }
+      clock.t = t;
       const L = local(t);
+      res.instants.push({ t, L, mono: clock.mono() });
       const rd = src.read(L);
       res.reads++;
       res.statuses[rd.status] = (res.statuses[rd.status] ?? 0) + 1;
@@ -242,4 +257,27 @@ test('bounded: bad samples are ignored with a reason, never used', () => {
 
 test('bounded: bad tuning is a clear error', () => {
   assert.throws(() => new BoundedSource({ ntp: new Feed(), clock: new BumpClock(), phiPpm: -1 }), /phiPpm must be a positive number/);
+});
+
+test('bounded: re-estimation across detected steps covers truth, with or without the instant\'s monotonic time', () => {
+  for (const steps of [[[20.5, 50]], [[15.3, -40], [27.8, 30]]] as Array<Array<[number, number]>>) {
+    const res = simulate({ seed: 21, offsetMs: 1, driftPpm: 25, steps, kernelVisibleSteps: true, servers: 2, pollS: 1, durationS: 40, maxOneWayUs: 100 }, 10);
+    assert.equal(res.covered, res.withValue, `live coverage ${res.covered}/${res.withValue}`);
+    let n = 0;
+    for (const useMono of [true, false]) {
+      let covered = 0;
+      let withValue = 0;
+      for (const i of res.instants.slice(0, -15)) {
+        const re = res.src.reestimate(i.L, useMono ? i.mono : undefined);
+        if (!re || re.lo_ns === null) continue;
+        withValue++;
+        const truth = BASE + BigInt(Math.round(i.t * 1e9));
+        if (re.lo_ns <= truth && truth <= re.hi_ns!) covered++;
+        n++;
+      }
+      assert.ok(withValue > res.instants.length * 0.8, `re-estimates with a value: ${withValue}`);
+      assert.equal(covered, withValue, `steps ${JSON.stringify(steps)}, mono ${useMono}: reestimate coverage ${covered}/${withValue}`);
+    }
+    assert.ok(n > 0);
+  }
 });

@@ -3,9 +3,10 @@ import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSin
 import { EMPTY_READING } from '../types.js';
 import type { Logger } from '../../run/logger.js';
 import { fitSharedSlope, type DriftFit } from '../drift-fit.js';
-import { hull, intersect, shift, widen, type Interval } from '../interval-math.js';
+import { hull, intersect, shift, type Interval } from '../interval-math.js';
 import { marzullo } from '../marzullo.js';
 import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
+import { LocalStepWatch, type StepEvent } from '../step-watch.js';
 import { ceilNs, emit, floorNs, syncRowBase, withReading } from './source-util.js';
 
 /** What the bounded source needs from the NTP client: a sample feed (and optionally history). */
@@ -32,15 +33,17 @@ export interface BoundedTuning {
   staleAfterMs: number;
   /** Added to every sample's half-width: server timestamp resolution and rounding (ns). */
   serverPrecisionNs: number;
-  /** Local-vs-monotonic jump (ns) above which the local clock is taken to have stepped. */
+  /** Local-vs-monotonic jump (ns) above which the local clock is taken to have stepped (plus maxDriftPpm × gap). */
   stepToleranceNs: number;
+  /** How often local − monotonic is checked for steps besides every reading and sample (ms). */
+  stepCheckMs: number;
   warmup: Partial<ConvergenceThresholds>;
 }
 
 export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
   phiPpm: 15, maxDriftPpm: 500, driftSigmaK: 3, windowMs: 60_000, maxSamplesPerServer: 64,
   projectSamples: 16, minFitSpanMs: 2000, staleAfterMs: 30_000, serverPrecisionNs: 1000,
-  stepToleranceNs: 200_000, warmup: { maxSpreadNs: 2_000_000, maxDriftErrPpm: 5, minSamples: 5, minSpanMs: 3000 },
+  stepToleranceNs: 100_000, stepCheckMs: 100, warmup: { maxSpreadNs: 2_000_000, maxDriftErrPpm: 5, minSamples: 5, minSpanMs: 3000 },
 };
 
 export interface BoundedSourceOptions extends Partial<BoundedTuning> {
@@ -52,6 +55,8 @@ export interface BoundedSourceOptions extends Partial<BoundedTuning> {
   runId?: string;
   /** Source name in rows and columns (default `bounded`). */
   name?: string;
+  /** Monotonic clock for step detection (default process.hrtime.bigint); replaceable in simulations. */
+  monoNs?: () => bigint;
 }
 
 /** One usable exchange: offset θ at local instant m with half-width e (all ns, m relative to the anchor). */
@@ -66,8 +71,6 @@ interface ServerModel {
   /** Error growth rate since a sample (dimensionless). */
   g: number;
 }
-
-interface RelSample { local: bigint; mono: bigint; rel: bigint; unc: number }
 
 interface ServerEstimate { iv: Interval; center: number; doubtful: boolean }
 
@@ -94,8 +97,10 @@ export class BoundedSource implements ClockSource {
   private nextSeg = 1;
   private stopped = false;
   private readonly detector: ConvergenceDetector;
-  // Local − monotonic history since the last detected step: predicts the next value.
-  private relHist: Array<{ mono: bigint; rel: bigint; unc: number }> = [];
+  private readonly watch: LocalStepWatch;
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** Servers without a sample since the last detected step: readings say `degraded` meanwhile. */
+  private unsettled = new Set<string>();
   private steps = 0;
   private restarts = 0;
   private used = 0;
@@ -108,24 +113,43 @@ export class BoundedSource implements ClockSource {
     this.logger = opts.logger;
     this.nodeId = opts.nodeId;
     this.runId = opts.runId;
-    const { ntp: _n, clock: _c, sink: _s, logger: _l, nodeId: _i, runId: _r, name: _m, warmup, ...rest } = opts;
+    const { ntp: _n, clock: _c, sink: _s, logger: _l, nodeId: _i, runId: _r, name: _m, monoNs: _o, warmup, ...rest } = opts;
     this.tuning = { ...DEFAULT_BOUNDED_TUNING, ...stripUndefined(rest), warmup: { ...DEFAULT_BOUNDED_TUNING.warmup, ...warmup } };
     validateTuning(this.tuning);
     this.detector = new ConvergenceDetector(this.tuning.warmup);
+    this.watch = new LocalStepWatch(this.clock, { toleranceNs: this.tuning.stepToleranceNs, maxRatePpm: this.tuning.maxDriftPpm, monoNs: opts.monoNs }, (e) => this.onStep(e));
+    this.watch.observe();
     for (const s of opts.ntp.samples?.() ?? []) this.ingest(s);
     opts.ntp.onSample((s) => { if (!this.stopped) this.ingest(s); });
   }
 
-  async start(): Promise<void> { this.stopped = false; }
-  async stop(): Promise<void> { this.stopped = true; }
-
-  read(localNs: bigint): Reading {
-    return this.estimate(localNs, false);
+  async start(): Promise<void> {
+    this.stopped = false;
+    if (!this.watchTimer) {
+      this.watchTimer = setInterval(() => this.watch.observe(), this.tuning.stepCheckMs);
+      this.watchTimer.unref?.();
+    }
   }
 
-  /** The interval at a past local instant, using samples taken before and after it. */
-  reestimate(localNs: bigint): Reading | null {
-    return this.estimate(localNs, true);
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = null;
+  }
+
+  read(localNs: bigint): Reading {
+    this.watch.observe();
+    return this.combine(localNs, [0], false);
+  }
+
+  /**
+   * The interval at a past local instant, using samples taken before and after it. `monoNs`
+   * (process.hrtime at the instant) places it exactly relative to detected clock steps; without
+   * it, an instant that could lie on either side of a step gets the hull of both.
+   */
+  reestimate(localNs: bigint, monoNs?: bigint): Reading | null {
+    this.watch.observe();
+    return this.combine(localNs, this.watch.shiftsFor(localNs, monoNs), true);
   }
 
   readiness(): Readiness {
@@ -156,8 +180,7 @@ export class BoundedSource implements ClockSource {
   // ---- sample path (off the hot path: runs when the NTP client delivers a sample) ----
 
   private ingest(s: NtpSample): void {
-    const now = this.sampleRel();
-    const step = this.checkStepAtSample(now);
+    const now = this.watch.observe();
     if (!s.accepted) return; // burst losers: the NTP client already logs them
     const row = syncRowBase(this.runId, this.nodeId, this.name, s.t4_ns);
     Object.assign(row, {
@@ -167,8 +190,11 @@ export class BoundedSource implements ClockSource {
       true_offset_ns: s.true_t1_ns !== undefined && s.true_t4_ns !== undefined
         ? (s.true_t1_ns + s.true_t4_ns) / 2n - (s.t1_ns + s.t4_ns) / 2n : null,
     });
-    const bad = step !== null
-      ? `local clock stepped ~${(step / 1e6).toFixed(3)} ms around this exchange: before or after is unknown`
+    // The exchange's monotonic start, estimated from how long ago t1 was on the local clock.
+    const t1Mono = now.mono - (now.local - s.t1_ns);
+    const step = this.watch.steps().find((e) => e.detMono + BigInt(Math.round(Math.abs(e.stepNs))) + 50_000_000n >= t1Mono);
+    const bad = step
+      ? `local clock stepped ${(step.stepNs / 1e6).toFixed(3)} ms around this exchange: before or after is unknown`
       : invalidSample(s);
     if (bad) {
       this.ignored++;
@@ -203,6 +229,7 @@ export class BoundedSource implements ClockSource {
     }
     obs.seg = model.seg;
     model.obs.push(obs);
+    this.unsettled.delete(s.server);
     this.prune(model, obs.m);
     this.refit(model);
     this.used++;
@@ -214,66 +241,24 @@ export class BoundedSource implements ClockSource {
   }
 
   /**
-   * Compare local − monotonic now with its prediction from recent history. A jump beyond the
-   * tolerance is a step of the local clock: every sample is moved into the new frame (offset
-   * −D, instant +D) with the step's uncertainty added. Returns the step (ns) or null.
+   * A step of the local clock (seen as a jump of local − monotonic): move every sample into the
+   * new frame (instant +D, offset −D) with the step's uncertainty added, so the model keeps its
+   * history and the very next reading is right. Until each server answers again, readings are
+   * `degraded`.
    */
-  private checkStepAtSample(now: RelSample): number | null {
-    const { mono, rel, local: nowLocal } = now;
-    const d = this.relDeviation(now);
-    let stepped: number | null = null;
-    if (d !== null && Math.abs(d.dev) > d.tol) {
-      stepped = d.dev;
-      this.steps++;
-      const t = this.tuning;
-      const extra = d.tol + t.maxDriftPpm * 1e-6 * Math.abs(d.dev);
-      for (const m of this.servers.values()) {
-        for (const o of m.obs) { o.m += d.dev; o.theta -= d.dev; o.e += extra; }
-        if (m.fit) this.refit(m);
-      }
-      this.relHist = [];
-      this.logger?.warn(`${this.name}: local clock step of ${(d.dev / 1e6).toFixed(3)} ms detected (local vs monotonic); model moved into the new frame`);
-      emit(this.sink, withReading(syncRowBase(this.runId, this.nodeId, this.name, nowLocal),
-        EMPTY_READING('degraded'), `local clock step ${Math.round(d.dev)} ns detected`), this.logger);
-    }
-    this.relHist.push({ mono, rel, unc: now.unc });
-    if (this.relHist.length > 16) this.relHist.shift();
-    return stepped;
-  }
-
-  /**
-   * Local − monotonic at one instant: the local read is bracketed by two monotonic reads, so a
-   * preemption between them cannot pass for a clock step (the bracket's half-width is the
-   * uncertainty; a few tries keep it small).
-   */
-  private sampleRel(): RelSample {
-    let best: RelSample | null = null;
-    for (let i = 0; i < 3; i++) {
-      const m0 = process.hrtime.bigint();
-      const local = this.clock.nowNs();
-      const m1 = process.hrtime.bigint();
-      const mono = m0 + (m1 - m0) / 2n;
-      const cur = { local, mono, rel: local - mono, unc: Number(m1 - m0) / 2 };
-      if (!best || cur.unc < best.unc) best = cur;
-      if (best.unc < 5000) break;
-    }
-    return best!;
-  }
-
-  /** Deviation of local − monotonic from its recent trend, and the tolerance at this distance. */
-  private relDeviation(now: RelSample): { dev: number; tol: number } | null {
-    const { rel, mono } = now;
-    const h = this.relHist;
-    if (h.length === 0) return null;
-    const last = h[h.length - 1]!;
-    const first = h[0]!;
-    const span = Number(last.mono - first.mono);
-    const rate = span > 0 ? Number(last.rel - first.rel) / span : 0;
-    const dt = Number(mono - last.mono);
-    const dev = Number(rel - last.rel) - rate * dt;
+  private onStep(e: StepEvent): void {
     const t = this.tuning;
-    const rateTol = (span > 1e9 ? t.phiPpm : t.maxDriftPpm) * 1e-6;
-    return { dev, tol: t.stepToleranceNs + rateTol * Math.abs(dt) + now.unc + last.unc };
+    const d = e.stepNs;
+    const extra = e.uncNs + t.maxDriftPpm * 1e-6 * Math.abs(d);
+    for (const m of this.servers.values()) {
+      for (const o of m.obs) { o.m += d; o.theta -= d; o.e += extra; }
+      if (m.fit) for (const mean of m.fit.means.values()) { mean.x += d; mean.y -= d; }
+    }
+    this.steps++;
+    this.unsettled = new Set(this.servers.keys());
+    this.logger?.warn(`${this.name}: local clock step of ${(d / 1e6).toFixed(3)} ms detected (local vs monotonic); model moved into the new frame`);
+    emit(this.sink, withReading(syncRowBase(this.runId, this.nodeId, this.name, e.detLocal),
+      EMPTY_READING('degraded'), `local clock step ${Math.round(d)} ns detected (± ${Math.round(e.uncNs)} ns)`), this.logger);
   }
 
   private prune(model: ServerModel, newest: number): void {
@@ -357,14 +342,41 @@ export class BoundedSource implements ClockSource {
     return { iv: hull(pb.iv, pa.iv), center: (pb.center + pa.center) / 2, doubtful: true };
   }
 
-  private estimate(localNs: bigint, bracket: boolean): Reading {
+  /**
+   * Reading at a local instant, for each hypothesis about which clock steps came after it
+   * (`shifts` carry the instant into the current frame); several hypotheses give their hull.
+   */
+  private combine(localNs: bigint, shifts: number[], bracket: boolean): Reading {
     if (this.anchor === null) return EMPTY_READING('warming');
     const x = Number(localNs - this.anchor);
+    let iv: Interval | null = null;
+    let center = 0;
+    let status: SourceStatus = shifts.length > 1 ? 'degraded' : 'ok';
+    for (const sh of shifts) {
+      const est = this.offsetAt(x + sh, bracket);
+      if ('empty' in est) return EMPTY_READING(est.empty);
+      // true = (local + shift) + offset(x + shift): relative to `localNs` that is shift + offset.
+      const rel = shift(est.iv, sh);
+      iv = iv ? hull(iv, rel) : rel;
+      center += (est.center + sh) / shifts.length;
+      if (est.status !== 'ok') status = est.status;
+    }
+    if (!bracket && this.unsettled.size > 0) status = 'degraded';
+    center = Math.min(iv!.hi, Math.max(iv!.lo, center));
+    return {
+      point_ns: localNs + BigInt(Math.round(center)),
+      lo_ns: localNs + floorNs(iv!.lo),
+      hi_ns: localNs + ceilNs(iv!.hi),
+      status,
+    };
+  }
+
+  /** Offset interval (true − local) at x in the current frame, servers combined by Marzullo. */
+  private offsetAt(x: number, bracket: boolean): { iv: Interval; center: number; status: SourceStatus } | { empty: SourceStatus } {
     const ivs: Interval[] = [];
     const centers: number[] = [];
     let doubtful = false;
     let anyStale = false;
-    let latestObs = -Infinity;
     for (const model of this.servers.values()) {
       if (!model.trusted) continue;
       const est = this.serverEstimate(model, x, bracket);
@@ -373,10 +385,9 @@ export class BoundedSource implements ClockSource {
       ivs.push(est.iv);
       centers.push(est.center);
       doubtful ||= est.doubtful;
-      latestObs = Math.max(latestObs, model.obs[model.obs.length - 1]!.m);
     }
     const agree = marzullo(ivs);
-    if (!agree) return EMPTY_READING(anyStale ? 'stale' : 'warming');
+    if (!agree) return { empty: anyStale ? 'stale' : 'warming' };
     let status: SourceStatus = 'ok';
     let iv: Interval;
     let members = agree.members;
@@ -391,27 +402,9 @@ export class BoundedSource implements ClockSource {
       status = 'degraded';
     }
     if (doubtful) status = 'degraded';
-    // A step of the local clock since the last sample shows as a jump of local − monotonic.
-    if (!bracket || x > latestObs) {
-      const d = this.relDeviation(this.sampleRel());
-      if (d) {
-        if (Math.abs(d.dev) > d.tol) {
-          iv = widen(shift(iv, -d.dev), d.tol + this.tuning.maxDriftPpm * 1e-6 * Math.abs(d.dev));
-          status = 'degraded';
-        } else {
-          iv = hull(iv, shift(iv, -d.dev));
-        }
-      }
-    }
     let center = 0;
     for (const i of members) center += centers[i]!;
-    center = Math.min(iv.hi, Math.max(iv.lo, center / members.length));
-    return {
-      point_ns: localNs + BigInt(Math.round(center)),
-      lo_ns: localNs + floorNs(iv.lo),
-      hi_ns: localNs + ceilNs(iv.hi),
-      status,
-    };
+    return { iv, center: center / members.length, status };
   }
 }
 

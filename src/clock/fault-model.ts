@@ -1,5 +1,5 @@
 import { Prng, deriveSeed } from '../sim/prng.js';
-import { expectArray, expectNumber, expectObject, optionalNumber } from '../sim/spec-check.js';
+import { expectArray, expectNumber, expectObject, optionalNumber, SpecError } from '../sim/spec-check.js';
 
 /** A step of the local clock `step_ms` (signed) at `at_s` seconds of true time after the clock starts. */
 export interface ClockStepSpec { at_s: number; step_ms: number }
@@ -21,9 +21,18 @@ export interface ClockFaultSpec {
   wander?: WanderSpec;
   /** Seed for the random parts (wander). Set by the scenario planner; default 1. */
   seed?: number;
+  /**
+   * Shared true timeline (set by run-local, not by hand): true = real_ns + (CLOCK_MONOTONIC now −
+   * mono_ns). CLOCK_MONOTONIC is one clock for every process on the host, so all processes of a
+   * run agree on true time to the nanosecond, and `at_s` of steps counts from real_ns (run start).
+   */
+  truth_anchor?: TruthAnchor;
 }
 
-const CLOCK_FIELDS = ['offset_ms', 'drift_ppm', 'steps', 'wander', 'seed'] as const;
+/** A (realtime, monotonic) pair taken once; decimal strings of ns (JSON has no bigint). */
+export interface TruthAnchor { real_ns: string; mono_ns: string }
+
+const CLOCK_FIELDS = ['offset_ms', 'drift_ppm', 'steps', 'wander', 'seed', 'truth_anchor'] as const;
 
 /** Validate a clock-fault spec from JSON; errors name the field (prefixed by `field`). */
 export function validateClockFaultSpec(v: unknown, field = 'clock_faults'): ClockFaultSpec {
@@ -52,6 +61,14 @@ export function validateClockFaultSpec(v: unknown, field = 'clock_faults'): Cloc
   }
   const seed = optionalNumber(o.seed, `${field}.seed`, { integer: true, min: 0, max: 2 ** 32 - 1 });
   if (seed !== undefined) out.seed = seed;
+  if (o.truth_anchor !== undefined) {
+    const f = `${field}.truth_anchor`;
+    const a = expectObject(o.truth_anchor, f, ['real_ns', 'mono_ns']);
+    for (const k of ['real_ns', 'mono_ns'] as const) {
+      if (typeof a[k] !== 'string' || !/^[0-9]{1,19}$/.test(a[k] as string)) throw new SpecError(`${f}.${k}`, 'must be a decimal string of nanoseconds');
+    }
+    out.truth_anchor = { real_ns: a.real_ns as string, mono_ns: a.mono_ns as string };
+  }
   return out;
 }
 

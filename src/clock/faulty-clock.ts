@@ -1,5 +1,5 @@
 import { HostClock } from './host-clock.js';
-import { ClockFaultModel, validateClockFaultSpec, type ClockFaultSpec } from './fault-model.js';
+import { ClockFaultModel, validateClockFaultSpec, type ClockFaultSpec, type TruthAnchor } from './fault-model.js';
 import type { LocalClock } from './types.js';
 
 /** What a simulated clock actually did, for the manifest (the scenario says what it should do). */
@@ -20,9 +20,9 @@ export interface RealisedClockFaults {
 export interface FaultyClockOptions {
   /** Seed for random parts; default spec.seed, else 1. */
   seed?: number;
-  /** True time source (default a HostClock: the host clock every local process shares). */
+  /** True time source (default: the spec's truth_anchor, else a HostClock). */
   host?: LocalClock;
-  /** True time at which elapsed = 0 (default: now). Steps' `at_s` count from here. */
+  /** True time at which elapsed = 0 (default: the truth anchor's real_ns, else now). Steps' `at_s` count from here. */
   startTrueNs?: bigint;
 }
 
@@ -41,9 +41,10 @@ export class FaultyClock implements LocalClock {
 
   constructor(spec: ClockFaultSpec, opts: FaultyClockOptions = {}) {
     const valid = validateClockFaultSpec(spec);
-    this.host = opts.host ?? new HostClock();
+    const anchored = valid.truth_anchor ? new AnchoredTrueClock(valid.truth_anchor) : null;
+    this.host = opts.host ?? anchored ?? new HostClock();
     this.model = new ClockFaultModel(valid, opts.seed ?? valid.seed ?? 1);
-    this.startTrueNs = opts.startTrueNs ?? this.host.nowNs();
+    this.startTrueNs = opts.startTrueNs ?? (anchored && !opts.host ? anchored.realNs : this.host.nowNs());
     this.lastTrueNs = this.startTrueNs;
   }
 
@@ -87,4 +88,30 @@ export class FaultyClock implements LocalClock {
       freq_now_ppm: this.model.frequencyPpmAt(elapsed),
     };
   }
+}
+
+/** True time on a shared anchor: real_ns + (CLOCK_MONOTONIC − mono_ns), identical in every process. */
+export class AnchoredTrueClock implements LocalClock {
+  readonly simulated = false;
+  readonly realNs: bigint;
+  private readonly delta: bigint;
+
+  constructor(a: TruthAnchor) {
+    this.realNs = BigInt(a.real_ns);
+    this.delta = this.realNs - BigInt(a.mono_ns);
+  }
+
+  nowNs(): bigint {
+    return process.hrtime.bigint() + this.delta;
+  }
+}
+
+/**
+ * Take the run's truth anchor once (run-local, before starting children): a HostClock reading
+ * paired with CLOCK_MONOTONIC. Every process given it shares one true timeline.
+ */
+export function measureTruthAnchor(host: LocalClock = new HostClock()): TruthAnchor {
+  const mono = process.hrtime.bigint();
+  const real = host.nowNs();
+  return { real_ns: real.toString(), mono_ns: mono.toString() };
 }

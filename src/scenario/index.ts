@@ -7,7 +7,7 @@ export {
 } from './load.js';
 export { validateScenario, validateCheck } from './validate.js';
 export {
-  planScenario, scenarioManifest, expectedRunSeconds, nodeName,
+  planScenario, withTruthAnchor, scenarioManifest, expectedRunSeconds, nodeName,
   type LocalRunPlan, type ServerPlan, type WorkerPlan, type CoordinatorPlan,
 } from './plan.js';
 export {
@@ -20,8 +20,10 @@ export {
 export { parseSpecArg, type SpecSchemaName, type SpecSchemas } from './spec-arg.js';
 
 // Fault models, for the processes that apply them.
-export { FaultyClock, type RealisedClockFaults, type FaultyClockOptions } from '../clock/faulty-clock.js';
-export { validateClockFaultSpec, isPerfectClock, type ClockFaultSpec } from '../clock/fault-model.js';
+export {
+  FaultyClock, AnchoredTrueClock, measureTruthAnchor, type RealisedClockFaults, type FaultyClockOptions,
+} from '../clock/faulty-clock.js';
+export { validateClockFaultSpec, isPerfectClock, type ClockFaultSpec, type TruthAnchor } from '../clock/fault-model.js';
 export { NtpFaultBehaviour, validateNtpFaultSpec, type NtpFaultSpec, type RealisedNtpFaults } from '../sim/ntp-faults.js';
 export {
   eventPathFaults, validateEventPathFaultSpec, EventFaultTally,

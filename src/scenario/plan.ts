@@ -1,4 +1,4 @@
-import type { ClockFaultSpec } from '../clock/fault-model.js';
+import type { ClockFaultSpec, TruthAnchor } from '../clock/fault-model.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
 import { deriveSeed } from '../sim/prng.js';
@@ -108,6 +108,21 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       pollMs: s.poll_ms,
       readyTimeoutS: s.warmup_max_s + 30,
     },
+  };
+}
+
+/**
+ * The same plan with one truth anchor in every clock spec (workers, coordinator, servers), so
+ * all processes of the run share true time exactly and steps' `at_s` count from the anchor.
+ * Every process of a simulated run then gets `--clock-faults` (a perfect clock is `{truth_anchor}`).
+ */
+export function withTruthAnchor(plan: LocalRunPlan, anchor: TruthAnchor): LocalRunPlan {
+  const a = (c: ClockFaultSpec): ClockFaultSpec => ({ ...c, truth_anchor: { ...anchor } });
+  return {
+    ...plan,
+    servers: plan.servers.map((s) => ({ ...s, clockFaults: a(s.clockFaults) })),
+    coordinator: { ...plan.coordinator, clockFaults: a(plan.coordinator.clockFaults) },
+    workers: plan.workers.map((w) => ({ ...w, clockFaults: a(w.clockFaults) })),
   };
 }
 

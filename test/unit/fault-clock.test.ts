@@ -116,3 +116,17 @@ test('validation names the field that is wrong', () => {
   assert.throws(() => validateClockFaultSpec({ wander: { sd: 1 } }), /clock_faults\.wander\.sd: unknown field/);
   assert.throws(() => new FaultyClock({ drift_ppm: Infinity }), /drift_ppm/);
 });
+
+test('truth anchor: clocks on one anchor share true time; steps count from the anchor', () => {
+  const truth_anchor = { real_ns: '1700000000000000000', mono_ns: process.hrtime.bigint().toString() };
+  const a = new FaultyClock({ truth_anchor });
+  const b = new FaultyClock({ offset_ms: 2, truth_anchor, steps: [{ at_s: 0, step_ms: 1 }] });
+  assert.equal(a.startTrueNs, 1_700_000_000_000_000_000n);
+  const ta = a.trueNowNs();
+  const tb = b.trueNowNs();
+  assert.ok(tb - ta >= 0n && tb - ta < 1_000_000n, 'same true timeline (1 ms slack for the call)');
+  assert.ok(ta - 1_700_000_000_000_000_000n < 5_000_000_000n, 'true time starts at the anchor');
+  const local = b.nowNs();
+  assert.equal(local - b.lastTrueNs, 3_000_000n, 'offset 2 ms + the step at 0 s already applied');
+  assert.throws(() => new FaultyClock({ truth_anchor: { real_ns: 5, mono_ns: '1' } as never }), /clock_faults\.truth_anchor\.real_ns: must be a decimal string/);
+});

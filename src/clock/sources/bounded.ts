@@ -116,7 +116,7 @@ export class BoundedSource implements ClockSource {
     const { ntp: _n, clock: _c, sink: _s, logger: _l, nodeId: _i, runId: _r, name: _m, monoNs: _o, warmup, ...rest } = opts;
     this.tuning = { ...DEFAULT_BOUNDED_TUNING, ...stripUndefined(rest), warmup: { ...DEFAULT_BOUNDED_TUNING.warmup, ...warmup } };
     validateTuning(this.tuning);
-    this.detector = new ConvergenceDetector(this.tuning.warmup);
+    this.detector = new ConvergenceDetector(this.tuning.warmup, 64);
     this.watch = new LocalStepWatch(this.clock, { toleranceNs: this.tuning.stepToleranceNs, maxRatePpm: this.tuning.maxDriftPpm, monoNs: opts.monoNs }, (e) => this.onStep(e));
     this.watch.observe();
     for (const s of opts.ntp.samples?.() ?? []) this.ingest(s);
@@ -156,6 +156,7 @@ export class BoundedSource implements ClockSource {
     const c = this.detector.assess();
     if (!c.ready) return { ready: false, detail: c.detail };
     const r = this.read(this.clock.nowNs());
+    if (r.status === 'degraded') return { ready: true, detail: `${c.detail}; degraded: servers disagree or a clock step is being absorbed` };
     if (r.status !== 'ok') return { ready: false, detail: `model status ${r.status}` };
     return { ready: true, detail: c.detail };
   }

@@ -1,0 +1,156 @@
+// `npm run bench`: chronoeval's performance figures, each beside a baseline measured in the same
+// run on the same machine, as one table (docs/performance.md explains every figure and its limit).
+// Usage: node dist/bench/run.js [--quick] [--json FILE] [--keep]
+import './precise-anchor-preload.js'; // first: re-anchors this process's HostClock (the coordinator's)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BENCH_DIST } from './children.js';
+import { latencyPair, type LatencyPair } from './latency.js';
+import { loadLine, machineLine } from './machine.js';
+import { bareStep, chronoevalStep, climb, type RateSearch } from './rate.js';
+import { spinSchedule, timerSchedule } from './schedule-baseline.js';
+import { relativeScheduleErrors, spread, type Spread } from './stats.js';
+import { renderTable, fmt, type Row } from './table.js';
+import { runAnalysisHook, type AnalysisFigures } from './analysis-hook.js';
+import { dueTimesNs } from '../src/coordinator/schedule.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const keep = args.includes('--keep');
+const jsonAt = args.indexOf('--json');
+const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
+for (const a of args) if (!['--quick', '--keep', '--json', jsonFile].includes(a)) {
+  process.stderr.write(`bench: unknown argument "${a}"\nusage: node dist/bench/run.js [--quick] [--json FILE] [--keep]\n`);
+  process.exit(2);
+}
+
+const started = Date.now();
+/** Everything but the analysis figures must fit in this, so the whole bench stays under 5 minutes. */
+const BUDGET_MS = quick ? 60_000 : 200_000;
+const log = (s: string): void => { process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`); };
+const us = (ns: number | undefined | null): number | null => (ns === undefined || ns === null ? null : ns / 1e3);
+
+const commandLine = `${path.relative(process.cwd(), process.argv[1]!) || process.argv[1]} ${args.join(' ')}`.trim();
+const root = mkdtempSync(path.join(os.tmpdir(), 'chronoeval-bench-'));
+const loadBefore = loadLine();
+
+function anchorErrors(n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const line = execFileSync(process.execPath, [path.join(BENCH_DIST, 'anchor-probe.js')], { encoding: 'utf8' });
+    out.push((JSON.parse(line) as { hostclock_error_ns: number }).hostclock_error_ns);
+  }
+  return out;
+}
+
+function lossOf(p: LatencyPair): { chronoeval: number; bare: number } {
+  return { chronoeval: p.chronoeval.sent - p.chronoeval.workers[0]!.csvRows, bare: p.bare.sent - p.bare.received };
+}
+
+async function main(): Promise<void> {
+  log(`machine: ${machineLine()}; ${loadBefore}; scratch ${root}`);
+  const anchors = anchorErrors(quick ? 3 : 5);
+  log(`HostClock anchor error in fresh processes (µs): ${anchors.map((a) => (a / 1e3).toFixed(0)).join(', ')}`);
+
+  const n1k = quick ? 1000 : 3000;
+  const n10k = quick ? 5000 : 20_000;
+  log(`latency at 1,000 ev/s: ${n1k} events, 1 worker, then the bare baseline`);
+  const l1k = await latencyPair(1000, n1k, root);
+  log(`latency at 10,000 ev/s: ${n10k} events, 1 worker, then the bare baseline`);
+  const l10k = await latencyPair(10_000, n10k, root);
+
+  log('schedule error baselines at 1,000 ev/s: busy-spin loop, setTimeout loop');
+  const due1k = [...dueTimesNs({ rate: 1000, count: n1k })];
+  const coordErr = spread(relativeScheduleErrors(l1k.chronoeval.sendNs, due1k));
+  const spin = spinSchedule(1000, n1k);
+  const spinErr = spread(relativeScheduleErrors(spin.stampsNs, spin.dueNs));
+  const spinExact = spread(spin.exactErrorsNs);
+  const timer = await timerSchedule(1000, quick ? 500 : 1000);
+  const timerExact = spread(timer.exactErrorsNs);
+
+  const seconds = quick ? 1 : 1.5;
+  const deadline = started + BUDGET_MS;
+  log(`highest zero-loss rate to 4 workers (${seconds} s per step)`);
+  const chronoRate: RateSearch = await climb(quick ? [5000, 10_000, 20_000] : [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 80_000],
+    (r, a) => chronoevalStep(r, a, seconds, 4, root), deadline, log);
+  log('highest zero-loss rate to 4 bare receivers (baseline)');
+  const bareRate: RateSearch = await climb(quick ? [10_000, 20_000, 40_000] : [10_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000],
+    (r, a) => bareStep(r, a, seconds, 4), deadline + 30_000, log);
+
+  log('analysis time and peak memory (bench/analysis.ts)');
+  const analysis: AnalysisFigures = await runAnalysisHook({ quick, root, log });
+
+  const lat = (s: Spread | null, k: 'p50' | 'p99' | 'max'): number | null => us(s?.[k]);
+  const c1k = spread(l1k.chronoeval.workers[0]!.latenciesNs);
+  const b1k = spread(l1k.bare.latenciesNs);
+  const c10k = spread(l10k.chronoeval.workers[0]!.latenciesNs);
+  const b10k = spread(l10k.bare.latenciesNs);
+  const per1000 = (cpuNs: number | null, events: number): number | null => (cpuNs === null || events === 0 ? null : (cpuNs / 1e6) * (1000 / events));
+  const cpuW = per1000(l10k.chronoeval.workers[0]!.cpuNs, l10k.chronoeval.workers[0]!.csvRows);
+  const cpuB = per1000(l10k.bare.cpuNs, l10k.bare.received);
+  const le = (v: number | null, t: number): boolean | null => (v === null ? null : v <= t);
+  const rows: Row[] = [
+    { id: '1a', figure: 'latency p50 @ 1,000 ev/s', value: lat(c1k, 'p50'), baseline: lat(b1k, 'p50'), unit: 'µs', target: '≤ 50 µs', met: le(lat(c1k, 'p50'), 50) },
+    { id: '1a', figure: 'latency p99 @ 1,000 ev/s', value: lat(c1k, 'p99'), baseline: lat(b1k, 'p99'), unit: 'µs', target: '≤ 200 µs', met: le(lat(c1k, 'p99'), 200) },
+    { id: '1a', figure: 'latency max @ 1,000 ev/s', value: lat(c1k, 'max'), baseline: lat(b1k, 'max'), unit: 'µs', target: '', met: null },
+    { id: '1b', figure: 'latency p50 @ 10,000 ev/s', value: lat(c10k, 'p50'), baseline: lat(b10k, 'p50'), unit: 'µs', target: '', met: null },
+    { id: '1b', figure: 'latency p99 @ 10,000 ev/s', value: lat(c10k, 'p99'), baseline: lat(b10k, 'p99'), unit: 'µs', target: '', met: null },
+    { id: '1b', figure: 'latency max @ 10,000 ev/s', value: lat(c10k, 'max'), baseline: lat(b10k, 'max'), unit: 'µs', target: '', met: null },
+    { id: '2', figure: 'send-time error p50 @ 1,000 ev/s', value: lat(coordErr, 'p50'), baseline: lat(spinErr, 'p50'), unit: 'µs', target: '', met: null },
+    { id: '2', figure: 'send-time error p99 @ 1,000 ev/s', value: lat(coordErr, 'p99'), baseline: lat(spinErr, 'p99'), unit: 'µs', target: '≤ 100 µs', met: le(lat(coordErr, 'p99'), 100) },
+    { id: '3', figure: 'max zero-loss rate, 4 workers', value: chronoRate.best?.rate ?? null, baseline: bareRate.best?.rate ?? null, unit: 'ev/s', target: '≥ 20,000 ev/s',
+      met: chronoRate.best ? chronoRate.best.rate >= 20_000 : false },
+    { id: '4', figure: 'worker CPU per 1,000 events', value: cpuW, baseline: cpuB, unit: 'ms', target: '', met: null },
+    ...analysis.rows,
+  ];
+
+  const loadAfter = loadLine();
+  const elapsedS = (Date.now() - started) / 1000;
+  const l1 = lossOf(l1k);
+  const l10 = lossOf(l10k);
+  const notes = [
+    `baselines: 1a/1b a bare dgram sender (connected socket, this process, the coordinator's waitUntil) to a bare dgram receiver process, hrtime on both ends, same rate, count and datagram size;`,
+    `  2 a busy-spin loop keeping the same schedule (its exact error: p50 ${fmt(us(spinExact?.p50), 'µs')}, p99 ${fmt(us(spinExact?.p99), 'µs')}); a plain setTimeout loop gives p50 ${fmt(us(timerExact?.p50), 'µs')}, p99 ${fmt(us(timerExact?.p99), 'µs')};`,
+    `  3 four bare receiver processes fed by a bare catch-up sender; 4 the bare receiver process at 10,000 ev/s; 5 ${analysis.baselineLabel}.`,
+    `1a/1b: 1 worker, ${n1k} and ${n10k} events; lost: chronoeval ${l1.chronoeval} and ${l10.chronoeval}, baseline ${l1.bare} and ${l10.bare}. Worker clocks re-anchored (bench/precise-anchor-preload.ts): unpatched HostClock anchors were off by ${anchors.map((a) => (a / 1e3).toFixed(0)).join(', ')} µs in fresh processes.`,
+    `2: the coordinator's send stamps relative to its best-aligned event (origin not recorded; bench/stats.ts), same estimator for the baseline.`,
+    `3: ${seconds} s of events per step, a step passes when every worker recorded every event (summary and CSV) and the sender reached ≥ 95 % of the rate; one retry per rate.`,
+    `   chronoeval: ${chronoRate.steps.map((s) => `${s.rate}${s.pass ? '✓' : '✗'}`).join(' ')} (${chronoRate.stoppedBy}${chronoRate.steps.some((s) => !s.pass) ? `: ${chronoRate.steps.filter((s) => !s.pass).map((s) => `${s.rate}/s ${s.detail}`).join(' | ')}` : ''})`,
+    `   baseline:   ${bareRate.steps.map((s) => `${s.rate}${s.pass ? '✓' : '✗'}`).join(' ')} (${bareRate.stoppedBy}${bareRate.steps.some((s) => !s.pass) ? `: ${bareRate.steps.filter((s) => !s.pass).map((s) => `${s.rate}/s ${s.detail}`).join(' | ')}` : ''})`,
+    `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: ${fmt(per1000(l1k.chronoeval.workers[0]!.cpuNs, l1k.chronoeval.workers[0]!.csvRows), 'ms')}, baseline ${fmt(per1000(l1k.bare.cpuNs, l1k.bare.received), 'ms')}).`,
+    ...analysis.notes,
+  ];
+
+  const out = [
+    '',
+    `chronoeval bench — ${new Date().toISOString()}`,
+    `command: ${commandLine}${quick ? '  (--quick: fewer events, not the published figures)' : ''}`,
+    `machine: ${machineLine()}`,
+    `load:    before ${loadBefore}; after ${loadAfter} (other people's processes share these CPUs: compare ratios, not absolutes)`,
+    '',
+    renderTable(rows),
+    '',
+    ...notes,
+    `total bench time: ${elapsedS.toFixed(0)} s`,
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+
+  if (jsonFile) {
+    writeFileSync(jsonFile, JSON.stringify({
+      started_utc: new Date(started).toISOString(), command: commandLine, machine: machineLine(), load_before: loadBefore, load_after: loadAfter,
+      rows, hostclock_anchor_errors_ns: anchors, latency_1k: { chronoeval: c1k, bare: b1k }, latency_10k: { chronoeval: c10k, bare: b10k },
+      schedule_error_1k: { coordinator: coordErr, spin_relative: spinErr, spin_exact: spinExact, timer_exact: timerExact },
+      rate: { chronoeval: chronoRate, bare: bareRate }, analysis: analysis.raw, elapsed_s: elapsedS,
+    }, null, 2) + '\n');
+  }
+}
+
+try {
+  await main();
+} finally {
+  if (!keep) rmSync(root, { recursive: true, force: true });
+  else log(`kept ${root}`);
+}

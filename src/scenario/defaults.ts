@@ -16,6 +16,7 @@ export const SCENARIO_DEFAULTS: Omit<Scenario, 'name'> = {
   sources: ['system', 'ntp', 'bounded'],
   poll_ms: 1000,
   warmup_max_s: 15,
+  commit_wait_s: [1, 3],
   servers: { main: { faults: {}, clock_faults: {} } },
   coordinator: { clock_faults: {}, ntp_servers: ['main'] },
   worker_defaults: { clock_faults: {}, ntp_servers: ['main'] },

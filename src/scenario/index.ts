@@ -17,6 +17,7 @@ export { parseStatsPath, selectStats, parseThreshold } from './stats-path.js';
 export {
   repeatOverSeeds, type RepeatOptions, type RepeatReport, type RepeatRun, type RepeatCheckSummary,
 } from './repeat.js';
+export { ntpServerArgs, workerArgs, coordinatorArgs, type ServerAddresses } from './process-args.js';
 export { parseSpecArg, type SpecSchemaName, type SpecSchemas } from './spec-arg.js';
 
 // Fault models, for the processes that apply them.

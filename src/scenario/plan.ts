@@ -22,6 +22,8 @@ export interface WorkerPlan {
   sources: string[];
   pollMs: number;
   warmupMaxS: number;
+  /** Re-estimation delays (worker --commit-wait-s). */
+  commitWaitS: number[];
 }
 
 export interface CoordinatorPlan {
@@ -36,6 +38,8 @@ export interface CoordinatorPlan {
   pollMs: number;
   /** How long the coordinator waits for every worker's `ready` (warmup plus slack). */
   readyTimeoutS: number;
+  /** How long it waits for `bye`: workers first finish re-estimations (longest commit wait plus slack). */
+  endTimeoutS: number;
 }
 
 /** Everything run-local needs to start the processes of one seed of a scenario. */
@@ -81,6 +85,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       sources: [...s.sources],
       pollMs: s.poll_ms,
       warmupMaxS: s.warmup_max_s,
+      commitWaitS: [...s.commit_wait_s],
     });
   }
   // Only servers somebody polls are started ("main" is always kept: it is the reference).
@@ -107,6 +112,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       pattern: s.pattern ? [...s.pattern] : null,
       pollMs: s.poll_ms,
       readyTimeoutS: s.warmup_max_s + 30,
+      endTimeoutS: Math.max(0, ...s.commit_wait_s) + 30,
     },
   };
 }

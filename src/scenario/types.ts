@@ -55,6 +55,8 @@ export interface Scenario {
   sources: string[];
   poll_ms: number;
   warmup_max_s: number;
+  /** Re-estimation (commit-wait) delays in seconds after each event; short so runs end quickly. */
+  commit_wait_s: number[];
   /** Named NTP servers; "main" always exists. */
   servers: Record<string, ServerSpec>;
   coordinator: WorkerSpec;
@@ -75,6 +77,7 @@ export interface ScenarioOverrides {
   sources?: string[];
   poll_ms?: number;
   warmup_max_s?: number;
+  commit_wait_s?: number[];
   /** --clock-faults: merged into worker_defaults.clock_faults (per-worker entries still win). */
   clock_faults?: ClockFaultSpec;
   /** --faults: merged into servers.main.faults. */

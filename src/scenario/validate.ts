@@ -9,7 +9,7 @@ import type { CheckOp, CheckSpec, Scenario, ServerSpec, WorkerSpec } from './typ
 
 const TOP_FIELDS = [
   'name', 'description', 'extends', 'seed', 'expected_verdict', 'workers', 'rate', 'duration_s', 'count',
-  'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'servers', 'coordinator', 'worker_defaults', 'per_worker',
+  'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s', 'servers', 'coordinator', 'worker_defaults', 'per_worker',
   'event_faults', 'checks',
 ] as const;
 export const SCENARIO_FIELDS: readonly string[] = TOP_FIELDS;
@@ -132,6 +132,7 @@ export function validateScenario(v: unknown): Scenario {
     sources,
     poll_ms: expectNumber(o.poll_ms, 'poll_ms', { min: 10, max: 3_600_000 }),
     warmup_max_s: expectNumber(o.warmup_max_s, 'warmup_max_s', { min: 0, max: 3600 }),
+    commit_wait_s: expectArray(o.commit_wait_s, 'commit_wait_s').map((x, i) => expectNumber(x, `commit_wait_s[${i}]`, { min: 0, exclusiveMin: true, max: 3600 })),
     servers,
     coordinator,
     worker_defaults: workerDefaults,

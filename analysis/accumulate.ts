@@ -3,7 +3,7 @@
 // (distributions are bounded, see distribution.ts). The classification of each event is done by
 // the pure functions in metrics/*; this file only counts their answers.
 import { DistAcc, ratio } from './distribution.js';
-import type { JoinedEvent, SourceDef, WorkerStamp } from './joined.js';
+import type { JoinedEvent, ReestStamp, SourceDef, WorkerStamp } from './joined.js';
 import { intervalCausality, pointCausality } from './metrics/causality.js';
 import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder, type Order } from './metrics/ordering.js';
 import {
@@ -105,12 +105,14 @@ class TimelineClock {
 
 export class StatsAccumulator {
   readonly delays: number[] = [];
+  private readonly scratchPoints: Float64Array;
+  private readonly scratchAssigned: Float64Array;
+  private readonly scratchTrue: Float64Array;
   private readonly S: number;
   private readonly W: number;
   private readonly pairs: [number, number][] = [];
   private readonly latTrue: DistAcc[];
   private readonly latLocal: DistAcc[];
-  private readonly latTruePooled = new DistAcc();
   private readonly causality: CausalityCounts[][]; // [s][w or W = pooled]
   private readonly ordering: OrderingCounts[][];   // [s][pair or P = pooled]
   private readonly windows: WindowCounts[][];      // [s][k]
@@ -132,6 +134,9 @@ export class StatsAccumulator {
     this.S = cfg.sources.length;
     this.W = cfg.workers.length;
     const S = this.S, W = this.W;
+    this.scratchPoints = new Float64Array(W);
+    this.scratchAssigned = new Float64Array(W);
+    this.scratchTrue = new Float64Array(W);
     for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
     this.latLocal = Array.from({ length: W }, () => new DistAcc());
@@ -185,7 +190,6 @@ export class StatsAccumulator {
       if (!Number.isNaN(st.trueRecv)) this.truthRecv = true;
       const lt = st.trueRecv - ev.trueSend;
       this.latTrue[w]!.add(lt);
-      this.latTruePooled.add(lt);
       this.latLocal[w]!.add(st.recvLocal - ev.sendLocal);
       if (bin >= 0) {
         this.tlLatency[w]!.received[bin]!++;
@@ -211,7 +215,7 @@ export class StatsAccumulator {
         if (pc === null) { c.ptMissing++; pooledC.ptMissing++; } else {
           c.ptCompared++; pooledC.ptCompared++;
           if (pc === 'violation') { c.ptViol++; pooledC.ptViol++; }
-          c.margin.add(rp - sp); pooledC.margin.add(rp - sp);
+          c.margin.add(rp - sp);
         }
         if (bounded) {
           const ic = intervalCausality(sLo, sHi, rLo, rHi);
@@ -232,30 +236,16 @@ export class StatsAccumulator {
   }
 
   private timelineCausality(s: number, w: number, bin: number, pc: string | null, ic: string | null): void {
-    for (const t of [this.tlCausality[s]![w]!, this.tlCausality[s]![this.W]!]) {
-      if (pc !== null) { t.compared[bin]!++; if (pc === 'violation') t.viol[bin]!++; }
-      if (ic !== null) { t.ivCompared[bin]!++; if (ic === 'violation') t.ivViol[bin]!++; else if (ic === 'ambiguous') t.ivAmb[bin]!++; }
-    }
+    foldTimelineCausality(this.tlCausality[s]![w]!, bin, pc, ic);
+    foldTimelineCausality(this.tlCausality[s]![this.W]!, bin, pc, ic);
   }
 
   /** place: 0 = coordinator, 1 + w = worker w. Workers also feed the pooled entry. */
   private boundReading(s: number, place: number, p: number, lo: number, hi: number, truth: number, local: number, bin: number, bounded: boolean): void {
-    const targets = place === 0 ? [this.bounds[s]![0]!] : [this.bounds[s]![place]!, this.bounds[s]![this.W + 1]!];
     const hasIv = bounded && !Number.isNaN(lo) && !Number.isNaN(hi);
     const hasTruth = !Number.isNaN(truth);
-    for (const b of targets) {
-      if (hasIv) b.halfWidth.add(halfWidth(lo, hi));
-      if (Number.isNaN(p) || !hasTruth) continue;
-      b.readings++;
-      b.error.add(p - truth);
-      b.absError.add(Math.abs(p - truth));
-      if (hasIv) {
-        b.coverOf++;
-        if (covers(lo, hi, truth)) b.covered++;
-        b.norm.add(normalizedError(p, lo, hi, truth));
-        for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (coversScaled(p, lo, hi, truth, CALIBRATION_SCALES[i]!)) b.calib[i]!++;
-      }
-    }
+    foldBound(this.bounds[s]![place]!, p, lo, hi, truth, hasIv, hasTruth, true);
+    if (place !== 0) foldBound(this.bounds[s]![this.W + 1]!, p, lo, hi, truth, hasIv, hasTruth, false);
     if (bin < 0 || Number.isNaN(p)) return;
     const tc = this.tlClock[s]![place === 0 ? this.W : place - 1]!;
     tc.n[bin]!++;
@@ -271,21 +261,14 @@ export class StatsAccumulator {
     const mine = this.commitWait[s]![w]!;
     const pooled = this.commitWait[s]![this.W]!;
     const wait = Number.isNaN(lo) || Number.isNaN(hi) ? NaN : trueTimeWait(lo, hi);
-    mine.wait.add(wait); pooled.wait.add(wait);
+    mine.wait.add(wait);
     if (!st.reest) return;
     for (const r of st.reest) {
       if (r.source !== s) continue;
       const width = r.hi - r.lo;
       const truth = Number.isNaN(r.trueRecv) ? st.trueRecv : r.trueRecv;
-      for (const c of [mine.reest[r.delay]!, pooled.reest[r.delay]!]) {
-        c.rows++;
-        c.width.add(width);
-        if (wait > 0) c.shrink.add(width / wait);
-        if (!Number.isNaN(truth) && !Number.isNaN(r.lo) && !Number.isNaN(r.hi)) {
-          c.coverOf++;
-          if (covers(r.lo, r.hi, truth)) c.covered++;
-        }
-      }
+      foldReest(mine.reest[r.delay]!, r, width, wait, truth, true);
+      foldReest(pooled.reest[r.delay]!, r, width, wait, truth, false);
     }
   }
 
@@ -299,30 +282,10 @@ export class StatsAccumulator {
       if (!A || !B) continue;
       const truth = pointOrder(A.trueRecv, B.trueRecv);
       const po = pointOrder(A.vals[o]!, B.vals[o]!);
+      const io = bounded ? intervalOrder(A.vals[o + 1]!, A.vals[o + 2]!, B.vals[o + 1]!, B.vals[o + 2]!) : null;
       const c = this.ordering[s]![i]!;
-      for (const t of [c, pooled]) {
-        if (po !== null) {
-          t.compared++;
-          if (po === -1) t.aFirst++; else if (po === 1) t.bFirst++; else t.ties++;
-          if (truth !== null) {
-            t.pvt++;
-            const v = judgePointOrder(po, truth);
-            if (v === 'correct') t.pvtCorrect++; else if (v === 'wrong') t.pvtWrong++; else t.pvtTie++;
-          }
-        }
-      }
-      if (!bounded) continue;
-      const io = intervalOrder(A.vals[o + 1]!, A.vals[o + 2]!, B.vals[o + 1]!, B.vals[o + 2]!);
-      if (io === null) continue;
-      for (const t of [c, pooled]) {
-        t.iv++;
-        if (io !== 0) { t.ivProven++; if (io === -1) t.ivA++; else t.ivB++; }
-        if (truth !== null) {
-          t.ivt++;
-          const v = judgeIntervalOrder(io as Order, truth);
-          if (v === 'correct') t.ivtCorrect++; else if (v === 'wrong') t.ivtWrong++; else t.ivtAmb++;
-        }
-      }
+      foldOrder(c, po, io, truth);
+      foldOrder(pooled, po, io, truth);
     }
   }
 
@@ -331,9 +294,10 @@ export class StatsAccumulator {
     const win = this.cfg.windows[k]!;
     const bounded = this.cfg.sources[s]!.bounded;
     const wc = this.windows[s]![k]!;
-    const points: number[] = [];
-    const assigned: (number | null)[] = [];
-    const trueOfConfident: number[] = [];
+    const points = this.scratchPoints;
+    const assigned = this.scratchAssigned;
+    const trueOfConfident = this.scratchTrue;
+    let np = 0, na = 0, nt = 0;
     let confidentAllTruth = true;
     for (let w = 0; w < this.W; w++) {
       const st = ws[w];
@@ -343,35 +307,32 @@ export class StatsAccumulator {
       const tw = hasTruth ? windowIndex(st.trueRecv, win) : NaN;
       if (!Number.isNaN(p)) {
         const pw = windowIndex(p, win);
-        points.push(pw);
-        if (hasTruth) for (const a of [wc.acc, wc.perWorker[w]!]) { a.pt++; if (pw === tw) a.ptCorrect++; }
+        points[np++] = pw;
+        if (hasTruth) { foldPointAccuracy(wc.acc, pw === tw); foldPointAccuracy(wc.perWorker[w]!, pw === tw); }
       }
       if (!bounded) continue;
       const lo = st.vals[o + 1]!, hi = st.vals[o + 2]!;
       if (Number.isNaN(lo) || Number.isNaN(hi)) continue;
       const iw = intervalWindow(lo, hi, win);
-      assigned.push(iw);
+      assigned[na++] = iw === null ? NaN : iw;
       wc.ivReadings++;
       if (iw !== null) {
         wc.ivConfident++;
-        if (hasTruth) trueOfConfident.push(tw); else confidentAllTruth = false;
+        if (hasTruth) trueOfConfident[nt++] = tw; else confidentAllTruth = false;
       }
-      if (hasTruth) for (const a of [wc.acc, wc.perWorker[w]!]) {
-        a.iv++;
-        if (iw === null) a.ivAmb++; else if (iw === tw) a.ivConfCorrect++; else a.ivConfWrong++;
-      }
+      if (hasTruth) { foldIntervalAccuracy(wc.acc, iw, tw); foldIntervalAccuracy(wc.perWorker[w]!, iw, tw); }
     }
-    const agree = pointWindowsAgree(points);
+    const agree = pointWindowsAgree(points, np);
     if (agree !== null) { wc.ptEvents++; if (agree) wc.ptAgree++; }
-    const verdict = classifyIntervalEvent(assigned);
+    const verdict = classifyIntervalEvent(assigned, na);
     if (verdict !== null) {
       wc.ivEvents++;
       if (verdict === 'confident_agree') wc.ivAgree++;
       else if (verdict === 'ambiguous') wc.ivAmb++;
       else {
         wc.ivConflict++;
-        if (confidentAllTruth && trueOfConfident.length >= 2) {
-          if (conflictIsTrueSplit(trueOfConfident)) wc.splitTrue++; else wc.splitFalse++;
+        if (confidentAllTruth && nt >= 2) {
+          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++; else wc.splitFalse++;
         }
       }
     }
@@ -380,14 +341,19 @@ export class StatsAccumulator {
 
   private reestEvent(s: number, k: number, ws: (WorkerStamp | undefined)[], win: WindowSize): void {
     const wc = this.windows[s]![k]!;
+    const assigned = this.scratchAssigned;
     for (let d = 0; d < this.delays.length; d++) {
-      const assigned: (number | null)[] = [];
+      let na = 0;
       for (let w = 0; w < this.W; w++) {
-        const r = ws[w]?.reest?.find((x) => x.source === s && x.delay === d);
+        const re = ws[w]?.reest;
+        if (!re) continue;
+        let r: ReestStamp | undefined;
+        for (const x of re) if (x.source === s && x.delay === d) { r = x; break; }
         if (!r || Number.isNaN(r.lo) || Number.isNaN(r.hi)) continue;
-        assigned.push(intervalWindow(r.lo, r.hi, win));
+        const iw = intervalWindow(r.lo, r.hi, win);
+        assigned[na++] = iw === null ? NaN : iw;
       }
-      const v = classifyIntervalEvent(assigned);
+      const v = classifyIntervalEvent(assigned, na);
       if (v === null) continue;
       const c = wc.reest[d]!;
       c.events++;
@@ -420,7 +386,7 @@ export class StatsAccumulator {
 
   // ---- results -------------------------------------------------------------------------------
 
-  latencyTrue(w: number | null) { return (w === null ? this.latTruePooled : this.latTrue[w]!).summarize(); }
+  latencyTrue(w: number | null) { return (w === null ? DistAcc.merged(this.latTrue) : this.latTrue[w]!).summarize(); }
   latencyLocal(w: number) { return this.latLocal[w]!.summarize(); }
 
   causalityEntries(): CausalityEntry[] {
@@ -430,7 +396,10 @@ export class StatsAccumulator {
         const c = this.causality[s]![w]!;
         out.push({
           source: src.name, node: w === this.W ? null : this.cfg.workers[w]!,
-          point: { compared: c.ptCompared, missing: c.ptMissing, violations: ratio(c.ptViol, c.ptCompared), margin: c.margin.summarize() },
+          point: {
+            compared: c.ptCompared, missing: c.ptMissing, violations: ratio(c.ptViol, c.ptCompared),
+            margin: (w === this.W ? DistAcc.merged(this.causality[s]!.slice(0, this.W).map((x) => x.margin)) : c.margin).summarize(),
+          },
           interval: src.bounded ? {
             compared: c.ivCompared, missing: c.ivMissing, proven_after: ratio(c.proven, c.ivCompared),
             ambiguous: ratio(c.amb, c.ivCompared), violation: ratio(c.viol, c.ivCompared),
@@ -533,14 +502,19 @@ export class StatsAccumulator {
     const order = this.delayOrder();
     this.cfg.sources.forEach((src, s) => {
       if (!src.bounded) return;
+      const parts = this.commitWait[s]!.slice(0, this.W);
       for (let w = 0; w <= this.W; w++) {
         const c = this.commitWait[s]![w]!;
+        const pooled = w === this.W;
         out.push({
-          source: src.name, node: w === this.W ? null : this.cfg.workers[w]!, wait: c.wait.summarize(),
+          source: src.name, node: pooled ? null : this.cfg.workers[w]!,
+          wait: (pooled ? DistAcc.merged(parts.map((p) => p.wait)) : c.wait).summarize(),
           reestimated: order.map((d) => {
             const r = c.reest[d]!;
+            const width = pooled ? DistAcc.merged(parts.map((p) => p.reest[d]!.width)) : r.width;
+            const shrink = pooled ? DistAcc.merged(parts.map((p) => p.reest[d]!.shrink), 'ratio') : r.shrink;
             return {
-              delay_s: this.delays[d]!, rows: r.rows, width: r.width.summarize(), shrink: r.shrink.summarize(),
+              delay_s: this.delays[d]!, rows: r.rows, width: width.summarize(), shrink: shrink.summarize(),
               coverage: r.coverOf > 0 || this.truthRecv ? ratio(r.covered, r.coverOf) : null,
             };
           }),
@@ -554,7 +528,8 @@ export class StatsAccumulator {
     const out: BoundQualityEntry[] = [];
     this.cfg.sources.forEach((src, s) => {
       for (let place = 0; place < this.W + 2; place++) {
-        const b = this.bounds[s]![place]!;
+        let b = this.bounds[s]![place]!;
+        if (place === this.W + 1) b = this.pooledBound(s);
         out.push({
           source: src.name, role: place === 0 ? 'coordinator' : 'worker',
           node: place === 0 || place === this.W + 1 ? null : this.cfg.workers[place - 1]!,
@@ -568,6 +543,19 @@ export class StatsAccumulator {
         });
       }
     });
+    return out;
+  }
+
+  /** The pooled-workers bound entry with its distributions merged from the per-worker ones. */
+  private pooledBound(s: number): BoundCounts {
+    const pooled = this.bounds[s]![this.W + 1]!;
+    const parts = this.bounds[s]!.slice(1, this.W + 1);
+    const out = new BoundCounts();
+    out.readings = pooled.readings; out.covered = pooled.covered; out.coverOf = pooled.coverOf; out.calib = pooled.calib;
+    out.halfWidth = DistAcc.merged(parts.map((p) => p.halfWidth));
+    out.error = DistAcc.merged(parts.map((p) => p.error));
+    out.absError = DistAcc.merged(parts.map((p) => p.absError));
+    out.norm = DistAcc.merged(parts.map((p) => p.norm), 'ratio');
     return out;
   }
 
@@ -612,6 +600,69 @@ export class StatsAccumulator {
 
   sampleEvents(): EventSamples {
     return { stride: this.cfg.sampleStride, events: this.samples };
+  }
+}
+
+/** `dists` false for pooled entries: their distributions are merged from the per-worker ones. */
+function foldBound(b: BoundCounts, p: number, lo: number, hi: number, truth: number, hasIv: boolean, hasTruth: boolean, dists: boolean): void {
+  if (hasIv && dists) b.halfWidth.add(halfWidth(lo, hi));
+  if (Number.isNaN(p) || !hasTruth) return;
+  b.readings++;
+  if (dists) {
+    b.error.add(p - truth);
+    b.absError.add(Math.abs(p - truth));
+  }
+  if (!hasIv) return;
+  b.coverOf++;
+  if (covers(lo, hi, truth)) b.covered++;
+  if (dists) b.norm.add(normalizedError(p, lo, hi, truth));
+  for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (coversScaled(p, lo, hi, truth, CALIBRATION_SCALES[i]!)) b.calib[i]!++;
+}
+
+function foldOrder(t: OrderingCounts, po: Order | null, io: Order | null, truth: Order | null): void {
+  if (po !== null) {
+    t.compared++;
+    if (po === -1) t.aFirst++; else if (po === 1) t.bFirst++; else t.ties++;
+    if (truth !== null) {
+      t.pvt++;
+      const v = judgePointOrder(po, truth);
+      if (v === 'correct') t.pvtCorrect++; else if (v === 'wrong') t.pvtWrong++; else t.pvtTie++;
+    }
+  }
+  if (io === null) return;
+  t.iv++;
+  if (io !== 0) { t.ivProven++; if (io === -1) t.ivA++; else t.ivB++; }
+  if (truth !== null) {
+    t.ivt++;
+    const v = judgeIntervalOrder(io, truth);
+    if (v === 'correct') t.ivtCorrect++; else if (v === 'wrong') t.ivtWrong++; else t.ivtAmb++;
+  }
+}
+
+function foldPointAccuracy(a: AccuracyCounts, correct: boolean): void {
+  a.pt++;
+  if (correct) a.ptCorrect++;
+}
+
+function foldIntervalAccuracy(a: AccuracyCounts, iw: number | null, tw: number): void {
+  a.iv++;
+  if (iw === null) a.ivAmb++; else if (iw === tw) a.ivConfCorrect++; else a.ivConfWrong++;
+}
+
+function foldTimelineCausality(t: TimelineCausality, bin: number, pc: string | null, ic: string | null): void {
+  if (pc !== null) { t.compared[bin]!++; if (pc === 'violation') t.viol[bin]!++; }
+  if (ic !== null) { t.ivCompared[bin]!++; if (ic === 'violation') t.ivViol[bin]!++; else if (ic === 'ambiguous') t.ivAmb[bin]!++; }
+}
+
+function foldReest(c: ReestCounts, r: ReestStamp, width: number, wait: number, truth: number, dists: boolean): void {
+  c.rows++;
+  if (dists) {
+    c.width.add(width);
+    if (wait > 0) c.shrink.add(width / wait);
+  }
+  if (!Number.isNaN(truth) && !Number.isNaN(r.lo) && !Number.isNaN(r.hi)) {
+    c.coverOf++;
+    if (covers(r.lo, r.hi, truth)) c.covered++;
   }
 }
 

@@ -62,10 +62,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
-    const reader = await CsvReader.open(file, rel(file));
+    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1' });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
-    return { reader, convert: a.convert, header: a.header };
+    return { reader, convert: a.convert, header: a.header, fields: a.header.length };
   };
   const coord = await open(files.coordinator, 'coordinator', null);
   const workerFiles = files.workers;
@@ -116,7 +116,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const w = joinedNodes.indexOf(wf.node);
     if (!wf.commitWait || w < 0) continue;
     try {
-      const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait));
+      const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1' });
       commitWait.push({ reader, convert: null, node: wf.node, worker: w });
     } catch (err) {
       warn(`${rel(wf.commitWait)}: ${(err as Error).message}; skipped`);

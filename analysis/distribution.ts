@@ -16,14 +16,19 @@ export function ratio(count: number, total: number): Ratio {
   return { count, total, share: total > 0 ? count / total : null };
 }
 
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word is [1]
+
+/** Bucket from the IEEE-754 bits: exponent e and the top 9 mantissa bits (no log2, exact). */
 function bucketOf(v: number): number {
   const a = Math.abs(v);
   if (a < 2 ** MIN_EXP) return HALF; // the zero bucket sits between the two signs
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--;
-  else if (2 ** (e + 1) <= a) e++;
-  if (e > MAX_EXP) e = MAX_EXP;
-  const sub = Math.min(SUB - 1, Math.floor((a / 2 ** e - 1) * SUB));
+  F64[0] = a;
+  const hi = U32[HI]!;
+  let e = ((hi >>> 20) & 0x7ff) - 1023;
+  let sub = (hi >>> 11) & (SUB - 1);
+  if (e > MAX_EXP) { e = MAX_EXP; sub = SUB - 1; }
   const k = (e - MIN_EXP) * SUB + sub; // 0 .. HALF-1, ascending magnitude
   return v > 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
 }
@@ -66,11 +71,40 @@ export class DistAcc {
         this.values[len] = v;
         return;
       }
-      this.hist = new Uint32Array(2 * HALF + 1);
-      for (let i = 0; i < len; i++) this.hist[bucketOf(this.values[i]!)]!++;
-      this.values = null;
+      this.n--; // toHistogram folds the n − 1 stored values; v is added below
+      this.toHistogram();
+      this.n++;
     }
     this.hist![bucketOf(v)]!++;
+  }
+
+  /** A new accumulator holding every value of `parts` (for pooled entries: add once, merge at the end). */
+  static merged(parts: readonly DistAcc[], unit: 'ns' | 'ratio' = 'ns'): DistAcc {
+    const out = new DistAcc(unit);
+    for (const p of parts) p.mergeInto(out);
+    return out;
+  }
+
+  private mergeInto(target: DistAcc): void {
+    if (this.n === 0) return;
+    if (this.values) {
+      for (let i = 0; i < this.n; i++) target.add(this.values[i]!);
+      return;
+    }
+    target.toHistogram();
+    const h = target.hist!;
+    for (let i = 0; i < h.length; i++) h[i]! += this.hist![i]!;
+    target.n += this.n;
+    target.sum += this.sum;
+    if (this.lo < target.lo) target.lo = this.lo;
+    if (this.hi > target.hi) target.hi = this.hi;
+  }
+
+  private toHistogram(): void {
+    if (!this.values) return;
+    this.hist = new Uint32Array(2 * HALF + 1);
+    for (let i = 0; i < this.n; i++) this.hist[bucketOf(this.values[i]!)]!++;
+    this.values = null;
   }
 
   get exact(): boolean {

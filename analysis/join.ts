@@ -7,10 +7,10 @@
 // its end. Memory is therefore (events in flight: the reorder window plus the longest re-estimation
 // delay) × workers, not the run length — apart from one bit per (worker, seq) used to tell late
 // rows and duplicates apart after an event is gone.
-import type { CsvReader } from './csv-reader.js';
-import { emptyStamps, type JoinedEvent, type ReestStamp } from './joined.js';
+import { batchFromCells, cellOf, cellsOf, type CsvBatch, type CsvReader } from './csv-reader.js';
+import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from './joined.js';
 import type { RowDecoder } from './row-decoder.js';
-import { parseRelNs, type Anchor } from './ns-parse.js';
+import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
 
 export const REORDER_WINDOW = 2_000;
 export const MAX_PENDING_EVENTS = 1_000_000;
@@ -19,7 +19,56 @@ export const MAX_PENDING_EVENTS = 1_000_000;
 export interface RowSource {
   reader: CsvReader;
   convert: ((cells: readonly string[], line: number) => string[]) | null;
+  /** Field count after conversion (the decoder's header length). */
+  fields?: number;
 }
+
+/** Legacy rows are split, rewritten to native rows and re-batched; native batches pass through. */
+export function viewBatch(src: RowSource, b: CsvBatch): CsvBatch {
+  if (!src.convert) return b;
+  const F = src.reader.fields;
+  const rows: string[][] = [];
+  for (let i = 0; i < b.count; i++) rows.push(src.convert(cellsOf(b, i, F), b.lines[i]!));
+  return batchFromCells(rows, b.lines, src.fields ?? (rows[0]?.length ?? 0));
+}
+
+type Key = number | string;
+
+/** Events in flight by key: a ring indexed by seq (no hashing on the hot path), a Map for the rest. */
+class PendingIndex {
+  private static readonly MASK = (1 << 18) - 1;
+  private readonly ring = new Array<JoinedEvent | undefined>(PendingIndex.MASK + 1).fill(undefined);
+  private readonly map = new Map<Key, JoinedEvent>();
+  size = 0;
+  get(key: Key): JoinedEvent | undefined {
+    if (typeof key === 'number' && key >= 0) {
+      const e = this.ring[key & PendingIndex.MASK];
+      if (e !== undefined && e.key === key) return e;
+    }
+    return this.map.size > 0 ? this.map.get(key) : undefined;
+  }
+  has(key: Key): boolean {
+    return this.get(key) !== undefined;
+  }
+  /** ev.key must equal key. */
+  set(key: Key, ev: JoinedEvent): void {
+    this.size++;
+    if (typeof key === 'number' && key >= 0 && Number.isInteger(key)) {
+      const slot = key & PendingIndex.MASK;
+      if (this.ring[slot] === undefined) { this.ring[slot] = ev; return; }
+    }
+    this.map.set(key, ev);
+  }
+  delete(key: Key): void {
+    if (typeof key === 'number' && key >= 0) {
+      const slot = key & PendingIndex.MASK;
+      const e = this.ring[slot];
+      if (e !== undefined && e.key === key) { this.ring[slot] = undefined; this.size--; return; }
+    }
+    if (this.map.delete(key)) this.size--;
+  }
+}
+const keyOf = (seq: number, id: string): Key => (Number.isFinite(seq) ? seq : id);
 
 export interface WorkerInput extends RowSource {
   node: string;
@@ -94,13 +143,13 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     received: new Array(W).fill(0), duplicates: new Array(W).fill(0), unknown: new Array(W).fill(0),
     late: new Array(W).fill(0), reestRows: new Array(W).fill(0), reestUnmatched: new Array(W).fill(0),
   };
-  const pending = new Map<string, JoinedEvent>();
+  const pending = new PendingIndex();
   const queue: JoinedEvent[] = [];
   let qHead = 0;
   const coordSeen = new SeqSet(o.firstSeq);
   const workerSeen = o.workers.map(() => new SeqSet(o.firstSeq));
-  const early = new Map<string, { w: number; seq: number; cells: string[]; line: number }[]>();
-  let earlyReest: { cw: CommitWaitInput; cells: string[]; line: number; seq: number }[] = [];
+  const early = new Map<Key, { w: number; b: CsvBatch; i: number }[]>();
+  let earlyReest: { c: number; b: CsvBatch; i: number; seq: number }[] = [];
   let coordFrontier = -Infinity;
   let coordEof = false;
   let rowCounter = 0;
@@ -108,57 +157,89 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const wState: ReaderState[] = o.workers.map(() => ({ frontier: -Infinity, eof: false }));
   const cwState = o.commitWait.map(() => ({ eof: false, perDelay: new Map<number, number>(), max: -Infinity }));
   const cd = o.coordinator.decoder;
+  // Events, stamps and their arrays are recycled once folded: allocation, not parsing, was the
+  // join's main cost. onEvent must not keep references to what it is given.
+  const arrayPool: Float64Array[] = [];
+  const stampPool: WorkerStamp[] = [];
+  const eventPool: JoinedEvent[] = [];
+  // The decoders write every slot of the sources they know and NaN for the others: no fill needed.
+  const stampsArray = (): Float64Array => arrayPool.pop() ?? emptyStamps(S);
+  const recycle = (ev: JoinedEvent): void => {
+    arrayPool.push(ev.coord);
+    for (let w = 0; w < W; w++) {
+      const st = ev.workers[w];
+      if (!st) continue;
+      arrayPool.push(st.vals);
+      st.reest = null;
+      stampPool.push(st);
+      ev.workers[w] = undefined;
+    }
+    eventPool.push(ev);
+  };
+  const cwCols = o.commitWait.map((cw) => {
+    const h = cw.reader.header;
+    const at = (n: string) => h.indexOf(n);
+    return {
+      F: h.length, event: at('event_id'), seq: at('seq'), source: at('source'), delay: at('delay_s'),
+      point: at('point_ns'), lo: at('lo_ns'), hi: at('hi_ns'), truth: at('true_recv_ns'),
+    };
+  });
 
-  const attachWorkerRow = (w: number, cells: string[], line: number, ev: JoinedEvent): void => {
+  const attachWorkerRow = (w: number, b: CsvBatch, i: number, ev: JoinedEvent): void => {
     if (ev.workers[w]) { counters.duplicates[w]!++; return; }
-    const d = o.workers[w]!.decoder;
-    const vals = emptyStamps(S);
-    d.stamps(cells, line, vals);
-    ev.workers[w] = { recvLocal: d.ns(cells, d.idxLocal, line), trueRecv: d.ns(cells, d.idxTrue, line), vals, reest: null };
+    const d = o.workers[w]!.decoder.row(b, i);
+    const vals = stampsArray();
+    d.stamps(vals);
+    const st = stampPool.pop();
+    if (st) { st.recvLocal = d.ns(d.idxLocal); st.trueRecv = d.ns(d.idxTrue); st.vals = vals; st.reest = null; ev.workers[w] = st; }
+    else ev.workers[w] = { recvLocal: d.ns(d.idxLocal), trueRecv: d.ns(d.idxTrue), vals, reest: null };
     counters.received[w]!++;
     workerSeen[w]!.add(ev.seq);
   };
 
-  const takeWorkerRow = (w: number, cells: string[], line: number): void => {
-    const d = o.workers[w]!.decoder;
-    const id = d.eventId(cells);
-    const seq = d.seq(cells);
+  const takeWorkerRow = (w: number, b: CsvBatch, i: number): void => {
+    const d = o.workers[w]!.decoder.row(b, i);
+    const seq = d.seq();
     if (seq > wState[w]!.frontier) wState[w]!.frontier = seq;
-    const ev = pending.get(id);
-    if (ev) { attachWorkerRow(w, cells, line, ev); return; }
-    if (!Number.isNaN(seq) && coordSeen.has(seq)) {
+    const key = Number.isFinite(seq) ? seq : d.eventId();
+    const ev = pending.get(key);
+    if (ev) { attachWorkerRow(w, b, i, ev); return; }
+    if (Number.isFinite(seq) && coordSeen.has(seq)) {
       // Its event was already folded: a duplicate if this worker had it, else a late row.
       if (workerSeen[w]!.has(seq)) counters.duplicates[w]!++;
-      else { counters.late[w]!++; counters.received[w]!++; workerSeen[w]!.add(seq); d.stamps(cells, line, emptyStamps(S)); }
+      else { counters.late[w]!++; counters.received[w]!++; workerSeen[w]!.add(seq); d.stamps(emptyStamps(S)); }
       return;
     }
-    if (coordEof || (!Number.isNaN(seq) && seq <= coordFrontier)) { counters.unknown[w]!++; return; }
-    let list = early.get(id);
-    if (!list) early.set(id, (list = []));
-    list.push({ w, seq, cells, line });
+    if (coordEof || (Number.isFinite(seq) && seq <= coordFrontier)) { counters.unknown[w]!++; return; }
+    let list = early.get(key);
+    if (!list) early.set(key, (list = []));
+    list.push({ w, b, i });
   };
 
-  const takeReestRow = (cw: CommitWaitInput, cells: string[], line: number, seq: number, final: boolean): boolean => {
-    const h = cw.reader.header;
-    const id = cells[h.indexOf('event_id')]!;
-    const ev = pending.get(id);
+  /** Returns false when the row's event has not been read yet (keep it for later). */
+  const takeReestRow = (c: number, b: CsvBatch, i: number, seq: number, final: boolean): boolean => {
+    const cw = o.commitWait[c]!;
+    const k = cwCols[c]!;
+    const text = b.texts[i]!;
+    const base = i * (k.F + 1);
+    const cell = (j: number) => (j < 0 ? '' : text.slice(b.offsets[base + j]!, b.offsets[base + j + 1]! - 1));
+    const ev = pending.get(keyOf(seq, Number.isFinite(seq) ? '' : cell(k.event)));
     const st = ev?.workers[cw.worker];
     if (!ev) {
-      if (!final && !coordEof && !(seq <= coordFrontier)) return false; // not read yet: keep for later
+      if (!final && !coordEof && !(seq <= coordFrontier)) return false;
       counters.reestUnmatched[cw.worker]!++;
       return true;
     }
     if (!st) { counters.reestUnmatched[cw.worker]!++; return true; }
-    const s = o.sourceIndex.get(cells[h.indexOf('source')]!);
-    const delayS = Number(cells[h.indexOf('delay_s')]);
-    if (s === undefined || !Number.isFinite(delayS)) { counters.reestUnmatched[cw.worker]!++; return true; }
-    const rel = (name: string) => {
-      const i = h.indexOf(name);
-      if (i < 0) return NaN;
-      const v = parseRelNs(cells[i]!, o.anchor);
+    const s = o.sourceIndex.get(cell(k.source));
+    const delayS = Number(cell(k.delay));
+    if (s === undefined || !Number.isFinite(delayS) || cell(k.delay) === '') { counters.reestUnmatched[cw.worker]!++; return true; }
+    const rel = (j: number) => {
+      if (j < 0) return NaN;
+      const v = parseRelNsAt(text, b.offsets[base + j]!, b.offsets[base + j + 1]! - 1, o.anchor);
       return v === undefined ? NaN : v;
     };
-    const r: ReestStamp = { source: s, delay: o.delayIndex(delayS), point: rel('point_ns'), lo: rel('lo_ns'), hi: rel('hi_ns'), trueRecv: rel('true_recv_ns') };
+    const r: ReestStamp = { source: s, delay: o.delayIndex(delayS), point: rel(k.point), lo: rel(k.lo), hi: rel(k.hi), trueRecv: rel(k.truth) };
     (st.reest ??= []).push(r);
     counters.reestRows[cw.worker]!++;
     return true;
@@ -174,43 +255,43 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
         o.warn(`join window exceeded ${MAX_PENDING_EVENTS} events in flight (a reader is far behind); older events were folded early and later rows for them count as late`);
       }
       queue[qHead++] = undefined as unknown as JoinedEvent;
-      pending.delete(ev.eventId);
+      pending.delete(ev.key ?? keyOf(ev.seq, ev.eventId));
       o.onEvent(ev);
+      recycle(ev);
     }
     if (qHead > 65_536 && qHead * 2 > queue.length) { queue.splice(0, qHead); qHead = 0; }
   };
 
-  const rows = (src: RowSource, batch: { rows: string[][]; lines: number[] }) =>
-    src.convert ? batch.rows.map((r, i) => src.convert!(r, batch.lines[i]!)) : batch.rows;
-
   while (!coordEof || wState.some((s) => !s.eof) || cwState.some((s) => !s.eof)) {
     // 1. coordinator leads
     if (!coordEof) {
-      const b = await o.coordinator.reader.next();
-      if (!b) coordEof = true;
+      const raw = await o.coordinator.reader.next();
+      if (!raw) coordEof = true;
       else {
-        const rs = rows(o.coordinator, b);
-        for (let i = 0; i < rs.length; i++) {
-          const cells = rs[i]!;
-          const line = b.lines[i]!;
-          const id = cd.eventId(cells);
-          let seq = cd.seq(cells);
-          if (Number.isNaN(seq)) seq = o.firstSeq + rowCounter;
+        const b = viewBatch(o.coordinator, raw);
+        for (let i = 0; i < b.count; i++) {
+          cd.row(b, i);
+          const id = cd.eventId();
+          const parsed = cd.seq();
+          const seq = Number.isFinite(parsed) ? parsed : o.firstSeq + rowCounter;
           rowCounter++;
-          if (pending.has(id) || coordSeen.has(seq)) { counters.coordinatorDuplicates++; continue; }
-          const coord = emptyStamps(S);
-          cd.stamps(cells, line, coord);
-          const ev: JoinedEvent = {
-            seq, eventId: id, sendLocal: cd.ns(cells, cd.idxLocal, line), trueSend: cd.ns(cells, cd.idxTrue, line),
-            coord, workers: new Array(W),
-          };
+          const key = keyOf(parsed, id);
+          if (pending.has(key) || coordSeen.has(seq)) { counters.coordinatorDuplicates++; continue; }
+          const coord = stampsArray();
+          cd.stamps(coord);
+          let ev = eventPool.pop();
+          if (ev) {
+            ev.seq = seq; ev.eventId = id; ev.sendLocal = cd.ns(cd.idxLocal); ev.trueSend = cd.ns(cd.idxTrue); ev.coord = coord; ev.key = key;
+          } else {
+            ev = { seq, eventId: id, sendLocal: cd.ns(cd.idxLocal), trueSend: cd.ns(cd.idxTrue), coord, workers: new Array<WorkerStamp | undefined>(W).fill(undefined), key };
+          }
           counters.eventsSent++;
           coordSeen.add(seq);
           if (seq > coordFrontier) coordFrontier = seq;
-          pending.set(id, ev);
+          pending.set(key, ev);
           queue.push(ev);
-          const e = early.get(id);
-          if (e) { early.delete(id); for (const x of e) attachWorkerRow(x.w, x.cells, x.line, ev); }
+          const e = early.get(key);
+          if (e) { early.delete(key); for (const x of e) attachWorkerRow(x.w, x.b, x.i, ev!); }
         }
       }
     }
@@ -219,10 +300,10 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       const st = wState[w]!;
       const input = o.workers[w]!;
       while (!st.eof && (coordEof || !(st.frontier >= coordFrontier))) {
-        const b = await input.reader.next();
-        if (!b) { st.eof = true; break; }
-        const rs = rows(input, b);
-        for (let i = 0; i < rs.length; i++) takeWorkerRow(w, rs[i]!, b.lines[i]!);
+        const raw = await input.reader.next();
+        if (!raw) { st.eof = true; break; }
+        const b = viewBatch(input, raw);
+        for (let i = 0; i < b.count; i++) takeWorkerRow(w, b, i);
       }
     }
     if (coordEof && early.size > 0) {
@@ -232,25 +313,24 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     // 3. commit-wait rows (they trail by their delay)
     if (earlyReest.length > 0) {
       const keep: typeof earlyReest = [];
-      for (const r of earlyReest) if (!takeReestRow(r.cw, r.cells, r.line, r.seq, false)) keep.push(r);
+      for (const r of earlyReest) if (!takeReestRow(r.c, r.b, r.i, r.seq, false)) keep.push(r);
       earlyReest = keep;
     }
     for (let c = 0; c < o.commitWait.length; c++) {
       const st = cwState[c]!;
       const cw = o.commitWait[c]!;
-      const h = cw.reader.header;
-      const iSeq = h.indexOf('seq');
-      const iDelay = h.indexOf('delay_s');
+      const k = cwCols[c]!;
       while (!st.eof && (coordEof || !(st.max >= coordFrontier))) {
         const b = await cw.reader.next();
         if (!b) { st.eof = true; break; }
-        for (let i = 0; i < b.rows.length; i++) {
-          const cells = b.rows[i]!;
-          const seq = iSeq >= 0 ? Number(cells[iSeq]) : NaN;
-          const delay = Number(cells[iDelay]);
+        for (let i = 0; i < b.count; i++) {
+          const base = i * (k.F + 1);
+          const text = b.texts[i]!;
+          const seq = k.seq >= 0 ? parseIntAt(text, b.offsets[base + k.seq]!, b.offsets[base + k.seq + 1]! - 1) : NaN;
+          const delay = k.delay >= 0 ? Number(cellOf(b, i, k.delay, k.F)) : NaN;
           if (seq > st.max) st.max = seq;
           if (!(seq <= (st.perDelay.get(delay) ?? -Infinity))) st.perDelay.set(delay, seq);
-          if (!takeReestRow(cw, cells, b.lines[i]!, seq, false)) earlyReest.push({ cw, cells, line: b.lines[i]!, seq });
+          if (!takeReestRow(c, b, i, seq, false)) earlyReest.push({ c, b, i, seq });
         }
       }
     }
@@ -266,7 +346,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     if (!coordEof) safe = Math.min(safe, coordFrontier - REORDER_WINDOW);
     finalizeUpTo(safe);
   }
-  for (const r of earlyReest) takeReestRow(r.cw, r.cells, r.line, r.seq, true);
+  for (const r of earlyReest) takeReestRow(r.c, r.b, r.i, r.seq, true);
   finalizeUpTo(Infinity);
   return counters;
 }

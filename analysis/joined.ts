@@ -35,6 +35,8 @@ export interface JoinedEvent {
   coord: Float64Array;
   /** Indexed like the worker list; undefined = the worker has no row for this event. */
   workers: (WorkerStamp | undefined)[];
+  /** Join key (seq, or the event id when there is no numeric seq); set by the join. */
+  key?: number | string;
 }
 
 export function emptyStamps(sourceCount: number): Float64Array {

@@ -88,3 +88,43 @@ export function decimalToBigInt(text: string, shift: number): bigint | null | un
 export function isFloatText(text: string): boolean {
   return /[.eE]/.test(text);
 }
+
+/**
+ * parseRelNs on text[start, end) without making a substring (the hot path of analysis).
+ * '' → NaN; not a plain integer or too far from the anchor → undefined.
+ */
+export function parseRelNsAt(text: string, start: number, end: number, anchor: Anchor): number | undefined {
+  if (end <= start) return NaN;
+  let i = start;
+  let neg = false;
+  if (text.charCodeAt(i) === 45) { neg = true; i++; if (i === end) return undefined; }
+  const digits = end - i;
+  if (digits > 21) return undefined;
+  const split = end - 9;
+  let sec = 0;
+  let ns = 0;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    if (i < split) sec = sec * 10 + d; else ns = ns * 10 + d;
+  }
+  if (neg) { sec = -sec; ns = -ns; }
+  const dSec = sec - anchor.sec;
+  if (Math.abs(dSec) > 9_007_199) return undefined;
+  return dSec * 1e9 + ns;
+}
+
+/** A small integer (seq, delay) in text[start, end); NaN when empty or not an integer. */
+export function parseIntAt(text: string, start: number, end: number): number {
+  if (end <= start || end - start > 15) return NaN;
+  let i = start;
+  let neg = false;
+  if (text.charCodeAt(i) === 45) { neg = true; i++; if (i === end) return NaN; }
+  let v = 0;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}

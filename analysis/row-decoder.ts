@@ -1,7 +1,8 @@
 // Maps a CSV header to column positions and decodes rows into relative-ns stamps.
 // Sources are discovered from column names (DESIGN §4): S is a source when the header has
 // `S_ns` together with `S_status` or `S_lo_ns`/`S_hi_ns`; it is bounded when both lo and hi exist.
-import { parseRelNs, type Anchor } from './ns-parse.js';
+import type { CsvBatch } from './csv-reader.js';
+import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
 import type { ReadingAvailability } from './stats-types.js';
 
 const NOT_SOURCES = new Set(['send_local', 'recv_local', 'true_send', 'true_recv', 'reestimated_local', 'sample_local']);
@@ -29,11 +30,16 @@ export function discoverSources(header: readonly string[]): DiscoveredSource[] {
 /** Counts of one source's readings at one place (ReadingAvailability without the labels). */
 export class AvailabilityCounter {
   rows = 0; withPoint = 0; withInterval = 0; empty = 0;
-  status = new Map<string, number>();
+  status = new Map<string, { n: number }>();
+  box(status: string): { n: number } {
+    let b = this.status.get(status);
+    if (!b) this.status.set(status, (b = { n: 0 }));
+    return b;
+  }
   toEntry(source: string, role: 'coordinator' | 'worker', node: string | null): ReadingAvailability {
     return {
       source, role, node, rows: this.rows, with_point: this.withPoint, with_interval: this.withInterval, empty: this.empty,
-      status_counts: Object.fromEntries([...this.status].sort((a, b) => a[0].localeCompare(b[0]))),
+      status_counts: Object.fromEntries([...this.status].map(([k, v]) => [k, v.n] as const).sort((a, b) => a[0].localeCompare(b[0]))),
     };
   }
 }
@@ -57,19 +63,31 @@ export class RowDecoder {
   readonly idxLocal: number;
   readonly idxTrue: number;
   readonly idxNode: number;
+  private readonly F: number;
   /** Per global source: column of point, lo, hi, status (−1 when absent). */
   private readonly cols: Int32Array;
   readonly availability: (AvailabilityCounter | null)[];
+  /** Last status text seen per source: most rows repeat it, so no new string is made. */
+  private readonly lastStatus: string[];
+  private readonly lastBox: ({ n: number } | null)[];
   badCells = 0;
+  // the row being decoded
+  private text = '';
+  private base = 0;
+  private offs: Int32Array = new Int32Array(0);
+  private line = 0;
 
   constructor(readonly header: readonly string[], private readonly opts: DecoderOptions) {
     const at = (name: string) => header.indexOf(name);
+    this.F = header.length;
     this.idxEvent = at('event_id');
     this.idxSeq = at('seq');
     this.idxLocal = at(opts.localColumn);
     this.idxTrue = at(opts.trueColumn);
     this.idxNode = at('node_id');
     this.cols = new Int32Array(opts.sources.length * 4).fill(-1);
+    this.lastStatus = opts.sources.map(() => '');
+    this.lastBox = opts.sources.map(() => null);
     this.availability = opts.sources.map((s, i) => {
       this.cols[i * 4] = at(`${s}_ns`);
       this.cols[i * 4 + 1] = at(`${s}_lo_ns`);
@@ -79,39 +97,58 @@ export class RowDecoder {
     });
   }
 
+  /** Point the decoder at row i of a batch; the accessors below read from it. */
+  row(b: CsvBatch, i: number): this {
+    this.text = b.texts[i]!;
+    this.offs = b.offsets;
+    this.base = i * (this.F + 1);
+    this.line = b.lines[i]!;
+    return this;
+  }
+
+  get lineNo(): number {
+    return this.line;
+  }
+
+  cell(idx: number): string {
+    if (idx < 0) return '';
+    return this.text.slice(this.offs[this.base + idx]!, this.offs[this.base + idx + 1]! - 1);
+  }
+
   /** An ns cell → relative ns; '' → NaN; unparseable → NaN with a warning (never 0). */
-  ns(cells: readonly string[], idx: number, line: number): number {
+  ns(idx: number): number {
     if (idx < 0) return NaN;
-    const cell = cells[idx]!;
-    const v = parseRelNs(cell, this.opts.anchor);
+    const a = this.offs[this.base + idx]!;
+    const e = this.offs[this.base + idx + 1]! - 1;
+    const v = parseRelNsAt(this.text, a, e, this.opts.anchor);
     if (v !== undefined) return v;
     this.badCells++;
     if (this.badCells <= MAX_CELL_WARNINGS) {
-      this.opts.warn(`${this.opts.displayPath}: line ${line}: column ${this.header[idx]} = ${JSON.stringify(cell.slice(0, 40))} is not an integer ns value near the run; treated as empty`);
+      this.opts.warn(`${this.opts.displayPath}: line ${this.line}: column ${this.header[idx]} = ${JSON.stringify(this.cell(idx).slice(0, 40))} is not an integer ns value near the run; treated as empty`);
     }
     return NaN;
   }
 
   /** Sequence number: the seq column, else a numeric event id, else NaN. */
-  seq(cells: readonly string[]): number {
-    const raw = this.idxSeq >= 0 ? cells[this.idxSeq]! : this.idxEvent >= 0 ? cells[this.idxEvent]! : '';
-    if (raw === '' || !/^-?\d{1,15}$/.test(raw)) return NaN;
-    return Number(raw);
+  seq(): number {
+    const idx = this.idxSeq >= 0 ? this.idxSeq : this.idxEvent;
+    if (idx < 0) return NaN;
+    return parseIntAt(this.text, this.offs[this.base + idx]!, this.offs[this.base + idx + 1]! - 1);
   }
 
-  eventId(cells: readonly string[]): string {
-    return this.idxEvent >= 0 ? cells[this.idxEvent]! : '';
+  eventId(): string {
+    return this.cell(this.idxEvent);
   }
 
-  /** Fill [point, lo, hi] per source into `out` and count availability. */
-  stamps(cells: readonly string[], line: number, out: Float64Array): void {
+  /** Write [point, lo, hi] for every source into `out` (NaN where absent) and count availability. */
+  stamps(out: Float64Array): void {
     const n = this.opts.sources.length;
     for (let s = 0; s < n; s++) {
       const ip = this.cols[s * 4]!;
-      if (ip < 0) continue;
-      const p = this.ns(cells, ip, line);
-      const lo = this.ns(cells, this.cols[s * 4 + 1]!, line);
-      const hi = this.ns(cells, this.cols[s * 4 + 2]!, line);
+      if (ip < 0) { out[s * 3] = NaN; out[s * 3 + 1] = NaN; out[s * 3 + 2] = NaN; continue; }
+      const p = this.ns(ip);
+      const lo = this.ns(this.cols[s * 4 + 1]!);
+      const hi = this.ns(this.cols[s * 4 + 2]!);
       out[s * 3] = p;
       out[s * 3 + 1] = lo;
       out[s * 3 + 2] = hi;
@@ -120,8 +157,20 @@ export class RowDecoder {
       if (Number.isNaN(p)) a.empty++; else a.withPoint++;
       if (!Number.isNaN(lo) && !Number.isNaN(hi)) a.withInterval++;
       const is = this.cols[s * 4 + 3]!;
-      const st = is >= 0 ? cells[is]! : '';
-      a.status.set(st, (a.status.get(st) ?? 0) + 1);
+      let box = this.lastBox[s];
+      if (is < 0) {
+        if (!box) box = this.lastBox[s] = a.box('');
+      } else {
+        const sa = this.offs[this.base + is]!;
+        const se = this.offs[this.base + is + 1]! - 1;
+        const last = this.lastStatus[s]!;
+        if (!box || se - sa !== last.length || !this.text.startsWith(last, sa)) {
+          const st = this.text.slice(sa, se);
+          this.lastStatus[s] = st;
+          box = this.lastBox[s] = a.box(st);
+        }
+      }
+      box.n++;
     }
   }
 

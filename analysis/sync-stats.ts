@@ -1,6 +1,6 @@
 // Per node and source summaries of sync/<node>.csv (one row per clock-source sample).
 import path from 'node:path';
-import { CsvReader } from './csv-reader.js';
+import { CsvReader, cellsOf } from './csv-reader.js';
 import { DistAcc, ratio } from './distribution.js';
 import { parseRelNs, type Anchor } from './ns-parse.js';
 import type { InputFile, SyncEntry } from './stats-types.js';
@@ -43,7 +43,8 @@ export async function syncStats(
     const iOffset = at('offset_ns'), iDelay = at('delay_ns'), iHw = at('half_width_ns'), iTrue = at('true_offset_ns');
     const bySource = new Map<string, SyncCounts>();
     for (let b = await reader.next(); b; b = await reader.next()) {
-      for (const cells of b.rows) {
+      for (let r = 0; r < b.count; r++) {
+        const cells = cellsOf(b, r, reader.fields);
         const src = iSource >= 0 ? cells[iSource]! : '';
         let c = bySource.get(src);
         if (!c) bySource.set(src, (c = new SyncCounts()));

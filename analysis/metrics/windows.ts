@@ -31,9 +31,9 @@ export function intervalWindow(lo: number, hi: number, w: WindowSize): number | 
 }
 
 /** Point windows of the workers that have a point: agree when all are equal. Needs ≥ 2. */
-export function pointWindowsAgree(windows: readonly number[]): boolean | null {
-  if (windows.length < 2) return null;
-  for (let i = 1; i < windows.length; i++) if (windows[i] !== windows[0]) return false;
+export function pointWindowsAgree(windows: ArrayLike<number>, count = windows.length): boolean | null {
+  if (count < 2) return null;
+  for (let i = 1; i < count; i++) if (windows[i] !== windows[0]) return false;
   return true;
 }
 
@@ -44,12 +44,13 @@ export type IntervalEventVerdict = 'confident_agree' | 'confident_conflict' | 'a
  * conflict when two confident workers name different windows; agree when every worker is
  * confident and all name one window; otherwise ambiguous (coordination needed).
  */
-export function classifyIntervalEvent(assigned: readonly (number | null)[]): IntervalEventVerdict | null {
-  if (assigned.length < 2) return null;
+export function classifyIntervalEvent(assigned: ArrayLike<number | null>, count = assigned.length): IntervalEventVerdict | null {
+  if (count < 2) return null;
   let first: number | null = null;
   let anyAmbiguous = false;
-  for (const a of assigned) {
-    if (a === null) { anyAmbiguous = true; continue; }
+  for (let i = 0; i < count; i++) {
+    const a = assigned[i]!;
+    if (a === null || Number.isNaN(a)) { anyAmbiguous = true; continue; } // null/NaN: not confident
     if (first === null) first = a;
     else if (a !== first) return 'confident_conflict';
   }
@@ -57,7 +58,7 @@ export function classifyIntervalEvent(assigned: readonly (number | null)[]): Int
 }
 
 /** For a conflict: did the confident workers' true windows differ too (a real split of arrivals)? */
-export function conflictIsTrueSplit(trueWindows: readonly number[]): boolean {
-  for (let i = 1; i < trueWindows.length; i++) if (trueWindows[i] !== trueWindows[0]) return true;
+export function conflictIsTrueSplit(trueWindows: ArrayLike<number>, count = trueWindows.length): boolean {
+  for (let i = 1; i < count; i++) if (trueWindows[i] !== trueWindows[0]) return true;
   return false;
 }

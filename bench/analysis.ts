@@ -1,0 +1,197 @@
+// Analysis benchmark: generate a synthetic run directory (N events × W workers, the real column
+// layout, simulated truth) and time `analyzeRun` on it, measuring the analysing process's peak RSS
+// in a child process so the generator's memory does not count.
+//
+//   node dist/bench/analysis.js [events=1000000] [workers=4] [--commit-wait] [--keep]
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, readdirSync, type WriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../src/run/columns.js';
+
+export interface SyntheticRunOptions {
+  events: number;
+  workers: number;
+  /** Events per second (default 200). */
+  rateHz?: number;
+  seed?: number;
+  /** Also write commit_wait/<node>.csv rows for the bounded source at these delays (default none). */
+  commitWaitDelaysS?: number[];
+  /** Share of (event, worker) deliveries lost (default 0.001). */
+  lossRate?: number;
+}
+
+const T0_SEC = 1_763_740_800;
+const SOURCES = ['system', 'ntp', 'bounded'];
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Relative ns (≥ 0, integer) → absolute epoch-ns text without a bigint. */
+function absNs(rel: number): string {
+  const r = Math.round(rel);
+  const sec = Math.floor(r / 1e9);
+  return `${T0_SEC + sec}${String(r - sec * 1e9).padStart(9, '0')}`;
+}
+
+class ChunkedWriter {
+  private buf: string[] = [];
+  private size = 0;
+  private readonly stream: WriteStream;
+  constructor(file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.stream = createWriteStream(file);
+  }
+  /** Queue a line; true when the buffer should be flushed (kept sync: no promise per row). */
+  line(s: string): boolean {
+    this.buf.push(s);
+    this.size += s.length;
+    return this.size > 1 << 20;
+  }
+  async flush(): Promise<void> {
+    if (this.buf.length === 0) return;
+    const text = this.buf.join('\n') + '\n';
+    this.buf = [];
+    this.size = 0;
+    if (!this.stream.write(text)) await new Promise<void>((r) => this.stream.once('drain', () => r()));
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    await new Promise<void>((r) => this.stream.end(r));
+  }
+}
+
+/**
+ * Write coordinator.csv, workers/<node>.csv (and optionally commit_wait/<node>.csv) for a
+ * simulated run: each worker's clock has an offset and drift; `ntp` corrects most of it; `bounded`
+ * adds an honest ±1 ms interval; truth columns are filled.
+ */
+export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions): Promise<void> {
+  const rand = mulberry32(o.seed ?? 1);
+  const rate = o.rateHz ?? 200;
+  const loss = o.lossRate ?? 0.001;
+  const delays = o.commitWaitDelaysS ?? [];
+  const runId = path.basename(dir);
+  const nodes = Array.from({ length: o.workers }, (_, i) => `w${i + 1}`);
+  const offsets = nodes.map(() => (rand() - 0.5) * 4e6);   // ±2 ms
+  const drifts = nodes.map(() => (rand() - 0.5) * 40e-6);  // ±20 ppm
+  const coord = new ChunkedWriter(path.join(dir, 'coordinator.csv'));
+  coord.line(coordinatorColumns(SOURCES).join(','));
+  const ws = nodes.map((n) => new ChunkedWriter(path.join(dir, 'workers', `${n}.csv`)));
+  for (const w of ws) w.line(workerColumns(SOURCES).join(','));
+  const cws = delays.length ? nodes.map((n) => new ChunkedWriter(path.join(dir, 'commit_wait', `${n}.csv`))) : [];
+  for (const c of cws) c.line(COMMIT_WAIT_COLUMNS.join(','));
+  const period = 1e9 / rate;
+  const start = 5e9;
+  for (let e = 0; e < o.events; e++) {
+    if (e % 2000 === 0) for (const wr of [coord, ...ws, ...cws]) await wr.flush();
+    const tSend = start + e * period;
+    const cOff = 150e3 * Math.sin(e / 5000); // the coordinator's own small wander
+    const cLocal = tSend + cOff;
+    const cNtp = tSend + (rand() - 0.5) * 200e3;
+    const cHw = 1e6;
+    coord.line(`${runId},${e},${e},${absNs(cLocal)},${absNs(cLocal)},,,ok,${absNs(cNtp)},,,ok,${absNs(cNtp)},${absNs(cNtp - cHw)},${absNs(cNtp + cHw)},ok,${absNs(tSend)}`);
+    for (let w = 0; w < o.workers; w++) {
+      if (rand() < loss) continue;
+      const tRecv = tSend + 80e3 + rand() * 400e3; // 80–480 µs one way
+      const local = tRecv + offsets[w]! + drifts[w]! * tRecv;
+      const ntp = tRecv + (rand() - 0.5) * 300e3;
+      const hw = 1e6 + rand() * 2e5;
+      const ntpStatus = e < 50 && w === 0 ? 'warming' : 'ok';
+      const ntpCells = ntpStatus === 'ok' ? `${absNs(ntp)},,,ok` : ',,,warming';
+      ws[w]!.line(`${runId},${nodes[w]},${e},${e},${absNs(local)},${absNs(local)},,,ok,${ntpCells},${absNs(ntp)},${absNs(ntp - hw)},${absNs(ntp + hw)},ok,${absNs(tRecv)}`);
+      for (const d of delays) {
+        const shrink = 0.2 + 0.3 * rand();
+        cws[w]!.line(`${runId},${nodes[w]},${e},${e},bounded,${d},${absNs(local)},${absNs(local + d * 1e9)},${absNs(ntp)},${absNs(ntp - hw * shrink)},${absNs(ntp + hw * shrink)},ok,${absNs(tRecv)}`);
+      }
+    }
+  }
+  await coord.close();
+  for (const w of ws) await w.close();
+  for (const c of cws) await c.close();
+}
+
+export interface AnalysisBenchResult {
+  events: number;
+  workers: number;
+  commitWaitDelaysS: number[];
+  inputBytes: number;
+  generateMs: number;
+  analyzeMs: number;
+  /** Peak resident set of the analysing child process, MiB. */
+  peakRssMiB: number;
+  eventsPerSecond: number;
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : statSync(p).size;
+  }
+  return n;
+}
+
+/** Generate a run, analyse it in a child process, return timings and peak RSS. */
+export async function benchAnalysis(o: Partial<SyntheticRunOptions> & { keep?: boolean } = {}): Promise<AnalysisBenchResult> {
+  const events = o.events ?? 1_000_000;
+  const workers = o.workers ?? 4;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chronoeval-bench-analysis-'));
+  try {
+    const g0 = performance.now();
+    await generateSyntheticRun(dir, { ...o, events, workers });
+    const generateMs = performance.now() - g0;
+    const child = await runChild(dir);
+    return {
+      events, workers, commitWaitDelaysS: o.commitWaitDelaysS ?? [], inputBytes: dirBytes(dir), generateMs,
+      analyzeMs: child.ms, peakRssMiB: child.maxRssKiB / 1024, eventsPerSecond: events / (child.ms / 1000),
+    };
+  } finally {
+    if (!o.keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runChild(dir: string): Promise<{ ms: number; maxRssKiB: number }> {
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) { reject(new Error(`analysis child exited ${code}`)); return; }
+      try { resolve(JSON.parse(out.trim().split('\n').pop()!)); } catch (e) { reject(e); }
+    });
+  });
+}
+
+async function childMain(dir: string): Promise<void> {
+  const { analyzeRun } = await import('../analysis/analyze.js');
+  const t0 = performance.now();
+  await analyzeRun(dir, {});
+  const ms = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    await childMain(args[1]!);
+  } else {
+    const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
+    const r = await benchAnalysis({
+      events: nums[0] ?? 1_000_000, workers: nums[1] ?? 4,
+      commitWaitDelaysS: args.includes('--commit-wait') ? [30, 60] : [], keep: args.includes('--keep'),
+    });
+    process.stdout.write(JSON.stringify(r) + '\n');
+  }
+}

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { processCpuNs } from './proc-cpu.js';
 
 /** dist/bench, where the compiled bench lives; dist/src/cli.js is the real CLI. */
 export const BENCH_DIST = path.dirname(fileURLToPath(import.meta.url));
 export const CLI_JS = path.resolve(BENCH_DIST, '../src/cli.js');
-const PRELOAD = pathToFileURL(path.join(BENCH_DIST, 'precise-anchor-preload.js')).href;
 
 /** A child that printed {"event":"listening","port":P}; `final` resolves with its last JSON line. */
 export interface Listening {
@@ -20,13 +19,12 @@ export interface Listening {
 }
 
 /**
- * Spawn `node [--import preload] script args`, wait for its listening line. The final line
+ * Spawn `node script args`, wait for its listening line. The final line
  * (event = `finalEvent`) is captured with the child's CPU time read right then, because a child
  * exits shortly after and /proc forgets it.
  */
-export function spawnListening(script: string, args: string[], finalEvent: string, opts: { preload?: boolean; timeoutMs?: number } = {}): Promise<Listening> {
-  const nodeArgs = opts.preload ? ['--import', PRELOAD, script, ...args] : [script, ...args];
-  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnListening(script: string, args: string[], finalEvent: string, opts: { timeoutMs?: number } = {}): Promise<Listening> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let buf = '';
   child.stderr!.setEncoding('utf8');
@@ -68,7 +66,7 @@ export function spawnWorker(runId: string, node: string, resultsDir: string, log
   return spawnListening(CLI_JS, [
     'worker', '--run-id', runId, '--node', node, '--bind', '127.0.0.1', '--port', '0', '--sources', 'system', '--insecure',
     '--results-dir', resultsDir, '--logs-dir', logsDir, '--log-level', 'warn',
-  ], 'summary', { preload: true });
+  ], 'summary');
 }
 
 /** The baseline receiver (bench/bare-receiver.ts): a bare dgram socket in its own process. */

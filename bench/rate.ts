@@ -9,20 +9,29 @@ export interface RateStep {
   sent: number;
   /** Events/s the sender really achieved (first to last send). */
   achieved: number;
+  /** Every receiver recorded every event (summary and CSV for chronoeval). */
+  lossFree: boolean;
+  /** lossFree and the sender reached ≥ 95 % of the asked rate. */
   pass: boolean;
   /** Why a step failed: loss per worker, missing rows, or a sender that fell behind. */
   detail: string;
 }
 
-export interface RateSearch { best: RateStep | null; steps: RateStep[]; stoppedBy: string }
+export interface RateSearch {
+  /** The loss-free step with the highest achieved rate (the figure). */
+  best: RateStep | null;
+  steps: RateStep[];
+  stoppedBy: string;
+}
 
 /** Pass = every event recorded by every receiver and the sender reached ≥ 95 % of the rate. */
 function judge(rate: number, attempt: number, count: number, sent: number, achieved: number, perReceiver: { name: string; got: number }[], extra: string[]): RateStep {
   const problems = [...extra];
   if (sent !== count) problems.push(`sent ${sent}/${count}`);
   for (const r of perReceiver) if (r.got !== count) problems.push(`${r.name} ${r.got}/${count}`);
+  const lossFree = problems.length === 0;
   if (achieved < 0.95 * rate) problems.push(`sender reached ${Math.round(achieved)}/s`);
-  return { rate, attempt, sent, achieved, pass: problems.length === 0, detail: problems.join('; ') || 'ok' };
+  return { rate, attempt, sent, achieved, lossFree, pass: problems.length === 0, detail: problems.join('; ') || 'ok' };
 }
 
 const achievedRate = (n: number, firstNs: bigint, lastNs: bigint): number => (n > 1 && lastNs > firstNs ? ((n - 1) * 1e9) / Number(lastNs - firstNs) : 0);
@@ -55,22 +64,39 @@ export async function bareStep(rate: number, attempt: number, seconds: number, r
 }
 
 /**
- * Climb `ladder` until a rate fails twice in a row (one retry, because other people's load on a
- * shared machine can spoil a single step) or the time budget runs out.
+ * Climb `ladder` with several candidates interleaved rung by rung (so that both see the same
+ * background load), each until a rate fails twice in a row (one retry, because other people's load
+ * on a shared machine can spoil a single step) or the time budget runs out. The figure is the
+ * highest rate a candidate actually achieved with zero loss.
  */
-export async function climb(ladder: readonly number[], step: (rate: number, attempt: number) => Promise<RateStep>, deadlineMs: number, log: (s: string) => void): Promise<RateSearch> {
-  const steps: RateStep[] = [];
-  let best: RateStep | null = null;
+export async function climbInterleaved(ladder: readonly number[], candidates: { name: string; step: (rate: number, attempt: number) => Promise<RateStep> }[],
+  deadlineMs: number, log: (s: string) => void): Promise<RateSearch[]> {
+  const out: RateSearch[] = candidates.map(() => ({ best: null, steps: [], stoppedBy: `top of the ladder (${ladder[ladder.length - 1]}/s) passed` }));
+  const active = candidates.map(() => true);
   for (const rate of ladder) {
-    let passed = false;
-    for (let attempt = 1; attempt <= 2 && !passed; attempt++) {
-      if (Date.now() > deadlineMs) return { best, steps, stoppedBy: `time budget reached before ${rate}/s` };
-      const r = await step(rate, attempt);
-      steps.push(r);
-      log(`  ${rate}/s attempt ${attempt}: ${r.pass ? 'zero loss' : r.detail} (achieved ${Math.round(r.achieved)}/s)`);
-      if (r.pass) { passed = true; best = r; }
+    for (let c = 0; c < candidates.length; c++) {
+      if (!active[c]) continue;
+      const search = out[c]!;
+      let passed = false;
+      for (let attempt = 1; attempt <= 2 && !passed; attempt++) {
+        if (Date.now() > deadlineMs) {
+          search.stoppedBy = `time budget reached before ${rate}/s`;
+          active[c] = false;
+          break;
+        }
+        const r = await candidates[c]!.step(rate, attempt);
+        search.steps.push(r);
+        log(`  ${candidates[c]!.name} ${rate}/s attempt ${attempt}: ${r.pass ? 'zero loss' : r.detail} (achieved ${Math.round(r.achieved)}/s)`);
+        if (r.lossFree && (!search.best || r.achieved > search.best.achieved)) search.best = r;
+        passed = r.pass;
+      }
+      if (!passed && active[c]) {
+        const last = search.steps[search.steps.length - 1]!;
+        search.stoppedBy = last.lossFree ? `${rate}/s: the sender fell behind twice, no loss` : `${rate}/s failed twice`;
+        active[c] = false;
+      }
     }
-    if (!passed) return { best, steps, stoppedBy: `${rate}/s failed twice` };
+    if (!active.some(Boolean)) break;
   }
-  return { best, steps, stoppedBy: `top of the ladder (${ladder[ladder.length - 1]}/s) passed` };
+  return out;
 }

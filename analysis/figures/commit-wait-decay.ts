@@ -1,0 +1,67 @@
+// Commit-wait decay: how re-estimating a past event's interval after a delay shrinks both the
+// ambiguous share of window assignments and the half-width (the TrueTime commit wait / 2).
+import type { Distribution } from '../stats-types.js';
+import { asSpec, type FigureDef } from './types.js';
+import { OKABE_ITO, baseConfig, colourScale, dashScale, shapeScale } from './style.js';
+
+export const commitWaitDecay: FigureDef = {
+  name: 'commit-wait-decay',
+  title: 'Commit-wait decay',
+  howToRead:
+    'x is how long after an event its interval was re-estimated (0 = as stamped). Left: the share of events whose window is still ambiguous at each window size. ' +
+    'Right: the median half-width of the interval (half the TrueTime commit wait) with a band from the 5th to the 95th percentile. Falling lines mean waiting buys certainty.',
+  build({ stats }) {
+    if (stats.reestimation_delays_s.length === 0) return { skip: 'the run has no re-estimation (commit_wait/*.csv absent or empty).' };
+    const amb: { source: string; window: string; delay_s: number; share: number }[] = [];
+    for (const c of stats.coordination) {
+      if (!c.interval_coordination || c.interval_coordination.share === null) continue;
+      amb.push({ source: c.source, window: `${c.window_ms} ms`, delay_s: 0, share: 100 * c.interval_coordination.share });
+      for (const r of c.reestimated) {
+        if (r.interval_coordination.share !== null) amb.push({ source: c.source, window: `${c.window_ms} ms`, delay_s: r.delay_s, share: 100 * r.interval_coordination.share });
+      }
+    }
+    const hw: { source: string; delay_s: number; p50: number; p05: number; p95: number }[] = [];
+    const push = (source: string, delay: number, d: Distribution, halve: boolean): void => {
+      if (d.p50 === null || d.p05 === null || d.p95 === null) return;
+      const k = halve ? 2e6 : 1e6;
+      hw.push({ source, delay_s: delay, p50: d.p50 / k, p05: d.p05 / k, p95: d.p95 / k });
+    };
+    for (const e of stats.commit_wait.filter((x) => x.node === null)) {
+      push(e.source, 0, e.wait, true);
+      for (const r of e.reestimated) push(e.source, r.delay_s, r.width, true);
+    }
+    if (amb.length === 0 && hw.length === 0) return { skip: 'no interval source has re-estimated intervals.' };
+    const windows = [...new Set(amb.map((a) => a.window))];
+    const sources = [...new Set([...amb.map((a) => a.source), ...hw.map((h) => h.source)])];
+    const panels: Record<string, unknown>[] = [];
+    const x = { field: 'delay_s', type: 'quantitative', title: 're-estimation delay (s)', axis: { values: [0, ...stats.reestimation_delays_s] } };
+    if (amb.length > 0) {
+      panels.push({
+        title: { text: 'Ambiguous window assignments', fontSize: 11 }, width: 250, height: 180, data: { values: amb },
+        layer: [
+          { mark: { type: 'line' }, encoding: { x, y: { field: 'share', type: 'quantitative', title: 'events ambiguous (%)' }, color: { field: 'window', type: 'ordinal', sort: windows, scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) }, title: 'window' }, strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' }, detail: { field: 'source' } } },
+          { mark: { type: 'point', filled: true, size: 36 }, encoding: { x, y: { field: 'share', type: 'quantitative' }, color: { field: 'window', type: 'ordinal', sort: windows, scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) } }, shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' } } },
+        ],
+      });
+    }
+    if (hw.length > 0) {
+      panels.push({
+        title: { text: 'Interval half-width (median, 5–95 % band)', fontSize: 11 }, width: 250, height: 180, data: { values: hw },
+        layer: [
+          { mark: { type: 'area', fillOpacity: 0.18 }, encoding: { x, y: { field: 'p05', type: 'quantitative', title: 'half-width (ms)' }, y2: { field: 'p95' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null } } },
+          { mark: { type: 'line' }, encoding: { x, y: { field: 'p50', type: 'quantitative' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' }, strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' } } },
+          { mark: { type: 'point', filled: true, size: 36 }, encoding: { x, y: { field: 'p50', type: 'quantitative' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources) }, shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' } } },
+        ],
+      });
+    }
+    return {
+      spec: asSpec({
+        $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+        title: { text: 'What waiting for re-estimation buys' },
+        hconcat: panels, resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
+        config: baseConfig(),
+      }),
+      notes: [],
+    };
+  },
+};

@@ -1,0 +1,31 @@
+// What a figure module provides: a builder from data to a vega-lite spec, or a reason to skip.
+import type { TopLevelSpec } from 'vega-lite';
+import type { Stats } from '../stats-types.js';
+import type { CausalityData } from './event-stream.js';
+import type { SyncData } from './sync-stream.js';
+
+export interface FigureContext {
+  stats: Stats;
+  /** From coordinator.csv + workers/*.csv (streamed); null when those files are absent. */
+  causality: CausalityData | null;
+  /** From sync/*.csv (streamed); null when absent. */
+  sync: SyncData | null;
+}
+
+export type FigureBuild =
+  | { spec: TopLevelSpec; /** Facts for the caption, e.g. how the data was thinned. */ notes: string[] }
+  | { skip: string };
+
+export interface FigureDef {
+  /** File stem: figures/<name>.png and .svg. */
+  name: string;
+  title: string;
+  /** One or two sentences: how to read the figure (shown under it in the report). */
+  howToRead: string;
+  build(ctx: FigureContext): FigureBuild;
+}
+
+/** vega-lite's spec type is very strict about unions; specs here are built as plain objects. */
+export function asSpec(o: Record<string, unknown>): TopLevelSpec {
+  return o as unknown as TopLevelSpec;
+}

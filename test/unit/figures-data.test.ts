@@ -1,0 +1,78 @@
+// The streamed per-event data behind the causality timeline and the sync figure: counts agree
+// with the fixture's independent event-by-event stats, marks stay bounded, torn lines are skipped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { makeFixtureRun } from '../../bench/figures-fixture.js';
+import { readCausalityData, type CausalityBin } from '../../analysis/figures/event-stream.js';
+import { readSyncData } from '../../analysis/figures/sync-stream.js';
+import { FIGURES } from '../../analysis/figures/index.js';
+import { tmpDir } from '../helpers.js';
+
+test('causality bins count every joined pair, the same totals as stats.json; samples stay bounded', async () => {
+  const dir = tmpDir('chronoeval-fig-data-');
+  try {
+    const stats = await makeFixtureRun(dir, { events: 4000, rate: 200, tornTail: true });
+    const c = await readCausalityData(dir, stats, { samplesPerSource: 300, violationCap: 50 });
+    assert.ok(c);
+    assert.equal(c.rowsSkipped, 1, 'the torn last line is skipped');
+    for (const src of stats.sources) {
+      const pooled = stats.causality.find((e) => e.source === src.name && e.node === null)!;
+      const bins: CausalityBin[] = c.bins.filter((b) => b.source === src.name);
+      const sum = (f: (b: CausalityBin) => number): number => bins.reduce((a: number, b) => a + f(b), 0);
+      assert.equal(sum((b) => b.compared), pooled.point.compared, `${src.name}: pairs compared`);
+      assert.equal(sum((b) => b.point_violations), pooled.point.violations.count, `${src.name}: point violations`);
+      if (pooled.interval) {
+        assert.equal(sum((b) => b.interval_violations), pooled.interval.violation.count, `${src.name}: interval violations`);
+        assert.equal(sum((b) => b.interval_ambiguous), pooled.interval.ambiguous.count, `${src.name}: interval ambiguous`);
+      }
+      const drawn = c.samples.filter((s) => s.source === src.name).length;
+      assert.ok(drawn <= 300 * 1.1 + 50, `${src.name}: ${drawn} marks, within the sample target + violation cap`);
+      assert.ok(c.violations[src.name]!.drawn <= c.violations[src.name]!.total);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sync figure data is binned to at most the requested bins per (node, source)', async () => {
+  const dir = tmpDir('chronoeval-fig-sync-');
+  try {
+    const stats = await makeFixtureRun(dir, { events: 3000, rate: 50 }); // 60 s → ~65 samples per series
+    const s = await readSyncData(dir, stats, { maxBinsPerSeries: 20 });
+    assert.ok(s);
+    assert.equal(s.series.length, stats.workers.length * 2);
+    for (const ser of s.series) {
+      const n = s.bins.filter((b) => b.node === ser.node && b.source === ser.source).length;
+      assert.ok(n <= 20 && n > 0, `${ser.node}/${ser.source}: ${n} bins`);
+      assert.equal(ser.binned, true);
+      const counted: number = s.bins.filter((b) => b.node === ser.node && b.source === ser.source).reduce((a, b) => a + b.n, 0);
+      assert.equal(counted, ser.samples, 'every sample lands in one bin');
+    }
+    // The ntp source has no half-width: never an invented 0.
+    assert.ok(s.bins.filter((b) => b.source === 'ntp').every((b) => b.half_width_mean_ms === null));
+    assert.ok(s.bins.some((b) => b.source === 'bounded' && b.half_width_mean_ms !== null && b.half_width_mean_ms > 0));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('every figure builds a spec from a complete run, and says why it is skipped from an empty one', async () => {
+  const dir = tmpDir('chronoeval-fig-empty-');
+  try {
+    const stats = await makeFixtureRun(dir, { events: 300, rate: 100 });
+    const full = { stats, causality: await readCausalityData(dir, stats), sync: await readSyncData(dir, stats) };
+    for (const f of FIGURES) assert.ok('spec' in f.build(full), `${f.name} builds`);
+    const empty = {
+      ...stats, workers: [], sources: [], headline: [], windows: [], ordering: [], coordination: [], commit_wait: [],
+      bound_quality: [], reestimation_delays_s: [], truth: { send: false, recv: false },
+      delivery: { ...stats.delivery, workers: [] },
+    };
+    for (const f of FIGURES) {
+      const b = f.build({ stats: empty, causality: null, sync: null });
+      assert.ok('skip' in b && b.skip.length > 10, `${f.name} gives a reason to skip`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,7 +10,7 @@ import { CsvReader } from './csv-reader.js';
 import { ratio } from './distribution.js';
 import { headline } from './headline.js';
 import type { SourceDef } from './joined.js';
-import { joinRun, type CommitWaitInput, type RowSource, type WorkerInput } from './join.js';
+import { REORDER_WINDOW, joinRun, type CommitWaitInput, type RowSource, type WorkerInput } from './join.js';
 import { legacyAdapter } from './legacy.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
@@ -223,7 +223,13 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       duration_ns: peek.firstNs !== null && peek.lastNs !== null ? Number(peek.lastNs - peek.firstNs) : null,
       manifest,
     },
-    inputs: { files: inputs, warnings },
+    inputs: {
+      files: inputs, warnings,
+      join: {
+        max_events_in_flight: counters.maxInFlight, reorder_window: REORDER_WINDOW,
+        late_rows: counters.late.reduce((a, b) => a + b, 0), coordinator_duplicates: counters.coordinatorDuplicates,
+      },
+    },
     sources: sources.map((s) => ({ name: s.name, bounded: s.bounded, in_coordinator: inCoordinator.has(s.name), in_workers: inWorkers.get(s.name) ?? [] })),
     workers: nodes,
     windows_ms: windowsMs,

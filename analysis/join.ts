@@ -90,6 +90,8 @@ export interface JoinCounters {
   late: number[];
   reestRows: number[];
   reestUnmatched: number[];
+  /** Most events held at once (the join window actually used). */
+  maxInFlight: number;
 }
 
 /** Set of sequence numbers: a bitmap near the run's first seq, a Set elsewhere. */
@@ -141,7 +143,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const counters: JoinCounters = {
     eventsSent: 0, coordinatorDuplicates: 0,
     received: new Array(W).fill(0), duplicates: new Array(W).fill(0), unknown: new Array(W).fill(0),
-    late: new Array(W).fill(0), reestRows: new Array(W).fill(0), reestUnmatched: new Array(W).fill(0),
+    late: new Array(W).fill(0), reestRows: new Array(W).fill(0), reestUnmatched: new Array(W).fill(0), maxInFlight: 0,
   };
   const pending = new PendingIndex();
   const queue: JoinedEvent[] = [];
@@ -344,6 +346,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       safe = Math.min(safe, m - REORDER_WINDOW);
     }
     if (!coordEof) safe = Math.min(safe, coordFrontier - REORDER_WINDOW);
+    if (pending.size > counters.maxInFlight) counters.maxInFlight = pending.size;
     finalizeUpTo(safe);
   }
   for (const r of earlyReest) takeReestRow(r.c, r.b, r.i, r.seq, true);

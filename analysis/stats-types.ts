@@ -407,7 +407,21 @@ export interface Stats {
     /** manifest.json as read, or null when absent. */
     manifest: Record<string, unknown> | null;
   };
-  inputs: { files: InputFile[]; warnings: string[] };
+  inputs: {
+    files: InputFile[];
+    warnings: string[];
+    /** How the streaming join went: memory follows max_events_in_flight, not the run length. */
+    join: {
+      /** Most events held at once. */
+      max_events_in_flight: number;
+      /** Sequence numbers a reader must pass before an event is folded. */
+      reorder_window: number;
+      /** Worker rows that arrived after their event was folded (counted as received, not in metrics). */
+      late_rows: number;
+      /** Duplicate coordinator rows ignored (first kept). */
+      coordinator_duplicates: number;
+    };
+  };
   sources: SourceInfo[];
   workers: string[];
   windows_ms: number[];

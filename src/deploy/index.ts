@@ -141,7 +141,12 @@ async function cleanup(inv: Inventory, log: Logger): Promise<number> {
       const hits = term.stdout.split('\n').filter((l) => l.includes(' signalled '));
       for (const l of hits) log.warn(`${h.name}: SIGTERM ${l.split(' ').slice(1, 4).join(' ')}`);
       if (hits.length) {
-        await new Promise((r) => setTimeout(r, 5000));
+        // up to 5 s for them to flush and exit, then SIGKILL whatever is still ours and alive
+        for (let i = 0; i < 20; i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          const check = await ssh.exec(h, stopAllCommand('0', marker, remoteLayout.runsRoot(abs)), { timeoutMs: 30_000 });
+          if (!check.stdout.includes(' signalled ')) break;
+        }
         const kill = await ssh.exec(h, stopAllCommand('KILL', marker, remoteLayout.runsRoot(abs)), { timeoutMs: 30_000 });
         for (const l of kill.stdout.split('\n').filter((x) => x.includes(' signalled '))) log.warn(`${h.name}: SIGKILL ${l.split(' ').slice(1, 4).join(' ')}`);
       } else log.info(`${h.name}: no leftover processes`);

@@ -48,6 +48,8 @@ export interface RunParams {
   insecure: boolean;
   /** Seconds to wait for workers to exit after the coordinator finished before stopping them. */
   stopTimeoutS: number;
+  /** Coordinator's wait for every worker's bye (`--end-timeout-s`); the CLI default if unset. */
+  endTimeoutS?: number;
 }
 
 export interface Inventory {
@@ -60,6 +62,8 @@ export interface Inventory {
   resultsDir: string;
   logsDir: string;
   compress: boolean;
+  /** Render figures and report.html after the run (`analyze --no-figures` when false). */
+  figures: boolean;
 }
 
 export class InventoryError extends Error {
@@ -163,7 +167,7 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   // run parameters
   const runRaw = isObj(raw.run) ? raw.run : {};
   if (raw.run !== undefined && !isObj(raw.run)) bad('run', 'must be a mapping');
-  known(runRaw, 'run', ['rate', 'duration_s', 'count', 'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'ready_timeout_s', 'insecure', 'stop_timeout_s']);
+  known(runRaw, 'run', ['rate', 'duration_s', 'count', 'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'ready_timeout_s', 'insecure', 'stop_timeout_s', 'end_timeout_s']);
   const run: RunParams = {
     rate: num(runRaw, 'rate', 'run', { min: 0.001, max: 1e6, def: 50 })!,
     durationS: num(runRaw, 'duration_s', 'run', { min: 0.1, max: 30 * 86400 }),
@@ -172,6 +176,7 @@ export function validateInventory(raw: unknown, file: string): Inventory {
     warmupMaxS: num(runRaw, 'warmup_max_s', 'run', { min: 0, max: 86400 }),
     readyTimeoutS: num(runRaw, 'ready_timeout_s', 'run', { min: 1, max: 86400, def: 60 })!,
     stopTimeoutS: num(runRaw, 'stop_timeout_s', 'run', { min: 1, max: 3600, def: 30 })!,
+    endTimeoutS: num(runRaw, 'end_timeout_s', 'run', { min: 0.1, max: 3600 }),
     insecure: bool(runRaw, 'insecure', 'run', false),
   };
   if (run.durationS === undefined && run.count === undefined) run.durationS = 30;
@@ -263,13 +268,14 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   }
 
   const localRaw = isObj(raw.local) ? raw.local : {};
-  known(localRaw, 'local', ['results_dir', 'logs_dir', 'compress']);
+  known(localRaw, 'local', ['results_dir', 'logs_dir', 'compress', 'figures']);
   const resultsDir = expandLocal(str(localRaw, 'results_dir', 'local') ?? 'results', process.cwd());
   const logsDir = expandLocal(str(localRaw, 'logs_dir', 'local') ?? 'logs', process.cwd());
   const compress = bool(localRaw, 'compress', 'local', true);
+  const figures = bool(localRaw, 'figures', 'local', true);
 
   if (problems.length || !coordinator) throw new InventoryError(problems.length ? problems : ['coordinator is required'], file);
-  return { file: path.resolve(file), run, coordinator, workers, embeddedNtp, resultsDir, logsDir, compress };
+  return { file: path.resolve(file), run, coordinator, workers, embeddedNtp, resultsDir, logsDir, compress, figures };
 }
 
 export function hostForUrl(h: string): string {

@@ -42,5 +42,6 @@ export function coordinatorArgv(inv: Inventory, c: RemoteCtx, workerPorts: Map<s
   a.push('--sources', h.sources.join(','));
   if (h.ntpServers[0]) a.push('--ntp-server', h.ntpServers[0]);
   a.push(...dirs(c), ...security(c), '--ready-timeout-s', String(inv.run.readyTimeoutS));
+  if (inv.run.endTimeoutS !== undefined) a.push('--end-timeout-s', String(inv.run.endTimeoutS));
   return a;
 }

@@ -145,9 +145,9 @@ echo "@@end"
 /**
  * Sends `signal` to the processes named by pid files, and only if the process's command line
  * still contains `marker` (the remote cli path): a recycled pid is never signalled.
- * `pidGlobDir` mode (cleanup) stops every <dir>/<run>/*.pid under the runs root.
+ * Signal `0` only checks: lines say `signalled` for processes still alive and ours.
  */
-export function stopCommand(signal: 'TERM' | 'KILL' | 'INT', marker: string, pidFiles: readonly string[]): string {
+export function stopCommand(signal: 'TERM' | 'KILL' | 'INT' | '0', marker: string, pidFiles: readonly string[]): string {
   return shScript(STOP, [signal, marker, ...pidFiles]);
 }
 
@@ -169,7 +169,7 @@ echo "@@end"
 `;
 
 /** Cleanup of leftovers from any run: every pid file under <wd>/runs, same identity check. */
-export function stopAllCommand(signal: 'TERM' | 'KILL', marker: string, runsRoot: string): string {
+export function stopAllCommand(signal: 'TERM' | 'KILL' | '0', marker: string, runsRoot: string): string {
   return shScript(STOP_ALL, [signal, marker, runsRoot]);
 }
 

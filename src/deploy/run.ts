@@ -130,7 +130,14 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const watch = await watchRun(ssh, log, coord, workers, expectedS * 1000, signal);
     summary.coordinator = watch.coordinator;
     if (signal.aborted) exitCode = EXIT.interrupted;
-    else if (watch.coordinator.rc !== 0) { log.error(`coordinator ended with ${describeEnd(watch.coordinator)}`); exitCode = EXIT.failed; }
+    else if (watch.coordinator.rc !== 0) {
+      // Events were sent but some workers never said bye: a partial run, not a failed one.
+      const silent = Array.isArray(watch.summary?.silent_workers) ? (watch.summary!.silent_workers as string[]) : [];
+      if (silent.length && Number(watch.summary?.sent) > 0) {
+        log.error(`coordinator sent ${watch.summary!.sent} events; no bye from ${silent.join(', ')} (${describeEnd(watch.coordinator)})`);
+        exitCode = EXIT.partial;
+      } else { log.error(`coordinator ended with ${describeEnd(watch.coordinator)}`); exitCode = EXIT.failed; }
+    }
 
     // 6. workers exit on `end`; whoever has not within stop_timeout_s is stopped by pid file
     const ntp = started.find((s) => s.name === procName.ntp);
@@ -145,7 +152,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       }
       summary.workers = Object.fromEntries(workers.map((w) => [w.name, finals.get(w.name) ? strip(finals.get(w.name)!) : null]));
       summary.failed_workers = dead;
-      if (dead.length && exitCode === EXIT.ok) exitCode = EXIT.partial;
+      if (dead.length && (exitCode === EXIT.ok || exitCode === EXIT.partial)) exitCode = EXIT.partial;
     }
     manifest.ended_utc = new Date().toISOString();
     manifest.exit = { coordinator: watch.coordinator.rc, deploy: exitCode };
@@ -165,7 +172,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       summary.fetch = fetched;
       if (fetched.some((f) => !f.ok) && exitCode === EXIT.ok) exitCode = EXIT.partial;
       if (!signal.aborted && existsSync(paths.coordinatorCsv)) {
-        const rc = await analyse(paths.runDir, log);
+        const rc = await analyse(paths.runDir, log, inv.figures);
         summary.analysis_exit = rc;
         if (rc !== 0 && exitCode === EXIT.ok) exitCode = EXIT.failed;
       } else if (!signal.aborted) log.error(`no coordinator.csv was collected; analysis skipped (collected files are in ${paths.runDir})`);
@@ -238,7 +245,7 @@ async function waitListening(ssh: SshClient, log: Logger, procs: Started[], time
   return ports;
 }
 
-interface WatchResult { coordinator: { rc: number | null; alive: boolean }; diedMidRun: string[] }
+interface WatchResult { coordinator: { rc: number | null; alive: boolean }; diedMidRun: string[]; summary: Record<string, unknown> | null }
 
 /** Streams the coordinator's progress lines and reports workers that die while it runs. */
 async function watchRun(ssh: SshClient, log: Logger, coord: Started, workers: Started[], timeoutMs: number, signal: AbortSignal): Promise<WatchResult> {
@@ -247,6 +254,7 @@ async function watchRun(ssh: SshClient, log: Logger, coord: Started, workers: St
   let errShown = 0;
   const died: string[] = [];
   let last: ProcStatus | undefined;
+  let summary: Record<string, unknown> | null = null;
   while (!signal.aborted) {
     const st = await pollAll(ssh, [coord, ...workers]);
     last = st.get(coord.name) ?? last;
@@ -261,16 +269,21 @@ async function watchRun(ssh: SshClient, log: Logger, coord: Started, workers: St
     }
     for (const w of workers) {
       const s = st.get(w.name);
-      if (s && !s.alive && !died.includes(w.name) && last?.alive) {
+      // A worker that exits 0 got `end` (it may do so before the coordinator itself exits).
+      if (s && !s.alive && s.rc !== 0 && !died.includes(w.name) && last?.alive) {
         died.push(w.name);
         log.error(`${w.name} on ${w.host.host} died during the run (${describeEnd(s)}); the others continue, its data so far is kept`);
       }
     }
-    if (last && !last.alive) break;
+    if (last && !last.alive) {
+      const sum = jsonLines(last.out).reverse().find((j) => j.event === 'summary');
+      if (sum) summary = sum;
+      break;
+    }
     if (Date.now() > deadline) { log.error(`coordinator still running after ${Math.round(timeoutMs / 1000)} s; stopping it`); break; }
     await sleep(1000, signal);
   }
-  return { coordinator: { rc: last?.rc ?? null, alive: last?.alive ?? false }, diedMidRun: died };
+  return { coordinator: { rc: last?.rc ?? null, alive: last?.alive ?? false }, diedMidRun: died, summary };
 }
 
 async function waitExit(ssh: SshClient, procs: Started[], timeoutMs: number, signal: AbortSignal): Promise<Map<string, ProcStatus>> {
@@ -329,26 +342,19 @@ async function fetchAll(ssh: SshClient, log: Logger, hosts: HostPlan[], started:
   return out;
 }
 
-/** analyzeRun in-process when the analysis module is there, else `chronoeval analyze`. */
-async function analyse(runDir: string, log: Logger): Promise<number> {
+/**
+ * `chronoeval analyze RUN_DIR` as a child process: the same analyzeRun the CLI uses, plus figures
+ * and report.html once the CLI renders them, and its memory is gone when it exits.
+ */
+async function analyse(runDir: string, log: Logger, figures: boolean): Promise<number> {
   log.info(`analysing ${runDir}`);
-  const modPath = '../../analysis/analyze.js';
-  let mod: { analyzeRun?: (dir: string, o: Record<string, unknown>) => Promise<{ summaryText?: string; warnings?: string[] }> } | null = null;
-  try { mod = await import(modPath); } catch { mod = null; }
-  if (mod?.analyzeRun) {
-    try {
-      const r = await mod.analyzeRun(runDir, { format: 'native', windowsMs: [50, 100, 500, 1000], logger: log });
-      if (r?.summaryText) process.stdout.write(r.summaryText.endsWith('\n') ? r.summaryText : r.summaryText + '\n');
-      for (const w of r?.warnings ?? []) log.warn(`analysis: ${w}`);
-      return 0;
-    } catch (e) {
-      log.error(`analysis failed: ${(e as Error).message}`);
-      return 1;
-    }
-  }
+  const args = [CLI_PATH, 'analyze', runDir, ...(figures ? [] : ['--no-figures'])];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI_PATH, 'analyze', runDir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', (e) => { log.error(`analysis could not start: ${e.message}`); resolve(1); });
-    child.on('close', (code) => resolve(code ?? 1));
+    child.on('close', (code) => {
+      if (code !== 0) log.error(`analysis failed (exit ${code}); the collected files are kept in ${runDir}`);
+      resolve(code ?? 1);
+    });
   });
 }

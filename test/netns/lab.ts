@@ -62,11 +62,14 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
   const teardown = async (): Promise<void> => {
     for (const h of hosts) if (h.sshd.exitCode === null && h.sshd.signalCode === null) h.sshd.kill('SIGTERM');
     await Promise.all(hosts.map((h) => waitExit(h.sshd, 3000)));
-    // Processes the deploy left inside OUR namespaces (detached workers, ssh masters): only those.
-    for (const ns of created) {
-      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').map(Number).filter((p) => p > 0) ?? [];
-      for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
-    }
+    // Processes left inside OUR namespaces (detached workers, ssh masters, login shells): only
+    // those. SIGTERM first so shells run their EXIT traps (e.g. a login shell's `pyenv rehash`
+    // would otherwise leave its lock file behind), SIGKILL only what is still there after 3 s.
+    const nsPids = () => created.flatMap((ns) => spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').map(Number).filter((p) => p > 0) ?? []);
+    const signalAll = (sig: NodeJS.Signals) => { for (const pid of nsPids()) { try { process.kill(pid, sig); } catch { /* gone */ } } };
+    signalAll('SIGTERM');
+    for (let i = 0; i < 30 && nsPids().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    signalAll('SIGKILL');
     for (const ns of created.reverse()) spawnSync('ip', ['netns', 'del', ns]);
     rmSync(dir, { recursive: true, force: true });
   };
@@ -129,12 +132,12 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
       teardown,
     };
     // every sshd answers a real login before the lab is handed out
-    const deadline = Date.now() + 15_000;
+    const deadline = Date.now() + 45_000; // generous: a loaded machine makes the first handshake slow
     for (const h of hosts) {
       for (;;) {
-        const r = spawnSync('ip', ['netns', 'exec', ctlNs, 'ssh', '-F', sshConfig, '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=2', h.address, 'true'], { encoding: 'utf8', timeout: 10_000 });
+        const r = spawnSync('ip', ['netns', 'exec', ctlNs, 'ssh', '-F', sshConfig, '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', h.address, 'true'], { encoding: 'utf8', timeout: 20_000 });
         if (r.status === 0) break;
-        if (Date.now() > deadline) throw new Error(`sshd in ${h.ns} does not accept a login: ${r.stderr.trim()}`);
+        if (Date.now() > deadline) throw new Error(`sshd in ${h.ns} does not accept a login: ssh ${r.signal ? `killed by ${r.signal} (timeout)` : `exit ${r.status}`}: ${r.stderr.trim()}`);
         await new Promise((res) => setTimeout(res, 100));
       }
     }

@@ -11,10 +11,20 @@ export interface ConvergenceThresholds {
   maxDriftErrPpm: number;
   /** The samples must span at least this long (ms), so the drift estimate means something. */
   minSpanMs: number;
+  /**
+   * Relative limits, used when estimates come with half-widths: the spread may reach this many
+   * median half-widths (0 = off), since honest intervals of that width allow residuals that big.
+   */
+  spreadPerHalfWidth: number;
+  /**
+   * The drift uncertainty may reach (median half-width / horizon): over this horizon (ms) it adds
+   * no more than one half-width of error (0 = off).
+   */
+  driftErrHorizonMs: number;
 }
 
 export const DEFAULT_CONVERGENCE: ConvergenceThresholds = {
-  minSamples: 5, maxSpreadNs: 1_000_000, maxDriftErrPpm: 5, minSpanMs: 3000,
+  minSamples: 5, maxSpreadNs: 1_000_000, maxDriftErrPpm: 5, minSpanMs: 3000, spreadPerHalfWidth: 0, driftErrHorizonMs: 0,
 };
 
 export interface ConvergenceState extends Readiness {
@@ -34,6 +44,7 @@ export class ConvergenceDetector {
   readonly thresholds: ConvergenceThresholds;
   private xs: number[] = [];
   private ys: number[] = [];
+  private hws: number[] = [];
   private lastReset = 'no samples yet';
   private cached: ConvergenceState | null = null;
 
@@ -43,18 +54,21 @@ export class ConvergenceDetector {
     if (window < this.thresholds.minSamples) throw new Error('ConvergenceDetector: window must be >= minSamples');
   }
 
-  /** Add one estimate: local instant (ns, any fixed anchor) and offset true − local (ns). */
-  add(localNs: number, offsetNs: number): void {
+  /** Add one estimate: local instant (ns, any fixed anchor), offset true − local (ns), and its half-width if known. */
+  add(localNs: number, offsetNs: number, halfWidthNs?: number): void {
     if (!Number.isFinite(localNs) || !Number.isFinite(offsetNs)) return;
     this.xs.push(localNs);
     this.ys.push(offsetNs);
+    if (halfWidthNs !== undefined && Number.isFinite(halfWidthNs)) this.hws.push(halfWidthNs);
     if (this.xs.length > this.window) { this.xs.shift(); this.ys.shift(); }
+    if (this.hws.length > this.window) this.hws.shift();
     this.cached = null;
   }
 
   reset(reason: string): void {
     this.xs = [];
     this.ys = [];
+    this.hws = [];
     this.lastReset = reason;
     this.cached = null;
   }
@@ -80,11 +94,14 @@ export class ConvergenceDetector {
       spread = Math.max(spread, Math.abs(this.ys[i]! - m.y - fit.slope * (this.xs[i]! - m.x)));
     }
     const extra = { spread_ns: spread, drift_ppm: fit.slope * 1e6, drift_err_ppm: fit.slopeErr * 1e6 };
-    if (spread > t.maxSpreadNs) {
-      return not(`offset spread ${(spread / 1e6).toFixed(3)} ms > ${(t.maxSpreadNs / 1e6).toFixed(3)} ms`, extra);
+    const hw = this.hws.length ? [...this.hws].sort((a, b) => a - b)[this.hws.length >> 1]! : 0;
+    const spreadLimit = Math.max(t.maxSpreadNs, t.spreadPerHalfWidth * hw);
+    const driftLimit = Math.max(t.maxDriftErrPpm, t.driftErrHorizonMs > 0 ? (hw / (t.driftErrHorizonMs * 1e6)) * 1e6 : 0);
+    if (spread > spreadLimit) {
+      return not(`offset spread ${(spread / 1e6).toFixed(3)} ms > ${(spreadLimit / 1e6).toFixed(3)} ms`, extra);
     }
-    if (extra.drift_err_ppm > t.maxDriftErrPpm) {
-      return not(`drift uncertainty ${extra.drift_err_ppm.toFixed(2)} ppm > ${t.maxDriftErrPpm} ppm`, extra);
+    if (extra.drift_err_ppm > driftLimit) {
+      return not(`drift uncertainty ${extra.drift_err_ppm.toFixed(2)} ppm > ${driftLimit.toFixed(2)} ppm`, extra);
     }
     return (this.cached = {
       ...base, ...extra, ready: true,

@@ -37,13 +37,27 @@ export interface BoundedTuning {
   stepToleranceNs: number;
   /** How often local − monotonic is checked for steps besides every reading and sample (ms). */
   stepCheckMs: number;
+  /**
+   * Safety factor on the learnt wander term: the largest excess of a new sample over the previous
+   * sample's projection, per second^1.5 of age (a frequency random walk), is added as
+   * wanderK · W · age^1.5 to every projection.
+   */
+  wanderK: number;
+  /** Samples per server the drift fit uses once wander has been seen (default 5). */
+  wanderFitSamples: number;
+  /**
+   * Prior wander term W (ns per s^1.5) for clocks known to wander, before any is learnt (default 0).
+   * A frequency random walk of σ ppm/√s moves the offset by about σ·1000·age^1.5/√3 ns.
+   */
+  wanderPriorNsPerS15: number;
   warmup: Partial<ConvergenceThresholds>;
 }
 
 export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
   phiPpm: 15, maxDriftPpm: 500, driftSigmaK: 3, windowMs: 60_000, maxSamplesPerServer: 64,
   projectSamples: 16, minFitSpanMs: 2000, staleAfterMs: 30_000, serverPrecisionNs: 1000,
-  stepToleranceNs: 100_000, stepCheckMs: 100, warmup: { maxSpreadNs: 2_000_000, maxDriftErrPpm: 5, minSamples: 5, minSpanMs: 3000 },
+  stepToleranceNs: 100_000, stepCheckMs: 100, wanderK: 2, wanderFitSamples: 5, wanderPriorNsPerS15: 0,
+  warmup: { maxSpreadNs: 100_000, maxDriftErrPpm: 5, minSamples: 3, minSpanMs: 3000, spreadPerHalfWidth: 2, driftErrHorizonMs: 3000 },
 };
 
 export interface BoundedSourceOptions extends Partial<BoundedTuning> {
@@ -70,6 +84,9 @@ interface ServerModel {
   slope: number;
   /** Error growth rate since a sample (dimensionless). */
   g: number;
+  /** Recent excesses per s^1.5 (ns), newest last; W is their maximum. */
+  wanderRing: number[];
+  W: number;
 }
 
 interface ServerEstimate { iv: Interval; center: number; doubtful: boolean }
@@ -166,7 +183,7 @@ export class BoundedSource implements ClockSource {
     for (const [name, s] of this.servers) {
       servers[name] = {
         samples: s.obs.length, trusted: s.trusted,
-        drift_ppm: s.trusted ? round3(s.slope * 1e6) : null, growth_ppm: round3(s.g * 1e6),
+        drift_ppm: s.trusted ? round3(s.slope * 1e6) : null, growth_ppm: round3(s.g * 1e6), wander_ns_per_s15: Math.round(s.W),
       };
     }
     return { used: this.used, ignored: this.ignored, steps_detected: this.steps, model_restarts: this.restarts, servers, convergence: this.detector.assess() };
@@ -215,10 +232,11 @@ export class BoundedSource implements ClockSource {
     };
     let model = this.servers.get(s.server);
     if (!model) {
-      model = { obs: [], seg: this.nextSeg++, fit: null, trusted: false, slope: 0, g: t.maxDriftPpm * 1e-6 };
+      model = { obs: [], seg: this.nextSeg++, fit: null, trusted: false, slope: 0, g: t.maxDriftPpm * 1e-6, wanderRing: [], W: t.wanderPriorNsPerS15 };
       this.servers.set(s.server, model);
     }
     let reason = 'used';
+    this.learnWander(model, obs);
     const predicted = this.projectTail(model, obs.m);
     if (predicted && !intersect(predicted.iv, { lo: obs.theta - obs.e, hi: obs.theta + obs.e })) {
       const gap = obs.theta < predicted.iv.lo ? predicted.iv.lo - obs.theta : obs.theta - predicted.iv.hi;
@@ -237,7 +255,7 @@ export class BoundedSource implements ClockSource {
     row.accepted = 1;
     row.drift_ppm = model.trusted ? round3(model.slope * 1e6) : null;
     const r = this.read(s.t4_ns);
-    if (r.point_ns !== null) this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns));
+    if (r.point_ns !== null) this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
     emit(this.sink, withReading(row, r, reason), this.logger);
   }
 
@@ -262,6 +280,37 @@ export class BoundedSource implements ClockSource {
       EMPTY_READING('degraded'), `local clock step ${Math.round(d)} ns detected (± ${Math.round(e.uncNs)} ns)`), this.logger);
   }
 
+  /**
+   * Compare a new sample with the previous one's projection. Whatever their intervals and the
+   * linear growth do not explain is wander: remember it per s^1.5 of age, so projections widen
+   * for the frequency changes this clock has shown (honesty under a random-walk frequency).
+   */
+  private learnWander(model: ServerModel, o: Obs): void {
+    const prev = model.obs[model.obs.length - 1];
+    if (!prev || !model.trusted || prev.seg !== model.seg) return;
+    const dx = o.m - prev.m;
+    if (dx <= 0) return;
+    const a = dx / 1e9;
+    // The new sample's centre against the projection's allowance for readings (e_prev + growth).
+    const miss = Math.abs(o.theta - (prev.theta + model.slope * dx)) - prev.e - model.g * dx;
+    // More than any frequency error could do in that time is a step, not wander: the consistency
+    // check restarts the model instead.
+    if (miss > this.tuning.maxDriftPpm * 1e-6 * dx) return;
+    // The frequency change between the last two intervals (second difference of the offsets,
+    // beyond what the samples' own errors explain) shows wander even when the fitted slope has
+    // caught up with it at the endpoints.
+    let curv = 0;
+    const pp = model.obs[model.obs.length - 2];
+    if (pp && pp.seg === model.seg && prev.m > pp.m) {
+      const f1 = (prev.theta - pp.theta) / (prev.m - pp.m);
+      const f2 = (o.theta - prev.theta) / dx;
+      curv = Math.abs(f2 - f1) * dx - (o.e + prev.e) - (pp.e + prev.e) * (dx / (prev.m - pp.m));
+    }
+    model.wanderRing.push(Math.max(0, miss, curv) / a ** 1.5);
+    if (model.wanderRing.length > 32) model.wanderRing.shift();
+    model.W = Math.max(this.tuning.wanderPriorNsPerS15, ...model.wanderRing);
+  }
+
   private prune(model: ServerModel, newest: number): void {
     const t = this.tuning;
     const cutoff = newest - t.windowMs * 1e6;
@@ -272,12 +321,16 @@ export class BoundedSource implements ClockSource {
 
   private refit(model: ServerModel): void {
     const t = this.tuning;
-    const fit = fitSharedSlope(model.obs.map((o) => ({ x: o.m, y: o.theta, w: 1 / (o.e * o.e), seg: o.seg })));
+    // Once wander has shown, a long window only averages old frequencies: fit the recent samples
+    // (fewer points → a larger slope error → faster growth, which is what wander calls for).
+    const pts = model.wanderRing.some((w) => w > 0) || this.tuning.wanderPriorNsPerS15 > 0 ? model.obs.slice(-t.wanderFitSamples) : model.obs;
+    const fit = fitSharedSlope(pts.map((o) => ({ x: o.m, y: o.theta, w: 1 / (o.e * o.e), seg: o.seg })));
     model.fit = fit;
     model.trusted = fit !== null && fit.maxSpan >= t.minFitSpanMs * 1e6 && Number.isFinite(fit.slopeErr);
     if (model.trusted) {
       model.slope = fit!.slope;
-      model.g = (t.phiPpm + t.driftSigmaK * fit!.slopeErr * 1e6) * 1e-6;
+      // Never more than the worst plausible frequency error around the estimate.
+      model.g = Math.min(t.phiPpm + t.driftSigmaK * fit!.slopeErr * 1e6, t.maxDriftPpm + Math.abs(fit!.slope) * 1e6) * 1e-6;
     } else {
       model.slope = 0;
       model.g = t.maxDriftPpm * 1e-6;
@@ -298,7 +351,8 @@ export class BoundedSource implements ClockSource {
       if (o.seg !== seg) continue;
       if (!nearest || Math.abs(x - o.m) < Math.abs(x - nearest.m)) nearest = o;
       const c = o.theta + model.slope * (x - o.m);
-      const h = o.e + model.g * Math.abs(x - o.m);
+      const ad = Math.abs(x - o.m);
+      const h = o.e + model.g * ad + (model.W > 0 ? this.tuning.wanderK * model.W * (ad / 1e9) ** 1.5 : 0);
       const p = { lo: c - h, hi: c + h };
       all = all ? hull(all, p) : p;
       if (!doubtful) {
@@ -425,7 +479,7 @@ function validateTuning(t: BoundedTuning): void {
     const v = t[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`bounded source: option ${k} must be a positive number, got ${String(v)}`);
   }
-  for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs'] as const) {
+  for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs', 'wanderK', 'wanderPriorNsPerS15'] as const) {
     if (!Number.isFinite(t[k]) || t[k] < 0) throw new Error(`bounded source: option ${k} must be >= 0, got ${String(t[k])}`);
   }
   if (t.phiPpm > t.maxDriftPpm) throw new Error('bounded source: phiPpm must not exceed maxDriftPpm');
@@ -436,3 +490,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Registry factory. `ntp` is the worker's shared NtpSource (anything with onSample); options come
+ * from `--config` under `sources.bounded` (any BoundedTuning field, see docs/sources.md).
+ */
+export function createBoundedSource(
+  ctx: { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string },
+  ntp: NtpFeed,
+  options: Partial<BoundedTuning> & { name?: string } = {},
+): BoundedSource {
+  return new BoundedSource({ ...options, ntp, clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId });
+}

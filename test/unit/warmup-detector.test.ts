@@ -34,3 +34,16 @@ test('warmup: reset forgets the model and says why', () => {
 test('warmup: minSamples below 3 is refused', () => {
   assert.throws(() => new ConvergenceDetector({ minSamples: 2 }), /minSamples must be >= 3/);
 });
+
+test('warmup: relative limits follow the half-widths when the estimates carry them', () => {
+  const th = { minSamples: 4, minSpanMs: 1000, maxSpreadNs: 10_000, maxDriftErrPpm: 1, spreadPerHalfWidth: 2, driftErrHorizonMs: 3000 };
+  const noisy = (withHw: boolean): ConvergenceDetector => {
+    const d = new ConvergenceDetector(th);
+    for (let i = 0; i < 8; i++) d.add(i * 1e9, (i % 2 ? 1 : -1) * 300_000, withHw ? 1_000_000 : undefined);
+    return d;
+  };
+  // ±0.3 ms around the line: too much for 10 µs absolute, fine for 1 ms intervals (limit 2 ms).
+  assert.match(noisy(false).assess().detail, /offset spread 0\.300 ms > 0\.010 ms/);
+  const s = noisy(true).assess();
+  assert.equal(s.ready, true, s.detail);
+});

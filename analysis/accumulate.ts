@@ -108,6 +108,7 @@ export class StatsAccumulator {
   private readonly scratchPoints: Float64Array;
   private readonly scratchAssigned: Float64Array;
   private readonly scratchTrue: Float64Array;
+  private readonly trueWin: Float64Array;
   private readonly S: number;
   private readonly W: number;
   private readonly pairs: [number, number][] = [];
@@ -137,6 +138,7 @@ export class StatsAccumulator {
     this.scratchPoints = new Float64Array(W);
     this.scratchAssigned = new Float64Array(W);
     this.scratchTrue = new Float64Array(W);
+    this.trueWin = new Float64Array(W * cfg.windows.length);
     for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
     this.latLocal = Array.from({ length: W }, () => new DistAcc());
@@ -199,12 +201,19 @@ export class StatsAccumulator {
     if (present === W) this.receivedByAll++;
     if (present === 0) this.receivedByNone++;
 
+    // each worker's true window per size, once per event (shared by all sources)
+    for (let k = 0; k < this.cfg.windows.length; k++) {
+      const win = this.cfg.windows[k]!;
+      for (let w = 0; w < W; w++) {
+        const t = ws[w]?.trueRecv ?? NaN;
+        this.trueWin[k * W + w] = Number.isNaN(t) ? NaN : windowIndex(t, win);
+      }
+    }
     for (let s = 0; s < S; s++) {
       const o = s * 3;
       const sp = ev.coord[o]!, sLo = ev.coord[o + 1]!, sHi = ev.coord[o + 2]!;
       const bounded = this.cfg.sources[s]!.bounded;
       this.boundReading(s, 0, sp, sLo, sHi, ev.trueSend, ev.sendLocal, bin, bounded);
-      const pooledC = this.causality[s]![W]!;
       for (let w = 0; w < W; w++) {
         const st = ws[w];
         if (!st) continue;
@@ -212,16 +221,16 @@ export class StatsAccumulator {
         // Causality
         const c = this.causality[s]![w]!;
         const pc = pointCausality(sp, rp);
-        if (pc === null) { c.ptMissing++; pooledC.ptMissing++; } else {
-          c.ptCompared++; pooledC.ptCompared++;
-          if (pc === 'violation') { c.ptViol++; pooledC.ptViol++; }
+        if (pc === null) c.ptMissing++; else {
+          c.ptCompared++;
+          if (pc === 'violation') c.ptViol++;
           c.margin.add(rp - sp);
         }
         if (bounded) {
           const ic = intervalCausality(sLo, sHi, rLo, rHi);
-          if (ic === null) { c.ivMissing++; pooledC.ivMissing++; } else {
-            c.ivCompared++; pooledC.ivCompared++;
-            if (ic === 'proven_after') { c.proven++; pooledC.proven++; } else if (ic === 'violation') { c.viol++; pooledC.viol++; } else { c.amb++; pooledC.amb++; }
+          if (ic === null) c.ivMissing++; else {
+            c.ivCompared++;
+            if (ic === 'proven_after') c.proven++; else if (ic === 'violation') c.viol++; else c.amb++;
           }
           if (bin >= 0) this.timelineCausality(s, w, bin, pc, ic);
         } else if (bin >= 0) this.timelineCausality(s, w, bin, pc, null);
@@ -237,15 +246,13 @@ export class StatsAccumulator {
 
   private timelineCausality(s: number, w: number, bin: number, pc: string | null, ic: string | null): void {
     foldTimelineCausality(this.tlCausality[s]![w]!, bin, pc, ic);
-    foldTimelineCausality(this.tlCausality[s]![this.W]!, bin, pc, ic);
   }
 
-  /** place: 0 = coordinator, 1 + w = worker w. Workers also feed the pooled entry. */
+  /** place: 0 = coordinator, 1 + w = worker w (pooled entries are summed at the end). */
   private boundReading(s: number, place: number, p: number, lo: number, hi: number, truth: number, local: number, bin: number, bounded: boolean): void {
     const hasIv = bounded && !Number.isNaN(lo) && !Number.isNaN(hi);
     const hasTruth = !Number.isNaN(truth);
     foldBound(this.bounds[s]![place]!, p, lo, hi, truth, hasIv, hasTruth, true);
-    if (place !== 0) foldBound(this.bounds[s]![this.W + 1]!, p, lo, hi, truth, hasIv, hasTruth, false);
     if (bin < 0 || Number.isNaN(p)) return;
     const tc = this.tlClock[s]![place === 0 ? this.W : place - 1]!;
     tc.n[bin]!++;
@@ -259,7 +266,6 @@ export class StatsAccumulator {
 
   private commitWaitReading(s: number, w: number, lo: number, hi: number, st: WorkerStamp): void {
     const mine = this.commitWait[s]![w]!;
-    const pooled = this.commitWait[s]![this.W]!;
     const wait = Number.isNaN(lo) || Number.isNaN(hi) ? NaN : trueTimeWait(lo, hi);
     mine.wait.add(wait);
     if (!st.reest) return;
@@ -268,14 +274,12 @@ export class StatsAccumulator {
       const width = r.hi - r.lo;
       const truth = Number.isNaN(r.trueRecv) ? st.trueRecv : r.trueRecv;
       foldReest(mine.reest[r.delay]!, r, width, wait, truth, true);
-      foldReest(pooled.reest[r.delay]!, r, width, wait, truth, false);
     }
   }
 
   private orderingFor(s: number, ws: (WorkerStamp | undefined)[]): void {
     const o = s * 3;
     const bounded = this.cfg.sources[s]!.bounded;
-    const pooled = this.ordering[s]![this.pairs.length]!;
     for (let i = 0; i < this.pairs.length; i++) {
       const [a, b] = this.pairs[i]!;
       const A = ws[a], B = ws[b];
@@ -285,7 +289,6 @@ export class StatsAccumulator {
       const io = bounded ? intervalOrder(A.vals[o + 1]!, A.vals[o + 2]!, B.vals[o + 1]!, B.vals[o + 2]!) : null;
       const c = this.ordering[s]![i]!;
       foldOrder(c, po, io, truth);
-      foldOrder(pooled, po, io, truth);
     }
   }
 
@@ -303,12 +306,12 @@ export class StatsAccumulator {
       const st = ws[w];
       if (!st) continue;
       const p = st.vals[o]!;
-      const hasTruth = !Number.isNaN(st.trueRecv);
-      const tw = hasTruth ? windowIndex(st.trueRecv, win) : NaN;
+      const tw = this.trueWin[k * this.W + w]!;
+      const hasTruth = !Number.isNaN(tw);
       if (!Number.isNaN(p)) {
         const pw = windowIndex(p, win);
         points[np++] = pw;
-        if (hasTruth) { foldPointAccuracy(wc.acc, pw === tw); foldPointAccuracy(wc.perWorker[w]!, pw === tw); }
+        if (hasTruth) foldPointAccuracy(wc.perWorker[w]!, pw === tw);
       }
       if (!bounded) continue;
       const lo = st.vals[o + 1]!, hi = st.vals[o + 2]!;
@@ -320,7 +323,7 @@ export class StatsAccumulator {
         wc.ivConfident++;
         if (hasTruth) trueOfConfident[nt++] = tw; else confidentAllTruth = false;
       }
-      if (hasTruth) { foldIntervalAccuracy(wc.acc, iw, tw); foldIntervalAccuracy(wc.perWorker[w]!, iw, tw); }
+      if (hasTruth) foldIntervalAccuracy(wc.perWorker[w]!, iw, tw);
     }
     const agree = pointWindowsAgree(points, np);
     if (agree !== null) { wc.ptEvents++; if (agree) wc.ptAgree++; }
@@ -386,10 +389,28 @@ export class StatsAccumulator {
 
   // ---- results -------------------------------------------------------------------------------
 
+  private pooledDone = false;
+  /** Pooled entries are sums of the per-worker (per-pair) counters, formed once, at the end. */
+  private pool(): void {
+    if (this.pooledDone) return;
+    this.pooledDone = true;
+    const W = this.W;
+    for (let s = 0; s < this.S; s++) {
+      sumInto(this.causality[s]![W]!, this.causality[s]!.slice(0, W));
+      sumInto(this.ordering[s]![this.pairs.length]!, this.ordering[s]!.slice(0, this.pairs.length));
+      sumInto(this.bounds[s]![W + 1]!, this.bounds[s]!.slice(1, W + 1));
+      const cw = this.commitWait[s]!;
+      for (let d = 0; d < this.delays.length; d++) sumInto(cw[W]!.reest[d]!, cw.slice(0, W).map((c) => c.reest[d]!));
+      if (this.cfg.timeline) sumInto(this.tlCausality[s]![W]!, this.tlCausality[s]!.slice(0, W));
+      for (const wc of this.windows[s]!) sumInto(wc.acc, wc.perWorker);
+    }
+  }
+
   latencyTrue(w: number | null) { return (w === null ? DistAcc.merged(this.latTrue) : this.latTrue[w]!).summarize(); }
   latencyLocal(w: number) { return this.latLocal[w]!.summarize(); }
 
   causalityEntries(): CausalityEntry[] {
+    this.pool();
     const out: CausalityEntry[] = [];
     this.cfg.sources.forEach((src, s) => {
       for (let w = 0; w <= this.W; w++) {
@@ -414,6 +435,7 @@ export class StatsAccumulator {
   marginOf(s: number, w: number) { return this.causality[s]![w]!.margin.summarize(); }
 
   orderingEntries(): OrderingEntry[] {
+    this.pool();
     const out: OrderingEntry[] = [];
     const truth = this.truthRecv;
     this.cfg.sources.forEach((src, s) => {
@@ -446,6 +468,7 @@ export class StatsAccumulator {
   }
 
   windowEntries(): WindowEntry[] {
+    this.pool();
     const out: WindowEntry[] = [];
     const truth = this.truthRecv;
     this.cfg.sources.forEach((src, s) => {
@@ -469,6 +492,7 @@ export class StatsAccumulator {
   }
 
   coordinationEntries(): CoordinationEntry[] {
+    this.pool();
     const out: CoordinationEntry[] = [];
     const order = this.delayOrder();
     this.cfg.sources.forEach((src, s) => {
@@ -498,6 +522,7 @@ export class StatsAccumulator {
   }
 
   commitWaitEntries(): CommitWaitEntry[] {
+    this.pool();
     const out: CommitWaitEntry[] = [];
     const order = this.delayOrder();
     this.cfg.sources.forEach((src, s) => {
@@ -525,6 +550,7 @@ export class StatsAccumulator {
   }
 
   boundEntries(): BoundQualityEntry[] {
+    this.pool();
     const out: BoundQualityEntry[] = [];
     this.cfg.sources.forEach((src, s) => {
       for (let place = 0; place < this.W + 2; place++) {
@@ -560,6 +586,7 @@ export class StatsAccumulator {
   }
 
   timeline(): Timeline | null {
+    this.pool();
     const tl = this.cfg.timeline;
     if (!tl) return null;
     const arr = (a: Float64Array) => Array.from(a);
@@ -615,8 +642,11 @@ function foldBound(b: BoundCounts, p: number, lo: number, hi: number, truth: num
   if (!hasIv) return;
   b.coverOf++;
   if (covers(lo, hi, truth)) b.covered++;
-  if (dists) b.norm.add(normalizedError(p, lo, hi, truth));
-  for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (coversScaled(p, lo, hi, truth, CALIBRATION_SCALES[i]!)) b.calib[i]!++;
+  const z = normalizedError(p, lo, hi, truth);
+  if (dists) b.norm.add(z);
+  // covered at scale k ⇔ |z| ≤ k (coversScaled, without a multiplication per scale); NaN: never
+  const az = Math.abs(z);
+  for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (az <= CALIBRATION_SCALES[i]!) b.calib[i]!++;
 }
 
 function foldOrder(t: OrderingCounts, po: Order | null, io: Order | null, truth: Order | null): void {
@@ -663,6 +693,26 @@ function foldReest(c: ReestCounts, r: ReestStamp, width: number, wait: number, t
   if (!Number.isNaN(truth) && !Number.isNaN(r.lo) && !Number.isNaN(r.hi)) {
     c.coverOf++;
     if (covers(r.lo, r.hi, truth)) c.covered++;
+  }
+}
+
+/** Add every numeric field (and numeric array) of `parts` into `target`; other fields are left alone. */
+function sumInto<T extends object>(target: T, parts: readonly T[]): void {
+  const t = target as Record<string, unknown>;
+  for (const key of Object.keys(t)) {
+    const v = t[key];
+    if (typeof v === 'number') {
+      let sum = 0;
+      for (const p of parts) sum += (p as Record<string, number>)[key]!;
+      t[key] = sum;
+    } else if (v instanceof Float64Array || (Array.isArray(v) && typeof v[0] === 'number')) {
+      const arr = v as number[] | Float64Array;
+      for (let i = 0; i < arr.length; i++) {
+        let sum = 0;
+        for (const p of parts) sum += ((p as Record<string, number[]>)[key]!)[i]!;
+        arr[i] = sum;
+      }
+    }
   }
 }
 

@@ -7,9 +7,15 @@ import { parseSourceList } from './clock/registry.js';
 import { loadKey } from './run/key.js';
 import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
+import { builtinScenarioNames } from './scenario/load.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
+
+/** Drop undefined keys so scenario values stay in force where no flag was given. */
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
 
 function fail(msg: string): never {
   process.stderr.write(`chronoeval: ${msg}\nRun "chronoeval --help" (or "chronoeval <command> --help") for usage.\n`);
@@ -31,18 +37,42 @@ const cli = yargs(hideBin(process.argv))
   .scriptName('chronoeval')
   .usage('$0 <command> [options]\n\nMeasure whether distributed clocks get causality, ordering and stream windows right.')
   .config('config', 'JSON file of options (keys as flag names); flags given on the command line override it')
-  .command('run-local', 'Everything on one machine: SNTP server, workers and coordinator on loopback with injected faults, then analysis (the main job)',
-    (y: Argv) => withSources(withCommon(withRunIdentity(y)))
-      .option('workers', { type: 'number', default: 3, describe: 'Number of worker processes' })
-      .option('rate', { type: 'number', default: 50, describe: 'Events per second' })
-      .option('duration-s', { type: 'number', default: 30, describe: 'Seconds of events after warmup' })
-      .option('warmup-max-s', { type: 'number', default: 20, describe: 'Longest a worker waits for its sources to converge' })
+  .command('run-local', 'Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario\'s checks (the main job)',
+    (y: Argv) => withCommon(withRunIdentity(y))
+      .option('scenario', { type: 'string', default: 'demo', describe: `Built-in scenario name or a JSON file (docs/scenarios.md); built in: ${builtinScenarioNames().join(', ')}` })
+      .option('seed', { type: 'number', describe: 'Seed for the scenario\'s random faults (default: the scenario\'s); replays a run exactly' })
+      .option('repeat', { type: 'number', default: 1, describe: 'Run the scenario over K seeds (seed, seed+1, ...) and report each check\'s worst case' })
+      .option('workers', { type: 'number', describe: 'Override: number of worker processes' })
+      .option('rate', { type: 'number', describe: 'Override: events per second' })
+      .option('duration-s', { type: 'number', describe: 'Override: seconds of events after warmup' })
+      .option('count', { type: 'number', describe: 'Override: number of events (instead of a duration)' })
+      .option('sources', { type: 'string', describe: 'Override: comma-separated clock sources' })
+      .option('poll-ms', { type: 'number', describe: 'Override: NTP poll interval (ms)' })
+      .option('warmup-max-s', { type: 'number', describe: 'Override: longest a worker waits for its sources to converge' })
+      .option('commit-wait-s', { type: 'string', describe: 'Override: re-estimation delays in seconds, e.g. 2,5' })
+      .option('clock-faults', { type: 'string', describe: 'Override: every worker\'s clock faults (JSON or file)' })
+      .option('faults', { type: 'string', describe: 'Override: the main NTP server\'s faults (JSON or file)' })
+      .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
       .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
-      .example('$0 run-local', 'the default demo run (about a minute); report in results/<run_id>/')
-      .example('$0 run-local --workers 4 --rate 200 --duration-s 60', 'a bigger run'),
+      .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
+      .example('$0 run-local --scenario step --seed 3', 'replay one seed of the step scenario')
+      .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds'),
     handle(async (a) => (await import('./cli/run-local-command.js')).runLocalCommand({
-      workers: positive('workers', a.workers, { integer: true }), rate: positive('rate', a.rate), durationS: positive('duration-s', a['duration-s']),
-      warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), sources: parseSourceList(a.sources), pollMs: positive('poll-ms', a['poll-ms']),
+      scenario: a.scenario, repeat: positive('repeat', a.repeat, { integer: true }),
+      overrides: stripUndefined({
+        seed: a.seed === undefined ? undefined : positive('seed', a.seed, { integer: true, allowZero: true }),
+        workers: a.workers === undefined ? undefined : positive('workers', a.workers, { integer: true }),
+        rate: a.rate === undefined ? undefined : positive('rate', a.rate),
+        duration_s: a['duration-s'] === undefined ? undefined : positive('duration-s', a['duration-s']),
+        count: a.count === undefined ? undefined : positive('count', a.count, { integer: true }),
+        sources: a.sources === undefined ? undefined : parseSourceList(a.sources),
+        poll_ms: a['poll-ms'] === undefined ? undefined : positive('poll-ms', a['poll-ms']),
+        warmup_max_s: a['warmup-max-s'] === undefined ? undefined : positive('warmup-max-s', a['warmup-max-s']),
+        commit_wait_s: a['commit-wait-s'] === undefined ? undefined : splitList(a['commit-wait-s']).map((x) => positive('commit-wait-s', Number(x))),
+        clock_faults: a['clock-faults'] === undefined ? undefined : parseSpecArg(a['clock-faults'], 'clock-faults'),
+        faults: a.faults === undefined ? undefined : parseSpecArg(a.faults, 'faults'),
+        event_faults: a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults'),
+      }),
       resultsDir: a['results-dir'], logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
       figures: a.figures, logLevel: a['log-level'], commandLine: process.argv.slice(1),
     })))

@@ -6,15 +6,23 @@ export interface AnalyzeCommandOptions {
   format: 'native' | 'legacy';
   windowsMs: number[];
   figures: boolean;
+  /** Do not print the summary table (repeat runs). */
+  quiet?: boolean;
 }
 
 /** `chronoeval analyze`: stats.json (+ figures and report unless --no-figures), summary on stdout. */
 export async function analyzeCommand(o: AnalyzeCommandOptions): Promise<number> {
   if (!existsSync(o.runDir)) throw new Error(`run directory ${o.runDir} does not exist; give results/<run_id>`);
   const { analyzeRun } = await import('../../analysis/analyze.js');
-  const logger = new Logger('analyze', null, 'info');
-  const { summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
-  process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
+  const logger = new Logger('analyze', null, o.quiet ? 'warn' : 'info');
+  const { stats, summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
+  if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (o.figures) {
+    const { renderFiguresAndReport } = await import('../../analysis/report/index.js');
+    const r = await renderFiguresAndReport(o.runDir, stats, { logger });
+    for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
+    logger.info(`report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`);
+  }
   return 0;
 }

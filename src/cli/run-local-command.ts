@@ -1,22 +1,80 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { runLocal } from '../run/run-local.js';
 import { makeLogger } from './options.js';
 import { newRunId } from '../run/run-id.js';
 import { analyzeCommand } from './analyze-command.js';
-import type { Level } from '../run/logger.js';
+import { writeJsonAtomic } from '../run/atomic-json.js';
+import type { Level, Logger } from '../run/logger.js';
+import {
+  checksExitCode, evaluateChecks, formatCheckResults, loadScenario, planScenario, repeatOverSeeds,
+  type Scenario, type ScenarioOverrides,
+} from '../scenario/index.js';
 
 export interface RunLocalCommandOptions {
-  workers: number; rate: number; durationS: number; warmupMaxS: number; sources: string[]; pollMs: number;
-  resultsDir: string; logsDir: string; runId?: string; figures: boolean; logLevel: Level; commandLine: string[];
+  scenario: string;
+  overrides: ScenarioOverrides;
+  repeat: number;
+  resultsDir: string;
+  logsDir: string;
+  runId?: string;
+  figures: boolean;
+  logLevel: Level;
+  commandLine: string[];
 }
 
-/** `chronoeval run-local`: run everything on loopback, then analyse the run. */
+/**
+ * `chronoeval run-local`: run a scenario on loopback, analyse it, judge its checks.
+ * Exit: 0 all checks hold, 1 a check failed (or a process failed), 2 a check could not be judged.
+ */
 export async function runLocalCommand(o: RunLocalCommandOptions): Promise<number> {
+  const { scenario, file } = loadScenario(o.scenario, o.overrides);
+  if (o.repeat > 1) return repeat(o, scenario, file);
   const runId = o.runId ?? newRunId();
   const logger = makeLogger('run-local', o.logsDir, runId, o.logLevel);
-  const res = await runLocal({ ...o, runId, logger });
-  logger.info(`run finished (exit ${res.exitCode}); analysing ${res.runDir}`);
-  const analyzed = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: o.figures });
-  logger.info(`results: ${res.runDir}/ (stats.json${o.figures ? ', figures/, report.html' : ''}); logs: ${o.logsDir}/${runId}/`);
+  try {
+    const { exitCode, runDir } = await oneRun(o, scenario, file, scenario.seed, runId, logger, o.figures, true);
+    logger.info(`results: ${runDir}/ (stats.json${o.figures ? ', figures/, report.html' : ''}); logs: ${path.join(o.logsDir, runId)}/`);
+    return exitCode;
+  } finally {
+    await logger.close();
+  }
+}
+
+/** Run, analyse, judge one seed; writes checks.json beside stats.json. */
+async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: string | null, seed: number, runId: string, logger: Logger, figures: boolean, verbose: boolean):
+  Promise<{ exitCode: number; runDir: string; stats: unknown }> {
+  const res = await runLocal({
+    plan: planScenario(scenario, seed), scenarioFile: file, resultsDir: o.resultsDir, logsDir: o.logsDir, runId, logger,
+    commandLine: o.commandLine, verbose,
+  });
+  logger.info(`run finished${res.exitCode ? ' WITH ERRORS' : ''}; analysing ${res.runDir}`);
+  await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures, quiet: !verbose });
+  const stats: unknown = JSON.parse(readFileSync(path.join(res.runDir, 'stats.json'), 'utf8'));
+  const results = evaluateChecks(scenario, stats);
+  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), { scenario: scenario.name, seed, results, exit_code: checksExitCode(results) });
+  if (results.length) {
+    process.stdout.write(`\nChecks of scenario "${scenario.name}" (seed ${seed}):\n${formatCheckResults(results).map((l) => '  ' + l).join('\n')}\n`);
+  }
+  const checks = checksExitCode(results);
+  if (res.exitCode !== 0) logger.error('a process of the run failed (see above); its data so far was analysed');
+  return { exitCode: res.exitCode !== 0 ? 1 : checks, runDir: res.runDir, stats };
+}
+
+async function repeat(o: RunLocalCommandOptions, scenario: Scenario, file: string | null): Promise<number> {
+  const logger = makeLogger('run-local', o.logsDir, null, o.logLevel);
+  const report = await repeatOverSeeds({
+    scenario, k: o.repeat, firstSeed: o.overrides.seed,
+    runOne: async (seed, i) => {
+      logger.info(`seed ${seed} (${i + 1}/${o.repeat})`);
+      const r = await oneRun(o, scenario, file, seed, newRunId(), logger, false, false);
+      return r.stats;
+    },
+    onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : ['all checks hold', 'a check FAILED', 'a check could not be judged'][r.exitCode]}`),
+  });
+  const lines = report.checks.map((c) => `${c.name.padEnd(28)} worst ${c.worst ?? '—'} (seed ${c.worstSeed ?? '—'}) ${c.op} ${c.threshold}: pass ${c.verdicts.pass}, fail ${c.verdicts.fail}, unknown ${c.verdicts.unknown}`);
+  process.stdout.write(`\nScenario "${scenario.name}" over ${report.seeds.length} seeds (${report.seeds.join(', ')}):\n${lines.map((l) => '  ' + l).join('\n')}\n`);
+  if (report.replay.length) process.stdout.write(`Replay a failing seed with:\n${report.replay.map((l) => '  ' + l).join('\n')}\n`);
   await logger.close();
-  return res.exitCode || analyzed;
+  return report.exitCode;
 }

@@ -110,9 +110,13 @@ export function udpDrops(port: number): number {
   throw new Error(`no UDP socket on port ${port} in /proc/net/udp`);
 }
 
-/** Parse a CSV written by our writers: header + rows; a torn last line (no newline) is returned apart. */
-export function readCsv(file: string): { header: string[]; rows: Record<string, string>[]; torn: string | null } {
-  if (!existsSync(file)) return { header: [], rows: [], torn: null };
+/**
+ * Parse a CSV written by our writers: header + rows. A torn last line (no newline) is returned
+ * apart; a row with the wrong number of cells (a torn line a restarted writer ended with '\n')
+ * is returned in `malformed`, never silently mixed with the good rows.
+ */
+export function readCsv(file: string): { header: string[]; rows: Record<string, string>[]; torn: string | null; malformed: string[][] } {
+  if (!existsSync(file)) return { header: [], rows: [], torn: null, malformed: [] };
   let text = readFileSync(file, 'utf8');
   let torn: string | null = null;
   if (text.length && !text.endsWith('\n')) {
@@ -120,11 +124,13 @@ export function readCsv(file: string): { header: string[]; rows: Record<string, 
     torn = text.slice(nl + 1);
     text = text.slice(0, nl + 1);
   }
-  if (!text) return { header: [], rows: [], torn };
-  const recs = parse(text, { relax_column_count: false }) as string[][];
+  if (!text) return { header: [], rows: [], torn, malformed: [] };
+  const recs = parse(text, { relax_column_count: true }) as string[][];
   const header = recs[0] ?? [];
-  const rows = recs.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
-  return { header, rows, torn };
+  const good = recs.slice(1).filter((r) => r.length === header.length);
+  const malformed = recs.slice(1).filter((r) => r.length !== header.length);
+  const rows = good.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+  return { header, rows, torn, malformed };
 }
 
 export function readJson<T = Record<string, unknown>>(file: string): T {

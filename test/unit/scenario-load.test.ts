@@ -79,7 +79,9 @@ test('CLI overrides beat the file; duration and count exclude each other', () =>
   assert.equal(s.worker_defaults.clock_faults.offset_ms, 0.3, 'merged, not replaced');
   assert.equal(s.per_worker.w2!.clock_faults!.drift_ppm, -3, 'per-worker entries still win');
   assert.equal(s.servers.main!.faults.loss, 0.1);
-  assert.ok(s.servers.main!.faults.delay !== undefined);
+  const w = loadScenario('wan-ntp', { faults: { loss: 0.2 } }).scenario;
+  assert.equal(w.servers.main!.faults.loss, 0.2);
+  assert.equal(w.servers.main!.faults.request_delay, 4, '--faults merges into the file\'s server faults');
   const d = defaultScenario({ duration_s: 5 });
   assert.equal(d.duration_s, 5);
   assert.equal(d.checks.length, 0);

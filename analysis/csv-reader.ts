@@ -84,7 +84,7 @@ export class CsvReader {
    * are restricted to ASCII, statuses are fixed words); free text (sync reasons) uses utf8.
    */
   static async open(file: string, displayPath: string, opts: { chunkBytes?: number; encoding?: 'utf8' | 'latin1' } = {}): Promise<CsvReader> {
-    const r = new CsvReader(file, displayPath, opts.chunkBytes ?? 1 << 20, opts.encoding ?? 'utf8');
+    const r = new CsvReader(file, displayPath, opts.chunkBytes ?? 1 << 16, opts.encoding ?? 'utf8');
     let first: CsvBatch | null;
     do {
       first = await r.pull();

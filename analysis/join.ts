@@ -12,7 +12,7 @@ import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from
 import type { RowDecoder } from './row-decoder.js';
 import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
 
-export const REORDER_WINDOW = 2_000;
+export const REORDER_WINDOW = 256;
 export const MAX_PENDING_EVENTS = 1_000_000;
 
 /** Rows come from a reader, optionally rewritten (legacy import). */

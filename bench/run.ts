@@ -13,6 +13,7 @@ import { spinSchedule, timerSchedule } from './schedule-baseline.js';
 import { relativeScheduleErrors, spread, type Spread } from './stats.js';
 import { renderTable, fmt, type Row } from './table.js';
 import { runAnalysisHook, type AnalysisFigures } from './analysis-hook.js';
+import { runFiguresHook } from './figures-hook.js';
 import { dueTimesNs } from '../src/coordinator/schedule.js';
 
 const args = process.argv.slice(2);
@@ -27,7 +28,9 @@ for (const a of args) if (!['--quick', '--keep', '--json', jsonFile].includes(a)
 
 const started = Date.now();
 /** Everything but the analysis figures must fit in this, so the whole bench stays under 5 minutes. */
-const BUDGET_MS = quick ? 60_000 : 200_000;
+const BUDGET_MS = quick ? 60_000 : 100_000;
+/** The optional figures bench only starts before this, so the whole bench stays under 5 minutes. */
+const FIGURES_LATEST_MS = quick ? 120_000 : 210_000;
 const log = (s: string): void => { process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`); };
 const us = (ns: number | undefined | null): number | null => (ns === undefined || ns === null ? null : ns / 1e3);
 
@@ -90,6 +93,12 @@ async function main(): Promise<void> {
 
   log('analysis time and peak memory (bench/analysis.ts)');
   const analysis: AnalysisFigures = await runAnalysisHook({ quick, root, log });
+  log('figures and report (bench/figures.ts), if time is left');
+  const elapsedMs = Date.now() - started;
+  const figures = await runFiguresHook({
+    events: quick ? 10_000 : 100_000, workers: 4, log,
+    skipReason: elapsedMs > FIGURES_LATEST_MS ? `skipped: ${Math.round(elapsedMs / 1000)} s already spent, to keep the bench under 5 minutes` : null,
+  });
 
   const lat = (s: Spread | null, k: 'p50' | 'p99' | 'max'): number | null => us(s?.[k]);
   const c1k = spread(l1k.chronoeval.workers[0]!.latenciesNs);
@@ -113,6 +122,7 @@ async function main(): Promise<void> {
       met: chronoRate.best ? chronoRate.best.achieved >= 20_000 : false },
     { id: '4', figure: 'worker CPU per 1,000 events', value: cpuW, baseline: cpuB, unit: 'ms', target: '', met: null },
     ...analysis.rows,
+    ...figures.rows,
   ];
 
   const loadAfter = loadLine();
@@ -133,6 +143,7 @@ async function main(): Promise<void> {
     `   baseline:   ${describeSteps(bareRate)}`,
     `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: ${fmt(per1000(l1k.chronoeval.workers[0]!.cpuNs, l1k.chronoeval.workers[0]!.csvRows), 'ms')}, baseline ${fmt(per1000(l1k.bare.cpuNs, l1k.bare.received), 'ms')}).`,
     ...analysis.notes,
+    ...figures.notes,
   ];
 
   const out = [
@@ -155,7 +166,7 @@ async function main(): Promise<void> {
       started_utc: new Date(started).toISOString(), command: commandLine, machine: machineLine(), load_before: loadBefore, load_after: loadAfter,
       rows, hostclock_anchor_spread_ns: anchors, latency_1k: { chronoeval: c1k, bare: b1k }, latency_10k: { chronoeval: c10k, bare: b10k },
       schedule_error_1k: { coordinator: coordErr, spin_relative: spinErr, spin_exact: spinExact, timer_exact: timerExact },
-      rate: { chronoeval: chronoRate, bare: bareRate }, analysis: analysis.raw, elapsed_s: elapsedS,
+      rate: { chronoeval: chronoRate, bare: bareRate }, analysis: analysis.raw, figures: figures.raw, elapsed_s: elapsedS,
     }, null, 2) + '\n');
   }
 }

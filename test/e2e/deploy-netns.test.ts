@@ -1,191 +1,197 @@
 // One-command deploy against real sshd hosts: three network namespaces on a private bridge.
 // Needs root (namespaces). Where they cannot be made, every test here FAILS saying why.
-import { after, before, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createLab, type Lab } from '../netns/lab.js';
 import { csvRows, existingRuns, findStateFile, labInventory, runIdOf, startDeploy, strayPids, waitFor } from '../netns/deploy-helpers.js';
 
-let lab: Lab | null = null;
-let labError: Error | null = null;
-
-before(async () => {
+/**
+ * Each test gets its own lab (own namespaces, bridge, subnet and sshds), so they run side by side;
+ * the lab is torn down even when the test fails. A lab that cannot be built fails the test with why.
+ */
+async function withLab(t: TestContext): Promise<Lab> {
+  let lab: Lab;
   try {
     lab = await createLab(3);
   } catch (e) {
-    labError = e as Error;
+    throw new Error(`the deploy e2e tests need network namespaces and sshd, and could not get them: ${(e as Error).message}`);
   }
-});
-
-after(async () => {
-  await lab?.teardown();
-});
-
-function needLab(): Lab {
-  if (!lab) throw new Error(`the deploy e2e tests need network namespaces and sshd, and could not get them: ${labError?.message ?? 'unknown reason'}`);
+  t.after(() => lab.teardown());
   return lab;
 }
 
 const allStray = (l: Lab) => ({ h1: strayPids(l, 1), h2: strayPids(l, 2), h3: strayPids(l, 3), ctl: strayPids(l, 'ctl') });
 const noStray = { h1: [], h2: [], h3: [], ctl: [] };
 
-test('deploy: coordinator + two workers on three sshd hosts → full results, logs and stats; an odd work dir is quoted, never run', { timeout: 120_000 }, async () => {
-  const l = needLab();
-  const pwned = `/tmp/pwned-${l.tag}`;
-  // Host 3's work dir holds shell metacharacters: if any remote command spliced it unquoted,
-  // the $( ), the backticks or the `;` would create the pwned file.
-  const oddDir = path.join(l.dir, `remote-h3 $(touch ${pwned}-a) \`touch ${pwned}-b\` ';touch ${pwned}-c;'`, 'work');
-  const inv = path.join(l.dir, 'inv-ok.json');
-  labInventory(l, inv, { durationS: 2, workDirs: { 3: oddDir } });
-  const t0 = Date.now();
-  const r = await startDeploy(l, [inv]).done;
-  const took = (Date.now() - t0) / 1000;
-  const runId = runIdOf(r.stdout);
-  assert.ok(runId, `no summary line; stderr:\n${r.stderr}`);
-  const runDir = path.join(l.dir, 'results', runId);
-  const logDir = path.join(l.dir, 'logs', runId);
-  assert.equal(r.code, 0, `deploy exit ${r.code} after ${took} s:\n${r.stderr}`);
+// Three at a time: the machine is shared; most of each test is waiting on warmup and timeouts.
+describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
+  test('deploy: coordinator + two workers on three sshd hosts → full results, logs and stats; an odd work dir is quoted, never run', { timeout: 120_000 }, async (t) => {
+    const l = await withLab(t);
+    const pwned = `/tmp/pwned-${l.tag}`;
+    // Host 3's work dir holds shell metacharacters: if any remote command spliced it unquoted,
+    // the $( ), the backticks or the `;` would create the pwned file.
+    const oddDir = path.join(l.dir, `remote-h3 $(touch ${pwned}-a) \`touch ${pwned}-b\` ';touch ${pwned}-c;'`, 'work');
+    const inv = path.join(l.dir, 'inv-ok.json');
+    labInventory(l, inv, { durationS: 2, workDirs: { 3: oddDir } });
+    const t0 = Date.now();
+    const r = await startDeploy(l, [inv]).done;
+    const took = (Date.now() - t0) / 1000;
+    const runId = runIdOf(r.stdout);
+    assert.ok(runId, `no summary line; stderr:\n${r.stderr}`);
+    const runDir = path.join(l.dir, 'results', runId);
+    const logDir = path.join(l.dir, 'logs', runId);
+    assert.equal(r.code, 0, `deploy exit ${r.code} after ${took} s:\n${r.stderr}`);
 
-  // pre-flight table printed for all three hosts
-  for (const n of ['coord', 'w1', 'w2']) assert.match(r.stderr, new RegExp(`^${n} .* ok$`, 'm'));
-  // the results contract (DESIGN section 4), gathered from three different remote work dirs
-  const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
-  assert.equal(manifest.run_id, runId);
-  assert.equal(manifest.kind, 'deploy');
-  assert.equal(csvRows(path.join(runDir, 'coordinator.csv')), 100, '2 s at 50 events/s');
-  for (const w of ['w1', 'w2']) {
-    assert.equal(csvRows(path.join(runDir, 'workers', `${w}.csv`)), 100, `${w} stamped every event`);
-    assert.ok(csvRows(path.join(runDir, 'sync', `${w}.csv`)) > 0, `${w} sync rows`);
-    assert.ok(existsSync(path.join(runDir, 'workers', `${w}.summary.json`)));
-    assert.ok(existsSync(path.join(logDir, `worker-${w}.jsonl`)));
-    assert.equal(readFileSync(path.join(logDir, 'deploy', w, `worker-${w}.rc`), 'utf8').trim(), '0');
-  }
-  assert.ok(existsSync(path.join(logDir, 'coordinator.jsonl')));
-  assert.ok(existsSync(path.join(logDir, 'deploy.jsonl')));
-  assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysis wrote stats.json');
-  JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
+    // pre-flight table printed for all three hosts
+    for (const n of ['coord', 'w1', 'w2']) assert.match(r.stderr, new RegExp(`^${n} .* ok$`, 'm'));
+    // the results contract (DESIGN section 4), gathered from three different remote work dirs
+    const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.run_id, runId);
+    assert.equal(manifest.kind, 'deploy');
+    assert.equal(csvRows(path.join(runDir, 'coordinator.csv')), 100, '2 s at 50 events/s');
+    for (const w of ['w1', 'w2']) {
+      assert.equal(csvRows(path.join(runDir, 'workers', `${w}.csv`)), 100, `${w} stamped every event`);
+      assert.ok(csvRows(path.join(runDir, 'sync', `${w}.csv`)) > 0, `${w} sync rows`);
+      assert.ok(existsSync(path.join(runDir, 'workers', `${w}.summary.json`)));
+      assert.ok(existsSync(path.join(logDir, `worker-${w}.jsonl`)));
+      assert.equal(readFileSync(path.join(logDir, 'deploy', w, `worker-${w}.rc`), 'utf8').trim(), '0');
+    }
+    assert.ok(existsSync(path.join(logDir, 'coordinator.jsonl')));
+    assert.ok(existsSync(path.join(logDir, 'deploy.jsonl')));
+    assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysis wrote stats.json');
+    JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
 
-  // shipped over ssh into each host's own work dir (the odd one included, literally named)
-  for (const wd of [l.hosts[0].workDir, l.hosts[1].workDir, oddDir]) assert.ok(existsSync(path.join(wd, 'app/dist/src/cli.js')), `no build in ${wd}`);
-  for (const s of ['a', 'b', 'c']) assert.equal(existsSync(`${pwned}-${s}`), false, `an inventory value was executed as a command (${pwned}-${s} exists)`);
-  // nothing left running anywhere: workers, coordinator, ntp-server, ssh masters
-  assert.deepEqual(allStray(l), noStray);
-  process.stderr.write(`[deploy e2e] full deploy took ${took.toFixed(1)} s\n`);
-});
+    // shipped over ssh into each host's own work dir (the odd one included, literally named)
+    for (const wd of [l.hosts[0].workDir, l.hosts[1].workDir, oddDir]) assert.ok(existsSync(path.join(wd, 'app/dist/src/cli.js')), `no build in ${wd}`);
+    for (const s of ['a', 'b', 'c']) assert.equal(existsSync(`${pwned}-${s}`), false, `an inventory value was executed as a command (${pwned}-${s} exists)`);
+    // nothing left running anywhere: workers, coordinator, ntp-server, ssh masters
+    assert.deepEqual(allStray(l), noStray);
+    process.stderr.write(`[deploy e2e] full deploy took ${took.toFixed(1)} s\n`);
+  });
 
-test('deploy: an unreachable host fails pre-flight and nothing starts anywhere', { timeout: 60_000 }, async () => {
-  const l = needLab();
-  const inv = path.join(l.dir, 'inv-unreachable.json');
-  const wds = { 1: path.join(l.dir, 'u-h1'), 2: path.join(l.dir, 'u-h2'), 3: path.join(l.dir, 'u-h3') };
-  const ghost = l.ctlAddress.replace(/\.1$/, '.99'); // on the bridge's subnet, but no host answers
-  labInventory(l, inv, { workDirs: wds, extraWorkers: [{ name: 'w3', host: ghost, work_dir: path.join(l.dir, 'u-h4') }] });
-  const before = existsSync(path.join(l.dir, 'results')) ? readdirSync(path.join(l.dir, 'results')).length : 0;
-  const r = await startDeploy(l, [inv]).done;
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /^w3 +worker +10\.231\.\d+\.99 +FAIL .*FAIL$/m);
-  assert.match(r.stderr, /w3: ssh: .*(timed out|No route|unreachable)/i);
-  assert.match(r.stderr, /pre-flight failed on w3: nothing was started/);
-  for (const wd of Object.values(wds)) {
-    assert.equal(existsSync(path.join(wd, 'runs')), false, `a process was started in ${wd}`);
-    assert.equal(existsSync(path.join(wd, 'app')), false, `the build was shipped to ${wd}`);
-  }
-  const afterCount = existsSync(path.join(l.dir, 'results')) ? readdirSync(path.join(l.dir, 'results')).length : 0;
-  assert.equal(afterCount, before, 'no results directory was created');
-  assert.deepEqual(allStray(l), noStray);
-});
+  test('deploy: an unreachable host fails pre-flight and nothing starts anywhere', { timeout: 60_000 }, async (t) => {
+    const l = await withLab(t);
+    const inv = path.join(l.dir, 'inv-unreachable.json');
+    const wds = { 1: path.join(l.dir, 'u-h1'), 2: path.join(l.dir, 'u-h2'), 3: path.join(l.dir, 'u-h3') };
+    const ghost = l.ctlAddress.replace(/\.1$/, '.99'); // on the bridge's subnet, but no host answers
+    labInventory(l, inv, { workDirs: wds, extraWorkers: [{ name: 'w3', host: ghost, work_dir: path.join(l.dir, 'u-h4') }] });
+    const before = existsSync(path.join(l.dir, 'results')) ? readdirSync(path.join(l.dir, 'results')).length : 0;
+    const r = await startDeploy(l, [inv]).done;
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^w3 +worker +10\.231\.\d+\.99 +FAIL .*FAIL$/m);
+    assert.match(r.stderr, /w3: ssh: .*(timed out|No route|unreachable)/i);
+    assert.match(r.stderr, /pre-flight failed on w3: nothing was started/);
+    for (const wd of Object.values(wds)) {
+      assert.equal(existsSync(path.join(wd, 'runs')), false, `a process was started in ${wd}`);
+      assert.equal(existsSync(path.join(wd, 'app')), false, `the build was shipped to ${wd}`);
+    }
+    const afterCount = existsSync(path.join(l.dir, 'results')) ? readdirSync(path.join(l.dir, 'results')).length : 0;
+    assert.equal(afterCount, before, 'no results directory was created');
+    assert.deepEqual(allStray(l), noStray);
+  });
 
-test('deploy: a host value carrying $(…) is refused before any ssh runs', { timeout: 30_000 }, async () => {
-  const l = needLab();
-  const pwned = `/tmp/pwned-${l.tag}-host`;
-  const inv = path.join(l.dir, 'inv-inject.json');
-  labInventory(l, inv, { extraWorkers: [{ name: 'w3', host: `$(touch ${pwned})` }, { name: 'w4', host: l.hosts[1].address, ssh: { user: `root;touch ${pwned}` } }] });
-  const r = await startDeploy(l, [inv]).done;
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /workers\[2\]\.host: .*not a valid host name/);
-  assert.match(r.stderr, /workers\[3\]\.ssh\.user: .*not a valid user name/);
-  assert.doesNotMatch(r.stderr, /pre-flight on/, 'no host was contacted');
-  assert.equal(existsSync(pwned), false);
-});
+  test('deploy: a host value carrying $(…) is refused before any ssh runs', { timeout: 30_000 }, async (t) => {
+    const l = await withLab(t);
+    const pwned = `/tmp/pwned-${l.tag}-host`;
+    const inv = path.join(l.dir, 'inv-inject.json');
+    labInventory(l, inv, { extraWorkers: [{ name: 'w3', host: `$(touch ${pwned})` }, { name: 'w4', host: l.hosts[1].address, ssh: { user: `root;touch ${pwned}` } }] });
+    const r = await startDeploy(l, [inv]).done;
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /workers\[2\]\.host: .*not a valid host name/);
+    assert.match(r.stderr, /workers\[3\]\.ssh\.user: .*not a valid user name/);
+    assert.doesNotMatch(r.stderr, /pre-flight on/, 'no host was contacted');
+    assert.equal(existsSync(pwned), false);
+  });
 
-test('deploy: a worker killed mid-run is reported, the other finishes, and everything collected is kept', { timeout: 120_000 }, async () => {
-  const l = needLab();
-  const inv = path.join(l.dir, 'inv-kill.json');
-  labInventory(l, inv, { durationS: 5 });
-  const old1 = existingRuns(l.hosts[0].workDir);
-  const old3 = existingRuns(l.hosts[2].workDir);
-  const run = startDeploy(l, [inv]);
-  const coordErr = await waitFor('the coordinator to start sending', () => {
-    const f = findStateFile(l.hosts[0].workDir, 'coordinator-coord.err', old1);
-    return f && readFileSync(f, 'utf8').includes('sending') ? f : null;
-  }, 60_000);
-  await new Promise((res) => setTimeout(res, 1500));
-  const pidFile = findStateFile(l.hosts[2].workDir, 'worker-w2.pid', old3)!;
-  assert.ok(pidFile, 'worker-w2 pid file of this run');
-  assert.equal(path.basename(path.dirname(pidFile)), path.basename(path.dirname(coordErr)), 'same run id');
-  process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); // same pid namespace: the lab shares it
-  const r = await run.done;
-  const runId = runIdOf(r.stdout)!;
-  assert.equal(r.code, 3, `expected exit 3 (partial):\n${r.stderr}`);
-  assert.match(r.stderr, /worker-w2 on 10\.231\.\d+\.13 died during the run \(exit 137 \(signal 9\)\)/);
-  const runDir = path.join(l.dir, 'results', runId);
-  assert.equal(csvRows(path.join(runDir, 'coordinator.csv')), 250);
-  assert.equal(csvRows(path.join(runDir, 'workers', 'w1.csv')), 250, 'the surviving worker stamped every event');
-  const w2 = csvRows(path.join(runDir, 'workers', 'w2.csv'));
-  assert.ok(w2 > 0 && w2 < 250, `the killed worker's rows so far are kept (${w2})`);
-  assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysis ran on what was collected');
-  const summary = JSON.parse(readFileSync(path.join(l.dir, 'logs', runId, 'deploy-summary.json'), 'utf8'));
-  assert.deepEqual(summary.failed_workers, ['worker-w2']);
-  assert.deepEqual(allStray(l), noStray);
-});
+  test('deploy: a worker killed mid-run is reported, the other finishes, and everything collected is kept', { timeout: 120_000 }, async (t) => {
+    const l = await withLab(t);
+    const inv = path.join(l.dir, 'inv-kill.json');
+    labInventory(l, inv, { durationS: 6 });
+    const old1 = existingRuns(l.hosts[0].workDir);
+    const old3 = existingRuns(l.hosts[2].workDir);
+    const run = startDeploy(l, [inv]);
+    const coordErr = await waitFor('the coordinator to start sending', () => {
+      const f = findStateFile(l.hosts[0].workDir, 'coordinator-coord.err', old1);
+      return f && readFileSync(f, 'utf8').includes('sending') ? f : null;
+    }, 60_000);
+    await new Promise((res) => setTimeout(res, 1000));
+    const pidFile = findStateFile(l.hosts[2].workDir, 'worker-w2.pid', old3)!;
+    assert.ok(pidFile, 'worker-w2 pid file of this run');
+    assert.equal(path.basename(path.dirname(pidFile)), path.basename(path.dirname(coordErr)), 'same run id');
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); // same pid namespace: the lab shares it
+    } catch (e) {
+      const d = path.dirname(pidFile);
+      const read = (f: string) => (existsSync(path.join(d, f)) ? readFileSync(path.join(d, f), 'utf8') : '(none)');
+      throw new Error(`worker-w2 was not running when it was to be killed (${(e as Error).message}); rc ${read('worker-w2.rc')}; stderr:\n${read('worker-w2.err')}`);
+    }
+    const r = await run.done;
+    const runId = runIdOf(r.stdout)!;
+    assert.equal(r.code, 3, `expected exit 3 (partial):\n${r.stderr}`);
+    assert.match(r.stderr, /worker-w2 on 10\.231\.\d+\.13 died during the run \(exit 137 \(signal 9\)\)/);
+    const runDir = path.join(l.dir, 'results', runId);
+    assert.equal(csvRows(path.join(runDir, 'coordinator.csv')), 300);
+    assert.equal(csvRows(path.join(runDir, 'workers', 'w1.csv')), 300, 'the surviving worker stamped every event');
+    const w2 = csvRows(path.join(runDir, 'workers', 'w2.csv'));
+    assert.ok(w2 > 0 && w2 < 300, `the killed worker's rows so far are kept (${w2})`);
+    assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysis ran on what was collected');
+    const summary = JSON.parse(readFileSync(path.join(l.dir, 'logs', runId, 'deploy-summary.json'), 'utf8'));
+    assert.deepEqual(summary.failed_workers, ['worker-w2']);
+    assert.deepEqual(allStray(l), noStray);
+  });
 
-test('deploy: Ctrl-C stops remote processes by pid file and still fetches what exists', { timeout: 120_000 }, async () => {
-  const l = needLab();
-  const inv = path.join(l.dir, 'inv-int.json');
-  labInventory(l, inv, { durationS: 60 });
-  const old1 = existingRuns(l.hosts[0].workDir);
-  const run = startDeploy(l, [inv]);
-  await waitFor('the coordinator to start sending', () => {
-    const f = findStateFile(l.hosts[0].workDir, 'coordinator-coord.err', old1);
-    return f && readFileSync(f, 'utf8').includes('sending');
-  }, 60_000);
-  await new Promise((res) => setTimeout(res, 1000));
-  run.child.kill('SIGINT');
-  const r = await run.done;
-  assert.equal(r.code, 130, r.stderr);
-  assert.match(r.stderr, /sent SIGTERM to worker-w1/);
-  const runId = runIdOf(r.stdout)!;
-  const runDir = path.join(l.dir, 'results', runId);
-  const sent = csvRows(path.join(runDir, 'coordinator.csv'));
-  assert.ok(sent > 0 && sent < 3000, `partial coordinator.csv fetched (${sent} rows)`);
-  assert.ok(csvRows(path.join(runDir, 'workers', 'w1.csv')) > 0);
-  assert.deepEqual(allStray(l), noStray, 'every remote process was stopped');
-});
+  test('deploy: Ctrl-C stops remote processes by pid file and still fetches what exists', { timeout: 120_000 }, async (t) => {
+    const l = await withLab(t);
+    const inv = path.join(l.dir, 'inv-int.json');
+    labInventory(l, inv, { durationS: 60 });
+    const old1 = existingRuns(l.hosts[0].workDir);
+    const run = startDeploy(l, [inv]);
+    await waitFor('the coordinator to start sending', () => {
+      const f = findStateFile(l.hosts[0].workDir, 'coordinator-coord.err', old1);
+      return f && readFileSync(f, 'utf8').includes('sending');
+    }, 60_000);
+    await new Promise((res) => setTimeout(res, 1000));
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stderr);
+    // The coordinator is stopped by its pid file; told to stop, it ends its workers itself (any
+    // worker still running by then gets SIGTERM too). Either way nothing may be left running.
+    assert.match(r.stderr, /sent SIGTERM to coordinator-coord on .* \(pid file\)/);
+    const runId = runIdOf(r.stdout)!;
+    const runDir = path.join(l.dir, 'results', runId);
+    const sent = csvRows(path.join(runDir, 'coordinator.csv'));
+    assert.ok(sent > 0 && sent < 3000, `partial coordinator.csv fetched (${sent} rows)`);
+    assert.ok(csvRows(path.join(runDir, 'workers', 'w1.csv')) > 0);
+    assert.deepEqual(allStray(l), noStray, 'every remote process was stopped');
+  });
 
-test('deploy --cleanup stops leftovers of a deploy that was itself killed, by pid file only', { timeout: 120_000 }, async () => {
-  const l = needLab();
-  const inv = path.join(l.dir, 'inv-cleanup.json');
-  labInventory(l, inv, { durationS: 60 });
-  const old1 = existingRuns(l.hosts[0].workDir);
-  const old2 = existingRuns(l.hosts[1].workDir);
-  const run = startDeploy(l, [inv]);
-  await waitFor('the coordinator to start', () => findStateFile(l.hosts[0].workDir, 'coordinator-coord.pid', old1), 60_000);
-  run.child.kill('SIGKILL'); // the deploy dies without stopping anything
-  await run.done;
-  const leftover = Number(readFileSync(findStateFile(l.hosts[1].workDir, 'worker-w1.pid', old2)!, 'utf8'));
-  assert.doesNotThrow(() => process.kill(leftover, 0), 'the worker is still running before cleanup');
-  const c = await startDeploy(l, [inv, '--cleanup']).done;
-  assert.equal(c.code, 0, c.stderr);
-  // The coordinator, told to stop, ends its workers itself; a worker still running gets SIGTERM.
-  assert.match(c.stderr, /coord: SIGTERM coordinator-coord/);
-  assert.match(c.stderr, /coord: SIGTERM ntp-server/);
-  assert.match(c.stderr, /w1: (SIGTERM worker-w1|no leftover processes)/);
-  await waitFor('the leftover worker to exit', () => { try { process.kill(leftover, 0); return false; } catch { return true; } }, 10_000);
-  // (the killed deploy's own ssh masters in the control namespace are the lab's to reap)
-  await waitFor('no stray processes on the hosts', () => [1, 2, 3].every((i) => strayPids(l, i as 1 | 2 | 3).length === 0), 10_000);
-  // a second cleanup finds nothing to do
-  const again = await startDeploy(l, [inv, '--cleanup']).done;
-  assert.equal(again.code, 0);
-  assert.match(again.stderr, /no leftover processes/);
-  rmSync(path.join(l.dir, 'results'), { recursive: true, force: true });
+  test('deploy --cleanup stops leftovers of a deploy that was itself killed, by pid file only', { timeout: 120_000 }, async (t) => {
+    const l = await withLab(t);
+    const inv = path.join(l.dir, 'inv-cleanup.json');
+    labInventory(l, inv, { durationS: 60 });
+    const old1 = existingRuns(l.hosts[0].workDir);
+    const old2 = existingRuns(l.hosts[1].workDir);
+    const run = startDeploy(l, [inv]);
+    await waitFor('the coordinator to start', () => findStateFile(l.hosts[0].workDir, 'coordinator-coord.pid', old1), 60_000);
+    run.child.kill('SIGKILL'); // the deploy dies without stopping anything
+    await run.done;
+    const leftover = Number(readFileSync(findStateFile(l.hosts[1].workDir, 'worker-w1.pid', old2)!, 'utf8'));
+    assert.doesNotThrow(() => process.kill(leftover, 0), 'the worker is still running before cleanup');
+    const c = await startDeploy(l, [inv, '--cleanup']).done;
+    assert.equal(c.code, 0, c.stderr);
+    // The coordinator, told to stop, ends its workers itself; a worker still running gets SIGTERM.
+    assert.match(c.stderr, /coord: SIGTERM coordinator-coord/);
+    assert.match(c.stderr, /coord: SIGTERM ntp-server/);
+    assert.match(c.stderr, /w1: (SIGTERM worker-w1|no leftover processes)/);
+    await waitFor('the leftover worker to exit', () => { try { process.kill(leftover, 0); return false; } catch { return true; } }, 10_000);
+    // (the killed deploy's own ssh masters in the control namespace are the lab's to reap)
+    await waitFor('no stray processes on the hosts', () => [1, 2, 3].every((i) => strayPids(l, i as 1 | 2 | 3).length === 0), 10_000);
+    // a second cleanup finds nothing to do
+    const again = await startDeploy(l, [inv, '--cleanup']).done;
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /no leftover processes/);
+    rmSync(path.join(l.dir, 'results'), { recursive: true, force: true });
+  });
 });

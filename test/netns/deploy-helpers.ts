@@ -6,7 +6,14 @@ import { CLI_PATH, PACKAGE_ROOT } from '../../src/run/paths.js';
 import type { Lab } from './lab.js';
 
 /** `chronoeval deploy` once the lead has wired it into the CLI, else the stand-alone entry. */
+let entry: string[] | null = null;
 export function deployEntry(): string[] {
+  if (entry) return entry;
+  entry = findEntry();
+  return entry;
+}
+
+function findEntry(): string[] {
   const help = spawnSync(process.execPath, [CLI_PATH, '--help'], { encoding: 'utf8' });
   if (/\bdeploy\b/.test(help.stdout)) return [CLI_PATH, 'deploy'];
   return [path.join(PACKAGE_ROOT, 'dist/src/deploy/main.js')];

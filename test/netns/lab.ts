@@ -135,7 +135,8 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
     const deadline = Date.now() + 45_000; // generous: a loaded machine makes the first handshake slow
     for (const h of hosts) {
       for (;;) {
-        const r = spawnSync('ip', ['netns', 'exec', ctlNs, 'ssh', '-F', sshConfig, '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', h.address, 'true'], { encoding: 'utf8', timeout: 20_000 });
+        // async: a test process running several labs at once must not block on a slow login
+        const r = await run(['ip', 'netns', 'exec', ctlNs, 'ssh', '-F', sshConfig, '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', h.address, 'true'], 20_000);
         if (r.status === 0) break;
         if (Date.now() > deadline) throw new Error(`sshd in ${h.ns} does not accept a login: ssh ${r.signal ? `killed by ${r.signal} (timeout)` : `exit ${r.status}`}: ${r.stderr.trim()}`);
         await new Promise((res) => setTimeout(res, 100));
@@ -146,6 +147,16 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
     await teardown();
     throw e;
   }
+}
+
+function run(argv: string[], timeoutMs: number): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    c.stderr!.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
+    c.on('close', (status, signal) => { clearTimeout(t); resolve({ status, signal, stderr }); });
+  });
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<void> {

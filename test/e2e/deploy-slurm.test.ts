@@ -1,0 +1,49 @@
+// The Slurm template, run for real on this machine: `srun` and `scontrol` are stand-in scripts that
+// run each step locally (everything on loopback); the roles, processes and files are the real ones.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+
+test('deploy/slurm/chronoeval.sbatch: coordinator, NTP server and two workers as srun steps → results and stats.json', { timeout: 120_000 }, async () => {
+  const dir = tmpDir('ce-slurm-');
+  try {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    const srunLog = path.join(dir, 'srun.log');
+    // srun: record the step's options, drop them, run the command here.
+    writeFileSync(path.join(bin, 'srun'), `#!/bin/sh\necho "$*" >>'${srunLog}'\nwhile [ $# -gt 0 ]; do case $1 in -*) shift;; *) break;; esac; done\nexec "$@"\n`);
+    writeFileSync(path.join(bin, 'scontrol'), '#!/bin/sh\n[ "$1 $2" = "show hostnames" ] || exit 1\nprintf "127.0.0.1\\n127.0.0.1\\n127.0.0.1\\n"\n');
+    chmodSync(path.join(bin, 'srun'), 0o755);
+    chmodSync(path.join(bin, 'scontrol'), 0o755);
+    const env = {
+      ...process.env, PATH: `${bin}:${process.env.PATH}`, SLURM_JOB_NODELIST: 'n[1-3]', SLURM_JOB_ID: '4242',
+      CHRONOEVAL_ROOT: PACKAGE_ROOT, NODE_BIN: process.execPath, RESULTS_DIR: path.join(dir, 'results'), LOGS_DIR: path.join(dir, 'logs'),
+      BIND: '127.0.0.1', WORKER_PORT: '0', NTP_PORT: '0', DURATION_S: '2', RATE: '50', WARMUP_MAX_S: '3', POLL_MS: '200', READY_TIMEOUT_S: '30', FIGURES: '0',
+    };
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const c = spawn('bash', [path.join(PACKAGE_ROOT, 'deploy/slurm/chronoeval.sbatch')], { env, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.stderr.on('data', (d) => (out += d));
+      const t = setTimeout(() => c.kill('SIGTERM'), 110_000);
+      c.on('close', (code) => { clearTimeout(t); resolve({ code, out }); });
+    });
+    assert.equal(r.code, 0, r.out);
+    const runs = readdirSync(path.join(dir, 'results'));
+    assert.equal(runs.length, 1);
+    assert.match(runs[0], /^\d{8}T\d{6}Z-j4242$/);
+    const runDir = path.join(dir, 'results', runs[0]);
+    const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+    assert.equal(rows('coordinator.csv'), 100);
+    assert.equal(rows('workers/w1.csv'), 100);
+    assert.equal(rows('workers/w2.csv'), 100);
+    assert.ok(existsSync(path.join(runDir, 'stats.json')));
+    const steps = readFileSync(srunLog, 'utf8').trim().split('\n');
+    assert.equal(steps.length, 4, 'ntp-server, two workers, coordinator');
+    for (const s of steps) assert.match(s, /^--nodes=1 --ntasks=1 --overlap .*--nodelist=127\.0\.0\.1 --job-name=(ntp-server|worker-w[12]|coordinator) /);
+    assert.ok(existsSync(path.join(dir, 'logs', runs[0], 'slurm', 'coordinator.err')));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

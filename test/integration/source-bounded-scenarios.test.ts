@@ -115,9 +115,9 @@ for (const name of [...builtinScenarioNames(), WANDER_PRIOR]) {
         continue;
       }
       if (name === 'wander') {
-        // Negative control with default tuning: growth learnt from samples cannot foresee the first
-        // excursions of a 60 ppm/√s random walk between 3 s polls. Measured and printed, not asserted;
-        // the same scenario with a prior wander term (below) must hold.
+        // Negative control with default tuning: the learnt and initial wander terms cover most of a
+        // 60 ppm/√s random walk between 3 s polls, but an excursion larger than any seen before can
+        // escape (a full run measured 96 %). Printed, not asserted; with a prior (below) it must hold.
         continue;
       }
       assert.ok(share(r) >= 0.999, `${name}/${r.node}: coverage ${(100 * share(r)).toFixed(3)} % < 99.9 %`);

@@ -50,13 +50,19 @@ export interface BoundedTuning {
    * A frequency random walk of σ ppm/√s moves the offset by about σ·1000·age^1.5/√3 ns.
    */
   wanderPriorNsPerS15: number;
+  /**
+   * Wander assumed for a new model until samples show otherwise (ns per s^1.5, default 200000):
+   * it decays as 1/n over the first consecutive-sample checks, so a stable clock soon pays
+   * nothing, while a wandering one is covered before its wander has been seen.
+   */
+  wanderInitialNsPerS15: number;
   warmup: Partial<ConvergenceThresholds>;
 }
 
 export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
   phiPpm: 15, maxDriftPpm: 500, driftSigmaK: 3, windowMs: 60_000, maxSamplesPerServer: 64,
   projectSamples: 16, minFitSpanMs: 2000, staleAfterMs: 30_000, serverPrecisionNs: 1000,
-  stepToleranceNs: 100_000, stepCheckMs: 100, wanderK: 2, wanderFitSamples: 5, wanderPriorNsPerS15: 0,
+  stepToleranceNs: 100_000, stepCheckMs: 100, wanderK: 2, wanderFitSamples: 5, wanderPriorNsPerS15: 0, wanderInitialNsPerS15: 200_000,
   warmup: { maxSpreadNs: 100_000, maxDriftErrPpm: 5, minSamples: 3, minSpanMs: 3000, spreadPerHalfWidth: 2, driftErrHorizonMs: 3000 },
 };
 
@@ -87,6 +93,8 @@ interface ServerModel {
   /** Recent excesses per s^1.5 (ns), newest last; W is their maximum. */
   wanderRing: number[];
   W: number;
+  /** Consecutive-sample checks made (decays the initial wander assumption). */
+  checks: number;
 }
 
 interface ServerEstimate { iv: Interval; center: number; doubtful: boolean }
@@ -232,7 +240,7 @@ export class BoundedSource implements ClockSource {
     };
     let model = this.servers.get(s.server);
     if (!model) {
-      model = { obs: [], seg: this.nextSeg++, fit: null, trusted: false, slope: 0, g: t.maxDriftPpm * 1e-6, wanderRing: [], W: t.wanderPriorNsPerS15 };
+      model = { obs: [], seg: this.nextSeg++, fit: null, trusted: false, slope: 0, g: t.maxDriftPpm * 1e-6, wanderRing: [], W: Math.max(t.wanderPriorNsPerS15, t.wanderInitialNsPerS15), checks: 0 };
       this.servers.set(s.server, model);
     }
     let reason = 'used';
@@ -308,7 +316,8 @@ export class BoundedSource implements ClockSource {
     }
     model.wanderRing.push(Math.max(0, miss, curv) / a ** 1.5);
     if (model.wanderRing.length > 32) model.wanderRing.shift();
-    model.W = Math.max(this.tuning.wanderPriorNsPerS15, ...model.wanderRing);
+    model.checks++;
+    model.W = Math.max(this.tuning.wanderPriorNsPerS15, this.tuning.wanderInitialNsPerS15 / model.checks, ...model.wanderRing);
   }
 
   private prune(model: ServerModel, newest: number): void {
@@ -479,7 +488,7 @@ function validateTuning(t: BoundedTuning): void {
     const v = t[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`bounded source: option ${k} must be a positive number, got ${String(v)}`);
   }
-  for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs', 'wanderK', 'wanderPriorNsPerS15'] as const) {
+  for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs', 'wanderK', 'wanderPriorNsPerS15', 'wanderInitialNsPerS15'] as const) {
     if (!Number.isFinite(t[k]) || t[k] < 0) throw new Error(`bounded source: option ${k} must be >= 0, got ${String(t[k])}`);
   }
   if (t.phiPpm > t.maxDriftPpm) throw new Error('bounded source: phiPpm must not exceed maxDriftPpm');

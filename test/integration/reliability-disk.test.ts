@@ -9,6 +9,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { encodeMessage, type Message } from '../../src/protocol/messages.js';
 import { startRole, withTimeout } from '../../src/run/child.js';
+import { validateWorkerOptions } from '../../src/run/config-validation.js';
 import { tmpDir } from '../helpers.js';
 import { PacedSender, readCsv, sleep, writeKey } from './reliability-support.js';
 
@@ -116,6 +117,9 @@ test('a results directory that is read-only from the start: a clear error before
   assert.ok(!w.role.lastJson.some((j) => j.event === 'listening'), 'it never opened its socket');
   assert.match(w.err(), new RegExp(results.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the error names the path');
   assert.ok(!existsSync(path.join(results, 'T-disk-ro0')));
+  // The validator (src/run/config-validation.ts) says precisely why, before anything starts.
+  assert.throws(() => validateWorkerOptions({ node: 'w', 'results-dir': results, 'logs-dir': path.join(dir, 'logs'), sources: 'system', insecure: true }, ['system']),
+    /--results-dir ".*": must be writable: .* is on a read-only filesystem \(EROFS\)/);
 });
 
 test('ENOSPC at the coordinator: it stops sending, ends the workers and exits 3 with a clear error', { timeout: 60_000 }, async () => {

@@ -235,7 +235,8 @@ export function validateInventory(raw: unknown, file: string): Inventory {
       name: name ?? '?',
       host: host ?? '?',
       address: address ?? '?',
-      ssh: { ...defSsh, ...dropUndefined(own), options: [...defSsh.options, ...own.options] },
+      // ssh keeps the first value it sees for an option: the host's own options go first
+      ssh: { ...defSsh, ...dropUndefined(own), options: [...own.options, ...defSsh.options] },
       workDir: pathOf(str(h, 'work_dir', where), `${where}.work_dir`, bad) ?? defWork,
       node: pathOf(str(h, 'node', where), `${where}.node`, bad) ?? defNode,
       sources: sourcesOf(h, where, bad) ?? defSources ?? runSources,

@@ -52,6 +52,9 @@ interface ServerState {
   /** The server's most recent finished burst produced an accepted sample. */
   lastBurstOk: boolean;
   burstInFlight: boolean;
+  /** Delays of recent accepted bursts (popcorn-spike filter), and spikes rejected in a row. */
+  recentDelays: bigint[];
+  spikesInRow: number;
   /** Polls to sit out after a kiss-o'-death. */
   backoffPolls: number;
   counts: { sent: number; accepted: number; rejected: number; timeouts: number; kisses: number; invalid: number; unsynced: number };
@@ -250,7 +253,8 @@ export class NtpSource implements ClockSource {
     });
     // t1 as late as possible: only the transmit field is written after it (send overhead biases θ).
     const t1 = this.opts.clock.nowNs();
-    const trueT1 = this.opts.clock.trueNowNs?.();
+    // Ground truth for this very reading (a second host read would be later by its own cost).
+    const trueT1 = this.opts.clock.simulated ? this.opts.clock.lastTrueNs ?? this.opts.clock.trueNowNs?.() : undefined;
     let key = unixNsToNtp(t1);
     while (this.pending.has(key)) key++; // two requests in the same 0.23 ns: keep origins unique
     packet.writeBigUInt64BE(key, 40);
@@ -272,7 +276,7 @@ export class NtpSource implements ClockSource {
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     // t4 first: everything else happens after the arrival instant is captured.
     const t4 = this.opts.clock.nowNs();
-    const trueT4 = this.opts.clock.trueNowNs?.();
+    const trueT4 = this.opts.clock.simulated ? this.opts.clock.lastTrueNs ?? this.opts.clock.trueNowNs?.() : undefined;
     const s = this.servers.find((x) => x.address === rinfo.address && x.port === rinfo.port);
     if (!s) { this.foreign++; this.log?.debug('NTP reply from unknown address ignored', { from: `${rinfo.address}:${rinfo.port}` }); return; }
     // The origin timestamp must echo one of our outstanding transmit timestamps for this server.
@@ -325,6 +329,24 @@ export class NtpSource implements ClockSource {
     if (burst.outstanding <= 0) this.finishBurst(burst);
   }
 
+  /**
+   * Popcorn-spike filter (as chrony's): a burst whose best delay is far above the recent minimum
+   * was queued somewhere, and its offset error (up to δ/2) with it; reject it — unless spikes
+   * keep coming, which means the path itself changed (then accept and start over).
+   */
+  private delaySpike(s: ServerState, delayNs: bigint): string | null {
+    const recent = s.recentDelays;
+    const floor = recent.length >= 4 ? recent.reduce((a, b) => (b < a ? b : a)) : null;
+    if (floor !== null && delayNs > 3n * floor + 1_000_000n && s.spikesInRow < 3) {
+      s.spikesInRow++;
+      return `delay spike: ${delayNs} ns > 3 × recent minimum ${floor} ns + 1 ms (${s.spikesInRow} in a row)`;
+    }
+    s.spikesInRow = 0;
+    recent.push(delayNs);
+    if (recent.length > 8) recent.shift();
+    return null;
+  }
+
   /** Best-of-burst: the minimum-delay reply is the least disturbed by queueing; keep it. */
   private finishBurst(burst: Burst): void {
     const s = burst.server;
@@ -332,14 +354,16 @@ export class NtpSource implements ClockSource {
     const n = burst.candidates.length;
     let best: NtpSample | null = null;
     for (const c of burst.candidates) if (!best || c.delay_ns < best.delay_ns) best = c;
+    const spike = best ? this.delaySpike(s, best.delay_ns) : null;
     for (const c of burst.candidates) {
-      c.accepted = c === best;
+      c.accepted = c === best && spike === null;
       c.reason = c.accepted
         ? `minimum delay of ${n} valid repl${n === 1 ? 'y' : 'ies'} (burst ${this.opts.burst})`
-        : `burst: delay ${c.delay_ns} ns > minimum ${best!.delay_ns} ns`;
+        : c === best ? spike! : `burst: delay ${c.delay_ns} ns > minimum ${best!.delay_ns} ns`;
       if (c.accepted) s.counts.accepted++; else s.counts.rejected++;
       this.emitSample(c);
     }
+    if (spike !== null) best = null;
     s.lastBurstOk = best !== null;
     if (best) {
       s.lastAccepted = best;
@@ -413,6 +437,7 @@ function newServerState(spec: string): ServerState {
   return {
     label: spec, host, port, address: null, lastAccepted: null, lastBurstOk: false, burstInFlight: false, backoffPolls: 0,
     counts: { sent: 0, accepted: 0, rejected: 0, timeouts: 0, kisses: 0, invalid: 0, unsynced: 0 },
+    recentDelays: [], spikesInRow: 0,
   };
 }
 

@@ -2,7 +2,7 @@
 // chronoeval's one CLI: thin yargs wiring; each command's work lives in its own module.
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkNodeId, makeLogger, positive, resolveRunId, splitList, withCommon, withKey, withRunIdentity, withSources } from './cli/options.js';
+import { checkNodeId, makeLogger, parseSourceOptions, positive, resolveRunId, splitList, withCommon, withKey, withRunIdentity, withSources } from './cli/options.js';
 import { parseSourceList } from './clock/registry.js';
 import { loadKey } from './run/key.js';
 import { clockFromArg } from './clock/clock-from-arg.js';
@@ -95,7 +95,7 @@ const cli = yargs(hideBin(process.argv))
       const { runWorker } = await import('./worker/worker.js');
       return runWorker({
         runId, nodeId, bind: a.bind, port, sources, ntpServers: splitList(a['ntp-server']), resultsDir: a['results-dir'], logsDir: a['logs-dir'],
-        key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock,
+        key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
         commitWaitS: splitList(a['commit-wait-s']).map((s) => positive('commit-wait-s', Number(s))),
         onListening: (p) => process.stdout.write(JSON.stringify({ event: 'listening', port: p, node: nodeId, run_id: runId }) + '\n'),
       });
@@ -125,7 +125,7 @@ const cli = yargs(hideBin(process.argv))
         schedule: { rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined },
         resultsDir: a['results-dir'], logsDir: a['logs-dir'], key, pollMs: positive('poll-ms', a['poll-ms']),
         readyTimeoutS: positive('ready-timeout-s', a['ready-timeout-s']), endTimeoutS: positive('end-timeout-s', a['end-timeout-s']), logger,
-        clock, eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null,
+        clock, eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
       });
       process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers }) + '\n');
       return res.exitCode;

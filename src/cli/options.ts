@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { Logger, type Level } from '../run/logger.js';
@@ -26,7 +27,35 @@ export function withSources<T>(y: Argv<T>) {
   return y
     .option('sources', { type: 'string', default: 'system,ntp', describe: 'Comma-separated clock sources to stamp with' })
     .option('ntp-server', { type: 'string', array: true, default: [] as string[], describe: 'NTP server host:port (repeatable or comma-separated)' })
-    .option('poll-ms', { type: 'number', default: 1000, describe: 'NTP poll interval in milliseconds' });
+    .option('poll-ms', { type: 'number', default: 1000, describe: 'NTP poll interval in milliseconds' })
+    .option('source-options', { type: 'string', describe: 'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"k":3}} (docs/sources.md)' })
+    .option('chronotick-url', { type: 'string', describe: 'Base URL of a ChronoTick server for the chronotick source (POST <url>/get_time)' });
+}
+
+/** --source-options and --chronotick-url → per-source option objects, validated as JSON objects. */
+export function parseSourceOptions(json: string | undefined, chronotickUrl: string | undefined): Record<string, Record<string, unknown>> {
+  let out: Record<string, Record<string, unknown>> = {};
+  if (json !== undefined) {
+    const text = json.trim().startsWith('{') ? json : readFileOrThrow(json, '--source-options');
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch (e) { throw new Error(`--source-options: not valid JSON (${(e as Error).message})`); }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--source-options: expected a JSON object keyed by source name');
+    for (const [k, v] of Object.entries(parsed)) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`--source-options: "${k}" must be an object of options`);
+    }
+    out = parsed as Record<string, Record<string, unknown>>;
+  }
+  if (chronotickUrl !== undefined) {
+    let u: URL;
+    try { u = new URL(chronotickUrl); } catch { throw new Error(`--chronotick-url "${chronotickUrl}" is not a URL; give e.g. http://127.0.0.1:8124`); }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`--chronotick-url "${chronotickUrl}": use http:// or https://`);
+    out.chronotick = { ...(out.chronotick ?? {}), url: chronotickUrl };
+  }
+  return out;
+}
+
+function readFileOrThrow(file: string, flag: string): string {
+  try { return readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
 }
 
 export function resolveRunId(given: string | undefined): string {

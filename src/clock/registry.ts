@@ -4,6 +4,8 @@ import { SystemSource } from './sources/system.js';
 import { NtpSource } from './sources/ntp.js';
 import { BoundedSource } from './sources/bounded.js';
 import { createChronySource } from './sources/chrony.js';
+import { createClockBoundSource } from './sources/clockbound.js';
+import { createChronoTickSource } from './sources/chronotick.js';
 
 /** What every source factory may use. Per-source tuning lives in `options[sourceName]`. */
 export interface SourceContext {
@@ -17,7 +19,7 @@ export interface SourceContext {
   runId?: string;
 }
 
-export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony'] as const;
+export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick'] as const;
 
 /**
  * Build the named sources in order. Sources that need NTP samples share one NtpSource, which is
@@ -44,8 +46,17 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
         stamped.push(new BoundedSource({ ntp: needNtp(), clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, ...(ctx.options.bounded ?? {}) }));
         break;
       case 'chrony':
-        stamped.push(createChronySource({ clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, pollMs: ctx.pollMs }, ctx.options.chrony ?? {}));
+        stamped.push(createChronySource(base(ctx), ctx.options.chrony ?? {}));
         break;
+      case 'clockbound':
+        stamped.push(createClockBoundSource(base(ctx), ctx.options.clockbound ?? {}));
+        break;
+      case 'chronotick': {
+        const o = ctx.options.chronotick ?? {};
+        if (typeof o.url !== 'string') throw new Error('source "chronotick" needs a server URL: --chronotick-url http://host:port');
+        stamped.push(createChronoTickSource(base(ctx), o));
+        break;
+      }
       default:
         throw new Error(`unknown clock source "${name}"; known: ${KNOWN_SOURCES.join(', ')}`);
     }
@@ -54,6 +65,8 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
   if (ntp && !all.includes(ntp)) all.unshift(ntp);
   return { stamped, all };
 }
+
+const base = (ctx: SourceContext) => ({ clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, pollMs: ctx.pollMs });
 
 /** Validate a source list before anything starts. */
 export function parseSourceList(value: string | string[]): string[] {

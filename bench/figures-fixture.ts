@@ -23,6 +23,8 @@ export interface FixtureOptions {
   noTruth?: boolean;
   /** Only point sources (no interval source, no commit-wait files). */
   pointOnly?: boolean;
+  /** Do not write commit_wait/*.csv (the figures read re-estimation from stats.json only). */
+  noCommitWait?: boolean;
   /** Cut the last line of workers/<last>.csv in half, as a killed writer would. */
   tornTail?: boolean;
 }
@@ -59,7 +61,7 @@ class Model {
   readonly period: number;
   readonly t0 = 250_000_000; // first send 0.25 s after the anchor
   readonly duration: number;
-  constructor(readonly o: Required<Omit<FixtureOptions, 'noTruth' | 'pointOnly' | 'tornTail'>> & FixtureOptions) {
+  constructor(readonly o: Required<Pick<FixtureOptions, 'events' | 'rate' | 'workers' | 'seed' | 'statsEvery'>> & FixtureOptions) {
     this.period = 1e9 / o.rate;
     this.duration = o.events * this.period;
   }
@@ -191,7 +193,7 @@ export async function makeFixtureRun(runDir: string, opts: FixtureOptions): Prom
       }
     }
     await writeLines(path.join(runDir, 'sync', `${node}.csv`), SYNC_COLUMNS, (emit) => syncRows.forEach(emit));
-    if (!o.pointOnly) {
+    if (!o.pointOnly && !o.noCommitWait) {
       await writeChunked(path.join(runDir, 'commit_wait', `${node}.csv`), COMMIT_WAIT_COLUMNS, (seq, emit) => {
         if (m.lost(k, seq)) return;
         const t = m.trueSend(seq) + m.latency(k, seq);
@@ -248,7 +250,7 @@ export function dist(values: number[], unit: 'ns' | 'ratio' = 'ns'): Distributio
   return { unit, n, exact: true, relative_error: 0, min: s[0]!, max: s[n - 1]!, mean: sum / n, p01: lo, p05: q(0.05), p25: q(0.25), p50: q(0.5), p75: q(0.75), p95: q(0.95), p99: hi, p999: q(0.999), histogram: { edges, counts, below, above } };
 }
 
-function computeStats(m: Model, o: Required<Omit<FixtureOptions, 'noTruth' | 'pointOnly' | 'tornTail'>> & FixtureOptions,
+function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rate' | 'workers' | 'seed' | 'statsEvery'>> & FixtureOptions,
   runDir: string, runId: string, sources: { name: string; bounded: boolean }[], truth: boolean): Stats {
   const W = o.workers;
   const every = o.statsEvery;
@@ -471,6 +473,8 @@ function computeStats(m: Model, o: Required<Omit<FixtureOptions, 'noTruth' | 'po
         ...W.map((node, k) => ({ path: `workers/${node}.csv`, role: 'worker' as const, node, rows: delivery[k]!.received, skipped_rows: o.tornTail && k === lastWorker ? 1 : 0, torn_tail: o.tornTail === true && k === lastWorker })),
       ],
       warnings,
+      // Stats are computed event by event from the model, not by a streaming join.
+      join: { max_events_in_flight: 1, reorder_window: 0, late_rows: 0, coordinator_duplicates: 0 },
     },
     sources: sources.map((s) => ({ name: s.name, bounded: s.bounded, in_coordinator: true, in_workers: [...W] })),
     workers: [...W], windows_ms: WINDOWS_MS, reestimation_delays_s: sources.some((s) => s.bounded) ? DELAYS_S : [],

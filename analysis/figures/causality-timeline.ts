@@ -18,8 +18,11 @@ export const causalityTimeline: FigureDef = {
     const sources = causality.sources.map((s) => s.name);
     const colour = colourScale(nodes);
     const shape = shapeScale(nodes);
+    let anySymlog = false;
     const panels = causality.sources.map((src) => {
       const values = causality.samples.filter((s) => s.source === src.name);
+      const y = yScaleFor(values.map((v) => v.margin_ms));
+      if (y.type === 'symlog') anySymlog = true;
       const layers: Record<string, unknown>[] = [
         { mark: { type: 'rule', strokeDash: [4, 3], color: '#555555' }, encoding: { y: { datum: 0 } } },
       ];
@@ -29,7 +32,7 @@ export const causalityTimeline: FigureDef = {
           mark: { type: 'rule', strokeOpacity: 0.35, strokeWidth: 1 },
           encoding: {
             x: { field: 't_s', type: 'quantitative' },
-            y: { field: 'lo_ms', type: 'quantitative' }, y2: { field: 'hi_ms' },
+            y: { field: 'lo_ms', type: 'quantitative', scale: y }, y2: { field: 'hi_ms' },
             color: { field: 'node', type: 'nominal', scale: colour, legend: null },
           },
         });
@@ -38,7 +41,7 @@ export const causalityTimeline: FigureDef = {
         mark: { type: 'point', filled: true, fillOpacity: 0.6, size: 16 },
         encoding: {
           x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
-          y: { field: 'margin_ms', type: 'quantitative', title: `r − s in ${src.name} (ms)` },
+          y: { field: 'margin_ms', type: 'quantitative', title: `r − s in ${src.name} (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant) } : {} },
           color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           shape: { field: 'node', type: 'nominal', scale: shape, title: 'worker' },
         },
@@ -48,12 +51,12 @@ export const causalityTimeline: FigureDef = {
         mark: { type: 'point', shape: 'cross', filled: false, size: 40, stroke: '#000000', strokeWidth: 0.9 },
         encoding: {
           x: { field: 't_s', type: 'quantitative' },
-          y: { field: 'margin_ms', type: 'quantitative' },
+          y: { field: 'margin_ms', type: 'quantitative', scale: y },
         },
       });
       const v = causality.violations[src.name]!;
       return {
-        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total} violation(s) among all pairs; ${v.drawn} drawn as ×` },
+        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total} violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}` },
         width: 520, height: 150, data: { values }, layer: layers,
       };
     });
@@ -80,6 +83,7 @@ export const causalityTimeline: FigureDef = {
       }],
     } as never);
     const notes = [
+      ...(anySymlog ? ['Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.'] : []),
       `Dots: every ${causality.stride}th event (by seq) per worker, plus up to ${causality.violationCap} further violations per source; shares below count every joined pair.`,
     ];
     return {
@@ -93,3 +97,32 @@ export const causalityTimeline: FigureDef = {
     };
   },
 };
+
+/**
+ * Latency spikes (tens of ms on a busy host) would flatten the sub-millisecond structure that
+ * decides causality, so a wide spread gets a symmetric-log axis (linear within ±c of zero).
+ */
+function yScaleFor(ms: number[]): { type: 'linear' } | { type: 'symlog'; constant: number } {
+  const abs = ms.map(Math.abs).filter(Number.isFinite).sort((a, b) => a - b);
+  if (abs.length < 10) return { type: 'linear' };
+  const q = (p: number): number => abs[Math.min(abs.length - 1, Math.floor(p * abs.length))]!;
+  const mid = q(0.5);
+  if (mid <= 0 || q(0.999) / mid < 30) return { type: 'linear' };
+  return { type: 'symlog', constant: Math.max(mid / 2, 0.001) };
+}
+
+/** 0 and ±1-3 per decade, from the linear part's edge out to the data (symlog axes otherwise get crowded or sparse ticks). */
+function symlogTicks(ms: number[], constant: number): number[] {
+  const lo = Math.min(0, ...ms);
+  const hi = Math.max(0, ...ms);
+  const ticks = [0];
+  for (let e = -3; e <= 5; e++) {
+    for (const m of [1, 3]) {
+      const v = m * 10 ** e;
+      if (v < constant) continue; // inside the linear part: would pile up on the 0 label
+      if (v <= hi * 1.05) ticks.push(v);
+      if (-v >= lo * 1.05) ticks.push(-v);
+    }
+  }
+  return ticks.sort((a, b) => a - b);
+}

@@ -8,9 +8,11 @@ export const clockOffsets: FigureDef = {
   howToRead:
     'One row per clock source, from the sync log (one row per sample). Left: the estimated offset of true time from the node\'s local clock (line = bin mean, band = bin min to max); a step or slope is the local clock stepping or drifting. ' +
     'Right, for interval sources: the half-width the source claimed. Time is counted from the first event sent; negative times are warm-up.',
-  build({ sync }) {
+  build({ stats, sync }) {
     if (!sync) return { skip: 'no sync/*.csv files (or none with an offset or half-width) in the run directory.' };
-    const sources = [...new Set(sync.bins.map((b) => b.source))];
+    const order = stats.sources.map((s) => s.name);
+    const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length);
+    const sources = [...new Set(sync.bins.map((b) => b.source))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     const nodes = [...new Set(sync.bins.map((b) => b.node))];
     const colour = colourScale(nodes);
     const x = { field: 't_s', type: 'quantitative', title: 'time since first send (s)', scale: { nice: false } };
@@ -21,7 +23,7 @@ export const clockOffsets: FigureDef = {
         transform: [{ filter: 'datum.offset_mean_ms !== null' }],
         layer: [
           { mark: { type: 'area', fillOpacity: 0.18 }, encoding: { x, y: { field: 'offset_min_ms', type: 'quantitative', title: 'offset (ms)' }, y2: { field: 'offset_max_ms' }, color: { field: 'node', type: 'nominal', scale: colour, title: 'node' } } },
-          { mark: { type: 'line', strokeWidth: 1.3 }, encoding: { x, y: { field: 'offset_mean_ms', type: 'quantitative' }, color: { field: 'node', type: 'nominal', scale: colour, title: 'node' }, strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'node' } } },
+          { mark: { type: 'line', strokeWidth: 1.3 }, encoding: { x, y: { field: 'offset_mean_ms', type: 'quantitative' }, color: { field: 'node', type: 'nominal', scale: colour, title: 'node', legend: { symbolType: 'stroke' } }, strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'node' } } },
         ],
       };
       const hasHw = values.some((b) => b.half_width_mean_ms !== null);
@@ -43,7 +45,7 @@ export const clockOffsets: FigureDef = {
         vconcat: rows,
         config: baseConfig(),
       }),
-      notes: [binned > 0 ? `${binned} of ${sync.series.length} series binned (mean and min–max per bin).` : 'Every sample drawn (no binning needed).'],
+      notes: [...(sync.rejectedRows > 0 ? [`${sync.rejectedRows} sample(s) the source itself rejected (accepted = 0) are not drawn.`] : []), binned > 0 ? `${binned} of ${sync.series.length} series binned (mean and min–max per bin).` : 'Every sample drawn (no binning needed).'],
     };
   },
 };

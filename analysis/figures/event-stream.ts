@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Stats } from '../stats-types.js';
 import { GrowF64 } from './grow-array.js';
-import { indexer, relNs, splitAnchor, streamCsv } from './csv-stream.js';
+import { indexer, relNsAt, splitAnchor, streamCsv, uintAt } from './csv-stream.js';
 
 /** Hard limit on seq so a corrupt cell cannot make us allocate gigabytes. */
 const MAX_SEQ = 50_000_000;
@@ -44,6 +44,10 @@ export interface CausalityData {
   violationCap: number;
   rowsRead: number;
   rowsSkipped: number;
+  /** Rows with no usable seq (or send time) — not drawn. */
+  badSeq: number;
+  /** Reader warnings (torn last lines, bad rows), file and line. */
+  warnings: string[];
   missingFiles: string[];
 }
 
@@ -81,25 +85,28 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
   let maxSend = -Infinity;
   let rowsRead = 0;
   let rowsSkipped = 0;
-  const c = await streamCsv(coordFile, (h) => {
+  let badSeq = 0;
+  const c = await streamCsv(coordFile, 'coordinator.csv', (h) => {
     const ix = indexer(h);
     seqIdx = ix('seq'); sendIdx = ix('send_local_ns');
     srcIdx = cols.map((s) => ({ p: ix(`${s.name}_ns`), lo: ix(`${s.name}_lo_ns`), hi: ix(`${s.name}_hi_ns`) }));
-  }, (row) => {
-    const seq = Number(row[seqIdx]);
-    if (!Number.isInteger(seq) || seq < 0 || seq > MAX_SEQ) { rowsSkipped++; return; }
-    const t = relNs(row[sendIdx], aSec, aRem);
+  }, (text, off, base) => {
+    const seq = uintAt(text, off, base, seqIdx);
+    if (seq < 0 || seq > MAX_SEQ) { badSeq++; return; }
+    const t = relNsAt(text, off, base, sendIdx, aSec, aRem);
+    if (Number.isNaN(t)) { badSeq++; return; }
     send.set(seq, t);
     if (t < minSend) minSend = t;
     if (t > maxSend) maxSend = t;
     for (let k = 0; k < cols.length; k++) {
       const sc = cols[k]!; const ix = srcIdx[k]!;
-      if (ix.p >= 0) sc.p.set(seq, relNs(row[ix.p], aSec, aRem));
-      if (sc.lo && ix.lo >= 0) sc.lo.set(seq, relNs(row[ix.lo], aSec, aRem));
-      if (sc.hi && ix.hi >= 0) sc.hi.set(seq, relNs(row[ix.hi], aSec, aRem));
+      sc.p.set(seq, relNsAt(text, off, base, ix.p, aSec, aRem));
+      if (sc.lo) sc.lo.set(seq, relNsAt(text, off, base, ix.lo, aSec, aRem));
+      if (sc.hi) sc.hi.set(seq, relNsAt(text, off, base, ix.hi, aSec, aRem));
     }
   });
   rowsRead += c.rows; rowsSkipped += c.skipped;
+  const warnings: string[] = [...c.warnings];
   if (!Number.isFinite(minSend)) return null;
 
   const span = Math.max(maxSend - minSend, 1);
@@ -122,13 +129,13 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
     let wSeq = -1;
     let wIdx: { p: number; lo: number; hi: number }[] = [];
     let seen = new Uint8Array(Math.max(send.length, 1));
-    const r = await streamCsv(file, (h) => {
+    const r = await streamCsv(file, `workers/${node}.csv`, (h) => {
       const ix = indexer(h);
       wSeq = ix('seq');
       wIdx = cols.map((s) => ({ p: ix(`${s.name}_ns`), lo: ix(`${s.name}_lo_ns`), hi: ix(`${s.name}_hi_ns`) }));
-    }, (row) => {
-      const seq = Number(row[wSeq]);
-      if (!Number.isInteger(seq) || seq < 0 || seq > MAX_SEQ) return;
+    }, (text, off, base) => {
+      const seq = uintAt(text, off, base, wSeq);
+      if (seq < 0 || seq > MAX_SEQ) { badSeq++; return; }
       const t = send.get(seq);
       if (Number.isNaN(t)) return; // an event the coordinator never logged
       if (seq >= seen.length) { const g = new Uint8Array(seq * 2 + 1); g.set(seen); seen = g; }
@@ -139,7 +146,7 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
       for (let k = 0; k < cols.length; k++) {
         const sc = cols[k]!; const ix = wIdx[k]!;
         if (ix.p < 0) continue;
-        const rp = relNs(row[ix.p], aSec, aRem);
+        const rp = relNsAt(text, off, base, ix.p, aSec, aRem);
         const sp = sc.p.get(seq);
         if (Number.isNaN(rp) || Number.isNaN(sp)) continue;
         const bins = binsOf[k]!;
@@ -149,8 +156,8 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
         let lo: number | null = null;
         let hi: number | null = null;
         let outcome: CausalitySample['outcome'] = pViol ? 'point violation' : 'ok';
-        if (sc.bounded && ix.lo >= 0 && ix.hi >= 0) {
-          const rlo = relNs(row[ix.lo], aSec, aRem); const rhi = relNs(row[ix.hi], aSec, aRem);
+        if (sc.bounded) {
+          const rlo = relNsAt(text, off, base, ix.lo, aSec, aRem); const rhi = relNsAt(text, off, base, ix.hi, aSec, aRem);
           const slo = sc.lo!.get(seq); const shi = sc.hi!.get(seq);
           if (![rlo, rhi, slo, shi].some(Number.isNaN)) {
             bins.ic[b]!++;
@@ -170,7 +177,7 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
         }
       }
     });
-    rowsRead += r.rows; rowsSkipped += r.skipped;
+    rowsRead += r.rows; rowsSkipped += r.skipped; warnings.push(...r.warnings);
   }
 
   const bins: CausalityBin[] = [];
@@ -186,6 +193,6 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
   });
   return {
     sources: cols.map((s) => ({ name: s.name, bounded: s.bounded })), samples, bins, bin_s: binNs / 1e9,
-    stride, violations, violationCap, rowsRead, rowsSkipped, missingFiles,
+    stride, violations, violationCap, rowsRead, rowsSkipped, badSeq, warnings, missingFiles,
   };
 }

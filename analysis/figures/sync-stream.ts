@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Stats } from '../stats-types.js';
 import { GrowF64 } from './grow-array.js';
-import { indexer, num, relNs, splitAnchor, streamCsv } from './csv-stream.js';
+import { cell, indexer, numAt, relNsAt, relNsOf, splitAnchor, streamCsv } from './csv-stream.js';
 
 export interface SyncBin {
   node: string;
@@ -24,6 +24,8 @@ export interface SyncData {
   series: { node: string; source: string; samples: number; binned: boolean }[];
   rowsRead: number;
   rowsSkipped: number;
+  /** Samples with accepted = 0 (not drawn). */
+  rejectedRows: number;
   files: string[];
 }
 
@@ -36,24 +38,30 @@ export async function readSyncData(runDir: string, stats: Stats, opts: { maxBins
   const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
   if (files.length === 0) return null;
   const [aSec, aRem] = splitAnchor(stats.run.anchor_ns_abs);
-  const t0 = stats.run.first_send_ns_abs !== null ? relNs(stats.run.first_send_ns_abs, aSec, aRem) : 0;
+  const t0 = stats.run.first_send_ns_abs !== null ? relNsOf(stats.run.first_send_ns_abs, aSec, aRem) : 0;
   const series = new Map<string, Series>();
   let rowsRead = 0;
   let rowsSkipped = 0;
+  let rejectedRows = 0;
   for (const f of files) {
     const fallbackNode = f.slice(0, -4);
-    let ix = (_: string): number => -1;
-    const r = await streamCsv(path.join(dir, f), (h) => { ix = indexer(h); }, (row) => {
-      const iNode = ix('node_id'); const iSrc = ix('source'); const iT = ix('sample_local_ns');
-      const iOff = ix('offset_ns'); const iHw = ix('half_width_ns'); const iLo = ix('lo_ns'); const iHi = ix('hi_ns');
-      const node = (iNode >= 0 && row[iNode]) || fallbackNode;
-      const source = iSrc >= 0 ? row[iSrc]! : '';
-      const t = relNs(row[iT], aSec, aRem);
+    let c = { node: -1, src: -1, t: -1, off: -1, hw: -1, lo: -1, hi: -1, acc: -1 };
+    let rejected = 0;
+    const r = await streamCsv(path.join(dir, f), `sync/${f}`, (h) => {
+      const ix = indexer(h);
+      c = { node: ix('node_id'), src: ix('source'), t: ix('sample_local_ns'), off: ix('offset_ns'), hw: ix('half_width_ns'), lo: ix('lo_ns'), hi: ix('hi_ns'), acc: ix('accepted') };
+    }, (text, o, base) => {
+      // Samples the source's own filter rejected (e.g. a slow burst member) did not move its model.
+      const acc = cell(text, o, base, c.acc);
+      if (acc === '0' || acc === 'false') { rejected++; return; }
+      const node = cell(text, o, base, c.node) || fallbackNode;
+      const source = cell(text, o, base, c.src);
+      const t = relNsAt(text, o, base, c.t, aSec, aRem);
       if (!source || Number.isNaN(t)) return;
-      const off = num(row[iOff]);
-      let hw = num(row[iHw]);
-      if (Number.isNaN(hw) && iLo >= 0 && iHi >= 0) {
-        const lo = relNs(row[iLo], aSec, aRem); const hi = relNs(row[iHi], aSec, aRem);
+      const off = numAt(text, o, base, c.off);
+      let hw = numAt(text, o, base, c.hw);
+      if (Number.isNaN(hw)) {
+        const lo = relNsAt(text, o, base, c.lo, aSec, aRem); const hi = relNsAt(text, o, base, c.hi, aSec, aRem);
         if (!Number.isNaN(lo) && !Number.isNaN(hi)) hw = (hi - lo) / 2;
       }
       if (Number.isNaN(off) && Number.isNaN(hw)) return; // a failed sample: nothing to plot
@@ -61,8 +69,8 @@ export async function readSyncData(runDir: string, stats: Stats, opts: { maxBins
       let s = series.get(key);
       if (!s) { s = { t: new GrowF64(256), off: new GrowF64(256), hw: new GrowF64(256) }; series.set(key, s); }
       s.t.push(t - t0); s.off.push(off); s.hw.push(hw);
-    });
-    rowsRead += r.rows; rowsSkipped += r.skipped;
+    }, { encoding: 'utf8' }); // sync rows may carry free-text reasons
+    rowsRead += r.rows; rowsSkipped += r.skipped; rejectedRows += rejected;
   }
   if (series.size === 0) return null;
 
@@ -96,5 +104,5 @@ export async function readSyncData(runDir: string, stats: Stats, opts: { maxBins
     });
     info.push({ node, source, samples: n, binned: nb < n });
   }
-  return { bins, series: info, rowsRead, rowsSkipped, files: files.map((f) => `sync/${f}`) };
+  return { bins, series: info, rowsRead, rowsSkipped, rejectedRows, files: files.map((f) => `sync/${f}`) };
 }

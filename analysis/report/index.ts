@@ -23,7 +23,7 @@ export interface ReportResult {
   report: string;
   skipped: { name: string; reason: string }[];
   failed: { name: string; reason: string }[];
-  timings: { readMs: number; renderMs: number; reportMs: number };
+  timings: { readMs: number; renderMs: number; reportMs: number; perFigureMs: Record<string, number> };
 }
 
 export async function renderFiguresAndReport(runDir: string, stats: Stats, opts: ReportOptions = {}): Promise<ReportResult> {
@@ -48,7 +48,7 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
     report,
     skipped: all.outcomes.flatMap((o) => (o.status === 'skipped' ? [{ name: o.def.name, reason: o.reason }] : [])),
     failed: all.outcomes.flatMap((o) => (o.status === 'failed' ? [{ name: o.def.name, reason: o.reason }] : [])),
-    timings: { readMs: all.readMs, renderMs: all.renderMs, reportMs },
+    timings: { readMs: all.readMs, renderMs: all.renderMs, reportMs, perFigureMs: Object.fromEntries(all.outcomes.flatMap((o) => (o.status === 'rendered' ? [[o.def.name, Math.round(o.ms)]] : []))) },
   };
 }
 

@@ -7,6 +7,7 @@ import { makeFixtureRun } from '../../bench/figures-fixture.js';
 import { readCausalityData, type CausalityBin } from '../../analysis/figures/event-stream.js';
 import { readSyncData } from '../../analysis/figures/sync-stream.js';
 import { FIGURES } from '../../analysis/figures/index.js';
+import { relNsOf, splitAnchor } from '../../analysis/figures/csv-stream.js';
 import { tmpDir } from '../helpers.js';
 
 test('causality bins count every joined pair, the same totals as stats.json; samples stay bounded', async () => {
@@ -75,4 +76,16 @@ test('every figure builds a spec from a complete run, and says why it is skipped
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('relNsAt parses epoch-ns cells exactly relative to the anchor, and empty or bad cells as NaN', () => {
+  const [s, r] = splitAnchor('1763740800000000000');
+  assert.equal(relNsOf('1763740800123456789', s, r), 123_456_789);
+  assert.equal(relNsOf('1763744400000000001', s, r), 3_600_000_000_001); // one hour and 1 ns later: exact
+  assert.equal(relNsOf('1763740799999999999', s, r), -1);
+  const [s2, r2] = splitAnchor('1763740800500000000');
+  assert.equal(relNsOf('1763740800499999999', s2, r2), -1);
+  assert.ok(Number.isNaN(relNsOf('', s, r)));
+  assert.ok(Number.isNaN(relNsOf('17637408001234x6789', s, r)));
+  assert.ok(Number.isNaN(relNsOf('1.5e18', s, r)));
 });

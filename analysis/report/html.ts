@@ -35,5 +35,6 @@ export function pctCell(share: number | null | undefined, count?: number, total?
 export function msCell(ns: number | null | undefined): Cell {
   if (ns === null || ns === undefined) return null;
   const v = ns / 1e6;
+  if (v === 0) return '0 ms';
   return `${Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3)} ms`;
 }

@@ -22,8 +22,9 @@ export function collectWarnings(stats: Stats, figures: FigureOutcome[]): string[
   for (const r of stats.readings) {
     const notOk = Object.entries(r.status_counts).filter(([s]) => s !== 'ok');
     if ((r.empty > 0 || notOk.length > 0) && !mentioned(r.source, r.node ?? 'coordinator')) {
-      const statuses = notOk.map(([s, n]) => `${s || '(blank)'} × ${n}`).join(', ');
-      out.push(`source ${r.source} at ${r.node ?? 'coordinator'}: ${r.empty} of ${r.rows} reading(s) had no value${statuses ? `; statuses: ${statuses}` : ''}.`);
+      const statuses = notOk.map(([s, n]) => `${s || '(blank status)'} on ${n}`).join(', ');
+      const parts = [statuses ? `status ${statuses} of ${r.rows} readings` : '', r.empty > 0 ? `${r.empty} of ${r.rows} readings had no value (not used)` : ''].filter(Boolean);
+      out.push(`source ${r.source} at ${r.node ?? 'coordinator'}: ${parts.join('; ')}.`);
     }
   }
   for (const f of figures) if (f.status === 'failed') out.push(`figure ${f.def.name} could not be rendered: ${f.reason}`);

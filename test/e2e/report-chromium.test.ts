@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { makeFixtureRun } from '../../bench/figures-fixture.js';
+import { analyzeRun } from '../../analysis/analyze.js';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
 import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
 
@@ -18,7 +19,10 @@ test('report.html opens offline in headless Chromium with every figure and table
   const dir = tmpDir('chronoeval-report-e2e-');
   const profile = tmpDir('chronoeval-chromium-profile-');
   const context = await (async () => {
-    const stats = await makeFixtureRun(dir, { events: 2000, rate: 100, tornTail: true });
+    // CSVs from the fixture generator; stats.json from the real analysis (the same path as
+    // `chronoeval analyze`), so the report is tested against what analyze really writes.
+    await makeFixtureRun(dir, { events: 2000, rate: 100, tornTail: true });
+    const { stats } = await analyzeRun(dir, {});
     const r = await renderFiguresAndReport(dir, stats);
     assert.deepEqual(r.failed, []);
     // A fresh user-data-dir: Playwright takes it as the persistent-context directory.

@@ -2,6 +2,7 @@
 // Needs root (namespaces). Where they cannot be made, every test here FAILS saying why.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createLab, type Lab } from '../netns/lab.js';
@@ -109,25 +110,22 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     const l = await withLab(t);
     const inv = path.join(l.dir, 'inv-kill.json');
     labInventory(l, inv, { durationS: 6 });
-    const old1 = existingRuns(l.hosts[0].workDir);
-    const old3 = existingRuns(l.hosts[2].workDir);
+    // The kill is armed in a small shell watcher of its own, so a busy test process cannot make it
+    // late: 1 s after the coordinator logs "sending", SIGKILL the pid in worker-w2's pid file.
+    const watcher = spawn('sh', ['-c', `
+      while :; do
+        for f in "$1"/runs/*/coordinator-coord.err; do [ -f "$f" ] && grep -q sending "$f" && break 2; done
+        sleep 0.05
+      done
+      sleep 1
+      for p in "$2"/runs/*/worker-w2.pid; do kill -9 "$(cat "$p")" && echo "killed $(cat "$p")"; done`, 'sh', l.hosts[0].workDir, l.hosts[2].workDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let watched = '';
+    watcher.stdout!.on('data', (d) => (watched += d));
+    watcher.stderr!.on('data', (d) => (watched += d));
+    t.after(() => { if (watcher.exitCode === null) watcher.kill('SIGKILL'); });
     const run = startDeploy(l, [inv]);
-    const coordErr = await waitFor('the coordinator to start sending', () => {
-      const f = findStateFile(l.hosts[0].workDir, 'coordinator-coord.err', old1);
-      return f && readFileSync(f, 'utf8').includes('sending') ? f : null;
-    }, 60_000);
-    await new Promise((res) => setTimeout(res, 1000));
-    const pidFile = findStateFile(l.hosts[2].workDir, 'worker-w2.pid', old3)!;
-    assert.ok(pidFile, 'worker-w2 pid file of this run');
-    assert.equal(path.basename(path.dirname(pidFile)), path.basename(path.dirname(coordErr)), 'same run id');
-    try {
-      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); // same pid namespace: the lab shares it
-    } catch (e) {
-      const d = path.dirname(pidFile);
-      const read = (f: string) => (existsSync(path.join(d, f)) ? readFileSync(path.join(d, f), 'utf8') : '(none)');
-      throw new Error(`worker-w2 was not running when it was to be killed (${(e as Error).message}); rc ${read('worker-w2.rc')}; stderr:\n${read('worker-w2.err')}`);
-    }
     const r = await run.done;
+    assert.match(watched, /^killed \d+$/m, `the watcher did not kill worker-w2 (watcher exit ${watcher.exitCode}): ${watched}\n${r.stderr}`);
     const runId = runIdOf(r.stdout)!;
     assert.equal(r.code, 3, `expected exit 3 (partial):\n${r.stderr}`);
     assert.match(r.stderr, /worker-w2 on 10\.231\.\d+\.13 died during the run \(exit 137 \(signal 9\)\)/);

@@ -33,7 +33,7 @@ export function labInventory(lab: Lab, file: string, o: LabInventoryOpts = {}): 
   const [c, h2, h3] = lab.hosts;
   const wd = (i: number) => o.workDirs?.[i] ?? lab.hosts[i - 1].workDir;
   const inv = {
-    run: { rate: 50, duration_s: o.durationS ?? 2, sources: ['system', 'ntp'], poll_ms: 200, warmup_max_s: 3, ready_timeout_s: 20, stop_timeout_s: 10, end_timeout_s: 3 },
+    run: { rate: 50, duration_s: o.durationS ?? 2, sources: ['system', 'ntp'], poll_ms: 200, warmup_max_s: 3, ready_timeout_s: 40, stop_timeout_s: 10, end_timeout_s: 3 },
     defaults: { ssh: { config_file: lab.sshConfig, options: { ConnectTimeout: 3 } } },
     ntp: { embedded_server: { port: 12300 } },
     coordinator: { name: 'coord', host: c.address, work_dir: wd(1) },

@@ -31,10 +31,10 @@ export interface Lab {
 
 const SSHD = '/usr/sbin/sshd';
 
-function sh(argv: string[], what: string): string {
-  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
-  if (r.status !== 0) throw new Error(`${what} failed: \`${argv.join(' ')}\` exited ${r.status ?? r.signal}: ${(r.stderr || r.error?.message || '').trim()}`);
-  return r.stdout;
+/** Runs a setup command without blocking the test process (several labs may be built at once). */
+async function sh(argv: string[], what: string): Promise<void> {
+  const r = await run(argv, 20_000);
+  if (r.status !== 0) throw new Error(`${what} failed: \`${argv.join(' ')}\` exited ${r.status ?? r.signal}: ${r.stderr.trim()}`);
 }
 
 /** Why a lab cannot be built here, or null. Checked before touching anything. */
@@ -65,28 +65,29 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
     // Processes left inside OUR namespaces (detached workers, ssh masters, login shells): only
     // those. SIGTERM first so shells run their EXIT traps (e.g. a login shell's `pyenv rehash`
     // would otherwise leave its lock file behind), SIGKILL only what is still there after 3 s.
-    const nsPids = () => created.flatMap((ns) => spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').map(Number).filter((p) => p > 0) ?? []);
-    const signalAll = (sig: NodeJS.Signals) => { for (const pid of nsPids()) { try { process.kill(pid, sig); } catch { /* gone */ } } };
-    signalAll('SIGTERM');
-    for (let i = 0; i < 30 && nsPids().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    signalAll('SIGKILL');
-    for (const ns of created.reverse()) spawnSync('ip', ['netns', 'del', ns]);
+    const nsPids = async () => (await Promise.all(created.map((ns) => run(['ip', 'netns', 'pids', ns], 10_000))))
+      .flatMap((r) => r.stdout.split('\n').map(Number).filter((p) => p > 0));
+    const signalAll = async (sig: NodeJS.Signals) => { for (const pid of await nsPids()) { try { process.kill(pid, sig); } catch { /* gone */ } } };
+    await signalAll('SIGTERM');
+    for (let i = 0; i < 30 && (await nsPids()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await signalAll('SIGKILL');
+    for (const ns of created.reverse()) await run(['ip', 'netns', 'del', ns], 10_000);
     rmSync(dir, { recursive: true, force: true });
   };
 
   try {
-    const nsAdd = (ns: string) => { sh(['ip', 'netns', 'add', ns], `creating network namespace ${ns}`); created.push(ns); };
-    nsAdd(ctlNs);
-    sh(['ip', '-n', ctlNs, 'link', 'set', 'lo', 'up'], 'loopback up');
-    sh(['ip', '-n', ctlNs, 'link', 'add', 'br0', 'type', 'bridge'], 'creating the bridge');
-    sh(['ip', '-n', ctlNs, 'addr', 'add', `10.231.${x}.1/24`, 'dev', 'br0'], 'bridge address');
-    sh(['ip', '-n', ctlNs, 'link', 'set', 'br0', 'up'], 'bridge up');
+    const nsAdd = async (ns: string) => { await sh(['ip', 'netns', 'add', ns], `creating network namespace ${ns}`); created.push(ns); };
+    await nsAdd(ctlNs);
+    await sh(['ip', '-n', ctlNs, 'link', 'set', 'lo', 'up'], 'loopback up');
+    await sh(['ip', '-n', ctlNs, 'link', 'add', 'br0', 'type', 'bridge'], 'creating the bridge');
+    await sh(['ip', '-n', ctlNs, 'addr', 'add', `10.231.${x}.1/24`, 'dev', 'br0'], 'bridge address');
+    await sh(['ip', '-n', ctlNs, 'link', 'set', 'br0', 'up'], 'bridge up');
 
     // keys: one host key for every sshd, one client key authorised for root
     const hostKey = path.join(dir, 'host_ed25519');
     const clientKey = path.join(dir, 'client_ed25519');
-    sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `${tag}-host`, '-f', hostKey], 'host key');
-    sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `${tag}-client`, '-f', clientKey], 'client key');
+    await sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `${tag}-host`, '-f', hostKey], 'host key');
+    await sh(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `${tag}-client`, '-f', clientKey], 'client key');
     const authorized = path.join(dir, 'authorized_keys');
     writeFileSync(authorized, readFileSync(`${clientKey}.pub`), { mode: 0o600 });
     const hostPub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
@@ -96,12 +97,12 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
     for (let i = 1; i <= hostCount; i++) {
       const ns = `${tag}h${i}`;
       const address = `10.231.${x}.${10 + i}`;
-      nsAdd(ns);
-      sh(['ip', 'link', 'add', `vh${i}`, 'netns', ctlNs, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], `veth for ${ns}`);
-      sh(['ip', '-n', ctlNs, 'link', 'set', `vh${i}`, 'master', 'br0', 'up'], 'attach veth to bridge');
-      sh(['ip', '-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0'], 'host address');
-      sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up'], 'host link up');
-      sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'], 'host loopback up');
+      await nsAdd(ns);
+      await sh(['ip', 'link', 'add', `vh${i}`, 'netns', ctlNs, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns], `veth for ${ns}`);
+      await sh(['ip', '-n', ctlNs, 'link', 'set', `vh${i}`, 'master', 'br0', 'up'], 'attach veth to bridge');
+      await sh(['ip', '-n', ns, 'addr', 'add', `${address}/24`, 'dev', 'eth0'], 'host address');
+      await sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up'], 'host link up');
+      await sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'], 'host loopback up');
       const cfg = path.join(dir, `sshd_h${i}.conf`);
       writeFileSync(cfg, [
         `Port ${sshPort}`, `ListenAddress ${address}`, `HostKey ${hostKey}`, `PidFile ${path.join(dir, `sshd_h${i}.pid`)}`,
@@ -109,7 +110,7 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
         'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
         'MaxSessions 64', 'MaxStartups 64', 'LogLevel ERROR', 'PrintMotd no', 'UseDNS no', '',
       ].join('\n'));
-      sh([SSHD, '-t', '-f', cfg], `checking sshd config for ${ns}`);
+      await sh([SSHD, '-t', '-f', cfg], `checking sshd config for ${ns}`);
       // `ip netns exec` execs sshd in place: the child pid IS the sshd pid.
       const sshd = spawn('ip', ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
@@ -149,13 +150,16 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
   }
 }
 
-function run(argv: string[], timeoutMs: number): Promise<{ status: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function run(argv: string[], timeoutMs: number): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
+    c.stdout!.on('data', (d) => (stdout += d));
     c.stderr!.on('data', (d) => (stderr += d));
     const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.on('close', (status, signal) => { clearTimeout(t); resolve({ status, signal, stderr }); });
+    c.on('error', (e) => { clearTimeout(t); resolve({ status: 127, signal: null, stdout, stderr: stderr + e.message }); });
+    c.on('close', (status, signal) => { clearTimeout(t); resolve({ status, signal, stdout, stderr }); });
   });
 }
 

@@ -56,7 +56,7 @@ export const causalityTimeline: FigureDef = {
       });
       const v = causality.violations[src.name]!;
       return {
-        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total} violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}` },
+        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}` },
         width: 520, height: 150, data: { values }, layer: layers,
       };
     });
@@ -68,8 +68,8 @@ export const causalityTimeline: FigureDef = {
       }
       return rows;
     });
-    const kinds = ['point violation', 'interval violation', 'interval ambiguous'];
-    panels.push({
+    const kinds = ['point violation', 'interval violation', 'interval ambiguous'].filter((k) => shares.some((r) => r.kind === k));
+    if (shares.length > 0) panels.push({
       title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, fontSize: 11, subtitle: '' },
       width: 520, height: 130, data: { values: shares },
       layer: [{
@@ -84,7 +84,9 @@ export const causalityTimeline: FigureDef = {
     } as never);
     const notes = [
       ...(anySymlog ? ['Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.'] : []),
-      `Dots: every ${causality.stride}th event (by seq) per worker, plus up to ${causality.violationCap} further violations per source; shares below count every joined pair.`,
+      causality.fromStats
+        ? `Drawn from stats.json (the per-event CSVs were not streamed): dots are the analysis' sample of every ${causality.stride}th event; the shares below are its time bins over every pair.`
+        : `Dots: every ${causality.stride}th event (by seq) per worker, plus up to ${causality.violationCap} further violations per source; shares below count every joined pair.`,
     ];
     return {
       spec: asSpec({

@@ -49,6 +49,8 @@ export interface CausalityData {
   /** Reader warnings (torn last lines, bad rows), file and line. */
   warnings: string[];
   missingFiles: string[];
+  /** True when built from stats.json's timeline and sample instead of the CSVs. */
+  fromStats?: boolean;
 }
 
 export interface CausalityOptions {

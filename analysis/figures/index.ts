@@ -7,6 +7,7 @@ import { causalityTimeline } from './causality-timeline.js';
 import { clockOffsets } from './clock-offsets.js';
 import { commitWaitDecay } from './commit-wait-decay.js';
 import { coverage } from './coverage.js';
+import { causalityFromStats } from './causality-from-stats.js';
 import { dashboard } from './dashboard.js';
 import { readCausalityData, type CausalityOptions } from './event-stream.js';
 import { latency } from './latency.js';
@@ -47,7 +48,11 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
   const outDir = opts.outDir ?? path.join(runDir, 'figures');
   await mkdir(outDir, { recursive: true });
   const t0 = performance.now();
-  const [causality, sync] = [await readCausalityData(runDir, stats, opts.causality), await readSyncData(runDir, stats)];
+  // Native runs: stream the CSVs. Legacy imports (other file names and columns) or a directory
+  // without the CSVs: fall back to the analysis' own timeline bins and event sample.
+  let causality = stats.run.format === 'native' ? await readCausalityData(runDir, stats, opts.causality) : null;
+  if (!causality || causality.rowsRead === 0 || causality.samples.length === 0) causality = causalityFromStats(stats) ?? causality;
+  const sync = await readSyncData(runDir, stats);
   const context: FigureContext = { stats, causality, sync };
   const t1 = performance.now();
   const outcomes: FigureOutcome[] = [];

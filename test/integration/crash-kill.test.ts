@@ -36,7 +36,7 @@ function role(name: string, args: string[], c: Ctx, runId: string): RoleProcess 
 }
 const workerArgs = (port: number): string[] => ['worker', '--node', 'w', '--bind', '127.0.0.1', '--port', String(port), '--sources', 'system'];
 const coordArgs = (port: number): string[] => ['coordinator', '--workers', `127.0.0.1:${port}`, '--rate', String(RATE), '--duration-s', String(DURATION_S),
-  '--sources', 'system', '--end-timeout-s', '6', '--ready-timeout-s', '20'];
+  '--sources', 'system', '--end-timeout-s', '20', '--ready-timeout-s', '30'];
 
 /** Cut the last data line of a CSV in the middle, as a write torn by power loss would. Returns its seq, or null if there is no data line. */
 function tearLastLine(file: string, r: ReturnType<typeof rng>): number | null {

@@ -28,14 +28,14 @@ const noStray = { h1: [], h2: [], h3: [], ctl: [] };
 
 // Three at a time: the machine is shared; most of each test is waiting on warmup and timeouts.
 describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
-  test('deploy: coordinator + two workers on three sshd hosts → full results, logs and stats; an odd work dir is quoted, never run', { timeout: 120_000 }, async (t) => {
+  test('deploy: coordinator + two workers on three sshd hosts → full results, logs, stats and report; an odd work dir is quoted, never run', { timeout: 120_000 }, async (t) => {
     const l = await withLab(t);
     const pwned = `/tmp/pwned-${l.tag}`;
     // Host 3's work dir holds shell metacharacters: if any remote command spliced it unquoted,
     // the $( ), the backticks or the `;` would create the pwned file.
     const oddDir = path.join(l.dir, `remote-h3 $(touch ${pwned}-a) \`touch ${pwned}-b\` ';touch ${pwned}-c;'`, 'work');
     const inv = path.join(l.dir, 'inv-ok.json');
-    labInventory(l, inv, { durationS: 2, workDirs: { 3: oddDir } });
+    labInventory(l, inv, { durationS: 2, workDirs: { 3: oddDir }, figures: true });
     const t0 = Date.now();
     const r = await startDeploy(l, [inv]).done;
     const took = (Date.now() - t0) / 1000;
@@ -63,6 +63,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     assert.ok(existsSync(path.join(logDir, 'deploy.jsonl')));
     assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysis wrote stats.json');
     JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
+    assert.ok(existsSync(path.join(runDir, 'report.html')), 'analysis wrote report.html');
 
     // shipped over ssh into each host's own work dir (the odd one included, literally named)
     for (const wd of [l.hosts[0].workDir, l.hosts[1].workDir, oddDir]) assert.ok(existsSync(path.join(wd, 'app/dist/src/cli.js')), `no build in ${wd}`);

@@ -26,6 +26,8 @@ export interface LabInventoryOpts {
   /** Extra worker entries (e.g. an unreachable address). */
   extraWorkers?: Array<Record<string, unknown>>;
   workerPort?: number;
+  /** Render figures and report.html after the run (slower; default off). */
+  figures?: boolean;
 }
 
 /** Coordinator + embedded NTP on lab host 1, workers w1, w2 on hosts 2 and 3. */
@@ -42,7 +44,7 @@ export function labInventory(lab: Lab, file: string, o: LabInventoryOpts = {}): 
       { name: 'w2', host: h3.address, work_dir: wd(3), port: o.workerPort ?? 47100 },
       ...(o.extraWorkers ?? []),
     ],
-    local: { results_dir: path.join(lab.dir, 'results'), logs_dir: path.join(lab.dir, 'logs'), compress: false, figures: false },
+    local: { results_dir: path.join(lab.dir, 'results'), logs_dir: path.join(lab.dir, 'logs'), compress: false, figures: o.figures ?? false },
   };
   writeFileSync(file, JSON.stringify(inv, null, 2));
   return inv;

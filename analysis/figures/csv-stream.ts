@@ -8,6 +8,8 @@ export interface CsvStreamResult {
   rows: number;
   skipped: number;
   warnings: string[];
+  /** The file could not be opened or has no header (e.g. empty after a crash); nothing was read. */
+  unreadable: boolean;
 }
 
 /** One row: cell j spans text[offsets[base + j], offsets[base + j + 1] − 1). */
@@ -15,7 +17,13 @@ export type RowFn = (text: string, offsets: Int32Array, base: number) => void;
 
 export async function streamCsv(file: string, displayPath: string, onHeader: (header: string[]) => void, onRow: RowFn,
   opts: { encoding?: 'utf8' | 'latin1' } = {}): Promise<CsvStreamResult> {
-  const reader = await CsvReader.open(file, displayPath, { encoding: opts.encoding ?? 'latin1', chunkBytes: 1 << 20 });
+  let reader: CsvReader;
+  try {
+    reader = await CsvReader.open(file, displayPath, { encoding: opts.encoding ?? 'latin1', chunkBytes: 1 << 20 });
+  } catch (e) {
+    // An empty or headerless file (a process killed before its first flush) is reported, not fatal.
+    return { rows: 0, skipped: 0, warnings: [e instanceof Error ? e.message : String(e)], unreadable: true };
+  }
   onHeader(reader.header);
   const F1 = reader.fields + 1;
   let rows = 0;
@@ -23,7 +31,7 @@ export async function streamCsv(file: string, displayPath: string, onHeader: (he
     for (let i = 0; i < b.count; i++) onRow(b.texts[i]!, b.offsets, i * F1);
     rows += b.count;
   }
-  return { rows, skipped: reader.skipped, warnings: reader.warnings };
+  return { rows, skipped: reader.skipped, warnings: reader.warnings, unreadable: false };
 }
 
 /** Column index by name, -1 when absent. */

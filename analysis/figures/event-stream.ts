@@ -107,6 +107,7 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
       if (sc.hi) sc.hi.set(seq, relNsAt(text, off, base, ix.hi, aSec, aRem));
     }
   });
+  if (c.unreadable) return null;
   rowsRead += c.rows; rowsSkipped += c.skipped;
   const warnings: string[] = [...c.warnings];
   if (!Number.isFinite(minSend)) return null;

@@ -42,6 +42,8 @@ export interface RenderAllResult {
   readMs: number;
   renderMs: number;
   context: FigureContext;
+  /** CSV files that could not be streamed (the figures fall back or are skipped). */
+  readErrors: string[];
 }
 
 export async function renderAllFigures(runDir: string, stats: Stats, opts: RenderAllOptions = {}): Promise<RenderAllResult> {
@@ -50,9 +52,13 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
   const t0 = performance.now();
   // Native runs: stream the CSVs. Legacy imports (other file names and columns) or a directory
   // without the CSVs: fall back to the analysis' own timeline bins and event sample.
-  let causality = stats.run.format === 'native' ? await readCausalityData(runDir, stats, opts.causality) : null;
+  const readErrors: string[] = [];
+  const guarded = async <T>(what: string, f: () => Promise<T | null>): Promise<T | null> => {
+    try { return await f(); } catch (e) { readErrors.push(`${what}: ${e instanceof Error ? e.message : String(e)}`); return null; }
+  };
+  let causality = stats.run.format === 'native' ? await guarded('event CSVs', () => readCausalityData(runDir, stats, opts.causality)) : null;
   if (!causality || causality.rowsRead === 0 || causality.samples.length === 0) causality = causalityFromStats(stats) ?? causality;
-  const sync = await readSyncData(runDir, stats);
+  const sync = await guarded('sync CSVs', () => readSyncData(runDir, stats));
   const context: FigureContext = { stats, causality, sync };
   const t1 = performance.now();
   const outcomes: FigureOutcome[] = [];
@@ -73,5 +79,5 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
     outcomes.push(outcome);
     opts.onFigure?.(outcome);
   }
-  return { outcomes, outDir, readMs: t1 - t0, renderMs: performance.now() - t1, context };
+  return { outcomes, outDir, readMs: t1 - t0, renderMs: performance.now() - t1, context, readErrors };
 }

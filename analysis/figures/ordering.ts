@@ -4,6 +4,7 @@ import type { OrderingEntry } from '../stats-types.js';
 import { asSpec, type FigureDef } from './types.js';
 import { OUTCOME, baseConfig } from './style.js';
 
+const MAX_PAIRS = 8;
 const CATS = ['correct order', 'wrong order', 'ambiguous / tie', 'ordered, truth unknown'] as const;
 const COLOURS = [OUTCOME.good, OUTCOME.bad, OUTCOME.unsure, OUTCOME.unknown];
 
@@ -44,7 +45,18 @@ export const ordering: FigureDef = {
     'Point clocks always give an order, so their risk shows as wrong orders; interval clocks trade wrong orders for ambiguous ones.',
   build({ stats }) {
     if (stats.workers.length < 2) return { skip: 'ordering needs at least two workers.' };
-    const rows = stats.ordering.flatMap(rowsOf);
+    // Many workers make many pairs: keep every pooled row and, per source, the pairs with the
+    // most wrong (then ambiguous) orders, so the figure stays readable; all pairs are in stats.json.
+    const notes: string[] = [];
+    const kept = stats.ordering.filter((e) => e.pair === null);
+    for (const src of new Set(stats.ordering.map((e) => e.source))) {
+      const pairs = stats.ordering.filter((e) => e.source === src && e.pair !== null);
+      const risk = (e: OrderingEntry): number => (e.point_vs_truth?.wrong.share ?? 0) + (e.interval_vs_truth?.wrong.share ?? 0) + 1e-3 * (e.interval?.ambiguous.share ?? 0);
+      const top = pairs.length > MAX_PAIRS ? [...pairs].sort((a, b) => risk(b) - risk(a)).slice(0, MAX_PAIRS) : pairs;
+      if (top.length < pairs.length) notes.push(`${src}: ${pairs.length - top.length} of ${pairs.length} pairs not drawn (the ${top.length} with the most wrong orders are).`);
+      kept.push(...top);
+    }
+    const rows = kept.flatMap(rowsOf);
     if (rows.length === 0) return { skip: 'no event was received by two workers with values in the same source.' };
     const labels = [...new Set(rows.map((r) => r.row))];
     const used = CATS.filter((c) => rows.some((r) => r.category === c));
@@ -85,7 +97,7 @@ export const ordering: FigureDef = {
         resolve: { scale: { y: 'independent' } },
         config: baseConfig(),
       }),
-      notes: [],
+      notes,
     };
   },
 };

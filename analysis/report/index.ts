@@ -38,7 +38,7 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
   });
   const t = performance.now();
   const manifest = stats.run.manifest ?? readManifest(runDir);
-  const html = buildReportHtml(stats, all.outcomes, manifest, path.relative(runDir, all.outDir) || '.');
+  const html = buildReportHtml(stats, all.outcomes, manifest, path.relative(runDir, all.outDir) || '.', all.readErrors);
   const report = path.join(runDir, 'report.html');
   await writeAtomic(report, html);
   const reportMs = performance.now() - t;
@@ -101,8 +101,8 @@ function figureHtml(o: FigureOutcome, figDir: string): string {
 }
 
 /** The whole page as one string: inline CSS, figures as data: URIs, no external resource. */
-export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifest: Record<string, unknown> | null, figDir = 'figures'): string {
-  const warnings = collectWarnings(stats, outcomes);
+export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifest: Record<string, unknown> | null, figDir = 'figures', readErrors: string[] = []): string {
+  const warnings = [...collectWarnings(stats, outcomes), ...readErrors.map((e) => `figures could not stream ${e}`)];
   const runId = stats.run.run_id ?? path.basename(stats.run.run_dir);
   const dur = stats.run.duration_ns !== null ? `${(stats.run.duration_ns / 1e9).toFixed(1)} s of sending` : 'duration unknown';
   const skipped = outcomes.filter((o) => o.status !== 'rendered');

@@ -2,7 +2,9 @@
 // with the fixture's independent event-by-event stats, marks stay bounded, torn lines are skipped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderFiguresAndReport } from '../../analysis/report/index.js';
 import { makeFixtureRun } from '../../bench/figures-fixture.js';
 import { readCausalityData, type CausalityBin } from '../../analysis/figures/event-stream.js';
 import { readSyncData } from '../../analysis/figures/sync-stream.js';
@@ -88,4 +90,23 @@ test('relNsAt parses epoch-ns cells exactly relative to the anchor, and empty or
   assert.ok(Number.isNaN(relNsOf('', s, r)));
   assert.ok(Number.isNaN(relNsOf('17637408001234x6789', s, r)));
   assert.ok(Number.isNaN(relNsOf('1.5e18', s, r)));
+});
+
+test('an empty worker CSV and an empty sync CSV (killed before the first flush) do not stop the figures', async () => {
+  const dir = tmpDir('chronoeval-fig-emptyfile-');
+  try {
+    const stats = await makeFixtureRun(dir, { events: 400, rate: 100 });
+    writeFileSync(path.join(dir, 'workers', 'w3.csv'), '');
+    writeFileSync(path.join(dir, 'sync', 'w3.csv'), '');
+    const c = await readCausalityData(dir, stats);
+    assert.ok(c);
+    assert.ok(c.warnings.some((w) => /workers\/w3\.csv/.test(w)), c.warnings.join('\n'));
+    assert.ok(c.samples.every((s) => s.node !== 'w3'));
+    const r = await renderFiguresAndReport(dir, stats);
+    assert.deepEqual(r.failed, []);
+    assert.ok(r.figures.some((f) => f.endsWith('causality-timeline.png')));
+    assert.ok(r.figures.some((f) => f.endsWith('clock-offsets.png')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,8 +3,9 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { checkNodeId, makeLogger, parseSourceOptions, positive, resolveRunId, splitList, withCommon, withKey, withRunIdentity, withSources } from './cli/options.js';
-import { parseSourceList } from './clock/registry.js';
-import { loadKey } from './run/key.js';
+import { KNOWN_SOURCES, parseSourceList } from './clock/registry.js';
+import { resolveKey } from './run/key.js';
+import { validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOptions } from './run/config-validation.js';
 import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
@@ -85,17 +86,18 @@ const cli = yargs(hideBin(process.argv))
       .option('clock-faults', { type: 'string', describe: 'Simulate a faulty local clock: inline JSON or a file (docs/scenarios.md), e.g. \'{"offset_ms":5,"drift_ppm":20}\'' })
       .option('commit-wait-s', { type: 'string', default: '30,60', describe: 'Re-estimation delays in seconds for commit-wait rows of interval sources ("" for none)' }),
     handle(async (a) => {
+      validateWorkerOptions(a, KNOWN_SOURCES); // every field, before any file or socket
       const runId = resolveRunId(a['run-id']);
       const nodeId = checkNodeId(a.node);
       const sources = parseSourceList(a.sources);
-      const key = await loadKey({ keyFile: a['key-file'], insecure: a.insecure });
+      const { key, security } = await resolveKey({ keyFile: a['key-file'], insecure: a.insecure });
       const port = positive('port', a.port, { integer: true, allowZero: true });
       const clock = clockFromArg(a['clock-faults']);
       const logger = makeLogger(`worker-${nodeId}`, a['logs-dir'], runId, a['log-level']);
       const { runWorker } = await import('./worker/worker.js');
       return runWorker({
         runId, nodeId, bind: a.bind, port, sources, ntpServers: splitList(a['ntp-server']), resultsDir: a['results-dir'], logsDir: a['logs-dir'],
-        key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
+        key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock, security, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
         commitWaitS: splitList(a['commit-wait-s']).map((s) => positive('commit-wait-s', Number(s))),
         onListening: (p) => process.stdout.write(JSON.stringify({ event: 'listening', port: p, node: nodeId, run_id: runId }) + '\n'),
       });
@@ -112,8 +114,9 @@ const cli = yargs(hideBin(process.argv))
       .option('clock-faults', { type: 'string', describe: 'Simulate a faulty coordinator clock: inline JSON or a file' })
       .option('event-faults', { type: 'string', describe: 'Event-path faults per worker (delay/jitter, loss, duplicates): inline JSON or a file' }),
     handle(async (a) => {
+      validateCoordinatorOptions(a, KNOWN_SOURCES); // every field, before any file or socket
       const runId = resolveRunId(a['run-id']);
-      const key = await loadKey({ keyFile: a['key-file'], insecure: a.insecure });
+      const { key, security } = await resolveKey({ keyFile: a['key-file'], insecure: a.insecure });
       const clock = clockFromArg(a['clock-faults']);
       const eventFaultSpec = a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults');
       const { eventPathFaults } = await import('./sim/event-faults.js');
@@ -125,7 +128,7 @@ const cli = yargs(hideBin(process.argv))
         schedule: { rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined },
         resultsDir: a['results-dir'], logsDir: a['logs-dir'], key, pollMs: positive('poll-ms', a['poll-ms']),
         readyTimeoutS: positive('ready-timeout-s', a['ready-timeout-s']), endTimeoutS: positive('end-timeout-s', a['end-timeout-s']), logger,
-        clock, eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
+        clock, security, commandLine: process.argv.slice(1), eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
       });
       process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers }) + '\n');
       return res.exitCode;
@@ -137,11 +140,11 @@ const cli = yargs(hideBin(process.argv))
       .option('stratum', { type: 'number', default: 1, describe: 'Stratum to announce (1-15)' })
       .option('faults', { type: 'string', describe: 'Server faults (delay distribution, asymmetry, loss, falseticker offset): inline JSON or a file' })
       .option('clock-faults', { type: 'string', describe: 'Serve from a simulated faulty clock: inline JSON or a file' }),
-    handle(async (a) => (await import('./cli/ntp-server-command.js')).ntpServerCommand({
+    handle(async (a) => { validateNtpServerOptions(a); return (await import('./cli/ntp-server-command.js')).ntpServerCommand({
       bind: a.bind, port: positive('port', a.port, { integer: true, allowZero: true }), stratum: a.stratum,
       faults: a.faults === undefined ? undefined : parseSpecArg(a.faults, 'faults'), clock: clockFromArg(a['clock-faults']),
       logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? null : resolveRunId(a['run-id']), logLevel: a['log-level'],
-    })))
+    }); }))
   .command('analyze <run_dir>', 'Read a run\'s CSVs and write stats.json, figures and report.html',
     (y: Argv) => y
       .positional('run_dir', { type: 'string', demandOption: true, describe: 'results/<run_id> directory (or a legacy run directory)' })

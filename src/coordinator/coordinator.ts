@@ -8,6 +8,8 @@ import { decodeMessage, encodeMessage, type EventMessage, type WireStamp } from 
 import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
 import { coordinatorColumns } from '../run/columns.js';
 import { runPaths } from '../run/paths.js';
+import { existsSync } from 'node:fs';
+import { baseVersions, writeManifest } from '../run/manifest.js';
 import { openSyncLog } from '../run/sync-log.js';
 import type { Logger } from '../run/logger.js';
 import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
@@ -34,6 +36,9 @@ export interface CoordinatorOptions {
   clock?: LocalClock;
   eventFaults?: EventPathFaults | null;
   sourceOptions?: Record<string, Record<string, unknown>>;
+  /** Whether the run is authenticated (recorded in a hand-run's manifest). */
+  security?: { authenticated: boolean; key_source: string };
+  commandLine?: string[];
   logger: Logger;
 }
 
@@ -64,6 +69,15 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   let fatal: Error | null = null;
   const onFatal = (e: Error): void => { fatal ??= e; log.error(`cannot write results (${e.message}); stopping`); };
 
+  if (!existsSync(paths.manifest)) {
+    // A hand-run coordinator (not under run-local or deploy): the run still gets a manifest.
+    await writeManifest(paths.manifest, {
+      run_id: opts.runId, kind: 'manual', started_utc: new Date().toISOString(), ended_utc: null,
+      command_line: opts.commandLine ?? [], config: { workers: opts.workers, schedule: opts.schedule, sources: opts.sources, ntp_servers: opts.ntpServers },
+      hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })), versions: baseVersions(),
+      security: opts.security ?? { authenticated: opts.key !== null, key_source: opts.key ? 'key-file' : 'none' },
+    });
+  }
   const sync = await openSyncLog(paths.syncCsv('coordinator'), opts.runId, 'coordinator', onFatal);
   const { stamped, all } = createSources(opts.sources, {
     clock, nodeId: 'coordinator', ntpServers: opts.ntpServers, pollMs: opts.pollMs,

@@ -13,7 +13,7 @@ export interface Manifest {
   config: Record<string, unknown>;
   hosts: { role: string; node: string; host: string; port?: number }[];
   versions: { chronoeval: string; node: string; platform: string; hostname: string };
-  security: { authenticated: boolean };
+  security: { authenticated: boolean; key_source?: string };
   [extra: string]: unknown;
 }
 

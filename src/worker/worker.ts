@@ -1,4 +1,6 @@
 import DgramAsPromised from 'dgram-as-promised';
+import { createReadStream, existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { RemoteInfo } from 'node:dgram';
 import type { ClockSource, LocalClock } from '../clock/types.js';
 import { createSources } from '../clock/registry.js';
@@ -31,6 +33,8 @@ export interface WorkerOptions {
   commitWaitS: number[];
   clock?: LocalClock;
   sourceOptions?: Record<string, Record<string, unknown>>;
+  /** Whether datagrams are authenticated, and where the key came from (recorded in the summary). */
+  security?: { authenticated: boolean; key_source: string };
   logger: Logger;
   /** Called once bound, with the actual port (port 0 → chosen by the OS). */
   onListening?: (port: number) => void;
@@ -50,6 +54,13 @@ export interface WorkerSummary {
   started_utc: string;
   ended_utc: string;
   write_error?: string;
+  /** Rows accepted but never written (a write failed); 0 normally. */
+  rows_unwritten: number;
+  rows_written: number;
+  authenticated: boolean;
+  key_source: string;
+  /** Rows already in the CSV when this process started (a restarted worker appends). */
+  rows_before_restart: number;
   /** Simulated runs: what the local clock's faults actually did (steps with their times). */
   clock_faults: unknown;
 }
@@ -86,7 +97,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     // Log the first few of each kind, then every 1000th, so a flood cannot fill the disk.
     if (n <= 5 || n % 1000 === 0) log.warn(`rejected datagram: ${reason}`, { detail, from: `${rinfo.address}:${rinfo.port}`, count: n });
   };
-  const seen = new Set<number>();
+  // A restarted worker (same run, same node) appends: remember what its earlier life recorded,
+  // so a replay of an old datagram is still a duplicate.
+  const seen = await recordedSeqs(paths.workerCsv(opts.nodeId));
+  const rowsBefore = seen.size;
+  if (rowsBefore > 0) log.warn(`restarted: ${rowsBefore} events already recorded for ${opts.nodeId} in this run; appending`);
   let received = 0;
   let recorded = 0;
   let firstSeq: number | null = null;
@@ -173,6 +188,9 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       ready_after_s: gate.readyAfterS, unready_sources: gate.unreadyAtReady,
       ended_by: by, started_utc: startedUtc, ended_utc: new Date().toISOString(), clock_faults: realisedClockFaults(clock),
       ...(fatal ? { write_error: (fatal as Error).message } : {}),
+      rows_written: csv.rowsWritten, rows_unwritten: recorded - csv.rowsWritten,
+      authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
+      rows_before_restart: rowsBefore,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
@@ -192,6 +210,23 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   gate.start();
   commitWait?.scheduler.start();
   return exited;
+}
+
+/** Sequence numbers already in a worker CSV (empty set for a new file); a torn last line is ignored. */
+async function recordedSeqs(file: string): Promise<Set<number>> {
+  const seen = new Set<number>();
+  if (!existsSync(file)) return seen;
+  const lines = createInterface({ input: createReadStream(file, 'latin1'), crlfDelay: Infinity });
+  let seqCol = -1;
+  let width = 0;
+  for await (const line of lines) {
+    const cells = line.split(',');
+    if (seqCol < 0) { seqCol = cells.indexOf('seq'); width = cells.length; continue; }
+    if (cells.length !== width) continue; // a torn row: its seq may be cut short
+    const seq = Number(cells[seqCol]);
+    if (cells[seqCol] !== '' && Number.isSafeInteger(seq)) seen.add(seq);
+  }
+  return seen;
 }
 
 /** Commit-wait re-estimation rows, when a stamped source can re-estimate and delays are configured. */

@@ -78,6 +78,9 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** Offset changes beyond this are a jump (ntpd's step threshold). */
+const STEP_THRESHOLD_NS = 128_000_000n;
+
 interface Model {
   offsetNs: bigint;
   status: SourceStatus;
@@ -104,6 +107,8 @@ export class NtpSource implements ClockSource {
   private pollTimer: NodeJS.Timeout | null = null;
   private burstTimers = new Set<NodeJS.Timeout>();
   private model: Model | null = null;
+  /** Offset of a jump not yet confirmed by a second burst (null: none pending). */
+  private unconfirmedJumpNs: bigint | null = null;
   private acceptedBursts = 0;
   private foreign = 0;
   private unmatched = 0;
@@ -394,7 +399,30 @@ export class NtpSource implements ClockSource {
       pick = byOffset.length % 2 ? byOffset[mid]! : [byOffset[mid - 1]!, byOffset[mid]!].reduce((a, b) => (b.delay_ns < a.delay_ns ? b : a));
     }
     const oldestT4 = usable.reduce((m, x) => (x.t4_ns < m ? x.t4_ns : m), usable[0]!.t4_ns);
-    return { offsetNs: pick.offset_ns, status: current.length ? 'ok' : 'degraded', oldestT4, servers: usable.map((x) => x.server) };
+    const jumped = this.jumpUnconfirmed(pick.offset_ns);
+    return { offsetNs: pick.offset_ns, status: current.length && !jumped ? 'ok' : 'degraded', oldestT4, servers: usable.map((x) => x.server) };
+  }
+
+  /**
+   * A jump of the offset beyond STEP_THRESHOLD_NS (ntpd's 128 ms step threshold) is reported as
+   * `degraded` until a later burst agrees with the new offset: one server cannot tell a stepped
+   * local clock from a lying server, so the value is kept but flagged.
+   */
+  private jumpUnconfirmed(offsetNs: bigint): boolean {
+    const prev = this.model?.offsetNs;
+    const far = (a: bigint, b: bigint): boolean => (a > b ? a - b : b - a) > STEP_THRESHOLD_NS;
+    if (this.unconfirmedJumpNs !== null) {
+      const confirmed = !far(offsetNs, this.unconfirmedJumpNs);
+      if (confirmed) this.log?.warn('NTP offset jump confirmed by a second burst', { offset_ns: offsetNs });
+      this.unconfirmedJumpNs = confirmed ? null : offsetNs;
+      return !confirmed;
+    }
+    if (prev !== undefined && far(offsetNs, prev)) {
+      this.unconfirmedJumpNs = offsetNs;
+      this.log?.warn('NTP offset jumped; degraded until a second burst agrees', { from_ns: prev, to_ns: offsetNs });
+      return true;
+    }
+    return false;
   }
 
   // ---- output --------------------------------------------------------------------------------

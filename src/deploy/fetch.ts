@@ -1,6 +1,6 @@
 // Bring a host's results, logs and process output home and merge them into results/<run_id>/.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { HostPlan } from './inventory.js';
 import { fetchCommand } from './remote-scripts.js';
@@ -57,6 +57,14 @@ export async function fetchHost(
   const x = spawnSync('tar', ['-xf', tarFile, '-C', stage], { encoding: 'utf8' });
   rmSync(tarFile, { force: true });
   if (x.status !== 0) return { host: h.name, ok: false, error: `unpacking failed: ${x.stderr.trim()}`, files: 0, conflicts: [] };
+  // The deploy's own manifest was copied to the coordinator host (so that the coordinator does not
+  // write a hand-run one); the local copy is the authoritative, newer one.
+  const remoteManifest = path.join(stage, 'results', runId, 'manifest.json');
+  if (existsSync(remoteManifest)) {
+    try {
+      if ((JSON.parse(readFileSync(remoteManifest, 'utf8')) as { kind?: string }).kind === 'deploy') rmSync(remoteManifest);
+    } catch { /* not ours: kept beside ours like any clash */ }
+  }
   const conflicts: string[] = [];
   let files = 0;
   files += mergeTree(path.join(stage, 'results', runId), local.runDir, h.name, conflicts).files;

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { writeJsonAtomic } from '../run/atomic-json.js';
+import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
 import type { Logger } from '../run/logger.js';
 import { baseVersions, writeManifest, type Manifest } from '../run/manifest.js';
 import { CLI_PATH, runPaths } from '../run/paths.js';
@@ -122,6 +122,11 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const workerPorts = new Map(inv.workers.map((w) => [w.name, ports.get(procName.worker(w))!]));
     manifest.hosts = manifest.hosts.map((h) => (h.role === 'worker' ? { ...h, port: workerPorts.get(h.node) } : h));
     await writeManifest(paths.manifest, manifest);
+
+    // The coordinator finds the deploy's manifest in place and so does not write a hand-run one.
+    const coordAbs = abs.get(inv.coordinator.name)!;
+    const mput = await ssh.exec(inv.coordinator, putSecretCommand(`${remoteLayout.results(coordAbs)}/${runId}/manifest.json`), { input: toJson(manifest) + '\n', timeoutMs: 30_000 });
+    if (mput.code !== 0) log.warn(`could not copy the manifest to ${inv.coordinator.host}: ${mput.stderr.trim()}`);
 
     // 5. the coordinator waits on its ready? barrier, runs, sends end; we watch and report
     const coord = await launch(inv.coordinator, procName.coordinator(inv.coordinator), coordinatorArgv(inv, ctx(inv.coordinator), workerPorts));

@@ -64,6 +64,8 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysis wrote stats.json');
     JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
     assert.ok(existsSync(path.join(runDir, 'report.html')), 'analysis wrote report.html');
+    const clashes = (readdirSync(runDir, { recursive: true }) as string[]).filter((f) => f.includes('.from-'));
+    assert.deepEqual(clashes, [], 'no two hosts wrote the same file (one manifest, the deploy\'s)');
 
     // shipped over ssh into each host's own work dir (the odd one included, literally named)
     for (const wd of [l.hosts[0].workDir, l.hosts[1].workDir, oddDir]) assert.ok(existsSync(path.join(wd, 'app/dist/src/cli.js')), `no build in ${wd}`);

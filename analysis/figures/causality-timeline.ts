@@ -41,7 +41,7 @@ export const causalityTimeline: FigureDef = {
         mark: { type: 'point', filled: true, fillOpacity: 0.6, size: 16 },
         encoding: {
           x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
-          y: { field: 'margin_ms', type: 'quantitative', title: `r − s in ${src.name} (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant) } : {} },
+          y: { field: 'margin_ms', type: 'quantitative', title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant) } : {} },
           color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           shape: { field: 'node', type: 'nominal', scale: shape, title: 'worker' },
         },
@@ -113,13 +113,13 @@ function yScaleFor(ms: number[]): { type: 'linear' } | { type: 'symlog'; constan
   return { type: 'symlog', constant: Math.max(mid / 2, 0.001) };
 }
 
-/** 0 and ±1-3 per decade, from the linear part's edge out to the data (symlog axes otherwise get crowded or sparse ticks). */
+/** 0 and ± each decade, from the linear part's edge out to the data (symlog axes otherwise get crowded or sparse ticks). */
 function symlogTicks(ms: number[], constant: number): number[] {
   const lo = Math.min(0, ...ms);
   const hi = Math.max(0, ...ms);
   const ticks = [0];
   for (let e = -3; e <= 5; e++) {
-    for (const m of [1, 3]) {
+    for (const m of [1]) {
       const v = m * 10 ** e;
       if (v < constant) continue; // inside the linear part: would pile up on the 0 label
       if (v <= hi * 1.05) ticks.push(v);

@@ -9,19 +9,24 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 export const FIGURE_DPI = 300;
 
 /** Compile a vega-lite spec and render it to an SVG string without a browser. */
-/** vega-lite's layout warnings, collected instead of printed (they are not errors in our specs). */
-export const compileWarnings: string[] = [];
-const quietLogger = {
-  level(): number { return 0; },
-  warn(...a: unknown[]) { compileWarnings.push(a.map(String).join(' ')); return this; },
-  info() { return this; },
-  debug() { return this; },
-  error(...a: unknown[]) { throw new Error(a.map(String).join(' ')); },
-};
+/**
+ * vega-lite prints layout hints (e.g. about faceted independent scales) with console.warn; they
+ * are not errors in our specs, so they go to the caller's callback (or nowhere), and real errors throw.
+ */
+function compileLogger(onWarning?: (msg: string) => void): unknown {
+  const logger = {
+    level(): number { return 0; },
+    warn(...a: unknown[]) { onWarning?.(a.map(String).join(' ')); return logger; },
+    info() { return logger; },
+    debug() { return logger; },
+    error(...a: unknown[]): never { throw new Error(a.map(String).join(' ')); },
+  };
+  return logger;
+}
 
-export async function specToSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile(spec, { logger: quietLogger as never }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+export async function specToSvg(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<string> {
+  const compiled = compile(spec, { logger: compileLogger(onWarning) as never }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
     return await view.toSVG();
   } finally {

@@ -76,7 +76,7 @@ table.summary thead th{background:#eef2f6}
 td{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .na{color:#888}
 figure{margin:1.5rem 0;border:1px solid #ddd;padding:.8rem;background:#fff}
-figure img{max-width:100%;height:auto;display:block}
+figure img{height:auto;display:block}
 figcaption{font-size:.9rem;color:#222;margin-top:.5rem}
 figcaption .notes{color:#555}
 ul.warnings li{margin:.2rem 0}
@@ -95,7 +95,9 @@ function figureHtml(o: FigureOutcome, figDir: string): string {
   const png = `${figDir}/${o.def.name}.png`;
   const svg = `${figDir}/${o.def.name}.svg`;
   const notes = o.notes.length ? ` <span class="notes">${esc(o.notes.join(' '))}</span>` : '';
-  return `<figure id="fig-${esc(o.def.name)}"><img src="${src}" alt="${esc(o.def.title)}" width="${Math.round(o.figure.width / (300 / 72))}">` +
+  // Natural size is the SVG's (≈ 10 px text); allow up to 1.35× so the labels read comfortably.
+  const w = Math.round(o.figure.width / (300 / 72));
+  return `<figure id="fig-${esc(o.def.name)}"><img src="${src}" alt="${esc(o.def.title)}" width="${w}" style="width:100%;max-width:${Math.round(w * 1.35)}px">` +
     `<figcaption><strong>${esc(o.def.title)}.</strong> ${esc(o.def.howToRead)}${notes} ` +
     `Files: <a href="${esc(png)}">${esc(png)}</a> (300 DPI), <a href="${esc(svg)}">${esc(svg)}</a>.</figcaption></figure>`;
 }

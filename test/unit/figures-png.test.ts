@@ -38,6 +38,11 @@ test('every figure is written as SVG + PNG at 300 DPI with the expected pixel si
       const { w, h } = svgSize(readFileSync(svgFile, 'utf8'));
       assert.ok(Math.abs(meta.width - (w * 300) / 72) <= 1, `${png}: width ${meta.width} px = ${w} pt × 300/72`);
       assert.ok(Math.abs(meta.height - (h * 300) / 72) <= 1, `${png}: height ${meta.height} px = ${h} pt × 300/72`);
+      const svgText = readFileSync(svgFile, 'utf8');
+      assert.match(svgText, /font-family="DejaVu Sans, Liberation Sans, sans-serif"/, `${png}: local generic font family, no web font`);
+      assert.doesNotMatch(svgText, /https?:\/\/(?!www\.w3\.org)/, `${png}: no external reference`);
+      const marks = (svgText.match(/<(path|line|rect|text)\b/g) ?? []).length;
+      assert.ok(marks < 8000, `${png}: ${marks} SVG elements (a few thousand marks at most)`);
       assert.ok(meta.width >= 1500 && meta.width <= 6000, `${png}: printable width (${meta.width} px = ${(meta.width / 300).toFixed(1)} in)`);
     }
     assert.equal(r.figures.length, ALL.length * 2);

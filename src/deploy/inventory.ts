@@ -268,6 +268,10 @@ export function validateInventory(raw: unknown, file: string): Inventory {
     });
   }
 
+  for (const h of all) {
+    if (h.sources.includes('ntp') && h.ntpServers.length === 0) bad(`${h.name}.ntp_servers`, 'source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)');
+  }
+
   const localRaw = isObj(raw.local) ? raw.local : {};
   known(localRaw, 'local', ['results_dir', 'logs_dir', 'compress', 'figures']);
   const resultsDir = expandLocal(str(localRaw, 'results_dir', 'local') ?? 'results', process.cwd());

@@ -133,7 +133,7 @@ for f in "$@"; do
   pid=$(cat "$f" 2>/dev/null)
   case $pid in ''|*[!0-9]*) echo "@@stop $n badpid"; continue;; esac
   if ! kill -0 "$pid" 2>/dev/null; then echo "@@stop $n gone $pid"; continue; fi
-  args=$(ps -p "$pid" -o args= 2>/dev/null)
+  args=$(ps -p "$pid" -o args= 2>/dev/null) || args=$(tr '\\000' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || args=""
   case $args in
     *"$marker"*) if kill -"$sig" "$pid" 2>/dev/null; then echo "@@stop $n signalled $pid"; else echo "@@stop $n failed $pid"; fi;;
     *) echo "@@stop $n notours $pid";;
@@ -159,7 +159,7 @@ for f in "$root"/*/*.pid; do
   pid=$(cat "$f" 2>/dev/null)
   case $pid in ''|*[!0-9]*) echo "@@stop $n badpid"; continue;; esac
   if ! kill -0 "$pid" 2>/dev/null; then echo "@@stop $n gone $pid"; continue; fi
-  args=$(ps -p "$pid" -o args= 2>/dev/null)
+  args=$(ps -p "$pid" -o args= 2>/dev/null) || args=$(tr '\\000' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || args=""
   case $args in
     *"$marker"*) if kill -"$sig" "$pid" 2>/dev/null; then echo "@@stop $n signalled $pid $f"; else echo "@@stop $n failed $pid"; fi;;
     *) echo "@@stop $n notours $pid";;

@@ -37,6 +37,7 @@ test('the bundle ships dist, package files and production dependencies only', ()
 
 test('a host\'s own ssh options come before the defaults (ssh keeps the first value)', () => {
   const inv = validateInventory({
+    run: { sources: ['system'] },
     defaults: { ssh: { options: { ConnectTimeout: 10, ServerAliveInterval: 5 } } },
     coordinator: { name: 'c', host: 'a' },
     workers: [{ name: 'w', host: 'b', ssh: { options: { ConnectTimeout: 3 } } }],

@@ -39,8 +39,9 @@ test('both shipped example inventories load and agree', () => {
 });
 
 test('defaults: duration 30 s when neither duration nor count, worker port 47100, key on', () => {
-  const inv = validateInventory({ coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b' }] }, 'x.yaml');
+  const inv = validateInventory({ ntp: { embedded_server: true }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b' }] }, 'x.yaml');
   assert.equal(inv.run.durationS, 30);
+  assert.deepEqual(inv.workers[0].ntpServers, ['a:12300'], 'embedded NTP is the default server when it is on');
   assert.equal(inv.workers[0].port, 47100);
   assert.equal(inv.run.insecure, false);
   assert.equal(inv.workers[0].address, 'b');
@@ -76,13 +77,15 @@ test('shell metacharacters in host, user, names, sources and addresses are refus
 });
 
 test('every problem is reported at once, not only the first', () => {
-  const p = problems({ run: { rate: -1 }, coordinator: { name: 'c', host: '$(x)' }, workers: [{ name: 'w', host: 'a|b' }] });
+  const p = problems({ run: { rate: -1, sources: ['system'] }, coordinator: { name: 'c', host: '$(x)' }, workers: [{ name: 'w', host: 'a|b' }] });
   assert.equal(p.length, 3, JSON.stringify(p));
 });
 
-test('"embedded" NTP without ntp.embedded_server is an error', () => {
+test('"embedded" NTP without ntp.embedded_server is an error, and so is source ntp without any server', () => {
   const p = problems({ coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', ntp_servers: ['embedded'] }] });
   assert.ok(p.some((x) => /embedded_server/.test(x)), JSON.stringify(p));
+  const q = problems({ coordinator: { name: 'c', host: 'a', sources: ['system'] }, workers: [{ name: 'w', host: 'b' }] });
+  assert.deepEqual(q, ['w.ntp_servers: source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)']);
 });
 
 test('unreadable files and YAML/JSON syntax errors say so', () => {

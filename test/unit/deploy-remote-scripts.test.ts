@@ -80,7 +80,7 @@ test('pre-flight on this machine: node found, work dir created, a busy UDP port 
     assert.equal(f.workdir, wd);
     assert.equal(f.ports[String(busy)], 'busy');
     assert.equal(f.tar, true);
-    const inv = validateInventory({ coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', port: busy }] }, 'x.yaml');
+    const inv = validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', port: busy }] }, 'x.yaml');
     const problems = judgePreflight(inv, inv.workers[0], f);
     assert.deepEqual(problems, [`UDP port ${busy} is in use`]);
     const missing = parsePreflight(remote(preflightCommand(wd, '/nonexistent/node', [])).stdout);

@@ -42,7 +42,7 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
   const report = path.join(runDir, 'report.html');
   await writeAtomic(report, html);
   const reportMs = performance.now() - t;
-  log?.info('report written', { report, figures: all.outcomes.filter((o) => o.status === 'rendered').length, read_ms: Math.round(all.readMs), render_ms: Math.round(all.renderMs) });
+  log?.debug('report written', { report, figures: all.outcomes.filter((o) => o.status === 'rendered').length, read_ms: Math.round(all.readMs), render_ms: Math.round(all.renderMs) });
   return {
     figures: all.outcomes.flatMap((o) => (o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath] : [])),
     report,

@@ -10,15 +10,17 @@ import { CsvReader } from './csv-reader.js';
 import { ratio } from './distribution.js';
 import { headline } from './headline.js';
 import type { SourceDef } from './joined.js';
-import { REORDER_WINDOW, joinRun, type CommitWaitInput, type RowSource, type WorkerInput } from './join.js';
+import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type RowSource, type WorkerInput } from './join.js';
 import { legacyAdapter } from './legacy.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
-import { RowDecoder, discoverSources } from './row-decoder.js';
+import { discoverSources } from './row-decoder.js';
 import { locateRun, peekCoordinator } from './run-files.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats-types.js';
 import { summaryText } from './summary-text.js';
 import { syncStats } from './sync-stats.js';
+import { ThreadedDecodedRows } from './threaded-rows.js';
+import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './decoded-rows.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -30,6 +32,11 @@ export interface AnalyzeOptions {
   /** Window sizes in ms (default 50, 100, 500, 1000). */
   windowsMs?: number[];
   logger?: Logger;
+  /**
+   * Decode worker CSVs in parse threads, one per file, while the main thread joins and counts
+   * (default true; native format only). The result is the same either way.
+   */
+  threads?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -67,187 +74,210 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     return { reader, convert: a.convert, header: a.header, fields: a.header.length };
   };
-  const coord = await open(files.coordinator, 'coordinator', null);
-  const workerFiles = files.workers;
-  const workerSrc: (RowSource & { header: string[] } | null)[] = [];
-  for (const wf of workerFiles) {
-    if (!wf.csv) { workerSrc.push(null); continue; }
-    try {
-      workerSrc.push(await open(wf.csv, 'worker', wf.node));
-    } catch (err) {
-      warn(`${rel(wf.csv)}: ${(err as Error).message}; this worker's rows are not used`);
-      workerSrc.push(null);
-    }
-  }
-
-  // Sources: discovered from the column names, the coordinator's order first.
-  const sources: SourceDef[] = [];
-  const inCoordinator = new Set<string>();
-  const inWorkers = new Map<string, string[]>();
-  const addSources = (header: string[], node: string | null) => {
-    for (const d of discoverSources(header)) {
-      let s = sources.find((x) => x.name === d.name);
-      if (!s) sources.push((s = { name: d.name, bounded: false }));
-      s.bounded ||= d.bounded;
-      if (node === null) inCoordinator.add(d.name);
-      else inWorkers.set(d.name, [...(inWorkers.get(d.name) ?? []), node]);
-    }
+  // Native event files are read and decoded in parse threads, one per file, all started at once;
+  // legacy files in this thread, one after the other (their adapters warn in file order).
+  const useThreads = !legacy && (opts.threads ?? true);
+  const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
+    const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
+    if (useThreads) return ThreadedDecodedRows.open(file, rel(file), rowRole);
+    return open(file, role, node).then((src) => new InlineDecodedRows(src.reader, src.header, (b) => viewBatch(src, b), rowRole));
   };
-  addSources(coord.header, null);
-  workerSrc.forEach((w, i) => w && addSources(w.header, workerFiles[i]!.node));
-  const names = sources.map((s) => s.name);
-  const sourceIndex = new Map(names.map((n, i) => [n, i]));
-  const decoder = (header: string[], role: 'coordinator' | 'worker', display: string) => new RowDecoder(header, {
-    localColumn: role === 'coordinator' ? 'send_local_ns' : 'recv_local_ns',
-    trueColumn: role === 'coordinator' ? 'true_send_ns' : 'true_recv_ns',
-    sources: names, anchor, displayPath: display, warn,
-  });
-  const coordDecoder = decoder(coord.header, 'coordinator', rel(files.coordinator));
-  const workers: WorkerInput[] = [];
-  const nodes = workerFiles.map((w) => w.node);
-  workerFiles.forEach((wf, i) => {
-    const src = workerSrc[i];
-    if (src) workers.push({ ...src, node: wf.node, decoder: decoder(src.header, 'worker', rel(wf.csv!)) });
-  });
-  // Workers without a CSV still appear (0 received); joinRun sees only the ones with rows.
-  const joinedNodes = workers.map((w) => w.node);
-  const commitWait: CommitWaitInput[] = [];
-  for (const wf of workerFiles) {
-    const w = joinedNodes.indexOf(wf.node);
-    if (!wf.commitWait || w < 0) continue;
-    try {
-      const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1' });
-      commitWait.push({ reader, convert: null, node: wf.node, worker: w });
-    } catch (err) {
-      warn(`${rel(wf.commitWait)}: ${(err as Error).message}; skipped`);
-    }
-  }
-
-  const windows = windowsMs.map((ms) => makeWindowSize(ms, anchor.ns));
-  let timeline: TimelineConfig | null = null;
-  if (peek.firstNs !== null && peek.lastNs !== null && peek.lastNs >= peek.firstNs) {
-    const duration = Number(peek.lastNs - peek.firstNs);
-    const binNs = niceBin(duration / TARGET_BINS);
-    timeline = { start: Number(peek.firstNs - anchor.ns), binNs, bins: Math.floor(duration / binNs) + 1 };
-  }
-  const span = peek.firstSeq !== null && peek.lastSeq !== null ? peek.lastSeq - peek.firstSeq + 1 : 0;
-  const acc = new StatsAccumulator({
-    sources, workers: joinedNodes, windows, timeline,
-    sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)), firstSeq,
-  });
-  const counters = await joinRun({
-    coordinator: { ...coord, decoder: coordDecoder }, workers, commitWait, sourceIndex, sourceCount: sources.length,
-    anchor, firstSeq, delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), warn,
-  });
-
-  // Interval metrics only for sources that really carried intervals somewhere.
-  const decoders = [coordDecoder, ...workers.map((w) => w.decoder)];
-  sources.forEach((s, i) => { s.bounded = s.bounded && decoders.some((d) => (d.availability[i]?.withInterval ?? 0) > 0); });
-  for (const d of decoders) d.finish();
-
-  const inputs: InputFile[] = [];
-  const fileEntry = (r: CsvReader, role: InputFile['role'], node: string | null): InputFile =>
-    ({ path: r.displayPath, role, node, rows: r.rowsRead, skipped_rows: r.skipped, torn_tail: r.tornTail });
-  inputs.push(fileEntry(coord.reader, 'coordinator', null));
-  for (const w of workers) inputs.push(fileEntry(w.reader, 'worker', w.node));
-  for (const c of commitWait) inputs.push(fileEntry(c.reader, 'commit_wait', c.node));
-  for (const r of [coord.reader, ...workers.map((w) => w.reader), ...commitWait.map((c) => c.reader)]) for (const m of r.warnings) warn(m);
-  const sync = await syncStats(files.sync, files.runDir, warn);
-  inputs.push(...sync.inputs);
-
-  // Readings availability
-  const readings: ReadingAvailability[] = [];
-  sources.forEach((s, i) => {
-    const c = coordDecoder.availability[i];
-    if (c) readings.push(c.toEntry(s.name, 'coordinator', null));
-    for (const w of workers) { const a = w.decoder.availability[i]; if (a) readings.push(a.toEntry(s.name, 'worker', w.node)); }
-  });
-
-  // Delivery
-  const sent = counters.eventsSent;
-  const wDelivery: WorkerDelivery[] = [];
-  let receivedByAll = 0;
-  let receivedByNone = 0;
-  for (const wf of workerFiles) {
-    const w = joinedNodes.indexOf(wf.node);
-    const received = w >= 0 ? counters.received[w]! : 0;
-    let summary: Record<string, unknown> | null = null;
-    if (wf.summary) {
+  const workerFiles = files.workers;
+  const opening: Promise<DecodedRowSource>[] = [];
+  const start = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
+    const p = openRows(file, role, node);
+    p.catch(() => undefined); // reported where it is awaited
+    opening.push(p);
+    return p;
+  };
+  const early = useThreads ? workerFiles.map((wf) => (wf.csv ? start(wf.csv, 'worker', wf.node) : null)) : [];
+  try {
+    const coord = await start(files.coordinator, 'coordinator', null);
+    const workerSrc: (DecodedRowSource | null)[] = [];
+    for (let i = 0; i < workerFiles.length; i++) {
+      const wf = workerFiles[i]!;
+      if (!wf.csv) { workerSrc.push(null); continue; }
       try {
-        summary = JSON.parse(readFileSync(wf.summary, 'utf8')) as Record<string, unknown>;
-        inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
+        workerSrc.push(await (early[i] ?? start(wf.csv, 'worker', wf.node)));
       } catch (err) {
-        warn(`${rel(wf.summary)}: not valid JSON (${(err as Error).message}); ignored`);
+        warn(`${rel(wf.csv)}: ${(err as Error).message}; this worker's rows are not used`);
+        workerSrc.push(null);
       }
     }
-    const rej = summary && typeof summary['rejected'] === 'object' && summary['rejected'] !== null ? summary['rejected'] as Record<string, number> : null;
-    wDelivery.push({
-      node: wf.node, received, lost: sent - received, lost_ratio: ratio(sent - received, sent),
-      duplicates: w >= 0 ? counters.duplicates[w]! : 0, unknown_events: w >= 0 ? counters.unknown[w]! : 0,
-      latency_true: w >= 0 && acc.truthRecv && acc.truthSend ? acc.latencyTrue(w) : null,
-      latency_local: w >= 0 ? acc.latencyLocal(w) : null,
-      latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: acc.marginOf(i, w) })) : [],
-      summary, rejected: rej,
+    return await analyzeOpened(coord, workerSrc);
+  } finally {
+    for (const p of opening) p.then((s) => s.close(), () => undefined);
+  }
+
+  // The rest runs with every reader open; the parse threads are stopped whatever happens.
+  async function analyzeOpened(coord: DecodedRowSource, workerSrc: (DecodedRowSource | null)[]): Promise<AnalyzeResult> {
+    // Sources: discovered from the column names, the coordinator's order first.
+    const sources: SourceDef[] = [];
+    const inCoordinator = new Set<string>();
+    const inWorkers = new Map<string, string[]>();
+    const addSources = (header: string[], node: string | null) => {
+      for (const d of discoverSources(header)) {
+        let s = sources.find((x) => x.name === d.name);
+        if (!s) sources.push((s = { name: d.name, bounded: false }));
+        s.bounded ||= d.bounded;
+        if (node === null) inCoordinator.add(d.name);
+        else inWorkers.set(d.name, [...(inWorkers.get(d.name) ?? []), node]);
+      }
+    };
+    addSources(coord.header, null);
+    workerSrc.forEach((w, i) => w && addSources(w.header, workerFiles[i]!.node));
+    const names = sources.map((s) => s.name);
+    const sourceIndex = new Map(names.map((n, i) => [n, i]));
+    coord.start(names, anchor.sec);
+    const coordDecoder = new RowTally(coord.header, names, rel(files.coordinator), warn);
+    const workers: WorkerInput[] = [];
+    const nodes = workerFiles.map((w) => w.node);
+    workerFiles.forEach((wf, i) => {
+      const src = workerSrc[i];
+      if (!src) return;
+      src.start(names, anchor.sec);
+      workers.push({ rows: src, node: wf.node, decoder: new RowTally(src.header, names, rel(wf.csv!), warn) });
     });
-    if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
-    if (w >= 0 && counters.reestUnmatched[w]! > 0) warn(`commit_wait/${wf.node}.csv: ${counters.reestUnmatched[w]} rows match no received event or source; not used`);
-  }
-  receivedByAll = acc.receivedByAll;
-  receivedByNone = acc.receivedByNone;
-  if (workerFiles.length > joinedNodes.length) receivedByAll = 0; // a worker without rows received nothing
-  if (counters.coordinatorDuplicates > 0) warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
-
-  let manifest: Record<string, unknown> | null = null;
-  if (files.manifest) {
-    try {
-      manifest = JSON.parse(readFileSync(files.manifest, 'utf8')) as Record<string, unknown>;
-      inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
-    } catch (err) {
-      warn(`manifest.json: not valid JSON (${(err as Error).message}); ignored`);
+    // Workers without a CSV still appear (0 received); joinRun sees only the ones with rows.
+    const joinedNodes = workers.map((w) => w.node);
+    const commitWait: CommitWaitInput[] = [];
+    for (const wf of workerFiles) {
+      const w = joinedNodes.indexOf(wf.node);
+      if (!wf.commitWait || w < 0) continue;
+      try {
+        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1' });
+        commitWait.push({ reader, convert: null, node: wf.node, worker: w });
+      } catch (err) {
+        warn(`${rel(wf.commitWait)}: ${(err as Error).message}; skipped`);
+      }
     }
-  }
-  const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
 
-  const causality = acc.causalityEntries();
-  const windowsOut = acc.windowEntries();
-  const commitWaitOut = acc.commitWaitEntries();
-  const bound = acc.boundEntries();
-  const ordering = acc.orderingEntries();
-  const stats: Stats = {
-    schema_version: STATS_SCHEMA_VERSION,
-    generated_at: new Date().toISOString(),
-    generator: { name: 'chronoeval', version: packageVersion() },
-    run: {
-      run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
-      first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
-      duration_ns: peek.firstNs !== null && peek.lastNs !== null ? Number(peek.lastNs - peek.firstNs) : null,
-      manifest,
-    },
-    inputs: {
-      files: inputs, warnings,
-      join: {
-        max_events_in_flight: counters.maxInFlight, reorder_window: REORDER_WINDOW,
-        late_rows: counters.late.reduce((a, b) => a + b, 0), coordinator_duplicates: counters.coordinatorDuplicates,
+    const windows = windowsMs.map((ms) => makeWindowSize(ms, anchor.ns));
+    let timeline: TimelineConfig | null = null;
+    if (peek.firstNs !== null && peek.lastNs !== null && peek.lastNs >= peek.firstNs) {
+      const duration = Number(peek.lastNs - peek.firstNs);
+      const binNs = niceBin(duration / TARGET_BINS);
+      timeline = { start: Number(peek.firstNs - anchor.ns), binNs, bins: Math.floor(duration / binNs) + 1 };
+    }
+    const span = peek.firstSeq !== null && peek.lastSeq !== null ? peek.lastSeq - peek.firstSeq + 1 : 0;
+    const acc = new StatsAccumulator({
+      sources, workers: joinedNodes, windows, timeline,
+      sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)), firstSeq,
+    });
+    const counters = await joinRun({
+      coordinator: { rows: coord, decoder: coordDecoder }, workers, commitWait, sourceIndex, sourceCount: sources.length,
+      anchor, firstSeq, delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), warn,
+    });
+
+    // Interval metrics only for sources that really carried intervals somewhere.
+    const decoders = [coordDecoder, ...workers.map((w) => w.decoder)];
+    sources.forEach((s, i) => { s.bounded = s.bounded && decoders.some((d) => (d.availability[i]?.withInterval ?? 0) > 0); });
+    for (const d of decoders) d.finish();
+
+    const inputs: InputFile[] = [];
+    const fileEntry = (r: ReaderStats, role: InputFile['role'], node: string | null): InputFile =>
+      ({ path: r.displayPath, role, node, rows: r.rowsRead, skipped_rows: r.skipped, torn_tail: r.tornTail });
+    inputs.push(fileEntry(coord.stats, 'coordinator', null));
+    for (const w of workers) inputs.push(fileEntry(w.rows.stats, 'worker', w.node));
+    for (const c of commitWait) inputs.push(fileEntry(c.reader, 'commit_wait', c.node));
+    for (const r of [coord.stats, ...workers.map((w) => w.rows.stats), ...commitWait.map((c) => c.reader)]) for (const m of r.warnings) warn(m);
+    const sync = await syncStats(files.sync, files.runDir, warn);
+    inputs.push(...sync.inputs);
+
+    // Readings availability
+    const readings: ReadingAvailability[] = [];
+    sources.forEach((s, i) => {
+      const c = coordDecoder.availability[i];
+      if (c) readings.push(c.toEntry(s.name, 'coordinator', null));
+      for (const w of workers) { const a = w.decoder.availability[i]; if (a) readings.push(a.toEntry(s.name, 'worker', w.node)); }
+    });
+
+    // Delivery
+    const sent = counters.eventsSent;
+    const wDelivery: WorkerDelivery[] = [];
+    let receivedByAll = 0;
+    let receivedByNone = 0;
+    for (const wf of workerFiles) {
+      const w = joinedNodes.indexOf(wf.node);
+      const received = w >= 0 ? counters.received[w]! : 0;
+      let summary: Record<string, unknown> | null = null;
+      if (wf.summary) {
+        try {
+          summary = JSON.parse(readFileSync(wf.summary, 'utf8')) as Record<string, unknown>;
+          inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
+        } catch (err) {
+          warn(`${rel(wf.summary)}: not valid JSON (${(err as Error).message}); ignored`);
+        }
+      }
+      const rej = summary && typeof summary['rejected'] === 'object' && summary['rejected'] !== null ? summary['rejected'] as Record<string, number> : null;
+      wDelivery.push({
+        node: wf.node, received, lost: sent - received, lost_ratio: ratio(sent - received, sent),
+        duplicates: w >= 0 ? counters.duplicates[w]! : 0, unknown_events: w >= 0 ? counters.unknown[w]! : 0,
+        latency_true: w >= 0 && acc.truthRecv && acc.truthSend ? acc.latencyTrue(w) : null,
+        latency_local: w >= 0 ? acc.latencyLocal(w) : null,
+        latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: acc.marginOf(i, w) })) : [],
+        summary, rejected: rej,
+      });
+      if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
+      if (w >= 0 && counters.reestUnmatched[w]! > 0) warn(`commit_wait/${wf.node}.csv: ${counters.reestUnmatched[w]} rows match no received event or source; not used`);
+    }
+    receivedByAll = acc.receivedByAll;
+    receivedByNone = acc.receivedByNone;
+    if (workerFiles.length > joinedNodes.length) receivedByAll = 0; // a worker without rows received nothing
+    if (counters.coordinatorDuplicates > 0) warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
+
+    let manifest: Record<string, unknown> | null = null;
+    if (files.manifest) {
+      try {
+        manifest = JSON.parse(readFileSync(files.manifest, 'utf8')) as Record<string, unknown>;
+        inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
+      } catch (err) {
+        warn(`manifest.json: not valid JSON (${(err as Error).message}); ignored`);
+      }
+    }
+    const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
+
+    const causality = acc.causalityEntries();
+    const windowsOut = acc.windowEntries();
+    const commitWaitOut = acc.commitWaitEntries();
+    const bound = acc.boundEntries();
+    const ordering = acc.orderingEntries();
+    const stats: Stats = {
+      schema_version: STATS_SCHEMA_VERSION,
+      generated_at: new Date().toISOString(),
+      generator: { name: 'chronoeval', version: packageVersion() },
+      run: {
+        run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
+        first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
+        duration_ns: peek.firstNs !== null && peek.lastNs !== null ? Number(peek.lastNs - peek.firstNs) : null,
+        manifest,
       },
-    },
-    sources: sources.map((s) => ({ name: s.name, bounded: s.bounded, in_coordinator: inCoordinator.has(s.name), in_workers: inWorkers.get(s.name) ?? [] })),
-    workers: nodes,
-    windows_ms: windowsMs,
-    reestimation_delays_s: acc.delayOrder().map((d) => acc.delays[d]!),
-    truth: { send: acc.truthSend, recv: acc.truthRecv },
-    readings,
-    delivery: {
-      events_sent: sent, workers: wDelivery,
-      received_by_all: ratio(receivedByAll, sent), received_by_none: ratio(receivedByNone, sent),
-      latency_true: acc.truthRecv && acc.truthSend ? acc.latencyTrue(null) : null,
-    },
-    causality, ordering, windows: windowsOut, coordination: acc.coordinationEntries(), commit_wait: commitWaitOut,
-    bound_quality: bound, sync: sync.entries, timeline: acc.timeline(), samples: acc.sampleEvents(),
-    headline: [],
-  };
-  stats.headline = headline(stats);
-  await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
-  return { stats, summaryText: summaryText(stats), warnings };
+      inputs: {
+        files: inputs, warnings,
+        join: {
+          max_events_in_flight: counters.maxInFlight, reorder_window: REORDER_WINDOW,
+          late_rows: counters.late.reduce((a, b) => a + b, 0), coordinator_duplicates: counters.coordinatorDuplicates,
+        },
+      },
+      sources: sources.map((s) => ({ name: s.name, bounded: s.bounded, in_coordinator: inCoordinator.has(s.name), in_workers: inWorkers.get(s.name) ?? [] })),
+      workers: nodes,
+      windows_ms: windowsMs,
+      reestimation_delays_s: acc.delayOrder().map((d) => acc.delays[d]!),
+      truth: { send: acc.truthSend, recv: acc.truthRecv },
+      readings,
+      delivery: {
+        events_sent: sent, workers: wDelivery,
+        received_by_all: ratio(receivedByAll, sent), received_by_none: ratio(receivedByNone, sent),
+        latency_true: acc.truthRecv && acc.truthSend ? acc.latencyTrue(null) : null,
+      },
+      causality, ordering, windows: windowsOut, coordination: acc.coordinationEntries(), commit_wait: commitWaitOut,
+      bound_quality: bound, sync: sync.entries, timeline: acc.timeline(), samples: acc.sampleEvents(),
+      headline: [],
+    };
+    stats.headline = headline(stats);
+    await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
+    return { stats, summaryText: summaryText(stats), warnings };
+  }
 }
 
 /** A bin width of 1, 2 or 5 × 10^k ns, at least 1 ms. */

@@ -9,7 +9,7 @@
 // rows and duplicates apart after an event is gone.
 import { batchFromCells, cellOf, cellsOf, type CsvBatch, type CsvReader } from './csv-reader.js';
 import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from './joined.js';
-import type { RowDecoder } from './row-decoder.js';
+import type { DecodedRows, RowTally, DecodedRowSource } from './decoded-rows.js';
 import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
 
 export const REORDER_WINDOW = 256;
@@ -70,9 +70,14 @@ class PendingIndex {
 }
 const keyOf = (seq: number, id: string): Key => (Number.isFinite(seq) ? seq : id);
 
-export interface WorkerInput extends RowSource {
+/** An event file (coordinator or worker): its rows arrive decoded (possibly from a parse thread). */
+export interface DecodedInput {
+  rows: DecodedRowSource;
+  decoder: RowTally;
+}
+
+export interface WorkerInput extends DecodedInput {
   node: string;
-  decoder: RowDecoder;
 }
 
 export interface CommitWaitInput extends RowSource {
@@ -125,7 +130,7 @@ interface ReaderState {
 }
 
 export interface JoinOptions {
-  coordinator: RowSource & { decoder: RowDecoder };
+  coordinator: DecodedInput;
   workers: WorkerInput[];
   commitWait: CommitWaitInput[];
   sourceIndex: Map<string, number>;
@@ -150,7 +155,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   let qHead = 0;
   const coordSeen = new SeqSet(o.firstSeq);
   const workerSeen = o.workers.map(() => new SeqSet(o.firstSeq));
-  const early = new Map<Key, { w: number; b: CsvBatch; i: number }[]>();
+  const early = new Map<Key, { w: number; b: DecodedRows; i: number }[]>();
   let earlyReest: { c: number; b: CsvBatch; i: number; seq: number }[] = [];
   let coordFrontier = -Infinity;
   let coordEof = false;
@@ -187,29 +192,30 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     };
   });
 
-  const attachWorkerRow = (w: number, b: CsvBatch, i: number, ev: JoinedEvent): void => {
+  const attachWorkerRow = (w: number, b: DecodedRows, i: number, ev: JoinedEvent): void => {
     if (ev.workers[w]) { counters.duplicates[w]!++; return; }
-    const d = o.workers[w]!.decoder.row(b, i);
+    const d = o.workers[w]!.decoder;
     const vals = stampsArray();
-    d.stamps(vals);
+    d.stamps(b, i, vals);
+    const recvLocal = d.local(b, i);
+    const trueRecv = d.truth(b, i);
     const st = stampPool.pop();
-    if (st) { st.recvLocal = d.ns(d.idxLocal); st.trueRecv = d.ns(d.idxTrue); st.vals = vals; st.reest = null; ev.workers[w] = st; }
-    else ev.workers[w] = { recvLocal: d.ns(d.idxLocal), trueRecv: d.ns(d.idxTrue), vals, reest: null };
+    if (st) { st.recvLocal = recvLocal; st.trueRecv = trueRecv; st.vals = vals; st.reest = null; ev.workers[w] = st; }
+    else ev.workers[w] = { recvLocal, trueRecv, vals, reest: null };
     counters.received[w]!++;
     workerSeen[w]!.add(ev.seq);
   };
 
-  const takeWorkerRow = (w: number, b: CsvBatch, i: number): void => {
-    const d = o.workers[w]!.decoder.row(b, i);
-    const seq = d.seq();
+  const takeWorkerRow = (w: number, b: DecodedRows, i: number): void => {
+    const seq = b.seq[i]!;
     if (seq > wState[w]!.frontier) wState[w]!.frontier = seq;
-    const key = Number.isFinite(seq) ? seq : d.eventId();
+    const key = Number.isFinite(seq) ? seq : b.ids![i]!;
     const ev = pending.get(key);
     if (ev) { attachWorkerRow(w, b, i, ev); return; }
     if (Number.isFinite(seq) && coordSeen.has(seq)) {
       // Its event was already folded: a duplicate if this worker had it, else a late row.
       if (workerSeen[w]!.has(seq)) counters.duplicates[w]!++;
-      else { counters.late[w]!++; counters.received[w]!++; workerSeen[w]!.add(seq); d.stamps(emptyStamps(S)); }
+      else { counters.late[w]!++; counters.received[w]!++; workerSeen[w]!.add(seq); o.workers[w]!.decoder.stamps(b, i, emptyStamps(S)); }
       return;
     }
     if (coordEof || (Number.isFinite(seq) && seq <= coordFrontier)) { counters.unknown[w]!++; return; }
@@ -267,25 +273,26 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   while (!coordEof || wState.some((s) => !s.eof) || cwState.some((s) => !s.eof)) {
     // 1. coordinator leads
     if (!coordEof) {
-      const raw = await o.coordinator.reader.next();
-      if (!raw) coordEof = true;
+      const b = await o.coordinator.rows.next();
+      if (!b) coordEof = true;
       else {
-        const b = viewBatch(o.coordinator, raw);
+        cd.accept(b);
         for (let i = 0; i < b.count; i++) {
-          cd.row(b, i);
-          const id = cd.eventId();
-          const parsed = cd.seq();
+          const id = b.ids![i]!;
+          const parsed = b.seq[i]!;
           const seq = Number.isFinite(parsed) ? parsed : o.firstSeq + rowCounter;
           rowCounter++;
           const key = keyOf(parsed, id);
           if (pending.has(key) || coordSeen.has(seq)) { counters.coordinatorDuplicates++; continue; }
           const coord = stampsArray();
-          cd.stamps(coord);
+          cd.stamps(b, i, coord);
+          const sendLocal = cd.local(b, i);
+          const trueSend = cd.truth(b, i);
           let ev = eventPool.pop();
           if (ev) {
-            ev.seq = seq; ev.eventId = id; ev.sendLocal = cd.ns(cd.idxLocal); ev.trueSend = cd.ns(cd.idxTrue); ev.coord = coord; ev.key = key;
+            ev.seq = seq; ev.eventId = id; ev.sendLocal = sendLocal; ev.trueSend = trueSend; ev.coord = coord; ev.key = key;
           } else {
-            ev = { seq, eventId: id, sendLocal: cd.ns(cd.idxLocal), trueSend: cd.ns(cd.idxTrue), coord, workers: new Array<WorkerStamp | undefined>(W).fill(undefined), key };
+            ev = { seq, eventId: id, sendLocal, trueSend, coord, workers: new Array<WorkerStamp | undefined>(W).fill(undefined), key };
           }
           counters.eventsSent++;
           coordSeen.add(seq);
@@ -302,9 +309,9 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       const st = wState[w]!;
       const input = o.workers[w]!;
       while (!st.eof && (coordEof || !(st.frontier >= coordFrontier))) {
-        const raw = await input.reader.next();
-        if (!raw) { st.eof = true; break; }
-        const b = viewBatch(input, raw);
+        const b = await input.rows.next();
+        if (!b) { st.eof = true; break; }
+        input.decoder.accept(b);
         for (let i = 0; i < b.count; i++) takeWorkerRow(w, b, i);
       }
     }

@@ -1,6 +1,5 @@
 // `chronoeval deploy INVENTORY [--dry-run] [--cleanup]`: one command, one exit code.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '../run/logger.js';
 import { newRunId } from '../run/run-id.js';
@@ -8,7 +7,7 @@ import { InventoryError, loadInventory, type HostPlan, type Inventory } from './
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
 import { absDirCommand, fetchCommand, launchCommand, preflightCommand, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopAllCommand, stopCommand } from './remote-scripts.js';
 import { portsToCheck } from './preflight.js';
-import { deployRun, EXIT } from './run.js';
+import { deployRun, EXIT, shortTmp } from './run.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
 
@@ -120,7 +119,7 @@ function dryRun(inv: Inventory, cleanupMode: boolean): number {
 
 /** `--cleanup`: on every host, TERM then KILL each process named by a pid file under <wd>/runs. */
 async function cleanup(inv: Inventory, log: Logger): Promise<number> {
-  const controlDir = mkdtempSync(path.join(existsSync('/tmp') ? '/tmp' : os.tmpdir(), 'ce-ssh-'));
+  const controlDir = mkdtempSync(path.join(shortTmp(), 'ce-ssh-'));
   const ssh = new SshClient(controlDir);
   const hosts = [inv.coordinator, ...inv.workers];
   const seen = new Set<string>();

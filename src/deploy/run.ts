@@ -24,6 +24,16 @@ interface Started { host: HostPlan; name: string; absWorkDir: string; stateDir: 
 
 export interface DeployRunResult { runId: string; exitCode: number; runDir: string | null }
 
+/**
+ * A temp dir for ssh control sockets and the bundle: $TMPDIR when short enough (a unix socket
+ * path is limited to ~104 bytes), else /tmp.
+ */
+export function shortTmp(): string {
+  const t = process.env.TMPDIR;
+  if (t && path.isAbsolute(t) && t.length <= 60 && existsSync(t)) return t;
+  return existsSync('/tmp') ? '/tmp' : os.tmpdir();
+}
+
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
   if (signal.aborted) return resolve();
   const t = setTimeout(done, ms);
@@ -45,7 +55,7 @@ function uniqueTargets(hosts: HostPlan[], abs: Map<string, string>): Array<{ hos
 export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal, runId: string): Promise<DeployRunResult> {
   const hosts = [inv.coordinator, ...inv.workers];
   const paths = runPaths(inv.resultsDir, inv.logsDir, runId);
-  const controlDir = mkdtempSync(path.join(existsSync('/tmp') ? '/tmp' : os.tmpdir(), 'ce-ssh-')); // short: socket paths max ~104 bytes
+  const controlDir = mkdtempSync(path.join(shortTmp(), 'ce-ssh-'));
   const ssh = new SshClient(controlDir);
   const started: Started[] = [];
   const summary: Record<string, unknown> = { run_id: runId, inventory: inv.file, started_utc: new Date().toISOString() };

@@ -56,7 +56,8 @@ export interface DeployRun { child: ChildProcess; done: Promise<{ code: number |
 export function startDeploy(lab: Lab, args: string[], timeoutMs = 100_000): DeployRun {
   const argv = lab.inCtl([process.execPath, ...deployEntry(), ...args]);
   // `ip netns exec` execs in place: child.pid is the deploy's own pid (Ctrl-C goes straight to it).
-  const child = spawn(argv[0], argv.slice(1), { cwd: lab.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // TMPDIR inside the lab: even a SIGKILLed deploy's control sockets and bundle go with the lab.
+  const child = spawn(argv[0], argv.slice(1), { cwd: lab.dir, env: { ...process.env, TMPDIR: lab.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

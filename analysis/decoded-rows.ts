@@ -99,21 +99,25 @@ export function decodeBatch(b: CsvBatch, c: RowColumns, sourceCount: number, anc
   const lastId = new Int32Array(S).fill(-1);
   const seqCol = c.seq >= 0 ? c.seq : c.event;
   const offs = b.offsets;
+  let text = '';
+  let base = 0;
+  let row = 0;
+  const ns = (idx: number, phase: number): number => {
+    if (idx < 0) return NaN;
+    const a = offs[base + idx]!;
+    const e = offs[base + idx + 1]! - 1;
+    const v = parseRelNsAt(text, a, e, anchor);
+    if (v !== undefined) return v;
+    bad ??= { row: [], phase: [], msg: [] };
+    bad.row.push(row);
+    bad.phase.push(phase);
+    bad.msg.push(`${displayPath}: line ${b.lines[row]}: column ${c.header[idx]} = ${JSON.stringify(text.slice(a, e).slice(0, 40))} is not an integer ns value near the run; treated as empty`);
+    return NaN;
+  };
   for (let i = 0; i < n; i++) {
-    const text = b.texts[i]!;
-    const base = i * F1;
-    const ns = (idx: number, phase: number): number => {
-      if (idx < 0) return NaN;
-      const a = offs[base + idx]!;
-      const e = offs[base + idx + 1]! - 1;
-      const v = parseRelNsAt(text, a, e, anchor);
-      if (v !== undefined) return v;
-      bad ??= { row: [], phase: [], msg: [] };
-      bad.row.push(i);
-      bad.phase.push(phase);
-      bad.msg.push(`${displayPath}: line ${b.lines[i]}: column ${c.header[idx]} = ${JSON.stringify(text.slice(a, e).slice(0, 40))} is not an integer ns value near the run; treated as empty`);
-      return NaN;
-    };
+    text = b.texts[i]!;
+    base = i * F1;
+    row = i;
     const sq = seqCol < 0 ? NaN : parseIntAt(text, offs[base + seqCol]!, offs[base + seqCol + 1]! - 1);
     seq[i] = sq;
     if (allIds || !Number.isFinite(sq)) {

@@ -100,13 +100,19 @@ export function parseRelNsAt(text: string, start: number, end: number, anchor: A
   if (text.charCodeAt(i) === 45) { neg = true; i++; if (i === end) return undefined; }
   const digits = end - i;
   if (digits > 21) return undefined;
+  // seconds digits, then the last 9 (nanoseconds): two loops, no branch per digit
   const split = end - 9;
   let sec = 0;
   let ns = 0;
+  for (; i < split; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    sec = sec * 10 + d;
+  }
   for (; i < end; i++) {
     const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return undefined;
-    if (i < split) sec = sec * 10 + d; else ns = ns * 10 + d;
+    ns = ns * 10 + d;
   }
   if (neg) { sec = -sec; ns = -ns; }
   const dSec = sec - anchor.sec;

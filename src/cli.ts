@@ -151,9 +151,9 @@ const cli = yargs(hideBin(process.argv))
       .option('format', { choices: ['native', 'legacy'] as const, default: 'native' as const, describe: 'native: this project\'s files; legacy: the first Python version\'s CSVs' })
       .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
       .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' }),
-    handle(async (a) => (await import('./cli/analyze-command.js')).analyzeCommand({
+    handle(async (a) => { await (await import('./cli/analyze-command.js')).analyzeCommand({
       runDir: a.run_dir as string, format: a.format, windowsMs: splitList(a['windows-ms']).map((w) => positive('windows-ms', Number(w))), figures: a.figures,
-    })))
+    }); return 0; }))
   .command('deploy <inventory>', 'Run on real hosts over SSH: pre-flight, ship, start workers, run the coordinator, fetch, analyse (docs/deploy.md)',
     (y: Argv) => y
       .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory file (YAML or JSON; see deploy/inventory.example.yaml)' })

@@ -9,6 +9,7 @@ import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../
 import { esc } from './html.js';
 import { boundQualityTable, causalityTable, deliveryTable, headlineTable, inputsTable, manifestSection } from './tables.js';
 import { collectWarnings } from './warnings.js';
+import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
 
 export interface ReportOptions {
   logger?: Logger;
@@ -38,7 +39,7 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
   });
   const t = performance.now();
   const manifest = stats.run.manifest ?? readManifest(runDir);
-  const html = buildReportHtml(stats, all.outcomes, manifest, path.relative(runDir, all.outDir) || '.', all.readErrors);
+  const html = buildReportHtml(stats, all.outcomes, manifest, path.relative(runDir, all.outDir) || '.', all.readErrors, readChecks(runDir));
   const report = path.join(runDir, 'report.html');
   await writeAtomic(report, html);
   const reportMs = performance.now() - t;
@@ -103,7 +104,7 @@ function figureHtml(o: FigureOutcome, figDir: string): string {
 }
 
 /** The whole page as one string: inline CSS, figures as data: URIs, no external resource. */
-export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifest: Record<string, unknown> | null, figDir = 'figures', readErrors: string[] = []): string {
+export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifest: Record<string, unknown> | null, figDir = 'figures', readErrors: string[] = [], checks: ChecksFile | null = null): string {
   const warnings = [...collectWarnings(stats, outcomes), ...readErrors.map((e) => `figures could not stream ${e}`)];
   const runId = stats.run.run_id ?? path.basename(stats.run.run_dir);
   const dur = stats.run.duration_ns !== null ? `${(stats.run.duration_ns / 1e9).toFixed(1)} s of sending` : 'duration unknown';
@@ -119,6 +120,7 @@ export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifes
     warnings.length
       ? `<div class="warnbox"><ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`
       : '<div class="okbox"><p>No lost events, no sources without values, no damaged input files.</p></div>',
+    checksSection(checks),
     '<h2 id="summary">Summary</h2>',
     headlineTable(stats), deliveryTable(stats), causalityTable(stats), boundQualityTable(stats),
     '<h2 id="figures">Figures</h2>',

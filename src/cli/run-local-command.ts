@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runLocal } from '../run/run-local.js';
 import { makeLogger } from './options.js';
 import { newRunId } from '../run/run-id.js';
-import { analyzeCommand } from './analyze-command.js';
+import { analyzeCommand, renderReport } from './analyze-command.js';
 import { writeJsonAtomic } from '../run/atomic-json.js';
 import type { Level, Logger } from '../run/logger.js';
 import {
@@ -49,10 +48,11 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
     commandLine: o.commandLine, verbose,
   });
   logger.info(`run finished${res.exitCode ? ' WITH ERRORS' : ''}; analysing ${res.runDir}`);
-  await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures, quiet: !verbose });
-  const stats: unknown = JSON.parse(readFileSync(path.join(res.runDir, 'stats.json'), 'utf8'));
+  const stats = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
   const results = evaluateChecks(scenario, stats);
   await writeJsonAtomic(path.join(res.runDir, 'checks.json'), { scenario: scenario.name, seed, results, exit_code: checksExitCode(results) });
+  // Figures and report after the checks, so the report shows them.
+  if (figures) await renderReport(res.runDir, stats);
   if (results.length) {
     process.stdout.write(`\nChecks of scenario "${scenario.name}" (seed ${seed}):\n${formatCheckResults(results).map((l) => '  ' + l).join('\n')}\n`);
   }

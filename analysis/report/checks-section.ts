@@ -1,0 +1,31 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { esc } from './html.js';
+
+/** checks.json as run-local writes it beside stats.json (src/cli/run-local-command.ts). */
+export interface ChecksFile {
+  scenario: string;
+  seed: number;
+  exit_code: number;
+  results: { name: string; path: string; op: string; threshold: number; measured: number | null; verdict: 'pass' | 'fail' | 'unknown'; detail?: string }[];
+}
+
+export function readChecks(runDir: string): ChecksFile | null {
+  const f = path.join(runDir, 'checks.json');
+  if (!existsSync(f)) return null;
+  try { return JSON.parse(readFileSync(f, 'utf8')) as ChecksFile; } catch { return null; }
+}
+
+const VERDICT = { pass: 'PASS', fail: 'FAIL', unknown: 'NOT JUDGED' } as const;
+
+/** The scenario's checks: each threshold with the value measured in this run and the verdict. */
+export function checksSection(c: ChecksFile | null): string {
+  if (!c || c.results.length === 0) return '';
+  const rows = c.results.map((r) => `<tr><td><strong>${VERDICT[r.verdict]}</strong></td><td>${esc(r.name)}</td>` +
+    `<td><code>${esc(r.path)}</code></td><td>${esc(r.op)} ${esc(r.threshold)}</td><td class="num">${r.measured === null ? '<span class="na">—</span>' : esc(r.measured)}</td>` +
+    `<td>${esc(r.detail ?? '')}</td></tr>`).join('');
+  const verdict = ['every check holds', 'a check FAILED', 'a check could not be judged (missing data)'][c.exit_code] ?? `exit ${c.exit_code}`;
+  return `<h2 id="checks">Scenario checks</h2><p>Scenario <strong>${esc(c.scenario)}</strong>, seed ${esc(c.seed)}: ${esc(verdict)}. ` +
+    `Replay with <code>chronoeval run-local --scenario ${esc(c.scenario)} --seed ${esc(c.seed)}</code>.</p>` +
+    `<table class="summary"><thead><tr><th>verdict</th><th>check</th><th>stats.json path</th><th>threshold</th><th>measured</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
+}

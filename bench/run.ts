@@ -34,7 +34,9 @@ const FIGURES_LATEST_MS = quick ? 120_000 : 210_000;
 const log = (s: string): void => { process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`); };
 const us = (ns: number | undefined | null): number | null => (ns === undefined || ns === null ? null : ns / 1e3);
 
-const commandLine = `${path.relative(process.cwd(), process.argv[1]!) || process.argv[1]} ${args.join(' ')}`.trim();
+const script = `node ${path.relative(process.cwd(), process.argv[1]!) || process.argv[1]} ${args.join(' ')}`.trim();
+// Under npm (npm run bench) say so: that is the command the figures are documented with.
+const commandLine = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}  (${script})` : script;
 const root = mkdtempSync(path.join(os.tmpdir(), 'chronoeval-bench-'));
 const loadBefore = loadLine();
 

@@ -21,7 +21,8 @@ export function fmt(v: number | null, unit: Row['unit']): string {
 
 export function ratio(v: number | null, b: number | null): string {
   if (v === null || b === null || !Number.isFinite(v) || !Number.isFinite(b) || b === 0) return '—';
-  return `${(v / b).toFixed(2)}×`;
+  const r = v / b;
+  return `${Math.abs(r) >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}×`;
 }
 
 export function renderTable(rows: readonly Row[]): string {

@@ -55,7 +55,7 @@ export interface DecodedRows {
   /** [point, lo, hi] per source, S·3 per row; NaN where absent. */
   vals: Float64Array;
   /** Status id per (row, source) into the file's status table; 0 = no status column. */
-  status: Uint16Array;
+  status: Uint32Array;
   /** Status texts first seen in this batch (appended to the table in order). */
   newStatuses: string[];
   bad: BadCells | null;
@@ -69,7 +69,6 @@ export class StatusTable {
     let id = this.ids.get(text);
     if (id === undefined) {
       id = this.ids.size;
-      if (id > 0xffff) throw new Error('more than 65535 distinct status values');
       this.ids.set(text, id);
       this.pending.push(text);
     }
@@ -91,7 +90,7 @@ export function decodeBatch(b: CsvBatch, c: RowColumns, sourceCount: number, anc
   const local = new Float64Array(n);
   const truth = new Float64Array(n);
   const vals = new Float64Array(n * S * 3);
-  const status = new Uint16Array(n * S);
+  const status = new Uint32Array(n * S);
   const anchor = { sec: anchorSec, ns: 0n };
   let ids: (string | undefined)[] | null = allIds ? new Array<string>(n) : null;
   let bad: BadCells | null = null;

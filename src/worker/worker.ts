@@ -15,6 +15,7 @@ import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
 import type { Logger } from '../run/logger.js';
 import { pushReadings } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
+import { SeqSet } from './seq-set.js';
 import { realisedClockFaults } from '../clock/clock-from-arg.js';
 
 export interface WorkerOptions {
@@ -61,6 +62,9 @@ export interface WorkerSummary {
   key_source: string;
   /** Rows already in the CSV when this process started (a restarted worker appends). */
   rows_before_restart: number;
+  /** CPU time this process used (process.cpuUsage), for the per-event cost. */
+  cpu_user_us: number;
+  cpu_system_us: number;
   /** Simulated runs: what the local clock's faults actually did (steps with their times). */
   clock_faults: unknown;
 }
@@ -120,8 +124,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (!d.ok) { reject(d.reason, d.detail, rinfo); return; }
     const msg = d.msg;
     if (msg.k === 'ev') {
-      if (seen.has(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, rinfo); return; }
-      seen.add(msg.seq);
+      if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, rinfo); return; }
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
       pushReadings(row, stamped, recvNs);
       row.push(trueRecvNs);
@@ -190,7 +193,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       ...(fatal ? { write_error: (fatal as Error).message } : {}),
       rows_written: csv.rowsWritten, rows_unwritten: recorded - csv.rowsWritten,
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
-      rows_before_restart: rowsBefore,
+      rows_before_restart: rowsBefore, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
@@ -213,8 +216,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 }
 
 /** Sequence numbers already in a worker CSV (empty set for a new file); a torn last line is ignored. */
-async function recordedSeqs(file: string): Promise<Set<number>> {
-  const seen = new Set<number>();
+async function recordedSeqs(file: string): Promise<SeqSet> {
+  const seen = new SeqSet();
   if (!existsSync(file)) return seen;
   const lines = createInterface({ input: createReadStream(file, 'latin1'), crlfDelay: Infinity });
   let seqCol = -1;
@@ -224,7 +227,7 @@ async function recordedSeqs(file: string): Promise<Set<number>> {
     if (seqCol < 0) { seqCol = cells.indexOf('seq'); width = cells.length; continue; }
     if (cells.length !== width) continue; // a torn row: its seq may be cut short
     const seq = Number(cells[seqCol]);
-    if (cells[seqCol] !== '' && Number.isSafeInteger(seq)) seen.add(seq);
+    if (cells[seqCol] !== '' && Number.isSafeInteger(seq) && seq >= 0) seen.add(seq);
   }
   return seen;
 }

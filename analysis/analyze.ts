@@ -78,8 +78,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     return { reader, convert: a.convert, header: a.header, fields: a.header.length };
   };
-  // Native event files are read and decoded in parse threads, one per file, all started at once;
-  // legacy files in this thread, one after the other (their adapters warn in file order).
+  // Large native runs: event files are read and decoded in parse threads, one per file, all started
+  // at once. Otherwise in this thread, one after the other (legacy adapters warn in file order).
   const eventBytes = [files.coordinator, ...files.workers.map((w) => w.csv)].reduce((n, f) => n + (f ? fileSize(f) : 0), 0);
   const useThreads = !legacy && (opts.threads ?? eventBytes >= THREADS_MIN_BYTES);
   const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {

@@ -169,16 +169,20 @@ test('fault behaviour: asymmetric delay biases offset by (d1 − d2)/2; falsetic
   const asym = await run({ requestDelayMs: 30 });
   const a = asym.samples.filter((s) => s.accepted);
   assert.ok(a.length >= 2);
+  // Beyond the injected 30 ms, a loaded host adds delay it cannot attribute to either path: the
+  // offset may move by half of that extra delay (plus 0.5 ms of timer slack), never more.
+  const slack = (s: NtpSample): bigint => (s.delay_ns - 30n * MS) / 2n + MS / 2n;
   for (const s of a) {
-    assert.ok(abs(s.offset_ns - 15n * MS) < 3n * MS, `asym offset ${s.offset_ns}`);
-    assert.ok(s.delay_ns >= 30n * MS && s.delay_ns < 36n * MS, `asym delay ${s.delay_ns}`);
+    assert.ok(s.delay_ns >= 30n * MS, `asym delay ${s.delay_ns}`);
+    assert.ok(abs(s.offset_ns - 15n * MS) <= slack(s), `asym offset ${s.offset_ns} (delay ${s.delay_ns})`);
   }
   // Same delay on the reply path: θ ≈ −15 ms.
   const back = (await run({ replyDelayMs: 30 })).samples.filter((s) => s.accepted);
-  assert.ok(back.length >= 2 && back.every((s) => abs(s.offset_ns + 15n * MS) < 3n * MS));
+  assert.ok(back.length >= 2 && back.every((s) => s.delay_ns >= 30n * MS && abs(s.offset_ns + 15n * MS) <= slack(s)));
   // Falseticker: server 50 ms ahead.
   const ft = (await run({ offsetNs: 50n * MS })).samples.filter((s) => s.accepted);
-  assert.ok(ft.length >= 2 && ft.every((s) => abs(s.offset_ns - 50n * MS) < 1n * MS));
+  // Within the exchange's own error bound δ/2 (a loaded host delays replies, not the served time).
+  assert.ok(ft.length >= 2 && ft.every((s) => abs(s.offset_ns - 50n * MS) <= s.delay_ns / 2n + 200_000n), `falseticker offsets ${ft.map((s) => s.offset_ns).join(", ")}`);
   // Drop everything: no samples, server counts drops.
   const dr = await run({ drop: true });
   assert.equal(dr.samples.length, 0);

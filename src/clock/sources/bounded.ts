@@ -122,6 +122,8 @@ export class BoundedSource implements ClockSource {
   private nextSeg = 1;
   private stopped = false;
   private readonly detector: ConvergenceDetector;
+  /** The last combination had no majority (only the hull of disagreeing servers): its center is no estimate. */
+  private lastCombinationHull = false;
   private readonly watch: LocalStepWatch;
   private watchTimer: NodeJS.Timeout | null = null;
   /** Servers without a sample since the last detected step: readings say `degraded` meanwhile. */
@@ -263,7 +265,9 @@ export class BoundedSource implements ClockSource {
     row.accepted = 1;
     row.drift_ppm = model.trusted ? round3(model.slope * 1e6) : null;
     const r = this.read(s.t4_ns);
-    if (r.point_ns !== null) this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
+    // A hull of disagreeing servers (e.g. one honest, one liar, before a third answers) is not an estimate
+    // to converge on: feeding its center would hold warmup back for a whole detector window.
+    if (r.point_ns !== null && !this.lastCombinationHull) this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
     emit(this.sink, withReading(row, r, reason), this.logger);
   }
 
@@ -465,6 +469,7 @@ export class BoundedSource implements ClockSource {
       members = ivs.map((_, i) => i);
       status = 'degraded';
     }
+    this.lastCombinationHull = agree.count !== agree.total && agree.count * 2 <= agree.total;
     if (doubtful) status = 'degraded';
     let center = 0;
     for (const i of members) center += centers[i]!;

@@ -33,6 +33,12 @@ async function measure(spec: ClockFaultSpec, servers: NtpServerHandle[], runMs: 
     const readyBy = Date.now() + 6000;
     while (!src.readiness().ready && Date.now() < readyBy) await sleep(50);
     assert.ok(src.readiness().ready, `bounded not ready: ${src.readiness().detail}`);
+    // Measure once every server has a trusted model (under load one may still be settling at ready).
+    const trusted = (): boolean => {
+      const sv = src.summary().servers as Record<string, { trusted: boolean }>;
+      return Object.keys(sv).length === servers.length && Object.values(sv).every((x) => x.trusted);
+    };
+    while (!trusted() && Date.now() < readyBy + 6000) await sleep(50);
     const end = Date.now() + runMs;
     while (Date.now() < end) {
       // As the worker does: stamp, note the truth, read the source (synchronously).

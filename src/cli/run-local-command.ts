@@ -6,7 +6,7 @@ import { analyzeCommand, renderReport } from './analyze-command.js';
 import { writeJsonAtomic } from '../run/atomic-json.js';
 import type { Level, Logger } from '../run/logger.js';
 import {
-  checksExitCode, evaluateChecks, formatCheckResults, loadScenario, planScenario, repeatOverSeeds,
+  checksExitCode, evaluateChecks, formatCheckResults, formatCheckValue, loadScenario, planScenario, repeatOverSeeds,
   type Scenario, type ScenarioOverrides,
 } from '../scenario/index.js';
 
@@ -50,7 +50,8 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
   logger.info(`run finished${res.exitCode ? ' WITH ERRORS' : ''}; analysing ${res.runDir}`);
   const stats = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
   const results = evaluateChecks(scenario, stats);
-  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), { scenario: scenario.name, seed, results, exit_code: checksExitCode(results) });
+  const shown = results.map((r) => ({ ...r, measured_text: formatCheckValue(r.path, r.measured), threshold_text: formatCheckValue(r.path, r.threshold) }));
+  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), { scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results) });
   // Figures and report after the checks, so the report shows them.
   if (figures) await renderReport(res.runDir, stats);
   if (results.length) {

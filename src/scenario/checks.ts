@@ -82,6 +82,11 @@ const fmt = (path: string, x: number | null): string => {
   return `${x} ns`;
 };
 
+/** A value of a check in the unit its stats path implies (%, ms/µs/ns, or a plain count). */
+export function formatCheckValue(path: string, x: number | null): string {
+  return fmt(path, x);
+}
+
 /** Human-readable lines, one per check, for stderr and reports. */
 export function formatCheckResults(results: readonly CheckResult[]): string[] {
   return results.map((r) =>

@@ -11,7 +11,7 @@ export {
   type LocalRunPlan, type ServerPlan, type WorkerPlan, type CoordinatorPlan,
 } from './plan.js';
 export {
-  evaluateChecks, evaluateCheck, checksExitCode, formatCheckResults, type CheckResult, type Verdict,
+  evaluateChecks, evaluateCheck, checksExitCode, formatCheckResults, formatCheckValue, type CheckResult, type Verdict,
 } from './checks.js';
 export { parseStatsPath, selectStats, parseThreshold } from './stats-path.js';
 export {

@@ -54,11 +54,6 @@ export function parseRelNs(cell: string, anchor: Anchor): number | undefined {
   return rel;
 }
 
-/** Relative ns → absolute epoch ns as a decimal string. */
-export function relToAbsString(rel: number, anchor: Anchor): string {
-  return (anchor.ns + BigInt(rel)).toString();
-}
-
 /**
  * Exact decimal text (optionally signed, with fraction and/or exponent, e.g. "-23.5977",
  * "1.76137e+18") × 10^shift, rounded half away from zero, as a bigint. Returns null for

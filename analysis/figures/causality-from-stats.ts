@@ -14,7 +14,7 @@ export function causalityFromStats(stats: Stats): CausalityData | null {
   const violations: CausalityData['violations'] = {};
   for (const src of sources) {
     const pooled = stats.causality.find((c) => c.source === src.name && c.node === null);
-    const total = src.bounded ? pooled?.interval?.violation.count ?? 0 : pooled?.point.violations.count ?? 0;
+    const total = (src.bounded ? pooled?.interval?.violation.count : pooled?.point.violations.count) ?? null;
     violations[src.name] = { total, drawn: 0 };
   }
   for (const e of stats.samples.events) {

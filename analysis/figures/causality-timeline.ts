@@ -56,7 +56,7 @@ export const causalityTimeline: FigureDef = {
       });
       const v = causality.violations[src.name]!;
       return {
-        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}` },
+        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total ?? 'no count of'} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}` },
         width: 520, height: 150, data: { values }, layer: layers,
       };
     });

@@ -40,7 +40,8 @@ export interface CausalityData {
   bin_s: number;
   stride: number;
   /** Per source: violations seen in total and how many are drawn. */
-  violations: Record<string, { total: number; drawn: number }>;
+  /** total: counted violations; null when the stats hold no count for the source (never drawn as 0). */
+  violations: Record<string, { total: number | null; drawn: number }>;
   violationCap: number;
   rowsRead: number;
   rowsSkipped: number;
@@ -122,7 +123,7 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
   const workers = stats.workers.length || 1;
   const stride = Math.max(1, Math.ceil((events * workers) / samplesPerSource));
   const samples: CausalitySample[] = [];
-  const violations: Record<string, { total: number; drawn: number }> = {};
+  const violations: Record<string, { total: number | null; drawn: number }> = {};
   for (const s of cols) violations[s.name] = { total: 0, drawn: 0 };
   const missingFiles: string[] = [];
 
@@ -172,7 +173,7 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
         }
         const isViolation = outcome === 'point violation' || outcome === 'interval violation';
         const v = violations[sc.name]!;
-        if (isViolation) v.total++;
+        if (isViolation) v.total = (v.total ?? 0) + 1;
         const keepViolation = isViolation && v.drawn < violationCap;
         if (sampled || keepViolation) {
           if (isViolation) v.drawn++;

@@ -18,14 +18,6 @@ export function shift(a: Interval, by: number): Interval {
   return { lo: a.lo + by, hi: a.hi + by };
 }
 
-export function widen(a: Interval, by: number): Interval {
-  return { lo: a.lo - by, hi: a.hi + by };
-}
-
-export function contains(a: Interval, x: number): boolean {
-  return a.lo <= x && x <= a.hi;
-}
-
 /** Intersection of all intervals, or null when any two are disjoint (or the list is empty). */
 export function intersectAll(list: readonly Interval[]): Interval | null {
   if (list.length === 0) return null;

@@ -123,10 +123,4 @@ export class LocalStepWatch {
     }
     return shifts;
   }
-
-  /** The newest step detected at or after `monoNs`, if any. */
-  stepSince(monoNs: bigint): StepEvent | null {
-    for (let k = this.log.length - 1; k >= 0; k--) if (this.log[k]!.detMono >= monoNs) return this.log[k]!;
-    return null;
-  }
 }

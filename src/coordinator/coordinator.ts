@@ -13,6 +13,7 @@ import { baseVersions, writeManifest } from '../run/manifest.js';
 import { openSyncLog } from '../run/sync-log.js';
 import type { Logger } from '../run/logger.js';
 import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
+import { startStepCheck } from '../clock/step-check.js';
 import { dueTimesNs, scheduleLength, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
 
@@ -83,6 +84,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     clock, nodeId: 'coordinator', ntpServers: opts.ntpServers, pollMs: opts.pollMs,
     sink: sync.sink, logger: log, options: opts.sourceOptions ?? {},
   });
+  const stopStepCheck = startStepCheck(clock, sync.sink, log);
   const csv = new BatchedCsvWriter(paths.coordinatorCsv, coordinatorColumns(stamped.map((s) => s.name)), 100, onFatal);
   await csv.open();
 
@@ -143,6 +145,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    stopStepCheck();
     for (const s of all) await s.stop().catch(() => {});
     await csv.close();
     await sync.writer.close();

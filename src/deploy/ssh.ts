@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HostPlan } from './inventory.js';
-import { shJoin } from './shell-quote.js';
 
 /** Options we add after the user's own (ssh keeps the first value it sees for an option). */
 const BASE_OPTIONS: Array<[string, string]> = [
@@ -121,9 +120,4 @@ function spawnWait(cmd: string, args: string[], o: { stdio: [Stdio, Stdio, Stdio
       resolve({ code: code ?? (signal ? 128 + 2 : 255), stdout, stderr, timedOut });
     });
   });
-}
-
-/** A shell-ready rendering of a local command line, for --dry-run and logs. */
-export function renderCommand(argv: readonly string[]): string {
-  return shJoin(argv);
 }

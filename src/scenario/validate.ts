@@ -12,7 +12,6 @@ const TOP_FIELDS = [
   'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s', 'servers', 'coordinator', 'worker_defaults', 'per_worker',
   'event_faults', 'checks',
 ] as const;
-export const SCENARIO_FIELDS: readonly string[] = TOP_FIELDS;
 
 const OPS: readonly CheckOp[] = ['<=', '<', '>=', '>', '=='];
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

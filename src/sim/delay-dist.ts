@@ -62,15 +62,3 @@ export function sampleDelayMs(d: DelayDistSpec, rng: Prng): number {
     }
   }
 }
-
-/** Largest delay a spec can produce, in ms (Infinity for an uncapped pareto). */
-export function maxDelayMs(d: DelayDistSpec | undefined): number {
-  if (d === undefined) return 0;
-  if (typeof d === 'number') return d;
-  switch (d.dist) {
-    case 'constant': return d.ms;
-    case 'uniform': return d.max_ms;
-    case 'normal': return Infinity;
-    case 'pareto': return d.max_ms ?? Infinity;
-  }
-}

@@ -15,6 +15,7 @@ import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
 import type { Logger } from '../run/logger.js';
 import { pushReadings } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
+import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
 import { realisedClockFaults } from '../clock/clock-from-arg.js';
 
@@ -62,6 +63,8 @@ export interface WorkerSummary {
   key_source: string;
   /** Rows already in the CSV when this process started (a restarted worker appends). */
   rows_before_restart: number;
+  /** Re-estimation counters (tracked, rows, dropped beyond maxPending); null without an interval source. */
+  commit_wait: unknown;
   /** CPU time this process used (process.cpuUsage), for the per-event cost. */
   cpu_user_us: number;
   cpu_system_us: number;
@@ -157,14 +160,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     }
   }
 
-  const stepTimer = clock instanceof HostClock ? setInterval(() => {
-    const step = clock.checkStep();
-    if (step !== null) {
-      log.warn('system clock step detected', { step_ns: step });
-      sync.sink({ source: 'system', sample_local_ns: clock.nowNs(), status: 'degraded', reason: `clock step ${step} ns detected`, offset_ns: step });
-    }
-  }, 1000) : null;
-  stepTimer?.unref();
+  const stopStepCheck = startStepCheck(clock, sync.sink, log);
 
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
@@ -174,7 +170,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     ending = true;
     log.info(`ending (${by}): ${recorded} events recorded`);
     gate.stop();
-    if (stepTimer) clearInterval(stepTimer);
+    stopStepCheck();
     if (commitWait) {
       const longest = Math.max(...commitWait.scheduler.delaysS);
       if (commitWait.scheduler.pendingCount() > 0) log.info(`finishing re-estimations (up to ${longest} s)`);
@@ -193,7 +189,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       ...(fatal ? { write_error: (fatal as Error).message } : {}),
       rows_written: csv.rowsWritten, rows_unwritten: recorded - csv.rowsWritten,
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
-      rows_before_restart: rowsBefore, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
+      rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);

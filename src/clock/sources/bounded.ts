@@ -7,7 +7,7 @@ import { hull, intersect, shift, type Interval } from '../interval-math.js';
 import { marzullo } from '../marzullo.js';
 import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
 import { LocalStepWatch, type StepEvent } from '../step-watch.js';
-import { ceilNs, emit, floorNs, syncRowBase, withReading } from './source-util.js';
+import { ceilNs, emit, floorNs, syncRowBase, withReading, type SourceWiring } from './source-util.js';
 
 /** What the bounded source needs from the NTP client: a sample feed (and optionally history). */
 export interface NtpFeed {
@@ -66,15 +66,8 @@ export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
   warmup: { maxSpreadNs: 100_000, maxDriftErrPpm: 5, minSamples: 3, minSpanMs: 3000, spreadPerHalfWidth: 2, driftErrHorizonMs: 3000 },
 };
 
-export interface BoundedSourceOptions extends Partial<BoundedTuning> {
+export interface BoundedSourceOptions extends Partial<BoundedTuning>, SourceWiring {
   ntp: NtpFeed;
-  clock: LocalClock;
-  sink?: SyncSink;
-  logger?: Logger;
-  nodeId?: string;
-  runId?: string;
-  /** Source name in rows and columns (default `bounded`). */
-  name?: string;
   /** Monotonic clock for step detection (default process.hrtime.bigint); replaceable in simulations. */
   monoNs?: () => bigint;
 }

@@ -2,12 +2,9 @@
 // `POST {url}/get_time` and expects `{"offset_ms": number, "uncertainty_ms": number ≥ 0}`; the
 // reading is (host clock + offset) ± k · uncertainty. Every failure (timeout, HTTP error, HTML,
 // NaN, negative uncertainty, missing field) becomes a status with a reason, never a number.
-import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
+import type { Reading } from '../types.js';
 import { EMPTY_READING } from '../types.js';
-import type { Logger } from '../../run/logger.js';
-import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
-import { PollTimer } from './poll-timer.js';
-import { HostFrame, emit, syncRowBase, trueOffsetNow, withReading } from './source-util.js';
+import { PolledSource, withContext, type PolledSourceContext, type PolledSourceOptions } from './polled-source.js';
 
 export interface ChronoTickAnswer { offset_ms: number; uncertainty_ms: number }
 
@@ -31,23 +28,13 @@ export function parseChronoTickAnswer(text: string, contentType: string | null):
   return a;
 }
 
-export interface ChronoTickSourceOptions {
+export interface ChronoTickSourceOptions extends PolledSourceOptions {
   /** Server base URL, e.g. http://127.0.0.1:8124 (the source posts to {url}/get_time). */
   url: string;
-  clock: LocalClock;
-  sink?: SyncSink;
-  logger?: Logger;
-  nodeId?: string;
-  runId?: string;
-  name?: string;
   /** Interval half-width = k · uncertainty (default 3). */
   k?: number;
-  /** Time between requests (ms, default 1000). */
-  pollMs?: number;
   /** A request without a full answer after this long is an error (ms, default 1000). */
   timeoutMs?: number;
-  /** No value when the last good answer is older than this (ms, default 5 polls). */
-  staleAfterMs?: number;
   /**
    * +1 (default): offset_ms is true − local (corrected time = clock + offset, the NTP sign);
    * −1 for a server that reports local − true.
@@ -55,48 +42,26 @@ export interface ChronoTickSourceOptions {
   offsetSign?: 1 | -1;
   /** Extra growth of the half-width since the answer, ppm (default 0: report ChronoTick's own claim). */
   growthPpm?: number;
-  warmup?: Partial<ConvergenceThresholds>;
 }
 
 interface Answer { offsetNs: number; uncNs: number; monoNs: bigint }
 
-export class ChronoTickSource implements ClockSource {
-  readonly name: string;
-  readonly bounded = true;
+export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptions> {
   readonly endpoint: string;
   private readonly k: number;
-  private readonly frame: HostFrame;
-  private readonly poller: PollTimer;
-  private readonly detector: ConvergenceDetector;
-  private readonly staleNs: bigint;
-  private last: Answer | null = null;
-  private failure: { status: SourceStatus; reason: string } | null = null;
-  private requests = 0;
-  private failures = 0;
-  private anchor: bigint | null = null;
 
-  constructor(private readonly opts: ChronoTickSourceOptions) {
-    this.name = opts.name ?? 'chronotick';
+  constructor(opts: ChronoTickSourceOptions) {
     let u: URL;
     try { u = new URL(opts.url); } catch { throw new Error(`chronotick source: url ${JSON.stringify(opts.url)} is not a URL (e.g. http://127.0.0.1:8124)`); }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`chronotick source: url must be http(s), got ${u.protocol}`);
+    const k = opts.k ?? 3;
+    if (!(Number.isFinite(k) && k > 0)) throw new Error(`chronotick source: k must be > 0, got ${String(opts.k)}`);
+    super(opts, { kind: 'chronotick', warmup: { minSamples: 5, minSpanMs: 2000, maxSpreadNs: 5_000_000, maxDriftErrPpm: 100 }, agesOut: true });
     this.endpoint = opts.url.replace(/\/+$/, '') + '/get_time';
-    this.k = opts.k ?? 3;
-    if (!(Number.isFinite(this.k) && this.k > 0)) throw new Error(`chronotick source: k must be > 0, got ${String(opts.k)}`);
-    const pollMs = opts.pollMs ?? 1000;
-    this.staleNs = BigInt(Math.round((opts.staleAfterMs ?? 5 * pollMs) * 1e6));
-    this.frame = new HostFrame(opts.clock);
-    this.detector = new ConvergenceDetector({ minSamples: 5, minSpanMs: 2000, maxSpreadNs: 5_000_000, maxDriftErrPpm: 100, ...opts.warmup });
-    this.poller = new PollTimer(() => this.poll(), pollMs, (e) => opts.logger?.error('chronotick poll failed', { error: String(e) }));
+    this.k = k;
   }
 
-  async start(): Promise<void> { await this.poller.start(); }
-  async stop(): Promise<void> { await this.poller.stop(); }
-
-  read(localNs: bigint): Reading {
-    if (this.failure) return EMPTY_READING(this.failure.status);
-    const a = this.last;
-    if (!a) return EMPTY_READING('warming');
+  protected readModel(a: Answer, localNs: bigint): Reading {
     const age = process.hrtime.bigint() - a.monoNs;
     if (age > this.staleNs) return EMPTY_READING('stale');
     const host = localNs + this.frame.hostMinusLocalNs();
@@ -105,26 +70,19 @@ export class ChronoTickSource implements ClockSource {
     return { point_ns: point, lo_ns: point - hw, hi_ns: point + hw, status: 'ok' };
   }
 
-  readiness(): Readiness {
-    if (this.failure) return { ready: false, detail: `${this.failure.status}: ${this.failure.reason}` };
-    return this.detector.assess();
-  }
-
   summary(): Record<string, unknown> {
+    const a = this.model;
     return {
-      endpoint: this.endpoint, k: this.k, requests: this.requests, failures: this.failures,
-      status: this.failure?.status ?? (this.last ? 'ok' : 'warming'), reason: this.failure?.reason ?? null,
-      offset_ns: this.last ? Math.round(this.last.offsetNs) : null, uncertainty_ns: this.last ? Math.round(this.last.uncNs) : null,
+      endpoint: this.endpoint, k: this.k, requests: this.polls, failures: this.failures,
+      status: this.failure?.status ?? (a ? 'ok' : 'warming'), reason: this.failure?.reason ?? null,
+      offset_ns: a ? Math.round(a.offsetNs) : null, uncertainty_ns: a ? Math.round(a.uncNs) : null,
     };
   }
 
-  private async poll(): Promise<void> {
-    this.requests++;
+  protected async poll(): Promise<void> {
     const t1 = this.opts.clock.nowNs();
     const m1 = process.hrtime.bigint();
-    const row = syncRowBase(this.opts.runId, this.opts.nodeId, this.name, t1);
-    row.server = this.endpoint;
-    row.true_offset_ns = trueOffsetNow(this.opts.clock);
+    const row = this.newRow(t1, this.endpoint);
     let answer: ChronoTickAnswer;
     try {
       const res = await fetch(this.endpoint, {
@@ -139,28 +97,26 @@ export class ChronoTickSource implements ClockSource {
       const reason = err.name === 'TimeoutError' || err.name === 'AbortError'
         ? `no answer within ${this.opts.timeoutMs ?? 1000} ms`
         : err.cause?.code ? `${this.endpoint}: ${err.cause.code}` : err.message;
-      this.failures++;
-      if (this.failure?.reason !== reason) this.opts.logger?.warn(`chronotick source: ${reason}`);
-      this.failure = { status: 'error', reason };
-      this.detector.reset(reason);
-      emit(this.opts.sink, withReading(row, EMPTY_READING('error'), reason), this.opts.logger);
+      this.fail(row, { status: 'error', reason });
       return;
     }
     const m2 = process.hrtime.bigint();
     const sign = this.opts.offsetSign ?? 1;
     // The answer describes the clock during the request: attribute it to the request's midpoint.
-    this.last = { offsetNs: sign * answer.offset_ms * 1e6, uncNs: answer.uncertainty_ms * 1e6, monoNs: m1 + (m2 - m1) / 2n };
+    const a: Answer = { offsetNs: sign * answer.offset_ms * 1e6, uncNs: answer.uncertainty_ms * 1e6, monoNs: m1 + (m2 - m1) / 2n };
+    this.model = a;
     this.failure = null;
     const r = this.read(t1);
-    Object.assign(row, { offset_ns: Math.round(this.last.offsetNs), delay_ns: m2 - m1, accepted: 1 });
-    this.anchor ??= t1;
-    if (r.point_ns !== null) this.detector.add(Number(t1 - this.anchor), Number(r.point_ns - t1));
-    emit(this.opts.sink, withReading(row, r, `uncertainty ${answer.uncertainty_ms} ms × k=${this.k}`), this.opts.logger);
+    Object.assign(row, { offset_ns: Math.round(a.offsetNs), delay_ns: m2 - m1, accepted: 1 });
+    const x = this.sinceFirstPoll(t1);
+    // Unlike chrony and clockbound, an empty reading here (stale at once) leaves the detector as it is.
+    if (r.point_ns !== null) this.detector.add(x, Number(r.point_ns - t1));
+    this.emitRow(row, r, `uncertainty ${answer.uncertainty_ms} ms × k=${this.k}`);
   }
 }
 
 /** Registry factory: options from `--config` under `sources.chronotick` (url required). */
-export function createChronoTickSource(ctx: { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string; pollMs?: number }, options: Partial<ChronoTickSourceOptions>): ChronoTickSource {
+export function createChronoTickSource(ctx: PolledSourceContext, options: Partial<ChronoTickSourceOptions>): ChronoTickSource {
   if (!options.url) throw new Error('source "chronotick" needs a server url: set sources.chronotick.url (e.g. http://127.0.0.1:8124) in --config');
-  return new ChronoTickSource({ pollMs: ctx.pollMs, ...options, url: options.url, clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId });
+  return new ChronoTickSource({ ...withContext(ctx, options), url: options.url });
 }

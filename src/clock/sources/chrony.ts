@@ -2,12 +2,9 @@
 // turns chrony's view of the host clock into an interval with the ClockBound rule:
 //   bound = |system time offset| + root delay / 2 + root dispersion (+ PHI · time since the poll).
 import { execFile } from 'node:child_process';
-import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
+import type { Reading, SourceStatus } from '../types.js';
 import { EMPTY_READING } from '../types.js';
-import type { Logger } from '../../run/logger.js';
-import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
-import { PollTimer } from './poll-timer.js';
-import { HostFrame, emit, syncRowBase, trueOffsetNow, withReading } from './source-util.js';
+import { PolledSource, withContext, type PolledSourceContext, type PolledSourceOptions, type StatusReason } from './polled-source.js';
 
 /** One `chronyc -c tracking` line, in the units chrony prints (seconds, ppm). */
 export interface ChronyTracking {
@@ -65,28 +62,17 @@ export function chronyBoundNs(t: ChronyTracking): number {
   return (Math.abs(t.systemOffsetS) + t.rootDelayS / 2 + t.rootDispersionS) * 1e9;
 }
 
-export interface ChronySourceOptions {
-  clock: LocalClock;
-  sink?: SyncSink;
-  logger?: Logger;
-  nodeId?: string;
-  runId?: string;
-  name?: string;
+export interface ChronySourceOptions extends PolledSourceOptions {
   /** chronyc binary (default `chronyc` on PATH). */
   chronycPath?: string;
   /** chronyc `-h`: a host name / address, or the path of chronyd's unix command socket. */
   host?: string;
   /** chronyc `-p`: chronyd's command port (UDP). */
   port?: number;
-  /** Time between `chronyc` runs (ms, default 1000). */
-  pollMs?: number;
   /** A chronyc run taking longer is killed and counts as an error (ms, default 2000). */
   timeoutMs?: number;
   /** Error growth since the last poll, ppm (default 15, RFC 5905 PHI). */
   phiPpm?: number;
-  /** No value when the last good poll is older than this (ms, default 5 polls). */
-  staleAfterMs?: number;
-  warmup?: Partial<ConvergenceThresholds>;
 }
 
 interface ChronyModel {
@@ -97,32 +83,15 @@ interface ChronyModel {
   status: SourceStatus;
 }
 
-export class ChronySource implements ClockSource {
-  readonly name: string;
-  readonly bounded = true;
-  private readonly frame: HostFrame;
-  private readonly poller: PollTimer;
-  private readonly detector: ConvergenceDetector;
+export class ChronySource extends PolledSource<ChronyModel, ChronySourceOptions> {
   private readonly phi: number;
-  private readonly staleNs: bigint;
-  private model: ChronyModel | null = null;
-  /** Status when the last poll failed (then there is no value), with its reason. */
-  private failure: { status: SourceStatus; reason: string } | null = null;
-  private polls = 0;
-  private failures = 0;
-  private anchor: bigint | null = null;
 
-  constructor(private readonly opts: ChronySourceOptions) {
-    this.name = opts.name ?? 'chrony';
-    const pollMs = opts.pollMs ?? 1000;
-    this.frame = new HostFrame(opts.clock);
-    this.phi = (opts.phiPpm ?? 15) * 1e-6;
-    this.staleNs = BigInt(Math.round((opts.staleAfterMs ?? 5 * pollMs) * 1e6));
+  constructor(opts: ChronySourceOptions) {
     if (opts.port !== undefined && !(Number.isInteger(opts.port) && opts.port > 0 && opts.port < 65536)) {
       throw new Error(`chrony source: port must be 1..65535, got ${String(opts.port)}`);
     }
-    this.detector = new ConvergenceDetector({ minSamples: 5, minSpanMs: 2000, maxSpreadNs: 1_000_000, maxDriftErrPpm: 50, ...opts.warmup });
-    this.poller = new PollTimer(() => this.poll(), pollMs, (e) => opts.logger?.error('chrony poll failed', { error: String(e) }));
+    super(opts, { kind: 'chrony', warmup: { minSamples: 5, minSpanMs: 2000, maxSpreadNs: 1_000_000, maxDriftErrPpm: 50 }, agesOut: true });
+    this.phi = (opts.phiPpm ?? 15) * 1e-6;
   }
 
   /** The chronyc command line this source runs (for logs and reports). */
@@ -131,13 +100,7 @@ export class ChronySource implements ClockSource {
     return [o.chronycPath ?? 'chronyc', '-n', '-c', ...(o.host ? ['-h', o.host] : []), ...(o.port ? ['-p', String(o.port)] : []), 'tracking'];
   }
 
-  async start(): Promise<void> { await this.poller.start(); }
-  async stop(): Promise<void> { await this.poller.stop(); }
-
-  read(localNs: bigint): Reading {
-    if (this.failure) return EMPTY_READING(this.failure.status);
-    const m = this.model;
-    if (!m) return EMPTY_READING('warming');
+  protected readModel(m: ChronyModel, localNs: bigint): Reading {
     if (m.status !== 'ok') return EMPTY_READING(m.status);
     const age = process.hrtime.bigint() - m.monoNs;
     if (age > this.staleNs) return EMPTY_READING('stale');
@@ -146,10 +109,8 @@ export class ChronySource implements ClockSource {
     return { point_ns: host, lo_ns: host - hw, hi_ns: host + hw, status: 'ok' };
   }
 
-  readiness(): Readiness {
-    if (this.failure) return { ready: false, detail: `${this.failure.status}: ${this.failure.reason}` };
-    if (this.model && this.model.status !== 'ok') return { ready: false, detail: `chrony ${this.model.status}` };
-    return this.detector.assess();
+  protected override modelProblem(m: ChronyModel): string | null {
+    return m.status !== 'ok' ? `chrony ${m.status}` : null;
   }
 
   summary(): Record<string, unknown> {
@@ -162,30 +123,20 @@ export class ChronySource implements ClockSource {
     };
   }
 
-  private async poll(): Promise<void> {
-    this.polls++;
+  protected async poll(): Promise<void> {
     const local = this.opts.clock.nowNs();
-    const row = syncRowBase(this.opts.runId, this.opts.nodeId, this.name, local);
-    row.true_offset_ns = trueOffsetNow(this.opts.clock);
+    const row = this.newRow(local);
     const [cmd, ...args] = this.command;
     const out = await runChronyc(cmd!, args, this.opts.timeoutMs ?? 2000);
-    if ('failure' in out) {
-      this.failures++;
-      if (!this.failure || this.failure.reason !== out.failure.reason) {
-        this.opts.logger?.warn(`chrony source: ${out.failure.reason}`, { status: out.failure.status });
-      }
-      this.failure = out.failure;
-      this.detector.reset(out.failure.reason);
-      emit(this.opts.sink, withReading(row, EMPTY_READING(out.failure.status), out.failure.reason), this.opts.logger);
-      return;
-    }
+    if ('failure' in out) { this.fail(row, out.failure, { status: out.failure.status }); return; }
     let t: ChronyTracking;
     try {
       t = parseChronyTracking(out.stdout);
     } catch (e) {
+      // An unreadable answer keeps the detector's history and logs nothing (the row says why).
       this.failures++;
       this.failure = { status: 'error', reason: (e as Error).message };
-      emit(this.opts.sink, withReading(row, EMPTY_READING('error'), this.failure.reason), this.opts.logger);
+      this.emitRow(row, EMPTY_READING('error'), this.failure.reason);
       return;
     }
     const st = chronyStatus(t);
@@ -197,14 +148,14 @@ export class ChronySource implements ClockSource {
       drift_ppm: t.frequencyPpm, accepted: st.status === 'ok' ? 1 : 0,
     });
     const r = this.read(local);
-    this.anchor ??= local;
-    if (r.point_ns !== null) this.detector.add(Number(local - this.anchor), Math.round(t.systemOffsetS * 1e9));
+    const x = this.sinceFirstPoll(local);
+    if (r.point_ns !== null) this.detector.add(x, Math.round(t.systemOffsetS * 1e9));
     else this.detector.reset(st.reason);
-    emit(this.opts.sink, withReading(row, r, st.reason), this.opts.logger);
+    this.emitRow(row, r, st.reason);
   }
 }
 
-type ChronycOutcome = { stdout: string } | { failure: { status: SourceStatus; reason: string } };
+type ChronycOutcome = { stdout: string } | { failure: StatusReason };
 
 /** Run chronyc; every failure becomes a status with a reason a person can act on. */
 function runChronyc(cmd: string, args: string[], timeoutMs: number): Promise<ChronycOutcome> {
@@ -225,6 +176,6 @@ function runChronyc(cmd: string, args: string[], timeoutMs: number): Promise<Chr
 }
 
 /** Registry factory: options from `--config` under `sources.chrony` (see docs/sources.md). */
-export function createChronySource(ctx: { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string; pollMs?: number }, options: Partial<ChronySourceOptions> = {}): ChronySource {
-  return new ChronySource({ pollMs: ctx.pollMs, ...options, clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId });
+export function createChronySource(ctx: PolledSourceContext, options: Partial<ChronySourceOptions> = {}): ChronySource {
+  return new ChronySource(withContext(ctx, options));
 }

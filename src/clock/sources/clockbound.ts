@@ -4,12 +4,9 @@
 // at a later instant widens the bound by max drift × elapsed, as ClockBound's client does.
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
+import type { Reading } from '../types.js';
 import { EMPTY_READING } from '../types.js';
-import type { Logger } from '../../run/logger.js';
-import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
-import { PollTimer } from './poll-timer.js';
-import { HostFrame, emit, syncRowBase, trueOffsetNow, withReading } from './source-util.js';
+import { PolledSource, withContext, type PolledSourceContext, type PolledSourceOptions, type StatusReason } from './polled-source.js';
 
 export const CLOCKBOUND_DEFAULT_PATH = '/var/run/clockbound/shm0';
 /** "AMZNCB" + 0x02 0x00. */
@@ -103,50 +100,24 @@ export function encodeClockBoundSegment(s: Omit<ClockBoundSegment, 'segmentSize'
   return buf;
 }
 
-export interface ClockBoundSourceOptions {
-  clock: LocalClock;
-  sink?: SyncSink;
-  logger?: Logger;
-  nodeId?: string;
-  runId?: string;
-  name?: string;
+/** No staleAfterMs: the segment says itself when its bound is void. */
+export interface ClockBoundSourceOptions extends Omit<PolledSourceOptions, 'staleAfterMs'> {
   /** Segment file (default /var/run/clockbound/shm0). */
   path?: string;
-  /** Time between reads of the segment (ms, default 1000). */
-  pollMs?: number;
   /** Byte order of the segment (default: this CPU's). */
   endian?: 'LE' | 'BE';
-  warmup?: Partial<ConvergenceThresholds>;
 }
 
-export class ClockBoundSource implements ClockSource {
-  readonly name: string;
-  readonly bounded = true;
+export class ClockBoundSource extends PolledSource<ClockBoundSegment, ClockBoundSourceOptions> {
   readonly path: string;
-  private readonly frame: HostFrame;
-  private readonly poller: PollTimer;
-  private readonly detector: ConvergenceDetector;
-  private seg: ClockBoundSegment | null = null;
-  private failure: { status: SourceStatus; reason: string } | null = null;
-  private reads = 0;
   private busy = 0;
-  private anchor: bigint | null = null;
 
-  constructor(private readonly opts: ClockBoundSourceOptions) {
-    this.name = opts.name ?? 'clockbound';
+  constructor(opts: ClockBoundSourceOptions) {
+    super(opts, { kind: 'clockbound', warmup: { minSamples: 3, minSpanMs: 1000, maxSpreadNs: 10_000_000, maxDriftErrPpm: 1000 }, agesOut: false });
     this.path = opts.path ?? CLOCKBOUND_DEFAULT_PATH;
-    this.frame = new HostFrame(opts.clock);
-    this.detector = new ConvergenceDetector({ minSamples: 3, minSpanMs: 1000, maxSpreadNs: 10_000_000, maxDriftErrPpm: 1000, ...opts.warmup });
-    this.poller = new PollTimer(() => this.poll(), opts.pollMs ?? 1000, (e) => opts.logger?.error('clockbound poll failed', { error: String(e) }));
   }
 
-  async start(): Promise<void> { await this.poller.start(); }
-  async stop(): Promise<void> { await this.poller.stop(); }
-
-  read(localNs: bigint): Reading {
-    if (this.failure) return EMPTY_READING(this.failure.status);
-    const s = this.seg;
-    if (!s) return EMPTY_READING('warming');
+  protected readModel(s: ClockBoundSegment, localNs: bigint): Reading {
     const st = segmentStatus(s);
     if (st.status !== 'ok' && st.status !== 'degraded') return EMPTY_READING(st.status);
     const mono = process.hrtime.bigint();
@@ -158,60 +129,49 @@ export class ClockBoundSource implements ClockSource {
     return { point_ns: host, lo_ns: host - hw, hi_ns: host + hw, status: st.status };
   }
 
-  readiness(): Readiness {
-    if (this.failure) return { ready: false, detail: `${this.failure.status}: ${this.failure.reason}` };
-    if (this.seg) {
-      const st = segmentStatus(this.seg);
-      if (st.status !== 'ok') return { ready: false, detail: st.reason };
-    }
-    return this.detector.assess();
+  protected override modelProblem(s: ClockBoundSegment): string | null {
+    const st = segmentStatus(s);
+    return st.status !== 'ok' ? st.reason : null;
   }
 
   summary(): Record<string, unknown> {
-    const s = this.seg;
+    const s = this.model;
     return {
-      path: this.path, reads: this.reads, busy_retries: this.busy,
+      path: this.path, reads: this.polls, busy_retries: this.busy,
       status: this.failure?.status ?? (s ? segmentStatus(s).status : 'warming'), reason: this.failure?.reason ?? (s ? segmentStatus(s).reason : null),
       version: s?.version ?? null, bound_ns: s ? Number(s.boundNs) : null, max_drift_ppb: s?.maxDriftPpb ?? null,
     };
   }
 
-  private async poll(): Promise<void> {
-    this.reads++;
+  protected async poll(): Promise<void> {
     const local = this.opts.clock.nowNs();
-    const row = syncRowBase(this.opts.runId, this.opts.nodeId, this.name, local);
-    row.server = this.path;
-    row.true_offset_ns = trueOffsetNow(this.opts.clock);
+    const row = this.newRow(local, this.path);
     let parsed: ClockBoundSegment | 'busy';
     try {
       const buf = await readFile(this.path);
       parsed = parseClockBoundSegment(buf, this.opts.endian);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      const f = err.code === 'ENOENT'
-        ? { status: 'absent' as const, reason: `no ClockBound segment at ${this.path} (is the clockbound daemon running?)` }
-        : { status: 'error' as const, reason: err.code ? `cannot read ${this.path}: ${err.code}` : String(err.message) };
-      if (this.failure?.reason !== f.reason) this.opts.logger?.warn(`clockbound source: ${f.reason}`);
-      this.failure = f;
-      this.detector.reset(f.reason);
-      emit(this.opts.sink, withReading(row, EMPTY_READING(f.status), f.reason), this.opts.logger);
+      this.fail(row, err.code === 'ENOENT'
+        ? { status: 'absent', reason: `no ClockBound segment at ${this.path} (is the clockbound daemon running?)` }
+        : { status: 'error', reason: err.code ? `cannot read ${this.path}: ${err.code}` : String(err.message) });
       return;
     }
     if (parsed === 'busy') { this.busy++; return; } // writer mid-update: keep the last good copy
     this.failure = null;
-    this.seg = parsed;
+    this.model = parsed;
     const st = segmentStatus(parsed);
     const r = this.read(local);
     Object.assign(row, { drift_ppm: parsed.maxDriftPpb / 1000, accepted: r.point_ns !== null ? 1 : 0 });
-    this.anchor ??= local;
-    if (r.point_ns !== null) this.detector.add(Number(local - this.anchor), Number(r.point_ns - local));
+    const x = this.sinceFirstPoll(local);
+    if (r.point_ns !== null) this.detector.add(x, Number(r.point_ns - local));
     else this.detector.reset(st.reason);
-    emit(this.opts.sink, withReading(row, r, st.reason), this.opts.logger);
+    this.emitRow(row, r, st.reason);
   }
 }
 
 /** What the daemon's clock status means for a reading. */
-function segmentStatus(s: ClockBoundSegment): { status: SourceStatus; reason: string } {
+function segmentStatus(s: ClockBoundSegment): StatusReason {
   switch (s.clockStatus) {
     case 'synchronized': return { status: 'ok', reason: 'ClockBound: synchronized' };
     case 'free_running': return { status: 'degraded', reason: 'ClockBound: free running (bound grows with max drift)' };
@@ -221,6 +181,6 @@ function segmentStatus(s: ClockBoundSegment): { status: SourceStatus; reason: st
 }
 
 /** Registry factory: options from `--config` under `sources.clockbound`. */
-export function createClockBoundSource(ctx: { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string; pollMs?: number }, options: Partial<ClockBoundSourceOptions> = {}): ClockBoundSource {
-  return new ClockBoundSource({ pollMs: ctx.pollMs, ...options, clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId });
+export function createClockBoundSource(ctx: PolledSourceContext, options: Partial<ClockBoundSourceOptions> = {}): ClockBoundSource {
+  return new ClockBoundSource(withContext(ctx, options));
 }

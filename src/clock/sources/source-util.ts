@@ -3,6 +3,17 @@ import { HostClock } from '../host-clock.js';
 import type { LocalClock, Reading, SyncRow, SyncSink } from '../types.js';
 import type { Logger } from '../../run/logger.js';
 
+/** How a source is wired into a run: every interval source takes these options. */
+export interface SourceWiring {
+  clock: LocalClock;
+  sink?: SyncSink;
+  logger?: Logger;
+  nodeId?: string;
+  runId?: string;
+  /** Source name in rows and columns (default: the kind of source). */
+  name?: string;
+}
+
 /** Fields every sync row of a source starts with. */
 export function syncRowBase(runId: string | undefined, nodeId: string | undefined, source: string, sampleLocalNs: bigint): SyncRow {
   return { run_id: runId ?? '', node_id: nodeId ?? '', source, sample_local_ns: sampleLocalNs };

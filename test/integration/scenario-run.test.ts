@@ -1,4 +1,4 @@
-// A scenario end to end with real processes: the plan's arguments start a real ntp-server per
+// A scenario end to end with real processes: run-local's orchestration starts a real ntp-server per
 // planned server, real workers and a real coordinator on loopback; `chronoeval analyze` writes
 // stats.json; the scenario's checks are judged on it. The falseticker must show in the stats.
 import { test } from 'node:test';
@@ -6,46 +6,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tmpDir } from '../helpers.js';
-import { startRole, withTimeout, type RoleProcess } from '../../src/run/child.js';
-import { newRunId } from '../../src/run/run-id.js';
-import { writeNewKeyFile } from '../../src/run/key.js';
+import { runLocal } from '../../src/run/run-local.js';
+import { Logger } from '../../src/run/logger.js';
 import {
-  loadScenario, planScenario, withTruthAnchor, measureTruthAnchor, ntpServerArgs, workerArgs, coordinatorArgs,
+  loadScenario, planScenario, withTruthAnchor, measureTruthAnchor,
   evaluateChecks, checksExitCode, formatCheckResults, type LocalRunPlan,
 } from '../../src/scenario/index.js';
 
-async function runPlan(plan: LocalRunPlan): Promise<{ runDir: string; stderr: string[] }> {
-  const results = tmpDir('chronoeval-scn-results-');
-  const logs = tmpDir('chronoeval-scn-logs-');
-  const runId = newRunId();
-  const keyFile = path.join(logs, 'run.key');
-  await writeNewKeyFile(keyFile);
-  const common = ['--run-id', runId, '--results-dir', results, '--logs-dir', logs];
-  const procs: RoleProcess[] = [];
-  const stderr: string[] = [];
-  const start = (name: string, args: string[]): RoleProcess => {
-    const p = startRole(name, args, { forwardStderr: false });
-    p.child.stderr!.on('data', (d: Buffer) => stderr.push(`[${name}] ${d}`));
-    procs.push(p);
-    return p;
-  };
-  try {
-    const servers: Record<string, string> = {};
-    for (const s of plan.servers) {
-      const p = start(`ntp-${s.name}`, ['ntp-server', '--bind', '127.0.0.1', '--port', '0', '--run-id', runId, '--logs-dir', logs, ...ntpServerArgs(s)]);
-      servers[s.name] = `127.0.0.1:${await withTimeout(p.listening, 15_000, `ntp-server ${s.name}`)}`;
-    }
-    const workers = plan.workers.map((w) => start(w.node, ['worker', ...common, '--bind', '127.0.0.1', '--port', '0', '--key-file', keyFile, ...workerArgs(w, servers)]));
-    const addrs: string[] = [];
-    for (const w of workers) addrs.push(`127.0.0.1:${await withTimeout(w.listening, 15_000, w.name)}`);
-    const coord = start('coordinator', ['coordinator', ...common, '--key-file', keyFile, ...coordinatorArgs(plan.coordinator, addrs, servers)]);
-    const c = await withTimeout(coord.exited, 90_000, 'coordinator');
-    assert.equal(c.code, 0, `coordinator exit\n${stderr.join('')}`);
-    for (const w of workers) assert.equal((await withTimeout(w.exited, 30_000, w.name)).code, 0, `${w.name} exit\n${stderr.join('')}`);
-    return { runDir: path.join(results, runId), stderr };
-  } finally {
-    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  }
+/** One seed of a plan through the real run-local orchestration (real processes on loopback). */
+async function runPlan(plan: LocalRunPlan): Promise<{ runDir: string }> {
+  const r = await runLocal({
+    plan, scenarioFile: null, resultsDir: tmpDir('chronoeval-scn-results-'), logsDir: tmpDir('chronoeval-scn-logs-'),
+    logger: new Logger('scenario-run-test', null, 'error'), commandLine: [], verbose: false,
+  });
+  assert.equal(r.exitCode, 0, 'every process of the run exited 0');
+  return { runDir: r.runDir };
 }
 
 test('falseticker scenario, real processes: the liar shows in stats.json and fails exactly the check it should', { timeout: 150_000 }, async (t) => {

@@ -1,3 +1,4 @@
+import { LIMITS } from '../run/config-validation.js';
 import { validateClockFaultSpec } from '../clock/fault-model.js';
 import { validateNtpFaultSpec } from '../sim/ntp-faults.js';
 import { validateEventPathFaultSpec, workerKeyIndex } from '../sim/event-faults.js';
@@ -129,7 +130,7 @@ export function validateScenario(v: unknown): Scenario {
     pattern: o.pattern === null || o.pattern === undefined ? null
       : expectArray(o.pattern, 'pattern').map((x, i) => expectNumber(x, `pattern[${i}]`, { min: 0 })),
     sources,
-    poll_ms: expectNumber(o.poll_ms, 'poll_ms', { min: 10, max: 3_600_000 }),
+    poll_ms: expectNumber(o.poll_ms, 'poll_ms', { min: LIMITS.pollMs.min, max: 3_600_000 }), // the workers' own limit: a scenario they would refuse is refused here
     warmup_max_s: expectNumber(o.warmup_max_s, 'warmup_max_s', { min: 0, max: 3600 }),
     commit_wait_s: expectArray(o.commit_wait_s, 'commit_wait_s').map((x, i) => expectNumber(x, `commit_wait_s[${i}]`, { min: 0, exclusiveMin: true, max: 3600 })),
     servers,

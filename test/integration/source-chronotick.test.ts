@@ -41,7 +41,11 @@ test('chronotick: good answers → point ± k·uncertainty; every bad answer →
   const src = new ChronoTickSource({ url: s.url + '/', clock, k: 3, pollMs: 60, timeoutMs: 150, sink: (r) => rows.push(r) });
   const expectError = async (b: Behaviour, reason: RegExp): Promise<void> => {
     s.set(b);
+    // A request already in flight when the behaviour changes (up to timeoutMs) answers under the old
+    // one: wait for the first row made under the new behaviour (bounded), then judge it.
+    const until = Date.now() + (b.delayMs ?? 0) + 1500;
     await sleep(b.delayMs ? b.delayMs + 200 : 150);
+    while (!reason.test(String(rows[rows.length - 1]?.reason)) && Date.now() < until) await sleep(20);
     assert.deepEqual(src.read(clock.nowNs()), { point_ns: null, lo_ns: null, hi_ns: null, status: 'error' }, String(reason));
     const last = rows[rows.length - 1]!;
     assert.equal(last.status, 'error');

@@ -47,9 +47,19 @@ const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object
 const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 const isNsOrEmpty = (x: unknown): boolean => x === '' || (typeof x === 'string' && NS_RE.test(x) && withinInt64(x));
 
+/**
+ * `s` already matches NS_RE (an optional '-' and 1-19 digits). Decide the int64 range on the text:
+ * no BigInt per stamp on the worker's receive path. Leading zeros are allowed, as BigInt allows them.
+ */
 function withinInt64(s: string): boolean {
-  const v = BigInt(s);
-  return v <= 9_223_372_036_854_775_807n && v >= -9_223_372_036_854_775_808n;
+  const neg = s.charCodeAt(0) === 45; // '-'
+  let digits = neg ? s.slice(1) : s;
+  let i = 0;
+  while (i < digits.length - 1 && digits.charCodeAt(i) === 48) i++; // strip leading zeros
+  digits = digits.slice(i);
+  if (digits.length < 19) return true;
+  // Same length: decimal strings compare like the numbers.
+  return digits <= (neg ? '9223372036854775808' : '9223372036854775807');
 }
 
 /**

@@ -38,3 +38,17 @@ test('rejects wrong run, unknown version, bad JSON, oversize and bad shapes with
   assert.equal(reason(Buffer.from('[1,2,3]')), 'bad_shape');
   assert.equal(reason(Buffer.from(JSON.stringify({ v: 1, k: 'ev', run, id: 1, seq: 1 }))), 'bad_shape');
 });
+
+test('int64 range of stamps is decided exactly at the edges', () => {
+  const reason = (v: string): string => {
+    const d = decodeMessage(Buffer.from(JSON.stringify({ ...ev, st: { system: [v, '', '', 'ok'] } })), run, null);
+    return d.ok ? 'ok' : d.reason;
+  };
+  assert.equal(reason('9223372036854775807'), 'ok');
+  assert.equal(reason('9223372036854775808'), 'bad_shape');
+  assert.equal(reason('-9223372036854775808'), 'ok');
+  assert.equal(reason('-9223372036854775809'), 'bad_shape');
+  assert.equal(reason('0009223372036854775'), 'ok');
+  assert.equal(reason('9999999999999999999'), 'bad_shape');
+  assert.equal(reason('1795281713005485733'), 'ok');
+});

@@ -3,6 +3,7 @@
 // in a child process so the generator's memory does not count.
 //
 //   node dist/bench/analysis.js [events=1000000] [workers=4] [--commit-wait] [--keep]
+import { Prng } from '../src/sim/prng.js';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
@@ -25,15 +26,10 @@ export interface SyntheticRunOptions {
 const T0_SEC = 1_763_740_800;
 const SOURCES = ['system', 'ntp', 'bounded'];
 
+/** The project's seeded PRNG (mulberry32), as a bare function. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 /** Relative ns (≥ 0, integer) → absolute epoch-ns text without a bigint. */

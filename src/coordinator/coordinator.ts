@@ -14,6 +14,7 @@ import { openSyncLog } from '../run/sync-log.js';
 import type { Logger } from '../run/logger.js';
 import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
 import { startStepCheck } from '../clock/step-check.js';
+import type { RoleOptions } from '../run/role-options.js';
 import { dueTimesNs, scheduleLength, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
 
@@ -22,25 +23,13 @@ export interface EventPathFaults {
   decide(workerIndex: number, seq: number): { drop: boolean; delayNs: number; duplicates: number };
 }
 
-export interface CoordinatorOptions {
-  runId: string;
+export interface CoordinatorOptions extends RoleOptions {
   workers: string[];
   schedule: ScheduleSpec;
-  sources: string[];
-  ntpServers: string[];
-  resultsDir: string;
-  logsDir: string;
-  key: Buffer | null;
-  pollMs: number;
   readyTimeoutS: number;
   endTimeoutS: number;
-  clock?: LocalClock;
   eventFaults?: EventPathFaults | null;
-  sourceOptions?: Record<string, Record<string, unknown>>;
-  /** Whether the run is authenticated (recorded in a hand-run's manifest). */
-  security?: { authenticated: boolean; key_source: string };
   commandLine?: string[];
-  logger: Logger;
 }
 
 export interface CoordinatorResult { sent: number; silentWorkers: string[]; exitCode: number }

@@ -125,35 +125,9 @@ export function statusCommand(stateDir: string, names: readonly string[]): strin
   return shScript(STATUS, [stateDir, ...names]);
 }
 
-const STOP = `
-sig=$1; marker=$2; shift 2
+// One loop over pid files (the positional parameters) for both a run's stop and --cleanup's stop-all.
+const STOP_LOOP = `
 for f in "$@"; do
-  [ -e "$f" ] || continue
-  n=$(basename "$f" .pid)
-  pid=$(cat "$f" 2>/dev/null)
-  case $pid in ''|*[!0-9]*) echo "@@stop $n badpid"; continue;; esac
-  if ! kill -0 "$pid" 2>/dev/null; then echo "@@stop $n gone $pid"; continue; fi
-  args=$(ps -p "$pid" -o args= 2>/dev/null) || args=$(tr '\\000' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || args=""
-  case $args in
-    *"$marker"*) if kill -"$sig" "$pid" 2>/dev/null; then echo "@@stop $n signalled $pid"; else echo "@@stop $n failed $pid"; fi;;
-    *) echo "@@stop $n notours $pid";;
-  esac
-done
-echo "@@end"
-`;
-
-/**
- * Sends `signal` to the processes named by pid files, and only if the process's command line
- * still contains `marker` (the remote cli path): a recycled pid is never signalled.
- * Signal `0` only checks: lines say `signalled` for processes still alive and ours.
- */
-export function stopCommand(signal: 'TERM' | 'KILL' | 'INT' | '0', marker: string, pidFiles: readonly string[]): string {
-  return shScript(STOP, [signal, marker, ...pidFiles]);
-}
-
-const STOP_ALL = `
-sig=$1; marker=$2; root=$3
-for f in "$root"/*/*.pid; do
   [ -e "$f" ] || continue
   n=$(basename "$f" .pid)
   pid=$(cat "$f" 2>/dev/null)
@@ -167,6 +141,22 @@ for f in "$root"/*/*.pid; do
 done
 echo "@@end"
 `;
+
+const STOP = `
+sig=$1; marker=$2; shift 2${STOP_LOOP}`;
+
+/**
+ * Sends `signal` to the processes named by pid files, and only if the process's command line
+ * still contains `marker` (the remote cli path): a recycled pid is never signalled.
+ * Signal `0` only checks: lines say `signalled` for processes still alive and ours.
+ */
+export function stopCommand(signal: 'TERM' | 'KILL' | 'INT' | '0', marker: string, pidFiles: readonly string[]): string {
+  return shScript(STOP, [signal, marker, ...pidFiles]);
+}
+
+const STOP_ALL = `
+sig=$1; marker=$2; root=$3
+set -- "$root"/*/*.pid${STOP_LOOP}`;
 
 /** Cleanup of leftovers from any run: every pid file under <wd>/runs, same identity check. */
 export function stopAllCommand(signal: 'TERM' | 'KILL' | '0', marker: string, runsRoot: string): string {

@@ -12,32 +12,20 @@ import { CommitWaitScheduler } from './commit-wait.js';
 import { runPaths } from '../run/paths.js';
 import { openSyncLog } from '../run/sync-log.js';
 import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
-import type { Logger } from '../run/logger.js';
 import { pushReadings } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
 import { realisedClockFaults } from '../clock/clock-from-arg.js';
+import type { RoleOptions } from '../run/role-options.js';
 
-export interface WorkerOptions {
-  runId: string;
+export interface WorkerOptions extends RoleOptions {
   nodeId: string;
   bind: string;
   port: number;
-  sources: string[];
-  ntpServers: string[];
-  resultsDir: string;
-  logsDir: string;
-  key: Buffer | null;
-  pollMs: number;
   warmupMaxS: number;
   /** Re-estimation delays (s) for commit-wait rows; empty: none. */
   commitWaitS: number[];
-  clock?: LocalClock;
-  sourceOptions?: Record<string, Record<string, unknown>>;
-  /** Whether datagrams are authenticated, and where the key came from (recorded in the summary). */
-  security?: { authenticated: boolean; key_source: string };
-  logger: Logger;
   /** Called once bound, with the actual port (port 0 → chosen by the OS). */
   onListening?: (port: number) => void;
 }

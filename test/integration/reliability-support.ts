@@ -6,17 +6,12 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { decodeMessage, encodeMessage, type Message } from '../../src/protocol/messages.js';
+import { Prng } from '../../src/sim/prng.js';
 
-/** mulberry32: small, fast, replayable. */
+/** The project's seeded PRNG (src/sim/prng.ts) with the helpers these tests use. */
 export function rng(seed: number): { next(): number; int(n: number): number; pick<T>(a: readonly T[]): T; bytes(n: number): Buffer } {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  const next = (): number => p.next();
   const int = (n: number): number => Math.floor(next() * n);
   return {
     next, int,

@@ -1,5 +1,6 @@
 // Pure-logic tests of the bounded source: synthetic NTP exchanges from a simulated local clock
 // (drift, wander, steps, asymmetric delays, a lying server) and coverage of true time.
+import { Prng } from '../../src/sim/prng.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BoundedSource } from '../../src/clock/sources/bounded.js';
@@ -35,16 +36,10 @@ class Feed {
   push(s: NtpSample): void { for (const f of this.l) f(s); }
 }
 
-/** Small seeded PRNG (mulberry32) so failures replay. */
+/** The project's seeded PRNG (mulberry32), as a bare function. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 interface SimSpec {

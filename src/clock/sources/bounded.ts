@@ -280,7 +280,9 @@ export class BoundedSource implements ClockSource {
     }
     this.steps++;
     this.unsettled = new Set(this.servers.keys());
-    this.logger?.warn(`${this.name}: local clock step of ${(d / 1e6).toFixed(3)} ms detected (local vs monotonic); model moved into the new frame`);
+    // A step can be found inside read() on the receive path: log after it (stderr writes block on pipes).
+    const msg = `${this.name}: local clock step of ${(d / 1e6).toFixed(3)} ms detected (local vs monotonic); model moved into the new frame`;
+    if (this.logger) setImmediate(() => this.logger?.warn(msg));
     emit(this.sink, withReading(syncRowBase(this.runId, this.nodeId, this.name, e.detLocal),
       EMPTY_READING('degraded'), `local clock step ${Math.round(d)} ns detected (± ${Math.round(e.uncNs)} ns)`), this.logger);
   }

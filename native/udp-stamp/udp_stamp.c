@@ -1,0 +1,461 @@
+// udp_stamp: a UDP socket whose datagrams carry the kernel's receive timestamp.
+//
+// Node's dgram exposes neither SO_TIMESTAMPNS nor recvmsg's ancillary data, so a JS receiver can
+// only stamp a datagram when its callback runs: after the kernel woke the process and libuv got
+// round to it (tens of µs on an idle VM, milliseconds under load). With SO_TIMESTAMPNS the kernel
+// stamps each datagram (CLOCK_REALTIME) when it is queued to the socket; on loopback that happens
+// inside the sender's sendmsg, before the receiver is even woken.
+//
+// JS API (wrapped by src/net/stamped-socket.ts):
+//   open(address, port, rcvbufBytes, onMessage(buf, address, port, arrivalMonoNs | null), onError?)
+//     → handle; a non-blocking socket of the address's family, bound, polled on Node's loop.
+//   info(handle) → { address, port, family, rcvbuf, unstamped }
+//   send(handle, buf, port, address) → bytes sent (synchronous sendto; EAGAIN is an error)
+//   close(handle)  stops the poll and closes the fd; no callback runs after it returns.
+// Errors are JS exceptions: "<what>: <strerror> (<ERRNO>)" with err.code = "<ERRNO>".
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <uv.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH 16          // datagrams per recvmmsg call
+#define SLOT 65536        // bytes per datagram slot: any UDP payload fits, nothing is truncated
+#define MAX_AGE_NS 10000000000LL  // a stamp older than 10 s (or in the future) is not believed
+
+typedef struct {
+  napi_env env;
+  int fd;
+  int family;
+  int closed;        // close() called: no more callbacks
+  int uv_closed;     // libuv released the poll handle
+  int finalized;     // the JS handle object was collected
+  uv_poll_t poll;
+  napi_ref self;     // the JS handle object, held while open so an open socket is not collected
+  napi_ref on_message;
+  napi_ref on_error; // may be NULL
+  napi_async_context actx;
+  uint64_t unstamped;  // datagrams without a usable kernel stamp
+  // Source address of the previous datagram and its JS string: a worker hears one coordinator,
+  // so the string is made once instead of once per datagram.
+  struct sockaddr_storage last_addr;
+  socklen_t last_len;
+  napi_ref last_str;
+  int last_port;
+  // recvmmsg buffers
+  struct mmsghdr msgs[BATCH];
+  struct iovec iov[BATCH];
+  struct sockaddr_storage from[BATCH];
+  char ctrl[BATCH][CMSG_SPACE(sizeof(struct timespec)) + 64];
+  char *data;  // BATCH * SLOT bytes
+} sock_t;
+
+// ---- errors ---------------------------------------------------------------------------------
+
+static napi_value throw_errno(napi_env env, const char *what, int err) {
+  char msg[320];
+  const char *name = uv_err_name(uv_translate_sys_error(err));
+  snprintf(msg, sizeof msg, "%s: %s (%s)", what, strerror(err), name);
+  napi_throw_error(env, name, msg);
+  return NULL;
+}
+
+static napi_value throw_msg(napi_env env, const char *code, const char *msg) {
+  napi_throw_error(env, code, msg);
+  return NULL;
+}
+
+#define CHECK(call) do { if ((call) != napi_ok) return NULL; } while (0)
+
+// ---- addresses ------------------------------------------------------------------------------
+
+// Parse a numeric IPv4/IPv6 address (host names are resolved in JS). On an IPv6 socket an IPv4
+// address becomes ::ffff:a.b.c.d, as Node's dgram does.
+static int parse_addr(const char *s, int port, int family, struct sockaddr_storage *ss, socklen_t *len) {
+  memset(ss, 0, sizeof *ss);
+  struct in_addr a4;
+  struct in6_addr a6;
+  if (inet_pton(AF_INET, s, &a4) == 1) {
+    if (family == AF_INET6) {
+      char mapped[64];
+      snprintf(mapped, sizeof mapped, "::ffff:%s", s);
+      if (inet_pton(AF_INET6, mapped, &a6) != 1) return -1;
+    } else {
+      struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+      sin->sin_family = AF_INET;
+      sin->sin_port = htons((uint16_t)port);
+      sin->sin_addr = a4;
+      *len = sizeof *sin;
+      return 0;
+    }
+  } else if (inet_pton(AF_INET6, s, &a6) != 1 || family == AF_INET) {
+    return -1;
+  }
+  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+  sin6->sin6_family = AF_INET6;
+  sin6->sin6_port = htons((uint16_t)port);
+  sin6->sin6_addr = a6;
+  *len = sizeof *sin6;
+  return 0;
+}
+
+static void format_addr(const struct sockaddr_storage *ss, char *out, size_t n, int *port) {
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &sin->sin_addr, out, (socklen_t)n);
+    *port = ntohs(sin->sin_port);
+  } else {
+    const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &sin6->sin6_addr, out, (socklen_t)n);
+    *port = ntohs(sin6->sin6_port);
+  }
+}
+
+static napi_value get_string(napi_env env, napi_value v, char *buf, size_t n, const char *what) {
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, buf, n, &len) != napi_ok) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s must be a string", what);
+    return throw_msg(env, "ERR_INVALID_ARG_TYPE", msg);
+  }
+  return v;
+}
+
+static int64_t ts_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000LL + t->tv_nsec; }
+
+// ---- lifetime -------------------------------------------------------------------------------
+
+static void maybe_free(sock_t *s) {
+  if (s->uv_closed && s->finalized) { free(s->data); free(s); }
+}
+
+static void on_uv_closed(uv_handle_t *h) {
+  sock_t *s = (sock_t *)h->data;
+  // The async context is destroyed here, not in close(): close() may run inside a callback scope
+  // that still uses it.
+  napi_handle_scope hs;
+  if (napi_open_handle_scope(s->env, &hs) == napi_ok) {
+    napi_async_destroy(s->env, s->actx);
+    napi_close_handle_scope(s->env, hs);
+  }
+  s->uv_closed = 1;
+  maybe_free(s);
+}
+
+static void do_close(sock_t *s) {
+  if (s->closed) return;
+  s->closed = 1;
+  uv_poll_stop(&s->poll);
+  close(s->fd);
+  s->fd = -1;
+  uv_close((uv_handle_t *)&s->poll, on_uv_closed);
+  napi_delete_reference(s->env, s->on_message);
+  if (s->on_error) napi_delete_reference(s->env, s->on_error);
+  if (s->last_str) napi_delete_reference(s->env, s->last_str);
+  s->last_str = NULL;
+  napi_delete_reference(s->env, s->self);  // the handle object may now be collected
+}
+
+static void finalize(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  sock_t *s = (sock_t *)data;
+  do_close(s);  // normally already closed (an open socket is held by s->self)
+  s->finalized = 1;
+  maybe_free(s);
+}
+
+// ---- receive --------------------------------------------------------------------------------
+
+static void report_error(sock_t *s, int err) {
+  napi_env env = s->env;
+  if (!s->on_error) return;  // no listener: the JS side chose to ignore receive errors
+  napi_value fn, code, msg, e, global;
+  char text[256];
+  const char *name = uv_err_name(uv_translate_sys_error(err));
+  snprintf(text, sizeof text, "recvmmsg: %s (%s)", strerror(err), name);
+  if (napi_get_reference_value(env, s->on_error, &fn) != napi_ok) return;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &e);
+  napi_get_global(env, &global);
+  if (napi_call_function(env, global, fn, 1, &e, NULL) == napi_pending_exception) {
+    napi_value ex;
+    napi_get_and_clear_last_exception(env, &ex);
+    napi_fatal_exception(env, ex);
+  }
+}
+
+// Hand one datagram to JS: (Buffer, address, port, arrivalMonoNs | null).
+static void deliver(sock_t *s, napi_value fn, napi_value global, int i, int64_t real_now, int64_t mono_now) {
+  napi_env env = s->env;
+  struct msghdr *h = &s->msgs[i].msg_hdr;
+  size_t len = s->msgs[i].msg_len;
+  napi_handle_scope hs;
+  if (napi_open_handle_scope(env, &hs) != napi_ok) return;
+  napi_value argv[4];
+  void *copy;
+  napi_create_buffer_copy(env, len, s->data + (size_t)i * SLOT, &copy, &argv[0]);
+
+  // Source address: reuse the previous string when the sender is the same.
+  if (s->last_str && h->msg_namelen == s->last_len && memcmp(&s->from[i], &s->last_addr, h->msg_namelen) == 0) {
+    napi_get_reference_value(env, s->last_str, &argv[1]);
+  } else {
+    char text[INET6_ADDRSTRLEN];
+    format_addr(&s->from[i], text, sizeof text, &s->last_port);
+    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &argv[1]);
+    if (s->last_str) napi_delete_reference(env, s->last_str);
+    napi_create_reference(env, argv[1], 1, &s->last_str);
+    memcpy(&s->last_addr, &s->from[i], h->msg_namelen);
+    s->last_len = h->msg_namelen;
+  }
+  napi_create_int32(env, s->last_port, &argv[2]);
+
+  // The kernel's CLOCK_REALTIME stamp, moved into the CLOCK_MONOTONIC frame with a
+  // (realtime, monotonic) pair read just after recvmmsg: arrival = mono_now − (real_now − ts).
+  // A missing stamp, or one in the future or over MAX_AGE_NS old (realtime stepped in between),
+  // gives null: the caller must stamp it itself, and it is counted, never invented.
+  int stamped = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      struct timespec ts;
+      memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      int64_t age = real_now - ts_ns(&ts);
+      if (age >= 0 && age <= MAX_AGE_NS) {
+        napi_create_bigint_int64(env, mono_now - age, &argv[3]);
+        stamped = 1;
+      }
+      break;
+    }
+  }
+  if (!stamped) { s->unstamped++; napi_get_null(env, &argv[3]); }
+
+  if (napi_call_function(env, global, fn, 4, argv, NULL) == napi_pending_exception) {
+    // A throwing listener is the same as one throwing in a dgram 'message' handler.
+    napi_value ex;
+    napi_get_and_clear_last_exception(env, &ex);
+    napi_fatal_exception(env, ex);
+  }
+  napi_close_handle_scope(env, hs);
+}
+
+static void on_readable(uv_poll_t *p, int status, int events) {
+  (void)events;
+  sock_t *s = (sock_t *)p->data;
+  if (s->closed) return;
+  napi_env env = s->env;
+  napi_handle_scope hs;
+  if (napi_open_handle_scope(env, &hs) != napi_ok) return;
+  napi_value self, fn, global;
+  napi_get_reference_value(env, s->self, &self);
+  napi_get_reference_value(env, s->on_message, &fn);
+  napi_get_global(env, &global);
+  // One callback scope for the whole drain: process.nextTick and promise jobs queued by the
+  // listener run once when it closes, not after every datagram.
+  napi_callback_scope scope;
+  if (napi_open_callback_scope(env, self, s->actx, &scope) != napi_ok) { napi_close_handle_scope(env, hs); return; }
+
+  if (status < 0) {
+    report_error(s, -status);
+  } else {
+    // Drain. libuv polls level-triggered, so a batch shorter than BATCH (the queue was empty at
+    // that instant) can end the drain: anything arriving later wakes the poll again.
+    for (;;) {
+      for (int i = 0; i < BATCH; i++) {
+        s->iov[i].iov_base = s->data + (size_t)i * SLOT;
+        s->iov[i].iov_len = SLOT;
+        struct msghdr *h = &s->msgs[i].msg_hdr;
+        h->msg_name = &s->from[i];
+        h->msg_namelen = sizeof s->from[i];
+        h->msg_iov = &s->iov[i];
+        h->msg_iovlen = 1;
+        h->msg_control = s->ctrl[i];
+        h->msg_controllen = sizeof s->ctrl[i];
+        h->msg_flags = 0;
+      }
+      int n = recvmmsg(s->fd, s->msgs, BATCH, MSG_DONTWAIT, NULL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) report_error(s, errno);
+        break;
+      }
+      struct timespec r, m;
+      clock_gettime(CLOCK_REALTIME, &r);
+      clock_gettime(CLOCK_MONOTONIC, &m);
+      int64_t real_now = ts_ns(&r), mono_now = ts_ns(&m);
+      for (int i = 0; i < n && !s->closed; i++) deliver(s, fn, global, i, real_now, mono_now);
+      if (s->closed || n < BATCH) break;
+    }
+  }
+  napi_close_callback_scope(env, scope);
+  napi_close_handle_scope(env, hs);
+}
+
+// ---- exported functions ---------------------------------------------------------------------
+
+static sock_t *unwrap(napi_env env, napi_value v) {
+  sock_t *s = NULL;
+  if (napi_unwrap(env, v, (void **)&s) != napi_ok || !s) { throw_msg(env, "ERR_INVALID_ARG_TYPE", "not a udp_stamp handle"); return NULL; }
+  return s;
+}
+
+// open(address, port, rcvbufBytes, onMessage, onError?)
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) return throw_msg(env, "ERR_MISSING_ARGS", "open(address, port, rcvbufBytes, onMessage, onError?)");
+  char addr[INET6_ADDRSTRLEN + 8];
+  if (!get_string(env, argv[0], addr, sizeof addr, "address")) return NULL;
+  int32_t port, rcvbuf;
+  if (napi_get_value_int32(env, argv[1], &port) != napi_ok || port < 0 || port > 65535) return throw_msg(env, "ERR_OUT_OF_RANGE", "port must be 0-65535");
+  if (napi_get_value_int32(env, argv[2], &rcvbuf) != napi_ok || rcvbuf < 0) return throw_msg(env, "ERR_OUT_OF_RANGE", "rcvbufBytes must be a whole number >= 0 (0: the system default)");
+  napi_valuetype t;
+  napi_typeof(env, argv[3], &t);
+  if (t != napi_function) return throw_msg(env, "ERR_INVALID_ARG_TYPE", "onMessage must be a function");
+  int has_err = 0;
+  if (argc >= 5) { napi_typeof(env, argv[4], &t); has_err = t == napi_function; }
+
+  struct in6_addr probe;
+  int family = inet_pton(AF_INET, addr, &probe) == 1 ? AF_INET : inet_pton(AF_INET6, addr, &probe) == 1 ? AF_INET6 : 0;
+  if (!family) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "bind address \"%s\" is not a numeric IPv4 or IPv6 address", addr);
+    return throw_msg(env, "EINVAL", msg);
+  }
+  struct sockaddr_storage ss;
+  socklen_t len;
+  parse_addr(addr, port, family, &ss, &len);
+
+  int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  int on = 1;
+  char what[160];
+  if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0) { int e = errno; close(fd); return throw_errno(env, "setsockopt SO_TIMESTAMPNS", e); }
+  // Linux caps the request at net.core.rmem_max; info() reports what was granted.
+  if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0) { int e = errno; close(fd); return throw_errno(env, "setsockopt SO_RCVBUF", e); }
+  if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+    int e = errno;
+    close(fd);
+    snprintf(what, sizeof what, "bind %s%s%s:%d", family == AF_INET6 ? "[" : "", addr, family == AF_INET6 ? "]" : "", port);
+    return throw_errno(env, what, e);
+  }
+
+  sock_t *s = calloc(1, sizeof *s);
+  char *data = malloc((size_t)BATCH * SLOT);
+  if (!s || !data) { free(s); free(data); close(fd); return throw_errno(env, "udp_stamp", ENOMEM); }
+  s->env = env;
+  s->fd = fd;
+  s->family = family;
+  s->data = data;
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) { free(data); free(s); close(fd); return throw_msg(env, "ERR_UDP_STAMP", "no libuv loop"); }
+  int r = uv_poll_init(loop, &s->poll, fd);
+  if (r < 0) { free(data); free(s); close(fd); return throw_errno(env, "uv_poll_init", -r); }
+  s->poll.data = s;
+
+  napi_value handle, name;
+  CHECK(napi_create_object(env, &handle));
+  CHECK(napi_wrap(env, handle, s, finalize, NULL, NULL));
+  CHECK(napi_create_reference(env, handle, 1, &s->self));
+  CHECK(napi_create_reference(env, argv[3], 1, &s->on_message));
+  if (has_err) CHECK(napi_create_reference(env, argv[4], 1, &s->on_error));
+  CHECK(napi_create_string_utf8(env, "udp_stamp", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_async_init(env, handle, name, &s->actx));
+  r = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  if (r < 0) { do_close(s); return throw_errno(env, "uv_poll_start", -r); }
+  return handle;
+}
+
+// info(handle) → { address, port, family, rcvbuf, unstamped }
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, v;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "socket is closed");
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0) return throw_errno(env, "getsockname", errno);
+  int rcvbuf = 0;
+  socklen_t rl = sizeof rcvbuf;
+  if (getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &rl) < 0) return throw_errno(env, "getsockopt SO_RCVBUF", errno);
+  char text[INET6_ADDRSTRLEN];
+  int port;
+  format_addr(&ss, text, sizeof text, &port);
+  CHECK(napi_create_object(env, &out));
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v); napi_set_named_property(env, out, "address", v);
+  napi_create_int32(env, port, &v); napi_set_named_property(env, out, "port", v);
+  napi_create_string_utf8(env, s->family == AF_INET6 ? "IPv6" : "IPv4", NAPI_AUTO_LENGTH, &v); napi_set_named_property(env, out, "family", v);
+  napi_create_int32(env, rcvbuf, &v); napi_set_named_property(env, out, "rcvbuf", v);
+  napi_create_double(env, (double)s->unstamped, &v); napi_set_named_property(env, out, "unstamped", v);
+  return out;
+}
+
+// send(handle, buf, port, address) → bytes sent
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], out;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) return throw_msg(env, "ERR_MISSING_ARGS", "send(handle, buf, port, address)");
+  sock_t *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "send: socket is closed");
+  void *data;
+  size_t len;
+  bool is_buf;
+  napi_is_buffer(env, argv[1], &is_buf);
+  if (!is_buf || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return throw_msg(env, "ERR_INVALID_ARG_TYPE", "send: buf must be a Buffer");
+  int32_t port;
+  if (napi_get_value_int32(env, argv[2], &port) != napi_ok || port < 1 || port > 65535) return throw_msg(env, "ERR_OUT_OF_RANGE", "send: port must be 1-65535");
+  char addr[INET6_ADDRSTRLEN + 8];
+  if (!get_string(env, argv[3], addr, sizeof addr, "send: address")) return NULL;
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  if (parse_addr(addr, port, s->family, &ss, &sl) < 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "send: \"%s\" is not a numeric %s address", addr, s->family == AF_INET6 ? "IPv6 (or IPv4)" : "IPv4");
+    return throw_msg(env, "EINVAL", msg);
+  }
+  ssize_t n;
+  do n = sendto(s->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl); while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    char what[160];
+    snprintf(what, sizeof what, "send to %s:%d", addr, port);
+    return throw_errno(env, what, errno);
+  }
+  CHECK(napi_create_int64(env, n, &out));
+  return out;
+}
+
+// close(handle): idempotent.
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  if (!s) return NULL;
+  do_close(s);
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
+    { "info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL },
+    { "send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL },
+    { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+  };
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

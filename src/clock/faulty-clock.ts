@@ -54,6 +54,16 @@ export class FaultyClock implements LocalClock {
     return t + BigInt(Math.round(this.model.offsetNsAt(Number(t - this.startTrueNs))));
   }
 
+  /**
+   * The local reading at a past monotonic instant; lastTrueNs becomes the true time at that instant.
+   * A host without atMonoNs is stepped back by the instant's age (drift over it is negligible).
+   */
+  atMonoNs(monoNs: bigint): bigint {
+    const t = this.host.atMonoNs ? this.host.atMonoNs(monoNs) : this.host.nowNs() - (process.hrtime.bigint() - monoNs);
+    this.lastTrueNs = t;
+    return t + BigInt(Math.round(this.model.offsetNsAt(Number(t - this.startTrueNs))));
+  }
+
   trueNowNs(): bigint {
     return this.host.nowNs();
   }
@@ -103,6 +113,10 @@ export class AnchoredTrueClock implements LocalClock {
 
   nowNs(): bigint {
     return process.hrtime.bigint() + this.delta;
+  }
+
+  atMonoNs(monoNs: bigint): bigint {
+    return monoNs + this.delta;
   }
 }
 

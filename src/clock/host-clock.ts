@@ -56,6 +56,11 @@ export class HostClock implements LocalClock {
     return this.anchorRealNs + (process.hrtime.bigint() - this.anchorMonoNs);
   }
 
+  /** Realtime at a monotonic instant (e.g. a kernel receive stamp): the same anchor arithmetic as nowNs(). */
+  atMonoNs(monoNs: bigint): bigint {
+    return this.anchorRealNs + (monoNs - this.anchorMonoNs);
+  }
+
   /**
    * Compare monotonic-derived realtime with the kernel realtime clock. Returns the difference
    * in ns (kernel − ours) when it exceeds the threshold, after re-anchoring; otherwise null.

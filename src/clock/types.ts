@@ -30,8 +30,14 @@ export interface LocalClock {
   trueNowNs?(): bigint;
   /** True when this clock carries ground truth (simulated faults on one host). */
   readonly simulated: boolean;
-  /** Simulated clocks: the true time behind the most recent nowNs() (ground truth for that very stamp). */
+  /** Simulated clocks: the true time behind the most recent nowNs() or atMonoNs() (ground truth for that very stamp). */
   readonly lastTrueNs?: bigint;
+  /**
+   * The reading this clock gave at a past CLOCK_MONOTONIC instant (process.hrtime.bigint()'s
+   * frame), e.g. a datagram's kernel arrival stamp. Hot path, like nowNs(). Optional: callers
+   * without it step back from nowNs() by the instant's age.
+   */
+  atMonoNs?(monoNs: bigint): bigint;
 }
 
 /** Readiness as judged by the source's own convergence test. */

@@ -28,7 +28,8 @@ export interface CommitWaitOptions {
 }
 
 interface Pending {
-  eventId: string;
+  /** The worker passes the numeric id as it is (no string per event on the receive path); the CSV writes both alike. */
+  eventId: string | number;
   seq: number | bigint | string;
   recvLocalNs: bigint;
   trueRecvNs: bigint | null;
@@ -80,11 +81,14 @@ export class CommitWaitScheduler {
     this.timer.unref?.();
   }
 
-  /** Hot path: remember the event. No I/O, no reading of sources. */
-  track(eventId: string, seq: number | bigint | string, recvLocalNs: bigint, trueRecvNs: bigint | null): void {
+  /**
+   * Hot path: remember the event. No I/O, no reading of sources. `monoNs`: the event's instant on
+   * CLOCK_MONOTONIC (e.g. its kernel arrival stamp); default now.
+   */
+  track(eventId: string | number, seq: number | bigint | string, recvLocalNs: bigint, trueRecvNs: bigint | null, monoNs?: bigint): void {
     if (this.sources.length === 0) return;
     if (this.queue.length - this.head() >= (this.opts.maxPending ?? 1_000_000)) { this.dropped++; return; }
-    this.queue.push({ eventId, seq, recvLocalNs, trueRecvNs, monoNs: process.hrtime.bigint() });
+    this.queue.push({ eventId, seq, recvLocalNs, trueRecvNs, monoNs: monoNs ?? process.hrtime.bigint() });
     this.tracked++;
   }
 

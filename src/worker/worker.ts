@@ -1,7 +1,5 @@
-import DgramAsPromised from 'dgram-as-promised';
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { RemoteInfo } from 'node:dgram';
 import type { ClockSource, LocalClock } from '../clock/types.js';
 import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
@@ -18,6 +16,10 @@ import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
 import { realisedClockFaults } from '../clock/clock-from-arg.js';
 import type { RoleOptions } from '../run/role-options.js';
+import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket, type StampKind } from '../net/stamped-socket.js';
+
+/** Where a datagram came from (replies go back there). */
+interface From { address: string; port: number }
 
 export interface WorkerOptions extends RoleOptions {
   nodeId: string;
@@ -28,6 +30,11 @@ export interface WorkerOptions extends RoleOptions {
   commitWaitS: number[];
   /** Called once bound, with the actual port (port 0 → chosen by the OS). */
   onListening?: (port: number) => void;
+  /**
+   * Receive stamps (--recv-stamp): `kernel` the kernel's SO_TIMESTAMPNS arrival (native addon),
+   * `user` read in the JS callback, `auto` (default) kernel when the addon loads, else user with a warning.
+   */
+  recvStamp?: RecvStampMode;
 }
 
 export interface WorkerSummary {
@@ -58,6 +65,12 @@ export interface WorkerSummary {
   cpu_system_us: number;
   /** Simulated runs: what the local clock's faults actually did (steps with their times). */
   clock_faults: unknown;
+  /** What recv_local_ns is: the kernel's arrival stamp of the datagram, or the JS callback's reading. */
+  recv_stamp: StampKind;
+  /** Kernel mode: datagrams without a usable kernel stamp (stamped in the callback instead); 0 in user mode. */
+  recv_unstamped: number;
+  /** SO_RCVBUF as the kernel reported it (bytes); null if never bound. */
+  recv_buffer_bytes: number | null;
 }
 
 /**
@@ -66,6 +79,8 @@ export interface WorkerSummary {
  */
 export async function runWorker(opts: WorkerOptions): Promise<number> {
   const log = opts.logger;
+  // Decided before any file or socket exists: --recv-stamp kernel without the addon is a clear error.
+  const stampKind = resolveStampKind(opts.recvStamp ?? 'auto', (why) => log.warn(why));
   const clock: LocalClock = opts.clock ?? new HostClock();
   const paths = runPaths(opts.resultsDir, opts.logsDir, opts.runId);
   const startedUtc = new Date().toISOString();
@@ -87,10 +102,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   const commitWait = await openCommitWait(opts, stamped, clock, paths.commitWaitCsv(opts.nodeId), onFatal);
 
   const counters: WorkerSummary['rejected'] = {};
-  const reject = (reason: RejectReason | 'duplicate', detail: string, rinfo: RemoteInfo): void => {
+  const reject = (reason: RejectReason | 'duplicate', detail: string, address: string, port: number): void => {
     const n = (counters[reason] = (counters[reason] ?? 0) + 1);
     // Log the first few of each kind, then every 1000th, so a flood cannot fill the disk.
-    if (n <= 5 || n % 1000 === 0) log.warn(`rejected datagram: ${reason}`, { detail, from: `${rinfo.address}:${rinfo.port}`, count: n });
+    if (n <= 5 || n % 1000 === 0) log.warn(`rejected datagram: ${reason}`, { detail, from: `${address}:${port}`, count: n });
   };
   // A restarted worker (same run, same node) appends: remember what its earlier life recorded,
   // so a replay of an old datagram is still a duplicate.
@@ -99,38 +114,59 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   if (rowsBefore > 0) log.warn(`restarted: ${rowsBefore} events already recorded for ${opts.nodeId} in this run; appending`);
   let received = 0;
   let recorded = 0;
+  let unstamped = 0;
   let firstSeq: number | null = null;
   let lastSeq: number | null = null;
   const gate = new WarmupGate(all, opts.warmupMaxS * 1000, log);
   let ending = false;
 
-  // A 4 MiB receive buffer (Linux caps it at net.core.rmem_max) rides out scheduling stalls on a
-  // busy host: the default 208 KiB holds 256 events (13 ms at 20,000 ev/s), this ~10,000 (docs/performance.md).
-  const socket = DgramAsPromised.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 }, (buf: Buffer, rinfo: RemoteInfo) => {
-    // Hot path: stamp first, decode after; no I/O, no await.
-    const recvNs = clock.nowNs();
-    const trueRecvNs = clock.simulated ? clock.lastTrueNs ?? null : null;
+  // Hot path: no I/O, no await. `arrival` is the datagram's arrival on CLOCK_MONOTONIC: the
+  // kernel's stamp (kernel mode) or the callback's first hrtime read (user mode); null only when
+  // the kernel gave none, and then this callback's instant is the best there is (counted).
+  const onDatagram = (buf: Buffer, address: string, port: number, arrival: bigint | null): void => {
+    let mono = arrival;
+    if (mono === null) { mono = process.hrtime.bigint(); unstamped++; }
+    // The local clock's reading, and in simulated runs the true time, at that instant.
+    let recvNs: bigint;
+    let trueRecvNs: bigint | null = null;
+    if (clock.atMonoNs) {
+      recvNs = clock.atMonoNs(mono);
+      if (clock.simulated) trueRecvNs = clock.lastTrueNs ?? null;
+    } else {
+      // A clock that cannot read the past: read now and step back by the age (µs, at most ms
+      // under load; the drift of any clock over that is nanoseconds).
+      const age = process.hrtime.bigint() - mono;
+      recvNs = clock.nowNs() - age;
+      if (clock.simulated && clock.lastTrueNs !== undefined) trueRecvNs = clock.lastTrueNs - age;
+    }
     received++;
     const d = decodeMessage(buf, opts.runId, opts.key);
-    if (!d.ok) { reject(d.reason, d.detail, rinfo); return; }
+    if (!d.ok) { reject(d.reason, d.detail, address, port); return; }
     const msg = d.msg;
     if (msg.k === 'ev') {
-      if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, rinfo); return; }
+      if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, address, port); return; }
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
+      // Sources are read at the arrival instant, not at the time this callback runs.
       pushReadings(row, stamped, recvNs);
       row.push(trueRecvNs);
       csv.append(row);
-      commitWait?.scheduler.track(String(msg.id), msg.seq, recvNs, trueRecvNs);
+      commitWait?.scheduler.track(msg.id, msg.seq, recvNs, trueRecvNs, mono);
       recorded++;
       if (firstSeq === null) firstSeq = msg.seq;
       lastSeq = msg.seq;
       return;
     }
-    handleControl(msg, rinfo);
-  });
+    handleControl(msg, { address, port });
+  };
+  let socket: StampedSocket | null = null;
+  let recvBufferBytes: number | null = null;
 
-  function reply(msg: Message, rinfo: RemoteInfo): void {
-    socket.socket.send(encodeMessage(msg, opts.key), rinfo.port, rinfo.address);
+  function reply(msg: Message, to: From): void {
+    try {
+      socket?.send(encodeMessage(msg, opts.key), to.port, to.address);
+    } catch (e) {
+      log.warn(`reply to ${to.address}:${to.port} failed: ${(e as Error).message}`);
+    }
   }
 
   function statusReply(state: StatusReply['state']): StatusReply {
@@ -139,12 +175,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     return { v: 1, k: 'status', run: opts.runId, node: opts.nodeId, state, sources };
   }
 
-  function handleControl(msg: Message, rinfo: RemoteInfo): void {
+  function handleControl(msg: Message, from: From): void {
     if (msg.k === 'ready?') {
-      reply(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), rinfo);
+      reply(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), from);
     } else if (msg.k === 'end') {
-      if (!ending) void shutdown('end', rinfo);
-      else reply(statusReply('ending'), rinfo);
+      if (!ending) void shutdown('end', from);
+      else reply(statusReply('ending'), from);
     }
   }
 
@@ -153,7 +189,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((r) => (resolveExit = r));
 
-  async function shutdown(by: string, endFrom?: RemoteInfo): Promise<void> {
+  async function shutdown(by: string, endFrom?: From): Promise<void> {
     if (ending) return;
     ending = true;
     log.info(`ending (${by}): ${recorded} events recorded`);
@@ -178,20 +214,28 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       rows_written: csv.rowsWritten, rows_unwritten: recorded - csv.rowsWritten,
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
       rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
+      recv_stamp: stampKind, recv_unstamped: unstamped, recv_buffer_bytes: recvBufferBytes,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
     process.stdout.write(toJson({ event: 'summary', ...summary }, 0) + '\n');
     // Give the bye datagram a moment to leave before closing the socket.
-    setTimeout(() => void socket.close().finally(() => resolveExit(fatal ? 3 : 0)), 50);
+    setTimeout(() => void (socket?.close() ?? Promise.resolve()).finally(() => resolveExit(fatal ? 3 : 0)), 50);
   }
 
   const onSignal = (sig: NodeJS.Signals): void => { void shutdown(sig); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
-  const addr = await socket.bind(opts.port, opts.bind);
-  log.info(`worker ${opts.nodeId} listening on ${addr.address}:${addr.port}`, { run_id: opts.runId, sources: opts.sources });
+  // A 4 MiB receive buffer (Linux caps it at net.core.rmem_max) rides out scheduling stalls on a
+  // busy host: the default 208 KiB holds 256 events (13 ms at 20,000 ev/s), this ~10,000 (docs/performance.md).
+  socket = await openStampedSocket({
+    bind: opts.bind, port: opts.port, mode: stampKind, recvBufferBytes: 4 << 20, onMessage: onDatagram,
+    onError: (e) => log.warn(`socket: ${e.message}`),
+  });
+  const addr = socket.address();
+  recvBufferBytes = socket.recvBufferBytes();
+  log.info(`worker ${opts.nodeId} listening on ${addr.address}:${addr.port}`, { run_id: opts.runId, sources: opts.sources, recv_stamp: stampKind, recv_buffer_bytes: recvBufferBytes });
   opts.onListening?.(addr.port);
   for (const s of all) await s.start();
   gate.start();

@@ -1,0 +1,115 @@
+// The worker's UDP socket, with each datagram's arrival time in the CLOCK_MONOTONIC frame
+// (process.hrtime.bigint()'s, which HostClock and FaultyClock are built on).
+//   kernel: the kernel's SO_TIMESTAMPNS stamp, taken when the datagram was queued to the socket
+//           (on loopback inside the sender's sendmsg): the receiver's wake-up is not in it.
+//   user:   process.hrtime.bigint() first thing in a Node dgram callback, after the wake-up.
+import dgram from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { loadUdpStampAddon, type UdpStampAddon, type UdpStampHandle } from './udp-stamp-addon.js';
+
+export type RecvStampMode = 'auto' | 'kernel' | 'user';
+export const RECV_STAMP_MODES: readonly RecvStampMode[] = ['auto', 'kernel', 'user'];
+export type StampKind = 'kernel' | 'user';
+
+/**
+ * One datagram. `arrivalMonoNs` is its arrival on CLOCK_MONOTONIC; null only in kernel mode for a
+ * datagram the kernel gave no usable stamp (the caller then stamps it itself and counts it).
+ */
+export type OnDatagram = (buf: Buffer, address: string, port: number, arrivalMonoNs: bigint | null) => void;
+
+export interface StampedSocket {
+  readonly stampKind: StampKind;
+  /** Send to a numeric address (kernel mode: a synchronous sendto; a failure throws). */
+  send(buf: Buffer, port: number, address: string): void;
+  address(): { address: string; port: number; family: string };
+  /** SO_RCVBUF as the kernel reports it (Linux: twice the granted request), bytes. */
+  recvBufferBytes(): number;
+  /** Kernel mode: datagrams that came without a usable kernel stamp; user mode: 0. */
+  unstampedCount(): number;
+  /** Stops receiving; no callback runs after it resolves (kernel mode: after it is called). */
+  close(): Promise<void>;
+}
+
+export interface StampedSocketOptions {
+  /** Address to bind: an IPv4/IPv6 literal or a host name (resolved first, IPv4 preferred). */
+  bind: string;
+  port: number;
+  mode: RecvStampMode;
+  /** SO_RCVBUF request in bytes (Linux caps it at net.core.rmem_max). */
+  recvBufferBytes: number;
+  onMessage: OnDatagram;
+  /** Receive/send errors that are not a single call's failure (default: ignored, as before). */
+  onError?: (e: Error) => void;
+  /** auto mode: told why kernel stamps are unavailable. */
+  onFallback?: (reason: string) => void;
+}
+
+/**
+ * Which stamps a socket opened in `mode` gets, decided before anything is opened: `kernel` throws
+ * a clear error when the addon is unavailable; `auto` then reports why through `onFallback`.
+ */
+export function resolveStampKind(mode: RecvStampMode, onFallback?: (reason: string) => void): StampKind {
+  if (!RECV_STAMP_MODES.includes(mode)) throw new Error(`--recv-stamp "${String(mode)}": use auto, kernel or user`);
+  if (mode === 'user') return 'user';
+  const a = loadUdpStampAddon();
+  if ('addon' in a) return 'kernel';
+  if (mode === 'kernel') throw new Error(`--recv-stamp kernel: kernel receive timestamps are unavailable: ${a.error} (or use --recv-stamp auto/user)`);
+  onFallback?.(`kernel receive timestamps unavailable: ${a.error}; stamping datagrams in JavaScript instead, after the process wakes (--recv-stamp user)`);
+  return 'user';
+}
+
+/** Open and bind a socket in the asked mode (auto: kernel when the addon loads, else user). */
+export async function openStampedSocket(o: StampedSocketOptions): Promise<StampedSocket> {
+  const kind = resolveStampKind(o.mode, o.onFallback);
+  const a = loadUdpStampAddon();
+  return kind === 'kernel' && 'addon' in a ? openKernel(a.addon, o) : openUser(o);
+}
+
+async function numericAddress(host: string): Promise<string> {
+  if (isIP(host)) return host;
+  const all = await lookup(host, { all: true }).catch((e: Error) => { throw new Error(`bind address "${host}": ${e.message}`); });
+  return (all.find((a) => a.family === 4) ?? all[0]!).address;
+}
+
+async function openKernel(addon: UdpStampAddon, o: StampedSocketOptions): Promise<StampedSocket> {
+  const address = await numericAddress(o.bind);
+  const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError);
+  return {
+    stampKind: 'kernel',
+    send: (buf, port, to) => { addon.send(h, buf, port, to); },
+    address: () => { const i = addon.info(h); return { address: i.address, port: i.port, family: i.family }; },
+    recvBufferBytes: () => addon.info(h).rcvbuf,
+    unstampedCount: () => addon.info(h).unstamped,
+    close: async () => { addon.close(h); },
+  };
+}
+
+async function openUser(o: StampedSocketOptions): Promise<StampedSocket> {
+  const type = isIP(o.bind) === 6 ? 'udp6' : 'udp4';
+  const socket = dgram.createSocket({ type, recvBufferSize: o.recvBufferBytes }, (buf, rinfo) => {
+    // Stamp first: everything after this line is not in the arrival time.
+    const arrival = process.hrtime.bigint();
+    o.onMessage(buf, rinfo.address, rinfo.port, arrival);
+  });
+  let bound = false;
+  socket.on('error', (e) => { if (bound) o.onError?.(e); });
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: Error): void => reject(new Error(`bind ${o.bind}:${o.port}: ${e.message}`));
+    socket.once('error', fail);
+    socket.bind(o.port, o.bind, () => { socket.off('error', fail); bound = true; resolve(); });
+  });
+  let closed = false;
+  return {
+    stampKind: 'user',
+    send: (buf, port, to) => { socket.send(buf, port, to, (e) => { if (e) o.onError?.(e); }); },
+    address: () => socket.address(),
+    recvBufferBytes: () => socket.getRecvBufferSize(),
+    unstampedCount: () => 0,
+    close: () => new Promise<void>((resolve) => {
+      if (closed) { resolve(); return; }
+      closed = true;
+      socket.close(() => resolve());
+    }),
+  };
+}

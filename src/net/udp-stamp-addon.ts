@@ -1,0 +1,56 @@
+// Loads the udp_stamp native addon (native/udp-stamp/udp_stamp.c): a UDP socket whose datagrams
+// carry the kernel's receive stamp (SO_TIMESTAMPNS), which Node's dgram cannot give.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../run/paths.js';
+
+/** Opaque socket handle made by the addon. */
+export type UdpStampHandle = object & { readonly __udpStamp?: never };
+
+/** arrivalMonoNs: the kernel's stamp moved to CLOCK_MONOTONIC (process.hrtime's frame); null if the datagram had no usable stamp. */
+export type NativeOnMessage = (buf: Buffer, address: string, port: number, arrivalMonoNs: bigint | null) => void;
+
+export interface UdpStampAddon {
+  /** A non-blocking socket of the address's family, SO_TIMESTAMPNS on, bound and polled on Node's loop. Throws on any failure. */
+  open(address: string, port: number, rcvbufBytes: number, onMessage: NativeOnMessage, onError?: (e: Error) => void): UdpStampHandle;
+  /** rcvbuf: SO_RCVBUF as the kernel reports it (Linux doubles the request, capped at net.core.rmem_max). */
+  info(h: UdpStampHandle): { address: string; port: number; family: 'IPv4' | 'IPv6'; rcvbuf: number; unstamped: number };
+  /** Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes sent. */
+  send(h: UdpStampHandle, buf: Buffer, port: number, address: string): number;
+  /** Stops the poll and closes the fd; idempotent; no callback runs after it. */
+  close(h: UdpStampHandle): void;
+}
+
+/** Where the built addon may be: copied into dist/ by the build (and so into deploy bundles), or node-gyp's own output. */
+export const ADDON_PATHS = [
+  path.join(PACKAGE_ROOT, 'dist/native/udp_stamp.node'),
+  path.join(PACKAGE_ROOT, 'native/udp-stamp/build/Release/udp_stamp.node'),
+];
+
+/** Set to 1 to behave as if the addon were missing (tests of the fallback). */
+export const NO_NATIVE_ENV = 'CHRONOEVAL_NO_NATIVE';
+
+let cached: { addon: UdpStampAddon; file: string } | { error: string } | null = null;
+
+/** The addon, or why it is unavailable (a sentence a user can act on). Loaded once per process. */
+export function loadUdpStampAddon(): { addon: UdpStampAddon; file: string } | { error: string } {
+  if (process.env[NO_NATIVE_ENV] === '1') return { error: `the udp_stamp addon is disabled by ${NO_NATIVE_ENV}=1` };
+  if (cached) return cached;
+  const file = ADDON_PATHS.find((p) => existsSync(p));
+  if (!file) {
+    cached = {
+      error: `the udp_stamp addon is not built (looked for ${ADDON_PATHS.map((p) => path.relative(PACKAGE_ROOT, p)).join(' and ')}); ` +
+        'install python3, make and a C compiler (e.g. apt-get install python3 make g++) and run "npm run build"',
+    };
+    return cached;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(file) as UdpStampAddon;
+    cached = { addon, file };
+  } catch (e) {
+    // e.g. built for another architecture or libc (a deploy bundle on a different host).
+    cached = { error: `the udp_stamp addon at ${path.relative(PACKAGE_ROOT, file)} does not load here (${(e as Error).message.split('\n')[0]}); rebuild it on this host with "npm run build"` };
+  }
+  return cached;
+}

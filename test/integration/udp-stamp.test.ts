@@ -1,0 +1,197 @@
+// The udp_stamp native addon and the StampedSocket wrapper on real loopback sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { ADDON_PATHS, loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon } from '../../src/net/udp-stamp-addon.js';
+import { openStampedSocket, resolveStampKind } from '../../src/net/stamped-socket.js';
+import { buildBundle } from '../../src/deploy/bundle.js';
+import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+
+delete process.env[NO_NATIVE_ENV]; // these tests are about the real addon
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The addon; fails (never skips) on Linux, where npm run build must have built it. */
+function addon(): UdpStampAddon {
+  const a = loadUdpStampAddon();
+  if ('error' in a) assert.fail(`npm run build did not build the udp_stamp addon: ${a.error}`);
+  return a.addon;
+}
+
+async function dgramSender(type: 'udp4' | 'udp6' = 'udp4'): Promise<dgram.Socket> {
+  const s = dgram.createSocket(type);
+  await new Promise<void>((r) => s.bind(0, type === 'udp4' ? '127.0.0.1' : '::1', r));
+  return s;
+}
+
+interface Got { buf: Buffer; address: string; port: number; arrival: bigint | null; callbackNs: bigint }
+
+test('the udp_stamp addon is built on Linux (a broken build must not hide behind the JS fallback)', { skip: process.platform !== 'linux' }, () => {
+  const a = loadUdpStampAddon();
+  assert.ok('addon' in a, `addon missing: ${'error' in a ? a.error : ''}`);
+  assert.equal(a.file, ADDON_PATHS[0], 'loaded from dist/native (the copy deploy bundles ship)');
+  assert.equal(resolveStampKind('auto'), 'kernel');
+});
+
+test('datagrams arrive intact with the sender address and a kernel stamp between the send and the callback', async () => {
+  const a = addon();
+  const got: Got[] = [];
+  const h = a.open('127.0.0.1', 0, 1 << 20, (buf, address, port, arrival) => {
+    got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() });
+  });
+  const info = a.info(h);
+  assert.equal(info.family, 'IPv4');
+  assert.equal(info.address, '127.0.0.1');
+  assert.ok(info.port > 0);
+  assert.ok(info.rcvbuf > 0 && info.rcvbuf <= 2 << 20, `SO_RCVBUF granted ${info.rcvbuf} for a 1 MiB request`);
+  const tx = await dgramSender();
+  const sizes = [0, 1, 16, 200, 1199, 1200, 1500, 9000, 65000];
+  const sentBefore: bigint[] = [];
+  for (const [i, size] of sizes.entries()) {
+    const b = Buffer.alloc(size, i + 1);
+    sentBefore.push(process.hrtime.bigint());
+    await new Promise<void>((r, j) => tx.send(b, info.port, '127.0.0.1', (e) => (e ? j(e) : r())));
+  }
+  for (let t = 0; t < 200 && got.length < sizes.length; t++) await sleep(10);
+  a.close(h);
+  const txPort = tx.address().port;
+  tx.close();
+  assert.equal(got.length, sizes.length);
+  for (const [i, g] of got.entries()) {
+    assert.equal(g.buf.length, sizes[i], `datagram ${i}: length`);
+    assert.ok(g.buf.every((x) => x === i + 1), `datagram ${i}: content`);
+    assert.equal(g.address, '127.0.0.1');
+    assert.equal(g.port, txPort);
+    assert.notEqual(g.arrival, null, `datagram ${i}: no kernel stamp`);
+    assert.ok(g.arrival! >= sentBefore[i]!, `datagram ${i}: stamped ${sentBefore[i]! - g.arrival!} ns before it was sent`);
+    assert.ok(g.arrival! <= g.callbackNs, `datagram ${i}: kernel stamp after the callback`);
+    assert.ok(g.arrival! - sentBefore[i]! < 1_000_000_000n, `datagram ${i}: stamp ${g.arrival! - sentBefore[i]!} ns after the send`);
+  }
+});
+
+test('the kernel stamp is taken at arrival, not when a busy receiver gets round to it', async () => {
+  const a = addon();
+  const got: Got[] = [];
+  const h = a.open('127.0.0.1', 0, 0, (buf, address, port, arrival) => got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() }));
+  const port = a.info(h).port;
+  // Send from this very socket (synchronous sendto), then keep the event loop busy for 30 ms:
+  // the datagram waits in the kernel queue, and only a kernel stamp can say when it arrived.
+  const before = process.hrtime.bigint();
+  a.send(h, Buffer.from('late'), port, '127.0.0.1');
+  const after = process.hrtime.bigint();
+  while (process.hrtime.bigint() - before < 30_000_000n) { /* busy */ }
+  for (let t = 0; t < 100 && got.length === 0; t++) await sleep(5);
+  a.close(h);
+  assert.equal(got.length, 1);
+  const g = got[0]!;
+  assert.ok(g.arrival! >= before && g.arrival! <= after, `stamp ${g.arrival! - before} ns after the send began, which took ${after - before} ns`);
+  assert.ok(g.callbackNs - before >= 30_000_000n, 'the callback ran after the busy loop');
+});
+
+test('IPv6: bind ::1, send to itself, address reported as IPv6', async () => {
+  const a = addon();
+  const got: Got[] = [];
+  const h = a.open('::1', 0, 0, (buf, address, port, arrival) => got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() }));
+  const info = a.info(h);
+  assert.equal(info.family, 'IPv6');
+  assert.equal(info.address, '::1');
+  assert.equal(a.send(h, Buffer.from('six'), info.port, '::1'), 3);
+  const tx = await dgramSender('udp6');
+  tx.send(Buffer.from('from dgram'), info.port, '::1');
+  for (let t = 0; t < 200 && got.length < 2; t++) await sleep(10);
+  a.close(h);
+  tx.close();
+  assert.deepEqual(got.map((g) => g.buf.toString()).sort(), ['from dgram', 'six']);
+  assert.ok(got.every((g) => g.address === '::1' && g.arrival !== null));
+});
+
+test('send() reaches a dgram receiver; bad destinations and a closed socket are clear errors', async () => {
+  const a = addon();
+  const rx = dgram.createSocket('udp4');
+  const received = new Promise<Buffer>((r) => rx.once('message', (b) => r(b)));
+  await new Promise<void>((r) => rx.bind(0, '127.0.0.1', r));
+  const h = a.open('127.0.0.1', 0, 0, () => {});
+  assert.equal(a.send(h, Buffer.from('hello'), rx.address().port, '127.0.0.1'), 5);
+  assert.equal((await received).toString(), 'hello');
+  rx.close();
+  assert.throws(() => a.send(h, Buffer.from('x'), 9, '::1'), /not a numeric IPv4 address/);
+  assert.throws(() => a.send(h, Buffer.from('x'), 9, 'localhost'), /not a numeric IPv4 address/);
+  assert.throws(() => a.send(h, Buffer.alloc(70_000), 9, '127.0.0.1'), (e: NodeJS.ErrnoException) => e.code === 'EMSGSIZE' && /Message too long/.test(e.message));
+  a.close(h);
+  a.close(h); // idempotent
+  assert.throws(() => a.send(h, Buffer.from('x'), 9, '127.0.0.1'), /socket is closed/);
+});
+
+test('close() stops callbacks at once, also from inside a callback', async () => {
+  const a = addon();
+  let calls = 0;
+  const h = a.open('127.0.0.1', 0, 0, () => { calls++; a.close(h); });
+  const port = a.info(h).port;
+  const tx = await dgramSender();
+  for (let i = 0; i < 10; i++) tx.send(Buffer.from([i]), port, '127.0.0.1');
+  await sleep(100);
+  assert.equal(calls, 1, 'one callback, then closed inside it: the rest of the batch is not delivered');
+  let late = 0;
+  const h2 = a.open('127.0.0.1', 0, 0, () => { late++; });
+  const port2 = a.info(h2).port;
+  a.close(h2);
+  tx.send(Buffer.from('after close'), port2, '127.0.0.1');
+  await sleep(100);
+  tx.close();
+  assert.equal(late, 0);
+});
+
+test('bad bind addresses are clear errors, naming the address and the errno', async () => {
+  const a = addon();
+  assert.throws(() => a.open('not-an-ip', 0, 0, () => {}), /bind address "not-an-ip" is not a numeric IPv4 or IPv6 address/);
+  const h = a.open('127.0.0.1', 0, 0, () => {});
+  const port = a.info(h).port;
+  assert.throws(() => a.open('127.0.0.1', port, 0, () => {}), (e: NodeJS.ErrnoException) =>
+    e.code === 'EADDRINUSE' && e.message === `bind 127.0.0.1:${port}: Address already in use (EADDRINUSE)`);
+  a.close(h);
+  await assert.rejects(openStampedSocket({ bind: 'no-such-host.invalid', port: 0, mode: 'kernel', recvBufferBytes: 0, onMessage: () => {} }),
+    /bind address "no-such-host.invalid"/);
+});
+
+test('StampedSocket: kernel and user modes both give monotonic arrivals; kernel mode without the addon is an error, auto falls back', async () => {
+  for (const mode of ['kernel', 'user'] as const) {
+    const got: Array<bigint | null> = [];
+    const s = await openStampedSocket({ bind: '127.0.0.1', port: 0, mode, recvBufferBytes: 1 << 20, onMessage: (_b, _a, _p, arrival) => got.push(arrival) });
+    assert.equal(s.stampKind, mode);
+    assert.ok(s.recvBufferBytes() > 0);
+    const before = process.hrtime.bigint();
+    s.send(Buffer.from('x'), s.address().port, '127.0.0.1');
+    for (let t = 0; t < 100 && got.length === 0; t++) await sleep(5);
+    const unstamped = s.unstampedCount();
+    await s.close();
+    assert.equal(got.length, 1, mode);
+    assert.ok(got[0] !== null && got[0]! >= before && got[0]! <= process.hrtime.bigint(), mode);
+    assert.equal(unstamped, 0, `${mode}: a normal datagram has a stamp`);
+  }
+  process.env[NO_NATIVE_ENV] = '1';
+  try {
+    assert.throws(() => resolveStampKind('kernel'), /--recv-stamp kernel: kernel receive timestamps are unavailable: .*CHRONOEVAL_NO_NATIVE=1/);
+    const why: string[] = [];
+    const s = await openStampedSocket({ bind: '127.0.0.1', port: 0, mode: 'auto', recvBufferBytes: 0, onMessage: () => {}, onFallback: (w) => why.push(w) });
+    assert.equal(s.stampKind, 'user');
+    assert.match(why.join(), /CHRONOEVAL_NO_NATIVE=1.*stamping datagrams in JavaScript/);
+    await s.close();
+  } finally {
+    delete process.env[NO_NATIVE_ENV];
+  }
+});
+
+test('the deploy bundle carries the built addon (dist/native), so remote workers get kernel stamps', { skip: process.platform !== 'linux' }, async () => {
+  addon();
+  const dir = tmpDir();
+  try {
+    const b = await buildBundle(PACKAGE_ROOT, dir, false);
+    const list = execFileSync('tar', ['-tf', b.file], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n');
+    assert.ok(list.includes(path.relative(PACKAGE_ROOT, ADDON_PATHS[0]!)), 'dist/native/udp_stamp.node is not in the bundle');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -2,7 +2,7 @@
 // chronoeval's one CLI: thin yargs wiring; each command's work lives in its own module.
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { checkNodeId, makeLogger, parseSourceOptions, positive, resolveRunId, splitList, withCommon, withKey, withRunIdentity, withSources } from './cli/options.js';
+import { checkNodeId, makeLogger, parseSourceOptions, positive, resolveRunId, splitList, withCommon, withKey, withRecvStamp, withRunIdentity, withSources } from './cli/options.js';
 import { KNOWN_SOURCES, parseSourceList } from './clock/registry.js';
 import { resolveKey } from './run/key.js';
 import { validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOptions } from './run/config-validation.js';
@@ -39,7 +39,7 @@ const cli = yargs(hideBin(process.argv))
   .usage('$0 <command> [options]\n\nMeasure whether distributed clocks get causality, ordering and stream windows right.')
   .config('config', 'JSON file of options (keys as flag names); flags given on the command line override it')
   .command('run-local', 'Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario\'s checks (the main job)',
-    (y: Argv) => withCommon(withRunIdentity(y))
+    (y: Argv) => withRecvStamp(withCommon(withRunIdentity(y)))
       .option('scenario', { type: 'string', default: 'demo', describe: `Built-in scenario name or a JSON file (docs/scenarios.md); built in: ${builtinScenarioNames().join(', ')}` })
       .option('seed', { type: 'number', describe: 'Seed for the scenario\'s random faults (default: the scenario\'s); replays a run exactly' })
       .option('repeat', { type: 'number', default: 1, describe: 'Run the scenario over K seeds (seed, seed+1, ...) and report each check\'s worst case' })
@@ -75,10 +75,10 @@ const cli = yargs(hideBin(process.argv))
         event_faults: a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults'),
       }),
       resultsDir: a['results-dir'], logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
-      figures: a.figures, logLevel: a['log-level'], commandLine: process.argv.slice(1),
+      figures: a.figures, logLevel: a['log-level'], commandLine: process.argv.slice(1), recvStamp: a['recv-stamp'],
     })))
   .command('worker', 'Receive events on UDP and stamp each with every clock source',
-    (y: Argv) => withSources(withKey(withCommon(withRunIdentity(y))))
+    (y: Argv) => withRecvStamp(withSources(withKey(withCommon(withRunIdentity(y)))))
       .option('node', { type: 'string', demandOption: true, describe: 'This worker\'s node id (file name of its CSVs)' })
       .option('bind', { type: 'string', default: '0.0.0.0', describe: 'Address to bind' })
       .option('port', { type: 'number', default: 0, describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})' })
@@ -98,7 +98,7 @@ const cli = yargs(hideBin(process.argv))
       return runWorker({
         runId, nodeId, bind: a.bind, port, sources, ntpServers: splitList(a['ntp-server']), resultsDir: a['results-dir'], logsDir: a['logs-dir'],
         key, pollMs: positive('poll-ms', a['poll-ms']), warmupMaxS: positive('warmup-max-s', a['warmup-max-s']), logger, clock, security, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
-        commitWaitS: splitList(a['commit-wait-s']).map((s) => positive('commit-wait-s', Number(s))),
+        commitWaitS: splitList(a['commit-wait-s']).map((s) => positive('commit-wait-s', Number(s))), recvStamp: a['recv-stamp'],
         onListening: (p) => process.stdout.write(JSON.stringify({ event: 'listening', port: p, node: nodeId, run_id: runId }) + '\n'),
       });
     }))

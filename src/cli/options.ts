@@ -32,6 +32,16 @@ export function withSources<T>(y: Argv<T>) {
     .option('chronotick-url', { type: 'string', describe: 'Base URL of a ChronoTick server for the chronotick source (POST <url>/get_time)' });
 }
 
+/** --recv-stamp, for `worker` and `run-local` (which passes it to its workers). */
+export function withRecvStamp<T>(y: Argv<T>) {
+  return y.option('recv-stamp', {
+    choices: ['auto', 'kernel', 'user'] as const, default: 'auto' as const,
+    describe: 'How a worker stamps arrivals (recv_local_ns): kernel = the kernel\'s receive timestamp of each datagram ' +
+      '(SO_TIMESTAMPNS via the udp_stamp native addon; excludes the process wake-up), user = read in the JavaScript callback, ' +
+      'auto = kernel if the addon loads, else user with a warning',
+  });
+}
+
 /** --source-options and --chronotick-url → per-source option objects, validated as JSON objects. */
 export function parseSourceOptions(json: string | undefined, chronotickUrl: string | undefined): Record<string, Record<string, unknown>> {
   let out: Record<string, Record<string, unknown>> = {};

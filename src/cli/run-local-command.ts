@@ -5,6 +5,7 @@ import { newRunId } from '../run/run-id.js';
 import { analyzeCommand, renderReport } from './analyze-command.js';
 import { writeJsonAtomic } from '../run/atomic-json.js';
 import type { Level, Logger } from '../run/logger.js';
+import type { RecvStampMode } from '../net/stamped-socket.js';
 import {
   checksExitCode, evaluateChecks, formatCheckResults, formatCheckValue, loadScenario, planScenario, repeatOverSeeds,
   type Scenario, type ScenarioOverrides,
@@ -20,6 +21,8 @@ export interface RunLocalCommandOptions {
   figures: boolean;
   logLevel: Level;
   commandLine: string[];
+  /** --recv-stamp for every worker (default auto). */
+  recvStamp?: RecvStampMode;
 }
 
 /**
@@ -45,7 +48,7 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
   Promise<{ exitCode: number; runDir: string; stats: unknown }> {
   const res = await runLocal({
     plan: planScenario(scenario, seed), scenarioFile: file, resultsDir: o.resultsDir, logsDir: o.logsDir, runId, logger,
-    commandLine: o.commandLine, verbose,
+    commandLine: o.commandLine, verbose, recvStamp: o.recvStamp,
   });
   logger.info(`run finished${res.exitCode ? ' WITH ERRORS' : ''}; analysing ${res.runDir}`);
   const stats = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });

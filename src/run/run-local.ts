@@ -6,6 +6,7 @@ import { writeNewKeyFile } from './key.js';
 import { startRole, withTimeout, type RoleProcess } from './child.js';
 import { baseVersions, writeManifest, type Manifest } from './manifest.js';
 import type { Logger } from './logger.js';
+import { resolveStampKind, type RecvStampMode } from '../net/stamped-socket.js';
 import {
   coordinatorArgs, measureTruthAnchor, ntpServerArgs, scenarioManifest, withTruthAnchor, workerArgs, type LocalRunPlan,
 } from '../scenario/index.js';
@@ -21,6 +22,8 @@ export interface RunLocalOptions {
   commandLine: string[];
   /** Forward the children's log lines to stderr (default true). */
   verbose?: boolean;
+  /** Workers' --recv-stamp (passed only when not the default, auto). */
+  recvStamp?: RecvStampMode;
 }
 
 export interface RunLocalResult { runId: string; runDir: string; exitCode: number }
@@ -32,6 +35,8 @@ export interface RunLocalResult { runId: string; runDir: string; exitCode: numbe
  */
 export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const log = opts.logger;
+  // The workers run on this host: refuse --recv-stamp kernel here, before anything starts, if they would.
+  if (opts.recvStamp) resolveStampKind(opts.recvStamp);
   const runId = opts.runId ?? newRunId();
   const plan = withTruthAnchor(opts.plan, measureTruthAnchor());
   const paths = runPaths(opts.resultsDir, opts.logsDir, runId);
@@ -71,7 +76,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       servers[sv.name] = `127.0.0.1:${port}`;
       manifest.hosts.push({ role: 'ntp-server', node: sv.name, host: '127.0.0.1', port });
     }
-    const workers = plan.workers.map((w) => start(`worker ${w.node}`, ['worker', ...common, '--bind', '127.0.0.1', '--port', '0', '--key-file', keyFile, ...workerArgs(w, servers)]));
+    const recvStamp = opts.recvStamp && opts.recvStamp !== 'auto' ? ['--recv-stamp', opts.recvStamp] : [];
+    const workers = plan.workers.map((w) => start(`worker ${w.node}`, ['worker', ...common, '--bind', '127.0.0.1', '--port', '0', '--key-file', keyFile, ...recvStamp, ...workerArgs(w, servers)]));
     const addrs: string[] = [];
     for (const [i, w] of workers.entries()) {
       const port = await withTimeout(w.listening, 15_000, `${w.name} start`);

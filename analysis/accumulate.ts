@@ -1,15 +1,20 @@
-// Folds joined events, one at a time, into every metric of docs/metrics.md. Memory depends on
-// the number of sources, workers, window sizes and delays — never on the number of events
-// (distributions are bounded, see distribution.ts). The classification of each event is done by
-// the pure functions in metrics/*; this file only counts their answers.
+// Folds joined events into every metric of docs/metrics.md. Memory depends on the number of
+// sources, workers, window sizes and delays — never on the number of events (distributions are
+// bounded, see distribution.ts). Events are gathered into a columnar block (event-block.ts) and
+// folded a block at a time by fold-*.ts, whose classifications are the pure functions in
+// metrics/*; each counter sees the same values in the same order as one event at a time would.
 import { DistAcc, ratio } from './distribution.js';
-import type { JoinedEvent, ReestStamp, SourceDef, WorkerStamp } from './joined.js';
-import { intervalCausality, pointCausality } from './metrics/causality.js';
-import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder, type Order } from './metrics/ordering.js';
 import {
-  classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, pointWindowsAgree, windowIndex, type WindowSize,
-} from './metrics/windows.js';
-import { CALIBRATION_SCALES, covers, coversScaled, halfWidth, normalizedError, trueTimeWait } from './metrics/bounds.js';
+  BinSeries, BoundCounts, CausalityCounts, CommitWaitCounts, OrderingCounts, ReestCounts, ReestWindowCounts,
+  TimelineCausality, TimelineClock, WindowCounts, type AccuracyCounts,
+} from './counters.js';
+import { EventBlock } from './event-block.js';
+import { foldOrdering } from './fold-ordering.js';
+import { FoldScratch, foldCoordinatorReadings, foldWorkerReadings, type WorkerSinks } from './fold-readings.js';
+import { WindowScratch, computeTrueWindows, foldWindows } from './fold-windows.js';
+import type { JoinedEvent, SourceDef } from './joined.js';
+import type { WindowSize } from './metrics/windows.js';
+import { CALIBRATION_SCALES } from './metrics/bounds.js';
 import type {
   BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, EventSamples, OrderingEntry,
   Timeline, WindowAccuracy, WindowEntry,
@@ -32,85 +37,15 @@ export interface AccumulatorConfig {
   firstSeq: number;
 }
 
-class CausalityCounts {
-  ptCompared = 0; ptMissing = 0; ptViol = 0; margin = new DistAcc();
-  ivCompared = 0; ivMissing = 0; proven = 0; amb = 0; viol = 0;
-}
-
-class OrderingCounts {
-  compared = 0; aFirst = 0; bFirst = 0; ties = 0;
-  pvt = 0; pvtCorrect = 0; pvtWrong = 0; pvtTie = 0;
-  iv = 0; ivProven = 0; ivA = 0; ivB = 0;
-  ivt = 0; ivtCorrect = 0; ivtWrong = 0; ivtAmb = 0;
-}
-
-class AccuracyCounts {
-  pt = 0; ptCorrect = 0; iv = 0; ivConfCorrect = 0; ivConfWrong = 0; ivAmb = 0;
-}
-
-class ReestWindowCounts { events = 0; amb = 0; conflict = 0; agree = 0; }
-
-class WindowCounts {
-  ptEvents = 0; ptAgree = 0;
-  ivEvents = 0; ivAgree = 0; ivConflict = 0; ivAmb = 0; splitTrue = 0; splitFalse = 0;
-  ivReadings = 0; ivConfident = 0;
-  acc = new AccuracyCounts();
-  perWorker: AccuracyCounts[];
-  reest: ReestWindowCounts[] = [];
-  constructor(workers: number) { this.perWorker = Array.from({ length: workers }, () => new AccuracyCounts()); }
-}
-
-class BoundCounts {
-  readings = 0; covered = 0; coverOf = 0;
-  halfWidth = new DistAcc(); error = new DistAcc(); absError = new DistAcc(); norm = new DistAcc('ratio');
-  calib = new Array<number>(CALIBRATION_SCALES.length).fill(0);
-}
-
-class ReestCounts { rows = 0; width = new DistAcc(); shrink = new DistAcc('ratio'); covered = 0; coverOf = 0; }
-class CommitWaitCounts { wait = new DistAcc(); reest: ReestCounts[] = []; }
-
-/** Per-bin sums for one series; mins/maxes start as NaN (no data). */
-class BinSeries {
-  n: Float64Array; sum: Float64Array; min: Float64Array; max: Float64Array;
-  constructor(bins: number) {
-    this.n = new Float64Array(bins); this.sum = new Float64Array(bins);
-    this.min = new Float64Array(bins).fill(NaN); this.max = new Float64Array(bins).fill(NaN);
-  }
-  add(b: number, v: number): void {
-    if (Number.isNaN(v)) return;
-    this.n[b]!++; this.sum[b]! += v;
-    if (!(this.min[b]! <= v)) this.min[b] = v;
-    if (!(this.max[b]! >= v)) this.max[b] = v;
-  }
-  mean(): (number | null)[] { return Array.from(this.n, (n, i) => (n > 0 ? this.sum[i]! / n : null)); }
-  mins(): (number | null)[] { return Array.from(this.min, (v) => (Number.isNaN(v) ? null : v)); }
-  maxs(): (number | null)[] { return Array.from(this.max, (v) => (Number.isNaN(v) ? null : v)); }
-}
-
-class TimelineCausality {
-  compared: Float64Array; viol: Float64Array; ivCompared: Float64Array; ivViol: Float64Array; ivAmb: Float64Array;
-  constructor(bins: number) {
-    this.compared = new Float64Array(bins); this.viol = new Float64Array(bins);
-    this.ivCompared = new Float64Array(bins); this.ivViol = new Float64Array(bins); this.ivAmb = new Float64Array(bins);
-  }
-}
-
-class TimelineClock {
-  n: Float64Array; offset: BinSeries; hw: BinSeries; err: BinSeries; covered: Float64Array; coveredOf: Float64Array;
-  constructor(bins: number) {
-    this.n = new Float64Array(bins); this.offset = new BinSeries(bins); this.hw = new BinSeries(bins); this.err = new BinSeries(bins);
-    this.covered = new Float64Array(bins); this.coveredOf = new Float64Array(bins);
-  }
-}
+/** Events per block: small enough to stay in the CPU cache, large enough to amortise each fold. */
+const BLOCK_EVENTS = 512;
 
 export class StatsAccumulator {
   readonly delays: number[] = [];
-  private readonly scratchPoints: Float64Array;
-  private readonly scratchAssigned: Float64Array;
-  private readonly scratchTrue: Float64Array;
-  private readonly trueWin: Float64Array;
   private readonly S: number;
   private readonly W: number;
+  /** Interval metrics per source, as configured when folding starts (analyze narrows it afterwards). */
+  private readonly bounded: boolean[];
   private readonly pairs: [number, number][] = [];
   private readonly latTrue: DistAcc[];
   private readonly latLocal: DistAcc[];
@@ -124,6 +59,10 @@ export class StatsAccumulator {
   private readonly tlClock: TimelineClock[][] = [];
   private readonly tlLatency: { received: Float64Array; lat: BinSeries }[] = [];
   private readonly samples: EventSamples['events'] = [];
+  private readonly block: EventBlock;
+  private readonly scratch: FoldScratch;
+  private readonly winScratch: WindowScratch;
+  private readonly sinks: WorkerSinks[][]; // [s][w]
   truthSend = false;
   truthRecv = false;
   eventsFolded = 0;
@@ -135,10 +74,7 @@ export class StatsAccumulator {
     this.S = cfg.sources.length;
     this.W = cfg.workers.length;
     const S = this.S, W = this.W;
-    this.scratchPoints = new Float64Array(W);
-    this.scratchAssigned = new Float64Array(W);
-    this.scratchTrue = new Float64Array(W);
-    this.trueWin = new Float64Array(W * cfg.windows.length);
+    this.bounded = cfg.sources.map((s) => s.bounded);
     for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
     this.latLocal = Array.from({ length: W }, () => new DistAcc());
@@ -154,6 +90,13 @@ export class StatsAccumulator {
       this.tlClock = grid(S, W + 1, () => new TimelineClock(tl.bins));
       this.tlLatency = Array.from({ length: W }, () => ({ received: new Float64Array(tl.bins), lat: new BinSeries(tl.bins) }));
     }
+    this.block = new EventBlock(BLOCK_EVENTS, S, W);
+    this.scratch = new FoldScratch(BLOCK_EVENTS);
+    this.winScratch = new WindowScratch(BLOCK_EVENTS, W, cfg.windows.length);
+    this.sinks = Array.from({ length: S }, (_, s) => Array.from({ length: W }, (_, w) => ({
+      c: this.causality[s]![w]!, b: this.bounds[s]![1 + w]!, cw: this.commitWait[s]![w]!,
+      tc: tl ? this.tlClock[s]![w]! : null, tlc: tl ? this.tlCausality[s]![w]! : null,
+    })));
   }
 
   /** Index of a re-estimation delay (seconds), registering it on first sight. */
@@ -175,192 +118,74 @@ export class StatsAccumulator {
     return b < 0 ? 0 : b >= tl.bins ? tl.bins - 1 : b;
   }
 
+  /**
+   * Take one joined event. Its values are copied (the caller may reuse ev's arrays); its
+   * re-estimate lists are kept until the block is folded.
+   */
   add(ev: JoinedEvent): void {
     this.eventsFolded++;
-    const { S, W } = this;
-    const ws = ev.workers;
     const bin = this.bin(ev);
     if (bin >= 0) this.tlSent![bin]!++;
     if (!Number.isNaN(ev.trueSend)) this.truthSend = true;
-
-    // Delivery latency, per worker.
     let present = 0;
-    for (let w = 0; w < W; w++) {
-      const st = ws[w];
+    for (let w = 0; w < this.W; w++) {
+      const st = ev.workers[w];
       if (!st) continue;
       present++;
       if (!Number.isNaN(st.trueRecv)) this.truthRecv = true;
-      const lt = st.trueRecv - ev.trueSend;
-      this.latTrue[w]!.add(lt);
-      this.latLocal[w]!.add(st.recvLocal - ev.sendLocal);
-      if (bin >= 0) {
-        this.tlLatency[w]!.received[bin]!++;
-        this.tlLatency[w]!.lat.add(bin, lt);
-      }
     }
-    if (present === W) this.receivedByAll++;
+    if (present === this.W) this.receivedByAll++;
     if (present === 0) this.receivedByNone++;
-
-    // each worker's true window per size, once per event (shared by all sources)
-    for (let k = 0; k < this.cfg.windows.length; k++) {
-      const win = this.cfg.windows[k]!;
-      for (let w = 0; w < W; w++) {
-        const t = ws[w]?.trueRecv ?? NaN;
-        this.trueWin[k * W + w] = Number.isNaN(t) ? NaN : windowIndex(t, win);
-      }
-    }
-    for (let s = 0; s < S; s++) {
-      const o = s * 3;
-      const sp = ev.coord[o]!, sLo = ev.coord[o + 1]!, sHi = ev.coord[o + 2]!;
-      const bounded = this.cfg.sources[s]!.bounded;
-      this.boundReading(s, 0, sp, sLo, sHi, ev.trueSend, ev.sendLocal, bin, bounded);
-      for (let w = 0; w < W; w++) {
-        const st = ws[w];
-        if (!st) continue;
-        const rp = st.vals[o]!, rLo = st.vals[o + 1]!, rHi = st.vals[o + 2]!;
-        // Causality
-        const c = this.causality[s]![w]!;
-        const pc = pointCausality(sp, rp);
-        if (pc === null) c.ptMissing++; else {
-          c.ptCompared++;
-          if (pc === 'violation') c.ptViol++;
-          c.margin.add(rp - sp);
-        }
-        if (bounded) {
-          const ic = intervalCausality(sLo, sHi, rLo, rHi);
-          if (ic === null) c.ivMissing++; else {
-            c.ivCompared++;
-            if (ic === 'proven_after') c.proven++; else if (ic === 'violation') c.viol++; else c.amb++;
-          }
-          if (bin >= 0) this.timelineCausality(s, w, bin, pc, ic);
-        } else if (bin >= 0) this.timelineCausality(s, w, bin, pc, null);
-        // Bound quality and commit wait
-        this.boundReading(s, 1 + w, rp, rLo, rHi, st.trueRecv, st.recvLocal, bin, bounded);
-        if (bounded) this.commitWaitReading(s, w, rLo, rHi, st);
-      }
-      this.orderingFor(s, ws);
-      for (let k = 0; k < this.cfg.windows.length; k++) this.windowsFor(s, k, ws);
-    }
     this.maybeSample(ev);
+    this.block.push(ev, bin);
+    if (this.block.full) this.flush();
   }
 
-  private timelineCausality(s: number, w: number, bin: number, pc: string | null, ic: string | null): void {
-    foldTimelineCausality(this.tlCausality[s]![w]!, bin, pc, ic);
-  }
-
-  /** place: 0 = coordinator, 1 + w = worker w (pooled entries are summed at the end). */
-  private boundReading(s: number, place: number, p: number, lo: number, hi: number, truth: number, local: number, bin: number, bounded: boolean): void {
-    const hasIv = bounded && !Number.isNaN(lo) && !Number.isNaN(hi);
-    const hasTruth = !Number.isNaN(truth);
-    foldBound(this.bounds[s]![place]!, p, lo, hi, truth, hasIv, hasTruth, true);
-    if (bin < 0 || Number.isNaN(p)) return;
-    const tc = this.tlClock[s]![place === 0 ? this.W : place - 1]!;
-    tc.n[bin]!++;
-    tc.offset.add(bin, p - local);
-    if (hasIv) tc.hw.add(bin, halfWidth(lo, hi));
-    if (hasTruth) {
-      tc.err.add(bin, p - truth);
-      if (hasIv) { tc.coveredOf[bin]!++; if (covers(lo, hi, truth)) tc.covered[bin]!++; }
+  /** Fold the events gathered so far; every result method calls this first. */
+  private flush(): void {
+    const blk = this.block;
+    if (blk.n === 0) return;
+    const { S, W } = this;
+    const tl = this.cfg.timeline !== null;
+    this.foldDelivery();
+    computeTrueWindows(blk, this.cfg.windows, this.winScratch);
+    for (let s = 0; s < S; s++) {
+      const bounded = this.bounded[s]!;
+      foldCoordinatorReadings(blk, s, bounded, { b: this.bounds[s]![0]!, tc: tl ? this.tlClock[s]![W]! : null }, this.scratch);
+      for (let w = 0; w < W; w++) foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch);
+      for (let i = 0; i < this.pairs.length; i++) {
+        const [a, b] = this.pairs[i]!;
+        foldOrdering(blk, s, a, b, bounded, this.ordering[s]![i]!);
+      }
+      for (let k = 0; k < this.cfg.windows.length; k++) {
+        foldWindows(blk, s, k, this.cfg.windows[k]!, bounded, this.delays.length, this.windows[s]![k]!, this.winScratch);
+      }
     }
+    blk.clear();
   }
 
-  private commitWaitReading(s: number, w: number, lo: number, hi: number, st: WorkerStamp): void {
-    const mine = this.commitWait[s]![w]!;
-    const wait = Number.isNaN(lo) || Number.isNaN(hi) ? NaN : trueTimeWait(lo, hi);
-    mine.wait.add(wait);
-    if (!st.reest) return;
-    for (const r of st.reest) {
-      if (r.source !== s) continue;
-      const width = r.hi - r.lo;
-      const truth = Number.isNaN(r.trueRecv) ? st.trueRecv : r.trueRecv;
-      foldReest(mine.reest[r.delay]!, r, width, wait, truth, true);
-    }
-  }
-
-  private orderingFor(s: number, ws: (WorkerStamp | undefined)[]): void {
-    const o = s * 3;
-    const bounded = this.cfg.sources[s]!.bounded;
-    for (let i = 0; i < this.pairs.length; i++) {
-      const [a, b] = this.pairs[i]!;
-      const A = ws[a], B = ws[b];
-      if (!A || !B) continue;
-      const truth = pointOrder(A.trueRecv, B.trueRecv);
-      const po = pointOrder(A.vals[o]!, B.vals[o]!);
-      const io = bounded ? intervalOrder(A.vals[o + 1]!, A.vals[o + 2]!, B.vals[o + 1]!, B.vals[o + 2]!) : null;
-      const c = this.ordering[s]![i]!;
-      foldOrder(c, po, io, truth);
-    }
-  }
-
-  private windowsFor(s: number, k: number, ws: (WorkerStamp | undefined)[]): void {
-    const o = s * 3;
-    const win = this.cfg.windows[k]!;
-    const bounded = this.cfg.sources[s]!.bounded;
-    const wc = this.windows[s]![k]!;
-    const points = this.scratchPoints;
-    const assigned = this.scratchAssigned;
-    const trueOfConfident = this.scratchTrue;
-    let np = 0, na = 0, nt = 0;
-    let confidentAllTruth = true;
+  /** Delivery latency per worker (true and local) and the timeline's received counts. */
+  private foldDelivery(): void {
+    const blk = this.block;
+    const lat = this.scratch.margin;
+    const local = this.scratch.wait;
     for (let w = 0; w < this.W; w++) {
-      const st = ws[w];
-      if (!st) continue;
-      const p = st.vals[o]!;
-      const tw = this.trueWin[k * this.W + w]!;
-      const hasTruth = !Number.isNaN(tw);
-      if (!Number.isNaN(p)) {
-        const pw = windowIndex(p, win);
-        points[np++] = pw;
-        if (hasTruth) foldPointAccuracy(wc.perWorker[w]!, pw === tw);
-      }
-      if (!bounded) continue;
-      const lo = st.vals[o + 1]!, hi = st.vals[o + 2]!;
-      if (Number.isNaN(lo) || Number.isNaN(hi)) continue;
-      const iw = intervalWindow(lo, hi, win);
-      assigned[na++] = iw === null ? NaN : iw;
-      wc.ivReadings++;
-      if (iw !== null) {
-        wc.ivConfident++;
-        if (hasTruth) trueOfConfident[nt++] = tw; else confidentAllTruth = false;
-      }
-      if (hasTruth) foldIntervalAccuracy(wc.perWorker[w]!, iw, tw);
-    }
-    const agree = pointWindowsAgree(points, np);
-    if (agree !== null) { wc.ptEvents++; if (agree) wc.ptAgree++; }
-    const verdict = classifyIntervalEvent(assigned, na);
-    if (verdict !== null) {
-      wc.ivEvents++;
-      if (verdict === 'confident_agree') wc.ivAgree++;
-      else if (verdict === 'ambiguous') wc.ivAmb++;
-      else {
-        wc.ivConflict++;
-        if (confidentAllTruth && nt >= 2) {
-          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++; else wc.splitFalse++;
+      const has = blk.has[w]!, trueRecv = blk.trueRecv[w]!, recvLocal = blk.recvLocal[w]!;
+      const tl = this.tlLatency[w];
+      let m = 0;
+      for (let j = 0; j < blk.n; j++) {
+        if (has[j] === 0) continue;
+        const lt = trueRecv[j]! - blk.trueSend[j]!;
+        lat[m] = lt;
+        local[m++] = recvLocal[j]! - blk.sendLocal[j]!;
+        const bin = blk.bin[j]!;
+        if (bin >= 0) {
+          tl!.received[bin]!++;
+          tl!.lat.add(bin, lt);
         }
       }
-    }
-    if (bounded && this.delays.length > 0) this.reestEvent(s, k, ws, win);
-  }
-
-  private reestEvent(s: number, k: number, ws: (WorkerStamp | undefined)[], win: WindowSize): void {
-    const wc = this.windows[s]![k]!;
-    const assigned = this.scratchAssigned;
-    for (let d = 0; d < this.delays.length; d++) {
-      let na = 0;
-      for (let w = 0; w < this.W; w++) {
-        const re = ws[w]?.reest;
-        if (!re) continue;
-        let r: ReestStamp | undefined;
-        for (const x of re) if (x.source === s && x.delay === d) { r = x; break; }
-        if (!r || Number.isNaN(r.lo) || Number.isNaN(r.hi)) continue;
-        const iw = intervalWindow(r.lo, r.hi, win);
-        assigned[na++] = iw === null ? NaN : iw;
-      }
-      const v = classifyIntervalEvent(assigned, na);
-      if (v === null) continue;
-      const c = wc.reest[d]!;
-      c.events++;
-      if (v === 'ambiguous') c.amb++; else if (v === 'confident_conflict') c.conflict++; else c.agree++;
+      this.latTrue[w]!.addAll(lat, m);
+      this.latLocal[w]!.addAll(local, m);
     }
   }
 
@@ -392,6 +217,7 @@ export class StatsAccumulator {
   private pooledDone = false;
   /** Pooled entries are sums of the per-worker (per-pair) counters, formed once, at the end. */
   private pool(): void {
+    this.flush();
     if (this.pooledDone) return;
     this.pooledDone = true;
     const W = this.W;
@@ -406,8 +232,8 @@ export class StatsAccumulator {
     }
   }
 
-  latencyTrue(w: number | null) { return (w === null ? DistAcc.merged(this.latTrue) : this.latTrue[w]!).summarize(); }
-  latencyLocal(w: number) { return this.latLocal[w]!.summarize(); }
+  latencyTrue(w: number | null) { this.flush(); return (w === null ? DistAcc.merged(this.latTrue) : this.latTrue[w]!).summarize(); }
+  latencyLocal(w: number) { this.flush(); return this.latLocal[w]!.summarize(); }
 
   causalityEntries(): CausalityEntry[] {
     this.pool();
@@ -432,7 +258,7 @@ export class StatsAccumulator {
   }
 
   /** The causality margin r − s per worker and source (the apparent latency in source S). */
-  marginOf(s: number, w: number) { return this.causality[s]![w]!.margin.summarize(); }
+  marginOf(s: number, w: number) { this.flush(); return this.causality[s]![w]!.margin.summarize(); }
 
   orderingEntries(): OrderingEntry[] {
     this.pool();
@@ -627,72 +453,6 @@ export class StatsAccumulator {
 
   sampleEvents(): EventSamples {
     return { stride: this.cfg.sampleStride, events: this.samples };
-  }
-}
-
-/** `dists` false for pooled entries: their distributions are merged from the per-worker ones. */
-function foldBound(b: BoundCounts, p: number, lo: number, hi: number, truth: number, hasIv: boolean, hasTruth: boolean, dists: boolean): void {
-  if (hasIv && dists) b.halfWidth.add(halfWidth(lo, hi));
-  if (Number.isNaN(p) || !hasTruth) return;
-  b.readings++;
-  if (dists) {
-    b.error.add(p - truth);
-    b.absError.add(Math.abs(p - truth));
-  }
-  if (!hasIv) return;
-  b.coverOf++;
-  if (covers(lo, hi, truth)) b.covered++;
-  const z = normalizedError(p, lo, hi, truth);
-  if (dists) b.norm.add(z);
-  // covered at scale k ⇔ |z| ≤ k (coversScaled, without a multiplication per scale); NaN: never
-  const az = Math.abs(z);
-  for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (az <= CALIBRATION_SCALES[i]!) b.calib[i]!++;
-}
-
-function foldOrder(t: OrderingCounts, po: Order | null, io: Order | null, truth: Order | null): void {
-  if (po !== null) {
-    t.compared++;
-    if (po === -1) t.aFirst++; else if (po === 1) t.bFirst++; else t.ties++;
-    if (truth !== null) {
-      t.pvt++;
-      const v = judgePointOrder(po, truth);
-      if (v === 'correct') t.pvtCorrect++; else if (v === 'wrong') t.pvtWrong++; else t.pvtTie++;
-    }
-  }
-  if (io === null) return;
-  t.iv++;
-  if (io !== 0) { t.ivProven++; if (io === -1) t.ivA++; else t.ivB++; }
-  if (truth !== null) {
-    t.ivt++;
-    const v = judgeIntervalOrder(io, truth);
-    if (v === 'correct') t.ivtCorrect++; else if (v === 'wrong') t.ivtWrong++; else t.ivtAmb++;
-  }
-}
-
-function foldPointAccuracy(a: AccuracyCounts, correct: boolean): void {
-  a.pt++;
-  if (correct) a.ptCorrect++;
-}
-
-function foldIntervalAccuracy(a: AccuracyCounts, iw: number | null, tw: number): void {
-  a.iv++;
-  if (iw === null) a.ivAmb++; else if (iw === tw) a.ivConfCorrect++; else a.ivConfWrong++;
-}
-
-function foldTimelineCausality(t: TimelineCausality, bin: number, pc: string | null, ic: string | null): void {
-  if (pc !== null) { t.compared[bin]!++; if (pc === 'violation') t.viol[bin]!++; }
-  if (ic !== null) { t.ivCompared[bin]!++; if (ic === 'violation') t.ivViol[bin]!++; else if (ic === 'ambiguous') t.ivAmb[bin]!++; }
-}
-
-function foldReest(c: ReestCounts, r: ReestStamp, width: number, wait: number, truth: number, dists: boolean): void {
-  c.rows++;
-  if (dists) {
-    c.width.add(width);
-    if (wait > 0) c.shrink.add(width / wait);
-  }
-  if (!Number.isNaN(truth) && !Number.isNaN(r.lo) && !Number.isNaN(r.hi)) {
-    c.coverOf++;
-    if (covers(r.lo, r.hi, truth)) c.covered++;
   }
 }
 

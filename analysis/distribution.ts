@@ -79,6 +79,48 @@ export class DistAcc {
     this.hist![bucketOf(v)]!++;
   }
 
+  /**
+   * add(v) for values[0 … count − 1], in that order: the same n, sum, min, max and stored values
+   * or buckets, with the running fields in locals (the folds collect a block's values first).
+   */
+  addAll(values: Float64Array, count: number): void {
+    let n = this.n, sum = this.sum, lo = this.lo, hi = this.hi;
+    let i = 0;
+    if (this.values) {
+      let stored: Float64Array = this.values;
+      for (; i < count; i++) {
+        const v = values[i]!;
+        if (!Number.isFinite(v)) continue;
+        if (n >= this.capacity) break; // v is the first value past capacity: histogram from here
+        if (n === stored.length) {
+          const grown = new Float64Array(Math.min(this.capacity, stored.length * 2));
+          grown.set(stored);
+          this.values = grown;
+          stored = grown;
+        }
+        stored[n++] = v;
+        sum += v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      this.n = n;
+      if (i < count) this.toHistogram();
+    }
+    const hist = this.hist;
+    if (hist) {
+      for (; i < count; i++) {
+        const v = values[i]!;
+        if (!Number.isFinite(v)) continue;
+        n++;
+        sum += v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+        hist[bucketOf(v)]!++;
+      }
+    }
+    this.n = n; this.sum = sum; this.lo = lo; this.hi = hi;
+  }
+
   /** A new accumulator holding every value of `parts` (for pooled entries: add once, merge at the end). */
   static merged(parts: readonly DistAcc[], unit: 'ns' | 'ratio' = 'ns'): DistAcc {
     const out = new DistAcc(unit);

@@ -1,0 +1,113 @@
+// Folds window assignment of one source and one window size over a block of events
+// (docs/metrics.md §Windows, §Coordination cost): point agreement, interval verdicts, conflicts
+// split against truth, accuracy per worker, and the same verdicts with re-estimated intervals.
+import type { WindowCounts } from './counters.js';
+import type { EventBlock } from './event-block.js';
+import type { ReestStamp } from './joined.js';
+import {
+  classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, pointWindowsAgree, windowIndex, type WindowSize,
+} from './metrics/windows.js';
+
+/** Per-event scratch (one slot per worker) and each worker's true window for the block. */
+export class WindowScratch {
+  readonly points: Float64Array;
+  readonly assigned: Float64Array;
+  readonly trueOfConfident: Float64Array;
+  /** [k][w][j]: worker w's true window of size k for event j (NaN without truth or row). */
+  readonly trueWin: Float64Array[][];
+  constructor(capacity: number, workers: number, sizes: number) {
+    this.points = new Float64Array(workers);
+    this.assigned = new Float64Array(workers);
+    this.trueOfConfident = new Float64Array(workers);
+    this.trueWin = Array.from({ length: sizes }, () => Array.from({ length: workers }, () => new Float64Array(capacity)));
+  }
+}
+
+/** Each worker's true window per size, once per block (shared by all sources). */
+export function computeTrueWindows(blk: EventBlock, windows: readonly WindowSize[], x: WindowScratch): void {
+  for (let k = 0; k < windows.length; k++) {
+    const win = windows[k]!;
+    for (let w = 0; w < blk.workers; w++) {
+      const out = x.trueWin[k]![w]!;
+      const t = blk.trueRecv[w]!; // NaN where the worker has no row (EventBlock.push)
+      for (let j = 0; j < blk.n; j++) out[j] = Number.isNaN(t[j]!) ? NaN : windowIndex(t[j]!, win);
+    }
+  }
+}
+
+export function foldWindows(
+  blk: EventBlock, s: number, k: number, win: WindowSize, bounded: boolean, delays: number, wc: WindowCounts, x: WindowScratch,
+): void {
+  const W = blk.workers;
+  const points = x.points;
+  const assigned = x.assigned;
+  const trueOfConfident = x.trueOfConfident;
+  const trueWin = x.trueWin[k]!;
+  for (let j = 0; j < blk.n; j++) {
+    let np = 0, na = 0, nt = 0;
+    let confidentAllTruth = true;
+    for (let w = 0; w < W; w++) {
+      if (blk.has[w]![j] === 0) continue;
+      const st = blk.stamps[w]![s]!;
+      const p = st.p[j]!;
+      const tw = trueWin[w]![j]!;
+      const hasTruth = !Number.isNaN(tw);
+      const acc = wc.perWorker[w]!;
+      if (!Number.isNaN(p)) {
+        const pw = windowIndex(p, win);
+        points[np++] = pw;
+        if (hasTruth) { acc.pt++; if (pw === tw) acc.ptCorrect++; }
+      }
+      if (!bounded) continue;
+      const lo = st.lo[j]!, hi = st.hi[j]!;
+      if (Number.isNaN(lo) || Number.isNaN(hi)) continue;
+      const iw = intervalWindow(lo, hi, win);
+      assigned[na++] = iw === null ? NaN : iw;
+      wc.ivReadings++;
+      if (iw !== null) {
+        wc.ivConfident++;
+        if (hasTruth) trueOfConfident[nt++] = tw; else confidentAllTruth = false;
+      }
+      if (hasTruth) {
+        acc.iv++;
+        if (iw === null) acc.ivAmb++; else if (iw === tw) acc.ivConfCorrect++; else acc.ivConfWrong++;
+      }
+    }
+    const agree = pointWindowsAgree(points, np);
+    if (agree !== null) { wc.ptEvents++; if (agree) wc.ptAgree++; }
+    const verdict = classifyIntervalEvent(assigned, na);
+    if (verdict !== null) {
+      wc.ivEvents++;
+      if (verdict === 'confident_agree') wc.ivAgree++;
+      else if (verdict === 'ambiguous') wc.ivAmb++;
+      else {
+        wc.ivConflict++;
+        if (confidentAllTruth && nt >= 2) {
+          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++; else wc.splitFalse++;
+        }
+      }
+    }
+    if (bounded && delays > 0) reestEvent(blk, j, s, win, delays, wc, assigned);
+  }
+}
+
+/** The interval verdict of event j with each worker's re-estimated interval, per delay. */
+function reestEvent(blk: EventBlock, j: number, s: number, win: WindowSize, delays: number, wc: WindowCounts, assigned: Float64Array): void {
+  for (let d = 0; d < delays; d++) {
+    let na = 0;
+    for (let w = 0; w < blk.workers; w++) {
+      const re = blk.has[w]![j] === 1 ? blk.reest[w]![j] : null;
+      if (!re) continue;
+      let r: ReestStamp | undefined;
+      for (const x of re) if (x.source === s && x.delay === d) { r = x; break; }
+      if (!r || Number.isNaN(r.lo) || Number.isNaN(r.hi)) continue;
+      const iw = intervalWindow(r.lo, r.hi, win);
+      assigned[na++] = iw === null ? NaN : iw;
+    }
+    const v = classifyIntervalEvent(assigned, na);
+    if (v === null) continue;
+    const c = wc.reest[d]!;
+    c.events++;
+    if (v === 'ambiguous') c.amb++; else if (v === 'confident_conflict') c.conflict++; else c.agree++;
+  }
+}

@@ -61,17 +61,20 @@ export function spawnListening(script: string, args: string[], finalEvent: strin
   });
 }
 
-/** A real `chronoeval worker` on loopback with the system source only, unauthenticated. */
-export function spawnWorker(runId: string, node: string, resultsDir: string, logsDir: string): Promise<Listening> {
+/** A real `chronoeval worker` on loopback with the system source only, unauthenticated (--recv-stamp as given; default auto). */
+export function spawnWorker(runId: string, node: string, resultsDir: string, logsDir: string, recvStamp: 'auto' | 'kernel' | 'user' = 'auto'): Promise<Listening> {
   return spawnListening(CLI_JS, [
     'worker', '--run-id', runId, '--node', node, '--bind', '127.0.0.1', '--port', '0', '--sources', 'system', '--insecure',
-    '--results-dir', resultsDir, '--logs-dir', logsDir, '--log-level', 'warn',
+    '--results-dir', resultsDir, '--logs-dir', logsDir, '--log-level', 'warn', '--recv-stamp', recvStamp,
   ], 'summary');
 }
 
-/** The baseline receiver (bench/bare-receiver.ts): a bare dgram socket in its own process. */
-export function spawnBareReceiver(capacity: number, keepLatencies: boolean): Promise<Listening> {
-  return spawnListening(path.join(BENCH_DIST, 'bare-receiver.js'), [String(capacity), keepLatencies ? 'latencies' : 'counts'], 'result');
+/**
+ * The baseline receiver (bench/bare-receiver.ts) in its own process: a bare dgram socket stamping
+ * in its callback (`user`), or a bare udp_stamp addon socket taking the kernel's stamps (`kernel`).
+ */
+export function spawnBareReceiver(capacity: number, keepLatencies: boolean, stamp: 'user' | 'kernel' = 'user'): Promise<Listening> {
+  return spawnListening(path.join(BENCH_DIST, 'bare-receiver.js'), [String(capacity), keepLatencies ? 'latencies' : 'counts', stamp], 'result');
 }
 
 /** Wait for a child to be gone (after its final line). */

@@ -57,14 +57,14 @@ async function readColumnBySeq(file: string, col: string): Promise<Map<number, b
  * real coordinator (runCoordinator, in this process) sending `count` events at `rate`/s; then the
  * CSVs are read back. Every figure comes from the files the run wrote.
  */
-export async function runChronoeval(opts: { rate: number; count: number; workers: number; root: string }): Promise<ChronoevalOutcome> {
+export async function runChronoeval(opts: { rate: number; count: number; workers: number; root: string; recvStamp?: 'auto' | 'kernel' | 'user' }): Promise<ChronoevalOutcome> {
   const runId = newRunId();
   const resultsDir = path.join(opts.root, 'results');
   const logsDir = path.join(opts.root, 'logs');
   const nodes = Array.from({ length: opts.workers }, (_, i) => `w${i + 1}`);
   const spawned: Listening[] = [];
   try {
-    for (const n of nodes) spawned.push(await spawnWorker(runId, n, resultsDir, logsDir));
+    for (const n of nodes) spawned.push(await spawnWorker(runId, n, resultsDir, logsDir, opts.recvStamp));
     const cpu0 = spawned.map((w) => processCpuNs(w.pid));
     const logger = new Logger('coordinator', path.join(logsDir, runId, 'coordinator.jsonl'), 'warn');
     const res = await runCoordinator({

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BENCH_DIST } from './children.js';
-import { latencyPair, type LatencyPair } from './latency.js';
+import { kernelStampsUnavailable, latencySet, type BareOutcome, type LatencySet } from './latency.js';
+import type { ChronoevalOutcome } from './chronoeval-run.js';
 import { loadLine, machineLine } from './machine.js';
 import { bareStep, chronoevalStep, climbInterleaved, type RateSearch } from './rate.js';
 import { spinSchedule, timerSchedule } from './schedule-baseline.js';
@@ -27,8 +28,11 @@ for (const a of args) if (!['--quick', '--keep', '--json', jsonFile].includes(a)
 }
 
 const started = Date.now();
-/** Everything but the analysis figures must fit in this, so the whole bench stays under 5 minutes. */
-const BUDGET_MS = quick ? 60_000 : 100_000;
+/**
+ * Everything but the analysis figures must fit in this, so the whole bench stays under 5 minutes
+ * (figure 1's four interleaved runs per rate take ~15 s more than the two they replaced).
+ */
+const BUDGET_MS = quick ? 70_000 : 115_000;
 /** The optional figures bench only starts before this, so the whole bench stays under 5 minutes. */
 const FIGURES_LATEST_MS = quick ? 120_000 : 210_000;
 const log = (s: string): void => { process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`); };
@@ -53,6 +57,7 @@ function anchorSpread(n: number): number[] {
 }
 
 const negatives = (a: Float64Array): number => a.reduce((n, v) => n + (v < 0 ? 1 : 0), 0);
+const negs = (p: LatencySet): string => `${p.kernel ? negatives(p.kernel.workers[0]!.latenciesNs) : '—'} (kernel) ${negatives(p.user.workers[0]!.latenciesNs)} (user)`;
 
 function describeSteps(r: RateSearch): string {
   const steps = r.steps.map((s) => `${s.rate / 1000}k→${(s.achieved / 1000).toFixed(1)}k${s.lossFree ? '✓' : '✗'}`).join(' ');
@@ -60,8 +65,10 @@ function describeSteps(r: RateSearch): string {
   return `${steps}; stopped: ${r.stoppedBy}${losses.length ? ` (${losses.join(' | ')})` : ''}`;
 }
 
-function lossOf(p: LatencyPair): { chronoeval: number; bare: number } {
-  return { chronoeval: p.chronoeval.sent - p.chronoeval.workers[0]!.csvRows, bare: p.bare.sent - p.bare.received };
+const lostC = (c: ChronoevalOutcome | null): string => (c ? String(c.sent - c.workers[0]!.csvRows) : '—');
+const lostB = (b: BareOutcome | null): string => (b ? String(b.sent - b.received) : '—');
+function lossOf(p: LatencySet): string {
+  return `chronoeval ${lostC(p.kernel)} (kernel) ${lostC(p.user)} (user), baselines ${lostB(p.bareKernel)} (kernel) ${lostB(p.bareUser)} (user)`;
 }
 
 async function main(): Promise<void> {
@@ -71,14 +78,16 @@ async function main(): Promise<void> {
 
   const n1k = quick ? 1000 : 3000;
   const n10k = quick ? 5000 : 20_000;
-  log(`latency at 1,000 ev/s: ${n1k} events, 1 worker, then the bare baseline`);
-  const l1k = await latencyPair(1000, n1k, root);
-  log(`latency at 10,000 ev/s: ${n10k} events, 1 worker, then the bare baseline`);
-  const l10k = await latencyPair(10_000, n10k, root);
+  const noKernel = kernelStampsUnavailable();
+  if (noKernel) log(`kernel receive stamps cannot be measured: ${noKernel}`);
+  log(`latency at 1,000 ev/s: ${n1k} events, 1 worker: --recv-stamp kernel, bare kernel receiver, --recv-stamp user, bare dgram receiver`);
+  const l1k = await latencySet(1000, n1k, root);
+  log(`latency at 10,000 ev/s: ${n10k} events, 1 worker, the same four`);
+  const l10k = await latencySet(10_000, n10k, root);
 
   log('schedule error baselines at 1,000 ev/s: busy-spin loop, setTimeout loop');
   const due1k = [...dueTimesNs({ rate: 1000, count: n1k })];
-  const coordErr = spread(relativeScheduleErrors(l1k.chronoeval.sendNs, due1k));
+  const coordErr = spread(relativeScheduleErrors((l1k.kernel ?? l1k.user).sendNs, due1k));
   const spin = spinSchedule(1000, n1k);
   const spinErr = spread(relativeScheduleErrors(spin.stampsNs, spin.dueNs));
   const spinExact = spread(spin.exactErrorsNs);
@@ -103,47 +112,58 @@ async function main(): Promise<void> {
   });
 
   const lat = (s: Spread | null, k: 'p50' | 'p99' | 'max'): number | null => us(s?.[k]);
-  const c1k = spread(l1k.chronoeval.workers[0]!.latenciesNs);
-  const b1k = spread(l1k.bare.latenciesNs);
-  const c10k = spread(l10k.chronoeval.workers[0]!.latenciesNs);
-  const b10k = spread(l10k.bare.latenciesNs);
+  const latOf = (c: ChronoevalOutcome | null): Spread | null => (c ? spread(c.workers[0]!.latenciesNs) : null);
+  const latOfBare = (b: BareOutcome | null): Spread | null => (b ? spread(b.latenciesNs) : null);
+  // Kernel receive stamps (the worker's default) beside the bare addon receiver; JS stamps (--recv-stamp user) beside the bare dgram receiver.
+  const [c1k, b1k, u1k, bu1k] = [latOf(l1k.kernel), latOfBare(l1k.bareKernel), latOf(l1k.user), latOfBare(l1k.bareUser)];
+  const [c10k, b10k, u10k, bu10k] = [latOf(l10k.kernel), latOfBare(l10k.bareKernel), latOf(l10k.user), latOfBare(l10k.bareUser)];
   const per1000 = (cpuNs: number | null, events: number): number | null => (cpuNs === null || events === 0 ? null : (cpuNs / 1e6) * (1000 / events));
-  const cpuW = per1000(l10k.chronoeval.workers[0]!.cpuNs, l10k.chronoeval.workers[0]!.csvRows);
-  const cpuB = per1000(l10k.bare.cpuNs, l10k.bare.received);
+  const cpuOf = (c: ChronoevalOutcome | null): number | null => (c ? per1000(c.workers[0]!.cpuNs, c.workers[0]!.csvRows) : null);
+  const cpuOfBare = (b: BareOutcome | null): number | null => (b ? per1000(b.cpuNs, b.received) : null);
   const le = (v: number | null, t: number): boolean | null => (v === null ? null : v <= t);
+  const U = ', --recv-stamp user';
   const rows: Row[] = [
     { id: '1a', figure: 'latency p50 @ 1,000 ev/s', value: lat(c1k, 'p50'), baseline: lat(b1k, 'p50'), unit: 'µs', target: '≤ 50 µs', met: le(lat(c1k, 'p50'), 50) },
     { id: '1a', figure: 'latency p99 @ 1,000 ev/s', value: lat(c1k, 'p99'), baseline: lat(b1k, 'p99'), unit: 'µs', target: '≤ 200 µs', met: le(lat(c1k, 'p99'), 200) },
     { id: '1a', figure: 'latency max @ 1,000 ev/s', value: lat(c1k, 'max'), baseline: lat(b1k, 'max'), unit: 'µs', target: '', met: null },
+    { id: '1a', figure: `latency p50 @ 1,000 ev/s${U}`, value: lat(u1k, 'p50'), baseline: lat(bu1k, 'p50'), unit: 'µs', target: '', met: null },
+    { id: '1a', figure: `latency p99 @ 1,000 ev/s${U}`, value: lat(u1k, 'p99'), baseline: lat(bu1k, 'p99'), unit: 'µs', target: '', met: null },
+    { id: '1a', figure: `latency max @ 1,000 ev/s${U}`, value: lat(u1k, 'max'), baseline: lat(bu1k, 'max'), unit: 'µs', target: '', met: null },
     { id: '1b', figure: 'latency p50 @ 10,000 ev/s', value: lat(c10k, 'p50'), baseline: lat(b10k, 'p50'), unit: 'µs', target: '', met: null },
     { id: '1b', figure: 'latency p99 @ 10,000 ev/s', value: lat(c10k, 'p99'), baseline: lat(b10k, 'p99'), unit: 'µs', target: '', met: null },
     { id: '1b', figure: 'latency max @ 10,000 ev/s', value: lat(c10k, 'max'), baseline: lat(b10k, 'max'), unit: 'µs', target: '', met: null },
+    { id: '1b', figure: `latency p50 @ 10,000 ev/s${U}`, value: lat(u10k, 'p50'), baseline: lat(bu10k, 'p50'), unit: 'µs', target: '', met: null },
+    { id: '1b', figure: `latency p99 @ 10,000 ev/s${U}`, value: lat(u10k, 'p99'), baseline: lat(bu10k, 'p99'), unit: 'µs', target: '', met: null },
+    { id: '1b', figure: `latency max @ 10,000 ev/s${U}`, value: lat(u10k, 'max'), baseline: lat(bu10k, 'max'), unit: 'µs', target: '', met: null },
     { id: '2', figure: 'send-time error p50 @ 1,000 ev/s', value: lat(coordErr, 'p50'), baseline: lat(spinErr, 'p50'), unit: 'µs', target: '', met: null },
     { id: '2', figure: 'send-time error p99 @ 1,000 ev/s', value: lat(coordErr, 'p99'), baseline: lat(spinErr, 'p99'), unit: 'µs', target: '≤ 100 µs', met: le(lat(coordErr, 'p99'), 100) },
     { id: '3', figure: 'max zero-loss rate, 4 workers', value: chronoRate.best?.achieved ?? null, baseline: bareRate.best?.achieved ?? null, unit: 'ev/s', target: '≥ 20,000 ev/s',
       met: chronoRate.best ? chronoRate.best.achieved >= 20_000 : false },
-    { id: '4', figure: 'worker CPU per 1,000 events', value: cpuW, baseline: cpuB, unit: 'ms', target: '', met: null },
+    { id: '4', figure: 'worker CPU per 1,000 events', value: cpuOf(l10k.kernel), baseline: cpuOfBare(l10k.bareKernel), unit: 'ms', target: '', met: null },
+    { id: '4', figure: `worker CPU per 1,000 events${U}`, value: cpuOf(l10k.user), baseline: cpuOfBare(l10k.bareUser), unit: 'ms', target: '', met: null },
     ...analysis.rows,
     ...figures.rows,
   ];
 
   const loadAfter = loadLine();
   const elapsedS = (Date.now() - started) / 1000;
-  const l1 = lossOf(l1k);
-  const l10 = lossOf(l10k);
   const notes = [
-    `baselines: 1a/1b a bare dgram sender (connected socket, this process, the coordinator's waitUntil) to a bare dgram receiver process, hrtime on both ends, same rate, count and datagram size;`,
+    `baselines: 1a/1b a bare dgram sender (connected socket, this process, the coordinator's waitUntil) to a bare receiver process, same rate, count and datagram size, hrtime at the`,
+    `  sender; the receiver takes the kernel's arrival stamp through the same udp_stamp addon (rows without "user": the machine's limit for kernel stamps) or stamps in a`,
+    `  bare dgram callback ("--recv-stamp user" rows);${noKernel ? ` kernel stamps not measured: ${noKernel};` : ''}`,
     `  2 a busy-spin loop keeping the same schedule (its exact error: p50 ${fmt(us(spinExact?.p50), 'µs')}, p99 ${fmt(us(spinExact?.p99), 'µs')}); a plain setTimeout loop gives p50 ${fmt(us(timerExact?.p50), 'µs')}, p99 ${fmt(us(timerExact?.p99), 'µs')};`,
-    `  3 four bare receiver processes fed by a bare catch-up sender; 4 the bare receiver process at 10,000 ev/s; 5 ${analysis.baselineLabel}.`,
-    `1a/1b: 1 worker, ${n1k} and ${n10k} events; lost: chronoeval ${l1.chronoeval} and ${l10.chronoeval}, baseline ${l1.bare} and ${l10.bare};`,
+    `  3 four bare (dgram) receiver processes fed by a bare catch-up sender; 4 the bare receiver process (kernel / dgram) at 10,000 ev/s; 5 ${analysis.baselineLabel}.`,
+    `1a/1b: 1 worker, ${n1k} and ${n10k} events, the four runs of each rate interleaved; lost at 1k: ${lossOf(l1k)}; at 10k: ${lossOf(l10k)};`,
+    `  kernel stamps (the worker's default, --recv-stamp auto) exclude the worker's wake-up; what is left is the coordinator's stamp→sendmsg path (its stamp is taken`,
+    `  before JSON encoding and the send) and the kernel's loopback path up to the socket queue;`,
     `  chronoeval latencies are CSV recv_local_ns − send_local_ns of two processes, so they carry the two HostClock anchors' disagreement: anchors of ${anchors.length} fresh`,
-    `  processes were within ${((Math.max(...anchors) - Math.min(...anchors)) / 1e3).toFixed(1)} µs of each other; negative latencies (receive stamped before send): ${negatives(l1k.chronoeval.workers[0]!.latenciesNs)} at 1k, ${negatives(l10k.chronoeval.workers[0]!.latenciesNs)} at 10k.`,
+    `  processes were within ${((Math.max(...anchors) - Math.min(...anchors)) / 1e3).toFixed(1)} µs of each other; negative latencies (receive stamped before send): ${negs(l1k)} at 1k, ${negs(l10k)} at 10k.`,
     `2: the coordinator's send stamps relative to its best-aligned event (origin not recorded; bench/stats.ts), same estimator for the baseline.`,
     `3: the highest rate the sender actually achieved with every event recorded by every worker (summary and CSV); ${seconds} s of events per step, ladder climbed`,
     `   while the sender keeps ≥ 95 % of the asked rate, one retry per rate; steps (asked→achieved, ✓ zero loss, ✗ loss):`,
     `   chronoeval: ${describeSteps(chronoRate)}`,
     `   baseline:   ${describeSteps(bareRate)}`,
-    `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: ${fmt(per1000(l1k.chronoeval.workers[0]!.cpuNs, l1k.chronoeval.workers[0]!.csvRows), 'ms')}, baseline ${fmt(per1000(l1k.bare.cpuNs, l1k.bare.received), 'ms')}).`,
+    `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: kernel stamps ${fmt(cpuOf(l1k.kernel), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareKernel), 'ms')}; user ${fmt(cpuOf(l1k.user), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareUser), 'ms')}).`,
     ...analysis.notes,
     ...figures.notes,
   ];
@@ -166,7 +186,7 @@ async function main(): Promise<void> {
   if (jsonFile) {
     writeFileSync(jsonFile, JSON.stringify({
       started_utc: new Date(started).toISOString(), command: commandLine, machine: machineLine(), load_before: loadBefore, load_after: loadAfter,
-      rows, hostclock_anchor_spread_ns: anchors, latency_1k: { chronoeval: c1k, bare: b1k }, latency_10k: { chronoeval: c10k, bare: b10k },
+      rows, hostclock_anchor_spread_ns: anchors, latency_1k: { kernel: c1k, bare_kernel: b1k, user: u1k, bare_user: bu1k }, latency_10k: { kernel: c10k, bare_kernel: b10k, user: u10k, bare_user: bu10k },
       schedule_error_1k: { coordinator: coordErr, spin_relative: spinErr, spin_exact: spinExact, timer_exact: timerExact },
       rate: { chronoeval: chronoRate, bare: bareRate }, analysis: analysis.raw, figures: figures.raw, elapsed_s: elapsedS,
     }, null, 2) + '\n');

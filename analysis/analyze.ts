@@ -17,6 +17,7 @@ import { anchorFromEpochNs } from './ns-parse.js';
 import { discoverSources } from './row-decoder.js';
 import { locateRun, peekCoordinator } from './run-files.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats-types.js';
+import { EventRowReader } from './event-rows.js';
 import { summaryText } from './summary-text.js';
 import { syncStats } from './sync-stats.js';
 import { ThreadedDecodedRows } from './threaded-rows.js';
@@ -85,6 +86,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
     const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
     if (useThreads) return ThreadedDecodedRows.open(file, rel(file), rowRole);
+    if (!legacy) return EventRowReader.open(file, rel(file), rowRole);
     return open(file, role, node).then((src) => new InlineDecodedRows(src.reader, src.header, (b) => viewBatch(src, b), rowRole));
   };
   const workerFiles = files.workers;

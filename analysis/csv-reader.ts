@@ -1,11 +1,10 @@
-// Streaming CSV reader with bounded memory and almost no per-row allocation. Our writers never
-// quote numbers, so plain lines are not copied at all: a batch keeps the chunk text and the field
-// boundaries. Any record containing a quote is handed to csv-parse (the reference parser;
-// test/unit/analysis-csv-reader.test.ts checks both agree) and stored re-joined by \u001f.
-// A torn last line (no newline at end of file, e.g. after SIGKILL) is skipped and reported with
-// file and line.
-import { createReadStream } from 'node:fs';
-import { parse as parseCsvSync } from 'csv-parse/sync';
+// Streaming CSV reader with bounded memory and almost no per-row allocation, for files whose
+// cells are wanted as text (commit-wait and sync files, the legacy layout, figures). Lines come
+// from CsvLines (csv-lines.ts: chunks, header, quoted records, torn tail). Our writers never quote
+// numbers, so plain lines are not copied at all: a batch keeps the chunk text and the field
+// boundaries. A record with quotes is split by csv-parse (the reference parser;
+// test/unit/analysis-io.test.ts checks both agree) and stored re-joined by \u001f.
+import { CsvLines, type CsvEncoding, type RowSink } from './csv-lines.js';
 
 /** Separator used for records that needed the full CSV parser. */
 export const UNIT_SEP = '\u001f';
@@ -46,160 +45,39 @@ export function batchFromCells(rows: string[][], lines: number[], fields: number
   return { count: rows.length, texts, offsets, lines };
 }
 
-const MAX_DETAILED_WARNINGS = 5;
-
-export class CsvReader {
-  header: string[] = [];
-  rowsRead = 0;
-  skipped = 0;
-  tornTail = false;
-  readonly warnings: string[] = [];
-  private badRowWarnings = 0;
-  private iter: AsyncIterator<string | Buffer>;
-  private rest = '';
-  /** latin1: the bytes of `rest`, so that each chunk's text is made in one piece (see pull). */
-  private restBytes: Buffer | null = null;
-  private quoted: string | null = null; // a quoted record spanning physical lines
-  private quotedLine = 0;
-  private line = 0;
-  private done = false;
-  private queued: CsvBatch | null = null;
-  private nextQuote = -1;
-  // batch under construction
+/** Builds string batches from the lines of a chunk. */
+class StringBatches implements RowSink {
+  private chunkStart = 0;
+  private chunkEnd = 0;
+  /** latin1: the whole chunk as one flat string, made once per chunk on first use (byte = char). */
+  private chunkText: string | null = null;
   private texts: string[] = [];
   private offs = new Int32Array(1024);
   private lines: number[] = [];
   private n = 0;
 
-  private constructor(readonly file: string, readonly displayPath: string, chunkBytes: number, private readonly encoding: 'utf8' | 'latin1') {
-    // latin1 is decoded here, byte for byte, from raw chunks (see pull)
-    const stream = createReadStream(file, { encoding: encoding === 'latin1' ? undefined : encoding, highWaterMark: chunkBytes });
-    this.iter = stream[Symbol.asyncIterator]();
-  }
+  constructor(private readonly fields: () => number, private readonly encoding: CsvEncoding) {}
 
-  get fields(): number {
-    return this.header.length;
-  }
-
-  /** Open a CSV file and read its header row. Throws when the file is empty or has no header. */
-  /**
-   * `latin1` decodes faster and is exact for ASCII, which the event files are by contract (ids
-   * are restricted to ASCII, statuses are fixed words); free text (sync reasons) uses utf8.
-   */
-  static async open(file: string, displayPath: string, opts: { chunkBytes?: number; encoding?: 'utf8' | 'latin1' } = {}): Promise<CsvReader> {
-    const r = new CsvReader(file, displayPath, opts.chunkBytes ?? 1 << 16, opts.encoding ?? 'utf8');
-    let first: CsvBatch | null;
-    do {
-      first = await r.pull();
-    } while (first && first.count === 0 && r.header.length === 0);
-    if (r.header.length === 0) throw new Error(`${displayPath}: no header row (empty file?)`);
-    r.queued = first;
-    return r;
-  }
-
-  /** Next batch of data rows, or null at end of file. */
-  async next(): Promise<CsvBatch | null> {
-    if (this.queued) {
-      const q = this.queued;
-      this.queued = null;
-      if (q.count > 0) return q;
-    }
-    for (;;) {
-      const b = await this.pull();
-      if (!b) return null;
-      if (b.count > 0) return b;
-    }
-  }
-
-  private startBatch(): void {
-    this.texts = [];
-    this.lines = [];
-    this.n = 0;
-  }
-
-  private takeBatch(): CsvBatch {
-    const F1 = this.header.length + 1;
-    return { count: this.n, texts: this.texts, offsets: this.offs.slice(0, this.n * F1), lines: this.lines };
-  }
-
-  private async pull(): Promise<CsvBatch | null> {
-    if (this.done) return null;
-    const res = await this.iter.next();
-    this.startBatch();
-    if (res.done) {
-      this.done = true;
-      this.finishTail();
-      return null;
-    }
-    let text: string;
-    if (this.encoding === 'latin1') {
-      // One flat string per chunk, not rest + chunk (a cons string): character reads on a flat
-      // string were ~20% faster in the decoding that follows. latin1 is one char per byte.
-      const chunk = res.value as Buffer;
-      const bytes = this.restBytes && this.restBytes.length > 0 ? Buffer.concat([this.restBytes, chunk]) : chunk;
-      text = bytes.toString('latin1');
-      this.restBytes = bytes;
-    } else {
-      text = this.rest + (res.value as string);
-    }
-    this.nextQuote = text.indexOf('"');
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      let end = nl;
-      if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
-      this.line++;
-      this.takeLine(text, start, end);
-      start = nl + 1;
-    }
-    this.rest = text.slice(start);
-    if (this.restBytes) this.restBytes = this.restBytes.subarray(start);
-    return this.takeBatch();
-  }
-
-  private takeLine(text: string, start: number, end: number): void {
-    if (this.quoted !== null) {
-      this.quoted += '\n' + text.slice(start, end);
-      if (countQuotes(this.quoted) % 2 === 0) {
-        const rec = this.quoted;
-        this.quoted = null;
-        this.takeCells(parseQuoted(rec, this, this.quotedLine), this.quotedLine);
-      }
-      return;
-    }
-    if (end === start) return;
-    // The next quote in the chunk is found once, not once per line (that would be quadratic).
-    if (this.nextQuote !== -1 && this.nextQuote < start) this.nextQuote = text.indexOf('"', start);
-    const q = this.nextQuote;
-    if (q === -1 || q >= end) {
-      if (this.header.length === 0) { this.header = text.slice(start, end).split(',').map((c) => c.trim()); return; }
-      this.takePlain(text, start, end);
-      return;
-    }
-    const line = text.slice(start, end);
-    if (countQuotes(line) % 2 === 1) {
-      this.quoted = line;
-      this.quotedLine = this.line;
-      return;
-    }
-    this.takeCells(parseQuoted(line, this, this.line), this.line);
-  }
-
-  private ensure(extra: number): void {
-    const need = (this.n + 1) * (this.header.length + 1) + extra;
-    if (need > this.offs.length) {
-      let len = this.offs.length * 2;
-      while (len < need) len *= 2;
-      const g = new Int32Array(len);
-      g.set(this.offs);
-      this.offs = g;
-    }
+  chunk(_buf: Buffer, start: number, end: number): void {
+    this.chunkStart = start;
+    this.chunkEnd = end;
+    this.chunkText = null;
   }
 
   /** A plain line: record the field boundaries inside the chunk text, no copy. */
-  private takePlain(text: string, start: number, end: number): void {
-    const F = this.header.length;
-    this.ensure(0);
+  plain(buf: Buffer, start: number, end: number, line: number): number {
+    const F = this.fields();
+    let text: string;
+    if (this.encoding === 'latin1') {
+      text = this.chunkText ??= buf.toString('latin1', this.chunkStart, this.chunkEnd);
+      start -= this.chunkStart;
+      end -= this.chunkStart;
+    } else {
+      text = buf.toString('utf8', start, end);
+      start = 0;
+      end = text.length;
+    }
+    this.ensure(F);
     const base = this.n * (F + 1);
     let j = 0;
     let pos = start;
@@ -212,28 +90,17 @@ export class CsvReader {
       this.offs[base + j] = c + 1;
       pos = c + 1;
     }
-    if (j !== F - 1) {
-      this.skipped++;
-      this.badRow(`line ${this.line}: ${j + 1 > F ? 'more than ' + F : j + 1} fields where the header has ${F}; row skipped`);
-      return;
-    }
+    if (j !== F - 1) return j;
     this.offs[base + F] = end + 1;
     this.texts.push(text);
-    this.lines.push(this.line);
+    this.lines.push(line);
     this.n++;
-    this.rowsRead++;
+    return j;
   }
 
-  private takeCells(cells: string[] | null, line: number): void {
-    if (cells === null) { this.skipped++; return; }
-    if (this.header.length === 0) { this.header = cells.map((c) => c.trim()); return; }
-    const F = this.header.length;
-    if (cells.length !== F) {
-      this.skipped++;
-      this.badRow(`line ${line}: ${cells.length} fields where the header has ${F}; row skipped`);
-      return;
-    }
-    this.ensure(0);
+  cells(cells: string[], line: number): void {
+    const F = this.fields();
+    this.ensure(F);
     const base = this.n * (F + 1);
     let pos = 0;
     for (let j = 0; j < F; j++) { this.offs[base + j] = pos; pos += cells[j]!.length + 1; }
@@ -241,42 +108,65 @@ export class CsvReader {
     this.texts.push(cells.join(UNIT_SEP));
     this.lines.push(line);
     this.n++;
-    this.rowsRead++;
+  }
+
+  /** The rows gathered since the last take. */
+  take(): CsvBatch {
+    const F1 = this.fields() + 1;
+    const b: CsvBatch = { count: this.n, texts: this.texts, offsets: this.offs.slice(0, this.n * F1), lines: this.lines };
+    this.texts = [];
+    this.lines = [];
+    this.n = 0;
+    this.chunkText = null;
+    return b;
+  }
+
+  private ensure(F: number): void {
+    const need = (this.n + 1) * (F + 1);
+    if (need > this.offs.length) {
+      let len = this.offs.length * 2;
+      while (len < need) len *= 2;
+      const g = new Int32Array(len);
+      g.set(this.offs);
+      this.offs = g;
+    }
+  }
+}
+
+export class CsvReader {
+  private readonly sink: StringBatches;
+
+  private constructor(private readonly lines: CsvLines, readonly file: string) {
+    this.sink = new StringBatches(() => lines.header.length, lines.encoding);
+  }
+
+  get displayPath(): string { return this.lines.displayPath; }
+  get header(): string[] { return this.lines.header; }
+  get rowsRead(): number { return this.lines.rowsRead; }
+  get skipped(): number { return this.lines.skipped; }
+  get tornTail(): boolean { return this.lines.tornTail; }
+  get warnings(): string[] { return this.lines.warnings; }
+  get fields(): number { return this.lines.header.length; }
+
+  /**
+   * Open a CSV file and read its header row. Throws when the file is empty or has no header.
+   * `latin1` decodes faster and is exact for ASCII, which the event files are by contract (ids
+   * are restricted to ASCII, statuses are fixed words); free text (sync reasons) uses utf8.
+   */
+  static async open(file: string, displayPath: string, opts: { chunkBytes?: number; encoding?: CsvEncoding } = {}): Promise<CsvReader> {
+    return new CsvReader(await CsvLines.open(file, displayPath, opts), file);
+  }
+
+  /** Next batch of data rows, or null at end of file. */
+  async next(): Promise<CsvBatch | null> {
+    for (;;) {
+      if (!(await this.lines.readChunk(this.sink))) return null;
+      const b = this.sink.take();
+      if (b.count > 0) return b;
+    }
   }
 
   badRow(msg: string): void {
-    this.badRowWarnings++;
-    if (this.badRowWarnings <= MAX_DETAILED_WARNINGS) this.warnings.push(`${this.displayPath}: ${msg}`);
-  }
-
-  private finishTail(): void {
-    const tail = this.quoted !== null ? this.quoted + (this.rest ? '\n' + this.rest : '') : this.rest;
-    const line = this.quoted !== null ? this.quotedLine : this.line + 1;
-    if (tail.length > 0) {
-      this.tornTail = true;
-      this.skipped++;
-      this.warnings.push(`${this.displayPath}: line ${line}: torn last line (no newline at end of file, ${tail.length} characters) skipped`);
-    }
-    if (this.badRowWarnings > MAX_DETAILED_WARNINGS) {
-      this.warnings.push(`${this.displayPath}: ${this.badRowWarnings - MAX_DETAILED_WARNINGS} more bad rows skipped (first ${MAX_DETAILED_WARNINGS} listed)`);
-    }
-    this.rest = '';
-    this.quoted = null;
-  }
-}
-
-function countQuotes(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('"'); i !== -1; i = s.indexOf('"', i + 1)) n++;
-  return n;
-}
-
-function parseQuoted(record: string, reader: CsvReader, line: number): string[] | null {
-  try {
-    const recs = parseCsvSync(record, { relax_column_count: true, relax_quotes: false }) as string[][];
-    return recs[0] ?? null;
-  } catch (err) {
-    reader.badRow(`line ${line}: unparseable CSV record (${(err as Error).message.split('\n')[0]}); row skipped`);
-    return null;
+    this.lines.badRow(msg);
   }
 }

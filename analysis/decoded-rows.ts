@@ -176,7 +176,7 @@ export interface RowRole {
 export const COORDINATOR_ROLE: RowRole = { localColumn: 'send_local_ns', trueColumn: 'true_send_ns', allIds: true };
 export const WORKER_ROLE: RowRole = { localColumn: 'recv_local_ns', trueColumn: 'true_recv_ns', allIds: false };
 
-/** In-process source (legacy import, or when no thread is wanted): reader → optional rewrite → decode. */
+/** In-process source for the legacy import: reader → rewrite to native cells → decode (native files: event-rows.ts). */
 export class InlineDecodedRows implements DecodedRowSource {
   private cols: RowColumns | null = null;
   private S = 0;

@@ -129,3 +129,48 @@ export function parseIntAt(text: string, start: number, end: number): number {
   }
   return neg ? -v : v;
 }
+
+/**
+ * parseRelNsAt on bytes (an event file's latin1 bytes, analysis/event-rows.ts): the same digits,
+ * the same checks, the same result, for buf[start, end).
+ */
+export function parseRelNsBytes(buf: Uint8Array, start: number, end: number, anchorSec: number): number | undefined {
+  if (end <= start) return NaN;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) { neg = true; i++; if (i === end) return undefined; }
+  const digits = end - i;
+  if (digits > 21) return undefined;
+  const split = end - 9;
+  let sec = 0;
+  let ns = 0;
+  for (; i < split; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    sec = sec * 10 + d;
+  }
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return undefined;
+    ns = ns * 10 + d;
+  }
+  if (neg) { sec = -sec; ns = -ns; }
+  const dSec = sec - anchorSec;
+  if (Math.abs(dSec) > 9_007_199) return undefined;
+  return dSec * 1e9 + ns;
+}
+
+/** parseIntAt on bytes: a small integer in buf[start, end); NaN when empty or not an integer. */
+export function parseIntBytes(buf: Uint8Array, start: number, end: number): number {
+  if (end <= start || end - start > 15) return NaN;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) { neg = true; i++; if (i === end) return NaN; }
+  let v = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}

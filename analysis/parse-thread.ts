@@ -1,4 +1,4 @@
-// Parse thread: reads one event CSV (coordinator or worker) and decodes its rows into typed arrays (decoded-rows.ts),
+// Parse thread: reads one event CSV (coordinator or worker) and decodes its rows into typed arrays (event-rows.ts),
 // handing each batch to the main thread (buffers transferred, not copied). At most `credits`
 // batches are decoded ahead of what the main thread has taken (shared counters), so memory stays
 // bounded; when full, the thread sleeps in Atomics.wait (it has nothing else to do) until the main
@@ -7,8 +7,8 @@
 // Protocol — to main: {type:'header', header} | {type:'open-error', message} | {type:'rows', rows}
 //   | {type:'end', stats} | {type:'error', message}; from main: {type:'start', sources, anchorSec}.
 import { parentPort, workerData } from 'node:worker_threads';
-import { CsvReader } from './csv-reader.js';
-import { StatusTable, decodeBatch, rowColumns, type RowRole } from './decoded-rows.js';
+import type { RowRole } from './decoded-rows.js';
+import { EventRowReader } from './event-rows.js';
 
 export interface ParseThreadData {
   file: string;
@@ -30,9 +30,9 @@ port.on('message', (m: { type: string; sources: string[]; anchorSec: number }) =
 });
 
 async function main(): Promise<void> {
-  let reader: CsvReader;
+  let reader: EventRowReader;
   try {
-    reader = await CsvReader.open(data.file, data.displayPath, { encoding: 'latin1' });
+    reader = await EventRowReader.open(data.file, data.displayPath, data.role, true);
   } catch (err) {
     port.postMessage({ type: 'open-error', message: (err as Error).message });
     port.close();
@@ -41,8 +41,7 @@ async function main(): Promise<void> {
   const start = new Promise<{ sources: string[]; anchorSec: number }>((r) => { started = r; });
   port.postMessage({ type: 'header', header: reader.header });
   const go = await start;
-  const cols = rowColumns(reader.header, go.sources, data.role.localColumn, data.role.trueColumn);
-  const table = new StatusTable();
+  reader.start(go.sources, go.anchorSec);
   let produced = 0;
   for (;;) {
     const f = data.flow;
@@ -55,18 +54,14 @@ async function main(): Promise<void> {
       }
       Atomics.store(f, SLEEPING, 0);
     }
-    const b = await reader.next();
-    if (!b) break;
-    const rows = decodeBatch(b, cols, go.sources.length, go.anchorSec, reader.displayPath, table, data.role.allIds);
+    const rows = await reader.next();
+    if (!rows) break;
     produced++;
     Atomics.store(data.flow, PRODUCED, produced);
     const buffers = [rows.seq, rows.local, rows.truth, rows.vals, rows.status].map((a) => a.buffer as ArrayBuffer);
     port.postMessage({ type: 'rows', rows }, buffers);
   }
-  port.postMessage({
-    type: 'end',
-    stats: { displayPath: reader.displayPath, rowsRead: reader.rowsRead, skipped: reader.skipped, tornTail: reader.tornTail, warnings: reader.warnings },
-  });
+  port.postMessage({ type: 'end', stats: reader.stats });
   port.close();
 }
 

@@ -168,6 +168,13 @@ export class CsvLines {
     this.len += n;
   }
 
+  /** The first quote in buf[from, to), or −1 (searching the chunk only, not the whole buffer). */
+  private findQuote(from: number, to: number): number {
+    if (from >= to) return -1;
+    const i = this.buf.subarray(from, to).indexOf(QUOTE);
+    return i === -1 ? -1 : from + i;
+  }
+
   private text(start: number, end: number): string {
     return this.buf.toString(this.encoding, start, end);
   }
@@ -177,8 +184,7 @@ export class CsvLines {
     const buf = this.buf;
     const len = this.limit();
     // The next quote is found once per chunk and then line by line ahead (not once per line).
-    this.nextQuote = buf.indexOf(QUOTE, this.pos);
-    if (this.nextQuote >= len) this.nextQuote = -1;
+    this.nextQuote = this.findQuote(this.pos, len);
     let start = this.pos;
     for (;;) {
       const nl = buf.indexOf(LF, start);
@@ -205,8 +211,7 @@ export class CsvLines {
     }
     if (end === start) return;
     if (this.nextQuote !== -1 && this.nextQuote < start) {
-      this.nextQuote = this.buf.indexOf(QUOTE, start);
-      if (this.nextQuote >= this.limit()) this.nextQuote = -1;
+      this.nextQuote = this.findQuote(start, this.limit());
     }
     const q = this.nextQuote;
     if (q === -1 || q >= end) {

@@ -41,6 +41,34 @@ export function encodeMessage(msg: Message, key?: Buffer | null): Buffer {
   return Buffer.concat([body, Buffer.from([TAG_SEP]), Buffer.from(tag)]);
 }
 
+/** One source's stamp as the coordinator reads it (the fields of a clock Reading). */
+export interface EventStamp { point_ns: bigint | null; lo_ns: bigint | null; hi_ns: bigint | null; status: SourceStatus }
+
+/**
+ * The event messages of one run, encoded on the coordinator's send path: the same bytes as
+ * encodeMessage({ v: 1, k: 'ev', run, id: seq, seq, st, tt? }, key) with `st` holding one
+ * [point, lo, hi, status] per source in `sourceNames` order, but written straight from the stamps
+ * after a prefix built once: no `st` record, no wire arrays, no JSON.stringify walk between the
+ * send stamp and the datagram (about half the time in a microbenchmark).
+ */
+export function eventEncoder(runId: string, sourceNames: readonly string[], key?: Buffer | null): (seq: number, stamps: readonly EventStamp[], trueNs: bigint | null) => Buffer {
+  if (new Set(sourceNames).size !== sourceNames.length) throw new Error(`duplicate source name in ${sourceNames.join(',')}`);
+  const head = `{"v":1,"k":"ev","run":${JSON.stringify(runId)},"id":`;
+  const opens = sourceNames.map((n, i) => `${i > 0 ? ',' : ''}${JSON.stringify(n)}:["`);
+  const ns = (v: bigint | null): string => (v === null ? '' : v.toString());
+  return (seq, stamps, trueNs) => {
+    if (stamps.length !== opens.length) throw new Error(`${stamps.length} stamps for ${opens.length} sources`);
+    let s = head + seq + ',"seq":' + seq + ',"st":{';
+    for (let i = 0; i < opens.length; i++) {
+      const r = stamps[i]!;
+      s += opens[i]! + ns(r.point_ns) + '","' + ns(r.lo_ns) + '","' + ns(r.hi_ns) + '",' + JSON.stringify(r.status) + ']';
+    }
+    s += trueNs === null ? '}}' : '},"tt":"' + trueNs.toString() + '"}';
+    if (!key) return Buffer.from(s);
+    return Buffer.from(s + '\n' + createHmac('sha256', key).update(s).digest('base64url'));
+  };
+}
+
 const NS_RE = /^-?[0-9]{1,19}$/;
 const STATUSES = new Set(['ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent']);
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -1,10 +1,10 @@
-import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import DgramAsPromised from 'dgram-as-promised';
 import { lookup } from 'node:dns/promises';
 import type { RemoteInfo } from 'node:dgram';
 import type { LocalClock, Reading } from '../clock/types.js';
 import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
-import { decodeMessage, encodeMessage, type EventMessage, type WireStamp } from '../protocol/messages.js';
+import { decodeMessage, eventEncoder } from '../protocol/messages.js';
 import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
 import { coordinatorColumns } from '../run/columns.js';
 import { runPaths } from '../run/paths.js';
@@ -17,11 +17,9 @@ import { startStepCheck } from '../clock/step-check.js';
 import type { RoleOptions } from '../run/role-options.js';
 import { dueTimesNs, scheduleLength, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
+import { EventSender, type EventPathFaults } from './event-sender.js';
 
-/** Per-datagram decision of the event-path fault injector (simulations only). */
-export interface EventPathFaults {
-  decide(workerIndex: number, seq: number): { drop: boolean; delayNs: number; duplicates: number };
-}
+export type { EventPathFaults } from './event-sender.js';
 
 export interface CoordinatorOptions extends RoleOptions {
   workers: string[];
@@ -33,8 +31,6 @@ export interface CoordinatorOptions extends RoleOptions {
 }
 
 export interface CoordinatorResult { sent: number; silentWorkers: string[]; exitCode: number }
-
-const toWire = (r: Reading): WireStamp => [r.point_ns?.toString() ?? '', r.lo_ns?.toString() ?? '', r.hi_ns?.toString() ?? '', r.status];
 
 /**
  * The coordinator: waits for every worker's `ready`, sends each scheduled event (stamped with
@@ -86,6 +82,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   });
   await socket.bind(0);
   const control = new ControlClient(socket, workers, opts.runId, opts.key, log);
+  let sender: EventSender | null = null;
   let interrupted = false;
   const onSignal = (): void => { interrupted = true; log.warn('interrupted: stopping after the current event'); };
   process.once('SIGINT', onSignal);
@@ -93,33 +90,37 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
 
   let sent = 0;
   try {
+    const events = (sender = await EventSender.open(workers, opts.eventFaults ?? null, log));
     for (const s of all) await s.start();
     log.info(`waiting for ${workers.length} workers to be ready (up to ${opts.readyTimeoutS} s)`);
     await waitReadyIncludingOwnSources(control, all, opts.readyTimeoutS * 1000, log);
 
     const total = scheduleLength(opts.schedule);
+    const encode = eventEncoder(opts.runId, stamped.map((s) => s.name), opts.key);
+    const readings: Reading[] = new Array<Reading>(stamped.length);
+    const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null): Cell[] => {
+      const row: Cell[] = [opts.runId, seq, seq, sendNs];
+      for (let j = 0; j < readings.length; j++) {
+        const r = readings[j]!;
+        row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
+      }
+      row.push(trueSendNs);
+      return row;
+    };
     log.info(`sending ${total} events to ${workers.length} workers`);
     const startMono = process.hrtime.bigint();
     let lastProgress = Date.now();
     for (const dueNs of dueTimesNs(opts.schedule)) {
       if (interrupted || fatal) break;
       await waitUntil(startMono + BigInt(dueNs));
+      // Between the stamp and the datagrams only what the datagram needs: each source's reading
+      // of the stamp and the encoding. The CSV row is built once the datagrams have left.
       const seq = sent;
       const sendNs = clock.nowNs();
       const trueSendNs = clock.simulated ? clock.lastTrueNs ?? null : null;
-      const st: Record<string, WireStamp> = {};
-      const row: Cell[] = [opts.runId, seq, seq, sendNs];
-      for (const src of stamped) {
-        const r = src.read(sendNs);
-        st[src.name] = toWire(r);
-        row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
-      }
-      row.push(trueSendNs);
-      const msg: EventMessage = { v: 1, k: 'ev', run: opts.runId, id: seq, seq, st };
-      if (trueSendNs !== null) msg.tt = trueSendNs.toString();
-      const buf = encodeMessage(msg, opts.key);
-      for (let i = 0; i < workers.length; i++) sendWithFaults(socket, buf, workers[i]!, i, seq, opts.eventFaults ?? null);
-      csv.append(row);
+      for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(sendNs);
+      events.send(encode(seq, readings, trueSendNs), seq);
+      csv.append(eventRow(seq, sendNs, trueSendNs));
       sent++;
       if (Date.now() - lastProgress >= 5000) {
         lastProgress = Date.now();
@@ -138,6 +139,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     for (const s of all) await s.stop().catch(() => {});
     await csv.close();
     await sync.writer.close();
+    await sender?.close();
     await socket.close();
   }
 }
@@ -155,16 +157,6 @@ async function waitReadyIncludingOwnSources(control: ControlClient, own: { name:
     }
     await sleep(250);
   }
-}
-
-function sendWithFaults(socket: SocketAsPromised, buf: Buffer, w: WorkerAddress, index: number, seq: number, faults: EventPathFaults | null): void {
-  if (!faults) { socket.socket.send(buf, w.port, w.host); return; }
-  const d = faults.decide(index, seq);
-  if (d.drop) return;
-  const copies = 1 + d.duplicates;
-  const go = (): void => { for (let c = 0; c < copies; c++) socket.socket.send(buf, w.port, w.host); };
-  if (d.delayNs <= 0) go();
-  else setTimeout(go, d.delayNs / 1e6);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,90 @@
+import dgram, { type Socket } from 'node:dgram';
+import type { Logger } from '../run/logger.js';
+import type { WorkerAddress } from './control.js';
+
+/** Per-datagram decision of the event-path fault injector (simulations only). */
+export interface EventPathFaults {
+  decide(workerIndex: number, seq: number): { drop: boolean; delayNs: number; duplicates: number };
+}
+
+/**
+ * The event datagrams' way out: one UDP socket per worker, connected to it, so that each send is
+ * one synchronous sendmsg(2) made before `send` returns. Through an unconnected socket dgram
+ * first resolves the address and defers the sendmsg through process.nextTick, i.e. after the rest
+ * of the event's work (and, behind schedule, after a whole burst of late events).
+ * Control messages (ready?, end) and the workers' replies stay on the coordinator's own socket.
+ */
+export class EventSender {
+  private refusedLogged = new Set<number>();
+
+  private constructor(
+    private readonly sockets: Socket[],
+    private readonly workers: WorkerAddress[],
+    private readonly faults: EventPathFaults | null,
+    private readonly log: Logger,
+  ) {
+    sockets.forEach((s, i) => s.on('error', (e: NodeJS.ErrnoException) => this.onError(i, e)));
+  }
+
+  static async open(workers: WorkerAddress[], faults: EventPathFaults | null, log: Logger): Promise<EventSender> {
+    const sockets: Socket[] = [];
+    try {
+      for (const w of workers) {
+        const s = dgram.createSocket('udp4');
+        sockets.push(s);
+        await new Promise<void>((resolve, reject) => {
+          s.once('error', reject);
+          s.connect(w.port, w.host, () => { s.off('error', reject); resolve(); });
+        });
+      }
+    } catch (e) {
+      for (const s of sockets) s.close();
+      throw new Error(`cannot open an event socket to a worker: ${(e as Error).message}`);
+    }
+    return new EventSender(sockets, workers, faults, log);
+  }
+
+  /** Send one event's datagram to every worker (through the fault injector in simulations). */
+  send(buf: Buffer, seq: number): void {
+    const sockets = this.sockets;
+    if (this.faults === null) {
+      for (let i = 0; i < sockets.length; i++) sockets[i]!.send(buf, this.resendIfRefused(i, buf));
+      return;
+    }
+    for (let i = 0; i < sockets.length; i++) this.sendWithFaults(i, buf, seq, this.faults);
+  }
+
+  private sendWithFaults(i: number, buf: Buffer, seq: number, faults: EventPathFaults): void {
+    const d = faults.decide(i, seq);
+    if (d.drop) return;
+    const copies = 1 + d.duplicates;
+    const go = (): void => { for (let c = 0; c < copies; c++) this.sockets[i]!.send(buf, this.resendIfRefused(i, buf)); };
+    if (d.delayNs <= 0) go();
+    else setTimeout(go, d.delayNs / 1e6);
+  }
+
+  /**
+   * A connected UDP socket learns of an ICMP "port unreachable" (a worker not listening, e.g.
+   * while it restarts) and fails the next sendmsg with ECONNREFUSED without sending it. An
+   * unconnected socket would have sent that datagram: send it once more, so that a worker that
+   * is back gets it. The callback runs after the event's sends (process.nextTick), never between.
+   */
+  private resendIfRefused(i: number, buf: Buffer): (err: Error | null) => void {
+    return (err) => {
+      if (err === null) return;
+      this.onError(i, err as NodeJS.ErrnoException);
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') this.sockets[i]!.send(buf);
+    };
+  }
+
+  /** ICMP errors also surface on the socket's receive side: log them once per worker, keep going. */
+  private onError(i: number, e: NodeJS.ErrnoException): void {
+    if (this.refusedLogged.has(i)) return;
+    this.refusedLogged.add(i);
+    this.log.warn(`worker ${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}

@@ -16,6 +16,8 @@ export interface EventPathFaults {
  */
 export class EventSender {
   private refusedLogged = new Set<number>();
+  private closed = false;
+  private delayed = new Set<NodeJS.Timeout>();
 
   private constructor(
     private readonly sockets: Socket[],
@@ -59,8 +61,9 @@ export class EventSender {
     if (d.drop) return;
     const copies = 1 + d.duplicates;
     const go = (): void => { for (let c = 0; c < copies; c++) this.sockets[i]!.send(buf, this.resendIfRefused(i, buf)); };
-    if (d.delayNs <= 0) go();
-    else setTimeout(go, d.delayNs / 1e6);
+    if (d.delayNs <= 0) { go(); return; }
+    const t = setTimeout(() => { this.delayed.delete(t); go(); }, d.delayNs / 1e6);
+    this.delayed.add(t);
   }
 
   /**
@@ -71,9 +74,9 @@ export class EventSender {
    */
   private resendIfRefused(i: number, buf: Buffer): (err: Error | null) => void {
     return (err) => {
-      if (err === null) return;
+      if (!err) return;
       this.onError(i, err as NodeJS.ErrnoException);
-      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') this.sockets[i]!.send(buf);
+      if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED' && !this.closed) this.sockets[i]!.send(buf);
     };
   }
 
@@ -84,7 +87,11 @@ export class EventSender {
     this.log.warn(`worker ${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`);
   }
 
+  /** Close the sockets; a fault delay that outlasted the run drops its datagram, as a lost one. */
   async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
     await Promise.all(this.sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }

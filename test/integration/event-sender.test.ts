@@ -86,3 +86,14 @@ test('a datagram refused because of an earlier ICMP "port unreachable" is sent o
     second.r?.sock.close();
   }
 });
+
+test('closing drops datagrams whose fault delay outlasted the run (no send on a closed socket, no timer left)', async () => {
+  const rx = await receiver();
+  const faults: EventPathFaults = { decide: () => ({ drop: false, delayNs: 60e6, duplicates: 0 }) };
+  const sender = await EventSender.open([addr(rx.port)], faults, log);
+  sender.send(Buffer.from('late'), 0);
+  await sender.close();
+  await new Promise((r) => setTimeout(r, 100)); // past the delay: a leftover timer would throw here
+  assert.deepEqual(rx.got, []);
+  rx.sock.close();
+});

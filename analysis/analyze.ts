@@ -5,12 +5,12 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../src/run/atomic-json.js';
 import type { Logger } from '../src/run/logger.js';
 import { PACKAGE_ROOT } from '../src/run/paths.js';
-import { StatsAccumulator, type TimelineConfig } from './accumulate.js';
+import { StatsAccumulator, type EventSink, type FoldResults, type TimelineConfig } from './accumulate.js';
 import { CsvReader } from './csv-reader.js';
 import { ratio } from './distribution.js';
 import { headline } from './headline.js';
 import type { SourceDef } from './joined.js';
-import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type RowSource, type WorkerInput } from './join.js';
+import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join.js';
 import { legacyAdapter } from './legacy.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
@@ -20,6 +20,7 @@ import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type St
 import { EventRowReader } from './event-rows.js';
 import { summaryText } from './summary-text.js';
 import { syncStats } from './sync-stats.js';
+import { ThreadedAccumulator } from './threaded-accumulator.js';
 import { ThreadedDecodedRows } from './threaded-rows.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './decoded-rows.js';
 
@@ -167,19 +168,28 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       timeline = { start: Number(peek.firstNs - anchor.ns), binNs, bins: Math.floor(duration / binNs) + 1 };
     }
     const span = peek.firstSeq !== null && peek.lastSeq !== null ? peek.lastSeq - peek.firstSeq + 1 : 0;
-    const acc = new StatsAccumulator({
+    const accCfg = {
       sources, workers: joinedNodes, windows, timeline,
       sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)), firstSeq,
-    });
-    const counters = await joinRun({
-      coordinator: { rows: coord, decoder: coordDecoder }, workers, commitWait, sourceIndex, sourceCount: sources.length,
-      anchor, firstSeq, delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), warn,
-    });
-
-    // Interval metrics only for sources that really carried intervals somewhere.
-    const decoders = [coordDecoder, ...workers.map((w) => w.decoder)];
-    sources.forEach((s, i) => { s.bounded = s.bounded && decoders.some((d) => (d.availability[i]?.withInterval ?? 0) > 0); });
-    for (const d of decoders) d.finish();
+    };
+    // Big runs: metrics are folded in a thread of their own while this one joins (same results).
+    const threaded = useThreads ? new ThreadedAccumulator(accCfg) : null;
+    const acc: EventSink = threaded ?? new StatsAccumulator(accCfg);
+    let fold: FoldResults;
+    let counters: JoinCounters;
+    try {
+      counters = await joinRun({
+        coordinator: { rows: coord, decoder: coordDecoder }, workers, commitWait, sourceIndex, sourceCount: sources.length,
+        anchor, firstSeq, delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), ready: () => threaded?.ready() ?? null, warn,
+      });
+      // Interval metrics only for sources that really carried intervals somewhere.
+      const decoders = [coordDecoder, ...workers.map((w) => w.decoder)];
+      sources.forEach((s, i) => { s.bounded = s.bounded && decoders.some((d) => (d.availability[i]?.withInterval ?? 0) > 0); });
+      for (const d of decoders) d.finish();
+      fold = await acc.finish(sources);
+    } finally {
+      threaded?.close();
+    }
 
     const inputs: InputFile[] = [];
     const fileEntry = (r: ReaderStats, role: InputFile['role'], node: string | null): InputFile =>
@@ -220,9 +230,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       wDelivery.push({
         node: wf.node, received, lost: sent - received, lost_ratio: ratio(sent - received, sent),
         duplicates: w >= 0 ? counters.duplicates[w]! : 0, unknown_events: w >= 0 ? counters.unknown[w]! : 0,
-        latency_true: w >= 0 && acc.truthRecv && acc.truthSend ? acc.latencyTrue(w) : null,
-        latency_local: w >= 0 ? acc.latencyLocal(w) : null,
-        latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: acc.marginOf(i, w) })) : [],
+        latency_true: w >= 0 && fold.truthRecv && fold.truthSend ? fold.latencyTrue[w]! : null,
+        latency_local: w >= 0 ? fold.latencyLocal[w]! : null,
+        latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: fold.margins[i]![w]! })) : [],
         summary, rejected: rej,
       });
       if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
@@ -244,11 +254,11 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     }
     const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
 
-    const causality = acc.causalityEntries();
-    const windowsOut = acc.windowEntries();
-    const commitWaitOut = acc.commitWaitEntries();
-    const bound = acc.boundEntries();
-    const ordering = acc.orderingEntries();
+    const causality = fold.causality;
+    const windowsOut = fold.windows;
+    const commitWaitOut = fold.commitWait;
+    const bound = fold.bounds;
+    const ordering = fold.ordering;
     const stats: Stats = {
       schema_version: STATS_SCHEMA_VERSION,
       generated_at: new Date().toISOString(),
@@ -270,15 +280,15 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       workers: nodes,
       windows_ms: windowsMs,
       reestimation_delays_s: acc.delayOrder().map((d) => acc.delays[d]!),
-      truth: { send: acc.truthSend, recv: acc.truthRecv },
+      truth: { send: fold.truthSend, recv: fold.truthRecv },
       readings,
       delivery: {
         events_sent: sent, workers: wDelivery,
         received_by_all: ratio(receivedByAll, sent), received_by_none: ratio(receivedByNone, sent),
-        latency_true: acc.truthRecv && acc.truthSend ? acc.latencyTrue(null) : null,
+        latency_true: fold.truthRecv && fold.truthSend ? fold.latencyTruePooled : null,
       },
-      causality, ordering, windows: windowsOut, coordination: acc.coordinationEntries(), commit_wait: commitWaitOut,
-      bound_quality: bound, sync: sync.entries, timeline: acc.timeline(), samples: acc.sampleEvents(),
+      causality, ordering, windows: windowsOut, coordination: fold.coordination, commit_wait: commitWaitOut,
+      bound_quality: bound, sync: sync.entries, timeline: fold.timeline, samples: acc.sampleEvents(),
       headline: [],
     };
     stats.headline = headline(stats);

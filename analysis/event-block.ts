@@ -1,7 +1,9 @@
 // A block of joined events in columns (one typed array per field, source and place), so that each
 // metric is folded by a tight loop over many events instead of a walk through per-event objects:
 // the same additions in the same order per counter, several times faster (docs/metrics.md
-// §Streaming and memory). Events are copied in as they leave the join; the block is reused.
+// §Streaming and memory). Events are copied in as they leave the join; the block is reused. All
+// columns share one ArrayBuffer, so a block can be handed to the fold thread and back
+// (fold-thread.ts) without copying; re-estimate lists travel beside it.
 import type { JoinedEvent, ReestStamp } from './joined.js';
 
 /** One place's stamps of one source: point, lo, hi per event (NaN = empty cell). */
@@ -11,13 +13,13 @@ export interface StampColumns {
   hi: Float64Array;
 }
 
-function stampColumns(n: number): StampColumns {
-  return { p: new Float64Array(n), lo: new Float64Array(n), hi: new Float64Array(n) };
-}
+/** A block's re-estimate lists, for sending: [worker, event index, list] for each non-empty one. */
+export type ReestEntries = [number, number, ReestStamp[]][];
 
 export class EventBlock {
   /** Events held (0 … capacity). */
   n = 0;
+  readonly buffer: ArrayBuffer;
   /** Timeline bin of each event, −1 when there is none. */
   readonly bin: Int32Array;
   readonly sendLocal: Float64Array;
@@ -27,22 +29,35 @@ export class EventBlock {
   /** Per worker: 1 when it has a row for the event. */
   readonly has: Uint8Array[];
   readonly recvLocal: Float64Array[];
+  /** NaN where the worker has no row. */
   readonly trueRecv: Float64Array[];
-  /** Per worker, by source (undefined where the worker has no row: read only where has = 1). */
+  /** Per worker, by source (read only where has = 1). */
   readonly stamps: StampColumns[][];
   /** Per worker: the event's re-estimates (commit_wait rows), null when none. */
   readonly reest: (ReestStamp[] | null)[][];
 
-  constructor(readonly capacity: number, readonly sources: number, readonly workers: number) {
+  /** Bytes of the shared buffer of a block. */
+  static byteLength(capacity: number, sources: number, workers: number): number {
+    const f64 = 2 + 3 * sources + 2 * workers + 3 * sources * workers;
+    return capacity * (f64 * 8 + 4 + workers);
+  }
+
+  /** A block over `buffer` (a new one when omitted), laid out by byteLength. */
+  constructor(readonly capacity: number, readonly sources: number, readonly workers: number, buffer?: ArrayBuffer) {
     const n = capacity;
-    this.bin = new Int32Array(n);
-    this.sendLocal = new Float64Array(n);
-    this.trueSend = new Float64Array(n);
-    this.coord = Array.from({ length: sources }, () => stampColumns(n));
-    this.has = Array.from({ length: workers }, () => new Uint8Array(n));
-    this.recvLocal = Array.from({ length: workers }, () => new Float64Array(n));
-    this.trueRecv = Array.from({ length: workers }, () => new Float64Array(n));
-    this.stamps = Array.from({ length: workers }, () => Array.from({ length: sources }, () => stampColumns(n)));
+    this.buffer = buffer ?? new ArrayBuffer(EventBlock.byteLength(capacity, sources, workers));
+    let at = 0;
+    const f64 = () => { const a = new Float64Array(this.buffer, at, n); at += n * 8; return a; };
+    const stamps = (): StampColumns => ({ p: f64(), lo: f64(), hi: f64() });
+    this.sendLocal = f64();
+    this.trueSend = f64();
+    this.coord = Array.from({ length: sources }, stamps);
+    this.recvLocal = Array.from({ length: workers }, f64);
+    this.trueRecv = Array.from({ length: workers }, f64);
+    this.stamps = Array.from({ length: workers }, () => Array.from({ length: sources }, stamps));
+    this.bin = new Int32Array(this.buffer, at, n);
+    at += n * 4;
+    this.has = Array.from({ length: workers }, () => { const a = new Uint8Array(this.buffer, at, n); at += n; return a; });
     this.reest = Array.from({ length: workers }, () => new Array<ReestStamp[] | null>(n).fill(null));
   }
 
@@ -86,5 +101,21 @@ export class EventBlock {
 
   clear(): void {
     this.n = 0;
+  }
+
+  reestEntries(): ReestEntries {
+    const out: ReestEntries = [];
+    for (let w = 0; w < this.workers; w++) {
+      const r = this.reest[w]!;
+      for (let j = 0; j < this.n; j++) if (r[j]) out.push([w, j, r[j]!]);
+    }
+    return out;
+  }
+
+  /** The receiving side: n events and their re-estimate lists. */
+  receive(n: number, entries: ReestEntries): void {
+    this.n = n;
+    for (const r of this.reest) r.fill(null, 0, n);
+    for (const [w, j, list] of entries) this.reest[w]![j] = list;
   }
 }

@@ -28,24 +28,9 @@ export class FoldScratch {
 }
 
 /** Bound quality distributions and the timeline clock series of one place. */
-interface ReadingSink {
+export interface ReadingSink {
   b: BoundCounts;
   tc: TimelineClock | null;
-}
-
-/** Where each collected value goes: counts of values per column (added at the end of the block). */
-class Collected {
-  hw = 0; err = 0; norm = 0;
-}
-
-/** The coordinator's readings of one source (bound quality and timeline; place 0). */
-export function foldCoordinatorReadings(blk: EventBlock, s: number, bounded: boolean, sink: ReadingSink, x: FoldScratch): void {
-  const c = blk.coord[s]!;
-  const got = new Collected();
-  for (let j = 0; j < blk.n; j++) {
-    boundReading(sink, c, j, blk.trueSend[j]!, blk.sendLocal[j]!, blk.bin[j]!, bounded, x, got);
-  }
-  addBoundDists(sink.b, x, got);
 }
 
 export interface WorkerSinks extends ReadingSink {
@@ -54,90 +39,107 @@ export interface WorkerSinks extends ReadingSink {
   tlc: TimelineCausality | null;
 }
 
-/** Worker w's readings of source s: causality against the coordinator, bound quality, commit wait. */
+/** The coordinator's readings of one source (bound quality and timeline). */
+export function foldCoordinatorReadings(blk: EventBlock, s: number, bounded: boolean, sink: ReadingSink, x: FoldScratch): void {
+  foldBoundReadings(blk, blk.coord[s]!, null, blk.trueSend, blk.sendLocal, bounded, sink, x);
+}
+
+/** Worker w's readings of source s: causality against the coordinator, commit wait, bound quality. */
 export function foldWorkerReadings(blk: EventBlock, s: number, w: number, bounded: boolean, k: WorkerSinks, x: FoldScratch): void {
+  foldCausality(blk, s, w, bounded, k, x);
+  foldBoundReadings(blk, blk.stamps[w]![s]!, blk.has[w]!, blk.trueRecv[w]!, blk.recvLocal[w]!, bounded, k, x);
+}
+
+/** Causality of worker w's stamps against the coordinator's, and the commit wait of its intervals. */
+function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, k: WorkerSinks, x: FoldScratch): void {
   const has = blk.has[w]!;
   const cs = blk.coord[s]!;
   const r = blk.stamps[w]![s]!;
   const trueRecv = blk.trueRecv[w]!;
-  const recvLocal = blk.recvLocal[w]!;
   const reest = blk.reest[w]!;
   const c = k.c;
-  const got = new Collected();
-  let nMargin = 0;
-  let nWait = 0;
+  const tlc = k.tlc;
+  const margin = x.margin, waits = x.wait;
+  let nMargin = 0, nWait = 0;
+  let ptMissing = 0, ptCompared = 0, ptViol = 0, ivMissing = 0, ivCompared = 0, proven = 0, viol = 0, amb = 0;
   for (let j = 0; j < blk.n; j++) {
     if (has[j] === 0) continue;
-    const sp = cs.p[j]!, sLo = cs.lo[j]!, sHi = cs.hi[j]!;
-    const rp = r.p[j]!, rLo = r.lo[j]!, rHi = r.hi[j]!;
-    const bin = blk.bin[j]!;
-    // Causality
+    const sp = cs.p[j]!, rp = r.p[j]!;
     const pc = pointCausality(sp, rp);
-    if (pc === null) c.ptMissing++; else {
-      c.ptCompared++;
-      if (pc === 'violation') c.ptViol++;
-      x.margin[nMargin++] = rp - sp;
+    if (pc === null) ptMissing++; else {
+      ptCompared++;
+      if (pc === 'violation') ptViol++;
+      margin[nMargin++] = rp - sp;
     }
     let ic: ReturnType<typeof intervalCausality> = null;
     if (bounded) {
-      ic = intervalCausality(sLo, sHi, rLo, rHi);
-      if (ic === null) c.ivMissing++; else {
-        c.ivCompared++;
-        if (ic === 'proven_after') c.proven++; else if (ic === 'violation') c.viol++; else c.amb++;
+      const rLo = r.lo[j]!, rHi = r.hi[j]!;
+      ic = intervalCausality(cs.lo[j]!, cs.hi[j]!, rLo, rHi);
+      if (ic === null) ivMissing++; else {
+        ivCompared++;
+        if (ic === 'proven_after') proven++; else if (ic === 'violation') viol++; else amb++;
       }
-    }
-    if (bin >= 0 && k.tlc) foldTimelineCausality(k.tlc, bin, pc, ic);
-    // Bound quality and commit wait
-    boundReading(k, r, j, trueRecv[j]!, recvLocal[j]!, bin, bounded, x, got);
-    if (bounded) {
       const wait = Number.isNaN(rLo) || Number.isNaN(rHi) ? NaN : trueTimeWait(rLo, rHi);
-      x.wait[nWait++] = wait;
+      waits[nWait++] = wait;
       const re = reest[j];
       if (re) foldReestList(k.cw.reest, re, s, wait, trueRecv[j]!);
     }
+    const bin = blk.bin[j]!;
+    if (bin >= 0 && tlc) foldTimelineCausality(tlc, bin, pc, ic);
   }
-  c.margin.addAll(x.margin, nMargin);
-  addBoundDists(k.b, x, got);
-  k.cw.wait.addAll(x.wait, nWait);
+  c.ptMissing += ptMissing; c.ptCompared += ptCompared; c.ptViol += ptViol;
+  c.ivMissing += ivMissing; c.ivCompared += ivCompared; c.proven += proven; c.viol += viol; c.amb += amb;
+  c.margin.addAll(margin, nMargin);
+  k.cw.wait.addAll(waits, nWait);
 }
 
-/** One reading's bound quality (foldBound) and timeline clock bins. */
-function boundReading(k: ReadingSink, col: StampColumns, j: number, truth: number, local: number, bin: number, bounded: boolean, x: FoldScratch, got: Collected): void {
-  const p = col.p[j]!, lo = col.lo[j]!, hi = col.hi[j]!;
-  const hasIv = bounded && !Number.isNaN(lo) && !Number.isNaN(hi);
-  const hasTruth = !Number.isNaN(truth);
+/** Bound quality of one place's readings (has = null: every event has one) and its timeline clock bins. */
+function foldBoundReadings(
+  blk: EventBlock, col: StampColumns, has: Uint8Array | null, truthCol: Float64Array, localCol: Float64Array,
+  bounded: boolean, k: ReadingSink, x: FoldScratch,
+): void {
+  const P = col.p, LO = col.lo, HI = col.hi;
   const b = k.b;
-  if (hasIv) x.halfWidth[got.hw++] = halfWidth(lo, hi);
-  if (!Number.isNaN(p) && hasTruth) {
-    b.readings++;
-    x.error[got.err] = p - truth;
-    x.absError[got.err++] = Math.abs(p - truth);
-    if (hasIv) {
-      b.coverOf++;
-      if (covers(lo, hi, truth)) b.covered++;
-      const z = normalizedError(p, lo, hi, truth);
-      x.norm[got.norm++] = z;
-      // covered at scale k ⇔ |z| ≤ k (coversScaled, without a multiplication per scale); NaN: never
-      const az = Math.abs(z);
-      for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (az <= CALIBRATION_SCALES[i]!) b.calib[i]!++;
+  const tc = k.tc;
+  const hws = x.halfWidth, errs = x.error, abss = x.absError, norms = x.norm;
+  const calib = b.calib;
+  let nHw = 0, nErr = 0, nNorm = 0;
+  let readings = 0, coverOf = 0, covered = 0;
+  for (let j = 0; j < blk.n; j++) {
+    if (has !== null && has[j] === 0) continue;
+    const p = P[j]!, lo = LO[j]!, hi = HI[j]!, truth = truthCol[j]!;
+    const hasIv = bounded && !Number.isNaN(lo) && !Number.isNaN(hi);
+    const hasTruth = !Number.isNaN(truth);
+    if (hasIv) hws[nHw++] = halfWidth(lo, hi);
+    if (!Number.isNaN(p) && hasTruth) {
+      readings++;
+      errs[nErr] = p - truth;
+      abss[nErr++] = Math.abs(p - truth);
+      if (hasIv) {
+        coverOf++;
+        if (covers(lo, hi, truth)) covered++;
+        const z = normalizedError(p, lo, hi, truth);
+        norms[nNorm++] = z;
+        // covered at scale k ⇔ |z| ≤ k (coversScaled, without a multiplication per scale); NaN: never
+        const az = Math.abs(z);
+        for (let i = 0; i < CALIBRATION_SCALES.length; i++) if (az <= CALIBRATION_SCALES[i]!) calib[i]!++;
+      }
+    }
+    const bin = blk.bin[j]!;
+    if (!tc || bin < 0 || Number.isNaN(p)) continue;
+    tc.n[bin]!++;
+    tc.offset.add(bin, p - localCol[j]!);
+    if (hasIv) tc.hw.add(bin, halfWidth(lo, hi));
+    if (hasTruth) {
+      tc.err.add(bin, p - truth);
+      if (hasIv) { tc.coveredOf[bin]!++; if (covers(lo, hi, truth)) tc.covered[bin]!++; }
     }
   }
-  const tc = k.tc;
-  if (!tc || bin < 0 || Number.isNaN(p)) return;
-  tc.n[bin]!++;
-  tc.offset.add(bin, p - local);
-  if (hasIv) tc.hw.add(bin, halfWidth(lo, hi));
-  if (hasTruth) {
-    tc.err.add(bin, p - truth);
-    if (hasIv) { tc.coveredOf[bin]!++; if (covers(lo, hi, truth)) tc.covered[bin]!++; }
-  }
-}
-
-function addBoundDists(b: BoundCounts, x: FoldScratch, got: Collected): void {
-  b.halfWidth.addAll(x.halfWidth, got.hw);
-  b.error.addAll(x.error, got.err);
-  b.absError.addAll(x.absError, got.err);
-  b.norm.addAll(x.norm, got.norm);
+  b.readings += readings; b.coverOf += coverOf; b.covered += covered;
+  b.halfWidth.addAll(hws, nHw);
+  b.error.addAll(errs, nErr);
+  b.absError.addAll(abss, nErr);
+  b.norm.addAll(norms, nNorm);
 }
 
 function foldTimelineCausality(t: TimelineCausality, bin: number, pc: string | null, ic: string | null): void {

@@ -138,7 +138,10 @@ export interface JoinOptions {
   anchor: Anchor;
   firstSeq: number;
   delayIndex: (delayS: number) => number;
+  /** Takes each event once folded; may keep its reest lists, not its other arrays (they are reused). */
   onEvent: (ev: JoinedEvent) => void;
+  /** Backpressure: a promise to wait for before reading on (the fold thread is behind), or null. */
+  ready?: () => Promise<void> | null;
   warn: (msg: string) => void;
 }
 
@@ -165,7 +168,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const cwState = o.commitWait.map(() => ({ eof: false, perDelay: new Map<number, number>(), max: -Infinity }));
   const cd = o.coordinator.decoder;
   // Events, stamps and their arrays are recycled once folded: allocation, not parsing, was the
-  // join's main cost. onEvent must not keep references to what it is given.
+  // join's main cost. onEvent must not keep references to what it is given (but the reest lists).
   const arrayPool: Float64Array[] = [];
   const stampPool: WorkerStamp[] = [];
   const eventPool: JoinedEvent[] = [];
@@ -271,6 +274,8 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   };
 
   while (!coordEof || wState.some((s) => !s.eof) || cwState.some((s) => !s.eof)) {
+    const wait = o.ready?.();
+    if (wait) await wait;
     // 1. coordinator leads
     if (!coordEof) {
       const b = await o.coordinator.rows.next();

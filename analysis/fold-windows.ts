@@ -1,7 +1,7 @@
 // Folds window assignment of one source and one window size over a block of events
 // (docs/metrics.md §Windows, §Coordination cost): point agreement, interval verdicts, conflicts
 // split against truth, accuracy per worker, and the same verdicts with re-estimated intervals.
-import type { WindowCounts } from './counters.js';
+import type { AccuracyCounts, WindowCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
 import type { ReestStamp } from './joined.js';
 import {
@@ -15,6 +15,10 @@ export class WindowScratch {
   readonly trueOfConfident: Float64Array;
   /** [k][w][j]: worker w's true window of size k for event j (NaN without truth or row). */
   readonly trueWin: Float64Array[][];
+  /** Per worker: the point, lo and hi columns of the source being folded. */
+  readonly p: Float64Array[] = [];
+  readonly lo: Float64Array[] = [];
+  readonly hi: Float64Array[] = [];
   constructor(capacity: number, workers: number, sizes: number) {
     this.points = new Float64Array(workers);
     this.assigned = new Float64Array(workers);
@@ -43,23 +47,25 @@ export function foldWindows(
   const assigned = x.assigned;
   const trueOfConfident = x.trueOfConfident;
   const trueWin = x.trueWin[k]!;
+  // this source's columns and counters per worker, looked up once per block
+  const has = blk.has, P = x.p, LO = x.lo, HI = x.hi;
+  for (let w = 0; w < W; w++) { const st = blk.stamps[w]![s]!; P[w] = st.p; LO[w] = st.lo; HI[w] = st.hi; }
+  const acc = wc.perWorker;
   for (let j = 0; j < blk.n; j++) {
     let np = 0, na = 0, nt = 0;
     let confidentAllTruth = true;
     for (let w = 0; w < W; w++) {
-      if (blk.has[w]![j] === 0) continue;
-      const st = blk.stamps[w]![s]!;
-      const p = st.p[j]!;
+      if (has[w]![j] === 0) continue;
+      const p = P[w]![j]!;
       const tw = trueWin[w]![j]!;
       const hasTruth = !Number.isNaN(tw);
-      const acc = wc.perWorker[w]!;
       if (!Number.isNaN(p)) {
         const pw = windowIndex(p, win);
         points[np++] = pw;
-        if (hasTruth) { acc.pt++; if (pw === tw) acc.ptCorrect++; }
+        if (hasTruth) foldPointAccuracy(acc[w]!, pw === tw);
       }
       if (!bounded) continue;
-      const lo = st.lo[j]!, hi = st.hi[j]!;
+      const lo = LO[w]![j]!, hi = HI[w]![j]!;
       if (Number.isNaN(lo) || Number.isNaN(hi)) continue;
       const iw = intervalWindow(lo, hi, win);
       assigned[na++] = iw === null ? NaN : iw;
@@ -68,10 +74,7 @@ export function foldWindows(
         wc.ivConfident++;
         if (hasTruth) trueOfConfident[nt++] = tw; else confidentAllTruth = false;
       }
-      if (hasTruth) {
-        acc.iv++;
-        if (iw === null) acc.ivAmb++; else if (iw === tw) acc.ivConfCorrect++; else acc.ivConfWrong++;
-      }
+      if (hasTruth) foldIntervalAccuracy(acc[w]!, iw, tw);
     }
     const agree = pointWindowsAgree(points, np);
     if (agree !== null) { wc.ptEvents++; if (agree) wc.ptAgree++; }
@@ -89,6 +92,16 @@ export function foldWindows(
     }
     if (bounded && delays > 0) reestEvent(blk, j, s, win, delays, wc, assigned);
   }
+}
+
+function foldPointAccuracy(a: AccuracyCounts, correct: boolean): void {
+  a.pt++;
+  if (correct) a.ptCorrect++;
+}
+
+function foldIntervalAccuracy(a: AccuracyCounts, iw: number | null, tw: number): void {
+  a.iv++;
+  if (iw === null) a.ivAmb++; else if (iw === tw) a.ivConfCorrect++; else a.ivConfWrong++;
 }
 
 /** The interval verdict of event j with each worker's re-estimated interval, per delay. */

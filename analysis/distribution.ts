@@ -34,13 +34,16 @@ function bucketOf(v: number): number {
   return v > 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
 }
 
+/** 2^e for e = MIN_EXP … MAX_EXP (exact), so that no power is computed per bucket. */
+const POW2 = Array.from({ length: OCTAVES }, (_, i) => 2 ** (i + MIN_EXP));
+
 function representative(idx: number): number {
   if (idx === HALF) return 0;
   const pos = idx > HALF;
   const k = pos ? idx - HALF - 1 : HALF - 1 - idx;
-  const e = Math.floor(k / SUB) + MIN_EXP;
+  const e = Math.floor(k / SUB);
   const sub = k % SUB;
-  const mag = 2 ** e * (1 + (sub + 0.5) / SUB);
+  const mag = POW2[e]! * (1 + (sub + 0.5) / SUB);
   return pos ? mag : -mag;
 }
 
@@ -136,7 +139,9 @@ export class DistAcc {
     }
     target.toHistogram();
     const h = target.hist!;
-    for (let i = 0; i < h.length; i++) h[i]! += this.hist![i]!;
+    const mine = this.hist!;
+    // every value lies in [lo, hi], so every non-empty bucket between theirs (bucketOf is monotone)
+    for (let i = bucketOf(this.lo), last = bucketOf(this.hi); i <= last; i++) h[i]! += mine[i]!;
     target.n += this.n;
     target.sum += this.sum;
     if (this.lo < target.lo) target.lo = this.lo;
@@ -178,7 +183,7 @@ export class DistAcc {
       let last = -1;
       let acc = 0;
       let k = 0;
-      for (let i = 0; i < hist.length; i++) {
+      for (let i = bucketOf(lo), top = bucketOf(hi); i <= top; i++) { // the buckets of lo and hi bound every value's
         const c = hist[i]!;
         if (c === 0) continue;
         if (first < 0) first = i;

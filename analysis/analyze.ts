@@ -21,7 +21,7 @@ import { EventRowReader } from './event-rows.js';
 import { summaryText } from './summary-text.js';
 import { syncStats } from './sync-stats.js';
 import { ThreadedAccumulator } from './threaded-accumulator.js';
-import { ThreadedDecodedRows } from './threaded-rows.js';
+import { ParsePool, parseThreadCount } from './threaded-rows.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './decoded-rows.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
@@ -37,12 +37,14 @@ export interface AnalyzeOptions {
   windowsMs?: number[];
   logger?: Logger;
   /**
-   * Read and decode the coordinator and worker CSVs in parse threads, one per file, while the main
-   * thread joins and counts (native format only). The result is the same either way. Default:
-   * threads when those files hold at least THREADS_MIN_BYTES (below that, starting the threads
-   * and handing batches over costs more than it saves).
+   * Read and decode the coordinator and worker CSVs in parse threads and fold the metrics in a fold
+   * thread while the main thread joins (native format only). The result is the same either way.
+   * Default: threads when those files hold at least THREADS_MIN_BYTES (below that, starting the
+   * threads and handing batches over costs more than it saves).
    */
   threads?: boolean;
+  /** With threads: how many parse threads share the event files (default: cores − 1, at most one per file). */
+  parseThreads?: number;
 }
 
 export interface AnalyzeResult {
@@ -80,13 +82,18 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     return { reader, convert: a.convert, header: a.header, fields: a.header.length };
   };
-  // Large native runs: event files are read and decoded in parse threads, one per file, all started
-  // at once. Otherwise in this thread, one after the other (legacy adapters warn in file order).
-  const eventBytes = [files.coordinator, ...files.workers.map((w) => w.csv)].reduce((n, f) => n + (f ? fileSize(f) : 0), 0);
+  // Large native runs: event files are read and decoded in parse threads (all started at once) and
+  // metrics folded in a fold thread. Otherwise in this thread, one file after the other (legacy
+  // adapters warn in file order).
+  const eventFiles = [files.coordinator, ...files.workers.flatMap((w) => (w.csv ? [w.csv] : []))];
+  const eventBytes = eventFiles.reduce((n, f) => n + fileSize(f), 0);
   const useThreads = !legacy && (opts.threads ?? eventBytes >= THREADS_MIN_BYTES);
+  const pool = useThreads
+    ? new ParsePool(eventFiles.map((f, k) => ({ file: f, displayPath: rel(f), role: k === 0 ? COORDINATOR_ROLE : WORKER_ROLE })), opts.parseThreads ?? parseThreadCount(eventFiles.length))
+    : null;
   const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
     const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
-    if (useThreads) return ThreadedDecodedRows.open(file, rel(file), rowRole);
+    if (pool) return pool.open(eventFiles.indexOf(file));
     if (!legacy) return EventRowReader.open(file, rel(file), rowRole);
     return open(file, role, node).then((src) => new InlineDecodedRows(src.reader, src.header, (b) => viewBatch(src, b), rowRole));
   };
@@ -115,6 +122,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     return await analyzeOpened(coord, workerSrc);
   } finally {
     for (const p of opening) p.then((s) => s.close(), () => undefined);
+    pool?.close();
   }
 
   // The rest runs with every reader open; the parse threads are stopped whatever happens.

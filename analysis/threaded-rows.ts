@@ -1,31 +1,85 @@
-// Main-thread handle of a parse thread (parse-thread.ts): one event CSV read and decoded on
-// another core while the main thread joins and counts (the machine has 2; reading and decoding
-// was about half of the analysis CPU).
+// Main-thread side of the parse threads (parse-thread.ts): the event CSVs are read and decoded on
+// other cores while this thread joins. A pool of `threads` threads shares the files round-robin:
+// on this 2-core machine one parse thread for all five files used less CPU than one per file
+// (fewer threads competing for two cores, fewer isolates compiling the same code) at the same
+// wall time.
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodedRows, DecodedRowSource, ReaderStats, RowRole } from './decoded-rows.js';
+import { SLEEPING, WAKE, flowSlots, producedSlot, takenSlot, type ParseThreadData } from './parse-flow.js';
 
-/** Batches decoded ahead of the join (each ~64 KiB of text, ~30 KiB decoded). */
+/** Batches decoded ahead of the join per file (each ~64 KiB of text, ~30 KiB decoded). */
 const CREDITS = 64;
-/** A thread that filled its credits sleeps until the join is this close to catching up. */
+/** A thread whose files all filled their credits sleeps until the join is this close to catching up on one. */
 const LOW_WATER = 32;
-/** Shared Int32Array slots. */
-export const TAKEN = 0, PRODUCED = 1, SLEEPING = 2;
+
+/** Parse threads for a run: the cores but the one the join needs, at most one per file. */
+export function parseThreadCount(files: number): number {
+  return Math.max(1, Math.min(files, availableParallelism() - 1));
+}
 
 type Msg =
-  | { type: 'header'; header: string[] }
-  | { type: 'open-error'; message: string }
-  | { type: 'rows'; rows: DecodedRows }
-  | { type: 'end'; stats: ReaderStats }
-  | { type: 'error'; message: string };
+  | { type: 'header'; file: number; header: string[] }
+  | { type: 'open-error'; file: number; message: string }
+  | { type: 'rows'; file: number; rows: DecodedRows }
+  | { type: 'end'; file: number; stats: ReaderStats }
+  | { type: 'error'; file: number; message: string };
+
+export interface ParsedFile {
+  file: string;
+  displayPath: string;
+  role: RowRole;
+}
+
+export class ParsePool {
+  private readonly handles: ThreadedDecodedRows[] = [];
+  private readonly workers: Worker[] = [];
+  private closed = 0;
+
+  /** Start `threads` threads over `files` (file k goes to thread k mod threads). */
+  constructor(files: ParsedFile[], threads: number) {
+    const n = Math.max(1, Math.min(threads, files.length));
+    for (let t = 0; t < n; t++) {
+      const mine = files.flatMap((f, k) => (k % n === t ? [{ f, k }] : []));
+      const flow = new Int32Array(new SharedArrayBuffer(4 * flowSlots(mine.length)));
+      const data: ParseThreadData = { files: mine.map((m) => m.f), flow, credits: CREDITS, lowWater: LOW_WATER };
+      const worker = new Worker(new URL('./parse-thread.js', import.meta.url), { workerData: data });
+      this.workers.push(worker);
+      const local = mine.map(({ f, k }, i) => (this.handles[k] = new ThreadedDecodedRows(worker, flow, i, f.displayPath, () => this.release())));
+      worker.on('message', (m: Msg) => {
+        if (m.file < 0) { for (const h of local) h.fail(new Error(m.type === 'error' ? m.message : 'parse thread failed')); return; }
+        local[m.file]!.onMessage(m);
+      });
+      worker.on('error', (e: Error) => { for (const h of local) h.fail(e); });
+      worker.on('exit', () => { for (const h of local) h.exited(); });
+    }
+  }
+
+  /** File k's rows, once its header is read; rejects like CsvLines.open. */
+  open(k: number): Promise<ThreadedDecodedRows> {
+    return this.handles[k]!.opened;
+  }
+
+  /** Stop every thread (each handle's close() counts; the last one, or this, ends them). */
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+  }
+
+  private release(): void {
+    if (++this.closed === this.handles.length) this.close();
+  }
+}
 
 export class ThreadedDecodedRows implements DecodedRowSource {
   header: string[] = [];
   stats: ReaderStats;
+  readonly opened: Promise<ThreadedDecodedRows>;
   private readonly queue: DecodedRows[] = [];
   private ended = false;
+  private isClosed = false;
   private failure: Error | null = null;
   private waiter: (() => void) | null = null;
-  private opened: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private openCb: { resolve: (t: ThreadedDecodedRows) => void; reject: (e: Error) => void } | null = null;
 
   /**
    * Flow control through shared counters (taken, produced, sleeping), not messages: the thread
@@ -33,31 +87,17 @@ export class ThreadedDecodedRows implements DecodedRowSource {
    * wake-up (postMessage or notify) showed as ~0.5 ms of main-thread time in profiles on this busy
    * host (the woken thread preempting it).
    */
-  private constructor(private readonly worker: Worker, private readonly flow: Int32Array, displayPath: string) {
+  constructor(
+    private readonly worker: Worker, private readonly flow: Int32Array, private readonly file: number,
+    private readonly displayPath: string, private readonly onClose: () => void,
+  ) {
     this.stats = { displayPath, rowsRead: 0, skipped: 0, tornTail: false, warnings: [] };
-    worker.on('message', (m: Msg) => this.onMessage(m));
-    worker.on('error', (e: Error) => this.fail(e));
-    worker.on('exit', () => { if (!this.ended && !this.failure) this.fail(new Error(`${displayPath}: parse thread exited early`)); });
-  }
-
-  /** Start a thread on `file` and wait for its header. Rejects like CsvReader.open. */
-  static async open(file: string, displayPath: string, role: RowRole): Promise<ThreadedDecodedRows> {
-    const flow = new Int32Array(new SharedArrayBuffer(12));
-    const worker = new Worker(new URL('./parse-thread.js', import.meta.url), {
-      workerData: { file, displayPath, role, flow, credits: CREDITS, lowWater: LOW_WATER },
-    });
-    const t = new ThreadedDecodedRows(worker, flow, displayPath);
-    try {
-      await new Promise<void>((resolve, reject) => { t.opened = { resolve, reject }; });
-    } catch (err) {
-      t.close();
-      throw err;
-    }
-    return t;
+    this.opened = new Promise((resolve, reject) => { this.openCb = { resolve, reject }; });
+    this.opened.catch(() => undefined); // reported where it is awaited
   }
 
   start(sources: readonly string[], anchorSec: number): void {
-    this.worker.postMessage({ type: 'start', sources: [...sources], anchorSec });
+    this.worker.postMessage({ type: 'start', file: this.file, sources: [...sources], anchorSec });
   }
 
   async next(): Promise<DecodedRows | null> {
@@ -65,8 +105,12 @@ export class ThreadedDecodedRows implements DecodedRowSource {
       if (this.failure) throw this.failure;
       const b = this.queue.shift();
       if (b) {
-        const taken = Atomics.add(this.flow, TAKEN, 1) + 1;
-        if (Atomics.load(this.flow, SLEEPING) === 1 && Atomics.load(this.flow, PRODUCED) - taken <= LOW_WATER) Atomics.notify(this.flow, TAKEN);
+        const f = this.flow;
+        const taken = Atomics.add(f, takenSlot(this.file), 1) + 1;
+        if (Atomics.load(f, SLEEPING) === 1 && Atomics.load(f, producedSlot(this.file)) - taken <= LOW_WATER) {
+          Atomics.add(f, WAKE, 1);
+          Atomics.notify(f, WAKE);
+        }
         return b;
       }
       if (this.ended) return null;
@@ -75,13 +119,15 @@ export class ThreadedDecodedRows implements DecodedRowSource {
   }
 
   close(): void {
-    void this.worker.terminate();
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.onClose();
   }
 
-  private onMessage(m: Msg): void {
+  onMessage(m: Msg): void {
     switch (m.type) {
-      case 'header': this.header = m.header; this.opened?.resolve(); this.opened = null; return;
-      case 'open-error': this.ended = true; this.opened?.reject(new Error(m.message)); this.opened = null; return;
+      case 'header': this.header = m.header; this.openCb?.resolve(this); this.openCb = null; return;
+      case 'open-error': this.ended = true; this.openCb?.reject(new Error(m.message)); this.openCb = null; this.close(); return;
       case 'rows': this.queue.push(m.rows); break;
       case 'end': this.stats = m.stats; this.ended = true; break;
       case 'error': this.fail(new Error(m.message)); return;
@@ -89,12 +135,16 @@ export class ThreadedDecodedRows implements DecodedRowSource {
     this.wake();
   }
 
-  private fail(e: Error): void {
+  fail(e: Error): void {
     if (this.failure) return;
     this.failure = e;
-    this.opened?.reject(e);
-    this.opened = null;
+    this.openCb?.reject(e);
+    this.openCb = null;
     this.wake();
+  }
+
+  exited(): void {
+    if (!this.ended && !this.failure && !this.isClosed) this.fail(new Error(`${this.displayPath}: parse thread exited early`));
   }
 
   private wake(): void {

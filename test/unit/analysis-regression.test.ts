@@ -150,11 +150,11 @@ function assertSections(actual: Record<string, string>, expected: Record<string,
   assert.deepEqual(changed, [], `${label}: these stats.json sections changed: ${changed.join(', ')}`);
 }
 
-test('regression: a generated native run gives the same stats.json as before (in-process and parse threads)', async () => {
+test('regression: a generated native run gives the same stats.json as before (in-process, and with parse and fold threads)', async () => {
   const dir = nativeRun();
-  for (const threads of [false, true]) {
-    const { stats } = await analyzeRun(dir, { threads });
-    const label = threads ? 'parse threads' : 'in-process';
+  for (const opts of [{ threads: false }, { threads: true, parseThreads: 1 }, { threads: true, parseThreads: 3 }]) {
+    const { stats } = await analyzeRun(dir, opts);
+    const label = JSON.stringify(opts);
     // a few of the numbers behind the hashes, so that a failure shows what moved
     assert.deepEqual(stats.delivery.workers.map((w) => [w.received, w.duplicates]), [[24738, 82], [24738, 80], [24762, 80]], label);
     const w50 = stats.windows.find((x) => x.source === 'bounded' && x.window_ms === 50)!.interval!;

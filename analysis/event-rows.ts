@@ -130,6 +130,11 @@ export class EventRowDecoder implements RowSink {
    * cell our writers produce) are parsed without looking for the comma first.
    */
   private timeCell(buf: Uint8Array, p: number, end: number, f: number): number {
+    if (p === end || buf[p] === COMMA) { // an empty cell: no value (never 0)
+      this.fVal[f] = NaN;
+      this.fBad[f] = 0;
+      return p;
+    }
     const q = p + NS_DIGITS;
     if (q <= end && (q === end || buf[q] === COMMA)) {
       let sec = 0;

@@ -1,38 +1,44 @@
 // Folds the arrival order of one source at one pair of workers over a block of events
 // (docs/metrics.md §Ordering): point order, interval order, each judged against the true order.
+// The counts are kept in locals for the block and added to the counters at its end.
 import type { OrderingCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
-import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder, type Order } from './metrics/ordering.js';
+import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder } from './metrics/ordering.js';
 
 export function foldOrdering(blk: EventBlock, s: number, a: number, b: number, bounded: boolean, t: OrderingCounts): void {
   const hasA = blk.has[a]!, hasB = blk.has[b]!;
   const A = blk.stamps[a]![s]!, B = blk.stamps[b]![s]!;
   const tA = blk.trueRecv[a]!, tB = blk.trueRecv[b]!;
+  let compared = 0, aFirst = 0, bFirst = 0, ties = 0;
+  let pvt = 0, pvtCorrect = 0, pvtWrong = 0, pvtTie = 0;
+  let iv = 0, ivProven = 0, ivA = 0, ivB = 0;
+  let ivt = 0, ivtCorrect = 0, ivtWrong = 0, ivtAmb = 0;
   for (let j = 0; j < blk.n; j++) {
     if (hasA[j] === 0 || hasB[j] === 0) continue;
     const truth = pointOrder(tA[j]!, tB[j]!);
     const po = pointOrder(A.p[j]!, B.p[j]!);
-    const io = bounded ? intervalOrder(A.lo[j]!, A.hi[j]!, B.lo[j]!, B.hi[j]!) : null;
-    foldOrder(t, po, io, truth);
-  }
-}
-
-function foldOrder(t: OrderingCounts, po: Order | null, io: Order | null, truth: Order | null): void {
-  if (po !== null) {
-    t.compared++;
-    if (po === -1) t.aFirst++; else if (po === 1) t.bFirst++; else t.ties++;
+    if (po !== null) {
+      compared++;
+      if (po === -1) aFirst++; else if (po === 1) bFirst++; else ties++;
+      if (truth !== null) {
+        pvt++;
+        const v = judgePointOrder(po, truth);
+        if (v === 'correct') pvtCorrect++; else if (v === 'wrong') pvtWrong++; else pvtTie++;
+      }
+    }
+    if (!bounded) continue;
+    const io = intervalOrder(A.lo[j]!, A.hi[j]!, B.lo[j]!, B.hi[j]!);
+    if (io === null) continue;
+    iv++;
+    if (io !== 0) { ivProven++; if (io === -1) ivA++; else ivB++; }
     if (truth !== null) {
-      t.pvt++;
-      const v = judgePointOrder(po, truth);
-      if (v === 'correct') t.pvtCorrect++; else if (v === 'wrong') t.pvtWrong++; else t.pvtTie++;
+      ivt++;
+      const v = judgeIntervalOrder(io, truth);
+      if (v === 'correct') ivtCorrect++; else if (v === 'wrong') ivtWrong++; else ivtAmb++;
     }
   }
-  if (io === null) return;
-  t.iv++;
-  if (io !== 0) { t.ivProven++; if (io === -1) t.ivA++; else t.ivB++; }
-  if (truth !== null) {
-    t.ivt++;
-    const v = judgeIntervalOrder(io, truth);
-    if (v === 'correct') t.ivtCorrect++; else if (v === 'wrong') t.ivtWrong++; else t.ivtAmb++;
-  }
+  t.compared += compared; t.aFirst += aFirst; t.bFirst += bFirst; t.ties += ties;
+  t.pvt += pvt; t.pvtCorrect += pvtCorrect; t.pvtWrong += pvtWrong; t.pvtTie += pvtTie;
+  t.iv += iv; t.ivProven += ivProven; t.ivA += ivA; t.ivB += ivB;
+  t.ivt += ivt; t.ivtCorrect += ivtCorrect; t.ivtWrong += ivtWrong; t.ivtAmb += ivtAmb;
 }

@@ -19,7 +19,13 @@ export interface AnalysisCase {
   baselineMs: number;
   baselinePeakRssMiB: number;
   generateMs: number;
+  /** CPU time of the analysis process, all threads (ms), and per thread, main first. */
+  cpuMs: number | null;
+  threadsCpuMs: number[];
 }
+
+/** What a bench child prints; the analysis child adds per-thread CPU (main thread first). */
+interface ChildResult { ms: number; maxRssKiB: number; cpuMs?: number; threadsCpuMs?: number[] }
 
 export interface AnalysisFigures { rows: Row[]; notes: string[]; baselineLabel: string; raw: unknown }
 
@@ -39,7 +45,7 @@ function rowsFor(size: { events: number; workers: number }, c: AnalysisCase | nu
   ];
 }
 
-function child(script: string, args: string[]): Promise<{ ms: number; maxRssKiB: number }> {
+function child(script: string, args: string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const c = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -53,7 +59,7 @@ function child(script: string, args: string[]): Promise<{ ms: number; maxRssKiB:
         reject(new Error(`${path.basename(script)} exited ${code}: ${why.trim()}`));
         return;
       }
-      try { resolve(JSON.parse(out.trim().split('\n').pop()!) as { ms: number; maxRssKiB: number }); } catch (e) { reject(e); }
+      try { resolve(JSON.parse(out.trim().split('\n').pop()!) as ChildResult); } catch (e) { reject(e); }
     });
   });
 }
@@ -83,7 +89,7 @@ export async function runAnalysisHook(opts: { quick: boolean; root: string; log:
       const base = await child(path.join(BENCH_DIST, 'scan-baseline.js'), [dir]);
       const an = await child(path.join(BENCH_DIST, 'analysis.js'), ['--child', dir]);
       opts.log(`  analysed in ${(an.ms / 1000).toFixed(1)} s, peak RSS ${(an.maxRssKiB / 1024).toFixed(0)} MiB (scan baseline ${(base.ms / 1000).toFixed(1)} s)`);
-      cases.push({ ...s, analyzeMs: an.ms, peakRssMiB: an.maxRssKiB / 1024, baselineMs: base.ms, baselinePeakRssMiB: base.maxRssKiB / 1024, generateMs });
+      cases.push({ ...s, analyzeMs: an.ms, cpuMs: an.cpuMs ?? null, threadsCpuMs: an.threadsCpuMs ?? [], peakRssMiB: an.maxRssKiB / 1024, baselineMs: base.ms, baselinePeakRssMiB: base.maxRssKiB / 1024, generateMs });
     } catch (e) {
       opts.log(`  ${s.events} × ${s.workers}: ${(e as Error).message}`);
     } finally {
@@ -93,7 +99,10 @@ export async function runAnalysisHook(opts: { quick: boolean; root: string; log:
   if (cases.length === 0) return notMeasured('every analysis case failed (see the log above)');
   return {
     rows: sizes.flatMap((s) => rowsFor(s, cases.find((c) => c.events === s.events && c.workers === s.workers) ?? null, 'case failed')),
-    notes: [`5: synthetic runs from bench/analysis.ts (system, ntp, bounded sources, truth columns); analyzeRun in a fresh process, time and peak RSS (getrusage maxRSS) of that process only.`],
+    notes: [`5: synthetic runs from bench/analysis.ts (system, ntp, bounded sources, truth columns); analyzeRun in a fresh process, time and peak RSS (getrusage maxRSS) of that process only.`,
+      ...cases.map((c) => `   ${c.events.toLocaleString('en-US')} × ${c.workers}: CPU ${c.cpuMs === null ? '—' : `${(c.cpuMs / 1000).toFixed(2)} s`} in all threads` +
+        (c.threadsCpuMs.length > 1 ? ` (main ${(c.threadsCpuMs[0]! / 1000).toFixed(2)} s, others ${c.threadsCpuMs.slice(1).map((v) => (v / 1000).toFixed(2)).join(' / ')} s)` : '') +
+        ` for ${(c.analyzeMs / 1000).toFixed(2)} s wall`)],
     baselineLabel: 'streaming every CSV of the same run once and splitting each line (bench/scan-baseline.ts, fresh process)',
     raw: cases,
   };

@@ -447,12 +447,37 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * clockPair(): CLOCK_REALTIME and CLOCK_MONOTONIC read back to back, for HostClock's anchor.
+ * Of 32 tries (mono, real, mono) keep the one with the narrowest monotonic bracket and pair the
+ * realtime with the bracket's midpoint: tens of nanoseconds, where a Date.now() millisecond edge
+ * seen from JavaScript is good to a microsecond or more. Returns [realNs, monoNs, bracketNs].
+ */
+static napi_value js_clock_pair(napi_env env, napi_callback_info info) {
+  int64_t best_real = 0, best_mono = 0, best_gap = INT64_MAX;
+  for (int i = 0; i < 32; i++) {
+    struct timespec m0, r, m1;
+    clock_gettime(CLOCK_MONOTONIC, &m0);
+    clock_gettime(CLOCK_REALTIME, &r);
+    clock_gettime(CLOCK_MONOTONIC, &m1);
+    int64_t gap = ts_ns(&m1) - ts_ns(&m0);
+    if (gap < best_gap) { best_gap = gap; best_real = ts_ns(&r); best_mono = ts_ns(&m0) + gap / 2; }
+  }
+  napi_value out, v;
+  CHECK(napi_create_array_with_length(env, 3, &out));
+  CHECK(napi_create_bigint_int64(env, best_real, &v)); CHECK(napi_set_element(env, out, 0, v));
+  CHECK(napi_create_bigint_int64(env, best_mono, &v)); CHECK(napi_set_element(env, out, 1, v));
+  CHECK(napi_create_bigint_int64(env, best_gap, &v)); CHECK(napi_set_element(env, out, 2, v));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
     { "info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL },
     { "send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+    { "clockPair", NULL, js_clock_pair, NULL, NULL, NULL, napi_default, NULL },
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

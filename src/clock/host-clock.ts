@@ -1,4 +1,20 @@
 import type { LocalClock } from './types.js';
+import { loadUdpStampAddon } from '../net/udp-stamp-addon.js';
+
+/**
+ * The realtime/monotonic pair a HostClock is anchored on. With the native addon both clocks are
+ * read in C back to back (tens of ns apart; process.hrtime is CLOCK_MONOTONIC too); without it,
+ * a Date.now() millisecond edge (good to a microsecond or more). Cross-process latencies carry the
+ * two processes' anchor error, which is why the precise pair matters once stamps are µs apart.
+ */
+export function hostAnchor(): { realNs: bigint; monoNs: bigint; method: 'clock_gettime' | 'date-edge' } {
+  const native = loadUdpStampAddon();
+  if ('addon' in native && typeof native.addon.clockPair === 'function') {
+    const [realNs, monoNs] = native.addon.clockPair();
+    return { realNs, monoNs, method: 'clock_gettime' };
+  }
+  return { ...realtimeAnchor(), method: 'date-edge' };
+}
 
 /**
  * Pair a kernel realtime reading with a monotonic one to within a few microseconds. Date.now()
@@ -46,8 +62,12 @@ export class HostClock implements LocalClock {
   private anchorRealNs: bigint;
   private anchorMonoNs: bigint;
 
+  /** How the anchor was taken (see hostAnchor). */
+  anchorMethod: 'clock_gettime' | 'date-edge';
+
   constructor() {
-    const a = realtimeAnchor();
+    const a = hostAnchor();
+    this.anchorMethod = a.method;
     this.anchorRealNs = a.realNs;
     this.anchorMonoNs = a.monoNs;
   }
@@ -70,7 +90,7 @@ export class HostClock implements LocalClock {
     const diff = kernel - this.nowNs();
     // Date.now() truncates to the millisecond: only a difference well beyond that is a step.
     if (diff > thresholdNs || diff < -thresholdNs) {
-      const a = realtimeAnchor();
+      const a = hostAnchor();
       const exact = a.realNs - (this.anchorRealNs + (a.monoNs - this.anchorMonoNs));
       this.anchorRealNs = a.realNs;
       this.anchorMonoNs = a.monoNs;

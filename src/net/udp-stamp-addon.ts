@@ -20,6 +20,8 @@ export interface UdpStampAddon {
   send(h: UdpStampHandle, buf: Buffer, port: number, address: string): number;
   /** Stops the poll and closes the fd; idempotent; no callback runs after it. */
   close(h: UdpStampHandle): void;
+  /** CLOCK_REALTIME paired with CLOCK_MONOTONIC (the midpoint of the narrowest of 32 brackets), and that bracket's width (ns). */
+  clockPair(): [realNs: bigint, monoNs: bigint, bracketNs: bigint];
 }
 
 /** Where the built addon may be: copied into dist/ by the build (and so into deploy bundles), or node-gyp's own output. */

@@ -23,10 +23,14 @@ export interface StatusReply {
 export interface ByeReply { v: 1; k: 'bye'; run: string; node: string; received: number }
 export type Message = EventMessage | ReadyQuery | EndCommand | StatusReply | ByeReply;
 
-/** Why a datagram was rejected; each kind is counted separately in the worker summary. */
+/**
+ * Why the codec rejected a datagram; each kind is counted separately in the worker summary. A
+ * replay passes the codec (its tag is valid): the worker counts it as `duplicate`, the same
+ * counter as a network duplicate, since the two cannot be told apart there.
+ */
 export type RejectReason =
   | 'oversize' | 'bad_json' | 'bad_shape' | 'unknown_version' | 'wrong_run'
-  | 'untagged' | 'bad_tag' | 'replay';
+  | 'untagged' | 'bad_tag';
 
 export type DecodeResult = { ok: true; msg: Message } | { ok: false; reason: RejectReason; detail: string };
 

@@ -97,3 +97,29 @@ test('closing drops datagrams whose fault delay outlasted the run (no send on a 
   assert.deepEqual(rx.got, []);
   rx.sock.close();
 });
+
+test('the order of sends rotates with seq: event seq reaches worker seq mod n first', async () => {
+  // The kernel stamps each datagram inside the sender's sendmsg (SO_TIMESTAMPNS, udp_stamp addon),
+  // so the arrival stamps give the order in which the sender sent them.
+  const { openStampedSocket } = await import('../../src/net/stamped-socket.js');
+  const arrivals: Array<Map<number, bigint>> = [new Map(), new Map(), new Map()];
+  const socks = await Promise.all(arrivals.map((m) => openStampedSocket({
+    bind: '127.0.0.1', port: 0, mode: 'kernel', recvBufferBytes: 1 << 20,
+    onMessage: (buf: Buffer, _a: string, _p: number, mono: bigint | null) => { if (mono !== null) m.set(Number(buf.toString()), mono); },
+  })));
+  const sender = await EventSender.open(socks.map((s) => addr(s.address().port)), null, log);
+  // The kernel turns receive timestamping on asynchronously when the first socket asks for it: until
+  // then datagrams are stamped when read. Give it a moment, as a worker's warmup does.
+  await new Promise((r) => setTimeout(r, 100));
+  try {
+    for (let seq = 0; seq < 6; seq++) sender.send(Buffer.from(String(seq)), seq);
+    await until(() => arrivals.every((m) => m.size === 6));
+    for (let seq = 0; seq < 6; seq++) {
+      const order = [0, 1, 2].sort((a, b) => Number(arrivals[a]!.get(seq)! - arrivals[b]!.get(seq)!));
+      assert.deepEqual(order, [seq % 3, (seq + 1) % 3, (seq + 2) % 3], `event ${seq}`);
+    }
+  } finally {
+    await sender.close();
+    await Promise.all(socks.map((s) => s.close()));
+  }
+});

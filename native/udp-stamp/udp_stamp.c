@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #define BATCH 16          // datagrams per recvmmsg call
+#define DRAIN_BATCHES 4   // recvmmsg calls per wake-up at most: 64 datagrams, then the loop turns
 #define SLOT 65536        // bytes per datagram slot: any UDP payload fits, nothing is truncated
 #define MAX_AGE_NS 10000000000LL  // a stamp older than 10 s (or in the future) is not believed
 
@@ -266,8 +267,11 @@ static void on_readable(uv_poll_t *p, int status, int events) {
     report_error(s, -status);
   } else {
     // Drain. libuv polls level-triggered, so a batch shorter than BATCH (the queue was empty at
-    // that instant) can end the drain: anything arriving later wakes the poll again.
-    for (;;) {
+    // that instant) can end the drain: anything arriving later wakes the poll again. For the same
+    // reason the drain stops after DRAIN_BATCHES full batches: a sender faster than the listener
+    // keeps the queue from ever emptying, and an endless drain would hold the event loop (timers,
+    // CSV writes, signals) until the flood stopped. libuv's own UDP reader stops after 32.
+    for (int b = 0; b < DRAIN_BATCHES; b++) {
       for (int i = 0; i < BATCH; i++) {
         s->iov[i].iov_base = s->data + (size_t)i * SLOT;
         s->iov[i].iov_len = SLOT;
@@ -282,7 +286,7 @@ static void on_readable(uv_poll_t *p, int status, int events) {
       }
       int n = recvmmsg(s->fd, s->msgs, BATCH, MSG_DONTWAIT, NULL);
       if (n < 0) {
-        if (errno == EINTR) continue;
+        if (errno == EINTR) { b--; continue; }
         if (errno != EAGAIN && errno != EWOULDBLOCK) report_error(s, errno);
         break;
       }

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { Worker } from 'node:worker_threads';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -142,6 +143,45 @@ test('close() stops callbacks at once, also from inside a callback', async () =>
   await sleep(100);
   tx.close();
   assert.equal(late, 0);
+});
+
+test('a flood faster than the listener does not hold the event loop: timers still run while datagrams keep coming', async () => {
+  const a = addon();
+  let calls = 0;
+  // A slow listener (300 µs a datagram, ~3,300/s) and a sender thread that outpaces it for 1 s:
+  // the socket's queue never empties while the flood lasts.
+  const h = a.open('127.0.0.1', 0, 1 << 20, () => {
+    calls++;
+    const until = process.hrtime.bigint() + 300_000n;
+    while (process.hrtime.bigint() < until) { /* busy listener */ }
+  });
+  const port = a.info(h).port;
+  const sender = new Worker(`
+    const dgram = require('node:dgram');
+    const { workerData, parentPort } = require('node:worker_threads');
+    const s = dgram.createSocket('udp4');
+    const end = Date.now() + 1000;
+    let sent = 0;
+    const burst = () => {
+      for (let i = 0; i < 50; i++) { s.send(Buffer.alloc(32), workerData, '127.0.0.1'); sent++; }
+      if (Date.now() < end) setTimeout(burst, 1); else s.close(() => parentPort.postMessage(sent));
+    };
+    burst();`, { eval: true, workerData: port });
+  const sentP = new Promise<number>((r) => sender.once('message', r));
+  let last = process.hrtime.bigint();
+  let maxGapMs = 0;
+  const tick = setInterval(() => {
+    const now = process.hrtime.bigint();
+    maxGapMs = Math.max(maxGapMs, Number(now - last) / 1e6);
+    last = now;
+  }, 10);
+  const sent = await sentP;
+  clearInterval(tick);
+  maxGapMs = Math.max(maxGapMs, Number(process.hrtime.bigint() - last) / 1e6); // the gap up to the sender's end
+  a.close(h);
+  await sender.terminate();
+  assert.ok(calls > 100 && sent > calls, `the flood outpaced the listener (${sent} sent, ${calls} delivered)`);
+  assert.ok(maxGapMs < 400, `a 10 ms timer waited ${maxGapMs.toFixed(0)} ms during the flood: the receive drain held the event loop`);
 });
 
 test('bad bind addresses are clear errors, naming the address and the errno', async () => {

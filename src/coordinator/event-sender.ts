@@ -15,7 +15,8 @@ export interface EventPathFaults {
  * Control messages (ready?, end) and the workers' replies stay on the coordinator's own socket.
  */
 export class EventSender {
-  private refusedLogged = new Set<number>();
+  /** (worker, error code) pairs already logged: each kind of error is logged once per worker. */
+  private errorsLogged = new Set<string>();
   private closed = false;
   private delayed = new Set<NodeJS.Timeout>();
 
@@ -87,10 +88,11 @@ export class EventSender {
     };
   }
 
-  /** ICMP errors also surface on the socket's receive side: log them once per worker, keep going. */
+  /** ICMP errors also surface on the socket's receive side: log each kind once per worker, keep going. */
   private onError(i: number, e: NodeJS.ErrnoException): void {
-    if (this.refusedLogged.has(i)) return;
-    this.refusedLogged.add(i);
+    const key = `${i}:${e.code ?? e.message}`;
+    if (this.errorsLogged.has(key)) return;
+    this.errorsLogged.add(key);
     this.log.warn(`worker ${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`);
   }
 

@@ -171,14 +171,21 @@ test('fault behaviour: asymmetric delay biases offset by (d1 − d2)/2; falsetic
   assert.ok(a.length >= 2);
   // Beyond the injected 30 ms, a loaded host adds delay it cannot attribute to either path: the
   // offset may move by half of that extra delay (plus 0.5 ms of timer slack), never more.
-  const slack = (s: NtpSample): bigint => (s.delay_ns - 30n * MS) / 2n + MS / 2n;
+  // A 30 ms timer may also fire up to ~1 ms *early* in real time: libuv counts timers from the
+  // loop's cached time, taken when the loop iteration began.
+  const slack = (s: NtpSample): bigint => abs(s.delay_ns - 30n * MS) / 2n + MS / 2n;
+  const EARLY = MS;
   for (const s of a) {
-    assert.ok(s.delay_ns >= 30n * MS, `asym delay ${s.delay_ns}`);
+    assert.ok(s.delay_ns >= 30n * MS - EARLY, `asym delay ${s.delay_ns}`);
     assert.ok(abs(s.offset_ns - 15n * MS) <= slack(s), `asym offset ${s.offset_ns} (delay ${s.delay_ns})`);
   }
   // Same delay on the reply path: θ ≈ −15 ms.
   const back = (await run({ replyDelayMs: 30 })).samples.filter((s) => s.accepted);
-  assert.ok(back.length >= 2 && back.every((s) => s.delay_ns >= 30n * MS && abs(s.offset_ns + 15n * MS) <= slack(s)));
+  assert.ok(back.length >= 2, `reply-delay samples accepted: ${back.length}`);
+  for (const s of back) {
+    assert.ok(s.delay_ns >= 30n * MS - EARLY, `back delay ${s.delay_ns}`);
+    assert.ok(abs(s.offset_ns + 15n * MS) <= slack(s), `back offset ${s.offset_ns} (delay ${s.delay_ns})`);
+  }
   // Falseticker: server 50 ms ahead.
   const ft = (await run({ offsetNs: 50n * MS })).samples.filter((s) => s.accepted);
   // Within the exchange's own error bound δ/2 (a loaded host delays replies, not the served time).

@@ -225,7 +225,12 @@ test('three servers, one falseticker: the median offset wins', async () => {
 
 test('simulated local clock 30 ms behind: offset +30 ms, true_offset recorded, point ≈ true time', async () => {
   const host = hostClock;
-  const skewed: LocalClock = { simulated: true, nowNs: () => host.nowNs() - 30n * MS, trueNowNs: () => host.nowNs() };
+  // Like FaultyClock, it keeps the true time behind its last reading (lastTrueNs), so the source
+  // pairs each stamp with the truth of that very instant (two separate reads could be split by a preemption).
+  const skewed: LocalClock & { lastTrueNs: bigint } = {
+    simulated: true, lastTrueNs: 0n, trueNowNs: () => host.nowNs(),
+    nowNs() { const t = host.nowNs(); this.lastTrueNs = t; return t - 30n * MS; },
+  };
   const srv = await server();
   const { src, rows } = client([`127.0.0.1:${srv.port}`], { clock: skewed });
   try {

@@ -85,6 +85,18 @@ export function isFloatText(text: string): boolean {
 }
 
 /**
+ * The last step shared by parseRelNsAt (text) and parseRelNsBytes (bytes): signed seconds and
+ * nanoseconds → ns relative to the anchor; undefined beyond ±104 days (not exact as a double).
+ * The digit loops stay separate on purpose: one reads charCodeAt, the other a byte array, in the
+ * analysis' hottest loop, where an accessor callback would cost a call per digit.
+ */
+function relFromParts(neg: boolean, sec: number, ns: number, anchorSec: number): number | undefined {
+  const dSec = neg ? -sec - anchorSec : sec - anchorSec;
+  if (Math.abs(dSec) > 9_007_199) return undefined;
+  return dSec * 1e9 + (neg ? -ns : ns);
+}
+
+/**
  * parseRelNs on text[start, end) without making a substring (the hot path of analysis).
  * '' → NaN; not a plain integer or too far from the anchor → undefined.
  */
@@ -109,10 +121,7 @@ export function parseRelNsAt(text: string, start: number, end: number, anchor: A
     if (d < 0 || d > 9) return undefined;
     ns = ns * 10 + d;
   }
-  if (neg) { sec = -sec; ns = -ns; }
-  const dSec = sec - anchor.sec;
-  if (Math.abs(dSec) > 9_007_199) return undefined;
-  return dSec * 1e9 + ns;
+  return relFromParts(neg, sec, ns, anchor.sec);
 }
 
 /** A small integer (seq, delay) in text[start, end); NaN when empty or not an integer. */
@@ -154,10 +163,7 @@ export function parseRelNsBytes(buf: Uint8Array, start: number, end: number, anc
     if (d < 0 || d > 9) return undefined;
     ns = ns * 10 + d;
   }
-  if (neg) { sec = -sec; ns = -ns; }
-  const dSec = sec - anchorSec;
-  if (Math.abs(dSec) > 9_007_199) return undefined;
-  return dSec * 1e9 + ns;
+  return relFromParts(neg, sec, ns, anchorSec);
 }
 
 /** parseIntAt on bytes: a small integer in buf[start, end); NaN when empty or not an integer. */

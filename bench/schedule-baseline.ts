@@ -11,11 +11,13 @@ import { dueTimesNs } from '../src/coordinator/schedule.js';
  */
 export interface ScheduleBaseline { stampsNs: bigint[]; dueNs: number[]; exactErrorsNs: Float64Array }
 
+/** The schedule (due offsets), its origin 1 ms from now, and empty result arrays. */
+function newBaseline(rate: number, count: number): ScheduleBaseline & { start: bigint } {
+  return { dueNs: [...dueTimesNs({ rate, count })], start: process.hrtime.bigint() + 1_000_000n, stampsNs: [], exactErrorsNs: new Float64Array(count) };
+}
+
 export function spinSchedule(rate: number, count: number): ScheduleBaseline {
-  const dueNs = [...dueTimesNs({ rate, count })];
-  const start = process.hrtime.bigint() + 1_000_000n;
-  const stampsNs: bigint[] = [];
-  const exact = new Float64Array(count);
+  const { dueNs, start, stampsNs, exactErrorsNs: exact } = newBaseline(rate, count);
   for (let i = 0; i < count; i++) {
     const target = start + BigInt(dueNs[i]!);
     // Compare without keeping each reading: the former `while (now < target) now = hrtime()`
@@ -31,10 +33,7 @@ export function spinSchedule(rate: number, count: number): ScheduleBaseline {
 }
 
 export async function timerSchedule(rate: number, count: number): Promise<ScheduleBaseline> {
-  const dueNs = [...dueTimesNs({ rate, count })];
-  const start = process.hrtime.bigint() + 1_000_000n;
-  const stampsNs: bigint[] = [];
-  const exact = new Float64Array(count);
+  const { dueNs, start, stampsNs, exactErrorsNs: exact } = newBaseline(rate, count);
   for (let i = 0; i < count; i++) {
     const target = start + BigInt(dueNs[i]!);
     const left = Number(target - process.hrtime.bigint()) / 1e6;

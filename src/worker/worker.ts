@@ -114,7 +114,6 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   if (rowsBefore > 0) log.warn(`restarted: ${rowsBefore} events already recorded for ${opts.nodeId} in this run; appending`);
   let received = 0;
   let recorded = 0;
-  let unstamped = 0;
   let firstSeq: number | null = null;
   let lastSeq: number | null = null;
   const gate = new WarmupGate(all, opts.warmupMaxS * 1000, log);
@@ -125,7 +124,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   // the kernel gave none, and then this callback's instant is the best there is (counted).
   const onDatagram = (buf: Buffer, address: string, port: number, arrival: bigint | null): void => {
     let mono = arrival;
-    if (mono === null) { mono = process.hrtime.bigint(); unstamped++; }
+    if (mono === null) mono = process.hrtime.bigint(); // the socket counts these (unstampedCount)
     // The local clock's reading, and in simulated runs the true time, at that instant.
     let recvNs: bigint;
     let trueRecvNs: bigint | null = null;
@@ -214,7 +213,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       rows_written: csv.rowsWritten, rows_unwritten: recorded - csv.rowsWritten,
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
       rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
-      recv_stamp: stampKind, recv_unstamped: unstamped, recv_buffer_bytes: recvBufferBytes,
+      recv_stamp: stampKind, recv_unstamped: socket?.unstampedCount() ?? 0, recv_buffer_bytes: recvBufferBytes,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);

@@ -18,14 +18,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const server = (decide?: () => NtpFaultDecision | null): Promise<NtpServerHandle> =>
   startNtpServer({ host: '127.0.0.1', port: 0, clock: host, behaviour: decide ? { decide } : undefined });
 
-interface Measured { readings: number; withValue: number; covered: number; statuses: Record<string, number>; medianHalfWidthNs: number; rows: SyncRow[]; src: BoundedSource }
+interface Measured { readings: number; withValue: number; covered: number; statuses: Record<string, number>;
+  /** Statuses of the readings taken while every server's model was trusted (in the combination). */
+  statusesAllTrusted: Record<string, number>; medianHalfWidthNs: number; rows: SyncRow[]; src: BoundedSource }
 
 async function measure(spec: ClockFaultSpec, servers: NtpServerHandle[], runMs: number): Promise<Measured> {
   const clock = new FaultyClock(spec, { host });
   const rows: SyncRow[] = [];
   const ntp = new NtpSource({ servers: servers.map((s) => `127.0.0.1:${s.port}`), clock, pollMs: 250, burst: 3, timeoutMs: 150 });
   const src = new BoundedSource({ ntp, clock, sink: (r) => rows.push(r), warmup: { minSpanMs: 1500, minSamples: 5 } });
-  const m: Measured = { readings: 0, withValue: 0, covered: 0, statuses: {}, medianHalfWidthNs: NaN, rows, src };
+  const m: Measured = { readings: 0, withValue: 0, covered: 0, statuses: {}, statusesAllTrusted: {}, medianHalfWidthNs: NaN, rows, src };
   const hws: number[] = [];
   await ntp.start();
   await src.start();
@@ -47,6 +49,7 @@ async function measure(spec: ClockFaultSpec, servers: NtpServerHandle[], runMs: 
       const r = src.read(local);
       m.readings++;
       m.statuses[r.status] = (m.statuses[r.status] ?? 0) + 1;
+      if (trusted()) m.statusesAllTrusted[r.status] = (m.statusesAllTrusted[r.status] ?? 0) + 1;
       if (r.lo_ns !== null && r.hi_ns !== null) {
         m.withValue++;
         if (r.lo_ns <= truth && truth <= r.hi_ns) m.covered++;
@@ -92,11 +95,16 @@ test('bounded with a falseticker among three servers: degraded (servers disagree
     const m = await measure({ offset_ms: -3, drift_ppm: 20 }, [a, b, liar], 2500);
     const share = m.covered / m.withValue;
     process.stderr.write(`bounded/falseticker: ${m.covered}/${m.withValue} covered, statuses ${JSON.stringify(m.statuses)}\n`);
-    // Degraded whenever the liar's estimate is in the combination. Alone this is every reading; inside
-    // the full suite (another test file running beside it) the liar's estimate drops out of the
-    // combination for most of the 2.5 s (seen: 56 of 583 degraded), and the two honest servers then
-    // rightly agree (`ok`) — not understood yet, so only the flag itself is asserted here, with coverage.
-    assert.ok((m.statuses.degraded ?? 0) > 0, `degraded when servers disagree: ${JSON.stringify(m.statuses)}`);
+    // Degraded whenever the liar's estimate is in the combination, i.e. in every reading taken while
+    // all three models were trusted. Under load a model can restart (a delayed sample outside its
+    // interval) and stays untrusted until its samples span minFitSpanMs again; if that model is the
+    // liar's, the two honest servers rightly agree (`ok`) meanwhile. Seen twice in full-suite runs
+    // with the liar untrusted for the whole window (the test then took 14 s): why it is the liar
+    // that restarts is not understood yet — the statuses and models are printed to find out.
+    const trustedReadings = Object.values(m.statusesAllTrusted).reduce((a, b) => a + b, 0);
+    process.stderr.write(`bounded/falseticker: all-trusted statuses ${JSON.stringify(m.statusesAllTrusted)}; servers ${JSON.stringify(m.src.summary().servers)}\n`);
+    assert.equal(m.statusesAllTrusted.degraded ?? 0, trustedReadings,
+      `every reading with the liar in the combination is degraded: ${JSON.stringify(m.statusesAllTrusted)}; servers ${JSON.stringify(m.src.summary().servers)}`);
     assert.ok(share >= 0.999, `coverage ${share}`);
   } finally {
     await a.close();

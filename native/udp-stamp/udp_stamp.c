@@ -9,7 +9,10 @@
 // JS API (wrapped by src/net/stamped-socket.ts):
 //   open(address, port, rcvbufBytes, onMessage(buf, address, port, arrivalMonoNs | null), onError?)
 //     → handle; a non-blocking socket of the address's family, bound, polled on Node's loop.
-//   info(handle) → { address, port, family, rcvbuf, unstamped }
+//   info(handle) → { address, port, family, rcvbuf, unstamped, drops, dropsFrom }
+//     drops: datagrams the kernel dropped at this socket (receive queue full), or null with
+//     dropsFrom naming why; read with SO_MEMINFO (the socket's own counter, now), else the last
+//     SO_RXQ_OVFL value a datagram carried (drops before that datagram only).
 //   send(handle, buf, port, address) → bytes sent (synchronous sendto; EAGAIN is an error)
 //   close(handle)  stops the poll and closes the fd; no callback runs after it returns.
 // Errors are JS exceptions: "<what>: <strerror> (<ERRNO>)" with err.code = "<ERRNO>".
@@ -18,6 +21,7 @@
 #include <uv.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +49,8 @@ typedef struct {
   napi_ref on_error; // may be NULL
   napi_async_context actx;
   uint64_t unstamped;  // datagrams without a usable kernel stamp
+  int rxq_ovfl;        // SO_RXQ_OVFL is on: datagrams carry the socket's drop count
+  uint32_t ovfl_last;  // the latest drop count a datagram carried (the counter only grows)
   // Source address of the previous datagram and its JS string: a worker hears one coordinator,
   // so the string is made once instead of once per datagram.
   struct sockaddr_storage last_addr;
@@ -225,7 +231,8 @@ static void deliver(sock_t *s, napi_value fn, napi_value global, int i, int64_t 
   // gives null: the caller must stamp it itself, and it is counted, never invented.
   int stamped = 0;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+    if (c->cmsg_level != SOL_SOCKET) continue;
+    if (c->cmsg_type == SCM_TIMESTAMPNS && !stamped) {
       struct timespec ts;
       memcpy(&ts, CMSG_DATA(c), sizeof ts);
       int64_t age = real_now - ts_ns(&ts);
@@ -233,7 +240,11 @@ static void deliver(sock_t *s, napi_value fn, napi_value global, int i, int64_t 
         napi_create_bigint_int64(env, mono_now - age, &argv[3]);
         stamped = 1;
       }
-      break;
+    } else if (c->cmsg_type == SO_RXQ_OVFL) {
+      // Sent only once the count is non-zero: the socket's drops when this datagram was queued.
+      uint32_t d;
+      memcpy(&d, CMSG_DATA(c), sizeof d);
+      if ((int32_t)(d - s->ovfl_last) > 0) s->ovfl_last = d;
     }
   }
   if (!stamped) { s->unstamped++; napi_get_null(env, &argv[3]); }
@@ -340,9 +351,11 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
   int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, "socket", errno);
-  int on = 1;
+  int on = 1, s_rxq_ovfl;
   char what[160];
   if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) < 0) { int e = errno; close(fd); return throw_errno(env, "setsockopt SO_TIMESTAMPNS", e); }
+  // Each datagram then carries the socket's drop count; failure only loses that fallback.
+  s_rxq_ovfl = setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;
   // Linux caps the request at net.core.rmem_max; info() reports what was granted.
   if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0) { int e = errno; close(fd); return throw_errno(env, "setsockopt SO_RCVBUF", e); }
   if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
@@ -359,6 +372,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   s->fd = fd;
   s->family = family;
   s->data = data;
+  s->rxq_ovfl = s_rxq_ovfl;
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) { free(data); free(s); close(fd); return throw_msg(env, "ERR_UDP_STAMP", "no libuv loop"); }
   int r = uv_poll_init(loop, &s->poll, fd);
@@ -378,7 +392,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return handle;
 }
 
-// info(handle) → { address, port, family, rcvbuf, unstamped }
+// info(handle) → { address, port, family, rcvbuf, unstamped, drops, dropsFrom }
 static napi_value js_info(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out, v;
@@ -401,6 +415,23 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, s->family == AF_INET6 ? "IPv6" : "IPv4", NAPI_AUTO_LENGTH, &v); napi_set_named_property(env, out, "family", v);
   napi_create_int32(env, rcvbuf, &v); napi_set_named_property(env, out, "rcvbuf", v);
   napi_create_double(env, (double)s->unstamped, &v); napi_set_named_property(env, out, "unstamped", v);
+  // The socket's drop counter (sk_drops) now; without SO_MEMINFO (Linux < 4.6) the last value a
+  // datagram carried; without either, null and why.
+  uint32_t mem[SK_MEMINFO_VARS];
+  socklen_t ml = sizeof mem;
+  const char *from;
+  if (getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mem, &ml) == 0 && ml > SK_MEMINFO_DROPS * sizeof(uint32_t)) {
+    napi_create_double(env, (double)mem[SK_MEMINFO_DROPS], &v);
+    from = "SO_MEMINFO";
+  } else if (s->rxq_ovfl) {
+    napi_create_double(env, (double)s->ovfl_last, &v);
+    from = "SO_RXQ_OVFL";
+  } else {
+    napi_get_null(env, &v);
+    from = "unavailable: neither SO_MEMINFO nor SO_RXQ_OVFL works on this kernel";
+  }
+  napi_set_named_property(env, out, "drops", v);
+  napi_create_string_utf8(env, from, NAPI_AUTO_LENGTH, &v); napi_set_named_property(env, out, "dropsFrom", v);
   return out;
 }
 

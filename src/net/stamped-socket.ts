@@ -6,11 +6,13 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { readProcNetUdpDrops, type KernelDrops } from './proc-net-udp.js';
 import { loadUdpStampAddon, type UdpStampAddon, type UdpStampHandle } from './udp-stamp-addon.js';
 
 export type RecvStampMode = 'auto' | 'kernel' | 'user';
 export const RECV_STAMP_MODES: readonly RecvStampMode[] = ['auto', 'kernel', 'user'];
 export type StampKind = 'kernel' | 'user';
+export type { KernelDrops } from './proc-net-udp.js';
 
 /**
  * One datagram. `arrivalMonoNs` is its arrival on CLOCK_MONOTONIC; null only in kernel mode for a
@@ -27,6 +29,12 @@ export interface StampedSocket {
   recvBufferBytes(): number;
   /** Kernel mode: datagrams that came without a usable kernel stamp; user mode: 0. */
   unstampedCount(): number;
+  /**
+   * Datagrams the kernel dropped at this socket since it opened (receive queue full), from the
+   * socket's own counter: kernel mode SO_MEMINFO (or SO_RXQ_OVFL), user mode /proc/net/udp.
+   * Unavailable is null with the reason, never 0. Reads a file in user mode: not for the hot path.
+   */
+  kernelDrops(): Promise<KernelDrops>;
   /** Stops receiving; no callback runs after it resolves (kernel mode: after it is called). */
   close(): Promise<void>;
 }
@@ -81,6 +89,7 @@ async function openKernel(addon: UdpStampAddon, o: StampedSocketOptions): Promis
     address: () => { const i = addon.info(h); return { address: i.address, port: i.port, family: i.family }; },
     recvBufferBytes: () => addon.info(h).rcvbuf,
     unstampedCount: () => addon.info(h).unstamped,
+    kernelDrops: async () => { const i = addon.info(h); return { drops: i.drops, from: i.dropsFrom }; },
     close: async () => { addon.close(h); },
   };
 }
@@ -106,6 +115,11 @@ async function openUser(o: StampedSocketOptions): Promise<StampedSocket> {
     address: () => socket.address(),
     recvBufferBytes: () => socket.getRecvBufferSize(),
     unstampedCount: () => 0,
+    kernelDrops: async () => {
+      if (closed) return { drops: null, from: 'unavailable: socket closed' };
+      const a = socket.address();
+      return readProcNetUdpDrops(a.family === 'IPv6' ? 'IPv6' : 'IPv4', a.port);
+    },
     close: () => new Promise<void>((resolve) => {
       if (closed) { resolve(); return; }
       closed = true;

@@ -14,8 +14,12 @@ export type NativeOnMessage = (buf: Buffer, address: string, port: number, arriv
 export interface UdpStampAddon {
   /** A non-blocking socket of the address's family, SO_TIMESTAMPNS on, bound and polled on Node's loop. Throws on any failure. */
   open(address: string, port: number, rcvbufBytes: number, onMessage: NativeOnMessage, onError?: (e: Error) => void): UdpStampHandle;
-  /** rcvbuf: SO_RCVBUF as the kernel reports it (Linux doubles the request, capped at net.core.rmem_max). */
-  info(h: UdpStampHandle): { address: string; port: number; family: 'IPv4' | 'IPv6'; rcvbuf: number; unstamped: number };
+  /**
+   * rcvbuf: SO_RCVBUF as the kernel reports it (Linux doubles the request, capped at net.core.rmem_max).
+   * drops: datagrams the kernel dropped at this socket (SO_MEMINFO now, else the last SO_RXQ_OVFL a
+   * datagram carried), or null; dropsFrom: that counter's name, or "unavailable: why".
+   */
+  info(h: UdpStampHandle): { address: string; port: number; family: 'IPv4' | 'IPv6'; rcvbuf: number; unstamped: number; drops: number | null; dropsFrom: string };
   /** Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes sent. */
   send(h: UdpStampHandle, buf: Buffer, port: number, address: string): number;
   /** Stops the poll and closes the fd; idempotent; no callback runs after it. */

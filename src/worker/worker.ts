@@ -71,6 +71,13 @@ export interface WorkerSummary {
   recv_unstamped: number;
   /** SO_RCVBUF as the kernel reported it (bytes); null if never bound. */
   recv_buffer_bytes: number | null;
+  /**
+   * Datagrams the kernel dropped at this worker's socket (receive buffer full) while it was open,
+   * from the socket's own counter; null when no counter could be read (recv_kernel_drops_from says why).
+   */
+  recv_kernel_drops: number | null;
+  /** The counter read: SO_MEMINFO, SO_RXQ_OVFL, /proc/net/udp(6), or "unavailable: why". */
+  recv_kernel_drops_from: string;
 }
 
 /**
@@ -204,6 +211,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     for (const s of all) await s.stop().catch((e: Error) => log.warn(`stopping source ${s.name}: ${e.message}`));
     await csv.close();
     await sync.writer.close();
+    const drops = socket
+      ? await socket.kernelDrops().catch((e: Error) => ({ drops: null, from: `unavailable: ${e.message}` }))
+      : { drops: null, from: 'unavailable: the socket never opened' };
+    if (drops.drops) log.warn(`the kernel dropped ${drops.drops} datagrams at this worker's socket (receive buffer of ${recvBufferBytes} bytes full): lost at the receiver, not in the network`);
     const summary: WorkerSummary = {
       run_id: opts.runId, node_id: opts.nodeId, received, recorded, rejected: counters,
       first_seq: firstSeq, last_seq: lastSeq,
@@ -214,6 +225,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
       rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
       recv_stamp: stampKind, recv_unstamped: socket?.unstampedCount() ?? 0, recv_buffer_bytes: recvBufferBytes,
+      recv_kernel_drops: drops.drops, recv_kernel_drops_from: drops.from,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);

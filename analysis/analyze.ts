@@ -23,6 +23,7 @@ import { syncStats } from './sync-stats.js';
 import { ThreadedAccumulator } from './threaded-accumulator.js';
 import { ParsePool, parseThreadCount } from './threaded-rows.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './decoded-rows.js';
+import { kernelDropSplit } from './kernel-drops.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -242,6 +243,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         latency_local: w >= 0 ? fold.latencyLocal[w]! : null,
         latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: fold.margins[i]![w]! })) : [],
         summary, rejected: rej,
+        ...kernelDropSplit(summary, sent - received),
       });
       if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
       if (w >= 0 && counters.reestUnmatched[w]! > 0) warn(`commit_wait/${wf.node}.csv: ${counters.reestUnmatched[w]} rows match no received event or source; not used`);

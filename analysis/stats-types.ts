@@ -111,6 +111,14 @@ export interface WorkerDelivery {
   summary: Record<string, unknown> | null;
   /** `rejected` object from the summary when present (kind → count), else null. */
   rejected: Record<string, number> | null;
+  /** Datagrams the kernel dropped at this worker's socket (summary recv_kernel_drops); null: no counter. */
+  kernel_drops: number | null;
+  /** Which counter (SO_MEMINFO, SO_RXQ_OVFL, /proc/net/udp), or why it was unavailable; null: not in the summary. */
+  kernel_drops_from: string | null;
+  /** Lost events dropped at the worker's socket, min(lost, kernel_drops) (an upper bound); null without a counter. */
+  lost_at_socket: number | null;
+  /** lost − lost_at_socket: lost in the network (or while the worker was not running); null without a counter. */
+  lost_in_network: number | null;
 }
 
 export interface DeliveryStats {

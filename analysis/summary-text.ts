@@ -16,6 +16,7 @@ export function fmtNs(v: number | null | undefined): string {
   return `${Math.round(v)} ns`;
 }
 
+const num = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : String(v));
 const dist = (d: Distribution | null | undefined) => (d && d.n > 0 ? `${fmtNs(d.p50)} / ${fmtNs(d.p99)}` : '—');
 
 function table(head: string[], rows: string[][]): string {
@@ -35,6 +36,10 @@ export function summaryText(s: Stats): string {
   out.push(table(['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
     s.delivery.workers.map((w) => [w.node, String(w.received), pct(w.lost_ratio), String(w.duplicates), String(w.unknown_events),
       dist(w.latency_true), w.rejected ? Object.entries(w.rejected).map(([k, v]) => `${k}=${v}`).join(' ') || '0' : '—'])));
+
+  out.push('', 'Loss by place (kernel drops: datagrams the kernel dropped at the worker\'s socket, receive buffer full)');
+  out.push(table(['worker', 'lost', 'kernel drops', 'lost at socket (at most)', 'lost in network (at least)', 'counter'],
+    s.delivery.workers.map((w) => [w.node, String(w.lost), num(w.kernel_drops), num(w.lost_at_socket), num(w.lost_in_network), w.kernel_drops_from ?? '—'])));
 
   out.push('', 'Causality (coordinator S vs worker S, workers pooled)');
   out.push(table(['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations'],

@@ -411,6 +411,7 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
       node, received: rec, lost: o.events - rec, lost_ratio: ratio(o.events - rec, o.events), duplicates: 0, unknown_events: 0,
       latency_true: truth ? dist(lat) : null, latency_local: dist(local),
       latency_by_source: [], summary: null, rejected: { bad_tag: 0, wrong_run: 0 },
+      kernel_drops: null, kernel_drops_from: null, lost_at_socket: null, lost_in_network: null,
     };
   });
   const pooledLatency = dist(W.flatMap((_, k) => seqs.filter((seq) => received(k, seq)).map((seq) => m.latency(k, seq))));

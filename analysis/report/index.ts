@@ -7,7 +7,7 @@ import type { Logger } from '../../src/run/logger.js';
 import type { Stats } from '../stats-types.js';
 import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../figures/index.js';
 import { esc } from './html.js';
-import { boundQualityTable, causalityTable, deliveryTable, headlineTable, inputsTable, manifestSection } from './tables.js';
+import { boundQualityTable, causalityTable, deliveryTable, headlineTable, inputsTable, lossTable, manifestSection } from './tables.js';
 import { collectWarnings } from './warnings.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
 
@@ -122,7 +122,7 @@ export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifes
       : '<div class="okbox"><p>No lost events, no sources without values, no damaged input files.</p></div>',
     checksSection(checks),
     '<h2 id="summary">Summary</h2>',
-    headlineTable(stats), deliveryTable(stats), causalityTable(stats), boundQualityTable(stats),
+    headlineTable(stats), deliveryTable(stats), lossTable(stats), causalityTable(stats), boundQualityTable(stats),
     '<h2 id="figures">Figures</h2>',
     skipped.length ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>` : '',
     ...outcomes.map((o) => figureHtml(o, figDir)),

@@ -36,6 +36,16 @@ export function deliveryTable(stats: Stats): string {
     ['worker', 'received', 'lost', 'lost share', 'duplicates', 'unknown event ids', 'latency from', 'latency p50', 'latency p99', 'latency max'], rows);
 }
 
+/** Where each worker's lost events went: its socket's kernel drop counter against the loss. */
+export function lossTable(stats: Stats): string {
+  const rows: Cell[][] = stats.delivery.workers.map((w) => [
+    w.node, w.lost, w.kernel_drops, w.lost_at_socket, w.lost_in_network,
+    w.kernel_drops_from,
+  ]);
+  return table('table-loss', 'Loss by place: the kernel drop counter of each worker\'s socket (receive buffer full) against its lost events',
+    ['worker', 'lost', 'kernel drops at the socket', 'lost at the socket (at most)', 'lost in the network (at least)', 'counter'], rows);
+}
+
 export function causalityTable(stats: Stats): string {
   const rows: Cell[][] = stats.causality.map((c) => [
     `${c.source} @ ${c.node ?? 'all workers'}`, c.point.compared, c.point.missing,

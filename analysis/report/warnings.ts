@@ -15,7 +15,9 @@ export function collectWarnings(stats: Stats, figures: FigureOutcome[]): string[
     if (f.skipped_rows > 0 && !(f.torn_tail && f.skipped_rows === 1)) out.push(`${f.path}: ${f.skipped_rows} row(s) skipped as unreadable.`);
   }
   for (const w of stats.delivery.workers) {
-    if (w.lost > 0) out.push(`worker ${w.node} lost ${w.lost} of ${stats.delivery.events_sent} events${w.lost_ratio.share !== null ? ` (${(100 * w.lost_ratio.share).toFixed(3)} %)` : ''}.`);
+    if (w.lost > 0) out.push(`worker ${w.node} lost ${w.lost} of ${stats.delivery.events_sent} events${w.lost_ratio.share !== null ? ` (${(100 * w.lost_ratio.share).toFixed(3)} %)` : ''}` +
+      `${w.lost_at_socket ? `; up to ${w.lost_at_socket} dropped by the kernel at its socket (receive buffer full, ${w.kernel_drops} drops in all)` : ''}.`);
+    else if (w.kernel_drops) out.push(`worker ${w.node}: the kernel dropped ${w.kernel_drops} datagrams at its socket (receive buffer full), no run event was lost.`);
     if (w.duplicates > 0) out.push(`worker ${w.node} logged ${w.duplicates} duplicate row(s) (first row used).`);
     if (w.unknown_events > 0) out.push(`worker ${w.node} has ${w.unknown_events} row(s) for events the coordinator never logged (not used).`);
   }

@@ -1,5 +1,5 @@
 import type { SocketAsPromised } from 'dgram-as-promised';
-import { encodeMessage, type ByeReply, type StatusReply } from '../protocol/messages.js';
+import { encodeMessage, encodeReadyQuery, type ByeReply, type StatusReply } from '../protocol/messages.js';
 import type { Logger } from '../run/logger.js';
 
 export interface WorkerAddress { host: string; port: number; label: string }
@@ -20,6 +20,8 @@ export function parseWorkerAddress(s: string): WorkerAddress {
 export class ControlClient {
   private statuses = new Map<string, StatusReply>();
   private byes = new Map<string, ByeReply>();
+  /** `ready?` number: above any an earlier coordinator of this run sent (µs since the epoch), one more per round. */
+  private readyN = Date.now() * 1000;
 
   constructor(
     private readonly socket: SocketAsPromised,
@@ -33,7 +35,7 @@ export class ControlClient {
   onBye(from: string, msg: ByeReply): void { this.byes.set(from, msg); }
 
   private sendAll(kind: 'ready?' | 'end', only?: (w: WorkerAddress) => boolean): void {
-    const buf = encodeMessage({ v: 1, k: kind, run: this.runId }, this.key);
+    const buf = kind === 'ready?' ? encodeReadyQuery(this.runId, ++this.readyN, this.key) : encodeMessage({ v: 1, k: kind, run: this.runId }, this.key);
     for (const w of this.workers) if (!only || only(w)) this.socket.socket.send(buf, w.port, w.host);
   }
 

@@ -14,7 +14,12 @@ export interface EventMessage {
   /** Host (true) send time in simulated runs. */
   tt?: string;
 }
-export interface ReadyQuery { v: 1; k: 'ready?'; run: string }
+/**
+ * `n` grows with every query a coordinator sends (it starts from its start time in µs), so a keyed
+ * worker answers each `n` once and a replayed query gets nothing. `pad` makes the query as large
+ * as the status it asks for: the worker never answers with more bytes than it was sent.
+ */
+export interface ReadyQuery { v: 1; k: 'ready?'; run: string; n: number; pad?: string }
 export interface EndCommand { v: 1; k: 'end'; run: string }
 export interface StatusReply {
   v: 1; k: 'status'; run: string; node: string; state: 'warming' | 'ready' | 'ending';
@@ -43,6 +48,12 @@ export function encodeMessage(msg: Message, key?: Buffer | null): Buffer {
   if (!key) return body;
   const tag = createHmac('sha256', key).update(body).digest('base64url');
   return Buffer.concat([body, Buffer.from([TAG_SEP]), Buffer.from(tag)]);
+}
+
+/** A `ready?` padded to MAX_DATAGRAM_BYTES of JSON, so that a worker's full status fits in its size. */
+export function encodeReadyQuery(run: string, n: number, key?: Buffer | null): Buffer {
+  const bare = Buffer.byteLength(JSON.stringify({ v: 1, k: 'ready?', run, n, pad: '' }));
+  return encodeMessage({ v: 1, k: 'ready?', run, n, pad: '.'.repeat(Math.max(0, MAX_DATAGRAM_BYTES - bare)) }, key);
 }
 
 /** One source's stamp as the coordinator reads it (the fields of a clock Reading). */
@@ -155,6 +166,9 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
       return { ok: true, msg: parsed as unknown as EventMessage };
     }
     case 'ready?':
+      if (!isUint(parsed.n)) return { ok: false, reason: 'bad_shape', detail: 'n' };
+      if (parsed.pad !== undefined && typeof parsed.pad !== 'string') return { ok: false, reason: 'bad_shape', detail: 'pad' };
+      return { ok: true, msg: parsed as unknown as Message };
     case 'end':
       return { ok: true, msg: parsed as unknown as Message };
     case 'status': {

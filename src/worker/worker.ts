@@ -14,6 +14,7 @@ import { pushReadings } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
+import { fitStatus, ReadyGuard } from './ready-guard.js';
 import { realisedClockFaults } from '../clock/clock-from-arg.js';
 import type { RoleOptions } from '../run/role-options.js';
 import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket, type StampKind } from '../net/stamped-socket.js';
@@ -78,6 +79,8 @@ export interface WorkerSummary {
   recv_kernel_drops: number | null;
   /** The counter read: SO_MEMINFO, SO_RXQ_OVFL, /proc/net/udp(6), or "unavailable: why". */
   recv_kernel_drops_from: string;
+  /** Authentic `ready?` queries left unanswered: a replayed query number, over the per-address rate, or too small for the reply. */
+  ready_unanswered: Partial<Record<'replay' | 'rate' | 'too_small', number>>;
 }
 
 /**
@@ -162,7 +165,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       lastSeq = msg.seq;
       return;
     }
-    handleControl(msg, { address, port });
+    handleControl(msg, { address, port }, buf.length);
   };
   let socket: StampedSocket | null = null;
   let recvBufferBytes: number | null = null;
@@ -181,9 +184,27 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     return { v: 1, k: 'status', run: opts.runId, node: opts.nodeId, state, sources };
   }
 
-  function handleControl(msg: Message, from: From): void {
+  const readyGuard = new ReadyGuard({ replayCheck: opts.key !== null });
+  const unanswered: WorkerSummary['ready_unanswered'] = {};
+  function handleControl(msg: Message, from: From, size: number): void {
     if (msg.k === 'ready?') {
-      reply(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), from);
+      // The reply goes wherever the query claims to come from: never more bytes than the query,
+      // never twice for one query (keyed), never a flood to one address (ready-guard.ts).
+      let why: keyof WorkerSummary['ready_unanswered'] | null = null;
+      const verdict = readyGuard.admit(msg.n, from.address);
+      const buf = verdict === 'answer' ? fitStatus(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), size, opts.key) : null;
+      if (verdict !== 'answer') why = verdict;
+      else if (!buf) why = 'too_small';
+      if (why) {
+        const n = (unanswered[why] = (unanswered[why] ?? 0) + 1);
+        if (n <= 5 || n % 1000 === 0) log.warn(`ready? not answered: ${why}`, { from: `${from.address}:${from.port}`, n: msg.n, bytes: size, count: n });
+        return;
+      }
+      try {
+        socket?.send(buf!, from.port, from.address);
+      } catch (e) {
+        log.warn(`reply to ${from.address}:${from.port} failed: ${(e as Error).message}`);
+      }
     } else if (msg.k === 'end') {
       if (!ending) void shutdown('end', from);
       else reply(statusReply('ending'), from);
@@ -225,7 +246,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
       rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
       recv_stamp: stampKind, recv_unstamped: socket?.unstampedCount() ?? 0, recv_buffer_bytes: recvBufferBytes,
-      recv_kernel_drops: drops.drops, recv_kernel_drops_from: drops.from,
+      recv_kernel_drops: drops.drops, recv_kernel_drops_from: drops.from, ready_unanswered: unanswered,
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { startNtpServer, type NtpFaultDecision } from '../../src/ntp-server/index.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import { decodeNtpPacket, encodeNtpPacket, refIdFromAscii, unixNsToNtp, MODE_CLIENT, MODE_SERVER } from '../../src/protocol/ntp-packet.js';
-import { decodeMessage, encodeMessage, type Message } from '../../src/protocol/messages.js';
+import { decodeMessage, encodeMessage, encodeReadyQuery, type Message } from '../../src/protocol/messages.js';
 import { startRole, withTimeout } from '../../src/run/child.js';
 import { tmpDir } from '../helpers.js';
 import { readCsv, sleep, writeKey } from './reliability-support.js';
@@ -45,10 +45,9 @@ async function liveWorker(run: string, ntpPort: number, waitReady: boolean): Pro
     if (d.ok && d.msg.k === 'status' && d.msg.state === 'ready') ready = true;
     if (d.ok && d.msg.k === 'bye') bye = true;
   });
-  const q = encodeMessage({ v: 1, k: 'ready?', run } as Message, key);
   for (let i = 0; waitReady && !ready; i++) {
     if (i > 100) throw new Error(`worker not ready after 20 s:\n${err}`);
-    sock.send(q, port, '127.0.0.1');
+    sock.send(encodeReadyQuery(run, i + 1, key), port, '127.0.0.1');
     await sleep(200);
   }
   let seq = 0;

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { decodeMessage, encodeMessage, type Message } from '../../src/protocol/messages.js';
+import { decodeMessage, encodeMessage, encodeReadyQuery, type Message } from '../../src/protocol/messages.js';
 import { Prng } from '../../src/sim/prng.js';
 
 /** The project's seeded PRNG (src/sim/prng.ts) with the helpers these tests use. */
@@ -79,12 +79,13 @@ export class PacedSender {
     const want = ++this.barriers;
     this.queued = 0;
     this.queuedBytes = 0;
-    const q = encodeMessage({ v: 1, k: 'ready?', run: this.run } as Message, this.key);
     const deadline = Date.now() + timeoutMs;
     while (this.replies < want) {
-      this.sock.send(q, this.port, '127.0.0.1');
+      // A fresh query number each time: a keyed worker answers each number once.
+      this.sock.send(encodeReadyQuery(this.run, this.queries + 1, this.key), this.port, '127.0.0.1');
       this.queries++;
-      await new Promise<void>((r) => { const t = setTimeout(r, 500); this.waiter = () => { clearTimeout(t); r(); }; });
+      // 100 ms: a query over the worker's per-address rate (ready-guard.ts) is not answered; ask again soon.
+      await new Promise<void>((r) => { const t = setTimeout(r, 100); this.waiter = () => { clearTimeout(t); r(); }; });
       if (Date.now() > deadline) throw new Error(`worker did not answer ready? within ${timeoutMs} ms (barrier ${want})`);
     }
     this.waiter = null;

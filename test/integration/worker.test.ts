@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
-import { encodeMessage, decodeMessage, type EventMessage } from '../../src/protocol/messages.js';
+import { encodeMessage, encodeReadyQuery, decodeMessage, type EventMessage } from '../../src/protocol/messages.js';
 import { startCli, tmpDir } from '../helpers.js';
 
 const RUN = 'T-worker-1';
@@ -77,7 +77,7 @@ test('worker answers ready? with per-source status', async () => {
   try {
     await withSocket(async (s) => {
       const status = waitFor(s, 'status', RUN, null);
-      s.send(encodeMessage({ v: 1, k: 'ready?', run: RUN }), port, '127.0.0.1');
+      s.send(encodeReadyQuery(RUN, 1), port, '127.0.0.1');
       const st = await status;
       assert.equal(st.node, 'n2');
       assert.deepEqual(Object.keys(st.sources as object), ['system']);

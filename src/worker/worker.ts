@@ -207,7 +207,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       }
     } else if (msg.k === 'end') {
       if (!ending) void shutdown('end', from);
-      else reply(statusReply('ending'), from);
+      else {
+        // Repeated `end`s while ending: the same bound as a `ready?` reply (the coordinator only waits for `bye`).
+        const b = fitStatus(statusReply('ending'), size, opts.key);
+        if (b) try { socket?.send(b, from.port, from.address); } catch { /* the socket may be closing */ }
+      }
     }
   }
 

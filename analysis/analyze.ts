@@ -18,6 +18,7 @@ import { discoverSources } from './row-decoder.js';
 import { locateRun, peekCoordinator } from './run-files.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats-types.js';
 import { EventRowReader } from './event-rows.js';
+import { declaredDelays } from './reest-delays.js';
 import { summaryText } from './summary-text.js';
 import { syncStats } from './sync-stats.js';
 import { ThreadedAccumulator } from './threaded-accumulator.js';
@@ -78,7 +79,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
-    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1' });
+    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : 'seq' });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     return { reader, convert: a.convert, header: a.header, fields: a.header.length };
@@ -158,12 +159,17 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     // Workers without a CSV still appear (0 received); joinRun sees only the ones with rows.
     const joinedNodes = workers.map((w) => w.node);
     const commitWait: CommitWaitInput[] = [];
+    const delaysFrom: string[] = [];
+    const manifestEarly = files.manifest ? quietJson(files.manifest) : null;
     for (const wf of workerFiles) {
       const w = joinedNodes.indexOf(wf.node);
       if (!wf.commitWait || w < 0) continue;
       try {
-        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1' });
-        commitWait.push({ reader, convert: null, node: wf.node, worker: w });
+        // The delays are needed before reading: see reest-delays.ts.
+        const declared = await declaredDelays(wf.summary ? quietJson(wf.summary) : null, manifestEarly, wf.commitWait, rel(wf.commitWait));
+        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: 'seq' });
+        commitWait.push({ reader, convert: null, node: wf.node, worker: w, delays: declared.delays });
+        delaysFrom.push(declared.from);
       } catch (err) {
         warn(`${rel(wf.commitWait)}: ${(err as Error).message}; skipped`);
       }
@@ -189,7 +195,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     try {
       counters = await joinRun({
         coordinator: { rows: coord, decoder: coordDecoder }, workers, commitWait, sourceIndex, sourceCount: sources.length,
-        anchor, firstSeq, delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), ready: () => threaded?.ready() ?? null, warn,
+        anchor, firstSeq, seqRange: seqRangeOf(peek.firstSeq, peek.lastSeq), delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), ready: () => threaded?.ready() ?? null, warn,
       });
       // Interval metrics only for sources that really carried intervals somewhere.
       const decoders = [coordDecoder, ...workers.map((w) => w.decoder)];
@@ -246,7 +252,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         ...kernelDropSplit(summary, sent - received),
       });
       if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
+      if (w >= 0 && counters.unknown[w]! > 0) warn(`${wf.node}: ${counters.unknown[w]} rows for events the coordinator never sent (unknown_events); not used`);
       if (w >= 0 && counters.reestUnmatched[w]! > 0) warn(`commit_wait/${wf.node}.csv: ${counters.reestUnmatched[w]} rows match no received event or source; not used`);
+      if (w >= 0 && counters.reestLate[w]! > 0) {
+        const c = commitWait.findIndex((x) => x.worker === w);
+        warn(`commit_wait/${wf.node}.csv: ${counters.reestLate[w]} rows arrived after their event was folded (their delay is not among ${JSON.stringify(commitWait[c]?.delays ?? [])} s, taken from the ${delaysFrom[c] ?? '?'}); not used`);
+      }
     }
     receivedByAll = acc.receivedByAll;
     receivedByNone = acc.receivedByNone;
@@ -284,6 +295,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         join: {
           max_events_in_flight: counters.maxInFlight, reorder_window: REORDER_WINDOW,
           late_rows: counters.late.reduce((a, b) => a + b, 0), coordinator_duplicates: counters.coordinatorDuplicates,
+          late_commit_wait_rows: counters.reestLate.reduce((a, b) => a + b, 0),
         },
       },
       sources: sources.map((s) => ({ name: s.name, bounded: s.bounded, in_coordinator: inCoordinator.has(s.name), in_workers: inWorkers.get(s.name) ?? [] })),
@@ -305,6 +317,21 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
     return { stats, summaryText: summaryText(stats), warnings };
   }
+}
+
+/** A JSON object from a small file, or null (a bad file is reported where it is read for the stats). */
+function quietJson(file: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The coordinator's seq range from its first and last rows, when both are known. */
+function seqRangeOf(first: number | null, last: number | null): { lo: number; hi: number } | undefined {
+  return first === null || last === null ? undefined : { lo: Math.min(first, last), hi: Math.max(first, last) };
 }
 
 /** A bin width of 1, 2 or 5 × 10^k ns, at least 1 ms. */

@@ -44,17 +44,23 @@ async function openFile(file: string, sync: boolean): Promise<ByteFile> {
   return { read: async (buf, offset, length) => (await fh.read(buf, offset, length, null)).bytesRead, close: () => fh.close() };
 }
 
+/** What RowSink.plain returns for a row the sink refused (its reason in `rejected`). */
+export const ROW_REJECTED = -1;
+
 /** What a reader does with the data rows of a chunk. */
 export interface RowSink {
   /** A new chunk's lines follow; they lie in buf[start, end) (which starts with any unfinished line). */
   chunk(buf: Buffer, start: number, end: number): void;
   /**
    * A line without quotes, buf[start, end) (no CR/LF). Returns how many commas it has; the sink
-   * keeps the row only when that is fields − 1 (counting may stop at `fields`: "more than").
+   * keeps the row only when that is fields − 1 (counting may stop at `fields`: "more than"), or
+   * ROW_REJECTED when it refused a row with the right field count (the reason in `rejected`).
    */
   plain(buf: Buffer, start: number, end: number, line: number): number;
-  /** A quoted record, split by csv-parse, with exactly as many cells as the header. */
-  cells(cells: string[], line: number): void;
+  /** A quoted record, split by csv-parse, with exactly as many cells as the header; false: refused (reason in `rejected`). */
+  cells(cells: string[], line: number): boolean | void;
+  /** Why the last row was refused. */
+  readonly rejected?: string;
 }
 
 export class CsvLines {
@@ -79,6 +85,8 @@ export class CsvLines {
   /** Lines left in buf after the header (the first batch), not yet given to a sink. */
   private headerChunkLeft = false;
   private done = false;
+  /** The header line's bytes: a data line equal to it is a repeated header (e.g. two files concatenated). */
+  private headerBytes: Buffer | null = null;
 
   private constructor(
     private readonly file: ByteFile, readonly displayPath: string, private readonly chunkBytes: number,
@@ -131,6 +139,7 @@ export class CsvLines {
     this.done = true;
     try { await this.file.close(); } catch { /* already closed or never readable */ }
   }
+
 
   badRow(msg: string): void {
     this.badRowWarnings++;
@@ -215,7 +224,11 @@ export class CsvLines {
     }
     const q = this.nextQuote;
     if (q === -1 || q >= end) {
-      if (this.header.length === 0) { this.header = this.text(start, end).split(',').map((c) => c.trim()); return; }
+      if (this.header.length === 0) {
+        this.header = this.text(start, end).split(',').map((c) => c.trim());
+        this.headerBytes = Buffer.from(this.buf.subarray(start, end));
+        return;
+      }
       this.takePlain(sink!, start, end);
       return;
     }
@@ -230,7 +243,18 @@ export class CsvLines {
 
   private takePlain(sink: RowSink, start: number, end: number): void {
     const F = this.header.length;
+    const h = this.headerBytes;
+    if (h !== null && end - start === h.length && this.buf.compare(h, 0, h.length, start, end) === 0) {
+      this.skipped++;
+      this.badRow(`line ${this.line}: a repeated header line; row skipped`);
+      return;
+    }
     const commas = sink.plain(this.buf, start, end, this.line);
+    if (commas === ROW_REJECTED) {
+      this.skipped++;
+      this.badRow(`line ${this.line}: ${sink.rejected ?? 'refused'}; row skipped`);
+      return;
+    }
     if (commas !== F - 1) {
       this.skipped++;
       this.badRow(`line ${this.line}: ${commas + 1 > F ? 'more than ' + F : commas + 1} fields where the header has ${F}; row skipped`);
@@ -248,7 +272,16 @@ export class CsvLines {
       this.badRow(`line ${line}: ${cells.length} fields where the header has ${F}; row skipped`);
       return;
     }
-    sink!.cells(cells, line);
+    if (cells.every((c, j) => c.trim() === this.header[j])) {
+      this.skipped++;
+      this.badRow(`line ${line}: a repeated header line; row skipped`);
+      return;
+    }
+    if (sink!.cells(cells, line) === false) {
+      this.skipped++;
+      this.badRow(`line ${line}: ${sink!.rejected ?? 'refused'}; row skipped`);
+      return;
+    }
     this.rowsRead++;
   }
 

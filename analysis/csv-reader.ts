@@ -4,7 +4,13 @@
 // numbers, so plain lines are not copied at all: a batch keeps the chunk text and the field
 // boundaries. A record with quotes is split by csv-parse (the reference parser;
 // test/unit/analysis-io.test.ts checks both agree) and stored re-joined by \u001f.
-import { CsvLines, type CsvEncoding, type RowSink } from './csv-lines.js';
+import { CsvLines, ROW_REJECTED, type CsvEncoding, type RowSink } from './csv-lines.js';
+import { parseIntAt } from './ns-parse.js';
+
+/** Why a row with a negative sequence number is refused (event and commit-wait files alike). */
+export function negativeSeqReason(column: string, seq: number): string {
+  return `column ${column} = ${seq} is negative (sequence numbers count from 0)`;
+}
 
 /** Separator used for records that needed the full CSV parser. */
 export const UNIT_SEP = '\u001f';
@@ -55,8 +61,22 @@ class StringBatches implements RowSink {
   private offs = new Int32Array(1024);
   private lines: number[] = [];
   private n = 0;
+  rejected = '';
 
-  constructor(private readonly fields: () => number, private readonly encoding: CsvEncoding) {}
+  /** seqColumn(): index of a column whose negative integers refuse the row (−1: none). */
+  constructor(private readonly fields: () => number, private readonly encoding: CsvEncoding, private readonly seqColumn: () => number, private readonly header: () => string[]) {}
+
+  /** Refuse row n (its offsets are in place) when its seq cell is a negative integer. */
+  private refused(text: string, base: number): boolean {
+    const col = this.seqColumn();
+    if (col < 0) return false;
+    const a = this.offs[base + col]!;
+    if (text.charCodeAt(a) !== 45) return false;
+    const v = parseIntAt(text, a, this.offs[base + col + 1]! - 1);
+    if (!(v < 0)) return false;
+    this.rejected = negativeSeqReason(this.header()[col]!, v);
+    return true;
+  }
 
   chunk(_buf: Buffer, start: number, end: number): void {
     this.chunkStart = start;
@@ -92,22 +112,26 @@ class StringBatches implements RowSink {
     }
     if (j !== F - 1) return j;
     this.offs[base + F] = end + 1;
+    if (this.refused(text, base)) return ROW_REJECTED;
     this.texts.push(text);
     this.lines.push(line);
     this.n++;
     return j;
   }
 
-  cells(cells: string[], line: number): void {
+  cells(cells: string[], line: number): boolean {
     const F = this.fields();
     this.ensure(F);
     const base = this.n * (F + 1);
     let pos = 0;
     for (let j = 0; j < F; j++) { this.offs[base + j] = pos; pos += cells[j]!.length + 1; }
     this.offs[base + F] = pos;
-    this.texts.push(cells.join(UNIT_SEP));
+    const text = cells.join(UNIT_SEP);
+    if (this.refused(text, base)) return false;
+    this.texts.push(text);
     this.lines.push(line);
     this.n++;
+    return true;
   }
 
   /** The rows gathered since the last take. */
@@ -136,8 +160,10 @@ class StringBatches implements RowSink {
 export class CsvReader {
   private readonly sink: StringBatches;
 
-  private constructor(private readonly lines: CsvLines, readonly file: string) {
-    this.sink = new StringBatches(() => lines.header.length, lines.encoding);
+  private constructor(private readonly lines: CsvLines, readonly file: string, seqColumn: string | null) {
+    let col: number | undefined;
+    this.sink = new StringBatches(() => lines.header.length, lines.encoding,
+      () => (col ??= seqColumn === null ? -1 : lines.header.indexOf(seqColumn)), () => lines.header);
   }
 
   get displayPath(): string { return this.lines.displayPath; }
@@ -152,9 +178,10 @@ export class CsvReader {
    * Open a CSV file and read its header row. Throws when the file is empty or has no header.
    * `latin1` decodes faster and is exact for ASCII, which the event files are by contract (ids
    * are restricted to ASCII, statuses are fixed words); free text (sync reasons) uses utf8.
+   * `seqColumn`: rows whose cell there is a negative integer are skipped with a warning.
    */
-  static async open(file: string, displayPath: string, opts: { chunkBytes?: number; encoding?: CsvEncoding } = {}): Promise<CsvReader> {
-    return new CsvReader(await CsvLines.open(file, displayPath, opts), file);
+  static async open(file: string, displayPath: string, opts: { chunkBytes?: number; encoding?: CsvEncoding; seqColumn?: string } = {}): Promise<CsvReader> {
+    return new CsvReader(await CsvLines.open(file, displayPath, opts), file, opts.seqColumn ?? null);
   }
 
   /** Next batch of data rows, or null at end of file. */
@@ -169,4 +196,10 @@ export class CsvReader {
   badRow(msg: string): void {
     this.lines.badRow(msg);
   }
+
+  /** Close the file early (it closes itself at end of file). */
+  close(): Promise<void> {
+    return this.lines.close();
+  }
+
 }

@@ -4,10 +4,11 @@
 // cell. This was most of the analysis' CPU time; it runs in the parse threads (parse-thread.ts)
 // for big runs and in-process otherwise. The result is exactly decodeBatch's (decoded-rows.ts)
 // on the same rows, warnings and their order included (test/unit/analysis-event-rows.test.ts).
-import { CsvLines, type RowSink } from './csv-lines.js';
+import { CsvLines, ROW_REJECTED, type RowSink } from './csv-lines.js';
 import {
   StatusTable, rowColumns, type BadCells, type DecodedRowSource, type DecodedRows, type ReaderStats, type RowColumns, type RowRole,
 } from './decoded-rows.js';
+import { negativeSeqReason } from './csv-reader.js';
 import { parseIntBytes, parseRelNsBytes } from './ns-parse.js';
 
 const COMMA = 44;
@@ -43,6 +44,8 @@ export class EventRowDecoder implements RowSink {
   // the last status text per source: most rows repeat it, so no string is made
   private readonly lastText: string[];
   private readonly lastId: Int32Array;
+  /** Why the last refused row was refused. */
+  rejected = '';
 
   constructor(
     private readonly c: RowColumns, private readonly S: number, private readonly anchorSec: number,
@@ -82,12 +85,11 @@ export class EventRowDecoder implements RowSink {
     if (f !== F - 1) return f;
     this.src = buf;
     this.line = line;
-    this.emitRow();
-    return f;
+    return this.emitRow() ? f : ROW_REJECTED;
   }
 
   /** A quoted record's cells (rare): laid out as latin1 bytes, then decoded like a plain line. */
-  cells(cells: string[], line: number): void {
+  cells(cells: string[], line: number): boolean {
     let size = 0;
     for (const c of cells) size += c.length;
     if (size > this.cellBuf.length) this.cellBuf = Buffer.alloc(size * 2);
@@ -105,7 +107,7 @@ export class EventRowDecoder implements RowSink {
     }
     this.src = buf;
     this.line = line;
-    this.emitRow();
+    return this.emitRow();
   }
 
   /** The rows decoded since the last take, as one batch. */
@@ -158,15 +160,23 @@ export class EventRowDecoder implements RowSink {
     return e;
   }
 
-  /** The current row (src, fStart/fEnd, fVal/fBad) into the batch, in decodeBatch's order. */
-  private emitRow(): void {
-    if (this.n === this.cap) this.grow(this.cap * 2);
-    const i = this.n++;
+  /**
+   * The current row (src, fStart/fEnd, fVal/fBad) into the batch, in decodeBatch's order; false
+   * (row refused, reason in `rejected`) for a negative sequence number: the coordinator counts
+   * from 0, so such a row was not written by our tools and would only be joined with nothing.
+   */
+  private emitRow(): boolean {
     const c = this.c;
     const S = this.S;
     const src = this.src;
     const seqCol = c.seq >= 0 ? c.seq : c.event;
     const sq = seqCol < 0 ? NaN : parseIntBytes(src, this.fStart[seqCol]!, this.fEnd[seqCol]!);
+    if (sq < 0) {
+      this.rejected = negativeSeqReason(c.header[seqCol]!, sq);
+      return false;
+    }
+    if (this.n === this.cap) this.grow(this.cap * 2);
+    const i = this.n++;
     this.seq[i] = sq;
     if (this.allIds || !Number.isFinite(sq)) {
       this.ids ??= [];
@@ -193,6 +203,7 @@ export class EventRowDecoder implements RowSink {
     }
     this.local[i] = this.ns(c.local, 1, i);
     this.truth[i] = this.ns(c.truth, 2, i);
+    return true;
   }
 
   /** Field idx as a time value; a bad cell is listed (row, phase, message) and reads as empty. */

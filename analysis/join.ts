@@ -4,9 +4,15 @@
 // file is read until it has passed the coordinator's furthest sequence number; each commit-wait
 // file likewise (its rows come `delay` seconds after the event, so it trails). An event is folded
 // into the metrics (and forgotten) once every reader has passed seq + REORDER_WINDOW or reached
-// its end. Memory is therefore (events in flight: the reorder window plus the longest re-estimation
-// delay) × workers, not the run length — apart from one bit per (worker, seq) used to tell late
-// rows and duplicates apart after an event is gone.
+// its end; a commit-wait file has passed a seq once it has, at every one of its re-estimation
+// delays (known before reading: the worker summary, the manifest or a scan of the file). Memory is
+// therefore (events in flight: the reorder window plus the longest re-estimation delay) × workers,
+// not the run length — apart from one bit per (worker, seq) used to tell late rows and duplicates
+// apart after an event is gone.
+//
+// How far a reader has passed is robust to a stray row: a row counts only if its seq lies in the
+// coordinator's range (an event never sent cannot move it), and only up to the smaller of it and
+// the previous row's (different) seq, so one row far ahead of its neighbours moves nothing.
 import { batchFromCells, cellOf, cellsOf, type CsvBatch, type CsvReader } from './csv-reader.js';
 import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from './joined.js';
 import type { DecodedRows, RowTally, DecodedRowSource } from './decoded-rows.js';
@@ -83,6 +89,12 @@ export interface WorkerInput extends DecodedInput {
 export interface CommitWaitInput extends RowSource {
   node: string;
   worker: number;
+  /**
+   * Every re-estimation delay (s) the file holds rows for, known before reading it: no event is
+   * folded until the file has passed it at each of them. Rows at another delay are joined while
+   * their event is held and counted in reestLate after (a stray row cannot hold up the join).
+   */
+  delays: readonly number[];
 }
 
 export interface JoinCounters {
@@ -95,6 +107,8 @@ export interface JoinCounters {
   late: number[];
   reestRows: number[];
   reestUnmatched: number[];
+  /** Commit-wait rows that arrived after their event had been folded (not in metrics). */
+  reestLate: number[];
   /** Most events held at once (the join window actually used). */
   maxInFlight: number;
 }
@@ -124,8 +138,23 @@ export class SeqSet {
   }
 }
 
-interface ReaderState {
-  frontier: number; // furthest seq seen
+/** How far a reader has passed: see the top of this file. */
+interface Progress {
+  /** Furthest seq passed (−∞ before the second counted row). */
+  frontier: number;
+  /** The last counted row's seq. */
+  last: number;
+}
+
+/** Count row seq (already known to lie in the coordinator's range) into p. */
+function advance(p: Progress, seq: number): void {
+  if (seq === p.last) return;
+  const m = seq < p.last ? seq : p.last;
+  if (m > p.frontier) p.frontier = m;
+  p.last = seq;
+}
+
+interface ReaderState extends Progress {
   eof: boolean;
 }
 
@@ -137,6 +166,8 @@ export interface JoinOptions {
   sourceCount: number;
   anchor: Anchor;
   firstSeq: number;
+  /** The coordinator's first and last seq (from its first and last rows), if known: rows outside never move a reader's progress. */
+  seqRange?: { lo: number; hi: number };
   delayIndex: (delayS: number) => number;
   /** Takes each event once folded; may keep its reest lists, not its other arrays (they are reused). */
   onEvent: (ev: JoinedEvent) => void;
@@ -151,7 +182,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const counters: JoinCounters = {
     eventsSent: 0, coordinatorDuplicates: 0,
     received: new Array(W).fill(0), duplicates: new Array(W).fill(0), unknown: new Array(W).fill(0),
-    late: new Array(W).fill(0), reestRows: new Array(W).fill(0), reestUnmatched: new Array(W).fill(0), maxInFlight: 0,
+    late: new Array(W).fill(0), reestRows: new Array(W).fill(0), reestUnmatched: new Array(W).fill(0), reestLate: new Array(W).fill(0), maxInFlight: 0,
   };
   const pending = new PendingIndex();
   const queue: JoinedEvent[] = [];
@@ -164,8 +195,13 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   let coordEof = false;
   let rowCounter = 0;
   let forced = false;
-  const wState: ReaderState[] = o.workers.map(() => ({ frontier: -Infinity, eof: false }));
-  const cwState = o.commitWait.map(() => ({ eof: false, perDelay: new Map<number, number>(), max: -Infinity }));
+  const seqLo = o.seqRange?.lo ?? -Infinity;
+  const seqHi = o.seqRange?.hi ?? Infinity;
+  const wState: ReaderState[] = o.workers.map(() => ({ frontier: -Infinity, last: -Infinity, eof: false }));
+  const cwState = o.commitWait.map((cw) => ({
+    eof: false, frontier: -Infinity, last: -Infinity,
+    perDelay: new Map<number, Progress>(cw.delays.map((d) => [d, { frontier: -Infinity, last: -Infinity }])),
+  }));
   const cd = o.coordinator.decoder;
   // Events, stamps and their arrays are recycled once folded: allocation, not parsing, was the
   // join's main cost. onEvent must not keep references to what it is given (but the reest lists).
@@ -211,7 +247,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
 
   const takeWorkerRow = (w: number, b: DecodedRows, i: number): void => {
     const seq = b.seq[i]!;
-    if (seq > wState[w]!.frontier) wState[w]!.frontier = seq;
+    if (seq >= seqLo && seq <= seqHi) advance(wState[w]!, seq);
     const key = Number.isFinite(seq) ? seq : b.ids![i]!;
     const ev = pending.get(key);
     if (ev) { attachWorkerRow(w, b, i, ev); return; }
@@ -238,7 +274,9 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     const st = ev?.workers[cw.worker];
     if (!ev) {
       if (!final && !coordEof && !(seq <= coordFrontier)) return false;
-      counters.reestUnmatched[cw.worker]!++;
+      // Its event was folded before this row came (a delay not declared up front), or never received.
+      if (Number.isFinite(seq) && coordSeen.has(seq) && workerSeen[cw.worker]!.has(seq)) counters.reestLate[cw.worker]!++;
+      else counters.reestUnmatched[cw.worker]!++;
       return true;
     }
     if (!st) { counters.reestUnmatched[cw.worker]!++; return true; }
@@ -334,16 +372,18 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       const st = cwState[c]!;
       const cw = o.commitWait[c]!;
       const k = cwCols[c]!;
-      while (!st.eof && (coordEof || !(st.max >= coordFrontier))) {
+      while (!st.eof && (coordEof || !(st.frontier >= coordFrontier))) {
         const b = await cw.reader.next();
         if (!b) { st.eof = true; break; }
         for (let i = 0; i < b.count; i++) {
           const base = i * (k.F + 1);
           const text = b.texts[i]!;
           const seq = k.seq >= 0 ? parseIntAt(text, b.offsets[base + k.seq]!, b.offsets[base + k.seq + 1]! - 1) : NaN;
-          const delay = k.delay >= 0 ? Number(cellOf(b, i, k.delay, k.F)) : NaN;
-          if (seq > st.max) st.max = seq;
-          if (!(seq <= (st.perDelay.get(delay) ?? -Infinity))) st.perDelay.set(delay, seq);
+          if (seq >= seqLo && seq <= seqHi) {
+            advance(st, seq);
+            const p = st.perDelay.get(k.delay >= 0 ? Number(cellOf(b, i, k.delay, k.F)) : NaN);
+            if (p) advance(p, seq);
+          }
           if (!takeReestRow(c, b, i, seq, false)) earlyReest.push({ c, b, i, seq });
         }
       }
@@ -353,8 +393,8 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     for (const s of wState) if (!s.eof) safe = Math.min(safe, s.frontier - REORDER_WINDOW);
     for (const s of cwState) {
       if (s.eof) continue;
-      let m = s.perDelay.size === 0 ? -Infinity : Infinity;
-      for (const v of s.perDelay.values()) m = Math.min(m, v);
+      let m = Infinity;
+      for (const v of s.perDelay.values()) m = Math.min(m, v.frontier);
       safe = Math.min(safe, m - REORDER_WINDOW);
     }
     if (!coordEof) safe = Math.min(safe, coordFrontier - REORDER_WINDOW);

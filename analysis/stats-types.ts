@@ -428,6 +428,8 @@ export interface Stats {
       late_rows: number;
       /** Duplicate coordinator rows ignored (first kept). */
       coordinator_duplicates: number;
+      /** Commit-wait rows that arrived after their event was folded (a delay not known up front; not in metrics). */
+      late_commit_wait_rows?: number;
     };
   };
   sources: SourceInfo[];

@@ -5,7 +5,7 @@
 //   node dist/bench/analysis.js [events=1000000] [workers=4] [--commit-wait] [--keep]
 import { Prng } from '../src/sim/prng.js';
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,11 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
   await coord.close();
   for (const w of ws) await w.close();
   for (const c of cws) await c.close();
+  // A real worker records its re-estimation delays in its summary; the analysis reads them there
+  // (without them it would scan each commit-wait file first).
+  if (delays.length) {
+    for (const n of nodes) writeFileSync(path.join(dir, 'workers', `${n}.summary.json`), JSON.stringify({ run_id: runId, node_id: n, commit_wait: { delays_s: delays, sources: ['bounded'] } }));
+  }
 }
 
 export interface AnalysisBenchResult {

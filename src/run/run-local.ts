@@ -49,7 +49,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const manifest: Manifest = {
     run_id: runId, kind: 'local', started_utc: new Date().toISOString(), ended_utc: null,
     command_line: opts.commandLine,
-    config: { workers: s.workers, rate: s.rate, duration_s: s.duration_s, count: s.count, sources: s.sources, poll_ms: s.poll_ms, warmup_max_s: s.warmup_max_s },
+    config: { workers: s.workers, rate: s.rate, duration_s: s.duration_s, count: s.count, sources: s.sources, poll_ms: s.poll_ms, warmup_max_s: s.warmup_max_s, commit_wait_s: s.commit_wait_s },
     scenario: scenarioManifest(plan, opts.scenarioFile),
     hosts: [], versions: baseVersions(), security: { authenticated: true },
   };

@@ -49,7 +49,7 @@ function awkwardCsv(seed: number, role: 'coordinator' | 'worker'): string {
 }
 
 async function reference(file: string, role: RowRole): Promise<{ batches: DecodedRows[]; stats: unknown }> {
-  const r = await CsvReader.open(file, 'f.csv', { encoding: 'latin1' });
+  const r = await CsvReader.open(file, 'f.csv', { encoding: 'latin1', seqColumn: 'seq' });
   const cols = rowColumns(r.header, SOURCES, role.localColumn, role.trueColumn);
   const table = new StatusTable();
   const batches: DecodedRows[] = [];

@@ -129,16 +129,22 @@ function sectionHashes(stats: Stats): Record<string, string> {
   return out;
 }
 
-/** Computed by the analysis code of commit 041ae28 (before the speed work). */
+/**
+ * Computed by the analysis code of commit 041ae28 (before the speed work), except: inputs,
+ * coordination and commit_wait (native) and inputs (legacy), recomputed when the join learnt the
+ * re-estimation delays before reading (the fixture's first 258 delay-5 rows, for events folded
+ * before the first delay-5 row, had been lost as "matching no received event"; inputs.join gained
+ * late_commit_wait_rows and max_events_in_flight moved; inputs.warnings name the unknown event).
+ */
 const NATIVE_HASHES: Record<string, string> = {
-  schema_version: '6b86b273ff34fce1', run: 'b7901725d5c455c2', inputs: '054b1f94bbd24617', sources: 'aacfec22f2f57225',
+  schema_version: '6b86b273ff34fce1', run: 'b7901725d5c455c2', inputs: '06de54ec090e3cc9', sources: 'aacfec22f2f57225',
   workers: '98c5cdd8e4520e0f', windows_ms: 'b12389be8b487f77', reestimation_delays_s: '0d31723e833eeb45', truth: 'd76ad16b5e77a046',
   readings: '13eae8e9c993be4c', delivery: '4f57af531a96fb8f', causality: '43299bb9cd84b272', ordering: 'b55a735d5630b37b',
-  windows: 'c08280031f2cb512', coordination: 'e032c584972dc3a4', commit_wait: '39028d1c03605510', bound_quality: '589e38b7fb04df25',
+  windows: 'c08280031f2cb512', coordination: '8feb39295effa03e', commit_wait: '7b9b64aada944bf6', bound_quality: '589e38b7fb04df25',
   sync: '4f53cda18c2baa0c', timeline: 'd3e0bee075c0b26b', samples: 'c81a1f21a3403416', headline: '21fe0005e9d83fc3',
 };
 const LEGACY_HASHES: Record<string, string> = {
-  schema_version: '6b86b273ff34fce1', run: '363b3fc6687db180', inputs: '2b7753ae2d83d69f', sources: 'c92f98eb740c50f6',
+  schema_version: '6b86b273ff34fce1', run: '363b3fc6687db180', inputs: '745dc5da779369d5', sources: 'c92f98eb740c50f6',
   workers: '7e5a3cf11edf9a43', windows_ms: 'b12389be8b487f77', reestimation_delays_s: '4f53cda18c2baa0c', truth: 'd8968b916be328ed',
   readings: '1e2dfbe007fc44c0', delivery: '41d14c75bc578b0d', causality: '61533f2f8989e17b', ordering: '27b2977e3920e9fb',
   windows: '8532e2330e7f6615', coordination: '8a56295f74c810c0', commit_wait: '3895af4717e5b3e0', bound_quality: '0a0129a33db12a18',
@@ -171,7 +177,7 @@ test('regression: a generated native run gives the same stats.json as before (in
     assert.deepEqual([m.exact, m.n, m.p01, m.p50, m.p999], [true, 24738, 18694, 280125, 568597], label);
     const cw = stats.commit_wait.find((x) => x.source === 'bounded' && x.node === null)!;
     assert.deepEqual(cw.reestimated.map((r) => [r.delay_s, r.rows, r.coverage!.count, r.shrink.p50]),
-      [[2, 49452, 42695, 0.45019665737547787], [5, 49194, 42450, 0.45086033414972776]], label);
+      [[2, 49452, 42695, 0.45019665737547787], [5, 49452, 42673, 0.45086033414972776]], label);
     assertSections(sectionHashes(stats), NATIVE_HASHES, label);
   }
 });

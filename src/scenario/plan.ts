@@ -2,6 +2,7 @@ import type { ClockFaultSpec, TruthAnchor } from '../clock/fault-model.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
 import { deriveSeed } from '../sim/prng.js';
+import { deepMerge } from './load.js';
 import type { Scenario, WorkerSpec } from './types.js';
 import type { ScheduleKind, ScheduleSpec } from '../coordinator/schedule.js';
 
@@ -61,10 +62,16 @@ function seeded<T extends { seed?: number }>(spec: T, seed: number, label: strin
 
 export const nodeName = (index: number): string => `w${index + 1}`;
 
+/**
+ * A worker's spec: `per_worker` over `worker_defaults`, its clock faults merged field by field
+ * (objects such as `wander` key by key, `steps` replaced), as scenario layers merge: a
+ * per-worker step does not drop the default drift.
+ */
 function workerSpec(s: Scenario, index: number): WorkerSpec {
   const o = s.per_worker[nodeName(index)] ?? {};
   return {
-    clock_faults: o.clock_faults ?? s.worker_defaults.clock_faults,
+    clock_faults: o.clock_faults === undefined ? s.worker_defaults.clock_faults
+      : deepMerge(s.worker_defaults.clock_faults, o.clock_faults) as ClockFaultSpec,
     ntp_servers: o.ntp_servers ?? s.worker_defaults.ntp_servers,
   };
 }

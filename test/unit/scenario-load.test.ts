@@ -145,6 +145,27 @@ test('--workers 2 on a 3-worker scenario drops the third worker\'s entries; a ty
   assert.deepEqual(one.per_worker, {});
 });
 
+test('per_worker clock faults merge field by field over worker_defaults (a per-worker step keeps the default drift)', () => {
+  const s = resolveScenario([{
+    name: 'merge', sources: ['system'],
+    worker_defaults: { clock_faults: { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } } },
+    per_worker: {
+      w2: { clock_faults: { steps: [{ at_s: 5, step_ms: 50 }], wander: { sd_ppm_per_sqrt_s: 2, max_abs_ppm: 10 } } },
+      w3: { clock_faults: { offset_ms: -2 }, ntp_servers: ['main'] },
+    },
+  }]);
+  const plan = planScenario(s);
+  const cf = plan.workers.map(({ clockFaults: { seed: _seed, ...rest } }) => rest);
+  assert.deepEqual(cf[0], { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } });
+  assert.deepEqual(cf[1], { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 2, interval_s: 0.5, max_abs_ppm: 10 }, steps: [{ at_s: 5, step_ms: 50 }] });
+  assert.deepEqual(cf[2], { offset_ms: -2, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } });
+  assert.equal(s.worker_defaults.clock_faults.steps, undefined, 'the defaults are not changed by the merge');
+  // --clock-faults merges into the defaults; a per-worker field still wins
+  const o = planScenario(resolveScenario([{ name: 'm', sources: ['system'], per_worker: { w2: { clock_faults: { steps: [{ at_s: 1, step_ms: 5 }] } } } }], { clock_faults: { drift_ppm: 40 } }));
+  assert.equal(o.workers[1]!.clockFaults.drift_ppm, 40);
+  assert.deepEqual(o.workers[1]!.clockFaults.steps, [{ at_s: 1, step_ms: 5 }]);
+});
+
 test('schedule: jittered by default, seeded from the run seed, passed to the coordinator and recorded in the manifest', () => {
   const s = loadScenario('lan').scenario;
   assert.equal(s.schedule, 'jittered');

@@ -12,6 +12,7 @@ import { headline } from './headline.js';
 import type { SourceDef } from './joined.js';
 import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join.js';
 import { legacyAdapter } from './legacy.js';
+import { legacyNtpWarning, type LegacyNtpFile } from './legacy-ntp-check.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
 import { discoverSources } from './row-decoder.js';
@@ -76,10 +77,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const firstSeq = peek.firstSeq ?? 0;
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
+  const legacyNtp: { path: string; offsets: () => LegacyNtpFile['offsets'] }[] = [];
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
     const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1' });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
+    legacyNtp.push({ path: rel(file), offsets: a.ntpOffsets });
     return { reader, convert: a.convert, header: a.header, fields: a.header.length };
   };
   // Large native runs: event files are read and decoded in parse threads (all started at once) and
@@ -300,6 +303,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       headline: [],
     };
     stats.headline = headline(stats);
+    if (legacy) {
+      const w = legacyNtpWarning(stats, legacyNtp.map((f) => ({ path: f.path, offsets: f.offsets() })));
+      if (w !== null) warn(w); // stats.inputs.warnings is this list: stats.json, the summary and the report show it
+    }
     await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
     return { stats, summaryText: summaryText(stats), warnings };
   }

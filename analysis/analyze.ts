@@ -13,6 +13,7 @@ import type { SourceDef } from './joined.js';
 import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join.js';
 import { legacyAdapter } from './legacy.js';
 import { legacyNtpWarning, type LegacyNtpFile } from './legacy-ntp-check.js';
+import { runSchedule, scheduleWarning } from './schedule-info.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
 import { discoverSources } from './row-decoder.js';
@@ -263,6 +264,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         warn(`manifest.json: not valid JSON (${(err as Error).message}); ignored`);
       }
     }
+    const schedule = runSchedule(manifest);
+    const scheduleWarn = scheduleWarning(schedule);
+    if (scheduleWarn !== null) warn(scheduleWarn);
     const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
 
     const causality = fold.causality;
@@ -278,7 +282,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
         first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
         duration_ns: peek.firstNs !== null && peek.lastNs !== null ? Number(peek.lastNs - peek.firstNs) : null,
-        manifest,
+        manifest, schedule,
       },
       inputs: {
         files: inputs, warnings,

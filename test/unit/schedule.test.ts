@@ -109,3 +109,34 @@ test('invalid schedules say what is wrong', () => {
   assert.throws(() => validateSchedule({ kind: 'poisson', seed: -1, rate: 5, count: 2 }), /needs a seed .* got -1/);
   assert.throws(() => validateSchedule({ kind: 'sometimes' as never, seed: 1, rate: 5, count: 2 }), /--schedule "sometimes": use one of jittered, poisson, fixed/);
 });
+
+test('analysis names the recorded schedule (stats.json, summary, report) and warns when window phases were not sampled uniformly', async () => {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const path = (await import('node:path')).default;
+  const { tmpDir } = await import('../helpers.js');
+  const { writeCoordinator, writeWorker } = await import('../../bench/analysis-fixture.js');
+  const { analyzeRun } = await import('../../analysis/analyze.js');
+  const { collectWarnings } = await import('../../analysis/report/warnings.js');
+  const run = async (schedule: Record<string, unknown> | null) => {
+    const dir = tmpDir('chronoeval-schedule-');
+    mkdirSync(path.join(dir, 'workers'));
+    const rows = [0, 1, 2, 3].map((seq) => ({ seq, send: 20 * seq, stamps: { system: { p: 20 * seq } } }));
+    writeCoordinator(dir, 'r1', ['system'], rows);
+    for (const node of ['w1', 'w2']) writeWorker(dir, 'r1', node, ['system'], rows.map((r) => ({ seq: r.seq, recv: r.send + 0.3, stamps: { system: { p: r.send + 0.3 } } })));
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ run_id: 'r1', kind: 'local', ...(schedule ? { schedule } : {}) }));
+    return analyzeRun(dir, { windowsMs: [100] });
+  };
+  const fixed = await run(scheduleRecord({ kind: 'fixed', rate: 50, count: 4 }));
+  assert.deepEqual(fixed.stats.run.schedule, { kind: 'fixed', seed: null, uniform_phases: false });
+  const w = fixed.stats.inputs.warnings.find((x) => x.startsWith('events were sent on the fixed schedule'));
+  assert.ok(w, fixed.stats.inputs.warnings.join(' | '));
+  assert.ok(fixed.summaryText.includes('event schedule: fixed: every event at the same few window phases'));
+  assert.ok(fixed.summaryText.includes(w) && collectWarnings(fixed.stats, []).includes(w));
+  const jit = await run(scheduleRecord({ seed: 7, rate: 50, count: 4 }));
+  assert.deepEqual(jit.stats.run.schedule, { kind: 'jittered', seed: 7, uniform_phases: true });
+  assert.equal(jit.stats.inputs.warnings.filter((x) => /schedule/.test(x)).length, 0);
+  assert.ok(jit.summaryText.includes('event schedule: jittered, seed 7: window phases sampled uniformly'));
+  const none = await run(null);
+  assert.equal(none.stats.run.schedule, null);
+  assert.ok(none.summaryText.includes('event schedule: not recorded'));
+});

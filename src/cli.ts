@@ -42,7 +42,7 @@ const cli = yargs(hideBin(process.argv))
   .command('run-local', 'Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario\'s checks (the main job)',
     (y: Argv) => withRecvStamp(withCommon(withRunIdentity(y)))
       .option('scenario', { type: 'string', default: 'demo', describe: `Built-in scenario name or a JSON file (docs/scenarios.md); built in: ${builtinScenarioNames().join(', ')}` })
-      .option('seed', { type: 'number', describe: 'Seed for the scenario\'s random faults (default: the scenario\'s); replays a run exactly' })
+      .option('seed', { type: 'number', describe: 'Seed for the scenario\'s random parts (default: the scenario\'s): the same seed replays the same injected faults and event schedule, not the same measurements (real timing, scheduling and the host clock differ from run to run)' })
       .option('repeat', { type: 'number', default: 1, describe: 'Run the scenario over K seeds (seed, seed+1, ...) and report each check\'s worst case' })
       .option('workers', { type: 'number', describe: 'Override: number of worker processes' })
       .option('rate', { type: 'number', describe: 'Override: events per second' })
@@ -58,7 +58,7 @@ const cli = yargs(hideBin(process.argv))
       .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
       .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
       .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
-      .example('$0 run-local --scenario step --seed 3', 'replay one seed of the step scenario')
+      .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
       .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds'),
     handle(async (a) => (await import('./cli/run-local-command.js')).runLocalCommand({
       scenario: a.scenario, repeat: positive('repeat', a.repeat, { integer: true }),

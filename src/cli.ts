@@ -9,7 +9,7 @@ import { validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOpt
 import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
-import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed } from './coordinator/schedule.js';
+import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed, scheduleRecord } from './coordinator/schedule.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
@@ -128,17 +128,17 @@ const cli = yargs(hideBin(process.argv))
       const patternMs = a.pattern === undefined ? undefined : splitList(a.pattern).map(Number);
       const logger = makeLogger('coordinator', a['logs-dir'], runId, a['log-level']);
       const { runCoordinator } = await import('./coordinator/coordinator.js');
+      const schedule = {
+        kind: a.schedule, seed: a['schedule-seed'] ?? defaultScheduleSeed(runId),
+        rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined,
+      };
       const res = await runCoordinator({
-        runId, workers: splitList(a.workers), sources: parseSourceList(a.sources), ntpServers: splitList(a['ntp-server']),
-        schedule: {
-          kind: a.schedule, seed: a['schedule-seed'] ?? defaultScheduleSeed(runId),
-          rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined,
-        },
+        runId, workers: splitList(a.workers), sources: parseSourceList(a.sources), ntpServers: splitList(a['ntp-server']), schedule,
         resultsDir: a['results-dir'], logsDir: a['logs-dir'], key, pollMs: positive('poll-ms', a['poll-ms']),
         readyTimeoutS: positive('ready-timeout-s', a['ready-timeout-s']), endTimeoutS: positive('end-timeout-s', a['end-timeout-s']), logger,
         clock, security, commandLine: process.argv.slice(1), eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
       });
-      process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers, schedule: a.schedule }) + '\n');
+      process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers, schedule: scheduleRecord(schedule) }) + '\n');
       return res.exitCode;
     }))
   .command('ntp-server', 'An SNTP v4 server answering from this host\'s clock (for local runs and tests)',

@@ -140,3 +140,26 @@ test('analysis names the recorded schedule (stats.json, summary, report) and war
   assert.equal(none.stats.run.schedule, null);
   assert.ok(none.summaryText.includes('event schedule: not recorded'));
 });
+
+test('window disagreement of two clocks 0.3 ms apart: the default schedule gives ~0.3 % whatever the start; fixed gives 0 % or 20 % by start instant', async () => {
+  const { makeWindowSize, pointWindowsAgree, windowIndex } = await import('../../analysis/metrics/windows.js');
+  // Worker B's clock reads 0.3 ms ahead of worker A's; both receive each event at its due instant.
+  // A point-window disagreement happens exactly when an arrival lies within 0.3 ms before an edge.
+  const disagreement = (spec: ScheduleSpec, startNs: bigint): number => {
+    const w = makeWindowSize(100, startNs);
+    let n = 0, bad = 0;
+    for (const due of dueTimesNs(spec)) {
+      n++;
+      if (!pointWindowsAgree([windowIndex(due, w), windowIndex(due + 300_000, w)])) bad++;
+    }
+    return bad / n;
+  };
+  const edge = 1_763_740_800_000_000_000n; // a multiple of 100 ms
+  const starts = [edge + 19_850_000n, edge + 9_500_000n, edge + 1_234_567n, edge + 59_900_000n];
+  const fixed = starts.map((s) => disagreement({ kind: 'fixed', rate: 50, count: 20_000 }, s));
+  assert.deepEqual(fixed.map((x) => Math.round(x * 100) / 100), [0.2, 0, 0, 0.2], 'fixed: 0 % or 20 %, set by the start instant');
+  starts.forEach((s, i) => {
+    const share = disagreement({ seed: 50 + i, rate: 50, count: 20_000 }, s); // the default schedule
+    assert.ok(Math.abs(share - 0.003) < 0.0012, `default schedule from start ${i}: ${(100 * share).toFixed(3)} % (expected 0.3 %)`);
+  });
+});

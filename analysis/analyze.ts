@@ -12,6 +12,8 @@ import { headline } from './headline.js';
 import type { SourceDef } from './joined.js';
 import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join.js';
 import { legacyAdapter } from './legacy.js';
+import { legacyNtpWarning, type LegacyNtpFile } from './legacy-ntp-check.js';
+import { runSchedule, scheduleWarning } from './schedule-info.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
 import { discoverSources } from './row-decoder.js';
@@ -78,10 +80,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const firstSeq = peek.firstSeq ?? 0;
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
+  const legacyNtp: { path: string; offsets: () => LegacyNtpFile['offsets'] }[] = [];
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
     const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : 'seq' });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
+    legacyNtp.push({ path: rel(file), offsets: a.ntpOffsets });
     return { reader, convert: a.convert, header: a.header, fields: a.header.length };
   };
   // Large native runs: event files are read and decoded in parse threads (all started at once) and
@@ -273,6 +277,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         warn(`manifest.json: not valid JSON (${(err as Error).message}); ignored`);
       }
     }
+    const schedule = runSchedule(manifest);
+    const scheduleWarn = scheduleWarning(schedule);
+    if (scheduleWarn !== null) warn(scheduleWarn);
     const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
 
     const causality = fold.causality;
@@ -288,7 +295,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
         first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
         duration_ns: peek.firstNs !== null && peek.lastNs !== null ? Number(peek.lastNs - peek.firstNs) : null,
-        manifest,
+        manifest, schedule,
       },
       inputs: {
         files: inputs, warnings,
@@ -314,6 +321,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       headline: [],
     };
     stats.headline = headline(stats);
+    if (legacy) {
+      const w = legacyNtpWarning(stats, legacyNtp.map((f) => ({ path: f.path, offsets: f.offsets() })));
+      if (w !== null) warn(w); // stats.inputs.warnings is this list: stats.json, the summary and the report show it
+    }
     await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
     return { stats, summaryText: summaryText(stats), warnings };
   }

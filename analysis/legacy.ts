@@ -18,7 +18,12 @@ export const LEGACY_CT_K = 3;
 export interface LegacyAdapter {
   header: string[];
   convert(cells: readonly string[], line: number): string[];
+  /** ntp − base (the NTP correction) over the rows converted so far: for the plausibility check. */
+  ntpOffsets(): NtpOffsetRange;
 }
+
+/** Range of a legacy file's NTP corrections (ntp point − local clock), in ns; null without any. */
+export interface NtpOffsetRange { rows: number; min_ns: number | null; max_ns: number | null }
 
 export function legacyAdapter(
   header: readonly string[], role: 'coordinator' | 'worker', node: string | null,
@@ -71,6 +76,7 @@ export function legacyAdapter(
     badWarned.n++;
     if (badWarned.n <= 5) warn(`${displayPath}: line ${line}: column ${header[i]} = ${JSON.stringify(text.slice(0, 40))} is not a number; treated as empty`);
   }
+  const offsets: NtpOffsetRange = { rows: 0, min_ns: null, max_ns: null };
   const str = (v: bigint | null) => (v === null ? '' : v.toString());
   const status = (v: bigint | null) => (v === null ? '' : 'legacy');
 
@@ -91,6 +97,12 @@ export function legacyAdapter(
           if (off !== null) p = base + off;
         }
         row.push(str(p), status(p));
+        if (p !== null && base !== null) {
+          const off = Number(p - base);
+          offsets.rows++;
+          offsets.min_ns = offsets.min_ns === null ? off : Math.min(offsets.min_ns, off);
+          offsets.max_ns = offsets.max_ns === null ? off : Math.max(offsets.max_ns, off);
+        }
       }
       if (hasCt) {
         let p = nsCell(cells, iCtTs, line);
@@ -114,6 +126,7 @@ export function legacyAdapter(
       row.push('');
       return row;
     },
+    ntpOffsets: () => ({ ...offsets }),
   };
 }
 

@@ -397,6 +397,15 @@ export interface HeadlineEntry {
   commit_wait_p50_ns: number | null;
 }
 
+/** The event schedule of a run (manifest `schedule`; docs/metrics.md, Schedules). */
+export interface RunSchedule {
+  /** jittered | poisson | fixed. */
+  kind: string;
+  seed: number | null;
+  /** True when events sample every phase of a window uniformly (jittered, poisson); null for an unknown kind. */
+  uniform_phases: boolean | null;
+}
+
 export interface Stats {
   schema_version: typeof STATS_SCHEMA_VERSION;
   generated_at: string;
@@ -414,6 +423,8 @@ export interface Stats {
     duration_ns: number | null;
     /** manifest.json as read, or null when absent. */
     manifest: Record<string, unknown> | null;
+    /** The event schedule the manifest records (null: not recorded). Window figures depend on it. */
+    schedule?: RunSchedule | null;
   };
   inputs: {
     files: InputFile[];

@@ -1,6 +1,7 @@
 // The plain-text summary `chronoeval analyze` prints: readable tables made only from stats.json
 // values. A statistic without data prints as "—", never as 0 %.
 import type { Distribution, Ratio, Stats } from './stats-types.js';
+import { scheduleText } from './schedule-info.js';
 
 export function pct(r: Ratio | null | undefined): string {
   if (!r || r.share === null) return '—';
@@ -31,6 +32,7 @@ export function summaryText(s: Stats): string {
   out.push(`chronoeval analysis — run ${s.run.run_id ?? '(unnamed)'} (${s.run.format}) in ${s.run.run_dir}`);
   out.push(`events sent: ${s.delivery.events_sent}; workers: ${s.workers.join(', ') || '(none)'}; sources: ${srcNames || '(none)'}`);
   out.push(`ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`);
+  out.push(`event schedule: ${scheduleText(s.run.schedule ?? null)}`);
 
   out.push('', 'Delivery');
   out.push(table(['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],

@@ -6,6 +6,7 @@ import { runPaths } from '../src/run/paths.js';
 import { newRunId } from '../src/run/run-id.js';
 import { exited, spawnWorker, type Listening } from './children.js';
 import { processCpuNs } from './proc-cpu.js';
+import { benchSchedule } from './schedule-baseline.js';
 
 export interface WorkerOutcome {
   node: string;
@@ -68,7 +69,7 @@ export async function runChronoeval(opts: { rate: number; count: number; workers
     const cpu0 = spawned.map((w) => processCpuNs(w.pid));
     const logger = new Logger('coordinator', path.join(logsDir, runId, 'coordinator.jsonl'), 'warn');
     const res = await runCoordinator({
-      runId, workers: spawned.map((w) => `127.0.0.1:${w.port}`), schedule: { rate: opts.rate, count: opts.count },
+      runId, workers: spawned.map((w) => `127.0.0.1:${w.port}`), schedule: benchSchedule(opts.rate, opts.count),
       sources: ['system'], ntpServers: [], resultsDir, logsDir, key: null, pollMs: 1000, readyTimeoutS: 20, endTimeoutS: 20, logger,
     });
     await logger.close();

@@ -10,7 +10,7 @@ import { kernelStampsUnavailable, latencySet, type BareOutcome, type LatencySet 
 import type { ChronoevalOutcome } from './chronoeval-run.js';
 import { loadLine, machineLine } from './machine.js';
 import { bareStep, chronoevalStep, climbInterleaved, type RateSearch } from './rate.js';
-import { spinSchedule, timerSchedule } from './schedule-baseline.js';
+import { benchSchedule, spinSchedule, timerSchedule } from './schedule-baseline.js';
 import { relativeScheduleErrors, spread, type Spread } from './stats.js';
 import { renderTable, fmt, type Row } from './table.js';
 import { runAnalysisHook, type AnalysisFigures } from './analysis-hook.js';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const l10k = await latencySet(10_000, n10k, root);
 
   log('schedule error baselines at 1,000 ev/s: busy-spin loop, setTimeout loop');
-  const due1k = [...dueTimesNs({ rate: 1000, count: n1k })];
+  const due1k = [...dueTimesNs(benchSchedule(1000, n1k))];
   const coordErr = spread(relativeScheduleErrors((l1k.kernel ?? l1k.user).sendNs, due1k));
   const spin = spinSchedule(1000, n1k);
   const spinErr = spread(relativeScheduleErrors(spin.stampsNs, spin.dueNs));

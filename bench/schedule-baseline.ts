@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dueTimesNs } from '../src/coordinator/schedule.js';
+import { DEFAULT_SCHEDULE, dueTimesNs, type ScheduleSpec } from '../src/coordinator/schedule.js';
+
+/** The schedule every timing bench keeps: the coordinator's default kind, a fixed seed. */
+export function benchSchedule(rate: number, count: number): ScheduleSpec {
+  return { kind: DEFAULT_SCHEDULE, seed: 1, rate, count };
+}
 
 /**
  * Baselines for the coordinator's send-time error: the same schedule kept by
@@ -13,7 +18,7 @@ export interface ScheduleBaseline { stampsNs: bigint[]; dueNs: number[]; exactEr
 
 /** The schedule (due offsets), its origin 1 ms from now, and empty result arrays. */
 function newBaseline(rate: number, count: number): ScheduleBaseline & { start: bigint } {
-  return { dueNs: [...dueTimesNs({ rate, count })], start: process.hrtime.bigint() + 1_000_000n, stampsNs: [], exactErrorsNs: new Float64Array(count) };
+  return { dueNs: [...dueTimesNs(benchSchedule(rate, count))], start: process.hrtime.bigint() + 1_000_000n, stampsNs: [], exactErrorsNs: new Float64Array(count) };
 }
 
 export function spinSchedule(rate: number, count: number): ScheduleBaseline {

@@ -9,6 +9,7 @@ import { validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOpt
 import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
+import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed, scheduleRecord } from './coordinator/schedule.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
@@ -41,10 +42,11 @@ const cli = yargs(hideBin(process.argv))
   .command('run-local', 'Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario\'s checks (the main job)',
     (y: Argv) => withRecvStamp(withCommon(withRunIdentity(y)))
       .option('scenario', { type: 'string', default: 'demo', describe: `Built-in scenario name or a JSON file (docs/scenarios.md); built in: ${builtinScenarioNames().join(', ')}` })
-      .option('seed', { type: 'number', describe: 'Seed for the scenario\'s random faults (default: the scenario\'s); replays a run exactly' })
+      .option('seed', { type: 'number', describe: 'Seed for the scenario\'s random parts (default: the scenario\'s): the same seed replays the same injected faults and event schedule, not the same measurements (real timing, scheduling and the host clock differ from run to run)' })
       .option('repeat', { type: 'number', default: 1, describe: 'Run the scenario over K seeds (seed, seed+1, ...) and report each check\'s worst case' })
       .option('workers', { type: 'number', describe: 'Override: number of worker processes' })
       .option('rate', { type: 'number', describe: 'Override: events per second' })
+      .option('schedule', { choices: SCHEDULE_KINDS, describe: `Override: ${SCHEDULE_HELP}. Seeded from the run's seed` })
       .option('duration-s', { type: 'number', describe: 'Override: seconds of events after warmup' })
       .option('count', { type: 'number', describe: 'Override: number of events (instead of a duration)' })
       .option('sources', { type: 'string', describe: 'Override: comma-separated clock sources' })
@@ -56,7 +58,7 @@ const cli = yargs(hideBin(process.argv))
       .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
       .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
       .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
-      .example('$0 run-local --scenario step --seed 3', 'replay one seed of the step scenario')
+      .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
       .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds'),
     handle(async (a) => (await import('./cli/run-local-command.js')).runLocalCommand({
       scenario: a.scenario, repeat: positive('repeat', a.repeat, { integer: true }),
@@ -64,6 +66,7 @@ const cli = yargs(hideBin(process.argv))
         seed: a.seed === undefined ? undefined : positive('seed', a.seed, { integer: true, allowZero: true }),
         workers: a.workers === undefined ? undefined : positive('workers', a.workers, { integer: true }),
         rate: a.rate === undefined ? undefined : positive('rate', a.rate),
+        schedule: a.schedule,
         duration_s: a['duration-s'] === undefined ? undefined : positive('duration-s', a['duration-s']),
         count: a.count === undefined ? undefined : positive('count', a.count, { integer: true }),
         sources: a.sources === undefined ? undefined : parseSourceList(a.sources),
@@ -107,6 +110,8 @@ const cli = yargs(hideBin(process.argv))
       .option('workers', { type: 'string', array: true, demandOption: true, describe: 'Worker addresses host:port (repeatable or comma-separated)' })
       .option('rate', { type: 'number', default: 50, describe: 'Events per second (ignored with --pattern)' })
       .option('pattern', { type: 'string', describe: 'Repeating spacings between events in ms, e.g. 5,5,50' })
+      .option('schedule', { choices: SCHEDULE_KINDS, default: DEFAULT_SCHEDULE, describe: SCHEDULE_HELP })
+      .option('schedule-seed', { type: 'number', describe: 'Seed of the jittered/poisson schedule, a whole number in [0, 4294967295] (default: derived from the run id; recorded in the manifest)' })
       .option('count', { type: 'number', describe: 'Number of events' })
       .option('duration-s', { type: 'number', describe: 'Seconds of events (when --count is not given; default 30)' })
       .option('ready-timeout-s', { type: 'number', default: 60, describe: 'Longest wait for every worker to answer ready' })
@@ -123,14 +128,17 @@ const cli = yargs(hideBin(process.argv))
       const patternMs = a.pattern === undefined ? undefined : splitList(a.pattern).map(Number);
       const logger = makeLogger('coordinator', a['logs-dir'], runId, a['log-level']);
       const { runCoordinator } = await import('./coordinator/coordinator.js');
+      const schedule = {
+        kind: a.schedule, seed: a['schedule-seed'] ?? defaultScheduleSeed(runId),
+        rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined,
+      };
       const res = await runCoordinator({
-        runId, workers: splitList(a.workers), sources: parseSourceList(a.sources), ntpServers: splitList(a['ntp-server']),
-        schedule: { rate: a.rate, patternMs, count: a.count, durationS: a.count === undefined ? (a['duration-s'] ?? 30) : undefined },
+        runId, workers: splitList(a.workers), sources: parseSourceList(a.sources), ntpServers: splitList(a['ntp-server']), schedule,
         resultsDir: a['results-dir'], logsDir: a['logs-dir'], key, pollMs: positive('poll-ms', a['poll-ms']),
         readyTimeoutS: positive('ready-timeout-s', a['ready-timeout-s']), endTimeoutS: positive('end-timeout-s', a['end-timeout-s']), logger,
         clock, security, commandLine: process.argv.slice(1), eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null, sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
       });
-      process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers }) + '\n');
+      process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, sent: res.sent, silent_workers: res.silentWorkers, schedule: scheduleRecord(schedule) }) + '\n');
       return res.exitCode;
     }))
   .command('ntp-server', 'An SNTP v4 server answering from this host\'s clock (for local runs and tests)',

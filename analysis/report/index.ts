@@ -9,6 +9,7 @@ import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../
 import { esc } from './html.js';
 import { boundQualityTable, causalityTable, deliveryTable, headlineTable, inputsTable, lossTable, manifestSection } from './tables.js';
 import { collectWarnings } from './warnings.js';
+import { scheduleText } from '../schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
 
 export interface ReportOptions {
@@ -115,7 +116,7 @@ export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifes
     `<h1>chronoeval report: ${esc(runId)}</h1>`,
     `<p class="meta">${esc(stats.delivery.events_sent)} events sent to ${esc(stats.workers.length)} worker(s) (${esc(stats.workers.join(', '))}); ${esc(dur)}; ` +
       `sources: ${esc(stats.sources.map((s) => `${s.name}${s.bounded ? ' (interval)' : ''}`).join(', '))}; ground truth: ${stats.truth.recv ? 'yes' : 'no'}; ` +
-      `format ${esc(stats.run.format)}; analysed ${esc(stats.generated_at)} by ${esc(stats.generator.name)} ${esc(stats.generator.version)}.</p>`,
+      `event schedule: ${esc(scheduleText(stats.run.schedule ?? null))}; format ${esc(stats.run.format)}; analysed ${esc(stats.generated_at)} by ${esc(stats.generator.name)} ${esc(stats.generator.version)}.</p>`,
     '<h2 id="warnings">Warnings</h2>',
     warnings.length
       ? `<div class="warnbox"><ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`

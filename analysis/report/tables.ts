@@ -86,7 +86,7 @@ export function manifestSection(manifest: Record<string, unknown> | null): strin
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
     return typeof v === 'object' ? { html: `<code>${esc(JSON.stringify(v))}</code>` } : String(v);
   };
-  const keys = ['run_id', 'kind', 'started_utc', 'ended_utc', 'command_line', 'versions', 'security'];
+  const keys = ['run_id', 'kind', 'started_utc', 'ended_utc', 'command_line', 'schedule', 'versions', 'security'];
   const rows: Cell[][] = keys.filter((k) => k in manifest).map((k) => [k, get(k)]);
   return table('table-manifest', 'Run manifest', ['field', 'value'], rows) +
     `<details><summary>Full manifest.json</summary><pre>${esc(JSON.stringify(manifest, null, 2))}</pre></details>`;

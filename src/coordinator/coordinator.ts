@@ -15,7 +15,7 @@ import type { Logger } from '../run/logger.js';
 import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
 import { startStepCheck } from '../clock/step-check.js';
 import type { RoleOptions } from '../run/role-options.js';
-import { dueTimesNs, scheduleLength, validateSchedule, type ScheduleSpec } from './schedule.js';
+import { dueTimesNs, scheduleKind, scheduleLength, scheduleRecord, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
 import { EventSender, type EventPathFaults } from './event-sender.js';
 
@@ -60,6 +60,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     await writeManifest(paths.manifest, {
       run_id: opts.runId, kind: 'manual', started_utc: new Date().toISOString(), ended_utc: null,
       command_line: opts.commandLine ?? [], config: { workers: opts.workers, schedule: opts.schedule, sources: opts.sources, ntp_servers: opts.ntpServers },
+      schedule: scheduleRecord(opts.schedule),
       hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })), versions: baseVersions(),
       security: opts.security ?? { authenticated: opts.key !== null, key_source: opts.key ? 'key-file' : 'none' },
     });
@@ -108,7 +109,8 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       return row;
     };
     await warmUp(clock, stamped, readings, encode, eventRow);
-    log.info(`sending ${total} events to ${workers.length} workers`);
+    const kind = scheduleKind(opts.schedule);
+    log.info(`sending ${total} events to ${workers.length} workers (schedule ${kind}${kind === 'fixed' ? '' : `, seed ${opts.schedule.seed}`})`);
     // The first event is due 1 ms from now, so that it is waited for like every other one: due
     // "now", it was late by the first event-loop turn (~200 µs in every run).
     const startMono = process.hrtime.bigint() + 1_000_000n;

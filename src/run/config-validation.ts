@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { isValidNodeId } from './paths.js';
 import { isValidRunId } from './run-id.js';
+import { SCHEDULE_KINDS } from '../coordinator/schedule.js';
 
 /** One invalid field. `message` is "--field VALUE: what is allowed". */
 export interface FieldError { field: string; value: unknown; allowed: string; message: string }
@@ -200,11 +201,20 @@ export function validateCoordinatorOptions(a: RawOptions, knownSources: readonly
       v.fail('pattern', a.pattern, 'at least one spacing must be > 0');
     }
   }
+  scheduleFlags(v, a);
   for (const f of ['ready-timeout-s', 'end-timeout-s']) if (a[f] !== undefined) v.number(f, a[f], { ...LIMITS.timeoutS, minExclusive: true });
   const sources = v.sources('sources', a.sources ?? 'system,ntp', knownSources);
   ntpServers(v, a, sources, NTP_BASED_SOURCES);
   keyFlags(v, a);
   v.done();
+}
+
+/** `--schedule` and `--schedule-seed` (docs/metrics.md, Schedules). */
+function scheduleFlags(v: Validator, a: RawOptions): void {
+  const kind = a.schedule;
+  if (kind !== undefined && !(SCHEDULE_KINDS as readonly unknown[]).includes(kind)) v.fail('schedule', kind, `must be one of ${SCHEDULE_KINDS.join(', ')}`);
+  if (kind === 'poisson' && a.pattern !== undefined) v.fail('schedule', kind, 'poisson draws its own gaps and takes no --pattern: use --schedule jittered or fixed with a pattern');
+  if (a['schedule-seed'] !== undefined) v.number('schedule-seed', a['schedule-seed'], { min: 0, max: 0xffff_ffff, integer: true });
 }
 
 /** `chronoeval ntp-server`. */

@@ -6,9 +6,10 @@ import { writeNewKeyFile } from './key.js';
 import { startRole, withTimeout, type RoleProcess } from './child.js';
 import { baseVersions, writeManifest, type Manifest } from './manifest.js';
 import type { Logger } from './logger.js';
+import { scheduleRecord } from '../coordinator/schedule.js';
 import { resolveStampKind, type RecvStampMode } from '../net/stamped-socket.js';
 import {
-  coordinatorArgs, measureTruthAnchor, ntpServerArgs, scenarioManifest, withTruthAnchor, workerArgs, type LocalRunPlan,
+  coordinatorArgs, coordinatorSchedule, measureTruthAnchor, ntpServerArgs, scenarioManifest, withTruthAnchor, workerArgs, type LocalRunPlan,
 } from '../scenario/index.js';
 
 export interface RunLocalOptions {
@@ -50,6 +51,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     run_id: runId, kind: 'local', started_utc: new Date().toISOString(), ended_utc: null,
     command_line: opts.commandLine,
     config: { workers: s.workers, rate: s.rate, duration_s: s.duration_s, count: s.count, sources: s.sources, poll_ms: s.poll_ms, warmup_max_s: s.warmup_max_s, commit_wait_s: s.commit_wait_s },
+    schedule: scheduleRecord(coordinatorSchedule(plan.coordinator)),
     scenario: scenarioManifest(plan, opts.scenarioFile),
     hosts: [], versions: baseVersions(), security: { authenticated: true },
   };

@@ -1,4 +1,5 @@
 import type { Scenario } from './types.js';
+import { DEFAULT_SCHEDULE } from '../coordinator/schedule.js';
 
 /**
  * Every field a scenario file may leave out. A file overrides these (objects merge key by key,
@@ -13,6 +14,7 @@ export const SCENARIO_DEFAULTS: Omit<Scenario, 'name'> = {
   duration_s: 20,
   count: null,
   pattern: null,
+  schedule: DEFAULT_SCHEDULE,
   sources: ['system', 'ntp', 'bounded'],
   poll_ms: 1000,
   warmup_max_s: 15,

@@ -7,7 +7,7 @@ export {
 } from './load.js';
 export { validateScenario, validateCheck } from './validate.js';
 export {
-  planScenario, withTruthAnchor, scenarioManifest, expectedRunSeconds, nodeName,
+  planScenario, withTruthAnchor, scenarioManifest, expectedRunSeconds, nodeName, coordinatorSchedule,
   type LocalRunPlan, type ServerPlan, type WorkerPlan, type CoordinatorPlan,
 } from './plan.js';
 export {

@@ -75,7 +75,7 @@ function applyLayer(base: Record<string, unknown>, layer: Record<string, unknown
 
 function overridesLayer(o: ScenarioOverrides): Record<string, unknown> {
   const layer: Record<string, unknown> = {};
-  for (const k of ['seed', 'workers', 'rate', 'duration_s', 'count', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s'] as const) {
+  for (const k of ['seed', 'workers', 'rate', 'schedule', 'duration_s', 'count', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s'] as const) {
     if (o[k] !== undefined) layer[k] = o[k];
   }
   if (o.clock_faults !== undefined) layer.worker_defaults = { clock_faults: o.clock_faults };

@@ -2,7 +2,9 @@ import type { ClockFaultSpec, TruthAnchor } from '../clock/fault-model.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
 import { deriveSeed } from '../sim/prng.js';
+import { deepMerge } from './load.js';
 import type { Scenario, WorkerSpec } from './types.js';
+import type { ScheduleKind, ScheduleSpec } from '../coordinator/schedule.js';
 
 /** One NTP server process of a local run. Specs carry their derived seeds (pass them as JSON). */
 export interface ServerPlan {
@@ -35,6 +37,8 @@ export interface CoordinatorPlan {
   durationS: number | null;
   count: number | null;
   pattern: number[] | null;
+  /** The schedule's kind and seed (derived from the run's seed: `coordinator/schedule`). */
+  schedule: { kind: ScheduleKind; seed: number };
   pollMs: number;
   /** How long the coordinator waits for every worker's `ready` (warmup plus slack). */
   readyTimeoutS: number;
@@ -58,10 +62,16 @@ function seeded<T extends { seed?: number }>(spec: T, seed: number, label: strin
 
 export const nodeName = (index: number): string => `w${index + 1}`;
 
+/**
+ * A worker's spec: `per_worker` over `worker_defaults`, its clock faults merged field by field
+ * (objects such as `wander` key by key, `steps` replaced), as scenario layers merge: a
+ * per-worker step does not drop the default drift.
+ */
 function workerSpec(s: Scenario, index: number): WorkerSpec {
   const o = s.per_worker[nodeName(index)] ?? {};
   return {
-    clock_faults: o.clock_faults ?? s.worker_defaults.clock_faults,
+    clock_faults: o.clock_faults === undefined ? s.worker_defaults.clock_faults
+      : deepMerge(s.worker_defaults.clock_faults, o.clock_faults) as ClockFaultSpec,
     ntp_servers: o.ntp_servers ?? s.worker_defaults.ntp_servers,
   };
 }
@@ -110,6 +120,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       durationS: s.duration_s,
       count: s.count,
       pattern: s.pattern ? [...s.pattern] : null,
+      schedule: { kind: s.schedule, seed: deriveSeed(seed, 'coordinator/schedule') },
       pollMs: s.poll_ms,
       readyTimeoutS: s.warmup_max_s + 30,
       endTimeoutS: Math.max(0, ...s.commit_wait_s) + 30,
@@ -132,6 +143,14 @@ export function withTruthAnchor(plan: LocalRunPlan, anchor: TruthAnchor): LocalR
   };
 }
 
+/** The coordinator's schedule as the coordinator will build it from its arguments. */
+export function coordinatorSchedule(c: CoordinatorPlan): ScheduleSpec {
+  return {
+    kind: c.schedule.kind, seed: c.schedule.seed, rate: c.rate, patternMs: c.pattern ?? undefined,
+    count: c.count ?? undefined, durationS: c.count === null ? c.durationS ?? undefined : undefined,
+  };
+}
+
 /** Expected run time in seconds (events only, without warmup): for timeouts and docs. */
 export function expectedRunSeconds(s: Scenario): number {
   return s.duration_s ?? (s.count ?? 0) / s.rate;
@@ -147,7 +166,7 @@ export function scenarioManifest(plan: LocalRunPlan, file: string | null): Recor
     resolved: plan.scenario,
     planned_faults: {
       servers: Object.fromEntries(plan.servers.map((s) => [s.name, { faults: s.faults, clock_faults: s.clockFaults }])),
-      coordinator: { clock_faults: plan.coordinator.clockFaults, event_faults: plan.coordinator.eventFaults },
+      coordinator: { clock_faults: plan.coordinator.clockFaults, event_faults: plan.coordinator.eventFaults, schedule: plan.coordinator.schedule },
       workers: Object.fromEntries(plan.workers.map((w) => [w.node, { clock_faults: w.clockFaults, ntp_servers: w.ntpServers }])),
     },
     replay: `chronoeval run-local --scenario ${file ?? plan.scenario.name} --seed ${plan.seed}`,

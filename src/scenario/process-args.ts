@@ -33,6 +33,7 @@ export function coordinatorArgs(c: CoordinatorPlan, workerAddrs: string[], serve
   if (c.count !== null) out.push('--count', String(c.count));
   else out.push('--duration-s', String(c.durationS));
   if (c.pattern) out.push('--pattern', c.pattern.join(','));
+  out.push('--schedule', c.schedule.kind, '--schedule-seed', String(c.schedule.seed));
   out.push('--poll-ms', String(c.pollMs), '--ready-timeout-s', String(c.readyTimeoutS), '--end-timeout-s', String(c.endTimeoutS));
   out.push('--clock-faults', JSON.stringify(c.clockFaults));
   if (Object.keys(c.eventFaults).some((k) => k !== 'seed')) out.push('--event-faults', JSON.stringify(c.eventFaults));

@@ -1,6 +1,7 @@
 import type { ClockFaultSpec } from '../clock/fault-model.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
+import type { ScheduleKind } from '../coordinator/schedule.js';
 
 /** An SNTP server of a local run: its network faults and its own (possibly wrong) clock. */
 export interface ServerSpec {
@@ -52,6 +53,8 @@ export interface Scenario {
   count: number | null;
   /** Optional burst pattern (ms offsets) for the coordinator's --pattern. */
   pattern: number[] | null;
+  /** When events are due (coordinator --schedule): jittered (default), poisson or fixed; seeded from `seed`. */
+  schedule: ScheduleKind;
   sources: string[];
   poll_ms: number;
   warmup_max_s: number;
@@ -72,6 +75,7 @@ export interface ScenarioOverrides {
   seed?: number;
   workers?: number;
   rate?: number;
+  schedule?: ScheduleKind;
   duration_s?: number;
   count?: number;
   sources?: string[];

@@ -7,10 +7,11 @@ import {
 } from '../sim/spec-check.js';
 import { parseStatsPath, parseThreshold } from './stats-path.js';
 import type { CheckOp, CheckSpec, Scenario, ServerSpec, WorkerSpec } from './types.js';
+import { SCHEDULE_KINDS, type ScheduleKind } from '../coordinator/schedule.js';
 
 const TOP_FIELDS = [
   'name', 'description', 'extends', 'seed', 'expected_verdict', 'workers', 'rate', 'duration_s', 'count',
-  'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s', 'servers', 'coordinator', 'worker_defaults', 'per_worker',
+  'pattern', 'schedule', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s', 'servers', 'coordinator', 'worker_defaults', 'per_worker',
   'event_faults', 'checks',
 ] as const;
 
@@ -129,6 +130,7 @@ export function validateScenario(v: unknown): Scenario {
     count,
     pattern: o.pattern === null || o.pattern === undefined ? null
       : expectArray(o.pattern, 'pattern').map((x, i) => expectNumber(x, `pattern[${i}]`, { min: 0 })),
+    schedule: expectString(o.schedule, 'schedule', SCHEDULE_KINDS) as ScheduleKind,
     sources,
     poll_ms: expectNumber(o.poll_ms, 'poll_ms', { min: LIMITS.pollMs.min, max: 3_600_000 }), // the workers' own limit: a scenario they would refuse is refused here
     warmup_max_s: expectNumber(o.warmup_max_s, 'warmup_max_s', { min: 0, max: 3600 }),
@@ -140,6 +142,9 @@ export function validateScenario(v: unknown): Scenario {
     event_faults: validateEventPathFaultSpec(o.event_faults, 'event_faults'),
     checks,
   };
+  if (out.schedule === 'poisson' && out.pattern !== null) {
+    throw new SpecError('schedule', 'poisson draws its own gaps and takes no pattern: use "jittered" or "fixed" with a pattern');
+  }
   for (const k of Object.keys(out.event_faults.per_worker ?? {})) {
     if (workerKeyIndex(k)! >= workers) throw new SpecError(`event_faults.per_worker.${k}`, `names a worker beyond the scenario's ${workers} worker(s)`);
   }

@@ -36,3 +36,12 @@ test('a config file supplies options and flags override it', async () => {
   const r = await runCli(['worker', '--config', conf, '--node', 'a', '--insecure', '--results-dir', dir, '--logs-dir', dir]);
   assert.match(r.stderr, /sundial/, 'config value was read');
 });
+
+test('run-local --help says what --seed replays (faults and schedule, not measurements) and documents --schedule', async () => {
+  const r = await runCli(['run-local', '--help'], { timeoutMs: 20_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const help = r.stdout.replace(/\s+/g, ' ');
+  assert.match(help, /--seed .*replays the same injected faults and event schedule, not the same measurements/);
+  assert.doesNotMatch(help, /replays a run exactly/);
+  assert.match(help, /--schedule .*jittered.*poisson.*fixed/);
+});

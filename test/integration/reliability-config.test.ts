@@ -26,6 +26,9 @@ const cases: Case[] = [
   { name: 'coordinator --count 1.5', args: [...C, '--count', '1.5'], expect: /--count.*1\.5/ },
   { name: 'coordinator --rate 0', args: [...C, '--rate', '0', '--count', '1'], expect: /--rate.*0/ },
   { name: 'coordinator --pattern a,b', args: [...C, '--pattern', 'a,b', '--count', '1'], expect: /--pattern/ },
+  { name: 'coordinator --schedule sometimes', args: [...C, '--schedule', 'sometimes', '--count', '1'], expect: /schedule.*sometimes/ },
+  { name: 'coordinator --schedule poisson --pattern 5,50', args: [...C, '--schedule', 'poisson', '--pattern', '5,50', '--count', '1'], expect: /--schedule "poisson": poisson draws its own gaps/ },
+  { name: 'coordinator --schedule-seed -1', args: [...C, '--schedule-seed', '-1', '--count', '1'], expect: /--schedule-seed -1/ },
   { name: 'coordinator worker port 0', args: [...C.slice(0, -1), '127.0.0.1:0', '--count', '1'], expect: /127\.0\.0\.1:0/ },
   { name: 'coordinator --end-timeout-s -1', args: [...C, '--end-timeout-s', '-1', '--count', '1'], expect: /--end-timeout-s.*-1/ },
   { name: 'ntp-server --port 70000', args: ['ntp-server', '--bind', '127.0.0.1', '--port', '70000'], expect: /--port.*70000/ },
@@ -58,7 +61,7 @@ test('a hand-run --insecure coordinator and worker record in the run\'s files th
   const dir = tmpDir('chronoeval-cfg-');
   const common = ['--run-id', 'T-insecure', '--results-dir', path.join(dir, 'results'), '--logs-dir', path.join(dir, 'logs'), '--insecure', '--sources', 'system'];
   const w = await startCli(['worker', ...common, '--node', 'w', '--bind', '127.0.0.1', '--port', '0']);
-  const c = await runCli(['coordinator', ...common, '--workers', `127.0.0.1:${w.port}`, '--count', '3', '--rate', '50'], { timeoutMs: 30_000 });
+  const c = await runCli(['coordinator', ...common, '--workers', `127.0.0.1:${w.port}`, '--count', '3', '--rate', '50', '--schedule', 'poisson', '--schedule-seed', '17'], { timeoutMs: 30_000 });
   assert.equal(c.code, 0, c.stderr);
   const runDir = path.join(dir, 'results', 'T-insecure');
   const summary = readJson<Record<string, unknown>>(path.join(runDir, 'workers', 'w.summary.json'));
@@ -66,6 +69,11 @@ test('a hand-run --insecure coordinator and worker record in the run\'s files th
   assert.ok(existsSync(path.join(runDir, 'manifest.json')), 'a manifest exists for a hand-run run');
   const m = readJson<{ security?: { authenticated?: boolean } }>(path.join(runDir, 'manifest.json'));
   assert.equal(m.security?.authenticated, false);
+  // the hand-run manifest and the summary line record the schedule (enough to regenerate it)
+  const schedule = { kind: 'poisson', seed: 17, rate: 50, pattern_ms: null, count: 3, duration_s: null, uniform_phases: true };
+  assert.deepEqual((m as { schedule?: unknown }).schedule, schedule);
+  const line = c.stdout.split('\n').find((l) => l.includes('"event":"summary"'));
+  assert.deepEqual((JSON.parse(line!) as { schedule?: unknown }).schedule, schedule);
 });
 
 test('--insecure together with a key file is refused by the CLI, not silently resolved either way', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { T0_NS, abs } from '../../bench/analysis-fixture.js';
 import { tmpDir } from '../helpers.js';
+import { collectWarnings } from '../../analysis/report/warnings.js';
 
 const MS = 1e6;
 
@@ -72,4 +73,52 @@ test('legacy layout without send_time_ns is refused with a hint', async () => {
   const dir = tmpDir('chronoeval-legacy-');
   writeFileSync(path.join(dir, 'coordinator.csv'), 'run_id,event_id,seq,send_local_ns\n');
   await assert.rejects(analyzeRun(dir, { format: 'legacy' }), /no send_time_ns column .* try --format native/);
+});
+
+/**
+ * A legacy run shaped like the first version's cluster run: system clocks that agree (receives
+ * 0.4–0.6 ms after sends), a coordinator NTP offset of about −4.6 ms, and one worker whose NTP
+ * offsets run from −4.6 to −40 ms. `ntp(k)` gives each worker's ntp_offset_ms for event k.
+ */
+function writeLegacyNtpRun(ntp: { comp11: (k: number) => number; comp12: (k: number) => number }, recvMs = { comp11: 0.4, comp12: 0.6 }): string {
+  const dir = tmpDir('chronoeval-legacy-ntp-');
+  const n = 60;
+  const coord = ['event_id,sequence_number,send_time_ns,ntp_offset_ms,ntp_uncertainty_ms'];
+  for (let k = 0; k < n; k++) coord.push(`${k + 1},${k},${abs(10 * k)},${(-4.6 - 0.005 * k).toFixed(3)},5.0`);
+  writeFileSync(path.join(dir, 'coordinator.csv'), coord.join('\n') + '\n');
+  for (const node of ['comp11', 'comp12'] as const) {
+    const rows = ['event_id,node_id,sequence_number,receive_time_ns,ntp_offset_ms,ntp_uncertainty_ms'];
+    for (let k = 0; k < n; k++) rows.push(`${k + 1},${node},${k},${abs(10 * k + recvMs[node])},${ntp[node](k).toFixed(3)},5.0`);
+    writeFileSync(path.join(dir, `worker_${node}.csv`), rows.join('\n') + '\n');
+  }
+  return dir;
+}
+
+test('legacy run with implausible NTP columns: a warning that points at the NTP data (stats.json, summary, report)', async () => {
+  // comp12's NTP offsets slide from −4.6 to −40 ms while its system clock stays within 0.6 ms of the coordinator's
+  const dir = writeLegacyNtpRun({ comp11: (k) => -4.7 - 0.005 * k, comp12: (k) => -4.6 - (35.4 * k) / 59 });
+  const { stats, summaryText } = await analyzeRun(dir, { format: 'legacy', windowsMs: [100] });
+  const pooled = (s: string) => stats.causality.find((e) => e.source === s && e.node === null)!;
+  assert.equal(pooled('system').point.violations.count, 0, 'the system clocks never violate causality');
+  assert.ok(pooled('ntp').point.violations.share! > 0.3, 'NTP correction makes violations');
+  const w = stats.inputs.warnings.find((x) => x.startsWith('legacy NTP data look implausible'));
+  assert.ok(w, `warning in stats.json: ${stats.inputs.warnings.join(' | ')}`);
+  assert.match(w, /turns causality violations of 0\.0 % \(0\/120\) with the system clocks into \d+\.\d % \(\d+\/120\) \(workers pooled; also comp12 /);
+  assert.match(w, /worker_comp12\.csv -40\.0 ms to -4\.6 ms/);
+  assert.match(w, /coordinator\.csv -4\.9 ms to -4\.6 ms/);
+  assert.match(w, /describe this NTP data, not the quality of the clocks/);
+  assert.ok(summaryText.includes(w), 'in the text summary');
+  assert.ok(collectWarnings(stats, []).includes(w), 'in the report');
+});
+
+test('legacy NTP warning: none when NTP agrees with the clocks or repairs a wrong clock', async () => {
+  const plausible = writeLegacyNtpRun({ comp11: (k) => -4.7 - 0.005 * k, comp12: (k) => -4.6 - 0.005 * k });
+  const a = await analyzeRun(plausible, { format: 'legacy', windowsMs: [100] });
+  assert.equal(a.stats.inputs.warnings.filter((x) => /NTP data look implausible/.test(x)).length, 0, a.stats.inputs.warnings.join(' | '));
+  // comp12's system clock is 5 ms behind (every receive "before" its send); its NTP offset repairs that
+  const repaired = writeLegacyNtpRun({ comp11: (k) => -4.7 - 0.005 * k, comp12: (k) => 0.4 - 0.005 * k }, { comp11: 0.4, comp12: -4.4 });
+  const b = await analyzeRun(repaired, { format: 'legacy', windowsMs: [100] });
+  assert.equal(b.stats.causality.find((e) => e.source === 'system' && e.node === 'comp12')!.point.violations.count, 60);
+  assert.equal(b.stats.causality.find((e) => e.source === 'ntp' && e.node === 'comp12')!.point.violations.count, 0);
+  assert.equal(b.stats.inputs.warnings.filter((x) => /NTP data look implausible/.test(x)).length, 0, b.stats.inputs.warnings.join(' | '));
 });

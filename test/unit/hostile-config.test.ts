@@ -66,6 +66,10 @@ const coordCases: [string, RawOptions, RegExp][] = [
   ['duration-s', { 'duration-s': -1 }, /--duration-s -1/],
   ['pattern', { pattern: 'a,b' }, /--pattern "a,b": must be comma-separated spacings/],
   ['pattern', { pattern: '0,0' }, /at least one spacing must be > 0/],
+  ['schedule', { schedule: 'random' }, /--schedule "random": must be one of jittered, poisson, fixed/],
+  ['schedule', { schedule: 'poisson', pattern: '5,5,50' }, /--schedule "poisson": poisson draws its own gaps and takes no --pattern/],
+  ['schedule-seed', { 'schedule-seed': -3 }, /--schedule-seed -3: must be a whole number in \[0, 4294967295\]/],
+  ['schedule-seed', { 'schedule-seed': 1.5 }, /--schedule-seed 1.5/],
   ['ready-timeout-s', { 'ready-timeout-s': 0 }, /--ready-timeout-s 0/],
   ['end-timeout-s', { 'end-timeout-s': 'x' }, /--end-timeout-s "x"/],
 ];

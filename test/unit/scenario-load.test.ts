@@ -5,7 +5,9 @@ import path from 'node:path';
 import { tmpDir } from '../helpers.js';
 import {
   builtinScenarioNames, loadScenario, planScenario, defaultScenario, scenarioManifest, expectedRunSeconds, ScenarioError,
+  coordinatorArgs, coordinatorSchedule, resolveScenario,
 } from '../../src/scenario/index.js';
+import { dueTimesNs } from '../../src/coordinator/schedule.js';
 import { FaultyClock } from '../../src/clock/faulty-clock.js';
 import { toJson } from '../../src/run/atomic-json.js';
 import type { LocalClock } from '../../src/clock/types.js';
@@ -120,6 +122,8 @@ test('bad scenarios: clear errors that name the file and the field', () => {
     [{ name: 'x', duration_s: 5, count: 10 }, /duration_s: set exactly one of duration_s and count/],
     [{ name: 'x', event_faults: { per_worker: { w7: { loss: 0.1 } } } }, /event_faults\.per_worker\.w7: names a worker beyond/],
     [{ name: 'x', servers: { main: { faults: { loss: 2 } } } }, /servers\.main\.faults\.loss: must be ≤ 1/],
+    [{ name: 'x', schedule: 'sometimes' }, /schedule: must be one of jittered, poisson, fixed/],
+    [{ name: 'x', schedule: 'poisson', pattern: [5, 50] }, /schedule: poisson draws its own gaps and takes no pattern/],
   ];
   cases.forEach(([body, re], i) => {
     const f = write(`bad${i}.json`, body);
@@ -139,4 +143,43 @@ test('--workers 2 on a 3-worker scenario drops the third worker\'s entries; a ty
   assert.equal(planScenario(s).workers.length, 2);
   const one = loadScenario('lan', { workers: 1 }).scenario;
   assert.deepEqual(one.per_worker, {});
+});
+
+test('per_worker clock faults merge field by field over worker_defaults (a per-worker step keeps the default drift)', () => {
+  const s = resolveScenario([{
+    name: 'merge', sources: ['system'],
+    worker_defaults: { clock_faults: { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } } },
+    per_worker: {
+      w2: { clock_faults: { steps: [{ at_s: 5, step_ms: 50 }], wander: { sd_ppm_per_sqrt_s: 2, max_abs_ppm: 10 } } },
+      w3: { clock_faults: { offset_ms: -2 }, ntp_servers: ['main'] },
+    },
+  }]);
+  const plan = planScenario(s);
+  const cf = plan.workers.map(({ clockFaults: { seed: _seed, ...rest } }) => rest);
+  assert.deepEqual(cf[0], { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } });
+  assert.deepEqual(cf[1], { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 2, interval_s: 0.5, max_abs_ppm: 10 }, steps: [{ at_s: 5, step_ms: 50 }] });
+  assert.deepEqual(cf[2], { offset_ms: -2, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } });
+  assert.equal(s.worker_defaults.clock_faults.steps, undefined, 'the defaults are not changed by the merge');
+  // --clock-faults merges into the defaults; a per-worker field still wins
+  const o = planScenario(resolveScenario([{ name: 'm', sources: ['system'], per_worker: { w2: { clock_faults: { steps: [{ at_s: 1, step_ms: 5 }] } } } }], { clock_faults: { drift_ppm: 40 } }));
+  assert.equal(o.workers[1]!.clockFaults.drift_ppm, 40);
+  assert.deepEqual(o.workers[1]!.clockFaults.steps, [{ at_s: 1, step_ms: 5 }]);
+});
+
+test('schedule: jittered by default, seeded from the run seed, passed to the coordinator and recorded in the manifest', () => {
+  const s = loadScenario('lan').scenario;
+  assert.equal(s.schedule, 'jittered');
+  const a = planScenario(s, 5);
+  assert.equal(a.coordinator.schedule.kind, 'jittered');
+  assert.equal(planScenario(s, 5).coordinator.schedule.seed, a.coordinator.schedule.seed, 'same seed, same schedule');
+  assert.notEqual(planScenario(s, 6).coordinator.schedule.seed, a.coordinator.schedule.seed);
+  const args = coordinatorArgs(a.coordinator, ['127.0.0.1:1'], { main: '127.0.0.1:2' });
+  const at = args.indexOf('--schedule');
+  assert.deepEqual(args.slice(at, at + 4), ['--schedule', 'jittered', '--schedule-seed', String(a.coordinator.schedule.seed)]);
+  const due = [...dueTimesNs(coordinatorSchedule(a.coordinator))];
+  assert.equal(due.length, 1000, '20 s at 50/s');
+  assert.ok(due.some((t, k) => t !== k * 20e6), 'not the fixed schedule');
+  assert.deepEqual((scenarioManifest(a, null).planned_faults as { coordinator: { schedule: unknown } }).coordinator.schedule, a.coordinator.schedule);
+  assert.equal(loadScenario('lan', { schedule: 'fixed' }).scenario.schedule, 'fixed');
+  assert.deepEqual([...dueTimesNs(coordinatorSchedule(planScenario(loadScenario('lan', { schedule: 'fixed', count: 3 }).scenario).coordinator))], [0, 20e6, 40e6]);
 });

@@ -66,7 +66,7 @@ export function parseSourceOptions(json: string | undefined, chronotickUrl: stri
 }
 
 function readFileOrThrow(file: string, flag: string): string {
-  try { return readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
+  try { return readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${flag} '${file}': neither a JSON object nor a readable file (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
 }
 
 export function resolveRunId(given: string | undefined): string {

@@ -5,12 +5,13 @@ import { hideBin } from 'yargs/helpers';
 import { checkNodeId, makeLogger, parseSourceOptions, positive, resolveRunId, splitList, withCommon, withKey, withRecvStamp, withRunIdentity, withSources } from './cli/options.js';
 import { KNOWN_SOURCES, parseSourceList } from './clock/registry.js';
 import { resolveKey } from './run/key.js';
-import { validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOptions } from './run/config-validation.js';
+import { validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions } from './run/config-validation.js';
 import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
 import { numberOption, parseNumberList, rewordYargsMessage } from './cli/flag-values.js';
 import { commandHelpHint, formatCliError, readConfigFile } from './cli/errors.js';
+import { FileWriteError } from './run/atomic-json.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const SECONDS_LIST = { what: 'comma-separated seconds, e.g. 30,60' } as const;
@@ -30,12 +31,19 @@ function fail(msg: string): never {
   process.exit(2);
 }
 
-/** Run a command body; a thrown Error becomes a one-line message and exit code 2. */
+/**
+ * Run a command body; a thrown Error becomes a one-line message and exit code 2 (bad input), or
+ * 3 when a result file could not be written (disk full, read-only), as for worker and coordinator.
+ */
 function handle<A>(body: (argv: A) => Promise<number>): (argv: A) => Promise<void> {
   return async (argv) => {
     try {
       process.exitCode = await body(argv);
     } catch (e) {
+      if (e instanceof FileWriteError) {
+        process.stderr.write(`chronoeval: ${e.message}; free space or choose another directory, then run it again\n`);
+        process.exit(3);
+      }
       fail((e as Error).message);
     }
   };
@@ -65,7 +73,7 @@ const cli = yargs(hideBin(process.argv))
       .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
       .example('$0 run-local --scenario step --seed 3', 'replay one seed of the step scenario')
       .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds'),
-    handle(async (a) => (await import('./cli/run-local-command.js')).runLocalCommand({
+    handle(async (a) => { validateRunLocalOptions(a); return (await import('./cli/run-local-command.js')).runLocalCommand({
       scenario: a.scenario, repeat: positive('repeat', a.repeat, { integer: true }),
       overrides: stripUndefined({
         seed: a.seed === undefined ? undefined : positive('seed', a.seed, { integer: true, allowZero: true }),
@@ -83,7 +91,7 @@ const cli = yargs(hideBin(process.argv))
       }),
       resultsDir: a['results-dir'], logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
       figures: a.figures, logLevel: a['log-level'], commandLine: process.argv.slice(1), recvStamp: a['recv-stamp'],
-    })))
+    }); }))
   .command('worker', 'Receive events on UDP and stamp each with every clock source',
     (y: Argv) => withRecvStamp(withSources(withKey(withCommon(withRunIdentity(y)))))
       .option('node', { type: 'string', demandOption: true, describe: 'This worker\'s node id (file name of its CSVs)' })

@@ -31,8 +31,9 @@ export function readConfigFile(file: string): Record<string, unknown> {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new Error(`--config '${file}': cannot read it (${why}${code && code !== 'ENOENT' && code !== 'EACCES' && code !== 'EISDIR' ? '' : `, ${code}`})`);
+    const known: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
+    const why = code && known[code] ? `${known[code]}, ${code}` : (e as Error).message;
+    throw new Error(`--config '${file}': cannot read it (${why})`);
   }
   let parsed: unknown;
   try { parsed = JSON.parse(text); } catch (e) { throw new Error(`--config '${file}': not valid JSON (${(e as Error).message})`); }

@@ -10,7 +10,7 @@ import {
   checksExitCode, evaluateChecks, formatCheckResults, formatCheckValue, loadScenario, planScenario, repeatOverSeeds,
   type Scenario, type ScenarioOverrides,
 } from '../scenario/index.js';
-import { replayArgs, replayScenarioArg } from '../scenario/repeat.js';
+import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
 
 export interface RunLocalCommandOptions {
@@ -56,7 +56,11 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
   const stats = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
   const results = evaluateChecks(scenario, stats);
   const shown = results.map((r) => ({ ...r, measured_text: formatCheckValue(r.path, r.measured), threshold_text: formatCheckValue(r.path, r.threshold) }));
-  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), { scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results) });
+  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), {
+    scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results),
+    expected_verdict: scenario.expected_verdict, note: negativeControlNote(scenario, results),
+    replay: replayLine(replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenario, file)), seed),
+  });
   // Figures and report after the checks, so the report shows them.
   if (figures) await renderReport(res.runDir, stats);
   if (results.length) {

@@ -103,8 +103,8 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
     return s;
   });
   const exitCode = runs.some((r) => r.exitCode === 1) ? 1 : runs.some((r) => r.exitCode === 2) ? 2 : 0;
-  const prefix = opts.replayCommand ?? `chronoeval run-local ${shellWords(opts.replayArgs ?? ['--scenario', opts.scenario.name])}`;
-  const replay = runs.filter((r) => r.exitCode !== 0).map((r) => `${prefix} --seed ${r.seed}`);
+  const args = opts.replayArgs ?? ['--scenario', opts.scenario.name];
+  const replay = runs.filter((r) => r.exitCode !== 0).map((r) => (opts.replayCommand ? `${opts.replayCommand} --seed ${r.seed}` : replayLine(args, r.seed)));
   return { scenario: opts.scenario.name, seeds, runs, checks, exitCode, replay };
 }
 
@@ -135,6 +135,11 @@ export function replayArgs(args: readonly string[], scenarioArg: string): string
 export function replayScenarioArg(given: string, file: string | null, builtinDir = SCENARIO_DIR): string {
   if (file === null) return given;
   return path.dirname(file) === path.resolve(builtinDir) ? path.basename(file, '.json') : file;
+}
+
+/** The command that replays one seed: `chronoeval run-local ARGS --seed N`, shell-quoted. */
+export function replayLine(args: readonly string[], seed: number): string {
+  return `chronoeval run-local ${shellWords([...args, '--seed', String(seed)])}`;
 }
 
 function shellWords(words: readonly string[]): string {

@@ -1,7 +1,7 @@
 // What run-local prints for a negative control, and how --repeat names a scenario given as a file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tmpDir } from '../helpers.js';
 
@@ -26,4 +26,11 @@ test('run-local --repeat with a scenario file: replay lines name the file; a neg
     assert.equal(l.trim(), `chronoeval run-local --scenario '${file}' --no-figures --results-dir ${path.join(dir, 'r')} --logs-dir ${path.join(dir, 'l')} --seed ${i + 1}`);
   }
   assert.doesNotMatch(r.stdout, /--scenario neg-file/, 'never the name of a scenario that is no built-in');
+  // Each seed's checks.json (read by report.html) carries the same replay command and the note.
+  const runs = readdirSync(path.join(dir, 'r')).sort();
+  assert.equal(runs.length, 2);
+  const checks = JSON.parse(readFileSync(path.join(dir, 'r', runs[0]!, 'checks.json'), 'utf8')) as { replay: string; note: string; expected_verdict: string };
+  assert.equal(checks.replay, replay[0]!.trim());
+  assert.equal(checks.expected_verdict, 'fail');
+  assert.match(checks.note, /the FAIL of system-error-zero is the expected result/);
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadScenario } from '../../src/scenario/index.js';
 import { negativeControlHeader, negativeControlNote } from '../../src/scenario/negative-control.js';
+import { checksSection } from '../../analysis/report/checks-section.js';
 
 test('falseticker is marked as a negative control, and its FAIL is said to be the expected result', () => {
   const { scenario } = loadScenario('falseticker', {});
@@ -20,4 +21,13 @@ test('a negative control that passes is flagged as unexpected; an ordinary scena
   const { scenario } = loadScenario('lan', {});
   assert.equal(negativeControlNote(scenario, [{ name: 'a', verdict: 'fail' }]), null);
   assert.equal(negativeControlHeader(scenario), '');
+});
+
+test('report.html checks section: the run\'s own replay command and the negative-control note', () => {
+  const base = { scenario: 'neg-file', seed: 3, exit_code: 1, results: [{ name: 'a', path: 'x', op: '<=', threshold: 0, measured: 5, verdict: 'fail' as const }] };
+  const html = checksSection({ ...base, replay: "chronoeval run-local --scenario '/tmp/my dir/neg.json' --seed 3", note: 'Scenario "neg-file" is a negative control' });
+  assert.match(html, /Replay with <code>chronoeval run-local --scenario &#39;\/tmp\/my dir\/neg.json&#39; --seed 3<\/code>|Replay with <code>chronoeval run-local --scenario '\/tmp\/my dir\/neg.json' --seed 3<\/code>/);
+  assert.match(html, /is a negative control/);
+  // A checks.json of an older run (no replay field) keeps the old line.
+  assert.match(checksSection(base), /Replay with <code>chronoeval run-local --scenario neg-file --seed 3<\/code>/);
 });

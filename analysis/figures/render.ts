@@ -1,10 +1,10 @@
 // vega-lite spec → vega → SVG (headless, renderer 'none') → 300-DPI PNG by sharp (librsvg).
 // The SVG is kept beside the PNG so that figures can be edited or re-rasterised.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from '../../src/run/atomic-json.js';
 
 export const FIGURE_DPI = 300;
 
@@ -61,7 +61,8 @@ export async function renderFigure(spec: TopLevelSpec, dir: string, name: string
   const { png, width, height } = await svgToPng(svg);
   const svgPath = path.join(dir, `${name}.svg`);
   const pngPath = path.join(dir, `${name}.png`);
-  await writeFile(svgPath, svg);
-  await writeFile(pngPath, png);
+  // A full disk leaves no half-written figure (nor a temp file) behind.
+  await writeFileAtomic(svgPath, svg, { fsync: false });
+  await writeFileAtomic(pngPath, png, { fsync: false });
   return { name, svgPath, pngPath, svg, width, height };
 }

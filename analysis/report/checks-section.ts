@@ -7,6 +7,12 @@ export interface ChecksFile {
   scenario: string;
   seed: number;
   exit_code: number;
+  /** "fail" for a negative control; absent in files of older runs. */
+  expected_verdict?: 'pass' | 'fail';
+  /** What a negative control's outcome means (src/scenario/negative-control.ts); null otherwise. */
+  note?: string | null;
+  /** The command that replays this run (a scenario file by its path); absent in older files. */
+  replay?: string;
   results: { name: string; path: string; op: string; threshold: number; measured: number | null; verdict: 'pass' | 'fail' | 'unknown'; detail?: string; measured_text?: string; threshold_text?: string }[];
 }
 
@@ -25,7 +31,8 @@ export function checksSection(c: ChecksFile | null): string {
     `<td><code>${esc(r.path)}</code></td><td>${esc(r.op)} ${esc(r.threshold_text ?? r.threshold)}</td><td class="num">${r.measured === null ? '<span class="na">—</span>' : esc(r.measured_text ?? r.measured)}</td>` +
     `<td>${esc(r.detail ?? '')}</td></tr>`).join('');
   const verdict = ['every check holds', 'a check FAILED', 'a check could not be judged (missing data)'][c.exit_code] ?? `exit ${c.exit_code}`;
+  const replay = c.replay ?? `chronoeval run-local --scenario ${c.scenario} --seed ${c.seed}`;
   return `<h2 id="checks">Scenario checks</h2><p>Scenario <strong>${esc(c.scenario)}</strong>, seed ${esc(c.seed)}: ${esc(verdict)}. ` +
-    `Replay with <code>chronoeval run-local --scenario ${esc(c.scenario)} --seed ${esc(c.seed)}</code>.</p>` +
+    `Replay with <code>${esc(replay)}</code>.</p>` + (c.note ? `<p><strong>${esc(c.note)}</strong></p>` : '') +
     `<table class="summary"><thead><tr><th>verdict</th><th>check</th><th>stats.json path</th><th>threshold</th><th>measured</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

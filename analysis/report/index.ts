@@ -1,9 +1,9 @@
 // Figures (PNG at 300 DPI + SVG) and a self-contained report.html for one analysed run.
 // `chronoeval analyze` calls renderFiguresAndReport unless --no-figures.
 import { readFileSync, existsSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../src/run/logger.js';
+import { writeFileAtomic } from '../../src/run/atomic-json.js';
 import type { Stats } from '../stats-types.js';
 import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../figures/index.js';
 import { esc } from './html.js';
@@ -42,7 +42,7 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
   const manifest = stats.run.manifest ?? readManifest(runDir);
   const html = buildReportHtml(stats, all.outcomes, manifest, path.relative(runDir, all.outDir) || '.', all.readErrors, readChecks(runDir));
   const report = path.join(runDir, 'report.html');
-  await writeAtomic(report, html);
+  await writeFileAtomic(report, html);
   const reportMs = performance.now() - t;
   log?.debug('report written', { report, figures: all.outcomes.filter((o) => o.status === 'rendered').length, read_ms: Math.round(all.readMs), render_ms: Math.round(all.renderMs) });
   return {
@@ -60,12 +60,6 @@ function readManifest(runDir: string): Record<string, unknown> | null {
   try { return JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>; } catch { return null; }
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const h = await open(tmp, 'w');
-  try { await h.writeFile(text); await h.sync(); } finally { await h.close(); }
-  await rename(tmp, file);
-}
 
 const CSS = `
 body{font-family:'DejaVu Sans','Liberation Sans',sans-serif;margin:2rem auto;max-width:1100px;color:#111;line-height:1.45;padding:0 1rem}

@@ -4,6 +4,7 @@ import type { Argv } from 'yargs';
 import { Logger, type Level } from '../run/logger.js';
 import { isValidNodeId } from '../run/paths.js';
 import { isValidRunId, newRunId } from '../run/run-id.js';
+import { numberOption } from './flag-values.js';
 
 /** Options every command shares. */
 export function withCommon<T>(y: Argv<T>) {
@@ -27,7 +28,7 @@ export function withSources<T>(y: Argv<T>) {
   return y
     .option('sources', { type: 'string', default: 'system,ntp', describe: 'Comma-separated clock sources to stamp with' })
     .option('ntp-server', { type: 'string', array: true, default: [] as string[], describe: 'NTP server host:port (repeatable or comma-separated)' })
-    .option('poll-ms', { type: 'number', default: 1000, describe: 'NTP poll interval in milliseconds' })
+    .option('poll-ms', numberOption('poll-ms', { what: 'a number of milliseconds', default: 1000, describe: 'NTP poll interval in milliseconds' }))
     .option('source-options', { type: 'string', describe: 'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"k":3}} (docs/sources.md)' })
     .option('chronotick-url', { type: 'string', describe: 'Base URL of a ChronoTick server for the chronotick source (POST <url>/get_time)' });
 }
@@ -65,7 +66,7 @@ export function parseSourceOptions(json: string | undefined, chronotickUrl: stri
 }
 
 function readFileOrThrow(file: string, flag: string): string {
-  try { return readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${flag} ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
+  try { return readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${flag} '${file}': neither a JSON object nor a readable file (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
 }
 
 export function resolveRunId(given: string | undefined): string {
@@ -86,7 +87,7 @@ export function splitList(v: string | string[] | undefined): string[] {
 
 export function positive(name: string, v: number, opts: { integer?: boolean; allowZero?: boolean } = {}): number {
   const ok = Number.isFinite(v) && (opts.allowZero ? v >= 0 : v > 0) && (!opts.integer || Number.isInteger(v));
-  if (!ok) throw new Error(`--${name} must be a ${opts.integer ? 'whole ' : ''}number ${opts.allowZero ? '>= 0' : '> 0'}, got ${String(v)}`);
+  if (!ok) throw new Error(`--${name}: expected a ${opts.integer ? 'whole ' : ''}number ${opts.allowZero ? '>= 0' : '> 0'}, got '${String(v)}'`);
   return v;
 }
 

@@ -10,6 +10,8 @@ import {
   checksExitCode, evaluateChecks, formatCheckResults, formatCheckValue, loadScenario, planScenario, repeatOverSeeds,
   type Scenario, type ScenarioOverrides,
 } from '../scenario/index.js';
+import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
+import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
 
 export interface RunLocalCommandOptions {
   scenario: string;
@@ -54,11 +56,17 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
   const stats = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
   const results = evaluateChecks(scenario, stats);
   const shown = results.map((r) => ({ ...r, measured_text: formatCheckValue(r.path, r.measured), threshold_text: formatCheckValue(r.path, r.threshold) }));
-  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), { scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results) });
+  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), {
+    scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results),
+    expected_verdict: scenario.expected_verdict, note: negativeControlNote(scenario, results),
+    replay: replayLine(replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenario, file)), seed),
+  });
   // Figures and report after the checks, so the report shows them.
   if (figures) await renderReport(res.runDir, stats);
   if (results.length) {
-    process.stdout.write(`\nChecks of scenario "${scenario.name}" (seed ${seed}):\n${formatCheckResults(results).map((l) => '  ' + l).join('\n')}\n`);
+    process.stdout.write(`\nChecks of scenario "${scenario.name}" (seed ${seed})${negativeControlHeader(scenario)}:\n${formatCheckResults(results).map((l) => '  ' + l).join('\n')}\n`);
+    const note = verbose ? negativeControlNote(scenario, results) : null; // --repeat says it once, after every seed
+    if (note) process.stdout.write(`${note}\n`);
   }
   const checks = checksExitCode(results);
   if (res.exitCode !== 0) logger.error('a process of the run failed (see above); its data so far was analysed');
@@ -68,7 +76,7 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
 async function repeat(o: RunLocalCommandOptions, scenario: Scenario, file: string | null): Promise<number> {
   const logger = makeLogger('run-local', o.logsDir, null, o.logLevel);
   const report = await repeatOverSeeds({
-    scenario, k: o.repeat, firstSeed: o.overrides.seed,
+    scenario, k: o.repeat, firstSeed: o.overrides.seed, replayArgs: replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenario, file)),
     runOne: async (seed, i) => {
       logger.info(`seed ${seed} (${i + 1}/${o.repeat})`);
       const r = await oneRun(o, scenario, file, seed, newRunId(), logger, false, false);
@@ -77,8 +85,17 @@ async function repeat(o: RunLocalCommandOptions, scenario: Scenario, file: strin
     onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : ['all checks hold', 'a check FAILED', 'a check could not be judged'][r.exitCode]}`),
   });
   const lines = report.checks.map((c) => `${c.name.padEnd(28)} worst ${c.worst ?? '—'} (seed ${c.worstSeed ?? '—'}) ${c.op} ${c.threshold}: pass ${c.verdicts.pass}, fail ${c.verdicts.fail}, unknown ${c.verdicts.unknown}`);
-  process.stdout.write(`\nScenario "${scenario.name}" over ${report.seeds.length} seeds (${report.seeds.join(', ')}):\n${lines.map((l) => '  ' + l).join('\n')}\n`);
+  process.stdout.write(`\nScenario "${scenario.name}" over ${report.seeds.length} seeds (${report.seeds.join(', ')})${negativeControlHeader(scenario)}:\n${lines.map((l) => '  ' + l).join('\n')}\n`);
+  const note = negativeControlNote(scenario, report.checks.map((c) => ({ name: c.name, verdict: c.verdicts.fail ? 'fail' : c.verdicts.unknown ? 'unknown' : 'pass' })));
+  if (note) process.stdout.write(`${note}\n`);
   if (report.replay.length) process.stdout.write(`Replay a failing seed with:\n${report.replay.map((l) => '  ' + l).join('\n')}\n`);
   await logger.close();
   return report.exitCode;
+}
+
+/** The words typed after the program, without the command name (commandLine is argv from the script on). */
+function typedArgs(commandLine: readonly string[]): string[] {
+  const words = commandLine.slice(1);
+  const at = words.indexOf('run-local');
+  return at < 0 ? words : [...words.slice(0, at), ...words.slice(at + 1)];
 }

@@ -217,6 +217,19 @@ function scheduleFlags(v: Validator, a: RawOptions): void {
   if (a['schedule-seed'] !== undefined) v.number('schedule-seed', a['schedule-seed'], { min: 0, max: 0xffff_ffff, integer: true });
 }
 
+/**
+ * `chronoeval run-local`: the output directories and the run id, before any process or file
+ * (Node's recursive mkdir reports a read-only filesystem as ENOENT; this names EROFS). The
+ * scenario and its overrides are checked by the scenario loader.
+ */
+export function validateRunLocalOptions(a: RawOptions): void {
+  const v = new Validator();
+  if (a['run-id'] !== undefined) v.runId('run-id', a['run-id']);
+  v.writableDir('results-dir', a['results-dir'] ?? 'results');
+  v.writableDir('logs-dir', a['logs-dir'] ?? 'logs');
+  v.done();
+}
+
 /** `chronoeval ntp-server`. */
 export function validateNtpServerOptions(a: RawOptions): void {
   const v = new Validator();

@@ -71,14 +71,19 @@ export class BatchedCsvWriter {
     if (!this.handle || this.pending.length === 0 || this.failure) return;
     const batch = this.pending;
     this.pending = [];
-    const text = rowsToCsv(batch);
+    const bytes = Buffer.from(rowsToCsv(batch), 'utf8');
+    // Written by hand instead of appendFile so that a failure (ENOSPC) mid-batch still tells how
+    // many bytes reached the file: rowsWritten then counts the complete rows the file holds.
+    let off = 0;
     try {
-      await this.handle.appendFile(text);
+      while (off < bytes.length) off += (await this.handle.write(bytes, off, bytes.length - off)).bytesWritten;
       await this.handle.sync();
       this.rowsWritten += batch.length;
     } catch (err) {
+      const complete = completeRows(batch, off);
+      this.rowsWritten += complete;
       this.failure = err as Error;
-      this.pending = batch.concat(this.pending); // keep them in memory; owner decides
+      this.pending = batch.slice(complete).concat(this.pending); // keep the rest in memory; owner decides
       this.onFatal(this.failure);
     }
   }
@@ -114,6 +119,16 @@ export function rowsToCsv(rows: readonly (readonly Cell[])[]): string {
   return out;
 }
 const NEEDS_QUOTES = /[",\r\n]/;
+
+/** How many of `rows` (as rowsToCsv writes them) lie wholly within the first `bytes` bytes. Failure path only. */
+function completeRows(rows: readonly (readonly Cell[])[], bytes: number): number {
+  let end = 0;
+  for (let n = 0; n < rows.length; n++) {
+    end += Buffer.byteLength(rowsToCsv([rows[n]!]), 'utf8');
+    if (end > bytes) return n;
+  }
+  return rows.length;
+}
 
 export function cellToString(c: Cell): string {
   if (c === null || c === undefined) return '';

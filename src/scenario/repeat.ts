@@ -1,6 +1,9 @@
 import { checksExitCode, evaluateChecks, type CheckResult, type Verdict } from './checks.js';
 import { parseThreshold } from './stats-path.js';
 import type { CheckOp, Scenario } from './types.js';
+import path from 'node:path';
+import { shQuote } from '../deploy/shell-quote.js';
+import { SCENARIO_DIR } from '../run/paths.js';
 
 export interface RepeatOptions {
   scenario: Scenario;
@@ -12,8 +15,13 @@ export interface RepeatOptions {
   runOne: (seed: number, index: number) => Promise<unknown>;
   /** Called after each seed (progress output). */
   onRun?: (run: RepeatRun) => void;
-  /** Replay command prefix (default "chronoeval run-local --scenario <name>"). */
+  /** Replay command prefix (default "chronoeval run-local" + replayArgs). */
   replayCommand?: string;
+  /**
+   * The run-local arguments a replay repeats, --seed excluded (default `--scenario <name>`).
+   * A scenario given as a file must be replayed from that file: see replayArgs().
+   */
+  replayArgs?: string[];
 }
 
 export interface RepeatRun {
@@ -95,7 +103,45 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
     return s;
   });
   const exitCode = runs.some((r) => r.exitCode === 1) ? 1 : runs.some((r) => r.exitCode === 2) ? 2 : 0;
-  const prefix = opts.replayCommand ?? `chronoeval run-local --scenario ${opts.scenario.name}`;
-  const replay = runs.filter((r) => r.exitCode !== 0).map((r) => `${prefix} --seed ${r.seed}`);
+  const args = opts.replayArgs ?? ['--scenario', opts.scenario.name];
+  const replay = runs.filter((r) => r.exitCode !== 0).map((r) => (opts.replayCommand ? `${opts.replayCommand} --seed ${r.seed}` : replayLine(args, r.seed)));
   return { scenario: opts.scenario.name, seeds, runs, checks, exitCode, replay };
+}
+
+/** Flags of `run-local` that a per-seed replay must not repeat (it names one seed, runs once). */
+const NOT_REPLAYED = new Set(['--scenario', '--repeat', '--seed', '--run-id']);
+
+/**
+ * The arguments that replay one seed of `chronoeval run-local ARGS`: the scenario as given to the
+ * loader (a built-in name, or the file's path — a file's scenario name is not a built-in), then
+ * every other flag as typed, minus --repeat, --seed and --run-id. `args` are the words after
+ * `run-local` (every flag here takes a value, as the next word or after '=').
+ */
+export function replayArgs(args: readonly string[], scenarioArg: string): string[] {
+  const out = ['--scenario', scenarioArg];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const flag = a.startsWith('--') ? a.split('=')[0]! : null;
+    if (flag !== null && NOT_REPLAYED.has(flag)) {
+      if (!a.includes('=')) i++; // its value
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+/** How a replay names the scenario: its built-in name, or the path of the file it came from (`file` is absolute). */
+export function replayScenarioArg(given: string, file: string | null, builtinDir = SCENARIO_DIR): string {
+  if (file === null) return given;
+  return path.dirname(file) === path.resolve(builtinDir) ? path.basename(file, '.json') : file;
+}
+
+/** The command that replays one seed: `chronoeval run-local ARGS --seed N`, shell-quoted. */
+export function replayLine(args: readonly string[], seed: number): string {
+  return `chronoeval run-local ${shellWords([...args, '--seed', String(seed)])}`;
+}
+
+function shellWords(words: readonly string[]): string {
+  return words.map((w) => { try { return shQuote(w); } catch { return JSON.stringify(w); } }).join(' ');
 }

@@ -5,12 +5,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeMessage, type Message } from '../../src/protocol/messages.js';
 import { startRole, withTimeout } from '../../src/run/child.js';
 import { validateWorkerOptions } from '../../src/run/config-validation.js';
-import { tmpDir } from '../helpers.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../src/run/atomic-json.js';
+import { writeCoordinator, writeWorker } from '../../bench/analysis-fixture.js';
+import { runCli, tmpDir } from '../helpers.js';
 import { PacedSender, readCsv, sleep, writeKey } from './reliability-support.js';
 
 const mounted: string[] = [];
@@ -19,6 +21,16 @@ after(() => {
     try { execFileSync('umount', [m], { stdio: 'pipe' }); } catch { try { execFileSync('umount', ['-l', m], { stdio: 'pipe' }); } catch { /* reported below */ } }
   }
 });
+
+/** Fill a (tmpfs) filesystem to the last byte. */
+function fill(dir: string): void {
+  try { writeFileSync(path.join(dir, 'filler'), Buffer.alloc(4 << 20)); } catch (e) { assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC'); }
+}
+
+/** Every *.tmp file under dir. */
+function tmpFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.tmp'));
+}
 
 function mountTmpfs(dir: string, size: string): void {
   mkdirSync(dir, { recursive: true });
@@ -80,6 +92,12 @@ test('ENOSPC: a worker whose results disk fills stops with a clear error, exit c
   assert.ok(seqs.length > 100, `rows before the disk filled are kept (${seqs.length})`);
   assert.deepEqual(seqs, seqs.map((_, i) => i), 'the rows on disk are the first events, in order, none invented');
   assert.ok(seqs.length <= summary.recorded, 'never more rows than events recorded');
+  // The summary counts the complete rows the file holds, including those of the batch that hit
+  // the full disk part-way (it used to count whole batches only: 638 said, ~758 on disk).
+  const s = summary as unknown as { rows_written: number; rows_unwritten: number };
+  assert.equal(s.rows_written, seqs.length, `rows_written equals the complete rows on disk${csv.torn !== null ? ' (a torn last line is not a row)' : ''}`);
+  assert.equal(s.rows_unwritten, summary.recorded - seqs.length);
+  assert.deepEqual(tmpFiles(results), [], 'the failed summary.json write left no temp file');
   process.stdout.write(`# disk full: sent ${sent}, recorded ${summary.recorded}, on disk ${seqs.length} complete rows${csv.torn !== null ? ' + 1 torn line' : ''}\n`);
 });
 
@@ -120,6 +138,48 @@ test('a results directory that is read-only from the start: a clear error before
   // The validator (src/run/config-validation.ts) says precisely why, before anything starts.
   assert.throws(() => validateWorkerOptions({ node: 'w', 'results-dir': results, 'logs-dir': path.join(dir, 'logs'), sources: 'system', insecure: true }, ['system']),
     /--results-dir ".*": must be writable: .* is on a read-only filesystem \(EROFS\)/);
+});
+
+test('a failed atomic write (full disk) removes its temp file and names the file', { timeout: 30_000 }, async () => {
+  const dir = tmpDir('chronoeval-disk-');
+  const disk = path.join(dir, 'disk');
+  mountTmpfs(disk, '64k');
+  fill(disk);
+  for (const name of ['w.summary.json', 'stats.json']) {
+    await assert.rejects(writeJsonAtomic(path.join(disk, name), { big: 'x'.repeat(200_000) }),
+      (e: Error) => e.message.startsWith(`cannot write ${path.join(disk, name)} (ENOSPC: no space left on device)`) && (e as NodeJS.ErrnoException).code === 'ENOSPC');
+  }
+  await assert.rejects(writeFileAtomic(path.join(disk, 'report.html'), 'x'.repeat(200_000)), /cannot write .*report\.html \(ENOSPC/);
+  assert.deepEqual(tmpFiles(disk), [], 'no *.tmp left behind');
+});
+
+test('analyze on a full disk: exit 3, the message names stats.json, no temp file', { timeout: 30_000 }, async () => {
+  const dir = tmpDir('chronoeval-disk-');
+  const disk = path.join(dir, 'disk');
+  mountTmpfs(disk, '64k');
+  const runDir = path.join(disk, 'run');
+  const stamp = (t: number) => ({ system: { p: t, lo: null, hi: null } });
+  writeCoordinator(runDir, 'run', ['system'], [0, 1, 2].map((seq) => ({ seq, send: seq * 10, trueSend: null, stamps: stamp(seq * 10) })));
+  writeWorker(runDir, 'run', 'w', ['system'], [0, 1, 2].map((seq) => ({ seq, recv: seq * 10 + 1, trueRecv: null, stamps: stamp(seq * 10 + 1) })));
+  fill(disk);
+  const r = await runCli(['analyze', runDir], { timeoutMs: 20_000 });
+  assert.equal(r.code, 3, `exit 3 (cannot write results):\n${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`cannot write ${path.join(runDir, 'stats.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ENOSPC`), r.stderr);
+  assert.deepEqual(tmpFiles(disk), []);
+});
+
+test('run-local with its results or logs on a read-only filesystem: says read-only (EROFS), not ENOENT, and starts nothing', { timeout: 30_000 }, async () => {
+  const dir = tmpDir('chronoeval-disk-');
+  const ro = path.join(dir, 'ro');
+  mountTmpfs(ro, '64k');
+  execFileSync('mount', ['-o', 'remount,ro', ro]);
+  for (const [flag, other] of [['--results-dir', '--logs-dir'], ['--logs-dir', '--results-dir']] as const) {
+    const r = await runCli(['run-local', '--duration-s', '1', flag, path.join(ro, 'out'), other, path.join(dir, 'ok')], { timeoutMs: 20_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${flag} ".*": must be writable: ${ro.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is on a read-only filesystem \\(EROFS\\)`), r.stderr);
+    assert.doesNotMatch(r.stderr, /ENOENT/);
+    assert.ok(!existsSync(path.join(dir, 'ok')), 'nothing created on the writable side either');
+  }
 });
 
 test('ENOSPC at the coordinator: it stops sending, ends the workers and exits 3 with a clear error', { timeout: 60_000 }, async () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOptions, type RawOptions } from '../../src/run/config-validation.js';
+import { ConfigError, validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions, type RawOptions } from '../../src/run/config-validation.js';
 import { tmpDir } from '../helpers.js';
 
 const KNOWN = ['system', 'ntp', 'bounded', 'chrony'];
@@ -97,4 +97,13 @@ test('hostile values are echoed safely: control characters replaced, long values
   const errs = errorsOf(() => validateWorkerOptions({ ...okWorker, bind: '\u001b[31m' + 'x'.repeat(500) }, KNOWN));
   const m = errs.find((e) => e.field === 'bind')!.message;
   assert.ok(!/\u001b/.test(m) && m.length < 200, m);
+});
+
+test('run-local: output directories and run id are checked before anything starts, all at once', () => {
+  const f = path.join(dir, 'plain-file-rl');
+  writeFileSync(f, 'x');
+  assert.deepEqual(errorsOf(() => validateRunLocalOptions({ 'results-dir': path.join(dir, 'r'), 'logs-dir': path.join(dir, 'l') })), []);
+  const errs = errorsOf(() => validateRunLocalOptions({ 'run-id': '../x', 'results-dir': path.join(f, 'results'), 'logs-dir': path.join(f, 'logs') }));
+  assert.deepEqual(errs.map((e) => e.field).sort(), ['logs-dir', 'results-dir', 'run-id']);
+  assert.ok(errs.every((e) => e.field === 'run-id' || /is not a directory/.test(e.message)), JSON.stringify(errs));
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { repeatOverSeeds, resolveScenario } from '../../src/scenario/index.js';
+import { replayArgs, replayScenarioArg } from '../../src/scenario/repeat.js';
 
 const scenario = resolveScenario([{
   name: 'rep', checks: [
@@ -44,4 +45,22 @@ test('repeat: a crashed run is unknown (exit 2), not a pass', async () => {
   assert.ok(report.runs[1]!.results.every((r) => r.verdict === 'unknown' && /worker w2 died/.test(r.detail)));
   assert.equal(report.exitCode, 2);
   await assert.rejects(repeatOverSeeds({ scenario, k: 0, runOne: async () => ({}) }), /--repeat must be an integer ≥ 1/);
+});
+
+test('repeat: a scenario given as a file is replayed from that file, with the flags typed', async () => {
+  // `chronoeval run-local --scenario ./my dir/x.json --repeat 3 --workers 2 --seed 10`: the file's
+  // scenario name ("rep") is no built-in, so a replay must name the file.
+  const file = '/home/u/my dir/x.json';
+  const typed = ['--scenario', './my dir/x.json', '--repeat', '3', '--workers', '2', '--seed=10', '--run-id', 'r1', '--no-figures'];
+  const args = replayArgs(typed, replayScenarioArg('./my dir/x.json', file));
+  assert.deepEqual(args, ['--scenario', file, '--workers', '2', '--no-figures']);
+  const report = await repeatOverSeeds({ scenario, k: 1, firstSeed: 12, replayArgs: args, runOne: async () => ({ bq: { coverage: 0.5, p99: 1 } }) });
+  assert.deepEqual(report.replay, ["chronoeval run-local --scenario '/home/u/my dir/x.json' --workers 2 --no-figures --seed 12"]);
+});
+
+test('repeat: a built-in scenario is replayed by its name, wherever it was typed from', () => {
+  const dir = '/opt/chronoeval/scenarios';
+  assert.equal(replayScenarioArg('lan', `${dir}/lan.json`, dir), 'lan');
+  assert.equal(replayScenarioArg('scenarios/lan.json', `${dir}/lan.json`, dir), 'lan');
+  assert.equal(replayScenarioArg('/tmp/lan.json', '/tmp/lan.json', dir), '/tmp/lan.json');
 });

@@ -60,7 +60,8 @@ export function evaluateCheck(check: CheckSpec, stats: unknown): CheckResult {
   const measured = nums[k]!;
   const ignored = values.length - nums.length;
   return {
-    ...base, measured, matched: values.length, worst_at: nums.length > 1 && numbered[k]!.at !== '' ? numbered[k]!.at : null,
+    // named only when it stands out: with every match equal no place is worse than another
+    ...base, measured, matched: values.length, worst_at: nums.some((x) => x !== measured) && numbered[k]!.at !== '' ? numbered[k]!.at : null,
     verdict: holds(check.op, measured, threshold) ? 'pass' : 'fail',
     detail: ignored > 0 ? `${ignored} matched value(s) without data ignored` : '',
   };

@@ -83,7 +83,7 @@ export class EventBlock {
       c.p[j] = ev.coord[s * 3]!;
       c.lo[j] = ev.coord[s * 3 + 1]!;
       c.hi[j] = ev.coord[s * 3 + 2]!;
-      this.coordDegraded[s]![j] = ev.coord[D + s] === 1 ? 1 : 0;
+      this.coordDegraded[s]![j] = ev.coord[D + s]!; // 0 or 1; a short array's undefined stores 0
     }
     for (let w = 0; w < this.workers; w++) {
       const st = ev.workers[w];
@@ -104,7 +104,7 @@ export class EventBlock {
         c.p[j] = st.vals[s * 3]!;
         c.lo[j] = st.vals[s * 3 + 1]!;
         c.hi[j] = st.vals[s * 3 + 2]!;
-        deg[s]![j] = st.vals[D + s] === 1 ? 1 : 0;
+        deg[s]![j] = st.vals[D + s]!;
       }
     }
   }

@@ -101,7 +101,7 @@ export function foldWindows(
             wc.splitFalse++;
             if (anyDeg !== 0) wc.splitFalseDeg++;
             // charged to the workers whose confident window is not their true one (their bound failed)
-            for (let k = 0; k < nt; k++) if (confidentWin[k] !== trueOfConfident[k]) falseBy[confidentWorker[k]!]!++;
+            for (let c = 0; c < nt; c++) if (confidentWin[c] !== trueOfConfident[c]) falseBy[confidentWorker[c]!]!++;
           }
         }
       }

@@ -16,7 +16,7 @@ import { legacyNtpWarning, type LegacyNtpFile } from './legacy-ntp-check.js';
 import { runSchedule, scheduleWarning } from './schedule-info.js';
 import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './ns-parse.js';
-import { discoverSources } from './row-decoder.js';
+import { AvailabilityCounter, discoverSources } from './row-decoder.js';
 import { locateRun, peekCoordinator } from './run-files.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats-types.js';
 import { EventRowReader } from './event-rows.js';
@@ -224,8 +224,13 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const readings: ReadingAvailability[] = [];
     sources.forEach((s, i) => {
       const c = coordDecoder.availability[i];
-      if (c) readings.push(c.toEntry(s.name, 'coordinator', null));
-      for (const w of workers) { const a = w.decoder.availability[i]; if (a) readings.push(a.toEntry(s.name, 'worker', w.node)); }
+      if (c) readings.push(c.toEntry(s.name, 'coordinator', null, s.bounded));
+      const parts: AvailabilityCounter[] = [];
+      for (const w of workers) {
+        const a = w.decoder.availability[i];
+        if (a) { readings.push(a.toEntry(s.name, 'worker', w.node, s.bounded)); parts.push(a); }
+      }
+      if (parts.length > 0) readings.push(AvailabilityCounter.pooled(parts).toEntry(s.name, 'worker', null, s.bounded));
     });
 
     // Delivery

@@ -208,6 +208,7 @@ export class BlockFolder {
           interval: src.bounded ? {
             compared: c.ivCompared, missing: c.ivMissing, proven_after: ratio(c.proven, c.ivCompared),
             ambiguous: ratio(c.amb, c.ivCompared), violation: ratio(c.viol, c.ivCompared),
+            degraded: { compared: c.ivDegCompared, violation: ratio(c.ivDegViol, c.ivDegCompared) },
           } : null,
         });
       }
@@ -223,9 +224,15 @@ export class BlockFolder {
     const out: OrderingEntry[] = [];
     const truth = this.truthRecv;
     this.cfg.sources.forEach((src, s) => {
+      // wrong orders charged to the worker whose interval missed, summed over its pairs for the pooled entry
+      const missed = new Array<number>(this.W).fill(0);
+      this.pairs.forEach(([a, b], i) => { missed[a]! += this.ordering[s]![i]!.ivtWrongMissA; missed[b]! += this.ordering[s]![i]!.ivtWrongMissB; });
       for (let i = 0; i <= this.pairs.length; i++) {
         const c = this.ordering[s]![i]!;
         const pair = i === this.pairs.length ? null : [this.cfg.workers[this.pairs[i]![0]]!, this.cfg.workers[this.pairs[i]![1]]!] as [string, string];
+        const wrongBy = pair === null
+          ? this.cfg.workers.map((node, w) => ({ node, count: missed[w]! }))
+          : [{ node: pair[0], count: c.ivtWrongMissA }, { node: pair[1], count: c.ivtWrongMissB }];
         out.push({
           source: src.name, pair,
           point: { compared: c.compared, a_first: c.aFirst, b_first: c.bFirst, ties: c.ties },
@@ -235,6 +242,7 @@ export class BlockFolder {
           } : null,
           interval_vs_truth: src.bounded && truth ? {
             compared: c.ivt, correct: ratio(c.ivtCorrect, c.ivt), wrong: ratio(c.ivtWrong, c.ivt), ambiguous: ratio(c.ivtAmb, c.ivt),
+            degraded: { compared: c.ivtDeg, wrong: ratio(c.ivtWrongDeg, c.ivtDeg) }, wrong_by_worker: wrongBy,
           } : null,
         });
       }
@@ -266,6 +274,8 @@ export class BlockFolder {
             ambiguous: ratio(c.ivAmb, c.ivEvents),
             conflict_true_split: truth ? c.splitTrue : null, conflict_false: truth ? c.splitFalse : null,
             readings_confident: ratio(c.ivConfident, c.ivReadings),
+            degraded: { events: c.ivEventsDeg, confident_conflict: ratio(c.ivConflictDeg, c.ivEventsDeg), conflict_false: truth ? c.splitFalseDeg : null },
+            conflict_false_by_worker: truth ? this.cfg.workers.map((node, w) => ({ node, count: c.falseBy[w]! })) : null,
           } : null,
           accuracy: truth ? this.accuracy(c.acc, src.bounded) : null,
           per_worker_accuracy: truth ? this.cfg.workers.map((node, w) => ({ node, accuracy: this.accuracy(c.perWorker[w]!, src.bounded) })) : null,
@@ -345,6 +355,8 @@ export class BlockFolder {
           node: place === 0 || place === this.W + 1 ? null : this.cfg.workers[place - 1]!,
           readings: b.readings,
           coverage: src.bounded ? ratio(b.covered, b.coverOf) : null,
+          coverage_degraded: src.bounded ? ratio(b.coveredDeg, b.coverOfDeg) : null,
+          coverage_not_degraded: src.bounded ? ratio(b.covered - b.coveredDeg, b.coverOf - b.coverOfDeg) : null,
           half_width: src.bounded ? b.halfWidth.summarize() : null,
           point_error: b.error.summarize(),
           abs_point_error: b.absError.summarize(),
@@ -362,6 +374,7 @@ export class BlockFolder {
     const parts = this.bounds[s]!.slice(1, this.W + 1);
     const out = new BoundCounts();
     out.readings = pooled.readings; out.covered = pooled.covered; out.coverOf = pooled.coverOf; out.calib = pooled.calib;
+    out.coveredDeg = pooled.coveredDeg; out.coverOfDeg = pooled.coverOfDeg;
     out.halfWidth = DistAcc.merged(parts.map((p) => p.halfWidth));
     out.error = DistAcc.merged(parts.map((p) => p.error));
     out.absError = DistAcc.merged(parts.map((p) => p.absError));

@@ -7,6 +7,8 @@ import { CALIBRATION_SCALES } from './metrics/bounds.js';
 export class CausalityCounts {
   ptCompared = 0; ptMissing = 0; ptViol = 0; margin = new DistAcc();
   ivCompared = 0; ivMissing = 0; proven = 0; amb = 0; viol = 0;
+  /** Interval comparisons where either reading is `degraded`, and their violations. */
+  ivDegCompared = 0; ivDegViol = 0;
 }
 
 export class OrderingCounts {
@@ -14,6 +16,10 @@ export class OrderingCounts {
   pvt = 0; pvtCorrect = 0; pvtWrong = 0; pvtTie = 0;
   iv = 0; ivProven = 0; ivA = 0; ivB = 0;
   ivt = 0; ivtCorrect = 0; ivtWrong = 0; ivtAmb = 0;
+  /** Judged interval orders where either reading is `degraded`, and the wrong ones among them. */
+  ivtDeg = 0; ivtWrongDeg = 0;
+  /** Wrong interval orders in which worker a's (b's) interval missed its own true arrival. */
+  ivtWrongMissA = 0; ivtWrongMissB = 0;
 }
 
 export class AccuracyCounts {
@@ -26,14 +32,23 @@ export class WindowCounts {
   ptEvents = 0; ptAgree = 0;
   ivEvents = 0; ivAgree = 0; ivConflict = 0; ivAmb = 0; splitTrue = 0; splitFalse = 0;
   ivReadings = 0; ivConfident = 0;
+  /** Interval events with a `degraded` reading: how many, their conflicts, their false conflicts. */
+  ivEventsDeg = 0; ivConflictDeg = 0; splitFalseDeg = 0;
+  /** Per worker: false conflicts in which its confident window was not its true window. */
+  falseBy: number[];
   acc = new AccuracyCounts();
   perWorker: AccuracyCounts[];
   reest: ReestWindowCounts[] = [];
-  constructor(workers: number) { this.perWorker = Array.from({ length: workers }, () => new AccuracyCounts()); }
+  constructor(workers: number) {
+    this.perWorker = Array.from({ length: workers }, () => new AccuracyCounts());
+    this.falseBy = new Array<number>(workers).fill(0);
+  }
 }
 
 export class BoundCounts {
   readings = 0; covered = 0; coverOf = 0;
+  /** The same for readings whose status is `degraded`. */
+  coveredDeg = 0; coverOfDeg = 0;
   halfWidth = new DistAcc(); error = new DistAcc(); absError = new DistAcc(); norm = new DistAcc('ratio');
   calib = new Array<number>(CALIBRATION_SCALES.length).fill(0);
 }

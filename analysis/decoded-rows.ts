@@ -210,6 +210,8 @@ export class RowTally {
   readonly availability: (AvailabilityCounter | null)[];
   badCells = 0;
   private readonly statusTexts: string[] = [''];
+  /** Per status id: 1 when the status is `degraded` (split out in coverage, ordering, windows). */
+  private degradedIds = new Uint8Array(16);
   private readonly boxes: ({ n: number } | undefined)[][];
   private readonly S: number;
 
@@ -221,16 +223,33 @@ export class RowTally {
 
   /** Every batch passes here once, in order, before its rows are used. */
   accept(b: DecodedRows): void {
-    for (const t of b.newStatuses) this.statusTexts.push(t);
+    for (const t of b.newStatuses) {
+      const id = this.statusTexts.length;
+      this.statusTexts.push(t);
+      if (id >= this.degradedIds.length) {
+        const grown = new Uint8Array(this.degradedIds.length * 2 + id);
+        grown.set(this.degradedIds);
+        this.degradedIds = grown;
+      }
+      this.degradedIds[id] = t === 'degraded' ? 1 : 0;
+    }
   }
 
-  /** Copy row i's [point, lo, hi] per source into out and count availability. */
+  /**
+   * Copy row i's [point, lo, hi] per source into out, then (when out has room, see emptyStamps)
+   * each source's degraded flag, and count availability.
+   */
   stamps(b: DecodedRows, i: number, out: Float64Array): void {
     if (b.bad) this.replay(b.bad, i, 0);
     const S = this.S;
     const v = b.vals;
     const o0 = i * S * 3;
     for (let k = 0; k < S * 3; k++) out[k] = v[o0 + k]!;
+    if (out.length >= S * 4) {
+      const st = b.status;
+      const deg = this.degradedIds;
+      for (let s = 0; s < S; s++) out[S * 3 + s] = deg[st[i * S + s]!]!;
+    }
     for (let s = 0; s < S; s++) {
       const a = this.availability[s];
       if (!a) continue;

@@ -33,13 +33,16 @@ export class EventBlock {
   readonly trueRecv: Float64Array[];
   /** Per worker, by source (read only where has = 1). */
   readonly stamps: StampColumns[][];
+  /** 1 where the reading's status is `degraded`: the coordinator's by source, then per worker by source. */
+  readonly coordDegraded: Uint8Array[];
+  readonly degraded: Uint8Array[][];
   /** Per worker: the event's re-estimates (commit_wait rows), null when none. */
   readonly reest: (ReestStamp[] | null)[][];
 
   /** Bytes of the shared buffer of a block. */
   static byteLength(capacity: number, sources: number, workers: number): number {
     const f64 = 2 + 3 * sources + 2 * workers + 3 * sources * workers;
-    return capacity * (f64 * 8 + 4 + workers);
+    return capacity * (f64 * 8 + 4 + workers + sources + sources * workers);
   }
 
   /** A block over `buffer` (a new one when omitted), laid out by byteLength. */
@@ -57,7 +60,10 @@ export class EventBlock {
     this.stamps = Array.from({ length: workers }, () => Array.from({ length: sources }, stamps));
     this.bin = new Int32Array(this.buffer, at, n);
     at += n * 4;
-    this.has = Array.from({ length: workers }, () => { const a = new Uint8Array(this.buffer, at, n); at += n; return a; });
+    const u8 = () => { const a = new Uint8Array(this.buffer, at, n); at += n; return a; };
+    this.has = Array.from({ length: workers }, u8);
+    this.coordDegraded = Array.from({ length: sources }, u8);
+    this.degraded = Array.from({ length: workers }, () => Array.from({ length: sources }, u8));
     this.reest = Array.from({ length: workers }, () => new Array<ReestStamp[] | null>(n).fill(null));
   }
 
@@ -71,11 +77,13 @@ export class EventBlock {
     this.bin[j] = bin;
     this.sendLocal[j] = ev.sendLocal;
     this.trueSend[j] = ev.trueSend;
+    const D = this.sources * 3; // degraded flags follow the stamps (emptyStamps); absent = not degraded
     for (let s = 0; s < this.sources; s++) {
       const c = this.coord[s]!;
       c.p[j] = ev.coord[s * 3]!;
       c.lo[j] = ev.coord[s * 3 + 1]!;
       c.hi[j] = ev.coord[s * 3 + 2]!;
+      this.coordDegraded[s]![j] = ev.coord[D + s]!; // 0 or 1; a short array's undefined stores 0
     }
     for (let w = 0; w < this.workers; w++) {
       const st = ev.workers[w];
@@ -90,11 +98,13 @@ export class EventBlock {
       this.trueRecv[w]![j] = st.trueRecv;
       this.reest[w]![j] = st.reest;
       const cols = this.stamps[w]!;
+      const deg = this.degraded[w]!;
       for (let s = 0; s < this.sources; s++) {
         const c = cols[s]!;
         c.p[j] = st.vals[s * 3]!;
         c.lo[j] = st.vals[s * 3 + 1]!;
         c.hi[j] = st.vals[s * 3 + 2]!;
+        deg[s]![j] = st.vals[D + s]!;
       }
     }
   }

@@ -41,13 +41,13 @@ export interface WorkerSinks extends ReadingSink {
 
 /** The coordinator's readings of one source (bound quality and timeline). */
 export function foldCoordinatorReadings(blk: EventBlock, s: number, bounded: boolean, sink: ReadingSink, x: FoldScratch): void {
-  foldBoundReadings(blk, blk.coord[s]!, null, blk.trueSend, blk.sendLocal, bounded, sink, x);
+  foldBoundReadings(blk, blk.coord[s]!, blk.coordDegraded[s]!, null, blk.trueSend, blk.sendLocal, bounded, sink, x);
 }
 
 /** Worker w's readings of source s: causality against the coordinator, commit wait, bound quality. */
 export function foldWorkerReadings(blk: EventBlock, s: number, w: number, bounded: boolean, k: WorkerSinks, x: FoldScratch): void {
   foldCausality(blk, s, w, bounded, k, x);
-  foldBoundReadings(blk, blk.stamps[w]![s]!, blk.has[w]!, blk.trueRecv[w]!, blk.recvLocal[w]!, bounded, k, x);
+  foldBoundReadings(blk, blk.stamps[w]![s]!, blk.degraded[w]![s]!, blk.has[w]!, blk.trueRecv[w]!, blk.recvLocal[w]!, bounded, k, x);
 }
 
 /** Causality of worker w's stamps against the coordinator's, and the commit wait of its intervals. */
@@ -55,6 +55,7 @@ function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, 
   const has = blk.has[w]!;
   const cs = blk.coord[s]!;
   const r = blk.stamps[w]![s]!;
+  const cDeg = blk.coordDegraded[s]!, rDeg = blk.degraded[w]![s]!;
   const trueRecv = blk.trueRecv[w]!;
   const reest = blk.reest[w]!;
   const c = k.c;
@@ -62,6 +63,7 @@ function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, 
   const margin = x.margin, waits = x.wait;
   let nMargin = 0, nWait = 0;
   let ptMissing = 0, ptCompared = 0, ptViol = 0, ivMissing = 0, ivCompared = 0, proven = 0, viol = 0, amb = 0;
+  let degCompared = 0, degViol = 0;
   for (let j = 0; j < blk.n; j++) {
     if (has[j] === 0) continue;
     const sp = cs.p[j]!, rp = r.p[j]!;
@@ -78,6 +80,7 @@ function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, 
       if (ic === null) ivMissing++; else {
         ivCompared++;
         if (ic === 'proven_after') proven++; else if (ic === 'violation') viol++; else amb++;
+        if ((cDeg[j]! | rDeg[j]!) !== 0) { degCompared++; if (ic === 'violation') degViol++; }
       }
       const wait = Number.isNaN(rLo) || Number.isNaN(rHi) ? NaN : trueTimeWait(rLo, rHi);
       waits[nWait++] = wait;
@@ -89,13 +92,14 @@ function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, 
   }
   c.ptMissing += ptMissing; c.ptCompared += ptCompared; c.ptViol += ptViol;
   c.ivMissing += ivMissing; c.ivCompared += ivCompared; c.proven += proven; c.viol += viol; c.amb += amb;
+  c.ivDegCompared += degCompared; c.ivDegViol += degViol;
   c.margin.addAll(margin, nMargin);
   k.cw.wait.addAll(waits, nWait);
 }
 
 /** Bound quality of one place's readings (has = null: every event has one) and its timeline clock bins. */
 function foldBoundReadings(
-  blk: EventBlock, col: StampColumns, has: Uint8Array | null, truthCol: Float64Array, localCol: Float64Array,
+  blk: EventBlock, col: StampColumns, deg: Uint8Array, has: Uint8Array | null, truthCol: Float64Array, localCol: Float64Array,
   bounded: boolean, k: ReadingSink, x: FoldScratch,
 ): void {
   const P = col.p, LO = col.lo, HI = col.hi;
@@ -104,7 +108,7 @@ function foldBoundReadings(
   const hws = x.halfWidth, errs = x.error, abss = x.absError, norms = x.norm;
   const calib = b.calib;
   let nHw = 0, nErr = 0, nNorm = 0;
-  let readings = 0, coverOf = 0, covered = 0;
+  let readings = 0, coverOf = 0, covered = 0, coverOfDeg = 0, coveredDeg = 0;
   for (let j = 0; j < blk.n; j++) {
     if (has !== null && has[j] === 0) continue;
     const p = P[j]!, lo = LO[j]!, hi = HI[j]!, truth = truthCol[j]!;
@@ -117,7 +121,9 @@ function foldBoundReadings(
       abss[nErr++] = Math.abs(p - truth);
       if (hasIv) {
         coverOf++;
-        if (covers(lo, hi, truth)) covered++;
+        const cov = covers(lo, hi, truth);
+        if (cov) covered++;
+        if (deg[j] !== 0) { coverOfDeg++; if (cov) coveredDeg++; }
         const z = normalizedError(p, lo, hi, truth);
         norms[nNorm++] = z;
         // covered at scale k ⇔ |z| ≤ k (coversScaled, without a multiplication per scale); NaN: never
@@ -135,7 +141,7 @@ function foldBoundReadings(
       if (hasIv) { tc.coveredOf[bin]!++; if (covers(lo, hi, truth)) tc.covered[bin]!++; }
     }
   }
-  b.readings += readings; b.coverOf += coverOf; b.covered += covered;
+  b.readings += readings; b.coverOf += coverOf; b.covered += covered; b.coverOfDeg += coverOfDeg; b.coveredDeg += coveredDeg;
   b.halfWidth.addAll(hws, nHw);
   b.error.addAll(errs, nErr);
   b.absError.addAll(abss, nErr);

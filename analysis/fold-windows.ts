@@ -13,16 +13,22 @@ export class WindowScratch {
   readonly points: Float64Array;
   readonly assigned: Float64Array;
   readonly trueOfConfident: Float64Array;
+  /** For the confident readings with truth: their window and their worker. */
+  readonly confidentWin: Float64Array;
+  readonly confidentWorker: Int32Array;
   /** [k][w][j]: worker w's true window of size k for event j (NaN without truth or row). */
   readonly trueWin: Float64Array[][];
   /** Per worker: the point, lo and hi columns of the source being folded. */
   readonly p: Float64Array[] = [];
   readonly lo: Float64Array[] = [];
   readonly hi: Float64Array[] = [];
+  readonly deg: Uint8Array[] = [];
   constructor(capacity: number, workers: number, sizes: number) {
     this.points = new Float64Array(workers);
     this.assigned = new Float64Array(workers);
     this.trueOfConfident = new Float64Array(workers);
+    this.confidentWin = new Float64Array(workers);
+    this.confidentWorker = new Int32Array(workers);
     this.trueWin = Array.from({ length: sizes }, () => Array.from({ length: workers }, () => new Float64Array(capacity)));
   }
 }
@@ -46,13 +52,15 @@ export function foldWindows(
   const points = x.points;
   const assigned = x.assigned;
   const trueOfConfident = x.trueOfConfident;
+  const confidentWin = x.confidentWin, confidentWorker = x.confidentWorker;
   const trueWin = x.trueWin[k]!;
   // this source's columns and counters per worker, looked up once per block
-  const has = blk.has, P = x.p, LO = x.lo, HI = x.hi;
-  for (let w = 0; w < W; w++) { const st = blk.stamps[w]![s]!; P[w] = st.p; LO[w] = st.lo; HI[w] = st.hi; }
+  const has = blk.has, P = x.p, LO = x.lo, HI = x.hi, DEG = x.deg;
+  for (let w = 0; w < W; w++) { const st = blk.stamps[w]![s]!; P[w] = st.p; LO[w] = st.lo; HI[w] = st.hi; DEG[w] = blk.degraded[w]![s]!; }
   const acc = wc.perWorker;
+  const falseBy = wc.falseBy;
   for (let j = 0; j < blk.n; j++) {
-    let np = 0, na = 0, nt = 0;
+    let np = 0, na = 0, nt = 0, anyDeg = 0;
     let confidentAllTruth = true;
     for (let w = 0; w < W; w++) {
       if (has[w]![j] === 0) continue;
@@ -69,10 +77,11 @@ export function foldWindows(
       if (Number.isNaN(lo) || Number.isNaN(hi)) continue;
       const iw = intervalWindow(lo, hi, win);
       assigned[na++] = iw === null ? NaN : iw;
+      anyDeg |= DEG[w]![j]!;
       wc.ivReadings++;
       if (iw !== null) {
         wc.ivConfident++;
-        if (hasTruth) trueOfConfident[nt++] = tw; else confidentAllTruth = false;
+        if (hasTruth) { confidentWin[nt] = iw; confidentWorker[nt] = w; trueOfConfident[nt++] = tw; } else confidentAllTruth = false;
       }
       if (hasTruth) foldIntervalAccuracy(acc[w]!, iw, tw);
     }
@@ -81,12 +90,19 @@ export function foldWindows(
     const verdict = classifyIntervalEvent(assigned, na);
     if (verdict !== null) {
       wc.ivEvents++;
+      if (anyDeg !== 0) wc.ivEventsDeg++;
       if (verdict === 'confident_agree') wc.ivAgree++;
       else if (verdict === 'ambiguous') wc.ivAmb++;
       else {
         wc.ivConflict++;
+        if (anyDeg !== 0) wc.ivConflictDeg++;
         if (confidentAllTruth && nt >= 2) {
-          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++; else wc.splitFalse++;
+          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++; else {
+            wc.splitFalse++;
+            if (anyDeg !== 0) wc.splitFalseDeg++;
+            // charged to the workers whose confident window is not their true one (their bound failed)
+            for (let c = 0; c < nt; c++) if (confidentWin[c] !== trueOfConfident[c]) falseBy[confidentWorker[c]!]!++;
+          }
         }
       }
     }

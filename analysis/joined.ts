@@ -21,7 +21,7 @@ export interface ReestStamp {
 export interface WorkerStamp {
   recvLocal: number;
   trueRecv: number;
-  /** [point, lo, hi] per source index (3 entries per source). */
+  /** [point, lo, hi] per source index (3 entries per source), then per source 1 when its status is `degraded` (emptyStamps). */
   vals: Float64Array;
   reest: ReestStamp[] | null;
 }
@@ -31,7 +31,7 @@ export interface JoinedEvent {
   eventId: string;
   sendLocal: number;
   trueSend: number;
-  /** [point, lo, hi] per source index. */
+  /** [point, lo, hi] per source index, then the degraded flags (as WorkerStamp.vals). */
   coord: Float64Array;
   /** Indexed like the worker list; undefined = the worker has no row for this event. */
   workers: (WorkerStamp | undefined)[];
@@ -39,6 +39,17 @@ export interface JoinedEvent {
   key?: number | string;
 }
 
+/**
+ * A place's stamps of one event: [point, lo, hi] per source (NaN = empty), then one slot per source
+ * that is 1 when the reading's status is `degraded` (0 otherwise), written by RowTally.stamps.
+ */
 export function emptyStamps(sourceCount: number): Float64Array {
-  return new Float64Array(sourceCount * 3).fill(NaN);
+  const a = new Float64Array(sourceCount * 4).fill(NaN);
+  a.fill(0, sourceCount * 3);
+  return a;
+}
+
+/** Index of source s's degraded flag in a stamps array of `sourceCount` sources. */
+export function degradedSlot(sourceCount: number, s: number): number {
+  return sourceCount * 3 + s;
 }

@@ -3,6 +3,7 @@
 // `S_ns` together with `S_status` or `S_lo_ns`/`S_hi_ns`; it is bounded when both lo and hi exist.
 import type { CsvBatch } from './csv-reader.js';
 import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
+import { ratio } from './distribution.js';
 import type { ReadingAvailability } from './stats-types.js';
 
 const NOT_SOURCES = new Set(['send_local', 'recv_local', 'true_send', 'true_recv', 'reestimated_local', 'sample_local']);
@@ -36,11 +37,24 @@ export class AvailabilityCounter {
     if (!b) this.status.set(status, (b = { n: 0 }));
     return b;
   }
-  toEntry(source: string, role: 'coordinator' | 'worker', node: string | null): ReadingAvailability {
+  /** `bounded`: the source's metrics use intervals, so a reading counts as available only with one. */
+  toEntry(source: string, role: 'coordinator' | 'worker', node: string | null, bounded: boolean): ReadingAvailability {
     return {
       source, role, node, rows: this.rows, with_point: this.withPoint, with_interval: this.withInterval, empty: this.empty,
       status_counts: Object.fromEntries([...this.status].map(([k, v]) => [k, v.n] as const).sort((a, b) => a[0].localeCompare(b[0]))),
+      availability: ratio(bounded ? this.withInterval : this.withPoint, this.rows),
+      point_availability: ratio(this.withPoint, this.rows),
     };
+  }
+
+  /** The sum of several places' counts (all workers pooled). */
+  static pooled(parts: readonly AvailabilityCounter[]): AvailabilityCounter {
+    const out = new AvailabilityCounter();
+    for (const p of parts) {
+      out.rows += p.rows; out.withPoint += p.withPoint; out.withInterval += p.withInterval; out.empty += p.empty;
+      for (const [k, v] of p.status) out.box(k).n += v.n;
+    }
+    return out;
   }
 }
 

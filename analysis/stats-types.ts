@@ -75,11 +75,15 @@ export interface SourceInfo {
   in_workers: string[];
 }
 
-/** How many readings of one source at one place had values, by status (never invented). */
+/**
+ * How many readings of one source at one place had values, by status (never invented). One entry
+ * for the coordinator (role coordinator, node null), one per worker, and all workers pooled
+ * (role worker, node null).
+ */
 export interface ReadingAvailability {
   source: string;
   role: 'coordinator' | 'worker';
-  /** Worker node id, or null for the coordinator. */
+  /** Worker node id, or null for the coordinator or for all workers pooled (role = 'worker'). */
   node: string | null;
   rows: number;
   with_point: number;
@@ -88,6 +92,14 @@ export interface ReadingAvailability {
   empty: number;
   /** Count per status string as written (e.g. ok, degraded, warming, unsynced, stale, error, absent; '' if blank). */
   status_counts: Record<string, number>;
+  /**
+   * Readings with the value the source's metrics use, out of `rows`: an interval (lo and hi) for
+   * an interval source (SourceInfo.bounded), else a point. Readings without one (warming, stale,
+   * ...) are in no other metric, so a low share means the other figures speak of a subset.
+   */
+  availability: Ratio;
+  /** Readings with a point value, out of `rows` (with_point / rows). */
+  point_availability: Ratio;
 }
 
 export interface WorkerDelivery {
@@ -156,6 +168,8 @@ export interface CausalityEntry {
     ambiguous: Ratio;
     /** r_hi < s_lo. */
     violation: Ratio;
+    /** The comparisons where the worker's or the coordinator's reading has status `degraded`. */
+    degraded: { compared: number; violation: Ratio };
   } | null;
 }
 
@@ -195,6 +209,15 @@ export interface OrderingEntry {
     /** proven, and the proven order is not the true order (false confidence). */
     wrong: Ratio;
     ambiguous: Ratio;
+    /** The judged pairs where either worker's reading has status `degraded`, and the wrong orders among them. */
+    degraded: { compared: number; wrong: Ratio };
+    /**
+     * Per worker of the pair (every worker for the pooled entry): wrong orders in which that
+     * worker's interval missed its own true arrival. Every wrong order has at least one such
+     * worker (both intervals true would prove the true order), so a breach is charged to the
+     * worker whose bound failed; when both missed, to both.
+     */
+    wrong_by_worker: { node: string; count: number }[];
   } | null;
 }
 
@@ -233,6 +256,13 @@ export interface WindowEntry {
     conflict_false: number | null;
     /** Per-reading share of confident intervals (defined for one worker too). */
     readings_confident: Ratio;
+    /** Events where at least one worker's interval reading has status `degraded`: their conflicts and false conflicts (null without truth). */
+    degraded: { events: number; confident_conflict: Ratio; conflict_false: number | null };
+    /**
+     * Per worker: false conflicts in which its confident window was not its true window (its
+     * interval missed true time). Every false conflict has at least one; null without truth.
+     */
+    conflict_false_by_worker: { node: string; count: number }[] | null;
   } | null;
   /** Against each worker's true window; null without truth. */
   accuracy: WindowAccuracy | null;
@@ -294,6 +324,9 @@ export interface BoundQualityEntry {
   readings: number;
   /** truth in [lo, hi]; null for unbounded sources. */
   coverage: Ratio | null;
+  /** `coverage` split by the reading's status: `degraded` readings and all others; null for unbounded sources. */
+  coverage_degraded: Ratio | null;
+  coverage_not_degraded: Ratio | null;
   /** (hi − lo) / 2; null for unbounded sources. */
   half_width: Distribution | null;
   /** point − truth. */
@@ -378,6 +411,29 @@ export interface EventSamples {
   }[];
 }
 
+/** One worker's (or, node = null, all workers') few numbers that matter, copied from the sections above. */
+export interface HeadlineWorker {
+  node: string | null;
+  /** readings[].availability. */
+  availability: Ratio | null;
+  /** bound_quality[].coverage; null for point sources. */
+  coverage: Ratio | null;
+  /** causality[].point.violations. */
+  point_violations: Ratio | null;
+  /** causality[].interval.violation; null for point sources. */
+  interval_violations: Ratio | null;
+  /** Pooled: ordering[pair=null].interval_vs_truth.wrong; per worker: its wrong_by_worker count (charged to the worker whose interval missed). */
+  interval_wrong_orders: number | null;
+  /** The most false window conflicts at any window size (per worker: conflict_false_by_worker); null without truth or bounds. */
+  window_false_conflicts: number | null;
+}
+
+/** The worker with the worst value of one headline number (ties: the first in worker order). */
+export interface HeadlineWorst {
+  node: string;
+  value: number;
+}
+
 /** One line per source for dashboards; every field is copied from the sections above. */
 export interface HeadlineEntry {
   source: string;
@@ -395,6 +451,22 @@ export interface HeadlineEntry {
   /** Workers pooled. */
   coverage_share: number | null;
   commit_wait_p50_ns: number | null;
+  /** Workers pooled: readings with a value (readings[role=worker,node=null].availability). */
+  availability_share: number | null;
+  /** Counts, workers pooled: interval causality violations, wrong interval orders, the most false window conflicts at a window size. */
+  interval_violations: number | null;
+  interval_wrong_orders: number | null;
+  window_false_conflicts: number | null;
+  /** Pooled (node null) first, then each worker. */
+  workers: HeadlineWorker[];
+  /** The worst worker for each number (lowest share, highest count); null when no worker has it. */
+  worst: {
+    availability: HeadlineWorst | null;
+    coverage: HeadlineWorst | null;
+    interval_violations: HeadlineWorst | null;
+    interval_wrong_orders: HeadlineWorst | null;
+    window_false_conflicts: HeadlineWorst | null;
+  };
 }
 
 /** The event schedule of a run (manifest `schedule`; docs/metrics.md, Schedules). */

@@ -1,6 +1,6 @@
 // The plain-text summary `chronoeval analyze` prints: readable tables made only from stats.json
 // values. A statistic without data prints as "—", never as 0 %.
-import type { Distribution, Ratio, Stats } from './stats-types.js';
+import type { Distribution, HeadlineEntry, HeadlineWorst, Ratio, Stats } from './stats-types.js';
 import { scheduleText } from './schedule-info.js';
 
 export function pct(r: Ratio | null | undefined): string {
@@ -26,6 +26,45 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+/** The count of a degraded split ("—" when the split is absent, e.g. no bounds). */
+const degradedOf = (r: Ratio | null | undefined): string => (r ? `${r.count} of ${r.total}` : '—');
+
+const share = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '—' : `${(x * 100).toFixed(x === 0 || x === 1 ? 0 : 2)}%`;
+
+/** The worst worker, when it is not already perfect (a share below 1, a count above 0). */
+function worstText(w: HeadlineWorst | null, kind: 'share' | 'count'): string {
+  if (!w) return '';
+  if (kind === 'share' ? w.value >= 1 : w.value <= 0) return '';
+  return `; worst ${w.node} ${kind === 'share' ? share(w.value) : w.value}`;
+}
+
+export const HEADLINE_COLUMNS = [
+  'source', 'availability', 'coverage', 'interval violations', 'wrong interval orders', 'false window conflicts',
+  'point violations', 'wrong point orders',
+];
+
+/**
+ * The headline block, one row per source: the numbers that matter, workers pooled, each followed
+ * by its worst worker when that one is not perfect (stats.json headline[]).
+ */
+export function headlineRows(s: Pick<Stats, 'headline'>): string[][] {
+  const count = (x: number | null, w: HeadlineWorst | null) => (x === null ? '—' : `${x}${worstText(w, 'count')}`);
+  return s.headline.map((h: HeadlineEntry) => {
+    const pooled = h.workers.find((w) => w.node === null);
+    return [
+      `${h.source}${h.bounded ? ' [interval]' : ''}`,
+      pooled?.availability ? `${pct(pooled.availability)}${worstText(h.worst.availability, 'share')}` : '—',
+      h.bounded ? `${pct(pooled?.coverage)}${worstText(h.worst.coverage, 'share')}` : '—',
+      count(h.interval_violations, h.worst.interval_violations),
+      count(h.interval_wrong_orders, h.worst.interval_wrong_orders),
+      count(h.window_false_conflicts, h.worst.window_false_conflicts),
+      share(h.point_violation_share),
+      share(h.ordering_point_wrong_share),
+    ];
+  });
+}
+
 export function summaryText(s: Stats): string {
   const out: string[] = [];
   const srcNames = s.sources.map((x) => `${x.name}${x.bounded ? ' [interval]' : ''}`).join(', ');
@@ -33,6 +72,9 @@ export function summaryText(s: Stats): string {
   out.push(`events sent: ${s.delivery.events_sent}; workers: ${s.workers.join(', ') || '(none)'}; sources: ${srcNames || '(none)'}`);
   out.push(`ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`);
   out.push(`event schedule: ${scheduleText(s.run.schedule ?? null)}`);
+
+  out.push('', 'Headline (workers pooled; the worst worker named where it is not perfect; false window conflicts: the most at any window size)');
+  out.push(table(HEADLINE_COLUMNS, headlineRows(s)));
 
   out.push('', 'Delivery');
   out.push(table(['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
@@ -44,19 +86,20 @@ export function summaryText(s: Stats): string {
     s.delivery.workers.map((w) => [w.node, String(w.lost), num(w.kernel_drops), num(w.lost_at_socket), num(w.lost_in_network), w.kernel_drops_from ?? '—'])));
 
   out.push('', 'Causality (coordinator S vs worker S, workers pooled)');
-  out.push(table(['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations'],
+  out.push(table(['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations', 'on degraded readings'],
     s.causality.filter((c) => c.node === null).map((c) => [c.source, String(c.point.compared), pct(c.point.violations),
-      pct(c.interval?.proven_after), pct(c.interval?.ambiguous), pct(c.interval?.violation)])));
+      pct(c.interval?.proven_after), pct(c.interval?.ambiguous), pct(c.interval?.violation), degradedOf(c.interval?.degraded?.violation)])));
 
   out.push('', 'Ordering between workers (all pairs pooled)');
-  out.push(table(['source', 'pairs compared', 'point wrong vs truth', 'interval proven', 'interval ambiguous', 'interval wrong vs truth'],
+  out.push(table(['source', 'pairs compared', 'point wrong vs truth', 'interval proven', 'interval ambiguous', 'interval wrong vs truth', 'on degraded readings'],
     s.ordering.filter((o) => o.pair === null).map((o) => [o.source, String(o.point.compared), pct(o.point_vs_truth?.wrong),
-      pct(o.interval?.proven), pct(o.interval?.ambiguous), pct(o.interval_vs_truth?.wrong)])));
+      pct(o.interval?.proven), pct(o.interval?.ambiguous), pct(o.interval_vs_truth?.wrong), degradedOf(o.interval_vs_truth?.degraded?.wrong)])));
 
   out.push('', 'Window assignment');
-  out.push(table(['source', 'window', 'point agree', 'confident agree', 'confident conflict', 'ambiguous', 'point accuracy'],
+  out.push(table(['source', 'window', 'point agree', 'confident agree', 'confident conflict', 'ambiguous', 'point accuracy', 'false conflicts (on degraded)'],
     s.windows.map((w) => [w.source, `${w.window_ms} ms`, pct(w.point.agree), pct(w.interval?.confident_agree),
-      pct(w.interval?.confident_conflict), pct(w.interval?.ambiguous), pct(w.accuracy?.point?.correct)])));
+      pct(w.interval?.confident_conflict), pct(w.interval?.ambiguous), pct(w.accuracy?.point?.correct),
+      w.interval && w.interval.conflict_false !== null ? `${w.interval.conflict_false} (${w.interval.degraded?.conflict_false ?? '—'})` : '—'])));
 
   out.push('', 'Coordination cost (events needing repair or coordination)');
   out.push(table(['source', 'window', 'point repairs', 'interval coordination', 'after re-estimation'],
@@ -69,9 +112,9 @@ export function summaryText(s: Stats): string {
       c.reestimated.map((r) => `${r.delay_s}s: ${dist(r.width)}`).join('; ') || '—'])));
 
   out.push('', 'Bound quality against truth (workers pooled)');
-  out.push(table(['source', 'readings', 'coverage', 'half-width p50 / p99', '|error| p50 / p99'],
+  out.push(table(['source', 'readings', 'coverage', 'degraded readings', 'other readings', 'half-width p50 / p99', '|error| p50 / p99'],
     s.bound_quality.filter((b) => b.role === 'worker' && b.node === null).map((b) => [b.source, String(b.readings),
-      pct(b.coverage), dist(b.half_width), dist(b.abs_point_error)])));
+      pct(b.coverage), pct(b.coverage_degraded), pct(b.coverage_not_degraded), dist(b.half_width), dist(b.abs_point_error)])));
 
   if (s.inputs.warnings.length > 0) {
     out.push('', `Warnings (${s.inputs.warnings.length})`);

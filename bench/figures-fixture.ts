@@ -7,8 +7,9 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { COMMIT_WAIT_COLUMNS, SYNC_COLUMNS, coordinatorColumns, workerColumns } from '../src/run/columns.js';
+import { headline } from '../analysis/headline.js';
 import type {
-  BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, Distribution, HeadlineEntry,
+  BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, Distribution,
   OrderingEntry, Ratio, ReadingAvailability, Stats, SyncEntry, WindowEntry, WorkerDelivery,
 } from '../analysis/stats-types.js';
 
@@ -284,7 +285,8 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
       causality.push({
         source: src.name, node: k === W.length ? null : W[k]!,
         point: { compared: c.cmp, missing: c.miss, violations: ratio(c.viol, c.cmp), margin: dist(c.margins) },
-        interval: src.bounded ? { compared: c.ic, missing: c.miss, proven_after: ratio(c.pa, c.ic), ambiguous: ratio(c.amb, c.ic), violation: ratio(c.iv, c.ic) } : null,
+        // the fixture's model writes no degraded status: its degraded splits are empty
+        interval: src.bounded ? { compared: c.ic, missing: c.miss, proven_after: ratio(c.pa, c.ic), ambiguous: ratio(c.amb, c.ic), violation: ratio(c.iv, c.ic), degraded: { compared: 0, violation: ratio(0, 0) } } : null,
       });
     }
     // ordering per pair and pooled
@@ -292,6 +294,7 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
     for (let a = 0; a < W.length; a++) for (let b = a + 1; b < W.length; b++) pairs.push([a, b]);
     const ordOf = (ps: [number, number][], label: [string, string] | null): OrderingEntry => {
       let cmp = 0, af = 0, bf = 0, ties = 0, tc = 0, tw = 0, tt = 0, ic = 0, ip = 0, ipa = 0, ipb = 0, vc = 0, vw = 0;
+      const missed = new Map<number, number>(ps.flat().map((k) => [k, 0]));
       for (const [a, b] of ps) for (const seq of seqs) {
         if (!received(a, seq) || !received(b, seq)) continue;
         const ta = recvT(a, seq); const tb = recvT(b, seq);
@@ -304,14 +307,26 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
         if (src.bounded) {
           ic++;
           const aFirst = ra.hi < rb.lo; const bFirst = rb.hi < ra.lo;
-          if (aFirst || bFirst) { ip++; if (aFirst) ipa++; else ipb++; if (truth) { if ((aFirst ? -1 : 1) === to) vc++; else vw++; } }
+          if (aFirst || bFirst) {
+            ip++; if (aFirst) ipa++; else ipb++;
+            if (truth) {
+              if ((aFirst ? -1 : 1) === to) vc++; else {
+                vw++;
+                if (!(ra.lo <= ta && ta <= ra.hi)) missed.set(a, missed.get(a)! + 1);
+                if (!(rb.lo <= tb && tb <= rb.hi)) missed.set(b, missed.get(b)! + 1);
+              }
+            }
+          }
         }
       }
       return {
         source: src.name, pair: label, point: { compared: cmp, a_first: af, b_first: bf, ties },
         point_vs_truth: truth ? { compared: cmp, correct: ratio(tc, cmp), wrong: ratio(tw, cmp), tie: ratio(tt, cmp) } : null,
         interval: src.bounded ? { compared: ic, proven: ratio(ip, ic), ambiguous: ratio(ic - ip, ic), proven_a_first: ipa, proven_b_first: ipb } : null,
-        interval_vs_truth: src.bounded && truth ? { compared: ic, correct: ratio(vc, ic), wrong: ratio(vw, ic), ambiguous: ratio(ic - ip, ic) } : null,
+        interval_vs_truth: src.bounded && truth ? {
+          compared: ic, correct: ratio(vc, ic), wrong: ratio(vw, ic), ambiguous: ratio(ic - ip, ic),
+          degraded: { compared: 0, wrong: ratio(0, 0) }, wrong_by_worker: [...missed].map(([k, count]) => ({ node: W[k]!, count })),
+        } : null,
       };
     };
     for (const p of pairs) ordering.push(ordOf([p], [W[p[0]]!, W[p[1]]!]));
@@ -349,7 +364,8 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
       }
       windows.push({
         source: src.name, window_ms: wms, point: { events: pe, agree: ratio(pag, pe), disagree: ratio(pe - pag, pe) },
-        interval: src.bounded ? { events: ie, confident_agree: ratio(ica, ie), confident_conflict: ratio(icc, ie), ambiguous: ratio(iamb, ie), conflict_true_split: truth ? icc : null, conflict_false: truth ? 0 : null, readings_confident: ratio(rc, rt) } : null,
+        interval: src.bounded ? { events: ie, confident_agree: ratio(ica, ie), confident_conflict: ratio(icc, ie), ambiguous: ratio(iamb, ie), conflict_true_split: truth ? icc : null, conflict_false: truth ? 0 : null, readings_confident: ratio(rc, rt),
+          degraded: { events: 0, confident_conflict: ratio(0, 0), conflict_false: truth ? 0 : null }, conflict_false_by_worker: truth ? W.map((node) => ({ node, count: 0 })) : null } : null,
         accuracy: null, per_worker_accuracy: null,
       });
       coordination.push({
@@ -392,6 +408,7 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
         boundQuality.push({
           source: src.name, role: 'worker', node, readings,
           coverage: src.bounded ? ratio(cov, readings) : null, half_width: src.bounded ? dist(hws) : null,
+          coverage_degraded: src.bounded ? ratio(0, 0) : null, coverage_not_degraded: src.bounded ? ratio(cov, readings) : null,
           point_error: dist(perr), abs_point_error: dist(aerr), normalized_error: src.bounded ? dist(nerr, 'ratio') : null,
           calibration: src.bounded ? scales.map((sc, i) => ({ scale: sc, coverage: ratio(calib[i]!, readings) })) : null,
         });
@@ -421,46 +438,32 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
     if (n === W.length) byAll++; if (n === 0) byNone++;
   }
   const readings: ReadingAvailability[] = [];
-  for (const src of sources) for (let k = -1; k < W.length; k++) {
+  // place −1: the coordinator; W.length: all workers pooled
+  for (const src of sources) for (let place = -1; place <= W.length; place++) {
     let rows = 0, wp = 0, wi = 0, empty = 0; const sc: Record<string, number> = {};
-    for (let seq = 0; seq < o.events; seq++) {
+    const k = place;
+    for (const j of place === W.length ? [...W.keys()] : [place]) for (let seq = 0; seq < o.events; seq++) {
+      const k = j;
       if (k >= 0 && !received(k, seq)) continue;
       const s = m.stamp(k, k < 0 ? m.trueSend(seq) : recvT(k, seq), src.name, seq);
       rows++; sc[s.status] = (sc[s.status] ?? 0) + 1;
       if (Number.isNaN(s.p)) empty++; else wp++;
       if (!Number.isNaN(s.lo)) wi++;
     }
-    readings.push({ source: src.name, role: k < 0 ? 'coordinator' : 'worker', node: k < 0 ? null : W[k]!, rows, with_point: wp, with_interval: wi, empty, status_counts: sc });
+    readings.push({
+      source: src.name, role: k < 0 ? 'coordinator' : 'worker', node: k < 0 || k === W.length ? null : W[k]!, rows, with_point: wp, with_interval: wi, empty, status_counts: sc,
+      availability: ratio(src.bounded ? wi : wp, rows), point_availability: ratio(wp, rows),
+    });
   }
   const sync: SyncEntry[] = [];
   for (const node of W) for (const src of sources.filter((s) => s.name !== 'system')) {
     const n = Math.floor(m.duration / 1e9) + 6;
     sync.push({ node, source: src.name, samples: n, accepted: ratio(n, n), status_counts: { ok: n - 2, warming: 2 }, reasons: {}, offset: dist([]), delay: dist([]), half_width: dist([]), offset_error: null });
   }
-  const pooled = (src: string) => causality.find((c) => c.source === src && c.node === null)!;
-  const ordPooled = (src: string) => ordering.find((c) => c.source === src && c.pair === null)!;
-  const headline: HeadlineEntry[] = sources.map((src) => {
-    const c = pooled(src.name); const op = ordPooled(src.name);
-    const win = (f: (w: WindowEntry) => number | null): Record<string, number | null> =>
-      Object.fromEntries(windows.filter((w) => w.source === src.name).map((w) => [String(w.window_ms), f(w)]));
-    return {
-      source: src.name, bounded: src.bounded,
-      point_violation_share: c.point.violations.share, interval_violation_share: c.interval?.violation.share ?? null,
-      interval_proven_after_share: c.interval?.proven_after.share ?? null,
-      ordering_point_wrong_share: op.point_vs_truth?.wrong.share ?? null,
-      ordering_interval_proven_share: op.interval?.proven.share ?? null,
-      ordering_interval_wrong_share: op.interval_vs_truth?.wrong.share ?? null,
-      window_point_agree_share: win((w) => w.point.agree.share),
-      window_interval_confident_agree_share: win((w) => w.interval?.confident_agree.share ?? null),
-      window_interval_conflict_share: win((w) => w.interval?.confident_conflict.share ?? null),
-      coverage_share: boundQuality.find((b) => b.source === src.name && b.node === null)?.coverage?.share ?? null,
-      commit_wait_p50_ns: commitWait.find((b) => b.source === src.name && b.node === null)?.wait.p50 ?? null,
-    };
-  });
   const warnings: string[] = [];
   if (o.tornTail) warnings.push(`workers/${W[lastWorker]}.csv: last line is torn (no newline); 1 row skipped`);
-  for (const r of readings) if (r.empty > 0) warnings.push(`${r.source} at ${r.node ?? 'coordinator'}: ${r.empty} reading(s) without a value (status ${Object.keys(r.status_counts).filter((s) => s !== 'ok').join(', ')})`);
-  return {
+  for (const r of readings) if (r.empty > 0 && !(r.role === 'worker' && r.node === null)) warnings.push(`${r.source} at ${r.node ?? 'coordinator'}: ${r.empty} reading(s) without a value (status ${Object.keys(r.status_counts).filter((s) => s !== 'ok').join(', ')})`);
+  const sections: Omit<Stats, 'headline'> = {
     schema_version: 1, generated_at: new Date().toISOString(), generator: { name: 'chronoeval', version: '0.1.0-fixture' },
     run: {
       run_id: runId, format: 'native', run_dir: path.resolve(runDir), anchor_ns_abs: `${ANCHOR_SEC}000000000`,
@@ -482,6 +485,7 @@ function computeStats(m: Model, o: Required<Pick<FixtureOptions, 'events' | 'rat
     truth: { send: truth, recv: truth }, readings,
     delivery: { events_sent: o.events, workers: delivery, received_by_all: ratio(byAll, o.events), received_by_none: ratio(byNone, o.events), latency_true: truth ? pooledLatency : null },
     causality, ordering, windows, coordination, commit_wait: commitWait, bound_quality: boundQuality, sync,
-    timeline: null, samples: { stride: 1, events: [] }, headline,
+    timeline: null, samples: { stride: 1, events: [] },
   };
+  return { ...sections, headline: headline(sections) };
 }

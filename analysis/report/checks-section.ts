@@ -13,7 +13,7 @@ export interface ChecksFile {
   note?: string | null;
   /** The command that replays this run (a scenario file by its path); absent in older files. */
   replay?: string;
-  results: { name: string; path: string; op: string; threshold: number; measured: number | null; verdict: 'pass' | 'fail' | 'unknown'; detail?: string; measured_text?: string; threshold_text?: string }[];
+  results: { name: string; path: string; op: string; threshold: number; measured: number | null; verdict: 'pass' | 'fail' | 'unknown'; detail?: string; worst_at?: string | null; measured_text?: string; threshold_text?: string }[];
 }
 
 export function readChecks(runDir: string): ChecksFile | null {
@@ -28,7 +28,7 @@ const VERDICT = { pass: 'PASS', fail: 'FAIL', unknown: 'NOT JUDGED' } as const;
 export function checksSection(c: ChecksFile | null): string {
   if (!c || c.results.length === 0) return '';
   const rows = c.results.map((r) => `<tr><td><strong>${VERDICT[r.verdict]}</strong></td><td>${esc(r.name)}</td>` +
-    `<td><code>${esc(r.path)}</code></td><td>${esc(r.op)} ${esc(r.threshold_text ?? r.threshold)}</td><td class="num">${r.measured === null ? '<span class="na">—</span>' : esc(r.measured_text ?? r.measured)}</td>` +
+    `<td><code>${esc(r.path)}</code></td><td>${esc(r.op)} ${esc(r.threshold_text ?? r.threshold)}</td><td class="num">${r.measured === null ? '<span class="na">—</span>' : esc(r.measured_text ?? r.measured)}${r.worst_at ? ` at ${esc(r.worst_at)}` : ''}</td>` +
     `<td>${esc(r.detail ?? '')}</td></tr>`).join('');
   const verdict = ['every check holds', 'a check FAILED', 'a check could not be judged (missing data)'][c.exit_code] ?? `exit ${c.exit_code}`;
   const replay = c.replay ?? `chronoeval run-local --scenario ${c.scenario} --seed ${c.seed}`;

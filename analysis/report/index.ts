@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../../src/run/atomic-json.js';
 import type { Stats } from '../stats-types.js';
 import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../figures/index.js';
 import { esc } from './html.js';
-import { boundQualityTable, causalityTable, deliveryTable, headlineTable, inputsTable, lossTable, manifestSection } from './tables.js';
+import { boundQualityTable, causalityTable, deliveryTable, headlineBlock, headlineTable, inputsTable, lossTable, manifestSection, perWorkerTable } from './tables.js';
 import { collectWarnings } from './warnings.js';
 import { scheduleText } from '../schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
@@ -111,13 +111,14 @@ export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifes
     `<p class="meta">${esc(stats.delivery.events_sent)} events sent to ${esc(stats.workers.length)} worker(s) (${esc(stats.workers.join(', '))}); ${esc(dur)}; ` +
       `sources: ${esc(stats.sources.map((s) => `${s.name}${s.bounded ? ' (interval)' : ''}`).join(', '))}; ground truth: ${stats.truth.recv ? 'yes' : 'no'}; ` +
       `event schedule: ${esc(scheduleText(stats.run.schedule ?? null))}; format ${esc(stats.run.format)}; analysed ${esc(stats.generated_at)} by ${esc(stats.generator.name)} ${esc(stats.generator.version)}.</p>`,
+    headlineBlock(stats),
     '<h2 id="warnings">Warnings</h2>',
     warnings.length
       ? `<div class="warnbox"><ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`
       : '<div class="okbox"><p>No lost events, no sources without values, no damaged input files.</p></div>',
     checksSection(checks),
     '<h2 id="summary">Summary</h2>',
-    headlineTable(stats), deliveryTable(stats), lossTable(stats), causalityTable(stats), boundQualityTable(stats),
+    headlineTable(stats), perWorkerTable(stats), deliveryTable(stats), lossTable(stats), causalityTable(stats), boundQualityTable(stats),
     '<h2 id="figures">Figures</h2>',
     skipped.length ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>` : '',
     ...outcomes.map((o) => figureHtml(o, figDir)),

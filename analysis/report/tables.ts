@@ -2,6 +2,27 @@
 // stats.json does not already hold, except percentages of its own ratios).
 import type { Stats } from '../stats-types.js';
 import { esc, msCell, pctCell, table, type Cell } from './html.js';
+import { HEADLINE_COLUMNS, headlineRows } from '../summary-text.js';
+
+/** The few numbers that matter per source, with the worst worker named (the same block as the text summary). */
+export function headlineBlock(stats: Stats): string {
+  return table('table-headline-block', 'Headline: workers pooled, the worst worker named where it is not perfect (— = not applicable or no data)',
+    HEADLINE_COLUMNS, headlineRows(stats));
+}
+
+/** Per source and worker: availability, coverage, violations, wrong orders, false window conflicts. */
+export function perWorkerTable(stats: Stats): string {
+  const rows: Cell[][] = stats.headline.flatMap((h) => h.workers.map((w) => [
+    `${h.source} @ ${w.node ?? 'all workers'}`,
+    w.availability ? pctCell(w.availability.share, w.availability.count, w.availability.total) : null,
+    w.coverage ? pctCell(w.coverage.share, w.coverage.count, w.coverage.total) : null,
+    w.interval_violations ? w.interval_violations.count : null,
+    w.interval_wrong_orders, w.window_false_conflicts,
+    w.point_violations ? pctCell(w.point_violations.share, w.point_violations.count, w.point_violations.total) : null,
+  ]));
+  return table('table-per-worker', 'Per worker (a wrong order or false window conflict is charged to the worker whose interval missed true time)',
+    ['source @ worker', 'availability', 'coverage', 'interval violations', 'wrong interval orders', 'false window conflicts', 'point violations'], rows);
+}
 
 export function headlineTable(stats: Stats): string {
   const w = stats.windows_ms.includes(100) ? 100 : stats.windows_ms[0];

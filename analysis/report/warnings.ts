@@ -22,6 +22,7 @@ export function collectWarnings(stats: Stats, figures: FigureOutcome[]): string[
     if (w.unknown_events > 0) out.push(`worker ${w.node} has ${w.unknown_events} row(s) for events the coordinator never logged (not used).`);
   }
   for (const r of stats.readings) {
+    if (r.role === 'worker' && r.node === null) continue; // all workers pooled: each worker is listed
     const notOk = Object.entries(r.status_counts).filter(([s]) => s !== 'ok');
     if ((r.empty > 0 || notOk.length > 0) && !mentioned(r.source, r.node ?? 'coordinator')) {
       const statuses = notOk.map(([s, n]) => `${s || '(blank status)'} on ${n}`).join(', ');

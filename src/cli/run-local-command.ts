@@ -84,7 +84,7 @@ async function repeat(o: RunLocalCommandOptions, scenario: Scenario, file: strin
     },
     onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : ['all checks hold', 'a check FAILED', 'a check could not be judged'][r.exitCode]}`),
   });
-  const lines = report.checks.map((c) => `${c.name.padEnd(28)} worst ${c.worst ?? '—'} (seed ${c.worstSeed ?? '—'}) ${c.op} ${c.threshold}: pass ${c.verdicts.pass}, fail ${c.verdicts.fail}, unknown ${c.verdicts.unknown}`);
+  const lines = report.checks.map((c) => `${c.name.padEnd(28)} worst ${c.worst ?? '—'} (seed ${c.worstSeed ?? '—'}${c.worstAt ? `, ${c.worstAt}` : ''}) ${c.op} ${c.threshold}: pass ${c.verdicts.pass}, fail ${c.verdicts.fail}, unknown ${c.verdicts.unknown}`);
   process.stdout.write(`\nScenario "${scenario.name}" over ${report.seeds.length} seeds (${report.seeds.join(', ')})${negativeControlHeader(scenario)}:\n${lines.map((l) => '  ' + l).join('\n')}\n`);
   const note = negativeControlNote(scenario, report.checks.map((c) => ({ name: c.name, verdict: c.verdicts.fail ? 'fail' : c.verdicts.unknown ? 'unknown' : 'pass' })));
   if (note) process.stdout.write(`${note}\n`);

@@ -1,5 +1,5 @@
 // Checks as a pure function over stats.json: Jepsen-style verdicts pass / fail / unknown.
-import { parseStatsPath, parseThreshold, selectStats } from './stats-path.js';
+import { parseStatsPath, parseThreshold, selectStatsLabelled } from './stats-path.js';
 import type { CheckOp, CheckSpec } from './types.js';
 
 export type Verdict = 'pass' | 'fail' | 'unknown';
@@ -14,6 +14,8 @@ export interface CheckResult {
   measured: number | null;
   /** How many numbers the path matched. */
   matched: number;
+  /** Where the measured (worst) value sits when the path matched several, e.g. "node=w2"; null otherwise. */
+  worst_at: string | null;
   verdict: Verdict;
   /** For unknown: why (path matched nothing, or only null values). */
   detail: string;
@@ -29,31 +31,37 @@ const holds = (op: CheckOp, x: number, t: number): boolean => {
   }
 };
 
-/** The matched value most likely to break the check: max for upper limits, min for lower ones. */
+/** Index of the matched value most likely to break the check: max for upper limits, min for lower ones (first on ties). */
 function worst(op: CheckOp, xs: number[], t: number): number {
-  if (op === '<=' || op === '<') return Math.max(...xs);
-  if (op === '>=' || op === '>') return Math.min(...xs);
-  return xs.reduce((a, b) => (Math.abs(b - t) > Math.abs(a - t) ? b : a));
+  const worse = (b: number, a: number): boolean =>
+    op === '<=' || op === '<' ? b > a : op === '>=' || op === '>' ? b < a : Math.abs(b - t) > Math.abs(a - t);
+  let k = 0;
+  for (let i = 1; i < xs.length; i++) if (worse(xs[i]!, xs[k]!)) k = i;
+  return k;
 }
 
 export function evaluateCheck(check: CheckSpec, stats: unknown): CheckResult {
   const threshold = parseThreshold(check.threshold);
   const base = { name: check.name, path: check.path, op: check.op, threshold };
   const trace = { nullAt: null as string | null };
-  const values = selectStats(stats, parseStatsPath(check.path), trace);
-  const nums = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const labelled = selectStatsLabelled(stats, parseStatsPath(check.path), trace);
+  const values = labelled.map((x) => x.value);
+  const numbered = labelled.filter((x): x is { value: number; at: string } => typeof x.value === 'number' && Number.isFinite(x.value));
+  const nums = numbered.map((x) => x.value);
   if (nums.length === 0) {
     const detail = values.length > 0
       ? `path matched ${values.length} value(s) but none is a number (null = no data)`
       : trace.nullAt !== null
         ? `${trace.nullAt} is null in stats.json (no data, e.g. no truth or no bounds), so none is a number`
         : 'path matched nothing in stats.json (missing section, source or node)';
-    return { ...base, measured: null, matched: values.length, verdict: 'unknown', detail };
+    return { ...base, measured: null, matched: values.length, worst_at: null, verdict: 'unknown', detail };
   }
-  const measured = worst(check.op, nums, threshold);
+  const k = worst(check.op, nums, threshold);
+  const measured = nums[k]!;
   const ignored = values.length - nums.length;
   return {
-    ...base, measured, matched: values.length,
+    // named only when it stands out: with every match equal no place is worse than another
+    ...base, measured, matched: values.length, worst_at: nums.some((x) => x !== measured) && numbered[k]!.at !== '' ? numbered[k]!.at : null,
     verdict: holds(check.op, measured, threshold) ? 'pass' : 'fail',
     detail: ignored > 0 ? `${ignored} matched value(s) without data ignored` : '',
   };
@@ -90,5 +98,5 @@ export function formatCheckValue(path: string, x: number | null): string {
 /** Human-readable lines, one per check, for stderr and reports. */
 export function formatCheckResults(results: readonly CheckResult[]): string[] {
   return results.map((r) =>
-    `${r.verdict.toUpperCase().padEnd(7)} ${r.name}: measured ${fmt(r.path, r.measured)} ${r.op} ${fmt(r.path, r.threshold)}${r.detail ? ` (${r.detail})` : ''}`);
+    `${r.verdict.toUpperCase().padEnd(7)} ${r.name}: measured ${fmt(r.path, r.measured)}${r.worst_at ? ` at ${r.worst_at}` : ''} ${r.op} ${fmt(r.path, r.threshold)}${r.detail ? ` (${r.detail})` : ''}`);
 }

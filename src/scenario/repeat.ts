@@ -39,6 +39,8 @@ export interface RepeatCheckSummary {
   /** Worst measured value over the seeds that measured it, and the seed it came from. */
   worst: number | null;
   worstSeed: number | null;
+  /** Where the worst value sat in that seed's stats.json (e.g. "node=w2"), null when the path matched one number. */
+  worstAt: string | null;
   verdicts: Record<Verdict, number>;
   failingSeeds: number[];
   unknownSeeds: number[];
@@ -77,7 +79,7 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
     } catch (e) {
       const results: CheckResult[] = opts.scenario.checks.map((c) => ({
         name: c.name, path: c.path, op: c.op, threshold: parseThreshold(c.threshold),
-        measured: null, matched: 0, verdict: 'unknown', detail: `run failed: ${(e as Error).message}`,
+        measured: null, matched: 0, worst_at: null, verdict: 'unknown', detail: `run failed: ${(e as Error).message}`,
       }));
       run = { seed, results, exitCode: 2, error: (e as Error).message };
     }
@@ -87,7 +89,7 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
   const checks: RepeatCheckSummary[] = opts.scenario.checks.map((c, ci) => {
     const threshold = parseThreshold(c.threshold);
     const s: RepeatCheckSummary = {
-      name: c.name, op: c.op, threshold, worst: null, worstSeed: null,
+      name: c.name, op: c.op, threshold, worst: null, worstSeed: null, worstAt: null,
       verdicts: { pass: 0, fail: 0, unknown: 0 }, failingSeeds: [], unknownSeeds: [],
     };
     for (const r of runs) {
@@ -98,6 +100,7 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
       if (res.measured !== null && (s.worst === null || isWorse(c.op, res.measured, s.worst, threshold))) {
         s.worst = res.measured;
         s.worstSeed = r.seed;
+        s.worstAt = res.worst_at;
       }
     }
     return s;

@@ -1,7 +1,9 @@
 // A small path language to pick numbers out of stats.json for checks:
 //   segment ('.' segment)*      segment = key | key '[' filter (',' filter)* ']' | key '[*]'
-//   filter  = field '=' value   value 'null' matches null, '*' matches anything
+//   filter  = field '=' value   value 'null' matches null (e.g. all workers pooled), '*' matches
+//                               any value that is not null: node=* is "every worker", pooled excluded
 // e.g. bound_quality[source=ntp,role=worker,node=null].abs_point_error.p99
+//      bound_quality[source=bounded,role=worker,node=*].coverage.share   (each worker: the check judges the worst)
 //      sync[source=ntp].offset.min            (every node: several numbers)
 //      headline[source=bounded].coverage_share
 import { SpecError } from '../sim/spec-check.js';
@@ -43,32 +45,54 @@ export function parseStatsPath(path: string, field = 'path'): PathSegment[] {
 }
 
 const matches = (v: unknown, want: string): boolean =>
-  want === '*' || (want === 'null' ? v === null || v === undefined : v !== null && v !== undefined && String(v) === want);
+  want === 'null' ? v === null || v === undefined : v !== null && v !== undefined && (want === '*' || String(v) === want);
+
+/** Fields that tell entries of one array apart, named in a match's label when the path did not pin them. */
+const LABEL_FIELDS = ['source', 'role', 'node', 'pair', 'window_ms', 'delay_s'];
+
+function labelOf(el: Record<string, unknown>, filters: PathSegment['filters']): string[] {
+  const pinned = new Set((filters ?? []).filter((f) => f.value !== '*').map((f) => f.field));
+  return LABEL_FIELDS.filter((f) => f in el && !pinned.has(f)).map((f) => `${f}=${el[f] === null ? 'null' : String(el[f])}`);
+}
+
+/** selectStats with, for each value, where it was found (e.g. "node=w2"; '' when nothing varies). */
+export function selectStatsLabelled(root: unknown, segs: PathSegment[], trace?: { nullAt: string | null }): { value: unknown; at: string }[] {
+  const labels: string[] = [];
+  const values = selectStats(root, segs, trace, labels);
+  return values.map((value, i) => ({ value, at: labels[i] ?? '' }));
+}
 
 /**
  * Every value the path reaches (possibly several through filters and `*`). A missing key or an
  * empty match yields no value rather than an error: the check is then "unknown".
  */
-export function selectStats(root: unknown, segs: PathSegment[], trace?: { nullAt: string | null }): unknown[] {
+export function selectStats(root: unknown, segs: PathSegment[], trace?: { nullAt: string | null }, labelsOut?: string[]): unknown[] {
   let cur: unknown[] = [root];
+  let labels: string[][] = [[]];
   let si = 0;
   for (const seg of segs) {
     const next: unknown[] = [];
-    for (const v of cur) {
+    const nextLabels: string[][] = [];
+    cur.forEach((v, vi) => {
       if (v === null && trace && trace.nullAt === null) trace.nullAt = segs.slice(0, si).map((x) => x.key).join('.');
-      if (v === null || typeof v !== 'object') continue;
+      if (v === null || typeof v !== 'object') return;
       const children = seg.key === '*' ? Object.values(v as object) : [(v as Record<string, unknown>)[seg.key]];
       for (const c of children) {
-        if (seg.filters === undefined) { if (c !== undefined) next.push(c); continue; }
+        if (seg.filters === undefined) { if (c !== undefined) { next.push(c); nextLabels.push(labels[vi]!); } continue; }
         if (!Array.isArray(c)) continue;
         for (const el of c) {
-          if (el !== null && typeof el === 'object' && seg.filters.every((f) => matches((el as Record<string, unknown>)[f.field], f.value))) next.push(el);
+          if (el !== null && typeof el === 'object' && seg.filters.every((f) => matches((el as Record<string, unknown>)[f.field], f.value))) {
+            next.push(el);
+            nextLabels.push([...labels[vi]!, ...labelOf(el as Record<string, unknown>, seg.filters)]);
+          }
         }
       }
-    }
+    });
     cur = next;
+    labels = nextLabels;
     si++;
   }
+  if (labelsOut) labelsOut.push(...labels.map((l) => l.join(', ')));
   return cur;
 }
 

@@ -19,8 +19,9 @@ export type CheckOp = '<=' | '<' | '>=' | '>' | '==';
 
 /**
  * A threshold a run must meet. `path` selects numbers in stats.json (see stats-path.ts):
- * e.g. `bound_quality[source=bounded,role=worker,node=null].coverage.share`. When the path
- * matches several numbers, the worst one (by `op`) is judged. `threshold` is a number in the
+ * e.g. `bound_quality[source=bounded,role=worker,node=*].coverage.share` (each worker; `node=null`
+ * is the pooled entry). When the path matches several numbers, the worst one (by `op`) is judged
+ * and named. `threshold` is a number in the
  * field's unit (ns for durations, 0..1 for shares) or a string with a unit: "2ms", "150us",
  * "99.9%".
  */

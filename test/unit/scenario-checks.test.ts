@@ -26,7 +26,9 @@ const check = (path: string, op: CheckSpec['op'], threshold: number | string): C
 
 test('path selection: filters, null, wildcards, several matches', () => {
   assert.deepEqual(selectStats(stats, parseStatsPath('bound_quality[source=bounded,node=null].coverage.share')), [0.999]);
-  assert.deepEqual(selectStats(stats, parseStatsPath('bound_quality[source=bounded,node=*].coverage.share')), [0.999, 1, 0.998]);
+  // '*' is every non-null value: node=* is each worker, the pooled entry (node null) excluded
+  assert.deepEqual(selectStats(stats, parseStatsPath('bound_quality[source=bounded,node=*].coverage.share')), [1, 0.998]);
+  assert.deepEqual(selectStats(stats, parseStatsPath('bound_quality[source=bounded].coverage.share')), [0.999, 1, 0.998]);
   assert.deepEqual(selectStats(stats, parseStatsPath('sync[*].offset.min')), [0, -2.5e7]);
   assert.deepEqual(selectStats(stats, parseStatsPath('bound_quality[source=chrony].coverage.share')), []);
   assert.deepEqual(selectStats(stats, parseStatsPath('*.workers[node=w1].lost_ratio.share')), [0]);
@@ -46,12 +48,14 @@ test('verdicts: pass, fail, unknown; worst case over several matches', () => {
   ] }, stats);
   assert.deepEqual(r.map((x) => x.verdict), ['pass', 'fail', 'pass', 'pass', 'pass', 'pass', 'unknown', 'unknown', 'unknown']);
   assert.equal(r[1]!.measured, 0.998, 'worst of three for >=');
-  assert.equal(r[1]!.matched, 3);
+  assert.equal(r[1]!.matched, 2);
+  assert.equal(r[1]!.worst_at, 'node=w2', 'the worst worker is named');
+  assert.equal(r[0]!.worst_at, null, 'one match: nothing to name');
   assert.equal(r[2]!.threshold, 1e6);
   assert.match(r[6]!.detail, /interval_vs_truth is null in stats.json/);
   assert.match(r[7]!.detail, /matched nothing/);
   const lines = formatCheckResults(r);
-  assert.match(lines[1]!, /^FAIL +.*measured 99\.8 % >= 99\.9 %/);
+  assert.match(lines[1]!, /^FAIL +.*measured 99\.8 % at node=w2 >= 99\.9 %/);
   assert.match(lines[2]!, /^PASS +.*measured 900 µs <= 1 ms/);
 });
 

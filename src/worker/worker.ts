@@ -145,8 +145,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (msg.k === 'ev') {
       if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, address, port); return; }
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
-      // Sources are read at the arrival instant, not at the time this callback runs.
-      pushReadings(row, stamped, recvNs);
+      // Sources are read at the arrival instant (local and monotonic), not at the time this callback runs.
+      pushReadings(row, stamped, recvNs, mono);
       row.push(trueRecvNs);
       csv.append(row);
       commitWait?.scheduler.track(msg.id, msg.seq, recvNs, trueRecvNs, mono);

@@ -157,9 +157,17 @@ export class BoundedSource implements ClockSource {
     this.watchTimer = null;
   }
 
-  read(localNs: bigint): Reading {
-    this.watch.observe();
-    return this.combine(localNs, [0], false);
+  /**
+   * The interval at a local instant: `monoNs` is that instant on CLOCK_MONOTONIC (a datagram's
+   * kernel arrival), so a clock step detected between the instant and this call is placed on the
+   * right side of it (the instant may be from before the step while the model is already in the
+   * new frame). Without it, the instant is taken in the current frame (a stamp of the present).
+   */
+  read(localNs: bigint, monoNs?: bigint): Reading {
+    const now = this.watch.observe();
+    // The present, as a monotonic instant whose local − monotonic is the current frame's.
+    const mono = monoNs ?? now.mono - (now.local - localNs);
+    return this.combine(localNs, this.watch.shiftsFor(localNs, mono), false);
   }
 
   /**
@@ -409,7 +417,7 @@ export class BoundedSource implements ClockSource {
    * Reading at a local instant, for each hypothesis about which clock steps came after it
    * (`shifts` carry the instant into the current frame); several hypotheses give their hull.
    */
-  private combine(localNs: bigint, shifts: number[], bracket: boolean): Reading {
+  private combine(localNs: bigint, shifts: readonly number[], bracket: boolean): Reading {
     if (this.anchor === null) return EMPTY_READING('warming');
     const x = Number(localNs - this.anchor);
     let iv: Interval | null = null;

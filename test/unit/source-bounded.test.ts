@@ -381,3 +381,16 @@ test('bounded: an instant whose frame cannot be told gets the hull of both frame
   assert.equal(rd.status, 'degraded');
   assert.ok(Number(rd.hi_ns! - rd.lo_ns!) > 50_000_000, `hull of both frames: ${rd.hi_ns! - rd.lo_ns!} ns`);
 });
+
+test('bounded: short polls with wander: the model stays trusted (fit sized by time span), readings keep their values and cover', () => {
+  for (const seed of [51, 52, 53]) {
+    // 100 ms polls: five samples span 0.4 s, far below the 2 s a trusted drift fit needs.
+    const res = simulate({ seed, offsetMs: 3, driftPpm: 40, wanderPpmPerSqrtS: 1, servers: 2, pollS: 0.1, durationS: 30, maxOneWayUs: 1500 }, 40);
+    const late = res.instants.length; // every read; the first 3 s are warm-up
+    const warmReads = Math.round(late * 0.1);
+    assert.ok(res.withValue >= late - warmReads, `seed ${seed}: ${res.withValue}/${late} readings with a value ${JSON.stringify(res.statuses)}`);
+    assert.ok(res.covered >= res.withValue * 0.999, `seed ${seed}: coverage ${res.covered}/${res.withValue}`);
+    const servers = res.src.summary().servers as Record<string, { trusted: boolean; wander_ns_per_s15: number }>;
+    for (const [name, s] of Object.entries(servers)) assert.ok(s.trusted, `seed ${seed}: ${name} trusted at the end`);
+  }
+});

@@ -10,7 +10,7 @@ import { CommitWaitScheduler } from './commit-wait.js';
 import { runPaths } from '../run/paths.js';
 import { openSyncLog } from '../run/sync-log.js';
 import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
-import { pushReadings } from './readings.js';
+import { availabilityOf, pushReadings, type SourceAvailability, type StatusTally } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
@@ -71,6 +71,8 @@ export interface WorkerSummary {
   recv_unstamped: number;
   /** SO_RCVBUF as the kernel reported it (bytes); null if never bound. */
   recv_buffer_bytes: number | null;
+  /** Per stamped source: readings of recorded events, how many had no value, and the count per status. */
+  readings_by_source: Record<string, SourceAvailability>;
 }
 
 /**
@@ -101,6 +103,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   await csv.open();
   const commitWait = await openCommitWait(opts, stamped, clock, paths.commitWaitCsv(opts.nodeId), onFatal);
 
+  const tally: StatusTally[] = stamped.map(() => ({}));
   const counters: WorkerSummary['rejected'] = {};
   const reject = (reason: RejectReason | 'duplicate', detail: string, address: string, port: number): void => {
     const n = (counters[reason] = (counters[reason] ?? 0) + 1);
@@ -146,7 +149,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, address, port); return; }
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
       // Sources are read at the arrival instant (local and monotonic), not at the time this callback runs.
-      pushReadings(row, stamped, recvNs, mono);
+      pushReadings(row, stamped, recvNs, mono, tally);
       row.push(trueRecvNs);
       csv.append(row);
       commitWait?.scheduler.track(msg.id, msg.seq, recvNs, trueRecvNs, mono);
@@ -214,6 +217,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
       rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
       recv_stamp: stampKind, recv_unstamped: socket?.unstampedCount() ?? 0, recv_buffer_bytes: recvBufferBytes,
+      readings_by_source: availabilityOf(stamped, tally),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);

@@ -111,6 +111,7 @@ export class NtpSource implements ClockSource {
   private model: Model | null = null;
   /** The model before the current one, for instants (queued datagrams) from before the current one took over. */
   private prevModel: Model | null = null;
+  private firstModelMono: bigint | null = null;
   /** Offset of a jump not yet confirmed by a second burst (null: none pending). */
   private unconfirmedJumpNs: bigint | null = null;
   private acceptedBursts = 0;
@@ -170,6 +171,9 @@ export class NtpSource implements ClockSource {
    */
   read(localNs: bigint, monoNs?: bigint): Reading {
     const before = monoNs !== undefined && this.model !== null && monoNs < this.model.sinceMono;
+    // Before the first model there was no estimate; an instant older than the previous model (a
+    // datagram that waited over two bursts) gets the oldest model kept.
+    if (before && (this.firstModelMono === null || monoNs < this.firstModelMono)) return EMPTY_READING('warming');
     const m = before ? this.prevModel : this.model;
     if (!m) return EMPTY_READING(this.acceptedBursts > 0 && !before ? 'stale' : 'warming');
     if (localNs - m.oldestT4 > this.staleAfterNs) return EMPTY_READING('stale');
@@ -389,6 +393,7 @@ export class NtpSource implements ClockSource {
     }
     const next = this.computeModel();
     if (next) this.prevModel = this.model;
+    this.firstModelMono ??= next?.sinceMono ?? null;
     this.model = next;
   }
 

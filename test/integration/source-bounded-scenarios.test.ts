@@ -51,9 +51,11 @@ async function runScenario(plan: LocalRunPlan, t0: bigint, label: string, tuning
         const stop = Math.min(endMs, Date.now() + (s.duration_s ?? 20) * 1000);
         const gapMs = 1000 / s.rate;
         while (Date.now() < stop) {
-          const local = clock.nowNs();
+          // As the worker does: the local clock at a monotonic instant, and the source read for it.
+          const mono = process.hrtime.bigint();
+          const local = clock.atMonoNs(mono);
           const truth = clock.lastTrueNs;
-          const r = src.read(local);
+          const r = src.read(local, mono);
           res.readings++;
           if (r.status === 'degraded') res.degraded++;
           if (r.lo_ns !== null && r.hi_ns !== null) {

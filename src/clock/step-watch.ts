@@ -19,7 +19,13 @@ export interface StepEvent {
   stepNs: number;
   /** How well the step size is known (ns). */
   uncNs: number;
+  /** local − monotonic just before (old frame) and at detection (new frame), and its trend then (dimensionless). */
+  prevRel: bigint;
+  detRel: bigint;
+  rate: number;
 }
+
+const NO_SHIFT: readonly number[] = [0];
 
 export interface StepWatchOptions {
   /** Fixed part of the tolerance (ns, default 100 µs). */
@@ -68,10 +74,14 @@ export class LocalStepWatch {
     const prev = this.last;
     if (prev && now.mono > prev.mono) {
       const dt = Number(now.mono - prev.mono);
-      const dev = Number(now.rel - prev.rel) - this.rate() * dt;
+      const rate = this.rate();
+      const dev = Number(now.rel - prev.rel) - rate * dt;
       const tol = this.tol + this.maxRate * dt + now.unc + prev.unc;
       if (Math.abs(dev) > tol) {
-        const e: StepEvent = { prevMono: prev.mono, detMono: now.mono, prevLocal: prev.local, detLocal: now.local, stepNs: dev, uncNs: tol };
+        const e: StepEvent = {
+          prevMono: prev.mono, detMono: now.mono, prevLocal: prev.local, detLocal: now.local, stepNs: dev, uncNs: tol,
+          prevRel: prev.rel, detRel: now.rel, rate,
+        };
         this.log.push(e);
         while (this.log.length && this.log[0]!.detMono < now.mono - this.keepNs) this.log.shift();
         for (const r of this.ring) r.rel += BigInt(Math.round(dev));
@@ -99,19 +109,51 @@ export class LocalStepWatch {
 
   /**
    * Shifts that carry a past local instant into the current frame, one per hypothesis (more than
-   * one when the instant may lie on either side of a step). With the instant's monotonic time the
-   * answer is exact outside a step's detection window; without it, local values that only one
-   * side of a step can produce decide, and the rest count as both.
+   * one when the instant may lie on either side of a step).
+   *
+   * With the instant's monotonic time, the frame of the local value is read off its own
+   * local − monotonic: a clock that stamps a past instant in the frame of that instant
+   * (FaultyClock) and one that stamps it in the frame of the moment it computes the stamp
+   * (HostClock after a re-anchor) are both placed right. An instant after a step's detection is
+   * after the step; one from before the previous step's detection is before it; otherwise the
+   * value's local − monotonic must match the old frame's or the new one's (each extrapolated with
+   * the trend and widened by the worst frequency error); when it matches both or neither, an
+   * instant before the step's bracket counts as before it and one inside the bracket gets both
+   * hypotheses.
+   *
+   * Without the monotonic time, local values that only one side of a step can produce decide,
+   * and the rest count as both.
    */
-  shiftsFor(localNs: bigint, monoNs?: bigint): number[] {
-    let shifts = [0];
+  shiftsFor(localNs: bigint, monoNs?: bigint): readonly number[] {
+    if (this.log.length === 0) return NO_SHIFT;
+    let shifts: readonly number[] = NO_SHIFT;
+    const rel = monoNs !== undefined ? localNs - monoNs : 0n;
     for (let k = this.log.length - 1; k >= 0; k--) {
       const s = this.log[k]!;
       let pre: boolean;
       let post: boolean;
       if (monoNs !== undefined) {
-        pre = monoNs <= s.prevMono;
-        post = monoNs > s.detMono;
+        if (monoNs > s.detMono) break; // after this step's detection, hence after every earlier step
+        const earlier = k > 0 ? this.log[k - 1]! : null;
+        if (earlier && monoNs <= earlier.detMono) {
+          // Before the previous step was seen: two frames back or more, where local − monotonic
+          // can coincide with a later frame's (steps that cancel); the order alone decides.
+          shifts = shifts.map((x) => x + s.stepNs);
+          continue;
+        }
+        const fromPrev = Number(monoNs - s.prevMono);
+        const fromDet = Number(monoNs - s.detMono);
+        const missBefore = Math.abs(Number(rel - s.prevRel) - s.rate * fromPrev);
+        const missAfter = Math.abs(Number(rel - s.detRel) - s.rate * fromDet);
+        const oldFrame = missBefore <= s.uncNs + this.maxRate * Math.abs(fromPrev);
+        const newFrame = missAfter <= s.uncNs + this.maxRate * Math.abs(fromDet);
+        if (oldFrame !== newFrame) {
+          pre = oldFrame;
+          post = newFrame;
+        } else {
+          pre = monoNs <= s.prevMono;
+          post = false;
+        }
       } else {
         const d = BigInt(Math.round(s.stepNs));
         pre = localNs < s.prevLocal + d;   // below every value the new frame can show

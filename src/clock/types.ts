@@ -61,7 +61,13 @@ export interface ClockSource {
   readonly bounded: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
-  read(localNs: bigint): Reading;
+  /**
+   * The reading at a local instant. `monoNs` is the same instant on CLOCK_MONOTONIC (e.g. a
+   * datagram's kernel arrival): sources whose frame can change (a detected clock step, a
+   * simulated fault) use it to answer for that instant, not for the moment of the call. Without
+   * it the instant is taken to be the present.
+   */
+  read(localNs: bigint, monoNs?: bigint): Reading;
   readiness(): Readiness;
   /**
    * Re-estimate the reading for a past local instant using samples taken since (commit wait).

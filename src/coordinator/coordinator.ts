@@ -123,7 +123,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       const seq = sent;
       const sendNs = clock.nowNs();
       const trueSendNs = clock.simulated ? clock.lastTrueNs ?? null : null;
-      for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(sendNs);
+      // The stamp's monotonic instant (a few hundred ns later): a clock step found while reading
+      // the sources must not move this stamp into the new frame.
+      const sendMono = process.hrtime.bigint();
+      for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(sendNs, sendMono);
       events.send(encode(seq, readings, trueSendNs), seq);
       csv.append(eventRow(seq, sendNs, trueSendNs));
       sent++;
@@ -167,7 +170,8 @@ async function warmUp(clock: LocalClock, stamped: ClockSource[], readings: Readi
   for (let i = 0; i < WARM_UP_MS * 4; i++) {
     await waitUntil(start + BigInt(i) * 250_000n);
     const ns = clock.nowNs();
-    for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(ns);
+    const mono = process.hrtime.bigint();
+    for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(ns, mono);
     encode(i, readings, clock.simulated ? clock.lastTrueNs ?? null : null);
     rows.push(eventRow(i, ns, null));
     if (rows.length === 25) rowsToCsv(rows.splice(0));

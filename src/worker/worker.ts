@@ -10,7 +10,7 @@ import { CommitWaitScheduler } from './commit-wait.js';
 import { runPaths } from '../run/paths.js';
 import { openSyncLog } from '../run/sync-log.js';
 import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
-import { pushReadings } from './readings.js';
+import { availabilityOf, pushReadings, type SourceAvailability, type StatusTally } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
@@ -81,6 +81,8 @@ export interface WorkerSummary {
   recv_kernel_drops_from: string;
   /** Authentic `ready?` queries left unanswered: a replayed query number, over the per-address rate, or too small for the reply. */
   ready_unanswered: Partial<Record<'replay' | 'rate' | 'too_small', number>>;
+  /** Per stamped source: readings of recorded events, how many had no value, and the count per status. */
+  readings_by_source: Record<string, SourceAvailability>;
 }
 
 /**
@@ -111,6 +113,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   await csv.open();
   const commitWait = await openCommitWait(opts, stamped, clock, paths.commitWaitCsv(opts.nodeId), onFatal);
 
+  const tally: StatusTally[] = stamped.map(() => ({}));
   const counters: WorkerSummary['rejected'] = {};
   const reject = (reason: RejectReason | 'duplicate', detail: string, address: string, port: number): void => {
     const n = (counters[reason] = (counters[reason] ?? 0) + 1);
@@ -155,8 +158,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (msg.k === 'ev') {
       if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, address, port); return; }
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
-      // Sources are read at the arrival instant, not at the time this callback runs.
-      pushReadings(row, stamped, recvNs);
+      // Sources are read at the arrival instant (local and monotonic), not at the time this callback runs.
+      pushReadings(row, stamped, recvNs, mono, tally);
       row.push(trueRecvNs);
       csv.append(row);
       commitWait?.scheduler.track(msg.id, msg.seq, recvNs, trueRecvNs, mono);
@@ -251,6 +254,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
       recv_stamp: stampKind, recv_unstamped: socket?.unstampedCount() ?? 0, recv_buffer_bytes: recvBufferBytes,
       recv_kernel_drops: drops.drops, recv_kernel_drops_from: drops.from, ready_unanswered: unanswered,
+      readings_by_source: availabilityOf(stamped, tally),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);

@@ -68,6 +68,7 @@ test('worker records exactly the authentic events and counts every reject by kin
   const summary = JSON.parse(readFileSync(path.join(dir, 'results', RUN, 'workers', 'n1.summary.json'), 'utf8'));
   assert.equal(summary.recorded, 10);
   assert.deepEqual(summary.rejected, { duplicate: 1, untagged: 3, bad_tag: 1, wrong_run: 1, bad_json: 1, unknown_version: 1 });
+  assert.deepEqual(summary.readings_by_source, { system: { readings: 10, without_value: 0, availability: 1, by_status: { ok: 10 } } });
 });
 
 test('worker answers ready? with per-source status', async () => {

@@ -12,7 +12,7 @@ import { FaultyClock } from '../../src/clock/faulty-clock.js';
 import { toJson } from '../../src/run/atomic-json.js';
 import type { LocalClock } from '../../src/clock/types.js';
 
-const REQUIRED = ['lan', 'wan-ntp', 'drift', 'step', 'falseticker', 'lossy', 'demo'];
+const REQUIRED = ['lan', 'wan-ntp', 'drift', 'step', 'falseticker', 'lossy', 'demo', 'step-backlog', 'asym-step', 'short-poll'];
 
 test('every built-in scenario loads, validates, and is short enough for tests', () => {
   const names = builtinScenarioNames();

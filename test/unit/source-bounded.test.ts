@@ -299,3 +299,98 @@ test('bounded: re-estimation across detected steps covers truth, with or without
     assert.ok(n > 0);
   }
 });
+
+/**
+ * A source fed by two clean servers polled every second for `untilS` true seconds, on a clock with
+ * the given steps (seen by the local − monotonic check, as a real or FaultyClock step is).
+ */
+function fedSource(steps: Array<[number, number]>, untilS: number, seed = 41) {
+  const spec: SimSpec = { seed, offsetMs: 2, driftPpm: 30, steps, kernelVisibleSteps: true, servers: 2, pollS: 1, durationS: untilS, maxOneWayUs: 100 };
+  const off = makeOffset(spec);
+  const local = (t: number): bigint => BASE + BigInt(Math.round(t * 1e9 + off(t)));
+  const clock = new SimClock(local, () => 0, true);
+  const feed = new Feed();
+  const src = new BoundedSource({ ntp: feed, clock, monoNs: clock.mono });
+  const r = rng(seed);
+  for (let k = 0; k < untilS; k++) {
+    for (let s = 0; s < 2; s++) {
+      const t1 = k + s * 0.003;
+      const d1 = (20 + r() * 100) * 1e-6;
+      const d2 = (20 + r() * 100) * 1e-6;
+      const T2 = BASE + BigInt(Math.round((t1 + d1) * 1e9));
+      const T3 = T2 + 10_000n;
+      const L1 = local(t1);
+      const L4 = local(t1 + d1 + 10e-6 + d2);
+      clock.t = t1 + d1 + 10e-6 + d2 + 0.001;
+      feed.push({
+        server: `s${s}:123`, t1_ns: L1, t2_ns: T2, t3_ns: T3, t4_ns: L4, offset_ns: ((T2 - L1) + (T3 - L4)) / 2n, delay_ns: (L4 - L1) - (T3 - T2),
+        root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 1, leap: 0, accepted: true, reason: 'min delay',
+      });
+    }
+    clock.t = k + 0.5;
+    src.read(local(clock.t)); // the receive path keeps the step watch current
+  }
+  return { src, clock, local };
+}
+
+const covers = (r: { lo_ns: bigint | null; hi_ns: bigint | null }, t: number): boolean =>
+  r.lo_ns !== null && r.hi_ns !== null && r.lo_ns <= BASE + BigInt(Math.round(t * 1e9)) && BASE + BigInt(Math.round(t * 1e9)) <= r.hi_ns;
+
+test('bounded: a datagram that arrived before a step, read after the step watch saw it, is read in its own frame', () => {
+  for (const stepMs of [50, -50]) {
+    // Polls at whole seconds; the watch last looked at 20.5 s; the step is at 20.62 s.
+    const { src, clock, local } = fedSource([[20.62, stepMs]], 21);
+    // Datagrams arrive at 20.55 s (inside the watch's bracket) and 20.6 s, before the step, and
+    // at 20.64 s, after it; the callbacks run at 20.65 s, behind a receive backlog.
+    const arrivals = [20.55, 20.6, 20.64].map((t) => { clock.t = t; return { t, L: local(t), mono: clock.mono() }; });
+    clock.t = 20.65;
+    src.read(local(20.65)); // an earlier callback: the watch sees the step now
+    assert.equal(src.summary().steps_detected, 1);
+    for (const a of arrivals) {
+      const rd = src.read(a.L, a.mono);
+      assert.ok(covers(rd, a.t), `step ${stepMs} ms, arrival ${a.t} s: [${rd.lo_ns! - BASE}, ${rd.hi_ns! - BASE}] misses ${a.t * 1e9}`);
+      assert.ok(Number(rd.hi_ns! - rd.lo_ns!) < 5_000_000, `step ${stepMs} ms, arrival ${a.t} s: a decided frame, not a hull (${rd.hi_ns! - rd.lo_ns!} ns)`);
+    }
+  }
+});
+
+test('bounded: a stamp computed in the new frame for an instant before the step (a re-anchored host clock) is read in the new frame', () => {
+  const { src, clock, local } = fedSource([[20.62, 50]], 21);
+  clock.t = 20.65;
+  src.read(local(20.65));
+  // The instant is 20.6 s (monotonic), but its local value came from the stepped clock.
+  const t = 20.6;
+  clock.t = t;
+  const mono = clock.mono();
+  const L = local(t) + 50_000_000n;
+  clock.t = 20.66;
+  const rd = src.read(L, mono);
+  assert.ok(covers(rd, t), `[${rd.lo_ns! - BASE}, ${rd.hi_ns! - BASE}] misses ${t * 1e9}`);
+});
+
+test('bounded: an instant whose frame cannot be told gets the hull of both frames, degraded', () => {
+  const { src, clock, local } = fedSource([[20.62, 50]], 21);
+  clock.t = 20.65;
+  src.read(local(20.65));
+  // Inside the watch's bracket (20.5, 20.65] with a local value halfway between the frames.
+  const t = 20.6;
+  clock.t = t;
+  const mono = clock.mono();
+  const L = local(t) + 25_000_000n;
+  const rd = src.read(L, mono);
+  assert.equal(rd.status, 'degraded');
+  assert.ok(Number(rd.hi_ns! - rd.lo_ns!) > 50_000_000, `hull of both frames: ${rd.hi_ns! - rd.lo_ns!} ns`);
+});
+
+test('bounded: short polls with wander: the model stays trusted (fit sized by time span), readings keep their values and cover', () => {
+  for (const seed of [51, 52, 53]) {
+    // 100 ms polls: five samples span 0.4 s, far below the 2 s a trusted drift fit needs.
+    const res = simulate({ seed, offsetMs: 3, driftPpm: 40, wanderPpmPerSqrtS: 1, servers: 2, pollS: 0.1, durationS: 30, maxOneWayUs: 1500 }, 40);
+    const late = res.instants.length; // every read; the first 3 s are warm-up
+    const warmReads = Math.round(late * 0.1);
+    assert.ok(res.withValue >= late - warmReads, `seed ${seed}: ${res.withValue}/${late} readings with a value ${JSON.stringify(res.statuses)}`);
+    assert.ok(res.covered >= res.withValue * 0.999, `seed ${seed}: coverage ${res.covered}/${res.withValue}`);
+    const servers = res.src.summary().servers as Record<string, { trusted: boolean; wander_ns_per_s15: number }>;
+    for (const [name, s] of Object.entries(servers)) assert.ok(s.trusted, `seed ${seed}: ${name} trusted at the end`);
+  }
+});

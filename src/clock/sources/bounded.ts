@@ -157,9 +157,17 @@ export class BoundedSource implements ClockSource {
     this.watchTimer = null;
   }
 
-  read(localNs: bigint): Reading {
-    this.watch.observe();
-    return this.combine(localNs, [0], false);
+  /**
+   * The interval at a local instant: `monoNs` is that instant on CLOCK_MONOTONIC (a datagram's
+   * kernel arrival), so a clock step detected between the instant and this call is placed on the
+   * right side of it (the instant may be from before the step while the model is already in the
+   * new frame). Without it, the instant is taken in the current frame (a stamp of the present).
+   */
+  read(localNs: bigint, monoNs?: bigint): Reading {
+    const now = this.watch.observe();
+    // The present, as a monotonic instant whose local − monotonic is the current frame's.
+    const mono = monoNs ?? now.mono - (now.local - localNs);
+    return this.combine(localNs, this.watch.shiftsFor(localNs, mono), false);
   }
 
   /**
@@ -330,8 +338,10 @@ export class BoundedSource implements ClockSource {
   private refit(model: ServerModel): void {
     const t = this.tuning;
     // Once wander has shown, a long window only averages old frequencies: fit the recent samples
-    // (fewer points → a larger slope error → faster growth, which is what wander calls for).
-    const pts = model.wanderRing.some((w) => w > 0) || this.tuning.wanderPriorNsPerS15 > 0 ? model.obs.slice(-t.wanderFitSamples) : model.obs;
+    // (fewer points → a larger slope error → faster growth, which is what wander calls for). The
+    // window is sized by time as well as by count: at least wanderFitSamples samples and at least
+    // minFitSpanMs of them, or short polls would leave a fit too short to trust, for good.
+    const pts = model.wanderRing.some((w) => w > 0) || this.tuning.wanderPriorNsPerS15 > 0 ? recentSpan(model.obs, t.wanderFitSamples, t.minFitSpanMs * 1e6) : model.obs;
     const fit = fitSharedSlope(pts.map((o) => ({ x: o.m, y: o.theta, w: 1 / (o.e * o.e), seg: o.seg })));
     model.fit = fit;
     model.trusted = fit !== null && fit.maxSpan >= t.minFitSpanMs * 1e6 && Number.isFinite(fit.slopeErr);
@@ -409,7 +419,7 @@ export class BoundedSource implements ClockSource {
    * Reading at a local instant, for each hypothesis about which clock steps came after it
    * (`shifts` carry the instant into the current frame); several hypotheses give their hull.
    */
-  private combine(localNs: bigint, shifts: number[], bracket: boolean): Reading {
+  private combine(localNs: bigint, shifts: readonly number[], bracket: boolean): Reading {
     if (this.anchor === null) return EMPTY_READING('warming');
     const x = Number(localNs - this.anchor);
     let iv: Interval | null = null;
@@ -470,6 +480,21 @@ export class BoundedSource implements ClockSource {
     for (const i of members) center += centers[i]!;
     return { iv, center: center / members.length, status };
   }
+}
+
+/**
+ * The newest samples: at least `minCount` of them, and enough that one segment among them spans
+ * `minSpanNs` when the samples allow it (back to the oldest sample of the newest segment that does).
+ */
+function recentSpan(obs: readonly Obs[], minCount: number, minSpanNs: number): readonly Obs[] {
+  const newest = new Map<number, number>();
+  for (let i = obs.length - 1; i >= 0; i--) {
+    const o = obs[i]!;
+    const last = newest.get(o.seg);
+    if (last === undefined) newest.set(o.seg, o.m);
+    else if (last - o.m >= minSpanNs) return obs.slice(Math.min(i, Math.max(0, obs.length - minCount)));
+  }
+  return obs;
 }
 
 /** Why a sample cannot bound the offset, or null when it can. */

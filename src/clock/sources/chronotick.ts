@@ -61,10 +61,10 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
     this.k = k;
   }
 
-  protected readModel(a: Answer, localNs: bigint): Reading {
-    const age = process.hrtime.bigint() - a.monoNs;
+  protected readModel(a: Answer, localNs: bigint, monoNs: bigint): Reading {
+    const age = monoNs >= a.monoNs ? monoNs - a.monoNs : a.monoNs - monoNs;
     if (age > this.staleNs) return EMPTY_READING('stale');
-    const host = localNs + this.frame.hostMinusLocalNs();
+    const host = localNs + this.frame.hostMinusLocalNs(monoNs);
     const point = host + BigInt(Math.round(a.offsetNs));
     const hw = BigInt(Math.ceil(this.k * a.uncNs + (this.opts.growthPpm ?? 0) * 1e-6 * Number(age)));
     return { point_ns: point, lo_ns: point - hw, hi_ns: point + hw, status: 'ok' };

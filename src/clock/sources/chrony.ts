@@ -100,11 +100,12 @@ export class ChronySource extends PolledSource<ChronyModel, ChronySourceOptions>
     return [o.chronycPath ?? 'chronyc', '-n', '-c', ...(o.host ? ['-h', o.host] : []), ...(o.port ? ['-p', String(o.port)] : []), 'tracking'];
   }
 
-  protected readModel(m: ChronyModel, localNs: bigint): Reading {
+  protected readModel(m: ChronyModel, localNs: bigint, monoNs: bigint): Reading {
     if (m.status !== 'ok') return EMPTY_READING(m.status);
-    const age = process.hrtime.bigint() - m.monoNs;
+    // An instant just before the model's query (a datagram still queued then) ages the other way.
+    const age = monoNs >= m.monoNs ? monoNs - m.monoNs : m.monoNs - monoNs;
     if (age > this.staleNs) return EMPTY_READING('stale');
-    const host = localNs + this.frame.hostMinusLocalNs();
+    const host = localNs + this.frame.hostMinusLocalNs(monoNs);
     const hw = BigInt(Math.ceil(m.boundNs + this.phi * Number(age)));
     return { point_ns: host, lo_ns: host - hw, hi_ns: host + hw, status: 'ok' };
   }

@@ -117,15 +117,15 @@ export class ClockBoundSource extends PolledSource<ClockBoundSegment, ClockBound
     this.path = opts.path ?? CLOCKBOUND_DEFAULT_PATH;
   }
 
-  protected readModel(s: ClockBoundSegment, localNs: bigint): Reading {
+  protected readModel(s: ClockBoundSegment, localNs: bigint, mono: bigint): Reading {
     const st = segmentStatus(s);
     if (st.status !== 'ok' && st.status !== 'degraded') return EMPTY_READING(st.status);
-    const mono = process.hrtime.bigint();
     if (mono > s.voidAfterMonoNs) return EMPTY_READING('stale');
-    // ClockBound's client rule: the bound grows by max drift over the time since as-of.
-    const elapsed = mono > s.asOfMonoNs ? mono - s.asOfMonoNs : 0n;
+    // ClockBound's client rule: the bound grows by max drift over the time since as-of (or, for an
+    // instant before as-of, such as a datagram queued while the segment was updated, until it).
+    const elapsed = mono > s.asOfMonoNs ? mono - s.asOfMonoNs : s.asOfMonoNs - mono;
     const hw = s.boundNs + (elapsed * BigInt(s.maxDriftPpb) + 999_999_999n) / 1_000_000_000n;
-    const host = localNs + this.frame.hostMinusLocalNs();
+    const host = localNs + this.frame.hostMinusLocalNs(mono);
     return { point_ns: host, lo_ns: host - hw, hi_ns: host + hw, status: st.status };
   }
 

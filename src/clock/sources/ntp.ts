@@ -87,6 +87,8 @@ interface Model {
   /** Local t4 of the oldest sample the model uses: its age decides staleness. */
   oldestT4: bigint;
   servers: string[];
+  /** CLOCK_MONOTONIC when this model took over: instants before it are read with the previous model. */
+  sinceMono: bigint;
 }
 
 const KISS_BACKOFF_POLLS: Record<string, number> = { RATE: 1 };
@@ -107,6 +109,9 @@ export class NtpSource implements ClockSource {
   private pollTimer: NodeJS.Timeout | null = null;
   private burstTimers = new Set<NodeJS.Timeout>();
   private model: Model | null = null;
+  /** The model before the current one, for instants (queued datagrams) from before the current one took over. */
+  private prevModel: Model | null = null;
+  private firstModelMono: bigint | null = null;
   /** Offset of a jump not yet confirmed by a second burst (null: none pending). */
   private unconfirmedJumpNs: bigint | null = null;
   private acceptedBursts = 0;
@@ -159,9 +164,18 @@ export class NtpSource implements ClockSource {
     await Promise.all(socks.map((s) => s.ready.then(() => s.sock.close()).catch(() => undefined)));
   }
 
-  read(localNs: bigint): Reading {
-    const m = this.model;
-    if (!m) return EMPTY_READING(this.acceptedBursts > 0 ? 'stale' : 'warming');
+  /**
+   * The offset in force at the instant: a datagram that arrived before the latest burst was
+   * accepted (it waited in the socket buffer meanwhile) gets the model of its own time, so a step
+   * of the local clock taken up by that burst is not applied to a stamp from before it.
+   */
+  read(localNs: bigint, monoNs?: bigint): Reading {
+    const before = monoNs !== undefined && this.model !== null && monoNs < this.model.sinceMono;
+    // Before the first model there was no estimate; an instant older than the previous model (a
+    // datagram that waited over two bursts) gets the oldest model kept.
+    if (before && (this.firstModelMono === null || monoNs < this.firstModelMono)) return EMPTY_READING('warming');
+    const m = before ? this.prevModel : this.model;
+    if (!m) return EMPTY_READING(this.acceptedBursts > 0 && !before ? 'stale' : 'warming');
     if (localNs - m.oldestT4 > this.staleAfterNs) return EMPTY_READING('stale');
     return { point_ns: localNs + m.offsetNs, lo_ns: null, hi_ns: null, status: m.status };
   }
@@ -377,7 +391,10 @@ export class NtpSource implements ClockSource {
       const cap = this.opts.historySize ?? 512;
       if (this.history.length > cap) this.history.splice(0, this.history.length - cap);
     }
-    this.model = this.computeModel();
+    const next = this.computeModel();
+    if (next) this.prevModel = this.model;
+    this.firstModelMono ??= next?.sinceMono ?? null;
+    this.model = next;
   }
 
   /**
@@ -400,7 +417,7 @@ export class NtpSource implements ClockSource {
     }
     const oldestT4 = usable.reduce((m, x) => (x.t4_ns < m ? x.t4_ns : m), usable[0]!.t4_ns);
     const jumped = this.jumpUnconfirmed(pick.offset_ns);
-    return { offsetNs: pick.offset_ns, status: current.length && !jumped ? 'ok' : 'degraded', oldestT4, servers: usable.map((x) => x.server) };
+    return { offsetNs: pick.offset_ns, status: current.length && !jumped ? 'ok' : 'degraded', oldestT4, servers: usable.map((x) => x.server), sinceMono: process.hrtime.bigint() };
   }
 
   /**

@@ -68,11 +68,11 @@ export abstract class PolledSource<M, O extends PolledSourceOptions> implements 
   async start(): Promise<void> { await this.poller.start(); }
   async stop(): Promise<void> { await this.poller.stop(); }
 
-  read(localNs: bigint): Reading {
+  read(localNs: bigint, monoNs?: bigint): Reading {
     if (this.failure) return EMPTY_READING(this.failure.status);
     const m = this.model;
     if (!m) return EMPTY_READING('warming');
-    return this.readModel(m, localNs);
+    return this.readModel(m, localNs, monoNs ?? process.hrtime.bigint());
   }
 
   readiness(): Readiness {
@@ -84,8 +84,12 @@ export abstract class PolledSource<M, O extends PolledSourceOptions> implements 
 
   abstract summary(): Record<string, unknown>;
 
-  /** The rest of read() once there is a model: its own status and staleness checks, then the interval. Hot path: no I/O. */
-  protected abstract readModel(m: M, localNs: bigint): Reading;
+  /**
+   * The rest of read() once there is a model: its own status and staleness checks, then the
+   * interval. `monoNs` is the instant read (CLOCK_MONOTONIC): ages and the local-to-host mapping
+   * are taken at it, not at the moment of the call. Hot path: no I/O.
+   */
+  protected abstract readModel(m: M, localNs: bigint, monoNs: bigint): Reading;
 
   /** Why this model cannot be ready whatever the detector says (null: it can). */
   protected modelProblem(_m: M): string | null { return null; }

@@ -47,8 +47,18 @@ export class HostFrame {
   constructor(private readonly clock: LocalClock) {
     this.host = clock.simulated ? new HostClock() : null;
   }
-  hostMinusLocalNs(): bigint {
+  /**
+   * host − local at the monotonic instant `monoNs` (default: now). A simulated clock's frame
+   * moves (steps, drift): a datagram that arrived before a step must be mapped with the
+   * difference of its own instant, not of the moment it is read.
+   */
+  hostMinusLocalNs(monoNs?: bigint): bigint {
     if (!this.host) return 0n;
+    if (monoNs !== undefined && this.clock.atMonoNs) {
+      const local = this.clock.atMonoNs(monoNs);
+      const behind = (this.clock as { lastTrueNs?: unknown }).lastTrueNs;
+      return (typeof behind === 'bigint' ? behind : this.host.atMonoNs(monoNs)) - local;
+    }
     if (this.clock.trueNowNs) return trueMinusLocalNow(this.clock);
     const local = this.clock.nowNs();
     return this.host.nowNs() - local;

@@ -110,7 +110,7 @@ const cli = yargs(hideBin(process.argv))
       .option('count', { type: 'number', describe: 'Number of events' })
       .option('duration-s', { type: 'number', describe: 'Seconds of events (when --count is not given; default 30)' })
       .option('ready-timeout-s', { type: 'number', default: 60, describe: 'Longest wait for every worker to answer ready' })
-      .option('end-timeout-s', { type: 'number', default: 30, describe: 'Longest wait for every worker to acknowledge end' })
+      .option('end-timeout-s', { type: 'number', default: 30, describe: 'Longest silence from a worker after end before it counts as gone (a worker answering "ending" while it finishes its re-estimations is waited for)' })
       .option('clock-faults', { type: 'string', describe: 'Simulate a faulty coordinator clock: inline JSON or a file' })
       .option('event-faults', { type: 'string', describe: 'Event-path faults per worker (delay/jitter, loss, duplicates): inline JSON or a file' }),
     handle(async (a) => {

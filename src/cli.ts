@@ -9,6 +9,7 @@ import { validateCoordinatorOptions, validateNtpServerOptions, validateWorkerOpt
 import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
+import { isMainModule } from './run/main-module.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
@@ -34,7 +35,8 @@ function handle<A>(body: (argv: A) => Promise<number>): (argv: A) => Promise<voi
   };
 }
 
-const cli = yargs(hideBin(process.argv))
+/** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
+export const cli: Argv = yargs(hideBin(process.argv))
   .scriptName('chronoeval')
   .usage('$0 <command> [options]\n\nMeasure whether distributed clocks get causality, ordering and stream windows right.')
   .config('config', 'JSON file of options (keys as flag names); flags given on the command line override it')
@@ -160,7 +162,7 @@ const cli = yargs(hideBin(process.argv))
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print every remote command and contact no host' })
       .option('cleanup', { type: 'boolean', default: false, describe: 'Stop leftover processes of earlier runs on every host, by pid file only' })
       .example('$0 deploy deploy/inventory.example.yaml --dry-run', 'show what a deploy would run'),
-    handle(async (a) => (await import('./deploy/index.js')).deployCommand({ inventory: a.inventory as string, dryRun: a['dry-run'], cleanup: a.cleanup })))
+    handle(async (a) => (await import('./deploy/index.js')).deployCommand({ inventory: a.inventory as string, dryRun: a['dry-run'], cleanup: a.cleanup, cli })))
   .demandCommand(1, 'Give a command: run-local, worker, coordinator, ntp-server, analyze, deploy')
   .strict()
   .recommendCommands()
@@ -169,4 +171,5 @@ const cli = yargs(hideBin(process.argv))
   .fail((msg, err) => fail(msg ?? err?.message ?? 'invalid arguments'))
   .help();
 
-await cli.parseAsync();
+// Parsed only when run as a program, so that the declarations above can be imported.
+if (isMainModule(import.meta.url)) await cli.parseAsync();

@@ -10,9 +10,11 @@ import { portsToCheck } from './preflight.js';
 import { deployRun, EXIT, shortTmp } from './run.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
+import { loadRoleOptions } from './role-options.js';
 
 export { EXIT } from './run.js';
 export { loadInventory, validateInventory, InventoryError } from './inventory.js';
+export { loadRoleOptions } from './role-options.js';
 export { shQuote, shJoin, shScript } from './shell-quote.js';
 
 export interface DeployCommandOptions {
@@ -23,6 +25,8 @@ export interface DeployCommandOptions {
   /** Stop leftover processes of earlier runs on every host, by pid file only. */
   cleanup?: boolean;
   logger?: Logger;
+  /** The running CLI (its worker and coordinator option declarations); imported when absent. */
+  cli?: unknown;
 }
 
 /**
@@ -33,6 +37,7 @@ export interface DeployCommandOptions {
 export async function deployCommand(opts: DeployCommandOptions): Promise<number> {
   let inv: Inventory;
   try {
+    await loadRoleOptions(opts.cli);
     inv = loadInventory(opts.inventory);
   } catch (e) {
     process.stderr.write(`chronoeval deploy: ${(e as Error).message}\n`);

@@ -141,7 +141,8 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     // 5. the coordinator waits on its ready? barrier, runs, sends end; we watch and report
     const coord = await launch(inv.coordinator, procName.coordinator(inv.coordinator), coordinatorArgv(inv, ctx(inv.coordinator), workerPorts));
     if (!coord) { exitCode = EXIT.failed; return; }
-    const expectedS = inv.run.readyTimeoutS + (inv.run.durationS ?? (inv.run.count! / inv.run.rate)) + 60;
+    // ready barrier + events + the workers' re-estimations before their byes + slack
+    const expectedS = inv.run.readyTimeoutS + (inv.run.durationS ?? (inv.run.count! / inv.run.rate)) + Math.max(inv.run.endTimeoutS, inv.run.longestCommitWaitS + 10) + 60;
     const watch = await watchRun(ssh, log, coord, workers, expectedS * 1000, signal);
     summary.coordinator = watch.coordinator;
     if (signal.aborted) exitCode = EXIT.interrupted;

@@ -8,6 +8,10 @@ import { launchCommand, parsePreflight, parseStatus, preflightCommand, statusCom
 import { judgePreflight, preflightTable } from '../../src/deploy/preflight.js';
 import { validateInventory } from '../../src/deploy/inventory.js';
 import { tmpDir } from '../helpers.js';
+import { loadRoleOptions } from '../../src/deploy/role-options.js';
+
+// The inventory checks options against the CLI's own declarations.
+await loadRoleOptions();
 
 /** What a remote login shell does with the command string ssh hands it. */
 const remote = (cmd: string) => spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', timeout: 20_000 });

@@ -10,6 +10,7 @@ import { clockFromArg } from './clock/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
 import { isMainModule } from './run/main-module.js';
+import { recordExitStatus } from './run/exit-file.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
@@ -172,4 +173,7 @@ export const cli: Argv = yargs(hideBin(process.argv))
   .help();
 
 // Parsed only when run as a program, so that the declarations above can be imported.
-if (isMainModule(import.meta.url)) await cli.parseAsync();
+if (isMainModule(import.meta.url)) {
+  recordExitStatus();
+  await cli.parseAsync();
+}

@@ -11,6 +11,7 @@ import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
 import { isMainModule } from './run/main-module.js';
 import { recordExitStatus } from './run/exit-file.js';
+import { captureCliCommands } from './deploy/role-options.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).';
@@ -163,7 +164,7 @@ export const cli: Argv = yargs(hideBin(process.argv))
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print every remote command and contact no host' })
       .option('cleanup', { type: 'boolean', default: false, describe: 'Stop leftover processes of earlier runs on every host, by pid file only' })
       .example('$0 deploy deploy/inventory.example.yaml --dry-run', 'show what a deploy would run'),
-    handle(async (a) => (await import('./deploy/index.js')).deployCommand({ inventory: a.inventory as string, dryRun: a['dry-run'], cleanup: a.cleanup, cli })))
+    handle(async (a) => (await import('./deploy/index.js')).deployCommand({ inventory: a.inventory as string, dryRun: a['dry-run'], cleanup: a.cleanup })))
   .demandCommand(1, 'Give a command: run-local, worker, coordinator, ntp-server, analyze, deploy')
   .strict()
   .recommendCommands()
@@ -175,5 +176,6 @@ export const cli: Argv = yargs(hideBin(process.argv))
 // Parsed only when run as a program, so that the declarations above can be imported.
 if (isMainModule(import.meta.url)) {
   recordExitStatus();
+  captureCliCommands(cli); // deploy reads the worker's and coordinator's options from here
   await cli.parseAsync();
 }

@@ -1,5 +1,5 @@
 // `chronoeval deploy INVENTORY [--dry-run] [--cleanup]`: one command, one exit code.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '../run/logger.js';
 import { newRunId } from '../run/run-id.js';
@@ -11,6 +11,7 @@ import { deployRun, EXIT, shortTmp } from './run.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
 import { loadRoleOptions } from './role-options.js';
+import { makeDeployTmp, removeStaleDeployTmps } from './leftovers.js';
 
 export { EXIT } from './run.js';
 export { loadInventory, validateInventory, InventoryError } from './inventory.js';
@@ -25,8 +26,6 @@ export interface DeployCommandOptions {
   /** Stop leftover processes of earlier runs on every host, by pid file only. */
   cleanup?: boolean;
   logger?: Logger;
-  /** The running CLI (its worker and coordinator option declarations); imported when absent. */
-  cli?: unknown;
 }
 
 /**
@@ -37,7 +36,7 @@ export interface DeployCommandOptions {
 export async function deployCommand(opts: DeployCommandOptions): Promise<number> {
   let inv: Inventory;
   try {
-    await loadRoleOptions(opts.cli);
+    await loadRoleOptions();
     inv = loadInventory(opts.inventory);
   } catch (e) {
     process.stderr.write(`chronoeval deploy: ${(e as Error).message}\n`);
@@ -122,9 +121,15 @@ function dryRun(inv: Inventory, cleanupMode: boolean): number {
   return EXIT.ok;
 }
 
-/** `--cleanup`: on every host, TERM then KILL each process named by a pid file under <wd>/runs. */
+/**
+ * `--cleanup`: locally, the temp dirs and ssh masters of killed deploys; on every host, TERM then
+ * KILL each process named by a pid file under <wd>/runs.
+ */
 async function cleanup(inv: Inventory, log: Logger): Promise<number> {
-  const controlDir = mkdtempSync(path.join(shortTmp(), 'ce-ssh-'));
+  // Local leftovers first: the temp dirs (bundle, ssh masters) of deploys that were killed.
+  const n = await removeStaleDeployTmps(shortTmp(), (m) => log.warn(m));
+  if (n === 0) log.info(`no leftover deploy temp dirs in ${shortTmp()}`);
+  const controlDir = makeDeployTmp(shortTmp());
   const ssh = new SshClient(controlDir);
   const hosts = [inv.coordinator, ...inv.workers];
   const seen = new Set<string>();

@@ -41,20 +41,30 @@ interface YargsOptions {
 }
 interface CommandHandler { builder: (y: Argv) => unknown }
 
-/** A fresh yargs instance with a command's options declared on it (yargs' command registry). */
-function commandYargs(cli: unknown, command: ProcessRole, argv: string[] = []): Argv {
-  const handlers = (cli as { getInternalMethods(): { getCommandInstance(): { getCommandHandlers(): Record<string, CommandHandler> } } })
+type Handlers = Record<string, CommandHandler>;
+
+/**
+ * The CLI's command builders (yargs' command registry). Read before the CLI parses: once inside a
+ * command, yargs keeps only that command's.
+ */
+function handlersOf(cli: unknown): Handlers {
+  const h = (cli as { getInternalMethods(): { getCommandInstance(): { getCommandHandlers(): Handlers } } })
     .getInternalMethods().getCommandInstance().getCommandHandlers();
+  return { ...h };
+}
+
+/** A fresh yargs instance with a command's options declared on it. */
+function commandYargs(handlers: Handlers, command: ProcessRole, argv: string[] = []): Argv {
   const h = handlers[command];
-  if (!h || typeof h.builder !== 'function') throw new Error(`the CLI has no "${command}" command to read options from`);
+  if (!h || typeof h.builder !== 'function') throw new Error(`internal: the CLI has no "${command}" command to read options from`);
   const y = yargs(argv).exitProcess(false).strict().help(false).version(false);
   h.builder(y);
   return y;
 }
 
-export function specsFromCli(cli: unknown): RoleOptions {
+function specsOf(handlers: Handlers): RoleOptions {
   const one = (role: ProcessRole): OptionSpec[] => {
-    const o = (commandYargs(cli, role) as unknown as { getOptions(): YargsOptions }).getOptions();
+    const o = (commandYargs(handlers, role) as unknown as { getOptions(): YargsOptions }).getOptions();
     return Object.keys(o.key).filter((f) => !OWNED[role].includes(f)).map((flag) => ({
       flag, key: flag.replace(/-/g, '_'), env: flag.replace(/-/g, '_').toUpperCase(),
       type: o.boolean.includes(flag) ? 'boolean' : o.number.includes(flag) ? 'number' : 'string',
@@ -64,19 +74,22 @@ export function specsFromCli(cli: unknown): RoleOptions {
   return { worker: one('worker'), coordinator: one('coordinator') };
 }
 
-let loaded: { cli: unknown; specs: RoleOptions } | null = null;
+let loaded: { handlers: Handlers; specs: RoleOptions } | null = null;
+
+/** Called by the CLI before it parses, so that a running `chronoeval deploy` can read them. */
+export function captureCliCommands(cli: unknown): void {
+  const handlers = handlersOf(cli);
+  loaded = { handlers, specs: specsOf(handlers) };
+}
 
 /**
- * Reads the declarations from `cli` (the running CLI passes itself: importing the program that
- * is running would wait on itself), else imports the CLI module.
+ * The worker's and coordinator's option declarations: from `cli` if given, else as captured by
+ * the running CLI, else from importing the CLI module (which then does not parse).
  */
 export async function loadRoleOptions(cli?: unknown): Promise<RoleOptions> {
-  if (cli !== undefined) loaded = { cli, specs: specsFromCli(cli) };
-  if (!loaded) {
-    const m = (await import('../cli.js')) as { cli: unknown };
-    loaded = { cli: m.cli, specs: specsFromCli(m.cli) };
-  }
-  return loaded.specs;
+  if (cli !== undefined) captureCliCommands(cli);
+  if (!loaded) captureCliCommands(((await import('../cli.js')) as { cli: unknown }).cli);
+  return loaded!.specs;
 }
 
 export function roleOptions(): RoleOptions {
@@ -142,7 +155,7 @@ export function checkRoleArgv(role: ProcessRole, words: readonly string[]): Fiel
     : ['--workers', '127.0.0.1:9', '--sources', 'system', '--insecure'];
   let parsed: Record<string, unknown>;
   try {
-    parsed = commandYargs(loaded.cli, role, [...owned, ...words, '--results-dir', tmp, '--logs-dir', tmp]).parseSync() as Record<string, unknown>;
+    parsed = commandYargs(loaded.handlers, role, [...owned, ...words, '--results-dir', tmp, '--logs-dir', tmp]).parseSync() as Record<string, unknown>;
   } catch (e) {
     return [{ field: role, value: words.join(' '), allowed: (e as Error).message, message: (e as Error).message }];
   }

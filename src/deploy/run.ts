@@ -1,6 +1,6 @@
 // One deploy, start to finish: pre-flight → ship → start → run → stop → fetch → analyse.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -15,6 +15,7 @@ import { preflightTable, runPreflight, type PreflightRow } from './preflight.js'
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
 import { jsonLines, launchCommand, parseStatus, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopCommand, type ProcStatus } from './remote-scripts.js';
 import { destinationKey, SshClient } from './ssh.js';
+import { makeDeployTmp } from './leftovers.js';
 import { PACKAGE_ROOT } from '../run/paths.js';
 
 export const EXIT = { ok: 0, failed: 1, preflight: 2, partial: 3, interrupted: 130 } as const;
@@ -55,7 +56,7 @@ function uniqueTargets(hosts: HostPlan[], abs: Map<string, string>): Array<{ hos
 export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal, runId: string): Promise<DeployRunResult> {
   const hosts = [inv.coordinator, ...inv.workers];
   const paths = runPaths(inv.resultsDir, inv.logsDir, runId);
-  const controlDir = mkdtempSync(path.join(shortTmp(), 'ce-ssh-'));
+  const controlDir = makeDeployTmp(shortTmp());
   const ssh = new SshClient(controlDir);
   const started: Started[] = [];
   const summary: Record<string, unknown> = { run_id: runId, inventory: inv.file, started_utc: new Date().toISOString() };
@@ -81,7 +82,9 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
 
     // 2. ship (skipped where the same bundle is already unpacked)
     const targets = uniqueTargets(hosts, abs);
-    if (!(await ship(ssh, log, targets, rows, bundle))) { exitCode = EXIT.failed; return; }
+    const shipped = await ship(ssh, log, targets, rows, bundle);
+    rmSync(bundle.file, { force: true }); // not needed any more; a killed deploy leaves less behind
+    if (!shipped) { exitCode = EXIT.failed; return; }
 
     // 3. local run dirs and manifest; per-run HMAC key on every target (0600, never on a command line)
     mkdirSync(paths.runDir, { recursive: true });
@@ -182,7 +185,17 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     exitCode = EXIT.failed;
   } finally {
     // 7. always: stop what is still running (pid files only), fetch what exists, analyse
-    if (started.length) await stopStarted(ssh, log, started, signal.aborted ? 3000 : 10_000);
+    if (started.length) {
+      // The coordinator first: told to stop, it sends `end` and waits for the workers' byes (after
+      // their re-estimations), so no event goes to a stopped worker and every summary is written.
+      const coordName = procName.coordinator(inv.coordinator);
+      const coord = started.filter((s) => s.name === coordName);
+      if (coord.length) {
+        if (signal.aborted) log.warn(`stopping the coordinator first; it ends the workers (up to ${inv.run.endTimeoutS + 10} s while they finish re-estimations; again to quit at once)`);
+        await stopStarted(ssh, log, coord, (inv.run.endTimeoutS + 10) * 1000);
+      }
+      await stopStarted(ssh, log, started.filter((s) => s.name !== coordName), signal.aborted ? 5000 : 10_000);
+    }
     if (runDirReady && started.length) {
       const fetched = await fetchAll(ssh, log, hosts, started, runId, paths.runDir, paths.logDir, controlDir);
       summary.fetch = fetched;

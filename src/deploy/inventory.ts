@@ -346,6 +346,8 @@ type Bad = (where: string, msg: string) => void;
 
 function pathOf(v: string | undefined, where: string, bad: Bad): string | undefined {
   if (v === undefined) return undefined;
+  // Node.js refuses to load ES modules from a path with a backslash (ERR_INVALID_MODULE_SPECIFIER).
+  if (where.endsWith('work_dir') && v.includes('\\')) { bad(where, `${JSON.stringify(v)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`); return undefined; }
   const p = remotePathProblem(v);
   if (p) { bad(where, `${JSON.stringify(v)} ${p}`); return undefined; }
   return v;

@@ -31,17 +31,18 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
   // The main use path, as a new user runs it: sources system,ntp,bounded with the default
   // re-estimation delays (30 s, 60 s) and no end timeout given. Workers finish their 60 s
   // re-estimations before their bye; the coordinator waits for them (the run takes ~70 s).
-  test('deploy: coordinator + two workers on three sshd hosts, bounded with default re-estimations → exit 0, full results, logs, stats and report; an odd work dir is quoted, never run', { timeout: 180_000 }, async (t) => {
+  test('deploy: coordinator + two workers on three sshd hosts, bounded with default re-estimations → exit 0, full results, logs, stats and report; an odd work dir is quoted, never run', { timeout: 300_000 }, async (t) => {
     const l = await withLab(t);
     const pwned = `/tmp/pwned-${l.tag}`;
     // Host 3's work dir holds shell metacharacters: if any remote command spliced it unquoted,
-    // the $( ), the backticks or the `;` would create the pwned file. Its backslashes, quotes
-    // and spaces must come back literally from every remote script (printf, not echo).
-    const oddDir = path.join(l.dir, `remote-h3 $(touch ${pwned}-a) \`touch ${pwned}-b\` ';touch ${pwned}-c;' a\\nb "q" \\c`, 'work');
+    // the $( ), the backticks or the `;` would create the pwned file. Its quotes and spaces must
+    // come back literally from every remote script. (A backslash is refused by pre-flight: Node.js
+    // cannot load ES modules from such a path; test/unit/deploy-remote-scripts.test.ts.)
+    const oddDir = path.join(l.dir, `remote-h3 $(touch ${pwned}-a) \`touch ${pwned}-b\` ';touch ${pwned}-c;' "q"`, 'work');
     const inv = path.join(l.dir, 'inv-ok.json');
     labInventory(l, inv, { durationS: 2, workDirs: { 3: oddDir }, figures: true, run: { sources: ['system', 'ntp', 'bounded'], end_timeout_s: null, stop_timeout_s: null, ready_timeout_s: null } });
     const t0 = Date.now();
-    const r = await startDeploy(l, [inv]).done;
+    const r = await startDeploy(l, [inv], 280_000).done; // ~75 s quiet; a loaded 2-core machine needs more
     const took = (Date.now() - t0) / 1000;
     const runId = runIdOf(r.stdout);
     assert.ok(runId, `no summary line; stderr:\n${r.stderr}`);

@@ -136,7 +136,13 @@ test('pre-flight and stop print work dirs with backslashes, spaces and quotes li
     const wd = path.join(root, 'a\\nb\\tc \\\\ d \'q\' "dq" \\c');
     const r = remote(preflightCommand(wd, process.execPath, []));
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(parsePreflight(r.stdout).workdir, wd);
+    const facts = parsePreflight(r.stdout);
+    assert.equal(facts.workdir, wd);
+    // ... and such a dir is refused with the reason: Node.js cannot load ES modules from it
+    const inv = validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'plain' }] }, 'x.yaml');
+    assert.ok(judgePreflight(inv, inv.workers[0]!, facts).some((p) => /contains a backslash: Node\.js cannot load its modules/.test(p)));
+    assert.throws(() => validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'a\\b' }] }, 'x.yaml'),
+      /workers\[0\]\.work_dir: "a\\\\b" contains a backslash/);
     writeFileSync(path.join(wd, 'x.pid'), String(process.pid));
     const s = remote(stopCommand('0', 'no-such-marker-', [path.join(wd, 'x.pid')]));
     assert.match(s.stdout, /@@stop x notours \d+/);

@@ -74,12 +74,11 @@ function specsOf(handlers: Handlers): RoleOptions {
   return { worker: one('worker'), coordinator: one('coordinator') };
 }
 
-let loaded: { handlers: Handlers; specs: RoleOptions } | null = null;
+let loaded: { handlers: Handlers; specs: RoleOptions | null } | null = null;
 
-/** Called by the CLI before it parses, so that a running `chronoeval deploy` can read them. */
+/** Called by the CLI before it parses (a copy of references: cheap), so that a running `chronoeval deploy` can read them. */
 export function captureCliCommands(cli: unknown): void {
-  const handlers = handlersOf(cli);
-  loaded = { handlers, specs: specsOf(handlers) };
+  loaded = { handlers: handlersOf(cli), specs: null };
 }
 
 /**
@@ -89,12 +88,12 @@ export function captureCliCommands(cli: unknown): void {
 export async function loadRoleOptions(cli?: unknown): Promise<RoleOptions> {
   if (cli !== undefined) captureCliCommands(cli);
   if (!loaded) captureCliCommands(((await import('../cli.js')) as { cli: unknown }).cli);
-  return loaded!.specs;
+  return roleOptions();
 }
 
 export function roleOptions(): RoleOptions {
   if (!loaded) throw new Error('internal: the CLI option declarations are not loaded (call loadRoleOptions first)');
-  return loaded.specs;
+  return (loaded.specs ??= specsOf(loaded.handlers));
 }
 
 /** Inventory keys / Slurm variables any process accepts: worker's, then coordinator's. */

@@ -151,16 +151,16 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     assert.deepEqual(allStray(l), noStray);
   });
 
-  test('deploy: Ctrl-C stops remote processes by pid file and still fetches what exists', { timeout: 120_000 }, async (t) => {
+  test('deploy: Ctrl-C stops the coordinator first (it ends the workers), then anything left by pid file, and still fetches what exists', { timeout: 240_000 }, async (t) => {
     const l = await withLab(t);
     const inv = path.join(l.dir, 'inv-int.json');
     labInventory(l, inv, { durationS: 60 });
     const old1 = existingRuns(l.hosts[0].workDir);
-    const run = startDeploy(l, [inv]);
+    const run = startDeploy(l, [inv], 220_000);
     await waitFor('the coordinator to start sending', () => {
       const f = findStateFile(l.hosts[0].workDir, 'coordinator-coord.err', old1);
       return f && readFileSync(f, 'utf8').includes('sending');
-    }, 60_000);
+    }, 150_000);
     await new Promise((res) => setTimeout(res, 1000));
     run.child.kill('SIGINT');
     const r = await run.done;
@@ -184,14 +184,14 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     assert.deepEqual(allStray(l), noStray, 'every remote process was stopped');
   });
 
-  test('deploy --cleanup stops leftovers of a deploy that was itself killed, by pid file only', { timeout: 120_000 }, async (t) => {
+  test('deploy --cleanup stops leftovers of a deploy that was itself killed, by pid file only, and removes its local temp dir and ssh masters', { timeout: 240_000 }, async (t) => {
     const l = await withLab(t);
     const inv = path.join(l.dir, 'inv-cleanup.json');
     labInventory(l, inv, { durationS: 60 });
     const old1 = existingRuns(l.hosts[0].workDir);
     const old2 = existingRuns(l.hosts[1].workDir);
     const run = startDeploy(l, [inv]);
-    await waitFor('the coordinator to start', () => findStateFile(l.hosts[0].workDir, 'coordinator-coord.pid', old1), 60_000);
+    await waitFor('the coordinator to start', () => findStateFile(l.hosts[0].workDir, 'coordinator-coord.pid', old1), 150_000);
     run.child.kill('SIGKILL'); // the deploy dies without stopping anything
     await run.done;
     const leftover = Number(readFileSync(findStateFile(l.hosts[1].workDir, 'worker-w1.pid', old2)!, 'utf8'));

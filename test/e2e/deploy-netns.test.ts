@@ -190,7 +190,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     labInventory(l, inv, { durationS: 60 });
     const old1 = existingRuns(l.hosts[0].workDir);
     const old2 = existingRuns(l.hosts[1].workDir);
-    const run = startDeploy(l, [inv]);
+    const run = startDeploy(l, [inv], 220_000);
     await waitFor('the coordinator to start', () => findStateFile(l.hosts[0].workDir, 'coordinator-coord.pid', old1), 150_000);
     run.child.kill('SIGKILL'); // the deploy dies without stopping anything
     await run.done;

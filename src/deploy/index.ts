@@ -84,6 +84,7 @@ export function dryRunLines(inv: Inventory, cleanupMode: boolean, runId = 'RUN_I
   };
   out.push(`# dry run: inventory ${inv.file}; run id ${runId}; work dirs shown as written (a real run uses \`pwd -P\` of each)`);
   if (cleanupMode) {
+    out.push(`# locally: remove ${path.join(shortTmp(), 'ce-ssh-*')} of deploys no longer running (their bundle; \`ssh -O exit\` on their control sockets)`);
     for (const h of hosts) {
       show('resolve work dir', h, absDirCommand(h.workDir));
       show('stop leftovers (TERM, then KILL after 5 s)', h, stopAllCommand('TERM', remoteLayout.cli(h.workDir), remoteLayout.runsRoot(h.workDir)));

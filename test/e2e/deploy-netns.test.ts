@@ -80,7 +80,12 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     for (const s of ['a', 'b', 'c']) assert.equal(existsSync(`${pwned}-${s}`), false, `an inventory value was executed as a command (${pwned}-${s} exists)`);
     // nothing left running anywhere: workers, coordinator, ntp-server, ssh masters
     assert.deepEqual(allStray(l), noStray);
-    process.stderr.write(`[deploy e2e] full deploy took ${took.toFixed(1)} s\n`);
+    // where the time went (deploy.jsonl and coordinator.jsonl, seconds from the deploy's start)
+    const recs = ['deploy.jsonl', 'coordinator.jsonl'].flatMap((f) => readFileSync(path.join(logDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { ts: string; msg: string }));
+    const t0ms = Date.parse(recs[0]!.ts);
+    const at = (re: RegExp) => { const r = recs.find((x) => re.test(x.msg)); return r ? ((Date.parse(r.ts) - t0ms) / 1000).toFixed(0) : '-'; };
+    process.stderr.write(`[deploy e2e] full deploy took ${took.toFixed(1)} s: shipped ${at(/^shipped/)} s, coordinator started ${at(/^started coordinator/)} s, ` +
+      `sending ${at(/^sending/)} s, ending ${at(/ending workers/)} s, fetched ${at(/^fetched/)} s, analysing ${at(/^analysing/)} s\n`);
   });
 
   test('deploy: an unreachable host fails pre-flight and nothing starts anywhere', { timeout: 60_000 }, async (t) => {
@@ -117,7 +122,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     assert.equal(existsSync(pwned), false);
   });
 
-  test('deploy: a worker killed mid-run is reported, the other finishes, and everything collected is kept', { timeout: 120_000 }, async (t) => {
+  test('deploy: a worker killed mid-run is reported, the other finishes, and everything collected is kept', { timeout: 240_000 }, async (t) => {
     const l = await withLab(t);
     const inv = path.join(l.dir, 'inv-kill.json');
     labInventory(l, inv, { durationS: 6 });
@@ -134,7 +139,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     watcher.stdout!.on('data', (d) => (watched += d));
     watcher.stderr!.on('data', (d) => (watched += d));
     t.after(() => { if (watcher.exitCode === null) watcher.kill('SIGKILL'); });
-    const run = startDeploy(l, [inv]);
+    const run = startDeploy(l, [inv], 220_000);
     const r = await run.done;
     assert.match(watched, /^killed \d+$/m, `the watcher did not kill worker-w2 (watcher exit ${watcher.exitCode}): ${watched}\n${r.stderr}`);
     const runId = runIdOf(r.stdout)!;

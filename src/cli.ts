@@ -13,6 +13,9 @@ import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed, s
 import { numberOption, parseNumberList, rewordYargsMessage } from './cli/flag-values.js';
 import { commandHelpHint, formatCliError, readConfigFile } from './cli/errors.js';
 import { FileWriteError } from './run/atomic-json.js';
+import { isMainModule } from './run/main-module.js';
+import { recordExitStatus } from './run/exit-file.js';
+import { captureCliCommands } from './deploy/role-options.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 
 const SECONDS_LIST = { what: 'comma-separated seconds, e.g. 30,60' } as const;
@@ -50,7 +53,8 @@ function handle<A>(body: (argv: A) => Promise<number>): (argv: A) => Promise<voi
   };
 }
 
-const cli = yargs(hideBin(process.argv))
+/** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
+export const cli: Argv = yargs(hideBin(process.argv))
   .scriptName('chronoeval')
   .usage('$0 <command> [options]\n\nMeasure whether distributed clocks get causality, ordering and stream windows right.')
   .config('config', 'JSON file of options (keys as flag names); flags given on the command line override it', readConfigFile)
@@ -134,7 +138,7 @@ const cli = yargs(hideBin(process.argv))
       .option('count', numberOption('count', { what: 'a whole number of events', integer: true, describe: 'Number of events' }))
       .option('duration-s', numberOption('duration-s', { what: 'a number of seconds', describe: 'Seconds of events (when --count is not given; default 30)' }))
       .option('ready-timeout-s', numberOption('ready-timeout-s', { what: 'a number of seconds', default: 60, describe: 'Longest wait for every worker to answer ready' }))
-      .option('end-timeout-s', numberOption('end-timeout-s', { what: 'a number of seconds', default: 30, describe: 'Longest wait for every worker to acknowledge end' }))
+      .option('end-timeout-s', numberOption('end-timeout-s', { what: 'a number of seconds', default: 30, describe: 'Longest silence from a worker after end before it counts as gone (a worker answering "ending" while it finishes its re-estimations is waited for)' }))
       .option('clock-faults', { type: 'string', describe: 'Simulate a faulty coordinator clock: inline JSON or a file' })
       .option('event-faults', { type: 'string', describe: 'Event-path faults per worker (delay/jitter, loss, duplicates): inline JSON or a file' }),
     handle(async (a) => {
@@ -197,4 +201,9 @@ const cli = yargs(hideBin(process.argv))
   .fail((msg, err) => fail(rewordYargsMessage(msg ?? err?.message ?? 'invalid arguments')))
   .help();
 
-await cli.parseAsync();
+// Parsed only when run as a program, so that the declarations above can be imported.
+if (isMainModule(import.meta.url)) {
+  recordExitStatus();
+  captureCliCommands(cli); // deploy reads the worker's and coordinator's options from here
+  await cli.parseAsync();
+}

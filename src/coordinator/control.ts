@@ -22,6 +22,8 @@ export class ControlClient {
   private byes = new Map<string, ByeReply>();
   /** `ready?` number: above any an earlier coordinator of this run sent (µs since the epoch), one more per round. */
   private readyN = Date.now() * 1000;
+  /** When each worker last answered `end` with status `ending` (alive, finishing re-estimations). */
+  private lastEnding = new Map<string, number>();
 
   constructor(
     private readonly socket: SocketAsPromised,
@@ -31,7 +33,10 @@ export class ControlClient {
     private readonly log: Logger,
   ) {}
 
-  onStatus(from: string, msg: StatusReply): void { this.statuses.set(from, msg); }
+  onStatus(from: string, msg: StatusReply): void {
+    this.statuses.set(from, msg);
+    if (msg.state === 'ending') this.lastEnding.set(from, Date.now());
+  }
   onBye(from: string, msg: ByeReply): void { this.byes.set(from, msg); }
 
   private sendAll(kind: 'ready?' | 'end', only?: (w: WorkerAddress) => boolean): void {
@@ -55,13 +60,26 @@ export class ControlClient {
     }
   }
 
-  /** Send `end` until every worker says bye (or the deadline); returns the workers that did not answer. */
+  /**
+   * Send `end` until every worker says bye; returns the workers that did not. `timeoutMs` is the
+   * longest SILENCE allowed: a worker that answers `end` with status `ending` is alive and
+   * finishing its re-estimations (up to its longest commit-wait delay), so each such answer
+   * restarts its clock. A worker that never answers is given up after `timeoutMs`.
+   */
   async end(timeoutMs: number): Promise<{ byes: Map<string, ByeReply>; silent: string[] }> {
     const start = Date.now();
-    while (Date.now() - start < timeoutMs) {
-      const silent = this.workers.filter((w) => !this.byes.has(w.label));
-      if (silent.length === 0) break;
-      this.sendAll('end', (w) => silent.includes(w));
+    const deadline = (w: WorkerAddress) => Math.max(start, this.lastEnding.get(w.label) ?? 0) + timeoutMs;
+    let announced = false;
+    for (;;) {
+      const now = Date.now();
+      const waiting = this.workers.filter((w) => !this.byes.has(w.label) && now < deadline(w));
+      if (waiting.length === 0) break;
+      const finishing = waiting.filter((w) => this.lastEnding.has(w.label));
+      if (finishing.length && !announced) {
+        announced = true;
+        this.log.info(`waiting for ${finishing.length} workers to finish their re-estimations (they answer "ending")`);
+      }
+      this.sendAll('end', (w) => waiting.includes(w));
       await sleep(500);
     }
     return { byes: this.byes, silent: this.workers.filter((w) => !this.byes.has(w.label)).map((w) => w.label) };

@@ -1,5 +1,5 @@
 // `chronoeval deploy INVENTORY [--dry-run] [--cleanup]`: one command, one exit code.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '../run/logger.js';
 import { newRunId } from '../run/run-id.js';
@@ -10,9 +10,12 @@ import { portsToCheck } from './preflight.js';
 import { deployRun, EXIT, shortTmp } from './run.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
+import { loadRoleOptions } from './role-options.js';
+import { makeDeployTmp, removeStaleDeployTmps } from './leftovers.js';
 
 export { EXIT } from './run.js';
 export { loadInventory, validateInventory, InventoryError } from './inventory.js';
+export { loadRoleOptions } from './role-options.js';
 export { shQuote, shJoin, shScript } from './shell-quote.js';
 
 export interface DeployCommandOptions {
@@ -33,6 +36,7 @@ export interface DeployCommandOptions {
 export async function deployCommand(opts: DeployCommandOptions): Promise<number> {
   let inv: Inventory;
   try {
+    await loadRoleOptions();
     inv = loadInventory(opts.inventory);
   } catch (e) {
     process.stderr.write(`chronoeval deploy: ${(e as Error).message}\n`);
@@ -80,6 +84,7 @@ export function dryRunLines(inv: Inventory, cleanupMode: boolean, runId = 'RUN_I
   };
   out.push(`# dry run: inventory ${inv.file}; run id ${runId}; work dirs shown as written (a real run uses \`pwd -P\` of each)`);
   if (cleanupMode) {
+    out.push(`# locally: remove ${path.join(shortTmp(), 'ce-ssh-*')} of deploys no longer running (their bundle; \`ssh -O exit\` on their control sockets)`);
     for (const h of hosts) {
       show('resolve work dir', h, absDirCommand(h.workDir));
       show('stop leftovers (TERM, then KILL after 5 s)', h, stopAllCommand('TERM', remoteLayout.cli(h.workDir), remoteLayout.runsRoot(h.workDir)));
@@ -117,9 +122,15 @@ function dryRun(inv: Inventory, cleanupMode: boolean): number {
   return EXIT.ok;
 }
 
-/** `--cleanup`: on every host, TERM then KILL each process named by a pid file under <wd>/runs. */
+/**
+ * `--cleanup`: locally, the temp dirs and ssh masters of killed deploys; on every host, TERM then
+ * KILL each process named by a pid file under <wd>/runs.
+ */
 async function cleanup(inv: Inventory, log: Logger): Promise<number> {
-  const controlDir = mkdtempSync(path.join(shortTmp(), 'ce-ssh-'));
+  // Local leftovers first: the temp dirs (bundle, ssh masters) of deploys that were killed.
+  const n = await removeStaleDeployTmps(shortTmp(), (m) => log.warn(m));
+  if (n === 0) log.info(`no leftover deploy temp dirs in ${shortTmp()}`);
+  const controlDir = makeDeployTmp(shortTmp());
   const ssh = new SshClient(controlDir);
   const hosts = [inv.coordinator, ...inv.workers];
   const seen = new Set<string>();

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { isValidNodeId } from '../run/paths.js';
+import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, optionArgv, roleOptions, type OptionSpec, type ProcessRole } from './role-options.js';
 
 export interface SshSettings {
   user?: string;
@@ -35,21 +36,26 @@ export interface HostPlan {
   /** Workers: UDP port to bind (0 = let the OS choose) and bind address. */
   port: number;
   bind: string;
+  /**
+   * Every other option of this host's command (`chronoeval worker` / `coordinator`) as
+   * command-line words: from the inventory's `run` keys, overridden by the host's own keys.
+   */
+  args: string[];
 }
 
+/** What the deploy itself needs to know of the run (to time its own waits). */
 export interface RunParams {
   rate: number;
   durationS?: number;
   count?: number;
-  pattern?: number[];
-  pollMs?: number;
-  warmupMaxS?: number;
   readyTimeoutS: number;
   insecure: boolean;
   /** Seconds to wait for workers to exit after the coordinator finished before stopping them. */
   stopTimeoutS: number;
-  /** Coordinator's wait for every worker's bye (`--end-timeout-s`); the CLI default if unset. */
-  endTimeoutS?: number;
+  /** Coordinator's wait for every worker's bye: as given, else the longest re-estimation delay + 30 s. */
+  endTimeoutS: number;
+  /** Longest re-estimation (commit-wait) delay of any worker, s: workers finish those before exiting. */
+  longestCommitWaitS: number;
 }
 
 export interface Inventory {
@@ -167,25 +173,28 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   // run parameters
   const runRaw = isObj(raw.run) ? raw.run : {};
   if (raw.run !== undefined && !isObj(raw.run)) bad('run', 'must be a mapping');
-  known(runRaw, 'run', ['rate', 'duration_s', 'count', 'pattern', 'sources', 'poll_ms', 'warmup_max_s', 'ready_timeout_s', 'insecure', 'stop_timeout_s', 'end_timeout_s']);
+  const specs = roleOptions();
+  const optionKeys = [...new Set([...specs.worker, ...specs.coordinator].map((o) => o.key))];
+  const runOwn = ['sources', 'insecure', 'stop_timeout_s'];
+  known(runRaw, 'run', [...runOwn, ...optionKeys]);
   const run: RunParams = {
-    rate: num(runRaw, 'rate', 'run', { min: 0.001, max: 1e6, def: 50 })!,
-    durationS: num(runRaw, 'duration_s', 'run', { min: 0.1, max: 30 * 86400 }),
-    count: num(runRaw, 'count', 'run', { min: 1, max: 1e9, int: true }),
-    pollMs: num(runRaw, 'poll_ms', 'run', { min: 10, max: 3_600_000, int: true }),
-    warmupMaxS: num(runRaw, 'warmup_max_s', 'run', { min: 0, max: 86400 }),
-    readyTimeoutS: num(runRaw, 'ready_timeout_s', 'run', { min: 1, max: 86400, def: 60 })!,
+    rate: 50, readyTimeoutS: 60, endTimeoutS: 0, longestCommitWaitS: 0,
     stopTimeoutS: num(runRaw, 'stop_timeout_s', 'run', { min: 1, max: 3600, def: 30 })!,
-    endTimeoutS: num(runRaw, 'end_timeout_s', 'run', { min: 0.1, max: 3600 }),
     insecure: bool(runRaw, 'insecure', 'run', false),
   };
-  if (run.durationS === undefined && run.count === undefined) run.durationS = 30;
-  if (run.durationS !== undefined && run.count !== undefined) bad('run', 'give duration_s or count, not both');
-  if (runRaw.pattern !== undefined) {
-    const p = runRaw.pattern;
-    if (!Array.isArray(p) || p.length === 0 || !p.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0)) bad('run.pattern', 'must be a non-empty list of non-negative milliseconds');
-    else run.pattern = p as number[];
-  }
+  // Option words of one process: `run` keys its command accepts, then the host's own (which win).
+  const roleArgs = (role: ProcessRole, hostRaw: Obj, where: string): string[] => {
+    const words: string[] = [];
+    for (const spec of specs[role]) {
+      const fromHost = hostRaw[spec.key] !== undefined && hostRaw[spec.key] !== null;
+      const v = fromHost ? hostRaw[spec.key] : runRaw[spec.key];
+      if (v === undefined || v === null) continue;
+      const w = optionArgv(spec, v);
+      if ('problem' in w) { bad(`${fromHost ? where : 'run'}.${spec.key}`, w.problem); continue; }
+      words.push(...w);
+    }
+    return words;
+  };
   const runSources = sourcesOf(runRaw, 'run', bad) ?? ['system', 'ntp'];
 
   // defaults shared by every host
@@ -217,7 +226,7 @@ export function validateInventory(raw: unknown, file: string): Inventory {
 
   const hostOf = (h: unknown, where: string, role: Role): HostPlan | null => {
     if (!isObj(h)) { bad(where, 'must be a mapping with at least name and host'); return null; }
-    known(h, where, ['name', 'host', 'address', 'ssh', 'node', 'work_dir', 'ntp_servers', 'sources', 'port', 'bind']);
+    known(h, where, ['name', 'host', 'address', 'ssh', 'node', 'work_dir', 'ntp_servers', 'sources', 'port', 'bind', ...specs[role].map((o) => o.key)]);
     const name = str(h, 'name', where);
     const host = str(h, 'host', where);
     if (name === undefined) bad(`${where}.name`, 'is required');
@@ -243,6 +252,7 @@ export function validateInventory(raw: unknown, file: string): Inventory {
       ntpServers: ntpRaw, // resolved below once the coordinator address is known
       port: num(h, 'port', where, { min: 0, max: 65535, int: true, def: role === 'worker' ? 47100 : 0 })!,
       bind,
+      args: roleArgs(role, h, where),
     };
   };
 
@@ -270,6 +280,39 @@ export function validateInventory(raw: unknown, file: string): Inventory {
 
   for (const h of all) {
     if (h.sources.includes('ntp') && h.ntpServers.length === 0) bad(`${h.name}.ntp_servers`, 'source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)');
+  }
+
+  for (const h of all) {
+    if (h.sources.includes('chronotick') && !h.args.includes('--chronotick-url') && !/"chronotick"\s*:\s*\{[^}]*"url"/.test(h.args.join(' '))) {
+      bad(`${h.name}.sources`, 'source "chronotick" needs its server: set chronotick_url (run-wide or on the host), e.g. http://10.0.0.5:8124');
+    }
+  }
+  // The CLI's own checks of every option, for each process (each problem once).
+  const seenProblem = new Set<string>();
+  for (const h of all) {
+    const where = h.role === 'coordinator' ? 'coordinator' : `workers[${workers.indexOf(h)}]`;
+    const hostRaw = h.role === 'coordinator' ? raw.coordinator as Obj : (raw.workers as Obj[])[workers.indexOf(h)];
+    for (const e of checkRoleArgv(h.role, h.args)) {
+      const spec = specs[h.role].find((o: OptionSpec) => o.flag === e.field);
+      const loc = spec && isObj(hostRaw) && hostRaw[spec.key] !== undefined ? `${where}.${spec.key}` : spec ? `run.${spec.key}` : where;
+      const text = `${loc}: ${e.message}`;
+      if (!seenProblem.has(text)) { seenProblem.add(text); bad(loc, e.message); }
+    }
+  }
+  if (coordinator) {
+    const get = (flag: string): string | undefined => {
+      const i = coordinator.args.lastIndexOf(`--${flag}`);
+      return i >= 0 ? coordinator.args[i + 1] : undefined;
+    };
+    const n = (flag: string) => (get(flag) === undefined ? undefined : Number(get(flag)));
+    run.rate = n('rate') ?? 50;
+    run.count = n('count');
+    run.durationS = n('duration-s') ?? (run.count === undefined ? 30 : undefined);
+    run.readyTimeoutS = n('ready-timeout-s') ?? 60;
+    run.longestCommitWaitS = Math.max(0, ...workers.map((w) => longestCommitWaitS(w.args)));
+    run.endTimeoutS = n('end-timeout-s') ?? run.longestCommitWaitS + END_SLACK_S;
+    // The coordinator is told explicitly: its CLI default (30 s) knows nothing of the workers' delays.
+    if (get('end-timeout-s') === undefined) coordinator.args.push('--end-timeout-s', String(run.endTimeoutS));
   }
 
   const localRaw = isObj(raw.local) ? raw.local : {};
@@ -303,6 +346,8 @@ type Bad = (where: string, msg: string) => void;
 
 function pathOf(v: string | undefined, where: string, bad: Bad): string | undefined {
   if (v === undefined) return undefined;
+  // Node.js refuses to load ES modules from a path with a backslash (ERR_INVALID_MODULE_SPECIFIER).
+  if (where.endsWith('work_dir') && v.includes('\\')) { bad(where, `${JSON.stringify(v)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`); return undefined; }
   const p = remotePathProblem(v);
   if (p) { bad(where, `${JSON.stringify(v)} ${p}`); return undefined; }
   return v;

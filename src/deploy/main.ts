@@ -11,4 +11,5 @@ if (files.length !== 1 || unknown.length) {
   process.stderr.write(`usage: deploy INVENTORY [--dry-run] [--cleanup]${unknown.length ? ` (unknown: ${unknown.join(' ')})` : ''}\n`);
   process.exit(2);
 }
+// The CLI module is not the running program here, so importing it only declares its options.
 process.exitCode = await deployCommand({ inventory: files[0], dryRun: flags.has('--dry-run'), cleanup: flags.has('--cleanup') });

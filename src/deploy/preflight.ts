@@ -30,6 +30,7 @@ export function judgePreflight(inv: Inventory, h: HostPlan, f: PreflightFacts): 
   if (major === null) p.push(`node not found as ${JSON.stringify(h.node)} (set node: /path/to/node in the inventory)`);
   else if (major < MIN_NODE_MAJOR) p.push(`node ${f.node} is too old (need >= ${MIN_NODE_MAJOR})`);
   if (!f.workdir) p.push(`work dir ${JSON.stringify(h.workDir)} is not writable`);
+  else if (f.workdir.includes('\\')) p.push(`work dir ${JSON.stringify(f.workdir)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`);
   if (!f.tar) p.push('tar not found');
   if (inv.compress && !f.gzip) p.push('gzip not found (or set local.compress: false)');
   for (const [port, state] of Object.entries(f.ports)) if (state === 'busy') p.push(`UDP port ${port} is in use`);

@@ -1,4 +1,5 @@
-// The argv of every remote chronoeval process (CLI contract: helper-notes/CLI.md), as pure functions.
+// The argv of every remote chronoeval process, as pure functions: what the deploy sets itself
+// (identity, addresses, directories, key), then the host's options from the inventory (HostPlan.args).
 import { hostForUrl, type HostPlan, type Inventory } from './inventory.js';
 import { remoteLayout } from './remote-scripts.js';
 
@@ -24,9 +25,7 @@ export function workerArgv(inv: Inventory, h: HostPlan, c: RemoteCtx): string[] 
   const a = [h.node, remoteLayout.cli(c.absWorkDir), 'worker', '--run-id', c.runId, '--node', h.name,
     '--bind', h.bind, '--port', String(h.port), '--sources', h.sources.join(',')];
   for (const s of h.ntpServers) a.push('--ntp-server', s);
-  a.push(...dirs(c), ...security(c));
-  if (inv.run.pollMs !== undefined) a.push('--poll-ms', String(inv.run.pollMs));
-  if (inv.run.warmupMaxS !== undefined) a.push('--warmup-max-s', String(inv.run.warmupMaxS));
+  a.push(...dirs(c), ...security(c), ...h.args);
   return a;
 }
 
@@ -35,13 +34,8 @@ export function coordinatorArgv(inv: Inventory, c: RemoteCtx, workerPorts: Map<s
   const h = inv.coordinator;
   const targets = inv.workers.map((w) => `${hostForUrl(w.address)}:${workerPorts.get(w.name) ?? w.port}`);
   const a = [h.node, remoteLayout.cli(c.absWorkDir), 'coordinator', '--run-id', c.runId, '--workers', targets.join(','),
-    '--rate', String(inv.run.rate)];
-  if (inv.run.count !== undefined) a.push('--count', String(inv.run.count));
-  else a.push('--duration-s', String(inv.run.durationS));
-  if (inv.run.pattern) a.push('--pattern', inv.run.pattern.join(','));
-  a.push('--sources', h.sources.join(','));
+    '--sources', h.sources.join(',')];
   if (h.ntpServers[0]) a.push('--ntp-server', h.ntpServers[0]);
-  a.push(...dirs(c), ...security(c), '--ready-timeout-s', String(inv.run.readyTimeoutS));
-  if (inv.run.endTimeoutS !== undefined) a.push('--end-timeout-s', String(inv.run.endTimeoutS));
+  a.push(...dirs(c), ...security(c), ...h.args);
   return a;
 }

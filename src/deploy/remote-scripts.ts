@@ -1,5 +1,6 @@
 // Remote commands as pure functions: a constant POSIX sh script plus quoted positional arguments.
 // No inventory value is ever spliced into script text; it arrives as "$1", "$2", ...
+// Values are printed with printf '%s', never echo: dash's echo expands backslashes in them.
 import { shScript } from './shell-quote.js';
 
 /** Remote layout under a host's work dir (all relative to the absolute work dir). */
@@ -20,12 +21,12 @@ const PORT_PROBE_JS =
 
 const PREFLIGHT = `
 wd=$1; nodebin=$2; probe=$3; shift 3
-echo "uname=$(uname -sm 2>/dev/null)"
+printf 'uname=%s\\n' "$(uname -sm 2>/dev/null)"
 v=$("$nodebin" --version 2>/dev/null) || v=""
-echo "node=$v"
+printf 'node=%s\\n' "$v"
 if mkdir -p "$wd" 2>/dev/null && cd "$wd" 2>/dev/null && t=".ce-write-test.$$" && : >"$t" 2>/dev/null && rm -f "$t"; then
-  echo "workdir=$(pwd -P)"
-  echo "bundle=$(cat app/.bundle-sha 2>/dev/null)"
+  printf 'workdir=%s\\n' "$(pwd -P)"
+  printf 'bundle=%s\\n' "$(cat app/.bundle-sha 2>/dev/null)"
 else
   echo "workdir="
 fi
@@ -82,10 +83,10 @@ mkdir -p "$dir" || exit 1
 if [ -s "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
   echo "$name is already running (pid $(cat "$dir/$name.pid"))" >&2; exit 3
 fi
-rm -f "$dir/$name.pid" "$dir/$name.rc"
+rm -f "$dir/$name.pid" "$dir/$name.rc" "$dir/$name.exit"
 (
   trap '' HUP
-  "$@" >"$dir/$name.out" 2>"$dir/$name.err" </dev/null &
+  CHRONOEVAL_EXIT_FILE="$dir/$name.exit" "$@" >"$dir/$name.out" 2>"$dir/$name.err" </dev/null &
   child=$!
   echo "$child" >"$dir/$name.pid.tmp" && mv "$dir/$name.pid.tmp" "$dir/$name.pid"
   wait "$child"
@@ -99,7 +100,8 @@ echo "pid=$(cat "$dir/$name.pid")"
 
 /**
  * Starts `argv` detached from the ssh session, stdout/stderr into <dir>/<name>.out/.err, its pid
- * in <dir>/<name>.pid and, once it exits, its exit status in <dir>/<name>.rc.
+ * in <dir>/<name>.pid and, once it exits, its exit status in <dir>/<name>.rc (written by the
+ * wrapper) and <dir>/<name>.exit (written by a chronoeval process itself, via $CHRONOEVAL_EXIT_FILE).
  */
 export function launchCommand(stateDir: string, name: string, argv: readonly string[]): string {
   return shScript(LAUNCH, [stateDir, name, ...argv]);
@@ -111,6 +113,8 @@ for n in "$@"; do
   pid=$(cat "$dir/$n.pid" 2>/dev/null); alive=0
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then alive=1; fi
   rc=$(cat "$dir/$n.rc" 2>/dev/null)
+  # the process's own record when the wrapper that writes .rc was killed
+  [ -n "$rc" ] || [ "$alive" = 1 ] || rc=$(cat "$dir/$n.exit" 2>/dev/null)
   echo "@@status $n pid=$pid alive=$alive rc=$rc"
   tail -c 262144 "$dir/$n.out" 2>/dev/null
   echo
@@ -131,12 +135,12 @@ for f in "$@"; do
   [ -e "$f" ] || continue
   n=$(basename "$f" .pid)
   pid=$(cat "$f" 2>/dev/null)
-  case $pid in ''|*[!0-9]*) echo "@@stop $n badpid"; continue;; esac
-  if ! kill -0 "$pid" 2>/dev/null; then echo "@@stop $n gone $pid"; continue; fi
+  case $pid in ''|*[!0-9]*) printf '@@stop %s badpid\\n' "$n"; continue;; esac
+  if ! kill -0 "$pid" 2>/dev/null; then printf '@@stop %s gone %s\\n' "$n" "$pid"; continue; fi
   args=$(ps -p "$pid" -o args= 2>/dev/null) || args=$(tr '\\000' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || args=""
   case $args in
-    *"$marker"*) if kill -"$sig" "$pid" 2>/dev/null; then echo "@@stop $n signalled $pid $f"; else echo "@@stop $n failed $pid"; fi;;
-    *) echo "@@stop $n notours $pid";;
+    *"$marker"*) if kill -"$sig" "$pid" 2>/dev/null; then printf '@@stop %s signalled %s %s\\n' "$n" "$pid" "$f"; else printf '@@stop %s failed %s\\n' "$n" "$pid"; fi;;
+    *) printf '@@stop %s notours %s\\n' "$n" "$pid";;
   esac
 done
 echo "@@end"
@@ -168,7 +172,7 @@ wd=$1; id=$2
 cd "$wd" || exit 1
 set --
 for d in "results/$id" "logs/$id" "runs/$id"; do [ -e "$d" ] && set -- "$@" "$d"; done
-[ $# -gt 0 ] || { echo "nothing to fetch for run $id" >&2; exit 4; }
+[ $# -gt 0 ] || { printf 'nothing to fetch for run %s\\n' "$id" >&2; exit 4; }
 exec tar -cf - "$@"
 `;
 
@@ -269,7 +273,7 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 const ABS_DIR = `
-cd "$1" 2>/dev/null || { echo "no such directory: $1" >&2; exit 4; }
+cd "$1" 2>/dev/null || { printf 'no such directory: %s\\n' "$1" >&2; exit 4; }
 pwd -P
 `;
 

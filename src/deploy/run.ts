@@ -1,6 +1,6 @@
 // One deploy, start to finish: pre-flight → ship → start → run → stop → fetch → analyse.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
@@ -15,7 +15,9 @@ import { preflightTable, runPreflight, type PreflightRow } from './preflight.js'
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
 import { jsonLines, launchCommand, parseStatus, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopCommand, type ProcStatus } from './remote-scripts.js';
 import { destinationKey, SshClient } from './ssh.js';
+import { makeDeployTmp } from './leftovers.js';
 import { PACKAGE_ROOT } from '../run/paths.js';
+import { defaultScheduleSeed, scheduleRecord, type ScheduleKind } from '../coordinator/schedule.js';
 
 export const EXIT = { ok: 0, failed: 1, preflight: 2, partial: 3, interrupted: 130 } as const;
 
@@ -55,7 +57,7 @@ function uniqueTargets(hosts: HostPlan[], abs: Map<string, string>): Array<{ hos
 export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal, runId: string): Promise<DeployRunResult> {
   const hosts = [inv.coordinator, ...inv.workers];
   const paths = runPaths(inv.resultsDir, inv.logsDir, runId);
-  const controlDir = mkdtempSync(path.join(shortTmp(), 'ce-ssh-'));
+  const controlDir = makeDeployTmp(shortTmp());
   const ssh = new SshClient(controlDir);
   const started: Started[] = [];
   const summary: Record<string, unknown> = { run_id: runId, inventory: inv.file, started_utc: new Date().toISOString() };
@@ -81,7 +83,9 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
 
     // 2. ship (skipped where the same bundle is already unpacked)
     const targets = uniqueTargets(hosts, abs);
-    if (!(await ship(ssh, log, targets, rows, bundle))) { exitCode = EXIT.failed; return; }
+    const shipped = await ship(ssh, log, targets, rows, bundle);
+    rmSync(bundle.file, { force: true }); // not needed any more; a killed deploy leaves less behind
+    if (!shipped) { exitCode = EXIT.failed; return; }
 
     // 3. local run dirs and manifest; per-run HMAC key on every target (0600, never on a command line)
     mkdirSync(paths.runDir, { recursive: true });
@@ -92,6 +96,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       command_line: process.argv.slice(1), config: { inventory: inv.file, run: inv.run, embedded_ntp: inv.embeddedNtp },
       hosts: hosts.map((h) => ({ role: h.role, node: h.name, host: h.address, ...(h.role === 'worker' ? { port: h.port } : {}) })),
       versions: baseVersions(), security: { authenticated: !inv.run.insecure },
+      schedule: deploySchedule(inv, runId),
     };
     await writeManifest(paths.manifest, manifest);
     const key = inv.run.insecure ? null : randomBytes(32).toString('hex') + '\n';
@@ -141,7 +146,8 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     // 5. the coordinator waits on its ready? barrier, runs, sends end; we watch and report
     const coord = await launch(inv.coordinator, procName.coordinator(inv.coordinator), coordinatorArgv(inv, ctx(inv.coordinator), workerPorts));
     if (!coord) { exitCode = EXIT.failed; return; }
-    const expectedS = inv.run.readyTimeoutS + (inv.run.durationS ?? (inv.run.count! / inv.run.rate)) + 60;
+    // ready barrier + events + the workers' re-estimations before their byes + slack
+    const expectedS = inv.run.readyTimeoutS + (inv.run.durationS ?? (inv.run.count! / inv.run.rate)) + Math.max(inv.run.endTimeoutS, inv.run.longestCommitWaitS + 10) + 60;
     const watch = await watchRun(ssh, log, coord, workers, expectedS * 1000, signal);
     summary.coordinator = watch.coordinator;
     if (signal.aborted) exitCode = EXIT.interrupted;
@@ -181,7 +187,17 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     exitCode = EXIT.failed;
   } finally {
     // 7. always: stop what is still running (pid files only), fetch what exists, analyse
-    if (started.length) await stopStarted(ssh, log, started, signal.aborted ? 3000 : 10_000);
+    if (started.length) {
+      // The coordinator first: told to stop, it sends `end` and waits for the workers' byes (after
+      // their re-estimations), so no event goes to a stopped worker and every summary is written.
+      const coordName = procName.coordinator(inv.coordinator);
+      const coord = started.filter((s) => s.name === coordName);
+      if (coord.length) {
+        if (signal.aborted) log.warn(`stopping the coordinator first; it ends the workers (up to ${inv.run.endTimeoutS + 10} s while they finish re-estimations; again to quit at once)`);
+        await stopStarted(ssh, log, coord, (inv.run.endTimeoutS + 10) * 1000);
+      }
+      await stopStarted(ssh, log, started.filter((s) => s.name !== coordName), signal.aborted ? 5000 : 10_000);
+    }
     if (runDirReady && started.length) {
       const fetched = await fetchAll(ssh, log, hosts, started, runId, paths.runDir, paths.logDir, controlDir);
       summary.fetch = fetched;
@@ -371,5 +387,16 @@ async function analyse(runDir: string, log: Logger, figures: boolean): Promise<n
       if (code !== 0) log.error(`analysis failed (exit ${code}); the collected files are kept in ${runDir}`);
       resolve(code ?? 1);
     });
+  });
+}
+
+/** The event schedule the coordinator will run, from its own arguments (its seed default is the run id's, as here). */
+function deploySchedule(inv: Inventory, runId: string): Record<string, unknown> {
+  const args = inv.coordinator.args;
+  const get = (flag: string): string | undefined => { const i = args.lastIndexOf(`--${flag}`); return i >= 0 ? args[i + 1] : undefined; };
+  const pattern = get('pattern');
+  return scheduleRecord({
+    kind: get('schedule') as ScheduleKind | undefined, seed: get('schedule-seed') === undefined ? defaultScheduleSeed(runId) : Number(get('schedule-seed')),
+    rate: inv.run.rate, patternMs: pattern === undefined ? undefined : pattern.split(',').map(Number), count: inv.run.count, durationS: inv.run.durationS,
   });
 }

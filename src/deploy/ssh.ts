@@ -73,7 +73,8 @@ export class SshClient {
     const controlPath = path.join(this.controlDir, `cm-${this.counter++}`);
     const errFile = path.join(this.controlDir, `master-${this.counter}.err`);
     const fd = openSync(errFile, 'w');
-    const args = sshBaseArgs(h, controlPath, ['-o', 'ControlMaster=yes', '-o', 'ControlPersist=300', '-f', '-N']);
+    // An idle master lingers 60 s (a killed deploy's too; `--cleanup` closes those at once).
+    const args = sshBaseArgs(h, controlPath, ['-o', 'ControlMaster=yes', '-o', 'ControlPersist=60', '-f', '-N']);
     const res = await spawnWait(this.ssh, args, { stdio: ['ignore', 'ignore', fd] }, timeoutMs);
     closeSync(fd);
     const stderr = readFileSync(errFile, 'utf8');

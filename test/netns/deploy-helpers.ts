@@ -28,6 +28,8 @@ export interface LabInventoryOpts {
   workerPort?: number;
   /** Render figures and report.html after the run (slower; default off). */
   figures?: boolean;
+  /** Replaces keys of the inventory's `run` (a null value removes the key: the deploy's default applies). */
+  run?: Record<string, unknown>;
 }
 
 /** Coordinator + embedded NTP on lab host 1, workers w1, w2 on hosts 2 and 3. */
@@ -35,7 +37,9 @@ export function labInventory(lab: Lab, file: string, o: LabInventoryOpts = {}): 
   const [c, h2, h3] = lab.hosts;
   const wd = (i: number) => o.workDirs?.[i] ?? lab.hosts[i - 1].workDir;
   const inv = {
-    run: { rate: 50, duration_s: o.durationS ?? 2, sources: ['system', 'ntp'], poll_ms: 200, warmup_max_s: 3, ready_timeout_s: 40, stop_timeout_s: 10, end_timeout_s: 3 },
+    run: Object.fromEntries(Object.entries({
+      rate: 50, duration_s: o.durationS ?? 2, sources: ['system', 'ntp'], poll_ms: 200, warmup_max_s: 3, ready_timeout_s: 40, stop_timeout_s: 10, end_timeout_s: 3, ...o.run,
+    }).filter(([, v]) => v !== null)),
     defaults: { ssh: { config_file: lab.sshConfig, options: { ConnectTimeout: 3 } } },
     ntp: { embedded_server: { port: 12300 } },
     coordinator: { name: 'coord', host: c.address, work_dir: wd(1) },

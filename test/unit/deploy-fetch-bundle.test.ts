@@ -7,6 +7,10 @@ import { mergeTree } from '../../src/deploy/fetch.js';
 import { bundleEntries } from '../../src/deploy/bundle.js';
 import { validateInventory } from '../../src/deploy/inventory.js';
 import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+import { loadRoleOptions } from '../../src/deploy/role-options.js';
+
+// The inventory checks options against the CLI's own declarations.
+await loadRoleOptions();
 
 test('mergeTree copies new files, skips identical ones, keeps a clashing one beside the first', () => {
   const dir = tmpDir('ce-merge-');

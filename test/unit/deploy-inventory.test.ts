@@ -5,6 +5,10 @@ import path from 'node:path';
 import { InventoryError, loadInventory, parseInventoryText, validateInventory } from '../../src/deploy/inventory.js';
 import { dryRunLines } from '../../src/deploy/index.js';
 import { PACKAGE_ROOT } from '../helpers.js';
+import { loadRoleOptions } from '../../src/deploy/role-options.js';
+
+// The inventory checks options against the CLI's own declarations.
+await loadRoleOptions();
 
 const base = () => ({
   run: { duration_s: 2 },

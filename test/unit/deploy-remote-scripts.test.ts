@@ -7,7 +7,11 @@ import path from 'node:path';
 import { launchCommand, parsePreflight, parseStatus, preflightCommand, statusCommand, stopAllCommand, stopCommand, summariseChrony, nodeMajor } from '../../src/deploy/remote-scripts.js';
 import { judgePreflight, preflightTable } from '../../src/deploy/preflight.js';
 import { validateInventory } from '../../src/deploy/inventory.js';
-import { tmpDir } from '../helpers.js';
+import { CLI_PATH, tmpDir } from '../helpers.js';
+import { loadRoleOptions } from '../../src/deploy/role-options.js';
+
+// The inventory checks options against the CLI's own declarations.
+await loadRoleOptions();
 
 /** What a remote login shell does with the command string ssh hands it. */
 const remote = (cmd: string) => spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', timeout: 20_000 });
@@ -105,4 +109,44 @@ test('chronyc tracking is summarised; node versions parse', () => {
   assert.equal(s, 'chrony Normal; 0.000012345 s fast; ref C0A80001 (192.168.0.1)');
   assert.equal(nodeMajor('v20.19.1'), 20);
   assert.equal(nodeMajor(''), null);
+});
+
+test('killing the launch wrapper (not the process) still leaves the process\'s own exit status', async () => {
+  const dir = tmpDir('ce-launch-');
+  try {
+    const l = remote(launchCommand(dir, 'ntp', [process.execPath, CLI_PATH, 'ntp-server', '--bind', '127.0.0.1', '--port', '0', '--logs-dir', dir]));
+    assert.equal(l.status, 0, l.stderr);
+    const pid = Number(/pid=(\d+)/.exec(l.stdout)![1]);
+    for (let i = 0; i < 100 && !readFileSync(path.join(dir, 'ntp.out'), 'utf8').includes('listening'); i++) await sleep(50);
+    const wrapper = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    process.kill(wrapper, 'SIGKILL'); // the subshell that would write ntp.rc
+    await sleep(100);
+    process.kill(pid, 'SIGTERM'); // the server itself ends normally
+    let st = parseStatus(remote(statusCommand(dir, ['ntp'])).stdout).get('ntp')!;
+    for (let i = 0; i < 100 && st.alive; i++) { await sleep(50); st = parseStatus(remote(statusCommand(dir, ['ntp'])).stdout).get('ntp')!; }
+    assert.equal(st.alive, false);
+    assert.equal(existsSync(path.join(dir, 'ntp.rc')), false, 'the wrapper was killed before writing ntp.rc');
+    assert.equal(st.rc, 0, 'the exit status the process recorded itself');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('pre-flight and stop print work dirs with backslashes, spaces and quotes literally (printf, not echo)', () => {
+  const root = tmpDir('ce-odd-');
+  try {
+    const wd = path.join(root, 'a\\nb\\tc \\\\ d \'q\' "dq" \\c');
+    const r = remote(preflightCommand(wd, process.execPath, []));
+    assert.equal(r.status, 0, r.stderr);
+    const facts = parsePreflight(r.stdout);
+    assert.equal(facts.workdir, wd);
+    // ... and such a dir is refused with the reason: Node.js cannot load ES modules from it
+    const inv = validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'plain' }] }, 'x.yaml');
+    assert.ok(judgePreflight(inv, inv.workers[0]!, facts).some((p) => /contains a backslash: Node\.js cannot load its modules/.test(p)));
+    assert.throws(() => validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'a\\b' }] }, 'x.yaml'),
+      /workers\[0\]\.work_dir: "a\\\\b" contains a backslash/);
+    writeFileSync(path.join(wd, 'x.pid'), String(process.pid));
+    const s = remote(stopCommand('0', 'no-such-marker-', [path.join(wd, 'x.pid')]));
+    assert.match(s.stdout, /@@stop x notours \d+/);
+    const own = remote(stopCommand('0', '', [path.join(wd, 'x.pid')]));
+    assert.ok(own.stdout.includes(`@@stop x signalled ${process.pid} ${path.join(wd, 'x.pid')}\n`), own.stdout);
+  } finally { rmSync(root, { recursive: true, force: true }); }
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { runLocal } from '../run/run-local.js';
 import { makeLogger } from './options.js';
@@ -29,7 +30,8 @@ export interface RunLocalCommandOptions {
 
 /**
  * `chronoeval run-local`: run a scenario on loopback, analyse it, judge its checks.
- * Exit: 0 all checks hold, 1 a check failed (or a process failed), 2 a check could not be judged.
+ * Exit: 0 all checks hold, 1 a check failed (or a process failed), 2 a check could not be judged,
+ * 128 + n when signal n (SIGINT 130, SIGTERM 143, SIGHUP 129) stopped the run: every child is stopped first.
  */
 export async function runLocalCommand(o: RunLocalCommandOptions): Promise<number> {
   const { scenario, file } = loadScenario(o.scenario, o.overrides);
@@ -69,17 +71,25 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
     if (note) process.stdout.write(`${note}\n`);
   }
   const checks = checksExitCode(results);
+  if (res.interrupted) {
+    logger.error(`run stopped by ${res.interrupted}; the data recorded so far was analysed`);
+    return { exitCode: 128 + (os.constants.signals[res.interrupted] ?? 0), runDir: res.runDir, stats };
+  }
   if (res.exitCode !== 0) logger.error('a process of the run failed (see above); its data so far was analysed');
   return { exitCode: res.exitCode !== 0 ? 1 : checks, runDir: res.runDir, stats };
 }
 
 async function repeat(o: RunLocalCommandOptions, scenario: Scenario, file: string | null): Promise<number> {
   const logger = makeLogger('run-local', o.logsDir, null, o.logLevel);
+  let stoppedWith: number | null = null;
   const report = await repeatOverSeeds({
     scenario, k: o.repeat, firstSeed: o.overrides.seed, replayArgs: replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenario, file)),
     runOne: async (seed, i) => {
+      // After a stop signal no further seed starts: each is reported as not run.
+      if (stoppedWith !== null) throw new Error(`not run: the repeat was stopped (exit ${stoppedWith})`);
       logger.info(`seed ${seed} (${i + 1}/${o.repeat})`);
       const r = await oneRun(o, scenario, file, seed, newRunId(), logger, false, false);
+      if (r.exitCode >= 128) stoppedWith = r.exitCode;
       return r.stats;
     },
     onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : ['all checks hold', 'a check FAILED', 'a check could not be judged'][r.exitCode]}`),
@@ -90,7 +100,7 @@ async function repeat(o: RunLocalCommandOptions, scenario: Scenario, file: strin
   if (note) process.stdout.write(`${note}\n`);
   if (report.replay.length) process.stdout.write(`Replay a failing seed with:\n${report.replay.map((l) => '  ' + l).join('\n')}\n`);
   await logger.close();
-  return report.exitCode;
+  return stoppedWith ?? report.exitCode;
 }
 
 /** The words typed after the program, without the command name (commandLine is argv from the script on). */

@@ -27,7 +27,14 @@ export interface RunLocalOptions {
   recvStamp?: RecvStampMode;
 }
 
-export interface RunLocalResult { runId: string; runDir: string; exitCode: number }
+export interface RunLocalResult {
+  runId: string; runDir: string; exitCode: number;
+  /** The signal (SIGINT, SIGTERM, SIGHUP) that stopped the run early, or null. */
+  interrupted: NodeJS.Signals | null;
+}
+
+/** Signals that stop a run: each one stops every child first, so nothing of the run is left running. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * One seed of a scenario on one machine: an SNTP server per planned server, the workers and the
@@ -66,8 +73,14 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     return p;
   };
   const stopAll = (): void => { for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM'); };
-  const onSignal = (): void => { log.warn('interrupted: stopping every process of the run'); stopAll(); };
-  process.once('SIGINT', onSignal);
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = sig;
+    log.warn(`interrupted (${sig}): stopping every process of the run`);
+    stopAll();
+  };
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
     const servers: Record<string, string> = {};
     const serverProcs: RoleProcess[] = [];
@@ -108,9 +121,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       workers: Object.fromEntries(plan.workers.map((w) => [w.node, readClockFaults(paths.workerSummary(w.node))])),
     };
     await writeManifest(paths.manifest, manifest);
-    return { runId, runDir: paths.runDir, exitCode: coordExit.code === 0 && failed.length === 0 ? 0 : 1 };
+    return { runId, runDir: paths.runDir, exitCode: coordExit.code === 0 && failed.length === 0 ? 0 : 1, interrupted };
   } finally {
-    process.off('SIGINT', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     stopAll();
   }
 }

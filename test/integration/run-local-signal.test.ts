@@ -1,0 +1,45 @@
+// A stop signal to run-local stops every process of the run first: nothing is left running, the
+// data recorded so far is analysed, and the exit status says which signal (128 + n).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { CLI_PATH, tmpDir } from '../helpers.js';
+
+/** Pids of processes whose command line names this run's results directory. */
+function processesOf(marker: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(marker) && !l.includes(' ps ')).map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  test(`run-local stopped by ${sig}: every child stopped, what was recorded analysed, exit ${code}`, { timeout: 90_000 }, async () => {
+    const dir = tmpDir();
+    const results = path.join(dir, 'results');
+    const child = spawn(process.execPath, [CLI_PATH, 'run-local', '--scenario', 'lan', '--duration-s', '60', '--no-figures',
+      '--results-dir', results, '--logs-dir', path.join(dir, 'logs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout!.resume();
+    const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    const t0 = Date.now();
+    while (!/sending \d+ events/.test(err)) {
+      assert.ok(Date.now() - t0 < 60_000, `the coordinator never started sending:\n${err}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const running = processesOf(results);
+    assert.ok(running.length >= 5, `run-local, an NTP server, workers and the coordinator run (${running.length})`);
+    child.kill(sig);
+    const exitCode = await exited;
+    assert.equal(exitCode, code, err.slice(-2000));
+    // The children were told to stop before run-local exited; allow the last of them a moment.
+    const until = Date.now() + 5000;
+    while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesOf(results), [], 'no process of the run is left');
+    const runs = readdirSync(results);
+    assert.equal(runs.length, 1);
+    assert.ok(existsSync(path.join(results, runs[0]!, 'stats.json')), 'the data recorded so far was analysed');
+  });
+}

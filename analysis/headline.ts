@@ -83,6 +83,7 @@ export function headline(stats: Sections): HeadlineEntry[] {
         interval_violations: worstOf(workers, (w) => w.interval_violations?.count, false),
         interval_wrong_orders: worstOf(workers, (w) => w.interval_wrong_orders, false),
         window_false_conflicts: worstOf(workers, (w) => w.window_false_conflicts, false),
+        point_violations: worstOf(workers, (w) => w.point_violations?.share, false),
       },
     };
   });

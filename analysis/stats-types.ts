@@ -466,6 +466,8 @@ export interface HeadlineEntry {
     interval_violations: HeadlineWorst | null;
     interval_wrong_orders: HeadlineWorst | null;
     window_false_conflicts: HeadlineWorst | null;
+    /** The worker with the largest share of point causality violations (value: that share). */
+    point_violations: HeadlineWorst | null;
   };
 }
 

@@ -32,11 +32,11 @@ const degradedOf = (r: Ratio | null | undefined): string => (r ? `${r.count} of 
 const share = (x: number | null | undefined): string =>
   x === null || x === undefined ? '—' : `${(x * 100).toFixed(x === 0 || x === 1 ? 0 : 2)}%`;
 
-/** The worst worker, when it is not already perfect (a share below 1, a count above 0). */
-function worstText(w: HeadlineWorst | null, kind: 'share' | 'count'): string {
+/** `share`: higher is better (perfect 1); `bad-share` and `count`: lower is better (perfect 0). */
+function worstText(w: HeadlineWorst | null, kind: 'share' | 'bad-share' | 'count'): string {
   if (!w) return '';
   if (kind === 'share' ? w.value >= 1 : w.value <= 0) return '';
-  return `; worst ${w.node} ${kind === 'share' ? share(w.value) : w.value}`;
+  return `; worst ${w.node} ${kind === 'count' ? w.value : share(w.value)}`;
 }
 
 export const HEADLINE_COLUMNS = [
@@ -59,7 +59,7 @@ export function headlineRows(s: Pick<Stats, 'headline'>): string[][] {
       count(h.interval_violations, h.worst.interval_violations),
       count(h.interval_wrong_orders, h.worst.interval_wrong_orders),
       count(h.window_false_conflicts, h.worst.window_false_conflicts),
-      share(h.point_violation_share),
+      `${share(h.point_violation_share)}${h.workers.length > 2 ? worstText(h.worst.point_violations ?? null, 'bad-share') : ''}`,
       share(h.ordering_point_wrong_share),
     ];
   });

@@ -150,6 +150,7 @@ test('degraded readings are counted apart in coverage, causality, ordering and w
   assert.deepEqual(h.worst, {
     availability: { node: 'w1', value: 1 }, coverage: { node: 'w2', value: 0.4 },
     interval_violations: { node: 'w2', value: 2 }, interval_wrong_orders: { node: 'w2', value: 2 }, window_false_conflicts: { node: 'w2', value: 1 },
+    point_violations: { node: 'w2', value: 0.4 },
   });
   const w2 = h.workers.find((w) => w.node === 'w2')!;
   assert.deepEqual([r(w2.coverage), r(w2.interval_violations), w2.interval_wrong_orders, w2.window_false_conflicts], [[2, 5], [2, 5], 2, 1]);
@@ -164,6 +165,8 @@ test('degraded readings are counted apart in coverage, causality, ordering and w
   assert.match(row, /70\.00% \(7\/10\); worst w2 40\.00%/, 'coverage, pooled, then the worst worker');
   assert.match(row, /\b2; worst w2 2\b/, 'violations and wrong orders with the worst worker');
   assert.match(row, /\b1; worst w2 1\b/, 'false window conflicts');
+  // a pooled point-violation share never hides the worker that breaks causality most
+  assert.match(row, /%; worst w2 40\.00%\s*\S*\s*$/, 'point violations, pooled, then the worst worker');
   assert.doesNotMatch(row, /worst w1/, 'a perfect worker is not named');
   // and the split is printed
   const bqRow = lines.slice(lines.findIndex((l) => l.startsWith('Bound quality'))).find((l) => l.startsWith('bounded'))!;

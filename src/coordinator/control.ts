@@ -1,5 +1,5 @@
 import type { SocketAsPromised } from 'dgram-as-promised';
-import { encodeMessage, encodeReadyQuery, type ByeReply, type StatusReply } from '../protocol/messages.js';
+import { encodeEndCommand, encodeReadyQuery, type ByeReply, type StatusReply } from '../protocol/messages.js';
 import type { Logger } from '../run/logger.js';
 
 export interface WorkerAddress { host: string; port: number; label: string }
@@ -40,7 +40,7 @@ export class ControlClient {
   onBye(from: string, msg: ByeReply): void { this.byes.set(from, msg); }
 
   private sendAll(kind: 'ready?' | 'end', only?: (w: WorkerAddress) => boolean): void {
-    const buf = kind === 'ready?' ? encodeReadyQuery(this.runId, ++this.readyN, this.key) : encodeMessage({ v: 1, k: kind, run: this.runId }, this.key);
+    const buf = kind === 'ready?' ? encodeReadyQuery(this.runId, ++this.readyN, this.key) : encodeEndCommand(this.runId, this.key);
     for (const w of this.workers) if (!only || only(w)) this.socket.socket.send(buf, w.port, w.host);
   }
 

@@ -20,7 +20,8 @@ export interface EventMessage {
  * as the status it asks for: the worker never answers with more bytes than it was sent.
  */
 export interface ReadyQuery { v: 1; k: 'ready?'; run: string; n: number; pad?: string }
-export interface EndCommand { v: 1; k: 'end'; run: string }
+/** `pad`, as in `ready?`: the worker's `ending` status, sent back to each repeated `end`, is never larger than the `end`. */
+export interface EndCommand { v: 1; k: 'end'; run: string; pad?: string }
 export interface StatusReply {
   v: 1; k: 'status'; run: string; node: string; state: 'warming' | 'ready' | 'ending';
   sources: Record<string, { ready: boolean; detail: string }>;
@@ -54,6 +55,12 @@ export function encodeMessage(msg: Message, key?: Buffer | null): Buffer {
 export function encodeReadyQuery(run: string, n: number, key?: Buffer | null): Buffer {
   const bare = Buffer.byteLength(JSON.stringify({ v: 1, k: 'ready?', run, n, pad: '' }));
   return encodeMessage({ v: 1, k: 'ready?', run, n, pad: '.'.repeat(Math.max(0, MAX_DATAGRAM_BYTES - bare)) }, key);
+}
+
+/** An `end` padded like a `ready?`, so that the status a worker still finishing its re-estimations sends back fits in its size. */
+export function encodeEndCommand(run: string, key?: Buffer | null): Buffer {
+  const bare = Buffer.byteLength(JSON.stringify({ v: 1, k: 'end', run, pad: '' }));
+  return encodeMessage({ v: 1, k: 'end', run, pad: '.'.repeat(Math.max(0, MAX_DATAGRAM_BYTES - bare)) }, key);
 }
 
 /** One source's stamp as the coordinator reads it (the fields of a clock Reading). */
@@ -170,6 +177,7 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
       if (parsed.pad !== undefined && typeof parsed.pad !== 'string') return { ok: false, reason: 'bad_shape', detail: 'pad' };
       return { ok: true, msg: parsed as unknown as Message };
     case 'end':
+      if (parsed.pad !== undefined && typeof parsed.pad !== 'string') return { ok: false, reason: 'bad_shape', detail: 'pad' };
       return { ok: true, msg: parsed as unknown as Message };
     case 'status': {
       // The coordinator reads every field of a status (state, each source's ready/detail).

@@ -211,7 +211,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     } else if (msg.k === 'end') {
       if (!ending) void shutdown('end', from);
       else {
-        // Repeated `end`s while ending: the same bound as a `ready?` reply (the coordinator only waits for `bye`).
+        // Repeated `end`s while ending: "still ending" (the coordinator waits on while these come), never larger than the `end`.
         const b = fitStatus(statusReply('ending'), size, opts.key);
         if (b) try { socket?.send(b, from.port, from.address); } catch { /* the socket may be closing */ }
       }

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { newRunId } from './run-id.js';
@@ -67,18 +68,33 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   log.info(`run ${runId}: scenario "${s.name}" seed ${plan.seed}, ${s.workers} workers, ${events} events at ${s.rate}/s, sources ${s.sources.join(',')}`);
 
   const procs: RoleProcess[] = [];
+  let interrupted: NodeJS.Signals | null = null;
+  let coordinator: RoleProcess | null = null;
   const start = (name: string, args: string[]): RoleProcess => {
+    if (interrupted) throw new Error(`not starting ${name}: the run was stopped (${interrupted})`);
     const p = startRole(name, args, { forwardStderr: opts.verbose !== false });
     procs.push(p);
     return p;
   };
-  const stopAll = (): void => { for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM'); };
-  let interrupted: NodeJS.Signals | null = null;
+  const running = (p: RoleProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
+  const stopAll = (sig: NodeJS.Signals = 'SIGTERM'): void => { for (const p of procs) if (running(p)) p.child.kill(sig); };
   const onSignal = (sig: NodeJS.Signals): void => {
-    if (interrupted) return;
+    if (interrupted) {
+      // A second signal: no more waiting.
+      log.warn(`${sig} again: killing every process of the run`);
+      stopAll('SIGKILL');
+      process.exit(128 + (os.constants.signals[sig] ?? 0));
+    }
     interrupted = sig;
-    log.warn(`interrupted (${sig}): stopping every process of the run`);
-    stopAll();
+    if (coordinator && running(coordinator)) {
+      // The coordinator stops sending and ends its workers, which then write their summaries and
+      // say bye; the rest stop below as in a normal end. Its events so far are received, not lost.
+      log.warn(`interrupted (${sig}): stopping the coordinator, which ends the workers (${sig} again to kill everything now)`);
+      coordinator.child.kill('SIGTERM');
+    } else {
+      log.warn(`interrupted (${sig}): stopping every process of the run`);
+      stopAll();
+    }
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
@@ -101,7 +117,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     }
     await writeManifest(paths.manifest, manifest);
 
-    const coord = start('coordinator', ['coordinator', ...common, '--key-file', keyFile, ...coordinatorArgs(plan.coordinator, addrs, servers)]);
+    const coord = (coordinator = start('coordinator', ['coordinator', ...common, '--key-file', keyFile, ...coordinatorArgs(plan.coordinator, addrs, servers)]));
     const coordExit = await coord.exited;
     const workerExits = await Promise.all(workers.map((w) => withTimeout(w.exited, 30_000, `${w.name} exit`).catch((e: Error) => {
       log.error(`${e.message}; stopping it`);

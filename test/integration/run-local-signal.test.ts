@@ -1,9 +1,10 @@
-// A stop signal to run-local stops every process of the run first: nothing is left running, the
-// data recorded so far is analysed, and the exit status says which signal (128 + n).
+// A stop signal to run-local stops every process of the run first — the coordinator, which ends
+// its workers — so nothing is left running, the data recorded so far is analysed, and the exit
+// status says which signal (128 + n).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_PATH, tmpDir } from '../helpers.js';
 
@@ -41,5 +42,12 @@ for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     const runs = readdirSync(results);
     assert.equal(runs.length, 1);
     assert.ok(existsSync(path.join(results, runs[0]!, 'stats.json')), 'the data recorded so far was analysed');
+    // The coordinator was stopped first and ended the workers: each wrote its summary and every
+    // event sent was received (none counted as lost because a worker died first).
+    const sent = readFileSync(path.join(results, runs[0]!, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
+    for (const w of ['w1', 'w2', 'w3']) {
+      const summary = JSON.parse(readFileSync(path.join(results, runs[0]!, 'workers', `${w}.summary.json`), 'utf8')) as { ended_by: string; recorded: number };
+      assert.deepEqual([summary.ended_by, summary.recorded], ['end', sent], `${w} was ended by the coordinator and received every event sent`);
+    }
   });
 }

@@ -117,9 +117,9 @@ export class LocalStepWatch {
    * (HostClock after a re-anchor) are both placed right. An instant after a step's detection is
    * after the step; one from before the previous step's detection is before it; otherwise the
    * value's local − monotonic must match the old frame's or the new one's (each extrapolated with
-   * the trend and widened by the worst frequency error); when it matches both or neither, an
-   * instant before the step's bracket counts as before it and one inside the bracket gets both
-   * hypotheses.
+   * the trend and widened by the worst frequency error); when it matches both, an instant before
+   * the step's bracket counts as before it and one inside the bracket gets both hypotheses; when it
+   * matches neither, it gets both hypotheses wherever it lies.
    *
    * Without the monotonic time, local values that only one side of a step can produce decide,
    * and the rest count as both.
@@ -150,9 +150,17 @@ export class LocalStepWatch {
         if (oldFrame !== newFrame) {
           pre = oldFrame;
           post = newFrame;
-        } else {
+        } else if (oldFrame) {
+          // Both frames fit (a step within the frames' uncertainty): the order decides before the
+          // bracket; inside it both hypotheses stand.
           pre = monoNs <= s.prevMono;
           post = false;
+        } else {
+          // Neither frame fits: the stamp's local and monotonic times disagree with everything the
+          // watch saw (e.g. a monotonic time derived from a realtime stamp across the step), so its
+          // frame is not known: both hypotheses, never a confident pick.
+          pre = true;
+          post = true;
         }
       } else {
         const d = BigInt(Math.round(s.stepNs));

@@ -382,6 +382,21 @@ test('bounded: an instant whose frame cannot be told gets the hull of both frame
   assert.ok(Number(rd.hi_ns! - rd.lo_ns!) > 50_000_000, `hull of both frames: ${rd.hi_ns! - rd.lo_ns!} ns`);
 });
 
+test('bounded: an instant before the step whose local value fits neither frame gets the hull of both frames, degraded', () => {
+  const { src, clock, local } = fedSource([[20.62, 50]], 21);
+  clock.t = 20.65;
+  src.read(local(20.65));
+  // Before the watch's bracket (monotonic order says "before the step"), but the local value is
+  // halfway between the frames: order alone must not make it a confident pre-step reading.
+  const t = 20.3;
+  clock.t = t;
+  const mono = clock.mono();
+  const L = local(t) + 25_000_000n;
+  const rd = src.read(L, mono);
+  assert.equal(rd.status, 'degraded');
+  assert.ok(Number(rd.hi_ns! - rd.lo_ns!) > 50_000_000, `hull of both frames: ${rd.hi_ns! - rd.lo_ns!} ns`);
+});
+
 test('bounded: short polls with wander: the model stays trusted (fit sized by time span), readings keep their values and cover', () => {
   for (const seed of [51, 52, 53]) {
     // 100 ms polls: five samples span 0.4 s, far below the 2 s a trusted drift fit needs.

@@ -138,7 +138,9 @@ test('a falseticker server is not hidden: the ntp point is 30 ms off while the t
     assert.ok(rows.length >= 3);
     for (const row of rows) {
       const offsetError = (row.offset_ns as bigint) - (row.true_offset_ns as bigint);
-      assert.ok(abs(offsetError - 30_000_000n) < 1_000_000n, `offset − true_offset = ${ms(offsetError)}`);
+      // The lie is 30 ms; the path adds at most δ/2 (a stalled test process makes δ, not the lie, larger).
+      const slack = (row.delay_ns as bigint) / 2n + 100_000n;
+      assert.ok(abs(offsetError - 30_000_000n) <= slack, `offset − true_offset = ${ms(offsetError)}, beyond 30 ms ± δ/2 = ${ms(slack)}`);
     }
   } finally {
     await r.close();

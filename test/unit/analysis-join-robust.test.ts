@@ -220,6 +220,9 @@ test('declared delays: the worker summary first, then the manifest, else the fil
   writeFile(file, rows);
   assert.deepEqual(await scanDelays(file, 'cw.csv'), [2, 30]);
   assert.deepEqual(await declaredDelays({ commit_wait: { delays_s: [60, 30] } }, { config: { commit_wait_s: [1] } }, file, 'cw.csv'), { delays: [30, 60], from: 'worker summary' });
-  assert.deepEqual(await declaredDelays({ commit_wait: null }, { config: { commit_wait_s: [1, 3] } }, file, 'cw.csv'), { delays: [1, 3], from: 'manifest' });
+  // Without a summary the file decides: declared delays it has no row for are left out (they would
+  // hold every event until the file ends); a declared delay with a few rows is kept.
+  assert.deepEqual(await declaredDelays({ commit_wait: null }, { config: { commit_wait_s: [1, 3] } }, file, 'cw.csv'), { delays: [2, 30], from: 'manifest and scan of the file' });
+  assert.deepEqual(await declaredDelays(null, { config: { commit_wait_s: [2, 7, 30, 60] } }, file, 'cw.csv'), { delays: [2, 7, 30], from: 'manifest and scan of the file' });
   assert.deepEqual(await declaredDelays(null, { config: { commit_wait_s: 'x' } }, file, 'cw.csv'), { delays: [2, 30], from: 'scan of the file' });
 });

@@ -32,6 +32,8 @@ export interface CheckSpec {
   threshold: number | string;
   /** Why this check exists (shown in reports). */
   why?: string;
+  /** "fail" in a negative control: the check that must fail for the fault to count as detected. */
+  expect?: 'pass' | 'fail';
 }
 
 /**

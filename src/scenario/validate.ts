@@ -46,7 +46,7 @@ function validateWorkerSpec(v: unknown, field: string, servers: Record<string, S
 }
 
 export function validateCheck(v: unknown, field: string): CheckSpec {
-  const o = expectObject(v, field, ['name', 'path', 'op', 'threshold', 'why']);
+  const o = expectObject(v, field, ['name', 'path', 'op', 'threshold', 'why', 'expect']);
   const name = expectString(o.name, `${field}.name`);
   const path = expectString(o.path, `${field}.path`);
   parseStatsPath(path, `${field}.path`);
@@ -54,6 +54,7 @@ export function validateCheck(v: unknown, field: string): CheckSpec {
   parseThreshold(o.threshold, `${field}.threshold`);
   const out: CheckSpec = { name, path, op, threshold: o.threshold as number | string };
   if (o.why !== undefined) out.why = expectString(o.why, `${field}.why`);
+  if (o.expect !== undefined) out.expect = expectString(o.expect, `${field}.expect`, ['pass', 'fail']) as 'pass' | 'fail';
   return out;
 }
 

@@ -14,6 +14,18 @@ test('falseticker is marked as a negative control, and its FAIL is said to be th
   assert.match(note!, /^Scenario "falseticker" is a negative control \(expected_verdict "fail"\): the FAIL of w3-bounded-coverage is the expected result/);
 });
 
+test('falseticker: a failing honest-worker check is an UNEXPECTED FAIL, not the expected detection', () => {
+  const { scenario } = loadScenario('falseticker', {});
+  const note = negativeControlNote(scenario, [
+    { name: 'honest-w1-bounded-coverage', verdict: 'fail' }, { name: 'w3-bounded-coverage', verdict: 'fail' },
+  ]);
+  assert.match(note!, /UNEXPECTED FAIL of honest-w1-bounded-coverage/);
+  assert.doesNotMatch(note!, /is the expected result/);
+  // the marked check passing while nothing else fails: the fault went undetected
+  assert.match(negativeControlNote(scenario, [{ name: 'w3-bounded-coverage', verdict: 'pass' }, { name: 'falseticker-visible', verdict: 'pass' }])!,
+    /w3-bounded-coverage was expected to FAIL, but passed — the fault went UNDETECTED/);
+});
+
 test('a negative control that passes is flagged as unexpected; an ordinary scenario gets no note', () => {
   const neg = { name: 'n', expected_verdict: 'fail' as const };
   assert.match(negativeControlNote(neg, [{ name: 'a', verdict: 'pass' }])!, /every check passed — the fault went UNDETECTED/);

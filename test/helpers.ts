@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI_PATH, PACKAGE_ROOT } from '../src/run/paths.js';
@@ -45,4 +45,14 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
     });
     child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${err}`)));
   });
+}
+
+/** Wait until a process is really stopped (SIGSTOP is delivered asynchronously). */
+export async function waitStopped(pid: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T') return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`process ${pid} did not stop`);
 }

@@ -8,20 +8,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeMessage, encodeMessage } from '../../src/protocol/messages.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV } from '../../src/net/udp-stamp-addon.js';
-import { startCli, tmpDir } from '../helpers.js';
+import { startCli, tmpDir, waitStopped } from '../helpers.js';
 
 delete process.env[NO_NATIVE_ENV];
 const RUN = 'T-kernel-drops';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function stopped(pid: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T') return;
-    await sleep(5);
-  }
-  throw new Error(`process ${pid} did not stop`);
-}
 
 for (const mode of ['kernel', 'user'] as const) {
   test(`worker (--recv-stamp ${mode}): kernel drops of a flood into a stopped worker = sent − recorded, in the summary`, { skip: process.platform !== 'linux', timeout: 60_000 }, async (t) => {
@@ -33,7 +25,7 @@ for (const mode of ['kernel', 'user'] as const) {
       '--insecure', '--recv-stamp', mode, '--results-dir', path.join(dir, 'results'), '--logs-dir', path.join(dir, 'logs')]);
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     child.kill('SIGSTOP');
-    await stopped(child.pid!);
+    await waitStopped(child.pid!);
     // More than the worker's receive buffer holds (it asks for 4 MiB; the kernel caps it at
     // net.core.rmem_max): synchronous sends, each queued on the stopped worker or dropped.
     const rcvbuf = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { decodeMessage, encodeMessage, type EventMessage } from '../../src/protocol/messages.js';
-import { runCli, startCli, tmpDir } from '../helpers.js';
+import { runCli, startCli, tmpDir, waitStopped } from '../helpers.js';
 
 const RUN = 'T-recv-stamp';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -24,15 +24,6 @@ function event(seq: number, sendNs: bigint): Buffer {
   return encodeMessage(m, null);
 }
 
-/** Wait until the process is really stopped (SIGSTOP is delivered asynchronously). */
-async function stopped(pid: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T') return;
-    await sleep(5);
-  }
-  throw new Error(`process ${pid} did not stop`);
-}
 
 interface Row { seq: number; recvLocal: bigint; trueRecv: bigint; systemNs: bigint }
 
@@ -72,7 +63,7 @@ async function stoppedWorkerRun(mode: 'auto' | 'kernel' | 'user', n: number) {
   const tx = dgram.createSocket('udp4');
   await new Promise<void>((r) => tx.connect(port, '127.0.0.1', r));
   child.kill('SIGSTOP');
-  await stopped(child.pid!);
+  await waitStopped(child.pid!);
   const sent = new Map<number, bigint>();
   for (let i = 0; i < n; i++) {
     const t = trueNow();

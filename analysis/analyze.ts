@@ -5,28 +5,28 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../src/run/atomic-json.js';
 import type { Logger } from '../src/run/logger.js';
 import { PACKAGE_ROOT } from '../src/run/paths.js';
-import { StatsAccumulator, type EventSink, type FoldResults, type TimelineConfig } from './accumulate.js';
-import { CsvReader } from './csv-reader.js';
-import { ratio } from './distribution.js';
-import { headline } from './headline.js';
-import type { SourceDef } from './joined.js';
-import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join.js';
-import { legacyAdapter } from './legacy.js';
-import { legacyNtpWarning, type LegacyNtpFile } from './legacy-ntp-check.js';
-import { runSchedule, scheduleWarning } from './schedule-info.js';
+import { StatsAccumulator, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
+import { CsvReader } from './load/csv-reader.js';
+import { ratio } from './stats/distribution.js';
+import { headline } from './stats/headline.js';
+import type { SourceDef } from './join/joined.js';
+import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join/join.js';
+import { legacyAdapter } from './load/legacy.js';
+import { legacyNtpWarning, type LegacyNtpFile } from './load/legacy-ntp-check.js';
+import { runSchedule, scheduleWarning } from './load/schedule-info.js';
 import { makeWindowSize } from './metrics/windows.js';
-import { anchorFromEpochNs } from './ns-parse.js';
-import { AvailabilityCounter, discoverSources } from './row-decoder.js';
-import { locateRun, peekCoordinator } from './run-files.js';
-import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats-types.js';
-import { EventRowReader } from './event-rows.js';
-import { declaredDelays } from './reest-delays.js';
-import { summaryText } from './summary-text.js';
-import { syncStats } from './sync-stats.js';
-import { ThreadedAccumulator } from './threaded-accumulator.js';
-import { ParsePool, parseThreadCount } from './threaded-rows.js';
-import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './decoded-rows.js';
-import { kernelDropSplit } from './kernel-drops.js';
+import { anchorFromEpochNs } from './load/ns-parse.js';
+import { AvailabilityCounter, discoverSources } from './load/sources.js';
+import { locateRun, peekCoordinator } from './load/run-files.js';
+import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats/types.js';
+import { EventRowReader } from './load/event-rows.js';
+import { declaredDelays } from './load/reest-delays.js';
+import { summaryText } from './stats/summary-text.js';
+import { syncStats } from './load/sync-rows.js';
+import { ThreadedAccumulator } from './threads/threaded-folder.js';
+import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
+import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
+import { kernelDropSplit } from './fold/kernel-drops.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -169,7 +169,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       const w = joinedNodes.indexOf(wf.node);
       if (!wf.commitWait || w < 0) continue;
       try {
-        // The delays are needed before reading: see reest-delays.ts.
+        // The delays are needed before reading: see load/reest-delays.ts.
         const declared = await declaredDelays(wf.summary ? quietJson(wf.summary) : null, manifestEarly, wf.commitWait, rel(wf.commitWait));
         const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: 'seq' });
         commitWait.push({ reader, convert: null, node: wf.node, worker: w, delays: declared.delays });

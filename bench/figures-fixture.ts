@@ -1,17 +1,17 @@
 // A realistic synthetic run directory for the figure/report tests and the figure benchmark:
 // coordinator.csv, workers/<node>.csv, sync/<node>.csv, commit_wait/<node>.csv (columns from
-// src/run/columns.ts), manifest.json and a stats.json that satisfies analysis/stats-types.ts,
+// src/run/columns.ts), manifest.json and a stats.json that satisfies analysis/stats/types.ts,
 // with every statistic counted from the generated rows (a small stand-in for analysis/analyze.ts).
 // Values are a pure function of (seed, seq, node), so 1,000,000 events need no per-event memory.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { COMMIT_WAIT_COLUMNS, SYNC_COLUMNS, coordinatorColumns, workerColumns } from '../src/run/columns.js';
-import { headline } from '../analysis/headline.js';
+import { headline } from '../analysis/stats/headline.js';
 import type {
   BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, Distribution,
   OrderingEntry, Ratio, ReadingAvailability, Stats, SyncEntry, WindowEntry, WorkerDelivery,
-} from '../analysis/stats-types.js';
+} from '../analysis/stats/types.js';
 
 export interface FixtureOptions {
   events: number;

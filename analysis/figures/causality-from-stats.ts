@@ -1,7 +1,7 @@
 // Fallback for the causality timeline when the per-event CSVs cannot be streamed (a legacy-format
 // import, or a run directory holding only stats.json): the analysis' own binned timeline and its
 // thin event sample. Same shape as the streamed data, so the figure code is shared.
-import type { Stats } from '../stats-types.js';
+import type { Stats } from '../stats/types.js';
 import type { CausalityBin, CausalityData, CausalitySample } from './event-stream.js';
 
 export function causalityFromStats(stats: Stats): CausalityData | null {

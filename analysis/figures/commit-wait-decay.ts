@@ -1,6 +1,6 @@
 // Commit-wait decay: how re-estimating a past event's interval after a delay shrinks both the
 // ambiguous share of window assignments and the half-width (the TrueTime commit wait / 2).
-import type { Distribution } from '../stats-types.js';
+import type { Distribution } from '../stats/types.js';
 import { asSpec, type FigureDef } from './types.js';
 import { OKABE_ITO, baseConfig, colourScale, dashScale, shapeScale } from './style.js';
 

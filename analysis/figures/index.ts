@@ -2,7 +2,7 @@
 // spec (or a reason to skip it), render SVG + 300-DPI PNG into <run>/figures/.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Stats } from '../stats-types.js';
+import type { Stats } from '../stats/types.js';
 import { causalityTimeline } from './causality-timeline.js';
 import { clockOffsets } from './clock-offsets.js';
 import { commitWaitDecay } from './commit-wait-decay.js';

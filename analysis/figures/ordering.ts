@@ -1,6 +1,6 @@
 // Ordering between worker pairs: for each source and pair, the share of events whose order the
 // source got right, got wrong (false confidence), or could not decide — counted in stats.json.
-import type { OrderingEntry } from '../stats-types.js';
+import type { OrderingEntry } from '../stats/types.js';
 import { asSpec, type FigureDef } from './types.js';
 import { OUTCOME, baseConfig } from './style.js';
 

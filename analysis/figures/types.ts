@@ -1,6 +1,6 @@
 // What a figure module provides: a builder from data to a vega-lite spec, or a reason to skip.
 import type { TopLevelSpec } from 'vega-lite';
-import type { Stats } from '../stats-types.js';
+import type { Stats } from '../stats/types.js';
 import type { CausalityData } from './event-stream.js';
 import type { SyncData } from './sync-stream.js';
 

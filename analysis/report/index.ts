@@ -4,12 +4,12 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../src/run/logger.js';
 import { writeFileAtomic } from '../../src/run/atomic-json.js';
-import type { Stats } from '../stats-types.js';
+import type { Stats } from '../stats/types.js';
 import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../figures/index.js';
 import { esc } from './html.js';
 import { boundQualityTable, causalityTable, deliveryTable, headlineBlock, headlineTable, inputsTable, lossTable, manifestSection, perWorkerTable } from './tables.js';
 import { collectWarnings } from './warnings.js';
-import { scheduleText } from '../schedule-info.js';
+import { scheduleText } from '../load/schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
 
 export interface ReportOptions {

@@ -1,8 +1,8 @@
 // The report's summary tables, each built from stats.json only (no number is computed here that
 // stats.json does not already hold, except percentages of its own ratios).
-import type { Stats } from '../stats-types.js';
+import type { Stats } from '../stats/types.js';
 import { esc, msCell, pctCell, table, type Cell } from './html.js';
-import { HEADLINE_COLUMNS, headlineRows } from '../summary-text.js';
+import { HEADLINE_COLUMNS, headlineRows } from '../stats/summary-text.js';
 
 /** The few numbers that matter per source, with the worst worker named (the same block as the text summary). */
 export function headlineBlock(stats: Stats): string {

@@ -1,6 +1,6 @@
 // Everything a reader must know before trusting the numbers: lost events, sources without
 // values (warming, unsynced, ...), torn or damaged input files, figures that could not be drawn.
-import type { Stats } from '../stats-types.js';
+import type { Stats } from '../stats/types.js';
 import type { FigureOutcome } from '../figures/index.js';
 
 export function collectWarnings(stats: Stats, figures: FigureOutcome[]): string[] {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Logger } from '../run/logger.js';
-import type { Stats } from '../../analysis/stats-types.js';
+import type { Stats } from '../../analysis/stats/types.js';
 
 export interface AnalyzeCommandOptions {
   runDir: string;

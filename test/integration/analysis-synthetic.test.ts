@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { REORDER_WINDOW } from '../../analysis/join.js';
-import type { Stats } from '../../analysis/stats-types.js';
+import { REORDER_WINDOW } from '../../analysis/join/join.js';
+import type { Stats } from '../../analysis/stats/types.js';
 import { generateSyntheticRun } from '../../bench/analysis.js';
 import { tmpDir } from '../helpers.js';
 

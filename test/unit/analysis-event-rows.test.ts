@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CsvReader } from '../../analysis/csv-reader.js';
-import { COORDINATOR_ROLE, StatusTable, WORKER_ROLE, decodeBatch, rowColumns, type DecodedRows, type RowRole } from '../../analysis/decoded-rows.js';
-import { EventRowReader } from '../../analysis/event-rows.js';
+import { CsvReader } from '../../analysis/load/csv-reader.js';
+import { COORDINATOR_ROLE, StatusTable, WORKER_ROLE, decodeBatch, rowColumns, type DecodedRows, type RowRole } from '../../analysis/load/decoded-rows.js';
+import { EventRowReader } from '../../analysis/load/event-rows.js';
 import { Prng } from '../../src/sim/prng.js';
 import { tmpDir } from '../helpers.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
-import type { Stats } from '../../analysis/stats-types.js';
+import type { Stats } from '../../analysis/stats/types.js';
 import { writeCommitWait, writeCoordinator, writeWorker, type Stamp } from '../../bench/analysis-fixture.js';
 import { tmpDir } from '../helpers.js';
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DistAcc } from '../../analysis/distribution.js';
+import { DistAcc } from '../../analysis/stats/distribution.js';
 
 test('DistAcc.addAll equals add() value by value, across the exact capacity, with NaN and ±Infinity skipped', () => {
   const value = fc.oneof(

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { kernelDropSplit } from '../../analysis/kernel-drops.js';
+import { kernelDropSplit } from '../../analysis/fold/kernel-drops.js';
 import { collectWarnings } from '../../analysis/report/warnings.js';
 import { lossTable } from '../../analysis/report/tables.js';
 import { writeCoordinator, writeWorker, type Stamp } from '../../bench/analysis-fixture.js';

@@ -10,8 +10,8 @@ import {
   classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, makeWindowSize, pointWindowsAgree, windowIndex,
 } from '../../analysis/metrics/windows.js';
 import { covers, coversScaled, halfWidth, normalizedError, trueTimeWait } from '../../analysis/metrics/bounds.js';
-import { StatsAccumulator } from '../../analysis/accumulate.js';
-import type { JoinedEvent } from '../../analysis/joined.js';
+import { StatsAccumulator } from '../../analysis/fold/gather.js';
+import type { JoinedEvent } from '../../analysis/join/joined.js';
 
 test('point causality: r < s is a violation, equal stamps are not, empty is not compared', () => {
   assert.equal(pointCausality(100, 99), 'violation');

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
-import type { Stats } from '../../analysis/stats-types.js';
+import type { Stats } from '../../analysis/stats/types.js';
 import { Prng } from '../../src/sim/prng.js';
 import { tmpDir } from '../helpers.js';
 

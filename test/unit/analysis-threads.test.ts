@@ -1,4 +1,4 @@
-// Parse threads (analysis/parse-thread.ts) must not change a single number: the same run analysed
+// Parse threads (analysis/threads/parse-thread.ts) must not change a single number: the same run analysed
 // with threads and in-process gives the same stats.json, warnings and their order included, on a
 // run with shuffled, duplicated, quoted, malformed and torn rows; an unreadable worker file is
 // reported and skipped; a missing coordinator still fails; decodeBatch is checked cell by cell.
@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { batchFromCells } from '../../analysis/csv-reader.js';
-import { StatusTable, WORKER_ROLE, decodeBatch, rowColumns } from '../../analysis/decoded-rows.js';
-import { anchorFromEpochNs } from '../../analysis/ns-parse.js';
+import { batchFromCells } from '../../analysis/load/csv-reader.js';
+import { StatusTable, WORKER_ROLE, decodeBatch, rowColumns } from '../../analysis/load/decoded-rows.js';
+import { anchorFromEpochNs } from '../../analysis/load/ns-parse.js';
 import { generateSyntheticRun } from '../../bench/analysis.js';
 import { tmpDir } from '../helpers.js';
 

@@ -4,7 +4,7 @@ import { evaluateChecks, checksExitCode, formatCheckResults, parseThreshold, sel
 import type { CheckSpec } from '../../src/scenario/index.js';
 
 const dist = (p50: number, p99: number, max: number) => ({ unit: 'ns', n: 100, p50, p99, max, min: 0 });
-/** A fragment shaped like analysis/stats-types.ts Stats (only the fields the checks read). */
+/** A fragment shaped like analysis/stats/types.ts Stats (only the fields the checks read). */
 const stats = {
   bound_quality: [
     { source: 'bounded', role: 'worker', node: null, coverage: { count: 999, total: 1000, share: 0.999 }, abs_point_error: dist(1e5, 3e5, 4e5) },

@@ -1,6 +1,6 @@
 // What the main thread and a parse thread (parse-thread.ts) share: the thread's start data and the
 // layout of the shared counters they use for flow control instead of messages.
-import type { RowRole } from './decoded-rows.js';
+import type { RowRole } from '../load/decoded-rows.js';
 
 export interface ParseThreadData {
   files: { file: string; displayPath: string; role: RowRole }[];

@@ -5,9 +5,9 @@
 // added in event order (DistAcc.addAll), so every counter sees exactly the per-event sequence.
 import type { BoundCounts, CausalityCounts, CommitWaitCounts, ReestCounts, TimelineCausality, TimelineClock } from './counters.js';
 import type { EventBlock, StampColumns } from './event-block.js';
-import type { ReestStamp } from './joined.js';
-import { intervalCausality, pointCausality } from './metrics/causality.js';
-import { CALIBRATION_SCALES, covers, halfWidth, normalizedError, trueTimeWait } from './metrics/bounds.js';
+import type { ReestStamp } from '../join/joined.js';
+import { intervalCausality, pointCausality } from '../metrics/causality.js';
+import { CALIBRATION_SCALES, covers, halfWidth, normalizedError, trueTimeWait } from '../metrics/bounds.js';
 
 /** Value columns one block long, reused by every fold. */
 export class FoldScratch {

@@ -1,25 +1,25 @@
 // Folds blocks of joined events (event-block.ts) into every metric of docs/metrics.md and turns
 // the counts into stats.json entries. Memory depends on the number of sources, workers, window
 // sizes and delays — never on the number of events (distributions are bounded, see
-// distribution.ts). The folds are fold-*.ts, whose classifications are the pure functions in
+// analysis/stats/distribution.ts). The folds are fold-*.ts, whose classifications are the pure functions in
 // metrics/*; each counter sees the same values in the same order as one event at a time would.
-// Runs in the analysing thread (StatsAccumulator) or in the fold thread (fold-thread.ts).
-import { DistAcc, ratio } from './distribution.js';
+// Runs in the analysing thread (StatsAccumulator) or in the fold thread (analysis/threads/fold-thread.ts).
+import { DistAcc, ratio } from '../stats/distribution.js';
 import {
   BinSeries, BoundCounts, CausalityCounts, CommitWaitCounts, OrderingCounts, ReestCounts, ReestWindowCounts,
   TimelineCausality, TimelineClock, WindowCounts, type AccuracyCounts,
 } from './counters.js';
 import { EventBlock } from './event-block.js';
-import { foldOrdering } from './fold-ordering.js';
-import { FoldScratch, foldCoordinatorReadings, foldWorkerReadings, type WorkerSinks } from './fold-readings.js';
-import { WindowScratch, computeTrueWindows, foldWindows } from './fold-windows.js';
-import type { SourceDef } from './joined.js';
-import type { WindowSize } from './metrics/windows.js';
-import { CALIBRATION_SCALES } from './metrics/bounds.js';
+import { foldOrdering } from './ordering.js';
+import { FoldScratch, foldCoordinatorReadings, foldWorkerReadings, type WorkerSinks } from './readings.js';
+import { WindowScratch, computeTrueWindows, foldWindows } from './windows.js';
+import type { SourceDef } from '../join/joined.js';
+import type { WindowSize } from '../metrics/windows.js';
+import { CALIBRATION_SCALES } from '../metrics/bounds.js';
 import type {
   BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, Distribution, OrderingEntry,
   Timeline, WindowAccuracy, WindowEntry,
-} from './stats-types.js';
+} from '../stats/types.js';
 
 export interface TimelineConfig {
   /** Relative ns of the first bin's start. */

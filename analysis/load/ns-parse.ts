@@ -140,7 +140,7 @@ export function parseIntAt(text: string, start: number, end: number): number {
 }
 
 /**
- * parseRelNsAt on bytes (an event file's latin1 bytes, analysis/event-rows.ts): the same digits,
+ * parseRelNsAt on bytes (an event file's latin1 bytes, analysis/load/event-rows.ts): the same digits,
  * the same checks, the same result, for buf[start, end).
  */
 export function parseRelNsBytes(buf: Uint8Array, start: number, end: number, anchorSec: number): number | undefined {

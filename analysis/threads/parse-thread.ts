@@ -1,6 +1,6 @@
 // Parse thread: reads event CSVs (coordinator or workers) and decodes their rows into typed arrays
-// (event-rows.ts), handing each batch to the main thread (buffers transferred, not copied). One
-// thread may serve several files (threaded-rows.ts decides): it always decodes for the file whose
+// (analysis/load/event-rows.ts), handing each batch to the main thread (buffers transferred, not copied). One
+// thread may serve several files (parse-pool.ts decides): it always decodes for the file whose
 // decoded-but-untaken backlog is smallest, at most `credits` batches ahead per file (shared
 // counters), so memory stays bounded; when every file is full it sleeps in Atomics.wait (it has
 // nothing else to do) until the main thread has taken a file down to `lowWater`.
@@ -9,7 +9,7 @@
 //   | {type:'rows', file, rows} | {type:'end', file, stats} | {type:'error', file, message};
 // from main: {type:'start', file, sources, anchorSec} once per opened file.
 import { parentPort, workerData } from 'node:worker_threads';
-import { EventRowReader } from './event-rows.js';
+import { EventRowReader } from '../load/event-rows.js';
 import { SLEEPING, WAKE, producedSlot, takenSlot, type ParseThreadData } from './parse-flow.js';
 
 const port = parentPort!;

@@ -1,8 +1,8 @@
 // The counters the metric folds add to: one object per (source, worker), (source, pair),
 // (source, window size), ... Plain numbers and bounded distributions; the folds (fold-*.ts) fill
 // them, StatsAccumulator turns them into stats.json entries.
-import { DistAcc } from './distribution.js';
-import { CALIBRATION_SCALES } from './metrics/bounds.js';
+import { DistAcc } from '../stats/distribution.js';
+import { CALIBRATION_SCALES } from '../metrics/bounds.js';
 
 export class CausalityCounts {
   ptCompared = 0; ptMissing = 0; ptViol = 0; margin = new DistAcc();

@@ -3,8 +3,8 @@
 // the same additions in the same order per counter, several times faster (docs/metrics.md
 // §Streaming and memory). Events are copied in as they leave the join; the block is reused. All
 // columns share one ArrayBuffer, so a block can be handed to the fold thread and back
-// (fold-thread.ts) without copying; re-estimate lists travel beside it.
-import type { JoinedEvent, ReestStamp } from './joined.js';
+// (analysis/threads/fold-thread.ts) without copying; re-estimate lists travel beside it.
+import type { JoinedEvent, ReestStamp } from '../join/joined.js';
 
 /** One place's stamps of one source: point, lo, hi per event (NaN = empty cell). */
 export interface StampColumns {

@@ -1,14 +1,14 @@
 // Fold thread: folds the blocks of joined events that the analysing thread sends
-// (threaded-accumulator.ts) into every metric (block-folder.ts), so that joining and counting run
+// (threaded-folder.ts) into every metric (analysis/fold/block-folder.ts), so that joining and counting run
 // on two cores. Each block's buffer is sent back once folded, to be filled again.
 //
 // Protocol — from main: {type:'block', buffer, n, reest, delays} (buffer transferred) |
 //   {type:'finish', sources, delays}; to main: {type:'free', buffer} | {type:'results', results} |
 //   {type:'error', message}.
 import { parentPort, workerData } from 'node:worker_threads';
-import { BlockFolder, type FoldConfig } from './block-folder.js';
-import { EventBlock, type ReestEntries } from './event-block.js';
-import type { SourceDef } from './joined.js';
+import { BlockFolder, type FoldConfig } from '../fold/block-folder.js';
+import { EventBlock, type ReestEntries } from '../fold/event-block.js';
+import type { SourceDef } from '../join/joined.js';
 
 type Msg =
   | { type: 'block'; buffer: ArrayBuffer; n: number; reest: ReestEntries; delays: number[] }

@@ -1,7 +1,7 @@
 // The plain-text summary `chronoeval analyze` prints: readable tables made only from stats.json
 // values. A statistic without data prints as "—", never as 0 %.
-import type { Distribution, HeadlineEntry, HeadlineWorst, Ratio, Stats } from './stats-types.js';
-import { scheduleText } from './schedule-info.js';
+import type { Distribution, HeadlineEntry, HeadlineWorst, Ratio, Stats } from './types.js';
+import { scheduleText } from '../load/schedule-info.js';
 
 export function pct(r: Ratio | null | undefined): string {
   if (!r || r.share === null) return '—';

@@ -1,5 +1,5 @@
 // Event rows (coordinator.csv, workers/<node>.csv) decoded into typed arrays, batch by batch, so
-// that the decoding can run in parse threads (analysis/parse-thread.ts) while the main thread
+// that the decoding can run in parse threads (analysis/threads/parse-thread.ts) while the main thread
 // joins and counts.
 //
 // decodeBatch is pure: text cells → numbers, nothing counted. Availability counts and the
@@ -9,7 +9,7 @@
 // stats.json and its warnings are unchanged.
 import type { CsvBatch, CsvReader } from './csv-reader.js';
 import { parseIntAt, parseRelNsAt } from './ns-parse.js';
-import { AvailabilityCounter } from './row-decoder.js';
+import { AvailabilityCounter } from './sources.js';
 
 const MAX_CELL_WARNINGS = 5;
 

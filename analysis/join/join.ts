@@ -13,10 +13,10 @@
 // How far a reader has passed is robust to a stray row: a row counts only if its seq lies in the
 // coordinator's range (an event never sent cannot move it), and only up to the smaller of it and
 // the previous row's (different) seq, so one row far ahead of its neighbours moves nothing.
-import { batchFromCells, cellOf, cellsOf, type CsvBatch, type CsvReader } from './csv-reader.js';
+import { batchFromCells, cellOf, cellsOf, type CsvBatch, type CsvReader } from '../load/csv-reader.js';
 import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from './joined.js';
-import type { DecodedRows, RowTally, DecodedRowSource } from './decoded-rows.js';
-import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
+import type { DecodedRows, RowTally, DecodedRowSource } from '../load/decoded-rows.js';
+import { parseIntAt, parseRelNsAt, type Anchor } from '../load/ns-parse.js';
 
 export const REORDER_WINDOW = 256;
 export const MAX_PENDING_EVENTS = 1_000_000;

@@ -1,9 +1,9 @@
 // Per node and source summaries of sync/<node>.csv (one row per clock-source sample).
 import path from 'node:path';
 import { CsvReader, cellsOf } from './csv-reader.js';
-import { DistAcc, ratio } from './distribution.js';
+import { DistAcc, ratio } from '../stats/distribution.js';
 import { parseRelNs, type Anchor } from './ns-parse.js';
-import type { InputFile, SyncEntry } from './stats-types.js';
+import type { InputFile, SyncEntry } from '../stats/types.js';
 
 const ZERO: Anchor = { sec: 0, ns: 0n };
 

@@ -3,8 +3,8 @@
 // `S_ns` together with `S_status` or `S_lo_ns`/`S_hi_ns`; it is bounded when both lo and hi exist.
 import type { CsvBatch } from './csv-reader.js';
 import { parseIntAt, parseRelNsAt, type Anchor } from './ns-parse.js';
-import { ratio } from './distribution.js';
-import type { ReadingAvailability } from './stats-types.js';
+import { ratio } from '../stats/distribution.js';
+import type { ReadingAvailability } from '../stats/types.js';
 
 const NOT_SOURCES = new Set(['send_local', 'recv_local', 'true_send', 'true_recv', 'reestimated_local', 'sample_local']);
 

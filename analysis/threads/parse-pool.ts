@@ -5,7 +5,7 @@
 // wall time.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { DecodedRows, DecodedRowSource, ReaderStats, RowRole } from './decoded-rows.js';
+import type { DecodedRows, DecodedRowSource, ReaderStats, RowRole } from '../load/decoded-rows.js';
 import { SLEEPING, WAKE, flowSlots, producedSlot, takenSlot, type ParseThreadData } from './parse-flow.js';
 
 /** Batches decoded ahead of the join per file (each ~64 KiB of text, ~30 KiB decoded). */

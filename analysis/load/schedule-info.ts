@@ -1,7 +1,7 @@
 // Which event schedule a run used, from its manifest (`schedule`, written by run-local and the
 // coordinator). Window figures depend on it: a fixed schedule puts every event at the same few
 // phases of a window (docs/metrics.md, Schedules).
-import type { RunSchedule } from './stats-types.js';
+import type { RunSchedule } from '../stats/types.js';
 
 const UNIFORM: Record<string, boolean> = { jittered: true, poisson: true, fixed: false };
 

@@ -3,10 +3,10 @@
 // split against truth, accuracy per worker, and the same verdicts with re-estimated intervals.
 import type { AccuracyCounts, WindowCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
-import type { ReestStamp } from './joined.js';
+import type { ReestStamp } from '../join/joined.js';
 import {
   classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, pointWindowsAgree, windowIndex, type WindowSize,
-} from './metrics/windows.js';
+} from '../metrics/windows.js';
 
 /** Per-event scratch (one slot per worker) and each worker's true window for the block. */
 export class WindowScratch {

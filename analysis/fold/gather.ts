@@ -1,13 +1,13 @@
 // Takes the joined events, one at a time, in the order the join folds them: counts what belongs
 // to the event as a whole (delivered to all / none, scatter-plot samples), copies the event into
 // a columnar block (event-block.ts) and has full blocks folded into every metric (block-folder.ts)
-// — here (StatsAccumulator), or in the fold thread (ThreadedAccumulator, threaded-accumulator.ts)
+// — here (StatsAccumulator), or in the fold thread (ThreadedAccumulator, analysis/threads/threaded-folder.ts)
 // while this thread goes on joining. Both give the same FoldResults.
 import { BlockFolder, type FoldConfig, type FoldResults, type TimelineConfig } from './block-folder.js';
-import type { BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, EventSamples, OrderingEntry, Timeline, WindowEntry } from './stats-types.js';
+import type { BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, EventSamples, OrderingEntry, Timeline, WindowEntry } from '../stats/types.js';
 import { EventBlock } from './event-block.js';
-import type { JoinedEvent, SourceDef } from './joined.js';
-import type { WindowSize } from './metrics/windows.js';
+import type { JoinedEvent, SourceDef } from '../join/joined.js';
+import type { WindowSize } from '../metrics/windows.js';
 
 export type { FoldResults, TimelineConfig };
 

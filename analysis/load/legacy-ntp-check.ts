@@ -3,7 +3,7 @@
 // turned 0 % causality violations into 24 %. A receive cannot precede its send, so NTP-corrected
 // stamps that violate causality where the raw clocks did not prove the NTP data wrong; the ntp
 // figures then describe that data, not clock quality, and the analysis says so.
-import type { CausalityEntry, Stats } from './stats-types.js';
+import type { CausalityEntry, Stats } from '../stats/types.js';
 import type { NtpOffsetRange } from './legacy.js';
 
 /** Fewer compared pairs than this judge nothing. */

@@ -3,8 +3,8 @@
 // The counts are kept in locals for the block and added to the counters at its end.
 import type { OrderingCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
-import { covers } from './metrics/bounds.js';
-import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder } from './metrics/ordering.js';
+import { covers } from '../metrics/bounds.js';
+import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder } from '../metrics/ordering.js';
 
 export function foldOrdering(blk: EventBlock, s: number, a: number, b: number, bounded: boolean, t: OrderingCounts): void {
   const hasA = blk.has[a]!, hasB = blk.has[b]!;

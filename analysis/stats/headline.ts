@@ -1,7 +1,7 @@
 // One line per source for dashboards, and the few numbers that matter per worker with the worst
 // worker named (docs/metrics.md §Headline): values copied from the full sections, nothing new
 // computed except the choice of the worst.
-import type { HeadlineEntry, HeadlineWorker, HeadlineWorst, Ratio, Stats } from './stats-types.js';
+import type { HeadlineEntry, HeadlineWorker, HeadlineWorst, Ratio, Stats } from './types.js';
 
 type Sections = Omit<Stats, 'headline'>;
 

@@ -1,12 +1,12 @@
-// The accumulator for big runs: events are gathered here (accumulate.ts, EventGatherer) and each
+// The accumulator for big runs: events are gathered here (analysis/fold/gather.ts, EventGatherer) and each
 // full block is sent to the fold thread (fold-thread.ts), which folds it while this thread joins
 // the next events — folding was about two thirds of this thread's work. A block's buffer is
 // transferred, not copied, and comes back to be refilled; at most MAX_IN_FLIGHT blocks wait in
 // the fold thread (ready() lets the join wait), so memory stays bounded.
 import { Worker } from 'node:worker_threads';
-import { BLOCK_EVENTS, EventGatherer, foldConfig, type AccumulatorConfig, type FoldResults } from './accumulate.js';
-import { EventBlock } from './event-block.js';
-import type { SourceDef } from './joined.js';
+import { BLOCK_EVENTS, EventGatherer, foldConfig, type AccumulatorConfig, type FoldResults } from '../fold/gather.js';
+import { EventBlock } from '../fold/event-block.js';
+import type { SourceDef } from '../join/joined.js';
 
 const MAX_IN_FLIGHT = 4;
 

@@ -1,7 +1,7 @@
 // Event rows (coordinator.csv, workers/<node>.csv) decoded straight from the file's bytes into
 // typed arrays (DecodedRows), one batch per 64 KiB chunk: each plain line is walked once, field by
 // field, and its time cells are parsed as they are met — no string per chunk, per line or per
-// cell. This was most of the analysis' CPU time; it runs in the parse threads (parse-thread.ts)
+// cell. This was most of the analysis' CPU time; it runs in the parse threads (analysis/threads/parse-thread.ts)
 // for big runs and in-process otherwise. The result is exactly decodeBatch's (decoded-rows.ts)
 // on the same rows, warnings and their order included (test/unit/analysis-event-rows.test.ts).
 import { CsvLines, ROW_REJECTED, type RowSink } from './csv-lines.js';

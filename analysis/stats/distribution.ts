@@ -1,7 +1,7 @@
 // Distributions with bounded memory: values are kept exactly up to a capacity, then folded into
 // a log-bucketed histogram (relative error ≤ 2^-10). Quantiles are nearest-rank everywhere
 // (docs/metrics.md §Quantiles).
-import type { Distribution, Ratio } from './stats-types.js';
+import type { Distribution, Ratio } from './types.js';
 
 export const EXACT_CAPACITY = 65_536;
 const SUB = 512;                       // sub-buckets per power of two

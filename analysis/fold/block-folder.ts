@@ -1,7 +1,7 @@
 // Folds blocks of joined events (event-block.ts) into every metric of docs/metrics.md and turns
 // the counts into stats.json entries. Memory depends on the number of sources, workers, window
 // sizes and delays — never on the number of events (distributions are bounded, see
-// analysis/stats/distribution.ts). The folds are fold-*.ts, whose classifications are the pure functions in
+// analysis/stats/distribution.ts). The folds are ordering.ts, readings.ts, windows.ts, whose classifications are the pure functions in
 // metrics/*; each counter sees the same values in the same order as one event at a time would.
 // Runs in the analysing thread (StatsAccumulator) or in the fold thread (analysis/threads/fold-thread.ts).
 import { DistAcc, ratio } from '../stats/distribution.js';

@@ -2,9 +2,9 @@
 // docs/metrics.md, write stats.json atomically and return a plain-text summary.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../src/run/atomic-json.js';
-import type { Logger } from '../src/run/logger.js';
-import { PACKAGE_ROOT } from '../src/run/paths.js';
+import { writeJsonAtomic } from '../src/files/atomic-json.js';
+import type { Logger } from '../src/cli/logger.js';
+import { PACKAGE_ROOT } from '../src/files/paths.js';
 import { StatsAccumulator, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
 import { CsvReader } from './load/csv-reader.js';
 import { ratio } from './stats/distribution.js';

@@ -5,16 +5,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_DIST } from './children.js';
-import { kernelStampsUnavailable, latencySet, type BareOutcome, type LatencySet } from './latency.js';
-import type { ChronoevalOutcome } from './chronoeval-run.js';
-import { loadLine, machineLine } from './machine.js';
-import { bareStep, chronoevalStep, climbInterleaved, type RateSearch } from './rate.js';
-import { benchSchedule, spinSchedule, timerSchedule } from './schedule-baseline.js';
-import { relativeScheduleErrors, spread, type Spread } from './stats.js';
-import { renderTable, fmt, type Row } from './table.js';
-import { runAnalysisHook, type AnalysisFigures } from './analysis-hook.js';
-import { runFiguresHook } from './figures-hook.js';
+import { BENCH_DIST } from './harness/children.js';
+import { kernelStampsUnavailable, latencySet, type BareOutcome, type LatencySet } from './cases/latency.js';
+import type { ChronoevalOutcome } from './cases/chronoeval-run.js';
+import { loadLine, machineLine } from './harness/machine.js';
+import { bareStep, chronoevalStep, climbInterleaved, type RateSearch } from './cases/rate.js';
+import { benchSchedule, spinSchedule, timerSchedule } from './baselines/schedule-baseline.js';
+import { relativeScheduleErrors, spread, type Spread } from './harness/stats.js';
+import { renderTable, fmt, type Row } from './harness/table.js';
+import { runAnalysisHook, type AnalysisFigures } from './harness/analysis-hook.js';
+import { runFiguresHook } from './harness/figures-hook.js';
 import { dueTimesNs } from '../src/coordinator/schedule.js';
 
 const args = process.argv.slice(2);
@@ -48,7 +48,7 @@ const loadBefore = loadLine();
 function anchorSpread(n: number): number[] {
   const offsets: bigint[] = [];
   for (let i = 0; i < n; i++) {
-    const line = execFileSync(process.execPath, [path.join(BENCH_DIST, 'anchor-probe.js')], { encoding: 'utf8' });
+    const line = execFileSync(process.execPath, [path.join(BENCH_DIST, 'cases/anchor-probe.js')], { encoding: 'utf8' });
     offsets.push(BigInt((JSON.parse(line) as { offset_ns: string }).offset_ns));
   }
   const sorted = [...offsets].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -102,9 +102,9 @@ async function main(): Promise<void> {
     [{ name: 'chronoeval', step: (r, a) => chronoevalStep(r, a, seconds, 4, root) }, { name: 'bare', step: (r, a) => bareStep(r, a, seconds, 4) }],
     deadline, log) as [RateSearch, RateSearch];
 
-  log('analysis time and peak memory (bench/analysis.ts)');
+  log('analysis time and peak memory (bench/cases/analysis.ts)');
   const analysis: AnalysisFigures = await runAnalysisHook({ quick, root, log });
-  log('figures and report (bench/figures.ts), if time is left');
+  log('figures and report (bench/cases/figures.ts), if time is left');
   const elapsedMs = Date.now() - started;
   const figures = await runFiguresHook({
     events: quick ? 10_000 : 100_000, workers: 4, log,
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     `  before JSON encoding and the send) and the kernel's loopback path up to the socket queue;`,
     `  chronoeval latencies are CSV recv_local_ns − send_local_ns of two processes, so they carry the two HostClock anchors' disagreement: anchors of ${anchors.length} fresh`,
     `  processes were within ${((Math.max(...anchors) - Math.min(...anchors)) / 1e3).toFixed(1)} µs of each other; negative latencies (receive stamped before send): ${negs(l1k)} at 1k, ${negs(l10k)} at 10k.`,
-    `2: the coordinator's send stamps relative to its best-aligned event (origin not recorded; bench/stats.ts), same estimator for the baseline.`,
+    `2: the coordinator's send stamps relative to its best-aligned event (origin not recorded; bench/harness/stats.ts), same estimator for the baseline.`,
     `3: the highest rate the sender actually achieved with every event recorded by every worker (summary and CSV); ${seconds} s of events per step, ladder climbed`,
     `   while the sender keeps ≥ 95 % of the asked rate, one retry per rate; steps (asked→achieved, ✓ zero loss, ✗ loss):`,
     `   chronoeval: ${describeSteps(chronoRate)}`,

@@ -4,17 +4,17 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { checkNodeId, makeLogger, parseSourceOptions, positive, resolveRunId, splitList, withCommon, withKey, withRecvStamp, withRunIdentity, withSources } from './cli/options.js';
 import { KNOWN_SOURCES, parseSourceList } from './clock/registry.js';
-import { resolveKey } from './run/key.js';
-import { validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions } from './run/config-validation.js';
-import { clockFromArg } from './clock/clock-from-arg.js';
+import { resolveKey } from './protocol/key.js';
+import { validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions } from './cli/config-validation.js';
+import { clockFromArg } from './sim/clock-from-arg.js';
 import { parseSpecArg } from './scenario/spec-arg.js';
 import { builtinScenarioNames } from './scenario/load.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed, scheduleRecord } from './coordinator/schedule.js';
 import { numberOption, parseNumberList, rewordYargsMessage } from './cli/flag-values.js';
 import { commandHelpHint, formatCliError, readConfigFile } from './cli/errors.js';
-import { FileWriteError } from './run/atomic-json.js';
-import { isMainModule } from './run/main-module.js';
-import { recordExitStatus } from './run/exit-file.js';
+import { FileWriteError } from './files/atomic-json.js';
+import { isMainModule } from './cli/main-module.js';
+import { recordExitStatus } from './cli/exit-file.js';
 import { captureCliCommands } from './deploy/role-options.js';
 // Command modules are imported lazily so that a worker does not load analysis, vega or sharp.
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../../src/run/atomic-json.js';
+import { writeFileAtomic } from '../../src/files/atomic-json.js';
 
 export const FIGURE_DPI = 300;
 

@@ -23,7 +23,7 @@ export function summaryDelays(summary: Record<string, unknown> | null): number[]
   return cw !== null && typeof cw === 'object' ? delayList((cw as Record<string, unknown>)['delays_s']) : null;
 }
 
-/** `config.commit_wait_s` of a run manifest (src/run/run-local.ts), or null. */
+/** `config.commit_wait_s` of a run manifest (src/scenario/run-local.ts), or null. */
 export function manifestDelays(manifest: Record<string, unknown> | null): number[] | null {
   const cfg = manifest?.['config'];
   return cfg !== null && typeof cfg === 'object' ? delayList((cfg as Record<string, unknown>)['commit_wait_s']) : null;

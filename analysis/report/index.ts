@@ -2,8 +2,8 @@
 // `chronoeval analyze` calls renderFiguresAndReport unless --no-figures.
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../../src/run/logger.js';
-import { writeFileAtomic } from '../../src/run/atomic-json.js';
+import type { Logger } from '../../src/cli/logger.js';
+import { writeFileAtomic } from '../../src/files/atomic-json.js';
 import type { Stats } from '../stats/types.js';
 import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../figures/index.js';
 import { esc } from './html.js';

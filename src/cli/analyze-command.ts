@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Logger } from '../run/logger.js';
+import { Logger } from './logger.js';
 import type { Stats } from '../../analysis/stats/types.js';
 
 export interface AnalyzeCommandOptions {

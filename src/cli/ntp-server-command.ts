@@ -1,8 +1,8 @@
 import { runNtpServerCommand } from '../ntp-server/command.js';
 import { makeLogger } from './options.js';
-import type { Level } from '../run/logger.js';
+import type { Level } from './logger.js';
 import type { LocalClock } from '../clock/types.js';
-import { toJson } from '../run/atomic-json.js';
+import { toJson } from '../files/atomic-json.js';
 import { NtpFaultBehaviour, type NtpFaultSpec } from '../sim/ntp-faults.js';
 
 export interface NtpServerCliOptions {

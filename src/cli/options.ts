@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { Logger, type Level } from '../run/logger.js';
-import { isValidNodeId } from '../run/paths.js';
-import { isValidRunId, newRunId } from '../run/run-id.js';
+import { Logger, type Level } from './logger.js';
+import { isValidNodeId } from '../files/paths.js';
+import { isValidRunId, newRunId } from '../files/run-id.js';
 import { numberOption } from './flag-values.js';
 
 /** Options every command shares. */

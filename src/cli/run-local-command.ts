@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
-import { runLocal } from '../run/run-local.js';
+import { runLocal } from '../scenario/run-local.js';
 import { makeLogger } from './options.js';
-import { newRunId } from '../run/run-id.js';
+import { newRunId } from '../files/run-id.js';
 import { analyzeCommand, renderReport } from './analyze-command.js';
-import { writeJsonAtomic } from '../run/atomic-json.js';
-import type { Level, Logger } from '../run/logger.js';
+import { writeJsonAtomic } from '../files/atomic-json.js';
+import type { Level, Logger } from './logger.js';
 import type { RecvStampMode } from '../net/stamped-socket.js';
 import {
   checksExitCode, evaluateChecks, formatCheckResults, formatCheckValue, loadScenario, planScenario, repeatOverSeeds,

@@ -1,5 +1,5 @@
 import type { ClockSource, LocalClock, SyncSink } from './types.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 import { SystemSource } from './sources/system.js';
 import { NtpSource } from './sources/ntp.js';
 import { BoundedSource } from './sources/bounded.js';

@@ -1,6 +1,6 @@
 import { HostClock } from './host-clock.js';
 import type { LocalClock, SyncSink } from './types.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 
 /**
  * Every second, compare a host clock with the kernel's realtime clock: a step of the system

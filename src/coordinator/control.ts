@@ -1,6 +1,6 @@
 import type { SocketAsPromised } from 'dgram-as-promised';
 import { encodeEndCommand, encodeReadyQuery, type ByeReply, type StatusReply } from '../protocol/messages.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 
 export interface WorkerAddress { host: string; port: number; label: string }
 

@@ -1,5 +1,5 @@
 import dgram, { type Socket } from 'node:dgram';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 import type { WorkerAddress } from './control.js';
 
 /** Per-datagram decision of the event-path fault injector (simulations only). */

@@ -1,8 +1,8 @@
 // `chronoeval deploy INVENTORY [--dry-run] [--cleanup]`: one command, one exit code.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { Logger } from '../run/logger.js';
-import { newRunId } from '../run/run-id.js';
+import { Logger } from '../cli/logger.js';
+import { newRunId } from '../files/run-id.js';
 import { InventoryError, loadInventory, type HostPlan, type Inventory } from './inventory.js';
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
 import { absDirCommand, fetchCommand, launchCommand, preflightCommand, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopAllCommand, stopCommand } from './remote-scripts.js';

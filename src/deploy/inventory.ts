@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { isValidNodeId } from '../run/paths.js';
+import { isValidNodeId } from '../files/paths.js';
 import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, optionArgv, roleOptions, type OptionSpec, type ProcessRole } from './role-options.js';
 
 export interface SshSettings {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import yargs, { type Argv } from 'yargs';
 import { parseSourceOptions } from '../cli/options.js';
 import { KNOWN_SOURCES } from '../clock/registry.js';
-import { ConfigError, validateCoordinatorOptions, validateWorkerOptions, type FieldError } from '../run/config-validation.js';
+import { ConfigError, validateCoordinatorOptions, validateWorkerOptions, type FieldError } from '../cli/config-validation.js';
 
 export type ProcessRole = 'worker' | 'coordinator';
 export const ROLES: readonly ProcessRole[] = ['worker', 'coordinator'];

@@ -4,10 +4,10 @@ import { mkdirSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
-import type { Logger } from '../run/logger.js';
-import { baseVersions, writeManifest, type Manifest } from '../run/manifest.js';
-import { CLI_PATH, runPaths } from '../run/paths.js';
+import { toJson, writeJsonAtomic } from '../files/atomic-json.js';
+import type { Logger } from '../cli/logger.js';
+import { baseVersions, writeManifest, type Manifest } from '../files/manifest.js';
+import { CLI_PATH, runPaths } from '../files/paths.js';
 import { buildBundle, type Bundle } from './bundle.js';
 import { fetchHost, type FetchOutcome } from './fetch.js';
 import type { HostPlan, Inventory } from './inventory.js';
@@ -16,7 +16,7 @@ import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } 
 import { jsonLines, launchCommand, parseStatus, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopCommand, type ProcStatus } from './remote-scripts.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { makeDeployTmp } from './leftovers.js';
-import { PACKAGE_ROOT } from '../run/paths.js';
+import { PACKAGE_ROOT } from '../files/paths.js';
 import { defaultScheduleSeed, scheduleRecord, type ScheduleKind } from '../coordinator/schedule.js';
 
 export const EXIT = { ok: 0, failed: 1, preflight: 2, partial: 3, interrupted: 130 } as const;

@@ -4,7 +4,7 @@
 // separated, after the CLI's own checks; exit 2 with every problem named otherwise.
 //   node dist/src/deploy/slurm-args.js worker|coordinator
 import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, loadRoleOptions, type OptionSpec, type ProcessRole, type RoleOptions } from './role-options.js';
-import { isMainModule } from '../run/main-module.js';
+import { isMainModule } from '../cli/main-module.js';
 
 /** One environment value → command-line words, or a problem text. */
 export function envWords(spec: OptionSpec, text: string): string[] | { problem: string } {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../run/paths.js';
+import { PACKAGE_ROOT } from '../files/paths.js';
 
 /** Opaque socket handle made by the addon. */
 export type UdpStampHandle = object & { readonly __udpStamp?: never };

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { HostClock } from '../clock/host-clock.js';
 import type { LocalClock } from '../clock/types.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 import type { NtpServerBehaviour } from './behaviour.js';
 import { startNtpServer, type NtpServerStats } from './server.js';
 

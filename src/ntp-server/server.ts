@@ -1,7 +1,7 @@
 import DgramAsPromised from 'dgram-as-promised';
 import type { RemoteInfo } from 'node:dgram';
 import type { LocalClock } from '../clock/types.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 import {
   decodeNtpPacket, encodeNtpPacket, refIdFromAscii, unixNsToNtp, LEAP_UNSYNC, MODE_CLIENT, MODE_SERVER,
   type NtpPacket,

@@ -23,8 +23,8 @@ export { parseSpecArg, type SpecSchemaName, type SpecSchemas } from './spec-arg.
 // Fault models, for the processes that apply them.
 export {
   FaultyClock, AnchoredTrueClock, measureTruthAnchor, type RealisedClockFaults, type FaultyClockOptions,
-} from '../clock/faulty-clock.js';
-export { validateClockFaultSpec, isPerfectClock, type ClockFaultSpec, type TruthAnchor } from '../clock/fault-model.js';
+} from '../sim/faulty-clock.js';
+export { validateClockFaultSpec, isPerfectClock, type ClockFaultSpec, type TruthAnchor } from '../sim/clock-faults.js';
 export { NtpFaultBehaviour, validateNtpFaultSpec, type NtpFaultSpec, type RealisedNtpFaults } from '../sim/ntp-faults.js';
 export {
   eventPathFaults, validateEventPathFaultSpec, EventFaultTally,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SCENARIO_DIR } from '../run/paths.js';
+import { SCENARIO_DIR } from '../files/paths.js';
 import { isPlainObject, SpecError } from '../sim/spec-check.js';
 import { workerKeyIndex } from '../sim/event-faults.js';
 import { SCENARIO_DEFAULTS } from './defaults.js';

@@ -1,4 +1,4 @@
-import type { ClockFaultSpec, TruthAnchor } from '../clock/fault-model.js';
+import type { ClockFaultSpec, TruthAnchor } from '../sim/clock-faults.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
 import { deriveSeed } from '../sim/prng.js';

@@ -3,7 +3,7 @@ import { parseThreshold } from './stats-path.js';
 import type { CheckOp, Scenario } from './types.js';
 import path from 'node:path';
 import { shQuote } from '../deploy/shell-quote.js';
-import { SCENARIO_DIR } from '../run/paths.js';
+import { SCENARIO_DIR } from '../files/paths.js';
 
 export interface RepeatOptions {
   scenario: Scenario;

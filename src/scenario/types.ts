@@ -1,4 +1,4 @@
-import type { ClockFaultSpec } from '../clock/fault-model.js';
+import type { ClockFaultSpec } from '../sim/clock-faults.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
 import type { ScheduleKind } from '../coordinator/schedule.js';

@@ -1,5 +1,5 @@
-import { LIMITS } from '../run/config-validation.js';
-import { validateClockFaultSpec } from '../clock/fault-model.js';
+import { LIMITS } from '../cli/config-validation.js';
+import { validateClockFaultSpec } from '../sim/clock-faults.js';
 import { validateNtpFaultSpec } from '../sim/ntp-faults.js';
 import { validateEventPathFaultSpec, workerKeyIndex } from '../sim/event-faults.js';
 import {

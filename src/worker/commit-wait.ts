@@ -6,7 +6,7 @@
 // clock's earliest bound passes the event's latest bound, the clock advancing at rate ~1).
 import type { ClockSource, LocalClock, Reading } from '../clock/types.js';
 import { EMPTY_READING } from '../clock/types.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 
 export type CommitWaitRow = Record<string, string | number | bigint | null>;
 export type CommitWaitSink = (row: CommitWaitRow) => void;

@@ -1,5 +1,5 @@
 import type { ClockSource, SourceStatus } from '../clock/types.js';
-import type { Cell } from '../run/csv-writer.js';
+import type { Cell } from '../files/csv-writer.js';
 
 /** Per source: how many readings had each status (only `ok` and `degraded` carry values). */
 export type StatusTally = Partial<Record<SourceStatus, number>>;

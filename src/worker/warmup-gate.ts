@@ -1,5 +1,5 @@
 import type { ClockSource } from '../clock/types.js';
-import type { Logger } from '../run/logger.js';
+import type { Logger } from '../cli/logger.js';
 
 /**
  * Detected warmup: ready when every source says its model converged, or when the maximum warmup

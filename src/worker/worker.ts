@@ -4,19 +4,19 @@ import type { ClockSource, LocalClock } from '../clock/types.js';
 import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
 import { decodeMessage, encodeMessage, type Message, type RejectReason, type StatusReply } from '../protocol/messages.js';
-import { BatchedCsvWriter, type Cell } from '../run/csv-writer.js';
-import { COMMIT_WAIT_COLUMNS, workerColumns } from '../run/columns.js';
+import { BatchedCsvWriter, type Cell } from '../files/csv-writer.js';
+import { COMMIT_WAIT_COLUMNS, workerColumns } from '../files/columns.js';
 import { CommitWaitScheduler } from './commit-wait.js';
-import { runPaths } from '../run/paths.js';
-import { openSyncLog } from '../run/sync-log.js';
-import { toJson, writeJsonAtomic } from '../run/atomic-json.js';
+import { runPaths } from '../files/paths.js';
+import { openSyncLog } from '../files/sync-log.js';
+import { toJson, writeJsonAtomic } from '../files/atomic-json.js';
 import { availabilityOf, pushReadings, type SourceAvailability, type StatusTally } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from './seq-set.js';
 import { fitStatus, ReadyGuard } from './ready-guard.js';
-import { realisedClockFaults } from '../clock/clock-from-arg.js';
-import type { RoleOptions } from '../run/role-options.js';
+import { realisedClockFaults } from '../sim/clock-from-arg.js';
+import type { RoleOptions } from '../cli/role-options.js';
 import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket, type StampKind } from '../net/stamped-socket.js';
 
 /** Where a datagram came from (replies go back there). */

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createLab, type Lab } from '../netns/lab.js';
-import { csvRows, existingRuns, findStateFile, labInventory, runIdOf, startDeploy, strayPids, waitFor } from '../netns/deploy-helpers.js';
+import { createLab, type Lab } from '../support/netns-lab.js';
+import { csvRows, existingRuns, findStateFile, labInventory, runIdOf, startDeploy, strayPids, waitFor } from '../support/deploy-helpers.js';
 
 /**
  * Each test gets its own lab (own namespaces, bridge, subnet and sshds), so they run side by side;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 
 test('deploy/slurm/chronoeval.sbatch: coordinator, NTP server and two workers as srun steps → results and stats.json', { timeout: 180_000 }, async () => {
   const dir = tmpDir('ce-slurm-');

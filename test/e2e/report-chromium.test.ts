@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { makeFixtureRun } from '../../bench/figures-fixture.js';
+import { makeFixtureRun } from '../fixtures/figures-run.js';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
-import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tmpDir } from '../helpers.js';
+import { runCli, tmpDir } from '../support/helpers.js';
 
 test('run-local: demo scenario end to end, with report, checks and realised faults', { timeout: 180_000 }, async () => {
   const dir = tmpDir();

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { encodeMessage, type EventMessage } from '../../src/protocol/messages.js';
-import { runCli, startCli, tmpDir } from '../helpers.js';
+import { runCli, startCli, tmpDir } from '../support/helpers.js';
 
 const RUN = 'T-forged-event';
 const EVENTS = 3000;

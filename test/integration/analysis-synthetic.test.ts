@@ -8,8 +8,8 @@ import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { REORDER_WINDOW } from '../../analysis/join/join.js';
 import type { Stats } from '../../analysis/stats/types.js';
-import { generateSyntheticRun } from '../../bench/analysis.js';
-import { tmpDir } from '../helpers.js';
+import { generateSyntheticRun } from '../../bench/cases/analysis.js';
+import { tmpDir } from '../support/helpers.js';
 
 test('synthetic run: 30 000 events × 3 workers with re-estimation at 2 s and 5 s', async () => {
   const dir = path.join(tmpDir('chronoeval-synth-'), 'synthetic-run');

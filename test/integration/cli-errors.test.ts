@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tmpDir } from '../helpers.js';
+import { runCli, tmpDir } from '../support/helpers.js';
 
 /** Each bad input: a one-line error naming the problem on stderr, a non-zero exit. */
 const cases: { name: string; args: string[]; expect: RegExp }[] = [

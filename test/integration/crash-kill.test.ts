@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { existsSync, readFileSync, truncateSync, statSync } from 'node:fs';
-import { startRole, withTimeout, type RoleProcess } from '../../src/run/child.js';
+import { startRole, withTimeout, type RoleProcess } from '../../src/scenario/child.js';
 import { encodeMessage, decodeMessage, type Message } from '../../src/protocol/messages.js';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { tmpDir } from '../helpers.js';
-import { readCsv, rng, seedFrom, sleep, writeKey } from './reliability-support.js';
+import { tmpDir } from '../support/helpers.js';
+import { readCsv, rng, seedFrom, sleep, writeKey } from '../support/reliability.js';
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 6);
 const RATE = 100;          // events/s

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, startCli, tmpDir } from '../helpers.js';
+import { runCli, startCli, tmpDir } from '../support/helpers.js';
 
 test('a coordinator with a 1 s end timeout waits for a worker whose 4 s re-estimation is still running, and gets its bye', { timeout: 60_000 }, async () => {
   const dir = tmpDir('chronoeval-endwait-');

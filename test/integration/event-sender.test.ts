@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram, { type Socket } from 'node:dgram';
 import { EventSender, type EventPathFaults } from '../../src/coordinator/event-sender.js';
-import { Logger } from '../../src/run/logger.js';
+import { Logger } from '../../src/cli/logger.js';
 import type { WorkerAddress } from '../../src/coordinator/control.js';
 
 const log = new Logger('coordinator', null, 'error');

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeMessage, encodeMessage, type EventMessage, type Message } from '../../src/protocol/messages.js';
-import { startCli, tmpDir } from '../helpers.js';
-import { PacedSender, readCsv, readJson, rng, seedFrom, udpDrops, writeKey } from './reliability-support.js';
+import { startCli, tmpDir } from '../support/helpers.js';
+import { PacedSender, readCsv, readJson, rng, seedFrom, udpDrops, writeKey } from '../support/reliability.js';
 
 const RUN = 'T-fuzz-worker';
 const HOSTILE = Number(process.env.FUZZ_DATAGRAMS ?? 100_000);

@@ -11,7 +11,7 @@ import { HostClock } from '../../src/clock/host-clock.js';
 import type { NtpSample } from '../../src/clock/ntp-sample.js';
 import { NtpSource } from '../../src/clock/sources/ntp.js';
 import { startNtpServer } from '../../src/ntp-server/index.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const MS = 1_000_000n;
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);

@@ -1,13 +1,13 @@
 // Bad configuration through the real CLI: the process exits 2 with one clear error that names the
 // flag and echoes the value, before it opens a socket (never prints "listening") or creates a
 // file. Cases the CLI does not meet yet are marked `todo` with the gap (docs/reliability.md);
-// src/run/config-validation.ts already rejects every one of them (test/unit/hostile-config.test.ts).
+// src/cli/config-validation.ts already rejects every one of them (test/unit/hostile-config.test.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, startCli, tmpDir } from '../helpers.js';
-import { readJson, writeKey } from './reliability-support.js';
+import { runCli, startCli, tmpDir } from '../support/helpers.js';
+import { readJson, writeKey } from '../support/reliability.js';
 
 interface Case { name: string; args: string[]; expect: RegExp; gap?: string }
 const W = ['worker', '--run-id', 'cfg', '--node', 'a', '--insecure', '--bind', '127.0.0.1'];

@@ -8,12 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeMessage, type Message } from '../../src/protocol/messages.js';
-import { startRole, withTimeout } from '../../src/run/child.js';
-import { validateWorkerOptions } from '../../src/run/config-validation.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../src/run/atomic-json.js';
-import { writeCoordinator, writeWorker } from '../../bench/analysis-fixture.js';
-import { runCli, tmpDir } from '../helpers.js';
-import { PacedSender, readCsv, sleep, writeKey } from './reliability-support.js';
+import { startRole, withTimeout } from '../../src/scenario/child.js';
+import { validateWorkerOptions } from '../../src/cli/config-validation.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../src/files/atomic-json.js';
+import { writeCoordinator, writeWorker } from '../fixtures/analysis-run.js';
+import { runCli, tmpDir } from '../support/helpers.js';
+import { PacedSender, readCsv, sleep, writeKey } from '../support/reliability.js';
 
 const mounted: string[] = [];
 after(() => {
@@ -135,7 +135,7 @@ test('a results directory that is read-only from the start: a clear error before
   assert.ok(!w.role.lastJson.some((j) => j.event === 'listening'), 'it never opened its socket');
   assert.match(w.err(), new RegExp(results.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the error names the path');
   assert.ok(!existsSync(path.join(results, 'T-disk-ro0')));
-  // The validator (src/run/config-validation.ts) says precisely why, before anything starts.
+  // The validator (src/cli/config-validation.ts) says precisely why, before anything starts.
   assert.throws(() => validateWorkerOptions({ node: 'w', 'results-dir': results, 'logs-dir': path.join(dir, 'logs'), sources: 'system', insecure: true }, ['system']),
     /--results-dir ".*": must be writable: .* is on a read-only filesystem \(EROFS\)/);
 });

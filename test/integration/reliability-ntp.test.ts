@@ -10,9 +10,9 @@ import { startNtpServer, type NtpFaultDecision } from '../../src/ntp-server/inde
 import { HostClock } from '../../src/clock/host-clock.js';
 import { decodeNtpPacket, encodeNtpPacket, refIdFromAscii, unixNsToNtp, MODE_CLIENT, MODE_SERVER } from '../../src/protocol/ntp-packet.js';
 import { decodeMessage, encodeMessage, encodeReadyQuery, type Message } from '../../src/protocol/messages.js';
-import { startRole, withTimeout } from '../../src/run/child.js';
-import { tmpDir } from '../helpers.js';
-import { readCsv, sleep, writeKey } from './reliability-support.js';
+import { startRole, withTimeout } from '../../src/scenario/child.js';
+import { tmpDir } from '../support/helpers.js';
+import { readCsv, sleep, writeKey } from '../support/reliability.js';
 
 const POLL_MS = 500;
 const TIMEOUT_MS = 500;   // the registry's NTP request timeout

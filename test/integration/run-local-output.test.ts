@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tmpDir } from '../helpers.js';
+import { runCli, tmpDir } from '../support/helpers.js';
 
 test('run-local --repeat with a scenario file: replay lines name the file; a negative control says its FAIL is expected', { timeout: 90_000 }, async () => {
   const dir = tmpDir();

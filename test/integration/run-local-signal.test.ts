@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI_PATH, tmpDir } from '../helpers.js';
+import { CLI_PATH, tmpDir } from '../support/helpers.js';
 
 /** Pids of processes whose command line names this run's results directory. */
 function processesOf(marker: string): number[] {

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNtpServer, type NtpServerHandle } from '../../src/ntp-server/index.js';
 import { NtpSource } from '../../src/clock/sources/ntp.js';
-import { FaultyClock, measureTruthAnchor } from '../../src/clock/faulty-clock.js';
+import { FaultyClock, measureTruthAnchor } from '../../src/sim/faulty-clock.js';
 import { NtpFaultBehaviour, type NtpFaultSpec } from '../../src/sim/ntp-faults.js';
-import type { ClockFaultSpec } from '../../src/clock/fault-model.js';
+import type { ClockFaultSpec } from '../../src/sim/clock-faults.js';
 import type { NtpSample } from '../../src/clock/ntp-sample.js';
 import type { SyncRow } from '../../src/clock/types.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tmpDir } from '../helpers.js';
+import { runCli, tmpDir } from '../support/helpers.js';
 
 interface RealisedStep { at_s: number; at_true_ns: string; step_ns: number; applied: boolean }
 

@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli, tmpDir } from '../helpers.js';
-import { runLocal } from '../../src/run/run-local.js';
-import { Logger } from '../../src/run/logger.js';
+import { runCli, tmpDir } from '../support/helpers.js';
+import { runLocal } from '../../src/scenario/run-local.js';
+import { Logger } from '../../src/cli/logger.js';
 import {
   loadScenario, planScenario, withTruthAnchor, measureTruthAnchor,
   evaluateChecks, checksExitCode, formatCheckResults, type LocalRunPlan,

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { measureTruthAnchor } from '../../src/clock/faulty-clock.js';
-import { PACKAGE_ROOT } from '../helpers.js';
+import { measureTruthAnchor } from '../../src/sim/faulty-clock.js';
+import { PACKAGE_ROOT } from '../support/helpers.js';
 
 test('two processes given one truth anchor agree on true time (bracketed by the parent)', () => {
   const anchor = measureTruthAnchor();

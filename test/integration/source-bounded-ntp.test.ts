@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostClock } from '../../src/clock/host-clock.js';
-import { FaultyClock } from '../../src/clock/faulty-clock.js';
+import { FaultyClock } from '../../src/sim/faulty-clock.js';
 import { NtpSource } from '../../src/clock/sources/ntp.js';
 import { BoundedSource } from '../../src/clock/sources/bounded.js';
 import { startNtpServer, type NtpServerHandle } from '../../src/ntp-server/index.js';
 import type { NtpFaultDecision } from '../../src/ntp-server/behaviour.js';
-import type { ClockFaultSpec } from '../../src/clock/fault-model.js';
+import type { ClockFaultSpec } from '../../src/sim/clock-faults.js';
 import type { SyncRow } from '../../src/clock/types.js';
 
 const host = new HostClock();

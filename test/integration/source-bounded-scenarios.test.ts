@@ -8,8 +8,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostClock } from '../../src/clock/host-clock.js';
-import { FaultyClock } from '../../src/clock/faulty-clock.js';
-import { isPerfectClock } from '../../src/clock/fault-model.js';
+import { FaultyClock } from '../../src/sim/faulty-clock.js';
+import { isPerfectClock } from '../../src/sim/clock-faults.js';
 import { NtpSource } from '../../src/clock/sources/ntp.js';
 import { BoundedSource } from '../../src/clock/sources/bounded.js';
 import { startNtpServer, type NtpServerHandle } from '../../src/ntp-server/index.js';

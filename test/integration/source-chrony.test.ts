@@ -10,7 +10,7 @@ import path from 'node:path';
 import { ChronySource, parseChronyTracking } from '../../src/clock/sources/chrony.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import type { SyncRow } from '../../src/clock/types.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const HAVE_CHRONYD = spawnSync('chronyd', ['--version']).status === 0;
 

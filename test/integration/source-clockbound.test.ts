@@ -8,7 +8,7 @@ import {
 } from '../../src/clock/sources/clockbound.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import type { SyncRow } from '../../src/clock/types.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

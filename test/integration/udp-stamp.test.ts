@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ADDON_PATHS, loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon } from '../../src/net/udp-stamp-addon.js';
 import { openStampedSocket, resolveStampKind } from '../../src/net/stamped-socket.js';
 import { buildBundle } from '../../src/deploy/bundle.js';
-import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 
 delete process.env[NO_NATIVE_ENV]; // these tests are about the real addon
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeMessage, encodeMessage } from '../../src/protocol/messages.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV } from '../../src/net/udp-stamp-addon.js';
-import { startCli, tmpDir, waitStopped } from '../helpers.js';
+import { startCli, tmpDir, waitStopped } from '../support/helpers.js';
 
 delete process.env[NO_NATIVE_ENV];
 const RUN = 'T-kernel-drops';

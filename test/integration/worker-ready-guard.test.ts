@@ -7,8 +7,8 @@ import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeMessage, encodeMessage, encodeReadyQuery } from '../../src/protocol/messages.js';
-import { startCli, tmpDir } from '../helpers.js';
-import { writeKey } from './reliability-support.js';
+import { startCli, tmpDir } from '../support/helpers.js';
+import { writeKey } from '../support/reliability.js';
 
 const RUN = 'T-ready-guard';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { decodeMessage, encodeMessage, type EventMessage } from '../../src/protocol/messages.js';
-import { runCli, startCli, tmpDir, waitStopped } from '../helpers.js';
+import { runCli, startCli, tmpDir, waitStopped } from '../support/helpers.js';
 
 const RUN = 'T-recv-stamp';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { encodeMessage, encodeReadyQuery, decodeMessage, type EventMessage } from '../../src/protocol/messages.js';
-import { startCli, tmpDir } from '../helpers.js';
+import { startCli, tmpDir } from '../support/helpers.js';
 
 const RUN = 'T-worker-1';
 

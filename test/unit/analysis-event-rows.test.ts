@@ -10,7 +10,7 @@ import { CsvReader } from '../../analysis/load/csv-reader.js';
 import { COORDINATOR_ROLE, StatusTable, WORKER_ROLE, decodeBatch, rowColumns, type DecodedRows, type RowRole } from '../../analysis/load/decoded-rows.js';
 import { EventRowReader } from '../../analysis/load/event-rows.js';
 import { Prng } from '../../src/sim/prng.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const ANCHOR_SEC = 1_763_740_800;
 const SOURCES = ['system', 'bounded', 'absent'];

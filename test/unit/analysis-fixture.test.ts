@@ -6,8 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import type { Stats } from '../../analysis/stats/types.js';
-import { writeCommitWait, writeCoordinator, writeWorker, type Stamp } from '../../bench/analysis-fixture.js';
-import { tmpDir } from '../helpers.js';
+import { writeCommitWait, writeCoordinator, writeWorker, type Stamp } from '../fixtures/analysis-run.js';
+import { tmpDir } from '../support/helpers.js';
 
 const RUN = 'fixture-run';
 const COORD_SOURCES = ['system', 'ntp', 'bounded'];

@@ -11,8 +11,8 @@ import { CsvReader, cellsOf } from '../../analysis/load/csv-reader.js';
 import { DistAcc, HISTOGRAM_RELATIVE_ERROR, quantileNearestRank } from '../../analysis/stats/distribution.js';
 import { anchorFromEpochNs, decimalToBigInt, parseRelNs, parseRelNsAt } from '../../analysis/load/ns-parse.js';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { writeCoordinator, writeWorker } from '../../bench/analysis-fixture.js';
-import { tmpDir } from '../helpers.js';
+import { writeCoordinator, writeWorker } from '../fixtures/analysis-run.js';
+import { tmpDir } from '../support/helpers.js';
 
 async function readAll(file: string, chunkBytes = 64): Promise<{ header: string[]; rows: string[][]; reader: CsvReader }> {
   const reader = await CsvReader.open(file, path.basename(file), { chunkBytes });

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { declaredDelays, scanDelays } from '../../analysis/load/reest-delays.js';
 import type { Stats } from '../../analysis/stats/types.js';
-import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../../src/run/columns.js';
+import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../../src/files/columns.js';
 import { Prng } from '../../src/sim/prng.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const T0_SEC = 1_763_740_800;
 const SOURCES = ['system', 'bounded', 'clockbound'];

@@ -9,8 +9,8 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import { kernelDropSplit } from '../../analysis/fold/kernel-drops.js';
 import { collectWarnings } from '../../analysis/report/warnings.js';
 import { lossTable } from '../../analysis/report/tables.js';
-import { writeCoordinator, writeWorker, type Stamp } from '../../bench/analysis-fixture.js';
-import { tmpDir } from '../helpers.js';
+import { writeCoordinator, writeWorker, type Stamp } from '../fixtures/analysis-run.js';
+import { tmpDir } from '../support/helpers.js';
 
 const RUN = 'drops-run';
 const st = (p: number): Stamp => ({ p, lo: null, hi: null });

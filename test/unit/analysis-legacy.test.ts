@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { T0_NS, abs } from '../../bench/analysis-fixture.js';
-import { tmpDir } from '../helpers.js';
+import { T0_NS, abs } from '../fixtures/analysis-run.js';
+import { tmpDir } from '../support/helpers.js';
 import { collectWarnings } from '../../analysis/report/warnings.js';
 
 const MS = 1e6;

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import type { Stats } from '../../analysis/stats/types.js';
 import { Prng } from '../../src/sim/prng.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const T0_SEC = 1_763_740_800;
 const EVENTS = 25_000;

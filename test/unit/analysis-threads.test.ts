@@ -10,8 +10,8 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import { batchFromCells } from '../../analysis/load/csv-reader.js';
 import { StatusTable, WORKER_ROLE, decodeBatch, rowColumns } from '../../analysis/load/decoded-rows.js';
 import { anchorFromEpochNs } from '../../analysis/load/ns-parse.js';
-import { generateSyntheticRun } from '../../bench/analysis.js';
-import { tmpDir } from '../helpers.js';
+import { generateSyntheticRun } from '../../bench/cases/analysis.js';
+import { tmpDir } from '../support/helpers.js';
 
 /** Shuffle worker rows in blocks, duplicate some, and add a quoted, a bad-cell, a too-long and a torn line. */
 function perturb(dir: string): void {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percentileSorted, relativeScheduleErrors, spread } from '../../bench/stats.js';
-import { fmt, ratio, renderTable } from '../../bench/table.js';
+import { percentileSorted, relativeScheduleErrors, spread } from '../../bench/harness/stats.js';
+import { fmt, ratio, renderTable } from '../../bench/harness/table.js';
 
 test('nearest-rank percentiles: p50 of 1..100 is 50, p99 is 99, and nothing is invented for no data', () => {
   const s = Float64Array.from({ length: 100 }, (_, i) => i + 1);

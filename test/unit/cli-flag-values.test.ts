@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { numberOption, parseNumberFlag, parseNumberList, rewordYargsMessage } from '../../src/cli/flag-values.js';
 import { commandHelpHint, formatCliError, readConfigFile } from '../../src/cli/errors.js';
-import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 
 const SECONDS = { what: 'a number of seconds' };
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HostClock } from '../../src/clock/host-clock.js';
-import { AnchoredTrueClock, FaultyClock } from '../../src/clock/faulty-clock.js';
+import { AnchoredTrueClock, FaultyClock } from '../../src/sim/faulty-clock.js';
 
 test('HostClock.atMonoNs uses the anchor exactly as nowNs does', () => {
   const c = new HostClock();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CommitWaitScheduler, type CommitWaitRow } from '../../src/worker/commit-wait.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import type { ClockSource, Reading } from '../../src/clock/types.js';
-import { COMMIT_WAIT_COLUMNS } from '../../src/run/columns.js';
+import { COMMIT_WAIT_COLUMNS } from '../../src/files/columns.js';
 
 /** A source whose re-estimated half-width shrinks with the time since the instant. */
 function shrinking(name: string, clock: HostClock): ClockSource & { calls: number } {

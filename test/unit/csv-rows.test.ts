@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
-import { cellToString, rowsToCsv, type Cell } from '../../src/run/csv-writer.js';
+import { cellToString, rowsToCsv, type Cell } from '../../src/files/csv-writer.js';
 
 const cell: fc.Arbitrary<Cell> = fc.oneof(
   fc.string({ unit: fc.constantFrom('a', 'Z', '0', ',', '"', '\n', '\r', ' ', 'é', '\u{1F600}', '-') }),

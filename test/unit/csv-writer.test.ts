@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BatchedCsvWriter } from '../../src/run/csv-writer.js';
-import { tmpDir } from '../helpers.js';
+import { BatchedCsvWriter } from '../../src/files/csv-writer.js';
+import { tmpDir } from '../support/helpers.js';
 
 test('rows are buffered, then written with the header once; empty cells stay empty', async () => {
   const f = path.join(tmpDir(), 'a.csv');

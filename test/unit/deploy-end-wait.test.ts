@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ControlClient, type WorkerAddress } from '../../src/coordinator/control.js';
 import { decodeMessage, type ByeReply, type StatusReply } from '../../src/protocol/messages.js';
-import { Logger } from '../../src/run/logger.js';
+import { Logger } from '../../src/cli/logger.js';
 
 /**
  * A fake socket standing in for two workers: both answer each `end` with status `ending` until

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { mergeTree } from '../../src/deploy/fetch.js';
 import { bundleEntries } from '../../src/deploy/bundle.js';
 import { validateInventory } from '../../src/deploy/inventory.js';
-import { PACKAGE_ROOT, tmpDir } from '../helpers.js';
+import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 import { loadRoleOptions } from '../../src/deploy/role-options.js';
 
 // The inventory checks options against the CLI's own declarations.

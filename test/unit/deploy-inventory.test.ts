@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { InventoryError, loadInventory, parseInventoryText, validateInventory } from '../../src/deploy/inventory.js';
 import { dryRunLines } from '../../src/deploy/index.js';
-import { PACKAGE_ROOT } from '../helpers.js';
+import { PACKAGE_ROOT } from '../support/helpers.js';
 import { loadRoleOptions } from '../../src/deploy/role-options.js';
 
 // The inventory checks options against the CLI's own declarations.

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeDeployTmp, removeStaleDeployTmps, staleDeployTmps } from '../../src/deploy/leftovers.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 test('--cleanup removes the temp dirs of deploys that are gone, and only those', async () => {
   const root = tmpDir('ce-left-');

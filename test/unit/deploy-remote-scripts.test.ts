@@ -7,7 +7,7 @@ import path from 'node:path';
 import { launchCommand, parsePreflight, parseStatus, preflightCommand, statusCommand, stopAllCommand, stopCommand, summariseChrony, nodeMajor } from '../../src/deploy/remote-scripts.js';
 import { judgePreflight, preflightTable } from '../../src/deploy/preflight.js';
 import { validateInventory } from '../../src/deploy/inventory.js';
-import { CLI_PATH, tmpDir } from '../helpers.js';
+import { CLI_PATH, tmpDir } from '../support/helpers.js';
 import { loadRoleOptions } from '../../src/deploy/role-options.js';
 
 // The inventory checks options against the CLI's own declarations.

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FaultyClock } from '../../src/clock/faulty-clock.js';
-import { ClockFaultModel, validateClockFaultSpec } from '../../src/clock/fault-model.js';
-import { toJson } from '../../src/run/atomic-json.js';
+import { FaultyClock } from '../../src/sim/faulty-clock.js';
+import { ClockFaultModel, validateClockFaultSpec } from '../../src/sim/clock-faults.js';
+import { toJson } from '../../src/files/atomic-json.js';
 import type { LocalClock } from '../../src/clock/types.js';
 
 /** A host clock we move by hand: true time under test control. */

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
-import { makeFixtureRun } from '../../bench/figures-fixture.js';
+import { makeFixtureRun } from '../fixtures/figures-run.js';
 import { readCausalityData, type CausalityBin } from '../../analysis/figures/event-stream.js';
 import { readSyncData } from '../../analysis/figures/sync-stream.js';
 import { FIGURES } from '../../analysis/figures/index.js';
 import { relNsOf, splitAnchor } from '../../analysis/figures/csv-stream.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 test('causality bins count every joined pair, the same totals as stats.json; samples stay bounded', async () => {
   const dir = tmpDir('chronoeval-fig-data-');

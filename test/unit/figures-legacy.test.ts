@@ -7,8 +7,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
-import { abs } from '../../bench/analysis-fixture.js';
-import { tmpDir } from '../helpers.js';
+import { abs } from '../fixtures/analysis-run.js';
+import { tmpDir } from '../support/helpers.js';
 
 test('legacy run: causality timeline from stats.json, sync and coverage figures skipped with reasons', async () => {
   const dir = tmpDir('chronoeval-fig-legacy-');

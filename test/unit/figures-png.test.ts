@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { makeFixtureRun } from '../../bench/figures-fixture.js';
+import { makeFixtureRun } from '../fixtures/figures-run.js';
 import { readPngMeta } from '../../analysis/figures/png-meta.js';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const ALL = ['dashboard', 'causality-timeline', 'ordering', 'window-agreement', 'commit-wait-decay', 'clock-offsets', 'coverage', 'latency'];
 

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions, type RawOptions } from '../../src/run/config-validation.js';
-import { tmpDir } from '../helpers.js';
+import { ConfigError, validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions, type RawOptions } from '../../src/cli/config-validation.js';
+import { tmpDir } from '../support/helpers.js';
 
 const KNOWN = ['system', 'ntp', 'bounded', 'chrony'];
 const dir = tmpDir('chronoeval-config-');

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { KEY_ENV, loadKey, resolveKey, writeNewKeyFile } from '../../src/run/key.js';
-import { tmpDir } from '../helpers.js';
+import { KEY_ENV, loadKey, resolveKey, writeNewKeyFile } from '../../src/protocol/key.js';
+import { tmpDir } from '../support/helpers.js';
 
 const HEX = 'ab'.repeat(32);
 

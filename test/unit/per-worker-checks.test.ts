@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { evaluateChecks, formatCheckResults, loadScenario } from '../../src/scenario/index.js';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 
 const T0_SEC = 1_763_740_800;
 const MS = 1e6;

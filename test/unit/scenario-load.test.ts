@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 import {
   builtinScenarioNames, loadScenario, planScenario, defaultScenario, scenarioManifest, expectedRunSeconds, ScenarioError,
   coordinatorArgs, coordinatorSchedule, resolveScenario,
 } from '../../src/scenario/index.js';
 import { dueTimesNs } from '../../src/coordinator/schedule.js';
-import { FaultyClock } from '../../src/clock/faulty-clock.js';
-import { toJson } from '../../src/run/atomic-json.js';
+import { FaultyClock } from '../../src/sim/faulty-clock.js';
+import { toJson } from '../../src/files/atomic-json.js';
 import type { LocalClock } from '../../src/clock/types.js';
 
 const REQUIRED = ['lan', 'wan-ntp', 'drift', 'step', 'falseticker', 'lossy', 'demo', 'step-backlog', 'asym-step', 'short-poll'];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { tmpDir } from '../helpers.js';
+import { tmpDir } from '../support/helpers.js';
 import { parseSpecArg } from '../../src/scenario/index.js';
 
 test('inline JSON and files, for each schema', () => {

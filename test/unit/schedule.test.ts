@@ -113,8 +113,8 @@ test('invalid schedules say what is wrong', () => {
 test('analysis names the recorded schedule (stats.json, summary, report) and warns when window phases were not sampled uniformly', async () => {
   const { mkdirSync, writeFileSync } = await import('node:fs');
   const path = (await import('node:path')).default;
-  const { tmpDir } = await import('../helpers.js');
-  const { writeCoordinator, writeWorker } = await import('../../bench/analysis-fixture.js');
+  const { tmpDir } = await import('../support/helpers.js');
+  const { writeCoordinator, writeWorker } = await import('../fixtures/analysis-run.js');
   const { analyzeRun } = await import('../../analysis/analyze.js');
   const { collectWarnings } = await import('../../analysis/report/warnings.js');
   const run = async (schedule: Record<string, unknown> | null) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NtpSource } from '../../src/clock/sources/ntp.js';
 import { HostFrame } from '../../src/clock/sources/source-util.js';
-import { FaultyClock } from '../../src/clock/faulty-clock.js';
+import { FaultyClock } from '../../src/sim/faulty-clock.js';
 import type { NtpSample } from '../../src/clock/ntp-sample.js';
 import type { LocalClock } from '../../src/clock/types.js';
 

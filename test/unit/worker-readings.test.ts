@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { availabilityOf, pushReadings, type StatusTally } from '../../src/worker/readings.js';
 import type { ClockSource, Reading, SourceStatus } from '../../src/clock/types.js';
 import { EMPTY_READING } from '../../src/clock/types.js';
-import type { Cell } from '../../src/run/csv-writer.js';
+import type { Cell } from '../../src/files/csv-writer.js';
 
 function scripted(name: string, statuses: SourceStatus[]): ClockSource & { seen: Array<bigint | undefined> } {
   let i = 0;

@@ -1,7 +1,7 @@
 import type { NtpSample, NtpSampleListener } from '../ntp-sample.js';
 import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
 import { EMPTY_READING } from '../types.js';
-import type { Logger } from '../../run/logger.js';
+import type { Logger } from '../../cli/logger.js';
 import { fitSharedSlope, type DriftFit } from '../drift-fit.js';
 import { hull, intersect, shift, type Interval } from '../interval-math.js';
 import { marzullo } from '../marzullo.js';

@@ -8,7 +8,7 @@ import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { RemoteInfo } from 'node:dgram';
-import type { Logger } from '../../run/logger.js';
+import type { Logger } from '../../cli/logger.js';
 import type { NtpSample, NtpSampleListener } from '../ntp-sample.js';
 import {
   EMPTY_READING, type ClockSource, type LocalClock, type Readiness, type Reading, type SourceStatus, type SyncRow,

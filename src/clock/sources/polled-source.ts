@@ -5,7 +5,7 @@
 // interval (readModel), its summary and its poll.
 import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncRow, SyncSink } from '../types.js';
 import { EMPTY_READING } from '../types.js';
-import type { Logger } from '../../run/logger.js';
+import type { Logger } from '../../cli/logger.js';
 import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
 import { PollTimer } from './poll-timer.js';
 import { HostFrame, emit, syncRowBase, trueOffsetNow, withReading, type SourceWiring } from './source-util.js';

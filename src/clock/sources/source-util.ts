@@ -1,7 +1,7 @@
 // Small helpers shared by the interval sources (bounded, chrony, clockbound, chronotick).
 import { HostClock } from '../host-clock.js';
 import type { LocalClock, Reading, SyncRow, SyncSink } from '../types.js';
-import type { Logger } from '../../run/logger.js';
+import type { Logger } from '../../cli/logger.js';
 
 /** How a source is wired into a run: every interval source takes these options. */
 export interface SourceWiring {

@@ -1,15 +1,15 @@
 // Benchmark: all figures + report.html for a large synthetic run (default 1,000,000 events to 3
 // workers). The generation of the run is not timed. Wall-clock and CPU time are both reported:
 // on a shared machine wall-clock mostly measures the neighbours. Call benchFigures() from the
-// bench runner, or run this file:  node dist/bench/figures.js [events]
+// bench runner, or run this file:  node dist/bench/cases/figures.js [events]
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeFixtureRun } from './figures-fixture.js';
-import { renderFiguresAndReport } from '../analysis/report/index.js';
-import { readCausalityData } from '../analysis/figures/event-stream.js';
-import { readSyncData } from '../analysis/figures/sync-stream.js';
+import { makeFixtureRun } from '../../test/fixtures/figures-run.js';
+import { renderFiguresAndReport } from '../../analysis/report/index.js';
+import { readCausalityData } from '../../analysis/figures/event-stream.js';
+import { readSyncData } from '../../analysis/figures/sync-stream.js';
 
 export interface FiguresBenchOptions {
   /** Events sent (each to every worker). Default 1,000,000. */

@@ -1,5 +1,5 @@
-import { bareSend } from './bare-sender.js';
-import { exited, spawnBareReceiver, type Listening } from './children.js';
+import { bareSend } from '../baselines/bare-sender.js';
+import { exited, spawnBareReceiver, type Listening } from '../harness/children.js';
 import { runChronoeval } from './chronoeval-run.js';
 import { eventDatagramBytes } from './latency.js';
 

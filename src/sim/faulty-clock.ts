@@ -1,6 +1,6 @@
-import { HostClock } from './host-clock.js';
-import { ClockFaultModel, validateClockFaultSpec, type ClockFaultSpec, type TruthAnchor } from './fault-model.js';
-import type { LocalClock } from './types.js';
+import { HostClock } from '../clock/host-clock.js';
+import { ClockFaultModel, validateClockFaultSpec, type ClockFaultSpec, type TruthAnchor } from './clock-faults.js';
+import type { LocalClock } from '../clock/types.js';
 
 /** What a simulated clock actually did, for the manifest (the scenario says what it should do). */
 export interface RealisedClockFaults {

@@ -1,5 +1,5 @@
 import { FaultyClock } from './faulty-clock.js';
-import type { LocalClock } from './types.js';
+import type { LocalClock } from '../clock/types.js';
 import { parseSpecArg } from '../scenario/spec-arg.js';
 
 /** --clock-faults JSON|FILE → a simulated clock; absent → undefined (the process uses the host clock). */

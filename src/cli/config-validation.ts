@@ -4,8 +4,8 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { isValidNodeId } from './paths.js';
-import { isValidRunId } from './run-id.js';
+import { isValidNodeId } from '../files/paths.js';
+import { isValidRunId } from '../files/run-id.js';
 import { SCHEDULE_KINDS } from '../coordinator/schedule.js';
 
 /** One invalid field. `message` is "--field VALUE: what is allowed". */

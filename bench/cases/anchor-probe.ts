@@ -4,7 +4,7 @@
  * this across processes is the error cross-process latencies inherit from the anchors. Read from
  * the anchor itself, not from two clock reads a preemption could separate.
  */
-import { HostClock } from '../src/clock/host-clock.js';
+import { HostClock } from '../../src/clock/host-clock.js';
 
 const clock = new HostClock();
 const fields = clock as unknown as { anchorRealNs?: unknown; anchorMonoNs?: unknown };

@@ -2,8 +2,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI_PATH, PACKAGE_ROOT } from '../../src/run/paths.js';
-import type { Lab } from './lab.js';
+import { CLI_PATH, PACKAGE_ROOT } from '../../src/files/paths.js';
+import type { Lab } from './netns-lab.js';
 
 /** `chronoeval deploy` once the lead has wired it into the CLI, else the stand-alone entry. */
 let entry: string[] | null = null;

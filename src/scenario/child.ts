@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI_PATH } from './paths.js';
+import { CLI_PATH } from '../files/paths.js';
 
 export interface RoleProcess {
   name: string;

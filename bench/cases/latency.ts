@@ -1,9 +1,9 @@
-import { encodeMessage } from '../src/protocol/messages.js';
-import { loadUdpStampAddon } from '../src/net/udp-stamp-addon.js';
-import { bareSend } from './bare-sender.js';
-import { spawnBareReceiver, exited } from './children.js';
+import { encodeMessage } from '../../src/protocol/messages.js';
+import { loadUdpStampAddon } from '../../src/net/udp-stamp-addon.js';
+import { bareSend } from '../baselines/bare-sender.js';
+import { spawnBareReceiver, exited } from '../harness/children.js';
 import { runChronoeval, type ChronoevalOutcome } from './chronoeval-run.js';
-import { processCpuNs } from './proc-cpu.js';
+import { processCpuNs } from '../harness/proc-cpu.js';
 
 /** Bytes of a real event datagram (system source, no key), so the baseline sends the same size. */
 export function eventDatagramBytes(seq: number): number {

@@ -8,7 +8,7 @@
  * Usage: node bare-receiver.js CAPACITY latencies|counts [user|kernel]
  */
 import dgram from 'node:dgram';
-import { loadUdpStampAddon } from '../src/net/udp-stamp-addon.js';
+import { loadUdpStampAddon } from '../../src/net/udp-stamp-addon.js';
 
 const capacity = Number(process.argv[2]);
 const keep = process.argv[3] === 'latencies';

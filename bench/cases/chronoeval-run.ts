@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCoordinator } from '../src/coordinator/coordinator.js';
-import { Logger } from '../src/run/logger.js';
-import { runPaths } from '../src/run/paths.js';
-import { newRunId } from '../src/run/run-id.js';
-import { exited, spawnWorker, type Listening } from './children.js';
-import { processCpuNs } from './proc-cpu.js';
-import { benchSchedule } from './schedule-baseline.js';
+import { runCoordinator } from '../../src/coordinator/coordinator.js';
+import { Logger } from '../../src/cli/logger.js';
+import { runPaths } from '../../src/files/paths.js';
+import { newRunId } from '../../src/files/run-id.js';
+import { exited, spawnWorker, type Listening } from '../harness/children.js';
+import { processCpuNs } from '../harness/proc-cpu.js';
+import { benchSchedule } from '../baselines/schedule-baseline.js';
 
 export interface WorkerOutcome {
   node: string;

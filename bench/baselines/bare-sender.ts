@@ -1,5 +1,5 @@
 import dgram, { type Socket } from 'node:dgram';
-import { waitUntil } from '../src/coordinator/precise-wait.js';
+import { waitUntil } from '../../src/coordinator/precise-wait.js';
 
 /** Baseline sender: one connected socket per receiver, so a send is one synchronous syscall. */
 export interface BareSendResult { sent: number; firstNs: bigint; lastNs: bigint }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI_PATH, PACKAGE_ROOT } from '../src/run/paths.js';
+import { CLI_PATH, PACKAGE_ROOT } from '../../src/files/paths.js';
 
 export { CLI_PATH, PACKAGE_ROOT };
 

@@ -6,7 +6,7 @@ import type { Row } from './table.js';
 
 /**
  * Optional figure 6: every figure plus report.html for a synthetic run, from the figures
- * engineer's bench/figures.ts (benchFigures). Its baseline is bench/scan-baseline.ts over the same
+ * engineer's bench/cases/figures.ts (benchFigures). Its baseline is bench/baselines/scan-baseline.ts over the same
  * run directory. Missing module, failure or no time left: printed as "not measured" with why.
  */
 export interface FiguresFigures { rows: Row[]; notes: string[]; raw: unknown }
@@ -16,7 +16,7 @@ type BenchFigures = (o: { events?: number; workers?: number; keep?: boolean; log
 
 function scan(dir: string): Promise<{ ms: number; maxRssKiB: number }> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [path.join(BENCH_DIST, 'scan-baseline.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [path.join(BENCH_DIST, 'baselines/scan-baseline.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.on('error', reject);
@@ -33,11 +33,11 @@ export async function runFiguresHook(opts: { events: number; workers: number; sk
   if (opts.skipReason) return none(opts.skipReason);
   let bench: BenchFigures;
   try {
-    const mod = await import(new URL('./figures.js', import.meta.url).href) as { benchFigures?: BenchFigures };
-    if (typeof mod.benchFigures !== 'function') return none('bench/figures.ts does not export benchFigures()');
+    const mod = await import(new URL('../cases/figures.js', import.meta.url).href) as { benchFigures?: BenchFigures };
+    if (typeof mod.benchFigures !== 'function') return none('bench/cases/figures.ts does not export benchFigures()');
     bench = mod.benchFigures;
   } catch (e) {
-    return none(`bench/figures.ts could not be loaded (${(e as Error).message.split('\n')[0]})`);
+    return none(`bench/cases/figures.ts could not be loaded (${(e as Error).message.split('\n')[0]})`);
   }
   let r: FiguresResult;
   try {
@@ -53,7 +53,7 @@ export async function runFiguresHook(opts: { events: number; workers: number; sk
     opts.log(`  figures and report in ${(wallMs / 1000).toFixed(1)} s${base ? ` (scan baseline ${(base.ms / 1000).toFixed(1)} s)` : ''}`);
     return {
       rows: [{ id: '6', figure: label, value: wallMs / 1000, baseline: base ? base.ms / 1000 : null, unit: 's', target: '', met: null }],
-      notes: [`6: bench/figures.ts benchFigures (renderFiguresAndReport end to end, in this process; its peak RSS ${r.peakRssMb} MiB includes the bench runner); baseline: scan of the same run's CSVs.`],
+      notes: [`6: bench/cases/figures.ts benchFigures (renderFiguresAndReport end to end, in this process; its peak RSS ${r.peakRssMb} MiB includes the bench runner); baseline: scan of the same run's CSVs.`],
       raw: r,
     };
   } finally {

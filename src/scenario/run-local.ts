@@ -1,17 +1,17 @@
 import os from 'node:os';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { newRunId } from './run-id.js';
-import { runPaths } from './paths.js';
-import { writeNewKeyFile } from './key.js';
+import { newRunId } from '../files/run-id.js';
+import { runPaths } from '../files/paths.js';
+import { writeNewKeyFile } from '../protocol/key.js';
 import { startRole, withTimeout, type RoleProcess } from './child.js';
-import { baseVersions, writeManifest, type Manifest } from './manifest.js';
-import type { Logger } from './logger.js';
+import { baseVersions, writeManifest, type Manifest } from '../files/manifest.js';
+import type { Logger } from '../cli/logger.js';
 import { scheduleRecord } from '../coordinator/schedule.js';
 import { resolveStampKind, type RecvStampMode } from '../net/stamped-socket.js';
 import {
   coordinatorArgs, coordinatorSchedule, measureTruthAnchor, ntpServerArgs, scenarioManifest, withTruthAnchor, workerArgs, type LocalRunPlan,
-} from '../scenario/index.js';
+} from './index.js';
 
 export interface RunLocalOptions {
   plan: LocalRunPlan;

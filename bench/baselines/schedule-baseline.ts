@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_SCHEDULE, dueTimesNs, type ScheduleSpec } from '../src/coordinator/schedule.js';
+import { DEFAULT_SCHEDULE, dueTimesNs, type ScheduleSpec } from '../../src/coordinator/schedule.js';
 
 /** The schedule every timing bench keeps: the coordinator's default kind, a fixed seed. */
 export function benchSchedule(rate: number, count: number): ScheduleSpec {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processCpuNs } from './proc-cpu.js';
 
-/** dist/bench, where the compiled bench lives; dist/src/cli.js is the real CLI. */
-export const BENCH_DIST = path.dirname(fileURLToPath(import.meta.url));
+/** dist/bench (this file is dist/bench/harness/children.js once built). */
+export const BENCH_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI_JS = path.resolve(BENCH_DIST, '../src/cli.js');
 
 /** A child that printed {"event":"listening","port":P}; `final` resolves with its last JSON line. */
@@ -70,11 +70,11 @@ export function spawnWorker(runId: string, node: string, resultsDir: string, log
 }
 
 /**
- * The baseline receiver (bench/bare-receiver.ts) in its own process: a bare dgram socket stamping
+ * The baseline receiver (bench/baselines/bare-receiver.ts) in its own process: a bare dgram socket stamping
  * in its callback (`user`), or a bare udp_stamp addon socket taking the kernel's stamps (`kernel`).
  */
 export function spawnBareReceiver(capacity: number, keepLatencies: boolean, stamp: 'user' | 'kernel' = 'user'): Promise<Listening> {
-  return spawnListening(path.join(BENCH_DIST, 'bare-receiver.js'), [String(capacity), keepLatencies ? 'latencies' : 'counts', stamp], 'result');
+  return spawnListening(path.join(BENCH_DIST, 'baselines/bare-receiver.js'), [String(capacity), keepLatencies ? 'latencies' : 'counts', stamp], 'result');
 }
 
 /** Wait for a child to be gone (after its final line). */

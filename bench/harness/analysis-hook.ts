@@ -5,10 +5,10 @@ import { BENCH_DIST } from './children.js';
 import type { Row } from './table.js';
 
 /**
- * Figure 5 uses the analysis engineer's bench/analysis.ts: its generateSyntheticRun(dir, {events,
- * workers}) writes a synthetic run with the real column layout, and `node dist/bench/analysis.js
+ * Figure 5 uses the analysis engineer's bench/cases/analysis.ts: its generateSyntheticRun(dir, {events,
+ * workers}) writes a synthetic run with the real column layout, and `node dist/bench/cases/analysis.js
  * --child DIR` runs analyzeRun on it in a fresh process and prints {"ms", "maxRssKiB"}. The
- * baseline is bench/scan-baseline.ts on the same files in a fresh process. If that module is
+ * baseline is bench/baselines/scan-baseline.ts on the same files in a fresh process. If that module is
  * missing or changed its shape, figure 5 is printed as "not measured" with the reason.
  */
 export interface AnalysisCase {
@@ -72,11 +72,11 @@ export async function runAnalysisHook(opts: { quick: boolean; root: string; log:
   };
   let generate: Generate;
   try {
-    const mod = await import(new URL('./analysis.js', import.meta.url).href) as { generateSyntheticRun?: Generate };
-    if (typeof mod.generateSyntheticRun !== 'function') return notMeasured('bench/analysis.ts does not export generateSyntheticRun(dir, {events, workers})');
+    const mod = await import(new URL('../cases/analysis.js', import.meta.url).href) as { generateSyntheticRun?: Generate };
+    if (typeof mod.generateSyntheticRun !== 'function') return notMeasured('bench/cases/analysis.ts does not export generateSyntheticRun(dir, {events, workers})');
     generate = mod.generateSyntheticRun;
   } catch (e) {
-    return notMeasured(`bench/analysis.ts could not be loaded (${(e as Error).message.split('\n')[0]})`);
+    return notMeasured(`bench/cases/analysis.ts could not be loaded (${(e as Error).message.split('\n')[0]})`);
   }
   const cases: AnalysisCase[] = [];
   for (const s of sizes) {
@@ -86,8 +86,8 @@ export async function runAnalysisHook(opts: { quick: boolean; root: string; log:
       const g0 = performance.now();
       await generate(dir, s);
       const generateMs = performance.now() - g0;
-      const base = await child(path.join(BENCH_DIST, 'scan-baseline.js'), [dir]);
-      const an = await child(path.join(BENCH_DIST, 'analysis.js'), ['--child', dir]);
+      const base = await child(path.join(BENCH_DIST, 'baselines/scan-baseline.js'), [dir]);
+      const an = await child(path.join(BENCH_DIST, 'cases/analysis.js'), ['--child', dir]);
       opts.log(`  analysed in ${(an.ms / 1000).toFixed(1)} s, peak RSS ${(an.maxRssKiB / 1024).toFixed(0)} MiB (scan baseline ${(base.ms / 1000).toFixed(1)} s)`);
       cases.push({ ...s, analyzeMs: an.ms, cpuMs: an.cpuMs ?? null, threadsCpuMs: an.threadsCpuMs ?? [], peakRssMiB: an.maxRssKiB / 1024, baselineMs: base.ms, baselinePeakRssMiB: base.maxRssKiB / 1024, generateMs });
     } catch (e) {
@@ -99,11 +99,11 @@ export async function runAnalysisHook(opts: { quick: boolean; root: string; log:
   if (cases.length === 0) return notMeasured('every analysis case failed (see the log above)');
   return {
     rows: sizes.flatMap((s) => rowsFor(s, cases.find((c) => c.events === s.events && c.workers === s.workers) ?? null, 'case failed')),
-    notes: [`5: synthetic runs from bench/analysis.ts (system, ntp, bounded sources, truth columns); analyzeRun in a fresh process, time and peak RSS (getrusage maxRSS) of that process only.`,
+    notes: [`5: synthetic runs from bench/cases/analysis.ts (system, ntp, bounded sources, truth columns); analyzeRun in a fresh process, time and peak RSS (getrusage maxRSS) of that process only.`,
       ...cases.map((c) => `   ${c.events.toLocaleString('en-US')} × ${c.workers}: CPU ${c.cpuMs === null ? '—' : `${(c.cpuMs / 1000).toFixed(2)} s`} in all threads` +
         (c.threadsCpuMs.length > 1 ? ` (main ${(c.threadsCpuMs[0]! / 1000).toFixed(2)} s, others ${c.threadsCpuMs.slice(1).map((v) => (v / 1000).toFixed(2)).join(' / ')} s)` : '') +
         ` for ${(c.analyzeMs / 1000).toFixed(2)} s wall`)],
-    baselineLabel: 'streaming every CSV of the same run once and splitting each line (bench/scan-baseline.ts, fresh process)',
+    baselineLabel: 'streaming every CSV of the same run once and splitting each line (bench/baselines/scan-baseline.ts, fresh process)',
     raw: cases,
   };
 }

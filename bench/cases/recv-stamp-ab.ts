@@ -2,14 +2,14 @@
 // alternates every repetition) so both see the same minutes, with the two bare baselines beside
 // them. Latency = worker recv_local_ns − coordinator send_local_ns (real worker, real coordinator
 // in this process); CPU = the worker process's CPU per 1,000 recorded events (/proc schedstat).
-// Usage: node dist/bench/recv-stamp-ab.js [REPS=3] [COUNT_1K=2000] [COUNT_10K=10000]
+// Usage: node dist/bench/cases/recv-stamp-ab.js [REPS=3] [COUNT_1K=2000] [COUNT_10K=10000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runChronoeval } from './chronoeval-run.js';
 import { kernelStampsUnavailable, runBareLatency } from './latency.js';
-import { loadLine } from './machine.js';
-import { spread } from './stats.js';
+import { loadLine } from '../harness/machine.js';
+import { spread } from '../harness/stats.js';
 
 const reps = Number(process.argv[2] ?? 3);
 const counts: Record<number, number> = { 1000: Number(process.argv[3] ?? 2000), 10_000: Number(process.argv[4] ?? 10_000) };

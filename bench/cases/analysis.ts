@@ -2,14 +2,14 @@
 // layout, simulated truth) and time `analyzeRun` on it, measuring the analysing process's peak RSS
 // in a child process so the generator's memory does not count.
 //
-//   node dist/bench/analysis.js [events=1000000] [workers=4] [--commit-wait] [--keep]
-import { Prng } from '../src/sim/prng.js';
+//   node dist/bench/cases/analysis.js [events=1000000] [workers=4] [--commit-wait] [--keep]
+import { Prng } from '../../src/sim/prng.js';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../src/run/columns.js';
+import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../../src/files/columns.js';
 
 export interface SyntheticRunOptions {
   events: number;
@@ -186,7 +186,7 @@ function runChild(dir: string): Promise<{ ms: number; cpuMs: number; mainCpuMs: 
 }
 
 async function childMain(dir: string): Promise<void> {
-  const { analyzeRun } = await import('../analysis/analyze.js');
+  const { analyzeRun } = await import('../../analysis/analyze.js');
   const before = threadCpuMs();
   const t0 = performance.now();
   const c0 = process.cpuUsage();

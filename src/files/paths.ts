@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Repository / package root (this file is at <root>/dist/src/run/paths.js once built). */
+/** Repository / package root (this file is at <root>/dist/src/files/paths.js once built). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CLI_PATH = path.join(PACKAGE_ROOT, 'dist/src/cli.js');
 export const SCENARIO_DIR = path.join(PACKAGE_ROOT, 'scenarios');

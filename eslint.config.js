@@ -27,6 +27,8 @@ export default defineConfig(
       '@typescript-eslint/no-import-type-side-effects': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       eqeqeq: ['error', 'smart'],
+      // Passing a caught `unknown` on to reject() is forwarding the error, not inventing one.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // `let c!: T` read by a closure before its one assignment cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // node:test's test()/describe() return promises the runner itself awaits.

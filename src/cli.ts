@@ -7,7 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { readConfigFile } from './cli/errors.js';
 import { rewordYargsMessage } from './cli/flag-values.js';
 import { COMMAND_NAMES, usageExit } from './cli/command-runner.js';
-import { EXIT_MEANINGS } from './cli/exit-codes.js';
+import { HELP_EPILOG } from './commands/shared.js';
 import { isMainModule } from './cli/main-module.js';
 import { recordExitStatus } from './cli/exit-file.js';
 import { captureCliCommands } from './deploy/role-options.js';
@@ -18,8 +18,6 @@ import * as ntpServer from './commands/ntp-server.js';
 import * as analyze from './commands/analyze.js';
 import * as deploy from './commands/deploy.js';
 
-const EPILOG = 'Docs: README.md and docs/ in the chronoeval repository. Every command also takes --config FILE (JSON, keys as flag names; flags override).\n\n'
-  + `Exit codes:\n${EXIT_MEANINGS.map(([code, what]) => `  ${String(code).padStart(3)}  ${what}`).join('\n')}`;
 
 /** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
 export const cli: Argv = yargs(hideBin(process.argv))
@@ -35,7 +33,7 @@ export const cli: Argv = yargs(hideBin(process.argv))
   .demandCommand(1, `Give a command: ${COMMAND_NAMES.join(', ')}`)
   .strict()
   .recommendCommands()
-  .epilog(EPILOG)
+  .epilog(HELP_EPILOG)
   .wrap(Math.min(110, process.stdout.columns || 100))
   .fail((msg, err) => usageExit(rewordYargsMessage(msg ?? err?.message ?? 'invalid arguments')))
   .help();

@@ -23,13 +23,13 @@ export interface CommandPhases<A, O> {
 /** The yargs handler of a command: parse, run, exit with the table's code. */
 export function runCommand<A, O>(phases: CommandPhases<A, O>): (argv: A) => Promise<void> {
   return async (argv) => {
+    exitOnStopSignalUnlessHandled();
     let options: O;
     try {
       options = await phases.parse(argv);
     } catch (e) {
       usageExit((e as Error).message);
     }
-    exitOnStopSignalUnlessHandled();
     try {
       process.exitCode = await phases.run(options);
     } catch (e) {

@@ -8,7 +8,7 @@ import { runCommand } from '../cli/command-runner.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import type { Stats } from '../../analysis/stats/types.js';
-import type { ArgsOf } from './shared.js';
+import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'analyze <run_dir>';
 export const describe = 'Read a run\'s CSVs and write stats.json, figures and report.html';
@@ -20,7 +20,8 @@ export function builder(y: Argv) {
     .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
-    .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures');
+    .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
+    .epilog(HELP_EPILOG);
 }
 
 export interface AnalyzeOptions {

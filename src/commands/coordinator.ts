@@ -6,7 +6,7 @@ import { validateCoordinatorOptions } from '../cli/config-validation.js';
 import { numberOption } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed, scheduleRecord } from '../coordinator/schedule.js';
-import type { ArgsOf } from './shared.js';
+import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'coordinator';
 export const describe = 'Send scheduled, stamped events to every worker and record them';
@@ -25,7 +25,8 @@ export function builder(y: Argv) {
     .option('clock-faults', { type: 'string', describe: 'Simulate a faulty coordinator clock: inline JSON or a file' })
     .option('event-faults', { type: 'string', describe: 'Event-path faults per worker (delay/jitter, loss, duplicates): inline JSON or a file' })
     .example('$0 coordinator --workers 10.0.0.2:47100,10.0.0.3:47100 --ntp-server pool.ntp.org:123 --key-file run.key --duration-s 60', '60 s of events at 50/s to two workers')
-    .example('$0 coordinator --workers 127.0.0.1:47100 --sources system --insecure --schedule poisson --rate 200 --count 10000', '10,000 events with Poisson gaps');
+    .example('$0 coordinator --workers 127.0.0.1:47100 --sources system --insecure --schedule poisson --rate 200 --count 10000', '10,000 events with Poisson gaps')
+    .epilog(HELP_EPILOG);
 }
 
 async function parse(a: ArgsOf<typeof builder>) {

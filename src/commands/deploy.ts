@@ -1,7 +1,7 @@
 // `chronoeval deploy`: run on real hosts over SSH (docs/deploy.md).
 import type { Argv } from 'yargs';
 import { runCommand } from '../cli/command-runner.js';
-import type { ArgsOf } from './shared.js';
+import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'deploy <inventory>';
 export const describe = 'Run on real hosts over SSH: pre-flight, ship, start workers, run the coordinator, fetch, analyse (docs/deploy.md)';
@@ -13,7 +13,8 @@ export function builder(y: Argv) {
     .option('cleanup', { type: 'boolean', default: false, describe: 'Stop leftover processes of earlier runs on every host, by pid file only' })
     .example('$0 deploy deploy/inventory.example.yaml --dry-run', 'show what a deploy would run')
     .example('$0 deploy my-hosts.yaml', 'run it: results/<run_id>/ and logs/<run_id>/ locally; Ctrl-C stops every remote process and fetches what exists')
-    .example('$0 deploy my-hosts.yaml --cleanup', 'stop what earlier (killed) deploys left running');
+    .example('$0 deploy my-hosts.yaml --cleanup', 'stop what earlier (killed) deploys left running')
+    .epilog(HELP_EPILOG);
 }
 
 /** The inventory, read and checked whole (every problem named) before any host is contacted. */

@@ -13,7 +13,7 @@ import { HostClock } from '../clock/host-clock.js';
 import { toJson } from '../files/atomic-json.js';
 import type { NtpServerBehaviour } from '../ntp-server/behaviour.js';
 import { startNtpServer, type NtpServerStats } from '../ntp-server/server.js';
-import type { ArgsOf } from './shared.js';
+import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'ntp-server';
 export const describe = 'An SNTP v4 server answering from this host\'s clock (for local runs and tests)';
@@ -26,7 +26,8 @@ export function builder(y: Argv) {
     .option('faults', { type: 'string', describe: 'Server faults (delay distribution, asymmetry, loss, falseticker offset): inline JSON or a file' })
     .option('clock-faults', { type: 'string', describe: 'Serve from a simulated faulty clock: inline JSON or a file' })
     .example('$0 ntp-server --port 12300', 'serve this host\'s clock on UDP 12300 until Ctrl-C')
-    .example('$0 ntp-server --port 0 --faults \'{"falseticker_offset_ms":50}\'', 'a falseticker 50 ms off, on a port the OS picks (printed as {"event":"listening",...})');
+    .example('$0 ntp-server --port 0 --faults \'{"falseticker_offset_ms":50}\'', 'a falseticker 50 ms off, on a port the OS picks (printed as {"event":"listening",...})')
+    .epilog(HELP_EPILOG);
 }
 
 async function parse(a: ArgsOf<typeof builder>) {

@@ -21,7 +21,7 @@ import {
 import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
 import { analyzeRunDir, renderReport } from './analyze.js';
-import { SECONDS_LIST, type ArgsOf } from './shared.js';
+import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'run-local';
 export const describe = 'Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario\'s checks (the main job)';
@@ -46,7 +46,8 @@ export function builder(y: Argv) {
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
     .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
-    .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds');
+    .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds')
+    .epilog(HELP_EPILOG);
 }
 
 /** Drop undefined keys so scenario values stay in force where no flag was given. */

@@ -5,7 +5,7 @@ import { KNOWN_SOURCES, parseSourceList } from '../clock/registry.js';
 import { validateWorkerOptions } from '../cli/config-validation.js';
 import { numberOption, parseNumberList } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
-import { SECONDS_LIST, type ArgsOf } from './shared.js';
+import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'worker';
 export const describe = 'Receive events on UDP and stamp each with every clock source';
@@ -19,7 +19,8 @@ export function builder(y: Argv) {
     .option('clock-faults', { type: 'string', describe: 'Simulate a faulty local clock: inline JSON or a file (docs/scenarios.md), e.g. \'{"offset_ms":5,"drift_ppm":20}\'' })
     .option('commit-wait-s', { type: 'string', default: '30,60', describe: 'Re-estimation delays in seconds for commit-wait rows of interval sources ("" for none)' })
     .example('$0 worker --node w1 --port 47100 --ntp-server pool.ntp.org:123 --key-file run.key', 'a worker stamping with the system clock and NTP; stop it with Ctrl-C or the coordinator\'s end')
-    .example('$0 worker --node w1 --sources system --insecure', 'a hand-run experiment without a key (recorded in the summary)');
+    .example('$0 worker --node w1 --sources system --insecure', 'a hand-run experiment without a key (recorded in the summary)')
+    .epilog(HELP_EPILOG);
 }
 
 async function parse(a: ArgsOf<typeof builder>) {

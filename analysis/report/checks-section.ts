@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { esc } from './html.js';
 
-/** checks.json as run-local writes it beside stats.json (src/cli/run-local-command.ts). */
+/** checks.json as run-local writes it beside stats.json (src/commands/run-local.ts). */
 export interface ChecksFile {
   scenario: string;
   seed: number;

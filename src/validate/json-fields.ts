@@ -1,16 +1,8 @@
-// Small validators for JSON specs. Every error names the field it is about (e.g.
-// "workers.per_worker.1.clock_faults.steps[0].at_s: must be a number ≥ 0, got \"10\"").
-
-export class SpecError extends Error {
-  readonly field: string;
-  constructor(field: string, readonly problem: string) {
-    // Validators called with an empty prefix build fields such as ".offset_ms": drop the dot.
-    const f = field.replace(/^\./, '');
-    super(f ? `${f}: ${problem}` : problem);
-    this.field = f;
-    this.name = 'SpecError';
-  }
-}
+// Checks of JSON specs (scenarios, fault specs, inventories): each names the field it is about,
+// e.g. "workers.per_worker.1.clock_faults.steps[0].at_s: must be a number ≥ 0, got \"10\"".
+// Each throws a SpecError on its field's first problem; wrap independent fields in
+// Problems.attempt to collect them all.
+import { SpecError } from './problems.js';
 
 const show = (v: unknown): string => {
   try {
@@ -26,10 +18,10 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 
 /** An object with only the allowed keys (a typo is an error, not a silently ignored field). */
 export function expectObject(v: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {
-  if (!isPlainObject(v)) throw new SpecError(field, `must be an object, got ${show(v)}`);
+  if (!isPlainObject(v)) throw new SpecError(field, `must be an object, got ${show(v)}`, v);
   for (const k of Object.keys(v)) {
     if (!allowed.includes(k)) {
-      throw new SpecError(join(field, k), `unknown field (allowed: ${allowed.join(', ')})`);
+      throw new SpecError(join(field, k), `unknown field (allowed: ${allowed.join(', ')})`, v[k]);
     }
   }
   return v;
@@ -38,14 +30,14 @@ export function expectObject(v: unknown, field: string, allowed: readonly string
 export interface NumberRule { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean }
 
 export function expectNumber(v: unknown, field: string, rule: NumberRule = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(field, `must be a finite number, got ${show(v)}`);
-  if (rule.integer && !Number.isSafeInteger(v)) throw new SpecError(field, `must be an integer, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(field, `must be a finite number, got ${show(v)}`, v);
+  if (rule.integer && !Number.isSafeInteger(v)) throw new SpecError(field, `must be an integer, got ${show(v)}`, v);
   if (rule.min !== undefined) {
     if (rule.exclusiveMin ? v <= rule.min : v < rule.min) {
-      throw new SpecError(field, `must be ${rule.exclusiveMin ? '>' : '≥'} ${rule.min}, got ${v}`);
+      throw new SpecError(field, `must be ${rule.exclusiveMin ? '>' : '≥'} ${rule.min}, got ${v}`, v);
     }
   }
-  if (rule.max !== undefined && v > rule.max) throw new SpecError(field, `must be ≤ ${rule.max}, got ${v}`);
+  if (rule.max !== undefined && v > rule.max) throw new SpecError(field, `must be ≤ ${rule.max}, got ${v}`, v);
   return v;
 }
 
@@ -54,13 +46,13 @@ export function optionalNumber(v: unknown, field: string, rule: NumberRule = {})
 }
 
 export function expectString(v: unknown, field: string, choices?: readonly string[]): string {
-  if (typeof v !== 'string' || v.length === 0) throw new SpecError(field, `must be a non-empty string, got ${show(v)}`);
-  if (choices && !choices.includes(v)) throw new SpecError(field, `must be one of ${choices.join(', ')}, got ${show(v)}`);
+  if (typeof v !== 'string' || v.length === 0) throw new SpecError(field, `must be a non-empty string, got ${show(v)}`, v);
+  if (choices && !choices.includes(v)) throw new SpecError(field, `must be one of ${choices.join(', ')}, got ${show(v)}`, v);
   return v;
 }
 
 export function expectArray(v: unknown, field: string): unknown[] {
-  if (!Array.isArray(v)) throw new SpecError(field, `must be an array, got ${show(v)}`);
+  if (!Array.isArray(v)) throw new SpecError(field, `must be an array, got ${show(v)}`, v);
   return v;
 }
 

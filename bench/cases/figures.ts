@@ -37,7 +37,7 @@ export interface FiguresBenchResult {
   analyzeMs: number;
   /** The analysis' extra work for the figures: the causality sample over as many (event, worker) pairs, timed alone. */
   gather: Cost;
-  /** renderFiguresAndReport end to end: read stats.json's figures-data + 8 figures (SVG + 300-DPI PNG) + report.html. */
+  /** renderFiguresAndReport end to end: read figures-data.json + 8 figures (SVG + 300-DPI PNG) + report.html. */
   total: Cost;
   /** New figure cost: total + gather. */
   newCost: Cost;

@@ -41,7 +41,7 @@ export const causalityTimeline: FigureDef = {
         mark: { type: 'point', filled: true, fillOpacity: 0.6, size: 16 },
         encoding: {
           x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
-          y: { field: 'margin_ms', type: 'quantitative', title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant) } : {} },
+          y: { field: 'margin_ms', type: 'quantitative', title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant), format: '~g' } : {} },
           color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           shape: { field: 'node', type: 'nominal', scale: shape, title: 'worker' },
         },
@@ -86,7 +86,7 @@ export const causalityTimeline: FigureDef = {
       ...(anySymlog ? ['Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.'] : []),
       causality.fromStats
         ? `Drawn from stats.json (no figures-data.json from this analysis pass): dots are the analysis' sample of every ${causality.stride}th event; the shares below are its time bins over every pair.`
-        : `Dots: every ${causality.stride}th event (by seq) at each worker, plus up to ${causality.violationCap} further violations per source (× counts interval violations for interval sources, point violations otherwise); shares below count every joined pair, from the analysis' time bins.`,
+        : `Dots: every ${causality.stride}th event (by seq) at each worker, plus up to ${causality.violationCap} further violations per source and kind, spread over the run (× counts interval violations for interval sources, point violations otherwise); shares below count every joined pair, from the analysis' time bins.`,
     ];
     return {
       spec: asSpec({

@@ -9,6 +9,8 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import { FIGURES, figureContext } from '../../analysis/figures/index.js';
 import { FIGURES_DATA_FILE } from '../../analysis/stats/figures-data.js';
 import { SyncSeriesBinner } from '../../analysis/load/sync-series.js';
+import { CausalitySampler } from '../../analysis/fold/figure-samples.js';
+import { emptyStamps, type JoinedEvent } from '../../analysis/join/joined.js';
 import { makeAnalysedRun } from '../fixtures/analysed-run.js';
 import { makeFixtureRun } from '../fixtures/figures-run.js';
 import { writeCoordinator, writeWorker, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
@@ -30,7 +32,9 @@ test('violation counts in figures-data equal stats.json and the fixture\'s own c
       const mine = c.samples.filter((s) => s.source === src.name);
       assert.ok(mine.filter((s) => s.thinned).length <= c.thinned_cap, `${src.name}: thinned sample within its cap`);
       assert.equal(mine.filter((s) => s.point === 'violation' && !s.thinned).length <= c.violation_cap + c.violation_cap, true);
-      assert.equal(v.point.kept, Math.min(v.point.counted, c.violation_cap), `${src.name}: violations kept up to the cap`);
+      assert.ok(v.point.kept <= c.violation_cap, `${src.name}: violations kept within the cap`);
+      if (v.point.counted <= c.violation_cap) assert.equal(v.point.kept, v.point.counted, `${src.name}: every violation kept`);
+      else assert.ok(v.point.kept >= c.violation_cap / 2, `${src.name}: past the cap, every k-th violation`);
       for (const s of mine) assert.equal(s.thinned, s.seq % c.stride === 0, 'thinned = every stride-th seq');
     }
     // Time bins (stats.json) count every pair.
@@ -90,6 +94,26 @@ test('a run whose violations are known: the sample holds exactly them, classifie
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('past the cap, kept violations are every k-th one (k doubling), so they span the run', () => {
+  const sampler = new CausalitySampler([{ name: 's', bounded: false }], ['w'], 0, { stride: 1_000_000, thinnedCap: 10, violationCap: 100 });
+  const vals = emptyStamps(1);
+  const ev: JoinedEvent = { seq: 0, eventId: '', sendLocal: 0, trueSend: NaN, coord: emptyStamps(1), workers: [{ recvLocal: 0, trueRecv: NaN, vals, reest: null }] };
+  for (let i = 1; i <= 1000; i++) {
+    ev.seq = i; ev.sendLocal = i * 1e6; ev.coord[0] = i * 1e6;
+    vals[0] = i % 2 === 0 ? i * 1e6 - 1 : i * 1e6 + 1; // every even seq is a violation: 500 in all
+    sampler.add(ev);
+  }
+  const r = sampler.result(0);
+  assert.deepEqual(r.violations[0]!.point.counted, 500);
+  const kept = r.samples.filter((s) => s.point === 'violation').map((s) => s.seq);
+  assert.equal(kept.length, r.violations[0]!.point.kept);
+  assert.ok(kept.length <= 100 && kept.length >= 50, `${kept.length} kept`);
+  const k = (kept[1]! - kept[0]!) / 2; // violations are 2 seqs apart
+  assert.ok(kept.every((q, i) => q === 2 + i * 2 * k), 'every k-th violation from the first');
+  assert.ok(kept[kept.length - 1]! > 900, 'the kept ones reach the end of the run');
+  assert.equal(r.samples.filter((s) => s.thinned).length, 0, 'no seq 1…1000 is a multiple of the stride');
 });
 
 test('the sync log is binned: every accepted sample in one bin, rejected ones counted, no invented half-width', async () => {

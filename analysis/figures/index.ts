@@ -66,7 +66,11 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
   const outDir = opts.outDir ?? path.join(runDir, 'figures');
   await mkdir(outDir, { recursive: true });
   const t0 = performance.now();
-  const { context, readErrors } = await figureContext(runDir, stats, opts.figuresData);
+  // A damaged stats.json (e.g. an anchor that is not a number) costs the data-driven figures, not the report.
+  const { context, readErrors } = await figureContext(runDir, stats, opts.figuresData).catch((e: unknown) => {
+    const reason = `figure data could not be prepared: ${e instanceof Error ? e.message : String(e)}`;
+    return { context: { stats, causality: null, sync: null, figuresDataMissing: reason }, readErrors: [reason] };
+  });
   const t1 = performance.now();
   const outcomes: FigureOutcome[] = new Array(FIGURES.length);
   const pending = new Set<Promise<void>>();

@@ -8,7 +8,7 @@ import { intervalCausality, pointCausality } from '../metrics/causality.js';
 import type { CausalitySample, CausalitySampleSet } from '../stats/figures-data.js';
 
 /** About this many thinned (event, worker) marks per figure, shared by the sources. */
-export const FIGURE_MARKS = 900;
+const FIGURE_MARKS = 900;
 /** Violations kept per source and kind beyond the thinned sample. */
 export const VIOLATION_CAP = 100;
 

@@ -4,7 +4,7 @@
 // Rejected samples (metrics/sync.ts) are counted, not binned.
 import type { SyncBin, SyncSeries } from '../stats/figures-data.js';
 
-export const MAX_SYNC_BINS = 150;
+const MAX_SYNC_BINS = 150;
 const FIRST_BIN_NS = 1e6;
 
 class Acc {

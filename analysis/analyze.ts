@@ -27,6 +27,9 @@ import { ThreadedAccumulator } from './threads/threaded-folder.js';
 import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
+import { figureSampling } from './fold/figure-samples.js';
+import { SyncSeriesBinner } from './load/sync-series.js';
+import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from './stats/figures-data.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -53,6 +56,8 @@ export interface AnalyzeOptions {
 
 export interface AnalyzeResult {
   stats: Stats;
+  /** What the figures draw beyond stats.json (written beside it as figures-data.json). */
+  figuresData: FiguresData;
   summaryText: string;
   warnings: string[];
 }
@@ -190,6 +195,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const accCfg = {
       sources, workers: joinedNodes, windows, timeline,
       sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)), firstSeq,
+      figureSampling: figureSampling(span, joinedNodes.length, sources.length),
     };
     // Big runs: metrics are folded in a thread of their own while this one joins (same results).
     const threaded = useThreads ? new ThreadedAccumulator(accCfg) : null;
@@ -217,7 +223,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     for (const w of workers) inputs.push(fileEntry(w.rows.stats, 'worker', w.node));
     for (const c of commitWait) inputs.push(fileEntry(c.reader, 'commit_wait', c.node));
     for (const r of [coord.stats, ...workers.map((w) => w.rows.stats), ...commitWait.map((c) => c.reader)]) for (const m of r.warnings) warn(m);
-    const sync = await syncStats(files.sync, files.runDir, warn);
+    const syncSeries = new SyncSeriesBinner();
+    const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor });
     inputs.push(...sync.inputs);
 
     // Readings availability
@@ -330,8 +337,14 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       const w = legacyNtpWarning(stats, legacyNtp.map((f) => ({ path: f.path, offsets: f.offsets() })));
       if (w !== null) warn(w); // stats.inputs.warnings is this list: stats.json, the summary and the report show it
     }
+    const figuresData: FiguresData = {
+      schema_version: FIGURES_DATA_SCHEMA_VERSION, stats_generated_at: stats.generated_at, anchor_ns_abs: stats.run.anchor_ns_abs,
+      causality: acc.figureSamples(peek.firstNs === null ? null : Number(peek.firstNs - anchor.ns)), sync: syncSeries.result(),
+    };
+    // Written first: a stats.json on disk has its figures-data.json beside it (stats_generated_at pairs them).
+    await writeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);
     await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
-    return { stats, summaryText: summaryText(stats), warnings };
+    return { stats, figuresData, summaryText: summaryText(stats), warnings };
   }
 }
 

@@ -12,7 +12,7 @@ export const causalityTimeline: FigureDef = {
     'Below the dashed zero line the worker stamped the arrival before the send (a causality violation, marked ×). ' +
     'For interval sources the vertical bar spans every latency the two intervals allow; a bar entirely above zero proves the order. The bottom panel shows, per time bin, the share of all pairs that violated causality or were ambiguous.',
   build({ stats, causality }) {
-    if (!causality) return { skip: 'coordinator.csv or the worker CSVs are missing, so no event can be joined.' };
+    if (!causality) return { skip: 'no event was joined (coordinator.csv or the worker CSVs missing, or no figures-data.json and no sample in stats.json).' };
     if (causality.samples.length === 0) return { skip: 'no event has a value in the same source at both the coordinator and a worker.' };
     const nodes = stats.workers;
     const sources = causality.sources.map((s) => s.name);
@@ -41,13 +41,13 @@ export const causalityTimeline: FigureDef = {
         mark: { type: 'point', filled: true, fillOpacity: 0.6, size: 16 },
         encoding: {
           x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
-          y: { field: 'margin_ms', type: 'quantitative', title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant) } : {} },
+          y: { field: 'margin_ms', type: 'quantitative', title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant), format: '~g' } : {} },
           color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           shape: { field: 'node', type: 'nominal', scale: shape, title: 'worker' },
         },
       });
       layers.push({
-        transform: [{ filter: "datum.outcome === 'point violation' || datum.outcome === 'interval violation'" }],
+        transform: [{ filter: 'datum.violation' }],
         mark: { type: 'point', shape: 'cross', filled: false, size: 40, stroke: '#000000', strokeWidth: 0.9 },
         encoding: {
           x: { field: 't_s', type: 'quantitative' },
@@ -85,8 +85,8 @@ export const causalityTimeline: FigureDef = {
     const notes = [
       ...(anySymlog ? ['Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.'] : []),
       causality.fromStats
-        ? `Drawn from stats.json (the per-event CSVs were not streamed): dots are the analysis' sample of every ${causality.stride}th event; the shares below are its time bins over every pair.`
-        : `Dots: every ${causality.stride}th event (by seq) per worker, plus up to ${causality.violationCap} further violations per source; shares below count every joined pair.`,
+        ? `Drawn from stats.json (no figures-data.json from this analysis pass): dots are the analysis' sample of every ${causality.stride}th event; the shares below are its time bins over every pair.`
+        : `Dots: every ${causality.stride}th event (by seq) at each worker, plus up to ${causality.violationCap} further violations per source and kind, spread over the run (× counts interval violations for interval sources, point violations otherwise); shares below count every joined pair, from the analysis' time bins.`,
     ];
     return {
       spec: asSpec({

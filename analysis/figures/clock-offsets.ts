@@ -8,8 +8,9 @@ export const clockOffsets: FigureDef = {
   howToRead:
     'One row per clock source, from the sync log (one row per sample). Left: the estimated offset of true time from the node\'s local clock (line = bin mean, band = bin min to max); a step or slope is the local clock stepping or drifting. ' +
     'Right, for interval sources: the half-width the source claimed. Time is counted from the first event sent; negative times are warm-up.',
-  build({ stats, sync }) {
-    if (!sync) return { skip: 'no sync/*.csv files (or none with an offset or half-width) in the run directory.' };
+  build({ stats, sync, figuresDataMissing }) {
+    if (!sync && figuresDataMissing) return { skip: `the binned sync log comes from figures-data.json: ${figuresDataMissing}.` };
+    if (!sync) return { skip: 'no sync/*.csv files (or none with an accepted offset or half-width) in the run directory.' };
     const order = stats.sources.map((s) => s.name);
     const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length);
     const sources = [...new Set(sync.bins.map((b) => b.source))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
@@ -45,7 +46,7 @@ export const clockOffsets: FigureDef = {
         vconcat: rows,
         config: baseConfig(),
       }),
-      notes: [...(sync.rejectedRows > 0 ? [`${sync.rejectedRows} sample(s) the source itself rejected (accepted = 0) are not drawn.`] : []), binned > 0 ? `${binned} of ${sync.series.length} series binned (mean and min–max per bin).` : 'Every sample drawn (no binning needed).'],
+      notes: [...(sync.rejectedRows > 0 ? [`${sync.rejectedRows} sample(s) the source itself rejected (accepted = 0) are not drawn.`] : []), binned > 0 ? `${binned} of ${sync.series.length} series binned (mean and min–max per bin, at most 150 bins per series).` : 'Every sample drawn (no binning needed).'],
     };
   },
 };

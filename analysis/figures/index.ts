@@ -1,19 +1,21 @@
-// The figure set and the pipeline that renders it: stream the per-event CSVs once, build each
-// spec (or a reason to skip it), render SVG + 300-DPI PNG into <run>/figures/.
+// The figure set and the pipeline that renders it: read what the analysis pass gathered
+// (stats.json and figures-data.json; never a CSV), build each spec (or a reason to skip it),
+// render SVG + 300-DPI PNG into <run>/figures/. Each PNG is rasterised on the thread pool while
+// the next figure's SVG is built here.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Stats } from '../stats/types.js';
+import { readFiguresData, type FiguresData } from '../stats/figures-data.js';
 import { causalityTimeline } from './causality-timeline.js';
 import { clockOffsets } from './clock-offsets.js';
 import { commitWaitDecay } from './commit-wait-decay.js';
 import { coverage } from './coverage.js';
-import { causalityFromStats } from './causality-from-stats.js';
+import { causalityFromStats } from './causality-fallback.js';
 import { dashboard } from './dashboard.js';
-import { readCausalityData, type CausalityOptions } from './event-stream.js';
+import { causalityFromFiguresData, syncFromFiguresData } from './inputs.js';
 import { latency } from './latency.js';
 import { ordering } from './ordering.js';
-import { renderFigure, type RenderedFigure } from './render.js';
-import { readSyncData } from './sync-stream.js';
+import { specToSvg, writeFigure, type RenderedFigure } from './render.js';
 import type { FigureContext, FigureDef } from './types.js';
 import { windowAgreement } from './window-agreement.js';
 
@@ -21,6 +23,9 @@ import { windowAgreement } from './window-agreement.js';
 export const FIGURES: readonly FigureDef[] = [
   dashboard, causalityTimeline, ordering, windowAgreement, commitWaitDecay, clockOffsets, coverage, latency,
 ];
+
+/** PNGs being rasterised at once (each holds a ~50 MB pixel buffer). */
+const PNG_IN_FLIGHT = 2;
 
 export type FigureOutcome =
   | { def: FigureDef; status: 'rendered'; figure: RenderedFigure; notes: string[]; ms: number }
@@ -30,7 +35,8 @@ export type FigureOutcome =
 export interface RenderAllOptions {
   /** Directory for the PNG/SVG files; default <runDir>/figures. */
   outDir?: string;
-  causality?: CausalityOptions;
+  /** The analysis pass's figures data (analyzeRun returns it); default: <runDir>/figures-data.json. */
+  figuresData?: FiguresData | null;
   /** Called after each figure (for logs). */
   onFigure?: (o: FigureOutcome) => void;
 }
@@ -38,46 +44,55 @@ export interface RenderAllOptions {
 export interface RenderAllResult {
   outcomes: FigureOutcome[];
   outDir: string;
-  /** Time spent streaming the CSVs and rendering, ms. */
+  /** Time spent reading figures-data.json and preparing rows, and rendering, ms. */
   readMs: number;
   renderMs: number;
   context: FigureContext;
-  /** CSV files that could not be streamed (the figures fall back or are skipped). */
+  /** Why figures-data.json was not used (the figures fall back to stats.json or are skipped). */
   readErrors: string[];
+}
+
+/** The figures' input from stats.json and figures-data.json (given, or read beside stats.json). */
+export async function figureContext(runDir: string, stats: Stats, given?: FiguresData | null): Promise<{ context: FigureContext; readErrors: string[] }> {
+  const read = given ? { data: given, reason: null } : await readFiguresData(runDir, stats.generated_at);
+  const data = read.data;
+  // Without figures-data.json (an older run), the causality timeline falls back to stats.json's sample.
+  const causality = (data ? causalityFromFiguresData(stats, data) : null) ?? causalityFromStats(stats);
+  const sync = data ? syncFromFiguresData(stats, data) : null;
+  return { context: { stats, causality, sync, figuresDataMissing: read.reason }, readErrors: read.reason ? [read.reason] : [] };
 }
 
 export async function renderAllFigures(runDir: string, stats: Stats, opts: RenderAllOptions = {}): Promise<RenderAllResult> {
   const outDir = opts.outDir ?? path.join(runDir, 'figures');
   await mkdir(outDir, { recursive: true });
   const t0 = performance.now();
-  // Native runs: stream the CSVs. Legacy imports (other file names and columns) or a directory
-  // without the CSVs: fall back to the analysis' own timeline bins and event sample.
-  const readErrors: string[] = [];
-  const guarded = async <T>(what: string, f: () => Promise<T | null>): Promise<T | null> => {
-    try { return await f(); } catch (e) { readErrors.push(`${what}: ${e instanceof Error ? e.message : String(e)}`); return null; }
-  };
-  let causality = stats.run.format === 'native' ? await guarded('event CSVs', () => readCausalityData(runDir, stats, opts.causality)) : null;
-  if (!causality || causality.rowsRead === 0 || causality.samples.length === 0) causality = causalityFromStats(stats) ?? causality;
-  const sync = await guarded('sync CSVs', () => readSyncData(runDir, stats));
-  const context: FigureContext = { stats, causality, sync };
+  // A damaged stats.json (e.g. an anchor that is not a number) costs the data-driven figures, not the report.
+  const { context, readErrors } = await figureContext(runDir, stats, opts.figuresData).catch((e: unknown) => {
+    const reason = `figure data could not be prepared: ${e instanceof Error ? e.message : String(e)}`;
+    return { context: { stats, causality: null, sync: null, figuresDataMissing: reason }, readErrors: [reason] };
+  });
   const t1 = performance.now();
-  const outcomes: FigureOutcome[] = [];
-  for (const def of FIGURES) {
-    let outcome: FigureOutcome;
+  const outcomes: FigureOutcome[] = new Array(FIGURES.length);
+  const pending = new Set<Promise<void>>();
+  const failed = (def: FigureDef, e: unknown): FigureOutcome => ({ def, status: 'failed', reason: e instanceof Error ? e.message : String(e) });
+  for (const [i, def] of FIGURES.entries()) {
     const start = performance.now();
     try {
       const built = def.build(context);
-      if ('skip' in built) outcome = { def, status: 'skipped', reason: built.skip };
-      else {
-        const figure = await renderFigure(built.spec, outDir, def.name);
-        outcome = { def, status: 'rendered', figure, notes: built.notes, ms: performance.now() - start };
-      }
+      if ('skip' in built) { outcomes[i] = { def, status: 'skipped', reason: built.skip }; continue; }
+      const svg = await specToSvg(built.spec);
+      while (pending.size >= PNG_IN_FLIGHT) await Promise.race(pending);
+      const p: Promise<void> = writeFigure(svg, outDir, def.name).then(
+        (figure) => { outcomes[i] = { def, status: 'rendered', figure, notes: built.notes, ms: performance.now() - start }; },
+        (e: unknown) => { outcomes[i] = failed(def, e); },
+      ).finally(() => pending.delete(p));
+      pending.add(p);
     } catch (e) {
       // One broken figure must not cost the others (or the report): record why and go on.
-      outcome = { def, status: 'failed', reason: e instanceof Error ? e.message : String(e) };
+      outcomes[i] = failed(def, e);
     }
-    outcomes.push(outcome);
-    opts.onFigure?.(outcome);
   }
+  await Promise.all(pending);
+  for (const o of outcomes) opts.onFigure?.(o);
   return { outcomes, outDir, readMs: t1 - t0, renderMs: performance.now() - t1, context, readErrors };
 }

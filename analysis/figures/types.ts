@@ -1,15 +1,16 @@
 // What a figure module provides: a builder from data to a vega-lite spec, or a reason to skip.
 import type { TopLevelSpec } from 'vega-lite';
 import type { Stats } from '../stats/types.js';
-import type { CausalityData } from './event-stream.js';
-import type { SyncData } from './sync-stream.js';
+import type { CausalityData, SyncData } from './inputs.js';
 
 export interface FigureContext {
   stats: Stats;
-  /** From coordinator.csv + workers/*.csv (streamed); null when those files are absent. */
+  /** From figures-data.json (or, for older runs, stats.json's sample); null when neither has pairs. */
   causality: CausalityData | null;
-  /** From sync/*.csv (streamed); null when absent. */
+  /** From figures-data.json (the binned sync log); null when the run has none. */
   sync: SyncData | null;
+  /** Why figures-data.json could not be used (absent, from another pass); null when it was. */
+  figuresDataMissing?: string | null;
 }
 
 export type FigureBuild =

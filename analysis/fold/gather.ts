@@ -8,6 +8,8 @@ import type { BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEn
 import { EventBlock } from './event-block.js';
 import type { JoinedEvent, SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
+import { CausalitySampler, VIOLATION_CAP, type FigureSampling } from './figure-samples.js';
+import type { CausalitySampleSet } from '../stats/figures-data.js';
 
 export type { FoldResults, TimelineConfig };
 
@@ -19,6 +21,8 @@ export interface AccumulatorConfig {
   /** Keep every `sampleStride`-th event (by seq − firstSeq) as a scatter-plot sample. */
   sampleStride: number;
   firstSeq: number;
+  /** The causality figure's sample (figure-samples.ts); default: every sampleStride-th event. */
+  figureSampling?: FigureSampling;
 }
 
 /** Events per block: small enough to stay in the CPU cache, large enough to amortise each fold. */
@@ -41,6 +45,8 @@ export interface EventSink {
   /** Delay indices sorted by delay value. */
   delayOrder(): number[];
   sampleEvents(): EventSamples;
+  /** The causality figure's sample and violation counts (figures-data.json). */
+  figureSamples(firstSendRelNs: number | null): CausalitySampleSet;
   /** Fold what is left and return every result; `sources` carries the final `bounded` flags. */
   finish(sources: SourceDef[]): Promise<FoldResults>;
 }
@@ -54,9 +60,12 @@ export abstract class EventGatherer implements EventSink {
   protected block: EventBlock;
   private readonly samples: EventSamples['events'] = [];
   private readonly W: number;
+  private readonly figureSampler: CausalitySampler;
 
   constructor(readonly cfg: AccumulatorConfig) {
     this.W = cfg.workers.length;
+    const sampling = cfg.figureSampling ?? { stride: cfg.sampleStride, thinnedCap: 5000, violationCap: VIOLATION_CAP };
+    this.figureSampler = new CausalitySampler(cfg.sources, cfg.workers, cfg.firstSeq, sampling);
     this.block = new EventBlock(BLOCK_EVENTS, cfg.sources.length, this.W);
   }
 
@@ -84,12 +93,17 @@ export abstract class EventGatherer implements EventSink {
     if (present === this.W) this.receivedByAll++;
     if (present === 0) this.receivedByNone++;
     this.maybeSample(ev);
+    this.figureSampler.add(ev);
     this.block.push(ev, this.bin(ev));
     if (this.block.full) this.fold();
   }
 
   sampleEvents(): EventSamples {
     return { stride: this.cfg.sampleStride, events: this.samples };
+  }
+
+  figureSamples(firstSendRelNs: number | null): CausalitySampleSet {
+    return this.figureSampler.result(firstSendRelNs);
   }
 
   private bin(ev: JoinedEvent): number {

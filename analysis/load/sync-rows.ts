@@ -4,6 +4,8 @@ import { CsvReader, cellsOf } from './csv-reader.js';
 import { DistAcc, ratio } from '../stats/distribution.js';
 import { parseRelNs, type Anchor } from './ns-parse.js';
 import type { InputFile, SyncEntry } from '../stats/types.js';
+import { syncAccepted } from '../metrics/sync.js';
+import type { SyncSeriesBinner } from './sync-series.js';
 
 const ZERO: Anchor = { sec: 0, ns: 0n };
 
@@ -25,6 +27,8 @@ const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b)
 
 export async function syncStats(
   files: { node: string; file: string }[], runDir: string, warn: (m: string) => void,
+  /** The figures' binned series, filled from the same rows (sample times relative to `anchor`). */
+  series?: { binner: SyncSeriesBinner; anchor: Anchor },
 ): Promise<{ entries: SyncEntry[]; inputs: InputFile[] }> {
   const entries: SyncEntry[] = [];
   const inputs: InputFile[] = [];
@@ -41,6 +45,7 @@ export async function syncStats(
     const at = (c: string) => h.indexOf(c);
     const iSource = at('source'), iStatus = at('status'), iAccepted = at('accepted'), iReason = at('reason');
     const iOffset = at('offset_ns'), iDelay = at('delay_ns'), iHw = at('half_width_ns'), iTrue = at('true_offset_ns');
+    const iTime = at('sample_local_ns');
     const bySource = new Map<string, SyncCounts>();
     for (let b = await reader.next(); b; b = await reader.next()) {
       for (let r = 0; r < b.count; r++) {
@@ -51,12 +56,14 @@ export async function syncStats(
         c.samples++;
         if (iStatus >= 0) bump(c.status, cells[iStatus]!);
         if (iReason >= 0 && cells[iReason] !== '') bump(c.reasons, cells[iReason]!);
-        const acc = iAccepted >= 0 ? cells[iAccepted]!.toLowerCase() : '';
-        if (acc !== '') { c.acceptedOf++; if (acc === '1' || acc === 'true' || acc === 'yes') c.accepted++; }
+        const acc = syncAccepted(iAccepted >= 0 ? cells[iAccepted]! : '');
+        if (acc !== null) { c.acceptedOf++; if (acc) c.accepted++; }
         const off = dur(cells, iOffset);
+        const hw = dur(cells, iHw);
         c.offset.add(off);
         c.delay.add(dur(cells, iDelay));
-        c.halfWidth.add(dur(cells, iHw));
+        c.halfWidth.add(hw);
+        if (series) series.binner.add(node, src, iTime < 0 ? NaN : parseRelNs(cells[iTime]!, series.anchor) ?? NaN, off, hw, acc);
         c.offsetError.add(off - dur(cells, iTrue));
       }
     }

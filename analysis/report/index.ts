@@ -100,7 +100,7 @@ function figureHtml(o: FigureOutcome, figDir: string): string {
 
 /** The whole page as one string: inline CSS, figures as data: URIs, no external resource. */
 export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifest: Record<string, unknown> | null, figDir = 'figures', readErrors: string[] = [], checks: ChecksFile | null = null): string {
-  const warnings = [...collectWarnings(stats, outcomes), ...readErrors.map((e) => `figures could not stream ${e}`)];
+  const warnings = [...collectWarnings(stats, outcomes), ...readErrors.map((e) => `figures: ${e}`)];
   const runId = stats.run.run_id ?? path.basename(stats.run.run_dir);
   const dur = stats.run.duration_ns !== null ? `${(stats.run.duration_ns / 1e9).toFixed(1)} s of sending` : 'duration unknown';
   const skipped = outcomes.filter((o) => o.status !== 'rendered');

@@ -13,7 +13,7 @@ test('run-local: demo scenario end to end, with report, checks and realised faul
   const runs = readdirSync(results);
   assert.equal(runs.length, 1, r.stderr);
   const runDir = path.join(results, runs[0]!);
-  for (const f of ['manifest.json', 'coordinator.csv', 'workers/w1.csv', 'workers/w3.csv', 'sync/w2.csv', 'commit_wait/w1.csv', 'stats.json', 'checks.json', 'report.html', 'figures/dashboard.png']) {
+  for (const f of ['manifest.json', 'coordinator.csv', 'workers/w1.csv', 'workers/w3.csv', 'sync/w2.csv', 'commit_wait/w1.csv', 'stats.json', 'figures-data.json', 'checks.json', 'report.html', 'figures/dashboard.png', 'figures/causality-timeline.png', 'figures/clock-offsets.png']) {
     assert.ok(existsSync(path.join(runDir, f)), `${f} exists\n${r.stderr.slice(-3000)}`);
   }
   const checks = JSON.parse(readFileSync(path.join(runDir, 'checks.json'), 'utf8')) as { exit_code: number; results: { verdict: string }[] };

@@ -38,7 +38,7 @@ function perturb(dir: string): void {
   }
 }
 
-test('parse threads and in-process decoding give identical stats.json and warnings', async () => {
+test('parse threads and in-process decoding give identical stats.json, figures-data and warnings', async () => {
   const dir = path.join(tmpDir('chronoeval-threads-'), 'run');
   await generateSyntheticRun(dir, { events: 3000, workers: 3, commitWaitDelaysS: [30], lossRate: 0.02, seed: 5 });
   perturb(dir);
@@ -49,6 +49,9 @@ test('parse threads and in-process decoding give identical stats.json and warnin
   const strip = (s: string) => s.replace(/"generated_at": "[^"]*"/, '');
   assert.equal(strip(threadedJson), strip(inlineJson));
   assert.deepEqual(threaded.warnings, inline.warnings);
+  // The figures' sample is gathered where the event is whole, the same in both paths.
+  assert.deepEqual({ ...threaded.figuresData, stats_generated_at: '' }, { ...inline.figuresData, stats_generated_at: '' });
+  assert.ok(threaded.figuresData.causality.samples.length > 0);
   // the perturbations were really seen (else this test proves nothing)
   assert.ok(threaded.warnings.some((w) => /column system_ns = "12x4"/.test(w)), threaded.warnings.join('\n'));
   assert.ok(threaded.warnings.some((w) => /torn last line/.test(w)));

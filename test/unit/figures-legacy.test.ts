@@ -1,6 +1,6 @@
-// A legacy-format import (the first Python version's coordinator.csv + worker_<node>.csv) has no
-// native per-event CSVs to stream: the causality timeline is drawn from stats.json's timeline and
-// sample instead (and says so), and figures without data (sync log, ground truth) are skipped.
+// A legacy-format import (the first Python version's coordinator.csv + worker_<node>.csv) goes
+// through the same analysis pass: its figures-data.json carries the causality sample, and figures
+// without data (sync log, ground truth) are skipped with reasons.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { renderFiguresAndReport } from '../../analysis/report/index.js';
 import { abs } from '../fixtures/analysis-run.js';
 import { tmpDir } from '../support/helpers.js';
 
-test('legacy run: causality timeline from stats.json, sync and coverage figures skipped with reasons', async () => {
+test('legacy run: causality timeline from the analysis pass, sync and coverage figures skipped with reasons', async () => {
   const dir = tmpDir('chronoeval-fig-legacy-');
   try {
     const n = 300;
@@ -33,9 +33,9 @@ test('legacy run: causality timeline from stats.json, sync and coverage figures 
     const skipped = Object.fromEntries(r.skipped.map((s) => [s.name, s.reason]));
     assert.match(skipped['clock-offsets'] ?? '', /no sync/);
     assert.match(skipped['coverage'] ?? '', /no ground truth/);
-    assert.ok(!('causality-timeline' in skipped), 'causality drawn from stats.json');
+    assert.ok(!('causality-timeline' in skipped), 'causality drawn');
     const html = readFileSync(r.report, 'utf8');
-    assert.match(html, /Drawn from stats\.json \(the per-event CSVs were not streamed\)/);
+    assert.doesNotMatch(html, /Drawn from stats\.json/, 'the sample of the analysis pass, not the fallback');
     const svg = readFileSync(path.join(dir, 'figures', 'causality-timeline.svg'), 'utf8');
     const pooled = stats.causality.find((c) => c.source === 'system' && c.node === null)!;
     assert.ok(pooled.point.violations.count > 0, 'the fixture does produce violations');

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { makeFixtureRun } from '../fixtures/figures-run.js';
+import { makeAnalysedRun } from '../fixtures/analysed-run.js';
 import { readPngMeta } from '../../analysis/figures/png-meta.js';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
 import { tmpDir } from '../support/helpers.js';
@@ -20,7 +20,7 @@ function svgSize(svg: string): { w: number; h: number } {
 test('every figure is written as SVG + PNG at 300 DPI with the expected pixel size', async () => {
   const dir = tmpDir('chronoeval-fig-png-');
   try {
-    const stats = await makeFixtureRun(dir, { events: 1500, rate: 100, tornTail: true });
+    const { stats } = await makeAnalysedRun(dir, { events: 1500, rate: 100, tornTail: true });
     const r = await renderFiguresAndReport(dir, stats);
     assert.deepEqual(r.failed, []);
     assert.deepEqual(r.skipped, []);
@@ -54,7 +54,7 @@ test('every figure is written as SVG + PNG at 300 DPI with the expected pixel si
 test('without truth and without interval sources, coverage and commit-wait figures are skipped, not invented', async () => {
   const dir = tmpDir('chronoeval-fig-skip-');
   try {
-    const stats = await makeFixtureRun(dir, { events: 600, rate: 100, noTruth: true, pointOnly: true });
+    const { stats } = await makeAnalysedRun(dir, { events: 600, rate: 100, noTruth: true, pointOnly: true });
     const r = await renderFiguresAndReport(dir, stats);
     const skipped = r.skipped.map((s) => s.name).sort();
     assert.deepEqual(skipped, ['commit-wait-decay', 'coverage']);

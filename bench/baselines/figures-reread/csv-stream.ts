@@ -2,7 +2,7 @@
 // quoted records go through csv-parse; torn last lines and wrong-width rows are skipped and
 // counted), and parses only the cells a figure needs, straight from the chunk text: no per-row
 // objects, no per-cell strings, so a 1,000,000-event run streams in seconds.
-import { CsvReader } from '../load/csv-reader.js';
+import { CsvReader } from '../../../analysis/load/csv-reader.js';
 
 export interface CsvStreamResult {
   rows: number;

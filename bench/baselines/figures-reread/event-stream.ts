@@ -3,7 +3,7 @@
 // fly, counted into time bins and thinned to a bounded sample (every violation kept up to a cap).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Stats } from '../stats/types.js';
+import type { Stats } from '../../../analysis/stats/types.js';
 import { GrowF64 } from './grow-array.js';
 import { indexer, relNsAt, splitAnchor, streamCsv, uintAt } from './csv-stream.js';
 

@@ -2,7 +2,7 @@
 // offset and half-width, so a long run never becomes more than a few hundred marks per series.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Stats } from '../stats/types.js';
+import type { Stats } from '../../../analysis/stats/types.js';
 import { GrowF64 } from './grow-array.js';
 import { cell, indexer, numAt, relNsAt, relNsOf, splitAnchor, streamCsv } from './csv-stream.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { writeJsonAtomic } from '../src/files/atomic-json.js';
 import type { Logger } from '../src/cli/logger.js';
 import { PACKAGE_ROOT } from '../src/files/paths.js';
-import { StatsAccumulator, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
+import { InlineFolder, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
 import { CsvReader } from './load/csv-reader.js';
 import { ratio } from './stats/distribution.js';
 import { headline } from './stats/headline.js';
@@ -23,7 +23,7 @@ import { EventRowReader } from './load/event-rows.js';
 import { declaredDelays } from './load/reest-delays.js';
 import { summaryText } from './stats/summary-text.js';
 import { syncStats } from './load/sync-rows.js';
-import { ThreadedAccumulator } from './threads/threaded-folder.js';
+import { ThreadedFolder } from './threads/threaded-folder.js';
 import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
@@ -192,8 +192,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)), firstSeq,
     };
     // Big runs: metrics are folded in a thread of their own while this one joins (same results).
-    const threaded = useThreads ? new ThreadedAccumulator(accCfg) : null;
-    const acc: EventSink = threaded ?? new StatsAccumulator(accCfg);
+    const threaded = useThreads ? new ThreadedFolder(accCfg) : null;
+    const acc: EventSink = threaded ?? new InlineFolder(accCfg);
     let fold: FoldResults;
     let counters: JoinCounters;
     try {

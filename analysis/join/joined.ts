@@ -10,7 +10,7 @@ export interface SourceDef {
 /** A worker's re-estimate of its stamp for one source after a delay (commit_wait/<node>.csv). */
 export interface ReestStamp {
   source: number;
-  /** Index into the accumulator's delay list. */
+  /** Index into the folder's delay list. */
   delay: number;
   point: number;
   lo: number;

@@ -27,6 +27,7 @@ import { ThreadedFolder } from './threads/threaded-folder.js';
 import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
+import { readWorkerSummary } from '../src/files/worker-summary.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -165,12 +166,14 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const commitWait: CommitWaitInput[] = [];
     const delaysFrom: string[] = [];
     const manifestEarly = files.manifest ? quietJson(files.manifest) : null;
-    for (const wf of workerFiles) {
+    // Read once; a bad summary is warned about where the delivery section uses it.
+    const summaries = workerFiles.map((wf) => (wf.summary ? readWorkerSummary(wf.summary) : null));
+    for (const [i, wf] of workerFiles.entries()) {
       const w = joinedNodes.indexOf(wf.node);
       if (!wf.commitWait || w < 0) continue;
       try {
         // The delays are needed before reading: see load/reest-delays.ts.
-        const declared = await declaredDelays(wf.summary ? quietJson(wf.summary) : null, manifestEarly, wf.commitWait, rel(wf.commitWait));
+        const declared = await declaredDelays(summaries[i]?.summary ?? null, manifestEarly, wf.commitWait, rel(wf.commitWait));
         const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: 'seq' });
         commitWait.push({ reader, convert: null, node: wf.node, worker: w, delays: declared.delays });
         delaysFrom.push(declared.from);
@@ -238,26 +241,22 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const wDelivery: WorkerDelivery[] = [];
     let receivedByAll = 0;
     let receivedByNone = 0;
-    for (const wf of workerFiles) {
+    for (const [i, wf] of workerFiles.entries()) {
       const w = joinedNodes.indexOf(wf.node);
       const received = w >= 0 ? counters.received[w]! : 0;
-      let summary: Record<string, unknown> | null = null;
-      if (wf.summary) {
-        try {
-          summary = JSON.parse(readFileSync(wf.summary, 'utf8')) as Record<string, unknown>;
-          inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
-        } catch (err) {
-          warn(`${rel(wf.summary)}: not valid JSON (${(err as Error).message}); ignored`);
-        }
+      const read = summaries[i];
+      if (read && wf.summary) {
+        if (read.raw) inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
+        for (const p of read.problems) warn(`${rel(wf.summary)}: ${p}${read.raw ? '' : '; ignored'}`);
       }
-      const rej = summary && typeof summary['rejected'] === 'object' && summary['rejected'] !== null ? summary['rejected'] as Record<string, number> : null;
+      const summary = read?.summary ?? null;
       wDelivery.push({
         node: wf.node, received, lost: sent - received, lost_ratio: ratio(sent - received, sent),
         duplicates: w >= 0 ? counters.duplicates[w]! : 0, unknown_events: w >= 0 ? counters.unknown[w]! : 0,
         latency_true: w >= 0 && fold.truthRecv && fold.truthSend ? fold.latencyTrue[w]! : null,
         latency_local: w >= 0 ? fold.latencyLocal[w]! : null,
         latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: fold.margins[i]![w]! })) : [],
-        summary, rejected: rej,
+        summary: read?.raw ?? null, rejected: summary?.rejected ?? null,
         ...kernelDropSplit(summary, sent - received),
       });
       if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);

@@ -204,7 +204,7 @@ export class InlineDecodedRows implements DecodedRowSource {
 
 /**
  * Main-thread side of a file's decoding: counts availability and emits bad-cell warnings for the
- * rows the join takes, exactly as RowDecoder did when the join decoded them itself.
+ * rows the join takes, in the order the join takes them (decoding may run ahead, in a parse thread).
  */
 export class RowTally {
   readonly availability: (AvailabilityCounter | null)[];

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { isValidNodeId } from '../files/paths.js';
+import { isPlainObject as isObj } from '../files/json-shape.js';
 import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, optionArgv, roleOptions, type OptionSpec, type ProcessRole } from './role-options.js';
 
 export interface SshSettings {
@@ -134,7 +135,6 @@ export function loadInventory(file: string): Inventory {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Check and default a parsed inventory; collects every problem before throwing. */
 export function validateInventory(raw: unknown, file: string): Inventory {

@@ -14,7 +14,7 @@ import type { WorkerSummary } from '../files/worker-summary.js';
 import { availabilityOf, pushReadings, type StatusTally } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
-import { SeqSet } from './seq-set.js';
+import { SeqSet } from '../protocol/seq-set.js';
 import { fitStatus, ReadyGuard } from './ready-guard.js';
 import { realisedClockFaults } from '../sim/clock-from-arg.js';
 import type { RoleOptions } from '../cli/role-options.js';

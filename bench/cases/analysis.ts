@@ -186,7 +186,7 @@ function runChild(dir: string): Promise<{ ms: number; cpuMs: number; mainCpuMs: 
 }
 
 async function childMain(dir: string): Promise<void> {
-  const { analyzeRun } = await import('../../analysis/analyze.js');
+  const { analyzeRun } = await import('../../analysis/index.js');
   const before = threadCpuMs();
   const t0 = performance.now();
   const c0 = process.cpuUsage();

@@ -28,6 +28,7 @@ import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
 import { readWorkerSummary } from '../src/files/worker-summary.js';
+import { COORDINATOR_STAMPS, EVENT_COLUMNS } from '../src/files/columns.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -75,15 +76,15 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const legacy = format === 'legacy';
 
   // Anchor, timeline bins and sample stride from the coordinator's first and last rows.
-  const peek = await peekCoordinator(files.coordinator, legacy ? 'send_time_ns' : 'send_local_ns',
-    legacy ? ['sequence_number', 'seq', 'event_id'] : ['seq', 'event_id']);
+  const peek = await peekCoordinator(files.coordinator, legacy ? 'send_time_ns' : COORDINATOR_STAMPS.local,
+    legacy ? ['sequence_number', 'seq', 'event_id'] : [EVENT_COLUMNS.seq, EVENT_COLUMNS.eventId]);
   const anchor = anchorFromEpochNs(peek.firstNs ?? peek.lastNs ?? 0n);
   const firstSeq = peek.firstSeq ?? 0;
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
   const legacyNtp: { path: string; offsets: () => LegacyNtpFile['offsets'] }[] = [];
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
-    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : 'seq' });
+    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : EVENT_COLUMNS.seq });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     legacyNtp.push({ path: rel(file), offsets: a.ntpOffsets });
@@ -174,7 +175,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       try {
         // The delays are needed before reading: see load/reest-delays.ts.
         const declared = await declaredDelays(summaries[i]?.summary ?? null, manifestEarly, wf.commitWait, rel(wf.commitWait));
-        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: 'seq' });
+        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: EVENT_COLUMNS.seq });
         commitWait.push({ reader, convert: null, node: wf.node, worker: w, delays: declared.delays });
         delaysFrom.push(declared.from);
       } catch (err) {

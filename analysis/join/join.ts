@@ -18,6 +18,7 @@ import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from
 import type { DecodedRows, RowTally, DecodedRowSource } from '../load/decoded-rows.js';
 import { parseIntAt, parseRelNsAt, type Anchor } from '../load/ns-parse.js';
 import { SeqSet } from '../../src/protocol/seq-set.js';
+import type { CommitWaitColumn } from '../../src/files/columns.js';
 
 export const REORDER_WINDOW = 256;
 export const MAX_PENDING_EVENTS = 1_000_000;
@@ -200,7 +201,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   };
   const cwCols = o.commitWait.map((cw) => {
     const h = cw.reader.header;
-    const at = (n: string) => h.indexOf(n);
+    const at = (n: CommitWaitColumn) => h.indexOf(n);
     return {
       F: h.length, event: at('event_id'), seq: at('seq'), source: at('source'), delay: at('delay_s'),
       point: at('point_ns'), lo: at('lo_ns'), hi: at('hi_ns'), truth: at('true_recv_ns'),

@@ -5,6 +5,7 @@
 // file's delay column is scanned, and the manifest's delays, when recorded, say which are real.
 import { CsvReader } from './csv-reader.js';
 import type { WorkerSummaryRead } from '../../src/files/worker-summary.js';
+import type { CommitWaitColumn } from '../../src/files/columns.js';
 
 export interface DeclaredDelays {
   delays: number[];
@@ -33,7 +34,7 @@ export function manifestDelays(manifest: Record<string, unknown> | null): number
 /** How many rows each delay of a commit-wait file holds, from its delay_s column. */
 async function countDelays(file: string, displayPath: string): Promise<Map<number, number>> {
   const reader = await CsvReader.open(file, displayPath, { encoding: 'latin1' });
-  const col = reader.header.indexOf('delay_s');
+  const col = reader.header.indexOf('delay_s' satisfies CommitWaitColumn);
   const F = reader.fields;
   const counts = new Map<string, number>();
   try {

@@ -3,8 +3,9 @@
 // `S_ns` together with `S_status` or `S_lo_ns`/`S_hi_ns`; it is bounded when both lo and hi exist.
 import { ratio } from '../stats/distribution.js';
 import type { ReadingAvailability } from '../stats/types.js';
+import { SOURCE_SUFFIX, STAMP_COLUMNS, sourceColumnNames } from '../../src/files/columns.js';
 
-const NOT_SOURCES = new Set(['send_local', 'recv_local', 'true_send', 'true_recv', 'reestimated_local', 'sample_local']);
+const NOT_SOURCES = new Set(STAMP_COLUMNS);
 
 export interface DiscoveredSource {
   name: string;
@@ -15,12 +16,13 @@ export function discoverSources(header: readonly string[]): DiscoveredSource[] {
   const cols = new Set(header);
   const out: DiscoveredSource[] = [];
   for (const c of header) {
-    if (!c.endsWith('_ns') || c.endsWith('_lo_ns') || c.endsWith('_hi_ns')) continue;
-    const name = c.slice(0, -3);
-    if (NOT_SOURCES.has(name) || name === '') continue;
-    const hasLo = cols.has(`${name}_lo_ns`);
-    const hasHi = cols.has(`${name}_hi_ns`);
-    if (!cols.has(`${name}_status`) && !(hasLo && hasHi)) continue;
+    if (!c.endsWith(SOURCE_SUFFIX.point) || c.endsWith(SOURCE_SUFFIX.lo) || c.endsWith(SOURCE_SUFFIX.hi)) continue;
+    const name = c.slice(0, -SOURCE_SUFFIX.point.length);
+    if (NOT_SOURCES.has(c) || name === '') continue;
+    const names = sourceColumnNames(name);
+    const hasLo = cols.has(names.lo);
+    const hasHi = cols.has(names.hi);
+    if (!cols.has(names.status) && !(hasLo && hasHi)) continue;
     out.push({ name, bounded: hasLo && hasHi });
   }
   return out;

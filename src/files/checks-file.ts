@@ -77,7 +77,8 @@ export function narrowChecks(v: unknown): ChecksRead {
   if (missing.length) return { checks: null, problems: [...problems, `missing ${missing.join(', ')}`] };
   const results: CheckRecord[] = [];
   (v['results'] as unknown[]).forEach((r, i) => {
-    const rec = isPlainObject(r) ? narrowFields<CheckRecord>(r, RECORD_CHECKS) : { value: {}, problems: ['not a JSON object'] };
+    if (!isPlainObject(r)) { problems.push(`results[${i}]: not a JSON object; left out`); return; }
+    const rec = narrowFields<CheckRecord>(r, RECORD_CHECKS);
     problems.push(...rec.problems.map((p) => `results[${i}].${p}`));
     const lacks = RECORD_REQUIRED.filter((k) => (rec.value as Partial<CheckRecord>)[k] === undefined);
     if (lacks.length) problems.push(`results[${i}]: missing ${lacks.join(', ')}; left out`);

@@ -89,6 +89,9 @@ const CHECKS: { readonly [K in keyof WorkerSummary]-?: (v: unknown) => boolean }
   recv_kernel_drops: numberOrNull, recv_kernel_drops_from: isString, ready_unanswered: isCounts, readings_by_source: isAvailability,
 };
 
+/** Every field of the contract; all but write_error are written by every current worker. */
+export const WORKER_SUMMARY_FIELDS = Object.keys(CHECKS) as (keyof WorkerSummary)[];
+
 export interface WorkerSummaryFile {
   /** The object as written (unknown fields included), e.g. to carry into stats.json; null when unreadable. */
   raw: Record<string, unknown> | null;

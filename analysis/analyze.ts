@@ -1,10 +1,11 @@
 // `chronoeval analyze RUN_DIR`: stream the run's CSVs, join them by event, fold every metric of
 // docs/metrics.md, write stats.json atomically and return a plain-text summary.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../src/files/atomic-json.js';
 import type { Logger } from '../src/cli/logger.js';
-import { PACKAGE_ROOT } from '../src/files/paths.js';
+import { chronoevalVersion } from '../src/files/manifest.js';
+import { runDirPaths } from '../src/files/paths.js';
 import { InlineFolder, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
 import { CsvReader } from './load/csv-reader.js';
 import { ratio } from './stats/distribution.js';
@@ -18,6 +19,7 @@ import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './load/ns-parse.js';
 import { AvailabilityCounter, discoverSources } from './load/sources.js';
 import { locateRun, peekCoordinator } from './load/run-files.js';
+import { readRunManifest, runIdOf } from './load/run-manifest.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats/types.js';
 import { EventRowReader } from './load/event-rows.js';
 import { declaredDelays } from './load/reest-delays.js';
@@ -166,7 +168,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const joinedNodes = workers.map((w) => w.node);
     const commitWait: CommitWaitInput[] = [];
     const delaysFrom: string[] = [];
-    const manifestEarly = files.manifest ? quietJson(files.manifest) : null;
+    const manifestRead = files.manifest ? readRunManifest(files.manifest) : null;
+    const manifest = manifestRead?.manifest ?? null;
     // Read once; a bad summary is warned about where the delivery section uses it.
     const summaries = workerFiles.map((wf) => (wf.summary ? readWorkerSummary(wf.summary) : null));
     for (const [i, wf] of workerFiles.entries()) {
@@ -174,7 +177,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       if (!wf.commitWait || w < 0) continue;
       try {
         // The delays are needed before reading: see load/reest-delays.ts.
-        const declared = await declaredDelays(summaries[i]?.summary ?? null, manifestEarly, wf.commitWait, rel(wf.commitWait));
+        const declared = await declaredDelays(summaries[i]?.summary ?? null, manifest, wf.commitWait, rel(wf.commitWait));
         const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: EVENT_COLUMNS.seq });
         commitWait.push({ reader, convert: null, node: wf.node, worker: w, delays: declared.delays });
         delaysFrom.push(declared.from);
@@ -273,19 +276,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     if (workerFiles.length > joinedNodes.length) receivedByAll = 0; // a worker without rows received nothing
     if (counters.coordinatorDuplicates > 0) warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
 
-    let manifest: Record<string, unknown> | null = null;
-    if (files.manifest) {
-      try {
-        manifest = JSON.parse(readFileSync(files.manifest, 'utf8')) as Record<string, unknown>;
-        inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
-      } catch (err) {
-        warn(`manifest.json: not valid JSON (${(err as Error).message}); ignored`);
-      }
-    }
+    if (files.manifest && manifest) inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
+    if (manifestRead?.problem) warn(`manifest.json: ${manifestRead.problem}; ignored`);
     const schedule = runSchedule(manifest);
     const scheduleWarn = scheduleWarning(schedule);
     if (scheduleWarn !== null) warn(scheduleWarn);
-    const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
+    const runId = runIdOf(manifest, files.runDir, legacy);
 
     const causality = fold.causality;
     const windowsOut = fold.windows;
@@ -295,7 +291,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const stats: Stats = {
       schema_version: STATS_SCHEMA_VERSION,
       generated_at: new Date().toISOString(),
-      generator: { name: 'chronoeval', version: packageVersion() },
+      generator: { name: 'chronoeval', version: chronoevalVersion() },
       run: {
         run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
         first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
@@ -330,18 +326,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       const w = legacyNtpWarning(stats, legacyNtp.map((f) => ({ path: f.path, offsets: f.offsets() })));
       if (w !== null) warn(w); // stats.inputs.warnings is this list: stats.json, the summary and the report show it
     }
-    await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
+    await writeJsonAtomic(runDirPaths(files.runDir).stats, stats);
     return { stats, summaryText: summaryText(stats), warnings };
-  }
-}
-
-/** A JSON object from a small file, or null (a bad file is reported where it is read for the stats). */
-function quietJson(file: string): Record<string, unknown> | null {
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null;
-  } catch {
-    return null;
   }
 }
 
@@ -366,11 +352,3 @@ function fileSize(file: string): number {
   }
 }
 
-function packageVersion(): string {
-  try {
-    const f = path.join(PACKAGE_ROOT, 'package.json');
-    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { version?: string }).version ?? 'unknown' : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { esc } from './html.js';
 import { readChecksFile, type ChecksFile } from '../../src/files/checks-file.js';
+import { runDirPaths } from '../../src/files/paths.js';
 
 export type { ChecksFile };
 
 /** checks.json of a run (src/files/checks-file.ts), or null when absent or unreadable (then `warn` says why). */
 export function readChecks(runDir: string, warn = (m: string) => { process.stderr.write(`warning: ${m}\n`); }): ChecksFile | null {
-  const f = path.join(runDir, 'checks.json');
+  const f = runDirPaths(runDir).checks;
   if (!existsSync(f)) return null;
   const { checks, problems } = readChecksFile(f);
   for (const p of problems) warn(`checks.json: ${p}`);

@@ -5,6 +5,7 @@ import { makeLogger } from './options.js';
 import { newRunId } from '../files/run-id.js';
 import { analyzeCommand, renderReport } from './analyze-command.js';
 import { writeChecksFile } from '../files/checks-file.js';
+import { runDirPaths } from '../files/paths.js';
 import type { Level, Logger } from './logger.js';
 import type { RecvStampMode } from '../net/stamped-socket.js';
 import {
@@ -58,7 +59,7 @@ async function oneRun(o: RunLocalCommandOptions, scenario: Scenario, file: strin
   const stats = await analyzeCommand({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
   const results = evaluateChecks(scenario, stats);
   const shown = results.map((r) => ({ ...r, measured_text: formatCheckValue(r.path, r.measured), threshold_text: formatCheckValue(r.path, r.threshold) }));
-  await writeChecksFile(path.join(res.runDir, 'checks.json'), {
+  await writeChecksFile(runDirPaths(res.runDir).checks, {
     scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results),
     expected_verdict: scenario.expected_verdict, note: negativeControlNote(scenario, results),
     replay: replayLine(replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenario, file)), seed),

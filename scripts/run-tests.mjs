@@ -9,7 +9,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const groups = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'e2e'];
 const files = [];
 const walk = (dir) => {
-  let entries = [];
+  let entries;
   try { entries = readdirSync(dir); } catch { return; }
   for (const e of entries.sort()) {
     const p = path.join(dir, e);

@@ -51,7 +51,7 @@ export class LocalStepWatch {
     this.tol = opts.toleranceNs ?? 100_000;
     this.maxRate = (opts.maxRatePpm ?? 500) * 1e-6;
     this.keepNs = BigInt(Math.round((opts.keepMs ?? 600_000) * 1e6));
-    this.mono = opts.monoNs ?? process.hrtime.bigint;
+    this.mono = opts.monoNs ?? (() => process.hrtime.bigint());
   }
 
   /** One bracketed reading of local − monotonic (a preemption cannot pass for a step). */

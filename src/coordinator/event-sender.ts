@@ -42,7 +42,7 @@ export class EventSender {
       }
     } catch (e) {
       for (const s of sockets) s.close();
-      throw new Error(`cannot open an event socket to a worker: ${(e as Error).message}`);
+      throw new Error(`cannot open an event socket to a worker: ${(e as Error).message}`, { cause: e });
     }
     return new EventSender(sockets, workers, faults, log);
   }

@@ -6,7 +6,8 @@ import { deriveSeed, Prng } from '../sim/prng.js';
  *  - fixed: every event exactly 1/rate (or the pattern's spacing) after the previous one. Every
  *    event lands at the same few phases of a window, chosen by the instant the run started.
  *  - jittered: the fixed schedule's slots [t_k, t_k + spacing_k), one event at a uniform random
- *    instant in each (events a zero spacing apart move together, in the slot after them). The slots tile the run, so the phases of a window are sampled uniformly
+ *    instant in each (events a zero spacing apart move together, in the slot after them). The
+ *    slots tile the run, so the phases of a window are sampled uniformly
  *    whatever the rate, window size or start; the rate stays exact (one event per slot) and
  *    gaps are never longer than two spacings.
  *  - poisson: exponential gaps with mean 1/rate (a Poisson process): phases are uniform too,

@@ -73,7 +73,7 @@ async function readKeyFile(file: string): Promise<Buffer> {
   try {
     fh = await fs.open(file, 'r');
   } catch (e) {
-    throw new Error(`${where}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new Error(`${where}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
   }
   try {
     const st = await fh.stat();

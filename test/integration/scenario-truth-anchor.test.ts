@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from '../support/helpers.js';
 
 test('two processes given one truth anchor agree on true time (bracketed by the parent)', () => {
   const anchor = measureTruthAnchor();
-  const mod = new URL(`file://${PACKAGE_ROOT}/dist/src/clock/faulty-clock.js`).href;
+  const mod = new URL(`file://${PACKAGE_ROOT}/dist/src/sim/faulty-clock.js`).href;
   const script = `import { FaultyClock } from '${mod}';
     const c = new FaultyClock({ truth_anchor: ${JSON.stringify(anchor)} });
     const xs = [];

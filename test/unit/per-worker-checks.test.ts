@@ -133,8 +133,8 @@ test('degraded readings are counted apart in coverage, causality, ordering and w
 
   for (const pair of [['w1', 'w2'], null]) {
     const o = stats.ordering.find((x) => x.source === 'bounded' && JSON.stringify(x.pair) === JSON.stringify(pair))!.interval_vs_truth!;
-    assert.deepEqual([r(o.wrong), o.degraded.compared, r(o.degraded.wrong)], [[2, 5], 3, [1, 3]], `pair ${pair}`);
-    assert.deepEqual(o.wrong_by_worker, [{ node: 'w1', count: 0 }, { node: 'w2', count: 2 }], `pair ${pair}`);
+    assert.deepEqual([r(o.wrong), o.degraded.compared, r(o.degraded.wrong)], [[2, 5], 3, [1, 3]], `pair ${JSON.stringify(pair)}`);
+    assert.deepEqual(o.wrong_by_worker, [{ node: 'w1', count: 0 }, { node: 'w2', count: 2 }], `pair ${JSON.stringify(pair)}`);
   }
 
   const w50 = stats.windows.find((x) => x.source === 'bounded' && x.window_ms === 50)!.interval!;

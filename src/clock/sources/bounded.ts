@@ -511,7 +511,7 @@ function validateTuning(t: BoundedTuning): void {
   const positive: Array<keyof BoundedTuning> = ['phiPpm', 'maxDriftPpm', 'windowMs', 'maxSamplesPerServer', 'projectSamples', 'staleAfterMs', 'stepToleranceNs'];
   for (const k of positive) {
     const v = t[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`bounded source: option ${k} must be a positive number, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`bounded source: option ${k} must be a positive number, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
   }
   for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs', 'wanderK', 'wanderPriorNsPerS15', 'wanderInitialNsPerS15'] as const) {
     if (!Number.isFinite(t[k]) || t[k] < 0) throw new Error(`bounded source: option ${k} must be >= 0, got ${String(t[k])}`);

@@ -6,9 +6,8 @@
 import type { Stats } from './stats/types.js';
 import type { ReportOptions, ReportResult } from './report/index.js';
 
-export { analyzeRun, DEFAULT_WINDOWS_MS, THREADS_MIN_BYTES, type AnalyzeOptions, type AnalyzeResult } from './analyze.js';
+export { analyzeRun } from './analyze.js';
 export { REORDER_WINDOW } from './join/join.js';
-export { headline } from './stats/headline.js';
 export { nearestRank } from './stats/distribution.js';
 export type * from './stats/types.js';
 export type { ReportOptions, ReportResult };

@@ -10,7 +10,7 @@ import {
   BinSeries, BoundCounts, CausalityCounts, CommitWaitCounts, OrderingCounts, ReestCounts, ReestWindowCounts,
   TimelineCausality, TimelineClock, WindowCounts,
 } from './counters.js';
-import { EventBlock } from './event-block.js';
+import type { EventBlock } from './event-block.js';
 import { foldOrdering } from './ordering.js';
 import { FoldScratch, foldCoordinatorReadings, foldWorkerReadings, type WorkerSinks } from './readings.js';
 import { WindowScratch, computeTrueWindows, foldWindows } from './windows.js';

@@ -48,8 +48,3 @@ export function emptyStamps(sourceCount: number): Float64Array {
   a.fill(0, sourceCount * 3);
   return a;
 }
-
-/** Index of source s's degraded flag in a stamps array of `sourceCount` sources. */
-export function degradedSlot(sourceCount: number, s: number): number {
-  return sourceCount * 3 + s;
-}

@@ -49,15 +49,28 @@ const isOp = (v: unknown): v is CheckOp => v === '<=' || v === '<' || v === '>='
 const isVerdict = (v: unknown): v is Verdict => v === 'pass' || v === 'fail' || v === 'unknown';
 
 const RECORD_CHECKS: { readonly [K in keyof CheckRecord]-?: (v: unknown) => boolean } = {
-  name: isString, path: isString, op: isOp, threshold: isFiniteNumber, measured: orNull(isFiniteNumber),
-  matched: isFiniteNumber, worst_at: orNull(isString), verdict: isVerdict, detail: isString,
-  measured_text: isString, threshold_text: isString,
+  name: isString,
+  path: isString,
+  op: isOp,
+  threshold: isFiniteNumber,
+  measured: orNull(isFiniteNumber),
+  matched: isFiniteNumber,
+  worst_at: orNull(isString),
+  verdict: isVerdict,
+  detail: isString,
+  measured_text: isString,
+  threshold_text: isString,
 };
 const RECORD_REQUIRED = ['name', 'path', 'op', 'threshold', 'measured', 'verdict'] as const;
 
 const FILE_CHECKS: { readonly [K in keyof ChecksFile]-?: (v: unknown) => boolean } = {
-  scenario: isString, seed: isFiniteNumber, results: Array.isArray, exit_code: isFiniteNumber,
-  expected_verdict: (v) => v === 'pass' || v === 'fail', note: orNull(isString), replay: isString,
+  scenario: isString,
+  seed: isFiniteNumber,
+  results: Array.isArray,
+  exit_code: isFiniteNumber,
+  expected_verdict: (v) => v === 'pass' || v === 'fail',
+  note: orNull(isString),
+  replay: isString,
 };
 const FILE_REQUIRED = ['scenario', 'seed', 'results', 'exit_code'] as const;
 
@@ -77,7 +90,10 @@ export function narrowChecks(v: unknown): ChecksRead {
   if (missing.length) return { checks: null, problems: [...problems, `missing ${missing.join(', ')}`] };
   const results: CheckRecord[] = [];
   (v['results'] as unknown[]).forEach((r, i) => {
-    if (!isPlainObject(r)) { problems.push(`results[${i}]: not a JSON object; left out`); return; }
+    if (!isPlainObject(r)) {
+      problems.push(`results[${i}]: not a JSON object; left out`);
+      return;
+    }
     const rec = narrowFields<CheckRecord>(r, RECORD_CHECKS);
     problems.push(...rec.problems.map((p) => `results[${i}].${p}`));
     const lacks = RECORD_REQUIRED.filter((k) => (rec.value as Partial<CheckRecord>)[k] === undefined);

@@ -7,13 +7,19 @@ export const SOURCE_SUFFIX = { point: '_ns', lo: '_lo_ns', hi: '_hi_ns', status:
 /** One source's column names. */
 export function sourceColumnNames(source: string): { point: string; lo: string; hi: string; status: string } {
   return {
-    point: source + SOURCE_SUFFIX.point, lo: source + SOURCE_SUFFIX.lo, hi: source + SOURCE_SUFFIX.hi, status: source + SOURCE_SUFFIX.status,
+    point: source + SOURCE_SUFFIX.point,
+    lo: source + SOURCE_SUFFIX.lo,
+    hi: source + SOURCE_SUFFIX.hi,
+    status: source + SOURCE_SUFFIX.status,
   };
 }
 
 /** Per-source columns: S_ns, S_lo_ns, S_hi_ns, S_status. */
 export function sourceColumns(sources: readonly string[]): string[] {
-  return sources.flatMap((s) => { const c = sourceColumnNames(s); return [c.point, c.lo, c.hi, c.status]; });
+  return sources.flatMap((s) => {
+    const c = sourceColumnNames(s);
+    return [c.point, c.lo, c.hi, c.status];
+  });
 }
 
 /** Columns of the event files (coordinator.csv, workers/<node>.csv) other than the sources'. */
@@ -45,17 +51,48 @@ export function workerColumns(sources: readonly string[]): string[] {
 
 /** One row per clock-source sample; a source fills the columns it has and leaves the rest empty. */
 export const SYNC_COLUMNS = [
-  'run_id', 'node_id', 'source', 'sample_local_ns', 'server',
-  't1_ns', 't2_ns', 't3_ns', 't4_ns', 'offset_ns', 'delay_ns', 'root_delay_ns', 'root_dispersion_ns',
-  'stratum', 'leap', 'point_ns', 'lo_ns', 'hi_ns', 'half_width_ns', 'drift_ppm',
-  'status', 'accepted', 'reason', 'true_offset_ns',
+  'run_id',
+  'node_id',
+  'source',
+  'sample_local_ns',
+  'server',
+  't1_ns',
+  't2_ns',
+  't3_ns',
+  't4_ns',
+  'offset_ns',
+  'delay_ns',
+  'root_delay_ns',
+  'root_dispersion_ns',
+  'stratum',
+  'leap',
+  'point_ns',
+  'lo_ns',
+  'hi_ns',
+  'half_width_ns',
+  'drift_ppm',
+  'status',
+  'accepted',
+  'reason',
+  'true_offset_ns',
 ] as const;
 export type SyncColumn = (typeof SYNC_COLUMNS)[number];
 
 /** One row per (event, source, re-estimation delay). */
 export const COMMIT_WAIT_COLUMNS = [
-  'run_id', 'node_id', 'event_id', 'seq', 'source', 'delay_s', 'recv_local_ns', 'reestimated_local_ns',
-  'point_ns', 'lo_ns', 'hi_ns', 'status', 'true_recv_ns',
+  'run_id',
+  'node_id',
+  'event_id',
+  'seq',
+  'source',
+  'delay_s',
+  'recv_local_ns',
+  'reestimated_local_ns',
+  'point_ns',
+  'lo_ns',
+  'hi_ns',
+  'status',
+  'true_recv_ns',
 ] as const;
 export type CommitWaitColumn = (typeof COMMIT_WAIT_COLUMNS)[number];
 
@@ -64,6 +101,10 @@ export type CommitWaitColumn = (typeof COMMIT_WAIT_COLUMNS)[number];
  * the event files' local and true stamps, and the sync and commit-wait files' local instants.
  */
 export const STAMP_COLUMNS: readonly string[] = [
-  COORDINATOR_STAMPS.local, WORKER_STAMPS.local, COORDINATOR_STAMPS.truth, WORKER_STAMPS.truth,
-  'reestimated_local_ns' satisfies CommitWaitColumn, 'sample_local_ns' satisfies SyncColumn,
+  COORDINATOR_STAMPS.local,
+  WORKER_STAMPS.local,
+  COORDINATOR_STAMPS.truth,
+  WORKER_STAMPS.truth,
+  'reestimated_local_ns' satisfies CommitWaitColumn,
+  'sample_local_ns' satisfies SyncColumn,
 ];

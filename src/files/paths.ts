@@ -8,8 +8,15 @@ export const SCENARIO_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 
 /** Names inside a run directory (DESIGN section 4); readers that list folders use these. */
 export const RUN_LAYOUT = {
-  coordinatorCsv: 'coordinator.csv', manifest: 'manifest.json', stats: 'stats.json', checks: 'checks.json',
-  report: 'report.html', figuresDir: 'figures', workersDir: 'workers', syncDir: 'sync', commitWaitDir: 'commit_wait',
+  coordinatorCsv: 'coordinator.csv',
+  manifest: 'manifest.json',
+  stats: 'stats.json',
+  checks: 'checks.json',
+  report: 'report.html',
+  figuresDir: 'figures',
+  workersDir: 'workers',
+  syncDir: 'sync',
+  commitWaitDir: 'commit_wait',
   /** workers/<node>.summary.json beside workers/<node>.csv */
   summarySuffix: '.summary.json',
 } as const;

@@ -7,9 +7,7 @@ import type { RejectReason } from '../protocol/messages.js';
 import type { StampKind } from '../net/stamped-socket.js';
 import type { SourceAvailability } from '../worker/readings.js';
 import type { CommitWaitStats } from '../worker/commit-wait.js';
-import {
-  isBoolean, isCounts, isFiniteNumber, isPlainObject, isString, isStringArray, narrowFields, orNull,
-} from './json-shape.js';
+import { isBoolean, isCounts, isFiniteNumber, isPlainObject, isString, isStringArray, narrowFields, orNull } from './json-shape.js';
 
 export interface WorkerSummary {
   run_id: string;
@@ -67,26 +65,56 @@ export type WorkerSummaryRead = Partial<Omit<WorkerSummary, 'commit_wait'>> & { 
 const isNumberArray = (v: unknown): v is number[] => Array.isArray(v) && v.every(isFiniteNumber);
 
 const isCommitWait = (v: unknown): v is CommitWaitRead =>
-  isPlainObject(v) && isNumberArray(v['delays_s']) && (v['sources'] === undefined || isStringArray(v['sources'])) &&
+  isPlainObject(v) &&
+  isNumberArray(v['delays_s']) &&
+  (v['sources'] === undefined || isStringArray(v['sources'])) &&
   (['tracked', 'rows', 'pending', 'dropped'] as const).every((k) => v[k] === undefined || isFiniteNumber(v[k]));
 
 const isAvailability = (v: unknown): v is Record<string, SourceAvailability> =>
-  isPlainObject(v) && Object.values(v).every((a) => isPlainObject(a) && isFiniteNumber(a['readings']) &&
-    isFiniteNumber(a['without_value']) && (a['availability'] === null || isFiniteNumber(a['availability'])) && isCounts(a['by_status']));
+  isPlainObject(v) &&
+  Object.values(v).every(
+    (a) =>
+      isPlainObject(a) &&
+      isFiniteNumber(a['readings']) &&
+      isFiniteNumber(a['without_value']) &&
+      (a['availability'] === null || isFiniteNumber(a['availability'])) &&
+      isCounts(a['by_status']),
+  );
 
 const anything = (): boolean => true;
 const numberOrNull = orNull(isFiniteNumber);
 
 /** One check per field of the contract (a new field without a check does not compile). */
 const CHECKS: { readonly [K in keyof WorkerSummary]-?: (v: unknown) => boolean } = {
-  run_id: isString, node_id: isString, received: isFiniteNumber, recorded: isFiniteNumber, rejected: isCounts,
-  first_seq: numberOrNull, last_seq: numberOrNull, ready_after_s: numberOrNull, unready_sources: isStringArray,
-  ended_by: isString, started_utc: isString, ended_utc: isString, write_error: isString,
-  rows_unwritten: isFiniteNumber, rows_written: isFiniteNumber, authenticated: isBoolean, key_source: isString,
-  rows_before_restart: isFiniteNumber, commit_wait: orNull(isCommitWait),
-  cpu_user_us: isFiniteNumber, cpu_system_us: isFiniteNumber, clock_faults: anything,
-  recv_stamp: (v) => v === 'kernel' || v === 'user', recv_unstamped: isFiniteNumber, recv_buffer_bytes: numberOrNull,
-  recv_kernel_drops: numberOrNull, recv_kernel_drops_from: isString, ready_unanswered: isCounts, readings_by_source: isAvailability,
+  run_id: isString,
+  node_id: isString,
+  received: isFiniteNumber,
+  recorded: isFiniteNumber,
+  rejected: isCounts,
+  first_seq: numberOrNull,
+  last_seq: numberOrNull,
+  ready_after_s: numberOrNull,
+  unready_sources: isStringArray,
+  ended_by: isString,
+  started_utc: isString,
+  ended_utc: isString,
+  write_error: isString,
+  rows_unwritten: isFiniteNumber,
+  rows_written: isFiniteNumber,
+  authenticated: isBoolean,
+  key_source: isString,
+  rows_before_restart: isFiniteNumber,
+  commit_wait: orNull(isCommitWait),
+  cpu_user_us: isFiniteNumber,
+  cpu_system_us: isFiniteNumber,
+  clock_faults: anything,
+  recv_stamp: (v) => v === 'kernel' || v === 'user',
+  recv_unstamped: isFiniteNumber,
+  recv_buffer_bytes: numberOrNull,
+  recv_kernel_drops: numberOrNull,
+  recv_kernel_drops_from: isString,
+  ready_unanswered: isCounts,
+  readings_by_source: isAvailability,
 };
 
 /** Every field of the contract; all but write_error are written by every current worker. */

@@ -13,19 +13,35 @@ import { tmpDir } from '../support/helpers.js';
 
 test('worker summary: well-typed fields kept, unknown ones tolerated, wrong types left out and named', () => {
   const raw = {
-    run_id: 'r', node_id: 'w1', received: 10, rejected: { bad_tag: 2 }, recv_kernel_drops: null, future_field: { x: 1 },
-    recorded: '10', commit_wait: { delays_s: [1, 30], sources: ['bounded'] }, recv_stamp: 'hardware',
+    run_id: 'r',
+    node_id: 'w1',
+    received: 10,
+    rejected: { bad_tag: 2 },
+    recv_kernel_drops: null,
+    future_field: { x: 1 },
+    recorded: '10',
+    commit_wait: { delays_s: [1, 30], sources: ['bounded'] },
+    recv_stamp: 'hardware',
   };
   const r = narrowWorkerSummary(raw);
   assert.equal(r.raw, raw, 'the object as written is kept for stats.json');
   assert.deepEqual(r.summary, {
-    run_id: 'r', node_id: 'w1', received: 10, rejected: { bad_tag: 2 }, commit_wait: { delays_s: [1, 30], sources: ['bounded'] }, recv_kernel_drops: null,
+    run_id: 'r',
+    node_id: 'w1',
+    received: 10,
+    rejected: { bad_tag: 2 },
+    commit_wait: { delays_s: [1, 30], sources: ['bounded'] },
+    recv_kernel_drops: null,
   });
   assert.equal(r.problems.length, 2);
   assert.match(r.problems.join('\n'), /recorded: unexpected string "10"; ignored/);
   assert.match(r.problems.join('\n'), /recv_stamp: unexpected string "hardware"; ignored/);
   assert.deepEqual(narrowWorkerSummary([1, 2]), { raw: null, summary: null, problems: ['not a JSON object'] });
-  assert.deepEqual(narrowWorkerSummary({ commit_wait: { delays_s: ['1'] } }).summary, {}, 'a commit_wait without numeric delays is not used');
+  assert.deepEqual(
+    narrowWorkerSummary({ commit_wait: { delays_s: ['1'] } }).summary,
+    {},
+    'a commit_wait without numeric delays is not used',
+  );
 });
 
 test('worker summary file: invalid JSON is a problem, not a throw', () => {
@@ -44,7 +60,9 @@ test('checks.json: a result missing what the report needs is left out; a file wi
   const r = narrowChecks({ scenario: 's', seed: 1, exit_code: 0, results: [ok, { ...ok, verdict: 'maybe' }, 7], extra: true, note: 3 });
   assert.deepEqual(r.checks, { scenario: 's', seed: 1, results: [ok], exit_code: 0 });
   assert.deepEqual(r.problems, [
-    'note: unexpected number 3; ignored', 'results[1].verdict: unexpected string "maybe"; ignored', 'results[1]: missing verdict; left out',
+    'note: unexpected number 3; ignored',
+    'results[1].verdict: unexpected string "maybe"; ignored',
+    'results[1]: missing verdict; left out',
     'results[2]: not a JSON object; left out',
   ]);
   assert.equal(narrowChecks({ scenario: 's', results: [] }).checks, null);
@@ -56,7 +74,10 @@ test('checks.json: a result missing what the report needs is left out; a file wi
 test('columns: the stamps are never taken for clock sources; a source is found by its own columns', () => {
   const names = sourceColumnNames('bounded');
   assert.deepEqual(names, { point: 'bounded_ns', lo: 'bounded_lo_ns', hi: 'bounded_hi_ns', status: 'bounded_status' });
-  assert.deepEqual(discoverSources(coordinatorColumns(['system', 'bounded'])), [{ name: 'system', bounded: true }, { name: 'bounded', bounded: true }]);
+  assert.deepEqual(discoverSources(coordinatorColumns(['system', 'bounded'])), [
+    { name: 'system', bounded: true },
+    { name: 'bounded', bounded: true },
+  ]);
   assert.deepEqual(discoverSources(workerColumns([])), []);
   assert.deepEqual(discoverSources([...STAMP_COLUMNS, ...STAMP_COLUMNS.map((c) => c.replace(/_ns$/, '_status'))]), []);
 });

@@ -7,6 +7,7 @@ import type { Stats } from './stats/types.js';
 import type { ReportOptions, ReportResult } from './report/index.js';
 
 export { analyzeRun } from './analyze.js';
+export { locateRun } from './load/run-files.js';
 export { REORDER_WINDOW } from './join/join.js';
 export { nearestRank } from './stats/distribution.js';
 export type * from './stats/types.js';

@@ -5,6 +5,7 @@ import { Logger, type Level } from './logger.js';
 import { isValidNodeId } from '../files/paths.js';
 import { isValidRunId, newRunId } from '../files/run-id.js';
 import { numberOption } from './flag-values.js';
+import { KNOWN_SOURCES } from '../clock/registry.js';
 
 /** Options every command shares. */
 export function withCommon<T>(y: Argv<T>) {
@@ -26,7 +27,7 @@ export function withKey<T>(y: Argv<T>) {
 
 export function withSources<T>(y: Argv<T>) {
   return y
-    .option('sources', { type: 'string', default: 'system,ntp', describe: 'Comma-separated clock sources to stamp with' })
+    .option('sources', { type: 'string', default: 'system,ntp', describe: `Comma-separated clock sources to stamp with, of: ${KNOWN_SOURCES.join(', ')} (docs/sources.md)` })
     .option('ntp-server', { type: 'string', array: true, default: [] as string[], describe: 'NTP server host:port (repeatable or comma-separated)' })
     .option('poll-ms', numberOption('poll-ms', { what: 'a number of milliseconds', default: 1000, describe: 'NTP poll interval in milliseconds' }))
     .option('source-options', { type: 'string', describe: 'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"k":3}} (docs/sources.md)' })

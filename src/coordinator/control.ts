@@ -1,6 +1,12 @@
+import { EXIT } from '../cli/exit-codes.js';
 import type { SocketAsPromised } from 'dgram-as-promised';
 import { encodeEndCommand, encodeReadyQuery, type ByeReply, type StatusReply } from '../protocol/messages.js';
 import type { Logger } from '../cli/logger.js';
+
+/** Workers did not answer ready in time: the run could not start (exit 5). */
+export class NotReadyError extends Error {
+  readonly exitCode: number = EXIT.notReady;
+}
 
 export interface WorkerAddress { host: string; port: number; label: string }
 
@@ -44,16 +50,19 @@ export class ControlClient {
     for (const w of this.workers) if (!only || only(w)) this.socket.socket.send(buf, w.port, w.host);
   }
 
-  /** Ask every worker `ready?` until all say ready; throw naming who waits on what at the deadline. */
-  async waitReady(timeoutMs: number): Promise<Map<string, StatusReply>> {
+  /**
+   * Ask every worker `ready?` until all say ready, or `stopped()` (a stop signal) says to give up;
+   * throw a NotReadyError naming who waits on what at the deadline.
+   */
+  async waitReady(timeoutMs: number, stopped: () => boolean = () => false): Promise<Map<string, StatusReply>> {
     const start = Date.now();
     let lastLog = 0;
     for (;;) {
       const waiting = this.workers.filter((w) => this.statuses.get(w.label)?.state !== 'ready');
-      if (waiting.length === 0) return this.statuses;
+      if (waiting.length === 0 || stopped()) return this.statuses;
       const now = Date.now();
       const what = waiting.map((w) => `${w.label}: ${describe(this.statuses.get(w.label))}`).join('; ');
-      if (now - start > timeoutMs) throw new Error(`workers not ready after ${timeoutMs / 1000} s: ${what}`);
+      if (now - start > timeoutMs) throw new NotReadyError(`workers not ready after ${timeoutMs / 1000} s: ${what}`);
       if (now - lastLog > 3000) { this.log.info(`waiting for ${waiting.length}/${this.workers.length} workers: ${what}`); lastLog = now; }
       this.sendAll('ready?', (w) => waiting.includes(w));
       await sleep(300);

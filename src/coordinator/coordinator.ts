@@ -18,6 +18,8 @@ import type { RoleOptions } from '../cli/role-options.js';
 import { dueTimesNs, scheduleKind, scheduleLength, scheduleRecord, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
 import { EventSender, type EventPathFaults } from './event-sender.js';
+import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
+import { UsageError } from '../validate/index.js';
 
 export type { EventPathFaults } from './event-sender.js';
 
@@ -48,7 +50,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     try {
       address = (await lookup(parsed.host, { family: 4 })).address;
     } catch {
-      throw new Error(`worker ${w}: cannot resolve host "${parsed.host}"`);
+      throw new UsageError(`worker ${w}: cannot resolve host "${parsed.host}"`);
     }
     workers.push({ host: address, port: parsed.port, label: `${address}:${parsed.port}` });
   }
@@ -84,17 +86,17 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   await socket.bind(0);
   const control = new ControlClient(socket, workers, opts.runId, opts.key, log);
   let sender: EventSender | null = null;
-  let interrupted = false;
-  const onSignal = (): void => { interrupted = true; log.warn('interrupted: stopping after the current event'); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (sig: NodeJS.Signals): void => { interrupted = sig; log.warn(`${sig}: stopping after the current event`); };
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
 
   let sent = 0;
   try {
     const events = (sender = await EventSender.open(workers, opts.eventFaults ?? null, log));
     for (const s of all) await s.start();
     log.info(`waiting for ${workers.length} workers to be ready (up to ${opts.readyTimeoutS} s)`);
-    await waitReadyIncludingOwnSources(control, all, opts.readyTimeoutS * 1000, log);
+    await waitReadyIncludingOwnSources(control, all, opts.readyTimeoutS * 1000, log, () => interrupted !== null);
+    const stoppedBeforeReady = interrupted !== null;
 
     const total = scheduleLength(opts.schedule);
     const encode = eventEncoder(opts.runId, stamped.map((s) => s.name), opts.key);
@@ -137,12 +139,13 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     }
     log.info(`sent ${sent} events; ending workers`);
     await sleep(200); // let delayed (fault-injected) datagrams leave before `end`
-    const { silent } = await control.end(opts.endTimeoutS * 1000);
+    // Stopped before every worker was ready: tell them to end, without waiting long for byes.
+    const { silent } = await control.end((stoppedBeforeReady ? Math.min(opts.endTimeoutS, 2) : opts.endTimeoutS) * 1000);
     if (silent.length) log.error(`no bye from ${silent.join(', ')}: those workers may have died; their data so far is kept`);
-    return { sent, silentWorkers: silent, exitCode: fatal ? 3 : silent.length ? 4 : interrupted ? 130 : 0 };
+    const exitCode = fatal ? EXIT.writeFailed : interrupted ? signalExit(interrupted) : silent.length ? EXIT.partial : EXIT.ok;
+    return { sent, silentWorkers: silent, exitCode };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     stopStepCheck();
     for (const s of all) await s.stop().catch(() => {});
     await csv.close();
@@ -178,13 +181,15 @@ async function warmUp(clock: LocalClock, stamped: ClockSource[], readings: Readi
   }
 }
 
-async function waitReadyIncludingOwnSources(control: ControlClient, own: { name: string; readiness(): { ready: boolean; detail: string } }[], timeoutMs: number, log: Logger): Promise<void> {
+async function waitReadyIncludingOwnSources(
+  control: ControlClient, own: { name: string; readiness(): { ready: boolean; detail: string } }[], timeoutMs: number, log: Logger, stopped: () => boolean,
+): Promise<void> {
   const start = Date.now();
-  await control.waitReady(timeoutMs);
+  await control.waitReady(timeoutMs, stopped);
   // The coordinator's own sources stamp the send side: wait for them too (bounded by the same deadline).
   for (;;) {
     const unready = own.filter((s) => !s.readiness().ready);
-    if (unready.length === 0) return;
+    if (unready.length === 0 || stopped()) return;
     if (Date.now() - start > timeoutMs) {
       log.warn(`coordinator sources not converged, continuing: ${unready.map((s) => `${s.name} (${s.readiness().detail})`).join('; ')}`);
       return;

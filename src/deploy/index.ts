@@ -1,26 +1,24 @@
-// `chronoeval deploy INVENTORY [--dry-run] [--cleanup]`: one command, one exit code.
+// The deploy over SSH (src/commands/deploy.ts is its command): a validated inventory → pre-flight,
+// ship, start, run, stop, fetch, analyse; or a dry run; or a cleanup of earlier runs.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '../cli/logger.js';
+import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { newRunId } from '../files/run-id.js';
-import { InventoryError, loadInventory, type HostPlan, type Inventory } from './inventory.js';
+import type { HostPlan, Inventory } from './inventory.js';
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
 import { absDirCommand, fetchCommand, launchCommand, preflightCommand, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopAllCommand, stopCommand } from './remote-scripts.js';
 import { portsToCheck } from './preflight.js';
-import { deployRun, EXIT, shortTmp } from './run.js';
+import { deployRun, shortTmp } from './run.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
-import { loadRoleOptions } from './role-options.js';
 import { makeDeployTmp, removeStaleDeployTmps } from './leftovers.js';
 
-export { EXIT } from './run.js';
 export { loadInventory, validateInventory, InventoryError } from './inventory.js';
 export { loadRoleOptions } from './role-options.js';
 export { shQuote, shJoin, shScript } from './shell-quote.js';
 
-export interface DeployCommandOptions {
-  /** Inventory file, JSON (.json) or YAML (anything else). */
-  inventory: string;
+export interface DeployOptions {
   /** Print every ssh command (with its remote command) and contact no host. */
   dryRun?: boolean;
   /** Stop leftover processes of earlier runs on every host, by pid file only. */
@@ -29,43 +27,32 @@ export interface DeployCommandOptions {
 }
 
 /**
- * Exit codes: 0 ok · 1 deploy failed (shipping, start, coordinator, analysis) · 2 bad inventory or
- * pre-flight failed (nothing started) · 3 run finished but a worker died or a fetch failed
- * (everything collected is kept and analysed) · 130 interrupted (processes stopped, data fetched).
+ * Exit codes (src/cli/exit-codes.ts): 0 ok · 5 pre-flight failed (nothing started) · 6 run
+ * finished but a worker died or a fetch failed (everything collected is kept and analysed) ·
+ * 7 deploy failed (shipping, start, coordinator, analysis) · 128 + n stopped by signal n
+ * (processes stopped, data fetched; a second signal quits at once).
  */
-export async function deployCommand(opts: DeployCommandOptions): Promise<number> {
-  let inv: Inventory;
-  try {
-    await loadRoleOptions();
-    inv = loadInventory(opts.inventory);
-  } catch (e) {
-    process.stderr.write(`chronoeval deploy: ${(e as Error).message}\n`);
-    return e instanceof InventoryError ? EXIT.preflight : EXIT.failed;
-  }
+export async function runDeploy(inv: Inventory, opts: DeployOptions = {}): Promise<number> {
   if (opts.dryRun) return dryRun(inv, opts.cleanup ?? false);
   if (opts.cleanup) return cleanup(inv, opts.logger ?? new Logger('deploy', null));
 
   const runId = newRunId();
   const log = opts.logger ?? new Logger('deploy', path.join(inv.logsDir, runId, 'deploy.jsonl'));
   const ac = new AbortController();
-  let interrupts = 0;
   const onSignal = (sig: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
+    if (!ac.signal.aborted) {
       log.warn(`${sig}: stopping remote processes by pid file and fetching what exists (again to quit at once)`);
-      ac.abort();
-    } else process.exit(EXIT.interrupted);
+      ac.abort(sig);
+    } else process.exit(signalExit(sig));
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
     const r = await deployRun(inv, log, ac.signal, runId);
     if (r.runDir) log.info(`run ${runId} finished with exit code ${r.exitCode}: results in ${r.runDir}, logs in ${path.join(inv.logsDir, runId)}`);
     process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, exit_code: r.exitCode, results: r.runDir }) + '\n');
     return r.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     if (!opts.logger) await log.close();
   }
 }

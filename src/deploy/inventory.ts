@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { isValidNodeId } from '../files/paths.js';
-import { isPlainObject as isObj } from '../files/json-shape.js';
+import { isPlainObject as isObj, MappingProblems, ValidationError, type FieldProblem, type RangeRule } from '../validate/index.js';
 import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, optionArgv, roleOptions, type OptionSpec, type ProcessRole } from './role-options.js';
 
 export interface SshSettings {
@@ -73,9 +73,10 @@ export interface Inventory {
   figures: boolean;
 }
 
-export class InventoryError extends Error {
-  constructor(readonly problems: string[], file: string) {
-    super(`inventory ${file} is not valid:\n  - ${problems.join('\n  - ')}`);
+/** Every problem of an inventory, each naming its key (e.g. `workers[1].ssh.port`). */
+export class InventoryError extends ValidationError {
+  constructor(problems: FieldProblem[], file: string) {
+    super(problems, `inventory ${file} is not valid:\n  - ${problems.map((p) => p.message).join('\n  - ')}`);
   }
 }
 
@@ -120,7 +121,7 @@ export function parseInventoryText(text: string, file: string): unknown {
   try {
     return ext === '.json' ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw new InventoryError([`cannot parse ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`], file);
+    throw new InventoryError([fileProblem(`cannot parse ${ext === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`)], file);
   }
 }
 
@@ -129,45 +130,29 @@ export function loadInventory(file: string): Inventory {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InventoryError([`cannot read the file: ${(err as Error).message}`], file);
+    throw new InventoryError([fileProblem(`cannot read the file: ${(err as Error).message}`)], file);
   }
   return validateInventory(parseInventoryText(text, file), file);
 }
 
 type Obj = Record<string, unknown>;
 
+/** A problem of the whole file (unreadable, not YAML), not of one key. */
+function fileProblem(msg: string): FieldProblem {
+  return { field: '', value: undefined, allowed: msg, message: msg };
+}
+
 /** Check and default a parsed inventory; collects every problem before throwing. */
 export function validateInventory(raw: unknown, file: string): Inventory {
-  const problems: string[] = [];
+  const p = new MappingProblems();
   const base = path.dirname(path.resolve(file));
-  const bad = (where: string, msg: string) => problems.push(`${where}: ${msg}`);
+  const bad: Bad = (where, msg, value) => { p.fail(where, value, msg); };
+  const known = (o: Obj, where: string, keys: string[]) => p.knownKeys(o, where, keys);
+  const num = (o: Obj, key: string, where: string, r: RangeRule) => p.number(o, key, where, r);
+  const str = (o: Obj, key: string, where: string) => p.string(o, key, where);
+  const bool = (o: Obj, key: string, where: string, def: boolean) => p.boolean(o, key, where, def);
 
-  const known = (o: Obj, where: string, keys: string[]) => {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) bad(where ? `${where}.${k}` : k, `unknown key (expected one of: ${keys.join(', ')})`);
-  };
-  const num = (o: Obj, key: string, where: string, opts: { min: number; max: number; int?: boolean; def?: number }): number | undefined => {
-    const v = o[key];
-    if (v === undefined || v === null) return opts.def;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < opts.min || v > opts.max || (opts.int && !Number.isInteger(v))) {
-      bad(`${where}.${key}`, `must be ${opts.int ? 'an integer' : 'a number'} from ${opts.min} to ${opts.max}, got ${JSON.stringify(v)}`);
-      return opts.def;
-    }
-    return v;
-  };
-  const str = (o: Obj, key: string, where: string): string | undefined => {
-    const v = o[key];
-    if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') { bad(`${where}.${key}`, `must be a string, got ${JSON.stringify(v)}`); return undefined; }
-    return v;
-  };
-  const bool = (o: Obj, key: string, where: string, def: boolean): boolean => {
-    const v = o[key];
-    if (v === undefined || v === null) return def;
-    if (typeof v !== 'boolean') { bad(`${where}.${key}`, `must be true or false`); return def; }
-    return v;
-  };
-
-  if (!isObj(raw)) throw new InventoryError(['the top level must be a mapping with coordinator, workers, run'], file);
+  if (!isObj(raw)) throw new InventoryError([fileProblem('the top level must be a mapping with coordinator, workers, run')], file);
   known(raw, '', ['run', 'defaults', 'ntp', 'coordinator', 'workers', 'local']);
 
   // run parameters
@@ -322,7 +307,9 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   const compress = bool(localRaw, 'compress', 'local', true);
   const figures = bool(localRaw, 'figures', 'local', true);
 
-  if (problems.length || !coordinator) throw new InventoryError(problems.length ? problems : ['coordinator is required'], file);
+  if (!coordinator && p.ok) bad('coordinator', 'is required');
+  p.throwIfAny((found) => new InventoryError(found, file));
+  if (!coordinator) throw new InventoryError([fileProblem('coordinator is required')], file);
   return { file: path.resolve(file), run, coordinator, workers, embeddedNtp, resultsDir, logsDir, compress, figures };
 }
 
@@ -342,7 +329,7 @@ function dropUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-type Bad = (where: string, msg: string) => void;
+type Bad = (where: string, msg: string, value?: unknown) => void;
 
 function pathOf(v: string | undefined, where: string, bad: Bad): string | undefined {
   if (v === undefined) return undefined;
@@ -374,7 +361,7 @@ function sourcesOf(o: Obj, where: string, bad: Bad): string[] | undefined {
 function sshOf(
   v: unknown, where: string, base: string, bad: Bad,
   known: (o: Obj, where: string, keys: string[]) => void,
-  num: (o: Obj, key: string, where: string, opts: { min: number; max: number; int?: boolean; def?: number }) => number | undefined,
+  num: (o: Obj, key: string, where: string, r: RangeRule) => number | undefined,
   str: (o: Obj, key: string, where: string) => string | undefined,
 ): SshSettings {
   const out: SshSettings = { options: [] };

@@ -18,8 +18,13 @@ import { destinationKey, SshClient } from './ssh.js';
 import { makeDeployTmp } from './leftovers.js';
 import { PACKAGE_ROOT } from '../files/paths.js';
 import { defaultScheduleSeed, scheduleRecord, type ScheduleKind } from '../coordinator/schedule.js';
+import { EXIT, signalExit } from '../cli/exit-codes.js';
 
-export const EXIT = { ok: 0, failed: 1, preflight: 2, partial: 3, interrupted: 130 } as const;
+
+/** 128 + n for the stop signal the deploy was aborted with (its abort reason). */
+function stoppedCode(signal: AbortSignal): number {
+  return typeof signal.reason === 'string' && signal.reason.startsWith('SIG') ? signalExit(signal.reason as NodeJS.Signals) : EXIT.interrupted;
+}
 
 /** A remote process this deploy started: enough to poll it and to stop it by pid file. */
 interface Started { host: HostPlan; name: string; absWorkDir: string; stateDir: string }
@@ -73,10 +78,10 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const failed = rows.filter((r) => r.problems.length > 0);
     if (failed.length) {
       log.error(`pre-flight failed on ${failed.map((r) => r.host.name).join(', ')}: nothing was started`, { problems: Object.fromEntries(failed.map((r) => [r.host.name, r.problems])) });
-      exitCode = EXIT.preflight;
+      exitCode = EXIT.notReady;
       return;
     }
-    if (signal.aborted) { exitCode = EXIT.interrupted; return; }
+    if (signal.aborted) { exitCode = stoppedCode(signal); return; }
     const abs = new Map(rows.map((r) => [r.host.name, r.absWorkDir!]));
     const bundle = await bundlePromise;
     if (bundle instanceof Error) { log.error(bundle.message); exitCode = EXIT.failed; return; }
@@ -128,7 +133,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const workerStarts = await Promise.all(inv.workers.map((w) => launch(w, procName.worker(w), workerArgv(inv, w, ctx(w)))));
     const workers = workerStarts.filter((s): s is Started => s !== null);
     const ports = workers.length === inv.workers.length ? await waitListening(ssh, log, workers, 30_000, signal) : new Map<string, number>();
-    if (signal.aborted) { exitCode = EXIT.interrupted; return; }
+    if (signal.aborted) { exitCode = stoppedCode(signal); return; }
     if (ports.size !== inv.workers.length) {
       log.error(`only ${ports.size} of ${inv.workers.length} workers are listening; stopping everything`);
       exitCode = EXIT.failed;
@@ -150,7 +155,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const expectedS = inv.run.readyTimeoutS + (inv.run.durationS ?? (inv.run.count! / inv.run.rate)) + Math.max(inv.run.endTimeoutS, inv.run.longestCommitWaitS + 10) + 60;
     const watch = await watchRun(ssh, log, coord, workers, expectedS * 1000, signal);
     summary.coordinator = watch.coordinator;
-    if (signal.aborted) exitCode = EXIT.interrupted;
+    if (signal.aborted) exitCode = stoppedCode(signal);
     else if (watch.coordinator.rc !== 0) {
       // Events were sent but some workers never said bye: a partial run, not a failed one.
       const silent = Array.isArray(watch.summary?.silent_workers) ? (watch.summary!.silent_workers as string[]) : [];
@@ -211,11 +216,11 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     await ssh.closeAll();
     rmSync(controlDir, { recursive: true, force: true });
     summary.ended_utc = new Date().toISOString();
-    summary.exit_code = signal.aborted ? EXIT.interrupted : exitCode;
+    summary.exit_code = signal.aborted ? stoppedCode(signal) : exitCode;
     mkdirSync(paths.logDir, { recursive: true });
     await writeJsonAtomic(path.join(paths.logDir, 'deploy-summary.json'), summary).catch(() => undefined);
   }
-  if (signal.aborted) exitCode = EXIT.interrupted;
+  if (signal.aborted) exitCode = stoppedCode(signal);
   return { runId, exitCode, runDir: runDirReady ? paths.runDir : null };
 }
 

@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { readProcNetUdpDrops, type KernelDrops } from './proc-net-udp.js';
 import { loadUdpStampAddon, type UdpStampAddon, type UdpStampHandle } from './udp-stamp-addon.js';
+import { UsageError } from '../validate/index.js';
 
 export type RecvStampMode = 'auto' | 'kernel' | 'user';
 export const RECV_STAMP_MODES: readonly RecvStampMode[] = ['auto', 'kernel', 'user'];
@@ -58,11 +59,11 @@ export interface StampedSocketOptions {
  * a clear error when the addon is unavailable; `auto` then reports why through `onFallback`.
  */
 export function resolveStampKind(mode: RecvStampMode, onFallback?: (reason: string) => void): StampKind {
-  if (!RECV_STAMP_MODES.includes(mode)) throw new Error(`--recv-stamp "${String(mode)}": use auto, kernel or user`);
+  if (!RECV_STAMP_MODES.includes(mode)) throw new UsageError(`--recv-stamp "${String(mode)}": use auto, kernel or user`);
   if (mode === 'user') return 'user';
   const a = loadUdpStampAddon();
   if ('addon' in a) return 'kernel';
-  if (mode === 'kernel') throw new Error(`--recv-stamp kernel: kernel receive timestamps are unavailable: ${a.error} (or use --recv-stamp auto/user)`);
+  if (mode === 'kernel') throw new UsageError(`--recv-stamp kernel: kernel receive timestamps are unavailable: ${a.error} (or use --recv-stamp auto/user)`);
   onFallback?.(`kernel receive timestamps unavailable: ${a.error}; stamping datagrams in JavaScript instead, after the process wakes (--recv-stamp user)`);
   return 'user';
 }

@@ -1,3 +1,2 @@
 export { startNtpServer, type NtpServerOptions, type NtpServerHandle, type NtpServerStats } from './server.js';
-export { runNtpServerCommand, type NtpServerCommandOptions } from './command.js';
 export { NO_FAULTS, type NtpServerBehaviour, type NtpFaultDecision, type NtpRequestContext } from './behaviour.js';

@@ -1,6 +1,7 @@
 // Checks as a pure function over stats.json: Jepsen-style verdicts pass / fail / unknown.
 import { parseStatsPath, parseThreshold, selectStatsLabelled } from './stats-path.js';
 import type { CheckOp, CheckSpec } from './types.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 export type Verdict = 'pass' | 'fail' | 'unknown';
 
@@ -72,12 +73,14 @@ export function evaluateChecks(scenario: { checks: CheckSpec[] }, stats: unknown
   return scenario.checks.map((c) => evaluateCheck(c, stats));
 }
 
-/** Exit code: 0 all pass (or no checks), 1 any fail, 2 something could not be judged and none failed. */
-export function checksExitCode(results: readonly { verdict: Verdict }[]): 0 | 1 | 2 {
-  if (results.some((r) => r.verdict === 'fail')) return 1;
-  if (results.some((r) => r.verdict === 'unknown')) return 2;
-  return 0;
+/** Exit code (src/cli/exit-codes.ts): 0 all pass (or no checks), 1 any fail, 4 something could not be judged and none failed. */
+export function checksExitCode(results: readonly { verdict: Verdict }[]): ChecksExitCode {
+  if (results.some((r) => r.verdict === 'fail')) return EXIT.checkFailed;
+  if (results.some((r) => r.verdict === 'unknown')) return EXIT.unjudged;
+  return EXIT.ok;
 }
+
+export type ChecksExitCode = typeof EXIT.ok | typeof EXIT.checkFailed | typeof EXIT.unjudged;
 
 const DURATION_RE = /(_ns|\.(min|max|mean|p01|p05|p25|p50|p75|p95|p99|p999))$/;
 

@@ -30,4 +30,4 @@ export {
   eventPathFaults, validateEventPathFaultSpec, EventFaultTally,
   type EventPathFaultSpec, type EventPathFaults, type EventFaultDecision,
 } from '../sim/event-faults.js';
-export { SpecError } from '../sim/spec-check.js';
+export { SpecError } from '../validate/index.js';

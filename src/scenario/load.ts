@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { SCENARIO_DIR } from '../files/paths.js';
-import { isPlainObject, SpecError } from '../sim/spec-check.js';
+import { isPlainObject, SpecError, UsageError, ValidationError } from '../validate/index.js';
 import { workerKeyIndex } from '../sim/event-faults.js';
 import { SCENARIO_DEFAULTS } from './defaults.js';
 import { validateScenario } from './validate.js';
 import type { Scenario, ScenarioOverrides } from './types.js';
 
 /** A scenario that could not be loaded: says which file and which field, and what to do. */
-export class ScenarioError extends Error {
+export class ScenarioError extends UsageError {
   constructor(message: string, readonly file: string | null, readonly field: string | null) {
     super(message);
     this.name = 'ScenarioError';
@@ -145,6 +145,7 @@ export function resolveScenario(layers: Record<string, unknown>[], overrides: Sc
     return s;
   } catch (e) {
     if (e instanceof SpecError) throw new ScenarioError(`${origin}: ${e.message}`, null, e.field);
+    if (e instanceof ValidationError) throw new ScenarioError(`${origin}: ${e.message}`, null, e.problems[0]?.field ?? null);
     throw e;
   }
 }

@@ -1,9 +1,10 @@
-import { checksExitCode, evaluateChecks, type CheckResult, type Verdict } from './checks.js';
+import { checksExitCode, evaluateChecks, type CheckResult, type ChecksExitCode, type Verdict } from './checks.js';
 import { parseThreshold } from './stats-path.js';
 import type { CheckOp, Scenario } from './types.js';
 import path from 'node:path';
 import { shQuote } from '../deploy/shell-quote.js';
 import { SCENARIO_DIR } from '../files/paths.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 export interface RepeatOptions {
   scenario: Scenario;
@@ -27,7 +28,7 @@ export interface RepeatOptions {
 export interface RepeatRun {
   seed: number;
   results: CheckResult[];
-  exitCode: 0 | 1 | 2;
+  exitCode: ChecksExitCode;
   /** The run itself failed (threw or returned no stats): every check is unknown. */
   error: string | null;
 }
@@ -51,7 +52,7 @@ export interface RepeatReport {
   seeds: number[];
   runs: RepeatRun[];
   checks: RepeatCheckSummary[];
-  exitCode: 0 | 1 | 2;
+  exitCode: ChecksExitCode;
   /** One replay command per seed that failed or could not be judged. */
   replay: string[];
 }
@@ -81,7 +82,7 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
         name: c.name, path: c.path, op: c.op, threshold: parseThreshold(c.threshold),
         measured: null, matched: 0, worst_at: null, verdict: 'unknown', detail: `run failed: ${(e as Error).message}`,
       }));
-      run = { seed, results, exitCode: 2, error: (e as Error).message };
+      run = { seed, results, exitCode: EXIT.unjudged, error: (e as Error).message };
     }
     runs.push(run);
     opts.onRun?.(run);
@@ -105,7 +106,7 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
     }
     return s;
   });
-  const exitCode = runs.some((r) => r.exitCode === 1) ? 1 : runs.some((r) => r.exitCode === 2) ? 2 : 0;
+  const exitCode = runs.some((r) => r.exitCode === EXIT.checkFailed) ? EXIT.checkFailed : runs.some((r) => r.exitCode === EXIT.unjudged) ? EXIT.unjudged : EXIT.ok;
   const args = opts.replayArgs ?? ['--scenario', opts.scenario.name];
   const replay = runs.filter((r) => r.exitCode !== 0).map((r) => (opts.replayCommand ? `${opts.replayCommand} --seed ${r.seed}` : replayLine(args, r.seed)));
   return { scenario: opts.scenario.name, seeds, runs, checks, exitCode, replay };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { validateClockFaultSpec, type ClockFaultSpec } from '../sim/clock-faults.js';
 import { validateNtpFaultSpec, type NtpFaultSpec } from '../sim/ntp-faults.js';
 import { validateEventPathFaultSpec, type EventPathFaultSpec } from '../sim/event-faults.js';
-import { SpecError } from '../sim/spec-check.js';
+import { SpecError } from '../validate/index.js';
 
 export interface SpecSchemas {
   'clock-faults': ClockFaultSpec;

@@ -6,7 +6,7 @@
 //      bound_quality[source=bounded,role=worker,node=*].coverage.share   (each worker: the check judges the worst)
 //      sync[source=ntp].offset.min            (every node: several numbers)
 //      headline[source=bounded].coverage_share
-import { SpecError } from '../sim/spec-check.js';
+import { SpecError } from '../validate/index.js';
 
 export interface PathSegment {
   key: string;

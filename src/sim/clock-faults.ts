@@ -1,5 +1,5 @@
 import { Prng, deriveSeed } from './prng.js';
-import { expectArray, expectNumber, expectObject, optionalNumber, SpecError } from './spec-check.js';
+import { expectArray, expectNumber, expectObject, optionalNumber, SpecError } from '../validate/index.js';
 
 /** A step of the local clock `step_ms` (signed) at `at_s` seconds of true time after the clock starts. */
 export interface ClockStepSpec { at_s: number; step_ms: number }

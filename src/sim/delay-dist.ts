@@ -1,5 +1,5 @@
 import type { Prng } from './prng.js';
-import { expectNumber, expectObject, expectString, SpecError, join, isPlainObject } from './spec-check.js';
+import { expectNumber, expectObject, expectString, SpecError, join, isPlainObject } from '../validate/index.js';
 
 /**
  * An added delay, in milliseconds. A bare number is a constant. `normal` is truncated at 0;

@@ -1,6 +1,6 @@
 import { Prng, seedOf } from './prng.js';
 import { sampleDelayMs, validateDelayDist, type DelayDistSpec } from './delay-dist.js';
-import { expectNumber, expectObject, expectProbability, isPlainObject, optionalNumber, SpecError } from './spec-check.js';
+import { expectNumber, expectObject, expectProbability, isPlainObject, optionalNumber, SpecError } from '../validate/index.js';
 
 /** Faults on the coordinator → worker event path for one worker. */
 export interface WorkerEventFaultSpec {

@@ -1,7 +1,7 @@
 import { Prng, seedOf } from './prng.js';
 import type { NtpFaultDecision, NtpRequestContext, NtpServerBehaviour } from '../ntp-server/behaviour.js';
 import { sampleDelayMs, validateDelayDist, type DelayDistSpec } from './delay-dist.js';
-import { expectObject, expectProbability, optionalNumber } from './spec-check.js';
+import { expectObject, expectProbability, optionalNumber } from '../validate/index.js';
 
 /**
  * Faults an SNTP server injects into its exchanges. Delays are added on the request path

@@ -19,6 +19,7 @@ import { fitStatus, ReadyGuard } from './ready-guard.js';
 import { realisedClockFaults } from '../sim/clock-from-arg.js';
 import type { RoleOptions } from '../cli/role-options.js';
 import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket } from '../net/stamped-socket.js';
+import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 
 /** Where a datagram came from (replies go back there). */
 interface From { address: string; port: number }
@@ -214,12 +215,11 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
     process.stdout.write(toJson({ event: 'summary', ...summary }, 0) + '\n');
     // Give the bye datagram a moment to leave before closing the socket.
-    setTimeout(() => void (socket?.close() ?? Promise.resolve()).finally(() => resolveExit(fatal ? 3 : 0)), 50);
+    setTimeout(() => void (socket?.close() ?? Promise.resolve()).finally(() => resolveExit(exitCodeOf(by, fatal !== null))), 50);
   }
 
   const onSignal = (sig: NodeJS.Signals): void => { void shutdown(sig); };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
 
   // A 4 MiB receive buffer (Linux caps it at net.core.rmem_max) rides out scheduling stalls on a
   // busy host: the default 208 KiB holds 256 events (13 ms at 20,000 ev/s), this ~10,000 (docs/performance.md).
@@ -235,6 +235,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   gate.start();
   commitWait?.scheduler.start();
   return exited;
+}
+
+/** 3 when a file could not be written, 128 + n when stopped by signal n, else 0 (ended by the coordinator). */
+function exitCodeOf(endedBy: string, writeFailed: boolean): number {
+  if (writeFailed) return EXIT.writeFailed;
+  return (STOP_SIGNALS as readonly string[]).includes(endedBy) ? signalExit(endedBy as NodeJS.Signals) : EXIT.ok;
 }
 
 /** Sequence numbers already in a worker CSV (empty set for a new file); a torn last line is ignored. */

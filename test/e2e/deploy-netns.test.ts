@@ -99,7 +99,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     labInventory(l, inv, { workDirs: wds, extraWorkers: [{ name: 'w3', host: ghost, work_dir: path.join(l.dir, 'u-h4') }] });
     const before = existsSync(path.join(l.dir, 'results')) ? readdirSync(path.join(l.dir, 'results')).length : 0;
     const r = await startDeploy(l, [inv]).done;
-    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.code, 5, r.stderr); // pre-flight failed: not ready, nothing started
     assert.match(r.stderr, /^w3 +worker +10\.231\.\d+\.99 +FAIL .*FAIL$/m);
     assert.match(r.stderr, /w3: ssh: .*(timed out|No route|unreachable)/i);
     assert.match(r.stderr, /pre-flight failed on w3: nothing was started/);
@@ -146,7 +146,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     const r = await run.done;
     assert.match(watched, /^killed \d+$/m, `the watcher did not kill worker-w2 (watcher exit ${watcher.exitCode}): ${watched}\n${r.stderr}`);
     const runId = runIdOf(r.stdout)!;
-    assert.equal(r.code, 3, `expected exit 3 (partial):\n${r.stderr}`);
+    assert.equal(r.code, 6, `expected exit 6 (partial):\n${r.stderr}`);
     assert.match(r.stderr, /worker-w2 on 10\.231\.\d+\.13 died during the run \(exit 137 \(signal 9\)\)/);
     const runDir = path.join(l.dir, 'results', runId);
     assert.equal(csvRows(path.join(runDir, 'coordinator.csv')), 300);
@@ -184,7 +184,7 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
     const runDir = path.join(l.dir, 'results', runId);
     const sent = csvRows(path.join(runDir, 'coordinator.csv'));
     assert.ok(sent > 0 && sent < 3000, `partial coordinator.csv fetched (${sent} rows)`);
-    assert.equal(readFileSync(path.join(l.dir, 'logs', runId, 'deploy', 'coord', 'coordinator-coord.rc'), 'utf8').trim(), '130', 'the coordinator ended on its own (interrupted)');
+    assert.equal(readFileSync(path.join(l.dir, 'logs', runId, 'deploy', 'coord', 'coordinator-coord.rc'), 'utf8').trim(), '143', 'the coordinator ended on its own (stopped by the deploy: SIGTERM)');
     for (const w of ['w1', 'w2']) {
       assert.equal(csvRows(path.join(runDir, 'workers', `${w}.csv`)), sent, `${w} received every event sent`);
       assert.equal(JSON.parse(readFileSync(path.join(runDir, 'workers', `${w}.summary.json`), 'utf8')).ended_by, 'end', `${w} was ended by the coordinator`);

@@ -15,7 +15,7 @@ function processesOf(marker: string): number[] {
   return out.split('\n').filter((l) => l.includes(marker) && !l.includes(' ps ')).map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
-for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
   test(`run-local stopped by ${sig}: every child stopped, what was recorded analysed, exit ${code}`, { timeout: 90_000 }, async () => {
     const dir = tmpDir();
     const results = path.join(dir, 'results');

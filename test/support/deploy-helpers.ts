@@ -2,21 +2,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI_PATH, PACKAGE_ROOT } from '../../src/files/paths.js';
+import { CLI_PATH } from '../../src/files/paths.js';
 import type { Lab } from './netns-lab.js';
 
-/** `chronoeval deploy` once the lead has wired it into the CLI, else the stand-alone entry. */
-let entry: string[] | null = null;
+/** The deploy's one entry: `chronoeval deploy`. */
 export function deployEntry(): string[] {
-  if (entry) return entry;
-  entry = findEntry();
-  return entry;
-}
-
-function findEntry(): string[] {
-  const help = spawnSync(process.execPath, [CLI_PATH, '--help'], { encoding: 'utf8' });
-  if (/\bdeploy\b/.test(help.stdout)) return [CLI_PATH, 'deploy'];
-  return [path.join(PACKAGE_ROOT, 'dist/src/deploy/main.js')];
+  return [CLI_PATH, 'deploy'];
 }
 
 export interface LabInventoryOpts {

@@ -22,7 +22,7 @@ function problems(raw: unknown): string[] {
     validateInventory(raw, 'inv.yaml');
   } catch (e) {
     assert.ok(e instanceof InventoryError, String(e));
-    return e.problems;
+    return e.messages;
   }
   return [];
 }

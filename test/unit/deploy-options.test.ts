@@ -19,7 +19,7 @@ const base = (run: Record<string, unknown> = {}, w1: Record<string, unknown> = {
 });
 const after = (argv: string[], flag: string) => { const i = argv.lastIndexOf(flag); return i < 0 ? undefined : argv[i + 1]; };
 function problems(raw: unknown): string[] {
-  try { validateInventory(raw, 'inv.yaml'); } catch (e) { assert.ok(e instanceof InventoryError, String(e)); return e.problems; }
+  try { validateInventory(raw, 'inv.yaml'); } catch (e) { assert.ok(e instanceof InventoryError, String(e)); return e.messages; }
   return [];
 }
 

@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { PassThrough } from 'node:stream';
-import { runNtpServerCommand } from '../../src/ntp-server/index.js';
+import { serveUntilStopped } from '../../src/commands/ntp-server.js';
 import { parseNtpServer } from '../../src/clock/sources/ntp.js';
 import { encodeNtpPacket, unixNsToNtp } from '../../src/protocol/ntp-packet.js';
 
-test('runNtpServerCommand: prints listening, answers, stops on SIGTERM with a summary', async () => {
+test('serveUntilStopped: prints listening, answers, stops on SIGTERM with a summary', async () => {
   const out = new PassThrough();
   let text = '';
   out.on('data', (d) => (text += d));
-  const done = runNtpServerCommand({ host: '127.0.0.1', port: 0, stdout: out });
+  const done = serveUntilStopped({ host: '127.0.0.1', port: 0, stdout: out });
   const deadline = Date.now() + 3000;
   while (!text.includes('\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   const listening = JSON.parse(text.split('\n')[0]!) as { event: string; port: number };
@@ -31,12 +31,13 @@ test('runNtpServerCommand: prints listening, answers, stops on SIGTERM with a su
   assert.equal(m.readInt8(2), 4, 'the reply echoes the poll');
 
   process.emit('SIGTERM', 'SIGTERM'); // the command's own listener; does not kill the test process
-  const stats = await done;
+  const { stats, signal } = await done;
+  assert.equal(signal, 'SIGTERM');
   assert.deepEqual(stats, { requests: 1, replies: 1, malformed: 0, dropped: 0, kisses: 0 });
   const summary = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>;
   assert.equal(summary.event, 'summary');
   assert.equal(summary.replies, 1);
-  assert.equal(process.listenerCount('SIGTERM'), 0, 'signal listeners removed');
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) assert.equal(process.listenerCount(sig), 0, `${sig} listeners removed`);
 });
 
 test('parseNtpServer', () => {

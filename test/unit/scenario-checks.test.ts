@@ -59,10 +59,10 @@ test('verdicts: pass, fail, unknown; worst case over several matches', () => {
   assert.match(lines[2]!, /^PASS +.*measured 900 µs <= 1 ms/);
 });
 
-test('exit code rule: 0 all pass, 1 any fail, 2 unknown and no fail', () => {
+test('exit code rule: 0 all pass, 1 any fail, 4 unknown and no fail', () => {
   assert.equal(checksExitCode([]), 0);
   assert.equal(checksExitCode([{ verdict: 'pass' }, { verdict: 'pass' }]), 0);
-  assert.equal(checksExitCode([{ verdict: 'pass' }, { verdict: 'unknown' }]), 2);
+  assert.equal(checksExitCode([{ verdict: 'pass' }, { verdict: 'unknown' }]), 4);
   assert.equal(checksExitCode([{ verdict: 'unknown' }, { verdict: 'fail' }]), 1);
 });
 
@@ -80,5 +80,5 @@ test('an empty stats object makes every built-in check unknown, never pass', () 
   const s = loadScenario('lan').scenario;
   const r = evaluateChecks(s, {});
   assert.ok(r.length > 0 && r.every((x) => x.verdict === 'unknown'));
-  assert.equal(checksExitCode(r), 2);
+  assert.equal(checksExitCode(r), 4);
 });

@@ -36,14 +36,14 @@ test('repeat: worst case per check and the failing seeds to replay', async () =>
   assert.deepEqual(report.replay, ['chronoeval run-local --scenario rep --seed 12', 'chronoeval run-local --scenario rep --seed 13']);
 });
 
-test('repeat: a crashed run is unknown (exit 2), not a pass', async () => {
+test('repeat: a crashed run is unknown (exit 4), not a pass', async () => {
   const report = await repeatOverSeeds({
     scenario, k: 2,
     runOne: async (seed) => { if (seed === 2) throw new Error('worker w2 died'); return { bq: { coverage: 1, p99: 1 } }; },
   });
   assert.equal(report.runs[1]!.error, 'worker w2 died');
   assert.ok(report.runs[1]!.results.every((r) => r.verdict === 'unknown' && /worker w2 died/.test(r.detail)));
-  assert.equal(report.exitCode, 2);
+  assert.equal(report.exitCode, 4);
   await assert.rejects(repeatOverSeeds({ scenario, k: 0, runOne: async () => ({}) }), /--repeat must be an integer ≥ 1/);
 });
 

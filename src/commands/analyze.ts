@@ -1,0 +1,74 @@
+// `chronoeval analyze`: read a run's CSVs, write stats.json, figures and report.html.
+import { existsSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { Logger } from '../cli/logger.js';
+import { positive } from '../cli/options.js';
+import { parseNumberList } from '../cli/flag-values.js';
+import { runCommand } from '../cli/command-runner.js';
+import { EXIT } from '../cli/exit-codes.js';
+import { UsageError } from '../validate/index.js';
+import type { Stats } from '../../analysis/index.js';
+import { type ArgsOf, HELP_EPILOG } from './shared.js';
+
+export const command = 'analyze <run_dir>';
+export const describe = 'Read a run\'s CSVs and write stats.json, figures and report.html';
+
+export function builder(y: Argv) {
+  return y
+    .positional('run_dir', { type: 'string', demandOption: true, describe: 'results/<run_id> directory (or a legacy run directory)' })
+    .option('format', { choices: ['native', 'legacy'] as const, default: 'native' as const, describe: 'native: this project\'s files; legacy: the first Python version\'s CSVs' })
+    .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
+    .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
+    .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
+    .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
+    .epilog(HELP_EPILOG);
+}
+
+export interface AnalyzeOptions {
+  runDir: string;
+  format: 'native' | 'legacy';
+  windowsMs: number[];
+  figures: boolean;
+  /** Do not print the summary table (repeat runs). */
+  quiet?: boolean;
+}
+
+async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
+  const o: AnalyzeOptions = {
+    runDir: a.run_dir as string, format: a.format, figures: a.figures,
+    windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) => positive('windows-ms', w)),
+  };
+  // A directory that is not a run is bad input: found here, before any analysis starts.
+  if (!existsSync(o.runDir)) throw new Error(`run directory ${o.runDir} does not exist; give results/<run_id>`);
+  const { locateRun } = await import('../../analysis/index.js');
+  await locateRun(o.runDir, o.format);
+  return o;
+}
+
+/** Exit 0 analysed, 3 a result file could not be written, 7 the analysis failed, 130 on Ctrl-C. */
+async function run(o: AnalyzeOptions): Promise<number> {
+  await analyzeRunDir(o);
+  return EXIT.ok;
+}
+
+export const handler = runCommand({ parse, run });
+
+/** stats.json (+ figures and report unless figures is false), summary on stdout; returns the stats. */
+export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
+  if (!existsSync(o.runDir)) throw new UsageError(`run directory ${o.runDir} does not exist; give results/<run_id>`);
+  const { analyzeRun } = await import('../../analysis/index.js');
+  const logger = new Logger('analyze', null, o.quiet ? 'warn' : 'info');
+  const { stats, summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
+  if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (o.figures) await renderReport(o.runDir, stats, logger);
+  return stats;
+}
+
+/** Figures (300-DPI PNG + SVG) and report.html for an analysed run. */
+export async function renderReport(runDir: string, stats: Stats, logger = new Logger('analyze', null, 'info')): Promise<void> {
+  const { renderFiguresAndReport } = await import('../../analysis/index.js');
+  const r = await renderFiguresAndReport(runDir, stats, { logger });
+  for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
+  logger.info(`report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`);
+}

@@ -36,7 +36,8 @@ export function rowColumns(header: readonly string[], sources: readonly string[]
     cols[i * 4 + 2] = at(c.hi);
     cols[i * 4 + 3] = at(c.status);
   });
-  return { F: header.length, seq: at(EVENT_COLUMNS.seq), event: at(EVENT_COLUMNS.eventId), local: at(localColumn), truth: at(trueColumn), cols, header };
+  const seq = at(EVENT_COLUMNS.seq);
+  return { F: header.length, seq, event: at(EVENT_COLUMNS.eventId), local: at(localColumn), truth: at(trueColumn), cols, header };
 }
 
 /** Bad time cells of a batch, in the order the main thread would have met them. */

@@ -1,11 +1,12 @@
 // `chronoeval analyze RUN_DIR`: stream the run's CSVs, join them by event, fold every metric of
 // docs/metrics.md, write stats.json atomically and return a plain-text summary.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../src/files/atomic-json.js';
 import type { Logger } from '../src/cli/logger.js';
-import { PACKAGE_ROOT } from '../src/files/paths.js';
-import { StatsAccumulator, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
+import { chronoevalVersion } from '../src/files/manifest.js';
+import { runDirPaths } from '../src/files/paths.js';
+import { InlineFolder, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
 import { CsvReader } from './load/csv-reader.js';
 import { ratio } from './stats/distribution.js';
 import { headline } from './stats/headline.js';
@@ -18,18 +19,21 @@ import { makeWindowSize } from './metrics/windows.js';
 import { anchorFromEpochNs } from './load/ns-parse.js';
 import { AvailabilityCounter, discoverSources } from './load/sources.js';
 import { locateRun, peekCoordinator } from './load/run-files.js';
+import { readRunManifest, runIdOf } from './load/run-manifest.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats/types.js';
 import { EventRowReader } from './load/event-rows.js';
 import { declaredDelays } from './load/reest-delays.js';
 import { summaryText } from './stats/summary-text.js';
 import { syncStats } from './load/sync-rows.js';
-import { ThreadedAccumulator } from './threads/threaded-folder.js';
+import { ThreadedFolder } from './threads/threaded-folder.js';
 import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
 import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
 import { figureSampling } from './fold/figure-samples.js';
 import { SyncSeriesBinner } from './load/sync-series.js';
 import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from './stats/figures-data.js';
+import { readWorkerSummary } from '../src/files/worker-summary.js';
+import { COORDINATOR_STAMPS, EVENT_COLUMNS } from '../src/files/columns.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -79,15 +83,15 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const legacy = format === 'legacy';
 
   // Anchor, timeline bins and sample stride from the coordinator's first and last rows.
-  const peek = await peekCoordinator(files.coordinator, legacy ? 'send_time_ns' : 'send_local_ns',
-    legacy ? ['sequence_number', 'seq', 'event_id'] : ['seq', 'event_id']);
+  const peek = await peekCoordinator(files.coordinator, legacy ? 'send_time_ns' : COORDINATOR_STAMPS.local,
+    legacy ? ['sequence_number', 'seq', 'event_id'] : [EVENT_COLUMNS.seq, EVENT_COLUMNS.eventId]);
   const anchor = anchorFromEpochNs(peek.firstNs ?? peek.lastNs ?? 0n);
   const firstSeq = peek.firstSeq ?? 0;
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
   const legacyNtp: { path: string; offsets: () => LegacyNtpFile['offsets'] }[] = [];
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
-    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : 'seq' });
+    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : EVENT_COLUMNS.seq });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     legacyNtp.push({ path: rel(file), offsets: a.ntpOffsets });
@@ -169,14 +173,17 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const joinedNodes = workers.map((w) => w.node);
     const commitWait: CommitWaitInput[] = [];
     const delaysFrom: string[] = [];
-    const manifestEarly = files.manifest ? quietJson(files.manifest) : null;
-    for (const wf of workerFiles) {
+    const manifestRead = files.manifest ? readRunManifest(files.manifest) : null;
+    const manifest = manifestRead?.manifest ?? null;
+    // Read once; a bad summary is warned about where the delivery section uses it.
+    const summaries = workerFiles.map((wf) => (wf.summary ? readWorkerSummary(wf.summary) : null));
+    for (const [i, wf] of workerFiles.entries()) {
       const w = joinedNodes.indexOf(wf.node);
       if (!wf.commitWait || w < 0) continue;
       try {
         // The delays are needed before reading: see load/reest-delays.ts.
-        const declared = await declaredDelays(wf.summary ? quietJson(wf.summary) : null, manifestEarly, wf.commitWait, rel(wf.commitWait));
-        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: 'seq' });
+        const declared = await declaredDelays(summaries[i]?.summary ?? null, manifest, wf.commitWait, rel(wf.commitWait));
+        const reader = await CsvReader.open(wf.commitWait, rel(wf.commitWait), { encoding: 'latin1', seqColumn: EVENT_COLUMNS.seq });
         commitWait.push({ reader, convert: null, node: wf.node, worker: w, delays: declared.delays });
         delaysFrom.push(declared.from);
       } catch (err) {
@@ -198,8 +205,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       figureSampling: figureSampling(span, joinedNodes.length, sources.length),
     };
     // Big runs: metrics are folded in a thread of their own while this one joins (same results).
-    const threaded = useThreads ? new ThreadedAccumulator(accCfg) : null;
-    const acc: EventSink = threaded ?? new StatsAccumulator(accCfg);
+    const threaded = useThreads ? new ThreadedFolder(accCfg) : null;
+    const acc: EventSink = threaded ?? new InlineFolder(accCfg);
     let fold: FoldResults;
     let counters: JoinCounters;
     try {
@@ -245,26 +252,22 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const wDelivery: WorkerDelivery[] = [];
     let receivedByAll = 0;
     let receivedByNone = 0;
-    for (const wf of workerFiles) {
+    for (const [i, wf] of workerFiles.entries()) {
       const w = joinedNodes.indexOf(wf.node);
       const received = w >= 0 ? counters.received[w]! : 0;
-      let summary: Record<string, unknown> | null = null;
-      if (wf.summary) {
-        try {
-          summary = JSON.parse(readFileSync(wf.summary, 'utf8')) as Record<string, unknown>;
-          inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
-        } catch (err) {
-          warn(`${rel(wf.summary)}: not valid JSON (${(err as Error).message}); ignored`);
-        }
+      const read = summaries[i];
+      if (read && wf.summary) {
+        if (read.raw) inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
+        for (const p of read.problems) warn(`${rel(wf.summary)}: ${p}${read.raw ? '' : '; ignored'}`);
       }
-      const rej = summary && typeof summary['rejected'] === 'object' && summary['rejected'] !== null ? summary['rejected'] as Record<string, number> : null;
+      const summary = read?.summary ?? null;
       wDelivery.push({
         node: wf.node, received, lost: sent - received, lost_ratio: ratio(sent - received, sent),
         duplicates: w >= 0 ? counters.duplicates[w]! : 0, unknown_events: w >= 0 ? counters.unknown[w]! : 0,
         latency_true: w >= 0 && fold.truthRecv && fold.truthSend ? fold.latencyTrue[w]! : null,
         latency_local: w >= 0 ? fold.latencyLocal[w]! : null,
         latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: fold.margins[i]![w]! })) : [],
-        summary, rejected: rej,
+        summary: read?.raw ?? null, rejected: summary?.rejected ?? null,
         ...kernelDropSplit(summary, sent - received),
       });
       if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
@@ -280,19 +283,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     if (workerFiles.length > joinedNodes.length) receivedByAll = 0; // a worker without rows received nothing
     if (counters.coordinatorDuplicates > 0) warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
 
-    let manifest: Record<string, unknown> | null = null;
-    if (files.manifest) {
-      try {
-        manifest = JSON.parse(readFileSync(files.manifest, 'utf8')) as Record<string, unknown>;
-        inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
-      } catch (err) {
-        warn(`manifest.json: not valid JSON (${(err as Error).message}); ignored`);
-      }
-    }
+    if (files.manifest && manifest) inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
+    if (manifestRead?.problem) warn(`manifest.json: ${manifestRead.problem}; ignored`);
     const schedule = runSchedule(manifest);
     const scheduleWarn = scheduleWarning(schedule);
     if (scheduleWarn !== null) warn(scheduleWarn);
-    const runId = typeof manifest?.['run_id'] === 'string' ? manifest['run_id'] as string : legacy ? null : path.basename(files.runDir);
+    const runId = runIdOf(manifest, files.runDir, legacy);
 
     const causality = fold.causality;
     const windowsOut = fold.windows;
@@ -302,7 +298,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const stats: Stats = {
       schema_version: STATS_SCHEMA_VERSION,
       generated_at: new Date().toISOString(),
-      generator: { name: 'chronoeval', version: packageVersion() },
+      generator: { name: 'chronoeval', version: chronoevalVersion() },
       run: {
         run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
         first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
@@ -343,18 +339,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     };
     // Written first: a stats.json on disk has its figures-data.json beside it (stats_generated_at pairs them).
     await writeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);
-    await writeJsonAtomic(path.join(files.runDir, 'stats.json'), stats);
+    await writeJsonAtomic(runDirPaths(files.runDir).stats, stats);
     return { stats, figuresData, summaryText: summaryText(stats), warnings };
-  }
-}
-
-/** A JSON object from a small file, or null (a bad file is reported where it is read for the stats). */
-function quietJson(file: string): Record<string, unknown> | null {
-  try {
-    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null;
-  } catch {
-    return null;
   }
 }
 
@@ -379,11 +365,3 @@ function fileSize(file: string): number {
   }
 }
 
-function packageVersion(): string {
-  try {
-    const f = path.join(PACKAGE_ROOT, 'package.json');
-    return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { version?: string }).version ?? 'unknown' : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}

@@ -1,6 +1,6 @@
 // The counters the metric folds add to: one object per (source, worker), (source, pair),
 // (source, window size), ... Plain numbers and bounded distributions; the folds (ordering.ts, readings.ts, windows.ts) fill
-// them, StatsAccumulator turns them into stats.json entries.
+// them, entries.ts turns them into stats.json entries.
 import { DistAcc } from '../stats/distribution.js';
 import { CALIBRATION_SCALES } from '../metrics/bounds.js';
 

@@ -1,9 +1,12 @@
 // Takes the joined events, one at a time, in the order the join folds them: counts what belongs
 // to the event as a whole (delivered to all / none, scatter-plot samples), copies the event into
-// a columnar block (event-block.ts) and has full blocks folded into every metric (block-folder.ts)
-// — here (StatsAccumulator), or in the fold thread (ThreadedAccumulator, analysis/threads/threaded-folder.ts)
-// while this thread goes on joining. Both give the same FoldResults.
+// a columnar block (event-block.ts) and has full blocks folded into every metric (block-folder.ts,
+// entries.ts) — here (InlineFolder), or in the fold thread (ThreadedFolder,
+// analysis/threads/threaded-folder.ts) while this thread goes on joining. Both give the same FoldResults.
 import { BlockFolder, type FoldConfig, type FoldResults, type TimelineConfig } from './block-folder.js';
+import {
+  boundEntries, causalityEntries, commitWaitEntries, coordinationEntries, delayOrder, orderingEntries, timeline, windowEntries,
+} from './entries.js';
 import type { BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, EventSamples, OrderingEntry, Timeline, WindowEntry } from '../stats/types.js';
 import { EventBlock } from './event-block.js';
 import type { JoinedEvent, SourceDef } from '../join/joined.js';
@@ -13,7 +16,7 @@ import type { CausalitySampleSet } from '../stats/figures-data.js';
 
 export type { FoldResults, TimelineConfig };
 
-export interface AccumulatorConfig {
+export interface GatherConfig {
   sources: SourceDef[];
   workers: string[];
   windows: WindowSize[];
@@ -28,11 +31,11 @@ export interface AccumulatorConfig {
 /** Events per block: small enough to stay in the CPU cache, large enough to amortise each fold. */
 export const BLOCK_EVENTS = 512;
 
-export function foldConfig(cfg: AccumulatorConfig): FoldConfig {
+export function foldConfig(cfg: GatherConfig): FoldConfig {
   return { sources: cfg.sources, workers: cfg.workers, windows: cfg.windows, timeline: cfg.timeline, capacity: BLOCK_EVENTS };
 }
 
-/** What the join hands events to (analyze.ts uses either accumulator through this). */
+/** What the join hands events to (analyze.ts uses either folder through this). */
 export interface EventSink {
   readonly delays: number[];
   /** Index of a re-estimation delay (seconds), registering it on first sight. */
@@ -51,10 +54,9 @@ export interface EventSink {
   finish(sources: SourceDef[]): Promise<FoldResults>;
 }
 
-/** The per-event part, shared by both accumulators; a full block goes to `fold`. */
+/** The per-event part, shared by both folders; a full block goes to `fold`. */
 export abstract class EventGatherer implements EventSink {
   readonly delays: number[] = [];
-  eventsFolded = 0;
   receivedByAll = 0;
   receivedByNone = 0;
   protected block: EventBlock;
@@ -62,7 +64,7 @@ export abstract class EventGatherer implements EventSink {
   private readonly W: number;
   private readonly figureSampler: CausalitySampler;
 
-  constructor(readonly cfg: AccumulatorConfig) {
+  constructor(readonly cfg: GatherConfig) {
     this.W = cfg.workers.length;
     const sampling = cfg.figureSampling ?? { stride: cfg.sampleStride, thinnedCap: 5000, violationCap: VIOLATION_CAP };
     this.figureSampler = new CausalitySampler(cfg.sources, cfg.workers, cfg.firstSeq, sampling);
@@ -83,11 +85,10 @@ export abstract class EventGatherer implements EventSink {
   }
 
   delayOrder(): number[] {
-    return this.delays.map((_, i) => i).sort((a, b) => this.delays[a]! - this.delays[b]!);
+    return delayOrder(this.delays);
   }
 
   add(ev: JoinedEvent): void {
-    this.eventsFolded++;
     let present = 0;
     for (let w = 0; w < this.W; w++) if (ev.workers[w]) present++;
     if (present === this.W) this.receivedByAll++;
@@ -138,10 +139,10 @@ export abstract class EventGatherer implements EventSink {
 }
 
 /** Gathers and folds in this thread; its result methods also serve the unit tests. */
-export class StatsAccumulator extends EventGatherer {
+export class InlineFolder extends EventGatherer {
   private readonly folder: BlockFolder;
 
-  constructor(cfg: AccumulatorConfig) {
+  constructor(cfg: GatherConfig) {
     super(cfg);
     this.folder = new BlockFolder(foldConfig(cfg));
   }
@@ -165,13 +166,13 @@ export class StatsAccumulator extends EventGatherer {
   // Result methods, each over every event added so far.
   get truthSend(): boolean { this.fold(); return this.folder.truthSend; }
   get truthRecv(): boolean { this.fold(); return this.folder.truthRecv; }
-  causalityEntries(): CausalityEntry[] { this.fold(); return this.folder.causalityEntries(); }
-  orderingEntries(): OrderingEntry[] { this.fold(); return this.folder.orderingEntries(); }
-  windowEntries(): WindowEntry[] { this.fold(); return this.folder.windowEntries(); }
-  coordinationEntries(): CoordinationEntry[] { this.fold(); return this.folder.coordinationEntries(); }
-  commitWaitEntries(): CommitWaitEntry[] { this.fold(); return this.folder.commitWaitEntries(); }
-  boundEntries(): BoundQualityEntry[] { this.fold(); return this.folder.boundEntries(); }
-  timeline(): Timeline | null { this.fold(); return this.folder.timeline(); }
+  causalityEntries(): CausalityEntry[] { this.fold(); return causalityEntries(this.folder); }
+  orderingEntries(): OrderingEntry[] { this.fold(); return orderingEntries(this.folder); }
+  windowEntries(): WindowEntry[] { this.fold(); return windowEntries(this.folder); }
+  coordinationEntries(): CoordinationEntry[] { this.fold(); return coordinationEntries(this.folder); }
+  commitWaitEntries(): CommitWaitEntry[] { this.fold(); return commitWaitEntries(this.folder); }
+  boundEntries(): BoundQualityEntry[] { this.fold(); return boundEntries(this.folder); }
+  timeline(): Timeline | null { this.fold(); return timeline(this.folder); }
 }
 
 function nn(v: number): number | null {

@@ -1,5 +1,6 @@
 // Where a worker's lost events went, from the kernel drop counter its summary recorded
 // (recv_kernel_drops: datagrams the kernel discarded at the worker's socket, receive buffer full).
+import type { WorkerSummaryRead } from '../../src/files/worker-summary.js';
 
 /** A worker's lost events split by where they were lost; every field null without a counter. */
 export interface KernelDropSplit {
@@ -16,11 +17,10 @@ export interface KernelDropSplit {
   lost_in_network: number | null;
 }
 
-export function kernelDropSplit(summary: Record<string, unknown> | null, lost: number): KernelDropSplit {
-  const d = summary?.['recv_kernel_drops'];
-  const from = summary?.['recv_kernel_drops_from'];
-  const fromText = typeof from === 'string' ? from : null;
-  if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+export function kernelDropSplit(summary: WorkerSummaryRead | null, lost: number): KernelDropSplit {
+  const d = summary?.recv_kernel_drops;
+  const fromText = summary?.recv_kernel_drops_from ?? null;
+  if (d === undefined || d === null || !Number.isSafeInteger(d) || d < 0) {
     return { kernel_drops: null, kernel_drops_from: fromText, lost_at_socket: null, lost_in_network: null };
   }
   const atSocket = Math.min(Math.max(lost, 0), d);

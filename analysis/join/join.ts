@@ -17,6 +17,8 @@ import { batchFromCells, cellOf, cellsOf, type CsvBatch, type CsvReader } from '
 import { emptyStamps, type JoinedEvent, type ReestStamp, type WorkerStamp } from './joined.js';
 import type { DecodedRows, RowTally, DecodedRowSource } from '../load/decoded-rows.js';
 import { parseIntAt, parseRelNsAt, type Anchor } from '../load/ns-parse.js';
+import { SeqSet } from '../../src/protocol/seq-set.js';
+import type { CommitWaitColumn } from '../../src/files/columns.js';
 
 export const REORDER_WINDOW = 256;
 export const MAX_PENDING_EVENTS = 1_000_000;
@@ -113,31 +115,6 @@ export interface JoinCounters {
   maxInFlight: number;
 }
 
-/** Set of sequence numbers: a bitmap near the run's first seq, a Set elsewhere. */
-export class SeqSet {
-  private bits = new Uint8Array(1 << 12);
-  private other = new Set<number>();
-  constructor(private readonly base: number) {}
-  has(seq: number): boolean {
-    const i = seq - this.base;
-    if (i >= 0 && Number.isInteger(i) && i < 1 << 30) return i >> 3 < this.bits.length && (this.bits[i >> 3]! & (1 << (i & 7))) !== 0;
-    return this.other.has(seq);
-  }
-  add(seq: number): void {
-    const i = seq - this.base;
-    if (i >= 0 && Number.isInteger(i) && i < 1 << 30) {
-      if (i >> 3 >= this.bits.length) {
-        let n = this.bits.length;
-        while (i >> 3 >= n) n *= 2;
-        const g = new Uint8Array(n);
-        g.set(this.bits);
-        this.bits = g;
-      }
-      this.bits[i >> 3]! |= 1 << (i & 7);
-    } else this.other.add(seq);
-  }
-}
-
 /** How far a reader has passed: see the top of this file. */
 interface Progress {
   /** Furthest seq passed (−∞ before the second counted row). */
@@ -224,7 +201,7 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   };
   const cwCols = o.commitWait.map((cw) => {
     const h = cw.reader.header;
-    const at = (n: string) => h.indexOf(n);
+    const at = (n: CommitWaitColumn) => h.indexOf(n);
     return {
       F: h.length, event: at('event_id'), seq: at('seq'), source: at('source'), delay: at('delay_s'),
       point: at('point_ns'), lo: at('lo_ns'), hi: at('hi_ns'), truth: at('true_recv_ns'),

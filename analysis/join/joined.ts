@@ -10,7 +10,7 @@ export interface SourceDef {
 /** A worker's re-estimate of its stamp for one source after a delay (commit_wait/<node>.csv). */
 export interface ReestStamp {
   source: number;
-  /** Index into the accumulator's delay list. */
+  /** Index into the folder's delay list. */
   delay: number;
   point: number;
   lo: number;
@@ -47,9 +47,4 @@ export function emptyStamps(sourceCount: number): Float64Array {
   const a = new Float64Array(sourceCount * 4).fill(NaN);
   a.fill(0, sourceCount * 3);
   return a;
-}
-
-/** Index of source s's degraded flag in a stamps array of `sourceCount` sources. */
-export function degradedSlot(sourceCount: number, s: number): number {
-  return sourceCount * 3 + s;
 }

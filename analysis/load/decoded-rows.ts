@@ -10,6 +10,7 @@
 import type { CsvBatch, CsvReader } from './csv-reader.js';
 import { parseIntAt, parseRelNsAt } from './ns-parse.js';
 import { AvailabilityCounter } from './sources.js';
+import { COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS, sourceColumnNames } from '../../src/files/columns.js';
 
 const MAX_CELL_WARNINGS = 5;
 
@@ -29,12 +30,14 @@ export function rowColumns(header: readonly string[], sources: readonly string[]
   const at = (n: string) => header.indexOf(n);
   const cols = new Int32Array(sources.length * 4).fill(-1);
   sources.forEach((s, i) => {
-    cols[i * 4] = at(`${s}_ns`);
-    cols[i * 4 + 1] = at(`${s}_lo_ns`);
-    cols[i * 4 + 2] = at(`${s}_hi_ns`);
-    cols[i * 4 + 3] = at(`${s}_status`);
+    const c = sourceColumnNames(s);
+    cols[i * 4] = at(c.point);
+    cols[i * 4 + 1] = at(c.lo);
+    cols[i * 4 + 2] = at(c.hi);
+    cols[i * 4 + 3] = at(c.status);
   });
-  return { F: header.length, seq: at('seq'), event: at('event_id'), local: at(localColumn), truth: at(trueColumn), cols, header };
+  const seq = at(EVENT_COLUMNS.seq);
+  return { F: header.length, seq, event: at(EVENT_COLUMNS.eventId), local: at(localColumn), truth: at(trueColumn), cols, header };
 }
 
 /** Bad time cells of a batch, in the order the main thread would have met them. */
@@ -173,8 +176,8 @@ export interface RowRole {
   trueColumn: string;
   allIds: boolean;
 }
-export const COORDINATOR_ROLE: RowRole = { localColumn: 'send_local_ns', trueColumn: 'true_send_ns', allIds: true };
-export const WORKER_ROLE: RowRole = { localColumn: 'recv_local_ns', trueColumn: 'true_recv_ns', allIds: false };
+export const COORDINATOR_ROLE: RowRole = { localColumn: COORDINATOR_STAMPS.local, trueColumn: COORDINATOR_STAMPS.truth, allIds: true };
+export const WORKER_ROLE: RowRole = { localColumn: WORKER_STAMPS.local, trueColumn: WORKER_STAMPS.truth, allIds: false };
 
 /** In-process source for the legacy import: reader → rewrite to native cells → decode (native files: event-rows.ts). */
 export class InlineDecodedRows implements DecodedRowSource {
@@ -204,7 +207,7 @@ export class InlineDecodedRows implements DecodedRowSource {
 
 /**
  * Main-thread side of a file's decoding: counts availability and emits bad-cell warnings for the
- * rows the join takes, exactly as RowDecoder did when the join decoded them itself.
+ * rows the join takes, in the order the join takes them (decoding may run ahead, in a parse thread).
  */
 export class RowTally {
   readonly availability: (AvailabilityCounter | null)[];

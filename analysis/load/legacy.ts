@@ -12,6 +12,7 @@
 // ms → ns is done on the decimal text (exact, rounded half away from zero), never via a float of
 // epoch ns. Empty, NaN, None and null cells are missing values, never 0.
 import { decimalToBigInt, isFloatText } from './ns-parse.js';
+import { coordinatorHeader, sourceColumnNames, sourceColumns, workerHeader } from '../../src/files/columns.js';
 
 export const LEGACY_CT_K = 3;
 
@@ -44,14 +45,13 @@ export function legacyAdapter(
   const hasCt = iCtTs >= 0 || iCtOff >= 0;
   const ctBounded = hasCt && legacyChronotickBounded(header);
   // Point-only sources get no lo/hi columns, so they are never treated as interval sources.
+  const pointOnly = (s: string) => { const c = sourceColumnNames(s); return [c.point, c.status]; };
   const sourceCols = [
-    'system_ns', 'system_status',
-    ...(hasNtp ? ['ntp_ns', 'ntp_status'] : []),
-    ...(hasCt ? (ctBounded ? ['chronotick_ns', 'chronotick_lo_ns', 'chronotick_hi_ns', 'chronotick_status'] : ['chronotick_ns', 'chronotick_status']) : []),
+    ...pointOnly('system'),
+    ...(hasNtp ? pointOnly('ntp') : []),
+    ...(hasCt ? (ctBounded ? sourceColumns(['chronotick']) : pointOnly('chronotick')) : []),
   ];
-  const out = role === 'coordinator'
-    ? ['run_id', 'event_id', 'seq', 'send_local_ns', ...sourceCols, 'true_send_ns']
-    : ['run_id', 'node_id', 'event_id', 'seq', 'recv_local_ns', ...sourceCols, 'true_recv_ns'];
+  const out = role === 'coordinator' ? coordinatorHeader(sourceCols) : workerHeader(sourceCols);
 
   const floatWarned = new Set<number>();
   const badWarned = { n: 0 };

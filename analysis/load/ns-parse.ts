@@ -16,42 +16,13 @@ export function anchorFromEpochNs(ns: bigint): Anchor {
   return { sec: Number(sec), ns: sec * 1_000_000_000n };
 }
 
-const MAX_REL = Number.MAX_SAFE_INTEGER;
-
 /**
  * Integer epoch-ns cell → ns relative to the anchor. '' → NaN (missing, never 0).
  * Returns undefined when the cell is not a plain integer or is too far from the anchor to be
- * exact (the caller reports it).
+ * exact (the caller reports it). One rule for every reader: parseRelNsAt on the whole cell.
  */
 export function parseRelNs(cell: string, anchor: Anchor): number | undefined {
-  const len = cell.length;
-  if (len === 0) return NaN;
-  let neg = false;
-  let start = 0;
-  const c0 = cell.charCodeAt(0);
-  if (c0 === 45 /* - */) { neg = true; start = 1; }
-  if (start === len) return undefined;
-  for (let i = start; i < len; i++) {
-    const c = cell.charCodeAt(i);
-    if (c < 48 || c > 57) return undefined;
-  }
-  const digits = len - start;
-  let secPart: number;
-  let nsPart: number;
-  if (digits > 9) {
-    if (digits > 21) return undefined;
-    secPart = Number(cell.slice(start, len - 9));
-    nsPart = Number(cell.slice(len - 9));
-  } else {
-    secPart = 0;
-    nsPart = Number(start === 0 ? cell : cell.slice(start));
-  }
-  if (neg) { secPart = -secPart; nsPart = -nsPart; }
-  const dSec = secPart - anchor.sec; // exact: both below 2^53
-  if (Math.abs(dSec) > 9_007_199) return undefined; // |dSec·1e9| must stay below 2^53
-  const rel = dSec * 1e9 + nsPart;
-  if (Math.abs(rel) > MAX_REL) return undefined;
-  return rel;
+  return parseRelNsAt(cell, 0, cell.length, anchor);
 }
 
 /**

@@ -4,6 +4,8 @@
 // before it. The worker's summary comes first; without it (a worker killed before writing it) the
 // file's delay column is scanned, and the manifest's delays, when recorded, say which are real.
 import { CsvReader } from './csv-reader.js';
+import type { WorkerSummaryRead } from '../../src/files/worker-summary.js';
+import type { CommitWaitColumn } from '../../src/files/columns.js';
 
 export interface DeclaredDelays {
   delays: number[];
@@ -17,10 +19,10 @@ export function delayList(v: unknown): number[] | null {
   return [...new Set(v as number[])].sort((a, b) => a - b);
 }
 
-/** `commit_wait.delays_s` of a worker summary (src/worker/worker.ts), or null. */
-export function summaryDelays(summary: Record<string, unknown> | null): number[] | null {
-  const cw = summary?.['commit_wait'];
-  return cw !== null && typeof cw === 'object' ? delayList((cw as Record<string, unknown>)['delays_s']) : null;
+/** `commit_wait.delays_s` of a worker summary (src/files/worker-summary.ts), or null. */
+export function summaryDelays(summary: WorkerSummaryRead | null): number[] | null {
+  const cw = summary?.commit_wait;
+  return cw ? delayList(cw.delays_s) : null;
 }
 
 /** `config.commit_wait_s` of a run manifest (src/scenario/run-local.ts), or null. */
@@ -32,7 +34,7 @@ export function manifestDelays(manifest: Record<string, unknown> | null): number
 /** How many rows each delay of a commit-wait file holds, from its delay_s column. */
 async function countDelays(file: string, displayPath: string): Promise<Map<number, number>> {
   const reader = await CsvReader.open(file, displayPath, { encoding: 'latin1' });
-  const col = reader.header.indexOf('delay_s');
+  const col = reader.header.indexOf('delay_s' satisfies CommitWaitColumn);
   const F = reader.fields;
   const counts = new Map<string, number>();
   try {
@@ -71,7 +73,7 @@ export async function scanDelays(file: string, displayPath: string): Promise<num
  * its longest delay, which would otherwise hold every event until the file ends).
  */
 export async function declaredDelays(
-  summary: Record<string, unknown> | null, manifest: Record<string, unknown> | null, file: string, displayPath: string,
+  summary: WorkerSummaryRead | null, manifest: Record<string, unknown> | null, file: string, displayPath: string,
 ): Promise<DeclaredDelays> {
   const s = summaryDelays(summary);
   if (s) return { delays: s, from: 'worker summary' };

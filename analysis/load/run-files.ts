@@ -5,6 +5,7 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { decimalToBigInt } from './ns-parse.js';
+import { RUN_LAYOUT, runDirPaths } from '../../src/files/paths.js';
 
 export interface WorkerFiles {
   node: string;
@@ -28,14 +29,15 @@ export async function locateRun(runDirIn: string, format: 'native' | 'legacy'): 
   if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
     throw new Error(`run directory not found: ${runDir} (pass the directory that holds coordinator.csv, e.g. results/<run_id>)`);
   }
-  const coordinator = path.join(runDir, 'coordinator.csv');
+  const files = runDirPaths(runDir);
+  const coordinator = files.coordinatorCsv;
   if (!existsSync(coordinator)) {
     const hint = format === 'native' && (await listDir(runDir)).some((f) => /^worker_.+\.csv$/.test(f))
       ? ' — this looks like the first version\'s layout: add --format legacy'
       : ' — is this a run directory (results/<run_id>)? the coordinator writes coordinator.csv there';
     throw new Error(`coordinator.csv missing in ${runDir}${hint}`);
   }
-  const manifest = path.join(runDir, 'manifest.json');
+  const manifest = files.manifest;
   if (format === 'legacy') {
     const workers = (await listDir(runDir))
       .map((f) => /^worker_(.+)\.csv$/.exec(f))
@@ -44,23 +46,22 @@ export async function locateRun(runDirIn: string, format: 'native' | 'legacy'): 
       .sort((a, b) => a.node.localeCompare(b.node));
     return { format, runDir, coordinator, workers, sync: [], manifest: existsSync(manifest) ? manifest : null };
   }
-  const wdir = path.join(runDir, 'workers');
   const nodes = new Set<string>();
-  for (const f of await listDir(wdir)) {
-    const m = /^(.+?)(\.summary\.json|\.csv)$/.exec(f);
-    if (m) nodes.add(m[1]!);
+  for (const f of await listDir(path.join(runDir, RUN_LAYOUT.workersDir))) {
+    const node = f.endsWith(RUN_LAYOUT.summarySuffix) ? f.slice(0, -RUN_LAYOUT.summarySuffix.length) : f.endsWith('.csv') ? f.slice(0, -4) : '';
+    if (node !== '') nodes.add(node);
   }
   const maybe = (p: string) => (existsSync(p) ? p : null);
   const workers = [...nodes].sort((a, b) => a.localeCompare(b)).map((node) => ({
     node,
-    csv: maybe(path.join(wdir, `${node}.csv`)),
-    commitWait: maybe(path.join(runDir, 'commit_wait', `${node}.csv`)),
-    summary: maybe(path.join(wdir, `${node}.summary.json`)),
+    csv: maybe(files.workerCsv(node)),
+    commitWait: maybe(files.commitWaitCsv(node)),
+    summary: maybe(files.workerSummary(node)),
   }));
-  const sync = (await listDir(path.join(runDir, 'sync')))
+  const sync = (await listDir(path.join(runDir, RUN_LAYOUT.syncDir)))
     .filter((f) => f.endsWith('.csv'))
     .sort()
-    .map((f) => ({ node: f.slice(0, -4), file: path.join(runDir, 'sync', f) }));
+    .map((f) => ({ node: f.slice(0, -4), file: files.syncCsv(f.slice(0, -4)) }));
   return { format, runDir, coordinator, workers, sync, manifest: existsSync(manifest) ? manifest : null };
 }
 

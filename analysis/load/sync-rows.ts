@@ -6,6 +6,7 @@ import { parseRelNs, type Anchor } from './ns-parse.js';
 import type { InputFile, SyncEntry } from '../stats/types.js';
 import { syncAccepted } from '../metrics/sync.js';
 import type { SyncSeriesBinner } from './sync-series.js';
+import type { SyncColumn } from '../../src/files/columns.js';
 
 const ZERO: Anchor = { sec: 0, ns: 0n };
 
@@ -42,7 +43,7 @@ export async function syncStats(
       continue;
     }
     const h = reader.header;
-    const at = (c: string) => h.indexOf(c);
+    const at = (c: SyncColumn) => h.indexOf(c);
     const iSource = at('source'), iStatus = at('status'), iAccepted = at('accepted'), iReason = at('reason');
     const iOffset = at('offset_ns'), iDelay = at('delay_ns'), iHw = at('half_width_ns'), iTrue = at('true_offset_ns');
     const iTime = at('sample_local_ns');

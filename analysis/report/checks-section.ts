@@ -1,25 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { esc } from './html.js';
+import { readChecksFile, type ChecksFile } from '../../src/files/checks-file.js';
+import { runDirPaths } from '../../src/files/paths.js';
 
-/** checks.json as run-local writes it beside stats.json (src/commands/run-local.ts). */
-export interface ChecksFile {
-  scenario: string;
-  seed: number;
-  exit_code: number;
-  /** "fail" for a negative control; absent in files of older runs. */
-  expected_verdict?: 'pass' | 'fail';
-  /** What a negative control's outcome means (src/scenario/negative-control.ts); null otherwise. */
-  note?: string | null;
-  /** The command that replays this run (a scenario file by its path); absent in older files. */
-  replay?: string;
-  results: { name: string; path: string; op: string; threshold: number; measured: number | null; verdict: 'pass' | 'fail' | 'unknown'; detail?: string; worst_at?: string | null; measured_text?: string; threshold_text?: string }[];
-}
+export type { ChecksFile };
 
-export function readChecks(runDir: string): ChecksFile | null {
-  const f = path.join(runDir, 'checks.json');
+/** checks.json of a run (src/files/checks-file.ts), or null when absent or unreadable (then `warn` says why). */
+export function readChecks(runDir: string, warn = (m: string) => { process.stderr.write(`warning: ${m}\n`); }): ChecksFile | null {
+  const f = runDirPaths(runDir).checks;
   if (!existsSync(f)) return null;
-  try { return JSON.parse(readFileSync(f, 'utf8')) as ChecksFile; } catch { return null; }
+  const { checks, problems } = readChecksFile(f);
+  for (const p of problems) warn(`checks.json: ${p}`);
+  return checks;
 }
 
 const VERDICT = { pass: 'PASS', fail: 'FAIL', unknown: 'NOT JUDGED' } as const;

@@ -119,7 +119,7 @@ export interface WorkerDelivery {
   latency_local: Distribution | null;
   /** Per-source apparent latency S_recv − S_send (point values, like with like). */
   latency_by_source: { source: string; latency: Distribution }[];
-  /** Counters from workers/<node>.summary.json when present (e.g. rejected datagrams by kind). */
+  /** workers/<node>.summary.json as written (src/files/worker-summary.ts), when it is a JSON object. */
   summary: Record<string, unknown> | null;
   /** `rejected` object from the summary when present (kind → count), else null. */
   rejected: Record<string, number> | null;

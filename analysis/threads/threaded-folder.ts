@@ -1,10 +1,10 @@
-// The accumulator for big runs: events are gathered here (analysis/fold/gather.ts, EventGatherer) and each
+// The folder for big runs: events are gathered here (analysis/fold/gather.ts, EventGatherer) and each
 // full block is sent to the fold thread (fold-thread.ts), which folds it while this thread joins
 // the next events — folding was about two thirds of this thread's work. A block's buffer is
 // transferred, not copied, and comes back to be refilled; at most MAX_IN_FLIGHT blocks wait in
 // the fold thread (ready() lets the join wait), so memory stays bounded.
 import { Worker } from 'node:worker_threads';
-import { BLOCK_EVENTS, EventGatherer, foldConfig, type AccumulatorConfig, type FoldResults } from '../fold/gather.js';
+import { BLOCK_EVENTS, EventGatherer, foldConfig, type GatherConfig, type FoldResults } from '../fold/gather.js';
 import { EventBlock } from '../fold/event-block.js';
 import type { SourceDef } from '../join/joined.js';
 
@@ -15,7 +15,7 @@ type Msg =
   | { type: 'results'; results: FoldResults }
   | { type: 'error'; message: string };
 
-export class ThreadedAccumulator extends EventGatherer {
+export class ThreadedFolder extends EventGatherer {
   private readonly worker: Worker;
   private readonly free: ArrayBuffer[] = [];
   private inFlight = 0;
@@ -24,7 +24,7 @@ export class ThreadedAccumulator extends EventGatherer {
   private onResults: { resolve: (r: FoldResults) => void; reject: (e: Error) => void } | null = null;
   private done = false;
 
-  constructor(cfg: AccumulatorConfig) {
+  constructor(cfg: GatherConfig) {
     super(cfg);
     this.worker = new Worker(new URL('./fold-thread.js', import.meta.url), { workerData: foldConfig(cfg) });
     this.worker.on('message', (m: Msg) => this.onMessage(m));

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../../src/files/columns.js';
+import { runDirPaths } from '../../src/files/paths.js';
+import type { WorkerSummaryRead } from '../../src/files/worker-summary.js';
 
 export interface SyntheticRunOptions {
   events: number;
@@ -80,11 +82,12 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
   const nodes = Array.from({ length: o.workers }, (_, i) => `w${i + 1}`);
   const offsets = nodes.map(() => (rand() - 0.5) * 4e6);   // ±2 ms
   const drifts = nodes.map(() => (rand() - 0.5) * 40e-6);  // ±20 ppm
-  const coord = new ChunkedWriter(path.join(dir, 'coordinator.csv'));
+  const files = runDirPaths(dir);
+  const coord = new ChunkedWriter(files.coordinatorCsv);
   coord.line(coordinatorColumns(SOURCES).join(','));
-  const ws = nodes.map((n) => new ChunkedWriter(path.join(dir, 'workers', `${n}.csv`)));
+  const ws = nodes.map((n) => new ChunkedWriter(files.workerCsv(n)));
   for (const w of ws) w.line(workerColumns(SOURCES).join(','));
-  const cws = delays.length ? nodes.map((n) => new ChunkedWriter(path.join(dir, 'commit_wait', `${n}.csv`))) : [];
+  const cws = delays.length ? nodes.map((n) => new ChunkedWriter(files.commitWaitCsv(n))) : [];
   for (const c of cws) c.line(COMMIT_WAIT_COLUMNS.join(','));
   const period = 1e9 / rate;
   const start = 5e9;
@@ -117,7 +120,10 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
   // A real worker records its re-estimation delays in its summary; the analysis reads them there
   // (without them it would scan each commit-wait file first).
   if (delays.length) {
-    for (const n of nodes) writeFileSync(path.join(dir, 'workers', `${n}.summary.json`), JSON.stringify({ run_id: runId, node_id: n, commit_wait: { delays_s: delays, sources: ['bounded'] } }));
+    for (const n of nodes) {
+      const summary: WorkerSummaryRead = { run_id: runId, node_id: n, commit_wait: { delays_s: delays, sources: ['bounded'] } };
+      writeFileSync(files.workerSummary(n), JSON.stringify(summary));
+    }
   }
 }
 
@@ -186,7 +192,7 @@ function runChild(dir: string): Promise<{ ms: number; cpuMs: number; mainCpuMs: 
 }
 
 async function childMain(dir: string): Promise<void> {
-  const { analyzeRun } = await import('../../analysis/analyze.js');
+  const { analyzeRun } = await import('../../analysis/index.js');
   const before = threadCpuMs();
   const t0 = performance.now();
   const c0 = process.cpuUsage();

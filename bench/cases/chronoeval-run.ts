@@ -3,6 +3,7 @@ import path from 'node:path';
 import { runCoordinator } from '../../src/coordinator/coordinator.js';
 import { Logger } from '../../src/cli/logger.js';
 import { runPaths } from '../../src/files/paths.js';
+import { COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS } from '../../src/files/columns.js';
 import { newRunId } from '../../src/files/run-id.js';
 import { exited, spawnWorker, type Listening } from '../harness/children.js';
 import { processCpuNs } from '../harness/proc-cpu.js';
@@ -41,7 +42,7 @@ function columnIndex(header: string, name: string, file: string): number {
 async function readColumnBySeq(file: string, col: string): Promise<Map<number, bigint>> {
   const text = await readFile(file, 'utf8');
   const lines = text.split('\n');
-  const seqI = columnIndex(lines[0]!, 'seq', file);
+  const seqI = columnIndex(lines[0]!, EVENT_COLUMNS.seq, file);
   const colI = columnIndex(lines[0]!, col, file);
   const out = new Map<number, bigint>();
   for (let i = 1; i < lines.length; i++) {
@@ -76,7 +77,7 @@ export async function runChronoeval(opts: { rate: number; count: number; workers
     const finals = await Promise.all(spawned.map((w) => w.final));
     await Promise.all(spawned.map((w) => exited(w.child)));
     const paths = runPaths(resultsDir, logsDir, runId);
-    const sends = await readColumnBySeq(paths.coordinatorCsv, 'send_local_ns');
+    const sends = await readColumnBySeq(paths.coordinatorCsv, COORDINATOR_STAMPS.local);
     const sendNs: bigint[] = [];
     for (let s = 0; s < res.sent; s++) {
       const v = sends.get(s);
@@ -85,7 +86,7 @@ export async function runChronoeval(opts: { rate: number; count: number; workers
     }
     const workers: WorkerOutcome[] = [];
     for (let i = 0; i < nodes.length; i++) {
-      const recv = await readColumnBySeq(paths.workerCsv(nodes[i]!), 'recv_local_ns');
+      const recv = await readColumnBySeq(paths.workerCsv(nodes[i]!), WORKER_STAMPS.local);
       const lat = new Float64Array(recv.size);
       let k = 0;
       for (const [seq, r] of recv) {

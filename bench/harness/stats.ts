@@ -1,11 +1,12 @@
 /** Order statistics for bench figures: nearest-rank percentiles over a copy sorted ascending. */
+import { nearestRank } from '../../analysis/index.js';
+
 export interface Spread { n: number; min: number; p50: number; p99: number; max: number }
 
-/** Nearest-rank percentile of values already sorted ascending (p in [0, 1]). */
+/** Nearest-rank percentile of values already sorted ascending (p in [0, 1]), the analysis' rank rule. */
 export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) throw new Error('percentile of an empty sample');
-  const rank = Math.ceil(p * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+  return sorted[nearestRank(p, sorted.length) - 1]!;
 }
 
 /** n, min, p50, p99, max of a sample; null when the sample is empty (nothing is invented). */

@@ -7,7 +7,7 @@ import { parseNumberList } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
-import type { Stats } from '../../analysis/stats/types.js';
+import type { Stats } from '../../analysis/index.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'analyze <run_dir>';
@@ -40,7 +40,7 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
   };
   // A directory that is not a run is bad input: found here, before any analysis starts.
   if (!existsSync(o.runDir)) throw new Error(`run directory ${o.runDir} does not exist; give results/<run_id>`);
-  const { locateRun } = await import('../../analysis/load/run-files.js');
+  const { locateRun } = await import('../../analysis/index.js');
   await locateRun(o.runDir, o.format);
   return o;
 }
@@ -56,7 +56,7 @@ export const handler = runCommand({ parse, run });
 /** stats.json (+ figures and report unless figures is false), summary on stdout; returns the stats. */
 export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
   if (!existsSync(o.runDir)) throw new UsageError(`run directory ${o.runDir} does not exist; give results/<run_id>`);
-  const { analyzeRun } = await import('../../analysis/analyze.js');
+  const { analyzeRun } = await import('../../analysis/index.js');
   const logger = new Logger('analyze', null, o.quiet ? 'warn' : 'info');
   const { stats, summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
@@ -67,7 +67,7 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
 
 /** Figures (300-DPI PNG + SVG) and report.html for an analysed run. */
 export async function renderReport(runDir: string, stats: Stats, logger = new Logger('analyze', null, 'info')): Promise<void> {
-  const { renderFiguresAndReport } = await import('../../analysis/report/index.js');
+  const { renderFiguresAndReport } = await import('../../analysis/index.js');
   const r = await renderFiguresAndReport(runDir, stats, { logger });
   for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
   logger.info(`report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`);

@@ -10,7 +10,8 @@ import { runCommand } from '../cli/command-runner.js';
 import { EXIT, signalExit } from '../cli/exit-codes.js';
 import type { Level, Logger } from '../cli/logger.js';
 import { newRunId } from '../files/run-id.js';
-import { writeJsonAtomic } from '../files/atomic-json.js';
+import { writeChecksFile } from '../files/checks-file.js';
+import { runDirPaths } from '../files/paths.js';
 import { SCHEDULE_HELP, SCHEDULE_KINDS } from '../coordinator/schedule.js';
 import type { RecvStampMode } from '../net/stamped-socket.js';
 import { parseSpecArg } from '../scenario/spec-arg.js';
@@ -132,7 +133,7 @@ async function oneRun(o: RunLocalOptions, seed: number, runId: string, logger: L
   const stats = await analyzeRunDir({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
   const results = evaluateChecks(scenario, stats);
   const shown = results.map((r) => ({ ...r, measured_text: formatCheckValue(r.path, r.measured), threshold_text: formatCheckValue(r.path, r.threshold) }));
-  await writeJsonAtomic(path.join(res.runDir, 'checks.json'), {
+  await writeChecksFile(runDirPaths(res.runDir).checks, {
     scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results),
     expected_verdict: scenario.expected_verdict, note: negativeControlNote(scenario, results),
     replay: replayLine(replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenarioArg, file)), seed),

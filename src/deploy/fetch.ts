@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { HostPlan } from './inventory.js';
 import { fetchCommand } from './remote-scripts.js';
 import type { SshClient } from './ssh.js';
+import { runDirPaths } from '../files/paths.js';
 
 export interface FetchOutcome { host: string; ok: boolean; error?: string; files: number; conflicts: string[] }
 
@@ -59,7 +60,7 @@ export async function fetchHost(
   if (x.status !== 0) return { host: h.name, ok: false, error: `unpacking failed: ${x.stderr.trim()}`, files: 0, conflicts: [] };
   // The deploy's own manifest was copied to the coordinator host (so that the coordinator does not
   // write a hand-run one); the local copy is the authoritative, newer one.
-  const remoteManifest = path.join(stage, 'results', runId, 'manifest.json');
+  const remoteManifest = runDirPaths(path.join(stage, 'results', runId)).manifest;
   if (existsSync(remoteManifest)) {
     try {
       if ((JSON.parse(readFileSync(remoteManifest, 'utf8')) as { kind?: string }).kind === 'deploy') rmSync(remoteManifest);

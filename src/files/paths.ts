@@ -6,9 +6,24 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const CLI_PATH = path.join(PACKAGE_ROOT, 'dist/src/cli.js');
 export const SCENARIO_DIR = path.join(PACKAGE_ROOT, 'scenarios');
 
-export interface RunPaths {
+/** Names inside a run directory (DESIGN section 4); readers that list folders use these. */
+export const RUN_LAYOUT = {
+  coordinatorCsv: 'coordinator.csv',
+  manifest: 'manifest.json',
+  stats: 'stats.json',
+  checks: 'checks.json',
+  report: 'report.html',
+  figuresDir: 'figures',
+  workersDir: 'workers',
+  syncDir: 'sync',
+  commitWaitDir: 'commit_wait',
+  /** workers/<node>.summary.json beside workers/<node>.csv */
+  summarySuffix: '.summary.json',
+} as const;
+
+/** Every file of a run directory. */
+export interface RunDirPaths {
   runDir: string;
-  logDir: string;
   manifest: string;
   coordinatorCsv: string;
   workerCsv(node: string): string;
@@ -16,27 +31,35 @@ export interface RunPaths {
   commitWaitCsv(node: string): string;
   workerSummary(node: string): string;
   stats: string;
+  checks: string;
   figuresDir: string;
   report: string;
 }
 
-/** Every file of a run, in one place (DESIGN section 4). */
-export function runPaths(resultsRoot: string, logsRoot: string, runId: string): RunPaths {
-  const runDir = path.join(resultsRoot, runId);
-  const logDir = path.join(logsRoot, runId);
+export interface RunPaths extends RunDirPaths {
+  logDir: string;
+}
+
+export function runDirPaths(runDir: string): RunDirPaths {
+  const L = RUN_LAYOUT;
   return {
     runDir,
-    logDir,
-    manifest: path.join(runDir, 'manifest.json'),
-    coordinatorCsv: path.join(runDir, 'coordinator.csv'),
-    workerCsv: (n) => path.join(runDir, 'workers', `${n}.csv`),
-    syncCsv: (n) => path.join(runDir, 'sync', `${n}.csv`),
-    commitWaitCsv: (n) => path.join(runDir, 'commit_wait', `${n}.csv`),
-    workerSummary: (n) => path.join(runDir, 'workers', `${n}.summary.json`),
-    stats: path.join(runDir, 'stats.json'),
-    figuresDir: path.join(runDir, 'figures'),
-    report: path.join(runDir, 'report.html'),
+    manifest: path.join(runDir, L.manifest),
+    coordinatorCsv: path.join(runDir, L.coordinatorCsv),
+    workerCsv: (n) => path.join(runDir, L.workersDir, `${n}.csv`),
+    syncCsv: (n) => path.join(runDir, L.syncDir, `${n}.csv`),
+    commitWaitCsv: (n) => path.join(runDir, L.commitWaitDir, `${n}.csv`),
+    workerSummary: (n) => path.join(runDir, L.workersDir, `${n}${L.summarySuffix}`),
+    stats: path.join(runDir, L.stats),
+    checks: path.join(runDir, L.checks),
+    figuresDir: path.join(runDir, L.figuresDir),
+    report: path.join(runDir, L.report),
   };
+}
+
+/** Every file of a run, in one place (DESIGN section 4). */
+export function runPaths(resultsRoot: string, logsRoot: string, runId: string): RunPaths {
+  return { ...runDirPaths(path.join(resultsRoot, runId)), logDir: path.join(logsRoot, runId) };
 }
 
 /** Node ids become file names: letters, digits, dot, dash, underscore. */

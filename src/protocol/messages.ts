@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { SourceStatus } from '../clock/types.js';
+import { isPlainObject } from '../files/json-shape.js';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_DATAGRAM_BYTES = 1200;
@@ -93,7 +94,6 @@ export function eventEncoder(runId: string, sourceNames: readonly string[], key?
 
 const NS_RE = /^-?[0-9]{1,19}$/;
 const STATUSES = new Set(['ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent']);
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 const isNsOrEmpty = (x: unknown): boolean => x === '' || (typeof x === 'string' && NS_RE.test(x) && withinInt64(x));
 
@@ -152,14 +152,14 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
   } catch {
     return { ok: false, reason: 'bad_json', detail: 'not JSON' };
   }
-  if (!isObj(parsed)) return { ok: false, reason: 'bad_shape', detail: 'not an object' };
+  if (!isPlainObject(parsed)) return { ok: false, reason: 'bad_shape', detail: 'not an object' };
   if (parsed.v !== PROTOCOL_VERSION) return { ok: false, reason: 'unknown_version', detail: `v=${safeText(parsed.v)}` };
   if (typeof parsed.run !== 'string') return { ok: false, reason: 'bad_shape', detail: 'run missing' };
   if (parsed.run !== expectedRun) return { ok: false, reason: 'wrong_run', detail: safeText(parsed.run) };
   switch (parsed.k) {
     case 'ev': {
       if (!isUint(parsed.id) || !isUint(parsed.seq)) return { ok: false, reason: 'bad_shape', detail: 'id/seq' };
-      if (!isObj(parsed.st)) return { ok: false, reason: 'bad_shape', detail: 'st' };
+      if (!isPlainObject(parsed.st)) return { ok: false, reason: 'bad_shape', detail: 'st' };
       for (const [name, s] of Object.entries(parsed.st)) {
         if (!/^[a-z][a-z0-9_]{0,31}$/.test(name)) return { ok: false, reason: 'bad_shape', detail: 'source name' };
         if (!Array.isArray(s) || s.length !== 4 || !isNsOrEmpty(s[0]) || !isNsOrEmpty(s[1]) || !isNsOrEmpty(s[2])
@@ -183,9 +183,9 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
       // The coordinator reads every field of a status (state, each source's ready/detail).
       if (typeof parsed.node !== 'string') return { ok: false, reason: 'bad_shape', detail: 'node' };
       if (parsed.state !== 'warming' && parsed.state !== 'ready' && parsed.state !== 'ending') return { ok: false, reason: 'bad_shape', detail: 'state' };
-      if (!isObj(parsed.sources)) return { ok: false, reason: 'bad_shape', detail: 'sources' };
+      if (!isPlainObject(parsed.sources)) return { ok: false, reason: 'bad_shape', detail: 'sources' };
       for (const r of Object.values(parsed.sources)) {
-        if (!isObj(r) || typeof r.ready !== 'boolean' || typeof r.detail !== 'string') return { ok: false, reason: 'bad_shape', detail: 'source readiness' };
+        if (!isPlainObject(r) || typeof r.ready !== 'boolean' || typeof r.detail !== 'string') return { ok: false, reason: 'bad_shape', detail: 'source readiness' };
       }
       return { ok: true, msg: parsed as unknown as Message };
     }

@@ -1,11 +1,12 @@
 import os from 'node:os';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { newRunId } from '../files/run-id.js';
 import { runPaths } from '../files/paths.js';
 import { writeNewKeyFile } from '../protocol/key.js';
 import { startRole, withTimeout, type RoleProcess } from './child.js';
 import { baseVersions, writeManifest, type Manifest } from '../files/manifest.js';
+import { readWorkerSummary } from '../files/worker-summary.js';
 import type { Logger } from '../cli/logger.js';
 import { scheduleRecord } from '../coordinator/schedule.js';
 import { resolveStampKind, type RecvStampMode } from '../net/stamped-socket.js';
@@ -146,9 +147,5 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
 
 function readClockFaults(summaryFile: string): unknown {
   if (!existsSync(summaryFile)) return null;
-  try {
-    return (JSON.parse(readFileSync(summaryFile, 'utf8')) as { clock_faults?: unknown }).clock_faults ?? null;
-  } catch {
-    return null;
-  }
+  return readWorkerSummary(summaryFile).summary?.clock_faults ?? null;
 }

@@ -3,6 +3,7 @@
 // Each throws a SpecError on its field's first problem; wrap independent fields in
 // Problems.attempt to collect them all.
 import { SpecError } from './problems.js';
+import { isPlainObject } from '../files/json-shape.js';
 
 const show = (v: unknown): string => {
   try {
@@ -13,8 +14,8 @@ const show = (v: unknown): string => {
   }
 };
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+// One definition for every JSON reader (files, messages, specs).
+export { isPlainObject };
 
 /** An object with only the allowed keys (a typo is an error, not a silently ignored field). */
 export function expectObject(v: unknown, field: string, allowed: readonly string[]): Record<string, unknown> {

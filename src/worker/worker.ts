@@ -10,14 +10,15 @@ import { CommitWaitScheduler } from './commit-wait.js';
 import { runPaths } from '../files/paths.js';
 import { openSyncLog } from '../files/sync-log.js';
 import { toJson, writeJsonAtomic } from '../files/atomic-json.js';
-import { availabilityOf, pushReadings, type SourceAvailability, type StatusTally } from './readings.js';
+import type { WorkerSummary } from '../files/worker-summary.js';
+import { availabilityOf, pushReadings, type StatusTally } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
-import { SeqSet } from './seq-set.js';
+import { SeqSet } from '../protocol/seq-set.js';
 import { fitStatus, ReadyGuard } from './ready-guard.js';
 import { realisedClockFaults } from '../sim/clock-from-arg.js';
 import type { RoleOptions } from '../cli/role-options.js';
-import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket, type StampKind } from '../net/stamped-socket.js';
+import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket } from '../net/stamped-socket.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 
 /** Where a datagram came from (replies go back there). */
@@ -37,53 +38,6 @@ export interface WorkerOptions extends RoleOptions {
    * `user` read in the JS callback, `auto` (default) kernel when the addon loads, else user with a warning.
    */
   recvStamp?: RecvStampMode;
-}
-
-export interface WorkerSummary {
-  run_id: string;
-  node_id: string;
-  received: number;
-  recorded: number;
-  rejected: Partial<Record<RejectReason | 'duplicate', number>>;
-  first_seq: number | null;
-  last_seq: number | null;
-  ready_after_s: number | null;
-  unready_sources: string[];
-  ended_by: string;
-  started_utc: string;
-  ended_utc: string;
-  write_error?: string;
-  /** Rows accepted but never written (a write failed); 0 normally. */
-  rows_unwritten: number;
-  rows_written: number;
-  authenticated: boolean;
-  key_source: string;
-  /** Rows already in the CSV when this process started (a restarted worker appends). */
-  rows_before_restart: number;
-  /** Re-estimation counters (tracked, rows, dropped beyond maxPending); null without an interval source. */
-  commit_wait: unknown;
-  /** CPU time this process used (process.cpuUsage), for the per-event cost. */
-  cpu_user_us: number;
-  cpu_system_us: number;
-  /** Simulated runs: what the local clock's faults actually did (steps with their times). */
-  clock_faults: unknown;
-  /** What recv_local_ns is: the kernel's arrival stamp of the datagram, or the JS callback's reading. */
-  recv_stamp: StampKind;
-  /** Kernel mode: datagrams without a usable kernel stamp (stamped in the callback instead); 0 in user mode. */
-  recv_unstamped: number;
-  /** SO_RCVBUF as the kernel reported it (bytes); null if never bound. */
-  recv_buffer_bytes: number | null;
-  /**
-   * Datagrams the kernel dropped at this worker's socket (receive buffer full) while it was open,
-   * from the socket's own counter; null when no counter could be read (recv_kernel_drops_from says why).
-   */
-  recv_kernel_drops: number | null;
-  /** The counter read: SO_MEMINFO, SO_RXQ_OVFL, /proc/net/udp(6), or "unavailable: why". */
-  recv_kernel_drops_from: string;
-  /** Authentic `ready?` queries left unanswered: a replayed query number, over the per-address rate, or too small for the reply. */
-  ready_unanswered: Partial<Record<'replay' | 'rate' | 'too_small', number>>;
-  /** Per stamped source: readings of recorded events, how many had no value, and the count per status. */
-  readings_by_source: Record<string, SourceAvailability>;
 }
 
 /**

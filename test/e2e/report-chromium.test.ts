@@ -7,8 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { makeFixtureRun } from '../fixtures/figures-run.js';
-import { analyzeRun } from '../../analysis/analyze.js';
-import { renderFiguresAndReport } from '../../analysis/report/index.js';
+import { analyzeRun, renderFiguresAndReport } from '../../analysis/index.js';
 import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeRun } from '../../analysis/analyze.js';
+import { analyzeRun } from '../../analysis/index.js';
 import { encodeMessage, type EventMessage } from '../../src/protocol/messages.js';
 import { runCli, startCli, tmpDir } from '../support/helpers.js';
 

@@ -5,9 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeRun } from '../../analysis/analyze.js';
-import { REORDER_WINDOW } from '../../analysis/join/join.js';
-import type { Stats } from '../../analysis/stats/types.js';
+import { analyzeRun, REORDER_WINDOW, type Stats } from '../../analysis/index.js';
 import { generateSyntheticRun } from '../../bench/cases/analysis.js';
 import { tmpDir } from '../support/helpers.js';
 

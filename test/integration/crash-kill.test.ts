@@ -11,7 +11,7 @@ import path from 'node:path';
 import { existsSync, readFileSync, truncateSync, statSync } from 'node:fs';
 import { startRole, withTimeout, type RoleProcess } from '../../src/scenario/child.js';
 import { encodeMessage, decodeMessage, type Message } from '../../src/protocol/messages.js';
-import { analyzeRun } from '../../analysis/analyze.js';
+import { analyzeRun } from '../../analysis/index.js';
 import { tmpDir } from '../support/helpers.js';
 import { readCsv, rng, seedFrom, sleep, writeKey } from '../support/reliability.js';
 

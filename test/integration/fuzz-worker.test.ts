@@ -10,6 +10,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { decodeMessage, encodeMessage, type EventMessage, type Message } from '../../src/protocol/messages.js';
 import { startCli, tmpDir } from '../support/helpers.js';
 import { PacedSender, readCsv, readJson, rng, seedFrom, udpDrops, writeKey } from '../support/reliability.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 
 const RUN = 'T-fuzz-worker';
 const HOSTILE = Number(process.env.FUZZ_DATAGRAMS ?? 100_000);
@@ -124,7 +125,7 @@ test(`a live worker survives ${HOSTILE} hostile datagrams, records exactly the $
     assert.equal(row.run_id, RUN);
     assert.match(row.system_ns!, /^\d{19}$/);
   }
-  const summary = readJson<{ received: number; recorded: number; rejected: Record<string, number> }>(path.join(dir, 'results', RUN, 'workers', 'fz.summary.json'));
+  const summary = workerSummaryOf(path.join(dir, 'results', RUN, 'workers', 'fz.summary.json'));
   assert.equal(summary.recorded, LEGIT);
   assert.deepEqual(summary.rejected, expected, 'every reject counted under its kind');
   // Every datagram that reached the worker is accounted for: legit + rejected + control (ready? and the final end(s)).

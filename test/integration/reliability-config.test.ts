@@ -8,6 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, startCli, tmpDir } from '../support/helpers.js';
 import { readJson, writeKey } from '../support/reliability.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 
 interface Case { name: string; args: string[]; expect: RegExp; gap?: string }
 const W = ['worker', '--run-id', 'cfg', '--node', 'a', '--insecure', '--bind', '127.0.0.1'];
@@ -64,7 +65,7 @@ test('a hand-run --insecure coordinator and worker record in the run\'s files th
   const c = await runCli(['coordinator', ...common, '--workers', `127.0.0.1:${w.port}`, '--count', '3', '--rate', '50', '--schedule', 'poisson', '--schedule-seed', '17'], { timeoutMs: 30_000 });
   assert.equal(c.code, 0, c.stderr);
   const runDir = path.join(dir, 'results', 'T-insecure');
-  const summary = readJson<Record<string, unknown>>(path.join(runDir, 'workers', 'w.summary.json'));
+  const summary = workerSummaryOf(path.join(runDir, 'workers', 'w.summary.json'));
   assert.equal(summary.authenticated, false, 'worker summary says the run was unauthenticated');
   assert.ok(existsSync(path.join(runDir, 'manifest.json')), 'a manifest exists for a hand-run run');
   const m = readJson<{ security?: { authenticated?: boolean } }>(path.join(runDir, 'manifest.json'));

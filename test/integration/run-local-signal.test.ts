@@ -7,6 +7,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_PATH, tmpDir } from '../support/helpers.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 
 /** Pids of processes whose command line names this run's results directory. */
 function processesOf(marker: string): number[] {
@@ -49,7 +50,7 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] a
     // event sent was received (none counted as lost because a worker died first).
     const sent = readFileSync(path.join(results, runs[0]!, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
     for (const w of ['w1', 'w2', 'w3']) {
-      const summary = JSON.parse(readFileSync(path.join(results, runs[0]!, 'workers', `${w}.summary.json`), 'utf8')) as { ended_by: string; recorded: number };
+      const summary = workerSummaryOf(path.join(results, runs[0]!, 'workers', `${w}.summary.json`));
       assert.deepEqual([summary.ended_by, summary.recorded], ['end', sent], `${w} was ended by the coordinator and received every event sent`);
     }
   });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { runCli, tmpDir } from '../support/helpers.js';
 import { runLocal } from '../../src/scenario/run-local.js';
 import { Logger } from '../../src/cli/logger.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 import {
   loadScenario, planScenario, withTruthAnchor, measureTruthAnchor,
   evaluateChecks, checksExitCode, formatCheckResults, type LocalRunPlan,
@@ -45,6 +46,6 @@ test('falseticker scenario, real processes: the liar shows in stats.json and fai
   // Ground truth was recorded for every worker row (simulated run, shared truth anchor).
   assert.deepEqual(stats.truth, { send: true, recv: true });
   // Realised faults reached the worker summaries: w3's clock and seed as planned.
-  const summary = JSON.parse(readFileSync(path.join(runDir, 'workers', 'w3.summary.json'), 'utf8')) as { clock_faults: { seed: number } };
-  assert.equal(summary.clock_faults.seed, plan.workers[2]!.clockFaults.seed);
+  const summary = workerSummaryOf(path.join(runDir, 'workers', 'w3.summary.json'));
+  assert.equal((summary.clock_faults as { seed: number }).seed, plan.workers[2]!.clockFaults.seed);
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { decodeMessage, encodeMessage } from '../../src/protocol/messages.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV } from '../../src/net/udp-stamp-addon.js';
 import { startCli, tmpDir, waitStopped } from '../support/helpers.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 
 delete process.env[NO_NATIVE_ENV];
 const RUN = 'T-kernel-drops';
@@ -44,7 +45,7 @@ for (const mode of ['kernel', 'user'] as const) {
     for (let t = 0; t < 40 && !bye; t++) { ctl.send(encodeMessage({ v: 1, k: 'end', run: RUN }, null), port, '127.0.0.1'); await sleep(250); }
     ctl.close();
     assert.equal(await exit, 0);
-    const s = JSON.parse(readFileSync(path.join(dir, 'results', RUN, 'workers', `${node}.summary.json`), 'utf8'));
+    const s = workerSummaryOf(path.join(dir, 'results', RUN, 'workers', `${node}.summary.json`));
     t.diagnostic(`sent ${SENT}, recorded ${s.recorded}, recv_kernel_drops ${s.recv_kernel_drops} (${s.recv_kernel_drops_from}), recv_buffer_bytes ${s.recv_buffer_bytes}`);
     assert.equal(s.recv_stamp, mode);
     assert.ok(s.recorded > 0 && s.recorded < SENT, `recorded ${s.recorded} of ${SENT}: the flood should overflow the buffer`);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { decodeMessage, encodeMessage, type EventMessage } from '../../src/protocol/messages.js';
 import { runCli, startCli, tmpDir, waitStopped } from '../support/helpers.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 
 const RUN = 'T-recv-stamp';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +77,7 @@ async function stoppedWorkerRun(mode: 'auto' | 'kernel' | 'user', n: number) {
   child.kill('SIGCONT');
   tx.close();
   const code = await endWorker(child, port);
-  const summary = JSON.parse(readFileSync(path.join(dir, 'results', RUN, 'workers', `${node}.summary.json`), 'utf8'));
+  const summary = workerSummaryOf(path.join(dir, 'results', RUN, 'workers', `${node}.summary.json`));
   return { code, rows: rows(dir, node), sent, resumedAt, summary };
 }
 
@@ -85,7 +86,7 @@ test('kernel stamps: events sent while the worker is stopped are stamped at arri
   assert.equal(r.code, 0);
   assert.equal(r.summary.recv_stamp, 'kernel');
   assert.equal(r.summary.recv_unstamped, 0);
-  assert.ok(r.summary.recv_buffer_bytes > 0);
+  assert.ok((r.summary.recv_buffer_bytes ?? 0) > 0);
   assert.equal(r.rows.length, 20);
   for (const row of r.rows) {
     const sentNs = r.sent.get(row.seq)!;
@@ -128,7 +129,7 @@ test('--recv-stamp auto without the addon: a warning, user stamps, every event r
   tx.close();
   assert.equal(await endWorker(child, port), 0);
   assert.match(stderr(), /WARN kernel receive timestamps unavailable: the udp_stamp addon is disabled by CHRONOEVAL_NO_NATIVE=1; stamping datagrams in JavaScript/);
-  const summary = JSON.parse(readFileSync(path.join(dir, 'results', RUN, 'workers', 'na.summary.json'), 'utf8'));
+  const summary = workerSummaryOf(path.join(dir, 'results', RUN, 'workers', 'na.summary.json'));
   assert.equal(summary.recv_stamp, 'user');
   assert.equal(summary.recorded, 50);
   assert.deepEqual(rows(dir, 'na').map((r) => r.seq), Array.from({ length: 50 }, (_, i) => i));
@@ -150,7 +151,7 @@ test('run-local passes --recv-stamp to its workers', { timeout: 60_000 }, async 
     '--results-dir', path.join(dir, 'results'), '--logs-dir', path.join(dir, 'logs')], { timeoutMs: 60_000 });
   const [runId] = readdirSync(path.join(dir, 'results'));
   for (const w of ['w1', 'w2']) {
-    const summary = JSON.parse(readFileSync(path.join(dir, 'results', runId!, 'workers', `${w}.summary.json`), 'utf8'));
+    const summary = workerSummaryOf(path.join(dir, 'results', runId!, 'workers', `${w}.summary.json`));
     assert.equal(summary.recv_stamp, 'user', `${w}: ${r.stderr.slice(-2000)}`);
     assert.equal(summary.recorded, 50);
   }

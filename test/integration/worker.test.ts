@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { encodeMessage, encodeReadyQuery, decodeMessage, type EventMessage } from '../../src/protocol/messages.js';
 import { startCli, tmpDir } from '../support/helpers.js';
+import { workerSummaryOf } from '../support/worker-summary.js';
 
 const RUN = 'T-worker-1';
 
@@ -65,7 +66,7 @@ test('worker records exactly the authentic events and counts every reject by kin
     assert.equal(cells[6], '', 'the system source has no bound: empty, not 0');
     assert.equal(cells[9], '', 'no ground truth on a real clock: empty, not 0');
   }
-  const summary = JSON.parse(readFileSync(path.join(dir, 'results', RUN, 'workers', 'n1.summary.json'), 'utf8'));
+  const summary = workerSummaryOf(path.join(dir, 'results', RUN, 'workers', 'n1.summary.json'));
   assert.equal(summary.recorded, 10);
   assert.deepEqual(summary.rejected, { duplicate: 1, untagged: 3, bad_tag: 1, wrong_run: 1, bad_json: 1, unknown_version: 1 });
   assert.deepEqual(summary.readings_by_source, { system: { readings: 10, without_value: 0, availability: 1, by_status: { ok: 10 } } });

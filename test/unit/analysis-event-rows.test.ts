@@ -11,6 +11,7 @@ import { COORDINATOR_ROLE, StatusTable, WORKER_ROLE, decodeBatch, rowColumns, ty
 import { EventRowReader } from '../../analysis/load/event-rows.js';
 import { Prng } from '../../src/sim/prng.js';
 import { tmpDir } from '../support/helpers.js';
+import { coordinatorHeader, sourceColumns, workerHeader } from '../../src/files/columns.js';
 
 const ANCHOR_SEC = 1_763_740_800;
 const SOURCES = ['system', 'bounded', 'absent'];
@@ -25,9 +26,8 @@ function awkwardCsv(seed: number, role: 'coordinator' | 'worker'): string {
     () => `${ANCHOR_SEC + 20_000_000}000000000`, () => '+1763740800000000001', () => '1.5e18', () => `"${ns()}"`,
   ])();
   const status = () => pick(['ok', 'ok', 'ok', 'warming', 'unsynced', '', 'stale', '"ok, quoted"', 'ok']);
-  const header = role === 'coordinator'
-    ? ['run_id', 'event_id', 'seq', 'send_local_ns', 'system_ns', 'system_status', 'bounded_ns', 'bounded_lo_ns', 'bounded_hi_ns', 'bounded_status', 'true_send_ns']
-    : ['run_id', 'node_id', 'event_id', 'seq', 'recv_local_ns', 'system_ns', 'system_status', 'bounded_ns', 'bounded_lo_ns', 'bounded_hi_ns', 'bounded_status', 'true_recv_ns'];
+  const sourceCols = ['system_ns', 'system_status', ...sourceColumns(['bounded'])]; // system point-only
+  const header = role === 'coordinator' ? coordinatorHeader(sourceCols) : workerHeader(sourceCols);
   const lines = [header.join(',')];
   for (let i = 0; i < 2500; i++) {
     const seq = pick([String(i), String(i), String(i), '', 'x7', '-3', '12345678901234567']);

@@ -10,7 +10,7 @@ import {
   classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, makeWindowSize, pointWindowsAgree, windowIndex,
 } from '../../analysis/metrics/windows.js';
 import { covers, coversScaled, halfWidth, normalizedError, trueTimeWait } from '../../analysis/metrics/bounds.js';
-import { StatsAccumulator } from '../../analysis/fold/gather.js';
+import { InlineFolder } from '../../analysis/fold/gather.js';
 import type { JoinedEvent } from '../../analysis/join/joined.js';
 
 test('point causality: r < s is a violation, equal stamps are not, empty is not compared', () => {
@@ -108,11 +108,11 @@ test('property: honest intervals never give a wrong order nor a confident window
     }), { minLength: 1, maxLength: 25 }),
   });
   fc.assert(fc.property(arb, ({ events }) => {
-    const acc = new StatsAccumulator({
+    const acc = new InlineFolder({
       sources: [{ name: 'bounded', bounded: true }], workers: ['w1', 'w2', 'w3', 'w4'], windows: [win],
       timeline: null, sampleStride: 1, firstSeq: 0,
     });
-    const acc1 = new StatsAccumulator({
+    const acc1 = new InlineFolder({
       sources: [{ name: 'bounded', bounded: true }], workers: ['w1', 'w2', 'w3', 'w4'], windows: [win],
       timeline: null, sampleStride: 1, firstSeq: 0,
     });
@@ -142,7 +142,7 @@ test('property: honest intervals never give a wrong order nor a confident window
 
 test('property: the same check can fail — a dishonest interval is caught', () => {
   const win = makeWindowSize(50, 0n);
-  const acc = new StatsAccumulator({
+  const acc = new InlineFolder({
     sources: [{ name: 'bounded', bounded: true }], workers: ['a', 'b'], windows: [win], timeline: null, sampleStride: 1, firstSeq: 0,
   });
   // truths 10 ms (a) and 20 ms (b); a claims [30, 31] ms: disjoint and after b → wrong order

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import type { Stats } from '../../analysis/stats/types.js';
 import { Prng } from '../../src/sim/prng.js';
+import { COMMIT_WAIT_COLUMNS, coordinatorColumns, workerColumns } from '../../src/files/columns.js';
 import { tmpDir } from '../support/helpers.js';
 
 const T0_SEC = 1_763_740_800;
@@ -37,11 +38,10 @@ function nativeRun(): string {
   const dir = path.join(tmpDir('chronoeval-regression-'), 'regression-run');
   const rnd = new Prng(20261121);
   const r = () => rnd.next();
-  const cols = (s: string) => [`${s}_ns`, `${s}_lo_ns`, `${s}_hi_ns`, `${s}_status`];
-  const coord = [['run_id', 'event_id', 'seq', 'send_local_ns', ...SRC.flatMap(cols), 'true_send_ns'].join(',')];
-  const wHeader = ['run_id', 'node_id', 'event_id', 'seq', 'recv_local_ns', ...SRC.flatMap(cols), 'true_recv_ns'].join(',');
+  const coord = [coordinatorColumns(SRC).join(',')];
+  const wHeader = workerColumns(SRC).join(',');
   const workers = NODES.map(() => [wHeader]);
-  const cwHeader = 'run_id,node_id,event_id,seq,source,delay_s,recv_local_ns,reestimated_local_ns,point_ns,lo_ns,hi_ns,status,true_recv_ns';
+  const cwHeader = COMMIT_WAIT_COLUMNS.join(',');
   const cw = NODES.slice(0, 2).map(() => [cwHeader]);
   const cwLater: string[][] = NODES.slice(0, 2).map(() => []); // delay-5 rows written 3 s after the delay-2 ones
   const offsets = [1.7e6, -0.9e6, 0.2e6];

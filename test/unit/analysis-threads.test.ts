@@ -12,6 +12,7 @@ import { StatusTable, WORKER_ROLE, decodeBatch, rowColumns } from '../../analysi
 import { anchorFromEpochNs } from '../../analysis/load/ns-parse.js';
 import { generateSyntheticRun } from '../../bench/cases/analysis.js';
 import { tmpDir } from '../support/helpers.js';
+import { workerColumns } from '../../src/files/columns.js';
 
 /** Shuffle worker rows in blocks, duplicate some, and add a quoted, a bad-cell, a too-long and a torn line. */
 function perturb(dir: string): void {
@@ -81,7 +82,7 @@ test('an empty coordinator.csv fails the analysis with the file named (threads s
 
 test('decodeBatch: relative ns, NaN for empty cells, bad cells listed by phase, status ids, ids only without seq', () => {
   const anchor = anchorFromEpochNs(1_763_740_800_000_000_000n);
-  const header = ['run_id', 'node_id', 'event_id', 'seq', 'recv_local_ns', 'a_ns', 'a_lo_ns', 'a_hi_ns', 'a_status', 'true_recv_ns'];
+  const header = workerColumns(['a']);
   const rows = [
     ['r', 'w', '7', '7', '1763740801000000005', '1763740801000000010', '', '', 'ok', '1763740801000000001'],
     ['r', 'w', 'x9', '', '1763740801000000006', 'bad', '1763740800999999999', '1763740801000000020', 'warming', 'nope'],

@@ -36,7 +36,7 @@ test('a negative control that passes is flagged as unexpected; an ordinary scena
 });
 
 test('report.html checks section: the run\'s own replay command and the negative-control note', () => {
-  const base = { scenario: 'neg-file', seed: 3, exit_code: 1, results: [{ name: 'a', path: 'x', op: '<=', threshold: 0, measured: 5, verdict: 'fail' as const }] };
+  const base = { scenario: 'neg-file', seed: 3, exit_code: 1, results: [{ name: 'a', path: 'x', op: '<=' as const, threshold: 0, measured: 5, verdict: 'fail' as const }] };
   const html = checksSection({ ...base, replay: "chronoeval run-local --scenario '/tmp/my dir/neg.json' --seed 3", note: 'Scenario "neg-file" is a negative control' });
   assert.match(html, /Replay with <code>chronoeval run-local --scenario &#39;\/tmp\/my dir\/neg.json&#39; --seed 3<\/code>|Replay with <code>chronoeval run-local --scenario '\/tmp\/my dir\/neg.json' --seed 3<\/code>/);
   assert.match(html, /is a negative control/);

@@ -524,15 +524,3 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-/**
- * Registry factory. `ntp` is the worker's shared NtpSource (anything with onSample); options come
- * from `--config` under `sources.bounded` (any BoundedTuning field, see docs/sources.md).
- */
-export function createBoundedSource(
-  ctx: { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string },
-  ntp: NtpFeed,
-  options: Partial<BoundedTuning> & { name?: string } = {},
-): BoundedSource {
-  return new BoundedSource({ ...options, ntp, clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId });
-}

@@ -11,7 +11,15 @@ import { CsvReader } from './load/csv-reader.js';
 import { ratio } from './stats/distribution.js';
 import { headline } from './stats/headline.js';
 import type { SourceDef } from './join/joined.js';
-import { REORDER_WINDOW, joinRun, viewBatch, type CommitWaitInput, type JoinCounters, type RowSource, type WorkerInput } from './join/join.js';
+import {
+  REORDER_WINDOW,
+  joinRun,
+  viewBatch,
+  type CommitWaitInput,
+  type JoinCounters,
+  type RowSource,
+  type WorkerInput,
+} from './join/join.js';
 import { legacyAdapter } from './load/legacy.js';
 import { legacyNtpWarning, type LegacyNtpFile } from './load/legacy-ntp-check.js';
 import { runSchedule, scheduleWarning } from './load/schedule-info.js';
@@ -27,7 +35,14 @@ import { summaryText } from './stats/summary-text.js';
 import { syncStats } from './load/sync-rows.js';
 import { ThreadedFolder } from './threads/threaded-folder.js';
 import { ParsePool, parseThreadCount } from './threads/parse-pool.js';
-import { COORDINATOR_ROLE, InlineDecodedRows, RowTally, WORKER_ROLE, type DecodedRowSource, type ReaderStats } from './load/decoded-rows.js';
+import {
+  COORDINATOR_ROLE,
+  InlineDecodedRows,
+  RowTally,
+  WORKER_ROLE,
+  type DecodedRowSource,
+  type ReaderStats,
+} from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
 import { figureSampling } from './fold/figure-samples.js';
 import { SyncSeriesBinner } from './load/sync-series.js';
@@ -78,20 +93,29 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   }
   const files = await locateRun(runDir, format);
   const warnings: string[] = [];
-  const warn = (m: string) => { warnings.push(m); opts.logger?.warn(m); };
+  const warn = (m: string) => {
+    warnings.push(m);
+    opts.logger?.warn(m);
+  };
   const rel = (f: string) => path.relative(files.runDir, f);
   const legacy = format === 'legacy';
 
   // Anchor, timeline bins and sample stride from the coordinator's first and last rows.
-  const peek = await peekCoordinator(files.coordinator, legacy ? 'send_time_ns' : COORDINATOR_STAMPS.local,
-    legacy ? ['sequence_number', 'seq', 'event_id'] : [EVENT_COLUMNS.seq, EVENT_COLUMNS.eventId]);
+  const peek = await peekCoordinator(
+    files.coordinator,
+    legacy ? 'send_time_ns' : COORDINATOR_STAMPS.local,
+    legacy ? ['sequence_number', 'seq', 'event_id'] : [EVENT_COLUMNS.seq, EVENT_COLUMNS.eventId],
+  );
   const anchor = anchorFromEpochNs(peek.firstNs ?? peek.lastNs ?? 0n);
   const firstSeq = peek.firstSeq ?? 0;
 
   // Open every reader; legacy rows are rewritten to native rows on the fly.
   const legacyNtp: { path: string; offsets: () => LegacyNtpFile['offsets'] }[] = [];
   const open = async (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<RowSource & { header: string[] }> => {
-    const reader = await CsvReader.open(file, rel(file), { encoding: legacy ? 'utf8' : 'latin1', seqColumn: legacy ? 'sequence_number' : EVENT_COLUMNS.seq });
+    const reader = await CsvReader.open(file, rel(file), {
+      encoding: legacy ? 'utf8' : 'latin1',
+      seqColumn: legacy ? 'sequence_number' : EVENT_COLUMNS.seq,
+    });
     if (!legacy) return { reader, convert: null, header: reader.header };
     const a = legacyAdapter(reader.header, role, node, rel(file), warn);
     legacyNtp.push({ path: rel(file), offsets: a.ntpOffsets });
@@ -104,7 +128,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const eventBytes = eventFiles.reduce((n, f) => n + fileSize(f), 0);
   const useThreads = !legacy && (opts.threads ?? eventBytes >= THREADS_MIN_BYTES);
   const pool = useThreads
-    ? new ParsePool(eventFiles.map((f, k) => ({ file: f, displayPath: rel(f), role: k === 0 ? COORDINATOR_ROLE : WORKER_ROLE })), opts.parseThreads ?? parseThreadCount(eventFiles.length))
+    ? new ParsePool(
+        eventFiles.map((f, k) => ({ file: f, displayPath: rel(f), role: k === 0 ? COORDINATOR_ROLE : WORKER_ROLE })),
+        opts.parseThreads ?? parseThreadCount(eventFiles.length),
+      )
     : null;
   const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
     const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
@@ -126,7 +153,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const workerSrc: (DecodedRowSource | null)[] = [];
     for (let i = 0; i < workerFiles.length; i++) {
       const wf = workerFiles[i]!;
-      if (!wf.csv) { workerSrc.push(null); continue; }
+      if (!wf.csv) {
+        workerSrc.push(null);
+        continue;
+      }
       try {
         workerSrc.push(await (early[i] ?? start(wf.csv, 'worker', wf.node)));
       } catch (err) {
@@ -136,7 +166,11 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     }
     return await analyzeOpened(coord, workerSrc);
   } finally {
-    for (const p of opening) p.then((s) => s.close(), () => undefined);
+    for (const p of opening)
+      p.then(
+        (s) => s.close(),
+        () => undefined,
+      );
     pool?.close();
   }
 
@@ -200,8 +234,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     }
     const span = peek.firstSeq !== null && peek.lastSeq !== null ? peek.lastSeq - peek.firstSeq + 1 : 0;
     const accCfg = {
-      sources, workers: joinedNodes, windows, timeline,
-      sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)), firstSeq,
+      sources,
+      workers: joinedNodes,
+      windows,
+      timeline,
+      sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)),
+      firstSeq,
       figureSampling: figureSampling(span, joinedNodes.length, sources.length),
     };
     // Big runs: metrics are folded in a thread of their own while this one joins (same results).
@@ -211,12 +249,24 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     let counters: JoinCounters;
     try {
       counters = await joinRun({
-        coordinator: { rows: coord, decoder: coordDecoder }, workers, commitWait, sourceIndex, sourceCount: sources.length,
-        anchor, firstSeq, seqRange: seqRangeOf(peek.firstSeq, peek.lastSeq), delayIndex: (d) => acc.delayIndex(d), onEvent: (ev) => acc.add(ev), ready: () => threaded?.ready() ?? null, warn,
+        coordinator: { rows: coord, decoder: coordDecoder },
+        workers,
+        commitWait,
+        sourceIndex,
+        sourceCount: sources.length,
+        anchor,
+        firstSeq,
+        seqRange: seqRangeOf(peek.firstSeq, peek.lastSeq),
+        delayIndex: (d) => acc.delayIndex(d),
+        onEvent: (ev) => acc.add(ev),
+        ready: () => threaded?.ready() ?? null,
+        warn,
       });
       // Interval metrics only for sources that really carried intervals somewhere.
       const decoders = [coordDecoder, ...workers.map((w) => w.decoder)];
-      sources.forEach((s, i) => { s.bounded = s.bounded && decoders.some((d) => (d.availability[i]?.withInterval ?? 0) > 0); });
+      sources.forEach((s, i) => {
+        s.bounded = s.bounded && decoders.some((d) => (d.availability[i]?.withInterval ?? 0) > 0);
+      });
       for (const d of decoders) d.finish();
       fold = await acc.finish(sources);
     } finally {
@@ -224,12 +274,19 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     }
 
     const inputs: InputFile[] = [];
-    const fileEntry = (r: ReaderStats, role: InputFile['role'], node: string | null): InputFile =>
-      ({ path: r.displayPath, role, node, rows: r.rowsRead, skipped_rows: r.skipped, torn_tail: r.tornTail });
+    const fileEntry = (r: ReaderStats, role: InputFile['role'], node: string | null): InputFile => ({
+      path: r.displayPath,
+      role,
+      node,
+      rows: r.rowsRead,
+      skipped_rows: r.skipped,
+      torn_tail: r.tornTail,
+    });
     inputs.push(fileEntry(coord.stats, 'coordinator', null));
     for (const w of workers) inputs.push(fileEntry(w.rows.stats, 'worker', w.node));
     for (const c of commitWait) inputs.push(fileEntry(c.reader, 'commit_wait', c.node));
-    for (const r of [coord.stats, ...workers.map((w) => w.rows.stats), ...commitWait.map((c) => c.reader)]) for (const m of r.warnings) warn(m);
+    for (const r of [coord.stats, ...workers.map((w) => w.rows.stats), ...commitWait.map((c) => c.reader)])
+      for (const m of r.warnings) warn(m);
     const syncSeries = new SyncSeriesBinner();
     const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor });
     inputs.push(...sync.inputs);
@@ -242,7 +299,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       const parts: AvailabilityCounter[] = [];
       for (const w of workers) {
         const a = w.decoder.availability[i];
-        if (a) { readings.push(a.toEntry(s.name, 'worker', w.node, s.bounded)); parts.push(a); }
+        if (a) {
+          readings.push(a.toEntry(s.name, 'worker', w.node, s.bounded));
+          parts.push(a);
+        }
       }
       if (parts.length > 0) readings.push(AvailabilityCounter.pooled(parts).toEntry(s.name, 'worker', null, s.bounded));
     });
@@ -257,33 +317,46 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       const received = w >= 0 ? counters.received[w]! : 0;
       const read = summaries[i];
       if (read && wf.summary) {
-        if (read.raw) inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
+        if (read.raw)
+          inputs.push({ path: rel(wf.summary), role: 'worker_summary', node: wf.node, rows: 1, skipped_rows: 0, torn_tail: false });
         for (const p of read.problems) warn(`${rel(wf.summary)}: ${p}${read.raw ? '' : '; ignored'}`);
       }
       const summary = read?.summary ?? null;
       wDelivery.push({
-        node: wf.node, received, lost: sent - received, lost_ratio: ratio(sent - received, sent),
-        duplicates: w >= 0 ? counters.duplicates[w]! : 0, unknown_events: w >= 0 ? counters.unknown[w]! : 0,
+        node: wf.node,
+        received,
+        lost: sent - received,
+        lost_ratio: ratio(sent - received, sent),
+        duplicates: w >= 0 ? counters.duplicates[w]! : 0,
+        unknown_events: w >= 0 ? counters.unknown[w]! : 0,
         latency_true: w >= 0 && fold.truthRecv && fold.truthSend ? fold.latencyTrue[w]! : null,
         latency_local: w >= 0 ? fold.latencyLocal[w]! : null,
         latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: fold.margins[i]![w]! })) : [],
-        summary: read?.raw ?? null, rejected: summary?.rejected ?? null,
+        summary: read?.raw ?? null,
+        rejected: summary?.rejected ?? null,
         ...kernelDropSplit(summary, sent - received),
       });
-      if (w >= 0 && counters.late[w]! > 0) warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
-      if (w >= 0 && counters.unknown[w]! > 0) warn(`${wf.node}: ${counters.unknown[w]} rows for events the coordinator never sent (unknown_events); not used`);
-      if (w >= 0 && counters.reestUnmatched[w]! > 0) warn(`commit_wait/${wf.node}.csv: ${counters.reestUnmatched[w]} rows match no received event or source; not used`);
+      if (w >= 0 && counters.late[w]! > 0)
+        warn(`${wf.node}: ${counters.late[w]} rows arrived after their event left the join window; counted as received, not in metrics`);
+      if (w >= 0 && counters.unknown[w]! > 0)
+        warn(`${wf.node}: ${counters.unknown[w]} rows for events the coordinator never sent (unknown_events); not used`);
+      if (w >= 0 && counters.reestUnmatched[w]! > 0)
+        warn(`commit_wait/${wf.node}.csv: ${counters.reestUnmatched[w]} rows match no received event or source; not used`);
       if (w >= 0 && counters.reestLate[w]! > 0) {
         const c = commitWait.findIndex((x) => x.worker === w);
-        warn(`commit_wait/${wf.node}.csv: ${counters.reestLate[w]} rows arrived after their event was folded (their delay is not among ${JSON.stringify(commitWait[c]?.delays ?? [])} s, taken from the ${delaysFrom[c] ?? '?'}); not used`);
+        warn(
+          `commit_wait/${wf.node}.csv: ${counters.reestLate[w]} rows arrived after their event was folded (their delay is not among ${JSON.stringify(commitWait[c]?.delays ?? [])} s, taken from the ${delaysFrom[c] ?? '?'}); not used`,
+        );
       }
     }
     receivedByAll = acc.receivedByAll;
     receivedByNone = acc.receivedByNone;
     if (workerFiles.length > joinedNodes.length) receivedByAll = 0; // a worker without rows received nothing
-    if (counters.coordinatorDuplicates > 0) warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
+    if (counters.coordinatorDuplicates > 0)
+      warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
 
-    if (files.manifest && manifest) inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
+    if (files.manifest && manifest)
+      inputs.push({ path: rel(files.manifest), role: 'manifest', node: null, rows: 1, skipped_rows: 0, torn_tail: false });
     if (manifestRead?.problem) warn(`manifest.json: ${manifestRead.problem}; ignored`);
     const schedule = runSchedule(manifest);
     const scheduleWarn = scheduleWarning(schedule);
@@ -300,42 +373,70 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       generated_at: new Date().toISOString(),
       generator: { name: 'chronoeval', version: chronoevalVersion() },
       run: {
-        run_id: runId, format, run_dir: files.runDir, anchor_ns_abs: anchor.ns.toString(),
-        first_send_ns_abs: peek.firstNs?.toString() ?? null, last_send_ns_abs: peek.lastNs?.toString() ?? null,
+        run_id: runId,
+        format,
+        run_dir: files.runDir,
+        anchor_ns_abs: anchor.ns.toString(),
+        first_send_ns_abs: peek.firstNs?.toString() ?? null,
+        last_send_ns_abs: peek.lastNs?.toString() ?? null,
         duration_ns: peek.firstNs !== null && peek.lastNs !== null ? Number(peek.lastNs - peek.firstNs) : null,
-        manifest, schedule,
+        manifest,
+        schedule,
       },
       inputs: {
-        files: inputs, warnings,
+        files: inputs,
+        warnings,
         join: {
-          max_events_in_flight: counters.maxInFlight, reorder_window: REORDER_WINDOW,
-          late_rows: counters.late.reduce((a, b) => a + b, 0), coordinator_duplicates: counters.coordinatorDuplicates,
+          max_events_in_flight: counters.maxInFlight,
+          reorder_window: REORDER_WINDOW,
+          late_rows: counters.late.reduce((a, b) => a + b, 0),
+          coordinator_duplicates: counters.coordinatorDuplicates,
           late_commit_wait_rows: counters.reestLate.reduce((a, b) => a + b, 0),
         },
       },
-      sources: sources.map((s) => ({ name: s.name, bounded: s.bounded, in_coordinator: inCoordinator.has(s.name), in_workers: inWorkers.get(s.name) ?? [] })),
+      sources: sources.map((s) => ({
+        name: s.name,
+        bounded: s.bounded,
+        in_coordinator: inCoordinator.has(s.name),
+        in_workers: inWorkers.get(s.name) ?? [],
+      })),
       workers: nodes,
       windows_ms: windowsMs,
       reestimation_delays_s: acc.delayOrder().map((d) => acc.delays[d]!),
       truth: { send: fold.truthSend, recv: fold.truthRecv },
       readings,
       delivery: {
-        events_sent: sent, workers: wDelivery,
-        received_by_all: ratio(receivedByAll, sent), received_by_none: ratio(receivedByNone, sent),
+        events_sent: sent,
+        workers: wDelivery,
+        received_by_all: ratio(receivedByAll, sent),
+        received_by_none: ratio(receivedByNone, sent),
         latency_true: fold.truthRecv && fold.truthSend ? fold.latencyTruePooled : null,
       },
-      causality, ordering, windows: windowsOut, coordination: fold.coordination, commit_wait: commitWaitOut,
-      bound_quality: bound, sync: sync.entries, timeline: fold.timeline, samples: acc.sampleEvents(),
+      causality,
+      ordering,
+      windows: windowsOut,
+      coordination: fold.coordination,
+      commit_wait: commitWaitOut,
+      bound_quality: bound,
+      sync: sync.entries,
+      timeline: fold.timeline,
+      samples: acc.sampleEvents(),
       headline: [],
     };
     stats.headline = headline(stats);
     if (legacy) {
-      const w = legacyNtpWarning(stats, legacyNtp.map((f) => ({ path: f.path, offsets: f.offsets() })));
+      const w = legacyNtpWarning(
+        stats,
+        legacyNtp.map((f) => ({ path: f.path, offsets: f.offsets() })),
+      );
       if (w !== null) warn(w); // stats.inputs.warnings is this list: stats.json, the summary and the report show it
     }
     const figuresData: FiguresData = {
-      schema_version: FIGURES_DATA_SCHEMA_VERSION, stats_generated_at: stats.generated_at, anchor_ns_abs: stats.run.anchor_ns_abs,
-      causality: acc.figureSamples(peek.firstNs === null ? null : Number(peek.firstNs - anchor.ns)), sync: syncSeries.result(),
+      schema_version: FIGURES_DATA_SCHEMA_VERSION,
+      stats_generated_at: stats.generated_at,
+      anchor_ns_abs: stats.run.anchor_ns_abs,
+      causality: acc.figureSamples(peek.firstNs === null ? null : Number(peek.firstNs - anchor.ns)),
+      sync: syncSeries.result(),
     };
     // Written first: a stats.json on disk has its figures-data.json beside it (stats_generated_at pairs them).
     await writeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);
@@ -364,4 +465,3 @@ function fileSize(file: string): number {
     return 0; // reported when it is opened
   }
 }
-

@@ -22,10 +22,11 @@ const quick = args.includes('--quick');
 const keep = args.includes('--keep');
 const jsonAt = args.indexOf('--json');
 const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-for (const a of args) if (!['--quick', '--keep', '--json', jsonFile].includes(a)) {
-  process.stderr.write(`bench: unknown argument "${a}"\nusage: node dist/bench/run.js [--quick] [--json FILE] [--keep]\n`);
-  process.exit(2);
-}
+for (const a of args)
+  if (!['--quick', '--keep', '--json', jsonFile].includes(a)) {
+    process.stderr.write(`bench: unknown argument "${a}"\nusage: node dist/bench/run.js [--quick] [--json FILE] [--keep]\n`);
+    process.exit(2);
+  }
 
 const started = Date.now();
 /**
@@ -35,12 +36,15 @@ const started = Date.now();
 const BUDGET_MS = quick ? 70_000 : 115_000;
 /** The optional figures bench only starts before this, so the whole bench stays under 5 minutes. */
 const FIGURES_LATEST_MS = quick ? 120_000 : 210_000;
-const log = (s: string): void => { process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`); };
+const log = (s: string): void => {
+  process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
+};
 const us = (ns: number | undefined | null): number | null => (ns === undefined || ns === null ? null : ns / 1e3);
 
 const script = `node ${path.relative(process.cwd(), process.argv[1]!) || process.argv[1]} ${args.join(' ')}`.trim();
 // Under npm (npm run bench) say so: that is the command the figures are documented with.
-const commandLine = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}  (${script})` : script;
+const commandLine =
+  process.env.npm_lifecycle_event === 'bench' ? `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}  (${script})` : script;
 const root = mkdtempSync(path.join(os.tmpdir(), 'chronoeval-bench-'));
 const loadBefore = loadLine();
 
@@ -57,7 +61,8 @@ function anchorSpread(n: number): number[] {
 }
 
 const negatives = (a: Float64Array): number => a.reduce((n, v) => n + (v < 0 ? 1 : 0), 0);
-const negs = (p: LatencySet): string => `${p.kernel ? negatives(p.kernel.workers[0]!.latenciesNs) : '—'} (kernel) ${negatives(p.user.workers[0]!.latenciesNs)} (user)`;
+const negs = (p: LatencySet): string =>
+  `${p.kernel ? negatives(p.kernel.workers[0]!.latenciesNs) : '—'} (kernel) ${negatives(p.user.workers[0]!.latenciesNs)} (user)`;
 
 function describeSteps(r: RateSearch): string {
   const steps = r.steps.map((s) => `${s.rate / 1000}k→${(s.achieved / 1000).toFixed(1)}k${s.lossFree ? '✓' : '✗'}`).join(' ');
@@ -97,18 +102,26 @@ async function main(): Promise<void> {
   const seconds = quick ? 1 : 1.5;
   const deadline = started + BUDGET_MS;
   log(`highest zero-loss rate to 4 workers, chronoeval and bare receivers interleaved (${seconds} s per step)`);
-  const [chronoRate, bareRate] = await climbInterleaved(
+  const [chronoRate, bareRate] = (await climbInterleaved(
     quick ? [5000, 10_000, 20_000] : [5000, 10_000, 15_000, 20_000, 25_000, 30_000, 40_000, 60_000, 80_000, 120_000],
-    [{ name: 'chronoeval', step: (r, a) => chronoevalStep(r, a, seconds, 4, root) }, { name: 'bare', step: (r, a) => bareStep(r, a, seconds, 4) }],
-    deadline, log) as [RateSearch, RateSearch];
+    [
+      { name: 'chronoeval', step: (r, a) => chronoevalStep(r, a, seconds, 4, root) },
+      { name: 'bare', step: (r, a) => bareStep(r, a, seconds, 4) },
+    ],
+    deadline,
+    log,
+  )) as [RateSearch, RateSearch];
 
   log('analysis time and peak memory (bench/cases/analysis.ts)');
   const analysis: AnalysisFigures = await runAnalysisHook({ quick, root, log });
   log('figures and report (bench/cases/figures.ts), if time is left');
   const elapsedMs = Date.now() - started;
   const figures = await runFiguresHook({
-    events: quick ? 10_000 : 100_000, workers: 4, log,
-    skipReason: elapsedMs > FIGURES_LATEST_MS ? `skipped: ${Math.round(elapsedMs / 1000)} s already spent, to keep the bench under 5 minutes` : null,
+    events: quick ? 10_000 : 100_000,
+    workers: 4,
+    log,
+    skipReason:
+      elapsedMs > FIGURES_LATEST_MS ? `skipped: ${Math.round(elapsedMs / 1000)} s already spent, to keep the bench under 5 minutes` : null,
   });
 
   const lat = (s: Spread | null, k: 'p50' | 'p99' | 'max'): number | null => us(s?.[k]);
@@ -117,30 +130,158 @@ async function main(): Promise<void> {
   // Kernel receive stamps (the worker's default) beside the bare addon receiver; JS stamps (--recv-stamp user) beside the bare dgram receiver.
   const [c1k, b1k, u1k, bu1k] = [latOf(l1k.kernel), latOfBare(l1k.bareKernel), latOf(l1k.user), latOfBare(l1k.bareUser)];
   const [c10k, b10k, u10k, bu10k] = [latOf(l10k.kernel), latOfBare(l10k.bareKernel), latOf(l10k.user), latOfBare(l10k.bareUser)];
-  const per1000 = (cpuNs: number | null, events: number): number | null => (cpuNs === null || events === 0 ? null : (cpuNs / 1e6) * (1000 / events));
+  const per1000 = (cpuNs: number | null, events: number): number | null =>
+    cpuNs === null || events === 0 ? null : (cpuNs / 1e6) * (1000 / events);
   const cpuOf = (c: ChronoevalOutcome | null): number | null => (c ? per1000(c.workers[0]!.cpuNs, c.workers[0]!.csvRows) : null);
   const cpuOfBare = (b: BareOutcome | null): number | null => (b ? per1000(b.cpuNs, b.received) : null);
   const le = (v: number | null, t: number): boolean | null => (v === null ? null : v <= t);
   const U = ', --recv-stamp user';
   const rows: Row[] = [
-    { id: '1a', figure: 'latency p50 @ 1,000 ev/s', value: lat(c1k, 'p50'), baseline: lat(b1k, 'p50'), unit: 'µs', target: '≤ 50 µs', met: le(lat(c1k, 'p50'), 50) },
-    { id: '1a', figure: 'latency p99 @ 1,000 ev/s', value: lat(c1k, 'p99'), baseline: lat(b1k, 'p99'), unit: 'µs', target: '≤ 200 µs', met: le(lat(c1k, 'p99'), 200) },
+    {
+      id: '1a',
+      figure: 'latency p50 @ 1,000 ev/s',
+      value: lat(c1k, 'p50'),
+      baseline: lat(b1k, 'p50'),
+      unit: 'µs',
+      target: '≤ 50 µs',
+      met: le(lat(c1k, 'p50'), 50),
+    },
+    {
+      id: '1a',
+      figure: 'latency p99 @ 1,000 ev/s',
+      value: lat(c1k, 'p99'),
+      baseline: lat(b1k, 'p99'),
+      unit: 'µs',
+      target: '≤ 200 µs',
+      met: le(lat(c1k, 'p99'), 200),
+    },
     { id: '1a', figure: 'latency max @ 1,000 ev/s', value: lat(c1k, 'max'), baseline: lat(b1k, 'max'), unit: 'µs', target: '', met: null },
-    { id: '1a', figure: `latency p50 @ 1,000 ev/s${U}`, value: lat(u1k, 'p50'), baseline: lat(bu1k, 'p50'), unit: 'µs', target: '', met: null },
-    { id: '1a', figure: `latency p99 @ 1,000 ev/s${U}`, value: lat(u1k, 'p99'), baseline: lat(bu1k, 'p99'), unit: 'µs', target: '', met: null },
-    { id: '1a', figure: `latency max @ 1,000 ev/s${U}`, value: lat(u1k, 'max'), baseline: lat(bu1k, 'max'), unit: 'µs', target: '', met: null },
-    { id: '1b', figure: 'latency p50 @ 10,000 ev/s', value: lat(c10k, 'p50'), baseline: lat(b10k, 'p50'), unit: 'µs', target: '', met: null },
-    { id: '1b', figure: 'latency p99 @ 10,000 ev/s', value: lat(c10k, 'p99'), baseline: lat(b10k, 'p99'), unit: 'µs', target: '', met: null },
-    { id: '1b', figure: 'latency max @ 10,000 ev/s', value: lat(c10k, 'max'), baseline: lat(b10k, 'max'), unit: 'µs', target: '', met: null },
-    { id: '1b', figure: `latency p50 @ 10,000 ev/s${U}`, value: lat(u10k, 'p50'), baseline: lat(bu10k, 'p50'), unit: 'µs', target: '', met: null },
-    { id: '1b', figure: `latency p99 @ 10,000 ev/s${U}`, value: lat(u10k, 'p99'), baseline: lat(bu10k, 'p99'), unit: 'µs', target: '', met: null },
-    { id: '1b', figure: `latency max @ 10,000 ev/s${U}`, value: lat(u10k, 'max'), baseline: lat(bu10k, 'max'), unit: 'µs', target: '', met: null },
-    { id: '2', figure: 'send-time error p50 @ 1,000 ev/s', value: lat(coordErr, 'p50'), baseline: lat(spinErr, 'p50'), unit: 'µs', target: '', met: null },
-    { id: '2', figure: 'send-time error p99 @ 1,000 ev/s', value: lat(coordErr, 'p99'), baseline: lat(spinErr, 'p99'), unit: 'µs', target: '≤ 100 µs', met: le(lat(coordErr, 'p99'), 100) },
-    { id: '3', figure: 'max zero-loss rate, 4 workers', value: chronoRate.best?.achieved ?? null, baseline: bareRate.best?.achieved ?? null, unit: 'ev/s', target: '≥ 20,000 ev/s',
-      met: chronoRate.best ? chronoRate.best.achieved >= 20_000 : false },
-    { id: '4', figure: 'worker CPU per 1,000 events', value: cpuOf(l10k.kernel), baseline: cpuOfBare(l10k.bareKernel), unit: 'ms', target: '', met: null },
-    { id: '4', figure: `worker CPU per 1,000 events${U}`, value: cpuOf(l10k.user), baseline: cpuOfBare(l10k.bareUser), unit: 'ms', target: '', met: null },
+    {
+      id: '1a',
+      figure: `latency p50 @ 1,000 ev/s${U}`,
+      value: lat(u1k, 'p50'),
+      baseline: lat(bu1k, 'p50'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1a',
+      figure: `latency p99 @ 1,000 ev/s${U}`,
+      value: lat(u1k, 'p99'),
+      baseline: lat(bu1k, 'p99'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1a',
+      figure: `latency max @ 1,000 ev/s${U}`,
+      value: lat(u1k, 'max'),
+      baseline: lat(bu1k, 'max'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1b',
+      figure: 'latency p50 @ 10,000 ev/s',
+      value: lat(c10k, 'p50'),
+      baseline: lat(b10k, 'p50'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1b',
+      figure: 'latency p99 @ 10,000 ev/s',
+      value: lat(c10k, 'p99'),
+      baseline: lat(b10k, 'p99'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1b',
+      figure: 'latency max @ 10,000 ev/s',
+      value: lat(c10k, 'max'),
+      baseline: lat(b10k, 'max'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1b',
+      figure: `latency p50 @ 10,000 ev/s${U}`,
+      value: lat(u10k, 'p50'),
+      baseline: lat(bu10k, 'p50'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1b',
+      figure: `latency p99 @ 10,000 ev/s${U}`,
+      value: lat(u10k, 'p99'),
+      baseline: lat(bu10k, 'p99'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1b',
+      figure: `latency max @ 10,000 ev/s${U}`,
+      value: lat(u10k, 'max'),
+      baseline: lat(bu10k, 'max'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '2',
+      figure: 'send-time error p50 @ 1,000 ev/s',
+      value: lat(coordErr, 'p50'),
+      baseline: lat(spinErr, 'p50'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '2',
+      figure: 'send-time error p99 @ 1,000 ev/s',
+      value: lat(coordErr, 'p99'),
+      baseline: lat(spinErr, 'p99'),
+      unit: 'µs',
+      target: '≤ 100 µs',
+      met: le(lat(coordErr, 'p99'), 100),
+    },
+    {
+      id: '3',
+      figure: 'max zero-loss rate, 4 workers',
+      value: chronoRate.best?.achieved ?? null,
+      baseline: bareRate.best?.achieved ?? null,
+      unit: 'ev/s',
+      target: '≥ 20,000 ev/s',
+      met: chronoRate.best ? chronoRate.best.achieved >= 20_000 : false,
+    },
+    {
+      id: '4',
+      figure: 'worker CPU per 1,000 events',
+      value: cpuOf(l10k.kernel),
+      baseline: cpuOfBare(l10k.bareKernel),
+      unit: 'ms',
+      target: '',
+      met: null,
+    },
+    {
+      id: '4',
+      figure: `worker CPU per 1,000 events${U}`,
+      value: cpuOf(l10k.user),
+      baseline: cpuOfBare(l10k.bareUser),
+      unit: 'ms',
+      target: '',
+      met: null,
+    },
     ...analysis.rows,
     ...figures.rows,
   ];
@@ -184,12 +325,29 @@ async function main(): Promise<void> {
   process.stdout.write(out);
 
   if (jsonFile) {
-    writeFileSync(jsonFile, JSON.stringify({
-      started_utc: new Date(started).toISOString(), command: commandLine, machine: machineLine(), load_before: loadBefore, load_after: loadAfter,
-      rows, hostclock_anchor_spread_ns: anchors, latency_1k: { kernel: c1k, bare_kernel: b1k, user: u1k, bare_user: bu1k }, latency_10k: { kernel: c10k, bare_kernel: b10k, user: u10k, bare_user: bu10k },
-      schedule_error_1k: { coordinator: coordErr, spin_relative: spinErr, spin_exact: spinExact, timer_exact: timerExact },
-      rate: { chronoeval: chronoRate, bare: bareRate }, analysis: analysis.raw, figures: figures.raw, elapsed_s: elapsedS,
-    }, null, 2) + '\n');
+    writeFileSync(
+      jsonFile,
+      JSON.stringify(
+        {
+          started_utc: new Date(started).toISOString(),
+          command: commandLine,
+          machine: machineLine(),
+          load_before: loadBefore,
+          load_after: loadAfter,
+          rows,
+          hostclock_anchor_spread_ns: anchors,
+          latency_1k: { kernel: c1k, bare_kernel: b1k, user: u1k, bare_user: bu1k },
+          latency_10k: { kernel: c10k, bare_kernel: b10k, user: u10k, bare_user: bu10k },
+          schedule_error_1k: { coordinator: coordErr, spin_relative: spinErr, spin_exact: spinExact, timer_exact: timerExact },
+          rate: { chronoeval: chronoRate, bare: bareRate },
+          analysis: analysis.raw,
+          figures: figures.raw,
+          elapsed_s: elapsedS,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
   }
 }
 

@@ -22,14 +22,17 @@ function warn(what) {
   rmSync(out, { force: true }); // an older build would contradict this warning
   process.stderr.write(
     `\nchronoeval: WARNING: the udp_stamp native addon was not built: ${what}\n` +
-    `  Workers will stamp datagrams in JavaScript instead of using kernel receive timestamps\n` +
-    `  (--recv-stamp auto falls back with a warning; --recv-stamp kernel refuses to start).\n` +
-    `  To fix: ${FIX}.\n\n`);
+      `  Workers will stamp datagrams in JavaScript instead of using kernel receive timestamps\n` +
+      `  (--recv-stamp auto falls back with a warning; --recv-stamp kernel refuses to start).\n` +
+      `  To fix: ${FIX}.\n\n`,
+  );
   process.exit(0);
 }
 
 if (process.platform !== 'linux') {
-  process.stderr.write(`chronoeval: the udp_stamp addon (SO_TIMESTAMPNS, recvmmsg) is Linux-only; skipped on ${process.platform}: workers stamp in JavaScript.\n`);
+  process.stderr.write(
+    `chronoeval: the udp_stamp addon (SO_TIMESTAMPNS, recvmmsg) is Linux-only; skipped on ${process.platform}: workers stamp in JavaScript.\n`,
+  );
   process.exit(0);
 }
 
@@ -41,16 +44,30 @@ if (existsSync(out) && statSync(out).mtimeMs >= newest) process.exit(0);
 // node-gyp would download them, which an install must not do.
 const prefixes = [process.env.npm_config_nodedir, path.resolve(path.dirname(process.execPath), '..')].filter(Boolean);
 const nodedir = prefixes.find((p) => existsSync(path.join(p, 'include/node/node_api.h')));
-if (!nodedir) warn(`Node's C headers (include/node/node_api.h) were not found under ${prefixes.join(' or ')} (on Debian: apt-get install libnode-dev, or use Node from nodejs.org / nodesource, which ships them)`);
+if (!nodedir)
+  warn(
+    `Node's C headers (include/node/node_api.h) were not found under ${prefixes.join(' or ')} (on Debian: apt-get install libnode-dev, or use Node from nodejs.org / nodesource, which ships them)`,
+  );
 
 // node-gyp: npm's (npm sets npm_config_node_gyp in scripts), else the one bundled with npm beside this node.
-const gyp = [process.env.npm_config_node_gyp, path.resolve(path.dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js')]
-  .find((p) => p && existsSync(p));
+const gyp = [
+  process.env.npm_config_node_gyp,
+  path.resolve(path.dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
+].find((p) => p && existsSync(p));
 if (!gyp) warn('node-gyp was not found (it comes with npm; run the build through "npm run build")');
 
-const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=warn'], { cwd: src, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: nodedir } });
+const r = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--loglevel=warn'], {
+  cwd: src,
+  encoding: 'utf8',
+  env: { ...process.env, npm_config_nodedir: nodedir },
+});
 if (r.error || r.status !== 0) {
-  const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').filter((l) => !/^gyp info/.test(l)).slice(-12).join('\n    ');
+  const text = `${r.stdout ?? ''}\n${r.stderr ?? ''}`
+    .trim()
+    .split('\n')
+    .filter((l) => !/^gyp info/.test(l))
+    .slice(-12)
+    .join('\n    ');
   warn(`node-gyp rebuild failed (${r.error ? r.error.message : `exit ${r.status}`}):\n    ${text}`);
 }
 if (!existsSync(built)) warn(`node-gyp reported success but ${path.relative(root, built)} is missing`);

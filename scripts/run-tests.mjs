@@ -10,7 +10,11 @@ const groups = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', '
 const files = [];
 const walk = (dir) => {
   let entries;
-  try { entries = readdirSync(dir); } catch { return; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const e of entries.sort()) {
     const p = path.join(dir, e);
     if (statSync(p).isDirectory()) walk(p);
@@ -25,5 +29,7 @@ if (files.length === 0) {
 // One test file at a time by default: many tests measure timing with real processes and sockets, and
 // two files at once on a 2-core machine make each other's clocks late (TEST_CONCURRENCY=2 halves the time).
 const concurrency = process.env.TEST_CONCURRENCY ?? '1';
-const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -18,7 +18,6 @@ import * as ntpServer from './commands/ntp-server.js';
 import * as analyze from './commands/analyze.js';
 import * as deploy from './commands/deploy.js';
 
-
 /** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
 export const cli: Argv = yargs(hideBin(process.argv))
   .scriptName('chronoeval')

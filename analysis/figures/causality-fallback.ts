@@ -21,19 +21,33 @@ export function causalityFromStats(stats: Stats): CausalityData | null {
     if (e.send_rel_ns === null) continue;
     for (const [node, bySource] of Object.entries(e.workers)) {
       for (const src of sources) {
-        const s = e.coordinator[src.name]; const r = bySource[src.name];
+        const s = e.coordinator[src.name];
+        const r = bySource[src.name];
         if (!s || !r) continue;
         const point = pointCausality(num(s[0]), num(r[0]));
         if (point === null) continue;
         const interval = src.bounded ? intervalCausality(num(s[1]), num(s[2]), num(r[1]), num(r[2])) : null;
         const violation = src.bounded ? interval === 'violation' : point === 'violation';
-        const outcome: CausalityMark['outcome'] = interval !== null
-          ? (interval === 'violation' ? 'interval violation' : interval === 'ambiguous' ? 'interval ambiguous' : 'ok')
-          : point === 'violation' ? 'point violation' : 'ok';
+        const outcome: CausalityMark['outcome'] =
+          interval !== null
+            ? interval === 'violation'
+              ? 'interval violation'
+              : interval === 'ambiguous'
+                ? 'interval ambiguous'
+                : 'ok'
+            : point === 'violation'
+              ? 'point violation'
+              : 'ok';
         if (violation) violations[src.name]!.drawn++;
         samples.push({
-          source: src.name, node, t_s: (e.send_rel_ns - t0) / 1e9, margin_ms: (r[0]! - s[0]!) / 1e6,
-          lo_ms: interval === null ? null : (r[1]! - s[2]!) / 1e6, hi_ms: interval === null ? null : (r[2]! - s[1]!) / 1e6, outcome, violation,
+          source: src.name,
+          node,
+          t_s: (e.send_rel_ns - t0) / 1e9,
+          margin_ms: (r[0]! - s[0]!) / 1e6,
+          lo_ms: interval === null ? null : (r[1]! - s[2]!) / 1e6,
+          hi_ms: interval === null ? null : (r[2]! - s[1]!) / 1e6,
+          outcome,
+          violation,
         });
       }
     }

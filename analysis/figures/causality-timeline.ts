@@ -12,7 +12,10 @@ export const causalityTimeline: FigureDef = {
     'Below the dashed zero line the worker stamped the arrival before the send (a causality violation, marked ×). ' +
     'For interval sources the vertical bar spans every latency the two intervals allow; a bar entirely above zero proves the order. The bottom panel shows, per time bin, the share of all pairs that violated causality or were ambiguous.',
   build({ stats, causality }) {
-    if (!causality) return { skip: 'no event was joined (coordinator.csv or the worker CSVs missing, or no figures-data.json and no sample in stats.json).' };
+    if (!causality)
+      return {
+        skip: 'no event was joined (coordinator.csv or the worker CSVs missing, or no figures-data.json and no sample in stats.json).',
+      };
     if (causality.samples.length === 0) return { skip: 'no event has a value in the same source at both the coordinator and a worker.' };
     const nodes = stats.workers;
     const sources = causality.sources.map((s) => s.name);
@@ -32,7 +35,8 @@ export const causalityTimeline: FigureDef = {
           mark: { type: 'rule', strokeOpacity: 0.35, strokeWidth: 1 },
           encoding: {
             x: { field: 't_s', type: 'quantitative' },
-            y: { field: 'lo_ms', type: 'quantitative', scale: y }, y2: { field: 'hi_ms' },
+            y: { field: 'lo_ms', type: 'quantitative', scale: y },
+            y2: { field: 'hi_ms' },
             color: { field: 'node', type: 'nominal', scale: colour, legend: null },
           },
         });
@@ -41,7 +45,22 @@ export const causalityTimeline: FigureDef = {
         mark: { type: 'point', filled: true, fillOpacity: 0.6, size: 16 },
         encoding: {
           x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
-          y: { field: 'margin_ms', type: 'quantitative', title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`, scale: y, axis: y.type === 'symlog' ? { values: symlogTicks(values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]), y.constant), format: '~g' } : {} },
+          y: {
+            field: 'margin_ms',
+            type: 'quantitative',
+            title: `r − s (ms${y.type === 'symlog' ? ', symlog' : ''})`,
+            scale: y,
+            axis:
+              y.type === 'symlog'
+                ? {
+                    values: symlogTicks(
+                      values.flatMap((v) => [v.margin_ms, v.lo_ms ?? 0, v.hi_ms ?? 0]),
+                      y.constant,
+                    ),
+                    format: '~g',
+                  }
+                : {},
+          },
           color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           shape: { field: 'node', type: 'nominal', scale: shape, title: 'worker' },
         },
@@ -56,8 +75,15 @@ export const causalityTimeline: FigureDef = {
       });
       const v = causality.violations[src.name]!;
       return {
-        title: { text: `${src.name}${src.bounded ? ' (interval source)' : ''}`, fontSize: 11, subtitle: `${v.total ?? 'no count of'} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}` },
-        width: 520, height: 150, data: { values }, layer: layers,
+        title: {
+          text: `${src.name}${src.bounded ? ' (interval source)' : ''}`,
+          fontSize: 11,
+          subtitle: `${v.total ?? 'no count of'} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}`,
+        },
+        width: 520,
+        height: 150,
+        data: { values },
+        layer: layers,
       };
     });
     const shares = causality.bins.flatMap((b) => {
@@ -69,21 +95,30 @@ export const causalityTimeline: FigureDef = {
       return rows;
     });
     const kinds = ['point violation', 'interval violation', 'interval ambiguous'].filter((k) => shares.some((r) => r.kind === k));
-    if (shares.length > 0) panels.push({
-      title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, fontSize: 11, subtitle: '' },
-      width: 520, height: 130, data: { values: shares },
-      layer: [{
-        mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.4 },
-        encoding: {
-          x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
-          y: { field: 'share', type: 'quantitative', title: 'share of pairs (%)' },
-          color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
-          strokeDash: { field: 'kind', type: 'nominal', scale: dashScale(kinds), title: 'outcome' },
-        },
-      }],
-    } as never);
+    if (shares.length > 0)
+      panels.push({
+        title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, fontSize: 11, subtitle: '' },
+        width: 520,
+        height: 130,
+        data: { values: shares },
+        layer: [
+          {
+            mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.4 },
+            encoding: {
+              x: { field: 't_s', type: 'quantitative', title: 'coordinator send time since first send (s)' },
+              y: { field: 'share', type: 'quantitative', title: 'share of pairs (%)' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
+              strokeDash: { field: 'kind', type: 'nominal', scale: dashScale(kinds), title: 'outcome' },
+            },
+          },
+        ],
+      } as never);
     const notes = [
-      ...(anySymlog ? ['Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.'] : []),
+      ...(anySymlog
+        ? [
+            'Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.',
+          ]
+        : []),
       causality.fromStats
         ? `Drawn from stats.json (no figures-data.json from this analysis pass): dots are the analysis' sample of every ${causality.stride}th event; the shares below are its time bins over every pair.`
         : `Dots: every ${causality.stride}th event (by seq) at each worker, plus up to ${causality.violationCap} further violations per source and kind, spread over the run (× counts interval violations for interval sources, point violations otherwise); shares below count every joined pair, from the analysis' time bins.`,
@@ -92,7 +127,8 @@ export const causalityTimeline: FigureDef = {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'Causality: apparent one-way latency r − s per source' },
-        vconcat: panels, resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
+        vconcat: panels,
+        resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
         config: baseConfig(),
       }),
       notes,
@@ -105,7 +141,10 @@ export const causalityTimeline: FigureDef = {
  * decides causality, so a wide spread gets a symmetric-log axis (linear within ±c of zero).
  */
 function yScaleFor(ms: number[]): { type: 'linear' } | { type: 'symlog'; constant: number } {
-  const abs = ms.map(Math.abs).filter(Number.isFinite).sort((a, b) => a - b);
+  const abs = ms
+    .map(Math.abs)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   if (abs.length < 10) return { type: 'linear' };
   const q = (p: number): number => abs[Math.min(abs.length - 1, Math.floor(p * abs.length))]!;
   const mid = q(0.5);

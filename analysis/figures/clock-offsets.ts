@@ -6,7 +6,7 @@ export const clockOffsets: FigureDef = {
   name: 'clock-offsets',
   title: 'Offset and half-width over time',
   howToRead:
-    'One row per clock source, from the sync log (one row per sample). Left: the estimated offset of true time from the node\'s local clock (line = bin mean, band = bin min to max); a step or slope is the local clock stepping or drifting. ' +
+    "One row per clock source, from the sync log (one row per sample). Left: the estimated offset of true time from the node's local clock (line = bin mean, band = bin min to max); a step or slope is the local clock stepping or drifting. " +
     'Right, for interval sources: the half-width the source claimed. Time is counted from the first event sent; negative times are warm-up.',
   build({ stats, sync, figuresDataMissing }) {
     if (!sync && figuresDataMissing) return { skip: `the binned sync log comes from figures-data.json: ${figuresDataMissing}.` };
@@ -20,20 +20,50 @@ export const clockOffsets: FigureDef = {
     const rows = sources.map((src) => {
       const values = sync.bins.filter((b) => b.source === src);
       const off = {
-        title: { text: `${src}: offset`, fontSize: 11 }, width: 300, height: 120, data: { values },
+        title: { text: `${src}: offset`, fontSize: 11 },
+        width: 300,
+        height: 120,
+        data: { values },
         transform: [{ filter: 'datum.offset_mean_ms !== null' }],
         layer: [
-          { mark: { type: 'area', fillOpacity: 0.18 }, encoding: { x, y: { field: 'offset_min_ms', type: 'quantitative', title: 'offset (ms)' }, y2: { field: 'offset_max_ms' }, color: { field: 'node', type: 'nominal', scale: colour, title: 'node' } } },
-          { mark: { type: 'line', strokeWidth: 1.3 }, encoding: { x, y: { field: 'offset_mean_ms', type: 'quantitative' }, color: { field: 'node', type: 'nominal', scale: colour, title: 'node', legend: { symbolType: 'stroke' } }, strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'node' } } },
+          {
+            mark: { type: 'area', fillOpacity: 0.18 },
+            encoding: {
+              x,
+              y: { field: 'offset_min_ms', type: 'quantitative', title: 'offset (ms)' },
+              y2: { field: 'offset_max_ms' },
+              color: { field: 'node', type: 'nominal', scale: colour, title: 'node' },
+            },
+          },
+          {
+            mark: { type: 'line', strokeWidth: 1.3 },
+            encoding: {
+              x,
+              y: { field: 'offset_mean_ms', type: 'quantitative' },
+              color: { field: 'node', type: 'nominal', scale: colour, title: 'node', legend: { symbolType: 'stroke' } },
+              strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'node' },
+            },
+          },
         ],
       };
       const hasHw = values.some((b) => b.half_width_mean_ms !== null);
       if (!hasHw) return { hconcat: [off] };
       const hw = {
-        title: { text: `${src}: half-width`, fontSize: 11 }, width: 220, height: 120, data: { values },
+        title: { text: `${src}: half-width`, fontSize: 11 },
+        width: 220,
+        height: 120,
+        data: { values },
         transform: [{ filter: 'datum.half_width_mean_ms !== null' }],
         layer: [
-          { mark: { type: 'line', strokeWidth: 1.3 }, encoding: { x, y: { field: 'half_width_mean_ms', type: 'quantitative', title: 'half-width (ms)' }, color: { field: 'node', type: 'nominal', scale: colour, title: 'node' }, strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'node' } } },
+          {
+            mark: { type: 'line', strokeWidth: 1.3 },
+            encoding: {
+              x,
+              y: { field: 'half_width_mean_ms', type: 'quantitative', title: 'half-width (ms)' },
+              color: { field: 'node', type: 'nominal', scale: colour, title: 'node' },
+              strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'node' },
+            },
+          },
         ],
       };
       return { hconcat: [off, hw] };
@@ -46,7 +76,12 @@ export const clockOffsets: FigureDef = {
         vconcat: rows,
         config: baseConfig(),
       }),
-      notes: [...(sync.rejectedRows > 0 ? [`${sync.rejectedRows} sample(s) the source itself rejected (accepted = 0) are not drawn.`] : []), binned > 0 ? `${binned} of ${sync.series.length} series binned (mean and min–max per bin, at most 150 bins per series).` : 'Every sample drawn (no binning needed).'],
+      notes: [
+        ...(sync.rejectedRows > 0 ? [`${sync.rejectedRows} sample(s) the source itself rejected (accepted = 0) are not drawn.`] : []),
+        binned > 0
+          ? `${binned} of ${sync.series.length} series binned (mean and min–max per bin, at most 150 bins per series).`
+          : 'Every sample drawn (no binning needed).',
+      ],
     };
   },
 };

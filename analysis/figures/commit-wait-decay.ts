@@ -17,7 +17,8 @@ export const commitWaitDecay: FigureDef = {
       if (!c.interval_coordination || c.interval_coordination.share === null) continue;
       amb.push({ source: c.source, window: `${c.window_ms} ms`, delay_s: 0, share: 100 * c.interval_coordination.share });
       for (const r of c.reestimated) {
-        if (r.interval_coordination.share !== null) amb.push({ source: c.source, window: `${c.window_ms} ms`, delay_s: r.delay_s, share: 100 * r.interval_coordination.share });
+        if (r.interval_coordination.share !== null)
+          amb.push({ source: c.source, window: `${c.window_ms} ms`, delay_s: r.delay_s, share: 100 * r.interval_coordination.share });
       }
     }
     const hw: { source: string; delay_s: number; p50: number; p05: number; p95: number }[] = [];
@@ -34,23 +35,86 @@ export const commitWaitDecay: FigureDef = {
     const windows = [...new Set(amb.map((a) => a.window))];
     const sources = [...new Set([...amb.map((a) => a.source), ...hw.map((h) => h.source)])];
     const panels: Record<string, unknown>[] = [];
-    const x = { field: 'delay_s', type: 'quantitative', title: 're-estimation delay (s)', axis: { values: [0, ...stats.reestimation_delays_s] } };
+    const x = {
+      field: 'delay_s',
+      type: 'quantitative',
+      title: 're-estimation delay (s)',
+      axis: { values: [0, ...stats.reestimation_delays_s] },
+    };
     if (amb.length > 0) {
       panels.push({
-        title: { text: 'Ambiguous window assignments', fontSize: 11 }, width: 250, height: 180, data: { values: amb },
+        title: { text: 'Ambiguous window assignments', fontSize: 11 },
+        width: 250,
+        height: 180,
+        data: { values: amb },
         layer: [
-          { mark: { type: 'line' }, encoding: { x, y: { field: 'share', type: 'quantitative', title: 'events ambiguous (%)' }, color: { field: 'window', type: 'ordinal', sort: windows, scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) }, title: 'window' }, strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' }, detail: { field: 'source' } } },
-          { mark: { type: 'point', filled: true, size: 36 }, encoding: { x, y: { field: 'share', type: 'quantitative' }, color: { field: 'window', type: 'ordinal', sort: windows, scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) } }, shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' } } },
+          {
+            mark: { type: 'line' },
+            encoding: {
+              x,
+              y: { field: 'share', type: 'quantitative', title: 'events ambiguous (%)' },
+              color: {
+                field: 'window',
+                type: 'ordinal',
+                sort: windows,
+                scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) },
+                title: 'window',
+              },
+              strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' },
+              detail: { field: 'source' },
+            },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 36 },
+            encoding: {
+              x,
+              y: { field: 'share', type: 'quantitative' },
+              color: {
+                field: 'window',
+                type: 'ordinal',
+                sort: windows,
+                scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) },
+              },
+              shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+            },
+          },
         ],
       });
     }
     if (hw.length > 0) {
       panels.push({
-        title: { text: 'Interval half-width (median, 5–95 % band)', fontSize: 11 }, width: 250, height: 180, data: { values: hw },
+        title: { text: 'Interval half-width (median, 5–95 % band)', fontSize: 11 },
+        width: 250,
+        height: 180,
+        data: { values: hw },
         layer: [
-          { mark: { type: 'area', fillOpacity: 0.18 }, encoding: { x, y: { field: 'p05', type: 'quantitative', title: 'half-width (ms)' }, y2: { field: 'p95' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null } } },
-          { mark: { type: 'line' }, encoding: { x, y: { field: 'p50', type: 'quantitative' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' }, strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' } } },
-          { mark: { type: 'point', filled: true, size: 36 }, encoding: { x, y: { field: 'p50', type: 'quantitative' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources) }, shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' } } },
+          {
+            mark: { type: 'area', fillOpacity: 0.18 },
+            encoding: {
+              x,
+              y: { field: 'p05', type: 'quantitative', title: 'half-width (ms)' },
+              y2: { field: 'p95' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null },
+            },
+          },
+          {
+            mark: { type: 'line' },
+            encoding: {
+              x,
+              y: { field: 'p50', type: 'quantitative' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
+              strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' },
+            },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 36 },
+            encoding: {
+              x,
+              y: { field: 'p50', type: 'quantitative' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources) },
+              shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+            },
+          },
         ],
       });
     }
@@ -58,7 +122,8 @@ export const commitWaitDecay: FigureDef = {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'What waiting for re-estimation buys' },
-        hconcat: panels, resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
+        hconcat: panels,
+        resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
         config: baseConfig(),
       }),
       notes: [],

@@ -14,34 +14,78 @@ export const coverage: FigureDef = {
     const bq = stats.bound_quality.filter((b) => b.coverage && b.coverage.share !== null);
     if (bq.length === 0) return { skip: 'no interval source has readings with ground truth.' };
     const cov = bq.map((b) => ({
-      source: b.source, place: b.role === 'coordinator' ? 'coordinator' : b.node ?? 'all workers',
-      share: 100 * b.coverage!.share!, base: 0, misses: b.coverage!.total - b.coverage!.count, total: b.coverage!.total,
+      source: b.source,
+      place: b.role === 'coordinator' ? 'coordinator' : (b.node ?? 'all workers'),
+      share: 100 * b.coverage!.share!,
+      base: 0,
+      misses: b.coverage!.total - b.coverage!.count,
+      total: b.coverage!.total,
     }));
     const multi = new Set(bq.map((b) => b.source)).size > 1;
-    const labelled = cov.map((c) => ({ ...c, row: `${multi ? `${c.source} · ` : ''}${c.place}: ${c.share.toFixed(2)} % (${c.misses} miss${c.misses === 1 ? '' : 'es'} of ${c.total})` }));
-    const cal = bq.filter((b) => b.calibration && (b.node === null || b.role === 'coordinator')).flatMap((b) =>
-      b.calibration!.filter((p) => p.coverage.share !== null).map((p) => ({
-        series: `${b.source} @ ${b.role === 'coordinator' ? 'coordinator' : 'all workers'}`, scale: p.scale, share: 100 * p.coverage.share!,
-      })));
+    const labelled = cov.map((c) => ({
+      ...c,
+      row: `${multi ? `${c.source} · ` : ''}${c.place}: ${c.share.toFixed(2)} % (${c.misses} miss${c.misses === 1 ? '' : 'es'} of ${c.total})`,
+    }));
+    const cal = bq
+      .filter((b) => b.calibration && (b.node === null || b.role === 'coordinator'))
+      .flatMap((b) =>
+        b
+          .calibration!.filter((p) => p.coverage.share !== null)
+          .map((p) => ({
+            series: `${b.source} @ ${b.role === 'coordinator' ? 'coordinator' : 'all workers'}`,
+            scale: p.scale,
+            share: 100 * p.coverage.share!,
+          })),
+      );
     const sources = [...new Set(cov.map((c) => c.source))];
     const minShare = Math.min(...cov.map((c) => c.share));
     const lo = Math.max(0, Math.floor(minShare / 5) * 5 - 5);
     for (const c of labelled) c.base = lo;
-    const panels: Record<string, unknown>[] = [{
-      title: { text: 'Coverage of true time', fontSize: 11, subtitle: lo > 0 ? `x axis starts at ${lo} %` : '' },
-      width: 200, height: { step: 22 }, data: { values: labelled },
-      layer: [
-        { mark: { type: 'rule', color: '#aaaaaa' }, encoding: { y: { field: 'row', type: 'nominal', title: null, sort: null }, x: { field: 'base', type: 'quantitative', scale: { domain: [lo, 100] } }, x2: { field: 'share' } } },
-        { mark: { type: 'point', filled: true, size: 60 }, encoding: { y: { field: 'row', type: 'nominal', title: null, sort: null }, x: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { domain: [lo, 100] } }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' }, shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' } } },
-      ],
-    }];
+    const panels: Record<string, unknown>[] = [
+      {
+        title: { text: 'Coverage of true time', fontSize: 11, subtitle: lo > 0 ? `x axis starts at ${lo} %` : '' },
+        width: 200,
+        height: { step: 22 },
+        data: { values: labelled },
+        layer: [
+          {
+            mark: { type: 'rule', color: '#aaaaaa' },
+            encoding: {
+              y: { field: 'row', type: 'nominal', title: null, sort: null },
+              x: { field: 'base', type: 'quantitative', scale: { domain: [lo, 100] } },
+              x2: { field: 'share' },
+            },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 60 },
+            encoding: {
+              y: { field: 'row', type: 'nominal', title: null, sort: null },
+              x: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { domain: [lo, 100] } },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
+              shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+            },
+          },
+        ],
+      },
+    ];
     if (cal.length > 0) {
       const series = [...new Set(cal.map((c) => c.series))];
       panels.push({
-        title: { text: 'Calibration: coverage vs interval scale', fontSize: 11 }, width: 230, height: 160, data: { values: cal },
+        title: { text: 'Calibration: coverage vs interval scale', fontSize: 11 },
+        width: 230,
+        height: 160,
+        data: { values: cal },
         layer: [
           { mark: { type: 'rule', strokeDash: [3, 3], color: '#777777' }, encoding: { x: { datum: 1 } } },
-          { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { x: { field: 'scale', type: 'quantitative', title: 'interval scale factor (1 = as reported)', scale: { zero: false } }, y: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { zero: false } }, color: { field: 'series', type: 'nominal', scale: colourScale(series), title: 'source @ place' }, strokeDash: { field: 'series', type: 'nominal', scale: dashScale(series), title: 'source @ place' } } },
+          {
+            mark: { type: 'line', point: { filled: true, size: 30 } },
+            encoding: {
+              x: { field: 'scale', type: 'quantitative', title: 'interval scale factor (1 = as reported)', scale: { zero: false } },
+              y: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { zero: false } },
+              color: { field: 'series', type: 'nominal', scale: colourScale(series), title: 'source @ place' },
+              strokeDash: { field: 'series', type: 'nominal', scale: dashScale(series), title: 'source @ place' },
+            },
+          },
         ],
       });
     }
@@ -49,7 +93,8 @@ export const coverage: FigureDef = {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'Do the intervals contain true time?' },
-        hconcat: panels, resolve: { scale: { color: 'independent', shape: 'independent', strokeDash: 'independent' } },
+        hconcat: panels,
+        resolve: { scale: { color: 'independent', shape: 'independent', strokeDash: 'independent' } },
         config: baseConfig(),
       }),
       notes: [],

@@ -16,7 +16,10 @@ export const dashboard: FigureDef = {
     const metricNames: string[] = [];
     const add = (source: string, metric: string, share: number | null | undefined, applies: boolean): void => {
       if (!metricNames.includes(metric)) metricNames.push(metric);
-      if (share === null || share === undefined) { if (applies) missing.push(`${metric} (${source})`); return; }
+      if (share === null || share === undefined) {
+        if (applies) missing.push(`${metric} (${source})`);
+        return;
+      }
       rows.push({ source, metric, value: 100 * share });
     };
     for (const h of stats.headline) {
@@ -35,28 +38,70 @@ export const dashboard: FigureDef = {
     if (rows.length === 0) return { skip: 'every headline number is empty.' };
     const metrics = metricNames.filter((m) => rows.some((r) => r.metric === m));
     const sources = stats.headline.map((h) => h.source);
-    const wait = stats.headline.filter((h) => h.commit_wait_p50_ns !== null).map((h) => ({ source: h.source, ms: h.commit_wait_p50_ns! / 1e6 }));
-    const panels: Record<string, unknown>[] = [{
-      data: { values: rows },
-      facet: { field: 'metric', type: 'nominal', title: null, sort: metrics, header: { labelFontSize: 10, labelFontWeight: 'bold', labelLimit: 0 } },
-      columns: 3,
-      spec: {
-        width: 170, height: { step: 16 },
-        layer: [
-          // invisible: every panel's x range reaches at least 1 %, so all-zero panels get a readable axis
-          { mark: { type: 'rule', strokeOpacity: 0 }, encoding: { x: { datum: 1, type: 'quantitative' } } },
-          { mark: { type: 'bar', stroke: '#333333', strokeWidth: 0.4 }, encoding: { y: { field: 'source', type: 'nominal', title: null, sort: sources }, x: { field: 'value', type: 'quantitative', title: '%', scale: { zero: true } }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null } } },
-          { mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 }, encoding: { y: { field: 'source', type: 'nominal', sort: sources }, x: { field: 'value', type: 'quantitative' }, text: { field: 'value', type: 'quantitative', format: '.3~f' } } },
-        ],
+    const wait = stats.headline
+      .filter((h) => h.commit_wait_p50_ns !== null)
+      .map((h) => ({ source: h.source, ms: h.commit_wait_p50_ns! / 1e6 }));
+    const panels: Record<string, unknown>[] = [
+      {
+        data: { values: rows },
+        facet: {
+          field: 'metric',
+          type: 'nominal',
+          title: null,
+          sort: metrics,
+          header: { labelFontSize: 10, labelFontWeight: 'bold', labelLimit: 0 },
+        },
+        columns: 3,
+        spec: {
+          width: 170,
+          height: { step: 16 },
+          layer: [
+            // invisible: every panel's x range reaches at least 1 %, so all-zero panels get a readable axis
+            { mark: { type: 'rule', strokeOpacity: 0 }, encoding: { x: { datum: 1, type: 'quantitative' } } },
+            {
+              mark: { type: 'bar', stroke: '#333333', strokeWidth: 0.4 },
+              encoding: {
+                y: { field: 'source', type: 'nominal', title: null, sort: sources },
+                x: { field: 'value', type: 'quantitative', title: '%', scale: { zero: true } },
+                color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null },
+              },
+            },
+            {
+              mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 },
+              encoding: {
+                y: { field: 'source', type: 'nominal', sort: sources },
+                x: { field: 'value', type: 'quantitative' },
+                text: { field: 'value', type: 'quantitative', format: '.3~f' },
+              },
+            },
+          ],
+        },
+        resolve: { scale: { x: 'independent', y: 'independent' } },
       },
-      resolve: { scale: { x: 'independent', y: 'independent' } },
-    }];
+    ];
     if (wait.length > 0) {
       panels.push({
-        title: { text: 'commit wait at the stamp, median (ms)', fontSize: 10 }, width: 170, height: { step: 16 }, data: { values: wait },
+        title: { text: 'commit wait at the stamp, median (ms)', fontSize: 10 },
+        width: 170,
+        height: { step: 16 },
+        data: { values: wait },
         layer: [
-          { mark: { type: 'bar', stroke: '#333333', strokeWidth: 0.4 }, encoding: { y: { field: 'source', type: 'nominal', title: null, sort: sources }, x: { field: 'ms', type: 'quantitative', title: 'ms' }, color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null } } },
-          { mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 }, encoding: { y: { field: 'source', type: 'nominal', sort: sources }, x: { field: 'ms', type: 'quantitative' }, text: { field: 'ms', type: 'quantitative', format: '.3~f' } } },
+          {
+            mark: { type: 'bar', stroke: '#333333', strokeWidth: 0.4 },
+            encoding: {
+              y: { field: 'source', type: 'nominal', title: null, sort: sources },
+              x: { field: 'ms', type: 'quantitative', title: 'ms' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null },
+            },
+          },
+          {
+            mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 },
+            encoding: {
+              y: { field: 'source', type: 'nominal', sort: sources },
+              x: { field: 'ms', type: 'quantitative' },
+              text: { field: 'ms', type: 'quantitative', format: '.3~f' },
+            },
+          },
         ],
       });
     }
@@ -65,7 +110,10 @@ export const dashboard: FigureDef = {
     return {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: { text: `Summary: ${stats.run.run_id ?? 'run'}`, subtitle: `${sent} events sent to ${stats.workers.length} worker(s); ${lost} (event, worker) deliveries lost; ground truth: ${stats.truth.recv ? 'yes' : 'no'}` },
+        title: {
+          text: `Summary: ${stats.run.run_id ?? 'run'}`,
+          subtitle: `${sent} events sent to ${stats.workers.length} worker(s); ${lost} (event, worker) deliveries lost; ground truth: ${stats.truth.recv ? 'yes' : 'no'}`,
+        },
         vconcat: panels,
         config: baseConfig(),
       }),

@@ -21,7 +21,14 @@ import { windowAgreement } from './window-agreement.js';
 
 /** In report order. */
 export const FIGURES: readonly FigureDef[] = [
-  dashboard, causalityTimeline, ordering, windowAgreement, commitWaitDecay, clockOffsets, coverage, latency,
+  dashboard,
+  causalityTimeline,
+  ordering,
+  windowAgreement,
+  commitWaitDecay,
+  clockOffsets,
+  coverage,
+  latency,
 ];
 
 /** PNGs being rasterised at once (each holds a ~50 MB pixel buffer). */
@@ -53,7 +60,11 @@ export interface RenderAllResult {
 }
 
 /** The figures' input from stats.json and figures-data.json (given, or read beside stats.json). */
-export async function figureContext(runDir: string, stats: Stats, given?: FiguresData | null): Promise<{ context: FigureContext; readErrors: string[] }> {
+export async function figureContext(
+  runDir: string,
+  stats: Stats,
+  given?: FiguresData | null,
+): Promise<{ context: FigureContext; readErrors: string[] }> {
   const read = given ? { data: given, reason: null } : await readFiguresData(runDir, stats.generated_at);
   const data = read.data;
   // Without figures-data.json (an older run), the causality timeline falls back to stats.json's sample.
@@ -74,18 +85,31 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
   const t1 = performance.now();
   const outcomes: FigureOutcome[] = new Array(FIGURES.length);
   const pending = new Set<Promise<void>>();
-  const failed = (def: FigureDef, e: unknown): FigureOutcome => ({ def, status: 'failed', reason: e instanceof Error ? e.message : String(e) });
+  const failed = (def: FigureDef, e: unknown): FigureOutcome => ({
+    def,
+    status: 'failed',
+    reason: e instanceof Error ? e.message : String(e),
+  });
   for (const [i, def] of FIGURES.entries()) {
     const start = performance.now();
     try {
       const built = def.build(context);
-      if ('skip' in built) { outcomes[i] = { def, status: 'skipped', reason: built.skip }; continue; }
+      if ('skip' in built) {
+        outcomes[i] = { def, status: 'skipped', reason: built.skip };
+        continue;
+      }
       const svg = await specToSvg(built.spec);
       while (pending.size >= PNG_IN_FLIGHT) await Promise.race(pending);
-      const p: Promise<void> = writeFigure(svg, outDir, def.name).then(
-        (figure) => { outcomes[i] = { def, status: 'rendered', figure, notes: built.notes, ms: performance.now() - start }; },
-        (e: unknown) => { outcomes[i] = failed(def, e); },
-      ).finally(() => pending.delete(p));
+      const p: Promise<void> = writeFigure(svg, outDir, def.name)
+        .then(
+          (figure) => {
+            outcomes[i] = { def, status: 'rendered', figure, notes: built.notes, ms: performance.now() - start };
+          },
+          (e: unknown) => {
+            outcomes[i] = failed(def, e);
+          },
+        )
+        .finally(() => pending.delete(p));
       pending.add(p);
     } catch (e) {
       // One broken figure must not cost the others (or the report): record why and go on.

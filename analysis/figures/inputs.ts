@@ -85,8 +85,13 @@ export function timelineBins(stats: Stats, t0: number): { bins: CausalityBin[]; 
     c.compared.forEach((n, i) => {
       if (n === 0) return;
       bins.push({
-        source: c.source, t_s: (tl.t_rel_ns[i]! - t0) / 1e9, compared: n, point_violations: c.point_violations[i]!,
-        interval_compared: c.interval_compared?.[i] ?? 0, interval_violations: c.interval_violations?.[i] ?? 0, interval_ambiguous: c.interval_ambiguous?.[i] ?? 0,
+        source: c.source,
+        t_s: (tl.t_rel_ns[i]! - t0) / 1e9,
+        compared: n,
+        point_violations: c.point_violations[i]!,
+        interval_compared: c.interval_compared?.[i] ?? 0,
+        interval_violations: c.interval_violations?.[i] ?? 0,
+        interval_ambiguous: c.interval_ambiguous?.[i] ?? 0,
       });
     });
   }
@@ -111,11 +116,27 @@ export function causalityFromFiguresData(stats: Stats, data: FiguresData): Causa
     const violation = b ? s.interval === 'violation' : s.point === 'violation';
     // Beyond the thinned sample only the violations the × counts (a bounded source's point violations would skew its cloud).
     if (!s.thinned && !violation) continue;
-    const outcome: CausalityMark['outcome'] = b && s.interval !== null
-      ? (s.interval === 'violation' ? 'interval violation' : s.interval === 'ambiguous' ? 'interval ambiguous' : 'ok')
-      : s.point === 'violation' ? 'point violation' : 'ok';
+    const outcome: CausalityMark['outcome'] =
+      b && s.interval !== null
+        ? s.interval === 'violation'
+          ? 'interval violation'
+          : s.interval === 'ambiguous'
+            ? 'interval ambiguous'
+            : 'ok'
+        : s.point === 'violation'
+          ? 'point violation'
+          : 'ok';
     if (violation) violations[s.source]!.drawn++;
-    samples.push({ source: s.source, node: s.node, t_s: (s.send_rel_ns - t0) / 1e9, margin_ms: s.margin_ns / 1e6, lo_ms: ms(s.lo_ns), hi_ms: ms(s.hi_ns), outcome, violation });
+    samples.push({
+      source: s.source,
+      node: s.node,
+      t_s: (s.send_rel_ns - t0) / 1e9,
+      margin_ms: s.margin_ns / 1e6,
+      lo_ms: ms(s.lo_ns),
+      hi_ms: ms(s.hi_ns),
+      outcome,
+      violation,
+    });
   }
   return { sources, samples, ...timelineBins(stats, t0), stride: c.stride, violations, violationCap: c.violation_cap, fromStats: false };
 }
@@ -131,9 +152,15 @@ export function syncFromFiguresData(stats: Stats, data: FiguresData): SyncData |
     series.push({ node: s.node, source: s.source, samples: s.samples, binned: s.binned });
     for (const b of s.bins) {
       bins.push({
-        node: s.node, source: s.source, t_s: (b.t_rel_ns - t0) / 1e9, n: b.n,
-        offset_mean_ms: ms(b.offset_mean_ns), offset_min_ms: ms(b.offset_min_ns), offset_max_ms: ms(b.offset_max_ns),
-        half_width_mean_ms: ms(b.half_width_mean_ns), half_width_max_ms: ms(b.half_width_max_ns),
+        node: s.node,
+        source: s.source,
+        t_s: (b.t_rel_ns - t0) / 1e9,
+        n: b.n,
+        offset_mean_ms: ms(b.offset_mean_ns),
+        offset_min_ms: ms(b.offset_min_ns),
+        offset_max_ms: ms(b.offset_max_ns),
+        half_width_mean_ms: ms(b.half_width_mean_ns),
+        half_width_max_ms: ms(b.half_width_max_ns),
       });
     }
   }

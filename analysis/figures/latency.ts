@@ -29,15 +29,40 @@ export const latency: FigureDef = {
     return {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: { text: truth ? 'One-way latency (true receive − true send)' : 'Apparent latency (local receive − local send)', subtitle: outside.length ? `outside the drawn range: ${outside.join('; ')}` : 'every event inside the drawn range' },
-        width: 480, height: 200,
+        title: {
+          text: truth ? 'One-way latency (true receive − true send)' : 'Apparent latency (local receive − local send)',
+          subtitle: outside.length ? `outside the drawn range: ${outside.join('; ')}` : 'every event inside the drawn range',
+        },
+        width: 480,
+        height: 200,
         layer: [
-          { data: { values: rows }, mark: { type: 'line', interpolate: 'step-after' }, encoding: { x: { field: 'x_ms', type: 'quantitative', scale: { zero: false, nice: false }, title: truth ? 'latency (ms)' : 'local receive − local send (ms)' }, y: { field: 'share', type: 'quantitative', title: 'events per bin (%)' }, color: { field: 'node', type: 'nominal', scale: colourScale(nodes), title: 'worker' }, strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'worker' } } },
-          { data: { values: medians }, mark: { type: 'rule', strokeDash: [2, 2], strokeWidth: 1 }, encoding: { x: { field: 'p50_ms', type: 'quantitative' }, color: { field: 'node', type: 'nominal', scale: colourScale(nodes), title: 'worker' } } },
+          {
+            data: { values: rows },
+            mark: { type: 'line', interpolate: 'step-after' },
+            encoding: {
+              x: {
+                field: 'x_ms',
+                type: 'quantitative',
+                scale: { zero: false, nice: false },
+                title: truth ? 'latency (ms)' : 'local receive − local send (ms)',
+              },
+              y: { field: 'share', type: 'quantitative', title: 'events per bin (%)' },
+              color: { field: 'node', type: 'nominal', scale: colourScale(nodes), title: 'worker' },
+              strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'worker' },
+            },
+          },
+          {
+            data: { values: medians },
+            mark: { type: 'rule', strokeDash: [2, 2], strokeWidth: 1 },
+            encoding: {
+              x: { field: 'p50_ms', type: 'quantitative' },
+              color: { field: 'node', type: 'nominal', scale: colourScale(nodes), title: 'worker' },
+            },
+          },
         ],
         config: baseConfig(),
       }),
-      notes: ['Thin dotted vertical lines: each worker\'s median.'],
+      notes: ["Thin dotted vertical lines: each worker's median."],
     };
   },
 };

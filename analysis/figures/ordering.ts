@@ -8,13 +8,22 @@ const MAX_PAIRS = 8;
 const CATS = ['correct order', 'wrong order', 'ambiguous / tie', 'ordered, truth unknown'] as const;
 const COLOURS = [OUTCOME.good, OUTCOME.bad, OUTCOME.unsure, OUTCOME.unknown];
 
-interface Row { source: string; row: string; category: string; share: number; count: number; compared: number; order: number }
+interface Row {
+  source: string;
+  row: string;
+  category: string;
+  share: number;
+  count: number;
+  compared: number;
+  order: number;
+}
 
 function rowsOf(e: OrderingEntry): Row[] {
   const pair = e.pair ? `${e.pair[0]} vs ${e.pair[1]}` : 'all pairs';
   const out: Row[] = [];
   const push = (row: string, category: (typeof CATS)[number], count: number, compared: number): void => {
-    if (compared > 0) out.push({ source: e.source, row, category, share: (100 * count) / compared, count, compared, order: CATS.indexOf(category) });
+    if (compared > 0)
+      out.push({ source: e.source, row, category, share: (100 * count) / compared, count, compared, order: CATS.indexOf(category) });
   };
   if (e.point_vs_truth) {
     const t = e.point_vs_truth;
@@ -51,9 +60,13 @@ export const ordering: FigureDef = {
     const kept = stats.ordering.filter((e) => e.pair === null);
     for (const src of new Set(stats.ordering.map((e) => e.source))) {
       const pairs = stats.ordering.filter((e) => e.source === src && e.pair !== null);
-      const risk = (e: OrderingEntry): number => (e.point_vs_truth?.wrong.share ?? 0) + (e.interval_vs_truth?.wrong.share ?? 0) + 1e-3 * (e.interval?.ambiguous.share ?? 0);
+      const risk = (e: OrderingEntry): number =>
+        (e.point_vs_truth?.wrong.share ?? 0) + (e.interval_vs_truth?.wrong.share ?? 0) + 1e-3 * (e.interval?.ambiguous.share ?? 0);
       const top = pairs.length > MAX_PAIRS ? [...pairs].sort((a, b) => risk(b) - risk(a)).slice(0, MAX_PAIRS) : pairs;
-      if (top.length < pairs.length) notes.push(`${src}: ${pairs.length - top.length} of ${pairs.length} pairs not drawn (the ${top.length} with the most wrong orders are).`);
+      if (top.length < pairs.length)
+        notes.push(
+          `${src}: ${pairs.length - top.length} of ${pairs.length} pairs not drawn (the ${top.length} with the most wrong orders are).`,
+        );
       kept.push(...top);
     }
     const rows = kept.flatMap(rowsOf);
@@ -64,18 +77,42 @@ export const ordering: FigureDef = {
     return {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: { text: 'Ordering of the same event at two workers', subtitle: stats.truth.recv ? 'judged against true receive times' : 'no ground truth: only proven vs ambiguous can be shown' },
+        title: {
+          text: 'Ordering of the same event at two workers',
+          subtitle: stats.truth.recv ? 'judged against true receive times' : 'no ground truth: only proven vs ambiguous can be shown',
+        },
         data: { values: rows },
-        facet: { row: { field: 'source', type: 'nominal', sort: sourceOrder, title: null, header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' } } },
+        facet: {
+          row: {
+            field: 'source',
+            type: 'nominal',
+            sort: sourceOrder,
+            title: null,
+            header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' },
+          },
+        },
         spec: {
-          width: 430, height: { step: 18 },
+          width: 430,
+          height: { step: 18 },
           layer: [
             {
               mark: { type: 'bar', stroke: '#333333', strokeWidth: 0.4 },
               encoding: {
                 y: { field: 'row', type: 'nominal', title: null, sort: labels },
-                x: { field: 'share', type: 'quantitative', stack: 'zero', title: 'share of events compared (%)', scale: { domain: [0, 100] } },
-                color: { field: 'category', type: 'nominal', title: 'outcome', scale: { domain: used, range: used.map((c) => COLOURS[CATS.indexOf(c)]!) }, legend: { orient: 'bottom', columns: 2, labelLimit: 0 } },
+                x: {
+                  field: 'share',
+                  type: 'quantitative',
+                  stack: 'zero',
+                  title: 'share of events compared (%)',
+                  scale: { domain: [0, 100] },
+                },
+                color: {
+                  field: 'category',
+                  type: 'nominal',
+                  title: 'outcome',
+                  scale: { domain: used, range: used.map((c) => COLOURS[CATS.indexOf(c)]!) },
+                  legend: { orient: 'bottom', columns: 2, labelLimit: 0 },
+                },
                 order: { field: 'order', type: 'quantitative' },
               },
             },

@@ -29,8 +29,15 @@ export function readPngMeta(buf: Buffer): PngMeta {
     const type = buf.toString('latin1', off + 4, off + 8);
     const data = off + 8;
     if (data + len + 4 > buf.length) throw new Error(`PNG chunk ${type} at byte ${off} runs past the end of the file`);
-    if (type === 'IHDR') { width = buf.readUInt32BE(data); height = buf.readUInt32BE(data + 4); }
-    if (type === 'pHYs') { ppuX = buf.readUInt32BE(data); ppuY = buf.readUInt32BE(data + 4); unit = buf[data + 8]!; }
+    if (type === 'IHDR') {
+      width = buf.readUInt32BE(data);
+      height = buf.readUInt32BE(data + 4);
+    }
+    if (type === 'pHYs') {
+      ppuX = buf.readUInt32BE(data);
+      ppuY = buf.readUInt32BE(data + 4);
+      unit = buf[data + 8]!;
+    }
     if (type === 'IDAT' || type === 'IEND') break; // pHYs must come before IDAT
     off = data + len + 4;
   }

@@ -15,11 +15,22 @@ export const FIGURE_DPI = 300;
  */
 function compileLogger(onWarning?: (msg: string) => void): unknown {
   const logger = {
-    level(): number { return 0; },
-    warn(...a: unknown[]) { onWarning?.(a.map(String).join(' ')); return logger; },
-    info() { return logger; },
-    debug() { return logger; },
-    error(...a: unknown[]): never { throw new Error(a.map(String).join(' ')); },
+    level(): number {
+      return 0;
+    },
+    warn(...a: unknown[]) {
+      onWarning?.(a.map(String).join(' '));
+      return logger;
+    },
+    info() {
+      return logger;
+    },
+    debug() {
+      return logger;
+    },
+    error(...a: unknown[]): never {
+      throw new Error(a.map(String).join(' '));
+    },
   };
   return logger;
 }

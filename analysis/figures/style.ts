@@ -9,7 +9,16 @@ export const OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9',
 
 export const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'wedge', 'stroke'];
 
-export const DASHES: number[][] = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3], [10, 2], [3, 1, 1, 1]];
+export const DASHES: number[][] = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 3, 2, 3],
+  [4, 4],
+  [1, 3],
+  [10, 2],
+  [3, 1, 1, 1],
+];
 
 /** Three-way outcome colours: dark / mid / light in greyscale. */
 export const OUTCOME = {
@@ -27,7 +36,17 @@ export function baseConfig(): Record<string, unknown> {
     background: 'white',
     padding: 8,
     view: { stroke: '#999999', continuousWidth: 460, continuousHeight: 200 },
-    axis: { grid: true, labelLimit: 0, labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', gridColor: '#e3e3e3', labelColor: '#222222', titleColor: '#111111', labelOverlap: true },
+    axis: {
+      grid: true,
+      labelLimit: 0,
+      labelFontSize: 10,
+      titleFontSize: 11,
+      titleFontWeight: 'normal',
+      gridColor: '#e3e3e3',
+      labelColor: '#222222',
+      titleColor: '#111111',
+      labelOverlap: true,
+    },
     legend: { labelFontSize: 10, titleFontSize: 10, titleFontWeight: 'bold', symbolStrokeWidth: 1.5, labelLimit: 0 },
     header: { labelFontSize: 11, titleFontSize: 11 },
     title: { fontSize: 13, anchor: 'start', fontWeight: 'bold', subtitleFontSize: 10, subtitleColor: '#444444' },

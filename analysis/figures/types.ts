@@ -14,8 +14,7 @@ export interface FigureContext {
 }
 
 export type FigureBuild =
-  | { spec: TopLevelSpec; /** Facts for the caption, e.g. how the data was thinned. */ notes: string[] }
-  | { skip: string };
+  { spec: TopLevelSpec; /** Facts for the caption, e.g. how the data was thinned. */ notes: string[] } | { skip: string };
 
 export interface FigureDef {
   /** File stem: figures/<name>.png and .svg. */

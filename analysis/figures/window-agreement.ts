@@ -30,12 +30,20 @@ export const windowAgreement: FigureDef = {
         add(METRICS[3]!.key, w.interval.confident_conflict.share, w.interval.events);
       }
     }
-    if (rows.length === 0) return { skip: stats.workers.length < 2 ? 'window agreement needs at least two workers.' : 'no window statistic has data (no event with values at two workers).' };
+    if (rows.length === 0)
+      return {
+        skip:
+          stats.workers.length < 2
+            ? 'window agreement needs at least two workers.'
+            : 'no window statistic has data (no event with values at two workers).',
+      };
     const sources = stats.sources.map((s) => s.name).filter((s) => rows.some((r) => r.source === s));
     const windows = [...stats.windows_ms].sort((a, b) => a - b).map(String);
     const x = { field: 'window', type: 'ordinal', sort: windows, title: 'window size (ms)', axis: { labelAngle: 0 } };
     const panels = METRICS.filter((m) => rows.some((r) => r.metric === m.key)).map((m) => ({
-      title: { text: m.key, fontSize: 11 }, width: 230, height: 140,
+      title: { text: m.key, fontSize: 11 },
+      width: 230,
+      height: 140,
       data: { values: rows.filter((r) => r.metric === m.key) },
       layer: [
         // invisible rule: a panel whose values are all 0 still gets a 0–1 % axis
@@ -43,7 +51,8 @@ export const windowAgreement: FigureDef = {
         {
           mark: { type: 'line' },
           encoding: {
-            x, y: { field: 'share', type: 'quantitative', title: m.y, scale: { zero: true } },
+            x,
+            y: { field: 'share', type: 'quantitative', title: m.y, scale: { zero: true } },
             color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
             strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' },
           },
@@ -51,7 +60,8 @@ export const windowAgreement: FigureDef = {
         {
           mark: { type: 'point', filled: true, size: 40 },
           encoding: {
-            x, y: { field: 'share', type: 'quantitative' },
+            x,
+            y: { field: 'share', type: 'quantitative' },
             color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
             shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
           },

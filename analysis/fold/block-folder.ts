@@ -7,8 +7,16 @@
 // thread (InlineFolder, gather.ts) or in the fold thread (analysis/threads/fold-thread.ts).
 import { DistAcc } from '../stats/distribution.js';
 import {
-  BinSeries, BoundCounts, CausalityCounts, CommitWaitCounts, OrderingCounts, ReestCounts, ReestWindowCounts,
-  TimelineCausality, TimelineClock, WindowCounts,
+  BinSeries,
+  BoundCounts,
+  CausalityCounts,
+  CommitWaitCounts,
+  OrderingCounts,
+  ReestCounts,
+  ReestWindowCounts,
+  TimelineCausality,
+  TimelineClock,
+  WindowCounts,
 } from './counters.js';
 import type { EventBlock } from './event-block.js';
 import { foldOrdering } from './ordering.js';
@@ -18,7 +26,14 @@ import type { SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
 import { foldResults } from './entries.js';
 import type {
-  BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, Distribution, OrderingEntry, Timeline, WindowEntry,
+  BoundQualityEntry,
+  CausalityEntry,
+  CommitWaitEntry,
+  CoordinationEntry,
+  Distribution,
+  OrderingEntry,
+  Timeline,
+  WindowEntry,
 } from '../stats/types.js';
 
 export interface TimelineConfig {
@@ -67,9 +82,9 @@ export interface FoldCounts {
   readonly latTrue: readonly DistAcc[];
   readonly latLocal: readonly DistAcc[];
   readonly causality: readonly CausalityCounts[][]; // [s][w or W = pooled]
-  readonly ordering: readonly OrderingCounts[][];   // [s][pair or P = pooled]
-  readonly windows: readonly WindowCounts[][];      // [s][k]
-  readonly bounds: readonly BoundCounts[][];        // [s][0 = coordinator, 1+w, W+1 = pooled workers]
+  readonly ordering: readonly OrderingCounts[][]; // [s][pair or P = pooled]
+  readonly windows: readonly WindowCounts[][]; // [s][k]
+  readonly bounds: readonly BoundCounts[][]; // [s][0 = coordinator, 1+w, W+1 = pooled workers]
   readonly commitWait: readonly CommitWaitCounts[][]; // [s][w or W = pooled]
   readonly tlSent: Float64Array | null;
   readonly tlCausality: readonly TimelineCausality[][];
@@ -106,7 +121,8 @@ export class BlockFolder implements FoldCounts {
   constructor(readonly cfg: FoldConfig) {
     this.S = cfg.sources.length;
     this.W = cfg.workers.length;
-    const S = this.S, W = this.W;
+    const S = this.S,
+      W = this.W;
     this.bounded = cfg.sources.map((s) => s.bounded);
     for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
@@ -125,10 +141,15 @@ export class BlockFolder implements FoldCounts {
     }
     this.scratch = new FoldScratch(cfg.capacity);
     this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length);
-    this.sinks = Array.from({ length: S }, (_, s) => Array.from({ length: W }, (_, w) => ({
-      c: this.causality[s]![w]!, b: this.bounds[s]![1 + w]!, cw: this.commitWait[s]![w]!,
-      tc: tl ? this.tlClock[s]![w]! : null, tlc: tl ? this.tlCausality[s]![w]! : null,
-    })));
+    this.sinks = Array.from({ length: S }, (_, s) =>
+      Array.from({ length: W }, (_, w) => ({
+        c: this.causality[s]![w]!,
+        b: this.bounds[s]![1 + w]!,
+        cw: this.commitWait[s]![w]!,
+        tc: tl ? this.tlClock[s]![w]! : null,
+        tlc: tl ? this.tlCausality[s]![w]! : null,
+      })),
+    );
   }
 
   /** Index of a re-estimation delay (seconds), registering it on first sight. */
@@ -173,7 +194,9 @@ export class BlockFolder implements FoldCounts {
     const lat = this.scratch.margin;
     const local = this.scratch.wait;
     for (let w = 0; w < this.W; w++) {
-      const has = blk.has[w]!, trueRecv = blk.trueRecv[w]!, recvLocal = blk.recvLocal[w]!;
+      const has = blk.has[w]!,
+        trueRecv = blk.trueRecv[w]!,
+        recvLocal = blk.recvLocal[w]!;
       const tl = this.tlLatency[w];
       let m = 0;
       for (let j = 0; j < blk.n; j++) {
@@ -204,7 +227,11 @@ export class BlockFolder implements FoldCounts {
       sumInto(this.ordering[s]![this.pairs.length]!, this.ordering[s]!.slice(0, this.pairs.length));
       sumInto(this.bounds[s]![W + 1]!, this.bounds[s]!.slice(1, W + 1));
       const cw = this.commitWait[s]!;
-      for (let d = 0; d < this.delays.length; d++) sumInto(cw[W]!.reest[d]!, cw.slice(0, W).map((c) => c.reest[d]!));
+      for (let d = 0; d < this.delays.length; d++)
+        sumInto(
+          cw[W]!.reest[d]!,
+          cw.slice(0, W).map((c) => c.reest[d]!),
+        );
       if (this.cfg.timeline) sumInto(this.tlCausality[s]![W]!, this.tlCausality[s]!.slice(0, W));
       for (const wc of this.windows[s]!) sumInto(wc.acc, wc.perWorker);
     }
@@ -229,7 +256,7 @@ function sumInto<T extends object>(target: T, parts: readonly T[]): void {
       const arr = v as number[] | Float64Array;
       for (let i = 0; i < arr.length; i++) {
         let sum = 0;
-        for (const p of parts) sum += ((p as Record<string, number[]>)[key]!)[i]!;
+        for (const p of parts) sum += (p as Record<string, number[]>)[key]![i]!;
         arr[i] = sum;
       }
     }

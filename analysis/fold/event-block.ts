@@ -46,11 +46,20 @@ export class EventBlock {
   }
 
   /** A block over `buffer` (a new one when omitted), laid out by byteLength. */
-  constructor(readonly capacity: number, readonly sources: number, readonly workers: number, buffer?: ArrayBuffer) {
+  constructor(
+    readonly capacity: number,
+    readonly sources: number,
+    readonly workers: number,
+    buffer?: ArrayBuffer,
+  ) {
     const n = capacity;
     this.buffer = buffer ?? new ArrayBuffer(EventBlock.byteLength(capacity, sources, workers));
     let at = 0;
-    const f64 = () => { const a = new Float64Array(this.buffer, at, n); at += n * 8; return a; };
+    const f64 = () => {
+      const a = new Float64Array(this.buffer, at, n);
+      at += n * 8;
+      return a;
+    };
     const stamps = (): StampColumns => ({ p: f64(), lo: f64(), hi: f64() });
     this.sendLocal = f64();
     this.trueSend = f64();
@@ -60,7 +69,11 @@ export class EventBlock {
     this.stamps = Array.from({ length: workers }, () => Array.from({ length: sources }, stamps));
     this.bin = new Int32Array(this.buffer, at, n);
     at += n * 4;
-    const u8 = () => { const a = new Uint8Array(this.buffer, at, n); at += n; return a; };
+    const u8 = () => {
+      const a = new Uint8Array(this.buffer, at, n);
+      at += n;
+      return a;
+    };
     this.has = Array.from({ length: workers }, u8);
     this.coordDegraded = Array.from({ length: sources }, u8);
     this.degraded = Array.from({ length: workers }, () => Array.from({ length: sources }, u8));

@@ -57,8 +57,10 @@ export class CausalitySampler {
   private readonly interval: ViolationKeeper[];
 
   constructor(
-    private readonly sources: SourceDef[], private readonly workers: string[],
-    private readonly firstSeq: number, private readonly sampling: FigureSampling,
+    private readonly sources: SourceDef[],
+    private readonly workers: string[],
+    private readonly firstSeq: number,
+    private readonly sampling: FigureSampling,
   ) {
     this.thinned = sources.map(() => 0);
     this.point = sources.map(() => new ViolationKeeper(sampling.violationCap));
@@ -74,21 +76,35 @@ export class CausalitySampler {
       const st = ev.workers[w];
       if (!st) continue;
       for (let s = 0; s < this.sources.length; s++) {
-        const sp = ev.coord[s * 3]!, rp = st.vals[s * 3]!;
+        const sp = ev.coord[s * 3]!,
+          rp = st.vals[s * 3]!;
         const point = pointCausality(sp, rp);
         if (point === null) continue;
-        const sLo = ev.coord[s * 3 + 1]!, sHi = ev.coord[s * 3 + 2]!, rLo = st.vals[s * 3 + 1]!, rHi = st.vals[s * 3 + 2]!;
+        const sLo = ev.coord[s * 3 + 1]!,
+          sHi = ev.coord[s * 3 + 2]!,
+          rLo = st.vals[s * 3 + 1]!,
+          rHi = st.vals[s * 3 + 2]!;
         const interval = intervalCausality(sLo, sHi, rLo, rHi);
         const keepPoint = point === 'violation' && this.point[s]!.wants() && drawable;
         const keepInterval = interval === 'violation' && this.interval[s]!.wants() && drawable;
         const thinned = inThinned && this.thinned[s]! < this.sampling.thinnedCap;
         if (!keepPoint && !keepInterval && !thinned) continue;
         const sample: CausalitySample = {
-          source: this.sources[s]!.name, node: this.workers[w]!, seq: ev.seq, send_rel_ns: ev.sendLocal,
-          margin_ns: rp - sp, lo_ns: interval === null ? null : rLo - sHi, hi_ns: interval === null ? null : rHi - sLo,
-          point, interval, thinned,
+          source: this.sources[s]!.name,
+          node: this.workers[w]!,
+          seq: ev.seq,
+          send_rel_ns: ev.sendLocal,
+          margin_ns: rp - sp,
+          lo_ns: interval === null ? null : rLo - sHi,
+          hi_ns: interval === null ? null : rHi - sLo,
+          point,
+          interval,
+          thinned,
         };
-        if (thinned) { this.thinned[s]!++; this.thinnedSamples.push(sample); }
+        if (thinned) {
+          this.thinned[s]!++;
+          this.thinnedSamples.push(sample);
+        }
         if (keepPoint) this.point[s]!.keep(sample);
         if (keepInterval) this.interval[s]!.keep(sample);
       }
@@ -99,14 +115,20 @@ export class CausalitySampler {
   result(firstSendRelNs: number | null): CausalitySampleSet {
     const all = new Set(this.thinnedSamples);
     for (const k of [...this.point, ...this.interval]) for (const x of k.samples()) all.add(x);
-    const order = (x: CausalitySample): [number, number, number] =>
-      [x.send_rel_ns, this.workers.indexOf(x.node), this.sources.findIndex((s) => s.name === x.source)];
+    const order = (x: CausalitySample): [number, number, number] => [
+      x.send_rel_ns,
+      this.workers.indexOf(x.node),
+      this.sources.findIndex((s) => s.name === x.source),
+    ];
     const samples = [...all].sort((a, b) => {
-      const [a0, a1, a2] = order(a), [b0, b1, b2] = order(b);
+      const [a0, a1, a2] = order(a),
+        [b0, b1, b2] = order(b);
       return a.seq - b.seq || a0 - b0 || a1 - b1 || a2 - b2;
     });
     return {
-      stride: this.sampling.stride, thinned_cap: this.sampling.thinnedCap, violation_cap: this.sampling.violationCap,
+      stride: this.sampling.stride,
+      thinned_cap: this.sampling.thinnedCap,
+      violation_cap: this.sampling.violationCap,
       first_send_rel_ns: firstSendRelNs,
       violations: this.sources.map((src, s) => ({
         source: src.name,

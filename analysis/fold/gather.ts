@@ -5,9 +5,25 @@
 // analysis/threads/threaded-folder.ts) while this thread goes on joining. Both give the same FoldResults.
 import { BlockFolder, type FoldConfig, type FoldResults, type TimelineConfig } from './block-folder.js';
 import {
-  boundEntries, causalityEntries, commitWaitEntries, coordinationEntries, delayOrder, orderingEntries, timeline, windowEntries,
+  boundEntries,
+  causalityEntries,
+  commitWaitEntries,
+  coordinationEntries,
+  delayOrder,
+  orderingEntries,
+  timeline,
+  windowEntries,
 } from './entries.js';
-import type { BoundQualityEntry, CausalityEntry, CommitWaitEntry, CoordinationEntry, EventSamples, OrderingEntry, Timeline, WindowEntry } from '../stats/types.js';
+import type {
+  BoundQualityEntry,
+  CausalityEntry,
+  CommitWaitEntry,
+  CoordinationEntry,
+  EventSamples,
+  OrderingEntry,
+  Timeline,
+  WindowEntry,
+} from '../stats/types.js';
 import { EventBlock } from './event-block.js';
 import type { JoinedEvent, SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
@@ -116,24 +132,36 @@ export abstract class EventGatherer implements EventSink {
 
   private maybeSample(ev: JoinedEvent): void {
     const stride = this.cfg.sampleStride;
-    if (((ev.seq - this.cfg.firstSeq) % stride + stride) % stride !== 0 || this.samples.length >= 5000) return;
-    const triple = (v: Float64Array, s: number): [number | null, number | null, number | null] =>
-      [nn(v[s * 3]!), nn(v[s * 3 + 1]!), nn(v[s * 3 + 2]!)];
+    if ((((ev.seq - this.cfg.firstSeq) % stride) + stride) % stride !== 0 || this.samples.length >= 5000) return;
+    const triple = (v: Float64Array, s: number): [number | null, number | null, number | null] => [
+      nn(v[s * 3]!),
+      nn(v[s * 3 + 1]!),
+      nn(v[s * 3 + 2]!),
+    ];
     const coordinator: Record<string, [number | null, number | null, number | null]> = {};
-    this.cfg.sources.forEach((src, s) => { coordinator[src.name] = triple(ev.coord, s); });
+    this.cfg.sources.forEach((src, s) => {
+      coordinator[src.name] = triple(ev.coord, s);
+    });
     const workers: EventSamples['events'][number]['workers'] = {};
     const trueRecv: Record<string, number | null> = {};
     this.cfg.workers.forEach((node, w) => {
       const st = ev.workers[w];
       if (!st) return;
       const m: Record<string, [number | null, number | null, number | null]> = {};
-      this.cfg.sources.forEach((src, s) => { m[src.name] = triple(st.vals, s); });
+      this.cfg.sources.forEach((src, s) => {
+        m[src.name] = triple(st.vals, s);
+      });
       workers[node] = m;
       trueRecv[node] = nn(st.trueRecv);
     });
     this.samples.push({
-      seq: ev.seq, event_id: ev.eventId, send_rel_ns: nn(ev.sendLocal), coordinator, workers,
-      true_send_rel_ns: nn(ev.trueSend), true_recv_rel_ns: trueRecv,
+      seq: ev.seq,
+      event_id: ev.eventId,
+      send_rel_ns: nn(ev.sendLocal),
+      coordinator,
+      workers,
+      true_send_rel_ns: nn(ev.trueSend),
+      true_recv_rel_ns: trueRecv,
     });
   }
 }
@@ -164,15 +192,42 @@ export class InlineFolder extends EventGatherer {
   }
 
   // Result methods, each over every event added so far.
-  get truthSend(): boolean { this.fold(); return this.folder.truthSend; }
-  get truthRecv(): boolean { this.fold(); return this.folder.truthRecv; }
-  causalityEntries(): CausalityEntry[] { this.fold(); return causalityEntries(this.folder); }
-  orderingEntries(): OrderingEntry[] { this.fold(); return orderingEntries(this.folder); }
-  windowEntries(): WindowEntry[] { this.fold(); return windowEntries(this.folder); }
-  coordinationEntries(): CoordinationEntry[] { this.fold(); return coordinationEntries(this.folder); }
-  commitWaitEntries(): CommitWaitEntry[] { this.fold(); return commitWaitEntries(this.folder); }
-  boundEntries(): BoundQualityEntry[] { this.fold(); return boundEntries(this.folder); }
-  timeline(): Timeline | null { this.fold(); return timeline(this.folder); }
+  get truthSend(): boolean {
+    this.fold();
+    return this.folder.truthSend;
+  }
+  get truthRecv(): boolean {
+    this.fold();
+    return this.folder.truthRecv;
+  }
+  causalityEntries(): CausalityEntry[] {
+    this.fold();
+    return causalityEntries(this.folder);
+  }
+  orderingEntries(): OrderingEntry[] {
+    this.fold();
+    return orderingEntries(this.folder);
+  }
+  windowEntries(): WindowEntry[] {
+    this.fold();
+    return windowEntries(this.folder);
+  }
+  coordinationEntries(): CoordinationEntry[] {
+    this.fold();
+    return coordinationEntries(this.folder);
+  }
+  commitWaitEntries(): CommitWaitEntry[] {
+    this.fold();
+    return commitWaitEntries(this.folder);
+  }
+  boundEntries(): BoundQualityEntry[] {
+    this.fold();
+    return boundEntries(this.folder);
+  }
+  timeline(): Timeline | null {
+    this.fold();
+    return timeline(this.folder);
+  }
 }
 
 function nn(v: number): number | null {

@@ -55,32 +55,52 @@ function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, 
   const has = blk.has[w]!;
   const cs = blk.coord[s]!;
   const r = blk.stamps[w]![s]!;
-  const cDeg = blk.coordDegraded[s]!, rDeg = blk.degraded[w]![s]!;
+  const cDeg = blk.coordDegraded[s]!,
+    rDeg = blk.degraded[w]![s]!;
   const trueRecv = blk.trueRecv[w]!;
   const reest = blk.reest[w]!;
   const c = k.c;
   const tlc = k.tlc;
-  const margin = x.margin, waits = x.wait;
-  let nMargin = 0, nWait = 0;
-  let ptMissing = 0, ptCompared = 0, ptViol = 0, ivMissing = 0, ivCompared = 0, proven = 0, viol = 0, amb = 0;
-  let degCompared = 0, degViol = 0;
+  const margin = x.margin,
+    waits = x.wait;
+  let nMargin = 0,
+    nWait = 0;
+  let ptMissing = 0,
+    ptCompared = 0,
+    ptViol = 0,
+    ivMissing = 0,
+    ivCompared = 0,
+    proven = 0,
+    viol = 0,
+    amb = 0;
+  let degCompared = 0,
+    degViol = 0;
   for (let j = 0; j < blk.n; j++) {
     if (has[j] === 0) continue;
-    const sp = cs.p[j]!, rp = r.p[j]!;
+    const sp = cs.p[j]!,
+      rp = r.p[j]!;
     const pc = pointCausality(sp, rp);
-    if (pc === null) ptMissing++; else {
+    if (pc === null) ptMissing++;
+    else {
       ptCompared++;
       if (pc === 'violation') ptViol++;
       margin[nMargin++] = rp - sp;
     }
     let ic: ReturnType<typeof intervalCausality> = null;
     if (bounded) {
-      const rLo = r.lo[j]!, rHi = r.hi[j]!;
+      const rLo = r.lo[j]!,
+        rHi = r.hi[j]!;
       ic = intervalCausality(cs.lo[j]!, cs.hi[j]!, rLo, rHi);
-      if (ic === null) ivMissing++; else {
+      if (ic === null) ivMissing++;
+      else {
         ivCompared++;
-        if (ic === 'proven_after') proven++; else if (ic === 'violation') viol++; else amb++;
-        if ((cDeg[j]! | rDeg[j]!) !== 0) { degCompared++; if (ic === 'violation') degViol++; }
+        if (ic === 'proven_after') proven++;
+        else if (ic === 'violation') viol++;
+        else amb++;
+        if ((cDeg[j]! | rDeg[j]!) !== 0) {
+          degCompared++;
+          if (ic === 'violation') degViol++;
+        }
       }
       const wait = Number.isNaN(rLo) || Number.isNaN(rHi) ? NaN : trueTimeWait(rLo, rHi);
       waits[nWait++] = wait;
@@ -90,28 +110,56 @@ function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, 
     const bin = blk.bin[j]!;
     if (bin >= 0 && tlc) foldTimelineCausality(tlc, bin, pc, ic);
   }
-  c.ptMissing += ptMissing; c.ptCompared += ptCompared; c.ptViol += ptViol;
-  c.ivMissing += ivMissing; c.ivCompared += ivCompared; c.proven += proven; c.viol += viol; c.amb += amb;
-  c.ivDegCompared += degCompared; c.ivDegViol += degViol;
+  c.ptMissing += ptMissing;
+  c.ptCompared += ptCompared;
+  c.ptViol += ptViol;
+  c.ivMissing += ivMissing;
+  c.ivCompared += ivCompared;
+  c.proven += proven;
+  c.viol += viol;
+  c.amb += amb;
+  c.ivDegCompared += degCompared;
+  c.ivDegViol += degViol;
   c.margin.addAll(margin, nMargin);
   k.cw.wait.addAll(waits, nWait);
 }
 
 /** Bound quality of one place's readings (has = null: every event has one) and its timeline clock bins. */
 function foldBoundReadings(
-  blk: EventBlock, col: StampColumns, deg: Uint8Array, has: Uint8Array | null, truthCol: Float64Array, localCol: Float64Array,
-  bounded: boolean, k: ReadingSink, x: FoldScratch,
+  blk: EventBlock,
+  col: StampColumns,
+  deg: Uint8Array,
+  has: Uint8Array | null,
+  truthCol: Float64Array,
+  localCol: Float64Array,
+  bounded: boolean,
+  k: ReadingSink,
+  x: FoldScratch,
 ): void {
-  const P = col.p, LO = col.lo, HI = col.hi;
+  const P = col.p,
+    LO = col.lo,
+    HI = col.hi;
   const b = k.b;
   const tc = k.tc;
-  const hws = x.halfWidth, errs = x.error, abss = x.absError, norms = x.norm;
+  const hws = x.halfWidth,
+    errs = x.error,
+    abss = x.absError,
+    norms = x.norm;
   const calib = b.calib;
-  let nHw = 0, nErr = 0, nNorm = 0;
-  let readings = 0, coverOf = 0, covered = 0, coverOfDeg = 0, coveredDeg = 0;
+  let nHw = 0,
+    nErr = 0,
+    nNorm = 0;
+  let readings = 0,
+    coverOf = 0,
+    covered = 0,
+    coverOfDeg = 0,
+    coveredDeg = 0;
   for (let j = 0; j < blk.n; j++) {
     if (has !== null && has[j] === 0) continue;
-    const p = P[j]!, lo = LO[j]!, hi = HI[j]!, truth = truthCol[j]!;
+    const p = P[j]!,
+      lo = LO[j]!,
+      hi = HI[j]!,
+      truth = truthCol[j]!;
     const hasIv = bounded && !Number.isNaN(lo) && !Number.isNaN(hi);
     const hasTruth = !Number.isNaN(truth);
     if (hasIv) hws[nHw++] = halfWidth(lo, hi);
@@ -123,7 +171,10 @@ function foldBoundReadings(
         coverOf++;
         const cov = covers(lo, hi, truth);
         if (cov) covered++;
-        if (deg[j] !== 0) { coverOfDeg++; if (cov) coveredDeg++; }
+        if (deg[j] !== 0) {
+          coverOfDeg++;
+          if (cov) coveredDeg++;
+        }
         const z = normalizedError(p, lo, hi, truth);
         norms[nNorm++] = z;
         // covered at scale k ⇔ |z| ≤ k (coversScaled, without a multiplication per scale); NaN: never
@@ -138,10 +189,17 @@ function foldBoundReadings(
     if (hasIv) tc.hw.add(bin, halfWidth(lo, hi));
     if (hasTruth) {
       tc.err.add(bin, p - truth);
-      if (hasIv) { tc.coveredOf[bin]!++; if (covers(lo, hi, truth)) tc.covered[bin]!++; }
+      if (hasIv) {
+        tc.coveredOf[bin]!++;
+        if (covers(lo, hi, truth)) tc.covered[bin]!++;
+      }
     }
   }
-  b.readings += readings; b.coverOf += coverOf; b.covered += covered; b.coverOfDeg += coverOfDeg; b.coveredDeg += coveredDeg;
+  b.readings += readings;
+  b.coverOf += coverOf;
+  b.covered += covered;
+  b.coverOfDeg += coverOfDeg;
+  b.coveredDeg += coveredDeg;
   b.halfWidth.addAll(hws, nHw);
   b.error.addAll(errs, nErr);
   b.absError.addAll(abss, nErr);
@@ -149,8 +207,15 @@ function foldBoundReadings(
 }
 
 function foldTimelineCausality(t: TimelineCausality, bin: number, pc: string | null, ic: string | null): void {
-  if (pc !== null) { t.compared[bin]!++; if (pc === 'violation') t.viol[bin]!++; }
-  if (ic !== null) { t.ivCompared[bin]!++; if (ic === 'violation') t.ivViol[bin]!++; else if (ic === 'ambiguous') t.ivAmb[bin]!++; }
+  if (pc !== null) {
+    t.compared[bin]!++;
+    if (pc === 'violation') t.viol[bin]!++;
+  }
+  if (ic !== null) {
+    t.ivCompared[bin]!++;
+    if (ic === 'violation') t.ivViol[bin]!++;
+    else if (ic === 'ambiguous') t.ivAmb[bin]!++;
+  }
 }
 
 /** The event's re-estimates of source s (docs/metrics.md §Commit wait, reestimated[]). */

@@ -5,7 +5,12 @@ import type { AccuracyCounts, WindowCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
 import type { ReestStamp } from '../join/joined.js';
 import {
-  classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, pointWindowsAgree, windowIndex, type WindowSize,
+  classifyIntervalEvent,
+  conflictIsTrueSplit,
+  intervalWindow,
+  pointWindowsAgree,
+  windowIndex,
+  type WindowSize,
 } from '../metrics/windows.js';
 
 /** Per-event scratch (one slot per worker) and each worker's true window for the block. */
@@ -46,21 +51,42 @@ export function computeTrueWindows(blk: EventBlock, windows: readonly WindowSize
 }
 
 export function foldWindows(
-  blk: EventBlock, s: number, k: number, win: WindowSize, bounded: boolean, delays: number, wc: WindowCounts, x: WindowScratch,
+  blk: EventBlock,
+  s: number,
+  k: number,
+  win: WindowSize,
+  bounded: boolean,
+  delays: number,
+  wc: WindowCounts,
+  x: WindowScratch,
 ): void {
   const W = blk.workers;
   const points = x.points;
   const assigned = x.assigned;
   const trueOfConfident = x.trueOfConfident;
-  const confidentWin = x.confidentWin, confidentWorker = x.confidentWorker;
+  const confidentWin = x.confidentWin,
+    confidentWorker = x.confidentWorker;
   const trueWin = x.trueWin[k]!;
   // this source's columns and counters per worker, looked up once per block
-  const has = blk.has, P = x.p, LO = x.lo, HI = x.hi, DEG = x.deg;
-  for (let w = 0; w < W; w++) { const st = blk.stamps[w]![s]!; P[w] = st.p; LO[w] = st.lo; HI[w] = st.hi; DEG[w] = blk.degraded[w]![s]!; }
+  const has = blk.has,
+    P = x.p,
+    LO = x.lo,
+    HI = x.hi,
+    DEG = x.deg;
+  for (let w = 0; w < W; w++) {
+    const st = blk.stamps[w]![s]!;
+    P[w] = st.p;
+    LO[w] = st.lo;
+    HI[w] = st.hi;
+    DEG[w] = blk.degraded[w]![s]!;
+  }
   const acc = wc.perWorker;
   const falseBy = wc.falseBy;
   for (let j = 0; j < blk.n; j++) {
-    let np = 0, na = 0, nt = 0, anyDeg = 0;
+    let np = 0,
+      na = 0,
+      nt = 0,
+      anyDeg = 0;
     let confidentAllTruth = true;
     for (let w = 0; w < W; w++) {
       if (has[w]![j] === 0) continue;
@@ -73,7 +99,8 @@ export function foldWindows(
         if (hasTruth) foldPointAccuracy(acc[w]!, pw === tw);
       }
       if (!bounded) continue;
-      const lo = LO[w]![j]!, hi = HI[w]![j]!;
+      const lo = LO[w]![j]!,
+        hi = HI[w]![j]!;
       if (Number.isNaN(lo) || Number.isNaN(hi)) continue;
       const iw = intervalWindow(lo, hi, win);
       assigned[na++] = iw === null ? NaN : iw;
@@ -81,12 +108,19 @@ export function foldWindows(
       wc.ivReadings++;
       if (iw !== null) {
         wc.ivConfident++;
-        if (hasTruth) { confidentWin[nt] = iw; confidentWorker[nt] = w; trueOfConfident[nt++] = tw; } else confidentAllTruth = false;
+        if (hasTruth) {
+          confidentWin[nt] = iw;
+          confidentWorker[nt] = w;
+          trueOfConfident[nt++] = tw;
+        } else confidentAllTruth = false;
       }
       if (hasTruth) foldIntervalAccuracy(acc[w]!, iw, tw);
     }
     const agree = pointWindowsAgree(points, np);
-    if (agree !== null) { wc.ptEvents++; if (agree) wc.ptAgree++; }
+    if (agree !== null) {
+      wc.ptEvents++;
+      if (agree) wc.ptAgree++;
+    }
     const verdict = classifyIntervalEvent(assigned, na);
     if (verdict !== null) {
       wc.ivEvents++;
@@ -97,7 +131,8 @@ export function foldWindows(
         wc.ivConflict++;
         if (anyDeg !== 0) wc.ivConflictDeg++;
         if (confidentAllTruth && nt >= 2) {
-          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++; else {
+          if (conflictIsTrueSplit(trueOfConfident, nt)) wc.splitTrue++;
+          else {
             wc.splitFalse++;
             if (anyDeg !== 0) wc.splitFalseDeg++;
             // charged to the workers whose confident window is not their true one (their bound failed)
@@ -117,18 +152,32 @@ function foldPointAccuracy(a: AccuracyCounts, correct: boolean): void {
 
 function foldIntervalAccuracy(a: AccuracyCounts, iw: number | null, tw: number): void {
   a.iv++;
-  if (iw === null) a.ivAmb++; else if (iw === tw) a.ivConfCorrect++; else a.ivConfWrong++;
+  if (iw === null) a.ivAmb++;
+  else if (iw === tw) a.ivConfCorrect++;
+  else a.ivConfWrong++;
 }
 
 /** The interval verdict of event j with each worker's re-estimated interval, per delay. */
-function reestEvent(blk: EventBlock, j: number, s: number, win: WindowSize, delays: number, wc: WindowCounts, assigned: Float64Array): void {
+function reestEvent(
+  blk: EventBlock,
+  j: number,
+  s: number,
+  win: WindowSize,
+  delays: number,
+  wc: WindowCounts,
+  assigned: Float64Array,
+): void {
   for (let d = 0; d < delays; d++) {
     let na = 0;
     for (let w = 0; w < blk.workers; w++) {
       const re = blk.has[w]![j] === 1 ? blk.reest[w]![j] : null;
       if (!re) continue;
       let r: ReestStamp | undefined;
-      for (const x of re) if (x.source === s && x.delay === d) { r = x; break; }
+      for (const x of re)
+        if (x.source === s && x.delay === d) {
+          r = x;
+          break;
+        }
       if (!r || Number.isNaN(r.lo) || Number.isNaN(r.hi)) continue;
       const iw = intervalWindow(r.lo, r.hi, win);
       assigned[na++] = iw === null ? NaN : iw;
@@ -137,6 +186,8 @@ function reestEvent(blk: EventBlock, j: number, s: number, win: WindowSize, dela
     if (v === null) continue;
     const c = wc.reest[d]!;
     c.events++;
-    if (v === 'ambiguous') c.amb++; else if (v === 'confident_conflict') c.conflict++; else c.agree++;
+    if (v === 'ambiguous') c.amb++;
+    else if (v === 'confident_conflict') c.conflict++;
+    else c.agree++;
   }
 }

@@ -37,7 +37,7 @@ export function viewBatch(src: RowSource, b: CsvBatch): CsvBatch {
   const F = src.reader.fields;
   const rows: string[][] = [];
   for (let i = 0; i < b.count; i++) rows.push(src.convert(cellsOf(b, i, F), b.lines[i]!));
-  return batchFromCells(rows, b.lines, src.fields ?? (rows[0]?.length ?? 0));
+  return batchFromCells(rows, b.lines, src.fields ?? rows[0]?.length ?? 0);
 }
 
 type Key = number | string;
@@ -63,7 +63,10 @@ class PendingIndex {
     this.size++;
     if (typeof key === 'number' && key >= 0 && Number.isInteger(key)) {
       const slot = key & PendingIndex.MASK;
-      if (this.ring[slot] === undefined) { this.ring[slot] = ev; return; }
+      if (this.ring[slot] === undefined) {
+        this.ring[slot] = ev;
+        return;
+      }
     }
     this.map.set(key, ev);
   }
@@ -71,7 +74,11 @@ class PendingIndex {
     if (typeof key === 'number' && key >= 0) {
       const slot = key & PendingIndex.MASK;
       const e = this.ring[slot];
-      if (e !== undefined && e.key === key) { this.ring[slot] = undefined; this.size--; return; }
+      if (e !== undefined && e.key === key) {
+        this.ring[slot] = undefined;
+        this.size--;
+        return;
+      }
     }
     if (this.map.delete(key)) this.size--;
   }
@@ -157,9 +164,16 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const W = o.workers.length;
   const S = o.sourceCount;
   const counters: JoinCounters = {
-    eventsSent: 0, coordinatorDuplicates: 0,
-    received: new Array(W).fill(0), duplicates: new Array(W).fill(0), unknown: new Array(W).fill(0),
-    late: new Array(W).fill(0), reestRows: new Array(W).fill(0), reestUnmatched: new Array(W).fill(0), reestLate: new Array(W).fill(0), maxInFlight: 0,
+    eventsSent: 0,
+    coordinatorDuplicates: 0,
+    received: new Array(W).fill(0),
+    duplicates: new Array(W).fill(0),
+    unknown: new Array(W).fill(0),
+    late: new Array(W).fill(0),
+    reestRows: new Array(W).fill(0),
+    reestUnmatched: new Array(W).fill(0),
+    reestLate: new Array(W).fill(0),
+    maxInFlight: 0,
   };
   const pending = new PendingIndex();
   const queue: JoinedEvent[] = [];
@@ -176,7 +190,9 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const seqHi = o.seqRange?.hi ?? Infinity;
   const wState: ReaderState[] = o.workers.map(() => ({ frontier: -Infinity, last: -Infinity, eof: false }));
   const cwState = o.commitWait.map((cw) => ({
-    eof: false, frontier: -Infinity, last: -Infinity,
+    eof: false,
+    frontier: -Infinity,
+    last: -Infinity,
     perDelay: new Map<number, Progress>(cw.delays.map((d) => [d, { frontier: -Infinity, last: -Infinity }])),
   }));
   const cd = o.coordinator.decoder;
@@ -203,21 +219,36 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     const h = cw.reader.header;
     const at = (n: CommitWaitColumn) => h.indexOf(n);
     return {
-      F: h.length, event: at('event_id'), seq: at('seq'), source: at('source'), delay: at('delay_s'),
-      point: at('point_ns'), lo: at('lo_ns'), hi: at('hi_ns'), truth: at('true_recv_ns'),
+      F: h.length,
+      event: at('event_id'),
+      seq: at('seq'),
+      source: at('source'),
+      delay: at('delay_s'),
+      point: at('point_ns'),
+      lo: at('lo_ns'),
+      hi: at('hi_ns'),
+      truth: at('true_recv_ns'),
     };
   });
 
   const attachWorkerRow = (w: number, b: DecodedRows, i: number, ev: JoinedEvent): void => {
-    if (ev.workers[w]) { counters.duplicates[w]!++; return; }
+    if (ev.workers[w]) {
+      counters.duplicates[w]!++;
+      return;
+    }
     const d = o.workers[w]!.decoder;
     const vals = stampsArray();
     d.stamps(b, i, vals);
     const recvLocal = d.local(b, i);
     const trueRecv = d.truth(b, i);
     const st = stampPool.pop();
-    if (st) { st.recvLocal = recvLocal; st.trueRecv = trueRecv; st.vals = vals; st.reest = null; ev.workers[w] = st; }
-    else ev.workers[w] = { recvLocal, trueRecv, vals, reest: null };
+    if (st) {
+      st.recvLocal = recvLocal;
+      st.trueRecv = trueRecv;
+      st.vals = vals;
+      st.reest = null;
+      ev.workers[w] = st;
+    } else ev.workers[w] = { recvLocal, trueRecv, vals, reest: null };
     counters.received[w]!++;
     workerSeen[w]!.add(ev.seq);
   };
@@ -227,14 +258,25 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
     if (seq >= seqLo && seq <= seqHi) advance(wState[w]!, seq);
     const key = Number.isFinite(seq) ? seq : b.ids![i]!;
     const ev = pending.get(key);
-    if (ev) { attachWorkerRow(w, b, i, ev); return; }
+    if (ev) {
+      attachWorkerRow(w, b, i, ev);
+      return;
+    }
     if (Number.isFinite(seq) && coordSeen.has(seq)) {
       // Its event was already folded: a duplicate if this worker had it, else a late row.
       if (workerSeen[w]!.has(seq)) counters.duplicates[w]!++;
-      else { counters.late[w]!++; counters.received[w]!++; workerSeen[w]!.add(seq); o.workers[w]!.decoder.stamps(b, i, emptyStamps(S)); }
+      else {
+        counters.late[w]!++;
+        counters.received[w]!++;
+        workerSeen[w]!.add(seq);
+        o.workers[w]!.decoder.stamps(b, i, emptyStamps(S));
+      }
       return;
     }
-    if (coordEof || (Number.isFinite(seq) && seq <= coordFrontier)) { counters.unknown[w]!++; return; }
+    if (coordEof || (Number.isFinite(seq) && seq <= coordFrontier)) {
+      counters.unknown[w]!++;
+      return;
+    }
     let list = early.get(key);
     if (!list) early.set(key, (list = []));
     list.push({ w, b, i });
@@ -256,16 +298,29 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       else counters.reestUnmatched[cw.worker]!++;
       return true;
     }
-    if (!st) { counters.reestUnmatched[cw.worker]!++; return true; }
+    if (!st) {
+      counters.reestUnmatched[cw.worker]!++;
+      return true;
+    }
     const s = o.sourceIndex.get(cell(k.source));
     const delayS = Number(cell(k.delay));
-    if (s === undefined || !Number.isFinite(delayS) || cell(k.delay) === '') { counters.reestUnmatched[cw.worker]!++; return true; }
+    if (s === undefined || !Number.isFinite(delayS) || cell(k.delay) === '') {
+      counters.reestUnmatched[cw.worker]!++;
+      return true;
+    }
     const rel = (j: number) => {
       if (j < 0) return NaN;
       const v = parseRelNsAt(text, b.offsets[base + j]!, b.offsets[base + j + 1]! - 1, o.anchor);
       return v === undefined ? NaN : v;
     };
-    const r: ReestStamp = { source: s, delay: o.delayIndex(delayS), point: rel(k.point), lo: rel(k.lo), hi: rel(k.hi), trueRecv: rel(k.truth) };
+    const r: ReestStamp = {
+      source: s,
+      delay: o.delayIndex(delayS),
+      point: rel(k.point),
+      lo: rel(k.lo),
+      hi: rel(k.hi),
+      trueRecv: rel(k.truth),
+    };
     (st.reest ??= []).push(r);
     counters.reestRows[cw.worker]!++;
     return true;
@@ -278,14 +333,19 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       if (!(ev.seq <= safe) && !overfull) break;
       if (overfull && !forced) {
         forced = true;
-        o.warn(`join window exceeded ${MAX_PENDING_EVENTS} events in flight (a reader is far behind); older events were folded early and later rows for them count as late`);
+        o.warn(
+          `join window exceeded ${MAX_PENDING_EVENTS} events in flight (a reader is far behind); older events were folded early and later rows for them count as late`,
+        );
       }
       queue[qHead++] = undefined as unknown as JoinedEvent;
       pending.delete(ev.key ?? keyOf(ev.seq, ev.eventId));
       o.onEvent(ev);
       recycle(ev);
     }
-    if (qHead > 65_536 && qHead * 2 > queue.length) { queue.splice(0, qHead); qHead = 0; }
+    if (qHead > 65_536 && qHead * 2 > queue.length) {
+      queue.splice(0, qHead);
+      qHead = 0;
+    }
   };
 
   while (!coordEof || wState.some((s) => !s.eof) || cwState.some((s) => !s.eof)) {
@@ -303,14 +363,22 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
           const seq = Number.isFinite(parsed) ? parsed : o.firstSeq + rowCounter;
           rowCounter++;
           const key = keyOf(parsed, id);
-          if (pending.has(key) || coordSeen.has(seq)) { counters.coordinatorDuplicates++; continue; }
+          if (pending.has(key) || coordSeen.has(seq)) {
+            counters.coordinatorDuplicates++;
+            continue;
+          }
           const coord = stampsArray();
           cd.stamps(b, i, coord);
           const sendLocal = cd.local(b, i);
           const trueSend = cd.truth(b, i);
           let ev = eventPool.pop();
           if (ev) {
-            ev.seq = seq; ev.eventId = id; ev.sendLocal = sendLocal; ev.trueSend = trueSend; ev.coord = coord; ev.key = key;
+            ev.seq = seq;
+            ev.eventId = id;
+            ev.sendLocal = sendLocal;
+            ev.trueSend = trueSend;
+            ev.coord = coord;
+            ev.key = key;
           } else {
             ev = { seq, eventId: id, sendLocal, trueSend, coord, workers: new Array<WorkerStamp | undefined>(W).fill(undefined), key };
           }
@@ -320,7 +388,10 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
           pending.set(key, ev);
           queue.push(ev);
           const e = early.get(key);
-          if (e) { early.delete(key); for (const x of e) attachWorkerRow(x.w, x.b, x.i, ev!); }
+          if (e) {
+            early.delete(key);
+            for (const x of e) attachWorkerRow(x.w, x.b, x.i, ev!);
+          }
         }
       }
     }
@@ -330,7 +401,10 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       const input = o.workers[w]!;
       while (!st.eof && (coordEof || !(st.frontier >= coordFrontier))) {
         const b = await input.rows.next();
-        if (!b) { st.eof = true; break; }
+        if (!b) {
+          st.eof = true;
+          break;
+        }
         input.decoder.accept(b);
         for (let i = 0; i < b.count; i++) takeWorkerRow(w, b, i);
       }
@@ -351,7 +425,10 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
       const k = cwCols[c]!;
       while (!st.eof && (coordEof || !(st.frontier >= coordFrontier))) {
         const b = await cw.reader.next();
-        if (!b) { st.eof = true; break; }
+        if (!b) {
+          st.eof = true;
+          break;
+        }
         for (let i = 0; i < b.count; i++) {
           const base = i * (k.F + 1);
           const text = b.texts[i]!;

@@ -14,7 +14,9 @@ import { parse as parseCsvSync } from 'csv-parse/sync';
 export type CsvEncoding = 'utf8' | 'latin1';
 
 const MAX_DETAILED_WARNINGS = 5;
-const LF = 10, CR = 13, QUOTE = 34;
+const LF = 10,
+  CR = 13,
+  QUOTE = 34;
 
 export interface CsvLinesOptions {
   /** Bytes per chunk, i.e. per batch of rows (default 64 KiB). */
@@ -89,8 +91,11 @@ export class CsvLines {
   private headerBytes: Buffer | null = null;
 
   private constructor(
-    private readonly file: ByteFile, readonly displayPath: string, private readonly chunkBytes: number,
-    private readonly readBytes: number, readonly encoding: CsvEncoding,
+    private readonly file: ByteFile,
+    readonly displayPath: string,
+    private readonly chunkBytes: number,
+    private readonly readBytes: number,
+    readonly encoding: CsvEncoding,
   ) {
     this.buf = Buffer.allocUnsafe(Math.max(chunkBytes, readBytes) * 2);
   }
@@ -137,9 +142,12 @@ export class CsvLines {
   async close(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    try { await this.file.close(); } catch { /* already closed or never readable */ }
+    try {
+      await this.file.close();
+    } catch {
+      /* already closed or never readable */
+    }
   }
-
 
   badRow(msg: string): void {
     this.badRowWarnings++;
@@ -225,7 +233,9 @@ export class CsvLines {
     const q = this.nextQuote;
     if (q === -1 || q >= end) {
       if (this.header.length === 0) {
-        this.header = this.text(start, end).split(',').map((c) => c.trim());
+        this.header = this.text(start, end)
+          .split(',')
+          .map((c) => c.trim());
         this.headerBytes = Buffer.from(this.buf.subarray(start, end));
         return;
       }
@@ -264,8 +274,14 @@ export class CsvLines {
   }
 
   private takeCells(sink: RowSink | null, cells: string[] | null, line: number): void {
-    if (cells === null) { this.skipped++; return; }
-    if (this.header.length === 0) { this.header = cells.map((c) => c.trim()); return; }
+    if (cells === null) {
+      this.skipped++;
+      return;
+    }
+    if (this.header.length === 0) {
+      this.header = cells.map((c) => c.trim());
+      return;
+    }
     const F = this.header.length;
     if (cells.length !== F) {
       this.skipped++;
@@ -302,10 +318,14 @@ export class CsvLines {
     if (tail.length > 0) {
       this.tornTail = true;
       this.skipped++;
-      this.warnings.push(`${this.displayPath}: line ${line}: torn last line (no newline at end of file, ${tail.length} characters) skipped`);
+      this.warnings.push(
+        `${this.displayPath}: line ${line}: torn last line (no newline at end of file, ${tail.length} characters) skipped`,
+      );
     }
     if (this.badRowWarnings > MAX_DETAILED_WARNINGS) {
-      this.warnings.push(`${this.displayPath}: ${this.badRowWarnings - MAX_DETAILED_WARNINGS} more bad rows skipped (first ${MAX_DETAILED_WARNINGS} listed)`);
+      this.warnings.push(
+        `${this.displayPath}: ${this.badRowWarnings - MAX_DETAILED_WARNINGS} more bad rows skipped (first ${MAX_DETAILED_WARNINGS} listed)`,
+      );
     }
     this.pos = this.len;
     this.quoted = null;

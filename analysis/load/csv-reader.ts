@@ -64,7 +64,12 @@ class StringBatches implements RowSink {
   rejected = '';
 
   /** seqColumn(): index of a column whose negative integers refuse the row (−1: none). */
-  constructor(private readonly fields: () => number, private readonly encoding: CsvEncoding, private readonly seqColumn: () => number, private readonly header: () => string[]) {}
+  constructor(
+    private readonly fields: () => number,
+    private readonly encoding: CsvEncoding,
+    private readonly seqColumn: () => number,
+    private readonly header: () => string[],
+  ) {}
 
   /** Refuse row n (its offsets are in place) when its seq cell is a negative integer. */
   private refused(text: string, base: number): boolean {
@@ -124,7 +129,10 @@ class StringBatches implements RowSink {
     this.ensure(F);
     const base = this.n * (F + 1);
     let pos = 0;
-    for (let j = 0; j < F; j++) { this.offs[base + j] = pos; pos += cells[j]!.length + 1; }
+    for (let j = 0; j < F; j++) {
+      this.offs[base + j] = pos;
+      pos += cells[j]!.length + 1;
+    }
     this.offs[base + F] = pos;
     const text = cells.join(UNIT_SEP);
     if (this.refused(text, base)) return false;
@@ -160,19 +168,41 @@ class StringBatches implements RowSink {
 export class CsvReader {
   private readonly sink: StringBatches;
 
-  private constructor(private readonly lines: CsvLines, readonly file: string, seqColumn: string | null) {
+  private constructor(
+    private readonly lines: CsvLines,
+    readonly file: string,
+    seqColumn: string | null,
+  ) {
     let col: number | undefined;
-    this.sink = new StringBatches(() => lines.header.length, lines.encoding,
-      () => (col ??= seqColumn === null ? -1 : lines.header.indexOf(seqColumn)), () => lines.header);
+    this.sink = new StringBatches(
+      () => lines.header.length,
+      lines.encoding,
+      () => (col ??= seqColumn === null ? -1 : lines.header.indexOf(seqColumn)),
+      () => lines.header,
+    );
   }
 
-  get displayPath(): string { return this.lines.displayPath; }
-  get header(): string[] { return this.lines.header; }
-  get rowsRead(): number { return this.lines.rowsRead; }
-  get skipped(): number { return this.lines.skipped; }
-  get tornTail(): boolean { return this.lines.tornTail; }
-  get warnings(): string[] { return this.lines.warnings; }
-  get fields(): number { return this.lines.header.length; }
+  get displayPath(): string {
+    return this.lines.displayPath;
+  }
+  get header(): string[] {
+    return this.lines.header;
+  }
+  get rowsRead(): number {
+    return this.lines.rowsRead;
+  }
+  get skipped(): number {
+    return this.lines.skipped;
+  }
+  get tornTail(): boolean {
+    return this.lines.tornTail;
+  }
+  get warnings(): string[] {
+    return this.lines.warnings;
+  }
+  get fields(): number {
+    return this.lines.header.length;
+  }
 
   /**
    * Open a CSV file and read its header row. Throws when the file is empty or has no header.
@@ -180,7 +210,11 @@ export class CsvReader {
    * are restricted to ASCII, statuses are fixed words); free text (sync reasons) uses utf8.
    * `seqColumn`: rows whose cell there is a negative integer are skipped with a warning.
    */
-  static async open(file: string, displayPath: string, opts: { chunkBytes?: number; encoding?: CsvEncoding; seqColumn?: string } = {}): Promise<CsvReader> {
+  static async open(
+    file: string,
+    displayPath: string,
+    opts: { chunkBytes?: number; encoding?: CsvEncoding; seqColumn?: string } = {},
+  ): Promise<CsvReader> {
     return new CsvReader(await CsvLines.open(file, displayPath, opts), file, opts.seqColumn ?? null);
   }
 
@@ -201,5 +235,4 @@ export class CsvReader {
   close(): Promise<void> {
     return this.lines.close();
   }
-
 }

@@ -85,7 +85,15 @@ export class StatusTable {
 }
 
 /** Decode every row of a CSV batch (the batch's field count must be c.F). */
-export function decodeBatch(b: CsvBatch, c: RowColumns, sourceCount: number, anchorSec: number, displayPath: string, table: StatusTable, allIds = false): DecodedRows {
+export function decodeBatch(
+  b: CsvBatch,
+  c: RowColumns,
+  sourceCount: number,
+  anchorSec: number,
+  displayPath: string,
+  table: StatusTable,
+  allIds = false,
+): DecodedRows {
   const n = b.count;
   const S = sourceCount;
   const F1 = c.F + 1;
@@ -113,7 +121,9 @@ export function decodeBatch(b: CsvBatch, c: RowColumns, sourceCount: number, anc
     bad ??= { row: [], phase: [], msg: [] };
     bad.row.push(row);
     bad.phase.push(phase);
-    bad.msg.push(`${displayPath}: line ${b.lines[row]}: column ${c.header[idx]} = ${JSON.stringify(text.slice(a, e).slice(0, 40))} is not an integer ns value near the run; treated as empty`);
+    bad.msg.push(
+      `${displayPath}: line ${b.lines[row]}: column ${c.header[idx]} = ${JSON.stringify(text.slice(a, e).slice(0, 40))} is not an integer ns value near the run; treated as empty`,
+    );
     return NaN;
   };
   for (let i = 0; i < n; i++) {
@@ -129,7 +139,12 @@ export function decodeBatch(b: CsvBatch, c: RowColumns, sourceCount: number, anc
     for (let s = 0; s < S; s++) {
       const o = (i * S + s) * 3;
       const ip = c.cols[s * 4]!;
-      if (ip < 0) { vals[o] = NaN; vals[o + 1] = NaN; vals[o + 2] = NaN; continue; }
+      if (ip < 0) {
+        vals[o] = NaN;
+        vals[o + 1] = NaN;
+        vals[o + 2] = NaN;
+        continue;
+      }
       vals[o] = ns(ip, 0);
       vals[o + 1] = ns(c.cols[s * 4 + 1]!, 0);
       vals[o + 2] = ns(c.cols[s * 4 + 2]!, 0);
@@ -191,7 +206,9 @@ export class InlineDecodedRows implements DecodedRowSource {
     private readonly view: (b: CsvBatch) => CsvBatch,
     private readonly role: RowRole,
   ) {}
-  get stats(): ReaderStats { return this.reader; }
+  get stats(): ReaderStats {
+    return this.reader;
+  }
   start(sources: readonly string[], anchorSec: number): void {
     this.cols = rowColumns(this.header, sources, this.role.localColumn, this.role.trueColumn);
     this.S = sources.length;
@@ -218,7 +235,12 @@ export class RowTally {
   private readonly boxes: ({ n: number } | undefined)[][];
   private readonly S: number;
 
-  constructor(header: readonly string[], sources: readonly string[], private readonly displayPath: string, private readonly warn: (m: string) => void) {
+  constructor(
+    header: readonly string[],
+    sources: readonly string[],
+    private readonly displayPath: string,
+    private readonly warn: (m: string) => void,
+  ) {
     this.S = sources.length;
     this.availability = sources.map((s) => (header.indexOf(`${s}_ns`) >= 0 ? new AvailabilityCounter() : null));
     this.boxes = sources.map(() => []);
@@ -260,7 +282,8 @@ export class RowTally {
       const lo = v[o0 + s * 3 + 1]!;
       const hi = v[o0 + s * 3 + 2]!;
       a.rows++;
-      if (Number.isNaN(p)) a.empty++; else a.withPoint++;
+      if (Number.isNaN(p)) a.empty++;
+      else a.withPoint++;
       if (!Number.isNaN(lo) && !Number.isNaN(hi)) a.withInterval++;
       const id = b.status[i * S + s]!;
       const boxes = this.boxes[s]!;

@@ -6,7 +6,14 @@
 // on the same rows, warnings and their order included (test/unit/analysis-event-rows.test.ts).
 import { CsvLines, ROW_REJECTED, type RowSink } from './csv-lines.js';
 import {
-  StatusTable, rowColumns, type BadCells, type DecodedRowSource, type DecodedRows, type ReaderStats, type RowColumns, type RowRole,
+  StatusTable,
+  rowColumns,
+  type BadCells,
+  type DecodedRowSource,
+  type DecodedRows,
+  type ReaderStats,
+  type RowColumns,
+  type RowRole,
 } from './decoded-rows.js';
 import { negativeSeqReason } from './csv-reader.js';
 import { parseIntBytes, parseRelNsBytes } from './ns-parse.js';
@@ -48,8 +55,12 @@ export class EventRowDecoder implements RowSink {
   rejected = '';
 
   constructor(
-    private readonly c: RowColumns, private readonly S: number, private readonly anchorSec: number,
-    private readonly displayPath: string, private readonly table: StatusTable, private readonly allIds: boolean,
+    private readonly c: RowColumns,
+    private readonly S: number,
+    private readonly anchorSec: number,
+    private readonly displayPath: string,
+    private readonly table: StatusTable,
+    private readonly allIds: boolean,
   ) {
     this.F = c.F;
     this.isNs = new Uint8Array(c.F);
@@ -70,7 +81,9 @@ export class EventRowDecoder implements RowSink {
   /** Walk the fields of buf[start, end) once, parsing time cells on the way; keep the row if it has F fields. */
   plain(buf: Buffer, start: number, end: number, line: number): number {
     const F = this.F;
-    const isNs = this.isNs, fStart = this.fStart, fEnd = this.fEnd;
+    const isNs = this.isNs,
+      fStart = this.fStart,
+      fEnd = this.fEnd;
     let f = 0;
     let p = start;
     for (;;) {
@@ -115,10 +128,20 @@ export class EventRowDecoder implements RowSink {
     const n = this.n;
     const S = this.S;
     let ids: (string | undefined)[] | null = null;
-    if (this.ids) { ids = this.ids; ids.length = n; }
+    if (this.ids) {
+      ids = this.ids;
+      ids.length = n;
+    }
     const out: DecodedRows = {
-      count: n, seq: this.seq.slice(0, n), ids, local: this.local.slice(0, n), truth: this.truth.slice(0, n),
-      vals: this.vals.slice(0, n * S * 3), status: this.status.slice(0, n * S), newStatuses: this.table.take(), bad: this.bad,
+      count: n,
+      seq: this.seq.slice(0, n),
+      ids,
+      local: this.local.slice(0, n),
+      truth: this.truth.slice(0, n),
+      vals: this.vals.slice(0, n * S * 3),
+      status: this.status.slice(0, n * S),
+      newStatuses: this.table.take(),
+      bad: this.bad,
     };
     this.n = 0;
     this.ids = null;
@@ -132,7 +155,8 @@ export class EventRowDecoder implements RowSink {
    * cell our writers produce) are parsed without looking for the comma first.
    */
   private timeCell(buf: Uint8Array, p: number, end: number, f: number): number {
-    if (p === end || buf[p] === COMMA) { // an empty cell: no value (never 0)
+    if (p === end || buf[p] === COMMA) {
+      // an empty cell: no value (never 0)
       this.fVal[f] = NaN;
       this.fBad[f] = 0;
       return p;
@@ -142,8 +166,16 @@ export class EventRowDecoder implements RowSink {
       let sec = 0;
       let ns = 0;
       let notDigit = 0; // d | (9 − d) is negative exactly when d is not 0…9
-      for (let i = p; i < q - 9; i++) { const d = buf[i]! - 48; notDigit |= d | (9 - d); sec = sec * 10 + d; }
-      for (let i = q - 9; i < q; i++) { const d = buf[i]! - 48; notDigit |= d | (9 - d); ns = ns * 10 + d; }
+      for (let i = p; i < q - 9; i++) {
+        const d = buf[i]! - 48;
+        notDigit |= d | (9 - d);
+        sec = sec * 10 + d;
+      }
+      for (let i = q - 9; i < q; i++) {
+        const d = buf[i]! - 48;
+        notDigit |= d | (9 - d);
+        ns = ns * 10 + d;
+      }
       if (notDigit >= 0) {
         const dSec = sec - this.anchorSec;
         const good = Math.abs(dSec) <= 9_007_199;
@@ -186,13 +218,19 @@ export class EventRowDecoder implements RowSink {
       const o = (i * S + s) * 3;
       const ip = c.cols[s * 4]!;
       this.status[i * S + s] = 0; // id 0: ''
-      if (ip < 0) { this.vals[o] = NaN; this.vals[o + 1] = NaN; this.vals[o + 2] = NaN; continue; }
+      if (ip < 0) {
+        this.vals[o] = NaN;
+        this.vals[o + 1] = NaN;
+        this.vals[o + 2] = NaN;
+        continue;
+      }
       this.vals[o] = this.ns(ip, 0, i);
       this.vals[o + 1] = this.ns(c.cols[s * 4 + 1]!, 0, i);
       this.vals[o + 2] = this.ns(c.cols[s * 4 + 2]!, 0, i);
       const is = c.cols[s * 4 + 3]!;
       if (is < 0) continue;
-      const sa = this.fStart[is]!, se = this.fEnd[is]!;
+      const sa = this.fStart[is]!,
+        se = this.fEnd[is]!;
       const last = this.lastText[s]!;
       if (this.lastId[s]! < 0 || !sameText(src, sa, se, last)) {
         const t = latin1(src, sa, se);
@@ -214,7 +252,9 @@ export class EventRowDecoder implements RowSink {
     this.bad ??= { row: [], phase: [], msg: [] };
     this.bad.row.push(row);
     this.bad.phase.push(phase);
-    this.bad.msg.push(`${this.displayPath}: line ${this.line}: column ${this.c.header[idx]} = ${JSON.stringify(text.slice(0, MAX_CELL_WARNINGS_TEXT))} is not an integer ns value near the run; treated as empty`);
+    this.bad.msg.push(
+      `${this.displayPath}: line ${this.line}: column ${this.c.header[idx]} = ${JSON.stringify(text.slice(0, MAX_CELL_WARNINGS_TEXT))} is not an integer ns value near the run; treated as empty`,
+    );
     return NaN;
   }
 
@@ -249,14 +289,19 @@ function sameText(buf: Uint8Array, start: number, end: number, t: string): boole
 export class EventRowReader implements DecodedRowSource {
   private decoder: EventRowDecoder | null = null;
 
-  private constructor(private readonly lines: CsvLines, private readonly role: RowRole) {}
+  private constructor(
+    private readonly lines: CsvLines,
+    private readonly role: RowRole,
+  ) {}
 
   /** Open the file and read its header; rejects like CsvLines.open. `sync`: blocking reads (parse threads). */
   static async open(file: string, displayPath: string, role: RowRole, sync = false): Promise<EventRowReader> {
     return new EventRowReader(await CsvLines.open(file, displayPath, { encoding: 'latin1', readBytes: READ_BYTES, sync }), role);
   }
 
-  get header(): string[] { return this.lines.header; }
+  get header(): string[] {
+    return this.lines.header;
+  }
 
   get stats(): ReaderStats {
     const l = this.lines;

@@ -11,10 +11,14 @@ export const LEGACY_NTP_MIN_COMPARED = 20;
 /** NTP correction adding at least this share of violations (1 percentage point) is implausible. */
 export const LEGACY_NTP_ADDED_SHARE = 0.01;
 
-export interface LegacyNtpFile { path: string; offsets: NtpOffsetRange }
+export interface LegacyNtpFile {
+  path: string;
+  offsets: NtpOffsetRange;
+}
 
 const ms = (ns: number): string => `${(ns / 1e6).toFixed(ns !== 0 && Math.abs(ns) < 1e6 ? 3 : 1)} ms`;
-const share = (e: CausalityEntry): string => `${(100 * (e.point.violations.share ?? 0)).toFixed(1)} % (${e.point.violations.count}/${e.point.violations.total})`;
+const share = (e: CausalityEntry): string =>
+  `${(100 * (e.point.violations.share ?? 0)).toFixed(1)} % (${e.point.violations.count}/${e.point.violations.total})`;
 
 /**
  * A warning when a legacy run's NTP correction adds causality violations the system clocks do
@@ -29,20 +33,22 @@ export function legacyNtpWarning(stats: Pick<Stats, 'causality'>, files: LegacyN
     const sys = entry('system', node);
     const ntp = entry('ntp', node);
     if (!sys || !ntp || sys.point.compared < LEGACY_NTP_MIN_COMPARED || ntp.point.compared < LEGACY_NTP_MIN_COMPARED) continue;
-    const s = sys.point.violations.share, n = ntp.point.violations.share;
+    const s = sys.point.violations.share,
+      n = ntp.point.violations.share;
     if (s !== null && n !== null && n - s >= LEGACY_NTP_ADDED_SHARE) implausible.push({ node, sys, ntp });
   }
   if (implausible.length === 0) return null;
   const lead = implausible.find((x) => x.node === null) ?? implausible[0]!;
   const where = lead.node === null ? 'workers pooled' : `worker ${lead.node}`;
   const others = implausible.filter((x) => x !== lead && x.node !== null).map((x) => `${x.node} ${share(x.sys)} → ${share(x.ntp)}`);
-  const ranges = files.filter((f) => f.offsets.rows > 0)
-    .map((f) => `${f.path} ${ms(f.offsets.min_ns!)} to ${ms(f.offsets.max_ns!)}`);
+  const ranges = files.filter((f) => f.offsets.rows > 0).map((f) => `${f.path} ${ms(f.offsets.min_ns!)} to ${ms(f.offsets.max_ns!)}`);
   const lat = (e: CausalityEntry) => (e.point.margin.n > 0 && e.point.margin.p50 !== null ? ms(e.point.margin.p50) : '—');
-  return `legacy NTP data look implausible: applying the ntp columns (ntp_timestamp_ns / ntp_offset_ms) turns causality violations ` +
+  return (
+    `legacy NTP data look implausible: applying the ntp columns (ntp_timestamp_ns / ntp_offset_ms) turns causality violations ` +
     `of ${share(lead.sys)} with the system clocks into ${share(lead.ntp)} (${where}${others.length ? `; also ${others.join(', ')}` : ''}; ` +
     `apparent one-way latency p50 ${lat(lead.sys)} system, ${lat(lead.ntp)} ntp). A receive cannot precede its send, so these ` +
     `NTP corrections are wrong where the raw clocks are not. NTP corrections (ntp − local clock) per file: ${ranges.join('; ') || 'none'}. ` +
     'The ntp figures (causality, ordering, windows, sync) describe this NTP data, not the quality of the clocks: check how the ' +
-    'first version recorded its NTP offsets before reading them as clock error.';
+    'first version recorded its NTP offsets before reading them as clock error.'
+  );
 }

@@ -24,28 +24,45 @@ export interface LegacyAdapter {
 }
 
 /** Range of a legacy file's NTP corrections (ntp point − local clock), in ns; null without any. */
-export interface NtpOffsetRange { rows: number; min_ns: number | null; max_ns: number | null }
+export interface NtpOffsetRange {
+  rows: number;
+  min_ns: number | null;
+  max_ns: number | null;
+}
 
 export function legacyAdapter(
-  header: readonly string[], role: 'coordinator' | 'worker', node: string | null,
-  displayPath: string, warn: (msg: string) => void,
+  header: readonly string[],
+  role: 'coordinator' | 'worker',
+  node: string | null,
+  displayPath: string,
+  warn: (msg: string) => void,
 ): LegacyAdapter {
   const at = (n: string) => header.indexOf(n);
   const baseCol = role === 'coordinator' ? 'send_time_ns' : 'receive_time_ns';
   const iBase = at(baseCol);
-  if (iBase < 0) throw new Error(`${displayPath}: legacy ${role} file has no ${baseCol} column (is this the first version's layout? try --format native)`);
+  if (iBase < 0)
+    throw new Error(
+      `${displayPath}: legacy ${role} file has no ${baseCol} column (is this the first version's layout? try --format native)`,
+    );
   const iEvent = at('event_id');
   if (iEvent < 0) throw new Error(`${displayPath}: legacy file has no event_id column`);
   const iSeq = at('sequence_number') >= 0 ? at('sequence_number') : at('seq');
   const iNode = at('node_id');
-  const iNtpTs = at('ntp_timestamp_ns'), iNtpOff = at('ntp_offset_ms');
-  const iCtTs = at('ct_timestamp_ns'), iCtOff = at('ct_offset_ms'), iCtUnc = at('ct_uncertainty_ms');
-  const iCtLo = at('ct_lower_bound_ns'), iCtHi = at('ct_upper_bound_ns');
+  const iNtpTs = at('ntp_timestamp_ns'),
+    iNtpOff = at('ntp_offset_ms');
+  const iCtTs = at('ct_timestamp_ns'),
+    iCtOff = at('ct_offset_ms'),
+    iCtUnc = at('ct_uncertainty_ms');
+  const iCtLo = at('ct_lower_bound_ns'),
+    iCtHi = at('ct_upper_bound_ns');
   const hasNtp = iNtpTs >= 0 || iNtpOff >= 0;
   const hasCt = iCtTs >= 0 || iCtOff >= 0;
   const ctBounded = hasCt && legacyChronotickBounded(header);
   // Point-only sources get no lo/hi columns, so they are never treated as interval sources.
-  const pointOnly = (s: string) => { const c = sourceColumnNames(s); return [c.point, c.status]; };
+  const pointOnly = (s: string) => {
+    const c = sourceColumnNames(s);
+    return [c.point, c.status];
+  };
   const sourceCols = [
     ...pointOnly('system'),
     ...(hasNtp ? pointOnly('ntp') : []),
@@ -59,22 +76,31 @@ export function legacyAdapter(
     if (i < 0) return null;
     const text = cells[i]!;
     const v = decimalToBigInt(text, 0);
-    if (v === undefined) { bad(i, text, line); return null; }
+    if (v === undefined) {
+      bad(i, text, line);
+      return null;
+    }
     if (v !== null && isFloatText(text) && !floatWarned.has(i)) {
       floatWarned.add(i);
-      warn(`${displayPath}: column ${header[i]} holds ns written as floats (e.g. line ${line}: ${text}); converted exactly as written, but digits beyond ~16 were already lost`);
+      warn(
+        `${displayPath}: column ${header[i]} holds ns written as floats (e.g. line ${line}: ${text}); converted exactly as written, but digits beyond ~16 were already lost`,
+      );
     }
     return v;
   };
   const msCell = (cells: readonly string[], i: number, line: number): bigint | null => {
     if (i < 0) return null;
     const v = decimalToBigInt(cells[i]!, 6);
-    if (v === undefined) { bad(i, cells[i]!, line); return null; }
+    if (v === undefined) {
+      bad(i, cells[i]!, line);
+      return null;
+    }
     return v;
   };
   function bad(i: number, text: string, line: number): void {
     badWarned.n++;
-    if (badWarned.n <= 5) warn(`${displayPath}: line ${line}: column ${header[i]} = ${JSON.stringify(text.slice(0, 40))} is not a number; treated as empty`);
+    if (badWarned.n <= 5)
+      warn(`${displayPath}: line ${line}: column ${header[i]} = ${JSON.stringify(text.slice(0, 40))} is not a number; treated as empty`);
   }
   const offsets: NtpOffsetRange = { rows: 0, min_ns: null, max_ns: null };
   const str = (v: bigint | null) => (v === null ? '' : v.toString());
@@ -86,9 +112,10 @@ export function legacyAdapter(
       const base = nsCell(cells, iBase, line);
       const ev = cells[iEvent]!;
       const seq = iSeq >= 0 ? cells[iSeq]! : ev;
-      const row: string[] = role === 'coordinator'
-        ? ['', ev, seq, str(base)]
-        : ['', iNode >= 0 && cells[iNode] ? cells[iNode]! : node ?? '', ev, seq, str(base)];
+      const row: string[] =
+        role === 'coordinator'
+          ? ['', ev, seq, str(base)]
+          : ['', iNode >= 0 && cells[iNode] ? cells[iNode]! : (node ?? ''), ev, seq, str(base)];
       row.push(str(base), status(base));
       if (hasNtp) {
         let p = nsCell(cells, iNtpTs, line);
@@ -119,7 +146,10 @@ export function legacyAdapter(
             hi = p + BigInt(LEGACY_CT_K) * unc;
           }
         }
-        if (lo === null || hi === null) { lo = null; hi = null; }
+        if (lo === null || hi === null) {
+          lo = null;
+          hi = null;
+        }
         if (ctBounded) row.push(str(p), str(lo), str(hi), status(p));
         else row.push(str(p), status(p));
       }

@@ -40,7 +40,7 @@ export function decimalToBigInt(text: string, shift: number): bigint | null | un
   const fracDigits = m[3] ?? '';
   const exp = (m[4] ? Number(m[4]) : 0) + shift;
   // value = 0.digits... : mantissa = intDigits+fracDigits, scaled by 10^(exp − frac.length)
-  const mant = BigInt((intDigits + fracDigits) || '0');
+  const mant = BigInt(intDigits + fracDigits || '0');
   const scale = exp - fracDigits.length;
   if (scale >= 0) return sign * mant * 10n ** BigInt(scale);
   const div = 10n ** BigInt(-scale);
@@ -75,7 +75,11 @@ export function parseRelNsAt(text: string, start: number, end: number, anchor: A
   if (end <= start) return NaN;
   let i = start;
   let neg = false;
-  if (text.charCodeAt(i) === 45) { neg = true; i++; if (i === end) return undefined; }
+  if (text.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+    if (i === end) return undefined;
+  }
   const digits = end - i;
   if (digits > 21) return undefined;
   // seconds digits, then the last 9 (nanoseconds): two loops, no branch per digit
@@ -100,7 +104,11 @@ export function parseIntAt(text: string, start: number, end: number): number {
   if (end <= start || end - start > 15) return NaN;
   let i = start;
   let neg = false;
-  if (text.charCodeAt(i) === 45) { neg = true; i++; if (i === end) return NaN; }
+  if (text.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+    if (i === end) return NaN;
+  }
   let v = 0;
   for (; i < end; i++) {
     const d = text.charCodeAt(i) - 48;
@@ -118,7 +126,11 @@ export function parseRelNsBytes(buf: Uint8Array, start: number, end: number, anc
   if (end <= start) return NaN;
   let i = start;
   let neg = false;
-  if (buf[i] === 45) { neg = true; i++; if (i === end) return undefined; }
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return undefined;
+  }
   const digits = end - i;
   if (digits > 21) return undefined;
   const split = end - 9;
@@ -142,7 +154,11 @@ export function parseIntBytes(buf: Uint8Array, start: number, end: number): numb
   if (end <= start || end - start > 15) return NaN;
   let i = start;
   let neg = false;
-  if (buf[i] === 45) { neg = true; i++; if (i === end) return NaN; }
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return NaN;
+  }
   let v = 0;
   for (; i < end; i++) {
     const d = buf[i]! - 48;

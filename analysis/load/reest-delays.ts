@@ -73,7 +73,10 @@ export async function scanDelays(file: string, displayPath: string): Promise<num
  * its longest delay, which would otherwise hold every event until the file ends).
  */
 export async function declaredDelays(
-  summary: WorkerSummaryRead | null, manifest: Record<string, unknown> | null, file: string, displayPath: string,
+  summary: WorkerSummaryRead | null,
+  manifest: Record<string, unknown> | null,
+  file: string,
+  displayPath: string,
 ): Promise<DeclaredDelays> {
   const s = summaryDelays(summary);
   if (s) return { delays: s, from: 'worker summary' };

@@ -32,9 +32,10 @@ export async function locateRun(runDirIn: string, format: 'native' | 'legacy'): 
   const files = runDirPaths(runDir);
   const coordinator = files.coordinatorCsv;
   if (!existsSync(coordinator)) {
-    const hint = format === 'native' && (await listDir(runDir)).some((f) => /^worker_.+\.csv$/.test(f))
-      ? ' — this looks like the first version\'s layout: add --format legacy'
-      : ' — is this a run directory (results/<run_id>)? the coordinator writes coordinator.csv there';
+    const hint =
+      format === 'native' && (await listDir(runDir)).some((f) => /^worker_.+\.csv$/.test(f))
+        ? " — this looks like the first version's layout: add --format legacy"
+        : ' — is this a run directory (results/<run_id>)? the coordinator writes coordinator.csv there';
     throw new Error(`coordinator.csv missing in ${runDir}${hint}`);
   }
   const manifest = files.manifest;
@@ -48,16 +49,22 @@ export async function locateRun(runDirIn: string, format: 'native' | 'legacy'): 
   }
   const nodes = new Set<string>();
   for (const f of await listDir(path.join(runDir, RUN_LAYOUT.workersDir))) {
-    const node = f.endsWith(RUN_LAYOUT.summarySuffix) ? f.slice(0, -RUN_LAYOUT.summarySuffix.length) : f.endsWith('.csv') ? f.slice(0, -4) : '';
+    const node = f.endsWith(RUN_LAYOUT.summarySuffix)
+      ? f.slice(0, -RUN_LAYOUT.summarySuffix.length)
+      : f.endsWith('.csv')
+        ? f.slice(0, -4)
+        : '';
     if (node !== '') nodes.add(node);
   }
   const maybe = (p: string) => (existsSync(p) ? p : null);
-  const workers = [...nodes].sort((a, b) => a.localeCompare(b)).map((node) => ({
-    node,
-    csv: maybe(files.workerCsv(node)),
-    commitWait: maybe(files.commitWaitCsv(node)),
-    summary: maybe(files.workerSummary(node)),
-  }));
+  const workers = [...nodes]
+    .sort((a, b) => a.localeCompare(b))
+    .map((node) => ({
+      node,
+      csv: maybe(files.workerCsv(node)),
+      commitWait: maybe(files.commitWaitCsv(node)),
+      summary: maybe(files.workerSummary(node)),
+    }));
   const sync = (await listDir(path.join(runDir, RUN_LAYOUT.syncDir)))
     .filter((f) => f.endsWith('.csv'))
     .sort()
@@ -103,7 +110,7 @@ export async function peekCoordinator(file: string, timeColumn: string, seqColum
     const pick = (line: string | undefined) => {
       if (!line) return { ns: null as bigint | null, seq: null as number | null };
       const cells = splitLine(line);
-      const ns = iTime >= 0 ? decimalToBigInt(cells[iTime] ?? '', 0) ?? null : null;
+      const ns = iTime >= 0 ? (decimalToBigInt(cells[iTime] ?? '', 0) ?? null) : null;
       const s = iSeq >= 0 ? Number(cells[iSeq]) : NaN;
       return { ns, seq: Number.isFinite(s) ? s : null };
     };

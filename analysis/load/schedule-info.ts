@@ -18,15 +18,21 @@ export function runSchedule(manifest: Record<string, unknown> | null): RunSchedu
 /** One phrase for summaries: "jittered, seed 7: window phases sampled uniformly". */
 export function scheduleText(s: RunSchedule | null): string {
   if (s === null) return 'not recorded';
-  const what = s.uniform_phases === true ? 'window phases sampled uniformly'
-    : s.uniform_phases === false ? 'every event at the same few window phases' : 'unknown kind';
+  const what =
+    s.uniform_phases === true
+      ? 'window phases sampled uniformly'
+      : s.uniform_phases === false
+        ? 'every event at the same few window phases'
+        : 'unknown kind';
   return `${s.kind}${s.seed !== null ? `, seed ${s.seed}` : ''}: ${what}`;
 }
 
 /** A warning for window figures taken on a schedule that does not sample phases uniformly. */
 export function scheduleWarning(s: RunSchedule | null): string | null {
   if (s === null || s.uniform_phases !== false) return null;
-  return `events were sent on the ${s.kind} schedule: every event lands at the same few phases of each window, so the window ` +
+  return (
+    `events were sent on the ${s.kind} schedule: every event lands at the same few phases of each window, so the window ` +
     'figures (windows, coordination) depend on the instant the run started and are not comparable with other runs; ' +
-    'use --schedule jittered (the default) or poisson to sample window phases uniformly (docs/metrics.md, Schedules).';
+    'use --schedule jittered (the default) or poisson to sample window phases uniformly (docs/metrics.md, Schedules).'
+  );
 }

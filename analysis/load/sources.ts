@@ -30,7 +30,10 @@ export function discoverSources(header: readonly string[]): DiscoveredSource[] {
 
 /** Counts of one source's readings at one place (ReadingAvailability without the labels). */
 export class AvailabilityCounter {
-  rows = 0; withPoint = 0; withInterval = 0; empty = 0;
+  rows = 0;
+  withPoint = 0;
+  withInterval = 0;
+  empty = 0;
   status = new Map<string, { n: number }>();
   box(status: string): { n: number } {
     let b = this.status.get(status);
@@ -40,7 +43,13 @@ export class AvailabilityCounter {
   /** `bounded`: the source's metrics use intervals, so a reading counts as available only with one. */
   toEntry(source: string, role: 'coordinator' | 'worker', node: string | null, bounded: boolean): ReadingAvailability {
     return {
-      source, role, node, rows: this.rows, with_point: this.withPoint, with_interval: this.withInterval, empty: this.empty,
+      source,
+      role,
+      node,
+      rows: this.rows,
+      with_point: this.withPoint,
+      with_interval: this.withInterval,
+      empty: this.empty,
       status_counts: Object.fromEntries([...this.status].map(([k, v]) => [k, v.n] as const).sort((a, b) => a[0].localeCompare(b[0]))),
       availability: ratio(bounded ? this.withInterval : this.withPoint, this.rows),
       point_availability: ratio(this.withPoint, this.rows),
@@ -51,7 +60,10 @@ export class AvailabilityCounter {
   static pooled(parts: readonly AvailabilityCounter[]): AvailabilityCounter {
     const out = new AvailabilityCounter();
     for (const p of parts) {
-      out.rows += p.rows; out.withPoint += p.withPoint; out.withInterval += p.withInterval; out.empty += p.empty;
+      out.rows += p.rows;
+      out.withPoint += p.withPoint;
+      out.withInterval += p.withInterval;
+      out.empty += p.empty;
       for (const [k, v] of p.status) out.box(k).n += v.n;
     }
     return out;

@@ -11,9 +11,15 @@ import type { SyncColumn } from '../../src/files/columns.js';
 const ZERO: Anchor = { sec: 0, ns: 0n };
 
 class SyncCounts {
-  samples = 0; accepted = 0; acceptedOf = 0;
-  status = new Map<string, number>(); reasons = new Map<string, number>();
-  offset = new DistAcc(); delay = new DistAcc(); halfWidth = new DistAcc(); offsetError = new DistAcc();
+  samples = 0;
+  accepted = 0;
+  acceptedOf = 0;
+  status = new Map<string, number>();
+  reasons = new Map<string, number>();
+  offset = new DistAcc();
+  delay = new DistAcc();
+  halfWidth = new DistAcc();
+  offsetError = new DistAcc();
 }
 
 /** Durations (offset, delay, half-width) are small integers of ns: parsed exactly, '' → NaN. */
@@ -27,7 +33,9 @@ const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1
 const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => a[0].localeCompare(b[0])));
 
 export async function syncStats(
-  files: { node: string; file: string }[], runDir: string, warn: (m: string) => void,
+  files: { node: string; file: string }[],
+  runDir: string,
+  warn: (m: string) => void,
   /** The figures' binned series, filled from the same rows (sample times relative to `anchor`). */
   series?: { binner: SyncSeriesBinner; anchor: Anchor },
 ): Promise<{ entries: SyncEntry[]; inputs: InputFile[] }> {
@@ -44,8 +52,14 @@ export async function syncStats(
     }
     const h = reader.header;
     const at = (c: SyncColumn) => h.indexOf(c);
-    const iSource = at('source'), iStatus = at('status'), iAccepted = at('accepted'), iReason = at('reason');
-    const iOffset = at('offset_ns'), iDelay = at('delay_ns'), iHw = at('half_width_ns'), iTrue = at('true_offset_ns');
+    const iSource = at('source'),
+      iStatus = at('status'),
+      iAccepted = at('accepted'),
+      iReason = at('reason');
+    const iOffset = at('offset_ns'),
+      iDelay = at('delay_ns'),
+      iHw = at('half_width_ns'),
+      iTrue = at('true_offset_ns');
     const iTime = at('sample_local_ns');
     const bySource = new Map<string, SyncCounts>();
     for (let b = await reader.next(); b; b = await reader.next()) {
@@ -58,13 +72,16 @@ export async function syncStats(
         if (iStatus >= 0) bump(c.status, cells[iStatus]!);
         if (iReason >= 0 && cells[iReason] !== '') bump(c.reasons, cells[iReason]!);
         const acc = syncAccepted(iAccepted >= 0 ? cells[iAccepted]! : '');
-        if (acc !== null) { c.acceptedOf++; if (acc) c.accepted++; }
+        if (acc !== null) {
+          c.acceptedOf++;
+          if (acc) c.accepted++;
+        }
         const off = dur(cells, iOffset);
         const hw = dur(cells, iHw);
         c.offset.add(off);
         c.delay.add(dur(cells, iDelay));
         c.halfWidth.add(hw);
-        if (series) series.binner.add(node, src, iTime < 0 ? NaN : parseRelNs(cells[iTime]!, series.anchor) ?? NaN, off, hw, acc);
+        if (series) series.binner.add(node, src, iTime < 0 ? NaN : (parseRelNs(cells[iTime]!, series.anchor) ?? NaN), off, hw, acc);
         c.offsetError.add(off - dur(cells, iTrue));
       }
     }
@@ -72,9 +89,15 @@ export async function syncStats(
     inputs.push({ path: display, role: 'sync', node, rows: reader.rowsRead, skipped_rows: reader.skipped, torn_tail: reader.tornTail });
     for (const [source, c] of [...bySource].sort((a, b) => a[0].localeCompare(b[0]))) {
       entries.push({
-        node, source, samples: c.samples, accepted: ratio(c.accepted, c.acceptedOf),
-        status_counts: sorted(c.status), reasons: sorted(c.reasons),
-        offset: c.offset.summarize(), delay: c.delay.summarize(), half_width: c.halfWidth.summarize(),
+        node,
+        source,
+        samples: c.samples,
+        accepted: ratio(c.accepted, c.acceptedOf),
+        status_counts: sorted(c.status),
+        reasons: sorted(c.reasons),
+        offset: c.offset.summarize(),
+        delay: c.delay.summarize(),
+        half_width: c.halfWidth.summarize(),
         offset_error: c.offsetError.n > 0 ? c.offsetError.summarize() : null,
       });
     }

@@ -50,7 +50,10 @@ export function classifyIntervalEvent(assigned: ArrayLike<number | null>, count 
   let anyAmbiguous = false;
   for (let i = 0; i < count; i++) {
     const a = assigned[i]!;
-    if (a === null || Number.isNaN(a)) { anyAmbiguous = true; continue; } // null/NaN: not confident
+    if (a === null || Number.isNaN(a)) {
+      anyAmbiguous = true;
+      continue;
+    } // null/NaN: not confident
     if (first === null) first = a;
     else if (a !== first) return 'confident_conflict';
   }

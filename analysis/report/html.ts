@@ -18,9 +18,11 @@ function cell(c: Cell, tag: 'td' | 'th'): string {
 
 export function table(id: string, caption: string, head: string[], rows: Cell[][]): string {
   if (rows.length === 0) return `<p class="empty" id="${esc(id)}">${esc(caption)}: no rows.</p>`;
-  return `<table id="${esc(id)}" class="summary"><caption>${esc(caption)}</caption>` +
+  return (
+    `<table id="${esc(id)}" class="summary"><caption>${esc(caption)}</caption>` +
     `<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell(c, i === 0 ? 'th' : 'td')).join('')}</tr>`).join('\n')}</tbody></table>`;
+    `<tbody>${rows.map((r) => `<tr>${r.map((c, i) => cell(c, i === 0 ? 'th' : 'td')).join('')}</tr>`).join('\n')}</tbody></table>`
+  );
 }
 
 /** Share in [0, 1] → "12.345 %" (null stays null: never shown as 0). */

@@ -7,7 +7,17 @@ import { writeFileAtomic } from '../../src/files/atomic-json.js';
 import type { Stats } from '../stats/types.js';
 import { renderAllFigures, type FigureOutcome, type RenderAllOptions } from '../figures/index.js';
 import { esc } from './html.js';
-import { boundQualityTable, causalityTable, deliveryTable, headlineBlock, headlineTable, inputsTable, lossTable, manifestSection, perWorkerTable } from './tables.js';
+import {
+  boundQualityTable,
+  causalityTable,
+  deliveryTable,
+  headlineBlock,
+  headlineTable,
+  inputsTable,
+  lossTable,
+  manifestSection,
+  perWorkerTable,
+} from './tables.js';
 import { collectWarnings } from './warnings.js';
 import { scheduleText } from '../load/schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
@@ -44,22 +54,35 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
   const report = path.join(runDir, 'report.html');
   await writeFileAtomic(report, html);
   const reportMs = performance.now() - t;
-  log?.debug('report written', { report, figures: all.outcomes.filter((o) => o.status === 'rendered').length, read_ms: Math.round(all.readMs), render_ms: Math.round(all.renderMs) });
+  log?.debug('report written', {
+    report,
+    figures: all.outcomes.filter((o) => o.status === 'rendered').length,
+    read_ms: Math.round(all.readMs),
+    render_ms: Math.round(all.renderMs),
+  });
   return {
     figures: all.outcomes.flatMap((o) => (o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath] : [])),
     report,
     skipped: all.outcomes.flatMap((o) => (o.status === 'skipped' ? [{ name: o.def.name, reason: o.reason }] : [])),
     failed: all.outcomes.flatMap((o) => (o.status === 'failed' ? [{ name: o.def.name, reason: o.reason }] : [])),
-    timings: { readMs: all.readMs, renderMs: all.renderMs, reportMs, perFigureMs: Object.fromEntries(all.outcomes.flatMap((o) => (o.status === 'rendered' ? [[o.def.name, Math.round(o.ms)]] : []))) },
+    timings: {
+      readMs: all.readMs,
+      renderMs: all.renderMs,
+      reportMs,
+      perFigureMs: Object.fromEntries(all.outcomes.flatMap((o) => (o.status === 'rendered' ? [[o.def.name, Math.round(o.ms)]] : []))),
+    },
   };
 }
 
 function readManifest(runDir: string): Record<string, unknown> | null {
   const f = path.join(runDir, 'manifest.json');
   if (!existsSync(f)) return null;
-  try { return JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>; } catch { return null; }
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
 }
-
 
 const CSS = `
 body{font-family:'DejaVu Sans','Liberation Sans',sans-serif;margin:2rem auto;max-width:1100px;color:#111;line-height:1.45;padding:0 1rem}
@@ -93,13 +116,22 @@ function figureHtml(o: FigureOutcome, figDir: string): string {
   const notes = o.notes.length ? ` <span class="notes">${esc(o.notes.join(' '))}</span>` : '';
   // Natural size is the SVG's (≈ 10 px text); allow up to 1.35× so the labels read comfortably.
   const w = Math.round(o.figure.width / (300 / 72));
-  return `<figure id="fig-${esc(o.def.name)}"><img src="${src}" alt="${esc(o.def.title)}" width="${w}" style="width:100%;max-width:${Math.round(w * 1.35)}px">` +
+  return (
+    `<figure id="fig-${esc(o.def.name)}"><img src="${src}" alt="${esc(o.def.title)}" width="${w}" style="width:100%;max-width:${Math.round(w * 1.35)}px">` +
     `<figcaption><strong>${esc(o.def.title)}.</strong> ${esc(o.def.howToRead)}${notes} ` +
-    `Files: <a href="${esc(png)}">${esc(png)}</a> (300 DPI), <a href="${esc(svg)}">${esc(svg)}</a>.</figcaption></figure>`;
+    `Files: <a href="${esc(png)}">${esc(png)}</a> (300 DPI), <a href="${esc(svg)}">${esc(svg)}</a>.</figcaption></figure>`
+  );
 }
 
 /** The whole page as one string: inline CSS, figures as data: URIs, no external resource. */
-export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifest: Record<string, unknown> | null, figDir = 'figures', readErrors: string[] = [], checks: ChecksFile | null = null): string {
+export function buildReportHtml(
+  stats: Stats,
+  outcomes: FigureOutcome[],
+  manifest: Record<string, unknown> | null,
+  figDir = 'figures',
+  readErrors: string[] = [],
+  checks: ChecksFile | null = null,
+): string {
   const warnings = [...collectWarnings(stats, outcomes), ...readErrors.map((e) => `figures: ${e}`)];
   const runId = stats.run.run_id ?? path.basename(stats.run.run_dir);
   const dur = stats.run.duration_ns !== null ? `${(stats.run.duration_ns / 1e9).toFixed(1)} s of sending` : 'duration unknown';
@@ -118,12 +150,20 @@ export function buildReportHtml(stats: Stats, outcomes: FigureOutcome[], manifes
       : '<div class="okbox"><p>No lost events, no sources without values, no damaged input files.</p></div>',
     checksSection(checks),
     '<h2 id="summary">Summary</h2>',
-    headlineTable(stats), perWorkerTable(stats), deliveryTable(stats), lossTable(stats), causalityTable(stats), boundQualityTable(stats),
+    headlineTable(stats),
+    perWorkerTable(stats),
+    deliveryTable(stats),
+    lossTable(stats),
+    causalityTable(stats),
+    boundQualityTable(stats),
     '<h2 id="figures">Figures</h2>',
-    skipped.length ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>` : '',
+    skipped.length
+      ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>`
+      : '',
     ...outcomes.map((o) => figureHtml(o, figDir)),
     '<h2 id="manifest-section">Run manifest and inputs</h2>',
-    manifestSection(manifest), inputsTable(stats),
+    manifestSection(manifest),
+    inputsTable(stats),
     '<p class="meta">Definitions of every number: docs/metrics.md; how to read the figures: docs/figures.md.</p>',
     '</body></html>\n',
   ];

@@ -12,21 +12,32 @@ export function collectWarnings(stats: Stats, figures: FigureOutcome[]): string[
   for (const f of stats.inputs.files) {
     if (mentioned(f.path)) continue;
     if (f.torn_tail) out.push(`${f.path}: the last line was torn (file did not end with a newline); that partial row was skipped.`);
-    if (f.skipped_rows > 0 && !(f.torn_tail && f.skipped_rows === 1)) out.push(`${f.path}: ${f.skipped_rows} row(s) skipped as unreadable.`);
+    if (f.skipped_rows > 0 && !(f.torn_tail && f.skipped_rows === 1))
+      out.push(`${f.path}: ${f.skipped_rows} row(s) skipped as unreadable.`);
   }
   for (const w of stats.delivery.workers) {
-    if (w.lost > 0) out.push(`worker ${w.node} lost ${w.lost} of ${stats.delivery.events_sent} events${w.lost_ratio.share !== null ? ` (${(100 * w.lost_ratio.share).toFixed(3)} %)` : ''}` +
-      `${w.lost_at_socket ? `; up to ${w.lost_at_socket} dropped by the kernel at its socket (receive buffer full, ${w.kernel_drops} drops in all)` : ''}.`);
-    else if (w.kernel_drops) out.push(`worker ${w.node}: the kernel dropped ${w.kernel_drops} datagrams at its socket (receive buffer full), no run event was lost.`);
+    if (w.lost > 0)
+      out.push(
+        `worker ${w.node} lost ${w.lost} of ${stats.delivery.events_sent} events${w.lost_ratio.share !== null ? ` (${(100 * w.lost_ratio.share).toFixed(3)} %)` : ''}` +
+          `${w.lost_at_socket ? `; up to ${w.lost_at_socket} dropped by the kernel at its socket (receive buffer full, ${w.kernel_drops} drops in all)` : ''}.`,
+      );
+    else if (w.kernel_drops)
+      out.push(
+        `worker ${w.node}: the kernel dropped ${w.kernel_drops} datagrams at its socket (receive buffer full), no run event was lost.`,
+      );
     if (w.duplicates > 0) out.push(`worker ${w.node} logged ${w.duplicates} duplicate row(s) (first row used).`);
-    if (w.unknown_events > 0) out.push(`worker ${w.node} has ${w.unknown_events} row(s) for events the coordinator never logged (not used).`);
+    if (w.unknown_events > 0)
+      out.push(`worker ${w.node} has ${w.unknown_events} row(s) for events the coordinator never logged (not used).`);
   }
   for (const r of stats.readings) {
     if (r.role === 'worker' && r.node === null) continue; // all workers pooled: each worker is listed
     const notOk = Object.entries(r.status_counts).filter(([s]) => s !== 'ok');
     if ((r.empty > 0 || notOk.length > 0) && !mentioned(r.source, r.node ?? 'coordinator')) {
       const statuses = notOk.map(([s, n]) => `${s || '(blank status)'} on ${n}`).join(', ');
-      const parts = [statuses ? `status ${statuses} of ${r.rows} readings` : '', r.empty > 0 ? `${r.empty} of ${r.rows} readings had no value (not used)` : ''].filter(Boolean);
+      const parts = [
+        statuses ? `status ${statuses} of ${r.rows} readings` : '',
+        r.empty > 0 ? `${r.empty} of ${r.rows} readings had no value (not used)` : '',
+      ].filter(Boolean);
       out.push(`source ${r.source} at ${r.node ?? 'coordinator'}: ${parts.join('; ')}.`);
     }
   }

@@ -4,11 +4,11 @@
 import type { Distribution, Ratio } from './types.js';
 
 export const EXACT_CAPACITY = 65_536;
-const SUB = 512;                       // sub-buckets per power of two
-const MIN_EXP = -30;                   // |v| < 2^-30 counts as zero
+const SUB = 512; // sub-buckets per power of two
+const MIN_EXP = -30; // |v| < 2^-30 counts as zero
 const MAX_EXP = 63;
 const OCTAVES = MAX_EXP - MIN_EXP + 1;
-const HALF = OCTAVES * SUB;            // buckets per sign
+const HALF = OCTAVES * SUB; // buckets per sign
 export const HISTOGRAM_RELATIVE_ERROR = 1 / (2 * SUB);
 const HISTOGRAM_BINS = 40;
 const QUANTILES = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999];
@@ -29,7 +29,10 @@ function bucketOf(v: number): number {
   const hi = U32[HI]!;
   let e = ((hi >>> 20) & 0x7ff) - 1023;
   let sub = (hi >>> 11) & (SUB - 1);
-  if (e > MAX_EXP) { e = MAX_EXP; sub = SUB - 1; }
+  if (e > MAX_EXP) {
+    e = MAX_EXP;
+    sub = SUB - 1;
+  }
   const k = (e - MIN_EXP) * SUB + sub; // 0 .. HALF-1, ascending magnitude
   return v > 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
 }
@@ -56,7 +59,10 @@ export class DistAcc {
   private values: Float64Array | null = new Float64Array(16);
   private hist: Uint32Array | null = null;
 
-  constructor(readonly unit: 'ns' | 'ratio' = 'ns', private readonly capacity = EXACT_CAPACITY) {}
+  constructor(
+    readonly unit: 'ns' | 'ratio' = 'ns',
+    private readonly capacity = EXACT_CAPACITY,
+  ) {}
 
   add(v: number): void {
     if (!Number.isFinite(v)) return;
@@ -87,7 +93,10 @@ export class DistAcc {
    * or buckets, with the running fields in locals (the folds collect a block's values first).
    */
   addAll(values: Float64Array, count: number): void {
-    let n = this.n, sum = this.sum, lo = this.lo, hi = this.hi;
+    let n = this.n,
+      sum = this.sum,
+      lo = this.lo,
+      hi = this.hi;
     let i = 0;
     if (this.values) {
       let stored: Float64Array = this.values;
@@ -121,7 +130,10 @@ export class DistAcc {
         hist[bucketOf(v)]!++;
       }
     }
-    this.n = n; this.sum = sum; this.lo = lo; this.hi = hi;
+    this.n = n;
+    this.sum = sum;
+    this.lo = lo;
+    this.hi = hi;
   }
 
   /** A new accumulator holding every value of `parts` (for pooled entries: add once, merge at the end). */
@@ -162,8 +174,22 @@ export class DistAcc {
   summarize(): Distribution {
     const n = this.n;
     const empty: Distribution = {
-      unit: this.unit, n: 0, exact: true, relative_error: 0, min: null, max: null, mean: null,
-      p01: null, p05: null, p25: null, p50: null, p75: null, p95: null, p99: null, p999: null, histogram: null,
+      unit: this.unit,
+      n: 0,
+      exact: true,
+      relative_error: 0,
+      min: null,
+      max: null,
+      mean: null,
+      p01: null,
+      p05: null,
+      p25: null,
+      p50: null,
+      p75: null,
+      p95: null,
+      p99: null,
+      p999: null,
+      histogram: null,
     };
     if (n === 0) return empty;
     // Every quantile in one pass (ranks rise with p): a histogram walk per quantile was the
@@ -174,7 +200,9 @@ export class DistAcc {
     if (this.values) {
       const sorted = this.values.slice(0, n).sort();
       for (let k = 0; k < ranks.length; k++) qs[k] = sorted[ranks[k]! - 1]!;
-      forEach = (fn) => { for (let i = 0; i < n; i++) fn(sorted[i]!, 1); };
+      forEach = (fn) => {
+        for (let i = 0; i < n; i++) fn(sorted[i]!, 1);
+      };
     } else {
       const hist = this.hist!;
       const lo = this.lo;
@@ -183,7 +211,8 @@ export class DistAcc {
       let last = -1;
       let acc = 0;
       let k = 0;
-      for (let i = bucketOf(lo), top = bucketOf(hi); i <= top; i++) { // the buckets of lo and hi bound every value's
+      for (let i = bucketOf(lo), top = bucketOf(hi); i <= top; i++) {
+        // the buckets of lo and hi bound every value's
         const c = hist[i]!;
         if (c === 0) continue;
         if (first < 0) first = i;
@@ -198,9 +227,21 @@ export class DistAcc {
     }
     const [p01, p05, p25, p50, p75, p95, p99, p999] = qs as [number, number, number, number, number, number, number, number];
     return {
-      unit: this.unit, n, exact: this.exact, relative_error: this.exact ? 0 : HISTOGRAM_RELATIVE_ERROR,
-      min: this.lo, max: this.hi, mean: this.sum / n,
-      p01, p05, p25, p50, p75, p95, p99, p999,
+      unit: this.unit,
+      n,
+      exact: this.exact,
+      relative_error: this.exact ? 0 : HISTOGRAM_RELATIVE_ERROR,
+      min: this.lo,
+      max: this.hi,
+      mean: this.sum / n,
+      p01,
+      p05,
+      p25,
+      p50,
+      p75,
+      p95,
+      p99,
+      p999,
       histogram: histogram(p01 < p99 ? p01 : this.lo, p01 < p99 ? p99 : this.hi, forEach),
     };
   }

@@ -84,7 +84,10 @@ export interface FiguresData {
 }
 
 /** figures-data.json of a run directory; null with the reason when it is absent, unreadable or from another pass. */
-export async function readFiguresData(runDir: string, statsGeneratedAt: string): Promise<{ data: FiguresData | null; reason: string | null }> {
+export async function readFiguresData(
+  runDir: string,
+  statsGeneratedAt: string,
+): Promise<{ data: FiguresData | null; reason: string | null }> {
   const file = path.join(runDir, FIGURES_DATA_FILE);
   let text: string;
   try {
@@ -103,7 +106,10 @@ export async function readFiguresData(runDir: string, statsGeneratedAt: string):
     return { data: null, reason: `${FIGURES_DATA_FILE} has an unknown layout (schema_version ${JSON.stringify(d?.schema_version)})` };
   }
   if (d.stats_generated_at !== statsGeneratedAt) {
-    return { data: null, reason: `${FIGURES_DATA_FILE} is from another analysis pass than stats.json (generated ${d.stats_generated_at}, stats ${statsGeneratedAt})` };
+    return {
+      data: null,
+      reason: `${FIGURES_DATA_FILE} is from another analysis pass than stats.json (generated ${d.stats_generated_at}, stats ${statsGeneratedAt})`,
+    };
   }
   return { data: d as FiguresData, reason: null };
 }

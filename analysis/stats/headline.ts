@@ -13,7 +13,11 @@ function most(xs: readonly (number | null | undefined)[]): number | null {
 }
 
 /** The worker with the lowest (`low`) or highest value; the first in worker order on ties. */
-function worstOf(rows: readonly HeadlineWorker[], pick: (w: HeadlineWorker) => number | null | undefined, low: boolean): HeadlineWorst | null {
+function worstOf(
+  rows: readonly HeadlineWorker[],
+  pick: (w: HeadlineWorker) => number | null | undefined,
+  low: boolean,
+): HeadlineWorst | null {
   let best: HeadlineWorst | null = null;
   for (const r of rows) {
     const v = pick(r);
@@ -30,11 +34,15 @@ function workerRow(stats: Sections, source: string, node: string | null): Headli
   const pooledOrder = stats.ordering.find((e) => e.source === source && e.pair === null)?.interval_vs_truth;
   const wins = stats.windows.filter((e) => e.source === source);
   const orders = pooledOrder
-    ? node === null ? pooledOrder.wrong.count : pooledOrder.wrong_by_worker.find((x) => x.node === node)?.count ?? null
+    ? node === null
+      ? pooledOrder.wrong.count
+      : (pooledOrder.wrong_by_worker.find((x) => x.node === node)?.count ?? null)
     : null;
-  const falseConflicts = most(wins.map((e) => node === null
-    ? e.interval?.conflict_false
-    : e.interval?.conflict_false_by_worker?.find((x) => x.node === node)?.count));
+  const falseConflicts = most(
+    wins.map((e) =>
+      node === null ? e.interval?.conflict_false : e.interval?.conflict_false_by_worker?.find((x) => x.node === node)?.count,
+    ),
+  );
   const r = (x: Ratio | null | undefined): Ratio | null => x ?? null;
   return {
     node,

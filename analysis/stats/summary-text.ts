@@ -22,7 +22,11 @@ const dist = (d: Distribution | null | undefined) => (d && d.n > 0 ? `${fmtNs(d.
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -40,8 +44,14 @@ function worstText(w: HeadlineWorst | null, kind: 'share' | 'bad-share' | 'count
 }
 
 export const HEADLINE_COLUMNS = [
-  'source', 'availability', 'coverage', 'interval violations', 'wrong interval orders', 'false window conflicts',
-  'point violations', 'wrong point orders',
+  'source',
+  'availability',
+  'coverage',
+  'interval violations',
+  'wrong interval orders',
+  'false window conflicts',
+  'point violations',
+  'wrong point orders',
 ];
 
 /**
@@ -70,51 +80,166 @@ export function summaryText(s: Stats): string {
   const srcNames = s.sources.map((x) => `${x.name}${x.bounded ? ' [interval]' : ''}`).join(', ');
   out.push(`chronoeval analysis — run ${s.run.run_id ?? '(unnamed)'} (${s.run.format}) in ${s.run.run_dir}`);
   out.push(`events sent: ${s.delivery.events_sent}; workers: ${s.workers.join(', ') || '(none)'}; sources: ${srcNames || '(none)'}`);
-  out.push(`ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`);
+  out.push(
+    `ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`,
+  );
   out.push(`event schedule: ${scheduleText(s.run.schedule ?? null)}`);
 
-  out.push('', 'Headline (workers pooled; the worst worker named where it is not perfect; false window conflicts: the most at any window size)');
+  out.push(
+    '',
+    'Headline (workers pooled; the worst worker named where it is not perfect; false window conflicts: the most at any window size)',
+  );
   out.push(table(HEADLINE_COLUMNS, headlineRows(s)));
 
   out.push('', 'Delivery');
-  out.push(table(['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
-    s.delivery.workers.map((w) => [w.node, String(w.received), pct(w.lost_ratio), String(w.duplicates), String(w.unknown_events),
-      dist(w.latency_true), w.rejected ? Object.entries(w.rejected).map(([k, v]) => `${k}=${v}`).join(' ') || '0' : '—'])));
+  out.push(
+    table(
+      ['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
+      s.delivery.workers.map((w) => [
+        w.node,
+        String(w.received),
+        pct(w.lost_ratio),
+        String(w.duplicates),
+        String(w.unknown_events),
+        dist(w.latency_true),
+        w.rejected
+          ? Object.entries(w.rejected)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ') || '0'
+          : '—',
+      ]),
+    ),
+  );
 
-  out.push('', 'Loss by place (kernel drops: datagrams the kernel dropped at the worker\'s socket, receive buffer full)');
-  out.push(table(['worker', 'lost', 'kernel drops', 'lost at socket (at most)', 'lost in network (at least)', 'counter'],
-    s.delivery.workers.map((w) => [w.node, String(w.lost), num(w.kernel_drops), num(w.lost_at_socket), num(w.lost_in_network), w.kernel_drops_from ?? '—'])));
+  out.push('', "Loss by place (kernel drops: datagrams the kernel dropped at the worker's socket, receive buffer full)");
+  out.push(
+    table(
+      ['worker', 'lost', 'kernel drops', 'lost at socket (at most)', 'lost in network (at least)', 'counter'],
+      s.delivery.workers.map((w) => [
+        w.node,
+        String(w.lost),
+        num(w.kernel_drops),
+        num(w.lost_at_socket),
+        num(w.lost_in_network),
+        w.kernel_drops_from ?? '—',
+      ]),
+    ),
+  );
 
   out.push('', 'Causality (coordinator S vs worker S, workers pooled)');
-  out.push(table(['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations', 'on degraded readings'],
-    s.causality.filter((c) => c.node === null).map((c) => [c.source, String(c.point.compared), pct(c.point.violations),
-      pct(c.interval?.proven_after), pct(c.interval?.ambiguous), pct(c.interval?.violation), degradedOf(c.interval?.degraded?.violation)])));
+  out.push(
+    table(
+      ['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations', 'on degraded readings'],
+      s.causality
+        .filter((c) => c.node === null)
+        .map((c) => [
+          c.source,
+          String(c.point.compared),
+          pct(c.point.violations),
+          pct(c.interval?.proven_after),
+          pct(c.interval?.ambiguous),
+          pct(c.interval?.violation),
+          degradedOf(c.interval?.degraded?.violation),
+        ]),
+    ),
+  );
 
   out.push('', 'Ordering between workers (all pairs pooled)');
-  out.push(table(['source', 'pairs compared', 'point wrong vs truth', 'interval proven', 'interval ambiguous', 'interval wrong vs truth', 'on degraded readings'],
-    s.ordering.filter((o) => o.pair === null).map((o) => [o.source, String(o.point.compared), pct(o.point_vs_truth?.wrong),
-      pct(o.interval?.proven), pct(o.interval?.ambiguous), pct(o.interval_vs_truth?.wrong), degradedOf(o.interval_vs_truth?.degraded?.wrong)])));
+  out.push(
+    table(
+      [
+        'source',
+        'pairs compared',
+        'point wrong vs truth',
+        'interval proven',
+        'interval ambiguous',
+        'interval wrong vs truth',
+        'on degraded readings',
+      ],
+      s.ordering
+        .filter((o) => o.pair === null)
+        .map((o) => [
+          o.source,
+          String(o.point.compared),
+          pct(o.point_vs_truth?.wrong),
+          pct(o.interval?.proven),
+          pct(o.interval?.ambiguous),
+          pct(o.interval_vs_truth?.wrong),
+          degradedOf(o.interval_vs_truth?.degraded?.wrong),
+        ]),
+    ),
+  );
 
   out.push('', 'Window assignment');
-  out.push(table(['source', 'window', 'point agree', 'confident agree', 'confident conflict', 'ambiguous', 'point accuracy', 'false conflicts (on degraded)'],
-    s.windows.map((w) => [w.source, `${w.window_ms} ms`, pct(w.point.agree), pct(w.interval?.confident_agree),
-      pct(w.interval?.confident_conflict), pct(w.interval?.ambiguous), pct(w.accuracy?.point?.correct),
-      w.interval && w.interval.conflict_false !== null ? `${w.interval.conflict_false} (${w.interval.degraded?.conflict_false ?? '—'})` : '—'])));
+  out.push(
+    table(
+      [
+        'source',
+        'window',
+        'point agree',
+        'confident agree',
+        'confident conflict',
+        'ambiguous',
+        'point accuracy',
+        'false conflicts (on degraded)',
+      ],
+      s.windows.map((w) => [
+        w.source,
+        `${w.window_ms} ms`,
+        pct(w.point.agree),
+        pct(w.interval?.confident_agree),
+        pct(w.interval?.confident_conflict),
+        pct(w.interval?.ambiguous),
+        pct(w.accuracy?.point?.correct),
+        w.interval && w.interval.conflict_false !== null
+          ? `${w.interval.conflict_false} (${w.interval.degraded?.conflict_false ?? '—'})`
+          : '—',
+      ]),
+    ),
+  );
 
   out.push('', 'Coordination cost (events needing repair or coordination)');
-  out.push(table(['source', 'window', 'point repairs', 'interval coordination', 'after re-estimation'],
-    s.coordination.map((c) => [c.source, `${c.window_ms} ms`, pct(c.point_repairs), pct(c.interval_coordination),
-      c.reestimated.map((r) => `${r.delay_s}s: ${pct(r.interval_coordination)}, ${r.interval_conflicts.count} conflicts`).join('; ') || '—'])));
+  out.push(
+    table(
+      ['source', 'window', 'point repairs', 'interval coordination', 'after re-estimation'],
+      s.coordination.map((c) => [
+        c.source,
+        `${c.window_ms} ms`,
+        pct(c.point_repairs),
+        pct(c.interval_coordination),
+        c.reestimated.map((r) => `${r.delay_s}s: ${pct(r.interval_coordination)}, ${r.interval_conflicts.count} conflicts`).join('; ') ||
+          '—',
+      ]),
+    ),
+  );
 
   out.push('', 'Commit wait (TrueTime wait per event, workers pooled) and re-estimated width');
-  out.push(table(['source', 'wait p50 / p99', 're-estimated width p50 / p99 by delay'],
-    s.commit_wait.filter((c) => c.node === null).map((c) => [c.source, dist(c.wait),
-      c.reestimated.map((r) => `${r.delay_s}s: ${dist(r.width)}`).join('; ') || '—'])));
+  out.push(
+    table(
+      ['source', 'wait p50 / p99', 're-estimated width p50 / p99 by delay'],
+      s.commit_wait
+        .filter((c) => c.node === null)
+        .map((c) => [c.source, dist(c.wait), c.reestimated.map((r) => `${r.delay_s}s: ${dist(r.width)}`).join('; ') || '—']),
+    ),
+  );
 
   out.push('', 'Bound quality against truth (workers pooled)');
-  out.push(table(['source', 'readings', 'coverage', 'degraded readings', 'other readings', 'half-width p50 / p99', '|error| p50 / p99'],
-    s.bound_quality.filter((b) => b.role === 'worker' && b.node === null).map((b) => [b.source, String(b.readings),
-      pct(b.coverage), pct(b.coverage_degraded), pct(b.coverage_not_degraded), dist(b.half_width), dist(b.abs_point_error)])));
+  out.push(
+    table(
+      ['source', 'readings', 'coverage', 'degraded readings', 'other readings', 'half-width p50 / p99', '|error| p50 / p99'],
+      s.bound_quality
+        .filter((b) => b.role === 'worker' && b.node === null)
+        .map((b) => [
+          b.source,
+          String(b.readings),
+          pct(b.coverage),
+          pct(b.coverage_degraded),
+          pct(b.coverage_not_degraded),
+          dist(b.half_width),
+          dist(b.abs_point_error),
+        ]),
+    ),
+  );
 
   if (s.inputs.warnings.length > 0) {
     out.push('', `Warnings (${s.inputs.warnings.length})`);

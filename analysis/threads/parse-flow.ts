@@ -13,7 +13,8 @@ export interface ParseThreadData {
 }
 
 /** Shared Int32Array slots: the thread sleeps (1) / not; wake-ups; per file, batches taken and produced. */
-export const SLEEPING = 0, WAKE = 1;
+export const SLEEPING = 0,
+  WAKE = 1;
 export const takenSlot = (file: number): number => 2 + 2 * file;
 export const producedSlot = (file: number): number => 3 + 2 * file;
 export const flowSlots = (files: number): number => 2 + 2 * files;

@@ -45,13 +45,22 @@ export class ParsePool {
       const data: ParseThreadData = { files: mine.map((m) => m.f), flow, credits: CREDITS, lowWater: LOW_WATER };
       const worker = new Worker(new URL('./parse-thread.js', import.meta.url), { workerData: data });
       this.workers.push(worker);
-      const local = mine.map(({ f, k }, i) => (this.handles[k] = new ThreadedDecodedRows(worker, flow, i, f.displayPath, () => this.release())));
+      const local = mine.map(
+        ({ f, k }, i) => (this.handles[k] = new ThreadedDecodedRows(worker, flow, i, f.displayPath, () => this.release())),
+      );
       worker.on('message', (m: Msg) => {
-        if (m.file < 0) { for (const h of local) h.fail(new Error(m.type === 'error' ? m.message : 'parse thread failed')); return; }
+        if (m.file < 0) {
+          for (const h of local) h.fail(new Error(m.type === 'error' ? m.message : 'parse thread failed'));
+          return;
+        }
         local[m.file]!.onMessage(m);
       });
-      worker.on('error', (e: Error) => { for (const h of local) h.fail(e); });
-      worker.on('exit', () => { for (const h of local) h.exited(); });
+      worker.on('error', (e: Error) => {
+        for (const h of local) h.fail(e);
+      });
+      worker.on('exit', () => {
+        for (const h of local) h.exited();
+      });
     }
   }
 
@@ -88,11 +97,16 @@ export class ThreadedDecodedRows implements DecodedRowSource {
    * host (the woken thread preempting it).
    */
   constructor(
-    private readonly worker: Worker, private readonly flow: Int32Array, private readonly file: number,
-    private readonly displayPath: string, private readonly onClose: () => void,
+    private readonly worker: Worker,
+    private readonly flow: Int32Array,
+    private readonly file: number,
+    private readonly displayPath: string,
+    private readonly onClose: () => void,
   ) {
     this.stats = { displayPath, rowsRead: 0, skipped: 0, tornTail: false, warnings: [] };
-    this.opened = new Promise((resolve, reject) => { this.openCb = { resolve, reject }; });
+    this.opened = new Promise((resolve, reject) => {
+      this.openCb = { resolve, reject };
+    });
     this.opened.catch(() => undefined); // reported where it is awaited
   }
 
@@ -114,7 +128,9 @@ export class ThreadedDecodedRows implements DecodedRowSource {
         return b;
       }
       if (this.ended) return null;
-      await new Promise<void>((r) => { this.waiter = r; });
+      await new Promise<void>((r) => {
+        this.waiter = r;
+      });
     }
   }
 
@@ -126,11 +142,27 @@ export class ThreadedDecodedRows implements DecodedRowSource {
 
   onMessage(m: Msg): void {
     switch (m.type) {
-      case 'header': this.header = m.header; this.openCb?.resolve(this); this.openCb = null; return;
-      case 'open-error': this.ended = true; this.openCb?.reject(new Error(m.message)); this.openCb = null; this.close(); return;
-      case 'rows': this.queue.push(m.rows); break;
-      case 'end': this.stats = m.stats; this.ended = true; break;
-      case 'error': this.fail(new Error(m.message)); return;
+      case 'header':
+        this.header = m.header;
+        this.openCb?.resolve(this);
+        this.openCb = null;
+        return;
+      case 'open-error':
+        this.ended = true;
+        this.openCb?.reject(new Error(m.message));
+        this.openCb = null;
+        this.close();
+        return;
+      case 'rows':
+        this.queue.push(m.rows);
+        break;
+      case 'end':
+        this.stats = m.stats;
+        this.ended = true;
+        break;
+      case 'error':
+        this.fail(new Error(m.message));
+        return;
     }
     this.wake();
   }

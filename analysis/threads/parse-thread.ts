@@ -39,11 +39,17 @@ async function main(): Promise<void> {
   // Decoding needs the global source list: wait until the main thread has started every opened file.
   const active = readers.flatMap((r, i) => (r ? [i] : []));
   expected = active.length;
-  if (starts.size < expected) await new Promise<void>((r) => { allStarted = r; });
+  if (starts.size < expected)
+    await new Promise<void>((r) => {
+      allStarted = r;
+    });
   for (const i of active) readers[i]!.start(starts.get(i)!.sources, starts.get(i)!.anchorSec);
   while (active.length > 0) {
     const i = neediest(active);
-    if (i < 0) { sleep(active); continue; }
+    if (i < 0) {
+      sleep(active);
+      continue;
+    }
     try {
       const rows = await readers[i]!.next();
       if (!rows) {
@@ -68,7 +74,10 @@ function neediest(active: number[]): number {
   let least = data.credits;
   for (const i of active) {
     const backlog = Atomics.load(f, producedSlot(i)) - Atomics.load(f, takenSlot(i));
-    if (backlog < least) { least = backlog; best = i; }
+    if (backlog < least) {
+      least = backlog;
+      best = i;
+    }
   }
   return best;
 }

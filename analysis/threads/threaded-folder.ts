@@ -10,10 +10,7 @@ import type { SourceDef } from '../join/joined.js';
 
 const MAX_IN_FLIGHT = 4;
 
-type Msg =
-  | { type: 'free'; buffer: ArrayBuffer }
-  | { type: 'results'; results: FoldResults }
-  | { type: 'error'; message: string };
+type Msg = { type: 'free'; buffer: ArrayBuffer } | { type: 'results'; results: FoldResults } | { type: 'error'; message: string };
 
 export class ThreadedFolder extends EventGatherer {
   private readonly worker: Worker;
@@ -29,14 +26,18 @@ export class ThreadedFolder extends EventGatherer {
     this.worker = new Worker(new URL('./fold-thread.js', import.meta.url), { workerData: foldConfig(cfg) });
     this.worker.on('message', (m: Msg) => this.onMessage(m));
     this.worker.on('error', (e: Error) => this.fail(e));
-    this.worker.on('exit', () => { if (!this.done) this.fail(new Error('fold thread exited early')); });
+    this.worker.on('exit', () => {
+      if (!this.done) this.fail(new Error('fold thread exited early'));
+    });
   }
 
   /** Null when the join may go on; else a promise that settles once the fold thread caught up. */
   ready(): Promise<void> | null {
     if (this.failure) return Promise.reject(this.failure);
     if (this.inFlight < MAX_IN_FLIGHT) return null;
-    return new Promise<void>((resolve) => { this.onFree = resolve; }).then(() => {
+    return new Promise<void>((resolve) => {
+      this.onFree = resolve;
+    }).then(() => {
       if (this.failure) throw this.failure;
     });
   }
@@ -46,14 +47,17 @@ export class ThreadedFolder extends EventGatherer {
     if (blk.n === 0) return;
     this.worker.postMessage({ type: 'block', buffer: blk.buffer, n: blk.n, reest: blk.reestEntries(), delays: this.delays }, [blk.buffer]);
     this.inFlight++;
-    const S = this.cfg.sources.length, W = this.cfg.workers.length;
+    const S = this.cfg.sources.length,
+      W = this.cfg.workers.length;
     this.block = new EventBlock(BLOCK_EVENTS, S, W, this.free.pop());
   }
 
   async finish(sources: SourceDef[]): Promise<FoldResults> {
     this.fold();
     if (this.failure) throw this.failure;
-    const results = new Promise<FoldResults>((resolve, reject) => { this.onResults = { resolve, reject }; });
+    const results = new Promise<FoldResults>((resolve, reject) => {
+      this.onResults = { resolve, reject };
+    });
     this.worker.postMessage({ type: 'finish', sources: sources.map((s) => ({ name: s.name, bounded: s.bounded })), delays: this.delays });
     return results;
   }

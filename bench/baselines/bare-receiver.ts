@@ -26,7 +26,10 @@ let finished = false;
 
 /** Same work per datagram in both modes; `arrival` is its monotonic arrival. */
 function onDatagram(buf: Buffer, arrival: bigint): void {
-  if (buf.length === 1) { finish(); return; }
+  if (buf.length === 1) {
+    finish();
+    return;
+  }
   received++;
   const seq = buf.readUInt32LE(0);
   if (seq >= capacity || seen[seq]) return;
@@ -36,7 +39,9 @@ function onDatagram(buf: Buffer, arrival: bigint): void {
 }
 
 let close: () => void;
-const announce = (port: number): void => { process.stdout.write(JSON.stringify({ event: 'listening', port }) + '\n'); };
+const announce = (port: number): void => {
+  process.stdout.write(JSON.stringify({ event: 'listening', port }) + '\n');
+};
 
 if (stamp === 'user') {
   // Same receive buffer as the worker's socket, so the two differ only in what they do per datagram.
@@ -45,7 +50,10 @@ if (stamp === 'user') {
   socket.bind(0, '127.0.0.1', () => announce(socket.address().port));
 } else {
   const a = loadUdpStampAddon();
-  if ('error' in a) { process.stderr.write(`bare-receiver kernel: ${a.error}\n`); process.exit(2); }
+  if ('error' in a) {
+    process.stderr.write(`bare-receiver kernel: ${a.error}\n`);
+    process.exit(2);
+  }
   const h = a.addon.open('127.0.0.1', 0, 4 << 20, (buf, _addr, _port, arrival) => {
     if (arrival === null) unstamped++;
     onDatagram(buf, arrival ?? process.hrtime.bigint());
@@ -63,5 +71,10 @@ function finish(): void {
     for (let i = 0; i < capacity; i++) if (seen[i]) got.push(latencies[i]!);
     out.latencies_ns = got;
   }
-  process.stdout.write(JSON.stringify(out) + '\n', () => setTimeout(() => { close(); process.exit(0); }, 50));
+  process.stdout.write(JSON.stringify(out) + '\n', () =>
+    setTimeout(() => {
+      close();
+      process.exit(0);
+    }, 50),
+  );
 }

@@ -2,14 +2,23 @@ import dgram, { type Socket } from 'node:dgram';
 import { waitUntil } from '../../src/coordinator/precise-wait.js';
 
 /** Baseline sender: one connected socket per receiver, so a send is one synchronous syscall. */
-export interface BareSendResult { sent: number; firstNs: bigint; lastNs: bigint }
+export interface BareSendResult {
+  sent: number;
+  firstNs: bigint;
+  lastNs: bigint;
+}
 
 async function connected(ports: readonly number[]): Promise<Socket[]> {
-  return Promise.all(ports.map((port) => new Promise<Socket>((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
-    s.once('error', reject);
-    s.connect(port, '127.0.0.1', () => resolve(s));
-  })));
+  return Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<Socket>((resolve, reject) => {
+          const s = dgram.createSocket('udp4');
+          s.once('error', reject);
+          s.connect(port, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
 }
 
 function datagram(seq: number, size: number): Buffer {
@@ -24,7 +33,13 @@ function datagram(seq: number, size: number): Buffer {
  * instant with the coordinator's own waitUntil (latency baseline); `catch-up`: every event-loop
  * turn sends everything due by then (rate baseline: tests the receivers, not the pacing).
  */
-export async function bareSend(ports: readonly number[], rate: number, count: number, size: number, mode: 'paced' | 'catch-up'): Promise<BareSendResult> {
+export async function bareSend(
+  ports: readonly number[],
+  rate: number,
+  count: number,
+  size: number,
+  mode: 'paced' | 'catch-up',
+): Promise<BareSendResult> {
   const sockets = await connected(ports);
   const intervalNs = 1e9 / rate;
   const start = process.hrtime.bigint() + 1_000_000n;

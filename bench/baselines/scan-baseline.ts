@@ -16,7 +16,10 @@ function csvFiles(dir: string): string[] {
 }
 
 const dir = process.argv[2];
-if (!dir) { process.stderr.write('usage: scan-baseline.js RUN_DIR\n'); process.exit(2); }
+if (!dir) {
+  process.stderr.write('usage: scan-baseline.js RUN_DIR\n');
+  process.exit(2);
+}
 const t0 = performance.now();
 let lines = 0;
 let fields = 0;

@@ -14,11 +14,20 @@ export function benchSchedule(rate: number, count: number): ScheduleSpec {
  * Returns each event's stamp (hrtime, ns) so the caller applies the same estimator as to the
  * coordinator's stamps, and the exact errors (the origin is known here).
  */
-export interface ScheduleBaseline { stampsNs: bigint[]; dueNs: number[]; exactErrorsNs: Float64Array }
+export interface ScheduleBaseline {
+  stampsNs: bigint[];
+  dueNs: number[];
+  exactErrorsNs: Float64Array;
+}
 
 /** The schedule (due offsets), its origin 1 ms from now, and empty result arrays. */
 function newBaseline(rate: number, count: number): ScheduleBaseline & { start: bigint } {
-  return { dueNs: [...dueTimesNs(benchSchedule(rate, count))], start: process.hrtime.bigint() + 1_000_000n, stampsNs: [], exactErrorsNs: new Float64Array(count) };
+  return {
+    dueNs: [...dueTimesNs(benchSchedule(rate, count))],
+    start: process.hrtime.bigint() + 1_000_000n,
+    stampsNs: [],
+    exactErrorsNs: new Float64Array(count),
+  };
 }
 
 export function spinSchedule(rate: number, count: number): ScheduleBaseline {
@@ -29,7 +38,9 @@ export function spinSchedule(rate: number, count: number): ScheduleBaseline {
     // allocated on every check (measured: ~3,300 scavenges, 115-130 ms of pauses per 3,000 events,
     // so its p99 of 25-45 µs was its own GC); this loop makes 3-4 (p99 0.1-6 µs on a quiet
     // machine). The stamp is one more read (~50 ns) after the loop.
-    while (process.hrtime.bigint() < target) { /* spin */ }
+    while (process.hrtime.bigint() < target) {
+      /* spin */
+    }
     const now = process.hrtime.bigint();
     stampsNs.push(now);
     exact[i] = Number(now - target);

@@ -5,7 +5,17 @@
 //   node dist/bench/cases/analysis.js [events=1000000] [workers=4] [--commit-wait] [--keep]
 import { Prng } from '../../src/sim/prng.js';
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  readdirSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,8 +90,8 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
   const delays = o.commitWaitDelaysS ?? [];
   const runId = path.basename(dir);
   const nodes = Array.from({ length: o.workers }, (_, i) => `w${i + 1}`);
-  const offsets = nodes.map(() => (rand() - 0.5) * 4e6);   // ±2 ms
-  const drifts = nodes.map(() => (rand() - 0.5) * 40e-6);  // ±20 ppm
+  const offsets = nodes.map(() => (rand() - 0.5) * 4e6); // ±2 ms
+  const drifts = nodes.map(() => (rand() - 0.5) * 40e-6); // ±20 ppm
   const files = runDirPaths(dir);
   const coord = new ChunkedWriter(files.coordinatorCsv);
   coord.line(coordinatorColumns(SOURCES).join(','));
@@ -98,7 +108,9 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
     const cLocal = tSend + cOff;
     const cNtp = tSend + (rand() - 0.5) * 200e3;
     const cHw = 1e6;
-    coord.line(`${runId},${e},${e},${absNs(cLocal)},${absNs(cLocal)},,,ok,${absNs(cNtp)},,,ok,${absNs(cNtp)},${absNs(cNtp - cHw)},${absNs(cNtp + cHw)},ok,${absNs(tSend)}`);
+    coord.line(
+      `${runId},${e},${e},${absNs(cLocal)},${absNs(cLocal)},,,ok,${absNs(cNtp)},,,ok,${absNs(cNtp)},${absNs(cNtp - cHw)},${absNs(cNtp + cHw)},ok,${absNs(tSend)}`,
+    );
     for (let w = 0; w < o.workers; w++) {
       if (rand() < loss) continue;
       const tRecv = tSend + 80e3 + rand() * 400e3; // 80–480 µs one way
@@ -107,10 +119,14 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
       const hw = 1e6 + rand() * 2e5;
       const ntpStatus = e < 50 && w === 0 ? 'warming' : 'ok';
       const ntpCells = ntpStatus === 'ok' ? `${absNs(ntp)},,,ok` : ',,,warming';
-      ws[w]!.line(`${runId},${nodes[w]},${e},${e},${absNs(local)},${absNs(local)},,,ok,${ntpCells},${absNs(ntp)},${absNs(ntp - hw)},${absNs(ntp + hw)},ok,${absNs(tRecv)}`);
+      ws[w]!.line(
+        `${runId},${nodes[w]},${e},${e},${absNs(local)},${absNs(local)},,,ok,${ntpCells},${absNs(ntp)},${absNs(ntp - hw)},${absNs(ntp + hw)},ok,${absNs(tRecv)}`,
+      );
       for (const d of delays) {
         const shrink = 0.2 + 0.3 * rand();
-        cws[w]!.line(`${runId},${nodes[w]},${e},${e},bounded,${d},${absNs(local)},${absNs(local + d * 1e9)},${absNs(ntp)},${absNs(ntp - hw * shrink)},${absNs(ntp + hw * shrink)},ok,${absNs(tRecv)}`);
+        cws[w]!.line(
+          `${runId},${nodes[w]},${e},${e},bounded,${d},${absNs(local)},${absNs(local + d * 1e9)},${absNs(ntp)},${absNs(ntp - hw * shrink)},${absNs(ntp + hw * shrink)},ok,${absNs(tRecv)}`,
+        );
       }
     }
   }
@@ -168,16 +184,26 @@ export async function benchAnalysis(o: Partial<SyntheticRunOptions> & { keep?: b
     const generateMs = performance.now() - g0;
     const child = await runChild(dir);
     return {
-      events, workers, commitWaitDelaysS: o.commitWaitDelaysS ?? [], inputBytes: dirBytes(dir), generateMs,
-      analyzeMs: child.ms, analyzeCpuMs: child.cpuMs, analyzeMainThreadCpuMs: child.mainCpuMs ?? null, analyzeThreadsCpuMs: child.threadsCpuMs ?? [],
-      peakRssMiB: child.maxRssKiB / 1024, eventsPerSecond: events / (child.ms / 1000),
+      events,
+      workers,
+      commitWaitDelaysS: o.commitWaitDelaysS ?? [],
+      inputBytes: dirBytes(dir),
+      generateMs,
+      analyzeMs: child.ms,
+      analyzeCpuMs: child.cpuMs,
+      analyzeMainThreadCpuMs: child.mainCpuMs ?? null,
+      analyzeThreadsCpuMs: child.threadsCpuMs ?? [],
+      peakRssMiB: child.maxRssKiB / 1024,
+      eventsPerSecond: events / (child.ms / 1000),
     };
   } finally {
     if (!o.keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function runChild(dir: string): Promise<{ ms: number; cpuMs: number; mainCpuMs: number | null; threadsCpuMs?: number[]; maxRssKiB: number }> {
+function runChild(
+  dir: string,
+): Promise<{ ms: number; cpuMs: number; mainCpuMs: number | null; threadsCpuMs?: number[]; maxRssKiB: number }> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -185,8 +211,15 @@ function runChild(dir: string): Promise<{ ms: number; cpuMs: number; mainCpuMs: 
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) { reject(new Error(`analysis child exited ${code}`)); return; }
-      try { resolve(JSON.parse(out.trim().split('\n').pop()!)); } catch (e) { reject(e); }
+      if (code !== 0) {
+        reject(new Error(`analysis child exited ${code}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()!));
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }
@@ -198,7 +231,9 @@ async function childMain(dir: string): Promise<void> {
   const c0 = process.cpuUsage();
   // threads end before analyzeRun returns: sample their CPU while it runs
   const seen = new Map(before);
-  const sampler = setInterval(() => { for (const [t, v] of threadCpuMs()) seen.set(t, v); }, 50);
+  const sampler = setInterval(() => {
+    for (const [t, v] of threadCpuMs()) seen.set(t, v);
+  }, 50);
   await analyzeRun(dir, {});
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
@@ -206,8 +241,22 @@ async function childMain(dir: string): Promise<void> {
   for (const [t, v] of threadCpuMs()) seen.set(t, v);
   const used = [...seen].map(([t, v]) => [t, v - (before.get(t) ?? 0)] as const).filter(([, v]) => v > 0.5);
   const mainCpuMs = seen.has(process.pid) ? seen.get(process.pid)! - (before.get(process.pid) ?? 0) : null;
-  const threadsCpuMs = [mainCpuMs ?? 0, ...used.filter(([t]) => t !== process.pid).map(([, v]) => v).sort((a, b) => b - a)].map((v) => Math.round(v));
-  process.stdout.write(JSON.stringify({ ms, cpuMs: (c.user + c.system) / 1000, mainCpuMs, threadsCpuMs: mainCpuMs === null ? [] : threadsCpuMs, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+  const threadsCpuMs = [
+    mainCpuMs ?? 0,
+    ...used
+      .filter(([t]) => t !== process.pid)
+      .map(([, v]) => v)
+      .sort((a, b) => b - a),
+  ].map((v) => Math.round(v));
+  process.stdout.write(
+    JSON.stringify({
+      ms,
+      cpuMs: (c.user + c.system) / 1000,
+      mainCpuMs,
+      threadsCpuMs: mainCpuMs === null ? [] : threadsCpuMs,
+      maxRssKiB: process.resourceUsage().maxRSS,
+    }) + '\n',
+  );
 }
 
 /** CPU time (ms) of each thread of this process from /proc (ns resolution; empty where there is none). */
@@ -215,9 +264,15 @@ function threadCpuMs(): Map<number, number> {
   const out = new Map<number, number>();
   try {
     for (const t of readdirSync('/proc/self/task')) {
-      try { out.set(Number(t), Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6); } catch { /* thread gone */ }
+      try {
+        out.set(Number(t), Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6);
+      } catch {
+        /* thread gone */
+      }
     }
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return out;
 }
 
@@ -228,8 +283,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   } else {
     const nums = args.filter((a) => /^\d+$/.test(a)).map(Number);
     const r = await benchAnalysis({
-      events: nums[0] ?? 1_000_000, workers: nums[1] ?? 4,
-      commitWaitDelaysS: args.includes('--commit-wait') ? [30, 60] : [], keep: args.includes('--keep'),
+      events: nums[0] ?? 1_000_000,
+      workers: nums[1] ?? 4,
+      commitWaitDelaysS: args.includes('--commit-wait') ? [30, 60] : [],
+      keep: args.includes('--keep'),
     });
     process.stdout.write(JSON.stringify(r) + '\n');
   }

@@ -59,7 +59,13 @@ async function readColumnBySeq(file: string, col: string): Promise<Map<number, b
  * real coordinator (runCoordinator, in this process) sending `count` events at `rate`/s; then the
  * CSVs are read back. Every figure comes from the files the run wrote.
  */
-export async function runChronoeval(opts: { rate: number; count: number; workers: number; root: string; recvStamp?: 'auto' | 'kernel' | 'user' }): Promise<ChronoevalOutcome> {
+export async function runChronoeval(opts: {
+  rate: number;
+  count: number;
+  workers: number;
+  root: string;
+  recvStamp?: 'auto' | 'kernel' | 'user';
+}): Promise<ChronoevalOutcome> {
   const runId = newRunId();
   const resultsDir = path.join(opts.root, 'results');
   const logsDir = path.join(opts.root, 'logs');
@@ -70,8 +76,18 @@ export async function runChronoeval(opts: { rate: number; count: number; workers
     const cpu0 = spawned.map((w) => processCpuNs(w.pid));
     const logger = new Logger('coordinator', path.join(logsDir, runId, 'coordinator.jsonl'), 'warn');
     const res = await runCoordinator({
-      runId, workers: spawned.map((w) => `127.0.0.1:${w.port}`), schedule: benchSchedule(opts.rate, opts.count),
-      sources: ['system'], ntpServers: [], resultsDir, logsDir, key: null, pollMs: 1000, readyTimeoutS: 20, endTimeoutS: 20, logger,
+      runId,
+      workers: spawned.map((w) => `127.0.0.1:${w.port}`),
+      schedule: benchSchedule(opts.rate, opts.count),
+      sources: ['system'],
+      ntpServers: [],
+      resultsDir,
+      logsDir,
+      key: null,
+      pollMs: 1000,
+      readyTimeoutS: 20,
+      endTimeoutS: 20,
+      logger,
     });
     await logger.close();
     const finals = await Promise.all(spawned.map((w) => w.final));
@@ -97,7 +113,10 @@ export async function runChronoeval(opts: { rate: number; count: number; workers
       const c0 = cpu0[i];
       const c1 = finals[i]!.cpuNs;
       workers.push({
-        node: nodes[i]!, recorded: Number(finals[i]!.line.recorded), csvRows: recv.size, latenciesNs: lat,
+        node: nodes[i]!,
+        recorded: Number(finals[i]!.line.recorded),
+        csvRows: recv.size,
+        latenciesNs: lat,
         cpuNs: c0 === null || c0 === undefined || c1 === null ? null : c1 - c0,
       });
     }

@@ -26,7 +26,10 @@ export interface FiguresBenchOptions {
   log?: (line: string) => void;
 }
 
-interface Cost { wallMs: number; cpuMs: number }
+interface Cost {
+  wallMs: number;
+  cpuMs: number;
+}
 
 export interface FiguresBenchResult {
   events: number;
@@ -70,7 +73,11 @@ const better = (a: Cost, b: Cost): Cost => ({ wallMs: Math.min(a.wallMs, b.wallM
 
 /** The causality sampler over `events` synthetic joined events at `workers` workers, 3 sources (one bounded). */
 function timeGather(events: number, workers: string[]): Cost {
-  const sources = [{ name: 'system', bounded: false }, { name: 'ntp', bounded: false }, { name: 'bounded', bounded: true }];
+  const sources = [
+    { name: 'system', bounded: false },
+    { name: 'ntp', bounded: false },
+    { name: 'bounded', bounded: true },
+  ];
   const sampler = new CausalitySampler(sources, workers, 0, figureSampling(events, workers.length, sources.length));
   const coord = emptyStamps(3);
   const ws = workers.map(() => ({ recvLocal: 0, trueRecv: NaN, vals: emptyStamps(3), reest: null }));
@@ -78,12 +85,19 @@ function timeGather(events: number, workers: string[]): Cost {
   const t = performance.now();
   const c = process.cpuUsage();
   for (let i = 0; i < events; i++) {
-    ev.seq = i; ev.sendLocal = i * 1e6;
-    for (let s = 0; s < 3; s++) { coord[s * 3] = ev.sendLocal; coord[s * 3 + 1] = ev.sendLocal - 5e5; coord[s * 3 + 2] = ev.sendLocal + 5e5; }
+    ev.seq = i;
+    ev.sendLocal = i * 1e6;
+    for (let s = 0; s < 3; s++) {
+      coord[s * 3] = ev.sendLocal;
+      coord[s * 3 + 1] = ev.sendLocal - 5e5;
+      coord[s * 3 + 2] = ev.sendLocal + 5e5;
+    }
     for (const [w, st] of ws.entries()) {
       for (let s = 0; s < 3; s++) {
         const r = ev.sendLocal + 2e5 + ((i * 7919 + w * 104729 + s) % 1000) * 1e3 - 3e5; // some violations
-        st.vals[s * 3] = r; st.vals[s * 3 + 1] = r - 5e5; st.vals[s * 3 + 2] = r + 5e5;
+        st.vals[s * 3] = r;
+        st.vals[s * 3 + 1] = r - 5e5;
+        st.vals[s * 3 + 2] = r + 5e5;
       }
     }
     sampler.add(ev);
@@ -97,7 +111,9 @@ export async function benchFigures(o: FiguresBenchOptions = {}): Promise<Figures
   const log = o.log ?? ((s: string) => process.stderr.write(s + '\n'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chronoeval-bench-figures-'));
   let peak = 0;
-  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
   try {
     const workers = Array.from({ length: nWorkers }, (_, i) => `w${i + 1}`);
     log(`figures bench: generating ${events} events × ${nWorkers} workers in ${dir}`);
@@ -128,14 +144,29 @@ export async function benchFigures(o: FiguresBenchOptions = {}): Promise<Figures
     const newCost = { wallMs: total.wallMs + gather.wallMs, cpuMs: total.cpuMs + gather.cpuMs };
     const bTotal = better(b1.cost, b2.cost);
     const bRead = { wallMs: Math.round(Math.min(b1.value.readMs, b2.value.readMs)) };
-    const causality = await import('../../analysis/figures/index.js').then((m) => m.figureContext(dir, stats)).then((x) => x.context.causality);
+    const causality = await import('../../analysis/figures/index.js')
+      .then((m) => m.figureContext(dir, stats))
+      .then((x) => x.context.causality);
     const result: FiguresBenchResult = {
-      events, workers: nWorkers, csvBytes, generateMs, analyzeMs, gather, total, newCost,
+      events,
+      workers: nWorkers,
+      csvBytes,
+      generateMs,
+      analyzeMs,
+      gather,
+      total,
+      newCost,
       baseline: { read: bRead, total: bTotal, marks: b2.value.marks, perFigureMs: b2.value.perFigureMs },
-      ratio: { wall: Math.round((newCost.wallMs / bTotal.wallMs) * 100) / 100, cpu: Math.round((newCost.cpuMs / bTotal.cpuMs) * 100) / 100 },
-      perFigureMs: r.timings.perFigureMs, reportBytes: statSync(r.report).size,
-      causalityMarks: causality?.samples.length ?? 0, peakRssMb: Math.round(peak / 2 ** 20),
-      loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10), runDir: o.keep ? dir : null,
+      ratio: {
+        wall: Math.round((newCost.wallMs / bTotal.wallMs) * 100) / 100,
+        cpu: Math.round((newCost.cpuMs / bTotal.cpuMs) * 100) / 100,
+      },
+      perFigureMs: r.timings.perFigureMs,
+      reportBytes: statSync(r.report).size,
+      causalityMarks: causality?.samples.length ?? 0,
+      peakRssMb: Math.round(peak / 2 ** 20),
+      loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
+      runDir: o.keep ? dir : null,
     };
     log(`figures bench: ${JSON.stringify(result)}`);
     return result;
@@ -148,5 +179,10 @@ export async function benchFigures(o: FiguresBenchOptions = {}): Promise<Figures
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const events = process.argv[2] ? Number(process.argv[2]) : undefined;
   const workers = process.argv[3] ? Number(process.argv[3]) : undefined;
-  benchFigures({ events, workers }).then((r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n')).catch((e) => { process.stderr.write(`${e instanceof Error ? e.stack : e}\n`); process.exit(1); });
+  benchFigures({ events, workers })
+    .then((r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'))
+    .catch((e) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : e}\n`);
+      process.exit(1);
+    });
 }

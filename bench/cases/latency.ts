@@ -11,7 +11,13 @@ export function eventDatagramBytes(seq: number): number {
   return encodeMessage({ v: 1, k: 'ev', run: '20261121T172102Z-abcdef', id: seq, seq, st: { system: [stamp, '', '', 'ok'] } }, null).length;
 }
 
-export interface BareOutcome { sent: number; received: number; unstamped: number; latenciesNs: Float64Array; cpuNs: number | null }
+export interface BareOutcome {
+  sent: number;
+  received: number;
+  unstamped: number;
+  latenciesNs: Float64Array;
+  cpuNs: number | null;
+}
 
 /**
  * Baseline: bare dgram sender (this process, the coordinator's waitUntil) → bare receiver child,
@@ -26,7 +32,10 @@ export async function runBareLatency(rate: number, count: number, stamp: 'user' 
     await exited(rx.child);
     const lat = Float64Array.from(fin.line.latencies_ns as number[]);
     return {
-      sent: sent.sent, received: Number(fin.line.distinct), unstamped: Number(fin.line.unstamped ?? 0), latenciesNs: lat,
+      sent: sent.sent,
+      received: Number(fin.line.distinct),
+      unstamped: Number(fin.line.unstamped ?? 0),
+      latenciesNs: lat,
       cpuNs: c0 === null || fin.cpuNs === null ? null : fin.cpuNs - c0,
     };
   } finally {

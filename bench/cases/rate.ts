@@ -25,7 +25,15 @@ export interface RateSearch {
 }
 
 /** Pass = every event recorded by every receiver and the sender reached ≥ 95 % of the rate. */
-function judge(rate: number, attempt: number, count: number, sent: number, achieved: number, perReceiver: { name: string; got: number }[], extra: string[]): RateStep {
+function judge(
+  rate: number,
+  attempt: number,
+  count: number,
+  sent: number,
+  achieved: number,
+  perReceiver: { name: string; got: number }[],
+  extra: string[],
+): RateStep {
   const problems = [...extra];
   if (sent !== count) problems.push(`sent ${sent}/${count}`);
   for (const r of perReceiver) if (r.got !== count) problems.push(`${r.name} ${r.got}/${count}`);
@@ -34,7 +42,8 @@ function judge(rate: number, attempt: number, count: number, sent: number, achie
   return { rate, attempt, sent, achieved, lossFree, pass: problems.length === 0, detail: problems.join('; ') || 'ok' };
 }
 
-const achievedRate = (n: number, firstNs: bigint, lastNs: bigint): number => (n > 1 && lastNs > firstNs ? ((n - 1) * 1e9) / Number(lastNs - firstNs) : 0);
+const achievedRate = (n: number, firstNs: bigint, lastNs: bigint): number =>
+  n > 1 && lastNs > firstNs ? ((n - 1) * 1e9) / Number(lastNs - firstNs) : 0;
 
 /** chronoeval: 4 real worker processes, the real coordinator, `seconds` of events per step. */
 export async function chronoevalStep(rate: number, attempt: number, seconds: number, workers: number, root: string): Promise<RateStep> {
@@ -45,7 +54,15 @@ export async function chronoevalStep(rate: number, attempt: number, seconds: num
   for (const w of out.workers) if (w.recorded !== w.csvRows) extra.push(`${w.node} summary says ${w.recorded}, CSV has ${w.csvRows}`);
   if (out.exitCode !== 0) extra.push(`coordinator exit ${out.exitCode}`);
   const achieved = achievedRate(out.sendNs.length, out.sendNs[0] ?? 0n, out.sendNs[out.sendNs.length - 1] ?? 0n);
-  return judge(rate, attempt, count, out.sent, achieved, out.workers.map((w) => ({ name: w.node, got: Math.min(w.recorded, w.csvRows) })), extra);
+  return judge(
+    rate,
+    attempt,
+    count,
+    out.sent,
+    achieved,
+    out.workers.map((w) => ({ name: w.node, got: Math.min(w.recorded, w.csvRows) })),
+    extra,
+  );
 }
 
 /** Baseline: the same number of bare receiver processes fed by a bare catch-up sender. */
@@ -54,10 +71,24 @@ export async function bareStep(rate: number, attempt: number, seconds: number, r
   const rx: Listening[] = [];
   try {
     for (let i = 0; i < receivers; i++) rx.push(await spawnBareReceiver(count, false));
-    const s = await bareSend(rx.map((r) => r.port), rate, count, eventDatagramBytes(Math.floor(count / 2)), 'catch-up');
+    const s = await bareSend(
+      rx.map((r) => r.port),
+      rate,
+      count,
+      eventDatagramBytes(Math.floor(count / 2)),
+      'catch-up',
+    );
     const finals = await Promise.all(rx.map((r) => r.final));
     await Promise.all(rx.map((r) => exited(r.child)));
-    return judge(rate, attempt, count, s.sent, achievedRate(s.sent, s.firstNs, s.lastNs), finals.map((f, i) => ({ name: `rx${i + 1}`, got: Number(f.line.distinct) })), []);
+    return judge(
+      rate,
+      attempt,
+      count,
+      s.sent,
+      achievedRate(s.sent, s.firstNs, s.lastNs),
+      finals.map((f, i) => ({ name: `rx${i + 1}`, got: Number(f.line.distinct) })),
+      [],
+    );
   } finally {
     for (const r of rx) r.kill();
   }
@@ -69,9 +100,17 @@ export async function bareStep(rate: number, attempt: number, seconds: number, r
  * on a shared machine can spoil a single step) or the time budget runs out. The figure is the
  * highest rate a candidate actually achieved with zero loss.
  */
-export async function climbInterleaved(ladder: readonly number[], candidates: { name: string; step: (rate: number, attempt: number) => Promise<RateStep> }[],
-  deadlineMs: number, log: (s: string) => void): Promise<RateSearch[]> {
-  const out: RateSearch[] = candidates.map(() => ({ best: null, steps: [], stoppedBy: `top of the ladder (${ladder[ladder.length - 1]}/s) passed` }));
+export async function climbInterleaved(
+  ladder: readonly number[],
+  candidates: { name: string; step: (rate: number, attempt: number) => Promise<RateStep> }[],
+  deadlineMs: number,
+  log: (s: string) => void,
+): Promise<RateSearch[]> {
+  const out: RateSearch[] = candidates.map(() => ({
+    best: null,
+    steps: [],
+    stoppedBy: `top of the ladder (${ladder[ladder.length - 1]}/s) passed`,
+  }));
   const active = candidates.map(() => true);
   for (const rate of ladder) {
     for (let c = 0; c < candidates.length; c++) {
@@ -86,7 +125,9 @@ export async function climbInterleaved(ladder: readonly number[], candidates: { 
         }
         const r = await candidates[c]!.step(rate, attempt);
         search.steps.push(r);
-        log(`  ${candidates[c]!.name} ${rate}/s attempt ${attempt}: ${r.pass ? 'zero loss' : r.detail} (achieved ${Math.round(r.achieved)}/s)`);
+        log(
+          `  ${candidates[c]!.name} ${rate}/s attempt ${attempt}: ${r.pass ? 'zero loss' : r.detail} (achieved ${Math.round(r.achieved)}/s)`,
+        );
         if (r.lossFree && (!search.best || r.achieved > search.best.achieved)) search.best = r;
         passed = r.pass;
       }

@@ -14,32 +14,68 @@ import { spread } from '../harness/stats.js';
 const reps = Number(process.argv[2] ?? 3);
 const counts: Record<number, number> = { 1000: Number(process.argv[3] ?? 2000), 10_000: Number(process.argv[4] ?? 10_000) };
 const why = kernelStampsUnavailable();
-if (why) { process.stderr.write(`recv-stamp-ab: ${why}\n`); process.exit(2); }
+if (why) {
+  process.stderr.write(`recv-stamp-ab: ${why}\n`);
+  process.exit(2);
+}
 
 type Arm = 'kernel' | 'user' | 'bare-kernel' | 'bare-user';
-interface Sample { rep: number; rate: number; arm: Arm; p50: number; p99: number; max: number; cpuPer1000Ms: number | null; lost: number }
+interface Sample {
+  rep: number;
+  rate: number;
+  arm: Arm;
+  p50: number;
+  p99: number;
+  max: number;
+  cpuPer1000Ms: number | null;
+  lost: number;
+}
 const samples: Sample[] = [];
 const root = mkdtempSync(path.join(os.tmpdir(), 'chronoeval-ab-'));
 const us = (ns: number): number => ns / 1e3;
 
 async function one(rep: number, rate: number, arm: Arm): Promise<void> {
   const count = counts[rate]!;
-  let lat: Float64Array; let cpuNs: number | null; let events: number; let lost: number;
+  let lat: Float64Array;
+  let cpuNs: number | null;
+  let events: number;
+  let lost: number;
   if (arm === 'kernel' || arm === 'user') {
     const r = await runChronoeval({ rate, count, workers: 1, root, recvStamp: arm });
     const w = r.workers[0]!;
-    lat = w.latenciesNs; cpuNs = w.cpuNs; events = w.csvRows; lost = r.sent - w.csvRows;
+    lat = w.latenciesNs;
+    cpuNs = w.cpuNs;
+    events = w.csvRows;
+    lost = r.sent - w.csvRows;
   } else {
     const r = await runBareLatency(rate, count, arm === 'bare-kernel' ? 'kernel' : 'user');
-    lat = r.latenciesNs; cpuNs = r.cpuNs; events = r.received; lost = r.sent - r.received;
+    lat = r.latenciesNs;
+    cpuNs = r.cpuNs;
+    events = r.received;
+    lost = r.sent - r.received;
   }
   const s = spread(lat)!;
-  const sample = { rep, rate, arm, p50: us(s.p50), p99: us(s.p99), max: us(s.max), cpuPer1000Ms: cpuNs === null ? null : (cpuNs / 1e6) * (1000 / events), lost };
+  const sample = {
+    rep,
+    rate,
+    arm,
+    p50: us(s.p50),
+    p99: us(s.p99),
+    max: us(s.max),
+    cpuPer1000Ms: cpuNs === null ? null : (cpuNs / 1e6) * (1000 / events),
+    lost,
+  };
   samples.push(sample);
-  process.stderr.write(`rep ${rep} ${rate}/s ${arm.padEnd(11)} p50 ${sample.p50.toFixed(1).padStart(7)} µs  p99 ${sample.p99.toFixed(0).padStart(6)} µs  max ${sample.max.toFixed(0).padStart(6)} µs  cpu ${sample.cpuPer1000Ms?.toFixed(2) ?? '—'} ms/1k ev  lost ${lost}\n`);
+  process.stderr.write(
+    `rep ${rep} ${rate}/s ${arm.padEnd(11)} p50 ${sample.p50.toFixed(1).padStart(7)} µs  p99 ${sample.p99.toFixed(0).padStart(6)} µs  max ${sample.max.toFixed(0).padStart(6)} µs  cpu ${sample.cpuPer1000Ms?.toFixed(2) ?? '—'} ms/1k ev  lost ${lost}\n`,
+  );
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
 
 try {
   process.stderr.write(`load before: ${loadLine()}\n`);

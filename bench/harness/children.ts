@@ -28,13 +28,21 @@ export function spawnListening(script: string, args: string[], finalEvent: strin
   let err = '';
   let buf = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => { err = (err + d).slice(-20_000); });
+  child.stderr!.on('data', (d: string) => {
+    err = (err + d).slice(-20_000);
+  });
   let resolveFinal!: (v: { line: Record<string, unknown>; cpuNs: number | null }) => void;
   let rejectFinal!: (e: Error) => void;
-  const final = new Promise<{ line: Record<string, unknown>; cpuNs: number | null }>((res, rej) => { resolveFinal = res; rejectFinal = rej; });
+  const final = new Promise<{ line: Record<string, unknown>; cpuNs: number | null }>((res, rej) => {
+    resolveFinal = res;
+    rejectFinal = rej;
+  });
   final.catch(() => {}); // observed by whoever awaits it
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${path.basename(script)} did not start listening within ${opts.timeoutMs ?? 20_000} ms:\n${err}`)); }, opts.timeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${path.basename(script)} did not start listening within ${opts.timeoutMs ?? 20_000} ms:\n${err}`));
+    }, opts.timeoutMs ?? 20_000);
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (d: string) => {
       buf += d;
@@ -43,10 +51,23 @@ export function spawnListening(script: string, args: string[], finalEvent: strin
         const text = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         let line: Record<string, unknown>;
-        try { line = JSON.parse(text) as Record<string, unknown>; } catch { continue; }
+        try {
+          line = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          continue;
+        }
         if (line.event === 'listening') {
           clearTimeout(timer);
-          resolve({ child, pid: child.pid!, port: line.port as number, final, stderr: () => err, kill: () => { if (child.exitCode === null) child.kill('SIGKILL'); } });
+          resolve({
+            child,
+            pid: child.pid!,
+            port: line.port as number,
+            final,
+            stderr: () => err,
+            kill: () => {
+              if (child.exitCode === null) child.kill('SIGKILL');
+            },
+          });
         } else if (line.event === finalEvent) {
           resolveFinal({ line, cpuNs: processCpuNs(child.pid!) });
         }
@@ -62,11 +83,39 @@ export function spawnListening(script: string, args: string[], finalEvent: strin
 }
 
 /** A real `chronoeval worker` on loopback with the system source only, unauthenticated (--recv-stamp as given; default auto). */
-export function spawnWorker(runId: string, node: string, resultsDir: string, logsDir: string, recvStamp: 'auto' | 'kernel' | 'user' = 'auto'): Promise<Listening> {
-  return spawnListening(CLI_JS, [
-    'worker', '--run-id', runId, '--node', node, '--bind', '127.0.0.1', '--port', '0', '--sources', 'system', '--insecure',
-    '--results-dir', resultsDir, '--logs-dir', logsDir, '--log-level', 'warn', '--recv-stamp', recvStamp,
-  ], 'summary');
+export function spawnWorker(
+  runId: string,
+  node: string,
+  resultsDir: string,
+  logsDir: string,
+  recvStamp: 'auto' | 'kernel' | 'user' = 'auto',
+): Promise<Listening> {
+  return spawnListening(
+    CLI_JS,
+    [
+      'worker',
+      '--run-id',
+      runId,
+      '--node',
+      node,
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--sources',
+      'system',
+      '--insecure',
+      '--results-dir',
+      resultsDir,
+      '--logs-dir',
+      logsDir,
+      '--log-level',
+      'warn',
+      '--recv-stamp',
+      recvStamp,
+    ],
+    'summary',
+  );
 }
 
 /**
@@ -74,14 +123,24 @@ export function spawnWorker(runId: string, node: string, resultsDir: string, log
  * in its callback (`user`), or a bare udp_stamp addon socket taking the kernel's stamps (`kernel`).
  */
 export function spawnBareReceiver(capacity: number, keepLatencies: boolean, stamp: 'user' | 'kernel' = 'user'): Promise<Listening> {
-  return spawnListening(path.join(BENCH_DIST, 'baselines/bare-receiver.js'), [String(capacity), keepLatencies ? 'latencies' : 'counts', stamp], 'result');
+  return spawnListening(
+    path.join(BENCH_DIST, 'baselines/bare-receiver.js'),
+    [String(capacity), keepLatencies ? 'latencies' : 'counts', stamp],
+    'result',
+  );
 }
 
 /** Wait for a child to be gone (after its final line). */
 export function exited(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, timeoutMs);
-    child.once('exit', () => { clearTimeout(t); resolve(); });
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
   });
 }

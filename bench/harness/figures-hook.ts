@@ -6,27 +6,50 @@ import type { Row } from './table.js';
  * old renderer, bench/baselines/figures-reread/ — timed in the same process and run, wall and CPU.
  * Missing module, failure or no time left: printed as "not measured" with why.
  */
-export interface FiguresFigures { rows: Row[]; notes: string[]; raw: unknown }
+export interface FiguresFigures {
+  rows: Row[];
+  notes: string[];
+  raw: unknown;
+}
 
-interface Cost { wallMs: number; cpuMs: number }
+interface Cost {
+  wallMs: number;
+  cpuMs: number;
+}
 interface FiguresResult {
-  newCost?: Cost; gather?: Cost; total?: Cost; baseline?: { total: Cost; read: { wallMs: number } };
-  peakRssMb: number; runDir: string | null; events: number; workers: number; causalityMarks?: number;
+  newCost?: Cost;
+  gather?: Cost;
+  total?: Cost;
+  baseline?: { total: Cost; read: { wallMs: number } };
+  peakRssMb: number;
+  runDir: string | null;
+  events: number;
+  workers: number;
+  causalityMarks?: number;
 }
 type BenchFigures = (o: { events?: number; workers?: number; keep?: boolean; log?: (s: string) => void }) => Promise<FiguresResult>;
 
 const TARGET = 0.5;
 
-export async function runFiguresHook(opts: { events: number; workers: number; skipReason: string | null; log: (s: string) => void }): Promise<FiguresFigures> {
+export async function runFiguresHook(opts: {
+  events: number;
+  workers: number;
+  skipReason: string | null;
+  log: (s: string) => void;
+}): Promise<FiguresFigures> {
   const label = `figures + report, ${opts.events.toLocaleString('en-US')} ev × ${opts.workers} workers`;
   const none = (why: string): FiguresFigures => {
     opts.log(`figure 6 not measured: ${why}`);
-    return { rows: [{ id: '6', figure: label, value: null, baseline: null, unit: 's', target: `≤ ${TARGET}× baseline`, met: null, note: why }], notes: [`6: not measured — ${why}.`], raw: { error: why } };
+    return {
+      rows: [{ id: '6', figure: label, value: null, baseline: null, unit: 's', target: `≤ ${TARGET}× baseline`, met: null, note: why }],
+      notes: [`6: not measured — ${why}.`],
+      raw: { error: why },
+    };
   };
   if (opts.skipReason) return none(opts.skipReason);
   let bench: BenchFigures;
   try {
-    const mod = await import(new URL('../cases/figures.js', import.meta.url).href) as { benchFigures?: BenchFigures };
+    const mod = (await import(new URL('../cases/figures.js', import.meta.url).href)) as { benchFigures?: BenchFigures };
     if (typeof mod.benchFigures !== 'function') return none('bench/cases/figures.ts does not export benchFigures()');
     bench = mod.benchFigures;
   } catch (e) {
@@ -42,15 +65,33 @@ export async function runFiguresHook(opts: { events: number; workers: number; sk
   const b = r.baseline?.total;
   if (!n || !b) return none('benchFigures returned no newCost or baseline (an older bench/cases/figures.ts)');
   const met = (v: number, base: number): boolean => v / base <= TARGET;
-  opts.log(`  figures and report: ${(n.wallMs / 1000).toFixed(2)} s wall, ${(n.cpuMs / 1000).toFixed(2)} s CPU; before (re-read + old renderer): ${(b.wallMs / 1000).toFixed(2)} s wall, ${(b.cpuMs / 1000).toFixed(2)} s CPU`);
+  opts.log(
+    `  figures and report: ${(n.wallMs / 1000).toFixed(2)} s wall, ${(n.cpuMs / 1000).toFixed(2)} s CPU; before (re-read + old renderer): ${(b.wallMs / 1000).toFixed(2)} s wall, ${(b.cpuMs / 1000).toFixed(2)} s CPU`,
+  );
   return {
     rows: [
-      { id: '6', figure: `${label} (wall)`, value: n.wallMs / 1000, baseline: b.wallMs / 1000, unit: 's', target: `≤ ${TARGET}× baseline`, met: met(n.wallMs, b.wallMs) },
-      { id: '6', figure: `${label} (CPU)`, value: n.cpuMs / 1000, baseline: b.cpuMs / 1000, unit: 's', target: `≤ ${TARGET}× baseline`, met: met(n.cpuMs, b.cpuMs) },
+      {
+        id: '6',
+        figure: `${label} (wall)`,
+        value: n.wallMs / 1000,
+        baseline: b.wallMs / 1000,
+        unit: 's',
+        target: `≤ ${TARGET}× baseline`,
+        met: met(n.wallMs, b.wallMs),
+      },
+      {
+        id: '6',
+        figure: `${label} (CPU)`,
+        value: n.cpuMs / 1000,
+        baseline: b.cpuMs / 1000,
+        unit: 's',
+        target: `≤ ${TARGET}× baseline`,
+        met: met(n.cpuMs, b.cpuMs),
+      },
     ],
     notes: [
       `6: bench/cases/figures.ts benchFigures, in this process: renderFiguresAndReport from stats.json + figures-data.json, plus the analysis' causality-sample gathering timed alone (${r.gather?.cpuMs ?? '?'} ms CPU); ` +
-      `baseline: the pipeline before the one-pass analysis (bench/baselines/figures-reread/: re-read of the CSVs ${((r.baseline?.read.wallMs ?? NaN) / 1000).toFixed(2)} s wall, the same figure specs, the old sequential renderer) on the same run directory; each side run twice, interleaved, the better kept; peak RSS ${r.peakRssMb} MiB includes the bench runner.`,
+        `baseline: the pipeline before the one-pass analysis (bench/baselines/figures-reread/: re-read of the CSVs ${((r.baseline?.read.wallMs ?? NaN) / 1000).toFixed(2)} s wall, the same figure specs, the old sequential renderer) on the same run directory; each side run twice, interleaved, the better kept; peak RSS ${r.peakRssMb} MiB includes the bench runner.`,
     ],
     raw: r,
   };

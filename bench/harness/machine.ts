@@ -16,6 +16,8 @@ export function loadLine(): string {
   try {
     const m = /procs_running (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
     if (m) running = `, ${m[1]} runnable`;
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return `load ${l1!.toFixed(2)} (1 min) ${l5!.toFixed(2)} (5 min)${running}`;
 }

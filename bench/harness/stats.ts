@@ -1,7 +1,13 @@
 /** Order statistics for bench figures: nearest-rank percentiles over a copy sorted ascending. */
 import { nearestRank } from '../../analysis/index.js';
 
-export interface Spread { n: number; min: number; p50: number; p99: number; max: number }
+export interface Spread {
+  n: number;
+  min: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
 
 /** Nearest-rank percentile of values already sorted ascending (p in [0, 1]), the analysis' rank rule. */
 export function percentileSorted(sorted: ArrayLike<number>, p: number): number {

@@ -27,9 +27,21 @@ export function ratio(v: number | null, b: number | null): string {
 
 export function renderTable(rows: readonly Row[]): string {
   const head = ['#', 'figure', 'chronoeval', 'baseline', 'ratio', 'target', 'met'];
-  const body = rows.map((r) => [r.id, r.figure, fmt(r.value, r.unit), fmt(r.baseline, r.unit), ratio(r.value, r.baseline), r.target || '—',
-    r.met === null ? '—' : r.met ? 'yes' : 'NO']);
+  const body = rows.map((r) => [
+    r.id,
+    r.figure,
+    fmt(r.value, r.unit),
+    fmt(r.baseline, r.unit),
+    ratio(r.value, r.baseline),
+    r.target || '—',
+    r.met === null ? '—' : r.met ? 'yes' : 'NO',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  return [line(head), `|${widths.map((w, i) => (i >= 2 && i <= 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`, ...body.map(line)].join('\n');
+  const line = (cells: string[]): string =>
+    `| ${cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i >= 2 && i <= 4 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
 }

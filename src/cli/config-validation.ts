@@ -10,11 +10,11 @@ export type FieldError = FieldProblem;
 
 /** Limits shared by every command (and by docs/reliability.md). */
 export const LIMITS = {
-  pollMs: { min: 16, max: 86_400_000 },          // setInterval silently turns > 2^31-1 ms into 1 ms
-  rate: { min: 0, max: 1_000_000 },               // events/s, exclusive min
+  pollMs: { min: 16, max: 86_400_000 }, // setInterval silently turns > 2^31-1 ms into 1 ms
+  rate: { min: 0, max: 1_000_000 }, // events/s, exclusive min
   count: { min: 1, max: 1_000_000_000 },
-  durationS: { min: 0, max: 30 * 86_400 },        // exclusive min
-  timeoutS: { min: 0, max: 86_400 },              // warmup / ready / end timeouts, exclusive min
+  durationS: { min: 0, max: 30 * 86_400 }, // exclusive min
+  timeoutS: { min: 0, max: 86_400 }, // warmup / ready / end timeouts, exclusive min
   patternMs: { max: 3_600_000 },
   workers: { min: 1, max: 256 },
 } as const;
@@ -35,7 +35,11 @@ function ntpServers(v: FlagProblems, a: RawOptions, sources: string[] | undefine
   const servers = v.list(a['ntp-server']);
   servers.forEach((s) => v.hostPort('ntp-server', s, 123));
   if (sources && sources.some((s) => needsNtp.includes(s)) && servers.length === 0) {
-    v.fail('ntp-server', a['ntp-server'], `at least one host:port is needed by source(s) ${sources.filter((s) => needsNtp.includes(s)).join(', ')}`);
+    v.fail(
+      'ntp-server',
+      a['ntp-server'],
+      `at least one host:port is needed by source(s) ${sources.filter((s) => needsNtp.includes(s)).join(', ')}`,
+    );
   }
 }
 
@@ -80,7 +84,8 @@ export function validateCoordinatorOptions(a: RawOptions, knownSources: readonly
     }
   }
   scheduleFlags(v, a);
-  for (const f of ['ready-timeout-s', 'end-timeout-s']) if (a[f] !== undefined) v.number(f, a[f], { ...LIMITS.timeoutS, minExclusive: true });
+  for (const f of ['ready-timeout-s', 'end-timeout-s'])
+    if (a[f] !== undefined) v.number(f, a[f], { ...LIMITS.timeoutS, minExclusive: true });
   const sources = v.sources('sources', a.sources ?? 'system,ntp', knownSources);
   ntpServers(v, a, sources, NTP_BASED_SOURCES);
   keyFlags(v, a);
@@ -90,8 +95,10 @@ export function validateCoordinatorOptions(a: RawOptions, knownSources: readonly
 /** `--schedule` and `--schedule-seed` (docs/metrics.md, Schedules). */
 function scheduleFlags(v: FlagProblems, a: RawOptions): void {
   const kind = a.schedule;
-  if (kind !== undefined && !(SCHEDULE_KINDS as readonly unknown[]).includes(kind)) v.fail('schedule', kind, `must be one of ${SCHEDULE_KINDS.join(', ')}`);
-  if (kind === 'poisson' && a.pattern !== undefined) v.fail('schedule', kind, 'poisson draws its own gaps and takes no --pattern: use --schedule jittered or fixed with a pattern');
+  if (kind !== undefined && !(SCHEDULE_KINDS as readonly unknown[]).includes(kind))
+    v.fail('schedule', kind, `must be one of ${SCHEDULE_KINDS.join(', ')}`);
+  if (kind === 'poisson' && a.pattern !== undefined)
+    v.fail('schedule', kind, 'poisson draws its own gaps and takes no --pattern: use --schedule jittered or fixed with a pattern');
   if (a['schedule-seed'] !== undefined) v.number('schedule-seed', a['schedule-seed'], { min: 0, max: 0xffff_ffff, integer: true });
 }
 
@@ -122,7 +129,9 @@ export function validateNtpServerOptions(a: RawOptions): void {
 /** `--key-file` and `--insecure` (the key itself is read by resolveKey, which checks mode and content). */
 function keyFlags(v: FlagProblems, a: RawOptions): void {
   const kf = a['key-file'];
-  if (kf !== undefined && (typeof kf !== 'string' || kf === '')) v.fail('key-file', kf, 'must be a path to a 0600 file holding the hex key');
+  if (kf !== undefined && (typeof kf !== 'string' || kf === ''))
+    v.fail('key-file', kf, 'must be a path to a 0600 file holding the hex key');
   if (a.insecure !== undefined && typeof a.insecure !== 'boolean') v.fail('insecure', a.insecure, 'is a flag (true/false)');
-  if (a.insecure === true && typeof kf === 'string' && kf !== '') v.fail('insecure', true, 'conflicts with --key-file: give a key or --insecure, not both');
+  if (a.insecure === true && typeof kf === 'string' && kf !== '')
+    v.fail('insecure', true, 'conflicts with --key-file: give a key or --insecure, not both');
 }

@@ -36,7 +36,12 @@ export function readConfigFile(file: string): Record<string, unknown> {
     throw new Error(`--config '${file}': cannot read it (${why})`);
   }
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch (e) { throw new Error(`--config '${file}': not valid JSON (${(e as Error).message})`); }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`--config '${file}': expected a JSON object of options (keys as flag names)`);
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`--config '${file}': not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`--config '${file}': expected a JSON object of options (keys as flag names)`);
   return parsed as Record<string, unknown>;
 }

@@ -6,6 +6,10 @@ export function recordExitStatus(env: NodeJS.ProcessEnv = process.env): void {
   const file = env.CHRONOEVAL_EXIT_FILE;
   if (!file) return;
   process.on('exit', (code) => {
-    try { writeFileSync(file, `${code}\n`); } catch { /* the wrapper's record, if any, still stands */ }
+    try {
+      writeFileSync(file, `${code}\n`);
+    } catch {
+      /* the wrapper's record, if any, still stands */
+    }
   });
 }

@@ -3,19 +3,28 @@
 // options keep the text, so an error can echo it. Ranges are checked later (config-validation.ts).
 
 /** What a numeric flag expects, in words: "a number of seconds", "a whole number of events". */
-export interface NumberFlag { what: string; integer?: boolean }
+export interface NumberFlag {
+  what: string;
+  integer?: boolean;
+}
 
 /** A user's value as typed, quoted for an error message, without control characters or floods. */
 export function typedText(v: unknown): string {
   let s: string;
-  try { s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v); } catch { s = typeof v; }
+  try {
+    s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  } catch {
+    s = typeof v;
+  }
   s = s.replace(/[^\x20-\x7e]/g, '?');
   return `'${s.length > 80 ? s.slice(0, 77) + '...' : s}'`;
 }
 
 /** Typed text (or a config file's JSON value) → a finite number; else an error echoing what was typed. */
 export function parseNumberFlag(flag: string, v: unknown, spec: NumberFlag): number {
-  const fail = (got: string): never => { throw new Error(`--${flag}: expected ${spec.what}, got ${got}`); };
+  const fail = (got: string): never => {
+    throw new Error(`--${flag}: expected ${spec.what}, got ${got}`);
+  };
   if (v === true || v === undefined || (typeof v === 'string' && v.trim() === '')) return fail('no value');
   if (Array.isArray(v)) return fail(`${v.length} values (${v.map(typedText).join(', ')}); give it once`);
   let n: number;
@@ -33,8 +42,14 @@ export function parseNumberList(flag: string, v: unknown, spec: NumberFlag): num
   return parts
     .filter((x) => !(typeof x === 'string' && x.trim() === ''))
     .map((x) => {
-      if (typeof x === 'number' || (typeof x === 'string' && Number.isFinite(Number(x.trim())) && (!spec.integer || Number.isInteger(Number(x.trim()))))) return Number(x);
-      throw new Error(`--${flag}: expected ${spec.what}, got ${typedText(x)}${Array.isArray(v) || parts.length > 1 ? ` in ${typedText(Array.isArray(v) ? v.join(',') : v)}` : ''}`);
+      if (
+        typeof x === 'number' ||
+        (typeof x === 'string' && Number.isFinite(Number(x.trim())) && (!spec.integer || Number.isInteger(Number(x.trim()))))
+      )
+        return Number(x);
+      throw new Error(
+        `--${flag}: expected ${spec.what}, got ${typedText(x)}${Array.isArray(v) || parts.length > 1 ? ` in ${typedText(Array.isArray(v) ? v.join(',') : v)}` : ''}`,
+      );
     });
 }
 
@@ -42,9 +57,18 @@ export function parseNumberList(flag: string, v: unknown, spec: NumberFlag): num
  * yargs option for a numeric flag: no yargs type (it would turn text into NaN), a coerce that
  * keeps the typed text for the error. A flag typed without a value is an error, never the default.
  */
-export function numberOption(flag: string, spec: NumberFlag & { describe: string; default: number }): { describe: string; default: number; requiresArg: true; coerce: (v: unknown) => number };
-export function numberOption(flag: string, spec: NumberFlag & { describe: string }): { describe: string; requiresArg: true; coerce: (v: unknown) => number };
-export function numberOption(flag: string, spec: NumberFlag & { describe: string; default?: number }): { describe: string; default?: number; requiresArg: true; coerce: (v: unknown) => number } {
+export function numberOption(
+  flag: string,
+  spec: NumberFlag & { describe: string; default: number },
+): { describe: string; default: number; requiresArg: true; coerce: (v: unknown) => number };
+export function numberOption(
+  flag: string,
+  spec: NumberFlag & { describe: string },
+): { describe: string; requiresArg: true; coerce: (v: unknown) => number };
+export function numberOption(
+  flag: string,
+  spec: NumberFlag & { describe: string; default?: number },
+): { describe: string; default?: number; requiresArg: true; coerce: (v: unknown) => number } {
   return {
     describe: spec.describe,
     // Without it yargs hands a bare `--rate` the default value, as if nothing was typed.

@@ -9,7 +9,10 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 class LogFile {
   private stream: WriteStream | null = null;
   private broken = false;
-  constructor(readonly file: string, private readonly processName: string) {}
+  constructor(
+    readonly file: string,
+    private readonly processName: string,
+  ) {}
 
   write(line: string): void {
     if (this.broken) return;
@@ -68,10 +71,18 @@ export class Logger {
       process.stderr.write(`[${this.processName}] ${level === 'info' ? '' : level.toUpperCase() + ' '}${msg}${extra}\n`);
     }
   }
-  debug(msg: string, data?: Record<string, unknown>): void { this.log('debug', msg, data); }
-  info(msg: string, data?: Record<string, unknown>): void { this.log('info', msg, data); }
-  warn(msg: string, data?: Record<string, unknown>): void { this.log('warn', msg, data); }
-  error(msg: string, data?: Record<string, unknown>): void { this.log('error', msg, data); }
+  debug(msg: string, data?: Record<string, unknown>): void {
+    this.log('debug', msg, data);
+  }
+  info(msg: string, data?: Record<string, unknown>): void {
+    this.log('info', msg, data);
+  }
+  warn(msg: string, data?: Record<string, unknown>): void {
+    this.log('warn', msg, data);
+  }
+  error(msg: string, data?: Record<string, unknown>): void {
+    this.log('error', msg, data);
+  }
 
   close(): Promise<void> {
     return this.sink?.close() ?? Promise.resolve();

@@ -12,33 +12,65 @@ export function withCommon<T>(y: Argv<T>) {
   return y
     .option('results-dir', { type: 'string', default: 'results', describe: 'Where results/<run_id>/ is written' })
     .option('logs-dir', { type: 'string', default: 'logs', describe: 'Where logs/<run_id>/<process>.jsonl is written' })
-    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const, describe: 'Lowest level echoed on stderr (the .jsonl log keeps everything)' });
+    .option('log-level', {
+      choices: ['debug', 'info', 'warn', 'error'] as const,
+      default: 'info' as const,
+      describe: 'Lowest level echoed on stderr (the .jsonl log keeps everything)',
+    });
 }
 
 export function withRunIdentity<T>(y: Argv<T>) {
-  return y.option('run-id', { type: 'string', describe: 'Run id shared by every process of the run (default: a new one, YYYYMMDDTHHMMSSZ-xxxxxx)' });
+  return y.option('run-id', {
+    type: 'string',
+    describe: 'Run id shared by every process of the run (default: a new one, YYYYMMDDTHHMMSSZ-xxxxxx)',
+  });
 }
 
 export function withKey<T>(y: Argv<T>) {
   return y
-    .option('key-file', { type: 'string', describe: 'File holding the run\'s HMAC key in hex (mode 0600); or set $CHRONOEVAL_KEY' })
-    .option('insecure', { type: 'boolean', default: false, describe: 'Accept and send unauthenticated datagrams (hand-run experiments only; recorded in the manifest)' });
+    .option('key-file', { type: 'string', describe: "File holding the run's HMAC key in hex (mode 0600); or set $CHRONOEVAL_KEY" })
+    .option('insecure', {
+      type: 'boolean',
+      default: false,
+      describe: 'Accept and send unauthenticated datagrams (hand-run experiments only; recorded in the manifest)',
+    });
 }
 
 export function withSources<T>(y: Argv<T>) {
   return y
-    .option('sources', { type: 'string', default: 'system,ntp', describe: `Comma-separated clock sources to stamp with, of: ${KNOWN_SOURCES.join(', ')} (docs/sources.md)` })
-    .option('ntp-server', { type: 'string', array: true, default: [] as string[], describe: 'NTP server host:port (repeatable or comma-separated)' })
-    .option('poll-ms', numberOption('poll-ms', { what: 'a number of milliseconds', default: 1000, describe: 'NTP poll interval in milliseconds' }))
-    .option('source-options', { type: 'string', describe: 'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"k":3}} (docs/sources.md)' })
-    .option('chronotick-url', { type: 'string', describe: 'Base URL of a ChronoTick server for the chronotick source (POST <url>/get_time)' });
+    .option('sources', {
+      type: 'string',
+      default: 'system,ntp',
+      describe: `Comma-separated clock sources to stamp with, of: ${KNOWN_SOURCES.join(', ')} (docs/sources.md)`,
+    })
+    .option('ntp-server', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'NTP server host:port (repeatable or comma-separated)',
+    })
+    .option(
+      'poll-ms',
+      numberOption('poll-ms', { what: 'a number of milliseconds', default: 1000, describe: 'NTP poll interval in milliseconds' }),
+    )
+    .option('source-options', {
+      type: 'string',
+      describe:
+        'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"k":3}} (docs/sources.md)',
+    })
+    .option('chronotick-url', {
+      type: 'string',
+      describe: 'Base URL of a ChronoTick server for the chronotick source (POST <url>/get_time)',
+    });
 }
 
 /** --recv-stamp, for `worker` and `run-local` (which passes it to its workers). */
 export function withRecvStamp<T>(y: Argv<T>) {
   return y.option('recv-stamp', {
-    choices: ['auto', 'kernel', 'user'] as const, default: 'auto' as const,
-    describe: 'How a worker stamps arrivals (recv_local_ns): kernel = the kernel\'s receive timestamp of each datagram ' +
+    choices: ['auto', 'kernel', 'user'] as const,
+    default: 'auto' as const,
+    describe:
+      "How a worker stamps arrivals (recv_local_ns): kernel = the kernel's receive timestamp of each datagram " +
       '(SO_TIMESTAMPNS via the udp_stamp native addon; excludes the process wake-up), user = read in the JavaScript callback, ' +
       'auto = kernel if the addon loads, else user with a warning',
   });
@@ -50,8 +82,13 @@ export function parseSourceOptions(json: string | undefined, chronotickUrl: stri
   if (json !== undefined) {
     const text = json.trim().startsWith('{') ? json : readFileOrThrow(json, '--source-options');
     let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch (e) { throw new Error(`--source-options: not valid JSON (${(e as Error).message})`); }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--source-options: expected a JSON object keyed by source name');
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`--source-options: not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('--source-options: expected a JSON object keyed by source name');
     for (const [k, v] of Object.entries(parsed)) {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`--source-options: "${k}" must be an object of options`);
     }
@@ -59,7 +96,11 @@ export function parseSourceOptions(json: string | undefined, chronotickUrl: stri
   }
   if (chronotickUrl !== undefined) {
     let u: URL;
-    try { u = new URL(chronotickUrl); } catch { throw new Error(`--chronotick-url "${chronotickUrl}" is not a URL; give e.g. http://127.0.0.1:8124`); }
+    try {
+      u = new URL(chronotickUrl);
+    } catch {
+      throw new Error(`--chronotick-url "${chronotickUrl}" is not a URL; give e.g. http://127.0.0.1:8124`);
+    }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`--chronotick-url "${chronotickUrl}": use http:// or https://`);
     out.chronotick = { ...(out.chronotick ?? {}), url: chronotickUrl };
   }
@@ -67,7 +108,11 @@ export function parseSourceOptions(json: string | undefined, chronotickUrl: stri
 }
 
 function readFileOrThrow(file: string, flag: string): string {
-  try { return readFileSync(file, 'utf8'); } catch (e) { throw new Error(`${flag} '${file}': neither a JSON object nor a readable file (${(e as NodeJS.ErrnoException).code ?? String(e)})`); }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${flag} '${file}': neither a JSON object nor a readable file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }
 
 export function resolveRunId(given: string | undefined): string {
@@ -77,18 +122,23 @@ export function resolveRunId(given: string | undefined): string {
 }
 
 export function checkNodeId(id: string): string {
-  if (!isValidNodeId(id)) throw new Error(`--node "${id}": use letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`);
+  if (!isValidNodeId(id))
+    throw new Error(`--node "${id}": use letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit`);
   return id;
 }
 
 export function splitList(v: string | string[] | undefined): string[] {
   if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+  return (Array.isArray(v) ? v : [v])
+    .flatMap((x) => String(x).split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 export function positive(name: string, v: number, opts: { integer?: boolean; allowZero?: boolean } = {}): number {
   const ok = Number.isFinite(v) && (opts.allowZero ? v >= 0 : v > 0) && (!opts.integer || Number.isInteger(v));
-  if (!ok) throw new Error(`--${name}: expected a ${opts.integer ? 'whole ' : ''}number ${opts.allowZero ? '>= 0' : '> 0'}, got '${String(v)}'`);
+  if (!ok)
+    throw new Error(`--${name}: expected a ${opts.integer ? 'whole ' : ''}number ${opts.allowZero ? '>= 0' : '> 0'}, got '${String(v)}'`);
   return v;
 }
 

@@ -36,8 +36,13 @@ export function fitSharedSlope(points: readonly FitPoint[]): DriftFit | null {
   const acc = new Map<number, { sw: number; sx: number; sy: number; min: number; max: number }>();
   for (const p of points) {
     let a = acc.get(p.seg);
-    if (!a) { a = { sw: 0, sx: 0, sy: 0, min: p.x, max: p.x }; acc.set(p.seg, a); }
-    a.sw += p.w; a.sx += p.w * p.x; a.sy += p.w * p.y;
+    if (!a) {
+      a = { sw: 0, sx: 0, sy: 0, min: p.x, max: p.x };
+      acc.set(p.seg, a);
+    }
+    a.sw += p.w;
+    a.sx += p.w * p.x;
+    a.sy += p.w * p.y;
     if (p.x < a.min) a.min = p.x;
     if (p.x > a.max) a.max = p.x;
   }

@@ -39,7 +39,10 @@ export function realtimeAnchor(edges = 5): { realNs: bigint; monoNs: bigint } {
       // A clean edge: one millisecond on, and both readings within 20 µs of each other.
       if (now - last === 1 && mono - before < 20_000n) {
         const diff = BigInt(now) * 1_000_000n - mid;
-        if (best === null || diff > best) { best = diff; monoAtBest = mid; }
+        if (best === null || diff > best) {
+          best = diff;
+          monoAtBest = mid;
+        }
         seen++;
       } else {
         fallback ??= { realNs: BigInt(now) * 1_000_000n, monoNs: mono };

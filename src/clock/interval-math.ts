@@ -2,7 +2,10 @@
 // interval sources need. Numbers, not bigints: these are offsets and relative instants, far below
 // 2^53 ns, and the hot path should not allocate bigints per operation.
 
-export interface Interval { lo: number; hi: number }
+export interface Interval {
+  lo: number;
+  hi: number;
+}
 
 export function intersect(a: Interval, b: Interval): Interval | null {
   const lo = Math.max(a.lo, b.lo);

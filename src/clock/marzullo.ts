@@ -42,6 +42,8 @@ export function marzullo(intervals: readonly Interval[]): Agreement | null {
     }
   }
   const members: number[] = [];
-  intervals.forEach((iv, i) => { if (iv.lo <= lo && hi <= iv.hi) members.push(i); });
+  intervals.forEach((iv, i) => {
+    if (iv.lo <= lo && hi <= iv.hi) members.push(i);
+  });
   return { lo, hi, count: best, total: n, members };
 }

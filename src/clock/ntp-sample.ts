@@ -4,8 +4,11 @@
  * delay δ = (t4−t1)−(t3−t2).
  */
 export interface NtpSample {
-  server: string;             // "host:port"
-  t1_ns: bigint; t2_ns: bigint; t3_ns: bigint; t4_ns: bigint;
+  server: string; // "host:port"
+  t1_ns: bigint;
+  t2_ns: bigint;
+  t3_ns: bigint;
+  t4_ns: bigint;
   offset_ns: bigint;
   delay_ns: bigint;
   root_delay_ns: bigint;

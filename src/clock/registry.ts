@@ -31,8 +31,15 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
     if (!ntp) {
       if (ctx.ntpServers.length === 0) throw new Error('source "ntp" needs at least one --ntp-server host:port');
       ntp = new NtpSource({
-        servers: ctx.ntpServers, clock: ctx.clock, pollMs: ctx.pollMs, burst: 4, timeoutMs: 500,
-        sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, ...(ctx.options.ntp ?? {}),
+        servers: ctx.ntpServers,
+        clock: ctx.clock,
+        pollMs: ctx.pollMs,
+        burst: 4,
+        timeoutMs: 500,
+        sink: ctx.sink,
+        logger: ctx.logger,
+        nodeId: ctx.nodeId,
+        ...(ctx.options.ntp ?? {}),
       });
     }
     return ntp;
@@ -40,10 +47,24 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
   const stamped: ClockSource[] = [];
   for (const name of names) {
     switch (name) {
-      case 'system': stamped.push(new SystemSource(ctx.clock)); break;
-      case 'ntp': stamped.push(needNtp()); break;
+      case 'system':
+        stamped.push(new SystemSource(ctx.clock));
+        break;
+      case 'ntp':
+        stamped.push(needNtp());
+        break;
       case 'bounded':
-        stamped.push(new BoundedSource({ ntp: needNtp(), clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, ...(ctx.options.bounded ?? {}) }));
+        stamped.push(
+          new BoundedSource({
+            ntp: needNtp(),
+            clock: ctx.clock,
+            sink: ctx.sink,
+            logger: ctx.logger,
+            nodeId: ctx.nodeId,
+            runId: ctx.runId,
+            ...(ctx.options.bounded ?? {}),
+          }),
+        );
         break;
       case 'chrony':
         stamped.push(createChronySource(base(ctx), ctx.options.chrony ?? {}));
@@ -66,15 +87,26 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
   return { stamped, all };
 }
 
-const base = (ctx: SourceContext) => ({ clock: ctx.clock, sink: ctx.sink, logger: ctx.logger, nodeId: ctx.nodeId, runId: ctx.runId, pollMs: ctx.pollMs });
+const base = (ctx: SourceContext) => ({
+  clock: ctx.clock,
+  sink: ctx.sink,
+  logger: ctx.logger,
+  nodeId: ctx.nodeId,
+  runId: ctx.runId,
+  pollMs: ctx.pollMs,
+});
 
 /** Validate a source list before anything starts. */
 export function parseSourceList(value: string | string[]): string[] {
-  const list = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
+  const list = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length === 0) throw new Error('--sources is empty; give e.g. --sources system,ntp');
   const seen = new Set<string>();
   for (const s of list) {
-    if (!(KNOWN_SOURCES as readonly string[]).includes(s)) throw new Error(`--sources: unknown source "${s}"; known: ${KNOWN_SOURCES.join(', ')}`);
+    if (!(KNOWN_SOURCES as readonly string[]).includes(s))
+      throw new Error(`--sources: unknown source "${s}"; known: ${KNOWN_SOURCES.join(', ')}`);
     if (seen.has(s)) throw new Error(`--sources: "${s}" given twice`);
     seen.add(s);
   }

@@ -13,7 +13,13 @@ export function startStepCheck(clock: LocalClock, sink: SyncSink, log: Logger): 
     const step = clock.checkStep();
     if (step === null) return;
     log.warn('system clock step detected', { step_ns: step });
-    sink({ source: 'system', sample_local_ns: clock.nowNs(), status: 'degraded', reason: `clock step ${step} ns detected`, offset_ns: step });
+    sink({
+      source: 'system',
+      sample_local_ns: clock.nowNs(),
+      status: 'degraded',
+      reason: `clock step ${step} ns detected`,
+      offset_ns: step,
+    });
   }, 1000);
   timer.unref();
   return () => clearInterval(timer);

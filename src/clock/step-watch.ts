@@ -7,7 +7,12 @@
 // just as a real oscillator's are.
 import type { LocalClock } from './types.js';
 
-export interface RelSample { local: bigint; mono: bigint; rel: bigint; unc: number }
+export interface RelSample {
+  local: bigint;
+  mono: bigint;
+  rel: bigint;
+  unc: number;
+}
 
 /** A detected step of size `stepNs` (local jumped by it) somewhere in (prevMono, detMono]. */
 export interface StepEvent {
@@ -47,7 +52,11 @@ export class LocalStepWatch {
   private readonly keepNs: bigint;
   private readonly mono: () => bigint;
 
-  constructor(private readonly clock: LocalClock, opts: StepWatchOptions, private readonly onStep: (e: StepEvent) => void) {
+  constructor(
+    private readonly clock: LocalClock,
+    opts: StepWatchOptions,
+    private readonly onStep: (e: StepEvent) => void,
+  ) {
     this.tol = opts.toleranceNs ?? 100_000;
     this.maxRate = (opts.maxRatePpm ?? 500) * 1e-6;
     this.keepNs = BigInt(Math.round((opts.keepMs ?? 600_000) * 1e6));
@@ -79,8 +88,15 @@ export class LocalStepWatch {
       const tol = this.tol + this.maxRate * dt + now.unc + prev.unc;
       if (Math.abs(dev) > tol) {
         const e: StepEvent = {
-          prevMono: prev.mono, detMono: now.mono, prevLocal: prev.local, detLocal: now.local, stepNs: dev, uncNs: tol,
-          prevRel: prev.rel, detRel: now.rel, rate,
+          prevMono: prev.mono,
+          detMono: now.mono,
+          prevLocal: prev.local,
+          detLocal: now.local,
+          stepNs: dev,
+          uncNs: tol,
+          prevRel: prev.rel,
+          detRel: now.rel,
+          rate,
         };
         this.log.push(e);
         while (this.log.length && this.log[0]!.detMono < now.mono - this.keepNs) this.log.shift();
@@ -105,7 +121,9 @@ export class LocalStepWatch {
     return span >= 5e8 ? Number(r[r.length - 1]!.rel - r[0]!.rel) / span : 0;
   }
 
-  steps(): readonly StepEvent[] { return this.log; }
+  steps(): readonly StepEvent[] {
+    return this.log;
+  }
 
   /**
    * Shifts that carry a past local instant into the current frame, one per hypothesis (more than
@@ -164,8 +182,8 @@ export class LocalStepWatch {
         }
       } else {
         const d = BigInt(Math.round(s.stepNs));
-        pre = localNs < s.prevLocal + d;   // below every value the new frame can show
-        post = localNs > s.detLocal - d;   // above every value the old frame could show
+        pre = localNs < s.prevLocal + d; // below every value the new frame can show
+        post = localNs > s.detLocal - d; // above every value the old frame could show
       }
       if (post && !pre) break; // after this step, hence after every earlier one
       const shifted = shifts.map((x) => x + s.stepNs);

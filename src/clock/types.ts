@@ -3,13 +3,13 @@
 
 /** Why a reading has (or lacks) a value. Only `ok` and `degraded` carry numbers. */
 export type SourceStatus =
-  | 'ok'          // converged model, values present
-  | 'degraded'    // values present but the source doubts them (e.g. servers disagree)
-  | 'warming'     // sampling, no usable estimate yet
-  | 'unsynced'    // source reports it is not synchronised (e.g. chrony leap=unsync)
-  | 'stale'       // last good sample too old to trust
-  | 'error'       // sampling fails (timeout, bad answer, daemon absent)
-  | 'absent';     // source not available on this host
+  | 'ok' // converged model, values present
+  | 'degraded' // values present but the source doubts them (e.g. servers disagree)
+  | 'warming' // sampling, no usable estimate yet
+  | 'unsynced' // source reports it is not synchronised (e.g. chrony leap=unsync)
+  | 'stale' // last good sample too old to trust
+  | 'error' // sampling fails (timeout, bad answer, daemon absent)
+  | 'absent'; // source not available on this host
 
 /** One stamp from one source. Empty (null) values with a status instead of invented numbers. */
 export interface Reading {
@@ -19,8 +19,7 @@ export interface Reading {
   status: SourceStatus;
 }
 
-export const EMPTY_READING = (status: SourceStatus): Reading =>
-  ({ point_ns: null, lo_ns: null, hi_ns: null, status });
+export const EMPTY_READING = (status: SourceStatus): Reading => ({ point_ns: null, lo_ns: null, hi_ns: null, status });
 
 /** A process's own clock: what it believes the time is. */
 export interface LocalClock {

@@ -24,7 +24,12 @@ export interface ConvergenceThresholds {
 }
 
 export const DEFAULT_CONVERGENCE: ConvergenceThresholds = {
-  minSamples: 5, maxSpreadNs: 1_000_000, maxDriftErrPpm: 5, minSpanMs: 3000, spreadPerHalfWidth: 0, driftErrHorizonMs: 0,
+  minSamples: 5,
+  maxSpreadNs: 1_000_000,
+  maxDriftErrPpm: 5,
+  minSpanMs: 3000,
+  spreadPerHalfWidth: 0,
+  driftErrHorizonMs: 0,
 };
 
 export interface ConvergenceState extends Readiness {
@@ -48,7 +53,10 @@ export class ConvergenceDetector {
   private lastReset = 'no samples yet';
   private cached: ConvergenceState | null = null;
 
-  constructor(thresholds: Partial<ConvergenceThresholds> = {}, private readonly window = 16) {
+  constructor(
+    thresholds: Partial<ConvergenceThresholds> = {},
+    private readonly window = 16,
+  ) {
     this.thresholds = { ...DEFAULT_CONVERGENCE, ...thresholds };
     if (this.thresholds.minSamples < 3) throw new Error('ConvergenceDetector: minSamples must be >= 3 (a drift fit needs 3 points)');
     if (window < this.thresholds.minSamples) throw new Error('ConvergenceDetector: window must be >= minSamples');
@@ -60,7 +68,10 @@ export class ConvergenceDetector {
     this.xs.push(localNs);
     this.ys.push(offsetNs);
     if (halfWidthNs !== undefined && Number.isFinite(halfWidthNs)) this.hws.push(halfWidthNs);
-    if (this.xs.length > this.window) { this.xs.shift(); this.ys.shift(); }
+    if (this.xs.length > this.window) {
+      this.xs.shift();
+      this.ys.shift();
+    }
     if (this.hws.length > this.window) this.hws.shift();
     this.cached = null;
   }
@@ -104,7 +115,9 @@ export class ConvergenceDetector {
       return not(`drift uncertainty ${extra.drift_err_ppm.toFixed(2)} ppm > ${driftLimit.toFixed(2)} ppm`, extra);
     }
     return (this.cached = {
-      ...base, ...extra, ready: true,
+      ...base,
+      ...extra,
+      ready: true,
       detail: `converged: ${n} samples over ${(span / 1000).toFixed(1)} s, spread ${(spread / 1e3).toFixed(1)} µs, drift ${extra.drift_ppm.toFixed(2)} ± ${extra.drift_err_ppm.toFixed(2)} ppm`,
     });
   }

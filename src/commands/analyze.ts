@@ -11,12 +11,16 @@ import type { Stats } from '../../analysis/index.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'analyze <run_dir>';
-export const describe = 'Read a run\'s CSVs and write stats.json, figures and report.html';
+export const describe = "Read a run's CSVs and write stats.json, figures and report.html";
 
 export function builder(y: Argv) {
   return y
     .positional('run_dir', { type: 'string', demandOption: true, describe: 'results/<run_id> directory (or a legacy run directory)' })
-    .option('format', { choices: ['native', 'legacy'] as const, default: 'native' as const, describe: 'native: this project\'s files; legacy: the first Python version\'s CSVs' })
+    .option('format', {
+      choices: ['native', 'legacy'] as const,
+      default: 'native' as const,
+      describe: "native: this project's files; legacy: the first Python version's CSVs",
+    })
     .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
@@ -35,8 +39,12 @@ export interface AnalyzeOptions {
 
 async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
   const o: AnalyzeOptions = {
-    runDir: a.run_dir as string, format: a.format, figures: a.figures,
-    windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) => positive('windows-ms', w)),
+    runDir: a.run_dir as string,
+    format: a.format,
+    figures: a.figures,
+    windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) =>
+      positive('windows-ms', w),
+    ),
   };
   // A directory that is not a run is bad input: found here, before any analysis starts.
   if (!existsSync(o.runDir)) throw new Error(`run directory ${o.runDir} does not exist; give results/<run_id>`);
@@ -70,5 +78,7 @@ export async function renderReport(runDir: string, stats: Stats, logger = new Lo
   const { renderFiguresAndReport } = await import('../../analysis/index.js');
   const r = await renderFiguresAndReport(runDir, stats, { logger });
   for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
-  logger.info(`report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`);
+  logger.info(
+    `report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
+  );
 }

@@ -8,11 +8,22 @@ export const describe = 'Run on real hosts over SSH: pre-flight, ship, start wor
 
 export function builder(y: Argv) {
   return y
-    .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory file (YAML or JSON; see deploy/inventory.example.yaml)' })
+    .positional('inventory', {
+      type: 'string',
+      demandOption: true,
+      describe: 'Inventory file (YAML or JSON; see deploy/inventory.example.yaml)',
+    })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print every remote command and contact no host' })
-    .option('cleanup', { type: 'boolean', default: false, describe: 'Stop leftover processes of earlier runs on every host, by pid file only' })
+    .option('cleanup', {
+      type: 'boolean',
+      default: false,
+      describe: 'Stop leftover processes of earlier runs on every host, by pid file only',
+    })
     .example('$0 deploy deploy/inventory.example.yaml --dry-run', 'show what a deploy would run')
-    .example('$0 deploy my-hosts.yaml', 'run it: results/<run_id>/ and logs/<run_id>/ locally; Ctrl-C stops every remote process and fetches what exists')
+    .example(
+      '$0 deploy my-hosts.yaml',
+      'run it: results/<run_id>/ and logs/<run_id>/ locally; Ctrl-C stops every remote process and fetches what exists',
+    )
     .example('$0 deploy my-hosts.yaml --cleanup', 'stop what earlier (killed) deploys left running')
     .epilog(HELP_EPILOG);
 }

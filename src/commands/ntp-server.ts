@@ -16,17 +16,34 @@ import { startNtpServer, type NtpServerStats } from '../ntp-server/server.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'ntp-server';
-export const describe = 'An SNTP v4 server answering from this host\'s clock (for local runs and tests)';
+export const describe = "An SNTP v4 server answering from this host's clock (for local runs and tests)";
 
 export function builder(y: Argv) {
   return withCommon(withRunIdentity(y))
     .option('bind', { type: 'string', default: '127.0.0.1', describe: 'Address to bind' })
-    .option('port', numberOption('port', { what: 'a port number (0-65535)', integer: true, default: 123, describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})' }))
-    .option('stratum', numberOption('stratum', { what: 'a whole number 1-15', integer: true, default: 1, describe: 'Stratum to announce (1-15)' }))
-    .option('faults', { type: 'string', describe: 'Server faults (delay distribution, asymmetry, loss, falseticker offset): inline JSON or a file' })
+    .option(
+      'port',
+      numberOption('port', {
+        what: 'a port number (0-65535)',
+        integer: true,
+        default: 123,
+        describe: 'UDP port (0: the OS picks; printed as {"event":"listening","port":P})',
+      }),
+    )
+    .option(
+      'stratum',
+      numberOption('stratum', { what: 'a whole number 1-15', integer: true, default: 1, describe: 'Stratum to announce (1-15)' }),
+    )
+    .option('faults', {
+      type: 'string',
+      describe: 'Server faults (delay distribution, asymmetry, loss, falseticker offset): inline JSON or a file',
+    })
     .option('clock-faults', { type: 'string', describe: 'Serve from a simulated faulty clock: inline JSON or a file' })
-    .example('$0 ntp-server --port 12300', 'serve this host\'s clock on UDP 12300 until Ctrl-C')
-    .example('$0 ntp-server --port 0 --faults \'{"falseticker_offset_ms":50}\'', 'a falseticker 50 ms off, on a port the OS picks (printed as {"event":"listening",...})')
+    .example('$0 ntp-server --port 12300', "serve this host's clock on UDP 12300 until Ctrl-C")
+    .example(
+      '$0 ntp-server --port 0 --faults \'{"falseticker_offset_ms":50}\'',
+      'a falseticker 50 ms off, on a port the OS picks (printed as {"event":"listening",...})',
+    )
     .epilog(HELP_EPILOG);
 }
 
@@ -37,9 +54,14 @@ async function parse(a: ArgsOf<typeof builder>) {
   const { NtpFaultBehaviour } = await import('../sim/ntp-faults.js');
   const faults = a.faults === undefined ? undefined : parseSpecArg(a.faults, 'faults');
   return {
-    bind: a.bind, port: positive('port', a.port, { integer: true, allowZero: true }), stratum: a.stratum,
-    behaviour: faults ? new NtpFaultBehaviour(faults) : undefined, clock: clockFromArg(a['clock-faults']),
-    logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? null : resolveRunId(a['run-id']), logLevel: a['log-level'],
+    bind: a.bind,
+    port: positive('port', a.port, { integer: true, allowZero: true }),
+    stratum: a.stratum,
+    behaviour: faults ? new NtpFaultBehaviour(faults) : undefined,
+    clock: clockFromArg(a['clock-faults']),
+    logsDir: a['logs-dir'],
+    runId: a['run-id'] === undefined ? null : resolveRunId(a['run-id']),
+    logLevel: a['log-level'],
   };
 }
 
@@ -47,7 +69,14 @@ async function parse(a: ArgsOf<typeof builder>) {
 async function run(o: Awaited<ReturnType<typeof parse>>): Promise<number> {
   const logger = makeLogger('ntp-server', o.logsDir, o.runId, o.logLevel);
   logger.info(`SNTP server starting on ${o.bind}:${o.port}`);
-  const { stats, signal } = await serveUntilStopped({ host: o.bind, port: o.port, stratum: o.stratum, logger, clock: o.clock, behaviour: o.behaviour });
+  const { stats, signal } = await serveUntilStopped({
+    host: o.bind,
+    port: o.port,
+    stratum: o.stratum,
+    logger,
+    clock: o.clock,
+    behaviour: o.behaviour,
+  });
   const realised = o.behaviour ? o.behaviour.realised() : null;
   if (realised) process.stdout.write(toJson({ event: 'realised_faults', ntp: realised }, 0) + '\n');
   logger.info('stopped', { ...stats, ...(realised ? { realised_faults: realised } : {}) });
@@ -76,8 +105,12 @@ export interface ServeOptions {
 export async function serveUntilStopped(opts: ServeOptions): Promise<{ stats: NtpServerStats; signal: NodeJS.Signals }> {
   const out = opts.stdout ?? process.stdout;
   const server = await startNtpServer({
-    host: opts.host, port: opts.port, clock: opts.clock ?? new HostClock(),
-    behaviour: opts.behaviour, logger: opts.logger, stratum: opts.stratum,
+    host: opts.host,
+    port: opts.port,
+    clock: opts.clock ?? new HostClock(),
+    behaviour: opts.behaviour,
+    logger: opts.logger,
+    stratum: opts.stratum,
   });
   out.write(JSON.stringify({ event: 'listening', port: server.port, address: server.address, protocol: 'ntp' }) + '\n');
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -17,7 +17,13 @@ import type { RecvStampMode } from '../net/stamped-socket.js';
 import { parseSpecArg } from '../scenario/spec-arg.js';
 import { builtinScenarioNames, loadScenario } from '../scenario/load.js';
 import {
-  checksExitCode, evaluateChecks, formatCheckResults, formatCheckValue, planScenario, repeatOverSeeds, type Scenario,
+  checksExitCode,
+  evaluateChecks,
+  formatCheckResults,
+  formatCheckValue,
+  planScenario,
+  repeatOverSeeds,
+  type Scenario,
 } from '../scenario/index.js';
 import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
@@ -25,29 +31,66 @@ import { analyzeRunDir, renderReport } from './analyze.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'run-local';
-export const describe = 'Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario\'s checks (the main job)';
+export const describe =
+  "Everything on one machine: SNTP servers, workers and coordinator on loopback with a fault scenario, then analysis and the scenario's checks (the main job)";
 
 export function builder(y: Argv) {
   return withRecvStamp(withCommon(withRunIdentity(y)))
-    .option('scenario', { type: 'string', default: 'demo', describe: `Built-in scenario name or a JSON file (docs/scenarios.md); built in: ${builtinScenarioNames().join(', ')}` })
-    .option('seed', numberOption('seed', { what: 'a whole number (a seed)', integer: true, describe: 'Seed for the scenario\'s random parts (default: the scenario\'s): the same seed replays the same injected faults and event schedule, not the same measurements (real timing, scheduling and the host clock differ from run to run)' }))
-    .option('repeat', numberOption('repeat', { what: 'a whole number of seeds', integer: true, default: 1, describe: 'Run the scenario over K seeds (seed, seed+1, ...) and report each check\'s worst case' }))
-    .option('workers', numberOption('workers', { what: 'a whole number of workers', integer: true, describe: 'Override: number of worker processes' }))
+    .option('scenario', {
+      type: 'string',
+      default: 'demo',
+      describe: `Built-in scenario name or a JSON file (docs/scenarios.md); built in: ${builtinScenarioNames().join(', ')}`,
+    })
+    .option(
+      'seed',
+      numberOption('seed', {
+        what: 'a whole number (a seed)',
+        integer: true,
+        describe:
+          "Seed for the scenario's random parts (default: the scenario's): the same seed replays the same injected faults and event schedule, not the same measurements (real timing, scheduling and the host clock differ from run to run)",
+      }),
+    )
+    .option(
+      'repeat',
+      numberOption('repeat', {
+        what: 'a whole number of seeds',
+        integer: true,
+        default: 1,
+        describe: "Run the scenario over K seeds (seed, seed+1, ...) and report each check's worst case",
+      }),
+    )
+    .option(
+      'workers',
+      numberOption('workers', { what: 'a whole number of workers', integer: true, describe: 'Override: number of worker processes' }),
+    )
     .option('rate', numberOption('rate', { what: 'a number of events per second', describe: 'Override: events per second' }))
     .option('schedule', { choices: SCHEDULE_KINDS, describe: `Override: ${SCHEDULE_HELP}. Seeded from the run's seed` })
     .option('duration-s', numberOption('duration-s', { what: 'a number of seconds', describe: 'Override: seconds of events after warmup' }))
-    .option('count', numberOption('count', { what: 'a whole number of events', integer: true, describe: 'Override: number of events (instead of a duration)' }))
+    .option(
+      'count',
+      numberOption('count', {
+        what: 'a whole number of events',
+        integer: true,
+        describe: 'Override: number of events (instead of a duration)',
+      }),
+    )
     .option('sources', { type: 'string', describe: `Override: comma-separated clock sources, of: ${KNOWN_SOURCES.join(', ')}` })
     .option('poll-ms', numberOption('poll-ms', { what: 'a number of milliseconds', describe: 'Override: NTP poll interval (ms)' }))
-    .option('warmup-max-s', numberOption('warmup-max-s', { what: 'a number of seconds', describe: 'Override: longest a worker waits for its sources to converge' }))
+    .option(
+      'warmup-max-s',
+      numberOption('warmup-max-s', {
+        what: 'a number of seconds',
+        describe: 'Override: longest a worker waits for its sources to converge',
+      }),
+    )
     .option('commit-wait-s', { type: 'string', describe: 'Override: re-estimation delays in seconds, e.g. 2,5' })
-    .option('clock-faults', { type: 'string', describe: 'Override: every worker\'s clock faults (JSON or file)' })
-    .option('faults', { type: 'string', describe: 'Override: the main NTP server\'s faults (JSON or file)' })
+    .option('clock-faults', { type: 'string', describe: "Override: every worker's clock faults (JSON or file)" })
+    .option('faults', { type: 'string', describe: "Override: the main NTP server's faults (JSON or file)" })
     .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
     .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
-    .example('$0 run-local --scenario lan --repeat 5', 'judge the lan scenario\'s checks over five seeds')
+    .example('$0 run-local --scenario lan --repeat 5', "judge the lan scenario's checks over five seeds")
     .epilog(HELP_EPILOG);
 }
 
@@ -87,16 +130,28 @@ function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
     sources: a.sources === undefined ? undefined : parseSourceList(a.sources),
     poll_ms: a['poll-ms'] === undefined ? undefined : positive('poll-ms', a['poll-ms']),
     warmup_max_s: a['warmup-max-s'] === undefined ? undefined : positive('warmup-max-s', a['warmup-max-s']),
-    commit_wait_s: a['commit-wait-s'] === undefined ? undefined : parseNumberList('commit-wait-s', a['commit-wait-s'], SECONDS_LIST).map((x) => positive('commit-wait-s', x)),
+    commit_wait_s:
+      a['commit-wait-s'] === undefined
+        ? undefined
+        : parseNumberList('commit-wait-s', a['commit-wait-s'], SECONDS_LIST).map((x) => positive('commit-wait-s', x)),
     clock_faults: a['clock-faults'] === undefined ? undefined : parseSpecArg(a['clock-faults'], 'clock-faults'),
     faults: a.faults === undefined ? undefined : parseSpecArg(a.faults, 'faults'),
     event_faults: a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults'),
   });
   const { scenario, file } = loadScenario(a.scenario, overrides);
   return {
-    scenarioArg: a.scenario, scenario, file, seed: overrides.seed, repeat: positive('repeat', a.repeat, { integer: true }),
-    resultsDir: a['results-dir'], logsDir: a['logs-dir'], runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
-    figures: a.figures, logLevel: a['log-level'], commandLine: process.argv.slice(1), recvStamp: a['recv-stamp'],
+    scenarioArg: a.scenario,
+    scenario,
+    file,
+    seed: overrides.seed,
+    repeat: positive('repeat', a.repeat, { integer: true }),
+    resultsDir: a['results-dir'],
+    logsDir: a['logs-dir'],
+    runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
+    figures: a.figures,
+    logLevel: a['log-level'],
+    commandLine: process.argv.slice(1),
+    recvStamp: a['recv-stamp'],
   };
 }
 
@@ -121,27 +176,58 @@ async function run(o: RunLocalOptions): Promise<number> {
 export const handler = runCommand({ parse, run });
 
 /** Run, analyse, judge one seed; writes checks.json beside stats.json. */
-async function oneRun(o: RunLocalOptions, seed: number, runId: string, logger: Logger, figures: boolean, verbose: boolean):
-  Promise<{ exitCode: number; runDir: string; stats: unknown }> {
+async function oneRun(
+  o: RunLocalOptions,
+  seed: number,
+  runId: string,
+  logger: Logger,
+  figures: boolean,
+  verbose: boolean,
+): Promise<{ exitCode: number; runDir: string; stats: unknown }> {
   const { scenario, file } = o;
   const { runLocal } = await import('../scenario/run-local.js');
   const res = await runLocal({
-    plan: planScenario(scenario, seed), scenarioFile: file, resultsDir: o.resultsDir, logsDir: o.logsDir, runId, logger,
-    commandLine: o.commandLine, verbose, recvStamp: o.recvStamp,
+    plan: planScenario(scenario, seed),
+    scenarioFile: file,
+    resultsDir: o.resultsDir,
+    logsDir: o.logsDir,
+    runId,
+    logger,
+    commandLine: o.commandLine,
+    verbose,
+    recvStamp: o.recvStamp,
   });
   logger.info(`run finished${res.exitCode ? ' WITH ERRORS' : ''}; analysing ${res.runDir}`);
-  const stats = await analyzeRunDir({ runDir: res.runDir, format: 'native', windowsMs: [50, 100, 500, 1000], figures: false, quiet: !verbose });
+  const stats = await analyzeRunDir({
+    runDir: res.runDir,
+    format: 'native',
+    windowsMs: [50, 100, 500, 1000],
+    figures: false,
+    quiet: !verbose,
+  });
   const results = evaluateChecks(scenario, stats);
-  const shown = results.map((r) => ({ ...r, measured_text: formatCheckValue(r.path, r.measured), threshold_text: formatCheckValue(r.path, r.threshold) }));
+  const shown = results.map((r) => ({
+    ...r,
+    measured_text: formatCheckValue(r.path, r.measured),
+    threshold_text: formatCheckValue(r.path, r.threshold),
+  }));
   await writeChecksFile(runDirPaths(res.runDir).checks, {
-    scenario: scenario.name, seed, results: shown, exit_code: checksExitCode(results),
-    expected_verdict: scenario.expected_verdict, note: negativeControlNote(scenario, results),
+    scenario: scenario.name,
+    seed,
+    results: shown,
+    exit_code: checksExitCode(results),
+    expected_verdict: scenario.expected_verdict,
+    note: negativeControlNote(scenario, results),
     replay: replayLine(replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenarioArg, file)), seed),
   });
   // Figures and report after the checks, so the report shows them.
   if (figures) await renderReport(res.runDir, stats);
   if (results.length) {
-    process.stdout.write(`\nChecks of scenario "${scenario.name}" (seed ${seed})${negativeControlHeader(scenario)}:\n${formatCheckResults(results).map((l) => '  ' + l).join('\n')}\n`);
+    process.stdout.write(
+      `\nChecks of scenario "${scenario.name}" (seed ${seed})${negativeControlHeader(scenario)}:\n${formatCheckResults(results)
+        .map((l) => '  ' + l)
+        .join('\n')}\n`,
+    );
     const note = verbose ? negativeControlNote(scenario, results) : null; // --repeat says it once, after every seed
     if (note) process.stdout.write(`${note}\n`);
   }
@@ -153,14 +239,21 @@ async function oneRun(o: RunLocalOptions, seed: number, runId: string, logger: L
   return { exitCode: res.exitCode !== 0 ? EXIT.failed : checksExitCode(results), runDir: res.runDir, stats };
 }
 
-const VERDICT_WORDS: Record<number, string> = { [EXIT.ok]: 'all checks hold', [EXIT.checkFailed]: 'a check FAILED', [EXIT.unjudged]: 'a check could not be judged' };
+const VERDICT_WORDS: Record<number, string> = {
+  [EXIT.ok]: 'all checks hold',
+  [EXIT.checkFailed]: 'a check FAILED',
+  [EXIT.unjudged]: 'a check could not be judged',
+};
 
 async function repeat(o: RunLocalOptions): Promise<number> {
   const { scenario, file } = o;
   const logger = makeLogger('run-local', o.logsDir, null, o.logLevel);
   let stoppedWith: number | null = null;
   const report = await repeatOverSeeds({
-    scenario, k: o.repeat, firstSeed: o.seed, replayArgs: replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenarioArg, file)),
+    scenario,
+    k: o.repeat,
+    firstSeed: o.seed,
+    replayArgs: replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenarioArg, file)),
     runOne: async (seed, i) => {
       // After a stop signal no further seed starts: each is reported as not run.
       if (stoppedWith !== null) throw new Error(`not run: the repeat was stopped (exit ${stoppedWith})`);
@@ -169,11 +262,20 @@ async function repeat(o: RunLocalOptions): Promise<number> {
       if (r.exitCode >= 128) stoppedWith = r.exitCode;
       return r.stats;
     },
-    onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : VERDICT_WORDS[r.exitCode] ?? `exit ${r.exitCode}`}`),
+    onRun: (r) =>
+      logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : (VERDICT_WORDS[r.exitCode] ?? `exit ${r.exitCode}`)}`),
   });
-  const lines = report.checks.map((c) => `${c.name.padEnd(28)} worst ${c.worst ?? '—'} (seed ${c.worstSeed ?? '—'}${c.worstAt ? `, ${c.worstAt}` : ''}) ${c.op} ${c.threshold}: pass ${c.verdicts.pass}, fail ${c.verdicts.fail}, unknown ${c.verdicts.unknown}`);
-  process.stdout.write(`\nScenario "${scenario.name}" over ${report.seeds.length} seeds (${report.seeds.join(', ')})${negativeControlHeader(scenario)}:\n${lines.map((l) => '  ' + l).join('\n')}\n`);
-  const note = negativeControlNote(scenario, report.checks.map((c) => ({ name: c.name, verdict: c.verdicts.fail ? 'fail' : c.verdicts.unknown ? 'unknown' : 'pass' })));
+  const lines = report.checks.map(
+    (c) =>
+      `${c.name.padEnd(28)} worst ${c.worst ?? '—'} (seed ${c.worstSeed ?? '—'}${c.worstAt ? `, ${c.worstAt}` : ''}) ${c.op} ${c.threshold}: pass ${c.verdicts.pass}, fail ${c.verdicts.fail}, unknown ${c.verdicts.unknown}`,
+  );
+  process.stdout.write(
+    `\nScenario "${scenario.name}" over ${report.seeds.length} seeds (${report.seeds.join(', ')})${negativeControlHeader(scenario)}:\n${lines.map((l) => '  ' + l).join('\n')}\n`,
+  );
+  const note = negativeControlNote(
+    scenario,
+    report.checks.map((c) => ({ name: c.name, verdict: c.verdicts.fail ? 'fail' : c.verdicts.unknown ? 'unknown' : 'pass' })),
+  );
   if (note) process.stdout.write(`${note}\n`);
   if (report.replay.length) process.stdout.write(`Replay a failing seed with:\n${report.replay.map((l) => '  ' + l).join('\n')}\n`);
   await logger.close();

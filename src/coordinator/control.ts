@@ -8,7 +8,11 @@ export class NotReadyError extends Error {
   readonly exitCode: number = EXIT.notReady;
 }
 
-export interface WorkerAddress { host: string; port: number; label: string }
+export interface WorkerAddress {
+  host: string;
+  port: number;
+  label: string;
+}
 
 /** Parse "host:port" (IPv4, a name, or [IPv6]:port) with a clear error. */
 export function parseWorkerAddress(s: string): WorkerAddress {
@@ -43,7 +47,9 @@ export class ControlClient {
     this.statuses.set(from, msg);
     if (msg.state === 'ending') this.lastEnding.set(from, Date.now());
   }
-  onBye(from: string, msg: ByeReply): void { this.byes.set(from, msg); }
+  onBye(from: string, msg: ByeReply): void {
+    this.byes.set(from, msg);
+  }
 
   private sendAll(kind: 'ready?' | 'end', only?: (w: WorkerAddress) => boolean): void {
     const buf = kind === 'ready?' ? encodeReadyQuery(this.runId, ++this.readyN, this.key) : encodeEndCommand(this.runId, this.key);
@@ -63,7 +69,10 @@ export class ControlClient {
       const now = Date.now();
       const what = waiting.map((w) => `${w.label}: ${describe(this.statuses.get(w.label))}`).join('; ');
       if (now - start > timeoutMs) throw new NotReadyError(`workers not ready after ${timeoutMs / 1000} s: ${what}`);
-      if (now - lastLog > 3000) { this.log.info(`waiting for ${waiting.length}/${this.workers.length} workers: ${what}`); lastLog = now; }
+      if (now - lastLog > 3000) {
+        this.log.info(`waiting for ${waiting.length}/${this.workers.length} workers: ${what}`);
+        lastLog = now;
+      }
       this.sendAll('ready?', (w) => waiting.includes(w));
       await sleep(300);
     }
@@ -97,7 +106,9 @@ export class ControlClient {
 
 function describe(s: StatusReply | undefined): string {
   if (!s) return 'no answer yet';
-  const pending = Object.entries(s.sources).filter(([, r]) => !r.ready).map(([n, r]) => `${n} (${r.detail})`);
+  const pending = Object.entries(s.sources)
+    .filter(([, r]) => !r.ready)
+    .map(([n, r]) => `${n} (${r.detail})`);
   return `${s.state}${pending.length ? ', waiting on ' + pending.join(', ') : ''}`;
 }
 

@@ -32,7 +32,11 @@ export interface CoordinatorOptions extends RoleOptions {
   commandLine?: string[];
 }
 
-export interface CoordinatorResult { sent: number; silentWorkers: string[]; exitCode: number }
+export interface CoordinatorResult {
+  sent: number;
+  silentWorkers: string[];
+  exitCode: number;
+}
 
 /**
  * The coordinator: waits for every worker's `ready`, sends each scheduled event (stamped with
@@ -55,22 +59,35 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     workers.push({ host: address, port: parsed.port, label: `${address}:${parsed.port}` });
   }
   let fatal: Error | null = null;
-  const onFatal = (e: Error): void => { fatal ??= e; log.error(`cannot write results (${e.message}); stopping`); };
+  const onFatal = (e: Error): void => {
+    fatal ??= e;
+    log.error(`cannot write results (${e.message}); stopping`);
+  };
 
   if (!existsSync(paths.manifest)) {
     // A hand-run coordinator (not under run-local or deploy): the run still gets a manifest.
     await writeManifest(paths.manifest, {
-      run_id: opts.runId, kind: 'manual', started_utc: new Date().toISOString(), ended_utc: null,
-      command_line: opts.commandLine ?? [], config: { workers: opts.workers, schedule: opts.schedule, sources: opts.sources, ntp_servers: opts.ntpServers },
+      run_id: opts.runId,
+      kind: 'manual',
+      started_utc: new Date().toISOString(),
+      ended_utc: null,
+      command_line: opts.commandLine ?? [],
+      config: { workers: opts.workers, schedule: opts.schedule, sources: opts.sources, ntp_servers: opts.ntpServers },
       schedule: scheduleRecord(opts.schedule),
-      hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })), versions: baseVersions(),
+      hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })),
+      versions: baseVersions(),
       security: opts.security ?? { authenticated: opts.key !== null, key_source: opts.key ? 'key-file' : 'none' },
     });
   }
   const sync = await openSyncLog(paths.syncCsv('coordinator'), opts.runId, 'coordinator', onFatal);
   const { stamped, all } = createSources(opts.sources, {
-    clock, nodeId: 'coordinator', ntpServers: opts.ntpServers, pollMs: opts.pollMs,
-    sink: sync.sink, logger: log, options: opts.sourceOptions ?? {},
+    clock,
+    nodeId: 'coordinator',
+    ntpServers: opts.ntpServers,
+    pollMs: opts.pollMs,
+    sink: sync.sink,
+    logger: log,
+    options: opts.sourceOptions ?? {},
   });
   const stopStepCheck = startStepCheck(clock, sync.sink, log);
   const csv = new BatchedCsvWriter(paths.coordinatorCsv, coordinatorColumns(stamped.map((s) => s.name)), 100, onFatal);
@@ -79,7 +96,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   const socket = DgramAsPromised.createSocket('udp4', (buf: Buffer, rinfo: RemoteInfo) => {
     const d = decodeMessage(buf, opts.runId, opts.key);
     const from = `${rinfo.address}:${rinfo.port}`;
-    if (!d.ok) { log.warn(`ignored datagram from ${from}: ${d.reason} (${d.detail})`); return; }
+    if (!d.ok) {
+      log.warn(`ignored datagram from ${from}: ${d.reason} (${d.detail})`);
+      return;
+    }
     if (d.msg.k === 'status') control.onStatus(from, d.msg);
     else if (d.msg.k === 'bye') control.onBye(from, d.msg);
   });
@@ -87,7 +107,10 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   const control = new ControlClient(socket, workers, opts.runId, opts.key, log);
   let sender: EventSender | null = null;
   let interrupted: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals): void => { interrupted = sig; log.warn(`${sig}: stopping after the current event`); };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupted = sig;
+    log.warn(`${sig}: stopping after the current event`);
+  };
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
 
   let sent = 0;
@@ -99,7 +122,11 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const stoppedBeforeReady = interrupted !== null;
 
     const total = scheduleLength(opts.schedule);
-    const encode = eventEncoder(opts.runId, stamped.map((s) => s.name), opts.key);
+    const encode = eventEncoder(
+      opts.runId,
+      stamped.map((s) => s.name),
+      opts.key,
+    );
     const readings: Reading[] = new Array<Reading>(stamped.length);
     const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null): Cell[] => {
       const row: Cell[] = [opts.runId, seq, seq, sendNs];
@@ -112,7 +139,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     };
     await warmUp(clock, stamped, readings, encode, eventRow);
     const kind = scheduleKind(opts.schedule);
-    log.info(`sending ${total} events to ${workers.length} workers (schedule ${kind}${kind === 'fixed' ? '' : `, seed ${opts.schedule.seed}`})`);
+    log.info(
+      `sending ${total} events to ${workers.length} workers (schedule ${kind}${kind === 'fixed' ? '' : `, seed ${opts.schedule.seed}`})`,
+    );
     // The first event is due 1 ms from now, so that it is waited for like every other one: due
     // "now", it was late by the first event-loop turn (~200 µs in every run).
     const startMono = process.hrtime.bigint() + 1_000_000n;
@@ -124,7 +153,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       // of the stamp and the encoding. The CSV row is built once the datagrams have left.
       const seq = sent;
       const sendNs = clock.nowNs();
-      const trueSendNs = clock.simulated ? clock.lastTrueNs ?? null : null;
+      const trueSendNs = clock.simulated ? (clock.lastTrueNs ?? null) : null;
       // The stamp's monotonic instant (a few hundred ns later): a clock step found while reading
       // the sources must not move this stamp into the new frame.
       const sendMono = process.hrtime.bigint();
@@ -165,9 +194,13 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
  * warm-up, 3 with 50 ms, 1–2 with 150 ms; quiet runs with 100 ms: 1, 1, 1 (without: 7, 6, 3).
  */
 const WARM_UP_MS = 100;
-async function warmUp(clock: LocalClock, stamped: ClockSource[], readings: Reading[],
+async function warmUp(
+  clock: LocalClock,
+  stamped: ClockSource[],
+  readings: Reading[],
   encode: (seq: number, stamps: readonly Reading[], trueNs: bigint | null) => Buffer,
-  eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null) => Cell[]): Promise<void> {
+  eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null) => Cell[],
+): Promise<void> {
   const start = process.hrtime.bigint();
   const rows: Cell[][] = [];
   for (let i = 0; i < WARM_UP_MS * 4; i++) {
@@ -175,14 +208,18 @@ async function warmUp(clock: LocalClock, stamped: ClockSource[], readings: Readi
     const ns = clock.nowNs();
     const mono = process.hrtime.bigint();
     for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(ns, mono);
-    encode(i, readings, clock.simulated ? clock.lastTrueNs ?? null : null);
+    encode(i, readings, clock.simulated ? (clock.lastTrueNs ?? null) : null);
     rows.push(eventRow(i, ns, null));
     if (rows.length === 25) rowsToCsv(rows.splice(0));
   }
 }
 
 async function waitReadyIncludingOwnSources(
-  control: ControlClient, own: { name: string; readiness(): { ready: boolean; detail: string } }[], timeoutMs: number, log: Logger, stopped: () => boolean,
+  control: ControlClient,
+  own: { name: string; readiness(): { ready: boolean; detail: string } }[],
+  timeoutMs: number,
+  log: Logger,
+  stopped: () => boolean,
 ): Promise<void> {
   const start = Date.now();
   await control.waitReady(timeoutMs, stopped);

@@ -37,7 +37,10 @@ export class EventSender {
         sockets.push(s);
         await new Promise<void>((resolve, reject) => {
           s.once('error', reject);
-          s.connect(w.port, w.host, () => { s.off('error', reject); resolve(); });
+          s.connect(w.port, w.host, () => {
+            s.off('error', reject);
+            resolve();
+          });
         });
       }
     } catch (e) {
@@ -68,9 +71,17 @@ export class EventSender {
     const d = faults.decide(i, seq);
     if (d.drop) return;
     const copies = 1 + d.duplicates;
-    const go = (): void => { for (let c = 0; c < copies; c++) this.sockets[i]!.send(buf, this.resendIfRefused(i, buf)); };
-    if (d.delayNs <= 0) { go(); return; }
-    const t = setTimeout(() => { this.delayed.delete(t); go(); }, d.delayNs / 1e6);
+    const go = (): void => {
+      for (let c = 0; c < copies; c++) this.sockets[i]!.send(buf, this.resendIfRefused(i, buf));
+    };
+    if (d.delayNs <= 0) {
+      go();
+      return;
+    }
+    const t = setTimeout(() => {
+      this.delayed.delete(t);
+      go();
+    }, d.delayNs / 1e6);
     this.delayed.add(t);
   }
 
@@ -93,7 +104,9 @@ export class EventSender {
     const key = `${i}:${e.code ?? e.message}`;
     if (this.errorsLogged.has(key)) return;
     this.errorsLogged.add(key);
-    this.log.warn(`worker ${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`);
+    this.log.warn(
+      `worker ${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`,
+    );
   }
 
   /** Close the sockets; a fault delay that outlasted the run drops its datagram, as a lost one. */

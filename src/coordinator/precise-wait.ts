@@ -45,11 +45,15 @@ export function waitUntil(targetNs: bigint): Promise<void> {
       }
       if (left > SPIN_NS) {
         const sliceEnd = t + SLICE_NS < spinFrom ? t + SLICE_NS : spinFrom;
-        while (process.hrtime.bigint() < sliceEnd) { /* spin: at most SLICE_NS */ }
+        while (process.hrtime.bigint() < sliceEnd) {
+          /* spin: at most SLICE_NS */
+        }
         setImmediate(step);
         return;
       }
-      while (process.hrtime.bigint() < targetNs) { /* spin: at most SPIN_NS */ }
+      while (process.hrtime.bigint() < targetNs) {
+        /* spin: at most SPIN_NS */
+      }
       resolve();
     };
     setImmediate(step);

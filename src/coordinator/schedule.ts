@@ -27,14 +27,15 @@ export interface ScheduleSpec {
   kind?: ScheduleKind;
   /** Seed of the random kinds (32-bit unsigned integer). */
   seed?: number;
-  rate?: number;          // events per second
-  patternMs?: number[];   // spacings, repeated
+  rate?: number; // events per second
+  patternMs?: number[]; // spacings, repeated
   count?: number;
   durationS?: number;
 }
 
 /** --help text of --schedule (coordinator and run-local). */
-export const SCHEDULE_HELP = 'When events are due. jittered (default): one event at a uniform random instant in each 1/rate slot; ' +
+export const SCHEDULE_HELP =
+  'When events are due. jittered (default): one event at a uniform random instant in each 1/rate slot; ' +
   'poisson: exponential gaps (mean 1/rate); both sample every phase of a window uniformly. fixed: exactly 1/rate apart, so every ' +
   'event lands at the same few phases of a window and window figures depend on when the run started (docs/metrics.md, Schedules)';
 
@@ -54,12 +55,15 @@ export function samplesPhasesUniformly(kind: ScheduleKind): boolean {
 
 export function validateSchedule(spec: ScheduleSpec): void {
   const kind = scheduleKind(spec);
-  if (!(SCHEDULE_KINDS as readonly string[]).includes(kind)) throw new Error(`--schedule "${String(kind)}": use one of ${SCHEDULE_KINDS.join(', ')}`);
+  if (!(SCHEDULE_KINDS as readonly string[]).includes(kind))
+    throw new Error(`--schedule "${String(kind)}": use one of ${SCHEDULE_KINDS.join(', ')}`);
   const pattern = spec.patternMs && spec.patternMs.length > 0;
   if (pattern) {
-    if (spec.patternMs!.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--pattern: spacings must be non-negative ms, got ${spec.patternMs!.join(',')}`);
+    if (spec.patternMs!.some((x) => !Number.isFinite(x) || x < 0))
+      throw new Error(`--pattern: spacings must be non-negative ms, got ${spec.patternMs!.join(',')}`);
     if (spec.patternMs!.every((x) => x === 0)) throw new Error('--pattern: at least one spacing must be > 0');
-    if (kind === 'poisson') throw new Error('--schedule poisson draws its own gaps and takes no --pattern: use --schedule jittered or fixed with a pattern');
+    if (kind === 'poisson')
+      throw new Error('--schedule poisson draws its own gaps and takes no --pattern: use --schedule jittered or fixed with a pattern');
   } else if (!(typeof spec.rate === 'number' && Number.isFinite(spec.rate) && spec.rate > 0 && spec.rate <= 1_000_000)) {
     throw new Error(`--rate must be a number of events per second in (0, 1000000], got ${String(spec.rate)}`);
   }
@@ -67,8 +71,10 @@ export function validateSchedule(spec: ScheduleSpec): void {
     throw new Error(`--schedule ${kind} needs a seed (--schedule-seed): a whole number in [0, 4294967295], got ${String(spec.seed)}`);
   }
   if (spec.count === undefined && spec.durationS === undefined) throw new Error('give --count N or --duration-s S');
-  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) throw new Error(`--count must be a positive integer, got ${spec.count}`);
-  if (spec.durationS !== undefined && !(Number.isFinite(spec.durationS) && spec.durationS > 0)) throw new Error(`--duration-s must be > 0, got ${spec.durationS}`);
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0))
+    throw new Error(`--count must be a positive integer, got ${spec.count}`);
+  if (spec.durationS !== undefined && !(Number.isFinite(spec.durationS) && spec.durationS > 0))
+    throw new Error(`--duration-s must be > 0, got ${spec.durationS}`);
 }
 
 /** Iterate due times (ns after start, non-decreasing) without materialising the whole schedule. */
@@ -120,11 +126,11 @@ export function scheduleRecord(spec: ScheduleSpec): Record<string, unknown> {
   const kind = scheduleKind(spec);
   return {
     kind,
-    seed: kind === 'fixed' ? null : spec.seed ?? null,
-    rate: spec.patternMs && spec.patternMs.length ? null : spec.rate ?? null,
+    seed: kind === 'fixed' ? null : (spec.seed ?? null),
+    rate: spec.patternMs && spec.patternMs.length ? null : (spec.rate ?? null),
     pattern_ms: spec.patternMs && spec.patternMs.length ? [...spec.patternMs] : null,
     count: spec.count ?? null,
-    duration_s: spec.count === undefined ? spec.durationS ?? null : null,
+    duration_s: spec.count === undefined ? (spec.durationS ?? null) : null,
     uniform_phases: samplesPhasesUniformly(kind),
   };
 }

@@ -5,7 +5,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export interface Bundle { file: string; sha256: string; bytes: number; gzipped: boolean; entries: string[] }
+export interface Bundle {
+  file: string;
+  sha256: string;
+  bytes: number;
+  gzipped: boolean;
+  entries: string[];
+}
 
 /** Top-level paths (relative to root) the remote processes need. */
 export function bundleEntries(root: string): string[] {
@@ -21,7 +27,10 @@ export function bundleEntries(root: string): string[] {
 export function productionModules(root: string): string[] {
   if (!existsSync(path.join(root, 'node_modules'))) return [];
   const r = spawnSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-  const lines = (r.stdout ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (r.stdout ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.length === 0) return ['node_modules'];
   const nm = path.join(root, 'node_modules') + path.sep;
   const tops = new Set<string>();
@@ -36,13 +45,18 @@ export function productionModules(root: string): string[] {
 
 /** Writes `<outDir>/bundle.tar[.gz]` and its sha256 (of the shipped bytes). */
 export async function buildBundle(root: string, outDir: string, gzip: boolean): Promise<Bundle> {
-  if (!existsSync(path.join(root, 'dist/src/cli.js'))) throw new Error(`${root}/dist/src/cli.js is missing: run "npx tsc -p ." (npm run build) before deploying`);
+  if (!existsSync(path.join(root, 'dist/src/cli.js')))
+    throw new Error(`${root}/dist/src/cli.js is missing: run "npx tsc -p ." (npm run build) before deploying`);
   const entries = bundleEntries(root);
   const file = path.join(outDir, gzip ? 'bundle.tar.gz' : 'bundle.tar');
   // Same files give the same bytes (gzip -n: no timestamp), so an unchanged build is not re-sent.
-  const script = gzip ? 'tar -cf - --exclude=dist/test --exclude=dist/bench "$@" | gzip -1 -n' : 'tar -cf - --exclude=dist/test --exclude=dist/bench "$@"';
+  const script = gzip
+    ? 'tar -cf - --exclude=dist/test --exclude=dist/bench "$@" | gzip -1 -n'
+    : 'tar -cf - --exclude=dist/test --exclude=dist/bench "$@"';
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('sh', ['-c', `set -e; cd "$1"; shift; out="$1"; shift; ${script} >"$out"`, 'sh', root, file, ...entries], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('sh', ['-c', `set -e; cd "$1"; shift; out="$1"; shift; ${script} >"$out"`, 'sh', root, file, ...entries], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
@@ -55,6 +69,9 @@ export async function buildBundle(root: string, outDir: string, gzip: boolean): 
 function sha256File(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(file).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('error', reject)
+      .on('end', () => resolve(h.digest('hex')));
   });
 }

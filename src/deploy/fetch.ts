@@ -7,7 +7,13 @@ import { fetchCommand } from './remote-scripts.js';
 import type { SshClient } from './ssh.js';
 import { runDirPaths } from '../files/paths.js';
 
-export interface FetchOutcome { host: string; ok: boolean; error?: string; files: number; conflicts: string[] }
+export interface FetchOutcome {
+  host: string;
+  ok: boolean;
+  error?: string;
+  files: number;
+  conflicts: string[];
+}
 
 /**
  * Copies every file of `src` into `dst` without overwriting: a file that already exists with
@@ -20,7 +26,10 @@ export function mergeTree(src: string, dst: string, label: string, conflicts: st
   for (const e of readdirSync(src, { withFileTypes: true })) {
     const s = path.join(src, e.name);
     const d = path.join(dst, e.name);
-    if (e.isDirectory()) { files += mergeTree(s, d, label, conflicts).files; continue; }
+    if (e.isDirectory()) {
+      files += mergeTree(s, d, label, conflicts).files;
+      continue;
+    }
     if (!e.isFile()) continue;
     if (existsSync(d)) {
       if (sameBytes(s, d)) continue;
@@ -45,7 +54,10 @@ function sameBytes(a: string, b: string): boolean {
  * stdout/stderr/exit files land in <logs>/<run_id>/deploy/<name>/.
  */
 export async function fetchHost(
-  ssh: SshClient, h: HostPlan, absWorkDir: string, runId: string,
+  ssh: SshClient,
+  h: HostPlan,
+  absWorkDir: string,
+  runId: string,
   local: { runDir: string; logDir: string; stageDir: string },
 ): Promise<FetchOutcome> {
   const stage = path.join(local.stageDir, h.name);
@@ -53,7 +65,14 @@ export async function fetchHost(
   mkdirSync(stage, { recursive: true });
   const tarFile = path.join(local.stageDir, `${h.name}.tar`);
   const r = await ssh.exec(h, fetchCommand(absWorkDir, runId), { stdoutFile: tarFile, timeoutMs: 600_000 });
-  if (r.code !== 0) return { host: h.name, ok: false, error: `fetch failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`, files: 0, conflicts: [] };
+  if (r.code !== 0)
+    return {
+      host: h.name,
+      ok: false,
+      error: `fetch failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop() ?? ''}`,
+      files: 0,
+      conflicts: [],
+    };
   // GNU and BSD tar both refuse absolute and ".." member names when extracting.
   const x = spawnSync('tar', ['-xf', tarFile, '-C', stage], { encoding: 'utf8' });
   rmSync(tarFile, { force: true });
@@ -64,7 +83,9 @@ export async function fetchHost(
   if (existsSync(remoteManifest)) {
     try {
       if ((JSON.parse(readFileSync(remoteManifest, 'utf8')) as { kind?: string }).kind === 'deploy') rmSync(remoteManifest);
-    } catch { /* not ours: kept beside ours like any clash */ }
+    } catch {
+      /* not ours: kept beside ours like any clash */
+    }
   }
   const conflicts: string[] = [];
   let files = 0;

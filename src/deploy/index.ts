@@ -7,7 +7,18 @@ import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { newRunId } from '../files/run-id.js';
 import type { HostPlan, Inventory } from './inventory.js';
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
-import { absDirCommand, fetchCommand, launchCommand, preflightCommand, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopAllCommand, stopCommand } from './remote-scripts.js';
+import {
+  absDirCommand,
+  fetchCommand,
+  launchCommand,
+  preflightCommand,
+  putSecretCommand,
+  remoteLayout,
+  shipCommand,
+  statusCommand,
+  stopAllCommand,
+  stopCommand,
+} from './remote-scripts.js';
 import { portsToCheck } from './preflight.js';
 import { deployRun, shortTmp } from './run.js';
 import { destinationKey, SshClient } from './ssh.js';
@@ -48,7 +59,8 @@ export async function runDeploy(inv: Inventory, opts: DeployOptions = {}): Promi
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   try {
     const r = await deployRun(inv, log, ac.signal, runId);
-    if (r.runDir) log.info(`run ${runId} finished with exit code ${r.exitCode}: results in ${r.runDir}, logs in ${path.join(inv.logsDir, runId)}`);
+    if (r.runDir)
+      log.info(`run ${runId} finished with exit code ${r.exitCode}: results in ${r.runDir}, logs in ${path.join(inv.logsDir, runId)}`);
     process.stdout.write(JSON.stringify({ event: 'summary', run_id: runId, exit_code: r.exitCode, results: r.runDir }) + '\n');
     return r.exitCode;
   } finally {
@@ -71,34 +83,77 @@ export function dryRunLines(inv: Inventory, cleanupMode: boolean, runId = 'RUN_I
   };
   out.push(`# dry run: inventory ${inv.file}; run id ${runId}; work dirs shown as written (a real run uses \`pwd -P\` of each)`);
   if (cleanupMode) {
-    out.push(`# locally: remove ${path.join(shortTmp(), 'ce-ssh-*')} of deploys no longer running (their bundle; \`ssh -O exit\` on their control sockets)`);
+    out.push(
+      `# locally: remove ${path.join(shortTmp(), 'ce-ssh-*')} of deploys no longer running (their bundle; \`ssh -O exit\` on their control sockets)`,
+    );
     for (const h of hosts) {
       show('resolve work dir', h, absDirCommand(h.workDir));
-      show('stop leftovers (TERM, then KILL after 5 s)', h, stopAllCommand('TERM', remoteLayout.cli(h.workDir), remoteLayout.runsRoot(h.workDir)));
+      show(
+        'stop leftovers (TERM, then KILL after 5 s)',
+        h,
+        stopAllCommand('TERM', remoteLayout.cli(h.workDir), remoteLayout.runsRoot(h.workDir)),
+      );
     }
     return out;
   }
-  for (const h of hosts) show('pre-flight', h, preflightCommand(h.workDir, h.node, portsToCheck(inv, h)), 'after `ssh -fNM` opens a master connection');
+  for (const h of hosts)
+    show('pre-flight', h, preflightCommand(h.workDir, h.node, portsToCheck(inv, h)), 'after `ssh -fNM` opens a master connection');
   const seen = new Set<string>();
   for (const h of hosts) {
     const k = destinationKey(h) + '\0' + h.workDir;
     if (seen.has(k)) continue;
     seen.add(k);
-    show('ship build', h, shipCommand(h.workDir, 'BUNDLE_SHA256', inv.compress), `stdin: bundle.tar${inv.compress ? '.gz' : ''}; skipped if already there`);
+    show(
+      'ship build',
+      h,
+      shipCommand(h.workDir, 'BUNDLE_SHA256', inv.compress),
+      `stdin: bundle.tar${inv.compress ? '.gz' : ''}; skipped if already there`,
+    );
     if (!inv.run.insecure) show('write run key', h, putSecretCommand(remoteLayout.key(h.workDir, runId)), 'stdin: 64 hex digits');
   }
-  const ctx = (h: HostPlan): RemoteCtx => ({ runId, absWorkDir: h.workDir, keyFile: inv.run.insecure ? null : remoteLayout.key(h.workDir, runId) });
+  const ctx = (h: HostPlan): RemoteCtx => ({
+    runId,
+    absWorkDir: h.workDir,
+    keyFile: inv.run.insecure ? null : remoteLayout.key(h.workDir, runId),
+  });
   const state = (h: HostPlan) => remoteLayout.state(h.workDir, runId);
-  if (inv.embeddedNtp) show('start ntp-server', inv.coordinator, launchCommand(state(inv.coordinator), procName.ntp, ntpServerArgv(inv, ctx(inv.coordinator))));
+  if (inv.embeddedNtp)
+    show(
+      'start ntp-server',
+      inv.coordinator,
+      launchCommand(state(inv.coordinator), procName.ntp, ntpServerArgv(inv, ctx(inv.coordinator))),
+    );
   for (const w of inv.workers) show('start worker', w, launchCommand(state(w), procName.worker(w), workerArgv(inv, w, ctx(w))));
   for (const w of inv.workers) show('poll (until listening)', w, statusCommand(state(w), [procName.worker(w)]));
   const ports = new Map(inv.workers.map((w) => [w.name, w.port]));
-  show('start coordinator', inv.coordinator, launchCommand(state(inv.coordinator), procName.coordinator(inv.coordinator), coordinatorArgv(inv, ctx(inv.coordinator), ports)), 'worker ports as reported by each worker');
-  show('poll (every second until it exits)', inv.coordinator, statusCommand(state(inv.coordinator), [procName.coordinator(inv.coordinator)]));
+  show(
+    'start coordinator',
+    inv.coordinator,
+    launchCommand(state(inv.coordinator), procName.coordinator(inv.coordinator), coordinatorArgv(inv, ctx(inv.coordinator), ports)),
+    'worker ports as reported by each worker',
+  );
+  show(
+    'poll (every second until it exits)',
+    inv.coordinator,
+    statusCommand(state(inv.coordinator), [procName.coordinator(inv.coordinator)]),
+  );
   for (const h of hosts) {
     const names = h.role === 'worker' ? [procName.worker(h)] : [procName.coordinator(h), ...(inv.embeddedNtp ? [procName.ntp] : [])];
-    show('stop leftovers (TERM, KILL after grace)', h, stopCommand('TERM', remoteLayout.cli(h.workDir), names.map((n) => `${state(h)}/${n}.pid`)));
-    show('fetch results and logs', h, fetchCommand(h.workDir, runId), `stdout: tar → ${path.join(inv.resultsDir, runId)} and ${path.join(inv.logsDir, runId)}`);
+    show(
+      'stop leftovers (TERM, KILL after grace)',
+      h,
+      stopCommand(
+        'TERM',
+        remoteLayout.cli(h.workDir),
+        names.map((n) => `${state(h)}/${n}.pid`),
+      ),
+    );
+    show(
+      'fetch results and logs',
+      h,
+      fetchCommand(h.workDir, runId),
+      `stdout: tar → ${path.join(inv.resultsDir, runId)} and ${path.join(inv.logsDir, runId)}`,
+    );
   }
   out.push(`# then locally: chronoeval analyze ${path.join(inv.resultsDir, runId)}`);
   return out;
@@ -128,10 +183,21 @@ async function cleanup(inv: Inventory, log: Logger): Promise<number> {
       if (seen.has(k)) continue;
       seen.add(k);
       const m = await ssh.openMaster(h);
-      if (m.code !== 0) { log.error(`${h.name} (${h.host}) unreachable: ${m.stderr.trim().split('\n').pop() ?? ''}`); code = EXIT.failed; continue; }
+      if (m.code !== 0) {
+        log.error(`${h.name} (${h.host}) unreachable: ${m.stderr.trim().split('\n').pop() ?? ''}`);
+        code = EXIT.failed;
+        continue;
+      }
       const a = await ssh.exec(h, absDirCommand(h.workDir), { timeoutMs: 30_000 });
-      if (a.code === 4) { log.info(`${h.name}: no work dir ${h.workDir}, nothing to clean`); continue; }
-      if (a.code !== 0) { log.error(`${h.name}: ${a.stderr.trim()}`); code = EXIT.failed; continue; }
+      if (a.code === 4) {
+        log.info(`${h.name}: no work dir ${h.workDir}, nothing to clean`);
+        continue;
+      }
+      if (a.code !== 0) {
+        log.error(`${h.name}: ${a.stderr.trim()}`);
+        code = EXIT.failed;
+        continue;
+      }
       const abs = a.stdout.trim();
       const marker = remoteLayout.cli(abs);
       const term = await ssh.exec(h, stopAllCommand('TERM', marker, remoteLayout.runsRoot(abs)), { timeoutMs: 30_000 });
@@ -145,7 +211,8 @@ async function cleanup(inv: Inventory, log: Logger): Promise<number> {
           if (!check.stdout.includes(' signalled ')) break;
         }
         const kill = await ssh.exec(h, stopAllCommand('KILL', marker, remoteLayout.runsRoot(abs)), { timeoutMs: 30_000 });
-        for (const l of kill.stdout.split('\n').filter((x) => x.includes(' signalled '))) log.warn(`${h.name}: SIGKILL ${l.split(' ').slice(1, 4).join(' ')}`);
+        for (const l of kill.stdout.split('\n').filter((x) => x.includes(' signalled ')))
+          log.warn(`${h.name}: SIGKILL ${l.split(' ').slice(1, 4).join(' ')}`);
       } else log.info(`${h.name}: no leftover processes`);
     }
   } finally {

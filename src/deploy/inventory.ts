@@ -6,7 +6,15 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { isValidNodeId } from '../files/paths.js';
 import { isPlainObject as isObj, MappingProblems, ValidationError, type FieldProblem, type RangeRule } from '../validate/index.js';
-import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, optionArgv, roleOptions, type OptionSpec, type ProcessRole } from './role-options.js';
+import {
+  checkRoleArgv,
+  END_SLACK_S,
+  longestCommitWaitS,
+  optionArgv,
+  roleOptions,
+  type OptionSpec,
+  type ProcessRole,
+} from './role-options.js';
 
 export interface SshSettings {
   user?: string;
@@ -86,7 +94,15 @@ const USER_RE = /^[A-Za-z_][A-Za-z0-9._-]{0,31}$/;
 const SOURCE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 const SSH_OPT_KEY_RE = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 /** ssh options that run local commands: those belong in the user's own ssh config, not here. */
-const FORBIDDEN_SSH_OPTIONS = new Set(['proxycommand', 'localcommand', 'permitlocalcommand', 'knownhostscommand', 'remotecommand', 'match', 'include']);
+const FORBIDDEN_SSH_OPTIONS = new Set([
+  'proxycommand',
+  'localcommand',
+  'permitlocalcommand',
+  'knownhostscommand',
+  'remotecommand',
+  'match',
+  'include',
+]);
 
 export function isValidHost(h: string): boolean {
   return (HOST_RE.test(h) || (h.includes(':') && IPV6_RE.test(h))) && !h.startsWith('-');
@@ -146,7 +162,9 @@ function fileProblem(msg: string): FieldProblem {
 export function validateInventory(raw: unknown, file: string): Inventory {
   const p = new MappingProblems();
   const base = path.dirname(path.resolve(file));
-  const bad: Bad = (where, msg, value) => { p.fail(where, value, msg); };
+  const bad: Bad = (where, msg, value) => {
+    p.fail(where, value, msg);
+  };
   const known = (o: Obj, where: string, keys: string[]) => p.knownKeys(o, where, keys);
   const num = (o: Obj, key: string, where: string, r: RangeRule) => p.number(o, key, where, r);
   const str = (o: Obj, key: string, where: string) => p.string(o, key, where);
@@ -163,7 +181,10 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   const runOwn = ['sources', 'insecure', 'stop_timeout_s'];
   known(runRaw, 'run', [...runOwn, ...optionKeys]);
   const run: RunParams = {
-    rate: 50, readyTimeoutS: 60, endTimeoutS: 0, longestCommitWaitS: 0,
+    rate: 50,
+    readyTimeoutS: 60,
+    endTimeoutS: 0,
+    longestCommitWaitS: 0,
     stopTimeoutS: num(runRaw, 'stop_timeout_s', 'run', { min: 1, max: 3600, def: 30 })!,
     insecure: bool(runRaw, 'insecure', 'run', false),
   };
@@ -175,7 +196,10 @@ export function validateInventory(raw: unknown, file: string): Inventory {
       const v = fromHost ? hostRaw[spec.key] : runRaw[spec.key];
       if (v === undefined || v === null) continue;
       const w = optionArgv(spec, v);
-      if ('problem' in w) { bad(`${fromHost ? where : 'run'}.${spec.key}`, w.problem); continue; }
+      if ('problem' in w) {
+        bad(`${fromHost ? where : 'run'}.${spec.key}`, w.problem);
+        continue;
+      }
       words.push(...w);
     }
     return words;
@@ -210,16 +234,37 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   }
 
   const hostOf = (h: unknown, where: string, role: Role): HostPlan | null => {
-    if (!isObj(h)) { bad(where, 'must be a mapping with at least name and host'); return null; }
-    known(h, where, ['name', 'host', 'address', 'ssh', 'node', 'work_dir', 'ntp_servers', 'sources', 'port', 'bind', ...specs[role].map((o) => o.key)]);
+    if (!isObj(h)) {
+      bad(where, 'must be a mapping with at least name and host');
+      return null;
+    }
+    known(h, where, [
+      'name',
+      'host',
+      'address',
+      'ssh',
+      'node',
+      'work_dir',
+      'ntp_servers',
+      'sources',
+      'port',
+      'bind',
+      ...specs[role].map((o) => o.key),
+    ]);
     const name = str(h, 'name', where);
     const host = str(h, 'host', where);
     if (name === undefined) bad(`${where}.name`, 'is required');
-    else if (!isValidNodeId(name)) bad(`${where}.name`, `${JSON.stringify(name)} is not a valid node name (letters, digits, ".", "_", "-"; at most 64)`);
+    else if (!isValidNodeId(name))
+      bad(`${where}.name`, `${JSON.stringify(name)} is not a valid node name (letters, digits, ".", "_", "-"; at most 64)`);
     if (host === undefined) bad(`${where}.host`, 'is required');
-    else if (!isValidHost(host)) bad(`${where}.host`, `${JSON.stringify(host)} is not a valid host name or address (letters, digits, ".", "_", "-", or an IPv6 address)`);
+    else if (!isValidHost(host))
+      bad(
+        `${where}.host`,
+        `${JSON.stringify(host)} is not a valid host name or address (letters, digits, ".", "_", "-", or an IPv6 address)`,
+      );
     const address = str(h, 'address', where) ?? host;
-    if (address !== undefined && address !== host && !isValidHost(address)) bad(`${where}.address`, `${JSON.stringify(address)} is not a valid host name or address`);
+    if (address !== undefined && address !== host && !isValidHost(address))
+      bad(`${where}.address`, `${JSON.stringify(address)} is not a valid host name or address`);
     const bind = str(h, 'bind', where) ?? '0.0.0.0';
     if (!isValidHost(bind)) bad(`${where}.bind`, `${JSON.stringify(bind)} is not a valid address`);
     const own = sshOf(h.ssh, `${where}.ssh`, base, bad, known, num, str);
@@ -244,7 +289,11 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   const coordinator = hostOf(raw.coordinator, 'coordinator', 'coordinator');
   const workers: HostPlan[] = [];
   if (!Array.isArray(raw.workers) || raw.workers.length === 0) bad('workers', 'must be a non-empty list of hosts');
-  else raw.workers.forEach((w, i) => { const p = hostOf(w, `workers[${i}]`, 'worker'); if (p) workers.push(p); });
+  else
+    raw.workers.forEach((w, i) => {
+      const p = hostOf(w, `workers[${i}]`, 'worker');
+      if (p) workers.push(p);
+    });
 
   const all = [coordinator, ...workers].filter((h): h is HostPlan => h !== null);
   const seen = new Set<string>();
@@ -255,7 +304,10 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   for (const h of all) {
     h.ntpServers = h.ntpServers.map((s, i) => {
       if (s === 'embedded') {
-        if (!embeddedNtp) { bad(`${h.name}.ntp_servers[${i}]`, '"embedded" needs ntp.embedded_server in the inventory'); return s; }
+        if (!embeddedNtp) {
+          bad(`${h.name}.ntp_servers[${i}]`, '"embedded" needs ntp.embedded_server in the inventory');
+          return s;
+        }
         return `${hostForUrl(coordinator?.address ?? '?')}:${embeddedNtp.port}`;
       }
       if (!isValidHostPort(s)) bad(`${h.name}.ntp_servers[${i}]`, `${JSON.stringify(s)} must be host:port or "embedded"`);
@@ -264,24 +316,35 @@ export function validateInventory(raw: unknown, file: string): Inventory {
   }
 
   for (const h of all) {
-    if (h.sources.includes('ntp') && h.ntpServers.length === 0) bad(`${h.name}.ntp_servers`, 'source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)');
+    if (h.sources.includes('ntp') && h.ntpServers.length === 0)
+      bad(`${h.name}.ntp_servers`, 'source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)');
   }
 
   for (const h of all) {
-    if (h.sources.includes('chronotick') && !h.args.includes('--chronotick-url') && !/"chronotick"\s*:\s*\{[^}]*"url"/.test(h.args.join(' '))) {
-      bad(`${h.name}.sources`, 'source "chronotick" needs its server: set chronotick_url (run-wide or on the host), e.g. http://10.0.0.5:8124');
+    if (
+      h.sources.includes('chronotick') &&
+      !h.args.includes('--chronotick-url') &&
+      !/"chronotick"\s*:\s*\{[^}]*"url"/.test(h.args.join(' '))
+    ) {
+      bad(
+        `${h.name}.sources`,
+        'source "chronotick" needs its server: set chronotick_url (run-wide or on the host), e.g. http://10.0.0.5:8124',
+      );
     }
   }
   // The CLI's own checks of every option, for each process (each problem once).
   const seenProblem = new Set<string>();
   for (const h of all) {
     const where = h.role === 'coordinator' ? 'coordinator' : `workers[${workers.indexOf(h)}]`;
-    const hostRaw = h.role === 'coordinator' ? raw.coordinator as Obj : (raw.workers as Obj[])[workers.indexOf(h)];
+    const hostRaw = h.role === 'coordinator' ? (raw.coordinator as Obj) : (raw.workers as Obj[])[workers.indexOf(h)];
     for (const e of checkRoleArgv(h.role, h.args)) {
       const spec = specs[h.role].find((o: OptionSpec) => o.flag === e.field);
       const loc = spec && isObj(hostRaw) && hostRaw[spec.key] !== undefined ? `${where}.${spec.key}` : spec ? `run.${spec.key}` : where;
       const text = `${loc}: ${e.message}`;
-      if (!seenProblem.has(text)) { seenProblem.add(text); bad(loc, e.message); }
+      if (!seenProblem.has(text)) {
+        seenProblem.add(text);
+        bad(loc, e.message);
+      }
     }
   }
   if (coordinator) {
@@ -334,16 +397,25 @@ type Bad = (where: string, msg: string, value?: unknown) => void;
 function pathOf(v: string | undefined, where: string, bad: Bad): string | undefined {
   if (v === undefined) return undefined;
   // Node.js refuses to load ES modules from a path with a backslash (ERR_INVALID_MODULE_SPECIFIER).
-  if (where.endsWith('work_dir') && v.includes('\\')) { bad(where, `${JSON.stringify(v)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`); return undefined; }
+  if (where.endsWith('work_dir') && v.includes('\\')) {
+    bad(where, `${JSON.stringify(v)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`);
+    return undefined;
+  }
   const p = remotePathProblem(v);
-  if (p) { bad(where, `${JSON.stringify(v)} ${p}`); return undefined; }
+  if (p) {
+    bad(where, `${JSON.stringify(v)} ${p}`);
+    return undefined;
+  }
   return v;
 }
 
 function listOf(o: Obj, key: string, where: string, bad: Bad): string[] | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) { bad(`${where}.${key}`, 'must be a list of strings'); return undefined; }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
+    bad(`${where}.${key}`, 'must be a list of strings');
+    return undefined;
+  }
   return v as string[];
 }
 
@@ -359,25 +431,38 @@ function sourcesOf(o: Obj, where: string, bad: Bad): string[] | undefined {
 }
 
 function sshOf(
-  v: unknown, where: string, base: string, bad: Bad,
+  v: unknown,
+  where: string,
+  base: string,
+  bad: Bad,
   known: (o: Obj, where: string, keys: string[]) => void,
   num: (o: Obj, key: string, where: string, r: RangeRule) => number | undefined,
   str: (o: Obj, key: string, where: string) => string | undefined,
 ): SshSettings {
   const out: SshSettings = { options: [] };
   if (v === undefined || v === null) return out;
-  if (!isObj(v)) { bad(where, 'must be a mapping'); return out; }
+  if (!isObj(v)) {
+    bad(where, 'must be a mapping');
+    return out;
+  }
   known(v, where, ['user', 'port', 'identity_file', 'config_file', 'options']);
   const user = str(v, 'user', where);
   if (user !== undefined) {
     if (isValidUser(user)) out.user = user;
-    else bad(`${where}.user`, `${JSON.stringify(user)} is not a valid user name (letters, digits, ".", "_", "-"; starting with a letter or "_")`);
+    else
+      bad(
+        `${where}.user`,
+        `${JSON.stringify(user)} is not a valid user name (letters, digits, ".", "_", "-"; starting with a letter or "_")`,
+      );
   }
   out.port = num(v, 'port', where, { min: 1, max: 65535, int: true });
   for (const key of ['identity_file', 'config_file'] as const) {
     const p = str(v, key, where);
     if (p === undefined) continue;
-    if (/[\x00-\x1f]/.test(p) || p.startsWith('-')) { bad(`${where}.${key}`, `${JSON.stringify(p)} is not a usable local path`); continue; }
+    if (/[\x00-\x1f]/.test(p) || p.startsWith('-')) {
+      bad(`${where}.${key}`, `${JSON.stringify(p)} is not a usable local path`);
+      continue;
+    }
     const full = expandLocal(p, base);
     if (key === 'identity_file') out.identityFile = full;
     else out.configFile = full;
@@ -389,8 +474,10 @@ function sshOf(
       for (const [k, val] of Object.entries(opts)) {
         const text = typeof val === 'number' || typeof val === 'boolean' ? String(val) : val;
         if (!SSH_OPT_KEY_RE.test(k)) bad(`${where}.options.${k}`, 'is not an ssh option name');
-        else if (FORBIDDEN_SSH_OPTIONS.has(k.toLowerCase())) bad(`${where}.options.${k}`, 'runs a local command; put it in your own ~/.ssh/config instead of the inventory');
-        else if (typeof text !== 'string' || /[\x00-\x1f]/.test(text) || text.length === 0) bad(`${where}.options.${k}`, `needs a one-line value, got ${JSON.stringify(val)}`);
+        else if (FORBIDDEN_SSH_OPTIONS.has(k.toLowerCase()))
+          bad(`${where}.options.${k}`, 'runs a local command; put it in your own ~/.ssh/config instead of the inventory');
+        else if (typeof text !== 'string' || /[\x00-\x1f]/.test(text) || text.length === 0)
+          bad(`${where}.options.${k}`, `needs a one-line value, got ${JSON.stringify(val)}`);
         else out.options.push([k, text]);
       }
     }

@@ -15,7 +15,12 @@ export function makeDeployTmp(tmpRoot: string): string {
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Deploy temp dirs under `tmpRoot` whose deploy is gone (no pid file, or its pid is not running). */
@@ -29,7 +34,9 @@ export function staleDeployTmps(tmpRoot: string): Array<{ dir: string; pid: numb
     try {
       if (!statSync(dir).isDirectory()) continue;
       pid = Number(readFileSync(path.join(dir, OWNER), 'utf8').trim()) || null;
-    } catch { /* no owner file: an older deploy's dir */ }
+    } catch {
+      /* no owner file: an older deploy's dir */
+    }
     if (pid !== null && pid !== process.pid && alive(pid)) continue;
     if (pid === process.pid) continue;
     let bytes = 0;
@@ -39,7 +46,9 @@ export function staleDeployTmps(tmpRoot: string): Array<{ dir: string; pid: numb
         const st = statSync(path.join(dir, e));
         if (st.isFile()) bytes += st.size;
         else if (st.isSocket()) sockets.push(path.join(dir, e));
-      } catch { /* vanished */ }
+      } catch {
+        /* vanished */
+      }
     }
     out.push({ dir, pid, bytes, sockets });
   }
@@ -57,12 +66,20 @@ export async function removeStaleDeployTmps(tmpRoot: string, note: (msg: string)
       await new Promise<void>((resolve) => {
         const c = spawn(sshBin, ['-o', `ControlPath=${sock}`, '-O', 'exit', 'ce-leftover'], { stdio: 'ignore' });
         const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
-        c.on('error', () => { clearTimeout(t); resolve(); });
-        c.on('close', () => { clearTimeout(t); resolve(); });
+        c.on('error', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        c.on('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
       });
     }
     rmSync(s.dir, { recursive: true, force: true });
-    note(`removed ${s.dir} of a deploy that is no longer running${s.pid ? ` (pid ${s.pid})` : ''}: ${(s.bytes / 1e6).toFixed(1)} MB, ${s.sockets.length} ssh master connection(s) closed`);
+    note(
+      `removed ${s.dir} of a deploy that is no longer running${s.pid ? ` (pid ${s.pid})` : ''}: ${(s.bytes / 1e6).toFixed(1)} MB, ${s.sockets.length} ssh master connection(s) closed`,
+    );
   }
   return stale.length;
 }

@@ -30,7 +30,10 @@ export function judgePreflight(inv: Inventory, h: HostPlan, f: PreflightFacts): 
   if (major === null) p.push(`node not found as ${JSON.stringify(h.node)} (set node: /path/to/node in the inventory)`);
   else if (major < MIN_NODE_MAJOR) p.push(`node ${f.node} is too old (need >= ${MIN_NODE_MAJOR})`);
   if (!f.workdir) p.push(`work dir ${JSON.stringify(h.workDir)} is not writable`);
-  else if (f.workdir.includes('\\')) p.push(`work dir ${JSON.stringify(f.workdir)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`);
+  else if (f.workdir.includes('\\'))
+    p.push(
+      `work dir ${JSON.stringify(f.workdir)} contains a backslash: Node.js cannot load its modules from such a path; choose another work_dir`,
+    );
   if (!f.tar) p.push('tar not found');
   if (inv.compress && !f.gzip) p.push('gzip not found (or set local.compress: false)');
   for (const [port, state] of Object.entries(f.ports)) if (state === 'busy') p.push(`UDP port ${port} is in use`);
@@ -38,19 +41,27 @@ export function judgePreflight(inv: Inventory, h: HostPlan, f: PreflightFacts): 
 }
 
 export async function runPreflight(inv: Inventory, ssh: SshClient, hosts: HostPlan[]): Promise<PreflightRow[]> {
-  return Promise.all(hosts.map(async (h): Promise<PreflightRow> => {
-    const m = await ssh.openMaster(h);
-    if (m.code !== 0) {
-      const why = lastLine(m.stderr) || (m.timedOut ? 'timed out' : `ssh exit ${m.code}`);
-      return { host: h, reachable: false, facts: null, problems: [`ssh: ${why}`], absWorkDir: null };
-    }
-    const r = await ssh.exec(h, preflightCommand(h.workDir, h.node, portsToCheck(inv, h)), { timeoutMs: 60_000 });
-    if (r.code !== 0 && !r.stdout.includes('end=ok')) {
-      return { host: h, reachable: true, facts: null, problems: [`pre-flight command failed (exit ${r.code}): ${lastLine(r.stderr)}`], absWorkDir: null };
-    }
-    const facts = parsePreflight(r.stdout);
-    return { host: h, reachable: true, facts, problems: judgePreflight(inv, h, facts), absWorkDir: facts.workdir || null };
-  }));
+  return Promise.all(
+    hosts.map(async (h): Promise<PreflightRow> => {
+      const m = await ssh.openMaster(h);
+      if (m.code !== 0) {
+        const why = lastLine(m.stderr) || (m.timedOut ? 'timed out' : `ssh exit ${m.code}`);
+        return { host: h, reachable: false, facts: null, problems: [`ssh: ${why}`], absWorkDir: null };
+      }
+      const r = await ssh.exec(h, preflightCommand(h.workDir, h.node, portsToCheck(inv, h)), { timeoutMs: 60_000 });
+      if (r.code !== 0 && !r.stdout.includes('end=ok')) {
+        return {
+          host: h,
+          reachable: true,
+          facts: null,
+          problems: [`pre-flight command failed (exit ${r.code}): ${lastLine(r.stderr)}`],
+          absWorkDir: null,
+        };
+      }
+      const facts = parsePreflight(r.stdout);
+      return { host: h, reachable: true, facts, problems: judgePreflight(inv, h, facts), absWorkDir: facts.workdir || null };
+    }),
+  );
 }
 
 function lastLine(s: string): string {
@@ -67,12 +78,20 @@ export function preflightTable(rows: PreflightRow[]): string {
     r.reachable ? 'ok' : 'FAIL',
     r.facts?.node || '-',
     r.facts ? (r.facts.workdir ? 'writable' : 'NOT writable') : '-',
-    r.facts ? Object.entries(r.facts.ports).map(([p, s]) => `${p}:${s}`).join(' ') || '-' : '-',
+    r.facts
+      ? Object.entries(r.facts.ports)
+          .map(([p, s]) => `${p}:${s}`)
+          .join(' ') || '-'
+      : '-',
     r.facts?.clock ?? '-',
     r.problems.length ? 'FAIL' : 'ok',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const lines = [fmt(head), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt)];
   for (const r of rows) for (const p of r.problems) lines.push(`  ${r.host.name}: ${p}`);
   return lines.join('\n');

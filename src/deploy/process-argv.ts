@@ -3,7 +3,11 @@
 import { hostForUrl, type HostPlan, type Inventory } from './inventory.js';
 import { remoteLayout } from './remote-scripts.js';
 
-export interface RemoteCtx { runId: string; absWorkDir: string; keyFile: string | null }
+export interface RemoteCtx {
+  runId: string;
+  absWorkDir: string;
+  keyFile: string | null;
+}
 
 const security = (c: RemoteCtx) => (c.keyFile ? ['--key-file', c.keyFile] : ['--insecure']);
 const dirs = (c: RemoteCtx) => ['--results-dir', remoteLayout.results(c.absWorkDir), '--logs-dir', remoteLayout.logs(c.absWorkDir)];
@@ -17,13 +21,37 @@ export const procName = {
 
 export function ntpServerArgv(inv: Inventory, c: RemoteCtx): string[] {
   const e = inv.embeddedNtp!;
-  return [inv.coordinator.node, remoteLayout.cli(c.absWorkDir), 'ntp-server', '--bind', e.bind, '--port', String(e.port),
-    '--run-id', c.runId, '--logs-dir', remoteLayout.logs(c.absWorkDir)];
+  return [
+    inv.coordinator.node,
+    remoteLayout.cli(c.absWorkDir),
+    'ntp-server',
+    '--bind',
+    e.bind,
+    '--port',
+    String(e.port),
+    '--run-id',
+    c.runId,
+    '--logs-dir',
+    remoteLayout.logs(c.absWorkDir),
+  ];
 }
 
 export function workerArgv(inv: Inventory, h: HostPlan, c: RemoteCtx): string[] {
-  const a = [h.node, remoteLayout.cli(c.absWorkDir), 'worker', '--run-id', c.runId, '--node', h.name,
-    '--bind', h.bind, '--port', String(h.port), '--sources', h.sources.join(',')];
+  const a = [
+    h.node,
+    remoteLayout.cli(c.absWorkDir),
+    'worker',
+    '--run-id',
+    c.runId,
+    '--node',
+    h.name,
+    '--bind',
+    h.bind,
+    '--port',
+    String(h.port),
+    '--sources',
+    h.sources.join(','),
+  ];
   for (const s of h.ntpServers) a.push('--ntp-server', s);
   a.push(...dirs(c), ...security(c), ...h.args);
   return a;
@@ -33,8 +61,17 @@ export function workerArgv(inv: Inventory, h: HostPlan, c: RemoteCtx): string[] 
 export function coordinatorArgv(inv: Inventory, c: RemoteCtx, workerPorts: Map<string, number>): string[] {
   const h = inv.coordinator;
   const targets = inv.workers.map((w) => `${hostForUrl(w.address)}:${workerPorts.get(w.name) ?? w.port}`);
-  const a = [h.node, remoteLayout.cli(c.absWorkDir), 'coordinator', '--run-id', c.runId, '--workers', targets.join(','),
-    '--sources', h.sources.join(',')];
+  const a = [
+    h.node,
+    remoteLayout.cli(c.absWorkDir),
+    'coordinator',
+    '--run-id',
+    c.runId,
+    '--workers',
+    targets.join(','),
+    '--sources',
+    h.sources.join(','),
+  ];
   if (h.ntpServers[0]) a.push('--ntp-server', h.ntpServers[0]);
   a.push(...dirs(c), ...security(c), ...h.args);
   return a;

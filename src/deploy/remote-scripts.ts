@@ -17,7 +17,7 @@ export const remoteLayout = {
 /** Node one-liner that exits 0 if it can bind the UDP port given as its first argument. */
 const PORT_PROBE_JS =
   "const d=require('dgram').createSocket('udp4');d.on('error',()=>process.exit(1));" +
-  "d.bind(Number(process.argv[1]),()=>{d.close();process.exit(0)})";
+  'd.bind(Number(process.argv[1]),()=>{d.close();process.exit(0)})';
 
 const PREFLIGHT = `
 wd=$1; nodebin=$2; probe=$3; shift 3
@@ -195,10 +195,23 @@ export interface PreflightFacts {
 }
 
 export function parsePreflight(stdout: string): PreflightFacts {
-  const f: PreflightFacts = { uname: '', node: '', workdir: '', bundle: '', tar: false, gzip: false, ports: {}, clock: 'no chronyc/timedatectl', complete: false };
+  const f: PreflightFacts = {
+    uname: '',
+    node: '',
+    workdir: '',
+    bundle: '',
+    tar: false,
+    gzip: false,
+    ports: {},
+    clock: 'no chronyc/timedatectl',
+    complete: false,
+  };
   const chrony: string[] = [];
   for (const line of stdout.split('\n')) {
-    if (line.startsWith('chrony|')) { chrony.push(line.slice(7)); continue; }
+    if (line.startsWith('chrony|')) {
+      chrony.push(line.slice(7));
+      continue;
+    }
     const eq = line.indexOf('=');
     if (eq < 0) continue;
     const k = line.slice(0, eq);
@@ -210,7 +223,8 @@ export function parsePreflight(stdout: string): PreflightFacts {
     else if (k === 'tar') f.tar = v === 'yes';
     else if (k === 'gzip') f.gzip = v === 'yes';
     else if (k.startsWith('port:')) f.ports[k.slice(5)] = v === 'free' || v === 'busy' ? v : 'unknown';
-    else if (k === 'synced') f.clock = v === 'yes' ? 'timedatectl: synchronized' : v === 'no' ? 'timedatectl: NOT synchronized' : 'timedatectl: unknown';
+    else if (k === 'synced')
+      f.clock = v === 'yes' ? 'timedatectl: synchronized' : v === 'no' ? 'timedatectl: NOT synchronized' : 'timedatectl: unknown';
     else if (k === 'end') f.complete = v === 'ok';
   }
   if (chrony.length) f.clock = summariseChrony(chrony);
@@ -219,7 +233,13 @@ export function parsePreflight(stdout: string): PreflightFacts {
 
 /** One short cell from `chronyc -n tracking`: leap status, offset, reference. */
 export function summariseChrony(lines: string[]): string {
-  const get = (label: string) => lines.find((l) => l.startsWith(label))?.split(':').slice(1).join(':').trim();
+  const get = (label: string) =>
+    lines
+      .find((l) => l.startsWith(label))
+      ?.split(':')
+      .slice(1)
+      .join(':')
+      .trim();
   const leap = get('Leap status');
   const sys = get('System time');
   const ref = get('Reference ID');
@@ -235,9 +255,14 @@ export function nodeMajor(v: string): number | null {
 }
 
 export interface ProcStatus {
-  name: string; pid: number | null; alive: boolean; rc: number | null; out: string;
+  name: string;
+  pid: number | null;
+  alive: boolean;
+  rc: number | null;
+  out: string;
   /** Total stderr lines so far, and the last (up to 20) of them. */
-  errLines: number; errTail: string[];
+  errLines: number;
+  errTail: string[];
 }
 
 export function parseStatus(stdout: string): Map<string, ProcStatus> {
@@ -247,13 +272,24 @@ export function parseStatus(stdout: string): Map<string, ProcStatus> {
   for (const line of stdout.split('\n')) {
     const m = /^@@status (\S+) pid=(\d*) alive=([01]) rc=(\d*)$/.exec(line);
     if (m) {
-      cur = { name: m[1], pid: m[2] ? Number(m[2]) : null, alive: m[3] === '1', rc: m[4] ? Number(m[4]) : null, out: '', errLines: 0, errTail: [] };
+      cur = {
+        name: m[1],
+        pid: m[2] ? Number(m[2]) : null,
+        alive: m[3] === '1',
+        rc: m[4] ? Number(m[4]) : null,
+        out: '',
+        errLines: 0,
+        errTail: [],
+      };
       out.set(cur.name, cur);
       inErr = false;
     } else if (line === '@@end') cur = null;
-    else if (cur && /^@@err \s*\d+$/.test(line)) { cur.errLines = Number(line.slice(6).trim()); inErr = true; }
-    else if (cur && inErr) { if (line !== '') cur.errTail.push(line); }
-    else if (cur) cur.out += line + '\n';
+    else if (cur && /^@@err \s*\d+$/.test(line)) {
+      cur.errLines = Number(line.slice(6).trim());
+      inErr = true;
+    } else if (cur && inErr) {
+      if (line !== '') cur.errTail.push(line);
+    } else if (cur) cur.out += line + '\n';
   }
   return out;
 }
@@ -267,7 +303,9 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
     try {
       const v = JSON.parse(t);
       if (v && typeof v === 'object') res.push(v as Record<string, unknown>);
-    } catch { /* torn or human line */ }
+    } catch {
+      /* torn or human line */
+    }
   }
   return res;
 }

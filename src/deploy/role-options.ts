@@ -31,15 +31,48 @@ export type RoleOptions = Record<ProcessRole, OptionSpec[]>;
  * sources, NTP servers, directories, the run key), and yargs' own.
  */
 export const OWNED: Record<ProcessRole, readonly string[]> = {
-  worker: ['help', 'version', 'config', 'run-id', 'node', 'bind', 'port', 'sources', 'ntp-server', 'results-dir', 'logs-dir', 'key-file', 'insecure'],
-  coordinator: ['help', 'version', 'config', 'run-id', 'workers', 'sources', 'ntp-server', 'results-dir', 'logs-dir', 'key-file', 'insecure'],
+  worker: [
+    'help',
+    'version',
+    'config',
+    'run-id',
+    'node',
+    'bind',
+    'port',
+    'sources',
+    'ntp-server',
+    'results-dir',
+    'logs-dir',
+    'key-file',
+    'insecure',
+  ],
+  coordinator: [
+    'help',
+    'version',
+    'config',
+    'run-id',
+    'workers',
+    'sources',
+    'ntp-server',
+    'results-dir',
+    'logs-dir',
+    'key-file',
+    'insecure',
+  ],
 };
 
 interface YargsOptions {
-  key: Record<string, unknown>; string: string[]; number: string[]; boolean: string[]; array: string[];
-  choices: Record<string, readonly string[]>; default: Record<string, unknown>;
+  key: Record<string, unknown>;
+  string: string[];
+  number: string[];
+  boolean: string[];
+  array: string[];
+  choices: Record<string, readonly string[]>;
+  default: Record<string, unknown>;
 }
-interface CommandHandler { builder: (y: Argv) => unknown }
+interface CommandHandler {
+  builder: (y: Argv) => unknown;
+}
 
 type Handlers = Record<string, CommandHandler>;
 
@@ -49,7 +82,9 @@ type Handlers = Record<string, CommandHandler>;
  */
 function handlersOf(cli: unknown): Handlers {
   const h = (cli as { getInternalMethods(): { getCommandInstance(): { getCommandHandlers(): Handlers } } })
-    .getInternalMethods().getCommandInstance().getCommandHandlers();
+    .getInternalMethods()
+    .getCommandInstance()
+    .getCommandHandlers();
   return { ...h };
 }
 
@@ -65,11 +100,17 @@ function commandYargs(handlers: Handlers, command: ProcessRole, argv: string[] =
 function specsOf(handlers: Handlers): RoleOptions {
   const one = (role: ProcessRole): OptionSpec[] => {
     const o = (commandYargs(handlers, role) as unknown as { getOptions(): YargsOptions }).getOptions();
-    return Object.keys(o.key).filter((f) => !OWNED[role].includes(f)).map((flag) => ({
-      flag, key: flag.replace(/-/g, '_'), env: flag.replace(/-/g, '_').toUpperCase(),
-      type: o.boolean.includes(flag) ? 'boolean' : o.number.includes(flag) ? 'number' : 'string',
-      array: o.array.includes(flag), choices: o.choices[flag] ?? null, default: o.default[flag],
-    }));
+    return Object.keys(o.key)
+      .filter((f) => !OWNED[role].includes(f))
+      .map((flag) => ({
+        flag,
+        key: flag.replace(/-/g, '_'),
+        env: flag.replace(/-/g, '_').toUpperCase(),
+        type: o.boolean.includes(flag) ? 'boolean' : o.number.includes(flag) ? 'number' : 'string',
+        array: o.array.includes(flag),
+        choices: o.choices[flag] ?? null,
+        default: o.default[flag],
+      }));
   };
   return { worker: one('worker'), coordinator: one('coordinator') };
 }
@@ -133,8 +174,12 @@ export function optionArgv(spec: OptionSpec, v: unknown): string[] | { problem: 
 export function longestCommitWaitS(words: readonly string[], specs: RoleOptions = roleOptions()): number {
   const i = words.lastIndexOf('--commit-wait-s');
   const def = specs.worker.find((s) => s.flag === 'commit-wait-s')?.default;
-  const text = i >= 0 ? words[i + 1] ?? '' : typeof def === 'string' ? def : '';
-  const nums = text.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+  const text = i >= 0 ? (words[i + 1] ?? '') : typeof def === 'string' ? def : '';
+  const nums = text
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map(Number);
   return nums.length && nums.every((n) => Number.isFinite(n)) ? Math.max(0, ...nums) : 0;
 }
 
@@ -149,12 +194,16 @@ export const END_SLACK_S = 30;
 export function checkRoleArgv(role: ProcessRole, words: readonly string[]): FieldError[] {
   if (!loaded) throw new Error('internal: CLI option declarations not loaded');
   const tmp = os.tmpdir();
-  const owned = role === 'worker'
-    ? ['--node', 'check', '--sources', 'system', '--insecure']
-    : ['--workers', '127.0.0.1:9', '--sources', 'system', '--insecure'];
+  const owned =
+    role === 'worker'
+      ? ['--node', 'check', '--sources', 'system', '--insecure']
+      : ['--workers', '127.0.0.1:9', '--sources', 'system', '--insecure'];
   let parsed: Record<string, unknown>;
   try {
-    parsed = commandYargs(loaded.handlers, role, [...owned, ...words, '--results-dir', tmp, '--logs-dir', tmp]).parseSync() as Record<string, unknown>;
+    parsed = commandYargs(loaded.handlers, role, [...owned, ...words, '--results-dir', tmp, '--logs-dir', tmp]).parseSync() as Record<
+      string,
+      unknown
+    >;
   } catch (e) {
     // The CLI's flag parsers say `--flag: …`: name that flag, so the inventory key is named too.
     const msg = (e as Error).message;
@@ -172,14 +221,29 @@ export function checkRoleArgv(role: ProcessRole, words: readonly string[]): Fiel
   // Checks the commands make after validation: per-source options and re-estimation delays.
   const so = parsed['source-options'];
   if (typeof so === 'string' && so.trim().startsWith('{')) {
-    try { parseSourceOptions(so, undefined); } catch (e) { errors.push(field('source-options', so, (e as Error).message)); }
+    try {
+      parseSourceOptions(so, undefined);
+    } catch (e) {
+      errors.push(field('source-options', so, (e as Error).message));
+    }
   }
   const url = parsed['chronotick-url'];
   if (typeof url === 'string') {
-    try { parseSourceOptions(undefined, url); } catch (e) { errors.push(field('chronotick-url', url, (e as Error).message)); }
+    try {
+      parseSourceOptions(undefined, url);
+    } catch (e) {
+      errors.push(field('chronotick-url', url, (e as Error).message));
+    }
   }
   const cw = parsed['commit-wait-s'];
-  if (typeof cw === 'string' && cw.split(',').map((x) => x.trim()).filter(Boolean).some((x) => !(Number(x) > 0 && Number.isFinite(Number(x))))) {
+  if (
+    typeof cw === 'string' &&
+    cw
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .some((x) => !(Number(x) > 0 && Number.isFinite(Number(x))))
+  ) {
     errors.push(field('commit-wait-s', cw, 'must be comma-separated delays in seconds, each > 0 (or "" for none)'));
   }
   return errors.filter((e) => !OWNED[role].includes(e.field) || e.field === 'config');

@@ -13,23 +13,43 @@ import { fetchHost, type FetchOutcome } from './fetch.js';
 import type { HostPlan, Inventory } from './inventory.js';
 import { preflightTable, runPreflight, type PreflightRow } from './preflight.js';
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
-import { jsonLines, launchCommand, parseStatus, putSecretCommand, remoteLayout, shipCommand, statusCommand, stopCommand, type ProcStatus } from './remote-scripts.js';
+import {
+  jsonLines,
+  launchCommand,
+  parseStatus,
+  putSecretCommand,
+  remoteLayout,
+  shipCommand,
+  statusCommand,
+  stopCommand,
+  type ProcStatus,
+} from './remote-scripts.js';
 import { destinationKey, SshClient } from './ssh.js';
 import { makeDeployTmp } from './leftovers.js';
 import { PACKAGE_ROOT } from '../files/paths.js';
 import { defaultScheduleSeed, scheduleRecord, type ScheduleKind } from '../coordinator/schedule.js';
 import { EXIT, signalExit } from '../cli/exit-codes.js';
 
-
 /** 128 + n for the stop signal the deploy was aborted with (its abort reason). */
 function stoppedCode(signal: AbortSignal): number {
-  return typeof signal.reason === 'string' && signal.reason.startsWith('SIG') ? signalExit(signal.reason as NodeJS.Signals) : EXIT.interrupted;
+  return typeof signal.reason === 'string' && signal.reason.startsWith('SIG')
+    ? signalExit(signal.reason as NodeJS.Signals)
+    : EXIT.interrupted;
 }
 
 /** A remote process this deploy started: enough to poll it and to stop it by pid file. */
-interface Started { host: HostPlan; name: string; absWorkDir: string; stateDir: string }
+interface Started {
+  host: HostPlan;
+  name: string;
+  absWorkDir: string;
+  stateDir: string;
+}
 
-export interface DeployRunResult { runId: string; exitCode: number; runDir: string | null }
+export interface DeployRunResult {
+  runId: string;
+  exitCode: number;
+  runDir: string | null;
+}
 
 /**
  * A temp dir for ssh control sockets and the bundle: $TMPDIR when short enough (a unix socket
@@ -41,12 +61,17 @@ export function shortTmp(): string {
   return existsSync('/tmp') ? '/tmp' : os.tmpdir();
 }
 
-const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => {
-  if (signal.aborted) return resolve();
-  const t = setTimeout(done, ms);
-  function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
-  signal.addEventListener('abort', done, { once: true });
-});
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 /** Distinct (ssh destination, work dir) pairs: shipping and fetching happen once per pair. */
 function uniqueTargets(hosts: HostPlan[], abs: Map<string, string>): Array<{ host: HostPlan; absWorkDir: string }> {
@@ -74,33 +99,57 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const bundlePromise = buildBundle(PACKAGE_ROOT, controlDir, inv.compress).catch((e: Error) => e);
     const rows = await runPreflight(inv, ssh, hosts);
     process.stderr.write(preflightTable(rows) + '\n');
-    summary.preflight = rows.map((r) => ({ node: r.host.name, role: r.host.role, host: r.host.host, reachable: r.reachable, facts: r.facts, problems: r.problems }));
+    summary.preflight = rows.map((r) => ({
+      node: r.host.name,
+      role: r.host.role,
+      host: r.host.host,
+      reachable: r.reachable,
+      facts: r.facts,
+      problems: r.problems,
+    }));
     const failed = rows.filter((r) => r.problems.length > 0);
     if (failed.length) {
-      log.error(`pre-flight failed on ${failed.map((r) => r.host.name).join(', ')}: nothing was started`, { problems: Object.fromEntries(failed.map((r) => [r.host.name, r.problems])) });
+      log.error(`pre-flight failed on ${failed.map((r) => r.host.name).join(', ')}: nothing was started`, {
+        problems: Object.fromEntries(failed.map((r) => [r.host.name, r.problems])),
+      });
       exitCode = EXIT.notReady;
       return;
     }
-    if (signal.aborted) { exitCode = stoppedCode(signal); return; }
+    if (signal.aborted) {
+      exitCode = stoppedCode(signal);
+      return;
+    }
     const abs = new Map(rows.map((r) => [r.host.name, r.absWorkDir!]));
     const bundle = await bundlePromise;
-    if (bundle instanceof Error) { log.error(bundle.message); exitCode = EXIT.failed; return; }
+    if (bundle instanceof Error) {
+      log.error(bundle.message);
+      exitCode = EXIT.failed;
+      return;
+    }
 
     // 2. ship (skipped where the same bundle is already unpacked)
     const targets = uniqueTargets(hosts, abs);
     const shipped = await ship(ssh, log, targets, rows, bundle);
     rmSync(bundle.file, { force: true }); // not needed any more; a killed deploy leaves less behind
-    if (!shipped) { exitCode = EXIT.failed; return; }
+    if (!shipped) {
+      exitCode = EXIT.failed;
+      return;
+    }
 
     // 3. local run dirs and manifest; per-run HMAC key on every target (0600, never on a command line)
     mkdirSync(paths.runDir, { recursive: true });
     mkdirSync(paths.logDir, { recursive: true });
     runDirReady = true;
     const manifest: Manifest = {
-      run_id: runId, kind: 'deploy', started_utc: new Date().toISOString(), ended_utc: null,
-      command_line: process.argv.slice(1), config: { inventory: inv.file, run: inv.run, embedded_ntp: inv.embeddedNtp },
+      run_id: runId,
+      kind: 'deploy',
+      started_utc: new Date().toISOString(),
+      ended_utc: null,
+      command_line: process.argv.slice(1),
+      config: { inventory: inv.file, run: inv.run, embedded_ntp: inv.embeddedNtp },
       hosts: hosts.map((h) => ({ role: h.role, node: h.name, host: h.address, ...(h.role === 'worker' ? { port: h.port } : {}) })),
-      versions: baseVersions(), security: { authenticated: !inv.run.insecure },
+      versions: baseVersions(),
+      security: { authenticated: !inv.run.insecure },
       schedule: deploySchedule(inv, runId),
     };
     await writeManifest(paths.manifest, manifest);
@@ -110,9 +159,15 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       return { runId, absWorkDir: a, keyFile: key ? remoteLayout.key(a, runId) : null };
     };
     if (key) {
-      const res = await Promise.all(targets.map((t) => ssh.exec(t.host, putSecretCommand(remoteLayout.key(t.absWorkDir, runId)), { input: key, timeoutMs: 30_000 })));
+      const res = await Promise.all(
+        targets.map((t) => ssh.exec(t.host, putSecretCommand(remoteLayout.key(t.absWorkDir, runId)), { input: key, timeoutMs: 30_000 })),
+      );
       const bad = res.map((r, i) => ({ r, t: targets[i] })).filter(({ r }) => r.code !== 0);
-      if (bad.length) { log.error(`could not write the run key on ${bad.map((b) => b.t.host.name).join(', ')}: ${bad[0].r.stderr.trim()}`); exitCode = EXIT.failed; return; }
+      if (bad.length) {
+        log.error(`could not write the run key on ${bad.map((b) => b.t.host.name).join(', ')}: ${bad[0].r.stderr.trim()}`);
+        exitCode = EXIT.failed;
+        return;
+      }
     }
 
     // 4. embedded NTP server, then workers, each detached with a pid file
@@ -120,7 +175,10 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       const a = abs.get(h.name)!;
       const s: Started = { host: h, name, absWorkDir: a, stateDir: remoteLayout.state(a, runId) };
       const r = await ssh.exec(h, launchCommand(s.stateDir, name, argv), { timeoutMs: 30_000 });
-      if (r.code !== 0) { log.error(`${name} on ${h.host} did not start (exit ${r.code}): ${r.stderr.trim()}`); return null; }
+      if (r.code !== 0) {
+        log.error(`${name} on ${h.host} did not start (exit ${r.code}): ${r.stderr.trim()}`);
+        return null;
+      }
       started.push(s);
       log.info(`started ${name} on ${h.host} (${r.stdout.trim()})`);
       return s;
@@ -128,12 +186,20 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     if (inv.embeddedNtp) {
       const s = await launch(inv.coordinator, procName.ntp, ntpServerArgv(inv, ctx(inv.coordinator)));
       const ok = s && (await waitListening(ssh, log, [s], 20_000, signal)).size === 1;
-      if (!ok) { log.error('the embedded ntp-server did not start; stopping'); exitCode = EXIT.failed; return; }
+      if (!ok) {
+        log.error('the embedded ntp-server did not start; stopping');
+        exitCode = EXIT.failed;
+        return;
+      }
     }
     const workerStarts = await Promise.all(inv.workers.map((w) => launch(w, procName.worker(w), workerArgv(inv, w, ctx(w)))));
     const workers = workerStarts.filter((s): s is Started => s !== null);
-    const ports = workers.length === inv.workers.length ? await waitListening(ssh, log, workers, 30_000, signal) : new Map<string, number>();
-    if (signal.aborted) { exitCode = stoppedCode(signal); return; }
+    const ports =
+      workers.length === inv.workers.length ? await waitListening(ssh, log, workers, 30_000, signal) : new Map<string, number>();
+    if (signal.aborted) {
+      exitCode = stoppedCode(signal);
+      return;
+    }
     if (ports.size !== inv.workers.length) {
       log.error(`only ${ports.size} of ${inv.workers.length} workers are listening; stopping everything`);
       exitCode = EXIT.failed;
@@ -145,14 +211,28 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
 
     // The coordinator finds the deploy's manifest in place and so does not write a hand-run one.
     const coordAbs = abs.get(inv.coordinator.name)!;
-    const mput = await ssh.exec(inv.coordinator, putSecretCommand(`${remoteLayout.results(coordAbs)}/${runId}/manifest.json`), { input: toJson(manifest) + '\n', timeoutMs: 30_000 });
+    const mput = await ssh.exec(inv.coordinator, putSecretCommand(`${remoteLayout.results(coordAbs)}/${runId}/manifest.json`), {
+      input: toJson(manifest) + '\n',
+      timeoutMs: 30_000,
+    });
     if (mput.code !== 0) log.warn(`could not copy the manifest to ${inv.coordinator.host}: ${mput.stderr.trim()}`);
 
     // 5. the coordinator waits on its ready? barrier, runs, sends end; we watch and report
-    const coord = await launch(inv.coordinator, procName.coordinator(inv.coordinator), coordinatorArgv(inv, ctx(inv.coordinator), workerPorts));
-    if (!coord) { exitCode = EXIT.failed; return; }
+    const coord = await launch(
+      inv.coordinator,
+      procName.coordinator(inv.coordinator),
+      coordinatorArgv(inv, ctx(inv.coordinator), workerPorts),
+    );
+    if (!coord) {
+      exitCode = EXIT.failed;
+      return;
+    }
     // ready barrier + events + the workers' re-estimations before their byes + slack
-    const expectedS = inv.run.readyTimeoutS + (inv.run.durationS ?? (inv.run.count! / inv.run.rate)) + Math.max(inv.run.endTimeoutS, inv.run.longestCommitWaitS + 10) + 60;
+    const expectedS =
+      inv.run.readyTimeoutS +
+      (inv.run.durationS ?? inv.run.count! / inv.run.rate) +
+      Math.max(inv.run.endTimeoutS, inv.run.longestCommitWaitS + 10) +
+      60;
     const watch = await watchRun(ssh, log, coord, workers, expectedS * 1000, signal);
     summary.coordinator = watch.coordinator;
     if (signal.aborted) exitCode = stoppedCode(signal);
@@ -162,7 +242,10 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       if (silent.length && Number(watch.summary?.sent) > 0) {
         log.error(`coordinator sent ${watch.summary!.sent} events; no bye from ${silent.join(', ')} (${describeEnd(watch.coordinator)})`);
         exitCode = EXIT.partial;
-      } else { log.error(`coordinator ended with ${describeEnd(watch.coordinator)}`); exitCode = EXIT.failed; }
+      } else {
+        log.error(`coordinator ended with ${describeEnd(watch.coordinator)}`);
+        exitCode = EXIT.failed;
+      }
     }
 
     // 6. workers exit on `end`; whoever has not within stop_timeout_s is stopped by pid file
@@ -173,8 +256,13 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       const dead = [...watch.diedMidRun];
       for (const w of workers) {
         const st = finals.get(w.name);
-        if (!st || st.alive) { log.warn(`${w.name} did not exit within ${inv.run.stopTimeoutS} s of the end; stopping it`); if (!dead.includes(w.name)) dead.push(w.name); }
-        else if (st.rc !== 0 && !dead.includes(w.name)) { log.error(`${w.name} ended with ${describeEnd(st)}`); dead.push(w.name); }
+        if (!st || st.alive) {
+          log.warn(`${w.name} did not exit within ${inv.run.stopTimeoutS} s of the end; stopping it`);
+          if (!dead.includes(w.name)) dead.push(w.name);
+        } else if (st.rc !== 0 && !dead.includes(w.name)) {
+          log.error(`${w.name} ended with ${describeEnd(st)}`);
+          dead.push(w.name);
+        }
       }
       summary.workers = Object.fromEntries(workers.map((w) => [w.name, finals.get(w.name) ? strip(finals.get(w.name)!) : null]));
       summary.failed_workers = dead;
@@ -198,10 +286,18 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       const coordName = procName.coordinator(inv.coordinator);
       const coord = started.filter((s) => s.name === coordName);
       if (coord.length) {
-        if (signal.aborted) log.warn(`stopping the coordinator first; it ends the workers (up to ${inv.run.endTimeoutS + 10} s while they finish re-estimations; again to quit at once)`);
+        if (signal.aborted)
+          log.warn(
+            `stopping the coordinator first; it ends the workers (up to ${inv.run.endTimeoutS + 10} s while they finish re-estimations; again to quit at once)`,
+          );
         await stopStarted(ssh, log, coord, (inv.run.endTimeoutS + 10) * 1000);
       }
-      await stopStarted(ssh, log, started.filter((s) => s.name !== coordName), signal.aborted ? 5000 : 10_000);
+      await stopStarted(
+        ssh,
+        log,
+        started.filter((s) => s.name !== coordName),
+        signal.aborted ? 5000 : 10_000,
+      );
     }
     if (runDirReady && started.length) {
       const fetched = await fetchAll(ssh, log, hosts, started, runId, paths.runDir, paths.logDir, controlDir);
@@ -235,15 +331,29 @@ function describeEnd(s: { rc: number | null; alive?: boolean }): string {
   return `exit ${s.rc}`;
 }
 
-async function ship(ssh: SshClient, log: Logger, targets: Array<{ host: HostPlan; absWorkDir: string }>, rows: PreflightRow[], b: Bundle): Promise<boolean> {
+async function ship(
+  ssh: SshClient,
+  log: Logger,
+  targets: Array<{ host: HostPlan; absWorkDir: string }>,
+  rows: PreflightRow[],
+  b: Bundle,
+): Promise<boolean> {
   const already = new Set(rows.filter((r) => r.facts?.bundle === b.sha256).map((r) => r.host.name));
   const t0 = Date.now();
-  const results = await Promise.all(targets.map(async (t) => {
-    if (already.has(t.host.name)) { log.info(`${t.host.name}: build ${b.sha256.slice(0, 12)} already in place`); return true; }
-    const r = await ssh.exec(t.host, shipCommand(t.absWorkDir, b.sha256, b.gzipped), { stdinFile: b.file, timeoutMs: 600_000 });
-    if (r.code !== 0) { log.error(`shipping the build to ${t.host.name} (${t.host.host}) failed (exit ${r.code}): ${r.stderr.trim()}`); return false; }
-    return true;
-  }));
+  const results = await Promise.all(
+    targets.map(async (t) => {
+      if (already.has(t.host.name)) {
+        log.info(`${t.host.name}: build ${b.sha256.slice(0, 12)} already in place`);
+        return true;
+      }
+      const r = await ssh.exec(t.host, shipCommand(t.absWorkDir, b.sha256, b.gzipped), { stdinFile: b.file, timeoutMs: 600_000 });
+      if (r.code !== 0) {
+        log.error(`shipping the build to ${t.host.name} (${t.host.host}) failed (exit ${r.code}): ${r.stderr.trim()}`);
+        return false;
+      }
+      return true;
+    }),
+  );
   log.info(`shipped ${(b.bytes / 1e6).toFixed(1)} MB build ${b.sha256.slice(0, 12)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return results.every(Boolean);
 }
@@ -256,15 +366,30 @@ async function pollAll(ssh: SshClient, procs: Started[]): Promise<Map<string, Pr
     byHost.set(k, [...(byHost.get(k) ?? []), p]);
   }
   const out = new Map<string, ProcStatus>();
-  await Promise.all([...byHost.values()].map(async (group) => {
-    const r = await ssh.exec(group[0].host, statusCommand(group[0].stateDir, group.map((g) => g.name)), { timeoutMs: 30_000 });
-    if (r.code === 0) for (const [k, v] of parseStatus(r.stdout)) out.set(k, v);
-  }));
+  await Promise.all(
+    [...byHost.values()].map(async (group) => {
+      const r = await ssh.exec(
+        group[0].host,
+        statusCommand(
+          group[0].stateDir,
+          group.map((g) => g.name),
+        ),
+        { timeoutMs: 30_000 },
+      );
+      if (r.code === 0) for (const [k, v] of parseStatus(r.stdout)) out.set(k, v);
+    }),
+  );
   return out;
 }
 
 /** Resolves with name → port of each process that printed {"event":"listening"}. */
-async function waitListening(ssh: SshClient, log: Logger, procs: Started[], timeoutMs: number, signal: AbortSignal): Promise<Map<string, number>> {
+async function waitListening(
+  ssh: SshClient,
+  log: Logger,
+  procs: Started[],
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Map<string, number>> {
   const ports = new Map<string, number>();
   const deadline = Date.now() + timeoutMs;
   while (!signal.aborted && Date.now() < deadline && ports.size < procs.length) {
@@ -273,18 +398,36 @@ async function waitListening(ssh: SshClient, log: Logger, procs: Started[], time
       const s = st.get(p.name);
       if (!s || ports.has(p.name)) continue;
       const l = jsonLines(s.out).find((j) => j.event === 'listening' && typeof j.port === 'number');
-      if (l) { ports.set(p.name, l.port as number); log.info(`${p.name} listening on ${p.host.address}:${l.port}`); }
-      else if (!s.alive) { log.error(`${p.name} on ${p.host.host} exited before listening (${describeEnd(s)}); see logs/<run_id>/deploy/${p.host.name}/${p.name}.err`); return ports; }
+      if (l) {
+        ports.set(p.name, l.port as number);
+        log.info(`${p.name} listening on ${p.host.address}:${l.port}`);
+      } else if (!s.alive) {
+        log.error(
+          `${p.name} on ${p.host.host} exited before listening (${describeEnd(s)}); see logs/<run_id>/deploy/${p.host.name}/${p.name}.err`,
+        );
+        return ports;
+      }
     }
     if (ports.size < procs.length) await sleep(250, signal);
   }
   return ports;
 }
 
-interface WatchResult { coordinator: { rc: number | null; alive: boolean }; diedMidRun: string[]; summary: Record<string, unknown> | null }
+interface WatchResult {
+  coordinator: { rc: number | null; alive: boolean };
+  diedMidRun: string[];
+  summary: Record<string, unknown> | null;
+}
 
 /** Streams the coordinator's progress lines and reports workers that die while it runs. */
-async function watchRun(ssh: SshClient, log: Logger, coord: Started, workers: Started[], timeoutMs: number, signal: AbortSignal): Promise<WatchResult> {
+async function watchRun(
+  ssh: SshClient,
+  log: Logger,
+  coord: Started,
+  workers: Started[],
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<WatchResult> {
   const deadline = Date.now() + timeoutMs;
   let shown = 0;
   let errShown = 0;
@@ -312,11 +455,16 @@ async function watchRun(ssh: SshClient, log: Logger, coord: Started, workers: St
       }
     }
     if (last && !last.alive) {
-      const sum = jsonLines(last.out).reverse().find((j) => j.event === 'summary');
+      const sum = jsonLines(last.out)
+        .reverse()
+        .find((j) => j.event === 'summary');
       if (sum) summary = sum;
       break;
     }
-    if (Date.now() > deadline) { log.error(`coordinator still running after ${Math.round(timeoutMs / 1000)} s; stopping it`); break; }
+    if (Date.now() > deadline) {
+      log.error(`coordinator still running after ${Math.round(timeoutMs / 1000)} s; stopping it`);
+      break;
+    }
     await sleep(1000, signal);
   }
   return { coordinator: { rc: last?.rc ?? null, alive: last?.alive ?? false }, diedMidRun: died, summary };
@@ -341,15 +489,21 @@ async function stopStarted(ssh: SshClient, log: Logger, procs: Started[], graceM
       groups.set(k, [...(groups.get(k) ?? []), p]);
     }
     let signalled = 0;
-    await Promise.all([...groups.values()].map(async (g) => {
-      const files = g.map((p) => `${p.stateDir}/${p.name}.pid`);
-      const r = await ssh.exec(g[0].host, stopCommand(sig, remoteLayout.cli(g[0].absWorkDir), files), { timeoutMs: 30_000 });
-      for (const line of r.stdout.split('\n')) {
-        if (line.includes(' signalled ')) { signalled++; log[level](`sent SIG${sig} to ${line.split(' ')[1]} on ${g[0].host.host} (pid file)`); }
-        if (line.includes(' notours ')) log.warn(`${line.split(' ')[1]} on ${g[0].host.host}: the pid now belongs to another program; left alone`);
-      }
-      if (r.code !== 0) log.error(`could not reach ${g[0].host.host} to stop its processes: ${r.stderr.trim()}`);
-    }));
+    await Promise.all(
+      [...groups.values()].map(async (g) => {
+        const files = g.map((p) => `${p.stateDir}/${p.name}.pid`);
+        const r = await ssh.exec(g[0].host, stopCommand(sig, remoteLayout.cli(g[0].absWorkDir), files), { timeoutMs: 30_000 });
+        for (const line of r.stdout.split('\n')) {
+          if (line.includes(' signalled ')) {
+            signalled++;
+            log[level](`sent SIG${sig} to ${line.split(' ')[1]} on ${g[0].host.host} (pid file)`);
+          }
+          if (line.includes(' notours '))
+            log.warn(`${line.split(' ')[1]} on ${g[0].host.host}: the pid now belongs to another program; left alone`);
+        }
+        if (r.code !== 0) log.error(`could not reach ${g[0].host.host} to stop its processes: ${r.stderr.trim()}`);
+      }),
+    );
     return signalled;
   };
   if ((await send('TERM')) === 0) return;
@@ -362,16 +516,31 @@ async function stopStarted(ssh: SshClient, log: Logger, procs: Started[], graceM
   await send('KILL');
 }
 
-async function fetchAll(ssh: SshClient, log: Logger, hosts: HostPlan[], started: Started[], runId: string, runDir: string, logDir: string, stageRoot: string): Promise<FetchOutcome[]> {
+async function fetchAll(
+  ssh: SshClient,
+  log: Logger,
+  hosts: HostPlan[],
+  started: Started[],
+  runId: string,
+  runDir: string,
+  logDir: string,
+  stageRoot: string,
+): Promise<FetchOutcome[]> {
   const abs = new Map(started.map((s) => [s.host.name, s.absWorkDir]));
-  const targets = uniqueTargets(hosts.filter((h) => abs.has(h.name)), abs);
+  const targets = uniqueTargets(
+    hosts.filter((h) => abs.has(h.name)),
+    abs,
+  );
   const stageDir = path.join(stageRoot, 'fetch');
   mkdirSync(stageDir, { recursive: true });
   const out: FetchOutcome[] = [];
   // Sequential, coordinator first: its files win a name clash; the other copy is kept beside it.
   for (const t of targets) {
     const f = await fetchHost(ssh, t.host, t.absWorkDir, runId, { runDir, logDir, stageDir });
-    if (f.ok) log.info(`fetched ${f.files} files from ${t.host.name}${f.conflicts.length ? ` (${f.conflicts.length} kept beside a clashing name)` : ''}`);
+    if (f.ok)
+      log.info(
+        `fetched ${f.files} files from ${t.host.name}${f.conflicts.length ? ` (${f.conflicts.length} kept beside a clashing name)` : ''}`,
+      );
     else log.error(`${t.host.name}: ${f.error}`);
     out.push(f);
   }
@@ -387,7 +556,10 @@ async function analyse(runDir: string, log: Logger, figures: boolean): Promise<n
   const args = [CLI_PATH, 'analyze', runDir, ...(figures ? [] : ['--no-figures'])];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', (e) => { log.error(`analysis could not start: ${e.message}`); resolve(1); });
+    child.on('error', (e) => {
+      log.error(`analysis could not start: ${e.message}`);
+      resolve(1);
+    });
     child.on('close', (code) => {
       if (code !== 0) log.error(`analysis failed (exit ${code}); the collected files are kept in ${runDir}`);
       resolve(code ?? 1);
@@ -398,10 +570,17 @@ async function analyse(runDir: string, log: Logger, figures: boolean): Promise<n
 /** The event schedule the coordinator will run, from its own arguments (its seed default is the run id's, as here). */
 function deploySchedule(inv: Inventory, runId: string): Record<string, unknown> {
   const args = inv.coordinator.args;
-  const get = (flag: string): string | undefined => { const i = args.lastIndexOf(`--${flag}`); return i >= 0 ? args[i + 1] : undefined; };
+  const get = (flag: string): string | undefined => {
+    const i = args.lastIndexOf(`--${flag}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const pattern = get('pattern');
   return scheduleRecord({
-    kind: get('schedule') as ScheduleKind | undefined, seed: get('schedule-seed') === undefined ? defaultScheduleSeed(runId) : Number(get('schedule-seed')),
-    rate: inv.run.rate, patternMs: pattern === undefined ? undefined : pattern.split(',').map(Number), count: inv.run.count, durationS: inv.run.durationS,
+    kind: get('schedule') as ScheduleKind | undefined,
+    seed: get('schedule-seed') === undefined ? defaultScheduleSeed(runId) : Number(get('schedule-seed')),
+    rate: inv.run.rate,
+    patternMs: pattern === undefined ? undefined : pattern.split(',').map(Number),
+    count: inv.run.count,
+    durationS: inv.run.durationS,
   });
 }

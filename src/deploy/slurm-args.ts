@@ -3,7 +3,15 @@
 // named after its flag (--commit-wait-s → COMMIT_WAIT_S). Prints the words for one role, NUL
 // separated, after the CLI's own checks; exit 2 with every problem named otherwise.
 //   node dist/src/deploy/slurm-args.js worker|coordinator
-import { checkRoleArgv, END_SLACK_S, longestCommitWaitS, loadRoleOptions, type OptionSpec, type ProcessRole, type RoleOptions } from './role-options.js';
+import {
+  checkRoleArgv,
+  END_SLACK_S,
+  longestCommitWaitS,
+  loadRoleOptions,
+  type OptionSpec,
+  type ProcessRole,
+  type RoleOptions,
+} from './role-options.js';
 import { isMainModule } from '../cli/main-module.js';
 
 /** One environment value → command-line words, or a problem text. */
@@ -18,7 +26,12 @@ export function envWords(spec: OptionSpec, text: string): string[] | { problem: 
     return Number.isFinite(n) ? [`--${spec.flag}`, String(n)] : { problem: 'must be a number' };
   }
   if (spec.choices && !spec.choices.includes(text)) return { problem: `must be one of ${spec.choices.join(', ')}` };
-  if (spec.array) return text.split(',').map((x) => x.trim()).filter(Boolean).flatMap((x) => [`--${spec.flag}`, x]);
+  if (spec.array)
+    return text
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .flatMap((x) => [`--${spec.flag}`, x]);
   return [`--${spec.flag}`, text];
 }
 

@@ -31,7 +31,12 @@ export function sshBaseArgs(h: HostPlan, controlPath: string | null, extra: stri
   return a;
 }
 
-export interface SshResult { code: number; stdout: string; stderr: string; timedOut: boolean }
+export interface SshResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
 
 export interface ExecOptions {
   /** Local file streamed to the remote command's stdin. */
@@ -50,7 +55,10 @@ export interface ExecOptions {
 export class SshClient {
   private masters = new Map<string, { host: HostPlan; controlPath: string }>();
   private counter = 0;
-  constructor(private readonly controlDir: string, private readonly ssh = 'ssh') {}
+  constructor(
+    private readonly controlDir: string,
+    private readonly ssh = 'ssh',
+  ) {}
 
   controlPathFor(h: HostPlan): string | null {
     return this.masters.get(destinationKey(h))?.controlPath ?? null;
@@ -96,15 +104,25 @@ export class SshClient {
 
   /** Closes every master connection (`ssh -O exit`). */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.masters.values()].map(({ host, controlPath }) =>
-      spawnWait(this.ssh, [...sshBaseArgs(host, controlPath, ['-O', 'exit'])], { stdio: ['ignore', 'ignore', 'ignore'] }, 10_000).catch(() => undefined)));
+    await Promise.all(
+      [...this.masters.values()].map(({ host, controlPath }) =>
+        spawnWait(this.ssh, [...sshBaseArgs(host, controlPath, ['-O', 'exit'])], { stdio: ['ignore', 'ignore', 'ignore'] }, 10_000).catch(
+          () => undefined,
+        ),
+      ),
+    );
     this.masters.clear();
   }
 }
 
 type Stdio = 'ignore' | 'pipe' | number;
 
-function spawnWait(cmd: string, args: string[], o: { stdio: [Stdio, Stdio, Stdio]; input?: string }, timeoutMs: number): Promise<SshResult> {
+function spawnWait(
+  cmd: string,
+  args: string[],
+  o: { stdio: [Stdio, Stdio, Stdio]; input?: string },
+  timeoutMs: number,
+): Promise<SshResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: o.stdio });
     let stdout = '';
@@ -114,8 +132,14 @@ function spawnWait(cmd: string, args: string[], o: { stdio: [Stdio, Stdio, Stdio
     child.stderr?.on('data', (d) => (stderr += d));
     if (o.input !== undefined && child.stdin) child.stdin.end(o.input);
     child.stdin?.on('error', () => undefined);
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); resolve({ code: 255, stdout, stderr: stderr + String(err), timedOut }); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ code: 255, stdout, stderr: stderr + String(err), timedOut });
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 + 2 : 255), stdout, stderr, timedOut });

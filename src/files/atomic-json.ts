@@ -40,8 +40,13 @@ export async function writeFileAtomic(file: string, text: string | Buffer, opts:
 /** A file could not be written (disk full, read-only, I/O error): names the file, keeps the errno code. */
 export class FileWriteError extends Error {
   readonly code: string | undefined;
-  constructor(readonly file: string, cause: NodeJS.ErrnoException) {
-    super(`cannot write ${file} (${cause.code ? `${cause.code}: ${cause.message.replace(new RegExp(`^${cause.code}: `), '').replace(/, \w+(?: '[^']*'(?: -> '[^']*')?)?$/, '')}` : cause.message})`);
+  constructor(
+    readonly file: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(
+      `cannot write ${file} (${cause.code ? `${cause.code}: ${cause.message.replace(new RegExp(`^${cause.code}: `), '').replace(/, \w+(?: '[^']*'(?: -> '[^']*')?)?$/, '')}` : cause.message})`,
+    );
     this.code = cause.code;
   }
 }

@@ -111,7 +111,10 @@ export function rowsToCsv(rows: readonly (readonly Cell[])[]): string {
       if (i > 0) out += ',';
       const c = row[i];
       if (c === null || c === undefined) continue;
-      if (typeof c !== 'string') { out += c.toString(); continue; }
+      if (typeof c !== 'string') {
+        out += c.toString();
+        continue;
+      }
       out += NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
     }
     out += '\n';

@@ -26,7 +26,12 @@ export function chronoevalVersion(): string {
 }
 
 export function baseVersions(): Manifest['versions'] {
-  return { chronoeval: chronoevalVersion(), node: process.version, platform: `${os.platform()} ${os.release()} ${os.arch()}`, hostname: os.hostname() };
+  return {
+    chronoeval: chronoevalVersion(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    hostname: os.hostname(),
+  };
 }
 
 export function writeManifest(file: string, m: Manifest): Promise<void> {

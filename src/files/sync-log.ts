@@ -3,7 +3,12 @@ import { BatchedCsvWriter } from './csv-writer.js';
 import type { SyncRow, SyncSink } from '../clock/types.js';
 
 /** Open sync/<node>.csv and return a sink that fills run_id/node_id and orders the columns. */
-export async function openSyncLog(file: string, runId: string, nodeId: string, onFatal: (e: Error) => void): Promise<{ writer: BatchedCsvWriter; sink: SyncSink }> {
+export async function openSyncLog(
+  file: string,
+  runId: string,
+  nodeId: string,
+  onFatal: (e: Error) => void,
+): Promise<{ writer: BatchedCsvWriter; sink: SyncSink }> {
   const writer = new BatchedCsvWriter(file, SYNC_COLUMNS, 100, onFatal);
   await writer.open();
   const sink: SyncSink = (row: SyncRow) => {

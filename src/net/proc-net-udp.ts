@@ -3,7 +3,10 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /** A socket's drops: a count from a named counter, or null with why it is unavailable. */
-export interface KernelDrops { drops: number | null; from: string }
+export interface KernelDrops {
+  drops: number | null;
+  from: string;
+}
 
 /**
  * The `drops` column of the one line of /proc/net/udp(6) text bound to this local port and (when

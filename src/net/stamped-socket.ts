@@ -63,8 +63,11 @@ export function resolveStampKind(mode: RecvStampMode, onFallback?: (reason: stri
   if (mode === 'user') return 'user';
   const a = loadUdpStampAddon();
   if ('addon' in a) return 'kernel';
-  if (mode === 'kernel') throw new UsageError(`--recv-stamp kernel: kernel receive timestamps are unavailable: ${a.error} (or use --recv-stamp auto/user)`);
-  onFallback?.(`kernel receive timestamps unavailable: ${a.error}; stamping datagrams in JavaScript instead, after the process wakes (--recv-stamp user)`);
+  if (mode === 'kernel')
+    throw new UsageError(`--recv-stamp kernel: kernel receive timestamps are unavailable: ${a.error} (or use --recv-stamp auto/user)`);
+  onFallback?.(
+    `kernel receive timestamps unavailable: ${a.error}; stamping datagrams in JavaScript instead, after the process wakes (--recv-stamp user)`,
+  );
   return 'user';
 }
 
@@ -77,7 +80,9 @@ export async function openStampedSocket(o: StampedSocketOptions): Promise<Stampe
 
 async function numericAddress(host: string): Promise<string> {
   if (isIP(host)) return host;
-  const all = await lookup(host, { all: true }).catch((e: Error) => { throw new Error(`bind address "${host}": ${e.message}`); });
+  const all = await lookup(host, { all: true }).catch((e: Error) => {
+    throw new Error(`bind address "${host}": ${e.message}`);
+  });
   return (all.find((a) => a.family === 4) ?? all[0]!).address;
 }
 
@@ -86,12 +91,22 @@ async function openKernel(addon: UdpStampAddon, o: StampedSocketOptions): Promis
   const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError);
   return {
     stampKind: 'kernel',
-    send: (buf, port, to) => { addon.send(h, buf, port, to); },
-    address: () => { const i = addon.info(h); return { address: i.address, port: i.port, family: i.family }; },
+    send: (buf, port, to) => {
+      addon.send(h, buf, port, to);
+    },
+    address: () => {
+      const i = addon.info(h);
+      return { address: i.address, port: i.port, family: i.family };
+    },
     recvBufferBytes: () => addon.info(h).rcvbuf,
     unstampedCount: () => addon.info(h).unstamped,
-    kernelDrops: async () => { const i = addon.info(h); return { drops: i.drops, from: i.dropsFrom }; },
-    close: async () => { addon.close(h); },
+    kernelDrops: async () => {
+      const i = addon.info(h);
+      return { drops: i.drops, from: i.dropsFrom };
+    },
+    close: async () => {
+      addon.close(h);
+    },
   };
 }
 
@@ -103,16 +118,26 @@ async function openUser(o: StampedSocketOptions): Promise<StampedSocket> {
     o.onMessage(buf, rinfo.address, rinfo.port, arrival);
   });
   let bound = false;
-  socket.on('error', (e) => { if (bound) o.onError?.(e); });
+  socket.on('error', (e) => {
+    if (bound) o.onError?.(e);
+  });
   await new Promise<void>((resolve, reject) => {
     const fail = (e: Error): void => reject(new Error(`bind ${o.bind}:${o.port}: ${e.message}`));
     socket.once('error', fail);
-    socket.bind(o.port, o.bind, () => { socket.off('error', fail); bound = true; resolve(); });
+    socket.bind(o.port, o.bind, () => {
+      socket.off('error', fail);
+      bound = true;
+      resolve();
+    });
   });
   let closed = false;
   return {
     stampKind: 'user',
-    send: (buf, port, to) => { socket.send(buf, port, to, (e) => { if (e) o.onError?.(e); }); },
+    send: (buf, port, to) => {
+      socket.send(buf, port, to, (e) => {
+        if (e) o.onError?.(e);
+      });
+    },
     address: () => socket.address(),
     recvBufferBytes: () => socket.getRecvBufferSize(),
     unstampedCount: () => 0,
@@ -121,10 +146,14 @@ async function openUser(o: StampedSocketOptions): Promise<StampedSocket> {
       const a = socket.address();
       return readProcNetUdpDrops(a.family === 'IPv6' ? 'IPv6' : 'IPv4', a.port);
     },
-    close: () => new Promise<void>((resolve) => {
-      if (closed) { resolve(); return; }
-      closed = true;
-      socket.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (closed) {
+          resolve();
+          return;
+        }
+        closed = true;
+        socket.close(() => resolve());
+      }),
   };
 }

@@ -19,7 +19,15 @@ export interface UdpStampAddon {
    * drops: datagrams the kernel dropped at this socket (SO_MEMINFO now, else the last SO_RXQ_OVFL a
    * datagram carried), or null; dropsFrom: that counter's name, or "unavailable: why".
    */
-  info(h: UdpStampHandle): { address: string; port: number; family: 'IPv4' | 'IPv6'; rcvbuf: number; unstamped: number; drops: number | null; dropsFrom: string };
+  info(h: UdpStampHandle): {
+    address: string;
+    port: number;
+    family: 'IPv4' | 'IPv6';
+    rcvbuf: number;
+    unstamped: number;
+    drops: number | null;
+    dropsFrom: string;
+  };
   /** Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes sent. */
   send(h: UdpStampHandle, buf: Buffer, port: number, address: string): number;
   /** Stops the poll and closes the fd; idempotent; no callback runs after it. */
@@ -46,7 +54,8 @@ export function loadUdpStampAddon(): { addon: UdpStampAddon; file: string } | { 
   const file = ADDON_PATHS.find((p) => existsSync(p));
   if (!file) {
     cached = {
-      error: `the udp_stamp addon is not built (looked for ${ADDON_PATHS.map((p) => path.relative(PACKAGE_ROOT, p)).join(' and ')}); ` +
+      error:
+        `the udp_stamp addon is not built (looked for ${ADDON_PATHS.map((p) => path.relative(PACKAGE_ROOT, p)).join(' and ')}); ` +
         'install python3, make and a C compiler (e.g. apt-get install python3 make g++) and run "npm run build"',
     };
     return cached;
@@ -56,7 +65,9 @@ export function loadUdpStampAddon(): { addon: UdpStampAddon; file: string } | { 
     cached = { addon, file };
   } catch (e) {
     // e.g. built for another architecture or libc (a deploy bundle on a different host).
-    cached = { error: `the udp_stamp addon at ${path.relative(PACKAGE_ROOT, file)} does not load here (${(e as Error).message.split('\n')[0]}); rebuild it on this host with "npm run build"` };
+    cached = {
+      error: `the udp_stamp addon at ${path.relative(PACKAGE_ROOT, file)} does not load here (${(e as Error).message.split('\n')[0]}); rebuild it on this host with "npm run build"`,
+    };
   }
   return cached;
 }

@@ -3,7 +3,13 @@ import type { RemoteInfo } from 'node:dgram';
 import type { LocalClock } from '../clock/types.js';
 import type { Logger } from '../cli/logger.js';
 import {
-  decodeNtpPacket, encodeNtpPacket, refIdFromAscii, unixNsToNtp, LEAP_UNSYNC, MODE_CLIENT, MODE_SERVER,
+  decodeNtpPacket,
+  encodeNtpPacket,
+  refIdFromAscii,
+  unixNsToNtp,
+  LEAP_UNSYNC,
+  MODE_CLIENT,
+  MODE_SERVER,
   type NtpPacket,
 } from '../protocol/ntp-packet.js';
 import { NO_FAULTS, type NtpFaultDecision, type NtpServerBehaviour } from './behaviour.js';
@@ -72,15 +78,26 @@ export async function startNtpServer(opts: NtpServerOptions): Promise<NtpServerH
   const bound = await sock.bind(opts.port, opts.host);
 
   const later = (ms: number, fn: () => void): void => {
-    if (ms <= 0) { fn(); return; }
-    const t = setTimeout(() => { timers.delete(t); fn(); }, ms);
+    if (ms <= 0) {
+      fn();
+      return;
+    }
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
     timers.add(t);
   };
 
   const send = (buf: Buffer, to: RemoteInfo): void => {
-    if (closed) { stats.dropped++; return; }
+    if (closed) {
+      stats.dropped++;
+      return;
+    }
     sock.send(buf, to.port, to.address).then(
-      () => { stats.replies++; },
+      () => {
+        stats.replies++;
+      },
       (err: unknown) => log?.warn('reply send failed', { to: `${to.address}:${to.port}`, error: String(err) }),
     );
   };
@@ -92,7 +109,11 @@ export async function startNtpServer(opts: NtpServerOptions): Promise<NtpServerH
     if (!decoded.ok) {
       stats.malformed++;
       const level = stats.malformed <= MALFORMED_WARN_LIMIT ? 'warn' : 'debug';
-      log?.log(level, 'malformed NTP request ignored', { from: `${rinfo.address}:${rinfo.port}`, bytes: msg.length, reason: decoded.error.message });
+      log?.log(level, 'malformed NTP request ignored', {
+        from: `${rinfo.address}:${rinfo.port}`,
+        bytes: msg.length,
+        reason: decoded.error.message,
+      });
       return;
     }
     const request = decoded.packet;
@@ -102,11 +123,17 @@ export async function startNtpServer(opts: NtpServerOptions): Promise<NtpServerH
     } catch (err) {
       log?.error('fault behaviour threw; answering without faults', { error: String(err) });
     }
-    if (fault.drop) { stats.dropped++; return; }
+    if (fault.drop) {
+      stats.dropped++;
+      return;
+    }
     const offsetNs = fault.offsetNs ?? 0n;
     // Simulated request path: the packet "arrives" only now, so t2 is stamped after the delay.
     later(fault.requestDelayMs ?? 0, () => {
-      if (closed) { stats.dropped++; return; }
+      if (closed) {
+        stats.dropped++;
+        return;
+      }
       const t2 = arrivalOrNow(fault, arrivalLocalNs, opts.clock) + offsetNs;
       const reply: NtpPacket = {
         leap: fault.kiss ? LEAP_UNSYNC : (fault.leap ?? 0),
@@ -141,7 +168,10 @@ export async function startNtpServer(opts: NtpServerOptions): Promise<NtpServerH
     async close() {
       if (closed) return;
       closed = true;
-      for (const t of timers) { clearTimeout(t); stats.dropped++; }
+      for (const t of timers) {
+        clearTimeout(t);
+        stats.dropped++;
+      }
       timers.clear();
       sock.socket.off('message', onMessage);
       await sock.close();

@@ -51,7 +51,9 @@ export async function resolveKey(opts: { keyFile?: string; insecure?: boolean })
   const env = process.env[KEY_ENV];
   if (opts.insecure && (opts.keyFile || env)) {
     // Both at once is a mistake either way: refuse rather than guess whether to authenticate.
-    throw new Error(`--insecure conflicts with ${opts.keyFile ? `--key-file ${opts.keyFile}` : `$${KEY_ENV}`}: give a key or --insecure, not both`);
+    throw new Error(
+      `--insecure conflicts with ${opts.keyFile ? `--key-file ${opts.keyFile}` : `$${KEY_ENV}`}: give a key or --insecure, not both`,
+    );
   }
   if (opts.keyFile) return resolved(await readKeyFile(opts.keyFile), 'key-file');
   if (env !== undefined) {
@@ -59,7 +61,9 @@ export async function resolveKey(opts: { keyFile?: string; insecure?: boolean })
     return resolved(parseHexKey(env.trim(), `$${KEY_ENV}`), 'env');
   }
   if (opts.insecure) return resolved(null, 'none');
-  throw new Error(`no run key: pass --key-file FILE (hex key, mode 0600), set $${KEY_ENV}, or pass --insecure for an unauthenticated hand-run experiment`);
+  throw new Error(
+    `no run key: pass --key-file FILE (hex key, mode 0600), set $${KEY_ENV}, or pass --insecure for an unauthenticated hand-run experiment`,
+  );
 }
 
 function resolved(key: Buffer | null, source: KeySource): ResolvedKey {
@@ -90,6 +94,7 @@ async function readKeyFile(file: string): Promise<Buffer> {
 
 function parseHexKey(hex: string, where: string): Buffer {
   // Never echo the value: it is (or is meant to be) a secret.
-  if (!/^[0-9a-fA-F]{32,128}$/.test(hex) || hex.length % 2) throw new Error(`${where}: key must be an even number of 32-128 hex digits (16-64 bytes); got ${hex.length} characters`);
+  if (!/^[0-9a-fA-F]{32,128}$/.test(hex) || hex.length % 2)
+    throw new Error(`${where}: key must be an even number of 32-128 hex digits (16-64 bytes); got ${hex.length} characters`);
   return Buffer.from(hex, 'hex');
 }

@@ -9,7 +9,11 @@ export const MAX_DATAGRAM_BYTES = 1200;
 export type WireStamp = [string, string, string, SourceStatus];
 
 export interface EventMessage {
-  v: 1; k: 'ev'; run: string; id: number; seq: number;
+  v: 1;
+  k: 'ev';
+  run: string;
+  id: number;
+  seq: number;
   /** Coordinator send stamps per source. */
   st: Record<string, WireStamp>;
   /** Host (true) send time in simulated runs. */
@@ -20,14 +24,35 @@ export interface EventMessage {
  * worker answers each `n` once and a replayed query gets nothing. `pad` makes the query as large
  * as the status it asks for: the worker never answers with more bytes than it was sent.
  */
-export interface ReadyQuery { v: 1; k: 'ready?'; run: string; n: number; pad?: string }
+export interface ReadyQuery {
+  v: 1;
+  k: 'ready?';
+  run: string;
+  n: number;
+  pad?: string;
+}
 /** `pad`, as in `ready?`: the worker's `ending` status, sent back to each repeated `end`, is never larger than the `end`. */
-export interface EndCommand { v: 1; k: 'end'; run: string; pad?: string }
+export interface EndCommand {
+  v: 1;
+  k: 'end';
+  run: string;
+  pad?: string;
+}
 export interface StatusReply {
-  v: 1; k: 'status'; run: string; node: string; state: 'warming' | 'ready' | 'ending';
+  v: 1;
+  k: 'status';
+  run: string;
+  node: string;
+  state: 'warming' | 'ready' | 'ending';
   sources: Record<string, { ready: boolean; detail: string }>;
 }
-export interface ByeReply { v: 1; k: 'bye'; run: string; node: string; received: number }
+export interface ByeReply {
+  v: 1;
+  k: 'bye';
+  run: string;
+  node: string;
+  received: number;
+}
 export type Message = EventMessage | ReadyQuery | EndCommand | StatusReply | ByeReply;
 
 /**
@@ -35,14 +60,12 @@ export type Message = EventMessage | ReadyQuery | EndCommand | StatusReply | Bye
  * replay passes the codec (its tag is valid): the worker counts it as `duplicate`, the same
  * counter as a network duplicate, since the two cannot be told apart there.
  */
-export type RejectReason =
-  | 'oversize' | 'bad_json' | 'bad_shape' | 'unknown_version' | 'wrong_run'
-  | 'untagged' | 'bad_tag';
+export type RejectReason = 'oversize' | 'bad_json' | 'bad_shape' | 'unknown_version' | 'wrong_run' | 'untagged' | 'bad_tag';
 
 export type DecodeResult = { ok: true; msg: Message } | { ok: false; reason: RejectReason; detail: string };
 
 const TAG_SEP = 0x0a; // '\n' never occurs inside compact JSON
-const TAG_LEN = 43;   // base64url of 32 bytes, unpadded
+const TAG_LEN = 43; // base64url of 32 bytes, unpadded
 
 /** Encode compact JSON; with a key, append '\n' + base64url(HMAC-SHA256(body)). */
 export function encodeMessage(msg: Message, key?: Buffer | null): Buffer {
@@ -65,7 +88,12 @@ export function encodeEndCommand(run: string, key?: Buffer | null): Buffer {
 }
 
 /** One source's stamp as the coordinator reads it (the fields of a clock Reading). */
-export interface EventStamp { point_ns: bigint | null; lo_ns: bigint | null; hi_ns: bigint | null; status: SourceStatus }
+export interface EventStamp {
+  point_ns: bigint | null;
+  lo_ns: bigint | null;
+  hi_ns: bigint | null;
+  status: SourceStatus;
+}
 
 /**
  * The event messages of one run, encoded on the coordinator's send path: the same bytes as
@@ -74,7 +102,11 @@ export interface EventStamp { point_ns: bigint | null; lo_ns: bigint | null; hi_
  * after a prefix built once: no `st` record, no wire arrays, no JSON.stringify walk between the
  * send stamp and the datagram (about half the time in a microbenchmark).
  */
-export function eventEncoder(runId: string, sourceNames: readonly string[], key?: Buffer | null): (seq: number, stamps: readonly EventStamp[], trueNs: bigint | null) => Buffer {
+export function eventEncoder(
+  runId: string,
+  sourceNames: readonly string[],
+  key?: Buffer | null,
+): (seq: number, stamps: readonly EventStamp[], trueNs: bigint | null) => Buffer {
   if (new Set(sourceNames).size !== sourceNames.length) throw new Error(`duplicate source name in ${sourceNames.join(',')}`);
   const head = `{"v":1,"k":"ev","run":${JSON.stringify(runId)},"id":`;
   const opens = sourceNames.map((n, i) => `${i > 0 ? ',' : ''}${JSON.stringify(n)}:["`);
@@ -162,8 +194,15 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
       if (!isPlainObject(parsed.st)) return { ok: false, reason: 'bad_shape', detail: 'st' };
       for (const [name, s] of Object.entries(parsed.st)) {
         if (!/^[a-z][a-z0-9_]{0,31}$/.test(name)) return { ok: false, reason: 'bad_shape', detail: 'source name' };
-        if (!Array.isArray(s) || s.length !== 4 || !isNsOrEmpty(s[0]) || !isNsOrEmpty(s[1]) || !isNsOrEmpty(s[2])
-          || typeof s[3] !== 'string' || !STATUSES.has(s[3])) {
+        if (
+          !Array.isArray(s) ||
+          s.length !== 4 ||
+          !isNsOrEmpty(s[0]) ||
+          !isNsOrEmpty(s[1]) ||
+          !isNsOrEmpty(s[2]) ||
+          typeof s[3] !== 'string' ||
+          !STATUSES.has(s[3])
+        ) {
           return { ok: false, reason: 'bad_shape', detail: `stamp ${name}` };
         }
       }
@@ -182,10 +221,12 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
     case 'status': {
       // The coordinator reads every field of a status (state, each source's ready/detail).
       if (typeof parsed.node !== 'string') return { ok: false, reason: 'bad_shape', detail: 'node' };
-      if (parsed.state !== 'warming' && parsed.state !== 'ready' && parsed.state !== 'ending') return { ok: false, reason: 'bad_shape', detail: 'state' };
+      if (parsed.state !== 'warming' && parsed.state !== 'ready' && parsed.state !== 'ending')
+        return { ok: false, reason: 'bad_shape', detail: 'state' };
       if (!isPlainObject(parsed.sources)) return { ok: false, reason: 'bad_shape', detail: 'sources' };
       for (const r of Object.values(parsed.sources)) {
-        if (!isPlainObject(r) || typeof r.ready !== 'boolean' || typeof r.detail !== 'string') return { ok: false, reason: 'bad_shape', detail: 'source readiness' };
+        if (!isPlainObject(r) || typeof r.ready !== 'boolean' || typeof r.detail !== 'string')
+          return { ok: false, reason: 'bad_shape', detail: 'source readiness' };
       }
       return { ok: true, msg: parsed as unknown as Message };
     }
@@ -205,7 +246,8 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
 function safeText(x: unknown): string {
   let t: string;
   if (typeof x === 'string') t = x;
-  else if (x === null || typeof x === 'number' || typeof x === 'boolean' || x === undefined) t = String(x as number | boolean | null | undefined);
+  else if (x === null || typeof x === 'number' || typeof x === 'boolean' || x === undefined)
+    t = String(x as number | boolean | null | undefined);
   else if (Array.isArray(x)) t = 'array';
   else t = typeof x;
   return t.slice(0, 40).replace(/[^\x20-\x7e]/g, '?');

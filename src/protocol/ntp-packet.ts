@@ -23,13 +23,13 @@ export const LEAP_UNSYNC = 3;
 export type NtpTimestamp = bigint;
 
 export interface NtpPacket {
-  leap: number;          // 0..3 (3 = clock unsynchronised)
-  version: number;       // 1..7 on the wire; decode accepts 3..4
-  mode: number;          // 3 client, 4 server
-  stratum: number;       // 0 = kiss-o'-death / unspecified, 1 primary, 2..15 secondary, 16 unsynchronised
-  poll: number;          // log2 seconds, signed
-  precision: number;     // log2 seconds, signed
-  rootDelayNs: bigint;   // NTP short format (16.16 s) converted to ns
+  leap: number; // 0..3 (3 = clock unsynchronised)
+  version: number; // 1..7 on the wire; decode accepts 3..4
+  mode: number; // 3 client, 4 server
+  stratum: number; // 0 = kiss-o'-death / unspecified, 1 primary, 2..15 secondary, 16 unsynchronised
+  poll: number; // log2 seconds, signed
+  precision: number; // log2 seconds, signed
+  rootDelayNs: bigint; // NTP short format (16.16 s) converted to ns
   rootDispersionNs: bigint;
   /** Reference id as an unsigned 32-bit integer (ASCII code for stratum 0/1, IPv4 or hash above). */
   refId: number;
@@ -43,10 +43,13 @@ export interface NtpPacket {
 export function unixNsToNtp(ns: bigint): NtpTimestamp {
   // Floor division so that times before 1970 (and the carry below) stay consistent.
   let sec = floorDiv(ns, NS_PER_S);
-  const remNs = ns - sec * NS_PER_S;                       // 0 .. 999_999_999
-  let frac = (remNs * TWO_32 + NS_PER_S / 2n) / NS_PER_S;  // round half up
-  if (frac === TWO_32) { frac = 0n; sec += 1n; }
-  const ntpSec = mod(sec + NTP_UNIX_OFFSET_S, TWO_32);     // era folded away: the wire has no era
+  const remNs = ns - sec * NS_PER_S; // 0 .. 999_999_999
+  let frac = (remNs * TWO_32 + NS_PER_S / 2n) / NS_PER_S; // round half up
+  if (frac === TWO_32) {
+    frac = 0n;
+    sec += 1n;
+  }
+  const ntpSec = mod(sec + NTP_UNIX_OFFSET_S, TWO_32); // era folded away: the wire has no era
   return (ntpSec << 32n) | frac;
 }
 
@@ -65,7 +68,7 @@ export function ntpToUnixNs(ts: NtpTimestamp, pivotNs?: bigint): bigint {
   // Offset within era 0, in ns since the Unix epoch (can be negative: 1900..1970).
   const inEra0 = (ntpSec - NTP_UNIX_OFFSET_S) * NS_PER_S + fracNs;
   if (pivotNs === undefined) {
-    return (ntpSec & 0x8000_0000n) ? inEra0 : inEra0 + ERA_NS;
+    return ntpSec & 0x8000_0000n ? inEra0 : inEra0 + ERA_NS;
   }
   // Era closest to the pivot: shift by whole eras so that |result − pivot| ≤ half an era.
   const eras = roundDiv(pivotNs - inEra0, ERA_NS);
@@ -86,7 +89,8 @@ export function shortToNs(v: number): bigint {
 
 /** Four ASCII characters (e.g. "LOCL", "RATE") → 32-bit reference id. Shorter codes are NUL-padded. */
 export function refIdFromAscii(code: string): number {
-  if (!/^[\x20-\x7e]{1,4}$/.test(code)) throw new Error(`reference id must be 1..4 printable ASCII characters, got ${JSON.stringify(code)}`);
+  if (!/^[\x20-\x7e]{1,4}$/.test(code))
+    throw new Error(`reference id must be 1..4 printable ASCII characters, got ${JSON.stringify(code)}`);
   const b = Buffer.alloc(4);
   b.write(code, 'ascii');
   return b.readUInt32BE(0);
@@ -127,7 +131,10 @@ export function encodeNtpPacket(p: NtpPacket): Buffer {
 }
 
 export type NtpDecodeErrorKind = 'short' | 'version' | 'mode';
-export interface NtpDecodeError { kind: NtpDecodeErrorKind; message: string }
+export interface NtpDecodeError {
+  kind: NtpDecodeErrorKind;
+  message: string;
+}
 export type NtpDecodeResult = { ok: true; packet: NtpPacket } | { ok: false; error: NtpDecodeError };
 
 /**
@@ -152,7 +159,9 @@ export function decodeNtpPacket(buf: Uint8Array, expectMode?: number): NtpDecode
   return {
     ok: true,
     packet: {
-      leap, version, mode,
+      leap,
+      version,
+      mode,
       stratum: b[1]!,
       poll: b.readInt8(2),
       precision: b.readInt8(3),
@@ -173,7 +182,7 @@ export function decodeNtpPacket(buf: Uint8Array, expectMode?: number): NtpDecode
  * θ is rounded toward −∞ so that the result does not depend on the sign convention of `/`.
  */
 export function offsetAndDelay(t1: bigint, t2: bigint, t3: bigint, t4: bigint): { offsetNs: bigint; delayNs: bigint } {
-  return { offsetNs: floorDiv((t2 - t1) + (t3 - t4), 2n), delayNs: (t4 - t1) - (t3 - t2) };
+  return { offsetNs: floorDiv(t2 - t1 + (t3 - t4), 2n), delayNs: t4 - t1 - (t3 - t2) };
 }
 
 function checkRange(name: string, v: number, lo: number, hi: number): void {
@@ -182,7 +191,7 @@ function checkRange(name: string, v: number, lo: number, hi: number): void {
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 function mod(a: bigint, m: bigint): bigint {

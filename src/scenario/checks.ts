@@ -24,11 +24,16 @@ export interface CheckResult {
 
 const holds = (op: CheckOp, x: number, t: number): boolean => {
   switch (op) {
-    case '<=': return x <= t;
-    case '<': return x < t;
-    case '>=': return x >= t;
-    case '>': return x > t;
-    case '==': return x === t;
+    case '<=':
+      return x <= t;
+    case '<':
+      return x < t;
+    case '>=':
+      return x >= t;
+    case '>':
+      return x > t;
+    case '==':
+      return x === t;
   }
 };
 
@@ -50,11 +55,12 @@ export function evaluateCheck(check: CheckSpec, stats: unknown): CheckResult {
   const numbered = labelled.filter((x): x is { value: number; at: string } => typeof x.value === 'number' && Number.isFinite(x.value));
   const nums = numbered.map((x) => x.value);
   if (nums.length === 0) {
-    const detail = values.length > 0
-      ? `path matched ${values.length} value(s) but none is a number (null = no data)`
-      : trace.nullAt !== null
-        ? `${trace.nullAt} is null in stats.json (no data, e.g. no truth or no bounds), so none is a number`
-        : 'path matched nothing in stats.json (missing section, source or node)';
+    const detail =
+      values.length > 0
+        ? `path matched ${values.length} value(s) but none is a number (null = no data)`
+        : trace.nullAt !== null
+          ? `${trace.nullAt} is null in stats.json (no data, e.g. no truth or no bounds), so none is a number`
+          : 'path matched nothing in stats.json (missing section, source or node)';
     return { ...base, measured: null, matched: values.length, worst_at: null, verdict: 'unknown', detail };
   }
   const k = worst(check.op, nums, threshold);
@@ -62,7 +68,10 @@ export function evaluateCheck(check: CheckSpec, stats: unknown): CheckResult {
   const ignored = values.length - nums.length;
   return {
     // named only when it stands out: with every match equal no place is worse than another
-    ...base, measured, matched: values.length, worst_at: nums.some((x) => x !== measured) && numbered[k]!.at !== '' ? numbered[k]!.at : null,
+    ...base,
+    measured,
+    matched: values.length,
+    worst_at: nums.some((x) => x !== measured) && numbered[k]!.at !== '' ? numbered[k]!.at : null,
     verdict: holds(check.op, measured, threshold) ? 'pass' : 'fail',
     detail: ignored > 0 ? `${ignored} matched value(s) without data ignored` : '',
   };
@@ -100,6 +109,8 @@ export function formatCheckValue(path: string, x: number | null): string {
 
 /** Human-readable lines, one per check, for stderr and reports. */
 export function formatCheckResults(results: readonly CheckResult[]): string[] {
-  return results.map((r) =>
-    `${r.verdict.toUpperCase().padEnd(7)} ${r.name}: measured ${fmt(r.path, r.measured)}${r.worst_at ? ` at ${r.worst_at}` : ''} ${r.op} ${fmt(r.path, r.threshold)}${r.detail ? ` (${r.detail})` : ''}`);
+  return results.map(
+    (r) =>
+      `${r.verdict.toUpperCase().padEnd(7)} ${r.name}: measured ${fmt(r.path, r.measured)}${r.worst_at ? ` at ${r.worst_at}` : ''} ${r.op} ${fmt(r.path, r.threshold)}${r.detail ? ` (${r.detail})` : ''}`,
+  );
 }

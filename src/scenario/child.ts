@@ -20,7 +20,10 @@ export function startRole(name: string, args: string[], opts: { env?: NodeJS.Pro
   const lastJson: Record<string, unknown>[] = [];
   let resolveListening!: (p: number) => void;
   let rejectListening!: (e: Error) => void;
-  const listening = new Promise<number>((res, rej) => { resolveListening = res; rejectListening = rej; });
+  const listening = new Promise<number>((res, rej) => {
+    resolveListening = res;
+    rejectListening = rej;
+  });
   listening.catch(() => {});
   let buf = '';
   child.stdout!.on('data', (d: Buffer) => {
@@ -45,7 +48,10 @@ export function startRole(name: string, args: string[], opts: { env?: NodeJS.Pro
       rejectListening(new Error(`${name} exited (code ${code}, signal ${signal}) before it was listening`));
       res({ code, signal });
     });
-    child.on('error', (e) => { rejectListening(e); res({ code: null, signal: null }); });
+    child.on('error', (e) => {
+      rejectListening(e);
+      res({ code: null, signal: null });
+    });
   });
   return { name, child, listening, exited, lastJson };
 }
@@ -53,6 +59,15 @@ export function startRole(name: string, args: string[], opts: { env?: NodeJS.Pro
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${what}: no result after ${ms / 1000} s`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
   });
 }

@@ -9,7 +9,11 @@ import type { Scenario, ScenarioOverrides } from './types.js';
 
 /** A scenario that could not be loaded: says which file and which field, and what to do. */
 export class ScenarioError extends UsageError {
-  constructor(message: string, readonly file: string | null, readonly field: string | null) {
+  constructor(
+    message: string,
+    readonly file: string | null,
+    readonly field: string | null,
+  ) {
     super(message);
     this.name = 'ScenarioError';
   }
@@ -26,7 +30,10 @@ export interface LoadedScenario {
 /** Names of the built-in scenarios (scenarios/*.json), sorted. */
 export function builtinScenarioNames(dir = SCENARIO_DIR): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** A built-in name ("lan") or a path to a JSON file. */
@@ -39,7 +46,8 @@ export function resolveScenarioFile(nameOrFile: string, dir = SCENARIO_DIR): str
   if (existsSync(p) && statSync(p).isFile()) return p;
   throw new ScenarioError(
     `no scenario "${nameOrFile}": not a built-in (${builtinScenarioNames(dir).join(', ') || 'none found'}) and not a file`,
-    null, null,
+    null,
+    null,
   );
 }
 
@@ -75,7 +83,18 @@ function applyLayer(base: Record<string, unknown>, layer: Record<string, unknown
 
 function overridesLayer(o: ScenarioOverrides): Record<string, unknown> {
   const layer: Record<string, unknown> = {};
-  for (const k of ['seed', 'workers', 'rate', 'schedule', 'duration_s', 'count', 'sources', 'poll_ms', 'warmup_max_s', 'commit_wait_s'] as const) {
+  for (const k of [
+    'seed',
+    'workers',
+    'rate',
+    'schedule',
+    'duration_s',
+    'count',
+    'sources',
+    'poll_ms',
+    'warmup_max_s',
+    'commit_wait_s',
+  ] as const) {
     if (o[k] !== undefined) layer[k] = o[k];
   }
   if (o.clock_faults !== undefined) layer.worker_defaults = { clock_faults: o.clock_faults };
@@ -90,11 +109,16 @@ function overridesLayer(o: ScenarioOverrides): Record<string, unknown> {
  */
 function dropWorkersCutByLaterLayer(merged: Record<string, unknown>, layers: Record<string, unknown>[]): void {
   let setAt = -1;
-  layers.forEach((l, i) => { if (l.workers !== undefined) setAt = i; });
+  layers.forEach((l, i) => {
+    if (l.workers !== undefined) setAt = i;
+  });
   if (setAt < 0 || typeof merged.workers !== 'number') return;
   const n = merged.workers;
   const introducedAfterCut = (get: (l: Record<string, unknown>) => unknown, key: string): boolean =>
-    layers.slice(setAt).some((l) => { const o = get(l); return isPlainObject(o) && key in o; });
+    layers.slice(setAt).some((l) => {
+      const o = get(l);
+      return isPlainObject(o) && key in o;
+    });
   const prune = (obj: unknown, get: (l: Record<string, unknown>) => unknown): void => {
     if (!isPlainObject(obj)) return;
     for (const key of Object.keys(obj)) {
@@ -108,7 +132,9 @@ function dropWorkersCutByLaterLayer(merged: Record<string, unknown>, layers: Rec
   }
   if (isPlainObject(merged.event_faults) && isPlainObject(merged.event_faults.per_worker)) {
     merged.event_faults = { ...merged.event_faults, per_worker: { ...merged.event_faults.per_worker } };
-    prune((merged.event_faults as Record<string, unknown>).per_worker, (l) => (isPlainObject(l.event_faults) ? l.event_faults.per_worker : undefined));
+    prune((merged.event_faults as Record<string, unknown>).per_worker, (l) =>
+      isPlainObject(l.event_faults) ? l.event_faults.per_worker : undefined,
+    );
   }
 }
 
@@ -166,5 +192,9 @@ export function loadScenario(nameOrFile: string, overrides: ScenarioOverrides = 
  * The scenario run-local uses when none is named: defaults plus the CLI's flags (no checks).
  */
 export function defaultScenario(overrides: ScenarioOverrides = {}): Scenario {
-  return resolveScenario([{ name: 'default', description: 'Defaults of run-local with the command-line flags; perfect simulated clocks.' }], overrides, 'default scenario');
+  return resolveScenario(
+    [{ name: 'default', description: 'Defaults of run-local with the command-line flags; perfect simulated clocks.' }],
+    overrides,
+    'default scenario',
+  );
 }

@@ -25,14 +25,21 @@ export function negativeControlNote(
   const detected = marked.size ? failed.filter((n) => marked.has(n)) : failed;
   const missed = [...marked].filter((n) => !failed.includes(n));
   if (unexpected.length) {
-    return `${head}: UNEXPECTED FAIL of ${unexpected.join(', ')} — only ${[...marked].join(', ')} should fail; ` +
-      'a check that must hold did not (a regression, not the expected result).';
+    return (
+      `${head}: UNEXPECTED FAIL of ${unexpected.join(', ')} — only ${[...marked].join(', ')} should fail; ` +
+      'a check that must hold did not (a regression, not the expected result).'
+    );
   }
   if (detected.length && missed.length === 0) {
-    return `${head}: the FAIL of ${detected.join(', ')} is the expected result — the fault was detected. ` +
-      'The exit code is still 1 (a check failed), as for every scenario.';
+    return (
+      `${head}: the FAIL of ${detected.join(', ')} is the expected result — the fault was detected. ` +
+      'The exit code is still 1 (a check failed), as for every scenario.'
+    );
   }
-  if (results.some((r) => r.verdict === 'unknown')) return `${head}: a check was expected to FAIL, but some could not be judged — the result says nothing.`;
-  const which = marked.size ? `${missed.join(', ')} was expected to FAIL, but passed` : 'a check was expected to FAIL, but every check passed';
+  if (results.some((r) => r.verdict === 'unknown'))
+    return `${head}: a check was expected to FAIL, but some could not be judged — the result says nothing.`;
+  const which = marked.size
+    ? `${missed.join(', ')} was expected to FAIL, but passed`
+    : 'a check was expected to FAIL, but every check passed';
   return `${head}: ${which} — the fault went UNDETECTED (unexpected).`;
 }

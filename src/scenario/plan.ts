@@ -70,8 +70,10 @@ export const nodeName = (index: number): string => `w${index + 1}`;
 function workerSpec(s: Scenario, index: number): WorkerSpec {
   const o = s.per_worker[nodeName(index)] ?? {};
   return {
-    clock_faults: o.clock_faults === undefined ? s.worker_defaults.clock_faults
-      : deepMerge(s.worker_defaults.clock_faults, o.clock_faults) as ClockFaultSpec,
+    clock_faults:
+      o.clock_faults === undefined
+        ? s.worker_defaults.clock_faults
+        : (deepMerge(s.worker_defaults.clock_faults, o.clock_faults) as ClockFaultSpec),
     ntp_servers: o.ntp_servers ?? s.worker_defaults.ntp_servers,
   };
 }
@@ -146,8 +148,12 @@ export function withTruthAnchor(plan: LocalRunPlan, anchor: TruthAnchor): LocalR
 /** The coordinator's schedule as the coordinator will build it from its arguments. */
 export function coordinatorSchedule(c: CoordinatorPlan): ScheduleSpec {
   return {
-    kind: c.schedule.kind, seed: c.schedule.seed, rate: c.rate, patternMs: c.pattern ?? undefined,
-    count: c.count ?? undefined, durationS: c.count === null ? c.durationS ?? undefined : undefined,
+    kind: c.schedule.kind,
+    seed: c.schedule.seed,
+    rate: c.rate,
+    patternMs: c.pattern ?? undefined,
+    count: c.count ?? undefined,
+    durationS: c.count === null ? (c.durationS ?? undefined) : undefined,
   };
 }
 
@@ -166,7 +172,11 @@ export function scenarioManifest(plan: LocalRunPlan, file: string | null): Recor
     resolved: plan.scenario,
     planned_faults: {
       servers: Object.fromEntries(plan.servers.map((s) => [s.name, { faults: s.faults, clock_faults: s.clockFaults }])),
-      coordinator: { clock_faults: plan.coordinator.clockFaults, event_faults: plan.coordinator.eventFaults, schedule: plan.coordinator.schedule },
+      coordinator: {
+        clock_faults: plan.coordinator.clockFaults,
+        event_faults: plan.coordinator.eventFaults,
+        schedule: plan.coordinator.schedule,
+      },
       workers: Object.fromEntries(plan.workers.map((w) => [w.node, { clock_faults: w.clockFaults, ntp_servers: w.ntpServers }])),
     },
     replay: `chronoeval run-local --scenario ${file ?? plan.scenario.name} --seed ${plan.seed}`,

@@ -5,11 +5,12 @@ import type { CoordinatorPlan, ServerPlan, WorkerPlan } from './plan.js';
 /** Server name → "host:port" once the servers listen. */
 export type ServerAddresses = Record<string, string>;
 
-const addrs = (names: string[], at: ServerAddresses): string[] => names.map((n) => {
-  const a = at[n];
-  if (a === undefined) throw new Error(`no address for NTP server "${n}" (started: ${Object.keys(at).join(', ') || 'none'})`);
-  return a;
-});
+const addrs = (names: string[], at: ServerAddresses): string[] =>
+  names.map((n) => {
+    const a = at[n];
+    if (a === undefined) throw new Error(`no address for NTP server "${n}" (started: ${Object.keys(at).join(', ') || 'none'})`);
+    return a;
+  });
 
 /** `chronoeval ntp-server` arguments: its faults and its clock (with the run's truth anchor). */
 export function ntpServerArgs(s: ServerPlan): string[] {

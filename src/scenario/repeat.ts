@@ -79,8 +79,15 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
       run = { seed, results, exitCode: checksExitCode(results), error: null };
     } catch (e) {
       const results: CheckResult[] = opts.scenario.checks.map((c) => ({
-        name: c.name, path: c.path, op: c.op, threshold: parseThreshold(c.threshold),
-        measured: null, matched: 0, worst_at: null, verdict: 'unknown', detail: `run failed: ${(e as Error).message}`,
+        name: c.name,
+        path: c.path,
+        op: c.op,
+        threshold: parseThreshold(c.threshold),
+        measured: null,
+        matched: 0,
+        worst_at: null,
+        verdict: 'unknown',
+        detail: `run failed: ${(e as Error).message}`,
       }));
       run = { seed, results, exitCode: EXIT.unjudged, error: (e as Error).message };
     }
@@ -90,8 +97,15 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
   const checks: RepeatCheckSummary[] = opts.scenario.checks.map((c, ci) => {
     const threshold = parseThreshold(c.threshold);
     const s: RepeatCheckSummary = {
-      name: c.name, op: c.op, threshold, worst: null, worstSeed: null, worstAt: null,
-      verdicts: { pass: 0, fail: 0, unknown: 0 }, failingSeeds: [], unknownSeeds: [],
+      name: c.name,
+      op: c.op,
+      threshold,
+      worst: null,
+      worstSeed: null,
+      worstAt: null,
+      verdicts: { pass: 0, fail: 0, unknown: 0 },
+      failingSeeds: [],
+      unknownSeeds: [],
     };
     for (const r of runs) {
       const res = r.results[ci]!;
@@ -106,9 +120,15 @@ export async function repeatOverSeeds(opts: RepeatOptions): Promise<RepeatReport
     }
     return s;
   });
-  const exitCode = runs.some((r) => r.exitCode === EXIT.checkFailed) ? EXIT.checkFailed : runs.some((r) => r.exitCode === EXIT.unjudged) ? EXIT.unjudged : EXIT.ok;
+  const exitCode = runs.some((r) => r.exitCode === EXIT.checkFailed)
+    ? EXIT.checkFailed
+    : runs.some((r) => r.exitCode === EXIT.unjudged)
+      ? EXIT.unjudged
+      : EXIT.ok;
   const args = opts.replayArgs ?? ['--scenario', opts.scenario.name];
-  const replay = runs.filter((r) => r.exitCode !== 0).map((r) => (opts.replayCommand ? `${opts.replayCommand} --seed ${r.seed}` : replayLine(args, r.seed)));
+  const replay = runs
+    .filter((r) => r.exitCode !== 0)
+    .map((r) => (opts.replayCommand ? `${opts.replayCommand} --seed ${r.seed}` : replayLine(args, r.seed)));
   return { scenario: opts.scenario.name, seeds, runs, checks, exitCode, replay };
 }
 
@@ -147,5 +167,13 @@ export function replayLine(args: readonly string[], seed: number): string {
 }
 
 function shellWords(words: readonly string[]): string {
-  return words.map((w) => { try { return shQuote(w); } catch { return JSON.stringify(w); } }).join(' ');
+  return words
+    .map((w) => {
+      try {
+        return shQuote(w);
+      } catch {
+        return JSON.stringify(w);
+      }
+    })
+    .join(' ');
 }

@@ -11,7 +11,14 @@ import type { Logger } from '../cli/logger.js';
 import { scheduleRecord } from '../coordinator/schedule.js';
 import { resolveStampKind, type RecvStampMode } from '../net/stamped-socket.js';
 import {
-  coordinatorArgs, coordinatorSchedule, measureTruthAnchor, ntpServerArgs, scenarioManifest, withTruthAnchor, workerArgs, type LocalRunPlan,
+  coordinatorArgs,
+  coordinatorSchedule,
+  measureTruthAnchor,
+  ntpServerArgs,
+  scenarioManifest,
+  withTruthAnchor,
+  workerArgs,
+  type LocalRunPlan,
 } from './index.js';
 
 export interface RunLocalOptions {
@@ -30,7 +37,9 @@ export interface RunLocalOptions {
 }
 
 export interface RunLocalResult {
-  runId: string; runDir: string; exitCode: number;
+  runId: string;
+  runDir: string;
+  exitCode: number;
   /** The signal (SIGINT, SIGTERM, SIGHUP) that stopped the run early, or null. */
   interrupted: NodeJS.Signals | null;
 }
@@ -57,16 +66,32 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const common = ['--run-id', runId, '--results-dir', opts.resultsDir, '--logs-dir', opts.logsDir];
   const s = plan.scenario;
   const manifest: Manifest = {
-    run_id: runId, kind: 'local', started_utc: new Date().toISOString(), ended_utc: null,
+    run_id: runId,
+    kind: 'local',
+    started_utc: new Date().toISOString(),
+    ended_utc: null,
     command_line: opts.commandLine,
-    config: { workers: s.workers, rate: s.rate, duration_s: s.duration_s, count: s.count, sources: s.sources, poll_ms: s.poll_ms, warmup_max_s: s.warmup_max_s, commit_wait_s: s.commit_wait_s },
+    config: {
+      workers: s.workers,
+      rate: s.rate,
+      duration_s: s.duration_s,
+      count: s.count,
+      sources: s.sources,
+      poll_ms: s.poll_ms,
+      warmup_max_s: s.warmup_max_s,
+      commit_wait_s: s.commit_wait_s,
+    },
     schedule: scheduleRecord(coordinatorSchedule(plan.coordinator)),
     scenario: scenarioManifest(plan, opts.scenarioFile),
-    hosts: [], versions: baseVersions(), security: { authenticated: true },
+    hosts: [],
+    versions: baseVersions(),
+    security: { authenticated: true },
   };
   await writeManifest(paths.manifest, manifest);
   const events = s.count ?? `${s.duration_s} s of`;
-  log.info(`run ${runId}: scenario "${s.name}" seed ${plan.seed}, ${s.workers} workers, ${events} events at ${s.rate}/s, sources ${s.sources.join(',')}`);
+  log.info(
+    `run ${runId}: scenario "${s.name}" seed ${plan.seed}, ${s.workers} workers, ${events} events at ${s.rate}/s, sources ${s.sources.join(',')}`,
+  );
 
   const procs: RoleProcess[] = [];
   let interrupted: NodeJS.Signals | null = null;
@@ -78,7 +103,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     return p;
   };
   const running = (p: RoleProcess): boolean => p.child.exitCode === null && p.child.signalCode === null;
-  const stopAll = (sig: NodeJS.Signals = 'SIGTERM'): void => { for (const p of procs) if (running(p)) p.child.kill(sig); };
+  const stopAll = (sig: NodeJS.Signals = 'SIGTERM'): void => {
+    for (const p of procs) if (running(p)) p.child.kill(sig);
+  };
   const onSignal = (sig: NodeJS.Signals): void => {
     if (interrupted) {
       // A second signal: no more waiting.
@@ -102,14 +129,38 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     const servers: Record<string, string> = {};
     const serverProcs: RoleProcess[] = [];
     for (const sv of plan.servers) {
-      const p = start(`ntp-server ${sv.name}`, ['ntp-server', '--bind', '127.0.0.1', '--port', '0', '--run-id', runId, '--logs-dir', opts.logsDir, ...ntpServerArgs(sv)]);
+      const p = start(`ntp-server ${sv.name}`, [
+        'ntp-server',
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--run-id',
+        runId,
+        '--logs-dir',
+        opts.logsDir,
+        ...ntpServerArgs(sv),
+      ]);
       serverProcs.push(p);
       const port = await withTimeout(p.listening, 15_000, `ntp-server ${sv.name} start`);
       servers[sv.name] = `127.0.0.1:${port}`;
       manifest.hosts.push({ role: 'ntp-server', node: sv.name, host: '127.0.0.1', port });
     }
     const recvStamp = opts.recvStamp && opts.recvStamp !== 'auto' ? ['--recv-stamp', opts.recvStamp] : [];
-    const workers = plan.workers.map((w) => start(`worker ${w.node}`, ['worker', ...common, '--bind', '127.0.0.1', '--port', '0', '--key-file', keyFile, ...recvStamp, ...workerArgs(w, servers)]));
+    const workers = plan.workers.map((w) =>
+      start(`worker ${w.node}`, [
+        'worker',
+        ...common,
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        '0',
+        '--key-file',
+        keyFile,
+        ...recvStamp,
+        ...workerArgs(w, servers),
+      ]),
+    );
     const addrs: string[] = [];
     for (const [i, w] of workers.entries()) {
       const port = await withTimeout(w.listening, 15_000, `${w.name} start`);
@@ -118,13 +169,23 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     }
     await writeManifest(paths.manifest, manifest);
 
-    const coord = (coordinator = start('coordinator', ['coordinator', ...common, '--key-file', keyFile, ...coordinatorArgs(plan.coordinator, addrs, servers)]));
+    const coord = (coordinator = start('coordinator', [
+      'coordinator',
+      ...common,
+      '--key-file',
+      keyFile,
+      ...coordinatorArgs(plan.coordinator, addrs, servers),
+    ]));
     const coordExit = await coord.exited;
-    const workerExits = await Promise.all(workers.map((w) => withTimeout(w.exited, 30_000, `${w.name} exit`).catch((e: Error) => {
-      log.error(`${e.message}; stopping it`);
-      w.child.kill('SIGTERM');
-      return { code: null, signal: 'SIGTERM' as NodeJS.Signals };
-    })));
+    const workerExits = await Promise.all(
+      workers.map((w) =>
+        withTimeout(w.exited, 30_000, `${w.name} exit`).catch((e: Error) => {
+          log.error(`${e.message}; stopping it`);
+          w.child.kill('SIGTERM');
+          return { code: null, signal: 'SIGTERM' as NodeJS.Signals };
+        }),
+      ),
+    );
     for (const p of serverProcs) p.child.kill('SIGTERM');
     await Promise.all(serverProcs.map((p) => withTimeout(p.exited, 5000, `${p.name} exit`).catch(() => p.child.kill('SIGKILL'))));
 
@@ -132,9 +193,14 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     for (const { e, node } of failed) log.error(`worker ${node} ended with code ${e.code} signal ${e.signal}`);
     if (coordExit.code !== 0) log.error(`coordinator ended with code ${coordExit.code} signal ${coordExit.signal}`);
     manifest.ended_utc = new Date().toISOString();
-    manifest.exit = { coordinator: coordExit.code, workers: Object.fromEntries(workerExits.map((e, i) => [plan.workers[i]!.node, e.code])) };
+    manifest.exit = {
+      coordinator: coordExit.code,
+      workers: Object.fromEntries(workerExits.map((e, i) => [plan.workers[i]!.node, e.code])),
+    };
     manifest.realised_faults = {
-      servers: Object.fromEntries(plan.servers.map((sv, i) => [sv.name, serverProcs[i]!.lastJson.find((j) => j.event === 'realised_faults')?.ntp ?? null])),
+      servers: Object.fromEntries(
+        plan.servers.map((sv, i) => [sv.name, serverProcs[i]!.lastJson.find((j) => j.event === 'realised_faults')?.ntp ?? null]),
+      ),
       workers: Object.fromEntries(plan.workers.map((w) => [w.node, readClockFaults(paths.workerSummary(w.node))])),
     };
     await writeManifest(paths.manifest, manifest);

@@ -25,7 +25,8 @@ const VALIDATORS: { [K in SpecSchemaName]: (v: unknown, field: string) => SpecSc
 export function parseSpecArg<K extends SpecSchemaName>(value: string, schemaName: K): SpecSchemas[K] {
   const flag = `--${schemaName}`;
   if (!(schemaName in VALIDATORS)) throw new Error(`unknown spec schema "${schemaName}" (have: ${Object.keys(VALIDATORS).join(', ')})`);
-  if (typeof value !== 'string' || value.trim() === '') throw new Error(`${flag}: expected inline JSON or a JSON file path, got an empty value`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new Error(`${flag}: expected inline JSON or a JSON file path, got an empty value`);
   const text = value.trim();
   let raw: unknown;
   let where = flag;

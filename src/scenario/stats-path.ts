@@ -25,7 +25,10 @@ export function parseStatsPath(path: string, field = 'path'): PathSegment[] {
   for (const ch of path) {
     if (ch === '[') depth++;
     if (ch === ']') depth--;
-    if (ch === '.' && depth === 0) { parts.push(cur); cur = ''; } else cur += ch;
+    if (ch === '.' && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   parts.push(cur);
   return parts.map((p) => {
@@ -34,11 +37,14 @@ export function parseStatsPath(path: string, field = 'path'): PathSegment[] {
     const seg: PathSegment = { key: m[1]! };
     if (m[2] !== undefined) {
       const body = m[2].trim();
-      seg.filters = body === '*' ? [] : body.split(',').map((f) => {
-        const eq = f.indexOf('=');
-        if (eq <= 0) throw new SpecError(field, `bad filter "${f}" in "${path}" (expected field=value)`);
-        return { field: f.slice(0, eq).trim(), value: f.slice(eq + 1).trim() };
-      });
+      seg.filters =
+        body === '*'
+          ? []
+          : body.split(',').map((f) => {
+              const eq = f.indexOf('=');
+              if (eq <= 0) throw new SpecError(field, `bad filter "${f}" in "${path}" (expected field=value)`);
+              return { field: f.slice(0, eq).trim(), value: f.slice(eq + 1).trim() };
+            });
     }
     return seg;
   });
@@ -56,7 +62,11 @@ function labelOf(el: Record<string, unknown>, filters: PathSegment['filters']): 
 }
 
 /** selectStats with, for each value, where it was found (e.g. "node=w2"; '' when nothing varies). */
-export function selectStatsLabelled(root: unknown, segs: PathSegment[], trace?: { nullAt: string | null }): { value: unknown; at: string }[] {
+export function selectStatsLabelled(
+  root: unknown,
+  segs: PathSegment[],
+  trace?: { nullAt: string | null },
+): { value: unknown; at: string }[] {
   const labels: string[] = [];
   const values = selectStats(root, segs, trace, labels);
   return values.map((value, i) => ({ value, at: labels[i] ?? '' }));
@@ -74,14 +84,28 @@ export function selectStats(root: unknown, segs: PathSegment[], trace?: { nullAt
     const next: unknown[] = [];
     const nextLabels: string[][] = [];
     cur.forEach((v, vi) => {
-      if (v === null && trace && trace.nullAt === null) trace.nullAt = segs.slice(0, si).map((x) => x.key).join('.');
+      if (v === null && trace && trace.nullAt === null)
+        trace.nullAt = segs
+          .slice(0, si)
+          .map((x) => x.key)
+          .join('.');
       if (v === null || typeof v !== 'object') return;
       const children = seg.key === '*' ? Object.values(v as object) : [(v as Record<string, unknown>)[seg.key]];
       for (const c of children) {
-        if (seg.filters === undefined) { if (c !== undefined) { next.push(c); nextLabels.push(labels[vi]!); } continue; }
+        if (seg.filters === undefined) {
+          if (c !== undefined) {
+            next.push(c);
+            nextLabels.push(labels[vi]!);
+          }
+          continue;
+        }
         if (!Array.isArray(c)) continue;
         for (const el of c) {
-          if (el !== null && typeof el === 'object' && seg.filters.every((f) => matches((el as Record<string, unknown>)[f.field], f.value))) {
+          if (
+            el !== null &&
+            typeof el === 'object' &&
+            seg.filters.every((f) => matches((el as Record<string, unknown>)[f.field], f.value))
+          ) {
             next.push(el);
             nextLabels.push([...labels[vi]!, ...labelOf(el as Record<string, unknown>, seg.filters)]);
           }
@@ -102,11 +126,12 @@ export function parseThreshold(v: unknown, field = 'threshold'): number {
     if (!Number.isFinite(v)) throw new SpecError(field, 'must be finite');
     return v;
   }
-  if (typeof v !== 'string') throw new SpecError(field, `must be a number or a string such as "2ms", "150us" or "99.9%", got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new SpecError(field, `must be a number or a string such as "2ms", "150us" or "99.9%", got ${JSON.stringify(v)}`);
   const m = /^\s*(-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?)\s*(ns|us|µs|ms|s|%)\s*$/.exec(v);
   if (!m) throw new SpecError(field, `cannot read "${v}": use a number with ns, us, ms, s or %`);
   // Shift the decimal exponent in the string so "99.9%" is exactly 0.999 (99.9 * 0.01 is not).
-  const exp: Record<string, number> = { ns: 0, us: 3, 'µs': 3, ms: 6, s: 9, '%': -2 };
+  const exp: Record<string, number> = { ns: 0, us: 3, µs: 3, ms: 6, s: 9, '%': -2 };
   const [mant, e = '0'] = m[1]!.split('e');
   return Number(`${mant}e${Number(e) + exp[m[2]!]!}`);
 }

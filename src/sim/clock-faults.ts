@@ -2,13 +2,20 @@ import { Prng, deriveSeed } from './prng.js';
 import { expectArray, expectNumber, expectObject, optionalNumber, SpecError } from '../validate/index.js';
 
 /** A step of the local clock `step_ms` (signed) at `at_s` seconds of true time after the clock starts. */
-export interface ClockStepSpec { at_s: number; step_ms: number }
+export interface ClockStepSpec {
+  at_s: number;
+  step_ms: number;
+}
 
 /**
  * Random-walk frequency wander: every `interval_s` the frequency error changes by a normal
  * draw with sd `sd_ppm_per_sqrt_s`·√interval_s, clamped to ±`max_abs_ppm` when given.
  */
-export interface WanderSpec { sd_ppm_per_sqrt_s: number; interval_s?: number; max_abs_ppm?: number }
+export interface WanderSpec {
+  sd_ppm_per_sqrt_s: number;
+  interval_s?: number;
+  max_abs_ppm?: number;
+}
 
 /**
  * A simulated clock's faults: local = true + offset + drift·elapsed + Σ steps + wander.
@@ -30,7 +37,10 @@ export interface ClockFaultSpec {
 }
 
 /** A (realtime, monotonic) pair taken once; decimal strings of ns (JSON has no bigint). */
-export interface TruthAnchor { real_ns: string; mono_ns: string }
+export interface TruthAnchor {
+  real_ns: string;
+  mono_ns: string;
+}
 
 const CLOCK_FIELDS = ['offset_ms', 'drift_ppm', 'steps', 'wander', 'seed', 'truth_anchor'] as const;
 
@@ -65,7 +75,8 @@ export function validateClockFaultSpec(v: unknown, field = 'clock_faults'): Cloc
     const f = `${field}.truth_anchor`;
     const a = expectObject(o.truth_anchor, f, ['real_ns', 'mono_ns']);
     for (const k of ['real_ns', 'mono_ns'] as const) {
-      if (typeof a[k] !== 'string' || !/^[0-9]{1,19}$/.test(a[k] as string)) throw new SpecError(`${f}.${k}`, 'must be a decimal string of nanoseconds');
+      if (typeof a[k] !== 'string' || !/^[0-9]{1,19}$/.test(a[k] as string))
+        throw new SpecError(`${f}.${k}`, 'must be a decimal string of nanoseconds');
     }
     out.truth_anchor = { real_ns: a.real_ns as string, mono_ns: a.mono_ns as string };
   }
@@ -74,7 +85,9 @@ export function validateClockFaultSpec(v: unknown, field = 'clock_faults'): Cloc
 
 /** True when the spec changes nothing (a perfect simulated clock). */
 export function isPerfectClock(spec: ClockFaultSpec): boolean {
-  return !spec.offset_ms && !spec.drift_ppm && !(spec.steps?.some((s) => s.step_ms !== 0)) && !(spec.wander && spec.wander.sd_ppm_per_sqrt_s > 0);
+  return (
+    !spec.offset_ms && !spec.drift_ppm && !spec.steps?.some((s) => s.step_ms !== 0) && !(spec.wander && spec.wander.sd_ppm_per_sqrt_s > 0)
+  );
 }
 
 const WANDER_CHUNK = 256;
@@ -91,12 +104,12 @@ export class ClockFaultModel {
   private readonly driftPerNs: number;
   readonly stepAtNs: Float64Array;
   private readonly stepCumNs: Float64Array; // offset after step i (sum of steps 0..i)
-  private stepIdx = 0;                      // steps [0, stepIdx) are at or before the last query
+  private stepIdx = 0; // steps [0, stepIdx) are at or before the last query
   private readonly wanderIntervalNs: number;
-  private readonly wanderSd: number;        // ppm per interval
+  private readonly wanderSd: number; // ppm per interval
   private readonly wanderCap: number;
-  private wanderFreqPpm: number[] = [];     // frequency during interval k
-  private wanderCumNs: number[] = [];       // wander offset at start of interval k
+  private wanderFreqPpm: number[] = []; // frequency during interval k
+  private wanderCumNs: number[] = []; // wander offset at start of interval k
   private readonly wanderRng: Prng | null;
 
   constructor(spec: ClockFaultSpec, seed = spec.seed ?? 1) {
@@ -108,14 +121,20 @@ export class ClockFaultModel {
     this.stepAtNs = Float64Array.from(steps, (s) => s.at_s * 1e9);
     this.stepCumNs = new Float64Array(steps.length);
     let cum = 0;
-    steps.forEach((s, i) => { cum += s.step_ms * 1e6; this.stepCumNs[i] = cum; });
+    steps.forEach((s, i) => {
+      cum += s.step_ms * 1e6;
+      this.stepCumNs[i] = cum;
+    });
     const w = spec.wander;
     const on = w !== undefined && w.sd_ppm_per_sqrt_s > 0;
     this.wanderIntervalNs = (w?.interval_s ?? 1) * 1e9;
     this.wanderSd = on ? w!.sd_ppm_per_sqrt_s * Math.sqrt(w!.interval_s ?? 1) : 0;
     this.wanderCap = w?.max_abs_ppm ?? Infinity;
     this.wanderRng = on ? new Prng(deriveSeed(seed, 'clock/wander')) : null;
-    if (on) { this.wanderFreqPpm.push(0); this.wanderCumNs.push(0); }
+    if (on) {
+      this.wanderFreqPpm.push(0);
+      this.wanderCumNs.push(0);
+    }
   }
 
   /** local − true in ns at `elapsedNs` of true time since the clock started. */

@@ -53,9 +53,12 @@ export function validateDelayDist(v: unknown, field: string): DelayDistSpec {
 export function sampleDelayMs(d: DelayDistSpec, rng: Prng): number {
   if (typeof d === 'number') return d;
   switch (d.dist) {
-    case 'constant': return d.ms;
-    case 'uniform': return rng.uniform(d.min_ms, d.max_ms);
-    case 'normal': return Math.max(0, rng.normal(d.mean_ms, d.sd_ms));
+    case 'constant':
+      return d.ms;
+    case 'uniform':
+      return rng.uniform(d.min_ms, d.max_ms);
+    case 'normal':
+      return Math.max(0, rng.normal(d.mean_ms, d.sd_ms));
     case 'pareto': {
       const x = rng.pareto(d.min_ms, d.alpha);
       return d.max_ms === undefined ? x : Math.min(x, d.max_ms);

@@ -54,7 +54,8 @@ export function validateEventPathFaultSpec(v: unknown, field = 'event_faults'): 
     if (!isPlainObject(o.per_worker)) throw new SpecError(`${field}.per_worker`, 'must be an object keyed by worker index ("0", "1", ...)');
     out.per_worker = {};
     for (const [k, w] of Object.entries(o.per_worker)) {
-      if (workerKeyIndex(k) === null) throw new SpecError(`${field}.per_worker.${k}`, 'key must be a 0-based worker index ("0") or a node name "w1" (= index 0)');
+      if (workerKeyIndex(k) === null)
+        throw new SpecError(`${field}.per_worker.${k}`, 'key must be a 0-based worker index ("0") or a node name "w1" (= index 0)');
       out.per_worker[k] = validateWorkerEventFaults(w, `${field}.per_worker.${k}`);
     }
   }
@@ -85,7 +86,8 @@ const NONE: EventFaultDecision = Object.freeze({ drop: false, delayNs: 0, duplic
 export function eventPathFaults(spec: EventPathFaultSpec, seed = spec.seed ?? 1): EventPathFaults {
   const valid = validateEventPathFaultSpec(spec);
   const merged = new Map<number, WorkerEventFaultSpec>();
-  for (const [k, w] of Object.entries(valid.per_worker ?? {})) merged.set(workerKeyIndex(k)!, { ...merged.get(workerKeyIndex(k)!) ?? valid.all, ...w });
+  for (const [k, w] of Object.entries(valid.per_worker ?? {}))
+    merged.set(workerKeyIndex(k)!, { ...(merged.get(workerKeyIndex(k)!) ?? valid.all), ...w });
   const forWorker = (i: number): WorkerEventFaultSpec | undefined => merged.get(i) ?? valid.all;
   const active = (w: WorkerEventFaultSpec | undefined): boolean =>
     !!w && (w.delay !== undefined || (w.loss ?? 0) > 0 || (w.duplicate ?? 0) > 0);
@@ -111,11 +113,17 @@ export function eventPathFaults(spec: EventPathFaultSpec, seed = spec.seed ?? 1)
 
 /** Counts of what the event path actually did, per worker, for the manifest. */
 export class EventFaultTally {
-  private readonly perWorker = new Map<number, { decided: number; dropped: number; duplicated: number; delay_ns_sum: number; delay_ns_max: number }>();
+  private readonly perWorker = new Map<
+    number,
+    { decided: number; dropped: number; duplicated: number; delay_ns_sum: number; delay_ns_max: number }
+  >();
 
   record(workerIndex: number, d: EventFaultDecision): void {
     let t = this.perWorker.get(workerIndex);
-    if (!t) { t = { decided: 0, dropped: 0, duplicated: 0, delay_ns_sum: 0, delay_ns_max: 0 }; this.perWorker.set(workerIndex, t); }
+    if (!t) {
+      t = { decided: 0, dropped: 0, duplicated: 0, delay_ns_sum: 0, delay_ns_max: 0 };
+      this.perWorker.set(workerIndex, t);
+    }
     t.decided++;
     if (d.drop) t.dropped++;
     t.duplicated += d.duplicates;
@@ -126,7 +134,13 @@ export class EventFaultTally {
   toJSON(): Record<string, { decided: number; dropped: number; duplicated: number; delay_ns_mean: number | null; delay_ns_max: number }> {
     const out: ReturnType<EventFaultTally['toJSON']> = {};
     for (const [i, t] of [...this.perWorker].sort((a, b) => a[0] - b[0])) {
-      out[String(i)] = { decided: t.decided, dropped: t.dropped, duplicated: t.duplicated, delay_ns_mean: t.decided ? t.delay_ns_sum / t.decided : null, delay_ns_max: t.delay_ns_max };
+      out[String(i)] = {
+        decided: t.decided,
+        dropped: t.dropped,
+        duplicated: t.duplicated,
+        delay_ns_mean: t.decided ? t.delay_ns_sum / t.decided : null,
+        delay_ns_max: t.delay_ns_max,
+      };
     }
     return out;
   }

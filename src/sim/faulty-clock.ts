@@ -81,10 +81,12 @@ export class FaultyClock implements LocalClock {
   realisedFaults(nowTrueNs: bigint = this.host.nowNs()): RealisedClockFaults {
     const spec = this.model.spec;
     const elapsed = Number(nowTrueNs - this.startTrueNs);
-    const steps = [...(spec.steps ?? [])].sort((a, b) => a.at_s - b.at_s).map((s) => {
-      const at = this.startTrueNs + BigInt(Math.round(s.at_s * 1e9));
-      return { at_s: s.at_s, at_true_ns: at, step_ns: Math.round(s.step_ms * 1e6), applied: at <= nowTrueNs };
-    });
+    const steps = [...(spec.steps ?? [])]
+      .sort((a, b) => a.at_s - b.at_s)
+      .map((s) => {
+        const at = this.startTrueNs + BigInt(Math.round(s.at_s * 1e9));
+        return { at_s: s.at_s, at_true_ns: at, step_ns: Math.round(s.step_ms * 1e6), applied: at <= nowTrueNs };
+      });
     return {
       spec,
       seed: this.model.seed,

@@ -60,8 +60,10 @@ export class NtpFaultBehaviour implements NtpServerBehaviour {
   private readonly offsetNs: bigint;
   private n = 0;
   private dropped = 0;
-  private reqSum = 0; private reqMax: number | null = null;
-  private repSum = 0; private repMax: number | null = null;
+  private reqSum = 0;
+  private reqMax: number | null = null;
+  private repSum = 0;
+  private repMax: number | null = null;
 
   constructor(spec: NtpFaultSpec, seed = spec.seed ?? 1) {
     this.spec = validateNtpFaultSpec(spec);
@@ -89,8 +91,10 @@ export class NtpFaultBehaviour implements NtpServerBehaviour {
     } else {
       const req = d.requestDelayMs ?? 0;
       const rep = d.replyDelayMs ?? 0;
-      this.reqSum += req; this.reqMax = Math.max(this.reqMax ?? req, req);
-      this.repSum += rep; this.repMax = Math.max(this.repMax ?? rep, rep);
+      this.reqSum += req;
+      this.reqMax = Math.max(this.reqMax ?? req, req);
+      this.repSum += rep;
+      this.repMax = Math.max(this.repMax ?? rep, rep);
     }
     return d;
   }

@@ -10,7 +10,12 @@ import { Problems, ValidationError, showValue, type FieldProblem } from './probl
 /** Every invalid flag of one command. */
 export class ConfigError extends ValidationError {
   constructor(problems: FieldProblem[]) {
-    super(problems, problems.length === 1 ? problems[0]!.message : `${problems.length} invalid options:\n  ${problems.map((e) => e.message).join('\n  ')}`);
+    super(
+      problems,
+      problems.length === 1
+        ? problems[0]!.message
+        : `${problems.length} invalid options:\n  ${problems.map((e) => e.message).join('\n  ')}`,
+    );
   }
 
   get errors(): FieldProblem[] {
@@ -62,7 +67,8 @@ export class FlagProblems extends Problems {
     const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(v) ?? /^([^:\s[\]]+)(?::(\d+))?$/.exec(v);
     if (!m) return this.fail(field, v, allowed);
     const host = m[1]!;
-    if (m[0].startsWith('[') ? isIP(host) !== 6 : !(isIP(host) === 4 || (isHostName(host) && !/^\d+(\.\d+){3}$/.test(host)))) return this.fail(field, v, allowed);
+    if (m[0].startsWith('[') ? isIP(host) !== 6 : !(isIP(host) === 4 || (isHostName(host) && !/^\d+(\.\d+){3}$/.test(host))))
+      return this.fail(field, v, allowed);
     if (m[2] === undefined && defaultPort === undefined) return this.fail(field, v, allowed);
     const port = m[2] === undefined ? defaultPort! : Number(m[2]);
     if (!(Number.isInteger(port) && port >= 1 && port <= 65535)) return this.fail(field, v, allowed);
@@ -71,7 +77,10 @@ export class FlagProblems extends Problems {
 
   list(v: unknown): string[] {
     if (v === undefined || v === null) return [];
-    return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+    return (Array.isArray(v) ? v : [v])
+      .flatMap((x) => String(x).split(','))
+      .map((x) => x.trim())
+      .filter(Boolean);
   }
 
   runId(field: string, v: unknown): string | undefined {
@@ -80,7 +89,8 @@ export class FlagProblems extends Problems {
   }
 
   nodeId(field: string, v: unknown): string | undefined {
-    if (typeof v !== 'string' || !isValidNodeId(v)) return this.fail(field, v, "must be letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit");
+    if (typeof v !== 'string' || !isValidNodeId(v))
+      return this.fail(field, v, "must be letters, digits, '.', '_' or '-' (at most 64), starting with a letter or digit");
     return v;
   }
 
@@ -112,7 +122,8 @@ export class FlagProblems extends Problems {
       accessSync(p, constants.W_OK | constants.X_OK);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      const why = code === 'EROFS' ? 'is on a read-only filesystem' : code === 'EACCES' ? 'is not writable by this user' : `cannot be used (${code})`;
+      const why =
+        code === 'EROFS' ? 'is on a read-only filesystem' : code === 'EACCES' ? 'is not writable by this user' : `cannot be used (${code})`;
       return this.fail(field, v, `must be writable: ${p} ${why} (${code})`);
     }
     return v;

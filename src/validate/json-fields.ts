@@ -28,7 +28,12 @@ export function expectObject(v: unknown, field: string, allowed: readonly string
   return v;
 }
 
-export interface NumberRule { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean }
+export interface NumberRule {
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  exclusiveMin?: boolean;
+}
 
 export function expectNumber(v: unknown, field: string, rule: NumberRule = {}): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new SpecError(field, `must be a finite number, got ${show(v)}`, v);

@@ -4,12 +4,18 @@ import { Problems } from './problems.js';
 
 type Obj = Record<string, unknown>;
 
-export interface RangeRule { min: number; max: number; int?: boolean; def?: number }
+export interface RangeRule {
+  min: number;
+  max: number;
+  int?: boolean;
+  def?: number;
+}
 
 export class MappingProblems extends Problems {
   /** Keys outside `keys` are typos, not silently ignored settings. */
   knownKeys(o: Obj, where: string, keys: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) this.fail(where ? `${where}.${k}` : k, o[k], `unknown key (expected one of: ${keys.join(', ')})`);
+    for (const k of Object.keys(o))
+      if (!keys.includes(k)) this.fail(where ? `${where}.${k}` : k, o[k], `unknown key (expected one of: ${keys.join(', ')})`);
   }
 
   number(o: Obj, key: string, where: string, r: RangeRule): number | undefined {
@@ -32,7 +38,10 @@ export class MappingProblems extends Problems {
   boolean(o: Obj, key: string, where: string, def: boolean): boolean {
     const v = o[key];
     if (v === undefined || v === null) return def;
-    if (typeof v !== 'boolean') { this.fail(`${where}.${key}`, v, `must be true or false, got ${JSON.stringify(v)}`); return def; }
+    if (typeof v !== 'boolean') {
+      this.fail(`${where}.${key}`, v, `must be true or false, got ${JSON.stringify(v)}`);
+      return def;
+    }
     return v;
   }
 }

@@ -3,7 +3,12 @@
 import { EXIT } from '../cli/exit-codes.js';
 
 /** One invalid field. `message` is the whole line shown to the user. */
-export interface FieldProblem { field: string; value: unknown; allowed: string; message: string }
+export interface FieldProblem {
+  field: string;
+  value: unknown;
+  allowed: string;
+  message: string;
+}
 
 /** Bad input from the user: the CLI exits with EXIT.usage (2). */
 export class UsageError extends Error {
@@ -12,7 +17,10 @@ export class UsageError extends Error {
 
 /** Every problem found in one input (flags, a spec, an inventory). */
 export class ValidationError extends UsageError {
-  constructor(readonly problems: FieldProblem[], message = defaultMessage(problems)) {
+  constructor(
+    readonly problems: FieldProblem[],
+    message = defaultMessage(problems),
+  ) {
     super(message);
   }
 
@@ -32,7 +40,11 @@ function defaultMessage(problems: FieldProblem[]): string {
  */
 export class SpecError extends UsageError {
   readonly field: string;
-  constructor(field: string, readonly problem: string, readonly value?: unknown) {
+  constructor(
+    field: string,
+    readonly problem: string,
+    readonly value?: unknown,
+  ) {
     // Checks called with an empty prefix build fields such as ".offset_ms": drop the dot.
     const f = field.replace(/^\./, '');
     super(f ? `${f}: ${problem}` : problem);
@@ -44,7 +56,11 @@ export class SpecError extends UsageError {
 /** A user's value, printed back without control characters or floods. */
 export function showValue(v: unknown, max = 80): string {
   let s: string;
-  try { s = typeof v === 'number' ? String(v) : v === undefined ? '(missing)' : JSON.stringify(v) ?? String(v); } catch { s = typeof v; }
+  try {
+    s = typeof v === 'number' ? String(v) : v === undefined ? '(missing)' : (JSON.stringify(v) ?? String(v));
+  } catch {
+    s = typeof v;
+  }
   s = s.replace(/[^\x20-\x7e]/g, '?');
   return s.length > max ? s.slice(0, max - 3) + '...' : s;
 }

@@ -63,7 +63,8 @@ export class CommitWaitScheduler {
     const delays = [...(opts.delaysS ?? [30, 60])];
     if (delays.length === 0) throw new Error('commit wait: at least one delay is needed (e.g. 30,60 seconds)');
     for (const d of delays) {
-      if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0) throw new Error(`commit wait: delays must be positive seconds, got ${String(d)}`);
+      if (typeof d !== 'number' || !Number.isFinite(d) || d <= 0)
+        throw new Error(`commit wait: delays must be positive seconds, got ${String(d)}`);
     }
     if (new Set(delays).size !== delays.length) throw new Error(`commit wait: delay given twice in ${delays.join(',')}`);
     this.delaysS = delays.sort((a, b) => a - b);
@@ -73,7 +74,9 @@ export class CommitWaitScheduler {
   }
 
   /** Source names that will get rows. */
-  get sourceNames(): string[] { return this.sources.map((s) => s.name); }
+  get sourceNames(): string[] {
+    return this.sources.map((s) => s.name);
+  }
 
   start(): void {
     if (this.timer || this.sources.length === 0) return;
@@ -87,7 +90,10 @@ export class CommitWaitScheduler {
    */
   track(eventId: string | number, seq: number | bigint | string, recvLocalNs: bigint, trueRecvNs: bigint | null, monoNs?: bigint): void {
     if (this.sources.length === 0) return;
-    if (this.queue.length - this.head() >= (this.opts.maxPending ?? 1_000_000)) { this.dropped++; return; }
+    if (this.queue.length - this.head() >= (this.opts.maxPending ?? 1_000_000)) {
+      this.dropped++;
+      return;
+    }
     this.queue.push({ eventId, seq, recvLocalNs, trueRecvNs, monoNs: monoNs ?? process.hrtime.bigint() });
     this.tracked++;
   }
@@ -101,9 +107,17 @@ export class CommitWaitScheduler {
     if (this.pendingCount() > 0) {
       this.start();
       await new Promise<void>((resolve) => {
-        const done = (): void => { clearTimeout(cut); resolve(); };
-        const cut = setTimeout(() => { this.drainWaiters = this.drainWaiters.filter((w) => w !== done); resolve(); },
-          opts.maxWaitMs ?? Number(this.delaysNs[this.delaysNs.length - 1]! / 1_000_000n) + 5000);
+        const done = (): void => {
+          clearTimeout(cut);
+          resolve();
+        };
+        const cut = setTimeout(
+          () => {
+            this.drainWaiters = this.drainWaiters.filter((w) => w !== done);
+            resolve();
+          },
+          opts.maxWaitMs ?? Number(this.delaysNs[this.delaysNs.length - 1]! / 1_000_000n) + 5000,
+        );
         this.drainWaiters.push(done);
       });
     }
@@ -118,8 +132,12 @@ export class CommitWaitScheduler {
 
   stats(): CommitWaitStats {
     return {
-      tracked: this.tracked, rows: this.rows, pending: this.pendingCount(), dropped: this.dropped,
-      delays_s: this.delaysS, sources: this.sourceNames,
+      tracked: this.tracked,
+      rows: this.rows,
+      pending: this.pendingCount(),
+      dropped: this.dropped,
+      delays_s: this.delaysS,
+      sources: this.sourceNames,
     };
   }
 
@@ -169,9 +187,19 @@ export class CommitWaitScheduler {
       const rd = r ?? EMPTY_READING(reason ? 'error' : 'stale');
       try {
         this.opts.sink({
-          run_id: this.opts.runId ?? '', node_id: this.opts.nodeId ?? '', event_id: e.eventId, seq: e.seq,
-          source: s.name, delay_s: delayS, recv_local_ns: e.recvLocalNs, reestimated_local_ns: localNow,
-          point_ns: rd.point_ns, lo_ns: rd.lo_ns, hi_ns: rd.hi_ns, status: rd.status, true_recv_ns: e.trueRecvNs,
+          run_id: this.opts.runId ?? '',
+          node_id: this.opts.nodeId ?? '',
+          event_id: e.eventId,
+          seq: e.seq,
+          source: s.name,
+          delay_s: delayS,
+          recv_local_ns: e.recvLocalNs,
+          reestimated_local_ns: localNow,
+          point_ns: rd.point_ns,
+          lo_ns: rd.lo_ns,
+          hi_ns: rd.hi_ns,
+          status: rd.status,
+          true_recv_ns: e.trueRecvNs,
         });
         this.rows++;
       } catch (err) {

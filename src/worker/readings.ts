@@ -12,7 +12,10 @@ export function pushReadings(row: Cell[], sources: readonly ClockSource[], local
   for (let i = 0; i < sources.length; i++) {
     const r = sources[i]!.read(localNs, monoNs);
     row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
-    if (tally) { const t = tally[i]!; t[r.status] = (t[r.status] ?? 0) + 1; }
+    if (tally) {
+      const t = tally[i]!;
+      t[r.status] = (t[r.status] ?? 0) + 1;
+    }
   }
 }
 
@@ -35,7 +38,12 @@ export function availabilityOf(sources: readonly ClockSource[], tally: readonly 
       readings += n;
       if (status === 'ok' || status === 'degraded') withValue += n;
     }
-    out[s.name] = { readings, without_value: readings - withValue, availability: readings ? withValue / readings : null, by_status: { ...t } };
+    out[s.name] = {
+      readings,
+      without_value: readings - withValue,
+      availability: readings ? withValue / readings : null,
+      by_status: { ...t },
+    };
   });
   return out;
 }

@@ -11,7 +11,11 @@ export class WarmupGate {
   private readyAtMs: number | null = null;
   unreadyAtReady: string[] = [];
 
-  constructor(private readonly sources: readonly ClockSource[], private readonly maxMs: number, private readonly log: Logger) {}
+  constructor(
+    private readonly sources: readonly ClockSource[],
+    private readonly maxMs: number,
+    private readonly log: Logger,
+  ) {}
 
   start(): void {
     this.timer = setInterval(() => this.poll(), 250);
@@ -43,11 +47,15 @@ export class WarmupGate {
     } else if (now - this.startedMs >= this.maxMs) {
       this.readyAtMs = now;
       this.unreadyAtReady = unready.map((s) => s.name);
-      this.log.warn(`maximum warmup (${this.maxMs / 1000} s) reached; not converged: ${unready.map((s) => `${s.name} (${s.readiness().detail})`).join('; ')}`);
+      this.log.warn(
+        `maximum warmup (${this.maxMs / 1000} s) reached; not converged: ${unready.map((s) => `${s.name} (${s.readiness().detail})`).join('; ')}`,
+      );
       this.stop();
     } else if (now - this.lastProgressMs >= 3000) {
       this.lastProgressMs = now;
-      this.log.info(`warming up ${((now - this.startedMs) / 1000).toFixed(0)} s: waiting on ${unready.map((s) => `${s.name} (${s.readiness().detail})`).join('; ')}`);
+      this.log.info(
+        `warming up ${((now - this.startedMs) / 1000).toFixed(0)} s: waiting on ${unready.map((s) => `${s.name} (${s.readiness().detail})`).join('; ')}`,
+      );
     }
   }
 }

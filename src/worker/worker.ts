@@ -22,7 +22,10 @@ import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSo
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 
 /** Where a datagram came from (replies go back there). */
-interface From { address: string; port: number }
+interface From {
+  address: string;
+  port: number;
+}
 
 export interface WorkerOptions extends RoleOptions {
   nodeId: string;
@@ -61,8 +64,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
 
   const sync = await openSyncLog(paths.syncCsv(opts.nodeId), opts.runId, opts.nodeId, onFatal);
   const { stamped, all } = createSources(opts.sources, {
-    clock, nodeId: opts.nodeId, ntpServers: opts.ntpServers, pollMs: opts.pollMs,
-    sink: sync.sink, logger: log, options: opts.sourceOptions ?? {}, runId: opts.runId,
+    clock,
+    nodeId: opts.nodeId,
+    ntpServers: opts.ntpServers,
+    pollMs: opts.pollMs,
+    sink: sync.sink,
+    logger: log,
+    options: opts.sourceOptions ?? {},
+    runId: opts.runId,
   });
   const csv = new BatchedCsvWriter(paths.workerCsv(opts.nodeId), workerColumns(stamped.map((s) => s.name)), 100, onFatal);
   await csv.open();
@@ -108,10 +117,16 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     }
     received++;
     const d = decodeMessage(buf, opts.runId, opts.key);
-    if (!d.ok) { reject(d.reason, d.detail, address, port); return; }
+    if (!d.ok) {
+      reject(d.reason, d.detail, address, port);
+      return;
+    }
     const msg = d.msg;
     if (msg.k === 'ev') {
-      if (!seen.add(msg.seq)) { reject('duplicate', `seq ${msg.seq}`, address, port); return; }
+      if (!seen.add(msg.seq)) {
+        reject('duplicate', `seq ${msg.seq}`, address, port);
+        return;
+      }
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
       // Sources are read at the arrival instant (local and monotonic), not at the time this callback runs.
       pushReadings(row, stamped, recvNs, mono, tally);
@@ -150,12 +165,14 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       // never twice for one query (keyed), never a flood to one address (ready-guard.ts).
       let why: keyof WorkerSummary['ready_unanswered'] | null = null;
       const verdict = readyGuard.admit(msg.n, from.address);
-      const buf = verdict === 'answer' ? fitStatus(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), size, opts.key) : null;
+      const buf =
+        verdict === 'answer' ? fitStatus(statusReply(ending ? 'ending' : gate.isReady() ? 'ready' : 'warming'), size, opts.key) : null;
       if (verdict !== 'answer') why = verdict;
       else if (!buf) why = 'too_small';
       if (why) {
         const n = (unanswered[why] = (unanswered[why] ?? 0) + 1);
-        if (n <= 5 || n % 1000 === 0) log.warn(`ready? not answered: ${why}`, { from: `${from.address}:${from.port}`, n: msg.n, bytes: size, count: n });
+        if (n <= 5 || n % 1000 === 0)
+          log.warn(`ready? not answered: ${why}`, { from: `${from.address}:${from.port}`, n: msg.n, bytes: size, count: n });
         return;
       }
       try {
@@ -168,7 +185,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       else {
         // Repeated `end`s while ending: "still ending" (the coordinator waits on while these come), never larger than the `end`.
         const b = fitStatus(statusReply('ending'), size, opts.key);
-        if (b) try { socket?.send(b, from.port, from.address); } catch { /* the socket may be closing */ }
+        if (b)
+          try {
+            socket?.send(b, from.port, from.address);
+          } catch {
+            /* the socket may be closing */
+          }
       }
     }
   }
@@ -197,18 +219,39 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     const drops = socket
       ? await socket.kernelDrops().catch((e: Error) => ({ drops: null, from: `unavailable: ${e.message}` }))
       : { drops: null, from: 'unavailable: the socket never opened' };
-    if (drops.drops) log.warn(`the kernel dropped ${drops.drops} datagrams at this worker's socket (receive buffer of ${recvBufferBytes} bytes full): lost at the receiver, not in the network`);
+    if (drops.drops)
+      log.warn(
+        `the kernel dropped ${drops.drops} datagrams at this worker's socket (receive buffer of ${recvBufferBytes} bytes full): lost at the receiver, not in the network`,
+      );
     const summary: WorkerSummary = {
-      run_id: opts.runId, node_id: opts.nodeId, received, recorded, rejected: counters,
-      first_seq: firstSeq, last_seq: lastSeq,
-      ready_after_s: gate.readyAfterS, unready_sources: gate.unreadyAtReady,
-      ended_by: by, started_utc: startedUtc, ended_utc: new Date().toISOString(), clock_faults: realisedClockFaults(clock),
+      run_id: opts.runId,
+      node_id: opts.nodeId,
+      received,
+      recorded,
+      rejected: counters,
+      first_seq: firstSeq,
+      last_seq: lastSeq,
+      ready_after_s: gate.readyAfterS,
+      unready_sources: gate.unreadyAtReady,
+      ended_by: by,
+      started_utc: startedUtc,
+      ended_utc: new Date().toISOString(),
+      clock_faults: realisedClockFaults(clock),
       ...(fatal ? { write_error: (fatal as Error).message } : {}),
-      rows_written: csv.rowsWritten, rows_unwritten: recorded - csv.rowsWritten,
-      authenticated: opts.security?.authenticated ?? opts.key !== null, key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
-      rows_before_restart: rowsBefore, commit_wait: commitWait?.scheduler.stats() ?? null, cpu_user_us: process.cpuUsage().user, cpu_system_us: process.cpuUsage().system,
-      recv_stamp: stampKind, recv_unstamped: socket?.unstampedCount() ?? 0, recv_buffer_bytes: recvBufferBytes,
-      recv_kernel_drops: drops.drops, recv_kernel_drops_from: drops.from, ready_unanswered: unanswered,
+      rows_written: csv.rowsWritten,
+      rows_unwritten: recorded - csv.rowsWritten,
+      authenticated: opts.security?.authenticated ?? opts.key !== null,
+      key_source: opts.security?.key_source ?? (opts.key ? 'key-file' : 'none'),
+      rows_before_restart: rowsBefore,
+      commit_wait: commitWait?.scheduler.stats() ?? null,
+      cpu_user_us: process.cpuUsage().user,
+      cpu_system_us: process.cpuUsage().system,
+      recv_stamp: stampKind,
+      recv_unstamped: socket?.unstampedCount() ?? 0,
+      recv_buffer_bytes: recvBufferBytes,
+      recv_kernel_drops: drops.drops,
+      recv_kernel_drops_from: drops.from,
+      ready_unanswered: unanswered,
       readings_by_source: availabilityOf(stamped, tally),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
@@ -218,18 +261,29 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     setTimeout(() => void (socket?.close() ?? Promise.resolve()).finally(() => resolveExit(exitCodeOf(by, fatal !== null))), 50);
   }
 
-  const onSignal = (sig: NodeJS.Signals): void => { void shutdown(sig); };
+  const onSignal = (sig: NodeJS.Signals): void => {
+    void shutdown(sig);
+  };
   for (const sig of STOP_SIGNALS) process.once(sig, onSignal);
 
   // A 4 MiB receive buffer (Linux caps it at net.core.rmem_max) rides out scheduling stalls on a
   // busy host: the default 208 KiB holds 256 events (13 ms at 20,000 ev/s), this ~10,000 (docs/performance.md).
   socket = await openStampedSocket({
-    bind: opts.bind, port: opts.port, mode: stampKind, recvBufferBytes: 4 << 20, onMessage: onDatagram,
+    bind: opts.bind,
+    port: opts.port,
+    mode: stampKind,
+    recvBufferBytes: 4 << 20,
+    onMessage: onDatagram,
     onError: (e) => log.warn(`socket: ${e.message}`),
   });
   const addr = socket.address();
   recvBufferBytes = socket.recvBufferBytes();
-  log.info(`worker ${opts.nodeId} listening on ${addr.address}:${addr.port}`, { run_id: opts.runId, sources: opts.sources, recv_stamp: stampKind, recv_buffer_bytes: recvBufferBytes });
+  log.info(`worker ${opts.nodeId} listening on ${addr.address}:${addr.port}`, {
+    run_id: opts.runId,
+    sources: opts.sources,
+    recv_stamp: stampKind,
+    recv_buffer_bytes: recvBufferBytes,
+  });
   opts.onListening?.(addr.port);
   for (const s of all) await s.start();
   gate.start();
@@ -252,7 +306,11 @@ async function recordedSeqs(file: string): Promise<SeqSet> {
   let width = 0;
   for await (const line of lines) {
     const cells = line.split(',');
-    if (seqCol < 0) { seqCol = cells.indexOf('seq'); width = cells.length; continue; }
+    if (seqCol < 0) {
+      seqCol = cells.indexOf('seq');
+      width = cells.length;
+      continue;
+    }
     if (cells.length !== width) continue; // a torn row: its seq may be cut short
     const seq = Number(cells[seqCol]);
     if (cells[seqCol] !== '' && Number.isSafeInteger(seq) && seq >= 0) seen.add(seq);
@@ -261,13 +319,23 @@ async function recordedSeqs(file: string): Promise<SeqSet> {
 }
 
 /** Commit-wait re-estimation rows, when a stamped source can re-estimate and delays are configured. */
-async function openCommitWait(opts: WorkerOptions, stamped: ClockSource[], clock: LocalClock, file: string, onFatal: (e: Error) => void):
-  Promise<{ scheduler: CommitWaitScheduler; writer: BatchedCsvWriter } | null> {
+async function openCommitWait(
+  opts: WorkerOptions,
+  stamped: ClockSource[],
+  clock: LocalClock,
+  file: string,
+  onFatal: (e: Error) => void,
+): Promise<{ scheduler: CommitWaitScheduler; writer: BatchedCsvWriter } | null> {
   if (opts.commitWaitS.length === 0 || !stamped.some((s) => typeof s.reestimate === 'function')) return null;
   const writer = new BatchedCsvWriter(file, COMMIT_WAIT_COLUMNS, 200, onFatal);
   await writer.open();
   const scheduler = new CommitWaitScheduler({
-    sources: stamped, clock, delaysS: opts.commitWaitS, runId: opts.runId, nodeId: opts.nodeId, logger: opts.logger,
+    sources: stamped,
+    clock,
+    delaysS: opts.commitWaitS,
+    runId: opts.runId,
+    nodeId: opts.nodeId,
+    logger: opts.logger,
     sink: (row) => writer.append(COMMIT_WAIT_COLUMNS.map((c) => row[c])),
   });
   return { scheduler, writer };

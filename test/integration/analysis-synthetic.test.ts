@@ -36,7 +36,13 @@ test('synthetic run: 30 000 events × 3 workers with re-estimation at 2 s and 5 
   assert.equal(order.interval!.compared, events * 3);
   for (const w of stats.windows.filter((x) => x.source === 'bounded')) assert.equal(w.interval!.conflict_false, 0);
   const cw = stats.commit_wait.find((c) => c.source === 'bounded' && c.node === null)!;
-  assert.deepEqual(cw.reestimated.map((r) => [r.delay_s, r.rows]), [[2, events * 3], [5, events * 3]]);
+  assert.deepEqual(
+    cw.reestimated.map((r) => [r.delay_s, r.rows]),
+    [
+      [2, events * 3],
+      [5, events * 3],
+    ],
+  );
   assert.equal(cw.reestimated[0]!.coverage!.share, 1);
   assert.ok(cw.reestimated[0]!.width.p50! < cw.wait.p50!, 're-estimated intervals are narrower');
   const coord = stats.coordination.find((c) => c.source === 'bounded' && c.window_ms === 50)!;
@@ -47,7 +53,10 @@ test('synthetic run: 30 000 events × 3 workers with re-estimation at 2 s and 5 
   assert.deepEqual([ntp.empty, ntp.status_counts['warming']], [50, 50]);
   // timeline and samples exist and are bounded
   assert.ok(stats.timeline!.t_rel_ns.length <= 201);
-  assert.equal(stats.timeline!.events_sent.reduce((a, b) => a + b, 0), events);
+  assert.equal(
+    stats.timeline!.events_sent.reduce((a, b) => a + b, 0),
+    events,
+  );
   assert.ok(stats.samples.events.length <= 2001 && stats.samples.events.length >= 1000);
   const onDisk = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as Stats;
   assert.equal(onDisk.run.run_id, 'synthetic-run');

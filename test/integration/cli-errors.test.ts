@@ -13,8 +13,16 @@ const cases: { name: string; args: string[]; expect: RegExp }[] = [
   { name: 'unknown source', args: ['worker', '--node', 'a', '--insecure', '--sources', 'system,sundial'], expect: /sundial/ },
   { name: 'no key and not insecure', args: ['worker', '--node', 'a', '--sources', 'system'], expect: /--key-file|--insecure/ },
   { name: 'bad node id', args: ['worker', '--node', '../etc', '--insecure', '--sources', 'system'], expect: /--node/ },
-  { name: 'bad worker address', args: ['coordinator', '--workers', 'nohostport', '--insecure', '--sources', 'system', '--count', '1'], expect: /nohostport/ },
-  { name: 'bad rate', args: ['coordinator', '--workers', '127.0.0.1:9', '--insecure', '--sources', 'system', '--rate', '-5', '--count', '1'], expect: /--rate/ },
+  {
+    name: 'bad worker address',
+    args: ['coordinator', '--workers', 'nohostport', '--insecure', '--sources', 'system', '--count', '1'],
+    expect: /nohostport/,
+  },
+  {
+    name: 'bad rate',
+    args: ['coordinator', '--workers', '127.0.0.1:9', '--insecure', '--sources', 'system', '--rate', '-5', '--count', '1'],
+    expect: /--rate/,
+  },
 ];
 
 for (const c of cases) {
@@ -64,14 +72,16 @@ const bare: { cmd: string; pre: string[]; flag: string }[] = [
   { cmd: 'coordinator', pre: C, flag: 'rate' }, // has a default (50), which yargs used to hand over
   { cmd: 'worker', pre: ['--node', 'a', ...W], flag: 'port' },
 ];
-const lists: { cmd: string; pre: string[]; flag: string }[] = [
-  { cmd: 'worker', pre: ['--node', 'a', ...W], flag: 'commit-wait-s' },
-];
+const lists: { cmd: string; pre: string[]; flag: string }[] = [{ cmd: 'worker', pre: ['--node', 'a', ...W], flag: 'commit-wait-s' }];
 
 /** Run a few CLI invocations at a time (each is a short-lived process). */
 async function each<T>(items: T[], fn: (x: T) => Promise<void>, width = 4): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => { for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x); }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
+    }),
+  );
 }
 
 async function expectBadInput(args: string[], cmd: string, expect: RegExp): Promise<void> {
@@ -89,13 +99,17 @@ async function expectBadInput(args: string[], cmd: string, expect: RegExp): Prom
 
 test('a numeric flag given text that is not a number echoes it, never NaN', { timeout: 60_000 }, async () => {
   await each(numeric, (c) => expectBadInput([...c.pre, `--${c.flag}`, 'abc'], c.cmd, new RegExp(`--${c.flag}: expected .*, got 'abc'`)));
-  await each(lists, (c) => expectBadInput([...c.pre, `--${c.flag}`, '2,abc'], c.cmd, new RegExp(`--${c.flag}: expected .*, got 'abc' in '2,abc'`)));
+  await each(lists, (c) =>
+    expectBadInput([...c.pre, `--${c.flag}`, '2,abc'], c.cmd, new RegExp(`--${c.flag}: expected .*, got 'abc' in '2,abc'`)),
+  );
   await expectBadInput(['/nonexistent', '--windows-ms', '50,abc'], 'analyze', /--windows-ms: expected .*, got 'abc' in '50,abc'/);
 });
 
 test('a numeric flag typed without a value is an error, not its default', { timeout: 60_000 }, async () => {
   // The flag last (the dirs come after it), and the flag followed by another flag.
-  await each(bare, (c) => expectBadInput([...c.pre, `--${c.flag}`], c.cmd, new RegExp(`--${c.flag}: expected a value after the flag, got none`)));
+  await each(bare, (c) =>
+    expectBadInput([...c.pre, `--${c.flag}`], c.cmd, new RegExp(`--${c.flag}: expected a value after the flag, got none`)),
+  );
   await expectBadInput(['--rate', '--figures'], 'run-local', /--rate: expected a value after the flag, got none/);
 });
 
@@ -107,16 +121,32 @@ test('a numeric value in a --config file is checked like a typed one', async () 
 });
 
 test('a missing --config file says it is missing, not "Invalid JSON"', async () => {
-  await expectBadInput(['--config', '/nonexistent/conf.json'], 'run-local', /--config '\/nonexistent\/conf\.json': cannot read it \(no such file, ENOENT\)/);
+  await expectBadInput(
+    ['--config', '/nonexistent/conf.json'],
+    'run-local',
+    /--config '\/nonexistent\/conf\.json': cannot read it \(no such file, ENOENT\)/,
+  );
   const dir = tmpDir();
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, '{"rate": 5,');
   await expectBadInput(['--config', bad], 'run-local', /--config '.*bad\.json': not valid JSON/);
 });
 
-test('invalid --commit-wait-s, --source-options or an unresolvable worker host leave no (empty) log file', { timeout: 60_000 }, async () => {
-  await expectBadInput(['--node', 'a', ...W, '--commit-wait-s', '30,x'], 'worker', /--commit-wait-s/);
-  await expectBadInput(['--node', 'a', ...W, '--source-options', '{"bounded":'], 'worker', /--source-options: not valid JSON/);
-  await expectBadInput(['--workers', 'nosuchhost.invalid:9', '--insecure', '--sources', 'system', '--count', '1'], 'coordinator', /cannot resolve host "nosuchhost\.invalid"/);
-  await expectBadInput([...C, '--count', '1', '--source-options', '{"bounded":[]}'], 'coordinator', /--source-options: "bounded" must be an object/);
-});
+test(
+  'invalid --commit-wait-s, --source-options or an unresolvable worker host leave no (empty) log file',
+  { timeout: 60_000 },
+  async () => {
+    await expectBadInput(['--node', 'a', ...W, '--commit-wait-s', '30,x'], 'worker', /--commit-wait-s/);
+    await expectBadInput(['--node', 'a', ...W, '--source-options', '{"bounded":'], 'worker', /--source-options: not valid JSON/);
+    await expectBadInput(
+      ['--workers', 'nosuchhost.invalid:9', '--insecure', '--sources', 'system', '--count', '1'],
+      'coordinator',
+      /cannot resolve host "nosuchhost\.invalid"/,
+    );
+    await expectBadInput(
+      [...C, '--count', '1', '--source-options', '{"bounded":[]}'],
+      'coordinator',
+      /--source-options: "bounded" must be an object/,
+    );
+  },
+);

@@ -16,27 +16,64 @@ import { tmpDir } from '../support/helpers.js';
 import { readCsv, rng, seedFrom, sleep, writeKey } from '../support/reliability.js';
 
 const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 6);
-const RATE = 100;          // events/s
+const RATE = 100; // events/s
 const DURATION_S = 2.5;
-const BATCH_MS = 100;      // BatchedCsvWriter flush interval used by worker and coordinator
+const BATCH_MS = 100; // BatchedCsvWriter flush interval used by worker and coordinator
 const SLACK_MS = Number(process.env.CRASH_SLACK_MS ?? 150); // timer + fsync latency on a shared 2-core machine
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
-interface Ctx { results: string; logs: string; keyFile: string; key: Buffer }
+interface Ctx {
+  results: string;
+  logs: string;
+  keyFile: string;
+  key: Buffer;
+}
 
 function role(name: string, args: string[], c: Ctx, runId: string): RoleProcess {
-  const p = startRole(name, [...args, '--run-id', runId, '--results-dir', c.results, '--logs-dir', c.logs, '--key-file', c.keyFile, '--log-level', 'error'], { forwardStderr: false });
+  const p = startRole(
+    name,
+    [...args, '--run-id', runId, '--results-dir', c.results, '--logs-dir', c.logs, '--key-file', c.keyFile, '--log-level', 'error'],
+    { forwardStderr: false },
+  );
   // Keep stderr so that an unexpected exit says why.
   let err = '';
-  p.child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  p.child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   p.listening.catch(() => {});
-  p.listening = p.listening.catch(async (e: Error) => { await p.exited; throw new Error(`${e.message}\n${err}`); });
+  p.listening = p.listening.catch(async (e: Error) => {
+    await p.exited;
+    throw new Error(`${e.message}\n${err}`);
+  });
   p.listening.catch(() => {}); // coordinators never listen: only awaited for workers
   return p;
 }
-const workerArgs = (port: number): string[] => ['worker', '--node', 'w', '--bind', '127.0.0.1', '--port', String(port), '--sources', 'system'];
-const coordArgs = (port: number): string[] => ['coordinator', '--workers', `127.0.0.1:${port}`, '--rate', String(RATE), '--duration-s', String(DURATION_S),
-  '--sources', 'system', '--end-timeout-s', '20', '--ready-timeout-s', '30'];
+const workerArgs = (port: number): string[] => [
+  'worker',
+  '--node',
+  'w',
+  '--bind',
+  '127.0.0.1',
+  '--port',
+  String(port),
+  '--sources',
+  'system',
+];
+const coordArgs = (port: number): string[] => [
+  'coordinator',
+  '--workers',
+  `127.0.0.1:${port}`,
+  '--rate',
+  String(RATE),
+  '--duration-s',
+  String(DURATION_S),
+  '--sources',
+  'system',
+  '--end-timeout-s',
+  '20',
+  '--ready-timeout-s',
+  '30',
+];
 
 /** Cut the last data line of a CSV in the middle, as a write torn by power loss would. Returns its seq, or null if there is no data line. */
 function tearLastLine(file: string, r: ReturnType<typeof rng>): number | null {
@@ -56,12 +93,20 @@ function runsOf(xs: number[]): [number, number][] {
   const out: [number, number][] = [];
   for (const x of xs) {
     const last = out[out.length - 1];
-    if (last && x === last[1] + 1) last[1] = x; else out.push([x, x]);
+    if (last && x === last[1] + 1) last[1] = x;
+    else out.push([x, x]);
   }
   return out;
 }
 
-async function killWorkerThenRestart(t: TestContext, c: Ctx, runId: string, killAfterMs: number, tear: boolean, r: ReturnType<typeof rng>): Promise<number> {
+async function killWorkerThenRestart(
+  t: TestContext,
+  c: Ctx,
+  runId: string,
+  killAfterMs: number,
+  tear: boolean,
+  r: ReturnType<typeof rng>,
+): Promise<number> {
   const runDir = path.join(c.results, runId);
   const csvFile = path.join(runDir, 'workers', 'w.csv');
   const w1 = role('worker', workerArgs(0), c, runId);
@@ -93,7 +138,14 @@ async function killWorkerThenRestart(t: TestContext, c: Ctx, runId: string, kill
     if (life1[life1.length - 1] !== 0x0a) assert.equal(after[life1.length], 0x0a, 'the torn line was ended before appending');
   }
   const headerLine = after.toString('utf8').split('\n')[0]!;
-  assert.equal(after.toString('utf8').split('\n').filter((l) => l === headerLine).length, 1, 'header written once');
+  assert.equal(
+    after
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l === headerLine).length,
+    1,
+    'header written once',
+  );
 
   const sent = readCsv(path.join(runDir, 'coordinator.csv')).rows.map((x) => ({ seq: Number(x.seq), ns: BigInt(x.send_local_ns!) }));
   const got = readCsv(csvFile);
@@ -119,7 +171,9 @@ async function killWorkerThenRestart(t: TestContext, c: Ctx, runId: string, kill
     const [a, b] = gaps[0]!;
     const ta = sent.find((e) => e.seq === a)!.ns;
     const tb = sent.find((e) => e.seq === b)!.ns;
-    t.diagnostic(`gap: seq ${a}..${b} (${b - a + 1} events) sent ${Number(ta - killNs) / 1e6} .. ${Number(tb - killNs) / 1e6} ms around the kill; worker down ${Number(restartNs - killNs) / 1e6} ms`);
+    t.diagnostic(
+      `gap: seq ${a}..${b} (${b - a + 1} events) sent ${Number(ta - killNs) / 1e6} .. ${Number(tb - killNs) / 1e6} ms around the kill; worker down ${Number(restartNs - killNs) / 1e6} ms`,
+    );
   }
   // Analysis reads the run and agrees on what was lost; a tear is reported, not swallowed.
   const a = await analyzeRun(runDir);
@@ -127,11 +181,22 @@ async function killWorkerThenRestart(t: TestContext, c: Ctx, runId: string, kill
   assert.equal(wd.lost, missing.length, 'analysis counts the gap as lost events');
   const input = a.stats.inputs.files.find((x) => x.role === 'worker' && x.node === 'w')!;
   assert.equal(input.skipped_rows, tornSeq === null ? 0 : 1);
-  if (tornSeq !== null) assert.ok(a.warnings.some((m) => m.includes('workers/w.csv')), `tear reported: ${a.warnings.join(' | ')}`);
+  if (tornSeq !== null)
+    assert.ok(
+      a.warnings.some((m) => m.includes('workers/w.csv')),
+      `tear reported: ${a.warnings.join(' | ')}`,
+    );
   return worstMs;
 }
 
-async function killCoordinator(t: TestContext, c: Ctx, runId: string, killAfterMs: number, tear: boolean, r: ReturnType<typeof rng>): Promise<number> {
+async function killCoordinator(
+  t: TestContext,
+  c: Ctx,
+  runId: string,
+  killAfterMs: number,
+  tear: boolean,
+  r: ReturnType<typeof rng>,
+): Promise<number> {
   const runDir = path.join(c.results, runId);
   const coordFile = path.join(runDir, 'coordinator.csv');
   const w = role('worker', workerArgs(0), c, runId);
@@ -144,7 +209,12 @@ async function killCoordinator(t: TestContext, c: Ctx, runId: string, killAfterM
   // The worker outlives its coordinator; end it by hand (as an operator would) and it flushes.
   const s = dgram.createSocket('udp4');
   await new Promise<void>((res) => s.bind(0, '127.0.0.1', res));
-  const bye = new Promise<void>((res) => s.on('message', (b) => { const d = decodeMessage(b, runId, c.key); if (d.ok && d.msg.k === 'bye') res(); }));
+  const bye = new Promise<void>((res) =>
+    s.on('message', (b) => {
+      const d = decodeMessage(b, runId, c.key);
+      if (d.ok && d.msg.k === 'bye') res();
+    }),
+  );
   const end = encodeMessage({ v: 1, k: 'end', run: runId } as Message, c.key);
   s.send(end, port, '127.0.0.1');
   await withTimeout(bye, 10_000, 'worker bye');
@@ -154,18 +224,31 @@ async function killCoordinator(t: TestContext, c: Ctx, runId: string, killAfterM
   const tornSeq = tear ? tearLastLine(coordFile, r) : null;
   const coordCsv = readCsv(coordFile);
   const logged = coordCsv.rows.map((x) => Number(x.seq));
-  assert.deepEqual(logged, logged.map((_, i) => i), 'coordinator rows are a prefix of the schedule');
+  assert.deepEqual(
+    logged,
+    logged.map((_, i) => i),
+    'coordinator rows are a prefix of the schedule',
+  );
   const recv = readCsv(path.join(runDir, 'workers', 'w.csv')).rows.map((x) => ({ seq: Number(x.seq), ns: BigInt(x.recv_local_ns!) }));
-  assert.deepEqual(recv.map((x) => x.seq), recv.map((_, i) => i), 'the worker got every event in order');
+  assert.deepEqual(
+    recv.map((x) => x.seq),
+    recv.map((_, i) => i),
+    'the worker got every event in order',
+  );
   const loggedSet = new Set(logged);
   const boundNs = BigInt(BATCH_MS + SLACK_MS) * 1_000_000n;
   let worstMs = 0;
   for (const e of recv) {
     if (loggedSet.has(e.seq) || e.seq === tornSeq) continue;
     worstMs = Math.max(worstMs, Number(killNs - e.ns) / 1e6);
-    assert.ok(e.ns > killNs - boundNs, `event ${e.seq} (received ${Number(killNs - e.ns) / 1e6} ms before the kill) has no coordinator row`);
+    assert.ok(
+      e.ns > killNs - boundNs,
+      `event ${e.seq} (received ${Number(killNs - e.ns) / 1e6} ms before the kill) has no coordinator row`,
+    );
   }
-  t.diagnostic(`coordinator killed after ${logged.length} logged / ${recv.length} delivered events${tornSeq !== null ? `, last line torn (seq ${tornSeq})` : ''}`);
+  t.diagnostic(
+    `coordinator killed after ${logged.length} logged / ${recv.length} delivered events${tornSeq !== null ? `, last line torn (seq ${tornSeq})` : ''}`,
+  );
 
   if (!existsSync(coordFile) || statSync(coordFile).size === 0) {
     // Killed before its first fsync: nothing to analyse, and analysis says so plainly.
@@ -179,26 +262,38 @@ async function killCoordinator(t: TestContext, c: Ctx, runId: string, killAfterM
   return worstMs;
 }
 
-test(`SIGKILL at random moments (${ITERATIONS} iterations): files stay readable, at most one batch interval lost, restarts append`, { timeout: 110_000 }, async (t) => {
-  const seed = seedFrom('CRASH_SEED', 'crash-kill');
-  const dir = tmpDir('chronoeval-crash-');
-  const { key, keyFile } = writeKey(dir);
-  const c: Ctx = { results: path.join(dir, 'results'), logs: path.join(dir, 'logs'), keyFile, key };
-  const worst = { worker: 0, coordinator: 0 };
-  const started = Date.now();
-  for (let i = 0; i < ITERATIONS; i++) {
-    const r = rng((seed + i * 0x9e3779b9) >>> 0); // one stream per iteration: each replays on its own
-    const victim = i % 2 === 0 ? 'worker' : 'coordinator';
-    const killAfterMs = r.int(Math.round(DURATION_S * 1000) + 500);
-    const tear = r.int(2) === 1;
-    const runId = `T-crash-${seed}-${i}`;
-    await t.test(`iteration ${i} (seed ${seed}): SIGKILL ${victim} ${killAfterMs} ms after the coordinator started${tear ? ', then tear the last line' : ''}`, async (st) => {
-      const ms = victim === 'worker' ? await killWorkerThenRestart(st, c, runId, killAfterMs, tear, r) : await killCoordinator(st, c, runId, killAfterMs, tear, r);
-      worst[victim] = Math.max(worst[victim], ms);
-    });
-  }
-  t.diagnostic(`worst rows-at-risk window seen: worker ${worst.worker.toFixed(0)} ms, coordinator ${worst.coordinator.toFixed(0)} ms (bound ${BATCH_MS}+${SLACK_MS} ms); total ${Date.now() - started} ms`);
-});
+test(
+  `SIGKILL at random moments (${ITERATIONS} iterations): files stay readable, at most one batch interval lost, restarts append`,
+  { timeout: 110_000 },
+  async (t) => {
+    const seed = seedFrom('CRASH_SEED', 'crash-kill');
+    const dir = tmpDir('chronoeval-crash-');
+    const { key, keyFile } = writeKey(dir);
+    const c: Ctx = { results: path.join(dir, 'results'), logs: path.join(dir, 'logs'), keyFile, key };
+    const worst = { worker: 0, coordinator: 0 };
+    const started = Date.now();
+    for (let i = 0; i < ITERATIONS; i++) {
+      const r = rng((seed + i * 0x9e3779b9) >>> 0); // one stream per iteration: each replays on its own
+      const victim = i % 2 === 0 ? 'worker' : 'coordinator';
+      const killAfterMs = r.int(Math.round(DURATION_S * 1000) + 500);
+      const tear = r.int(2) === 1;
+      const runId = `T-crash-${seed}-${i}`;
+      await t.test(
+        `iteration ${i} (seed ${seed}): SIGKILL ${victim} ${killAfterMs} ms after the coordinator started${tear ? ', then tear the last line' : ''}`,
+        async (st) => {
+          const ms =
+            victim === 'worker'
+              ? await killWorkerThenRestart(st, c, runId, killAfterMs, tear, r)
+              : await killCoordinator(st, c, runId, killAfterMs, tear, r);
+          worst[victim] = Math.max(worst[victim], ms);
+        },
+      );
+    }
+    t.diagnostic(
+      `worst rows-at-risk window seen: worker ${worst.worker.toFixed(0)} ms, coordinator ${worst.coordinator.toFixed(0)} ms (bound ${BATCH_MS}+${SLACK_MS} ms); total ${Date.now() - started} ms`,
+    );
+  },
+);
 
 test('a worker restarted with the same run id and node rejects replays of events its first life already recorded', async () => {
   const dir = tmpDir('chronoeval-crash-');
@@ -218,13 +313,17 @@ test('a worker restarted with the same run id and node rejects replays of events
     await w1.exited;
     const w2 = role('worker', workerArgs(port), c, runId);
     await withTimeout(w2.listening, 20_000, 'worker restart');
-    for (const b of first) s.send(b, port, '127.0.0.1');            // replays of the first life
-    for (let i = 10; i < 20; i++) s.send(ev(i), port, '127.0.0.1');  // new events
+    for (const b of first) s.send(b, port, '127.0.0.1'); // replays of the first life
+    for (let i = 10; i < 20; i++) s.send(ev(i), port, '127.0.0.1'); // new events
     await sleep(300);
     s.send(encodeMessage({ v: 1, k: 'end', run: runId } as Message, key), port, '127.0.0.1');
     assert.equal((await withTimeout(w2.exited, 10_000, 'worker exit')).code, 0);
     const seqs = readCsv(path.join(c.results, runId, 'workers', 'w.csv')).rows.map((x) => Number(x.seq));
-    assert.deepEqual(seqs, Array.from({ length: 20 }, (_, i) => i), 'each event once: first-life events are not recorded again');
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 20 }, (_, i) => i),
+      'each event once: first-life events are not recorded again',
+    );
   } finally {
     s.close();
   }

@@ -22,7 +22,11 @@ const until = async (cond: () => boolean, ms = 2000): Promise<void> => {
 
 test('each send is one synchronous sendmsg per worker: the datagrams left before send returned', async () => {
   const rx = [await receiver(), await receiver()];
-  const sender = await EventSender.open(rx.map((r) => addr(r.port)), null, log);
+  const sender = await EventSender.open(
+    rx.map((r) => addr(r.port)),
+    null,
+    log,
+  );
   const buf = Buffer.from('{"v":1,"k":"ev"}');
   sender.send(buf, 0);
   // Close the sockets in the same tick: a send deferred through process.nextTick (the unconnected
@@ -40,11 +44,18 @@ test('each send is one synchronous sendmsg per worker: the datagrams left before
 test('fault injection on the event path: drop, duplicates and delay per worker', async () => {
   const rx = [await receiver(), await receiver(), await receiver()];
   const faults: EventPathFaults = {
-    decide: (i) => (i === 0 ? { drop: true, delayNs: 0, duplicates: 0 }
-      : i === 1 ? { drop: false, delayNs: 0, duplicates: 2 }
-        : { drop: false, delayNs: 30e6, duplicates: 0 }),
+    decide: (i) =>
+      i === 0
+        ? { drop: true, delayNs: 0, duplicates: 0 }
+        : i === 1
+          ? { drop: false, delayNs: 0, duplicates: 2 }
+          : { drop: false, delayNs: 30e6, duplicates: 0 },
   };
-  const sender = await EventSender.open(rx.map((r) => addr(r.port)), faults, log);
+  const sender = await EventSender.open(
+    rx.map((r) => addr(r.port)),
+    faults,
+    log,
+  );
   try {
     const t0 = Date.now();
     sender.send(Buffer.from('e7'), 7);
@@ -53,7 +64,10 @@ test('fault injection on the event path: drop, duplicates and delay per worker',
     await until(() => rx[2]!.got.length === 1);
     assert.ok(Date.now() - t0 >= 25, 'the delayed datagram waited its delay');
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(rx.map((r) => r.got.length), [0, 3, 1]);
+    assert.deepEqual(
+      rx.map((r) => r.got.length),
+      [0, 3, 1],
+    );
   } finally {
     await sender.close();
     for (const r of rx) r.sock.close();
@@ -103,11 +117,24 @@ test('the order of sends rotates with seq: event seq reaches worker seq mod n fi
   // so the arrival stamps give the order in which the sender sent them.
   const { openStampedSocket } = await import('../../src/net/stamped-socket.js');
   const arrivals: Array<Map<number, bigint>> = [new Map(), new Map(), new Map()];
-  const socks = await Promise.all(arrivals.map((m) => openStampedSocket({
-    bind: '127.0.0.1', port: 0, mode: 'kernel', recvBufferBytes: 1 << 20,
-    onMessage: (buf: Buffer, _a: string, _p: number, mono: bigint | null) => { if (mono !== null) m.set(Number(buf.toString()), mono); },
-  })));
-  const sender = await EventSender.open(socks.map((s) => addr(s.address().port)), null, log);
+  const socks = await Promise.all(
+    arrivals.map((m) =>
+      openStampedSocket({
+        bind: '127.0.0.1',
+        port: 0,
+        mode: 'kernel',
+        recvBufferBytes: 1 << 20,
+        onMessage: (buf: Buffer, _a: string, _p: number, mono: bigint | null) => {
+          if (mono !== null) m.set(Number(buf.toString()), mono);
+        },
+      }),
+    ),
+  );
+  const sender = await EventSender.open(
+    socks.map((s) => addr(s.address().port)),
+    null,
+    log,
+  );
   // The kernel turns receive timestamping on asynchronously when the first socket asks for it: until
   // then datagrams are stamped when read. Give it a moment, as a worker's warmup does.
   await new Promise((r) => setTimeout(r, 100));

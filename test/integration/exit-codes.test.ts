@@ -18,7 +18,12 @@ function dirs(dir: string): string[] {
 
 for (const cmd of COMMANDS) {
   test(`${cmd}: an unknown flag is bad usage (exit ${EXIT.usage})`, async () => {
-    const required: Record<string, string[]> = { worker: ['--node', 'w1'], coordinator: ['--workers', '127.0.0.1:9'], analyze: ['x'], deploy: ['x'] };
+    const required: Record<string, string[]> = {
+      worker: ['--node', 'w1'],
+      coordinator: ['--workers', '127.0.0.1:9'],
+      analyze: ['x'],
+      deploy: ['x'],
+    };
     const r = await runCli([cmd, ...(required[cmd] ?? []), '--bogus-flag', '1'], { timeoutMs: 30_000 });
     assert.equal(r.code, EXIT.usage, r.stderr);
     assert.match(r.stderr, /Unknown arguments?: .*bogus-flag/);
@@ -47,15 +52,45 @@ test(`deploy of an invalid inventory is bad input (exit ${EXIT.usage}), every pr
 
 test(`coordinator whose workers never answer ready: not ready (exit ${EXIT.notReady})`, { timeout: 30_000 }, async () => {
   const dir = tmpDir();
-  const r = await runCli(['coordinator', '--run-id', RUN, '--workers', '127.0.0.1:9', '--sources', 'system', '--insecure',
-    '--ready-timeout-s', '1', '--end-timeout-s', '1', ...dirs(dir)], { timeoutMs: 25_000 });
+  const r = await runCli(
+    [
+      'coordinator',
+      '--run-id',
+      RUN,
+      '--workers',
+      '127.0.0.1:9',
+      '--sources',
+      'system',
+      '--insecure',
+      '--ready-timeout-s',
+      '1',
+      '--end-timeout-s',
+      '1',
+      ...dirs(dir),
+    ],
+    { timeoutMs: 25_000 },
+  );
   assert.equal(r.code, EXIT.notReady, r.stderr);
   assert.match(r.stderr, /workers not ready after 1 s/);
 });
 
 test(`worker: Ctrl-C (SIGINT) ends it cleanly with ${EXIT.interrupted}`, { timeout: 30_000 }, async () => {
   const dir = tmpDir();
-  const w = await startCli(['worker', '--run-id', RUN, '--node', 'w1', '--bind', '127.0.0.1', '--port', '0', '--sources', 'system', '--insecure', ...dirs(dir)]);
+  const w = await startCli([
+    'worker',
+    '--run-id',
+    RUN,
+    '--node',
+    'w1',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--sources',
+    'system',
+    '--insecure',
+    ...dirs(dir),
+  ]);
   const code = new Promise<number | null>((res) => w.child.on('exit', (c) => res(c)));
   w.child.kill('SIGINT');
   assert.equal(await code, EXIT.interrupted, w.stderr());
@@ -63,8 +98,24 @@ test(`worker: Ctrl-C (SIGINT) ends it cleanly with ${EXIT.interrupted}`, { timeo
 
 test(`coordinator: Ctrl-C while waiting for workers stops it with ${EXIT.interrupted}`, { timeout: 30_000 }, async () => {
   const dir = tmpDir();
-  const child = spawn(process.execPath, [CLI_PATH, 'coordinator', '--run-id', RUN, '--workers', '127.0.0.1:9', '--sources', 'system', '--insecure',
-    '--ready-timeout-s', '60', ...dirs(dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_PATH,
+      'coordinator',
+      '--run-id',
+      RUN,
+      '--workers',
+      '127.0.0.1:9',
+      '--sources',
+      'system',
+      '--insecure',
+      '--ready-timeout-s',
+      '60',
+      ...dirs(dir),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const r = await stopWhen(child, /waiting for 1 workers to be ready/, 'SIGINT');
   assert.equal(r.code, EXIT.interrupted, r.stderr);
   assert.ok(r.ms < 10_000, `stopped promptly, not after the ready timeout (${r.ms} ms)`);
@@ -72,7 +123,11 @@ test(`coordinator: Ctrl-C while waiting for workers stops it with ${EXIT.interru
 
 test(`ntp-server: Ctrl-C ${EXIT.interrupted}, SIGTERM ${EXIT.terminated}, SIGHUP ${EXIT.hangup}`, { timeout: 30_000 }, async () => {
   const dir = tmpDir();
-  for (const [sig, want] of [['SIGINT', EXIT.interrupted], ['SIGTERM', EXIT.terminated], ['SIGHUP', EXIT.hangup]] as const) {
+  for (const [sig, want] of [
+    ['SIGINT', EXIT.interrupted],
+    ['SIGTERM', EXIT.terminated],
+    ['SIGHUP', EXIT.hangup],
+  ] as const) {
     const s = await startCli(['ntp-server', '--bind', '127.0.0.1', '--port', '0', '--logs-dir', path.join(dir, 'logs')]);
     const code = new Promise<number | null>((res) => s.child.on('exit', (c) => res(c)));
     s.child.kill(sig);
@@ -86,7 +141,11 @@ test(`analyze: Ctrl-C during a long read exits ${EXIT.interrupted}`, { timeout: 
   mkdirSync(path.join(dir, 'workers'));
   const fifo = path.join(dir, 'coordinator.csv');
   execFileSync('mkfifo', [fifo]);
-  const feeder = spawn('sh', ['-c', 'exec >"$1"; echo run_id,seq,event_id,send_local_ns; while :; do echo r,1,1,1000; sleep 0.1; done', 'feed', fifo], { stdio: 'ignore' });
+  const feeder = spawn(
+    'sh',
+    ['-c', 'exec >"$1"; echo run_id,seq,event_id,send_local_ns; while :; do echo r,1,1,1000; sleep 0.1; done', 'feed', fifo],
+    { stdio: 'ignore' },
+  );
   try {
     const child = spawn(process.execPath, [CLI_PATH, 'analyze', dir, '--no-figures'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const r = await stopAfter(child, 1500, 'SIGINT');
@@ -96,7 +155,11 @@ test(`analyze: Ctrl-C during a long read exits ${EXIT.interrupted}`, { timeout: 
   }
 });
 
-interface Stopped { code: number | null; stderr: string; ms: number }
+interface Stopped {
+  code: number | null;
+  stderr: string;
+  ms: number;
+}
 
 /** Send `sig` once stderr matches `ready`; the exit code and how long the stop took. */
 function stopWhen(child: ReturnType<typeof spawn>, ready: RegExp, sig: NodeJS.Signals): Promise<Stopped> {
@@ -106,7 +169,10 @@ function stopWhen(child: ReturnType<typeof spawn>, ready: RegExp, sig: NodeJS.Si
     child.stdout!.resume();
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      if (!sentAt && ready.test(err)) { sentAt = Date.now(); child.kill(sig); }
+      if (!sentAt && ready.test(err)) {
+        sentAt = Date.now();
+        child.kill(sig);
+      }
     });
     child.on('exit', (code) => resolve({ code, stderr: err, ms: Date.now() - sentAt }));
   });
@@ -116,7 +182,9 @@ function stopAfter(child: ReturnType<typeof spawn>, ms: number, sig: NodeJS.Sign
   return new Promise((resolve) => {
     let err = '';
     child.stdout!.resume();
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const sentAt = Date.now() + ms;
     setTimeout(() => child.kill(sig), ms);
     child.on('exit', (code) => resolve({ code, stderr: err, ms: Date.now() - sentAt }));

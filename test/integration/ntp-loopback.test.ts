@@ -30,7 +30,14 @@ function client(servers: string[], extra: Partial<NtpSourceOptions> = {}): { src
   const rows: SyncRow[] = [];
   const samples: NtpSample[] = [];
   const src = new NtpSource({
-    servers, clock: hostClock, pollMs: 200, burst: 4, timeoutMs: 150, sink: (r) => rows.push(r), nodeId: 'n1', ...extra,
+    servers,
+    clock: hostClock,
+    pollMs: 200,
+    burst: 4,
+    timeoutMs: 150,
+    sink: (r) => rows.push(r),
+    nodeId: 'n1',
+    ...extra,
   });
   src.onSample((s) => samples.push(s));
   return { src, rows, samples };
@@ -72,7 +79,10 @@ test('client vs own server on loopback: |offset| < 1 ms, small delay, min-delay 
     // Each burst keeps exactly its minimum-delay sample.
     const rejected = samples.filter((s) => !s.accepted);
     assert.ok(rejected.length > 0 && rejected.every((s) => /^burst: delay \d+ ns > minimum \d+ ns$/.test(s.reason)));
-    assert.deepEqual(src.samples().map((s) => s.t1_ns), accepted.map((s) => s.t1_ns));
+    assert.deepEqual(
+      src.samples().map((s) => s.t1_ns),
+      accepted.map((s) => s.t1_ns),
+    );
     const okRows = rows.filter((x) => x.status === 'ok');
     assert.equal(okRows.length, samples.length);
     assert.ok(okRows.every((x) => x.source === 'ntp' && x.node_id === 'n1' && typeof x.t2_ns === 'bigint' && x.true_offset_ns === null));
@@ -98,7 +108,9 @@ test('dead server (nothing listening): warming, no value, timeouts recorded, not
     const rd = src.readiness();
     assert.equal(rd.ready, false);
     assert.match(rd.detail, /0\/3 accepted samples.*timeouts [1-9]/);
-    assert.ok(rows.length >= 4 && rows.every((x) => x.status === 'error' && /^timeout/.test(String(x.reason)) && x.offset_ns === undefined));
+    assert.ok(
+      rows.length >= 4 && rows.every((x) => x.status === 'error' && /^timeout/.test(String(x.reason)) && x.offset_ns === undefined),
+    );
   } finally {
     await src.stop();
   }
@@ -136,8 +148,19 @@ test('malformed datagrams are counted and the server keeps answering', async () 
   const sock = dgram.createSocket('udp4');
   try {
     const valid = {
-      leap: 0, version: 4, mode: 3, stratum: 0, poll: 0, precision: 0, rootDelayNs: 0n, rootDispersionNs: 0n, refId: 0,
-      referenceTs: 0n, originTs: 0n, receiveTs: 0n, transmitTs: unixNsToNtp(hostClock.nowNs()),
+      leap: 0,
+      version: 4,
+      mode: 3,
+      stratum: 0,
+      poll: 0,
+      precision: 0,
+      rootDelayNs: 0n,
+      rootDispersionNs: 0n,
+      refId: 0,
+      referenceTs: 0n,
+      originTs: 0n,
+      receiveTs: 0n,
+      transmitTs: unixNsToNtp(hostClock.nowNs()),
     };
     const bad = [Buffer.from('hello'), Buffer.alloc(47), encodeNtpPacket({ ...valid, version: 2 }), encodeNtpPacket({ ...valid, mode: 4 })];
     for (const b of bad) sock.send(b, srv.port, '127.0.0.1');
@@ -156,7 +179,10 @@ test('malformed datagrams are counted and the server keeps answering', async () 
 });
 
 test('fault behaviour: asymmetric delay biases offset by (d1 − d2)/2; falseticker offset; drop; kiss', async () => {
-  const run = async (fault: NtpFaultDecision, polls = 3): Promise<{ src: NtpSource; samples: NtpSample[]; rows: SyncRow[]; srv: NtpServerHandle }> => {
+  const run = async (
+    fault: NtpFaultDecision,
+    polls = 3,
+  ): Promise<{ src: NtpSource; samples: NtpSample[]; rows: SyncRow[]; srv: NtpServerHandle }> => {
     const srv = await server(() => fault);
     const c = client([`127.0.0.1:${srv.port}`], { pollMs: 150, burst: 2, timeoutMs: 120 });
     await c.src.start();
@@ -189,7 +215,10 @@ test('fault behaviour: asymmetric delay biases offset by (d1 − d2)/2; falsetic
   // Falseticker: server 50 ms ahead.
   const ft = (await run({ offsetNs: 50n * MS })).samples.filter((s) => s.accepted);
   // Within the exchange's own error bound δ/2 (a loaded host delays replies, not the served time).
-  assert.ok(ft.length >= 2 && ft.every((s) => abs(s.offset_ns - 50n * MS) <= s.delay_ns / 2n + 200_000n), `falseticker offsets ${ft.map((s) => s.offset_ns).join(", ")}`);
+  assert.ok(
+    ft.length >= 2 && ft.every((s) => abs(s.offset_ns - 50n * MS) <= s.delay_ns / 2n + 200_000n),
+    `falseticker offsets ${ft.map((s) => s.offset_ns).join(', ')}`,
+  );
   // Drop everything: no samples, server counts drops.
   const dr = await run({ drop: true });
   assert.equal(dr.samples.length, 0);
@@ -211,7 +240,10 @@ test('three servers, one falseticker: the median offset wins', async () => {
   const good1 = await server();
   const good2 = await server();
   const bad = await server(() => ({ offsetNs: 200n * MS }));
-  const { src } = client([good1, good2, bad].map((s) => `127.0.0.1:${s.port}`), { pollMs: 150, burst: 2, timeoutMs: 100 });
+  const { src } = client(
+    [good1, good2, bad].map((s) => `127.0.0.1:${s.port}`),
+    { pollMs: 150, burst: 2, timeoutMs: 100 },
+  );
   try {
     await src.start();
     await until('ready', () => src.readiness().ready, 3000);
@@ -228,8 +260,14 @@ test('simulated local clock 30 ms behind: offset +30 ms, true_offset recorded, p
   // Like FaultyClock, it keeps the true time behind its last reading (lastTrueNs), so the source
   // pairs each stamp with the truth of that very instant (two separate reads could be split by a preemption).
   const skewed: LocalClock & { lastTrueNs: bigint } = {
-    simulated: true, lastTrueNs: 0n, trueNowNs: () => host.nowNs(),
-    nowNs() { const t = host.nowNs(); this.lastTrueNs = t; return t - 30n * MS; },
+    simulated: true,
+    lastTrueNs: 0n,
+    trueNowNs: () => host.nowNs(),
+    nowNs() {
+      const t = host.nowNs();
+      this.lastTrueNs = t;
+      return t - 30n * MS;
+    },
   };
   const srv = await server();
   const { src, rows } = client([`127.0.0.1:${srv.port}`], { clock: skewed });

@@ -15,26 +15,61 @@ import { tmpDir } from '../support/helpers.js';
 import { readCsv, sleep, writeKey } from '../support/reliability.js';
 
 const POLL_MS = 500;
-const TIMEOUT_MS = 500;   // the registry's NTP request timeout
-const BURST_MS = 4 * 20;  // 4 requests, 20 ms apart
-const SLACK_MS = 300;     // timers on a loaded 2-core machine
+const TIMEOUT_MS = 500; // the registry's NTP request timeout
+const BURST_MS = 4 * 20; // 4 requests, 20 ms apart
+const SLACK_MS = 300; // timers on a loaded 2-core machine
 const MS = 1_000_000n;
 const nowNs = (): bigint => BigInt(Date.now()) * MS;
 
 interface Live {
-  dir: string; run: string; key: Buffer; port: number;
-  send(): void; end(): Promise<number | null>; stderr(): string;
+  dir: string;
+  run: string;
+  key: Buffer;
+  port: number;
+  send(): void;
+  end(): Promise<number | null>;
+  stderr(): string;
 }
 
 /** Start a worker stamping system+ntp against `ntpPort`, wait until it answers ready, and feed it 50 events/s. */
 async function liveWorker(run: string, ntpPort: number, waitReady: boolean): Promise<Live> {
   const dir = tmpDir('chronoeval-ntp-');
   const { key, keyFile } = writeKey(dir);
-  const w = startRole('worker', ['worker', '--run-id', run, '--node', 'w', '--bind', '127.0.0.1', '--port', '0', '--sources', 'system,ntp',
-    '--ntp-server', `127.0.0.1:${ntpPort}`, '--poll-ms', String(POLL_MS), '--warmup-max-s', '30', '--key-file', keyFile,
-    '--results-dir', path.join(dir, 'results'), '--logs-dir', path.join(dir, 'logs'), '--log-level', 'error'], { forwardStderr: false });
+  const w = startRole(
+    'worker',
+    [
+      'worker',
+      '--run-id',
+      run,
+      '--node',
+      'w',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--sources',
+      'system,ntp',
+      '--ntp-server',
+      `127.0.0.1:${ntpPort}`,
+      '--poll-ms',
+      String(POLL_MS),
+      '--warmup-max-s',
+      '30',
+      '--key-file',
+      keyFile,
+      '--results-dir',
+      path.join(dir, 'results'),
+      '--logs-dir',
+      path.join(dir, 'logs'),
+      '--log-level',
+      'error',
+    ],
+    { forwardStderr: false },
+  );
   let err = '';
-  w.child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  w.child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const port = await withTimeout(w.listening, 20_000, 'worker start');
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
@@ -56,22 +91,35 @@ async function liveWorker(run: string, ntpPort: number, waitReady: boolean): Pro
     sock.send(encodeMessage({ v: 1, k: 'ev', run, id: s, seq: s, st: {} } as Message, key), port, '127.0.0.1');
   }, 20);
   return {
-    dir, run, key, port, stderr: () => err,
+    dir,
+    run,
+    key,
+    port,
+    stderr: () => err,
     send: () => undefined,
     end: async () => {
       clearInterval(timer);
       const endMsg = encodeMessage({ v: 1, k: 'end', run } as Message, key);
-      for (let i = 0; !bye && i < 50; i++) { sock.send(endMsg, port, '127.0.0.1'); await sleep(200); }
+      for (let i = 0; !bye && i < 50; i++) {
+        sock.send(endMsg, port, '127.0.0.1');
+        await sleep(200);
+      }
       sock.close();
       return (await withTimeout(w.exited, 10_000, 'worker exit')).code;
     },
   };
 }
 
-interface Row { recv: bigint; status: string; ntp: bigint | null }
+interface Row {
+  recv: bigint;
+  status: string;
+  ntp: bigint | null;
+}
 function workerRows(l: Live): Row[] {
   return readCsv(path.join(l.dir, 'results', l.run, 'workers', 'w.csv')).rows.map((r) => ({
-    recv: BigInt(r.recv_local_ns!), status: r.ntp_status!, ntp: r.ntp_ns === '' ? null : BigInt(r.ntp_ns!),
+    recv: BigInt(r.recv_local_ns!),
+    status: r.ntp_status!,
+    ntp: r.ntp_ns === '' ? null : BigInt(r.ntp_ns!),
   }));
 }
 const offsetMs = (r: Row): number => Number(r.ntp! - r.recv) / 1e6;
@@ -85,71 +133,108 @@ function assertNoInventedValues(rows: Row[]): void {
 }
 
 // The scenario is run once; the guarantees are checked by the tests below it.
-interface Phase { name: string; start: bigint; end: bigint }
+interface Phase {
+  name: string;
+  start: bigint;
+  end: bigint;
+}
 let scenario: { rows: Row[]; phases: Record<string, Phase>; sync: Record<string, string>[] } | null = null;
 
-test('dead, slow and jumping NTP server mid-run: status changes within one poll, no invented value, recovery', { timeout: 90_000 }, async () => {
-  let fault: NtpFaultDecision | null = null;
-  const server = await startNtpServer({ host: '127.0.0.1', port: 0, clock: new HostClock(), behaviour: { decide: () => fault } });
-  const live = await liveWorker('T-ntp-dead', server.port, true);
-  const phases: Record<string, Phase> = {};
-  const phase = async (name: string, f: NtpFaultDecision | null, ms: number): Promise<void> => {
-    fault = f;
-    const start = nowNs();
-    await sleep(ms);
-    phases[name] = { name, start, end: nowNs() };
-  };
-  try {
-    await phase('healthy', null, 1500);
-    await phase('dead', { drop: true }, 3500);
-    await phase('back1', null, 2000);
-    await phase('slow', { requestDelayMs: 400, replyDelayMs: 400 }, 2000); // 800 ms round trip > 500 ms timeout
-    await phase('back2', null, 2000);
-    await phase('jump', { offsetNs: 1_000_000_000n }, 2000);
-    await phase('back3', null, 2200);
-  } finally {
-    const code = await live.end();
-    await server.close();
-    assert.equal(code, 0, `worker stayed up and ended cleanly:\n${live.stderr()}`);
-  }
-  const rows = workerRows(live);
-  const sync = readCsv(path.join(live.dir, 'results', live.run, 'sync', 'w.csv')).rows.filter((r) => r.source === 'ntp');
-  scenario = { rows, phases, sync };
-  const inPhase = (p: Phase, afterMs: number): Row[] => rows.filter((r) => r.recv >= p.start + BigInt(afterMs) * MS && r.recv < p.end);
-  assertNoInventedValues(rows);
+test(
+  'dead, slow and jumping NTP server mid-run: status changes within one poll, no invented value, recovery',
+  { timeout: 90_000 },
+  async () => {
+    let fault: NtpFaultDecision | null = null;
+    const server = await startNtpServer({ host: '127.0.0.1', port: 0, clock: new HostClock(), behaviour: { decide: () => fault } });
+    const live = await liveWorker('T-ntp-dead', server.port, true);
+    const phases: Record<string, Phase> = {};
+    const phase = async (name: string, f: NtpFaultDecision | null, ms: number): Promise<void> => {
+      fault = f;
+      const start = nowNs();
+      await sleep(ms);
+      phases[name] = { name, start, end: nowNs() };
+    };
+    try {
+      await phase('healthy', null, 1500);
+      await phase('dead', { drop: true }, 3500);
+      await phase('back1', null, 2000);
+      await phase('slow', { requestDelayMs: 400, replyDelayMs: 400 }, 2000); // 800 ms round trip > 500 ms timeout
+      await phase('back2', null, 2000);
+      await phase('jump', { offsetNs: 1_000_000_000n }, 2000);
+      await phase('back3', null, 2200);
+    } finally {
+      const code = await live.end();
+      await server.close();
+      assert.equal(code, 0, `worker stayed up and ended cleanly:\n${live.stderr()}`);
+    }
+    const rows = workerRows(live);
+    const sync = readCsv(path.join(live.dir, 'results', live.run, 'sync', 'w.csv')).rows.filter((r) => r.source === 'ntp');
+    scenario = { rows, phases, sync };
+    const inPhase = (p: Phase, afterMs: number): Row[] => rows.filter((r) => r.recv >= p.start + BigInt(afterMs) * MS && r.recv < p.end);
+    assertNoInventedValues(rows);
 
-  // Healthy: ok and close to the host clock (the server's clock).
-  const h = inPhase(phases.healthy!, 0);
-  assert.ok(h.length > 50 && h.every((r) => r.status === 'ok' && Math.abs(offsetMs(r)) < 5), 'healthy phase: ok, |offset| < 5 ms');
+    // Healthy: ok and close to the host clock (the server's clock).
+    const h = inPhase(phases.healthy!, 0);
+    assert.ok(h.length > 50 && h.every((r) => r.status === 'ok' && Math.abs(offsetMs(r)) < 5), 'healthy phase: ok, |offset| < 5 ms');
 
-  // Dead: not ok within one poll + the request timeout; no value once stale; the degraded value is the last measurement, unchanged.
-  const changeMs = POLL_MS + TIMEOUT_MS + BURST_MS + SLACK_MS;
-  for (const name of ['dead', 'slow']) {
-    const p = phases[name]!;
-    const late = inPhase(p, changeMs);
-    assert.ok(late.length > 20 && late.every((r) => r.status !== 'ok'), `${name}: every row ${changeMs} ms after the server stopped answering in time is not ok`);
-    const firstNotOk = rows.find((r) => r.recv >= p.start && r.status !== 'ok');
-    process.stdout.write(`# ${name}: first non-ok row ${firstNotOk ? Number(firstNotOk.recv - p.start) / 1e6 : 'none'} ms after the change (bound ${changeMs} ms)\n`);
-    const degraded = rows.filter((r) => r.recv >= p.start && r.recv < p.end && r.status === 'degraded').map((r) => r.ntp! - r.recv);
-    assert.ok(new Set(degraded.map(String)).size <= 1, `${name}: a degraded reading repeats the last measured offset, nothing new is made up`);
-    const timeouts = sync.filter((r) => r.status === 'error' && /timeout/.test(r.reason!) && BigInt(r.sample_local_ns!) >= p.start && BigInt(r.sample_local_ns!) <= p.start + BigInt(changeMs) * MS);
-    assert.ok(timeouts.length > 0, `${name}: the sync log records the timeouts within one poll`);
-  }
-  const staleAfterMs = 3 * POLL_MS + POLL_MS + SLACK_MS; // staleAfterPolls (3) after the last good sample, which is at most a poll old
-  const stale = inPhase(phases.dead!, staleAfterMs);
-  assert.ok(stale.length > 20 && stale.every((r) => r.status === 'stale' && r.ntp === null), 'dead: stale with an empty value once the last sample is too old');
+    // Dead: not ok within one poll + the request timeout; no value once stale; the degraded value is the last measurement, unchanged.
+    const changeMs = POLL_MS + TIMEOUT_MS + BURST_MS + SLACK_MS;
+    for (const name of ['dead', 'slow']) {
+      const p = phases[name]!;
+      const late = inPhase(p, changeMs);
+      assert.ok(
+        late.length > 20 && late.every((r) => r.status !== 'ok'),
+        `${name}: every row ${changeMs} ms after the server stopped answering in time is not ok`,
+      );
+      const firstNotOk = rows.find((r) => r.recv >= p.start && r.status !== 'ok');
+      process.stdout.write(
+        `# ${name}: first non-ok row ${firstNotOk ? Number(firstNotOk.recv - p.start) / 1e6 : 'none'} ms after the change (bound ${changeMs} ms)\n`,
+      );
+      const degraded = rows.filter((r) => r.recv >= p.start && r.recv < p.end && r.status === 'degraded').map((r) => r.ntp! - r.recv);
+      assert.ok(
+        new Set(degraded.map(String)).size <= 1,
+        `${name}: a degraded reading repeats the last measured offset, nothing new is made up`,
+      );
+      const timeouts = sync.filter(
+        (r) =>
+          r.status === 'error' &&
+          /timeout/.test(r.reason!) &&
+          BigInt(r.sample_local_ns!) >= p.start &&
+          BigInt(r.sample_local_ns!) <= p.start + BigInt(changeMs) * MS,
+      );
+      assert.ok(timeouts.length > 0, `${name}: the sync log records the timeouts within one poll`);
+    }
+    const staleAfterMs = 3 * POLL_MS + POLL_MS + SLACK_MS; // staleAfterPolls (3) after the last good sample, which is at most a poll old
+    const stale = inPhase(phases.dead!, staleAfterMs);
+    assert.ok(
+      stale.length > 20 && stale.every((r) => r.status === 'stale' && r.ntp === null),
+      'dead: stale with an empty value once the last sample is too old',
+    );
 
-  // Recovery: ok again within one poll of the server answering.
-  for (const name of ['back1', 'back2', 'back3']) {
-    const rec = inPhase(phases[name]!, POLL_MS + TIMEOUT_MS + SLACK_MS);
-    const bad = rec.filter((r) => !(r.status === 'ok' && Math.abs(offsetMs(r)) < 5));
-    if (bad.length) process.stdout.write(`# ${name}: ${bad.length}/${rec.length} rows not ok: ${bad.slice(0, 3).map((r) => `${Number(r.recv - phases[name]!.start) / 1e6} ms ${r.status} ${r.ntp === null ? '' : offsetMs(r).toFixed(3)}`).join('; ')}\n`);
-    assert.ok(rec.length > 20 && rec.every((r) => r.status === 'ok' && Math.abs(offsetMs(r)) < 5), `${name}: recovered to ok, |offset| < 5 ms`);
-  }
-  // Jump: the data shows the server's 1 s jump within one poll (one server: the client cannot know better).
-  const j = inPhase(phases.jump!, POLL_MS + BURST_MS + SLACK_MS);
-  assert.ok(j.length > 20 && j.every((r) => Math.abs(offsetMs(r) - 1000) < 5), 'jump: the ntp column follows the server by 1 s within one poll');
-});
+    // Recovery: ok again within one poll of the server answering.
+    for (const name of ['back1', 'back2', 'back3']) {
+      const rec = inPhase(phases[name]!, POLL_MS + TIMEOUT_MS + SLACK_MS);
+      const bad = rec.filter((r) => !(r.status === 'ok' && Math.abs(offsetMs(r)) < 5));
+      if (bad.length)
+        process.stdout.write(
+          `# ${name}: ${bad.length}/${rec.length} rows not ok: ${bad
+            .slice(0, 3)
+            .map((r) => `${Number(r.recv - phases[name]!.start) / 1e6} ms ${r.status} ${r.ntp === null ? '' : offsetMs(r).toFixed(3)}`)
+            .join('; ')}\n`,
+        );
+      assert.ok(
+        rec.length > 20 && rec.every((r) => r.status === 'ok' && Math.abs(offsetMs(r)) < 5),
+        `${name}: recovered to ok, |offset| < 5 ms`,
+      );
+    }
+    // Jump: the data shows the server's 1 s jump within one poll (one server: the client cannot know better).
+    const j = inPhase(phases.jump!, POLL_MS + BURST_MS + SLACK_MS);
+    assert.ok(
+      j.length > 20 && j.every((r) => Math.abs(offsetMs(r) - 1000) < 5),
+      'jump: the ntp column follows the server by 1 s within one poll',
+    );
+  },
+);
 
 test('a server jumping by 1 s is flagged in the status (not only in the value) for at least one poll', () => {
   assert.ok(scenario, 'needs the scenario above');
@@ -163,7 +248,8 @@ test('a server jumping by 1 s is flagged in the status (not only in the value) f
  * A raw UDP "server" that answers every request with something no honest server sends.
  * `mode` is switched by the test; 'honest' answers correctly (to show the client is not just broken).
  */
-type HostileMode = 'wrong-origin' | 'kiss' | 'stratum0' | 'stratum16' | 'zero-transmit' | 'other-address' | 'leap3' | 'garbage' | 'client-mode' | 'honest';
+type HostileMode =
+  'wrong-origin' | 'kiss' | 'stratum0' | 'stratum16' | 'zero-transmit' | 'other-address' | 'leap3' | 'garbage' | 'client-mode' | 'honest';
 async function hostileNtp(): Promise<{ port: number; set(m: HostileMode): void; close(): void; served: Record<string, number> }> {
   const main = dgram.createSocket('udp4');
   const other = dgram.createSocket('udp4');
@@ -177,57 +263,132 @@ async function hostileNtp(): Promise<{ port: number; set(m: HostileMode): void; 
     if (!req.ok) return;
     served[mode] = (served[mode] ?? 0) + 1;
     const t = unixNsToNtp(clock.nowNs());
-    const base = { leap: 0, version: 4, mode: MODE_SERVER, stratum: 2, poll: 0, precision: -20, rootDelayNs: 0n, rootDispersionNs: 0n,
-      refId: refIdFromAscii('LOCL'), referenceTs: t, originTs: req.packet.transmitTs, receiveTs: t, transmitTs: t };
+    const base = {
+      leap: 0,
+      version: 4,
+      mode: MODE_SERVER,
+      stratum: 2,
+      poll: 0,
+      precision: -20,
+      rootDelayNs: 0n,
+      rootDispersionNs: 0n,
+      refId: refIdFromAscii('LOCL'),
+      referenceTs: t,
+      originTs: req.packet.transmitTs,
+      receiveTs: t,
+      transmitTs: t,
+    };
     let out: Buffer;
     let from = main;
     switch (mode) {
-      case 'wrong-origin': out = encodeNtpPacket({ ...base, originTs: req.packet.transmitTs ^ 0xffffn }); break;
-      case 'kiss': out = encodeNtpPacket({ ...base, stratum: 0, leap: 3, refId: refIdFromAscii('RATE') }); break;
-      case 'stratum0': out = encodeNtpPacket({ ...base, stratum: 0, refId: 0 }); break;
-      case 'stratum16': out = encodeNtpPacket({ ...base, stratum: 16 }); break;
-      case 'zero-transmit': out = encodeNtpPacket({ ...base, transmitTs: 0n }); break;
-      case 'other-address': out = encodeNtpPacket(base); from = other; break;
-      case 'leap3': out = encodeNtpPacket({ ...base, leap: 3 }); break;
-      case 'garbage': out = Buffer.concat([msg.subarray(0, 32), Buffer.from('not an ntp packet')]); break; // origin at bytes 24..31 matches, then junk
-      case 'client-mode': out = encodeNtpPacket({ ...base, mode: MODE_CLIENT }); break;
-      case 'honest': out = encodeNtpPacket(base); break;
+      case 'wrong-origin':
+        out = encodeNtpPacket({ ...base, originTs: req.packet.transmitTs ^ 0xffffn });
+        break;
+      case 'kiss':
+        out = encodeNtpPacket({ ...base, stratum: 0, leap: 3, refId: refIdFromAscii('RATE') });
+        break;
+      case 'stratum0':
+        out = encodeNtpPacket({ ...base, stratum: 0, refId: 0 });
+        break;
+      case 'stratum16':
+        out = encodeNtpPacket({ ...base, stratum: 16 });
+        break;
+      case 'zero-transmit':
+        out = encodeNtpPacket({ ...base, transmitTs: 0n });
+        break;
+      case 'other-address':
+        out = encodeNtpPacket(base);
+        from = other;
+        break;
+      case 'leap3':
+        out = encodeNtpPacket({ ...base, leap: 3 });
+        break;
+      case 'garbage':
+        out = Buffer.concat([msg.subarray(0, 32), Buffer.from('not an ntp packet')]);
+        break; // origin at bytes 24..31 matches, then junk
+      case 'client-mode':
+        out = encodeNtpPacket({ ...base, mode: MODE_CLIENT });
+        break;
+      case 'honest':
+        out = encodeNtpPacket(base);
+        break;
     }
     from.send(out, rinfo.port, rinfo.address);
   });
-  return { port: (main.address()).port, set: (m) => { mode = m; }, close: () => { main.close(); other.close(); }, served };
+  return {
+    port: main.address().port,
+    set: (m) => {
+      mode = m;
+    },
+    close: () => {
+      main.close();
+      other.close();
+    },
+    served,
+  };
 }
 
-test('hostile NTP replies (wrong origin, kiss-o\'-death, stratum 0/16, zero transmit, other address, leap 3, garbage, client mode): the worker records no NTP value from them, stays up, and recovers on honest replies', { timeout: 60_000 }, async () => {
-  const srv = await hostileNtp();
-  const live = await liveWorker('T-ntp-hostile', srv.port, false);
-  // Kiss-o'-death modes last: RATE backs the client off for 1 poll, stratum 0 with no code for 8.
-  const modes: HostileMode[] = ['wrong-origin', 'stratum16', 'zero-transmit', 'other-address', 'leap3', 'garbage', 'client-mode', 'kiss', 'stratum0'];
-  const hostileUntil: bigint[] = [];
-  try {
-    await sleep(300);
-    for (const m of modes) {
-      srv.set(m);
-      await sleep(900);
+test(
+  "hostile NTP replies (wrong origin, kiss-o'-death, stratum 0/16, zero transmit, other address, leap 3, garbage, client mode): the worker records no NTP value from them, stays up, and recovers on honest replies",
+  { timeout: 60_000 },
+  async () => {
+    const srv = await hostileNtp();
+    const live = await liveWorker('T-ntp-hostile', srv.port, false);
+    // Kiss-o'-death modes last: RATE backs the client off for 1 poll, stratum 0 with no code for 8.
+    const modes: HostileMode[] = [
+      'wrong-origin',
+      'stratum16',
+      'zero-transmit',
+      'other-address',
+      'leap3',
+      'garbage',
+      'client-mode',
+      'kiss',
+      'stratum0',
+    ];
+    const hostileUntil: bigint[] = [];
+    try {
+      await sleep(300);
+      for (const m of modes) {
+        srv.set(m);
+        await sleep(900);
+      }
+      hostileUntil.push(nowNs());
+      srv.set('honest');
+      await sleep(8 * POLL_MS + 2500); // the stratum-0 backoff (8 polls) runs out, then 3 accepted bursts
+    } finally {
+      const code = await live.end();
+      srv.close();
+      assert.equal(code, 0, `worker stayed up:\n${live.stderr()}`);
     }
-    hostileUntil.push(nowNs());
-    srv.set('honest');
-    await sleep(8 * POLL_MS + 2500); // the stratum-0 backoff (8 polls) runs out, then 3 accepted bursts
-  } finally {
-    const code = await live.end();
-    srv.close();
-    assert.equal(code, 0, `worker stayed up:\n${live.stderr()}`);
-  }
-  for (const m of modes) assert.ok((srv.served[m] ?? 0) > 0, `mode ${m} was exercised (requests served: ${JSON.stringify(srv.served)})`);
-  const rows = workerRows(live);
-  assertNoInventedValues(rows);
-  const hostile = rows.filter((r) => r.recv < hostileUntil[0]!);
-  assert.ok(hostile.length > 100);
-  assert.deepEqual([...new Set(hostile.map((r) => r.status))].filter((s) => s === 'ok' || s === 'degraded'), [], 'no value from any hostile reply');
-  const sync = readCsv(path.join(live.dir, 'results', live.run, 'sync', 'w.csv')).rows.filter((r) => r.source === 'ntp' && BigInt(r.sample_local_ns!) < hostileUntil[0]!);
-  assert.equal(sync.filter((r) => r.accepted === '1').length, 0, 'no hostile reply was accepted as a sample');
-  const reasons = sync.map((r) => r.reason!).join('\n');
-  for (const re of [/kiss-o'-death RATE/, /kiss-o'-death/, /stratum 16|unsynchronised/, /zero receive or transmit/, /leap indicator 3/, /timeout/]) assert.match(reasons, re);
-  const honest = rows.filter((r) => r.status === 'ok');
-  assert.ok(honest.length > 0 && honest.every((r) => r.recv > hostileUntil[0]! && Math.abs(offsetMs(r)) < 5), 'honest replies afterwards give ok readings (the client was not just broken)');
-});
+    for (const m of modes) assert.ok((srv.served[m] ?? 0) > 0, `mode ${m} was exercised (requests served: ${JSON.stringify(srv.served)})`);
+    const rows = workerRows(live);
+    assertNoInventedValues(rows);
+    const hostile = rows.filter((r) => r.recv < hostileUntil[0]!);
+    assert.ok(hostile.length > 100);
+    assert.deepEqual(
+      [...new Set(hostile.map((r) => r.status))].filter((s) => s === 'ok' || s === 'degraded'),
+      [],
+      'no value from any hostile reply',
+    );
+    const sync = readCsv(path.join(live.dir, 'results', live.run, 'sync', 'w.csv')).rows.filter(
+      (r) => r.source === 'ntp' && BigInt(r.sample_local_ns!) < hostileUntil[0]!,
+    );
+    assert.equal(sync.filter((r) => r.accepted === '1').length, 0, 'no hostile reply was accepted as a sample');
+    const reasons = sync.map((r) => r.reason!).join('\n');
+    for (const re of [
+      /kiss-o'-death RATE/,
+      /kiss-o'-death/,
+      /stratum 16|unsynchronised/,
+      /zero receive or transmit/,
+      /leap indicator 3/,
+      /timeout/,
+    ])
+      assert.match(reasons, re);
+    const honest = rows.filter((r) => r.status === 'ok');
+    assert.ok(
+      honest.length > 0 && honest.every((r) => r.recv > hostileUntil[0]! && Math.abs(offsetMs(r)) < 5),
+      'honest replies afterwards give ok readings (the client was not just broken)',
+    );
+  },
+);

@@ -12,20 +12,35 @@ import { workerSummaryOf } from '../support/worker-summary.js';
 /** Pids of processes whose command line names this run's results directory. */
 function processesOf(marker: string): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes(marker) && !l.includes(' ps ')).map((l) => Number(l.trim().split(/\s+/)[0]));
+  return out
+    .split('\n')
+    .filter((l) => l.includes(marker) && !l.includes(' ps '))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
-for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+for (const [sig, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const) {
   test(`run-local stopped by ${sig}: every child stopped, what was recorded analysed, exit ${code}`, { timeout: 90_000 }, async () => {
     const dir = tmpDir();
     const results = path.join(dir, 'results');
     // Sources that need no warmup keep the test short; the stop path is the same for every source.
     const scenario = path.join(dir, 'stop.json');
-    writeFileSync(scenario, JSON.stringify({ name: 'stop', workers: 3, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }));
-    const child = spawn(process.execPath, [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures',
-      '--results-dir', results, '--logs-dir', path.join(dir, 'logs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      scenario,
+      JSON.stringify({ name: 'stop', workers: 3, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }),
+    );
+    const child = spawn(
+      process.execPath,
+      [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.stdout!.resume();
     const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
     const t0 = Date.now();
@@ -48,10 +63,17 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] a
     assert.ok(existsSync(path.join(results, runs[0]!, 'stats.json')), 'the data recorded so far was analysed');
     // The coordinator was stopped first and ended the workers: each wrote its summary and every
     // event sent was received (none counted as lost because a worker died first).
-    const sent = readFileSync(path.join(results, runs[0]!, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
+    const sent =
+      readFileSync(path.join(results, runs[0]!, 'coordinator.csv'), 'utf8')
+        .trim()
+        .split('\n').length - 1;
     for (const w of ['w1', 'w2', 'w3']) {
       const summary = workerSummaryOf(path.join(results, runs[0]!, 'workers', `${w}.summary.json`));
-      assert.deepEqual([summary.ended_by, summary.recorded], ['end', sent], `${w} was ended by the coordinator and received every event sent`);
+      assert.deepEqual(
+        [summary.ended_by, summary.recorded],
+        ['end', sent],
+        `${w} was ended by the coordinator and received every event sent`,
+      );
     }
   });
 }

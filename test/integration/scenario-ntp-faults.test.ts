@@ -31,11 +31,32 @@ async function rig(clockFaults: ClockFaultSpec, serverFaults: NtpFaultSpec, poll
   const server = await startNtpServer({ host: '127.0.0.1', port: 0, clock: new FaultyClock({ truth_anchor }), behaviour });
   const clock = new FaultyClock({ ...clockFaults, truth_anchor }, { seed });
   const rows: SyncRow[] = [];
-  const ntp = new NtpSource({ servers: [`127.0.0.1:${server.port}`], clock, pollMs, burst: 3, timeoutMs: 300, burstGapMs: 5, sink: (r) => rows.push(r) });
+  const ntp = new NtpSource({
+    servers: [`127.0.0.1:${server.port}`],
+    clock,
+    pollMs,
+    burst: 3,
+    timeoutMs: 300,
+    burstGapMs: 5,
+    sink: (r) => rows.push(r),
+  });
   const accepted: NtpSample[] = [];
-  ntp.onSample((s) => { if (s.accepted) accepted.push(s); });
+  ntp.onSample((s) => {
+    if (s.accepted) accepted.push(s);
+  });
   await ntp.start();
-  return { server, behaviour, clock, ntp, accepted, rows, close: async () => { await ntp.stop(); await server.close(); } };
+  return {
+    server,
+    behaviour,
+    clock,
+    ntp,
+    accepted,
+    rows,
+    close: async () => {
+      await ntp.stop();
+      await server.close();
+    },
+  };
 }
 
 test('an injected +5 ms offset is measured by the ntp source within the NTP path error (δ/2)', async () => {
@@ -63,7 +84,8 @@ test('an injected +5 ms offset is measured by the ntp source within the NTP path
     // (Tolerance 100 µs: NtpSource reads trueNowNs() separately after nowNs(); see the report.)
     const acceptedRows = r.rows.filter((x) => x.accepted === 1);
     assert.ok(acceptedRows.length >= 4);
-    for (const row of acceptedRows) assert.ok(abs((row.true_offset_ns as bigint) + 5_000_000n) < 100_000n, `true_offset_ns ${row.true_offset_ns}`);
+    for (const row of acceptedRows)
+      assert.ok(abs((row.true_offset_ns as bigint) + 5_000_000n) < 100_000n, `true_offset_ns ${row.true_offset_ns}`);
     assert.ok(r.behaviour.realised().requests >= 12);
   } finally {
     await r.close();
@@ -79,7 +101,8 @@ test('a drift of 50 ppm shows as a point error growing by ~50 µs/s between poll
     while (r.clock.trueNowNs() - t0 < 3_600_000_000n) {
       const local = r.clock.nowNs();
       const reading = r.ntp.read(local);
-      if (reading.point_ns !== null) points.push({ t: Number(r.clock.lastTrueNs - t0), err: Number(reading.point_ns - r.clock.lastTrueNs), epoch: r.accepted.length });
+      if (reading.point_ns !== null)
+        points.push({ t: Number(r.clock.lastTrueNs - t0), err: Number(reading.point_ns - r.clock.lastTrueNs), epoch: r.accepted.length });
       await sleep(20);
     }
     const epochs = [...new Set(points.map((p) => p.epoch))];
@@ -117,7 +140,10 @@ test('a step of the client clock is detected in the NTP offsets and recorded as 
     // The jump is in the sync log, and the ground-truth column agrees with it.
     const rows = r.rows.filter((x) => x.accepted === 1);
     const jumps = rows.slice(1).map((x, i) => (x.offset_ns as bigint) - (rows[i]!.offset_ns as bigint));
-    assert.ok(jumps.some((j) => j < -19_000_000n && j > -21_000_000n), `one jump of −20 ms in ${jumps.map(ms).join(', ')}`);
+    assert.ok(
+      jumps.some((j) => j < -19_000_000n && j > -21_000_000n),
+      `one jump of −20 ms in ${jumps.map(ms).join(', ')}`,
+    );
     // After the next poll the ntp point estimate follows the stepped clock.
     const reading = r.ntp.read(r.clock.nowNs());
     assert.ok(abs(reading.point_ns! - r.clock.lastTrueNs) < 1_000_000n);
@@ -158,7 +184,8 @@ test('server loss: dropped requests become timeouts; the same seed drops the sam
     const timeouts = r.rows.filter((x) => String(x.reason).startsWith('timeout')).length;
     assert.ok(timeouts > 0 && timeouts <= realised.dropped, `${timeouts} timeouts logged for ${realised.dropped} drops`);
     const replay = new NtpFaultBehaviour({ loss: 0.5 }, 77);
-    const drops = (b: NtpFaultBehaviour): boolean[] => Array.from({ length: realised.requests }, (_, i) => b.decisionFor(i + 1).drop === true);
+    const drops = (b: NtpFaultBehaviour): boolean[] =>
+      Array.from({ length: realised.requests }, (_, i) => b.decisionFor(i + 1).drop === true);
     assert.deepEqual(drops(replay), drops(r.behaviour));
     assert.equal(drops(replay).filter(Boolean).length, realised.dropped);
   } finally {

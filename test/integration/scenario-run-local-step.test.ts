@@ -6,24 +6,45 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tmpDir } from '../support/helpers.js';
 
-interface RealisedStep { at_s: number; at_true_ns: string; step_ns: number; applied: boolean }
+interface RealisedStep {
+  at_s: number;
+  at_true_ns: string;
+  step_ns: number;
+  applied: boolean;
+}
 
 test('run-local step scenario: the step is detected, recorded in the manifest, and the checks pass', { timeout: 150_000 }, async (t) => {
   const dir = tmpDir('chronoeval-step-');
-  const r = await runCli(['run-local', '--scenario', 'step', '--no-figures', '--results-dir', path.join(dir, 'r'), '--logs-dir', path.join(dir, 'l')], { timeoutMs: 140_000 });
-  t.diagnostic(r.stdout.split('\n').filter((l) => /PASS|FAIL|UNKNOWN/.test(l)).join('\n'));
+  const r = await runCli(
+    ['run-local', '--scenario', 'step', '--no-figures', '--results-dir', path.join(dir, 'r'), '--logs-dir', path.join(dir, 'l')],
+    { timeoutMs: 140_000 },
+  );
+  t.diagnostic(
+    r.stdout
+      .split('\n')
+      .filter((l) => /PASS|FAIL|UNKNOWN/.test(l))
+      .join('\n'),
+  );
   const runId = (/\b(\d{8}T\d{6}Z-[0-9a-z]+)\b/.exec(r.stdout + r.stderr) ?? [])[1];
   assert.ok(runId, `run id in the output:\n${r.stderr.slice(-2000)}`);
   const runDir = path.join(dir, 'r', runId);
-  const checks = JSON.parse(readFileSync(path.join(runDir, 'checks.json'), 'utf8')) as { results: { name: string; verdict: string }[]; exit_code: number };
+  const checks = JSON.parse(readFileSync(path.join(runDir, 'checks.json'), 'utf8')) as {
+    results: { name: string; verdict: string }[];
+    exit_code: number;
+  };
   const verdict = Object.fromEntries(checks.results.map((c) => [c.name, c.verdict]));
   assert.equal(verdict['step-in-system-error'], 'pass');
   assert.equal(verdict['step-seen-by-ntp'], 'pass');
   assert.equal(verdict['ntp-follows-step'], 'pass');
-  assert.equal(r.code, checks.exit_code, 'the exit code is the checks\' verdict');
+  assert.equal(r.code, checks.exit_code, "the exit code is the checks' verdict");
 
   const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
-    scenario: { name: string; seed: number; replay: string; planned_faults: { workers: Record<string, { clock_faults: { truth_anchor?: { real_ns: string } } }> } };
+    scenario: {
+      name: string;
+      seed: number;
+      replay: string;
+      planned_faults: { workers: Record<string, { clock_faults: { truth_anchor?: { real_ns: string } } }> };
+    };
     realised_faults: { workers: Record<string, { steps: RealisedStep[]; start_true_ns: string; seed: number } | null> };
   };
   assert.equal(manifest.scenario.name, 'step');
@@ -38,10 +59,15 @@ test('run-local step scenario: the step is detected, recorded in the manifest, a
   assert.equal(manifest.realised_faults.workers.w1!.steps.length, 0);
 
   // The sync log shows the jump: w2's accepted NTP offsets go from ≈ 0 to ≈ −25 ms after at_true_ns.
-  const lines = readFileSync(path.join(runDir, 'sync', 'w2.csv'), 'utf8').trim().split('\n');
+  const lines = readFileSync(path.join(runDir, 'sync', 'w2.csv'), 'utf8')
+    .trim()
+    .split('\n');
   const header = lines[0]!.split(',');
   const col = (name: string): number => header.indexOf(name);
-  const rows = lines.slice(1).map((l) => l.split(',')).filter((c) => c[col('source')] === 'ntp' && c[col('accepted')] === '1');
+  const rows = lines
+    .slice(1)
+    .map((l) => l.split(','))
+    .filter((c) => c[col('source')] === 'ntp' && c[col('accepted')] === '1');
   const at = BigInt(step.at_true_ns);
   const t4 = (c: string[]): bigint => BigInt(c[col('t4_ns')]!);
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

@@ -14,7 +14,12 @@ test('two processes given one truth anchor agree on true time (bracketed by the 
     const xs = [];
     for (let i = 0; i < 5; i++) { xs.push(String(c.trueNowNs())); }
     process.stdout.write(JSON.stringify(xs));`;
-  const parent = new (class { d = BigInt(anchor.real_ns) - BigInt(anchor.mono_ns); now(): bigint { return process.hrtime.bigint() + this.d; } })();
+  const parent = new (class {
+    d = BigInt(anchor.real_ns) - BigInt(anchor.mono_ns);
+    now(): bigint {
+      return process.hrtime.bigint() + this.d;
+    }
+  })();
   const before = parent.now();
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   const after = parent.now();

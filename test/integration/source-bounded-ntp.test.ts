@@ -18,9 +18,17 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 const server = (decide?: () => NtpFaultDecision | null): Promise<NtpServerHandle> =>
   startNtpServer({ host: '127.0.0.1', port: 0, clock: host, behaviour: decide ? { decide } : undefined });
 
-interface Measured { readings: number; withValue: number; covered: number; statuses: Record<string, number>;
+interface Measured {
+  readings: number;
+  withValue: number;
+  covered: number;
+  statuses: Record<string, number>;
   /** Statuses of the readings taken while every server's model was trusted (in the combination). */
-  statusesAllTrusted: Record<string, number>; medianHalfWidthNs: number; rows: SyncRow[]; src: BoundedSource }
+  statusesAllTrusted: Record<string, number>;
+  medianHalfWidthNs: number;
+  rows: SyncRow[];
+  src: BoundedSource;
+}
 
 async function measure(spec: ClockFaultSpec, servers: NtpServerHandle[], runMs: number): Promise<Measured> {
   const clock = new FaultyClock(spec, { host });
@@ -71,10 +79,16 @@ test('bounded over real UDP SNTP with a faulty clock (offset, drift, wander, a s
   const b = await server();
   try {
     // The step lands a few seconds into the measured part (warmup takes ~2 s).
-    const m = await measure({ offset_ms: 7, drift_ppm: 60, wander: { sd_ppm_per_sqrt_s: 0.5 }, steps: [{ at_s: 5, step_ms: 20 }] }, [a, b], 6000);
+    const m = await measure(
+      { offset_ms: 7, drift_ppm: 60, wander: { sd_ppm_per_sqrt_s: 0.5 }, steps: [{ at_s: 5, step_ms: 20 }] },
+      [a, b],
+      6000,
+    );
     const share = m.covered / m.withValue;
-    process.stderr.write(`bounded/ntp loopback: ${m.covered}/${m.withValue} covered (${(share * 100).toFixed(3)} %), ` +
-      `median half-width ${(m.medianHalfWidthNs / 1000).toFixed(1)} µs, statuses ${JSON.stringify(m.statuses)}, summary ${JSON.stringify(m.src.summary().steps_detected)} steps\n`);
+    process.stderr.write(
+      `bounded/ntp loopback: ${m.covered}/${m.withValue} covered (${(share * 100).toFixed(3)} %), ` +
+        `median half-width ${(m.medianHalfWidthNs / 1000).toFixed(1)} µs, statuses ${JSON.stringify(m.statuses)}, summary ${JSON.stringify(m.src.summary().steps_detected)} steps\n`,
+    );
     assert.ok(m.withValue > 500, `readings with a value: ${m.withValue}`);
     assert.ok(share >= 0.999, `coverage ${share}`);
     assert.equal(m.src.summary().steps_detected, 1, 'the 20 ms step was detected');
@@ -102,9 +116,14 @@ test('bounded with a falseticker among three servers: degraded (servers disagree
     // with the liar untrusted for the whole window (the test then took 14 s): why it is the liar
     // that restarts is not understood yet — the statuses and models are printed to find out.
     const trustedReadings = Object.values(m.statusesAllTrusted).reduce((a, b) => a + b, 0);
-    process.stderr.write(`bounded/falseticker: all-trusted statuses ${JSON.stringify(m.statusesAllTrusted)}; servers ${JSON.stringify(m.src.summary().servers)}\n`);
-    assert.equal(m.statusesAllTrusted.degraded ?? 0, trustedReadings,
-      `every reading with the liar in the combination is degraded: ${JSON.stringify(m.statusesAllTrusted)}; servers ${JSON.stringify(m.src.summary().servers)}`);
+    process.stderr.write(
+      `bounded/falseticker: all-trusted statuses ${JSON.stringify(m.statusesAllTrusted)}; servers ${JSON.stringify(m.src.summary().servers)}\n`,
+    );
+    assert.equal(
+      m.statusesAllTrusted.degraded ?? 0,
+      trustedReadings,
+      `every reading with the liar in the combination is degraded: ${JSON.stringify(m.statusesAllTrusted)}; servers ${JSON.stringify(m.src.summary().servers)}`,
+    );
     assert.ok(share >= 0.999, `coverage ${share}`);
   } finally {
     await a.close();

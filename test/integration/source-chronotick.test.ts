@@ -28,8 +28,16 @@ async function server(): Promise<{ url: string; set: (b: Behaviour) => void; see
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
   const port = (srv.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`, seen, set: (x) => { b = x; },
-    close: () => new Promise<void>((r) => { srv.closeAllConnections(); srv.close(() => r()); }),
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    set: (x) => {
+      b = x;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
   };
 }
 

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ClockBoundSource, encodeClockBoundSegment, parseClockBoundSegment, type ClockBoundSegment,
+  ClockBoundSource,
+  encodeClockBoundSegment,
+  parseClockBoundSegment,
+  type ClockBoundSegment,
 } from '../../src/clock/sources/clockbound.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import type { SyncRow } from '../../src/clock/types.js';
@@ -15,8 +18,15 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function segment(over: Partial<ClockBoundSegment> = {}): Omit<ClockBoundSegment, 'segmentSize'> {
   const now = process.hrtime.bigint();
   return {
-    version: 2, generation: 2, asOfMonoNs: now, voidAfterMonoNs: now + 10_000_000_000n, boundNs: 1_000_000n,
-    maxDriftPpb: 50_000, clockStatus: 'synchronized', disruptionMarker: 0n, ...over,
+    version: 2,
+    generation: 2,
+    asOfMonoNs: now,
+    voidAfterMonoNs: now + 10_000_000_000n,
+    boundNs: 1_000_000n,
+    maxDriftPpb: 50_000,
+    clockStatus: 'synchronized',
+    disruptionMarker: 0n,
+    ...over,
   };
 }
 
@@ -39,7 +49,8 @@ test('clockbound: layout round-trips for versions 1 and 2, both byte orders; bad
   assert.equal(buf.length, 80);
   assert.throws(() => parseClockBoundSegment(Buffer.alloc(80)), /bad magic/);
   assert.throws(() => parseClockBoundSegment(buf.subarray(0, 40)), /truncated/);
-  const v9 = Buffer.from(buf); v9.writeUInt16LE(9, 12);
+  const v9 = Buffer.from(buf);
+  v9.writeUInt16LE(9, 12);
   assert.throws(() => parseClockBoundSegment(v9, 'LE'), /unsupported ClockBound segment version 9/);
   assert.equal(parseClockBoundSegment(encodeClockBoundSegment(segment({ generation: 3 }))), 'busy');
 });

@@ -28,14 +28,24 @@ async function dgramSender(type: 'udp4' | 'udp6' = 'udp4'): Promise<dgram.Socket
   return s;
 }
 
-interface Got { buf: Buffer; address: string; port: number; arrival: bigint | null; callbackNs: bigint }
+interface Got {
+  buf: Buffer;
+  address: string;
+  port: number;
+  arrival: bigint | null;
+  callbackNs: bigint;
+}
 
-test('the udp_stamp addon is built on Linux (a broken build must not hide behind the JS fallback)', { skip: process.platform !== 'linux' }, () => {
-  const a = loadUdpStampAddon();
-  assert.ok('addon' in a, `addon missing: ${'error' in a ? a.error : ''}`);
-  assert.equal(a.file, ADDON_PATHS[0], 'loaded from dist/native (the copy deploy bundles ship)');
-  assert.equal(resolveStampKind('auto'), 'kernel');
-});
+test(
+  'the udp_stamp addon is built on Linux (a broken build must not hide behind the JS fallback)',
+  { skip: process.platform !== 'linux' },
+  () => {
+    const a = loadUdpStampAddon();
+    assert.ok('addon' in a, `addon missing: ${'error' in a ? a.error : ''}`);
+    assert.equal(a.file, ADDON_PATHS[0], 'loaded from dist/native (the copy deploy bundles ship)');
+    assert.equal(resolveStampKind('auto'), 'kernel');
+  },
+);
 
 test('datagrams arrive intact with the sender address and a kernel stamp between the send and the callback', async () => {
   const a = addon();
@@ -63,7 +73,10 @@ test('datagrams arrive intact with the sender address and a kernel stamp between
   assert.equal(got.length, sizes.length);
   for (const [i, g] of got.entries()) {
     assert.equal(g.buf.length, sizes[i], `datagram ${i}: length`);
-    assert.ok(g.buf.every((x) => x === i + 1), `datagram ${i}: content`);
+    assert.ok(
+      g.buf.every((x) => x === i + 1),
+      `datagram ${i}: content`,
+    );
     assert.equal(g.address, '127.0.0.1');
     assert.equal(g.port, txPort);
     assert.notEqual(g.arrival, null, `datagram ${i}: no kernel stamp`);
@@ -76,26 +89,35 @@ test('datagrams arrive intact with the sender address and a kernel stamp between
 test('the kernel stamp is taken at arrival, not when a busy receiver gets round to it', async () => {
   const a = addon();
   const got: Got[] = [];
-  const h = a.open('127.0.0.1', 0, 0, (buf, address, port, arrival) => got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() }));
+  const h = a.open('127.0.0.1', 0, 0, (buf, address, port, arrival) =>
+    got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() }),
+  );
   const port = a.info(h).port;
   // Send from this very socket (synchronous sendto), then keep the event loop busy for 30 ms:
   // the datagram waits in the kernel queue, and only a kernel stamp can say when it arrived.
   const before = process.hrtime.bigint();
   a.send(h, Buffer.from('late'), port, '127.0.0.1');
   const after = process.hrtime.bigint();
-  while (process.hrtime.bigint() - before < 30_000_000n) { /* busy */ }
+  while (process.hrtime.bigint() - before < 30_000_000n) {
+    /* busy */
+  }
   for (let t = 0; t < 100 && got.length === 0; t++) await sleep(5);
   a.close(h);
   assert.equal(got.length, 1);
   const g = got[0]!;
-  assert.ok(g.arrival! >= before && g.arrival! <= after, `stamp ${g.arrival! - before} ns after the send began, which took ${after - before} ns`);
+  assert.ok(
+    g.arrival! >= before && g.arrival! <= after,
+    `stamp ${g.arrival! - before} ns after the send began, which took ${after - before} ns`,
+  );
   assert.ok(g.callbackNs - before >= 30_000_000n, 'the callback ran after the busy loop');
 });
 
 test('IPv6: bind ::1, send to itself, address reported as IPv6', async () => {
   const a = addon();
   const got: Got[] = [];
-  const h = a.open('::1', 0, 0, (buf, address, port, arrival) => got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() }));
+  const h = a.open('::1', 0, 0, (buf, address, port, arrival) =>
+    got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() }),
+  );
   const info = a.info(h);
   assert.equal(info.family, 'IPv6');
   assert.equal(info.address, '::1');
@@ -120,7 +142,10 @@ test('send() reaches a dgram receiver; bad destinations and a closed socket are 
   rx.close();
   assert.throws(() => a.send(h, Buffer.from('x'), 9, '::1'), /not a numeric IPv4 address/);
   assert.throws(() => a.send(h, Buffer.from('x'), 9, 'localhost'), /not a numeric IPv4 address/);
-  assert.throws(() => a.send(h, Buffer.alloc(70_000), 9, '127.0.0.1'), (e: NodeJS.ErrnoException) => e.code === 'EMSGSIZE' && /Message too long/.test(e.message));
+  assert.throws(
+    () => a.send(h, Buffer.alloc(70_000), 9, '127.0.0.1'),
+    (e: NodeJS.ErrnoException) => e.code === 'EMSGSIZE' && /Message too long/.test(e.message),
+  );
   a.close(h);
   a.close(h); // idempotent
   assert.throws(() => a.send(h, Buffer.from('x'), 9, '127.0.0.1'), /socket is closed/);
@@ -129,14 +154,19 @@ test('send() reaches a dgram receiver; bad destinations and a closed socket are 
 test('close() stops callbacks at once, also from inside a callback', async () => {
   const a = addon();
   let calls = 0;
-  const h = a.open('127.0.0.1', 0, 0, () => { calls++; a.close(h); });
+  const h = a.open('127.0.0.1', 0, 0, () => {
+    calls++;
+    a.close(h);
+  });
   const port = a.info(h).port;
   const tx = await dgramSender();
   for (let i = 0; i < 10; i++) tx.send(Buffer.from([i]), port, '127.0.0.1');
   await sleep(100);
   assert.equal(calls, 1, 'one callback, then closed inside it: the rest of the batch is not delivered');
   let late = 0;
-  const h2 = a.open('127.0.0.1', 0, 0, () => { late++; });
+  const h2 = a.open('127.0.0.1', 0, 0, () => {
+    late++;
+  });
   const port2 = a.info(h2).port;
   a.close(h2);
   tx.send(Buffer.from('after close'), port2, '127.0.0.1');
@@ -153,10 +183,13 @@ test('a flood faster than the listener does not hold the event loop: timers stil
   const h = a.open('127.0.0.1', 0, 1 << 20, () => {
     calls++;
     const until = process.hrtime.bigint() + 300_000n;
-    while (process.hrtime.bigint() < until) { /* busy listener */ }
+    while (process.hrtime.bigint() < until) {
+      /* busy listener */
+    }
   });
   const port = a.info(h).port;
-  const sender = new Worker(`
+  const sender = new Worker(
+    `
     const dgram = require('node:dgram');
     const { workerData, parentPort } = require('node:worker_threads');
     const s = dgram.createSocket('udp4');
@@ -166,7 +199,9 @@ test('a flood faster than the listener does not hold the event loop: timers stil
       for (let i = 0; i < 50; i++) { s.send(Buffer.alloc(32), workerData, '127.0.0.1'); sent++; }
       if (Date.now() < end) setTimeout(burst, 1); else s.close(() => parentPort.postMessage(sent));
     };
-    burst();`, { eval: true, workerData: port });
+    burst();`,
+    { eval: true, workerData: port },
+  );
   const sentP = new Promise<number>((r) => sender.once('message', r));
   let last = process.hrtime.bigint();
   let maxGapMs = 0;
@@ -189,17 +224,27 @@ test('bad bind addresses are clear errors, naming the address and the errno', as
   assert.throws(() => a.open('not-an-ip', 0, 0, () => {}), /bind address "not-an-ip" is not a numeric IPv4 or IPv6 address/);
   const h = a.open('127.0.0.1', 0, 0, () => {});
   const port = a.info(h).port;
-  assert.throws(() => a.open('127.0.0.1', port, 0, () => {}), (e: NodeJS.ErrnoException) =>
-    e.code === 'EADDRINUSE' && e.message === `bind 127.0.0.1:${port}: Address already in use (EADDRINUSE)`);
+  assert.throws(
+    () => a.open('127.0.0.1', port, 0, () => {}),
+    (e: NodeJS.ErrnoException) => e.code === 'EADDRINUSE' && e.message === `bind 127.0.0.1:${port}: Address already in use (EADDRINUSE)`,
+  );
   a.close(h);
-  await assert.rejects(openStampedSocket({ bind: 'no-such-host.invalid', port: 0, mode: 'kernel', recvBufferBytes: 0, onMessage: () => {} }),
-    /bind address "no-such-host.invalid"/);
+  await assert.rejects(
+    openStampedSocket({ bind: 'no-such-host.invalid', port: 0, mode: 'kernel', recvBufferBytes: 0, onMessage: () => {} }),
+    /bind address "no-such-host.invalid"/,
+  );
 });
 
 test('StampedSocket: kernel and user modes both give monotonic arrivals; kernel mode without the addon is an error, auto falls back', async () => {
   for (const mode of ['kernel', 'user'] as const) {
     const got: Array<bigint | null> = [];
-    const s = await openStampedSocket({ bind: '127.0.0.1', port: 0, mode, recvBufferBytes: 1 << 20, onMessage: (_b, _a, _p, arrival) => got.push(arrival) });
+    const s = await openStampedSocket({
+      bind: '127.0.0.1',
+      port: 0,
+      mode,
+      recvBufferBytes: 1 << 20,
+      onMessage: (_b, _a, _p, arrival) => got.push(arrival),
+    });
     assert.equal(s.stampKind, mode);
     assert.ok(s.recvBufferBytes() > 0);
     const before = process.hrtime.bigint();
@@ -213,9 +258,19 @@ test('StampedSocket: kernel and user modes both give monotonic arrivals; kernel 
   }
   process.env[NO_NATIVE_ENV] = '1';
   try {
-    assert.throws(() => resolveStampKind('kernel'), /--recv-stamp kernel: kernel receive timestamps are unavailable: .*CHRONOEVAL_NO_NATIVE=1/);
+    assert.throws(
+      () => resolveStampKind('kernel'),
+      /--recv-stamp kernel: kernel receive timestamps are unavailable: .*CHRONOEVAL_NO_NATIVE=1/,
+    );
     const why: string[] = [];
-    const s = await openStampedSocket({ bind: '127.0.0.1', port: 0, mode: 'auto', recvBufferBytes: 0, onMessage: () => {}, onFallback: (w) => why.push(w) });
+    const s = await openStampedSocket({
+      bind: '127.0.0.1',
+      port: 0,
+      mode: 'auto',
+      recvBufferBytes: 0,
+      onMessage: () => {},
+      onFallback: (w) => why.push(w),
+    });
     assert.equal(s.stampKind, 'user');
     assert.match(why.join(), /CHRONOEVAL_NO_NATIVE=1.*stamping datagrams in JavaScript/);
     await s.close();
@@ -224,14 +279,18 @@ test('StampedSocket: kernel and user modes both give monotonic arrivals; kernel 
   }
 });
 
-test('the deploy bundle carries the built addon (dist/native), so remote workers get kernel stamps', { skip: process.platform !== 'linux' }, async () => {
-  addon();
-  const dir = tmpDir();
-  try {
-    const b = await buildBundle(PACKAGE_ROOT, dir, false);
-    const list = execFileSync('tar', ['-tf', b.file], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n');
-    assert.ok(list.includes(path.relative(PACKAGE_ROOT, ADDON_PATHS[0]!)), 'dist/native/udp_stamp.node is not in the bundle');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'the deploy bundle carries the built addon (dist/native), so remote workers get kernel stamps',
+  { skip: process.platform !== 'linux' },
+  async () => {
+    addon();
+    const dir = tmpDir();
+    try {
+      const b = await buildBundle(PACKAGE_ROOT, dir, false);
+      const list = execFileSync('tar', ['-tf', b.file], { encoding: 'utf8', maxBuffer: 1 << 30 }).split('\n');
+      assert.ok(list.includes(path.relative(PACKAGE_ROOT, ADDON_PATHS[0]!)), 'dist/native/udp_stamp.node is not in the bundle');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

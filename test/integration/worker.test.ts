@@ -17,7 +17,11 @@ function event(seq: number, run = RUN): EventMessage {
 async function withSocket<T>(fn: (s: dgram.Socket) => Promise<T>): Promise<T> {
   const s = dgram.createSocket('udp4');
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  try { return await fn(s); } finally { s.close(); }
+  try {
+    return await fn(s);
+  } finally {
+    s.close();
+  }
 }
 
 function waitFor(s: dgram.Socket, kind: string, run: string, key: Buffer | null, ms = 10_000): Promise<Record<string, unknown>> {
@@ -25,7 +29,10 @@ function waitFor(s: dgram.Socket, kind: string, run: string, key: Buffer | null,
     const t = setTimeout(() => reject(new Error(`no ${kind} within ${ms} ms`)), ms);
     s.on('message', (buf) => {
       const d = decodeMessage(buf, run, key);
-      if (d.ok && d.msg.k === kind) { clearTimeout(t); resolve(d.msg as unknown as Record<string, unknown>); }
+      if (d.ok && d.msg.k === kind) {
+        clearTimeout(t);
+        resolve(d.msg as unknown as Record<string, unknown>);
+      }
     });
   });
 }
@@ -36,18 +43,37 @@ test('worker records exactly the authentic events and counts every reject by kin
   const key = randomBytes(32);
   writeFileSync(keyFile, key.toString('hex'));
   chmodSync(keyFile, 0o600);
-  const { child, port } = await startCli(['worker', '--run-id', RUN, '--node', 'n1', '--bind', '127.0.0.1', '--port', '0',
-    '--sources', 'system', '--key-file', keyFile, '--results-dir', path.join(dir, 'results'), '--logs-dir', path.join(dir, 'logs')]);
+  const { child, port } = await startCli([
+    'worker',
+    '--run-id',
+    RUN,
+    '--node',
+    'n1',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--sources',
+    'system',
+    '--key-file',
+    keyFile,
+    '--results-dir',
+    path.join(dir, 'results'),
+    '--logs-dir',
+    path.join(dir, 'logs'),
+  ]);
   const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   await withSocket(async (s) => {
-    const send = (b: Buffer): void => { s.send(b, port, '127.0.0.1'); };
+    const send = (b: Buffer): void => {
+      s.send(b, port, '127.0.0.1');
+    };
     for (let i = 0; i < 10; i++) send(encodeMessage(event(i), key));
-    send(encodeMessage(event(3), key));                 // duplicate
-    send(encodeMessage(event(20)));                     // untagged
-    send(encodeMessage(event(21), randomBytes(32)));    // wrong key
-    send(encodeMessage(event(22, 'other-run'), key));   // other run
-    send(Buffer.alloc(300, 0xfe));                      // garbage (no tag separator)
-    send(Buffer.from('{"v":1,"k":"ev"'));               // torn JSON, untagged
+    send(encodeMessage(event(3), key)); // duplicate
+    send(encodeMessage(event(20))); // untagged
+    send(encodeMessage(event(21), randomBytes(32))); // wrong key
+    send(encodeMessage(event(22, 'other-run'), key)); // other run
+    send(Buffer.alloc(300, 0xfe)); // garbage (no tag separator)
+    send(Buffer.from('{"v":1,"k":"ev"')); // torn JSON, untagged
     const torn = Buffer.from('{"v":1,"k":"ev"');
     send(Buffer.concat([torn, Buffer.from('\n' + createHmac('sha256', key).update(torn).digest('base64url'))])); // torn JSON, tagged
     send(encodeMessage({ ...event(23), v: 9 } as unknown as EventMessage, key)); // unknown version
@@ -57,9 +83,14 @@ test('worker records exactly the authentic events and counts every reject by kin
     assert.equal((await bye).received, 10);
   });
   assert.equal(await exit, 0);
-  const csv = readFileSync(path.join(dir, 'results', RUN, 'workers', 'n1.csv'), 'utf8').trim().split('\n');
+  const csv = readFileSync(path.join(dir, 'results', RUN, 'workers', 'n1.csv'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(csv[0], 'run_id,node_id,event_id,seq,recv_local_ns,system_ns,system_lo_ns,system_hi_ns,system_status,true_recv_ns');
-  assert.deepEqual(csv.slice(1).map((l) => Number(l.split(',')[3])), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    csv.slice(1).map((l) => Number(l.split(',')[3])),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   for (const l of csv.slice(1)) {
     const cells = l.split(',');
     assert.match(cells[5]!, /^\d{19}$/);
@@ -74,8 +105,24 @@ test('worker records exactly the authentic events and counts every reject by kin
 
 test('worker answers ready? with per-source status', async () => {
   const dir = tmpDir();
-  const { child, port } = await startCli(['worker', '--run-id', RUN, '--node', 'n2', '--bind', '127.0.0.1', '--port', '0',
-    '--sources', 'system', '--insecure', '--results-dir', path.join(dir, 'results'), '--logs-dir', path.join(dir, 'logs')]);
+  const { child, port } = await startCli([
+    'worker',
+    '--run-id',
+    RUN,
+    '--node',
+    'n2',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--sources',
+    'system',
+    '--insecure',
+    '--results-dir',
+    path.join(dir, 'results'),
+    '--logs-dir',
+    path.join(dir, 'logs'),
+  ]);
   try {
     await withSocket(async (s) => {
       const status = waitFor(s, 'status', RUN, null);

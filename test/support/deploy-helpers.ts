@@ -28,9 +28,19 @@ export function labInventory(lab: Lab, file: string, o: LabInventoryOpts = {}): 
   const [c, h2, h3] = lab.hosts;
   const wd = (i: number) => o.workDirs?.[i] ?? lab.hosts[i - 1].workDir;
   const inv = {
-    run: Object.fromEntries(Object.entries({
-      rate: 50, duration_s: o.durationS ?? 2, sources: ['system', 'ntp'], poll_ms: 200, warmup_max_s: 3, ready_timeout_s: 40, stop_timeout_s: 10, end_timeout_s: 3, ...o.run,
-    }).filter(([, v]) => v !== null)),
+    run: Object.fromEntries(
+      Object.entries({
+        rate: 50,
+        duration_s: o.durationS ?? 2,
+        sources: ['system', 'ntp'],
+        poll_ms: 200,
+        warmup_max_s: 3,
+        ready_timeout_s: 40,
+        stop_timeout_s: 10,
+        end_timeout_s: 3,
+        ...o.run,
+      }).filter(([, v]) => v !== null),
+    ),
     defaults: { ssh: { config_file: lab.sshConfig, options: { ConnectTimeout: 3 } } },
     ntp: { embedded_server: { port: 12300 } },
     coordinator: { name: 'coord', host: c.address, work_dir: wd(1) },
@@ -39,27 +49,42 @@ export function labInventory(lab: Lab, file: string, o: LabInventoryOpts = {}): 
       { name: 'w2', host: h3.address, work_dir: wd(3), port: o.workerPort ?? 47100 },
       ...(o.extraWorkers ?? []),
     ],
-    local: { results_dir: path.join(lab.dir, 'results'), logs_dir: path.join(lab.dir, 'logs'), compress: false, figures: o.figures ?? false },
+    local: {
+      results_dir: path.join(lab.dir, 'results'),
+      logs_dir: path.join(lab.dir, 'logs'),
+      compress: false,
+      figures: o.figures ?? false,
+    },
   };
   writeFileSync(file, JSON.stringify(inv, null, 2));
   return inv;
 }
 
-export interface DeployRun { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> }
+export interface DeployRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
 
 /** Starts the deploy inside the lab's control namespace (the only place the hosts are reachable). */
 export function startDeploy(lab: Lab, args: string[], timeoutMs = 100_000): DeployRun {
   const argv = lab.inCtl([process.execPath, ...deployEntry(), ...args]);
   // `ip netns exec` execs in place: child.pid is the deploy's own pid (Ctrl-C goes straight to it).
   // TMPDIR inside the lab: even a SIGKILLed deploy's control sockets and bundle go with the lab.
-  const child = spawn(argv[0], argv.slice(1), { cwd: lab.dir, env: { ...process.env, TMPDIR: lab.dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(argv[0], argv.slice(1), {
+    cwd: lab.dir,
+    env: { ...process.env, TMPDIR: lab.dir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(t); resolve({ code, signal, stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(t);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return { child, done };
 }
@@ -70,7 +95,9 @@ export function runIdOf(stdout: string): string | null {
     try {
       const j = JSON.parse(line);
       if (j.event === 'summary' && typeof j.run_id === 'string') return j.run_id;
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
   }
   return null;
 }
@@ -78,9 +105,12 @@ export function runIdOf(stdout: string): string | null {
 /** Pids living in a namespace other than its sshd: what a deploy left running there. */
 export function strayPids(lab: Lab, nsIndex: number | 'ctl'): number[] {
   const ns = nsIndex === 'ctl' ? lab.ctlNs : lab.hosts[nsIndex - 1].ns;
-  const sshd = nsIndex === 'ctl' ? -1 : lab.hosts[nsIndex - 1].sshd.pid ?? -1;
+  const sshd = nsIndex === 'ctl' ? -1 : (lab.hosts[nsIndex - 1].sshd.pid ?? -1);
   const out = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout ?? '';
-  return out.split('\n').map(Number).filter((p) => p > 0 && p !== sshd && !isSshdChild(p, sshd));
+  return out
+    .split('\n')
+    .map(Number)
+    .filter((p) => p > 0 && p !== sshd && !isSshdChild(p, sshd));
 }
 
 /** sshd forks a child per connection; those belong to the daemon, not to the deploy. */
@@ -88,17 +118,27 @@ function isSshdChild(pid: number, sshd: number): boolean {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return cmd.startsWith('sshd') || cmd.startsWith('/usr/sbin/sshd') ? true : ppid(pid) === sshd;
-  } catch { return true; /* already gone */ }
+  } catch {
+    return true; /* already gone */
+  }
 }
 
 function ppid(pid: number): number {
-  try { return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]); } catch { return -1; }
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+  } catch {
+    return -1;
+  }
 }
 
 /** Data rows (lines after the header) of a CSV file; 0 if missing. */
 export function csvRows(file: string): number {
   if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length - 1;
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '').length - 1
+  );
 }
 
 /** Run ids already present under <workDir>/runs (to tell a new run's files from older ones). */

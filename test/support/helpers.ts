@@ -10,25 +10,41 @@ export function tmpDir(prefix = 'chronoeval-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the built CLI as a real child process and collect its output. */
 export function runCli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      cwd: opts.cwd ?? PACKAGE_ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: opts.cwd ?? PACKAGE_ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timeout: chronoeval ${args.join(' ')}\n${stderr}`)); }, opts.timeoutMs ?? 60_000);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timeout: chronoeval ${args.join(' ')}\n${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
 /** Start the CLI in the background; resolves when it prints a JSON line with event=listening. */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+export function startCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -39,8 +55,13 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv } = {})
       for (const line of out.split('\n')) {
         try {
           const j = JSON.parse(line);
-          if (j.event === 'listening') { resolve({ child, port: j.port, stderr: () => err }); return; }
-        } catch { /* not a JSON line */ }
+          if (j.event === 'listening') {
+            resolve({ child, port: j.port, stderr: () => err });
+            return;
+          }
+        } catch {
+          /* not a JSON line */
+        }
       }
     });
     child.on('exit', (code) => reject(new Error(`exited ${code} before listening:\n${err}`)));

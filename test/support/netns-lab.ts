@@ -13,7 +13,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 
-export interface LabHost { name: string; ns: string; address: string; workDir: string; sshd: ChildProcess }
+export interface LabHost {
+  name: string;
+  ns: string;
+  address: string;
+  workDir: string;
+  sshd: ChildProcess;
+}
 
 export interface Lab {
   tag: string;
@@ -39,7 +45,8 @@ async function sh(argv: string[], what: string): Promise<void> {
 
 /** Why a lab cannot be built here, or null. Checked before touching anything. */
 export function labUnavailableReason(): string | null {
-  if (process.getuid?.() !== 0) return 'network namespaces need root (CAP_NET_ADMIN + CAP_SYS_ADMIN); run the deploy e2e tests as root or in a privileged container';
+  if (process.getuid?.() !== 0)
+    return 'network namespaces need root (CAP_NET_ADMIN + CAP_SYS_ADMIN); run the deploy e2e tests as root or in a privileged container';
   for (const bin of ['ip', SSHD, 'ssh', 'ssh-keygen']) {
     const found = bin.startsWith('/') ? existsSync(bin) : spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
     if (!found) return `${bin} is not installed (Debian: apt-get install iproute2 openssh-server openssh-client)`;
@@ -51,7 +58,7 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
   const why = labUnavailableReason();
   if (why) throw new Error(`cannot build the namespace lab: ${why}`);
   const tag = 'ce' + randomBytes(3).toString('hex');
-  const x = 1 + randomBytes(1)[0] % 254;
+  const x = 1 + (randomBytes(1)[0] % 254);
   const subnet = `10.231.${x}.0/24`;
   const dir = mkdtempSync(path.join(os.tmpdir(), `${tag}-lab-`));
   const ctlNs = `${tag}c`;
@@ -65,9 +72,22 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
     // Processes left inside OUR namespaces (detached workers, ssh masters, login shells): only
     // those. SIGTERM first so shells run their EXIT traps (e.g. a login shell's `pyenv rehash`
     // would otherwise leave its lock file behind), SIGKILL only what is still there after 3 s.
-    const nsPids = async () => (await Promise.all(created.map((ns) => run(['ip', 'netns', 'pids', ns], 10_000))))
-      .flatMap((r) => r.stdout.split('\n').map(Number).filter((p) => p > 0));
-    const signalAll = async (sig: NodeJS.Signals) => { for (const pid of await nsPids()) { try { process.kill(pid, sig); } catch { /* gone */ } } };
+    const nsPids = async () =>
+      (await Promise.all(created.map((ns) => run(['ip', 'netns', 'pids', ns], 10_000)))).flatMap((r) =>
+        r.stdout
+          .split('\n')
+          .map(Number)
+          .filter((p) => p > 0),
+      );
+    const signalAll = async (sig: NodeJS.Signals) => {
+      for (const pid of await nsPids()) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          /* gone */
+        }
+      }
+    };
     await signalAll('SIGTERM');
     for (let i = 0; i < 30 && (await nsPids()).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     await signalAll('SIGKILL');
@@ -76,7 +96,10 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
   };
 
   try {
-    const nsAdd = async (ns: string) => { await sh(['ip', 'netns', 'add', ns], `creating network namespace ${ns}`); created.push(ns); };
+    const nsAdd = async (ns: string) => {
+      await sh(['ip', 'netns', 'add', ns], `creating network namespace ${ns}`);
+      created.push(ns);
+    };
     await nsAdd(ctlNs);
     await sh(['ip', '-n', ctlNs, 'link', 'set', 'lo', 'up'], 'loopback up');
     await sh(['ip', '-n', ctlNs, 'link', 'add', 'br0', 'type', 'bridge'], 'creating the bridge');
@@ -104,31 +127,66 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
       await sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up'], 'host link up');
       await sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'], 'host loopback up');
       const cfg = path.join(dir, `sshd_h${i}.conf`);
-      writeFileSync(cfg, [
-        `Port ${sshPort}`, `ListenAddress ${address}`, `HostKey ${hostKey}`, `PidFile ${path.join(dir, `sshd_h${i}.pid`)}`,
-        `AuthorizedKeysFile ${authorized}`, 'PermitRootLogin prohibit-password', 'PubkeyAuthentication yes',
-        'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
-        'MaxSessions 64', 'MaxStartups 64', 'LogLevel ERROR', 'PrintMotd no', 'UseDNS no', '',
-      ].join('\n'));
+      writeFileSync(
+        cfg,
+        [
+          `Port ${sshPort}`,
+          `ListenAddress ${address}`,
+          `HostKey ${hostKey}`,
+          `PidFile ${path.join(dir, `sshd_h${i}.pid`)}`,
+          `AuthorizedKeysFile ${authorized}`,
+          'PermitRootLogin prohibit-password',
+          'PubkeyAuthentication yes',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'UsePAM no',
+          'StrictModes no',
+          'MaxSessions 64',
+          'MaxStartups 64',
+          'LogLevel ERROR',
+          'PrintMotd no',
+          'UseDNS no',
+          '',
+        ].join('\n'),
+      );
       await sh([SSHD, '-t', '-f', cfg], `checking sshd config for ${ns}`);
       // `ip netns exec` execs sshd in place: the child pid IS the sshd pid.
       const sshd = spawn('ip', ['netns', 'exec', ns, SSHD, '-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       sshd.stderr!.on('data', (d) => (err += d));
-      sshd.on('exit', (c) => { if (c !== 0 && c !== null) process.stderr.write(`[lab] sshd in ${ns} exited ${c}: ${err}\n`); });
+      sshd.on('exit', (c) => {
+        if (c !== 0 && c !== null) process.stderr.write(`[lab] sshd in ${ns} exited ${c}: ${err}\n`);
+      });
       hosts.push({ name: `h${i}`, ns, address, workDir: path.join(dir, `remote-h${i}`, 'work'), sshd });
       known.push(`${sshPort === 22 ? address : `[${address}]:${sshPort}`} ${hostPub}`);
     }
     const knownHosts = path.join(dir, 'known_hosts');
     writeFileSync(knownHosts, known.join('\n') + '\n');
     const sshConfig = path.join(dir, 'ssh_config');
-    writeFileSync(sshConfig, [
-      'Host *', '  User root', `  IdentityFile ${clientKey}`, '  IdentitiesOnly yes', `  UserKnownHostsFile ${knownHosts}`,
-      '  StrictHostKeyChecking yes', '  GlobalKnownHostsFile /dev/null', '  LogLevel ERROR', '',
-    ].join('\n'));
+    writeFileSync(
+      sshConfig,
+      [
+        'Host *',
+        '  User root',
+        `  IdentityFile ${clientKey}`,
+        '  IdentitiesOnly yes',
+        `  UserKnownHostsFile ${knownHosts}`,
+        '  StrictHostKeyChecking yes',
+        '  GlobalKnownHostsFile /dev/null',
+        '  LogLevel ERROR',
+        '',
+      ].join('\n'),
+    );
 
     const lab: Lab = {
-      tag, subnet, ctlNs, ctlAddress: `10.231.${x}.1`, hosts, dir, sshConfig, clientKey,
+      tag,
+      subnet,
+      ctlNs,
+      ctlAddress: `10.231.${x}.1`,
+      hosts,
+      dir,
+      sshConfig,
+      clientKey,
       inCtl: (argv) => ['ip', 'netns', 'exec', ctlNs, ...argv],
       teardown,
     };
@@ -137,9 +195,31 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
     for (const h of hosts) {
       for (;;) {
         // async: a test process running several labs at once must not block on a slow login
-        const r = await run(['ip', 'netns', 'exec', ctlNs, 'ssh', '-F', sshConfig, '-p', String(sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', h.address, 'true'], 20_000);
+        const r = await run(
+          [
+            'ip',
+            'netns',
+            'exec',
+            ctlNs,
+            'ssh',
+            '-F',
+            sshConfig,
+            '-p',
+            String(sshPort),
+            '-o',
+            'BatchMode=yes',
+            '-o',
+            'ConnectTimeout=5',
+            h.address,
+            'true',
+          ],
+          20_000,
+        );
         if (r.status === 0) break;
-        if (Date.now() > deadline) throw new Error(`sshd in ${h.ns} does not accept a login: ssh ${r.signal ? `killed by ${r.signal} (timeout)` : `exit ${r.status}`}: ${r.stderr.trim()}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `sshd in ${h.ns} does not accept a login: ssh ${r.signal ? `killed by ${r.signal} (timeout)` : `exit ${r.status}`}: ${r.stderr.trim()}`,
+          );
         await new Promise((res) => setTimeout(res, 100));
       }
     }
@@ -150,7 +230,10 @@ export async function createLab(hostCount: number, opts: { sshPort?: number } = 
   }
 }
 
-function run(argv: string[], timeoutMs: number): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function run(
+  argv: string[],
+  timeoutMs: number,
+): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -158,15 +241,27 @@ function run(argv: string[], timeoutMs: number): Promise<{ status: number | null
     c.stdout!.on('data', (d) => (stdout += d));
     c.stderr!.on('data', (d) => (stderr += d));
     const t = setTimeout(() => c.kill('SIGTERM'), timeoutMs);
-    c.on('error', (e) => { clearTimeout(t); resolve({ status: 127, signal: null, stdout, stderr: stderr + e.message }); });
-    c.on('close', (status, signal) => { clearTimeout(t); resolve({ status, signal, stdout, stderr }); });
+    c.on('error', (e) => {
+      clearTimeout(t);
+      resolve({ status: 127, signal: null, stdout, stderr: stderr + e.message });
+    });
+    c.on('close', (status, signal) => {
+      clearTimeout(t);
+      resolve({ status, signal, stdout, stderr });
+    });
   });
 }
 
 function waitExit(child: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const t = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, ms);
-    child.once('exit', () => { clearTimeout(t); resolve(); });
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, ms);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
   });
 }

@@ -14,9 +14,14 @@ export function rng(seed: number): { next(): number; int(n: number): number; pic
   const next = (): number => p.next();
   const int = (n: number): number => Math.floor(next() * n);
   return {
-    next, int,
+    next,
+    int,
     pick: <T>(arr: readonly T[]): T => arr[int(arr.length)]!,
-    bytes: (n: number): Buffer => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = int(256); return b; },
+    bytes: (n: number): Buffer => {
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) b[i] = int(256);
+      return b;
+    },
   };
 }
 
@@ -52,10 +57,18 @@ export class PacedSender {
   /** `ready?` datagrams sent (the worker counts them as received, not as rejected). */
   queries = 0;
 
-  private constructor(readonly sock: dgram.Socket, readonly port: number, readonly run: string, readonly key: Buffer | null) {
+  private constructor(
+    readonly sock: dgram.Socket,
+    readonly port: number,
+    readonly run: string,
+    readonly key: Buffer | null,
+  ) {
     sock.on('message', (buf) => {
       const d = decodeMessage(buf, run, key);
-      if (d.ok && d.msg.k === 'status') { this.replies++; this.waiter?.(); }
+      if (d.ok && d.msg.k === 'status') {
+        this.replies++;
+        this.waiter?.();
+      }
     });
   }
 
@@ -85,7 +98,13 @@ export class PacedSender {
       this.sock.send(encodeReadyQuery(this.run, this.queries + 1, this.key), this.port, '127.0.0.1');
       this.queries++;
       // 100 ms: a query over the worker's per-address rate (ready-guard.ts) is not answered; ask again soon.
-      await new Promise<void>((r) => { const t = setTimeout(r, 100); this.waiter = () => { clearTimeout(t); r(); }; });
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 100);
+        this.waiter = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
       if (Date.now() > deadline) throw new Error(`worker did not answer ready? within ${timeoutMs} ms (barrier ${want})`);
     }
     this.waiter = null;
@@ -93,7 +112,9 @@ export class PacedSender {
     if (this.replies > want) this.barriers = this.replies;
   }
 
-  close(): void { this.sock.close(); }
+  close(): void {
+    this.sock.close();
+  }
 }
 
 /** The kernel's drop counter of the UDP socket bound to `port` on IPv4 (last column of /proc/net/udp). */

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CsvReader } from '../../analysis/load/csv-reader.js';
-import { COORDINATOR_ROLE, StatusTable, WORKER_ROLE, decodeBatch, rowColumns, type DecodedRows, type RowRole } from '../../analysis/load/decoded-rows.js';
+import {
+  COORDINATOR_ROLE,
+  StatusTable,
+  WORKER_ROLE,
+  decodeBatch,
+  rowColumns,
+  type DecodedRows,
+  type RowRole,
+} from '../../analysis/load/decoded-rows.js';
 import { EventRowReader } from '../../analysis/load/event-rows.js';
 import { Prng } from '../../src/sim/prng.js';
 import { tmpDir } from '../support/helpers.js';
@@ -20,11 +28,30 @@ function awkwardCsv(seed: number, role: 'coordinator' | 'worker'): string {
   const rnd = new Prng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd.next() * xs.length)]!;
   const ns = () => `${ANCHOR_SEC + Math.floor(rnd.next() * 50)}${String(Math.floor(rnd.next() * 1e9)).padStart(9, '0')}`;
-  const timeCell = () => pick([
-    ns, ns, ns, ns, ns, () => '', () => '', () => `-${ns()}`, () => '12x4', () => '123', () => '-5', () => '-',
-    () => `${ns()}0`, () => `99${ns()}`, () => `1${ns()}`.slice(0, 18), () => ' 1', () => '1763740800123456789012',
-    () => `${ANCHOR_SEC + 20_000_000}000000000`, () => '+1763740800000000001', () => '1.5e18', () => `"${ns()}"`,
-  ])();
+  const timeCell = () =>
+    pick([
+      ns,
+      ns,
+      ns,
+      ns,
+      ns,
+      () => '',
+      () => '',
+      () => `-${ns()}`,
+      () => '12x4',
+      () => '123',
+      () => '-5',
+      () => '-',
+      () => `${ns()}0`,
+      () => `99${ns()}`,
+      () => `1${ns()}`.slice(0, 18),
+      () => ' 1',
+      () => '1763740800123456789012',
+      () => `${ANCHOR_SEC + 20_000_000}000000000`,
+      () => '+1763740800000000001',
+      () => '1.5e18',
+      () => `"${ns()}"`,
+    ])();
   const status = () => pick(['ok', 'ok', 'ok', 'warming', 'unsynced', '', 'stale', '"ok, quoted"', 'ok']);
   const sourceCols = ['system_ns', 'system_status', ...sourceColumns(['bounded'])]; // system point-only
   const header = role === 'coordinator' ? coordinatorHeader(sourceCols) : workerHeader(sourceCols);
@@ -32,9 +59,10 @@ function awkwardCsv(seed: number, role: 'coordinator' | 'worker'): string {
   for (let i = 0; i < 2500; i++) {
     const seq = pick([String(i), String(i), String(i), '', 'x7', '-3', '12345678901234567']);
     const id = pick([String(i), `e${i}`, '', '"q,id"']);
-    const cells = role === 'coordinator'
-      ? ['run', id, seq, timeCell(), timeCell(), status(), timeCell(), timeCell(), timeCell(), status(), timeCell()]
-      : ['run', 'w1', id, seq, timeCell(), timeCell(), status(), timeCell(), timeCell(), timeCell(), status(), timeCell()];
+    const cells =
+      role === 'coordinator'
+        ? ['run', id, seq, timeCell(), timeCell(), status(), timeCell(), timeCell(), timeCell(), status(), timeCell()]
+        : ['run', 'w1', id, seq, timeCell(), timeCell(), status(), timeCell(), timeCell(), timeCell(), status(), timeCell()];
     const r = rnd.next();
     if (r < 0.01) cells.push('extra');
     else if (r < 0.02) cells.pop();
@@ -53,7 +81,8 @@ async function reference(file: string, role: RowRole): Promise<{ batches: Decode
   const cols = rowColumns(r.header, SOURCES, role.localColumn, role.trueColumn);
   const table = new StatusTable();
   const batches: DecodedRows[] = [];
-  for (let b = await r.next(); b; b = await r.next()) batches.push(decodeBatch(b, cols, SOURCES.length, ANCHOR_SEC, 'f.csv', table, role.allIds));
+  for (let b = await r.next(); b; b = await r.next())
+    batches.push(decodeBatch(b, cols, SOURCES.length, ANCHOR_SEC, 'f.csv', table, role.allIds));
   return { batches, stats: { rowsRead: r.rowsRead, skipped: r.skipped, tornTail: r.tornTail, warnings: r.warnings } };
 }
 

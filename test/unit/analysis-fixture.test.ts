@@ -20,14 +20,21 @@ function st(p: number | null, lo?: number, hi?: number, status?: string): Stamp 
 /** system = ntp = p, bounded = bp [lo, hi], clockbound never has an estimate. */
 function w(sys: number, ntp: number | null, bp: number | null, lo?: number, hi?: number, bStatus?: string): Record<string, Stamp> {
   return {
-    system: st(sys), ntp: ntp === null ? st(null, undefined, undefined, 'unsynced') : st(ntp),
-    bounded: bp === null ? st(null, undefined, undefined, bStatus ?? 'warming') : st(bp, lo, hi), clockbound: st(null, undefined, undefined, 'absent'),
+    system: st(sys),
+    ntp: ntp === null ? st(null, undefined, undefined, 'unsynced') : st(ntp),
+    bounded: bp === null ? st(null, undefined, undefined, bStatus ?? 'warming') : st(bp, lo, hi),
+    clockbound: st(null, undefined, undefined, 'absent'),
   };
 }
 
 function buildRun(): string {
   const dir = tmpDir('chronoeval-analysis-');
-  const c = (seq: number, t: number) => ({ seq, send: t, trueSend: t, stamps: { system: st(t), ntp: st(t), bounded: st(t, t - 1, t + 1) } });
+  const c = (seq: number, t: number) => ({
+    seq,
+    send: t,
+    trueSend: t,
+    stamps: { system: st(t), ntp: st(t), bounded: st(t, t - 1, t + 1) },
+  });
   writeCoordinator(dir, RUN, COORD_SOURCES, [c(0, 10), c(1, 95), c(2, 200), c(3, 300)]);
   writeWorker(dir, RUN, 'a', WORKER_SOURCES, [
     { seq: 0, recv: 11, trueRecv: 11, stamps: w(11, 11, 11, 10.5, 11.5) },
@@ -43,7 +50,8 @@ function buildRun(): string {
     { seq: 3, recv: 303, trueRecv: 303, stamps: w(303, 303, 303, 302, 304) },
     { seq: 99, recv: 400, trueRecv: 400, stamps: w(400, 400, 400, 399, 401) }, // unknown event
   ]);
-  writeWorker(dir, RUN, 'c', WORKER_SOURCES, [ // missed event 1
+  writeWorker(dir, RUN, 'c', WORKER_SOURCES, [
+    // missed event 1
     { seq: 0, recv: 12, trueRecv: 12, stamps: w(12, null, 12, 11, 13) },
     { seq: 2, recv: 207, trueRecv: 207, stamps: w(207, 207, null) },
     { seq: 3, recv: 296, trueRecv: 304, stamps: w(296, 304, 292, 290, 295) },
@@ -52,9 +60,7 @@ function buildRun(): string {
     { seq: 0, source: 'bounded', delayS: 30, recv: 11, lo: 10.8, hi: 11.2, trueRecv: 11 },
     { seq: 1, source: 'bounded', delayS: 30, recv: 99, lo: 98.9, hi: 99.2, trueRecv: 99 },
   ]);
-  writeCommitWait(dir, RUN, 'b', [
-    { seq: 1, source: 'bounded', delayS: 30, recv: 101, lo: 100.6, hi: 101.5, trueRecv: 101 },
-  ]);
+  writeCommitWait(dir, RUN, 'b', [{ seq: 1, source: 'bounded', delayS: 30, recv: 101, lo: 100.6, hi: 101.5, trueRecv: 101 }]);
   return dir;
 }
 
@@ -159,7 +165,7 @@ test('windows: agreement, confident agree/conflict/ambiguous, accuracy vs truth'
   const bd = stats.windows.find((e) => e.source === 'bounded' && e.window_ms === 100)!;
   assert.equal(bd.interval!.events, 4);
   assert.equal(bd.interval!.confident_agree.count, 2); // e0, e2
-  assert.equal(bd.interval!.ambiguous.count, 1);       // e1: a spans 98..101
+  assert.equal(bd.interval!.ambiguous.count, 1); // e1: a spans 98..101
   assert.equal(bd.interval!.confident_conflict.count, 1); // e3: c's [290,295] → 2, others 3
   assert.equal(bd.interval!.conflict_false, 1, 'truths all in window 3: a bound failed');
   assert.equal(bd.interval!.conflict_true_split, 0);
@@ -180,8 +186,11 @@ test('coordination cost, with re-estimation', async () => {
   assert.equal(c.reestimated.length, 1);
   // only e1 has two re-estimates: a [98.9, 99.2] → 0, b [100.6, 101.5] → 1: a conflict (truths 99 | 101 really split)
   assert.deepEqual(c.reestimated[0], {
-    delay_s: 30, events: 1, interval_coordination: { count: 0, total: 1, share: 0 },
-    interval_conflicts: { count: 1, total: 1, share: 1 }, confident_agree: { count: 0, total: 1, share: 0 },
+    delay_s: 30,
+    events: 1,
+    interval_coordination: { count: 0, total: 1, share: 0 },
+    interval_conflicts: { count: 1, total: 1, share: 1 },
+    confident_agree: { count: 0, total: 1, share: 0 },
   });
   assert.deepEqual(stats.reestimation_delays_s, [30]);
 });
@@ -201,7 +210,11 @@ test('commit wait and re-estimated width', async () => {
   assert.equal(r.width.max, 0.9 * MS);
   // shrink: 0.4/1, 0.3/3, 0.9/1.5
   assert.ok(Math.abs(r.shrink.min! - 0.1) < 1e-9 && Math.abs(r.shrink.max! - 0.6) < 1e-9);
-  assert.equal(stats.commit_wait.some((e) => e.source === 'system'), false, 'no commit wait for point sources');
+  assert.equal(
+    stats.commit_wait.some((e) => e.source === 'system'),
+    false,
+    'no commit wait for point sources',
+  );
 });
 
 test('bound quality: coverage, half-width and point error against truth', async () => {

@@ -23,25 +23,37 @@ async function readAll(file: string, chunkBytes = 64): Promise<{ header: string[
 
 test('csv reader agrees with csv-parse on random tables (quotes, commas, newlines, CRLF, tiny chunks)', async () => {
   const dir = tmpDir('chronoeval-csv-');
-  const cell = fc.oneof(fc.constantFrom('', 'ok', '1763740800123456789', '-5'), fc.string({ maxLength: 6 }),
-    fc.constantFrom('a,b', 'say "hi"', 'two\nlines', ' spaced '));
+  const cell = fc.oneof(
+    fc.constantFrom('', 'ok', '1763740800123456789', '-5'),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom('a,b', 'say "hi"', 'two\nlines', ' spaced '),
+  );
   let n = 0;
-  await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 4 }).chain((cols) =>
-    fc.array(fc.array(cell, { minLength: cols, maxLength: cols }), { minLength: 0, maxLength: 8 }).map((rows) => ({ cols, rows }))),
-  fc.boolean(), async ({ cols, rows }, crlf) => {
-    const header = Array.from({ length: cols }, (_, i) => `c${i}`);
-    // a row of one empty cell is an empty line: csv-parse and we both skip it, so leave it out
-    // (csv-stringify leaves a lone LF unquoted in a CRLF file; we, like most readers, end the
-    // line there, so CRLF tables get no raw newlines in cells)
-    const data = rows.filter((r) => !(cols === 1 && r[0] === '')).map((r) => (crlf ? r.map((c) => c.replace(/\n/g, ' ')) : r));
-    const text = stringify([header, ...data], { record_delimiter: crlf ? 'windows' : 'unix' });
-    const file = path.join(dir, `t${n++}.csv`);
-    writeFileSync(file, text);
-    const ref = parseCsvSync(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
-    const got = await readAll(file, 7 + (n % 50));
-    assert.deepEqual([got.header, ...got.rows], ref);
-    assert.equal(got.reader.tornTail, false);
-  }), { numRuns: 150 });
+  await fc.assert(
+    fc.asyncProperty(
+      fc
+        .integer({ min: 1, max: 4 })
+        .chain((cols) =>
+          fc.array(fc.array(cell, { minLength: cols, maxLength: cols }), { minLength: 0, maxLength: 8 }).map((rows) => ({ cols, rows })),
+        ),
+      fc.boolean(),
+      async ({ cols, rows }, crlf) => {
+        const header = Array.from({ length: cols }, (_, i) => `c${i}`);
+        // a row of one empty cell is an empty line: csv-parse and we both skip it, so leave it out
+        // (csv-stringify leaves a lone LF unquoted in a CRLF file; we, like most readers, end the
+        // line there, so CRLF tables get no raw newlines in cells)
+        const data = rows.filter((r) => !(cols === 1 && r[0] === '')).map((r) => (crlf ? r.map((c) => c.replace(/\n/g, ' ')) : r));
+        const text = stringify([header, ...data], { record_delimiter: crlf ? 'windows' : 'unix' });
+        const file = path.join(dir, `t${n++}.csv`);
+        writeFileSync(file, text);
+        const ref = parseCsvSync(text, { relax_column_count: true, skip_empty_lines: true }) as string[][];
+        const got = await readAll(file, 7 + (n % 50));
+        assert.deepEqual([got.header, ...got.rows], ref);
+        assert.equal(got.reader.tornTail, false);
+      },
+    ),
+    { numRuns: 150 },
+  );
 });
 
 test('torn last line: skipped with a warning naming file and line; bad rows too', async () => {
@@ -49,10 +61,16 @@ test('torn last line: skipped with a warning naming file and line; bad rows too'
   const file = path.join(dir, 'w.csv');
   writeFileSync(file, 'a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,1');
   const { rows, reader } = await readAll(file);
-  assert.deepEqual(rows, [['1', '2', '3'], ['6', '7', '8']]);
+  assert.deepEqual(rows, [
+    ['1', '2', '3'],
+    ['6', '7', '8'],
+  ]);
   assert.equal(reader.tornTail, true);
   assert.equal(reader.skipped, 2);
-  assert.ok(reader.warnings.some((w) => /^w\.csv: line 5: torn last line/.test(w)), reader.warnings.join('\n'));
+  assert.ok(
+    reader.warnings.some((w) => /^w\.csv: line 5: torn last line/.test(w)),
+    reader.warnings.join('\n'),
+  );
   assert.ok(reader.warnings.some((w) => /^w\.csv: line 3: 2 fields where the header has 3/.test(w)));
   const torn = path.join(dir, 'q.csv');
   writeFileSync(torn, 'a,b\n1,"open quote\n');
@@ -96,9 +114,9 @@ test('nearest-rank quantiles: hand-computed, exact mode equals the reference', (
   d.add(NaN); // missing: ignored, not a zero
   const s = d.summarize();
   assert.equal(s.n, 5);
-  assert.equal(s.p25, 20);  // rank ⌈1.25⌉ = 2
-  assert.equal(s.p50, 35);  // rank ⌈2.5⌉ = 3
-  assert.equal(s.p95, 50);  // rank ⌈4.75⌉ = 5
+  assert.equal(s.p25, 20); // rank ⌈1.25⌉ = 2
+  assert.equal(s.p50, 35); // rank ⌈2.5⌉ = 3
+  assert.equal(s.p95, 50); // rank ⌈4.75⌉ = 5
   assert.equal(s.p01, 15);
   assert.equal(s.mean, 32);
   assert.equal(s.exact, true);
@@ -109,14 +127,16 @@ test('nearest-rank quantiles: hand-computed, exact mode equals the reference', (
   assert.equal(empty.n, 0);
   assert.equal(empty.p50, null);
   assert.equal(empty.histogram, null);
-  fc.assert(fc.property(fc.array(fc.integer({ min: -1e12, max: 1e12 }), { minLength: 1, maxLength: 200 }), (vals) => {
-    const acc = new DistAcc();
-    for (const v of vals) acc.add(v);
-    const sum = acc.summarize();
-    assert.equal(sum.p50, quantileNearestRank(vals, 0.5));
-    assert.equal(sum.p99, quantileNearestRank(vals, 0.99));
-    assert.equal(sum.histogram!.counts.reduce((a, b) => a + b, 0) + sum.histogram!.below + sum.histogram!.above, vals.length);
-  }));
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -1e12, max: 1e12 }), { minLength: 1, maxLength: 200 }), (vals) => {
+      const acc = new DistAcc();
+      for (const v of vals) acc.add(v);
+      const sum = acc.summarize();
+      assert.equal(sum.p50, quantileNearestRank(vals, 0.5));
+      assert.equal(sum.p99, quantileNearestRank(vals, 0.99));
+      assert.equal(sum.histogram!.counts.reduce((a, b) => a + b, 0) + sum.histogram!.below + sum.histogram!.above, vals.length);
+    }),
+  );
 });
 
 test('histogram mode: quantiles within the stated relative error; merged distributions', () => {
@@ -132,14 +152,22 @@ test('histogram mode: quantiles within the stated relative error; merged distrib
   const s = small.summarize();
   assert.equal(s.exact, false);
   assert.equal(s.relative_error, HISTOGRAM_RELATIVE_ERROR);
-  for (const [p, got] of [[0.01, s.p01], [0.25, s.p25], [0.5, s.p50], [0.75, s.p75], [0.99, s.p99]] as const) {
+  for (const [p, got] of [
+    [0.01, s.p01],
+    [0.25, s.p25],
+    [0.5, s.p50],
+    [0.75, s.p75],
+    [0.99, s.p99],
+  ] as const) {
     const want = quantileNearestRank(vals, p)!;
     assert.ok(Math.abs(got! - want) <= Math.abs(want) * HISTOGRAM_RELATIVE_ERROR + 1e-9, `p${p}: ${got} vs ${want}`);
   }
   assert.equal(s.min, Math.min(...vals));
   assert.equal(s.max, Math.max(...vals));
-  const a = new DistAcc(); const b = new DistAcc();
-  [1, 2, 3].forEach((v) => a.add(v)); [10, 20].forEach((v) => b.add(v));
+  const a = new DistAcc();
+  const b = new DistAcc();
+  [1, 2, 3].forEach((v) => a.add(v));
+  [10, 20].forEach((v) => b.add(v));
   const m = DistAcc.merged([a, b]).summarize();
   assert.deepEqual([m.n, m.min, m.max, m.p50], [5, 1, 20, 3]);
   const merged = DistAcc.merged([small, a]).summarize();
@@ -162,12 +190,28 @@ test('missing run directory or coordinator.csv: one clear line saying what to do
 test('torn worker and coordinator files still analyse; the warning reaches stats.json', async () => {
   const dir = tmpDir('chronoeval-analysis-');
   const st = (t: number) => ({ system: { p: t } });
-  writeCoordinator(dir, 'r', ['system'], [0, 1, 2].map((s) => ({ seq: s, send: s * 10, stamps: st(s * 10) })), { tornTail: 'r,3,3,176374' });
-  writeWorker(dir, 'r', 'w1', ['system'], [0, 1].map((s) => ({ seq: s, recv: s * 10 + 1, stamps: st(s * 10 + 1) })), { tornTail: 'r,w1,2,2,1763' });
+  writeCoordinator(
+    dir,
+    'r',
+    ['system'],
+    [0, 1, 2].map((s) => ({ seq: s, send: s * 10, stamps: st(s * 10) })),
+    { tornTail: 'r,3,3,176374' },
+  );
+  writeWorker(
+    dir,
+    'r',
+    'w1',
+    ['system'],
+    [0, 1].map((s) => ({ seq: s, recv: s * 10 + 1, stamps: st(s * 10 + 1) })),
+    { tornTail: 'r,w1,2,2,1763' },
+  );
   const { stats, warnings } = await analyzeRun(dir, {});
   assert.equal(stats.delivery.events_sent, 3);
   assert.equal(stats.delivery.workers[0]!.received, 2);
-  assert.ok(warnings.some((w) => /^coordinator\.csv: line 5: torn last line/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /^coordinator\.csv: line 5: torn last line/.test(w)),
+    warnings.join('\n'),
+  );
   assert.ok(stats.inputs.warnings.some((w) => /^workers\/w1\.csv: line 4: torn last line/.test(w)));
   assert.equal(stats.inputs.files.find((f) => f.role === 'worker')!.torn_tail, true);
   assert.equal(stats.truth.recv, false);

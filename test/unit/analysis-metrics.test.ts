@@ -7,7 +7,12 @@ import fc from 'fast-check';
 import { intervalCausality, pointCausality } from '../../analysis/metrics/causality.js';
 import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder } from '../../analysis/metrics/ordering.js';
 import {
-  classifyIntervalEvent, conflictIsTrueSplit, intervalWindow, makeWindowSize, pointWindowsAgree, windowIndex,
+  classifyIntervalEvent,
+  conflictIsTrueSplit,
+  intervalWindow,
+  makeWindowSize,
+  pointWindowsAgree,
+  windowIndex,
 } from '../../analysis/metrics/windows.js';
 import { covers, coversScaled, halfWidth, normalizedError, trueTimeWait } from '../../analysis/metrics/bounds.js';
 import { InlineFolder } from '../../analysis/fold/gather.js';
@@ -22,12 +27,12 @@ test('point causality: r < s is a violation, equal stamps are not, empty is not 
 });
 
 test('interval causality: proven after when r_lo ≥ s_hi, violation when r_hi < s_lo', () => {
-  assert.equal(intervalCausality(9, 11, 11, 13), 'proven_after');  // touching counts as proven
+  assert.equal(intervalCausality(9, 11, 11, 13), 'proven_after'); // touching counts as proven
   assert.equal(intervalCausality(9, 11, 10.5, 11.5), 'ambiguous');
   assert.equal(intervalCausality(9, 11, 5, 8.9), 'violation');
-  assert.equal(intervalCausality(9, 11, 5, 9), 'ambiguous');       // r_hi = s_lo: not a violation
+  assert.equal(intervalCausality(9, 11, 5, 9), 'ambiguous'); // r_hi = s_lo: not a violation
   assert.equal(intervalCausality(10, 10, 10, 10), 'proven_after'); // zero-width intervals, equal
-  assert.equal(intervalCausality(9, 11, NaN, 13), null);           // empty interval
+  assert.equal(intervalCausality(9, 11, NaN, 13), null); // empty interval
 });
 
 test('ordering: point sign, interval disjointness, verdicts against truth', () => {
@@ -79,7 +84,7 @@ test('bounds: coverage, half-width, normalized error, scaled coverage, TrueTime 
   assert.equal(covers(10, 20, 20.5), false);
   assert.equal(halfWidth(10, 20), 5);
   assert.equal(normalizedError(15, 10, 20, 17.5), 0.5);
-  assert.equal(normalizedError(15, 10, 30, 5), -2);   // below: divided by p − lo = 5
+  assert.equal(normalizedError(15, 10, 30, 5), -2); // below: divided by p − lo = 5
   assert.equal(normalizedError(15, 10, 30, 15), 0);
   assert.ok(Number.isNaN(normalizedError(15, 15, 30, 14)), 'no width on the side of truth');
   assert.equal(coversScaled(15, 10, 20, 22, 1), false);
@@ -96,58 +101,87 @@ test('property: honest intervals never give a wrong order nor a confident window
   const W = 4;
   const win = makeWindowSize(50, 1_763_740_800_000_000_000n);
   const arb = fc.record({
-    events: fc.array(fc.record({
-      send: fc.integer({ min: 0, max: 5e9 }),
-      // per worker: latency and the two half-widths (0 allowed: point intervals)
-      workers: fc.array(fc.record({
-        lat: fc.integer({ min: 0, max: 3e6 }),
-        a: fc.integer({ min: 0, max: 60e6 }),
-        b: fc.integer({ min: 0, max: 60e6 }),
-        shared: fc.boolean(),
-      }), { minLength: W, maxLength: W }),
-    }), { minLength: 1, maxLength: 25 }),
+    events: fc.array(
+      fc.record({
+        send: fc.integer({ min: 0, max: 5e9 }),
+        // per worker: latency and the two half-widths (0 allowed: point intervals)
+        workers: fc.array(
+          fc.record({
+            lat: fc.integer({ min: 0, max: 3e6 }),
+            a: fc.integer({ min: 0, max: 60e6 }),
+            b: fc.integer({ min: 0, max: 60e6 }),
+            shared: fc.boolean(),
+          }),
+          { minLength: W, maxLength: W },
+        ),
+      }),
+      { minLength: 1, maxLength: 25 },
+    ),
   });
-  fc.assert(fc.property(arb, ({ events }) => {
-    const acc = new InlineFolder({
-      sources: [{ name: 'bounded', bounded: true }], workers: ['w1', 'w2', 'w3', 'w4'], windows: [win],
-      timeline: null, sampleStride: 1, firstSeq: 0,
-    });
-    const acc1 = new InlineFolder({
-      sources: [{ name: 'bounded', bounded: true }], workers: ['w1', 'w2', 'w3', 'w4'], windows: [win],
-      timeline: null, sampleStride: 1, firstSeq: 0,
-    });
-    events.forEach((e, seq) => {
-      const truth = (i: number) => e.send + e.workers[i]!.lat;
-      const make = (sameInstant: boolean): JoinedEvent => ({
-        seq, eventId: String(seq), sendLocal: e.send, trueSend: e.send,
-        coord: Float64Array.from([e.send, e.send - 1000, e.send + 1000]),
-        workers: e.workers.map((w, i) => {
-          const t = sameInstant ? e.send + e.workers[0]!.lat : truth(i);
-          const iv = honest(t, w.a, w.b);
-          return { recvLocal: t, trueRecv: t, vals: Float64Array.from([t, iv.lo, iv.hi]), reest: null };
-        }),
+  fc.assert(
+    fc.property(arb, ({ events }) => {
+      const acc = new InlineFolder({
+        sources: [{ name: 'bounded', bounded: true }],
+        workers: ['w1', 'w2', 'w3', 'w4'],
+        windows: [win],
+        timeline: null,
+        sampleStride: 1,
+        firstSeq: 0,
       });
-      acc.add(make(false));
-      acc1.add(make(true)); // every worker's arrival is one true instant
-    });
-    for (const o of acc.orderingEntries()) assert.equal(o.interval_vs_truth!.wrong.count, 0);
-    for (const w of acc.windowEntries()) {
-      assert.equal(w.interval!.conflict_false, 0, 'a conflict with honest bounds is always a real split');
-      assert.equal(w.accuracy!.interval!.confident_wrong.count, 0);
-    }
-    for (const w of acc1.windowEntries()) assert.equal(w.interval!.confident_conflict.count, 0);
-    for (const c of acc.causalityEntries()) assert.equal(c.interval?.violation.count ?? 0, 0);
-  }), { numRuns: 300 });
+      const acc1 = new InlineFolder({
+        sources: [{ name: 'bounded', bounded: true }],
+        workers: ['w1', 'w2', 'w3', 'w4'],
+        windows: [win],
+        timeline: null,
+        sampleStride: 1,
+        firstSeq: 0,
+      });
+      events.forEach((e, seq) => {
+        const truth = (i: number) => e.send + e.workers[i]!.lat;
+        const make = (sameInstant: boolean): JoinedEvent => ({
+          seq,
+          eventId: String(seq),
+          sendLocal: e.send,
+          trueSend: e.send,
+          coord: Float64Array.from([e.send, e.send - 1000, e.send + 1000]),
+          workers: e.workers.map((w, i) => {
+            const t = sameInstant ? e.send + e.workers[0]!.lat : truth(i);
+            const iv = honest(t, w.a, w.b);
+            return { recvLocal: t, trueRecv: t, vals: Float64Array.from([t, iv.lo, iv.hi]), reest: null };
+          }),
+        });
+        acc.add(make(false));
+        acc1.add(make(true)); // every worker's arrival is one true instant
+      });
+      for (const o of acc.orderingEntries()) assert.equal(o.interval_vs_truth!.wrong.count, 0);
+      for (const w of acc.windowEntries()) {
+        assert.equal(w.interval!.conflict_false, 0, 'a conflict with honest bounds is always a real split');
+        assert.equal(w.accuracy!.interval!.confident_wrong.count, 0);
+      }
+      for (const w of acc1.windowEntries()) assert.equal(w.interval!.confident_conflict.count, 0);
+      for (const c of acc.causalityEntries()) assert.equal(c.interval?.violation.count ?? 0, 0);
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('property: the same check can fail — a dishonest interval is caught', () => {
   const win = makeWindowSize(50, 0n);
   const acc = new InlineFolder({
-    sources: [{ name: 'bounded', bounded: true }], workers: ['a', 'b'], windows: [win], timeline: null, sampleStride: 1, firstSeq: 0,
+    sources: [{ name: 'bounded', bounded: true }],
+    workers: ['a', 'b'],
+    windows: [win],
+    timeline: null,
+    sampleStride: 1,
+    firstSeq: 0,
   });
   // truths 10 ms (a) and 20 ms (b); a claims [30, 31] ms: disjoint and after b → wrong order
   acc.add({
-    seq: 0, eventId: '0', sendLocal: 0, trueSend: 0, coord: Float64Array.from([0, 0, 0]),
+    seq: 0,
+    eventId: '0',
+    sendLocal: 0,
+    trueSend: 0,
+    coord: Float64Array.from([0, 0, 0]),
     workers: [
       { recvLocal: 10e6, trueRecv: 10e6, vals: Float64Array.from([30.5e6, 30e6, 31e6]), reest: null },
       { recvLocal: 20e6, trueRecv: 20e6, vals: Float64Array.from([20e6, 19e6, 21e6]), reest: null },

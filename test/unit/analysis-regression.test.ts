@@ -68,13 +68,19 @@ function nativeRun(): string {
       const sys = w === 2 && e === 777 ? 'x12' : absNs(local); // one unparseable cell
       const line = `rr,${node},${e},${e},${absNs(local)},${sys},,,ok,${ntpCells},${bCells},${absNs(tr)}`;
       const rows = workers[w]!;
-      if (r() < 0.02 && rows.length > 1) rows.splice(rows.length - 1, 0, line); // out of order by one
+      if (r() < 0.02 && rows.length > 1)
+        rows.splice(rows.length - 1, 0, line); // out of order by one
       else rows.push(line);
       if (r() < 0.003) rows.push(line); // a duplicate datagram
       if (w < 2 && !bCells.startsWith(',')) {
-        for (const [d, list] of [[2, cw[w]!], [5, cwLater[w]!]] as const) {
+        for (const [d, list] of [
+          [2, cw[w]!],
+          [5, cwLater[w]!],
+        ] as const) {
           const shrink = 0.2 + 0.5 * r();
-          list.push(`rr,${node},${e},${e},bounded,${d},${absNs(local)},${absNs(local + d * 1e9)},${absNs(ntp + liar)},${absNs(ntp + liar - hw * shrink)},${absNs(ntp + liar + hw * shrink)},ok,${absNs(tr)}`);
+          list.push(
+            `rr,${node},${e},${e},bounded,${d},${absNs(local)},${absNs(local + d * 1e9)},${absNs(ntp + liar)},${absNs(ntp + liar - hw * shrink)},${absNs(ntp + liar + hw * shrink)},ok,${absNs(tr)}`,
+          );
         }
         while (cwLater[w]!.length > 600) cw[w]!.push(cwLater[w]!.shift()!);
       }
@@ -93,8 +99,13 @@ function legacyRun(): string {
   const r = () => rnd.next();
   const abs = (ns: number) => absNs(ns);
   const coord = ['event_id,sequence_number,send_time_ns,ntp_offset_ms,ntp_uncertainty_ms,ntp_timestamp_ns'];
-  const full = 'event_id,node_id,sequence_number,receive_time_ns,coordinator_send_time_ns,ntp_offset_ms,ntp_uncertainty_ms,ntp_timestamp_ns';
-  const ws = [[`${full},ct_offset_ms,ct_uncertainty_ms,ct_timestamp_ns,ct_lower_bound_ns,ct_upper_bound_ns`], [`${full},ct_offset_ms,ct_uncertainty_ms`], [full]];
+  const full =
+    'event_id,node_id,sequence_number,receive_time_ns,coordinator_send_time_ns,ntp_offset_ms,ntp_uncertainty_ms,ntp_timestamp_ns';
+  const ws = [
+    [`${full},ct_offset_ms,ct_uncertainty_ms,ct_timestamp_ns,ct_lower_bound_ns,ct_upper_bound_ns`],
+    [`${full},ct_offset_ms,ct_uncertainty_ms`],
+    [full],
+  ];
   for (let e = 0; e < 1500; e++) {
     const t = 1e9 + e * 7.3e6;
     coord.push(`${e + 1},${e},${abs(t)},${r() < 0.05 ? 'NaN' : ((r() - 0.5) * 2).toFixed(6)},5.0,`);
@@ -138,14 +149,31 @@ function sectionHashes(stats: Stats): Record<string, string> {
 function withoutAdded(stats: Stats): Stats {
   const s = structuredClone(stats) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   s['readings'] = s['readings'].filter((r: any) => !(r.role === 'worker' && r.node === null)); // eslint-disable-line @typescript-eslint/no-explicit-any
-  for (const r of s['readings']) { delete r.availability; delete r.point_availability; }
+  for (const r of s['readings']) {
+    delete r.availability;
+    delete r.point_availability;
+  }
   for (const c of s['causality']) if (c.interval) delete c.interval.degraded;
-  for (const o of s['ordering']) if (o.interval_vs_truth) { delete o.interval_vs_truth.degraded; delete o.interval_vs_truth.wrong_by_worker; }
-  for (const w of s['windows']) if (w.interval) { delete w.interval.degraded; delete w.interval.conflict_false_by_worker; }
-  for (const b of s['bound_quality']) { delete b.coverage_degraded; delete b.coverage_not_degraded; }
+  for (const o of s['ordering'])
+    if (o.interval_vs_truth) {
+      delete o.interval_vs_truth.degraded;
+      delete o.interval_vs_truth.wrong_by_worker;
+    }
+  for (const w of s['windows'])
+    if (w.interval) {
+      delete w.interval.degraded;
+      delete w.interval.conflict_false_by_worker;
+    }
+  for (const b of s['bound_quality']) {
+    delete b.coverage_degraded;
+    delete b.coverage_not_degraded;
+  }
   // the kernel drop counter and the loss split by place (issue 14 §3); null without worker summaries
-  for (const w of s['delivery'].workers) for (const k of ['kernel_drops', 'kernel_drops_from', 'lost_at_socket', 'lost_in_network']) delete w[k];
-  for (const h of s['headline']) for (const k of ['availability_share', 'interval_violations', 'interval_wrong_orders', 'window_false_conflicts', 'workers', 'worst']) delete h[k];
+  for (const w of s['delivery'].workers)
+    for (const k of ['kernel_drops', 'kernel_drops_from', 'lost_at_socket', 'lost_in_network']) delete w[k];
+  for (const h of s['headline'])
+    for (const k of ['availability_share', 'interval_violations', 'interval_wrong_orders', 'window_false_conflicts', 'workers', 'worst'])
+      delete h[k];
   return s as unknown as Stats;
 }
 
@@ -157,18 +185,48 @@ function withoutAdded(stats: Stats): Stats {
  * late_commit_wait_rows and max_events_in_flight moved; inputs.warnings name the unknown event).
  */
 const NATIVE_HASHES: Record<string, string> = {
-  schema_version: '6b86b273ff34fce1', run: 'b7901725d5c455c2', inputs: '06de54ec090e3cc9', sources: 'aacfec22f2f57225',
-  workers: '98c5cdd8e4520e0f', windows_ms: 'b12389be8b487f77', reestimation_delays_s: '0d31723e833eeb45', truth: 'd76ad16b5e77a046',
-  readings: '13eae8e9c993be4c', delivery: '4f57af531a96fb8f', causality: '43299bb9cd84b272', ordering: 'b55a735d5630b37b',
-  windows: 'c08280031f2cb512', coordination: '8feb39295effa03e', commit_wait: '7b9b64aada944bf6', bound_quality: '589e38b7fb04df25',
-  sync: '4f53cda18c2baa0c', timeline: 'd3e0bee075c0b26b', samples: 'c81a1f21a3403416', headline: '21fe0005e9d83fc3',
+  schema_version: '6b86b273ff34fce1',
+  run: 'b7901725d5c455c2',
+  inputs: '06de54ec090e3cc9',
+  sources: 'aacfec22f2f57225',
+  workers: '98c5cdd8e4520e0f',
+  windows_ms: 'b12389be8b487f77',
+  reestimation_delays_s: '0d31723e833eeb45',
+  truth: 'd76ad16b5e77a046',
+  readings: '13eae8e9c993be4c',
+  delivery: '4f57af531a96fb8f',
+  causality: '43299bb9cd84b272',
+  ordering: 'b55a735d5630b37b',
+  windows: 'c08280031f2cb512',
+  coordination: '8feb39295effa03e',
+  commit_wait: '7b9b64aada944bf6',
+  bound_quality: '589e38b7fb04df25',
+  sync: '4f53cda18c2baa0c',
+  timeline: 'd3e0bee075c0b26b',
+  samples: 'c81a1f21a3403416',
+  headline: '21fe0005e9d83fc3',
 };
 const LEGACY_HASHES: Record<string, string> = {
-  schema_version: '6b86b273ff34fce1', run: '363b3fc6687db180', inputs: '745dc5da779369d5', sources: 'c92f98eb740c50f6',
-  workers: '7e5a3cf11edf9a43', windows_ms: 'b12389be8b487f77', reestimation_delays_s: '4f53cda18c2baa0c', truth: 'd8968b916be328ed',
-  readings: '1e2dfbe007fc44c0', delivery: '41d14c75bc578b0d', causality: '61533f2f8989e17b', ordering: '27b2977e3920e9fb',
-  windows: '8532e2330e7f6615', coordination: '8a56295f74c810c0', commit_wait: '3895af4717e5b3e0', bound_quality: '0a0129a33db12a18',
-  sync: '4f53cda18c2baa0c', timeline: '3b11b051d0f593cc', samples: '098d5e09e79e9586', headline: '68b59208beb37a64',
+  schema_version: '6b86b273ff34fce1',
+  run: '363b3fc6687db180',
+  inputs: '745dc5da779369d5',
+  sources: 'c92f98eb740c50f6',
+  workers: '7e5a3cf11edf9a43',
+  windows_ms: 'b12389be8b487f77',
+  reestimation_delays_s: '4f53cda18c2baa0c',
+  truth: 'd8968b916be328ed',
+  readings: '1e2dfbe007fc44c0',
+  delivery: '41d14c75bc578b0d',
+  causality: '61533f2f8989e17b',
+  ordering: '27b2977e3920e9fb',
+  windows: '8532e2330e7f6615',
+  coordination: '8a56295f74c810c0',
+  commit_wait: '3895af4717e5b3e0',
+  bound_quality: '0a0129a33db12a18',
+  sync: '4f53cda18c2baa0c',
+  timeline: '3b11b051d0f593cc',
+  samples: '098d5e09e79e9586',
+  headline: '68b59208beb37a64',
 };
 
 function assertSections(actual: Record<string, string>, expected: Record<string, string>, label: string): void {
@@ -183,12 +241,27 @@ test('regression: a generated native run gives the same stats.json as before (in
     const { stats } = await analyzeRun(dir, opts);
     const label = JSON.stringify(opts);
     // a few of the numbers behind the hashes, so that a failure shows what moved
-    assert.deepEqual(stats.delivery.workers.map((w) => [w.received, w.duplicates]), [[24738, 82], [24738, 80], [24762, 80]], label);
+    assert.deepEqual(
+      stats.delivery.workers.map((w) => [w.received, w.duplicates]),
+      [
+        [24738, 82],
+        [24738, 80],
+        [24762, 80],
+      ],
+      label,
+    );
     const w50 = stats.windows.find((x) => x.source === 'bounded' && x.window_ms === 50)!.interval!;
-    assert.deepEqual([w50.confident_agree.count, w50.confident_conflict.count, w50.ambiguous.count, w50.conflict_true_split, w50.conflict_false],
-      [24612, 69, 312, 18, 51], label);
+    assert.deepEqual(
+      [w50.confident_agree.count, w50.confident_conflict.count, w50.ambiguous.count, w50.conflict_true_split, w50.conflict_false],
+      [24612, 69, 312, 18, 51],
+      label,
+    );
     const order = stats.ordering.find((x) => x.source === 'bounded' && x.pair === null)!;
-    assert.deepEqual([order.interval_vs_truth!.wrong.count, order.interval_vs_truth!.correct.count, order.point_vs_truth!.wrong.count], [1243, 17132, 9455], label);
+    assert.deepEqual(
+      [order.interval_vs_truth!.wrong.count, order.interval_vs_truth!.correct.count, order.point_vs_truth!.wrong.count],
+      [1243, 17132, 9455],
+      label,
+    );
     const bq = stats.bound_quality.find((x) => x.source === 'bounded' && x.role === 'worker' && x.node === null)!;
     assert.deepEqual([bq.coverage!.count, bq.coverage!.total], [71438, 74214], label);
     // pooled: past the exact capacity, so a histogram quantile; per worker: exact
@@ -197,15 +270,24 @@ test('regression: a generated native run gives the same stats.json as before (in
     const m = stats.causality.find((x) => x.source === 'ntp' && x.node === 'w2')!.point.margin;
     assert.deepEqual([m.exact, m.n, m.p01, m.p50, m.p999], [true, 24738, 18694, 280125, 568597], label);
     const cw = stats.commit_wait.find((x) => x.source === 'bounded' && x.node === null)!;
-    assert.deepEqual(cw.reestimated.map((r) => [r.delay_s, r.rows, r.coverage!.count, r.shrink.p50]),
-      [[2, 49452, 42695, 0.45019665737547787], [5, 49452, 42673, 0.45086033414972776]], label);
+    assert.deepEqual(
+      cw.reestimated.map((r) => [r.delay_s, r.rows, r.coverage!.count, r.shrink.p50]),
+      [
+        [2, 49452, 42695, 0.45019665737547787],
+        [5, 49452, 42673, 0.45086033414972776],
+      ],
+      label,
+    );
     assertSections(sectionHashes(withoutAdded(stats)), NATIVE_HASHES, label);
     // the added fields: the same with and without threads, and consistent with the pooled counts
     const all = sectionHashes(stats);
     first ??= all;
     assertSections(all, first, `${label} against in-process`);
     const byWorker = order.interval_vs_truth!.wrong_by_worker;
-    assert.ok(byWorker.reduce((a, x) => a + x.count, 0) >= order.interval_vs_truth!.wrong.count, 'every wrong order is charged to a worker');
+    assert.ok(
+      byWorker.reduce((a, x) => a + x.count, 0) >= order.interval_vs_truth!.wrong.count,
+      'every wrong order is charged to a worker',
+    );
     const fb = w50.conflict_false_by_worker!;
     assert.ok(fb.reduce((a, x) => a + x.count, 0) >= w50.conflict_false!, 'every false conflict is charged to a worker');
     assert.ok(Math.max(...fb.map((x) => x.count)) <= w50.conflict_false!);

@@ -20,7 +20,9 @@ function perturb(dir: string): void {
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (const f of readdirSync(path.join(dir, 'workers'))) {
     const p = path.join(dir, 'workers', f);
-    const [header, ...rows] = readFileSync(p, 'latin1').split('\n').filter((l) => l !== '');
+    const [header, ...rows] = readFileSync(p, 'latin1')
+      .split('\n')
+      .filter((l) => l !== '');
     for (let i = 0; i < rows.length; i += 300) {
       for (let j = Math.min(rows.length, i + 300) - 1; j > i; j--) {
         const k = i + Math.floor(rnd() * (j - i + 1));
@@ -31,8 +33,14 @@ function perturb(dir: string): void {
     rows.forEach((l, i) => {
       const c = l.split(',');
       if (i === 500) out.push(`"${c[0]}",${c.slice(1).join(',')}`);
-      else if (i === 600) { c[5] = '12x4'; out.push(c.join(',')); } else if (i === 700) out.push(`${l},extra`);
-      else { out.push(l); if (i % 97 === 0) out.push(l); }
+      else if (i === 600) {
+        c[5] = '12x4';
+        out.push(c.join(','));
+      } else if (i === 700) out.push(`${l},extra`);
+      else {
+        out.push(l);
+        if (i % 97 === 0) out.push(l);
+      }
     });
     out.push(rows[10]!); // long after its event was folded: a duplicate
     writeFileSync(p, `${header}\n${out.join('\n')}\ntorn,partial`);
@@ -54,7 +62,10 @@ test('parse threads and in-process decoding give identical stats.json, figures-d
   assert.deepEqual({ ...threaded.figuresData, stats_generated_at: '' }, { ...inline.figuresData, stats_generated_at: '' });
   assert.ok(threaded.figuresData.causality.samples.length > 0);
   // the perturbations were really seen (else this test proves nothing)
-  assert.ok(threaded.warnings.some((w) => /column system_ns = "12x4"/.test(w)), threaded.warnings.join('\n'));
+  assert.ok(
+    threaded.warnings.some((w) => /column system_ns = "12x4"/.test(w)),
+    threaded.warnings.join('\n'),
+  );
   assert.ok(threaded.warnings.some((w) => /torn last line/.test(w)));
   assert.ok(threaded.warnings.some((w) => /more than \d+ fields/.test(w)));
   assert.ok(threaded.stats.delivery.workers.every((w) => w.duplicates > 0));
@@ -67,7 +78,10 @@ test('an unreadable worker file is reported and skipped; the other workers are a
   writeFileSync(path.join(dir, 'workers', 'w2.csv'), ''); // no header
   for (const threads of [true, false]) {
     const { stats, warnings } = await analyzeRun(dir, { threads });
-    assert.ok(warnings.some((w) => w === "workers/w2.csv: workers/w2.csv: no header row (empty file?); this worker's rows are not used"), warnings.join('\n'));
+    assert.ok(
+      warnings.some((w) => w === "workers/w2.csv: workers/w2.csv: no header row (empty file?); this worker's rows are not used"),
+      warnings.join('\n'),
+    );
     const byNode = Object.fromEntries(stats.delivery.workers.map((w) => [w.node, w.received]));
     assert.deepEqual(byNode, { w1: 500, w2: 0, w3: 500 });
   }

@@ -15,10 +15,16 @@ test('parseNumberFlag: numbers pass, anything else is echoed as typed', () => {
   assert.throws(() => parseNumberFlag('duration-s', 'abc', SECONDS), /^Error: --duration-s: expected a number of seconds, got 'abc'$/);
   assert.throws(() => parseNumberFlag('duration-s', 'Infinity', SECONDS), /got 'Infinity'/);
   assert.throws(() => parseNumberFlag('duration-s', NaN, SECONDS), /got 'null'|got 'NaN'/);
-  assert.throws(() => parseNumberFlag('rate', true, { what: 'a number of events per second' }), /--rate: expected a number of events per second, got no value/);
+  assert.throws(
+    () => parseNumberFlag('rate', true, { what: 'a number of events per second' }),
+    /--rate: expected a number of events per second, got no value/,
+  );
   assert.throws(() => parseNumberFlag('rate', '', { what: 'x' }), /got no value/);
   assert.throws(() => parseNumberFlag('rate', ['1', '2'], { what: 'x' }), /got 2 values \('1', '2'\); give it once/);
-  assert.throws(() => parseNumberFlag('count', '1.5', { what: 'a whole number of events', integer: true }), /--count: expected a whole number of events, got '1.5'/);
+  assert.throws(
+    () => parseNumberFlag('count', '1.5', { what: 'a whole number of events', integer: true }),
+    /--count: expected a whole number of events, got '1.5'/,
+  );
   assert.throws(() => parseNumberFlag('count', { a: 1 }, { what: 'x' }), /got '\{"a":1\}'/);
   assert.throws(() => parseNumberFlag('x', 'a\u0000b', { what: 'x' }), /got 'a\?b'/, 'control characters are not printed');
 });
@@ -29,8 +35,14 @@ test('parseNumberList: names the element that is not a number, and the whole lis
   assert.deepEqual(parseNumberList('commit-wait-s', '', what), []);
   assert.deepEqual(parseNumberList('commit-wait-s', [2, 5], what), [2, 5]);
   assert.deepEqual(parseNumberList('commit-wait-s', undefined, what), []);
-  assert.throws(() => parseNumberList('commit-wait-s', '2,abc', what), /^Error: --commit-wait-s: expected comma-separated seconds, got 'abc' in '2,abc'$/);
-  assert.throws(() => parseNumberList('commit-wait-s', 'abc', what), /^Error: --commit-wait-s: expected comma-separated seconds, got 'abc'$/);
+  assert.throws(
+    () => parseNumberList('commit-wait-s', '2,abc', what),
+    /^Error: --commit-wait-s: expected comma-separated seconds, got 'abc' in '2,abc'$/,
+  );
+  assert.throws(
+    () => parseNumberList('commit-wait-s', 'abc', what),
+    /^Error: --commit-wait-s: expected comma-separated seconds, got 'abc'$/,
+  );
 });
 
 test('numberOption: a bare flag is refused (yargs would hand over the default) and the value is coerced', () => {
@@ -49,13 +61,19 @@ test('every numeric option of every command goes through numberOption (no yargs 
   }
 });
 
-test('errors end with the command\'s own --help', () => {
+test("errors end with the command's own --help", () => {
   const cmds = ['run-local', 'worker'];
   assert.equal(commandHelpHint(['run-local', '--rate', 'x'], cmds), 'See: chronoeval run-local --help');
   assert.equal(commandHelpHint(['--config', 'c.json', 'worker'], cmds), 'See: chronoeval worker --help');
   assert.equal(commandHelpHint(['frob'], cmds), 'See: chronoeval --help');
-  assert.equal(formatCliError("--rate: expected a number, got 'x'", 'See: chronoeval run-local --help'), "chronoeval: --rate: expected a number, got 'x'. See: chronoeval run-local --help\n");
-  assert.equal(formatCliError('2 invalid options:\n  a\n  b', 'See: chronoeval worker --help'), 'chronoeval: 2 invalid options:\n  a\n  b\nSee: chronoeval worker --help\n');
+  assert.equal(
+    formatCliError("--rate: expected a number, got 'x'", 'See: chronoeval run-local --help'),
+    "chronoeval: --rate: expected a number, got 'x'. See: chronoeval run-local --help\n",
+  );
+  assert.equal(
+    formatCliError('2 invalid options:\n  a\n  b', 'See: chronoeval worker --help'),
+    'chronoeval: 2 invalid options:\n  a\n  b\nSee: chronoeval worker --help\n',
+  );
 });
 
 test('readConfigFile: missing, a directory, bad JSON and not an object are told apart', () => {

@@ -34,7 +34,9 @@ for (const cmd of ['run-local', 'worker', 'coordinator']) {
 }
 
 test('an invalid --sources name is refused with every valid name listed', () => {
-  const r = spawnSync(process.execPath, [CLI_PATH, 'worker', '--node', 'w1', '--sources', 'system,atomic', '--insecure'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI_PATH, 'worker', '--node', 'w1', '--sources', 'system,atomic', '--insecure'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, EXIT.usage, r.stderr);
   assert.match(r.stderr, /unknown source "atomic"; known: system, ntp, bounded, chrony, clockbound, chronotick/);
 });

@@ -8,8 +8,11 @@ import { COMMIT_WAIT_COLUMNS } from '../../src/files/columns.js';
 /** A source whose re-estimated half-width shrinks with the time since the instant. */
 function shrinking(name: string, clock: HostClock): ClockSource & { calls: number } {
   const s = {
-    name, bounded: true, calls: 0,
-    async start() {}, async stop() {},
+    name,
+    bounded: true,
+    calls: 0,
+    async start() {},
+    async stop() {},
     read: (l: bigint): Reading => ({ point_ns: l, lo_ns: l - 1_000_000n, hi_ns: l + 1_000_000n, status: 'ok' }),
     reestimate(l: bigint): Reading {
       s.calls++;
@@ -17,7 +20,8 @@ function shrinking(name: string, clock: HostClock): ClockSource & { calls: numbe
       const hw = age > 400_000_000n ? 100_000n : 500_000n;
       return { point_ns: l, lo_ns: l - hw, hi_ns: l + hw, status: 'ok' };
     },
-    readiness: () => ({ ready: true, detail: '' }), summary: () => ({}),
+    readiness: () => ({ ready: true, detail: '' }),
+    summary: () => ({}),
   };
   return s;
 }
@@ -27,7 +31,15 @@ test('commit wait: one row per (event, source, delay), each after its delay, dra
   const rows: CommitWaitRow[] = [];
   const a = shrinking('bounded', clock);
   const noReest: ClockSource = { ...shrinking('system', clock), reestimate: undefined };
-  const cw = new CommitWaitScheduler({ sources: [a, noReest], clock, sink: (r) => rows.push(r), delaysS: [0.5, 0.2], tickMs: 20, runId: 'R', nodeId: 'w1' });
+  const cw = new CommitWaitScheduler({
+    sources: [a, noReest],
+    clock,
+    sink: (r) => rows.push(r),
+    delaysS: [0.5, 0.2],
+    tickMs: 20,
+    runId: 'R',
+    nodeId: 'w1',
+  });
   assert.deepEqual(cw.sourceNames, ['bounded']);
   cw.start();
   for (let i = 0; i < 5; i++) {
@@ -56,7 +68,12 @@ test('commit wait: one row per (event, source, delay), each after its delay, dra
 test('commit wait: drain with maxWaitMs emits the rest at once; a throwing source becomes status error', async () => {
   const clock = new HostClock();
   const rows: CommitWaitRow[] = [];
-  const bad: ClockSource = { ...shrinking('chronotick', clock), reestimate: () => { throw new Error('boom'); } };
+  const bad: ClockSource = {
+    ...shrinking('chronotick', clock),
+    reestimate: () => {
+      throw new Error('boom');
+    },
+  };
   const cw = new CommitWaitScheduler({ sources: [bad], clock, sink: (r) => rows.push(r), delaysS: [30, 60] });
   cw.track('e1', 1, clock.nowNs(), 123n);
   const t0 = Date.now();

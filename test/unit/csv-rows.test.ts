@@ -15,10 +15,13 @@ const cell: fc.Arbitrary<Cell> = fc.oneof(
 );
 
 test('rowsToCsv is byte-identical to csv-stringify on any cells', () => {
-  fc.assert(fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 8 }), { maxLength: 20 }), (rows) => {
-    const expected = stringify(rows.map((r) => r.map(cellToString)));
-    assert.equal(rowsToCsv(rows), expected);
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 8 }), { maxLength: 20 }), (rows) => {
+      const expected = stringify(rows.map((r) => r.map(cellToString)));
+      assert.equal(rowsToCsv(rows), expected);
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('rowsToCsv quotes only what must be quoted and keeps empty cells empty', () => {

@@ -29,7 +29,10 @@ function fakeWorkers(busyMs: number, control: () => ControlClient) {
 }
 
 test('end: a worker still answering "ending" is waited for beyond the end timeout; a silent one is given up after it', async () => {
-  const workers: WorkerAddress[] = [{ host: '10.0.0.2', port: 1, label: '10.0.0.2:1' }, { host: '10.0.0.3', port: 1, label: '10.0.0.3:1' }];
+  const workers: WorkerAddress[] = [
+    { host: '10.0.0.2', port: 1, label: '10.0.0.2:1' },
+    { host: '10.0.0.3', port: 1, label: '10.0.0.3:1' },
+  ];
   let c!: ControlClient;
   const fake = fakeWorkers(2500, () => c);
   c = new ControlClient({ socket: fake.socket } as never, workers, 'R', null, new Logger('test', null, 'error'));

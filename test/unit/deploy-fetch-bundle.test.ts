@@ -30,21 +30,32 @@ test('mergeTree copies new files, skips identical ones, keeps a clashing one bes
     assert.equal(readFileSync(path.join(dst, 'manifest.json'), 'utf8'), '{"from":"coord"}');
     assert.equal(readFileSync(path.join(dst, 'manifest.json.from-w1'), 'utf8'), '{"from":"w1"}');
     assert.equal(readFileSync(path.join(dst, 'workers', 'w1.csv'), 'utf8'), 'a\n1\n');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the bundle ships dist, package files and production dependencies only', () => {
   const e = bundleEntries(PACKAGE_ROOT);
-  for (const need of ['dist', 'package.json', 'node_modules/yargs', 'node_modules/csv-stringify', 'node_modules/yaml']) assert.ok(e.includes(need), `${need} missing from ${e.join(' ')}`);
-  for (const dev of ['node_modules/typescript', 'node_modules/fast-check', 'node_modules/playwright-core']) assert.ok(!e.includes(dev), `${dev} is a dev dependency`);
+  for (const need of ['dist', 'package.json', 'node_modules/yargs', 'node_modules/csv-stringify', 'node_modules/yaml'])
+    assert.ok(e.includes(need), `${need} missing from ${e.join(' ')}`);
+  for (const dev of ['node_modules/typescript', 'node_modules/fast-check', 'node_modules/playwright-core'])
+    assert.ok(!e.includes(dev), `${dev} is a dev dependency`);
 });
 
-test('a host\'s own ssh options come before the defaults (ssh keeps the first value)', () => {
-  const inv = validateInventory({
-    run: { sources: ['system'] },
-    defaults: { ssh: { options: { ConnectTimeout: 10, ServerAliveInterval: 5 } } },
-    coordinator: { name: 'c', host: 'a' },
-    workers: [{ name: 'w', host: 'b', ssh: { options: { ConnectTimeout: 3 } } }],
-  }, 'x.yaml');
-  assert.deepEqual(inv.workers[0].ssh.options, [['ConnectTimeout', '3'], ['ConnectTimeout', '10'], ['ServerAliveInterval', '5']]);
+test("a host's own ssh options come before the defaults (ssh keeps the first value)", () => {
+  const inv = validateInventory(
+    {
+      run: { sources: ['system'] },
+      defaults: { ssh: { options: { ConnectTimeout: 10, ServerAliveInterval: 5 } } },
+      coordinator: { name: 'c', host: 'a' },
+      workers: [{ name: 'w', host: 'b', ssh: { options: { ConnectTimeout: 3 } } }],
+    },
+    'x.yaml',
+  );
+  assert.deepEqual(inv.workers[0].ssh.options, [
+    ['ConnectTimeout', '3'],
+    ['ConnectTimeout', '10'],
+    ['ServerAliveInterval', '5'],
+  ]);
 });

@@ -43,7 +43,10 @@ test('both shipped example inventories load and agree', () => {
 });
 
 test('defaults: duration 30 s when neither duration nor count, worker port 47100, key on', () => {
-  const inv = validateInventory({ ntp: { embedded_server: true }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b' }] }, 'x.yaml');
+  const inv = validateInventory(
+    { ntp: { embedded_server: true }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b' }] },
+    'x.yaml',
+  );
   assert.equal(inv.run.durationS, 30);
   assert.deepEqual(inv.workers[0].ntpServers, ['a:12300'], 'embedded NTP is the default server when it is on');
   assert.equal(inv.workers[0].port, 47100);
@@ -53,41 +56,141 @@ test('defaults: duration 30 s when neither duration nor count, worker port 47100
 
 test('shell metacharacters in host, user, names, sources and addresses are refused with the field named', () => {
   const cases: Array<[(r: ReturnType<typeof base>) => void, RegExp]> = [
-    [(r) => { r.coordinator.host = '$(touch /tmp/pwned-x)'; }, /coordinator\.host: .*not a valid host/],
-    [(r) => { r.workers[0].host = '-oProxyCommand=touch /tmp/pwned'; }, /workers\[0\]\.host/],
-    [(r) => { r.workers[0].host = 'a;b'; }, /workers\[0\]\.host/],
-    [(r) => { r.workers[0].host = 'a b'; }, /workers\[0\]\.host/],
-    [(r) => { r.workers[0].address = '10.0.0.2`id`'; }, /workers\[0\]\.address/],
-    [(r) => { r.workers[0].name = '../w1'; }, /workers\[0\]\.name/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).ssh = { user: 'root;id' }; }, /workers\[0\]\.ssh\.user/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).ssh = { options: { ProxyCommand: 'touch /tmp/pwned' } }; }, /ProxyCommand: runs a local command/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).ssh = { options: { 'Port 22\nProxyCommand': 'x' } }; }, /not an ssh option name/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).ssh = { options: { User: 'a\nProxyCommand x' } }; }, /one-line value/],
-    [(r) => { (r.run as Record<string, unknown>).sources = ['system', 'ntp;reboot']; }, /run\.sources/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).work_dir = '/tmp/a\n touch /tmp/pwned'; }, /work_dir: .*control character/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).work_dir = '/tmp/../etc'; }, /work_dir: .*"\.\." segment/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).work_dir = '-rf'; }, /work_dir: .*starts with "-"/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).ntp_servers = ['x;y:123']; }, /ntp_servers\[0\].*host:port/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).prot = 1; }, /workers\[0\]\.prot: unknown key/],
-    [(r) => { (r.workers[0] as Record<string, unknown>).port = 70000; }, /workers\[0\]\.port: must be an integer from 0 to 65535/],
-    [(r) => { r.workers.push({ name: 'w1', host: 'c', address: 'c' }); }, /"w1" is used twice/],
+    [
+      (r) => {
+        r.coordinator.host = '$(touch /tmp/pwned-x)';
+      },
+      /coordinator\.host: .*not a valid host/,
+    ],
+    [
+      (r) => {
+        r.workers[0].host = '-oProxyCommand=touch /tmp/pwned';
+      },
+      /workers\[0\]\.host/,
+    ],
+    [
+      (r) => {
+        r.workers[0].host = 'a;b';
+      },
+      /workers\[0\]\.host/,
+    ],
+    [
+      (r) => {
+        r.workers[0].host = 'a b';
+      },
+      /workers\[0\]\.host/,
+    ],
+    [
+      (r) => {
+        r.workers[0].address = '10.0.0.2`id`';
+      },
+      /workers\[0\]\.address/,
+    ],
+    [
+      (r) => {
+        r.workers[0].name = '../w1';
+      },
+      /workers\[0\]\.name/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).ssh = { user: 'root;id' };
+      },
+      /workers\[0\]\.ssh\.user/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).ssh = { options: { ProxyCommand: 'touch /tmp/pwned' } };
+      },
+      /ProxyCommand: runs a local command/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).ssh = { options: { 'Port 22\nProxyCommand': 'x' } };
+      },
+      /not an ssh option name/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).ssh = { options: { User: 'a\nProxyCommand x' } };
+      },
+      /one-line value/,
+    ],
+    [
+      (r) => {
+        (r.run as Record<string, unknown>).sources = ['system', 'ntp;reboot'];
+      },
+      /run\.sources/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).work_dir = '/tmp/a\n touch /tmp/pwned';
+      },
+      /work_dir: .*control character/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).work_dir = '/tmp/../etc';
+      },
+      /work_dir: .*"\.\." segment/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).work_dir = '-rf';
+      },
+      /work_dir: .*starts with "-"/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).ntp_servers = ['x;y:123'];
+      },
+      /ntp_servers\[0\].*host:port/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).prot = 1;
+      },
+      /workers\[0\]\.prot: unknown key/,
+    ],
+    [
+      (r) => {
+        (r.workers[0] as Record<string, unknown>).port = 70000;
+      },
+      /workers\[0\]\.port: must be an integer from 0 to 65535/,
+    ],
+    [
+      (r) => {
+        r.workers.push({ name: 'w1', host: 'c', address: 'c' });
+      },
+      /"w1" is used twice/,
+    ],
   ];
   for (const [mutate, re] of cases) {
     const raw = base();
     mutate(raw);
     const p = problems(raw);
-    assert.ok(p.some((x) => re.test(x)), `expected ${re} in ${JSON.stringify(p)}`);
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `expected ${re} in ${JSON.stringify(p)}`,
+    );
   }
 });
 
 test('every problem is reported at once, not only the first', () => {
-  const p = problems({ run: { rate: -1, sources: ['system'] }, coordinator: { name: 'c', host: '$(x)' }, workers: [{ name: 'w', host: 'a|b' }] });
+  const p = problems({
+    run: { rate: -1, sources: ['system'] },
+    coordinator: { name: 'c', host: '$(x)' },
+    workers: [{ name: 'w', host: 'a|b' }],
+  });
   assert.equal(p.length, 3, JSON.stringify(p));
 });
 
 test('"embedded" NTP without ntp.embedded_server is an error, and so is source ntp without any server', () => {
   const p = problems({ coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', ntp_servers: ['embedded'] }] });
-  assert.ok(p.some((x) => /embedded_server/.test(x)), JSON.stringify(p));
+  assert.ok(
+    p.some((x) => /embedded_server/.test(x)),
+    JSON.stringify(p),
+  );
   const q = problems({ coordinator: { name: 'c', host: 'a', sources: ['system'] }, workers: [{ name: 'w', host: 'b' }] });
   assert.deepEqual(q, ['w.ntp_servers: source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)']);
 });

@@ -22,11 +22,19 @@ test('--cleanup removes the temp dirs of deploys that are gone, and only those',
     const mine = makeDeployTmp(root);
     const unrelated = path.join(root, 'other-dir');
     mkdirSync(unrelated);
-    assert.deepEqual(staleDeployTmps(root).map((s) => s.dir), [killed]);
+    assert.deepEqual(
+      staleDeployTmps(root).map((s) => s.dir),
+      [killed],
+    );
     const notes: string[] = [];
     assert.equal(await removeStaleDeployTmps(root, (m) => notes.push(m)), 1);
     assert.equal(existsSync(killed), false);
     for (const d of [running, mine, unrelated]) assert.ok(existsSync(d), d);
-    assert.match(notes[0]!, new RegExp(`removed .*ce-ssh-killed of a deploy that is no longer running \\(pid ${dead}\\): 0\\.1 MB, 0 ssh master`));
-  } finally { rmSync(root, { recursive: true, force: true }); }
+    assert.match(
+      notes[0]!,
+      new RegExp(`removed .*ce-ssh-killed of a deploy that is no longer running \\(pid ${dead}\\): 0\\.1 MB, 0 ssh master`),
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

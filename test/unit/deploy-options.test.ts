@@ -15,15 +15,26 @@ const base = (run: Record<string, unknown> = {}, w1: Record<string, unknown> = {
   run: { duration_s: 2, ...run },
   ntp: { embedded_server: { port: 12300 } },
   coordinator: { name: 'coord', host: '10.0.0.1' },
-  workers: [{ name: 'w1', host: '10.0.0.2', ...w1 }, { name: 'w2', host: '10.0.0.3' }],
+  workers: [
+    { name: 'w1', host: '10.0.0.2', ...w1 },
+    { name: 'w2', host: '10.0.0.3' },
+  ],
 });
-const after = (argv: string[], flag: string) => { const i = argv.lastIndexOf(flag); return i < 0 ? undefined : argv[i + 1]; };
+const after = (argv: string[], flag: string) => {
+  const i = argv.lastIndexOf(flag);
+  return i < 0 ? undefined : argv[i + 1];
+};
 function problems(raw: unknown): string[] {
-  try { validateInventory(raw, 'inv.yaml'); } catch (e) { assert.ok(e instanceof InventoryError, String(e)); return e.messages; }
+  try {
+    validateInventory(raw, 'inv.yaml');
+  } catch (e) {
+    assert.ok(e instanceof InventoryError, String(e));
+    return e.messages;
+  }
   return [];
 }
 
-test('defaults: bounded with the workers\' default re-estimations (30 s, 60 s) → the coordinator waits 60 + 30 s for byes', () => {
+test("defaults: bounded with the workers' default re-estimations (30 s, 60 s) → the coordinator waits 60 + 30 s for byes", () => {
   const inv = validateInventory(base({ sources: ['system', 'ntp', 'bounded'] }), 'inv.yaml');
   const c = coordinatorArgv(inv, ctx, new Map());
   assert.equal(after(c, '--end-timeout-s'), '90');
@@ -33,10 +44,21 @@ test('defaults: bounded with the workers\' default re-estimations (30 s, 60 s) �
 });
 
 test('worker options from run and from a host (host wins): re-estimations, per-source options, chronotick, receive stamps', () => {
-  const inv = validateInventory(base(
-    { sources: ['system', 'ntp', 'bounded', 'chronotick'], commit_wait_s: [2, 5], recv_stamp: 'user', chronotick_url: 'http://10.0.0.9:8124', source_options: { bounded: { k: 3 } }, poll_ms: 200, warmup_max_s: 4 },
-    { commit_wait_s: '1,12', recv_stamp: 'kernel', clock_faults: { offset_ms: 5 } },
-  ), 'inv.yaml');
+  const inv = validateInventory(
+    base(
+      {
+        sources: ['system', 'ntp', 'bounded', 'chronotick'],
+        commit_wait_s: [2, 5],
+        recv_stamp: 'user',
+        chronotick_url: 'http://10.0.0.9:8124',
+        source_options: { bounded: { k: 3 } },
+        poll_ms: 200,
+        warmup_max_s: 4,
+      },
+      { commit_wait_s: '1,12', recv_stamp: 'kernel', clock_faults: { offset_ms: 5 } },
+    ),
+    'inv.yaml',
+  );
   const w1 = workerArgv(inv, inv.workers[0], ctx);
   const w2 = workerArgv(inv, inv.workers[1], ctx);
   assert.equal(after(w1, '--commit-wait-s'), '1,12');
@@ -66,7 +88,10 @@ test('every worker and coordinator option is an inventory key', () => {
     assert.ok(!p.some((x) => /unknown key/.test(x)), `${s.key}: ${JSON.stringify(p)}`);
   }
   for (const k of ['commit_wait_s', 'recv_stamp', 'source_options', 'chronotick_url', 'clock_faults', 'event_faults', 'rate', 'pattern']) {
-    assert.ok(allSpecs(specs).some((s) => s.key === k), k);
+    assert.ok(
+      allSpecs(specs).some((s) => s.key === k),
+      k,
+    );
   }
 });
 
@@ -83,14 +108,19 @@ test('bad option values are refused before any host is contacted, naming the key
   ];
   for (const [run, w1, re] of cases) {
     const p = problems(base(run, w1));
-    assert.ok(p.some((x) => re.test(x)), `expected ${re} in ${JSON.stringify(p)}`);
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `expected ${re} in ${JSON.stringify(p)}`,
+    );
   }
 });
 
-test('an option added to the coordinator\'s CLI later (e.g. --schedule) is an inventory key without further work', async () => {
+test("an option added to the coordinator's CLI later (e.g. --schedule) is an inventory key without further work", async () => {
   const fake: Argv = yargs([])
     .command('worker', 'w', (y: Argv) => y.option('node', { type: 'string' }).option('commit-wait-s', { type: 'string', default: '30,60' }))
-    .command('coordinator', 'c', (y: Argv) => y.option('workers', { type: 'string', array: true }).option('schedule', { type: 'string' }).option('rate', { type: 'number' }));
+    .command('coordinator', 'c', (y: Argv) =>
+      y.option('workers', { type: 'string', array: true }).option('schedule', { type: 'string' }).option('rate', { type: 'number' }),
+    );
   try {
     await loadRoleOptions(fake);
     assert.ok(roleOptions().coordinator.some((s) => s.key === 'schedule' && s.env === 'SCHEDULE'));

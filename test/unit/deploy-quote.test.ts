@@ -18,9 +18,41 @@ function wordsSeenBy(shell: string, command: string, cwd: string): string[] {
 }
 
 const nasty = [
-  '', ' ', "'", "''", '"', '\\', '$HOME', '${HOME}', '$(touch pwned-a)', '`touch pwned-b`', 'a b', '*', '?', '[a]',
-  ';touch pwned-c', '&& touch pwned-d', '| touch pwned-e', '> pwned-f', '< /etc/passwd', '~', '~root', '-n', '--', '#x',
-  "it's", "'; touch pwned-g; '", '\t', 'é ü 日本', '!', '!!', '%', '{a,b}', '$((1+1))', 'a=b', '\x1b[31m',
+  '',
+  ' ',
+  "'",
+  "''",
+  '"',
+  '\\',
+  '$HOME',
+  '${HOME}',
+  '$(touch pwned-a)',
+  '`touch pwned-b`',
+  'a b',
+  '*',
+  '?',
+  '[a]',
+  ';touch pwned-c',
+  '&& touch pwned-d',
+  '| touch pwned-e',
+  '> pwned-f',
+  '< /etc/passwd',
+  '~',
+  '~root',
+  '-n',
+  '--',
+  '#x',
+  "it's",
+  "'; touch pwned-g; '",
+  '\t',
+  'é ü 日本',
+  '!',
+  '!!',
+  '%',
+  '{a,b}',
+  '$((1+1))',
+  'a=b',
+  '\x1b[31m',
 ];
 
 for (const shell of SHELLS) {
@@ -29,20 +61,27 @@ for (const shell of SHELLS) {
     try {
       assert.deepEqual(wordsSeenBy(shell, `printf '%s\\0' ${nasty.map(shQuote).join(' ')}`, dir), nasty);
       assert.deepEqual(readdirSync(dir), [], 'a quoted value created a file: it was executed');
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
 test('shQuote: random strings survive /bin/sh unchanged (property: 400 values, 4 shell calls)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ce-quote-'));
   try {
-    const values = fc.sample(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/[\0\n\r]/.test(s)), 400);
+    const values = fc.sample(
+      fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !/[\0\n\r]/.test(s)),
+      400,
+    );
     for (let i = 0; i < values.length; i += 100) {
       const batch = values.slice(i, i + 100);
       assert.deepEqual(wordsSeenBy('/bin/sh', `printf '%s\\0' ${shJoin(batch)}`, dir), batch);
     }
     assert.deepEqual(readdirSync(dir), []);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('shQuote refuses NUL and line breaks instead of quoting them wrongly', () => {
@@ -64,5 +103,7 @@ test('shScript: positional arguments reach the constant script exactly, through 
     const remote = shScript(`for a in "$@"; do printf '%s\\0' "$a"; done`, nasty);
     for (const shell of SHELLS) assert.deepEqual(wordsSeenBy(shell, remote, dir), nasty, shell);
     assert.deepEqual(readdirSync(dir), []);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,17 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { launchCommand, parsePreflight, parseStatus, preflightCommand, statusCommand, stopAllCommand, stopCommand, summariseChrony, nodeMajor } from '../../src/deploy/remote-scripts.js';
+import {
+  launchCommand,
+  parsePreflight,
+  parseStatus,
+  preflightCommand,
+  statusCommand,
+  stopAllCommand,
+  stopCommand,
+  summariseChrony,
+  nodeMajor,
+} from '../../src/deploy/remote-scripts.js';
 import { judgePreflight, preflightTable } from '../../src/deploy/preflight.js';
 import { validateInventory } from '../../src/deploy/inventory.js';
 import { CLI_PATH, tmpDir } from '../support/helpers.js';
@@ -51,7 +61,9 @@ test('launch → status → stop: pid file, exit status, and a recycled pid is n
     // garbage in a pid file is reported, not passed to kill
     writeFileSync(path.join(state, 'evil.pid'), '-1');
     assert.match(remote(stopAllCommand('KILL', marker, path.join(dir, 'runs'))).stdout, /@@stop evil badpid/);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('launch records a non-zero exit status and the stdout JSON lines come back in status', async () => {
@@ -66,7 +78,9 @@ test('launch records a non-zero exit status and the stdout JSON lines come back 
     assert.deepEqual(st.get('p')!.errTail, ['oops']);
     assert.equal(st.get('p')!.errLines, 1);
     assert.equal(st.get('missing')!.pid, null);
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('pre-flight on this machine: node found, work dir created, a busy UDP port is seen as busy', async () => {
@@ -84,7 +98,10 @@ test('pre-flight on this machine: node found, work dir created, a busy UDP port 
     assert.equal(f.workdir, wd);
     assert.equal(f.ports[String(busy)], 'busy');
     assert.equal(f.tar, true);
-    const inv = validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', port: busy }] }, 'x.yaml');
+    const inv = validateInventory(
+      { run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', port: busy }] },
+      'x.yaml',
+    );
     const problems = judgePreflight(inv, inv.workers[0], f);
     assert.deepEqual(problems, [`UDP port ${busy} is in use`]);
     const missing = parsePreflight(remote(preflightCommand(wd, '/nonexistent/node', [])).stdout);
@@ -92,7 +109,10 @@ test('pre-flight on this machine: node found, work dir created, a busy UDP port 
     const table = preflightTable([{ host: inv.workers[0], reachable: true, facts: f, problems, absWorkDir: wd }]);
     assert.match(table, /FAIL/);
     assert.match(table, /in use/);
-  } finally { sock.close(); rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    sock.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an unwritable work dir is a pre-flight failure', () => {
@@ -101,20 +121,28 @@ test('an unwritable work dir is a pre-flight failure', () => {
     writeFileSync(path.join(dir, 'plainfile'), '');
     const f = parsePreflight(remote(preflightCommand(path.join(dir, 'plainfile', 'wd'), process.execPath, [])).stdout);
     assert.equal(f.workdir, '');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('chronyc tracking is summarised; node versions parse', () => {
-  const s = summariseChrony(['Reference ID    : C0A80001 (192.168.0.1)', 'System time     : 0.000012345 seconds fast of NTP time', 'Leap status     : Normal']);
+  const s = summariseChrony([
+    'Reference ID    : C0A80001 (192.168.0.1)',
+    'System time     : 0.000012345 seconds fast of NTP time',
+    'Leap status     : Normal',
+  ]);
   assert.equal(s, 'chrony Normal; 0.000012345 s fast; ref C0A80001 (192.168.0.1)');
   assert.equal(nodeMajor('v20.19.1'), 20);
   assert.equal(nodeMajor(''), null);
 });
 
-test('killing the launch wrapper (not the process) still leaves the process\'s own exit status', async () => {
+test("killing the launch wrapper (not the process) still leaves the process's own exit status", async () => {
   const dir = tmpDir('ce-launch-');
   try {
-    const l = remote(launchCommand(dir, 'ntp', [process.execPath, CLI_PATH, 'ntp-server', '--bind', '127.0.0.1', '--port', '0', '--logs-dir', dir]));
+    const l = remote(
+      launchCommand(dir, 'ntp', [process.execPath, CLI_PATH, 'ntp-server', '--bind', '127.0.0.1', '--port', '0', '--logs-dir', dir]),
+    );
     assert.equal(l.status, 0, l.stderr);
     const pid = Number(/pid=(\d+)/.exec(l.stdout)![1]);
     for (let i = 0; i < 100 && !readFileSync(path.join(dir, 'ntp.out'), 'utf8').includes('listening'); i++) await sleep(50);
@@ -123,11 +151,16 @@ test('killing the launch wrapper (not the process) still leaves the process\'s o
     await sleep(100);
     process.kill(pid, 'SIGTERM'); // the server itself ends cleanly, with 143
     let st = parseStatus(remote(statusCommand(dir, ['ntp'])).stdout).get('ntp')!;
-    for (let i = 0; i < 100 && st.alive; i++) { await sleep(50); st = parseStatus(remote(statusCommand(dir, ['ntp'])).stdout).get('ntp')!; }
+    for (let i = 0; i < 100 && st.alive; i++) {
+      await sleep(50);
+      st = parseStatus(remote(statusCommand(dir, ['ntp'])).stdout).get('ntp')!;
+    }
     assert.equal(st.alive, false);
     assert.equal(existsSync(path.join(dir, 'ntp.rc')), false, 'the wrapper was killed before writing ntp.rc');
     assert.equal(st.rc, 143, 'the exit status the process recorded itself (stopped by SIGTERM: 128 + 15)');
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('pre-flight and stop print work dirs with backslashes, spaces and quotes literally (printf, not echo)', () => {
@@ -139,14 +172,25 @@ test('pre-flight and stop print work dirs with backslashes, spaces and quotes li
     const facts = parsePreflight(r.stdout);
     assert.equal(facts.workdir, wd);
     // ... and such a dir is refused with the reason: Node.js cannot load ES modules from it
-    const inv = validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'plain' }] }, 'x.yaml');
+    const inv = validateInventory(
+      { run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'plain' }] },
+      'x.yaml',
+    );
     assert.ok(judgePreflight(inv, inv.workers[0]!, facts).some((p) => /contains a backslash: Node\.js cannot load its modules/.test(p)));
-    assert.throws(() => validateInventory({ run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'a\\b' }] }, 'x.yaml'),
-      /workers\[0\]\.work_dir: "a\\\\b" contains a backslash/);
+    assert.throws(
+      () =>
+        validateInventory(
+          { run: { sources: ['system'] }, coordinator: { name: 'c', host: 'a' }, workers: [{ name: 'w', host: 'b', work_dir: 'a\\b' }] },
+          'x.yaml',
+        ),
+      /workers\[0\]\.work_dir: "a\\\\b" contains a backslash/,
+    );
     writeFileSync(path.join(wd, 'x.pid'), String(process.pid));
     const s = remote(stopCommand('0', 'no-such-marker-', [path.join(wd, 'x.pid')]));
     assert.match(s.stdout, /@@stop x notours \d+/);
     const own = remote(stopCommand('0', '', [path.join(wd, 'x.pid')]));
     assert.ok(own.stdout.includes(`@@stop x signalled ${process.pid} ${path.join(wd, 'x.pid')}\n`), own.stdout);
-  } finally { rmSync(root, { recursive: true, force: true }); }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

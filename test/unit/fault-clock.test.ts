@@ -9,7 +9,9 @@ import type { LocalClock } from '../../src/clock/types.js';
 class ManualClock implements LocalClock {
   readonly simulated = false;
   constructor(public t: bigint) {}
-  nowNs(): bigint { return this.t; }
+  nowNs(): bigint {
+    return this.t;
+  }
 }
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -42,11 +44,26 @@ test('a drift of 50 ppm makes the error grow by 50 µs per second', () => {
 
 test('steps apply at their true time and are recorded as realised', () => {
   const host = new ManualClock(T0);
-  const c = new FaultyClock({ offset_ms: 1, steps: [{ at_s: 10, step_ms: 25 }, { at_s: 4, step_ms: -2 }] }, { host });
+  const c = new FaultyClock(
+    {
+      offset_ms: 1,
+      steps: [
+        { at_s: 10, step_ms: 25 },
+        { at_s: 4, step_ms: -2 },
+      ],
+    },
+    { host },
+  );
   host.t = T0 + 3n * S;
   assert.equal(c.nowNs() - host.t, 1_000_000n);
   let r = c.realisedFaults();
-  assert.deepEqual(r.steps.map((s) => [s.at_s, s.applied]), [[4, false], [10, false]]);
+  assert.deepEqual(
+    r.steps.map((s) => [s.at_s, s.applied]),
+    [
+      [4, false],
+      [10, false],
+    ],
+  );
   host.t = T0 + 4n * S;
   assert.equal(c.nowNs() - host.t, -1_000_000n, 'step of -2 ms at exactly 4 s');
   host.t = T0 + 10n * S - 1n;
@@ -54,7 +71,13 @@ test('steps apply at their true time and are recorded as realised', () => {
   host.t = T0 + 10n * S;
   assert.equal(c.nowNs() - host.t, 24_000_000n);
   r = c.realisedFaults();
-  assert.deepEqual(r.steps.map((s) => [s.at_true_ns, s.step_ns, s.applied]), [[T0 + 4n * S, -2_000_000, true], [T0 + 10n * S, 25_000_000, true]]);
+  assert.deepEqual(
+    r.steps.map((s) => [s.at_true_ns, s.step_ns, s.applied]),
+    [
+      [T0 + 4n * S, -2_000_000, true],
+      [T0 + 10n * S, 25_000_000, true],
+    ],
+  );
   assert.equal(r.offset_now_ns, 24_000_000);
   // Querying an earlier instant again (e.g. offsetNs of a past stamp) still answers correctly.
   assert.equal(c.offsetNs(T0 + 5n * S), -1_000_000n);
@@ -67,13 +90,19 @@ test('wander: same seed gives the same sequence, another seed a different one', 
     const host = new ManualClock(T0);
     const c = new FaultyClock(spec, { host, seed });
     const out: bigint[] = [];
-    for (let ms = 0n; ms <= 600_000n; ms += 1_500n) { host.t = T0 + ms * 1_000_000n; out.push(c.nowNs() - host.t); }
+    for (let ms = 0n; ms <= 600_000n; ms += 1_500n) {
+      host.t = T0 + ms * 1_000_000n;
+      out.push(c.nowNs() - host.t);
+    }
     return out;
   };
   const a = run(42);
   assert.deepEqual(run(42), a);
   assert.notDeepEqual(run(43), a);
-  assert.ok(a.some((x) => x !== 0n), 'wander moves the clock');
+  assert.ok(
+    a.some((x) => x !== 0n),
+    'wander moves the clock',
+  );
   // The realised knots (for the manifest) are identical for equal seeds, byte for byte.
   const realise = (seed: number): string => {
     const host = new ManualClock(T0);
@@ -128,5 +157,8 @@ test('truth anchor: clocks on one anchor share true time; steps count from the a
   assert.ok(ta - 1_700_000_000_000_000_000n < 5_000_000_000n, 'true time starts at the anchor');
   const local = b.nowNs();
   assert.equal(local - b.lastTrueNs, 3_000_000n, 'offset 2 ms + the step at 0 s already applied');
-  assert.throws(() => new FaultyClock({ truth_anchor: { real_ns: 5, mono_ns: '1' } as never }), /clock_faults\.truth_anchor\.real_ns: must be a decimal string/);
+  assert.throws(
+    () => new FaultyClock({ truth_anchor: { real_ns: 5, mono_ns: '1' } as never }),
+    /clock_faults\.truth_anchor\.real_ns: must be a decimal string/,
+  );
 });

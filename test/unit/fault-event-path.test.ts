@@ -18,14 +18,20 @@ test('decisions are pure: same (seed, worker, seq) gives the same answer in any 
   for (let s = 199; s >= 0; s--) for (let w = 2; w >= 0; w--) backward.unshift(b.decide(w, s));
   assert.deepEqual(backward, forward);
   const c = eventPathFaults(spec, 100);
-  assert.notDeepEqual(Array.from({ length: 50 }, (_, s) => c.decide(0, s)), forward.filter((_, i) => i % 3 === 0).slice(0, 50));
+  assert.notDeepEqual(
+    Array.from({ length: 50 }, (_, s) => c.decide(0, s)),
+    forward.filter((_, i) => i % 3 === 0).slice(0, 50),
+  );
 });
 
 test('per-worker loss, jitter and duplicates at about the configured rates', () => {
-  const f = eventPathFaults({
-    all: { delay: { dist: 'uniform', min_ms: 0, max_ms: 5 }, loss: 0.03, duplicate: 0.02 },
-    per_worker: { w2: { loss: 0.2 } },
-  }, 7);
+  const f = eventPathFaults(
+    {
+      all: { delay: { dist: 'uniform', min_ms: 0, max_ms: 5 }, loss: 0.03, duplicate: 0.02 },
+      per_worker: { w2: { loss: 0.2 } },
+    },
+    7,
+  );
   const tally = new EventFaultTally();
   const n = 5000;
   for (let s = 0; s < n; s++) for (let w = 0; w < 3; w++) tally.record(w, f.decide(w, s));

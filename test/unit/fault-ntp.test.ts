@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { NtpFaultBehaviour, validateNtpFaultSpec } from '../../src/sim/ntp-faults.js';
 import type { NtpRequestContext } from '../../src/ntp-server/behaviour.js';
 
-const ctx = (seq: number): NtpRequestContext => ({ seq, from: { address: '127.0.0.1', port: 1 }, request: {} as NtpRequestContext['request'], arrivalLocalNs: 0n });
+const ctx = (seq: number): NtpRequestContext => ({
+  seq,
+  from: { address: '127.0.0.1', port: 1 },
+  request: {} as NtpRequestContext['request'],
+  arrivalLocalNs: 0n,
+});
 
 test('no faults: every request answered without delay or offset', () => {
   const b = new NtpFaultBehaviour({});
@@ -34,7 +39,11 @@ test('loss: about the configured share of requests dropped, deterministically by
   for (let i = 1; i <= 4000; i++) {
     const da = a.decide(ctx(i));
     assert.deepEqual(b.decide(ctx(i)), da, 'same seed, same decision');
-    if (JSON.stringify(c.decide(ctx(i)), (_k, v) => (typeof v === 'bigint' ? String(v) : v)) !== JSON.stringify(da, (_k, v) => (typeof v === 'bigint' ? String(v) : v))) differs = true;
+    if (
+      JSON.stringify(c.decide(ctx(i)), (_k, v) => (typeof v === 'bigint' ? String(v) : v)) !==
+      JSON.stringify(da, (_k, v) => (typeof v === 'bigint' ? String(v) : v))
+    )
+      differs = true;
     if (da.drop) drops++;
     else assert.ok(da.requestDelayMs! >= 0 && da.requestDelayMs! <= 4);
   }
@@ -65,8 +74,14 @@ test('long tail: pareto delays have a heavy tail and respect the cap', () => {
 
 test('validation errors name the field', () => {
   assert.throws(() => validateNtpFaultSpec({ loss: 1.5 }), /faults\.loss: must be ≤ 1/);
-  assert.throws(() => validateNtpFaultSpec({ delay: { dist: 'gamma' } }), /faults\.delay\.dist: must be one of constant, uniform, normal, pareto/);
-  assert.throws(() => validateNtpFaultSpec({ delay: { dist: 'uniform', min_ms: 3, max_ms: 1 } }), /faults\.delay\.max_ms: must be ≥ min_ms/);
+  assert.throws(
+    () => validateNtpFaultSpec({ delay: { dist: 'gamma' } }),
+    /faults\.delay\.dist: must be one of constant, uniform, normal, pareto/,
+  );
+  assert.throws(
+    () => validateNtpFaultSpec({ delay: { dist: 'uniform', min_ms: 3, max_ms: 1 } }),
+    /faults\.delay\.max_ms: must be ≥ min_ms/,
+  );
   assert.throws(() => validateNtpFaultSpec({ reply_delay: -1 }), /faults\.reply_delay: must be ≥ 0/);
   assert.throws(() => validateNtpFaultSpec({ falsticker_offset_ms: 3 }), /faults\.falsticker_offset_ms: unknown field/);
 });

@@ -16,7 +16,7 @@ import { makeFixtureRun } from '../fixtures/figures-run.js';
 import { writeCoordinator, writeWorker, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
 import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
 
-test('violation counts in figures-data equal stats.json and the fixture\'s own counts; the sample stays bounded', async () => {
+test("violation counts in figures-data equal stats.json and the fixture's own counts; the sample stays bounded", async () => {
   const dir = tmpDir('chronoeval-fig-data-');
   try {
     const { stats, figuresData, fixtureStats } = await makeAnalysedRun(dir, { events: 4000, rate: 200, tornTail: true });
@@ -40,7 +40,10 @@ test('violation counts in figures-data equal stats.json and the fixture\'s own c
     // Time bins (stats.json) count every pair.
     for (const t of stats.timeline!.causality.filter((x) => x.node === null)) {
       const pooled = stats.causality.find((e) => e.source === t.source && e.node === null)!;
-      assert.equal(t.compared.reduce((a, b) => a + b, 0), pooled.point.compared);
+      assert.equal(
+        t.compared.reduce((a, b) => a + b, 0),
+        pooled.point.compared,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -61,10 +64,14 @@ test('a run whose violations are known: the sample holds exactly them, classifie
       coord.push({ seq, send, stamps: { system: { p: send }, bounded: { p: send, lo: send - 1, hi: send + 1 } } });
       const ok = { system: { p: send + 3 }, bounded: { p: send + 3, lo: send + 2, hi: send + 4 } };
       wa.push({ seq, recv: send + 3, stamps: ok });
-      wb.push({ seq, recv: send + 3, stamps: {
-        system: { p: pointViol.has(seq) ? send - 0.5 : send + 3 },
-        bounded: ivViol.has(seq) ? { p: send - 3, lo: send - 4, hi: send - 2 } : ok.bounded,
-      } });
+      wb.push({
+        seq,
+        recv: send + 3,
+        stamps: {
+          system: { p: pointViol.has(seq) ? send - 0.5 : send + 3 },
+          bounded: ivViol.has(seq) ? { p: send - 3, lo: send - 4, hi: send - 2 } : ok.bounded,
+        },
+      });
     }
     writeCoordinator(dir, 'known', sources, coord);
     writeWorker(dir, 'known', 'a', sources, wa);
@@ -72,10 +79,23 @@ test('a run whose violations are known: the sample holds exactly them, classifie
     const { stats, figuresData } = await analyzeRun(dir, { windowsMs: [100] });
     const c = figuresData.causality;
     const got = (src: string, f: (s: (typeof c.samples)[number]) => boolean): string[] =>
-      c.samples.filter((s) => s.source === src && f(s)).map((s) => `${s.node}:${s.seq}`).sort();
-    assert.deepEqual(got('system', (s) => s.point === 'violation'), [...pointViol].map((q) => `b:${q}`).sort());
-    assert.deepEqual(got('bounded', (s) => s.interval === 'violation'), [...ivViol].map((q) => `b:${q}`).sort());
-    assert.deepEqual(got('bounded', (s) => s.point === 'violation'), [...ivViol].map((q) => `b:${q}`).sort(), 'their points are violations too');
+      c.samples
+        .filter((s) => s.source === src && f(s))
+        .map((s) => `${s.node}:${s.seq}`)
+        .sort();
+    assert.deepEqual(
+      got('system', (s) => s.point === 'violation'),
+      [...pointViol].map((q) => `b:${q}`).sort(),
+    );
+    assert.deepEqual(
+      got('bounded', (s) => s.interval === 'violation'),
+      [...ivViol].map((q) => `b:${q}`).sort(),
+    );
+    assert.deepEqual(
+      got('bounded', (s) => s.point === 'violation'),
+      [...ivViol].map((q) => `b:${q}`).sort(),
+      'their points are violations too',
+    );
     assert.deepEqual(c.violations, [
       { source: 'system', point: { counted: 3, kept: 3 }, interval: { counted: 0, kept: 0 } },
       { source: 'bounded', point: { counted: 2, kept: 2 }, interval: { counted: 2, kept: 2 } },
@@ -99,9 +119,18 @@ test('a run whose violations are known: the sample holds exactly them, classifie
 test('past the cap, kept violations are every k-th one (k doubling), so they span the run', () => {
   const sampler = new CausalitySampler([{ name: 's', bounded: false }], ['w'], 0, { stride: 1_000_000, thinnedCap: 10, violationCap: 100 });
   const vals = emptyStamps(1);
-  const ev: JoinedEvent = { seq: 0, eventId: '', sendLocal: 0, trueSend: NaN, coord: emptyStamps(1), workers: [{ recvLocal: 0, trueRecv: NaN, vals, reest: null }] };
+  const ev: JoinedEvent = {
+    seq: 0,
+    eventId: '',
+    sendLocal: 0,
+    trueSend: NaN,
+    coord: emptyStamps(1),
+    workers: [{ recvLocal: 0, trueRecv: NaN, vals, reest: null }],
+  };
   for (let i = 1; i <= 1000; i++) {
-    ev.seq = i; ev.sendLocal = i * 1e6; ev.coord[0] = i * 1e6;
+    ev.seq = i;
+    ev.sendLocal = i * 1e6;
+    ev.coord[0] = i * 1e6;
     vals[0] = i % 2 === 0 ? i * 1e6 - 1 : i * 1e6 + 1; // every even seq is a violation: 500 in all
     sampler.add(ev);
   }
@@ -111,7 +140,10 @@ test('past the cap, kept violations are every k-th one (k doubling), so they spa
   assert.equal(kept.length, r.violations[0]!.point.kept);
   assert.ok(kept.length <= 100 && kept.length >= 50, `${kept.length} kept`);
   const k = (kept[1]! - kept[0]!) / 2; // violations are 2 seqs apart
-  assert.ok(kept.every((q, i) => q === 2 + i * 2 * k), 'every k-th violation from the first');
+  assert.ok(
+    kept.every((q, i) => q === 2 + i * 2 * k),
+    'every k-th violation from the first',
+  );
   assert.ok(kept[kept.length - 1]! > 900, 'the kept ones reach the end of the run');
   assert.equal(r.samples.filter((s) => s.thinned).length, 0, 'no seq 1…1000 is a multiple of the stride');
 });
@@ -124,12 +156,18 @@ test('the sync log is binned: every accepted sample in one bin, rejected ones co
     for (const ser of figuresData.sync) {
       const entry = stats.sync.find((e) => e.node === ser.node && e.source === ser.source)!;
       assert.equal(ser.samples + ser.rejected, entry.samples, `${ser.node}/${ser.source}: every row of the sync log`);
-      assert.equal(ser.rejected, entry.accepted.total - entry.accepted.count, 'rejected = the analysis\' rule');
-      assert.equal(ser.bins.reduce((a, b) => a + b.n, 0), ser.samples, 'every sample in one bin');
+      assert.equal(ser.rejected, entry.accepted.total - entry.accepted.count, "rejected = the analysis' rule");
+      assert.equal(
+        ser.bins.reduce((a, b) => a + b.n, 0),
+        ser.samples,
+        'every sample in one bin',
+      );
       assert.ok(ser.bins.length <= 150);
     }
     assert.ok(figuresData.sync.filter((s) => s.source === 'ntp').every((s) => s.bins.every((b) => b.half_width_mean_ns === null)));
-    assert.ok(figuresData.sync.some((s) => s.source === 'bounded' && s.bins.some((b) => b.half_width_mean_ns !== null && b.half_width_mean_ns > 0)));
+    assert.ok(
+      figuresData.sync.some((s) => s.source === 'bounded' && s.bins.some((b) => b.half_width_mean_ns !== null && b.half_width_mean_ns > 0)),
+    );
     // Many samples: bins double until at most the limit, none lost.
     const b = new SyncSeriesBinner(20);
     for (let i = 0; i < 1000; i++) b.add('n', 's', (i - 100) * 1e9, i, NaN, i % 10 === 0 ? false : null);
@@ -137,7 +175,10 @@ test('the sync log is binned: every accepted sample in one bin, rejected ones co
     assert.ok(s!.bins.length <= 20 && s!.binned);
     assert.equal(s!.samples, 900);
     assert.equal(s!.rejected, 100);
-    assert.equal(s!.bins.reduce((a, x) => a + x.n, 0), 900);
+    assert.equal(
+      s!.bins.reduce((a, x) => a + x.n, 0),
+      900,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -150,8 +191,17 @@ test('every figure builds from an analysed run, and says why it is skipped from 
     const { context } = await figureContext(dir, stats);
     for (const f of FIGURES) assert.ok('spec' in f.build(context), `${f.name} builds`);
     const empty = {
-      ...stats, workers: [], sources: [], headline: [], windows: [], ordering: [], coordination: [], commit_wait: [],
-      bound_quality: [], reestimation_delays_s: [], truth: { send: false, recv: false },
+      ...stats,
+      workers: [],
+      sources: [],
+      headline: [],
+      windows: [],
+      ordering: [],
+      coordination: [],
+      commit_wait: [],
+      bound_quality: [],
+      reestimation_delays_s: [],
+      truth: { send: false, recv: false },
       delivery: { ...stats.delivery, workers: [] },
     };
     for (const f of FIGURES) {
@@ -173,7 +223,10 @@ test('without figures-data.json (or with one from another pass) the figures fall
     assert.deepEqual(r.failed, []);
     const skipped = Object.fromEntries(r.skipped.map((s) => [s.name, s.reason]));
     assert.match(skipped['clock-offsets'] ?? '', /figures-data\.json/);
-    assert.ok(r.figures.some((f) => f.endsWith('causality-timeline.png')), 'causality drawn from stats.json');
+    assert.ok(
+      r.figures.some((f) => f.endsWith('causality-timeline.png')),
+      'causality drawn from stats.json',
+    );
     const html = readFileSync(r.report, 'utf8');
     assert.match(html, /Drawn from stats\.json \(no figures-data\.json/);
     assert.match(html, /no figures-data\.json/);
@@ -198,7 +251,10 @@ test('a directory holding only stats.json and figures-data.json gets every figur
     const r = await renderFiguresAndReport(only, stats);
     assert.deepEqual(r.failed, []);
     assert.deepEqual(r.skipped, [], 'the same figures as in the run directory');
-    assert.ok(r.figures.some((f) => f.endsWith('clock-offsets.png')), 'the sync log came from figures-data.json');
+    assert.ok(
+      r.figures.some((f) => f.endsWith('clock-offsets.png')),
+      'the sync log came from figures-data.json',
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(only, { recursive: true, force: true });
@@ -225,7 +281,8 @@ test('an empty worker CSV and an empty sync CSV (killed before the first flush) 
 });
 
 test('no module under analysis/figures or analysis/report reads a CSV (static check of the sources)', () => {
-  const forbidden = /from '[^']*(csv|event-rows|decoded-rows|sync-rows|run-files|legacy|\/join\/|\/fold\/|\/threads\/)[^']*'|from 'node:readline'|createReadStream|CsvReader|csv-parse/;
+  const forbidden =
+    /from '[^']*(csv|event-rows|decoded-rows|sync-rows|run-files|legacy|\/join\/|\/fold\/|\/threads\/)[^']*'|from 'node:readline'|createReadStream|CsvReader|csv-parse/;
   for (const folder of ['analysis/figures', 'analysis/report']) {
     const dirPath = path.join(PACKAGE_ROOT, folder);
     const files = readdirSync(dirPath).filter((f) => f.endsWith('.ts'));

@@ -16,7 +16,9 @@ test('legacy run: causality timeline from the analysis pass, sync and coverage f
     const n = 300;
     const coord = ['event_id,sequence_number,send_time_ns,ntp_offset_ms,ntp_uncertainty_ms,ntp_timestamp_ns'];
     const w = (node: string, skew: number): string[] => {
-      const rows = ['event_id,node_id,sequence_number,receive_time_ns,coordinator_send_time_ns,ntp_offset_ms,ntp_uncertainty_ms,ntp_timestamp_ns'];
+      const rows = [
+        'event_id,node_id,sequence_number,receive_time_ns,coordinator_send_time_ns,ntp_offset_ms,ntp_uncertainty_ms,ntp_timestamp_ns',
+      ];
       for (let i = 0; i < n; i++) {
         const send = 10 + i * 20;
         rows.push(`${i + 1},${node},${i},${abs(send + 0.4 + skew + (i % 7) * 0.05)},${abs(send)},0.1,5.0,`);
@@ -41,6 +43,7 @@ test('legacy run: causality timeline from the analysis pass, sync and coverage f
     assert.ok(pooled.point.violations.count > 0, 'the fixture does produce violations');
     assert.ok(svg.includes(`${pooled.point.violations.count} violation(s) among all pairs`), 'subtitle carries the analysis count');
   } finally {
-    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir);
+    if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+    else console.log(dir);
   }
 });

@@ -9,7 +9,16 @@ import { readPngMeta } from '../../analysis/figures/png-meta.js';
 import { renderFiguresAndReport } from '../../analysis/report/index.js';
 import { tmpDir } from '../support/helpers.js';
 
-const ALL = ['dashboard', 'causality-timeline', 'ordering', 'window-agreement', 'commit-wait-decay', 'clock-offsets', 'coverage', 'latency'];
+const ALL = [
+  'dashboard',
+  'causality-timeline',
+  'ordering',
+  'window-agreement',
+  'commit-wait-decay',
+  'clock-offsets',
+  'coverage',
+  'latency',
+];
 
 function svgSize(svg: string): { w: number; h: number } {
   const m = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
@@ -24,7 +33,9 @@ test('every figure is written as SVG + PNG at 300 DPI with the expected pixel si
     const r = await renderFiguresAndReport(dir, stats);
     assert.deepEqual(r.failed, []);
     assert.deepEqual(r.skipped, []);
-    const pngs = readdirSync(path.join(dir, 'figures')).filter((f) => f.endsWith('.png')).sort();
+    const pngs = readdirSync(path.join(dir, 'figures'))
+      .filter((f) => f.endsWith('.png'))
+      .sort();
     assert.deepEqual(pngs, ALL.map((n) => `${n}.png`).sort());
     for (const png of pngs) {
       const buf = readFileSync(path.join(dir, 'figures', png));
@@ -43,7 +54,10 @@ test('every figure is written as SVG + PNG at 300 DPI with the expected pixel si
       assert.doesNotMatch(svgText, /https?:\/\/(?!www\.w3\.org)/, `${png}: no external reference`);
       const marks = (svgText.match(/<(path|line|rect|text)\b/g) ?? []).length;
       assert.ok(marks < 8000, `${png}: ${marks} SVG elements (a few thousand marks at most)`);
-      assert.ok(meta.width >= 1500 && meta.width <= 6000, `${png}: printable width (${meta.width} px = ${(meta.width / 300).toFixed(1)} in)`);
+      assert.ok(
+        meta.width >= 1500 && meta.width <= 6000,
+        `${png}: printable width (${meta.width} px = ${(meta.width / 300).toFixed(1)} in)`,
+      );
     }
     assert.equal(r.figures.length, ALL.length * 2);
   } finally {
@@ -73,7 +87,13 @@ test('without truth and without interval sources, coverage and commit-wait figur
 
 test('readPngMeta reads IHDR and reports a missing pHYs as null, and rejects non-PNG input', () => {
   // 1×1 grey PNG without a pHYs chunk.
-  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010800000000' + '3a7e9b55' + '0000000a49444154789c6360000000020001e221bc33' + '0000000049454e44ae426082', 'hex');
+  const png = Buffer.from(
+    '89504e470d0a1a0a0000000d4948445200000001000000010800000000' +
+      '3a7e9b55' +
+      '0000000a49444154789c6360000000020001e221bc33' +
+      '0000000049454e44ae426082',
+    'hex',
+  );
   const m = readPngMeta(png);
   assert.equal(m.width, 1);
   assert.equal(m.height, 1);

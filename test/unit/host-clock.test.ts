@@ -17,20 +17,24 @@ test('the host clock tracks the kernel realtime clock (Date.now) within its mill
   assert.equal(c.checkStep(), null, 'no step detected on a steady clock');
 });
 
-test('on Linux the anchor pairs the two kernel clocks in C, and agrees with the Date.now() edge method', { skip: process.platform !== 'linux' }, () => {
-  const a = hostAnchor();
-  assert.equal(a.method, 'clock_gettime', 'the udp_stamp addon should be built on Linux (npm run build)');
-  assert.equal(new HostClock().anchorMethod, 'clock_gettime');
-  // realtime − monotonic is one value for the whole host: the precise pair must sit inside the
-  // edge method's error (a microsecond or so when the edge is seen at once; allow for a busy CPU).
-  const edge = realtimeAnchor();
-  const d = Number((a.realNs - a.monoNs) - (edge.realNs - edge.monoNs));
-  assert.ok(Math.abs(d) < 50_000, `precise and edge anchors differ by ${d} ns`);
-  // Two precise anchors in a row give the same offset to within a few hundred ns (no slewing NTP in between).
-  const b = hostAnchor();
-  const again = Number((b.realNs - b.monoNs) - (a.realNs - a.monoNs));
-  assert.ok(Math.abs(again) < 1_000, `two precise anchors differ by ${again} ns`);
-});
+test(
+  'on Linux the anchor pairs the two kernel clocks in C, and agrees with the Date.now() edge method',
+  { skip: process.platform !== 'linux' },
+  () => {
+    const a = hostAnchor();
+    assert.equal(a.method, 'clock_gettime', 'the udp_stamp addon should be built on Linux (npm run build)');
+    assert.equal(new HostClock().anchorMethod, 'clock_gettime');
+    // realtime − monotonic is one value for the whole host: the precise pair must sit inside the
+    // edge method's error (a microsecond or so when the edge is seen at once; allow for a busy CPU).
+    const edge = realtimeAnchor();
+    const d = Number(a.realNs - a.monoNs - (edge.realNs - edge.monoNs));
+    assert.ok(Math.abs(d) < 50_000, `precise and edge anchors differ by ${d} ns`);
+    // Two precise anchors in a row give the same offset to within a few hundred ns (no slewing NTP in between).
+    const b = hostAnchor();
+    const again = Number(b.realNs - b.monoNs - (a.realNs - a.monoNs));
+    assert.ok(Math.abs(again) < 1_000, `two precise anchors differ by ${again} ns`);
+  },
+);
 
 test('without the addon the anchor falls back to the Date.now() edge', () => {
   process.env.CHRONOEVAL_NO_NATIVE = '1';

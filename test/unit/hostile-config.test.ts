@@ -4,28 +4,71 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, validateCoordinatorOptions, validateNtpServerOptions, validateRunLocalOptions, validateWorkerOptions, type RawOptions } from '../../src/cli/config-validation.js';
+import {
+  ConfigError,
+  validateCoordinatorOptions,
+  validateNtpServerOptions,
+  validateRunLocalOptions,
+  validateWorkerOptions,
+  type RawOptions,
+} from '../../src/cli/config-validation.js';
 import { tmpDir } from '../support/helpers.js';
 
 const KNOWN = ['system', 'ntp', 'bounded', 'chrony'];
 const dir = tmpDir('chronoeval-config-');
-const okWorker: RawOptions = { 'run-id': 'r1', node: 'w1', bind: '127.0.0.1', port: 0, sources: 'system,ntp', 'ntp-server': ['127.0.0.1:123'], 'results-dir': path.join(dir, 'r'), 'logs-dir': path.join(dir, 'l'), 'poll-ms': 1000, insecure: true };
-const okCoord: RawOptions = { 'run-id': 'r1', workers: ['127.0.0.1:4000', '127.0.0.1:4001'], rate: 50, sources: 'system', 'results-dir': path.join(dir, 'r'), 'logs-dir': path.join(dir, 'l'), insecure: true };
+const okWorker: RawOptions = {
+  'run-id': 'r1',
+  node: 'w1',
+  bind: '127.0.0.1',
+  port: 0,
+  sources: 'system,ntp',
+  'ntp-server': ['127.0.0.1:123'],
+  'results-dir': path.join(dir, 'r'),
+  'logs-dir': path.join(dir, 'l'),
+  'poll-ms': 1000,
+  insecure: true,
+};
+const okCoord: RawOptions = {
+  'run-id': 'r1',
+  workers: ['127.0.0.1:4000', '127.0.0.1:4001'],
+  rate: 50,
+  sources: 'system',
+  'results-dir': path.join(dir, 'r'),
+  'logs-dir': path.join(dir, 'l'),
+  insecure: true,
+};
 
 function errorsOf(fn: () => void): ConfigError['errors'] {
-  try { fn(); } catch (e) { assert.ok(e instanceof ConfigError, String(e)); return e.errors; }
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e));
+    return e.errors;
+  }
   return [];
 }
 
 test('valid options pass', () => {
-  assert.deepEqual(errorsOf(() => validateWorkerOptions(okWorker, KNOWN)), []);
-  assert.deepEqual(errorsOf(() => validateCoordinatorOptions(okCoord, KNOWN)), []);
-  assert.deepEqual(errorsOf(() => validateNtpServerOptions({ bind: '::1', port: 0, 'logs-dir': dir })), []);
-  assert.deepEqual(errorsOf(() => validateWorkerOptions({ ...okWorker, 'ntp-server': ['[::1]:123', 'time.example.org'] }, KNOWN)), []);
+  assert.deepEqual(
+    errorsOf(() => validateWorkerOptions(okWorker, KNOWN)),
+    [],
+  );
+  assert.deepEqual(
+    errorsOf(() => validateCoordinatorOptions(okCoord, KNOWN)),
+    [],
+  );
+  assert.deepEqual(
+    errorsOf(() => validateNtpServerOptions({ bind: '::1', port: 0, 'logs-dir': dir })),
+    [],
+  );
+  assert.deepEqual(
+    errorsOf(() => validateWorkerOptions({ ...okWorker, 'ntp-server': ['[::1]:123', 'time.example.org'] }, KNOWN)),
+    [],
+  );
 });
 
 const workerCases: [string, RawOptions, RegExp][] = [
-  ['port', { port: 70000 }, /--port 70000: must be a whole number in \[0, 65535\]/],   // dgram would silently bind 70000 − 65536
+  ['port', { port: 70000 }, /--port 70000: must be a whole number in \[0, 65535\]/], // dgram would silently bind 70000 − 65536
   ['port', { port: -1 }, /--port -1: must be a whole number in \[0, 65535\]/],
   ['port', { port: 1.5 }, /--port 1.5/],
   ['port', { port: 'abc' }, /--port "abc"/],
@@ -50,7 +93,10 @@ const workerCases: [string, RawOptions, RegExp][] = [
 for (const [field, patch, re] of workerCases) {
   test(`worker: bad ${field} ${JSON.stringify(patch)} is named with its value and what is allowed`, () => {
     const errs = errorsOf(() => validateWorkerOptions({ ...okWorker, ...patch }, KNOWN));
-    assert.ok(errs.some((e) => e.field === field && re.test(e.message)), `got ${JSON.stringify(errs.map((e) => e.message))}`);
+    assert.ok(
+      errs.some((e) => e.field === field && re.test(e.message)),
+      `got ${JSON.stringify(errs.map((e) => e.message))}`,
+    );
   });
 }
 
@@ -76,14 +122,20 @@ const coordCases: [string, RawOptions, RegExp][] = [
 for (const [field, patch, re] of coordCases) {
   test(`coordinator: bad ${field} ${JSON.stringify(patch)} is named with its value and what is allowed`, () => {
     const errs = errorsOf(() => validateCoordinatorOptions({ ...okCoord, ...patch }, KNOWN));
-    assert.ok(errs.some((e) => e.field === field && re.test(e.message)), `got ${JSON.stringify(errs.map((e) => e.message))}`);
+    assert.ok(
+      errs.some((e) => e.field === field && re.test(e.message)),
+      `got ${JSON.stringify(errs.map((e) => e.message))}`,
+    );
   });
 }
 
 test('every invalid field is reported at once, in one error', () => {
   const errs = errorsOf(() => validateWorkerOptions({ ...okWorker, port: 70000, 'poll-ms': 0, node: '' }, KNOWN));
   assert.deepEqual(errs.map((e) => e.field).sort(), ['node', 'poll-ms', 'port']);
-  assert.throws(() => validateWorkerOptions({ ...okWorker, port: 70000, 'poll-ms': 0 }, KNOWN), /2 invalid options:\n {2}--poll-ms 0.*\n {2}--port 70000/s);
+  assert.throws(
+    () => validateWorkerOptions({ ...okWorker, port: 70000, 'poll-ms': 0 }, KNOWN),
+    /2 invalid options:\n {2}--poll-ms 0.*\n {2}--port 70000/s,
+  );
 });
 
 test('an output directory under a regular file is refused before anything is created', () => {
@@ -102,8 +154,16 @@ test('hostile values are echoed safely: control characters replaced, long values
 test('run-local: output directories and run id are checked before anything starts, all at once', () => {
   const f = path.join(dir, 'plain-file-rl');
   writeFileSync(f, 'x');
-  assert.deepEqual(errorsOf(() => validateRunLocalOptions({ 'results-dir': path.join(dir, 'r'), 'logs-dir': path.join(dir, 'l') })), []);
-  const errs = errorsOf(() => validateRunLocalOptions({ 'run-id': '../x', 'results-dir': path.join(f, 'results'), 'logs-dir': path.join(f, 'logs') }));
+  assert.deepEqual(
+    errorsOf(() => validateRunLocalOptions({ 'results-dir': path.join(dir, 'r'), 'logs-dir': path.join(dir, 'l') })),
+    [],
+  );
+  const errs = errorsOf(() =>
+    validateRunLocalOptions({ 'run-id': '../x', 'results-dir': path.join(f, 'results'), 'logs-dir': path.join(f, 'logs') }),
+  );
   assert.deepEqual(errs.map((e) => e.field).sort(), ['logs-dir', 'results-dir', 'run-id']);
-  assert.ok(errs.every((e) => e.field === 'run-id' || /is not a directory/.test(e.message)), JSON.stringify(errs));
+  assert.ok(
+    errs.every((e) => e.field === 'run-id' || /is not a directory/.test(e.message)),
+    JSON.stringify(errs),
+  );
 });

@@ -10,8 +10,14 @@ const HEX = 'ab'.repeat(32);
 
 async function withEnv<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
   const old = process.env[KEY_ENV];
-  if (value === undefined) delete process.env[KEY_ENV]; else process.env[KEY_ENV] = value;
-  try { return await fn(); } finally { if (old === undefined) delete process.env[KEY_ENV]; else process.env[KEY_ENV] = old; }
+  if (value === undefined) delete process.env[KEY_ENV];
+  else process.env[KEY_ENV] = value;
+  try {
+    return await fn();
+  } finally {
+    if (old === undefined) delete process.env[KEY_ENV];
+    else process.env[KEY_ENV] = old;
+  }
 }
 
 test('writeNewKeyFile makes a 0600 file even over an existing world-readable one', async () => {

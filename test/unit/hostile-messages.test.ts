@@ -13,7 +13,14 @@ const tagged = (body: string | Buffer, key = KEY): Buffer => {
   const b = Buffer.isBuffer(body) ? body : Buffer.from(body);
   return Buffer.concat([b, Buffer.from('\n' + createHmac('sha256', key).update(b).digest('base64url'))]);
 };
-const ev = (seq: number): EventMessage => ({ v: 1, k: 'ev', run: RUN, id: seq, seq, st: { system: [String(1_700_000_000_000_000_000n + BigInt(seq)), '', '', 'ok'] } });
+const ev = (seq: number): EventMessage => ({
+  v: 1,
+  k: 'ev',
+  run: RUN,
+  id: seq,
+  seq,
+  st: { system: [String(1_700_000_000_000_000_000n + BigInt(seq)), '', '', 'ok'] },
+});
 
 test('objects whose own toString/valueOf are not functions are rejected, not thrown on (v and k)', () => {
   // String({"toString":1}) throws "Cannot convert object to primitive value": this once reached the
@@ -43,12 +50,16 @@ test('numbers beyond 2^63, beyond 2^53, negative, fractional and non-numeric are
   }
   // 1e400 is Infinity once parsed, 2^63 as a literal integer is a float above 2^53.
   assert.equal(reason(decodeMessage(tagged(`{"v":1,"k":"ev","run":"${RUN}","id":1,"seq":1e400,"st":{}}`), RUN, KEY)), 'bad_shape');
-  assert.equal(reason(decodeMessage(tagged(`{"v":1,"k":"ev","run":"${RUN}","id":1,"seq":9223372036854775808,"st":{}}`), RUN, KEY)), 'bad_shape');
+  assert.equal(
+    reason(decodeMessage(tagged(`{"v":1,"k":"ev","run":"${RUN}","id":1,"seq":9223372036854775808,"st":{}}`), RUN, KEY)),
+    'bad_shape',
+  );
 });
 
 test('unknown versions, wrong types and missing fields each get their reason', () => {
   const r = (s: string): string => reason(decodeMessage(tagged(s), RUN, KEY));
-  for (const v of ['0', '2', '"1"', 'null', '[]', '1.5', '-1']) assert.equal(r(`{"v":${v},"k":"ev","run":"${RUN}"}`), 'unknown_version', `v=${v}`);
+  for (const v of ['0', '2', '"1"', 'null', '[]', '1.5', '-1'])
+    assert.equal(r(`{"v":${v},"k":"ev","run":"${RUN}"}`), 'unknown_version', `v=${v}`);
   assert.equal(r(`{"k":"ev","run":"${RUN}"}`), 'unknown_version', 'no version at all');
   assert.equal(r('{"v":1,"k":"ev","run":"other-run","id":1,"seq":1,"st":{}}'), 'wrong_run');
   assert.equal(r('{"v":1,"k":"ev","id":1,"seq":1,"st":{}}'), 'bad_shape');
@@ -89,14 +100,17 @@ test('tags: none → untagged, wrong length or wrong key or tampered → bad_tag
 });
 
 test('property: any single bit flip of a tagged event is rejected (untagged only when the separator is hit)', () => {
-  fc.assert(fc.property(fc.nat(1_000_000), fc.nat(), fc.nat(7), (seq, posSeed, bit) => {
-    const buf = Buffer.from(encodeMessage(ev(seq), KEY));
-    const sepAt = buf.lastIndexOf(0x0a);
-    const pos = posSeed % buf.length;
-    buf[pos] = buf[pos]! ^ (1 << bit);
-    const got = reason(decodeMessage(buf, RUN, KEY));
-    assert.equal(got, pos === sepAt ? 'untagged' : 'bad_tag', `flip byte ${pos} bit ${bit}`);
-  }), { numRuns: 3000, seed: 4242 });
+  fc.assert(
+    fc.property(fc.nat(1_000_000), fc.nat(), fc.nat(7), (seq, posSeed, bit) => {
+      const buf = Buffer.from(encodeMessage(ev(seq), KEY));
+      const sepAt = buf.lastIndexOf(0x0a);
+      const pos = posSeed % buf.length;
+      buf[pos] = buf[pos]! ^ (1 << bit);
+      const got = reason(decodeMessage(buf, RUN, KEY));
+      assert.equal(got, pos === sepAt ? 'untagged' : 'bad_tag', `flip byte ${pos} bit ${bit}`);
+    }),
+    { numRuns: 3000, seed: 4242 },
+  );
 });
 
 test('property: random bytes, random JSON and random objects never throw and are never accepted with a key', () => {
@@ -105,34 +119,71 @@ test('property: random bytes, random JSON and random objects never throw and are
     assert.equal(d.ok, false);
     decodeMessage(b, RUN, null); // insecure: may accept, must not throw
   };
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 1400 }), (a) => never(Buffer.from(a))), { numRuns: 3000, seed: 1 });
-  fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (j) => never(Buffer.from(JSON.stringify(j) ?? 'null'))), { numRuns: 3000, seed: 2 });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 1400 }), (a) => never(Buffer.from(a))),
+    { numRuns: 3000, seed: 1 },
+  );
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 4 }), (j) => never(Buffer.from(JSON.stringify(j) ?? 'null'))),
+    { numRuns: 3000, seed: 2 },
+  );
   // Objects that look like events, with each field drawn from anything JSON can hold, correctly tagged:
   const anything = fc.jsonValue({ maxDepth: 2 });
-  fc.assert(fc.property(
-    fc.record({ v: fc.oneof(fc.constant(1), anything), k: fc.oneof(fc.constantFrom('ev', 'ready?', 'end', 'status', 'bye'), anything),
-      run: fc.oneof(fc.constant(RUN), anything), id: fc.oneof(fc.nat(), anything), seq: fc.oneof(fc.nat(), anything), st: anything }, { requiredKeys: [] }),
-    (o) => {
-      const b = Buffer.from(JSON.stringify(o));
-      if (b.length > 1200) return;
-      const d = decodeMessage(tagged(b), RUN, KEY);
-      if (d.ok) {
-        // Accepted only if it really is a well-formed message of this run.
-        assert.equal(d.msg.v, 1);
-        assert.equal(d.msg.run, RUN);
-        if (d.msg.k === 'ev') { assert.ok(Number.isSafeInteger(d.msg.seq) && d.msg.seq >= 0); assert.ok(Number.isSafeInteger(d.msg.id) && d.msg.id >= 0); }
-      }
-    }), { numRuns: 5000, seed: 3 });
+  fc.assert(
+    fc.property(
+      fc.record(
+        {
+          v: fc.oneof(fc.constant(1), anything),
+          k: fc.oneof(fc.constantFrom('ev', 'ready?', 'end', 'status', 'bye'), anything),
+          run: fc.oneof(fc.constant(RUN), anything),
+          id: fc.oneof(fc.nat(), anything),
+          seq: fc.oneof(fc.nat(), anything),
+          st: anything,
+        },
+        { requiredKeys: [] },
+      ),
+      (o) => {
+        const b = Buffer.from(JSON.stringify(o));
+        if (b.length > 1200) return;
+        const d = decodeMessage(tagged(b), RUN, KEY);
+        if (d.ok) {
+          // Accepted only if it really is a well-formed message of this run.
+          assert.equal(d.msg.v, 1);
+          assert.equal(d.msg.run, RUN);
+          if (d.msg.k === 'ev') {
+            assert.ok(Number.isSafeInteger(d.msg.seq) && d.msg.seq >= 0);
+            assert.ok(Number.isSafeInteger(d.msg.id) && d.msg.id >= 0);
+          }
+        }
+      },
+    ),
+    { numRuns: 5000, seed: 3 },
+  );
 });
 
 test('property: every valid event round-trips with its key', () => {
   const ns = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String);
-  fc.assert(fc.property(fc.nat(), fc.nat(), fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/),
-    fc.tuple(fc.oneof(ns, fc.constant('')), fc.oneof(ns, fc.constant('')), fc.oneof(ns, fc.constant('')), fc.constantFrom('ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent')), { maxKeys: 5 }),
-  (id, seq, st) => {
-    const msg = { v: 1, k: 'ev', run: RUN, id, seq, st } as EventMessage;
-    const d = decodeMessage(encodeMessage(msg, KEY), RUN, KEY);
-    assert.equal(reason(d), 'ok');
-    assert.deepEqual(d.ok && d.msg, JSON.parse(JSON.stringify(msg)));
-  }), { numRuns: 2000, seed: 5 });
+  fc.assert(
+    fc.property(
+      fc.nat(),
+      fc.nat(),
+      fc.dictionary(
+        fc.stringMatching(/^[a-z][a-z0-9_]{0,10}$/),
+        fc.tuple(
+          fc.oneof(ns, fc.constant('')),
+          fc.oneof(ns, fc.constant('')),
+          fc.oneof(ns, fc.constant('')),
+          fc.constantFrom('ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent'),
+        ),
+        { maxKeys: 5 },
+      ),
+      (id, seq, st) => {
+        const msg = { v: 1, k: 'ev', run: RUN, id, seq, st } as EventMessage;
+        const d = decodeMessage(encodeMessage(msg, KEY), RUN, KEY);
+        assert.equal(reason(d), 'ok');
+        assert.deepEqual(d.ok && d.msg, JSON.parse(JSON.stringify(msg)));
+      },
+    ),
+    { numRuns: 2000, seed: 5 },
+  );
 });

@@ -17,7 +17,10 @@ test('event round-trips with an HMAC tag', () => {
 });
 
 test('a keyed worker rejects untagged, mis-tagged and tampered datagrams', () => {
-  assert.deepEqual(decodeMessage(encodeMessage(ev), run, key).ok ? 'ok' : (decodeMessage(encodeMessage(ev), run, key) as { reason: string }).reason, 'untagged');
+  assert.deepEqual(
+    decodeMessage(encodeMessage(ev), run, key).ok ? 'ok' : (decodeMessage(encodeMessage(ev), run, key) as { reason: string }).reason,
+    'untagged',
+  );
   const other = encodeMessage(ev, Buffer.alloc(32, 1));
   assert.equal((decodeMessage(other, run, key) as { reason: string }).reason, 'bad_tag');
   const tampered = Buffer.from(encodeMessage(ev, key));
@@ -26,7 +29,10 @@ test('a keyed worker rejects untagged, mis-tagged and tampered datagrams', () =>
 });
 
 test('rejects wrong run, unknown version, bad JSON, oversize and bad shapes with a reason', () => {
-  const reason = (b: Buffer): string => { const d = decodeMessage(b, run, null); return d.ok ? 'ok' : d.reason; };
+  const reason = (b: Buffer): string => {
+    const d = decodeMessage(b, run, null);
+    return d.ok ? 'ok' : d.reason;
+  };
   assert.equal(reason(encodeMessage({ ...ev, run: 'other' })), 'wrong_run');
   assert.equal(reason(Buffer.from(JSON.stringify({ ...ev, v: 2 }))), 'unknown_version');
   assert.equal(reason(Buffer.from('{"v":1,')), 'bad_json');

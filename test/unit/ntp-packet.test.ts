@@ -2,8 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  decodeNtpPacket, encodeNtpPacket, ntpToUnixNs, nsToShort, offsetAndDelay, refIdFromAscii, refIdToAscii,
-  shortToNs, unixNsToNtp, NTP_PACKET_SIZE, type NtpPacket,
+  decodeNtpPacket,
+  encodeNtpPacket,
+  ntpToUnixNs,
+  nsToShort,
+  offsetAndDelay,
+  refIdFromAscii,
+  refIdToAscii,
+  shortToNs,
+  unixNsToNtp,
+  NTP_PACKET_SIZE,
+  type NtpPacket,
 } from '../../src/protocol/ntp-packet.js';
 
 const S = 1_000_000_000n;
@@ -26,9 +35,9 @@ test('hand-computed timestamps: 1700000000.123456789 s', () => {
 test('fractions: half second, quarter, 1 ns, and rounding to the nearest unit', () => {
   assert.equal(unixNsToNtp(S / 2n) & 0xffffffffn, 0x80000000n);
   assert.equal(ntpToUnixNs(ts(0x83aa7e80n, 0x40000000n)), 250_000_000n);
-  assert.equal(unixNsToNtp(1n) & 0xffffffffn, 4n);                  // 4.29 → 4
-  assert.equal(ntpToUnixNs(ts(0x83aa7e80n, 1n)), 0n);                // 0.23 ns → 0
-  assert.equal(ntpToUnixNs(ts(0x83aa7e80n, 3n)), 1n);                // 0.70 ns → 1
+  assert.equal(unixNsToNtp(1n) & 0xffffffffn, 4n); // 4.29 → 4
+  assert.equal(ntpToUnixNs(ts(0x83aa7e80n, 1n)), 0n); // 0.23 ns → 0
+  assert.equal(ntpToUnixNs(ts(0x83aa7e80n, 3n)), 1n); // 0.70 ns → 1
   // 0xFFFFFFFF = 0.99999999977 s rounds up into the next second
   assert.equal(ntpToUnixNs(ts(0x83aa7e80n, 0xffffffffn)), S);
   // 999999999 ns → 4294967291.7 → 0xFFFFFFFC (no carry)
@@ -41,7 +50,7 @@ test('before 1970 (floor division keeps the fraction positive)', () => {
 });
 
 test('era 1: after 2036-02-07T06:28:16Z the seconds field wraps to 0', () => {
-  assert.equal(unixNsToNtp(ERA1_START_S * S), 0n);                   // the (reserved) all-zero value
+  assert.equal(unixNsToNtp(ERA1_START_S * S), 0n); // the (reserved) all-zero value
   assert.equal(unixNsToNtp((ERA1_START_S + 1n) * S), ts(1n, 0n));
   // RFC 4330 rule: top bit clear → era 1
   assert.equal(ntpToUnixNs(ts(1n, 0n)), (ERA1_START_S + 1n) * S);
@@ -54,17 +63,20 @@ test('era 1: after 2036-02-07T06:28:16Z the seconds field wraps to 0', () => {
 });
 
 test('round trip is exact (fraction resolution 0.23 ns < 0.5 ns), with and without pivot', () => {
-  fc.assert(fc.property(fc.bigInt(0n, 4_100_000_000n * S), fc.bigInt(-3600n * S, 3600n * S), (ns, skew) => {
-    assert.equal(ntpToUnixNs(unixNsToNtp(ns), ns + skew), ns);
-    assert.equal(ntpToUnixNs(unixNsToNtp(ns)), ns);
-  }), { numRuns: 2000 });
+  fc.assert(
+    fc.property(fc.bigInt(0n, 4_100_000_000n * S), fc.bigInt(-3600n * S, 3600n * S), (ns, skew) => {
+      assert.equal(ntpToUnixNs(unixNsToNtp(ns), ns + skew), ns);
+      assert.equal(ntpToUnixNs(unixNsToNtp(ns)), ns);
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('short format 16.16: 1 s, 0.5 s, 1 ms, clamping', () => {
   assert.equal(nsToShort(S), 0x00010000);
   assert.equal(nsToShort(S / 2n), 0x00008000);
-  assert.equal(nsToShort(1_000_000n), 66);                 // 65.536 → 66
-  assert.equal(shortToNs(66), 1_007_080n);                 // 66 / 65536 s
+  assert.equal(nsToShort(1_000_000n), 66); // 65.536 → 66
+  assert.equal(shortToNs(66), 1_007_080n); // 66 / 65536 s
   assert.equal(shortToNs(0x00010000), S);
   assert.equal(nsToShort(-5n), 0);
   assert.equal(nsToShort(1n << 80n), 0xffffffff);
@@ -78,9 +90,19 @@ test('reference id ASCII', () => {
 });
 
 const sample: NtpPacket = {
-  leap: 0, version: 4, mode: 4, stratum: 2, poll: 6, precision: -20,
-  rootDelayNs: 1_007_080n, rootDispersionNs: S / 2n, refId: refIdFromAscii('LOCL'),
-  referenceTs: ts(0xe8fe6f80n, 1n), originTs: ts(0xe8fe6f81n, 2n), receiveTs: ts(0xe8fe6f82n, 3n), transmitTs: ts(0xe8fe6f83n, 0xffffffffn),
+  leap: 0,
+  version: 4,
+  mode: 4,
+  stratum: 2,
+  poll: 6,
+  precision: -20,
+  rootDelayNs: 1_007_080n,
+  rootDispersionNs: S / 2n,
+  refId: refIdFromAscii('LOCL'),
+  referenceTs: ts(0xe8fe6f80n, 1n),
+  originTs: ts(0xe8fe6f81n, 2n),
+  receiveTs: ts(0xe8fe6f82n, 3n),
+  transmitTs: ts(0xe8fe6f83n, 0xffffffffn),
 };
 
 test('encode: header byte layout', () => {
@@ -119,7 +141,10 @@ test('decode errors: short, version, mode', () => {
 
 test('offset and delay from four timestamps', () => {
   // client 5 ms behind the server, 2 ms each way, 1 ms in the server
-  const t1 = 1000n * S, t2 = t1 + 5_000_000n + 2_000_000n, t3 = t2 + 1_000_000n, t4 = t1 + 5_000_000n;
+  const t1 = 1000n * S,
+    t2 = t1 + 5_000_000n + 2_000_000n,
+    t3 = t2 + 1_000_000n,
+    t4 = t1 + 5_000_000n;
   assert.deepEqual(offsetAndDelay(t1, t2, t3, t4), { offsetNs: 5_000_000n, delayNs: 4_000_000n });
   // odd sum rounds toward −∞
   assert.equal(offsetAndDelay(0n, 0n, 0n, 1n).offsetNs, -1n);

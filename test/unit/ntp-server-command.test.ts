@@ -20,8 +20,19 @@ test('serveUntilStopped: prints listening, answers, stops on SIGTERM with a summ
   const sock = dgram.createSocket('udp4');
   const reply = new Promise<Buffer>((res) => sock.once('message', (m) => res(m)));
   const req = encodeNtpPacket({
-    leap: 0, version: 3, mode: 3, stratum: 0, poll: 4, precision: 0, rootDelayNs: 0n, rootDispersionNs: 0n, refId: 0,
-    referenceTs: 0n, originTs: 0n, receiveTs: 0n, transmitTs: unixNsToNtp(BigInt(Date.now()) * 1_000_000n),
+    leap: 0,
+    version: 3,
+    mode: 3,
+    stratum: 0,
+    poll: 4,
+    precision: 0,
+    rootDelayNs: 0n,
+    rootDispersionNs: 0n,
+    refId: 0,
+    referenceTs: 0n,
+    originTs: 0n,
+    receiveTs: 0n,
+    transmitTs: unixNsToNtp(BigInt(Date.now()) * 1_000_000n),
   });
   sock.send(req, listening.port, '127.0.0.1');
   const m = await reply;

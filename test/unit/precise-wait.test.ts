@@ -19,7 +19,9 @@ test('a schedule of back-to-back waits keeps the event loop turning (sends via n
   const sentAt: bigint[] = [];
   const lagNs: number[] = [];
   let timerFired = false;
-  setTimeout(() => { timerFired = true; }, 5);
+  setTimeout(() => {
+    timerFired = true;
+  }, 5);
   for (let i = 0; i < n; i++) {
     await waitUntil(start + BigInt(i) * 500_000n); // 0.5 ms apart: inside the spin/poll margin
     const t = process.hrtime.bigint();
@@ -36,10 +38,16 @@ test('a schedule of back-to-back waits keeps the event loop turning (sends via n
 test('behind schedule, waits resolve without a turn each but still yield every millisecond', async () => {
   const start = process.hrtime.bigint();
   let turns = 0;
-  const count = (): void => { turns++; if (process.hrtime.bigint() - start < 30_000_000n) setImmediate(count); };
+  const count = (): void => {
+    turns++;
+    if (process.hrtime.bigint() - start < 30_000_000n) setImmediate(count);
+  };
   setImmediate(count);
   let waits = 0;
-  while (process.hrtime.bigint() - start < 20_000_000n) { await waitUntil(0n); waits++; }
+  while (process.hrtime.bigint() - start < 20_000_000n) {
+    await waitUntil(0n);
+    waits++;
+  }
   assert.ok(turns >= 2, `only ${turns} event-loop turns in 20 ms of late waits: the loop was starved`);
   assert.ok(waits > 2 * turns, `${waits} late waits took ${turns} turns: no bursts`);
 });
@@ -50,7 +58,10 @@ test('the near phase turns the event loop once per slice, not once per clock che
   // upper bound: losing the CPU (a loaded machine) means fewer turns, never more.
   let turns = 0;
   let counting = true;
-  const count = (): void => { turns++; if (counting) setImmediate(count); };
+  const count = (): void => {
+    turns++;
+    if (counting) setImmediate(count);
+  };
   setImmediate(count);
   const waits = 5;
   for (let i = 0; i < waits; i++) await waitUntil(process.hrtime.bigint() + 1_900_000n); // near phase: no timer

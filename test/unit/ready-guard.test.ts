@@ -33,8 +33,14 @@ test('rate: a burst per address, then the sustained rate; other addresses unaffe
 });
 
 test('fitStatus: the full status when it fits, else shorter details, else none; never over the limit', () => {
-  const st: StatusReply = { v: 1, k: 'status', run: 'r', node: 'w1', state: 'warming',
-    sources: { ntp: { ready: false, detail: 'x'.repeat(300) }, bounded: { ready: false, detail: 'y'.repeat(300) } } };
+  const st: StatusReply = {
+    v: 1,
+    k: 'status',
+    run: 'r',
+    node: 'w1',
+    state: 'warming',
+    sources: { ntp: { ready: false, detail: 'x'.repeat(300) }, bounded: { ready: false, detail: 'y'.repeat(300) } },
+  };
   const full = encodeMessage(st, KEY);
   assert.deepEqual(fitStatus(st, full.length, KEY), full);
   const shorter = fitStatus(st, full.length - 1, KEY)!;

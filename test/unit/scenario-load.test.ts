@@ -4,8 +4,16 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpDir } from '../support/helpers.js';
 import {
-  builtinScenarioNames, loadScenario, planScenario, defaultScenario, scenarioManifest, expectedRunSeconds, ScenarioError,
-  coordinatorArgs, coordinatorSchedule, resolveScenario,
+  builtinScenarioNames,
+  loadScenario,
+  planScenario,
+  defaultScenario,
+  scenarioManifest,
+  expectedRunSeconds,
+  ScenarioError,
+  coordinatorArgs,
+  coordinatorSchedule,
+  resolveScenario,
 } from '../../src/scenario/index.js';
 import { dueTimesNs } from '../../src/coordinator/schedule.js';
 import { FaultyClock } from '../../src/sim/faulty-clock.js';
@@ -32,7 +40,10 @@ test('bounds: built-ins include scenarios expected to pass and negative controls
   for (const n of ['lan', 'wan-ntp', 'drift', 'lossy', 'demo']) {
     const s = loadScenario(n).scenario;
     assert.equal(s.expected_verdict, 'pass');
-    assert.ok(s.checks.some((c) => c.path.startsWith('bound_quality[source=bounded') && c.path.endsWith('coverage.share')), `${n} checks bounded coverage`);
+    assert.ok(
+      s.checks.some((c) => c.path.startsWith('bound_quality[source=bounded') && c.path.endsWith('coverage.share')),
+      `${n} checks bounded coverage`,
+    );
   }
 });
 
@@ -44,10 +55,19 @@ test('the same scenario and seed give the same plan and the same realised clock 
   assert.notEqual(toJson(a.workers.map((w) => w.clockFaults)), toJson(c.workers.map((w) => w.clockFaults)));
   // Realise w2's wandering clock twice from the plan: identical fault sequences.
   const realise = (plan: typeof a): string => {
-    const host = { simulated: false, t: 10n ** 18n, nowNs() { return this.t; } } as LocalClock & { t: bigint };
+    const host = {
+      simulated: false,
+      t: 10n ** 18n,
+      nowNs() {
+        return this.t;
+      },
+    } as LocalClock & { t: bigint };
     const clock = new FaultyClock(plan.workers[1]!.clockFaults, { host });
     const offsets: bigint[] = [];
-    for (let i = 0; i < 300; i++) { host.t += 100_000_000n; offsets.push(clock.nowNs() - host.t); }
+    for (let i = 0; i < 300; i++) {
+      host.t += 100_000_000n;
+      offsets.push(clock.nowNs() - host.t);
+    }
     return toJson({ offsets, realised: clock.realisedFaults() });
   };
   assert.equal(realise(a), realise(b));
@@ -56,9 +76,18 @@ test('the same scenario and seed give the same plan and the same realised clock 
 
 test('plan: per-worker overrides, derived seeds, and only the servers in use', () => {
   const plan = planScenario(loadScenario('falseticker').scenario);
-  assert.deepEqual(plan.workers.map((w) => w.node), ['w1', 'w2', 'w3']);
-  assert.deepEqual(plan.workers.map((w) => w.ntpServers), [['main'], ['main'], ['liar']]);
-  assert.deepEqual(plan.servers.map((s) => s.name), ['main', 'liar']);
+  assert.deepEqual(
+    plan.workers.map((w) => w.node),
+    ['w1', 'w2', 'w3'],
+  );
+  assert.deepEqual(
+    plan.workers.map((w) => w.ntpServers),
+    [['main'], ['main'], ['liar']],
+  );
+  assert.deepEqual(
+    plan.servers.map((s) => s.name),
+    ['main', 'liar'],
+  );
   assert.equal(plan.servers[1]!.faults.falseticker_offset_ms, 30);
   assert.equal(typeof plan.servers[1]!.faults.seed, 'number');
   assert.notEqual(plan.workers[0]!.clockFaults.seed, plan.workers[1]!.clockFaults.seed);
@@ -71,7 +100,14 @@ test('plan: per-worker overrides, derived seeds, and only the servers in use', (
 });
 
 test('CLI overrides beat the file; duration and count exclude each other', () => {
-  const s = loadScenario('lan', { workers: 5, rate: 20, seed: 9, count: 100, clock_faults: { drift_ppm: 40 }, faults: { loss: 0.1 } }).scenario;
+  const s = loadScenario('lan', {
+    workers: 5,
+    rate: 20,
+    seed: 9,
+    count: 100,
+    clock_faults: { drift_ppm: 40 },
+    faults: { loss: 0.1 },
+  }).scenario;
   assert.equal(s.workers, 5);
   assert.equal(s.rate, 20);
   assert.equal(s.seed, 9);
@@ -83,7 +119,7 @@ test('CLI overrides beat the file; duration and count exclude each other', () =>
   assert.equal(s.servers.main!.faults.loss, 0.1);
   const w = loadScenario('wan-ntp', { faults: { loss: 0.2 } }).scenario;
   assert.equal(w.servers.main!.faults.loss, 0.2);
-  assert.equal(w.servers.main!.faults.request_delay, 4, '--faults merges into the file\'s server faults');
+  assert.equal(w.servers.main!.faults.request_delay, 4, "--faults merges into the file's server faults");
   const d = defaultScenario({ duration_s: 5 });
   assert.equal(d.duration_s, 5);
   assert.equal(d.checks.length, 0);
@@ -114,11 +150,17 @@ test('bad scenarios: clear errors that name the file and the field', () => {
     [{ name: 'x', workers: 0 }, /workers: must be ≥ 1/],
     [{ name: 'x', wrkers: 3 }, /wrkers: unknown field/],
     [{ name: 'x', per_worker: { w9: {} } }, /per_worker\.w9: names worker w9 but the scenario has only 3/],
-    [{ name: 'x', per_worker: { w1: { clock_faults: { steps: [{ at_s: 'soon', step_ms: 1 }] } } } }, /per_worker\.w1\.clock_faults\.steps\[0\]\.at_s: must be a finite number/],
+    [
+      { name: 'x', per_worker: { w1: { clock_faults: { steps: [{ at_s: 'soon', step_ms: 1 }] } } } },
+      /per_worker\.w1\.clock_faults\.steps\[0\]\.at_s: must be a finite number/,
+    ],
     [{ name: 'x', worker_defaults: { ntp_servers: ['nope'] } }, /worker_defaults\.ntp_servers\[0\]: no server "nope"/],
     [{ name: 'x', checks: [{ name: 'c', path: 'a..b', op: '<=', threshold: 1 }] }, /checks\[0\]\.path: bad segment/],
     [{ name: 'x', checks: [{ name: 'c', path: 'a.b', op: '=<', threshold: 1 }] }, /checks\[0\]\.op: must be one of/],
-    [{ name: 'x', checks: [{ name: 'c', path: 'a.b', op: '<=', threshold: '5 parsecs' }] }, /checks\[0\]\.threshold: cannot read "5 parsecs"/],
+    [
+      { name: 'x', checks: [{ name: 'c', path: 'a.b', op: '<=', threshold: '5 parsecs' }] },
+      /checks\[0\]\.threshold: cannot read "5 parsecs"/,
+    ],
     [{ name: 'x', duration_s: 5, count: 10 }, /duration_s: set exactly one of duration_s and count/],
     [{ name: 'x', event_faults: { per_worker: { w7: { loss: 0.1 } } } }, /event_faults\.per_worker\.w7: names a worker beyond/],
     [{ name: 'x', servers: { main: { faults: { loss: 2 } } } }, /servers\.main\.faults\.loss: must be ≤ 1/],
@@ -127,17 +169,20 @@ test('bad scenarios: clear errors that name the file and the field', () => {
   ];
   cases.forEach(([body, re], i) => {
     const f = write(`bad${i}.json`, body);
-    assert.throws(() => loadScenario(f), (e: unknown) => {
-      assert.ok(e instanceof ScenarioError, String(e));
-      assert.match(e.message, re);
-      assert.ok(e.message.includes(f), `message names the file: ${e.message}`);
-      return true;
-    });
+    assert.throws(
+      () => loadScenario(f),
+      (e: unknown) => {
+        assert.ok(e instanceof ScenarioError, String(e));
+        assert.match(e.message, re);
+        assert.ok(e.message.includes(f), `message names the file: ${e.message}`);
+        return true;
+      },
+    );
   });
   assert.throws(() => loadScenario('no-such-scenario'), /no scenario "no-such-scenario": not a built-in \(.*lan.*\) and not a file/);
 });
 
-test('--workers 2 on a 3-worker scenario drops the third worker\'s entries; a typo in one file is still an error', () => {
+test("--workers 2 on a 3-worker scenario drops the third worker's entries; a typo in one file is still an error", () => {
   const s = loadScenario('lossy', { workers: 2 }).scenario;
   assert.deepEqual(Object.keys(s.per_worker), ['w2']);
   assert.equal(planScenario(s).workers.length, 2);
@@ -146,22 +191,34 @@ test('--workers 2 on a 3-worker scenario drops the third worker\'s entries; a ty
 });
 
 test('per_worker clock faults merge field by field over worker_defaults (a per-worker step keeps the default drift)', () => {
-  const s = resolveScenario([{
-    name: 'merge', sources: ['system'],
-    worker_defaults: { clock_faults: { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } } },
-    per_worker: {
-      w2: { clock_faults: { steps: [{ at_s: 5, step_ms: 50 }], wander: { sd_ppm_per_sqrt_s: 2, max_abs_ppm: 10 } } },
-      w3: { clock_faults: { offset_ms: -2 }, ntp_servers: ['main'] },
+  const s = resolveScenario([
+    {
+      name: 'merge',
+      sources: ['system'],
+      worker_defaults: { clock_faults: { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } } },
+      per_worker: {
+        w2: { clock_faults: { steps: [{ at_s: 5, step_ms: 50 }], wander: { sd_ppm_per_sqrt_s: 2, max_abs_ppm: 10 } } },
+        w3: { clock_faults: { offset_ms: -2 }, ntp_servers: ['main'] },
+      },
     },
-  }]);
+  ]);
   const plan = planScenario(s);
   const cf = plan.workers.map(({ clockFaults: { seed: _seed, ...rest } }) => rest);
   assert.deepEqual(cf[0], { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } });
-  assert.deepEqual(cf[1], { offset_ms: 1, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 2, interval_s: 0.5, max_abs_ppm: 10 }, steps: [{ at_s: 5, step_ms: 50 }] });
+  assert.deepEqual(cf[1], {
+    offset_ms: 1,
+    drift_ppm: 200,
+    wander: { sd_ppm_per_sqrt_s: 2, interval_s: 0.5, max_abs_ppm: 10 },
+    steps: [{ at_s: 5, step_ms: 50 }],
+  });
   assert.deepEqual(cf[2], { offset_ms: -2, drift_ppm: 200, wander: { sd_ppm_per_sqrt_s: 1, interval_s: 0.5 } });
   assert.equal(s.worker_defaults.clock_faults.steps, undefined, 'the defaults are not changed by the merge');
   // --clock-faults merges into the defaults; a per-worker field still wins
-  const o = planScenario(resolveScenario([{ name: 'm', sources: ['system'], per_worker: { w2: { clock_faults: { steps: [{ at_s: 1, step_ms: 5 }] } } } }], { clock_faults: { drift_ppm: 40 } }));
+  const o = planScenario(
+    resolveScenario([{ name: 'm', sources: ['system'], per_worker: { w2: { clock_faults: { steps: [{ at_s: 1, step_ms: 5 }] } } } }], {
+      clock_faults: { drift_ppm: 40 },
+    }),
+  );
   assert.equal(o.workers[1]!.clockFaults.drift_ppm, 40);
   assert.deepEqual(o.workers[1]!.clockFaults.steps, [{ at_s: 1, step_ms: 5 }]);
 });
@@ -178,8 +235,17 @@ test('schedule: jittered by default, seeded from the run seed, passed to the coo
   assert.deepEqual(args.slice(at, at + 4), ['--schedule', 'jittered', '--schedule-seed', String(a.coordinator.schedule.seed)]);
   const due = [...dueTimesNs(coordinatorSchedule(a.coordinator))];
   assert.equal(due.length, 1000, '20 s at 50/s');
-  assert.ok(due.some((t, k) => t !== k * 20e6), 'not the fixed schedule');
-  assert.deepEqual((scenarioManifest(a, null).planned_faults as { coordinator: { schedule: unknown } }).coordinator.schedule, a.coordinator.schedule);
+  assert.ok(
+    due.some((t, k) => t !== k * 20e6),
+    'not the fixed schedule',
+  );
+  assert.deepEqual(
+    (scenarioManifest(a, null).planned_faults as { coordinator: { schedule: unknown } }).coordinator.schedule,
+    a.coordinator.schedule,
+  );
   assert.equal(loadScenario('lan', { schedule: 'fixed' }).scenario.schedule, 'fixed');
-  assert.deepEqual([...dueTimesNs(coordinatorSchedule(planScenario(loadScenario('lan', { schedule: 'fixed', count: 3 }).scenario).coordinator))], [0, 20e6, 40e6]);
+  assert.deepEqual(
+    [...dueTimesNs(coordinatorSchedule(planScenario(loadScenario('lan', { schedule: 'fixed', count: 3 }).scenario).coordinator))],
+    [0, 20e6, 40e6],
+  );
 });

@@ -3,17 +3,22 @@ import assert from 'node:assert/strict';
 import { repeatOverSeeds, resolveScenario } from '../../src/scenario/index.js';
 import { replayArgs, replayScenarioArg } from '../../src/scenario/repeat.js';
 
-const scenario = resolveScenario([{
-  name: 'rep', checks: [
-    { name: 'coverage', path: 'bq.coverage', op: '>=', threshold: '99.9%' },
-    { name: 'err', path: 'bq.p99', op: '<=', threshold: '1ms' },
-  ],
-}]);
+const scenario = resolveScenario([
+  {
+    name: 'rep',
+    checks: [
+      { name: 'coverage', path: 'bq.coverage', op: '>=', threshold: '99.9%' },
+      { name: 'err', path: 'bq.p99', op: '<=', threshold: '1ms' },
+    ],
+  },
+]);
 
 test('repeat: worst case per check and the failing seeds to replay', async () => {
   const seen: number[] = [];
   const report = await repeatOverSeeds({
-    scenario, k: 5, firstSeed: 10,
+    scenario,
+    k: 5,
+    firstSeed: 10,
     runOne: async (seed) => {
       seen.push(seed);
       if (seed === 13) return { bq: { coverage: null, p99: 5e5 } };
@@ -38,8 +43,12 @@ test('repeat: worst case per check and the failing seeds to replay', async () =>
 
 test('repeat: a crashed run is unknown (exit 4), not a pass', async () => {
   const report = await repeatOverSeeds({
-    scenario, k: 2,
-    runOne: async (seed) => { if (seed === 2) throw new Error('worker w2 died'); return { bq: { coverage: 1, p99: 1 } }; },
+    scenario,
+    k: 2,
+    runOne: async (seed) => {
+      if (seed === 2) throw new Error('worker w2 died');
+      return { bq: { coverage: 1, p99: 1 } };
+    },
   });
   assert.equal(report.runs[1]!.error, 'worker w2 died');
   assert.ok(report.runs[1]!.results.every((r) => r.verdict === 'unknown' && /worker w2 died/.test(r.detail)));
@@ -54,7 +63,13 @@ test('repeat: a scenario given as a file is replayed from that file, with the fl
   const typed = ['--scenario', './my dir/x.json', '--repeat', '3', '--workers', '2', '--seed=10', '--run-id', 'r1', '--no-figures'];
   const args = replayArgs(typed, replayScenarioArg('./my dir/x.json', file));
   assert.deepEqual(args, ['--scenario', file, '--workers', '2', '--no-figures']);
-  const report = await repeatOverSeeds({ scenario, k: 1, firstSeed: 12, replayArgs: args, runOne: async () => ({ bq: { coverage: 0.5, p99: 1 } }) });
+  const report = await repeatOverSeeds({
+    scenario,
+    k: 1,
+    firstSeed: 12,
+    replayArgs: args,
+    runOne: async () => ({ bq: { coverage: 0.5, p99: 1 } }),
+  });
   assert.deepEqual(report.replay, ["chronoeval run-local --scenario '/home/u/my dir/x.json' --workers 2 --no-figures --seed 12"]);
 });
 

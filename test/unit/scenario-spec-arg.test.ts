@@ -15,11 +15,20 @@ test('inline JSON and files, for each schema', () => {
 
 test('clear errors naming the flag, file and field', () => {
   assert.throws(() => parseSpecArg('{"offset_ms":', 'clock-faults'), /^Error: --clock-faults: not valid JSON/);
-  assert.throws(() => parseSpecArg('{"steps":[{"at_s":"x","step_ms":1}]}', 'clock-faults'), /^Error: --clock-faults: steps\[0\]\.at_s: must be a finite number, got "x"$/);
+  assert.throws(
+    () => parseSpecArg('{"steps":[{"at_s":"x","step_ms":1}]}', 'clock-faults'),
+    /^Error: --clock-faults: steps\[0\]\.at_s: must be a finite number, got "x"$/,
+  );
   assert.throws(() => parseSpecArg('{"los":0.1}', 'faults'), /--faults: los: unknown field \(allowed: delay, request_delay/);
-  assert.throws(() => parseSpecArg('/no/such/file.json', 'event-faults'), /--event-faults: "\/no\/such\/file\.json" is neither inline JSON/);
+  assert.throws(
+    () => parseSpecArg('/no/such/file.json', 'event-faults'),
+    /--event-faults: "\/no\/such\/file\.json" is neither inline JSON/,
+  );
   const f = path.join(tmpDir(), 'bad.json');
   writeFileSync(f, '{"all":{"loss":3}}');
-  assert.throws(() => parseSpecArg(f, 'event-faults'), new RegExp(`--event-faults ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: all\\.loss: must be ≤ 1`));
+  assert.throws(
+    () => parseSpecArg(f, 'event-faults'),
+    new RegExp(`--event-faults ${f.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: all\\.loss: must be ≤ 1`),
+  );
   assert.throws(() => parseSpecArg('', 'faults'), /--faults: expected inline JSON or a JSON file path/);
 });

@@ -10,7 +10,10 @@ test('a duration bounds the schedule (events due strictly before the end)', () =
   assert.equal(scheduleLength({ kind: 'fixed', rate: 10, durationS: 1 }), 10);
   for (const kind of ['jittered', 'poisson'] as const) {
     const due = [...dueTimesNs({ kind, seed: 5, rate: 1000, durationS: 2 })];
-    assert.ok(due.every((t) => t >= 0 && t < 2e9), kind);
+    assert.ok(
+      due.every((t) => t >= 0 && t < 2e9),
+      kind,
+    );
     assert.ok(Math.abs(due.length - 2000) < (kind === 'jittered' ? 2 : 200), `${kind}: ${due.length} events in 2 s at 1000/s`);
   }
 });
@@ -48,7 +51,12 @@ test('poisson: exponential gaps with mean 1/rate (seeded)', () => {
  * Chi-square statistic of the phases (epoch ns mod W) of events sent from `startNs`, in bins of
  * `binNs`, and the critical value at p = 0.001 (Wilson–Hilferty).
  */
-function phaseChiSquare(spec: ScheduleSpec, startNs: bigint, windowNs: number, binNs: number): { chi2: number; critical: number; distinct: number } {
+function phaseChiSquare(
+  spec: ScheduleSpec,
+  startNs: bigint,
+  windowNs: number,
+  binNs: number,
+): { chi2: number; critical: number; distinct: number } {
   const bins = windowNs / binNs;
   const counts = new Array<number>(bins).fill(0);
   const w = BigInt(windowNs);
@@ -76,7 +84,10 @@ test('the default schedule samples window phases uniformly (chi-square, 400 bins
     for (const [i, start] of STARTS.entries()) {
       const spec: ScheduleSpec = { rate, count: 100_000, seed: 1000 + i }; // kind left to the default
       const r = phaseChiSquare(spec, start, 100e6, 0.25e6);
-      assert.ok(r.chi2 < r.critical, `default schedule at ${rate}/s from ${start}: chi² ${r.chi2.toFixed(0)} ≥ ${r.critical.toFixed(0)} (phases not uniform; ${r.distinct} distinct µs phases)`);
+      assert.ok(
+        r.chi2 < r.critical,
+        `default schedule at ${rate}/s from ${start}: chi² ${r.chi2.toFixed(0)} ≥ ${r.critical.toFixed(0)} (phases not uniform; ${r.distinct} distinct µs phases)`,
+      );
     }
   }
 });
@@ -93,10 +104,24 @@ test('poisson samples window phases uniformly; fixed does not (every event at th
 });
 
 test('the manifest record names the kind, the seed and whether phases are uniform', () => {
-  assert.deepEqual(scheduleRecord({ seed: 9, rate: 50, durationS: 20 }),
-    { kind: 'jittered', seed: 9, rate: 50, pattern_ms: null, count: null, duration_s: 20, uniform_phases: true });
-  assert.deepEqual(scheduleRecord({ kind: 'fixed', seed: 9, patternMs: [1, 2], count: 4 }),
-    { kind: 'fixed', seed: null, rate: null, pattern_ms: [1, 2], count: 4, duration_s: null, uniform_phases: false });
+  assert.deepEqual(scheduleRecord({ seed: 9, rate: 50, durationS: 20 }), {
+    kind: 'jittered',
+    seed: 9,
+    rate: 50,
+    pattern_ms: null,
+    count: null,
+    duration_s: 20,
+    uniform_phases: true,
+  });
+  assert.deepEqual(scheduleRecord({ kind: 'fixed', seed: 9, patternMs: [1, 2], count: 4 }), {
+    kind: 'fixed',
+    seed: null,
+    rate: null,
+    pattern_ms: [1, 2],
+    count: 4,
+    duration_s: null,
+    uniform_phases: false,
+  });
 });
 
 test('invalid schedules say what is wrong', () => {
@@ -107,7 +132,10 @@ test('invalid schedules say what is wrong', () => {
   assert.throws(() => validateSchedule({ kind: 'poisson', seed: 1, patternMs: [1, 2], count: 2 }), /poisson .* no --pattern/);
   assert.throws(() => validateSchedule({ kind: 'jittered', rate: 5, count: 2 }), /--schedule jittered needs a seed/);
   assert.throws(() => validateSchedule({ kind: 'poisson', seed: -1, rate: 5, count: 2 }), /needs a seed .* got -1/);
-  assert.throws(() => validateSchedule({ kind: 'sometimes' as never, seed: 1, rate: 5, count: 2 }), /--schedule "sometimes": use one of jittered, poisson, fixed/);
+  assert.throws(
+    () => validateSchedule({ kind: 'sometimes' as never, seed: 1, rate: 5, count: 2 }),
+    /--schedule "sometimes": use one of jittered, poisson, fixed/,
+  );
 });
 
 test('analysis names the recorded schedule (stats.json, summary, report) and warns when window phases were not sampled uniformly', async () => {
@@ -122,7 +150,14 @@ test('analysis names the recorded schedule (stats.json, summary, report) and war
     mkdirSync(path.join(dir, 'workers'));
     const rows = [0, 1, 2, 3].map((seq) => ({ seq, send: 20 * seq, stamps: { system: { p: 20 * seq } } }));
     writeCoordinator(dir, 'r1', ['system'], rows);
-    for (const node of ['w1', 'w2']) writeWorker(dir, 'r1', node, ['system'], rows.map((r) => ({ seq: r.seq, recv: r.send + 0.3, stamps: { system: { p: r.send + 0.3 } } })));
+    for (const node of ['w1', 'w2'])
+      writeWorker(
+        dir,
+        'r1',
+        node,
+        ['system'],
+        rows.map((r) => ({ seq: r.seq, recv: r.send + 0.3, stamps: { system: { p: r.send + 0.3 } } })),
+      );
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ run_id: 'r1', kind: 'local', ...(schedule ? { schedule } : {}) }));
     return analyzeRun(dir, { windowsMs: [100] });
   };
@@ -147,7 +182,8 @@ test('window disagreement of two clocks 0.3 ms apart: the default schedule gives
   // A point-window disagreement happens exactly when an arrival lies within 0.3 ms before an edge.
   const disagreement = (spec: ScheduleSpec, startNs: bigint): number => {
     const w = makeWindowSize(100, startNs);
-    let n = 0, bad = 0;
+    let n = 0,
+      bad = 0;
     for (const due of dueTimesNs(spec)) {
       n++;
       if (!pointWindowsAgree([windowIndex(due, w), windowIndex(due + 300_000, w)])) bad++;
@@ -157,7 +193,11 @@ test('window disagreement of two clocks 0.3 ms apart: the default schedule gives
   const edge = 1_763_740_800_000_000_000n; // a multiple of 100 ms
   const starts = [edge + 19_850_000n, edge + 9_500_000n, edge + 1_234_567n, edge + 59_900_000n];
   const fixed = starts.map((s) => disagreement({ kind: 'fixed', rate: 50, count: 20_000 }, s));
-  assert.deepEqual(fixed.map((x) => Math.round(x * 100) / 100), [0.2, 0, 0, 0.2], 'fixed: 0 % or 20 %, set by the start instant');
+  assert.deepEqual(
+    fixed.map((x) => Math.round(x * 100) / 100),
+    [0.2, 0, 0, 0.2],
+    'fixed: 0 % or 20 %, set by the start instant',
+  );
   starts.forEach((s, i) => {
     const share = disagreement({ seed: 50 + i, rate: 50, count: 20_000 }, s); // the default schedule
     assert.ok(Math.abs(share - 0.003) < 0.0012, `default schedule from start ${i}: ${(100 * share).toFixed(3)} % (expected 0.3 %)`);

@@ -14,7 +14,9 @@ class BumpClock implements LocalClock {
   readonly simulated = false;
   bump = 0n;
   private readonly c = BASE - process.hrtime.bigint();
-  nowNs(): bigint { return process.hrtime.bigint() + this.c + this.bump; }
+  nowNs(): bigint {
+    return process.hrtime.bigint() + this.c + this.bump;
+  }
 }
 
 /**
@@ -25,15 +27,25 @@ class BumpClock implements LocalClock {
 class SimClock implements LocalClock {
   readonly simulated = false;
   t = 0;
-  constructor(private readonly local: (t: number) => bigint, private readonly stepAt: (t: number) => number, private readonly stepsVisible: boolean) {}
-  nowNs(): bigint { return this.local(this.t); }
+  constructor(
+    private readonly local: (t: number) => bigint,
+    private readonly stepAt: (t: number) => number,
+    private readonly stepsVisible: boolean,
+  ) {}
+  nowNs(): bigint {
+    return this.local(this.t);
+  }
   mono = (): bigint => 1_000_000_000_000n + BigInt(Math.round(this.t * 1e9 + (this.stepsVisible ? 0 : this.stepAt(this.t))));
 }
 
 class Feed {
   private l: NtpSampleListener[] = [];
-  onSample(l: NtpSampleListener): void { this.l.push(l); }
-  push(s: NtpSample): void { for (const f of this.l) f(s); }
+  onSample(l: NtpSampleListener): void {
+    this.l.push(l);
+  }
+  push(s: NtpSample): void {
+    for (const f of this.l) f(s);
+  }
 }
 
 /** The project's seeded PRNG (mulberry32), as a bare function. */
@@ -81,7 +93,13 @@ function makeOffset(spec: SimSpec): (t: number) => number {
 }
 
 interface SimResult {
-  reads: number; covered: number; withValue: number; halfWidths: number[]; statuses: Record<string, number>; rows: SyncRow[]; src: BoundedSource;
+  reads: number;
+  covered: number;
+  withValue: number;
+  halfWidths: number[];
+  statuses: Record<string, number>;
+  rows: SyncRow[];
+  src: BoundedSource;
   /** Every reading's instant, for re-estimation afterwards. */
   instants: Array<{ t: number; L: bigint; mono: bigint }>;
 }
@@ -108,11 +126,22 @@ function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown>
       const L1 = local(t1);
       const L4 = local(t1 + d1 + 10e-6 + d2);
       clock.t = t1 + d1 + 10e-6 + d2 + 0.001; // delivered just after the exchange
-      const offset = ((T2 - L1) + (T3 - L4)) / 2n;
-      const delay = (L4 - L1) - (T3 - T2);
+      const offset = (T2 - L1 + (T3 - L4)) / 2n;
+      const delay = L4 - L1 - (T3 - T2);
       feed.push({
-        server: `s${s}:123`, t1_ns: L1, t2_ns: T2, t3_ns: T3, t4_ns: L4, offset_ns: offset, delay_ns: delay,
-        root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 1, leap: 0, accepted: true, reason: 'min delay',
+        server: `s${s}:123`,
+        t1_ns: L1,
+        t2_ns: T2,
+        t3_ns: T3,
+        t4_ns: L4,
+        offset_ns: offset,
+        delay_ns: delay,
+        root_delay_ns: 0n,
+        root_dispersion_ns: 0n,
+        stratum: 1,
+        leap: 0,
+        accepted: true,
+        reason: 'min delay',
       });
     }
     // Reads at random instants until the next poll; steps happen in between.
@@ -160,7 +189,16 @@ test('bounded: drift + asymmetric delays: every reading covers true time, interv
 });
 
 test('bounded: random-walk wander stays covered', () => {
-  const res = simulate({ seed: 11, offsetMs: -5, driftPpm: 30, wanderPpmPerSqrtS: 0.5, servers: 3, pollS: 1, durationS: 60, maxOneWayUs: 100 });
+  const res = simulate({
+    seed: 11,
+    offsetMs: -5,
+    driftPpm: 30,
+    wanderPpmPerSqrtS: 0.5,
+    servers: 3,
+    pollS: 1,
+    durationS: 60,
+    maxOneWayUs: 100,
+  });
   assert.equal(res.covered, res.withValue, `coverage ${res.covered}/${res.withValue}`);
 });
 
@@ -189,8 +227,18 @@ test('bounded: learnt wander term and short fit window cut misses under strong w
 
 test('bounded: a step seen as local − monotonic jump is covered at once, and the model keeps going', () => {
   const res = simulate({
-    seed: 5, offsetMs: 0, driftPpm: 20, steps: [[20.5, 50], [31.2, -80]], kernelVisibleSteps: true,
-    servers: 2, pollS: 1, durationS: 45, maxOneWayUs: 100,
+    seed: 5,
+    offsetMs: 0,
+    driftPpm: 20,
+    steps: [
+      [20.5, 50],
+      [31.2, -80],
+    ],
+    kernelVisibleSteps: true,
+    servers: 2,
+    pollS: 1,
+    durationS: 45,
+    maxOneWayUs: 100,
   });
   assert.equal(res.covered, res.withValue, `coverage ${res.covered}/${res.withValue}`);
   assert.ok((res.statuses.degraded ?? 0) > 0, 'readings between the step and the next sample are degraded');
@@ -208,13 +256,31 @@ test('bounded: a step invisible to the monotonic check restarts the model on the
 });
 
 test('bounded: a falseticker among three servers → degraded, majority interval still covers', () => {
-  const res = simulate({ seed: 9, offsetMs: 10, driftPpm: 15, servers: 3, serverErrMs: { 2: 30 }, pollS: 1, durationS: 30, maxOneWayUs: 100 });
+  const res = simulate({
+    seed: 9,
+    offsetMs: 10,
+    driftPpm: 15,
+    servers: 3,
+    serverErrMs: { 2: 30 },
+    pollS: 1,
+    durationS: 30,
+    maxOneWayUs: 100,
+  });
   assert.ok((res.statuses.degraded ?? 0) > res.withValue * 0.9, JSON.stringify(res.statuses));
   assert.equal(res.covered, res.withValue);
 });
 
 test('bounded: two disagreeing servers → degraded and the hull of both (honest, wide)', () => {
-  const res = simulate({ seed: 10, offsetMs: 0, driftPpm: 0, servers: 2, serverErrMs: { 1: 20 }, pollS: 1, durationS: 20, maxOneWayUs: 100 });
+  const res = simulate({
+    seed: 10,
+    offsetMs: 0,
+    driftPpm: 0,
+    servers: 2,
+    serverErrMs: { 1: 20 },
+    pollS: 1,
+    durationS: 20,
+    maxOneWayUs: 100,
+  });
   assert.ok((res.statuses.degraded ?? 0) > res.withValue * 0.9, JSON.stringify(res.statuses));
   assert.ok(median(res.halfWidths) > 10_000_000, 'hull spans both servers');
   assert.equal(res.covered, res.withValue);
@@ -237,9 +303,19 @@ test('bounded: reestimate brackets a past instant and never widens past the live
       const L1 = local(t1);
       const L4 = local(t1 + 2 * d + 10e-6);
       feed.push({
-        server: `s${s}`, t1_ns: L1, t2_ns: T2, t3_ns: T2 + 10_000n, t4_ns: L4,
-        offset_ns: ((T2 - L1) + (T2 + 10_000n - L4)) / 2n, delay_ns: (L4 - L1) - 10_000n,
-        root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 1, leap: 0, accepted: true, reason: '',
+        server: `s${s}`,
+        t1_ns: L1,
+        t2_ns: T2,
+        t3_ns: T2 + 10_000n,
+        t4_ns: L4,
+        offset_ns: (T2 - L1 + (T2 + 10_000n - L4)) / 2n,
+        delay_ns: L4 - L1 - 10_000n,
+        root_delay_ns: 0n,
+        root_dispersion_ns: 0n,
+        stratum: 1,
+        leap: 0,
+        accepted: true,
+        reason: '',
       });
     }
     const t = k * spec.pollS + 1.7;
@@ -264,8 +340,19 @@ test('bounded: bad samples are ignored with a reason, never used', () => {
   const rows: SyncRow[] = [];
   const src = new BoundedSource({ ntp: feed, clock: new BumpClock(), sink: (r) => rows.push(r) });
   feed.push({
-    server: 'x', t1_ns: BASE, t2_ns: BASE, t3_ns: BASE, t4_ns: BASE + 1000n, offset_ns: 0n, delay_ns: 1000n,
-    root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 0, leap: 3, accepted: true, reason: '',
+    server: 'x',
+    t1_ns: BASE,
+    t2_ns: BASE,
+    t3_ns: BASE,
+    t4_ns: BASE + 1000n,
+    offset_ns: 0n,
+    delay_ns: 1000n,
+    root_delay_ns: 0n,
+    root_dispersion_ns: 0n,
+    stratum: 0,
+    leap: 3,
+    accepted: true,
+    reason: '',
   });
   assert.equal(rows.length, 1);
   assert.match(String(rows[0]!.reason), /ignored: server not synchronised/);
@@ -277,9 +364,18 @@ test('bounded: bad tuning is a clear error', () => {
   assert.throws(() => new BoundedSource({ ntp: new Feed(), clock: new BumpClock(), phiPpm: -1 }), /phiPpm must be a positive number/);
 });
 
-test('bounded: re-estimation across detected steps covers truth, with or without the instant\'s monotonic time', () => {
-  for (const steps of [[[20.5, 50]], [[15.3, -40], [27.8, 30]]] as Array<Array<[number, number]>>) {
-    const res = simulate({ seed: 21, offsetMs: 1, driftPpm: 25, steps, kernelVisibleSteps: true, servers: 2, pollS: 1, durationS: 40, maxOneWayUs: 100 }, 10);
+test("bounded: re-estimation across detected steps covers truth, with or without the instant's monotonic time", () => {
+  for (const steps of [
+    [[20.5, 50]],
+    [
+      [15.3, -40],
+      [27.8, 30],
+    ],
+  ] as Array<Array<[number, number]>>) {
+    const res = simulate(
+      { seed: 21, offsetMs: 1, driftPpm: 25, steps, kernelVisibleSteps: true, servers: 2, pollS: 1, durationS: 40, maxOneWayUs: 100 },
+      10,
+    );
     assert.equal(res.covered, res.withValue, `live coverage ${res.covered}/${res.withValue}`);
     let n = 0;
     for (const useMono of [true, false]) {
@@ -305,7 +401,17 @@ test('bounded: re-estimation across detected steps covers truth, with or without
  * the given steps (seen by the local − monotonic check, as a real or FaultyClock step is).
  */
 function fedSource(steps: Array<[number, number]>, untilS: number, seed = 41) {
-  const spec: SimSpec = { seed, offsetMs: 2, driftPpm: 30, steps, kernelVisibleSteps: true, servers: 2, pollS: 1, durationS: untilS, maxOneWayUs: 100 };
+  const spec: SimSpec = {
+    seed,
+    offsetMs: 2,
+    driftPpm: 30,
+    steps,
+    kernelVisibleSteps: true,
+    servers: 2,
+    pollS: 1,
+    durationS: untilS,
+    maxOneWayUs: 100,
+  };
   const off = makeOffset(spec);
   const local = (t: number): bigint => BASE + BigInt(Math.round(t * 1e9 + off(t)));
   const clock = new SimClock(local, () => 0, true);
@@ -323,8 +429,19 @@ function fedSource(steps: Array<[number, number]>, untilS: number, seed = 41) {
       const L4 = local(t1 + d1 + 10e-6 + d2);
       clock.t = t1 + d1 + 10e-6 + d2 + 0.001;
       feed.push({
-        server: `s${s}:123`, t1_ns: L1, t2_ns: T2, t3_ns: T3, t4_ns: L4, offset_ns: ((T2 - L1) + (T3 - L4)) / 2n, delay_ns: (L4 - L1) - (T3 - T2),
-        root_delay_ns: 0n, root_dispersion_ns: 0n, stratum: 1, leap: 0, accepted: true, reason: 'min delay',
+        server: `s${s}:123`,
+        t1_ns: L1,
+        t2_ns: T2,
+        t3_ns: T3,
+        t4_ns: L4,
+        offset_ns: (T2 - L1 + (T3 - L4)) / 2n,
+        delay_ns: L4 - L1 - (T3 - T2),
+        root_delay_ns: 0n,
+        root_dispersion_ns: 0n,
+        stratum: 1,
+        leap: 0,
+        accepted: true,
+        reason: 'min delay',
       });
     }
     clock.t = k + 0.5;
@@ -342,14 +459,20 @@ test('bounded: a datagram that arrived before a step, read after the step watch 
     const { src, clock, local } = fedSource([[20.62, stepMs]], 21);
     // Datagrams arrive at 20.55 s (inside the watch's bracket) and 20.6 s, before the step, and
     // at 20.64 s, after it; the callbacks run at 20.65 s, behind a receive backlog.
-    const arrivals = [20.55, 20.6, 20.64].map((t) => { clock.t = t; return { t, L: local(t), mono: clock.mono() }; });
+    const arrivals = [20.55, 20.6, 20.64].map((t) => {
+      clock.t = t;
+      return { t, L: local(t), mono: clock.mono() };
+    });
     clock.t = 20.65;
     src.read(local(20.65)); // an earlier callback: the watch sees the step now
     assert.equal(src.summary().steps_detected, 1);
     for (const a of arrivals) {
       const rd = src.read(a.L, a.mono);
       assert.ok(covers(rd, a.t), `step ${stepMs} ms, arrival ${a.t} s: [${rd.lo_ns! - BASE}, ${rd.hi_ns! - BASE}] misses ${a.t * 1e9}`);
-      assert.ok(Number(rd.hi_ns! - rd.lo_ns!) < 5_000_000, `step ${stepMs} ms, arrival ${a.t} s: a decided frame, not a hull (${rd.hi_ns! - rd.lo_ns!} ns)`);
+      assert.ok(
+        Number(rd.hi_ns! - rd.lo_ns!) < 5_000_000,
+        `step ${stepMs} ms, arrival ${a.t} s: a decided frame, not a hull (${rd.hi_ns! - rd.lo_ns!} ns)`,
+      );
     }
   }
 });
@@ -386,10 +509,16 @@ test('bounded: an instant whose frame cannot be told gets the hull of both frame
 test('bounded: short polls with wander: the model stays trusted (fit sized by time span), readings keep their values and cover', () => {
   for (const seed of [51, 52, 53]) {
     // 100 ms polls: five samples span 0.4 s, far below the 2 s a trusted drift fit needs.
-    const res = simulate({ seed, offsetMs: 3, driftPpm: 40, wanderPpmPerSqrtS: 1, servers: 2, pollS: 0.1, durationS: 30, maxOneWayUs: 1500 }, 40);
+    const res = simulate(
+      { seed, offsetMs: 3, driftPpm: 40, wanderPpmPerSqrtS: 1, servers: 2, pollS: 0.1, durationS: 30, maxOneWayUs: 1500 },
+      40,
+    );
     const late = res.instants.length; // every read; the first 3 s are warm-up
     const warmReads = Math.round(late * 0.1);
-    assert.ok(res.withValue >= late - warmReads, `seed ${seed}: ${res.withValue}/${late} readings with a value ${JSON.stringify(res.statuses)}`);
+    assert.ok(
+      res.withValue >= late - warmReads,
+      `seed ${seed}: ${res.withValue}/${late} readings with a value ${JSON.stringify(res.statuses)}`,
+    );
     assert.ok(res.covered >= res.withValue * 0.999, `seed ${seed}: coverage ${res.covered}/${res.withValue}`);
     const servers = res.src.summary().servers as Record<string, { trusted: boolean; wander_ns_per_s15: number }>;
     for (const [name, s] of Object.entries(servers)) assert.ok(s.trusted, `seed ${seed}: ${name} trusted at the end`);

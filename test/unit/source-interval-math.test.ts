@@ -6,39 +6,58 @@ import { intersect, intersectAll, hull } from '../../src/clock/interval-math.js'
 import { fitSharedSlope } from '../../src/clock/drift-fit.js';
 
 test('marzullo: all agree → their intersection, count = total', () => {
-  const a = marzullo([{ lo: 0, hi: 10 }, { lo: 5, hi: 15 }, { lo: 8, hi: 20 }])!;
+  const a = marzullo([
+    { lo: 0, hi: 10 },
+    { lo: 5, hi: 15 },
+    { lo: 8, hi: 20 },
+  ])!;
   assert.deepEqual([a.lo, a.hi, a.count, a.total], [8, 10, 3, 3]);
   assert.deepEqual(a.members, [0, 1, 2]);
 });
 
 test('marzullo: a falseticker is outvoted', () => {
-  const a = marzullo([{ lo: 0, hi: 10 }, { lo: 100, hi: 110 }, { lo: 4, hi: 12 }])!;
+  const a = marzullo([
+    { lo: 0, hi: 10 },
+    { lo: 100, hi: 110 },
+    { lo: 4, hi: 12 },
+  ])!;
   assert.deepEqual([a.lo, a.hi, a.count], [4, 10, 2]);
   assert.deepEqual(a.members, [0, 2]);
 });
 
 test('marzullo: touching closed intervals agree on a point; empty list → null', () => {
-  const a = marzullo([{ lo: 0, hi: 5 }, { lo: 5, hi: 9 }])!;
+  const a = marzullo([
+    { lo: 0, hi: 5 },
+    { lo: 5, hi: 9 },
+  ])!;
   assert.deepEqual([a.lo, a.hi, a.count], [5, 5, 2]);
   assert.equal(marzullo([]), null);
 });
 
 test('marzullo: the region lies inside every member and no point is covered by more intervals', () => {
   const iv = fc.tuple(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 0, max: 500 })).map(([lo, w]) => ({ lo, hi: lo + w }));
-  fc.assert(fc.property(fc.array(iv, { minLength: 1, maxLength: 8 }), (list) => {
-    const a = marzullo(list)!;
-    for (const i of a.members) assert.ok(list[i]!.lo <= a.lo && a.hi <= list[i]!.hi);
-    assert.equal(a.members.length, a.count);
-    for (const p of list.flatMap((x) => [x.lo, x.hi])) {
-      assert.ok(list.filter((x) => x.lo <= p && p <= x.hi).length <= a.count);
-    }
-  }));
+  fc.assert(
+    fc.property(fc.array(iv, { minLength: 1, maxLength: 8 }), (list) => {
+      const a = marzullo(list)!;
+      for (const i of a.members) assert.ok(list[i]!.lo <= a.lo && a.hi <= list[i]!.hi);
+      assert.equal(a.members.length, a.count);
+      for (const p of list.flatMap((x) => [x.lo, x.hi])) {
+        assert.ok(list.filter((x) => x.lo <= p && p <= x.hi).length <= a.count);
+      }
+    }),
+  );
 });
 
 test('interval helpers', () => {
   assert.equal(intersect({ lo: 0, hi: 1 }, { lo: 2, hi: 3 }), null);
   assert.deepEqual(hull({ lo: 0, hi: 1 }, { lo: 2, hi: 3 }), { lo: 0, hi: 3 });
-  assert.deepEqual(intersectAll([{ lo: 0, hi: 4 }, { lo: 1, hi: 5 }]), { lo: 1, hi: 4 });
+  assert.deepEqual(
+    intersectAll([
+      { lo: 0, hi: 4 },
+      { lo: 1, hi: 5 },
+    ]),
+    { lo: 1, hi: 4 },
+  );
   assert.equal(intersectAll([]), null);
 });
 

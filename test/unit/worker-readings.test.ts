@@ -11,12 +11,17 @@ function scripted(name: string, statuses: SourceStatus[]): ClockSource & { seen:
   let i = 0;
   const seen: Array<bigint | undefined> = [];
   return {
-    name, bounded: true, seen,
-    async start() {}, async stop() {},
+    name,
+    bounded: true,
+    seen,
+    async start() {},
+    async stop() {},
     read(localNs: bigint, monoNs?: bigint): Reading {
       seen.push(monoNs);
       const st = statuses[i++ % statuses.length]!;
-      return st === 'ok' || st === 'degraded' ? { point_ns: localNs, lo_ns: localNs - 1n, hi_ns: localNs + 1n, status: st } : EMPTY_READING(st);
+      return st === 'ok' || st === 'degraded'
+        ? { point_ns: localNs, lo_ns: localNs - 1n, hi_ns: localNs + 1n, status: st }
+        : EMPTY_READING(st);
     },
     readiness: () => ({ ready: true, detail: '' }),
     summary: () => ({}),
@@ -32,9 +37,18 @@ test('pushReadings passes the arrival instant to every source and tallies status
     pushReadings(row, [a, b], 1000n + BigInt(k), 50n + BigInt(k), tally);
     assert.equal(row.length, 8);
   }
-  assert.deepEqual(a.seen, Array.from({ length: 10 }, (_, k) => 50n + BigInt(k)), 'monotonic instant handed through');
+  assert.deepEqual(
+    a.seen,
+    Array.from({ length: 10 }, (_, k) => 50n + BigInt(k)),
+    'monotonic instant handed through',
+  );
   const av = availabilityOf([a, b], tally);
-  assert.deepEqual(av.bounded, { readings: 10, without_value: 6, availability: 0.4, by_status: { warming: 4, ok: 2, degraded: 2, stale: 2 } });
+  assert.deepEqual(av.bounded, {
+    readings: 10,
+    without_value: 6,
+    availability: 0.4,
+    by_status: { warming: 4, ok: 2, degraded: 2, stale: 2 },
+  });
   assert.deepEqual(av.system, { readings: 10, without_value: 0, availability: 1, by_status: { ok: 10 } });
   assert.deepEqual(availabilityOf([a], [{}]).bounded, { readings: 0, without_value: 0, availability: null, by_status: {} });
 });

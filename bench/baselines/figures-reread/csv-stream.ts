@@ -15,8 +15,13 @@ export interface CsvStreamResult {
 /** One row: cell j spans text[offsets[base + j], offsets[base + j + 1] − 1). */
 export type RowFn = (text: string, offsets: Int32Array, base: number) => void;
 
-export async function streamCsv(file: string, displayPath: string, onHeader: (header: string[]) => void, onRow: RowFn,
-  opts: { encoding?: 'utf8' | 'latin1' } = {}): Promise<CsvStreamResult> {
+export async function streamCsv(
+  file: string,
+  displayPath: string,
+  onHeader: (header: string[]) => void,
+  onRow: RowFn,
+  opts: { encoding?: 'utf8' | 'latin1' } = {},
+): Promise<CsvStreamResult> {
   let reader: CsvReader;
   try {
     reader = await CsvReader.open(file, displayPath, { encoding: opts.encoding ?? 'latin1', chunkBytes: 1 << 20 });
@@ -56,14 +61,19 @@ export function relNsAt(text: string, offsets: Int32Array, base: number, j: numb
   const end = offsets[base + j + 1]! - 1;
   if (p >= end) return NaN;
   let neg = false;
-  if (text.charCodeAt(p) === 45) { neg = true; p++; if (p >= end) return NaN; }
+  if (text.charCodeAt(p) === 45) {
+    neg = true;
+    p++;
+    if (p >= end) return NaN;
+  }
   const split = end - 9; // digits before this index are seconds
   let sec = 0;
   let rem = 0;
   for (let k = p; k < end; k++) {
     const d = text.charCodeAt(k) - 48;
     if (d < 0 || d > 9) return NaN;
-    if (k < split) sec = sec * 10 + d; else rem = rem * 10 + d;
+    if (k < split) sec = sec * 10 + d;
+    else rem = rem * 10 + d;
   }
   return neg ? (-sec - anchorSec) * 1e9 + (-rem - anchorRem) : (sec - anchorSec) * 1e9 + (rem - anchorRem);
 }

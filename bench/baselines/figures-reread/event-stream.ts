@@ -62,7 +62,13 @@ export interface CausalityOptions {
   bins?: number;
 }
 
-interface SourceCols { name: string; bounded: boolean; p: GrowF64; lo: GrowF64 | null; hi: GrowF64 | null }
+interface SourceCols {
+  name: string;
+  bounded: boolean;
+  p: GrowF64;
+  lo: GrowF64 | null;
+  hi: GrowF64 | null;
+}
 
 export async function readCausalityData(runDir: string, stats: Stats, opts: CausalityOptions = {}): Promise<CausalityData | null> {
   const nSources = Math.max(1, stats.sources.filter((s) => s.in_coordinator && s.in_workers.length > 0).length);
@@ -78,8 +84,11 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
 
   const send = new GrowF64(4096);
   const cols: SourceCols[] = wanted.map((s) => ({
-    name: s.name, bounded: s.bounded, p: new GrowF64(4096),
-    lo: s.bounded ? new GrowF64(4096) : null, hi: s.bounded ? new GrowF64(4096) : null,
+    name: s.name,
+    bounded: s.bounded,
+    p: new GrowF64(4096),
+    lo: s.bounded ? new GrowF64(4096) : null,
+    hi: s.bounded ? new GrowF64(4096) : null,
   }));
   let seqIdx = -1;
   let sendIdx = -1;
@@ -89,35 +98,52 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
   let rowsRead = 0;
   let rowsSkipped = 0;
   let badSeq = 0;
-  const c = await streamCsv(coordFile, 'coordinator.csv', (h) => {
-    const ix = indexer(h);
-    seqIdx = ix('seq'); sendIdx = ix('send_local_ns');
-    srcIdx = cols.map((s) => ({ p: ix(`${s.name}_ns`), lo: ix(`${s.name}_lo_ns`), hi: ix(`${s.name}_hi_ns`) }));
-  }, (text, off, base) => {
-    const seq = uintAt(text, off, base, seqIdx);
-    if (seq < 0 || seq > MAX_SEQ) { badSeq++; return; }
-    const t = relNsAt(text, off, base, sendIdx, aSec, aRem);
-    if (Number.isNaN(t)) { badSeq++; return; }
-    send.set(seq, t);
-    if (t < minSend) minSend = t;
-    if (t > maxSend) maxSend = t;
-    for (let k = 0; k < cols.length; k++) {
-      const sc = cols[k]!; const ix = srcIdx[k]!;
-      sc.p.set(seq, relNsAt(text, off, base, ix.p, aSec, aRem));
-      if (sc.lo) sc.lo.set(seq, relNsAt(text, off, base, ix.lo, aSec, aRem));
-      if (sc.hi) sc.hi.set(seq, relNsAt(text, off, base, ix.hi, aSec, aRem));
-    }
-  });
+  const c = await streamCsv(
+    coordFile,
+    'coordinator.csv',
+    (h) => {
+      const ix = indexer(h);
+      seqIdx = ix('seq');
+      sendIdx = ix('send_local_ns');
+      srcIdx = cols.map((s) => ({ p: ix(`${s.name}_ns`), lo: ix(`${s.name}_lo_ns`), hi: ix(`${s.name}_hi_ns`) }));
+    },
+    (text, off, base) => {
+      const seq = uintAt(text, off, base, seqIdx);
+      if (seq < 0 || seq > MAX_SEQ) {
+        badSeq++;
+        return;
+      }
+      const t = relNsAt(text, off, base, sendIdx, aSec, aRem);
+      if (Number.isNaN(t)) {
+        badSeq++;
+        return;
+      }
+      send.set(seq, t);
+      if (t < minSend) minSend = t;
+      if (t > maxSend) maxSend = t;
+      for (let k = 0; k < cols.length; k++) {
+        const sc = cols[k]!;
+        const ix = srcIdx[k]!;
+        sc.p.set(seq, relNsAt(text, off, base, ix.p, aSec, aRem));
+        if (sc.lo) sc.lo.set(seq, relNsAt(text, off, base, ix.lo, aSec, aRem));
+        if (sc.hi) sc.hi.set(seq, relNsAt(text, off, base, ix.hi, aSec, aRem));
+      }
+    },
+  );
   if (c.unreadable) return null;
-  rowsRead += c.rows; rowsSkipped += c.skipped;
+  rowsRead += c.rows;
+  rowsSkipped += c.skipped;
   const warnings: string[] = [...c.warnings];
   if (!Number.isFinite(minSend)) return null;
 
   const span = Math.max(maxSend - minSend, 1);
   const binNs = span / nBins;
   const binsOf = cols.map(() => ({
-    compared: new Float64Array(nBins + 1), pv: new Float64Array(nBins + 1),
-    ic: new Float64Array(nBins + 1), iv: new Float64Array(nBins + 1), ia: new Float64Array(nBins + 1),
+    compared: new Float64Array(nBins + 1),
+    pv: new Float64Array(nBins + 1),
+    ic: new Float64Array(nBins + 1),
+    iv: new Float64Array(nBins + 1),
+    ia: new Float64Array(nBins + 1),
   }));
   const events = Math.max(c.rows, 1);
   const workers = stats.workers.length || 1;
@@ -129,59 +155,84 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
 
   for (const node of stats.workers) {
     const file = path.join(runDir, 'workers', `${node}.csv`);
-    if (!existsSync(file)) { missingFiles.push(path.relative(runDir, file)); continue; }
+    if (!existsSync(file)) {
+      missingFiles.push(path.relative(runDir, file));
+      continue;
+    }
     let wSeq = -1;
     let wIdx: { p: number; lo: number; hi: number }[] = [];
     let seen = new Uint8Array(Math.max(send.length, 1));
-    const r = await streamCsv(file, `workers/${node}.csv`, (h) => {
-      const ix = indexer(h);
-      wSeq = ix('seq');
-      wIdx = cols.map((s) => ({ p: ix(`${s.name}_ns`), lo: ix(`${s.name}_lo_ns`), hi: ix(`${s.name}_hi_ns`) }));
-    }, (text, off, base) => {
-      const seq = uintAt(text, off, base, wSeq);
-      if (seq < 0 || seq > MAX_SEQ) { badSeq++; return; }
-      const t = send.get(seq);
-      if (Number.isNaN(t)) return; // an event the coordinator never logged
-      if (seq >= seen.length) { const g = new Uint8Array(seq * 2 + 1); g.set(seen); seen = g; }
-      if (seen[seq]) return; // duplicate: the first row counts
-      seen[seq] = 1;
-      const b = Math.min(nBins, Math.floor((t - minSend) / binNs));
-      const sampled = seq % stride === 0;
-      for (let k = 0; k < cols.length; k++) {
-        const sc = cols[k]!; const ix = wIdx[k]!;
-        if (ix.p < 0) continue;
-        const rp = relNsAt(text, off, base, ix.p, aSec, aRem);
-        const sp = sc.p.get(seq);
-        if (Number.isNaN(rp) || Number.isNaN(sp)) continue;
-        const bins = binsOf[k]!;
-        bins.compared[b]!++;
-        const pViol = rp < sp;
-        if (pViol) bins.pv[b]!++;
-        let lo: number | null = null;
-        let hi: number | null = null;
-        let outcome: CausalitySample['outcome'] = pViol ? 'point violation' : 'ok';
-        if (sc.bounded) {
-          const rlo = relNsAt(text, off, base, ix.lo, aSec, aRem); const rhi = relNsAt(text, off, base, ix.hi, aSec, aRem);
-          const slo = sc.lo!.get(seq); const shi = sc.hi!.get(seq);
-          if (![rlo, rhi, slo, shi].some(Number.isNaN)) {
-            bins.ic[b]!++;
-            lo = (rlo - shi) / 1e6; hi = (rhi - slo) / 1e6;
-            if (rhi < slo) { bins.iv[b]!++; outcome = 'interval violation'; }
-            else if (rlo < shi) { bins.ia[b]!++; outcome = 'interval ambiguous'; }
-            else outcome = 'ok';
+    const r = await streamCsv(
+      file,
+      `workers/${node}.csv`,
+      (h) => {
+        const ix = indexer(h);
+        wSeq = ix('seq');
+        wIdx = cols.map((s) => ({ p: ix(`${s.name}_ns`), lo: ix(`${s.name}_lo_ns`), hi: ix(`${s.name}_hi_ns`) }));
+      },
+      (text, off, base) => {
+        const seq = uintAt(text, off, base, wSeq);
+        if (seq < 0 || seq > MAX_SEQ) {
+          badSeq++;
+          return;
+        }
+        const t = send.get(seq);
+        if (Number.isNaN(t)) return; // an event the coordinator never logged
+        if (seq >= seen.length) {
+          const g = new Uint8Array(seq * 2 + 1);
+          g.set(seen);
+          seen = g;
+        }
+        if (seen[seq]) return; // duplicate: the first row counts
+        seen[seq] = 1;
+        const b = Math.min(nBins, Math.floor((t - minSend) / binNs));
+        const sampled = seq % stride === 0;
+        for (let k = 0; k < cols.length; k++) {
+          const sc = cols[k]!;
+          const ix = wIdx[k]!;
+          if (ix.p < 0) continue;
+          const rp = relNsAt(text, off, base, ix.p, aSec, aRem);
+          const sp = sc.p.get(seq);
+          if (Number.isNaN(rp) || Number.isNaN(sp)) continue;
+          const bins = binsOf[k]!;
+          bins.compared[b]!++;
+          const pViol = rp < sp;
+          if (pViol) bins.pv[b]!++;
+          let lo: number | null = null;
+          let hi: number | null = null;
+          let outcome: CausalitySample['outcome'] = pViol ? 'point violation' : 'ok';
+          if (sc.bounded) {
+            const rlo = relNsAt(text, off, base, ix.lo, aSec, aRem);
+            const rhi = relNsAt(text, off, base, ix.hi, aSec, aRem);
+            const slo = sc.lo!.get(seq);
+            const shi = sc.hi!.get(seq);
+            if (![rlo, rhi, slo, shi].some(Number.isNaN)) {
+              bins.ic[b]!++;
+              lo = (rlo - shi) / 1e6;
+              hi = (rhi - slo) / 1e6;
+              if (rhi < slo) {
+                bins.iv[b]!++;
+                outcome = 'interval violation';
+              } else if (rlo < shi) {
+                bins.ia[b]!++;
+                outcome = 'interval ambiguous';
+              } else outcome = 'ok';
+            }
+          }
+          const isViolation = outcome === 'point violation' || outcome === 'interval violation';
+          const v = violations[sc.name]!;
+          if (isViolation) v.total = (v.total ?? 0) + 1;
+          const keepViolation = isViolation && v.drawn < violationCap;
+          if (sampled || keepViolation) {
+            if (isViolation) v.drawn++;
+            samples.push({ source: sc.name, node, t_s: (t - minSend) / 1e9, margin_ms: (rp - sp) / 1e6, lo_ms: lo, hi_ms: hi, outcome });
           }
         }
-        const isViolation = outcome === 'point violation' || outcome === 'interval violation';
-        const v = violations[sc.name]!;
-        if (isViolation) v.total = (v.total ?? 0) + 1;
-        const keepViolation = isViolation && v.drawn < violationCap;
-        if (sampled || keepViolation) {
-          if (isViolation) v.drawn++;
-          samples.push({ source: sc.name, node, t_s: (t - minSend) / 1e9, margin_ms: (rp - sp) / 1e6, lo_ms: lo, hi_ms: hi, outcome });
-        }
-      }
-    });
-    rowsRead += r.rows; rowsSkipped += r.skipped; warnings.push(...r.warnings);
+      },
+    );
+    rowsRead += r.rows;
+    rowsSkipped += r.skipped;
+    warnings.push(...r.warnings);
   }
 
   const bins: CausalityBin[] = [];
@@ -190,13 +241,28 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
     for (let i = 0; i <= nBins; i++) {
       if (bb.compared[i] === 0) continue;
       bins.push({
-        source: sc.name, t_s: (i * binNs) / 1e9, compared: bb.compared[i]!, point_violations: bb.pv[i]!,
-        interval_compared: bb.ic[i]!, interval_violations: bb.iv[i]!, interval_ambiguous: bb.ia[i]!,
+        source: sc.name,
+        t_s: (i * binNs) / 1e9,
+        compared: bb.compared[i]!,
+        point_violations: bb.pv[i]!,
+        interval_compared: bb.ic[i]!,
+        interval_violations: bb.iv[i]!,
+        interval_ambiguous: bb.ia[i]!,
       });
     }
   });
   return {
-    sources: cols.map((s) => ({ name: s.name, bounded: s.bounded })), samples, bins, bin_s: binNs / 1e9,
-    stride, violations, violationCap, rowsRead, rowsSkipped, badSeq, warnings, missingFiles,
+    sources: cols.map((s) => ({ name: s.name, bounded: s.bounded })),
+    samples,
+    bins,
+    bin_s: binNs / 1e9,
+    stride,
+    violations,
+    violationCap,
+    rowsRead,
+    rowsSkipped,
+    badSeq,
+    warnings,
+    missingFiles,
   };
 }

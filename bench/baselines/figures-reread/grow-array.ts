@@ -3,7 +3,9 @@
 export class GrowF64 {
   private a: Float64Array;
   length = 0;
-  constructor(initial = 1024) { this.a = new Float64Array(initial).fill(NaN); }
+  constructor(initial = 1024) {
+    this.a = new Float64Array(initial).fill(NaN);
+  }
 
   set(i: number, v: number): void {
     if (i >= this.a.length) {
@@ -17,7 +19,11 @@ export class GrowF64 {
     if (i >= this.length) this.length = i + 1;
   }
 
-  get(i: number): number { return i < this.a.length ? this.a[i]! : NaN; }
+  get(i: number): number {
+    return i < this.a.length ? this.a[i]! : NaN;
+  }
 
-  push(v: number): void { this.set(this.length, v); }
+  push(v: number): void {
+    this.set(this.length, v);
+  }
 }

@@ -13,7 +13,12 @@ import { readCausalityData } from './event-stream.js';
 import { readSyncData } from './sync-stream.js';
 import { renderFigure } from './render.js';
 
-export interface BaselineTimings { readMs: number; renderMs: number; marks: number; perFigureMs: Record<string, number> }
+export interface BaselineTimings {
+  readMs: number;
+  renderMs: number;
+  marks: number;
+  perFigureMs: Record<string, number>;
+}
 
 export async function baselineFiguresAndReport(runDir: string, stats: Stats, outDir: string): Promise<BaselineTimings> {
   await mkdir(outDir, { recursive: true });
@@ -23,7 +28,13 @@ export async function baselineFiguresAndReport(runDir: string, stats: Stats, out
   const t1 = performance.now();
   // The old rows in today's figure input shape (the same marks; × = the old reader's violations).
   const causality: ViewCausality | null = c && {
-    sources: c.sources, bins: c.bins, bin_s: c.bin_s, stride: c.stride, violations: c.violations, violationCap: c.violationCap, fromStats: false,
+    sources: c.sources,
+    bins: c.bins,
+    bin_s: c.bin_s,
+    stride: c.stride,
+    violations: c.violations,
+    violationCap: c.violationCap,
+    fromStats: false,
     samples: c.samples.map((m) => ({ ...m, violation: m.outcome === 'point violation' || m.outcome === 'interval violation' })),
   };
   const sync: ViewSync | null = s && { bins: s.bins, series: s.series, rejectedRows: s.rejectedRows };
@@ -33,7 +44,10 @@ export async function baselineFiguresAndReport(runDir: string, stats: Stats, out
   for (const def of FIGURES) {
     const start = performance.now();
     const built = def.build(context);
-    if ('skip' in built) { outcomes.push({ def, status: 'skipped', reason: built.skip }); continue; }
+    if ('skip' in built) {
+      outcomes.push({ def, status: 'skipped', reason: built.skip });
+      continue;
+    }
     const figure = await renderFigure(built.spec, outDir, def.name);
     perFigureMs[def.name] = Math.round(performance.now() - start);
     outcomes.push({ def, status: 'rendered', figure, notes: built.notes, ms: perFigureMs[def.name]! });

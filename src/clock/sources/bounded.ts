@@ -60,9 +60,21 @@ export interface BoundedTuning {
 }
 
 export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
-  phiPpm: 15, maxDriftPpm: 500, driftSigmaK: 3, windowMs: 60_000, maxSamplesPerServer: 64,
-  projectSamples: 16, minFitSpanMs: 2000, staleAfterMs: 30_000, serverPrecisionNs: 1000,
-  stepToleranceNs: 100_000, stepCheckMs: 100, wanderK: 2, wanderFitSamples: 5, wanderPriorNsPerS15: 0, wanderInitialNsPerS15: 200_000,
+  phiPpm: 15,
+  maxDriftPpm: 500,
+  driftSigmaK: 3,
+  windowMs: 60_000,
+  maxSamplesPerServer: 64,
+  projectSamples: 16,
+  minFitSpanMs: 2000,
+  staleAfterMs: 30_000,
+  serverPrecisionNs: 1000,
+  stepToleranceNs: 100_000,
+  stepCheckMs: 100,
+  wanderK: 2,
+  wanderFitSamples: 5,
+  wanderPriorNsPerS15: 0,
+  wanderInitialNsPerS15: 200_000,
   warmup: { maxSpreadNs: 100_000, maxDriftErrPpm: 5, minSamples: 3, minSpanMs: 3000, spreadPerHalfWidth: 2, driftErrHorizonMs: 3000 },
 };
 
@@ -73,7 +85,12 @@ export interface BoundedSourceOptions extends Partial<BoundedTuning>, SourceWiri
 }
 
 /** One usable exchange: offset θ at local instant m with half-width e (all ns, m relative to the anchor). */
-interface Obs { m: number; theta: number; e: number; seg: number }
+interface Obs {
+  m: number;
+  theta: number;
+  e: number;
+  seg: number;
+}
 
 interface ServerModel {
   obs: Obs[];
@@ -90,7 +107,11 @@ interface ServerModel {
   checks: number;
 }
 
-interface ServerEstimate { iv: Interval; center: number; doubtful: boolean }
+interface ServerEstimate {
+  iv: Interval;
+  center: number;
+  doubtful: boolean;
+}
 
 /**
  * Interval estimator over NTP samples. Each sample bounds the offset (true − local) at the
@@ -137,10 +158,16 @@ export class BoundedSource implements ClockSource {
     this.tuning = { ...DEFAULT_BOUNDED_TUNING, ...stripUndefined(rest), warmup: { ...DEFAULT_BOUNDED_TUNING.warmup, ...warmup } };
     validateTuning(this.tuning);
     this.detector = new ConvergenceDetector(this.tuning.warmup, 64);
-    this.watch = new LocalStepWatch(this.clock, { toleranceNs: this.tuning.stepToleranceNs, maxRatePpm: this.tuning.maxDriftPpm, monoNs: opts.monoNs }, (e) => this.onStep(e));
+    this.watch = new LocalStepWatch(
+      this.clock,
+      { toleranceNs: this.tuning.stepToleranceNs, maxRatePpm: this.tuning.maxDriftPpm, monoNs: opts.monoNs },
+      (e) => this.onStep(e),
+    );
     this.watch.observe();
     for (const s of opts.ntp.samples?.() ?? []) this.ingest(s);
-    opts.ntp.onSample((s) => { if (!this.stopped) this.ingest(s); });
+    opts.ntp.onSample((s) => {
+      if (!this.stopped) this.ingest(s);
+    });
   }
 
   async start(): Promise<void> {
@@ -184,7 +211,8 @@ export class BoundedSource implements ClockSource {
     const c = this.detector.assess();
     if (!c.ready) return { ready: false, detail: c.detail };
     const r = this.read(this.clock.nowNs());
-    if (r.status === 'degraded') return { ready: true, detail: `${c.detail}; degraded: servers disagree or a clock step is being absorbed` };
+    if (r.status === 'degraded')
+      return { ready: true, detail: `${c.detail}; degraded: servers disagree or a clock step is being absorbed` };
     if (r.status !== 'ok') return { ready: false, detail: `model status ${r.status}` };
     return { ready: true, detail: c.detail };
   }
@@ -193,11 +221,21 @@ export class BoundedSource implements ClockSource {
     const servers: Record<string, unknown> = {};
     for (const [name, s] of this.servers) {
       servers[name] = {
-        samples: s.obs.length, trusted: s.trusted,
-        drift_ppm: s.trusted ? round3(s.slope * 1e6) : null, growth_ppm: round3(s.g * 1e6), wander_ns_per_s15: Math.round(s.W),
+        samples: s.obs.length,
+        trusted: s.trusted,
+        drift_ppm: s.trusted ? round3(s.slope * 1e6) : null,
+        growth_ppm: round3(s.g * 1e6),
+        wander_ns_per_s15: Math.round(s.W),
       };
     }
-    return { used: this.used, ignored: this.ignored, steps_detected: this.steps, model_restarts: this.restarts, servers, convergence: this.detector.assess() };
+    return {
+      used: this.used,
+      ignored: this.ignored,
+      steps_detected: this.steps,
+      model_restarts: this.restarts,
+      servers,
+      convergence: this.detector.assess(),
+    };
   }
 
   /** Fused drift estimate (ppm, offset true − local per local time; positive = local clock slow). */
@@ -213,11 +251,19 @@ export class BoundedSource implements ClockSource {
     if (!s.accepted) return; // burst losers: the NTP client already logs them
     const row = syncRowBase(this.runId, this.nodeId, this.name, s.t4_ns);
     Object.assign(row, {
-      server: s.server, t1_ns: s.t1_ns, t2_ns: s.t2_ns, t3_ns: s.t3_ns, t4_ns: s.t4_ns,
-      offset_ns: s.offset_ns, delay_ns: s.delay_ns, root_delay_ns: s.root_delay_ns,
-      root_dispersion_ns: s.root_dispersion_ns, stratum: s.stratum, leap: s.leap,
-      true_offset_ns: s.true_t1_ns !== undefined && s.true_t4_ns !== undefined
-        ? (s.true_t1_ns + s.true_t4_ns) / 2n - (s.t1_ns + s.t4_ns) / 2n : null,
+      server: s.server,
+      t1_ns: s.t1_ns,
+      t2_ns: s.t2_ns,
+      t3_ns: s.t3_ns,
+      t4_ns: s.t4_ns,
+      offset_ns: s.offset_ns,
+      delay_ns: s.delay_ns,
+      root_delay_ns: s.root_delay_ns,
+      root_dispersion_ns: s.root_dispersion_ns,
+      stratum: s.stratum,
+      leap: s.leap,
+      true_offset_ns:
+        s.true_t1_ns !== undefined && s.true_t4_ns !== undefined ? (s.true_t1_ns + s.true_t4_ns) / 2n - (s.t1_ns + s.t4_ns) / 2n : null,
     });
     // The exchange's monotonic start, estimated from how long ago t1 was on the local clock.
     const t1Mono = now.mono - (now.local - s.t1_ns);
@@ -237,13 +283,22 @@ export class BoundedSource implements ClockSource {
     const obs: Obs = {
       m: Number((s.t1_ns + s.t4_ns) / 2n - this.anchor),
       theta: Number(s.offset_ns),
-      e: delay / 2 + Number(s.root_delay_ns) / 2 + Number(s.root_dispersion_ns) + t.serverPrecisionNs
-        + t.maxDriftPpm * 1e-6 * delay,
+      e: delay / 2 + Number(s.root_delay_ns) / 2 + Number(s.root_dispersion_ns) + t.serverPrecisionNs + t.maxDriftPpm * 1e-6 * delay,
       seg: 0,
     };
     let model = this.servers.get(s.server);
     if (!model) {
-      model = { obs: [], seg: this.nextSeg++, fit: null, trusted: false, slope: 0, g: t.maxDriftPpm * 1e-6, wanderRing: [], W: Math.max(t.wanderPriorNsPerS15, t.wanderInitialNsPerS15), checks: 0 };
+      model = {
+        obs: [],
+        seg: this.nextSeg++,
+        fit: null,
+        trusted: false,
+        slope: 0,
+        g: t.maxDriftPpm * 1e-6,
+        wanderRing: [],
+        W: Math.max(t.wanderPriorNsPerS15, t.wanderInitialNsPerS15),
+        checks: 0,
+      };
       this.servers.set(s.server, model);
     }
     let reason = 'used';
@@ -268,7 +323,8 @@ export class BoundedSource implements ClockSource {
     const r = this.read(s.t4_ns);
     // A hull of disagreeing servers (e.g. one honest, one liar, before a third answers) is not an estimate
     // to converge on: feeding its center would hold warmup back for a whole detector window.
-    if (r.point_ns !== null && !this.lastCombinationHull) this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
+    if (r.point_ns !== null && !this.lastCombinationHull)
+      this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
     emit(this.sink, withReading(row, r, reason), this.logger);
   }
 
@@ -283,16 +339,31 @@ export class BoundedSource implements ClockSource {
     const d = e.stepNs;
     const extra = e.uncNs + t.maxDriftPpm * 1e-6 * Math.abs(d);
     for (const m of this.servers.values()) {
-      for (const o of m.obs) { o.m += d; o.theta -= d; o.e += extra; }
-      if (m.fit) for (const mean of m.fit.means.values()) { mean.x += d; mean.y -= d; }
+      for (const o of m.obs) {
+        o.m += d;
+        o.theta -= d;
+        o.e += extra;
+      }
+      if (m.fit)
+        for (const mean of m.fit.means.values()) {
+          mean.x += d;
+          mean.y -= d;
+        }
     }
     this.steps++;
     this.unsettled = new Set(this.servers.keys());
     // A step can be found inside read() on the receive path: log after it (stderr writes block on pipes).
     const msg = `${this.name}: local clock step of ${(d / 1e6).toFixed(3)} ms detected (local vs monotonic); model moved into the new frame`;
     if (this.logger) setImmediate(() => this.logger?.warn(msg));
-    emit(this.sink, withReading(syncRowBase(this.runId, this.nodeId, this.name, e.detLocal),
-      EMPTY_READING('degraded'), `local clock step ${Math.round(d)} ns detected (± ${Math.round(e.uncNs)} ns)`), this.logger);
+    emit(
+      this.sink,
+      withReading(
+        syncRowBase(this.runId, this.nodeId, this.name, e.detLocal),
+        EMPTY_READING('degraded'),
+        `local clock step ${Math.round(d)} ns detected (± ${Math.round(e.uncNs)} ns)`,
+      ),
+      this.logger,
+    );
   }
 
   /**
@@ -341,7 +412,10 @@ export class BoundedSource implements ClockSource {
     // (fewer points → a larger slope error → faster growth, which is what wander calls for). The
     // window is sized by time as well as by count: at least wanderFitSamples samples and at least
     // minFitSpanMs of them, or short polls would leave a fit too short to trust, for good.
-    const pts = model.wanderRing.some((w) => w > 0) || this.tuning.wanderPriorNsPerS15 > 0 ? recentSpan(model.obs, t.wanderFitSamples, t.minFitSpanMs * 1e6) : model.obs;
+    const pts =
+      model.wanderRing.some((w) => w > 0) || this.tuning.wanderPriorNsPerS15 > 0
+        ? recentSpan(model.obs, t.wanderFitSamples, t.minFitSpanMs * 1e6)
+        : model.obs;
     const fit = fitSharedSlope(pts.map((o) => ({ x: o.m, y: o.theta, w: 1 / (o.e * o.e), seg: o.seg })));
     model.fit = fit;
     model.trusted = fit !== null && fit.maxSpan >= t.minFitSpanMs * 1e6 && Number.isFinite(fit.slopeErr);
@@ -398,7 +472,11 @@ export class BoundedSource implements ClockSource {
     const t = this.tuning;
     let after = -1;
     if (bracket) {
-      for (let i = 0; i < obs.length; i++) if (obs[i]!.m > x) { after = i; break; }
+      for (let i = 0; i < obs.length; i++)
+        if (obs[i]!.m > x) {
+          after = i;
+          break;
+        }
     }
     if (after < 0) {
       if (x - obs[obs.length - 1]!.m > t.staleAfterMs * 1e6) return 'stale';
@@ -453,7 +531,10 @@ export class BoundedSource implements ClockSource {
     for (const model of this.servers.values()) {
       if (!model.trusted) continue;
       const est = this.serverEstimate(model, x, bracket);
-      if (est === 'stale') { anyStale = true; continue; }
+      if (est === 'stale') {
+        anyStale = true;
+        continue;
+      }
       if (!est) continue;
       ivs.push(est.iv);
       centers.push(est.center);
@@ -508,12 +589,30 @@ export function invalidSample(s: NtpSample): string | null {
 }
 
 function validateTuning(t: BoundedTuning): void {
-  const positive: Array<keyof BoundedTuning> = ['phiPpm', 'maxDriftPpm', 'windowMs', 'maxSamplesPerServer', 'projectSamples', 'staleAfterMs', 'stepToleranceNs'];
+  const positive: Array<keyof BoundedTuning> = [
+    'phiPpm',
+    'maxDriftPpm',
+    'windowMs',
+    'maxSamplesPerServer',
+    'projectSamples',
+    'staleAfterMs',
+    'stepToleranceNs',
+  ];
   for (const k of positive) {
     const v = t[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`bounded source: option ${k} must be a positive number, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new Error(
+        `bounded source: option ${k} must be a positive number, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`,
+      );
   }
-  for (const k of ['driftSigmaK', 'minFitSpanMs', 'serverPrecisionNs', 'wanderK', 'wanderPriorNsPerS15', 'wanderInitialNsPerS15'] as const) {
+  for (const k of [
+    'driftSigmaK',
+    'minFitSpanMs',
+    'serverPrecisionNs',
+    'wanderK',
+    'wanderPriorNsPerS15',
+    'wanderInitialNsPerS15',
+  ] as const) {
     if (!Number.isFinite(t[k]) || t[k] < 0) throw new Error(`bounded source: option ${k} must be >= 0, got ${String(t[k])}`);
   }
   if (t.phiPpm > t.maxDriftPpm) throw new Error('bounded source: phiPpm must not exceed maxDriftPpm');

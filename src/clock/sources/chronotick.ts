@@ -6,7 +6,10 @@ import type { Reading } from '../types.js';
 import { EMPTY_READING } from '../types.js';
 import { PolledSource, withContext, type PolledSourceContext, type PolledSourceOptions } from './polled-source.js';
 
-export interface ChronoTickAnswer { offset_ms: number; uncertainty_ms: number }
+export interface ChronoTickAnswer {
+  offset_ms: number;
+  uncertainty_ms: number;
+}
 
 /** Validate a /get_time body; throws with a reason a person can act on. */
 export function parseChronoTickAnswer(text: string, contentType: string | null): ChronoTickAnswer {
@@ -44,7 +47,11 @@ export interface ChronoTickSourceOptions extends PolledSourceOptions {
   growthPpm?: number;
 }
 
-interface Answer { offsetNs: number; uncNs: number; monoNs: bigint }
+interface Answer {
+  offsetNs: number;
+  uncNs: number;
+  monoNs: bigint;
+}
 
 export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptions> {
   readonly endpoint: string;
@@ -52,11 +59,19 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
 
   constructor(opts: ChronoTickSourceOptions) {
     let u: URL;
-    try { u = new URL(opts.url); } catch { throw new Error(`chronotick source: url ${JSON.stringify(opts.url)} is not a URL (e.g. http://127.0.0.1:8124)`); }
+    try {
+      u = new URL(opts.url);
+    } catch {
+      throw new Error(`chronotick source: url ${JSON.stringify(opts.url)} is not a URL (e.g. http://127.0.0.1:8124)`);
+    }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`chronotick source: url must be http(s), got ${u.protocol}`);
     const k = opts.k ?? 3;
     if (!(Number.isFinite(k) && k > 0)) throw new Error(`chronotick source: k must be > 0, got ${String(opts.k)}`);
-    super(opts, { kind: 'chronotick', warmup: { minSamples: 5, minSpanMs: 2000, maxSpreadNs: 5_000_000, maxDriftErrPpm: 100 }, agesOut: true });
+    super(opts, {
+      kind: 'chronotick',
+      warmup: { minSamples: 5, minSpanMs: 2000, maxSpreadNs: 5_000_000, maxDriftErrPpm: 100 },
+      agesOut: true,
+    });
     this.endpoint = opts.url.replace(/\/+$/, '') + '/get_time';
     this.k = k;
   }
@@ -73,9 +88,14 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
   summary(): Record<string, unknown> {
     const a = this.model;
     return {
-      endpoint: this.endpoint, k: this.k, requests: this.polls, failures: this.failures,
-      status: this.failure?.status ?? (a ? 'ok' : 'warming'), reason: this.failure?.reason ?? null,
-      offset_ns: a ? Math.round(a.offsetNs) : null, uncertainty_ns: a ? Math.round(a.uncNs) : null,
+      endpoint: this.endpoint,
+      k: this.k,
+      requests: this.polls,
+      failures: this.failures,
+      status: this.failure?.status ?? (a ? 'ok' : 'warming'),
+      reason: this.failure?.reason ?? null,
+      offset_ns: a ? Math.round(a.offsetNs) : null,
+      uncertainty_ns: a ? Math.round(a.uncNs) : null,
     };
   }
 
@@ -86,7 +106,9 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
     let answer: ChronoTickAnswer;
     try {
       const res = await fetch(this.endpoint, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
         signal: AbortSignal.timeout(this.opts.timeoutMs ?? 1000),
       });
       const text = await res.text();
@@ -94,9 +116,12 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
       answer = parseChronoTickAnswer(text, res.headers.get('content-type'));
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      const reason = err.name === 'TimeoutError' || err.name === 'AbortError'
-        ? `no answer within ${this.opts.timeoutMs ?? 1000} ms`
-        : err.cause?.code ? `${this.endpoint}: ${err.cause.code}` : err.message;
+      const reason =
+        err.name === 'TimeoutError' || err.name === 'AbortError'
+          ? `no answer within ${this.opts.timeoutMs ?? 1000} ms`
+          : err.cause?.code
+            ? `${this.endpoint}: ${err.cause.code}`
+            : err.message;
       this.fail(row, { status: 'error', reason });
       return;
     }
@@ -117,6 +142,7 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
 
 /** Registry factory: options from `--config` under `sources.chronotick` (url required). */
 export function createChronoTickSource(ctx: PolledSourceContext, options: Partial<ChronoTickSourceOptions>): ChronoTickSource {
-  if (!options.url) throw new Error('source "chronotick" needs a server url: set sources.chronotick.url (e.g. http://127.0.0.1:8124) in --config');
+  if (!options.url)
+    throw new Error('source "chronotick" needs a server url: set sources.chronotick.url (e.g. http://127.0.0.1:8124) in --config');
   return new ChronoTickSource({ ...withContext(ctx, options), url: options.url });
 }

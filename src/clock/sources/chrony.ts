@@ -25,25 +25,38 @@ export interface ChronyTracking {
   leap: string;
 }
 
-const LEAP_CODES: Record<string, number> = { 'Normal': 0, 'Insert second': 1, 'Delete second': 2, 'Not synchronised': 3 };
+const LEAP_CODES: Record<string, number> = { Normal: 0, 'Insert second': 1, 'Delete second': 2, 'Not synchronised': 3 };
 
 /** Parse `chronyc -c tracking` output; throws an error naming the field that is wrong. */
 export function parseChronyTracking(stdout: string): ChronyTracking {
-  const line = stdout.split('\n').map((l) => l.trim()).find((l) => l.length > 0);
+  const line = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.length > 0);
   if (!line) throw new Error('chronyc printed nothing');
   const f = line.split(',');
   if (f.length < 14) throw new Error(`chronyc tracking: expected 14 CSV fields, got ${f.length}: ${JSON.stringify(line.slice(0, 120))}`);
   const num = (i: number, name: string): number => {
     const v = Number(f[i]);
-    if (f[i]!.trim() === '' || !Number.isFinite(v)) throw new Error(`chronyc tracking: field ${name} is not a number: ${JSON.stringify(f[i])}`);
+    if (f[i]!.trim() === '' || !Number.isFinite(v))
+      throw new Error(`chronyc tracking: field ${name} is not a number: ${JSON.stringify(f[i])}`);
     return v;
   };
   const t: ChronyTracking = {
-    refId: f[0]!, refName: f[1]!, stratum: num(2, 'stratum'), refTimeS: num(3, 'ref time'),
-    systemOffsetS: num(4, 'system time'), lastOffsetS: num(5, 'last offset'), rmsOffsetS: num(6, 'RMS offset'),
-    frequencyPpm: num(7, 'frequency'), residualFreqPpm: num(8, 'residual freq'), skewPpm: num(9, 'skew'),
-    rootDelayS: num(10, 'root delay'), rootDispersionS: num(11, 'root dispersion'),
-    updateIntervalS: num(12, 'update interval'), leap: f[13]!.trim(),
+    refId: f[0]!,
+    refName: f[1]!,
+    stratum: num(2, 'stratum'),
+    refTimeS: num(3, 'ref time'),
+    systemOffsetS: num(4, 'system time'),
+    lastOffsetS: num(5, 'last offset'),
+    rmsOffsetS: num(6, 'RMS offset'),
+    frequencyPpm: num(7, 'frequency'),
+    residualFreqPpm: num(8, 'residual freq'),
+    skewPpm: num(9, 'skew'),
+    rootDelayS: num(10, 'root delay'),
+    rootDispersionS: num(11, 'root dispersion'),
+    updateIntervalS: num(12, 'update interval'),
+    leap: f[13]!.trim(),
   };
   if (!(t.leap in LEAP_CODES)) throw new Error(`chronyc tracking: unknown leap status ${JSON.stringify(t.leap)}`);
   if (t.rootDelayS < 0 || t.rootDispersionS < 0) throw new Error('chronyc tracking: negative root delay or dispersion');
@@ -97,7 +110,14 @@ export class ChronySource extends PolledSource<ChronyModel, ChronySourceOptions>
   /** The chronyc command line this source runs (for logs and reports). */
   get command(): string[] {
     const o = this.opts;
-    return [o.chronycPath ?? 'chronyc', '-n', '-c', ...(o.host ? ['-h', o.host] : []), ...(o.port ? ['-p', String(o.port)] : []), 'tracking'];
+    return [
+      o.chronycPath ?? 'chronyc',
+      '-n',
+      '-c',
+      ...(o.host ? ['-h', o.host] : []),
+      ...(o.port ? ['-p', String(o.port)] : []),
+      'tracking',
+    ];
   }
 
   protected readModel(m: ChronyModel, localNs: bigint, monoNs: bigint): Reading {
@@ -117,10 +137,15 @@ export class ChronySource extends PolledSource<ChronyModel, ChronySourceOptions>
   summary(): Record<string, unknown> {
     const t = this.model?.tracking;
     return {
-      command: this.command.join(' '), polls: this.polls, failures: this.failures,
-      status: this.failure?.status ?? this.model?.status ?? 'warming', reason: this.failure?.reason ?? null,
+      command: this.command.join(' '),
+      polls: this.polls,
+      failures: this.failures,
+      status: this.failure?.status ?? this.model?.status ?? 'warming',
+      reason: this.failure?.reason ?? null,
       bound_ns: this.model ? Math.round(this.model.boundNs) : null,
-      ref: t ? `${t.refId} ${t.refName}`.trim() : null, stratum: t?.stratum ?? null, frequency_ppm: t?.frequencyPpm ?? null,
+      ref: t ? `${t.refId} ${t.refName}`.trim() : null,
+      stratum: t?.stratum ?? null,
+      frequency_ppm: t?.frequencyPpm ?? null,
     };
   }
 
@@ -129,7 +154,10 @@ export class ChronySource extends PolledSource<ChronyModel, ChronySourceOptions>
     const row = this.newRow(local);
     const [cmd, ...args] = this.command;
     const out = await runChronyc(cmd!, args, this.opts.timeoutMs ?? 2000);
-    if ('failure' in out) { this.fail(row, out.failure, { status: out.failure.status }); return; }
+    if ('failure' in out) {
+      this.fail(row, out.failure, { status: out.failure.status });
+      return;
+    }
     let t: ChronyTracking;
     try {
       t = parseChronyTracking(out.stdout);
@@ -144,9 +172,14 @@ export class ChronySource extends PolledSource<ChronyModel, ChronySourceOptions>
     this.failure = null;
     this.model = { tracking: t, monoNs: process.hrtime.bigint(), boundNs: chronyBoundNs(t), status: st.status };
     Object.assign(row, {
-      server: t.refName || t.refId, offset_ns: Math.round(t.systemOffsetS * 1e9), root_delay_ns: Math.round(t.rootDelayS * 1e9),
-      root_dispersion_ns: Math.round(t.rootDispersionS * 1e9), stratum: t.stratum, leap: LEAP_CODES[t.leap],
-      drift_ppm: t.frequencyPpm, accepted: st.status === 'ok' ? 1 : 0,
+      server: t.refName || t.refId,
+      offset_ns: Math.round(t.systemOffsetS * 1e9),
+      root_delay_ns: Math.round(t.rootDelayS * 1e9),
+      root_dispersion_ns: Math.round(t.rootDispersionS * 1e9),
+      stratum: t.stratum,
+      leap: LEAP_CODES[t.leap],
+      drift_ppm: t.frequencyPpm,
+      accepted: st.status === 'ok' ? 1 : 0,
     });
     const r = this.read(local);
     const x = this.sinceFirstPoll(local);
@@ -162,7 +195,10 @@ type ChronycOutcome = { stdout: string } | { failure: StatusReason };
 function runChronyc(cmd: string, args: string[], timeoutMs: number): Promise<ChronycOutcome> {
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 }, (err, stdout, stderr) => {
-      if (!err) { resolve({ stdout: String(stdout) }); return; }
+      if (!err) {
+        resolve({ stdout: String(stdout) });
+        return;
+      }
       const e = err as NodeJS.ErrnoException & { killed?: boolean; code?: string | number };
       if (e.code === 'ENOENT') {
         resolve({ failure: { status: 'absent', reason: `chronyc not found (${cmd}); install chrony or set chronycPath` } });

@@ -46,7 +46,8 @@ export function parseClockBoundSegment(buf: Buffer, endian: 'LE' | 'BE' = os.end
   if (generation % 2 === 1) return 'busy';
   const need = version === 2 ? 73 : version === 1 ? 68 : -1;
   if (need < 0) throw new Error(`unsupported ClockBound segment version ${version} (supported: 1, 2)`);
-  if (buf.length < need || segmentSize < need) throw new Error(`ClockBound v${version} segment truncated (${buf.length} bytes, header says ${segmentSize})`);
+  if (buf.length < need || segmentSize < need)
+    throw new Error(`ClockBound v${version} segment truncated (${buf.length} bytes, header says ${segmentSize})`);
   const ts = (o: number): bigint => i64(o) * 1_000_000_000n + i64(o + 8);
   const asOfMonoNs = ts(16);
   const voidAfterMonoNs = ts(32);
@@ -69,27 +70,45 @@ export function parseClockBoundSegment(buf: Buffer, endian: 'LE' | 'BE' = os.end
 }
 
 /** Write a segment in the documented layout (tests, and a stand-in writer for local demos). */
-export function encodeClockBoundSegment(s: Omit<ClockBoundSegment, 'segmentSize'> & { disruptionSupport?: boolean }, endian: 'LE' | 'BE' = os.endianness()): Buffer {
+export function encodeClockBoundSegment(
+  s: Omit<ClockBoundSegment, 'segmentSize'> & { disruptionSupport?: boolean },
+  endian: 'LE' | 'BE' = os.endianness(),
+): Buffer {
   const size = s.version === 2 ? 80 : 72;
   const buf = Buffer.alloc(size);
   const le = endian === 'LE';
   CLOCKBOUND_MAGIC.copy(buf, 0);
   const code = Number(Object.entries(CLOCK_STATUS).find(([, v]) => v === s.clockStatus)![0]);
   if (le) {
-    buf.writeUInt32LE(size, 8); buf.writeUInt16LE(s.version, 12); buf.writeUInt16LE(s.generation, 14);
+    buf.writeUInt32LE(size, 8);
+    buf.writeUInt16LE(s.version, 12);
+    buf.writeUInt16LE(s.generation, 14);
   } else {
-    buf.writeUInt32BE(size, 8); buf.writeUInt16BE(s.version, 12); buf.writeUInt16BE(s.generation, 14);
+    buf.writeUInt32BE(size, 8);
+    buf.writeUInt16BE(s.version, 12);
+    buf.writeUInt16BE(s.generation, 14);
   }
-  const w64 = (v: bigint, o: number): void => { if (le) buf.writeBigInt64LE(v, o); else buf.writeBigInt64BE(v, o); };
-  const wts = (ns: bigint, o: number): void => { w64(ns / 1_000_000_000n, o); w64(ns % 1_000_000_000n, o + 8); };
+  const w64 = (v: bigint, o: number): void => {
+    if (le) buf.writeBigInt64LE(v, o);
+    else buf.writeBigInt64BE(v, o);
+  };
+  const wts = (ns: bigint, o: number): void => {
+    w64(ns / 1_000_000_000n, o);
+    w64(ns % 1_000_000_000n, o + 8);
+  };
   wts(s.asOfMonoNs, 16);
   wts(s.voidAfterMonoNs, 32);
   w64(s.boundNs, 48);
   const w32 = (v: number, o: number, signed = false): void => {
-    if (signed) { if (le) buf.writeInt32LE(v, o); else buf.writeInt32BE(v, o); } else if (le) buf.writeUInt32LE(v, o); else buf.writeUInt32BE(v, o);
+    if (signed) {
+      if (le) buf.writeInt32LE(v, o);
+      else buf.writeInt32BE(v, o);
+    } else if (le) buf.writeUInt32LE(v, o);
+    else buf.writeUInt32BE(v, o);
   };
   if (s.version === 2) {
-    if (le) buf.writeBigUInt64LE(s.disruptionMarker ?? 0n, 56); else buf.writeBigUInt64BE(s.disruptionMarker ?? 0n, 56);
+    if (le) buf.writeBigUInt64LE(s.disruptionMarker ?? 0n, 56);
+    else buf.writeBigUInt64BE(s.disruptionMarker ?? 0n, 56);
     w32(s.maxDriftPpb, 64);
     w32(code, 68, true);
     buf.writeUInt8(s.disruptionSupport ? 1 : 0, 72);
@@ -113,7 +132,11 @@ export class ClockBoundSource extends PolledSource<ClockBoundSegment, ClockBound
   private busy = 0;
 
   constructor(opts: ClockBoundSourceOptions) {
-    super(opts, { kind: 'clockbound', warmup: { minSamples: 3, minSpanMs: 1000, maxSpreadNs: 10_000_000, maxDriftErrPpm: 1000 }, agesOut: false });
+    super(opts, {
+      kind: 'clockbound',
+      warmup: { minSamples: 3, minSpanMs: 1000, maxSpreadNs: 10_000_000, maxDriftErrPpm: 1000 },
+      agesOut: false,
+    });
     this.path = opts.path ?? CLOCKBOUND_DEFAULT_PATH;
   }
 
@@ -137,9 +160,14 @@ export class ClockBoundSource extends PolledSource<ClockBoundSegment, ClockBound
   summary(): Record<string, unknown> {
     const s = this.model;
     return {
-      path: this.path, reads: this.polls, busy_retries: this.busy,
-      status: this.failure?.status ?? (s ? segmentStatus(s).status : 'warming'), reason: this.failure?.reason ?? (s ? segmentStatus(s).reason : null),
-      version: s?.version ?? null, bound_ns: s ? Number(s.boundNs) : null, max_drift_ppb: s?.maxDriftPpb ?? null,
+      path: this.path,
+      reads: this.polls,
+      busy_retries: this.busy,
+      status: this.failure?.status ?? (s ? segmentStatus(s).status : 'warming'),
+      reason: this.failure?.reason ?? (s ? segmentStatus(s).reason : null),
+      version: s?.version ?? null,
+      bound_ns: s ? Number(s.boundNs) : null,
+      max_drift_ppb: s?.maxDriftPpb ?? null,
     };
   }
 
@@ -152,12 +180,18 @@ export class ClockBoundSource extends PolledSource<ClockBoundSegment, ClockBound
       parsed = parseClockBoundSegment(buf, this.opts.endian);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      this.fail(row, err.code === 'ENOENT'
-        ? { status: 'absent', reason: `no ClockBound segment at ${this.path} (is the clockbound daemon running?)` }
-        : { status: 'error', reason: err.code ? `cannot read ${this.path}: ${err.code}` : String(err.message) });
+      this.fail(
+        row,
+        err.code === 'ENOENT'
+          ? { status: 'absent', reason: `no ClockBound segment at ${this.path} (is the clockbound daemon running?)` }
+          : { status: 'error', reason: err.code ? `cannot read ${this.path}: ${err.code}` : String(err.message) },
+      );
       return;
     }
-    if (parsed === 'busy') { this.busy++; return; } // writer mid-update: keep the last good copy
+    if (parsed === 'busy') {
+      this.busy++;
+      return;
+    } // writer mid-update: keep the last good copy
     this.failure = null;
     this.model = parsed;
     const st = segmentStatus(parsed);
@@ -173,10 +207,14 @@ export class ClockBoundSource extends PolledSource<ClockBoundSegment, ClockBound
 /** What the daemon's clock status means for a reading. */
 function segmentStatus(s: ClockBoundSegment): StatusReason {
   switch (s.clockStatus) {
-    case 'synchronized': return { status: 'ok', reason: 'ClockBound: synchronized' };
-    case 'free_running': return { status: 'degraded', reason: 'ClockBound: free running (bound grows with max drift)' };
-    case 'disrupted': return { status: 'error', reason: 'ClockBound: clock disrupted, error cannot be bounded' };
-    default: return { status: 'unsynced', reason: 'ClockBound: clock status unknown' };
+    case 'synchronized':
+      return { status: 'ok', reason: 'ClockBound: synchronized' };
+    case 'free_running':
+      return { status: 'degraded', reason: 'ClockBound: free running (bound grows with max drift)' };
+    case 'disrupted':
+      return { status: 'error', reason: 'ClockBound: clock disrupted, error cannot be bounded' };
+    default:
+      return { status: 'unsynced', reason: 'ClockBound: clock status unknown' };
   }
 }
 

@@ -11,12 +11,25 @@ import type { RemoteInfo } from 'node:dgram';
 import type { Logger } from '../../cli/logger.js';
 import type { NtpSample, NtpSampleListener } from '../ntp-sample.js';
 import {
-  EMPTY_READING, type ClockSource, type LocalClock, type Readiness, type Reading, type SourceStatus, type SyncRow,
+  EMPTY_READING,
+  type ClockSource,
+  type LocalClock,
+  type Readiness,
+  type Reading,
+  type SourceStatus,
+  type SyncRow,
   type SyncSink,
 } from '../types.js';
 import {
-  decodeNtpPacket, encodeNtpPacket, ntpToUnixNs, offsetAndDelay, refIdToAscii, unixNsToNtp, LEAP_UNSYNC,
-  MODE_CLIENT, MODE_SERVER,
+  decodeNtpPacket,
+  encodeNtpPacket,
+  ntpToUnixNs,
+  offsetAndDelay,
+  refIdToAscii,
+  unixNsToNtp,
+  LEAP_UNSYNC,
+  MODE_CLIENT,
+  MODE_SERVER,
 } from '../../protocol/ntp-packet.js';
 
 export interface NtpSourceOptions {
@@ -122,7 +135,11 @@ export class NtpSource implements ClockSource {
   constructor(private readonly opts: NtpSourceOptions) {
     if (!Array.isArray(opts.servers)) throw new Error('ntp source: servers must be a list of host:port');
     if (opts.servers.length === 0) throw new Error('ntp source: at least one server (host:port) is required');
-    for (const [k, v] of [['pollMs', opts.pollMs], ['burst', opts.burst], ['timeoutMs', opts.timeoutMs]] as const) {
+    for (const [k, v] of [
+      ['pollMs', opts.pollMs],
+      ['burst', opts.burst],
+      ['timeoutMs', opts.timeoutMs],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new Error(`ntp source: ${k} must be a positive integer, got ${v}`);
     }
     this.servers = opts.servers.map(newServerState);
@@ -184,12 +201,17 @@ export class NtpSource implements ClockSource {
     const need = this.opts.readyMinSamples ?? 3;
     const status = this.read(this.opts.clock.nowNs()).status;
     if (this.acceptedBursts >= need && status === 'ok') {
-      return { ready: true, detail: `${this.acceptedBursts} accepted samples; offset ${fmtMs(this.model!.offsetNs)} from ${this.model!.servers.join(', ')}` };
+      return {
+        ready: true,
+        detail: `${this.acceptedBursts} accepted samples; offset ${fmtMs(this.model!.offsetNs)} from ${this.model!.servers.join(', ')}`,
+      };
     }
     const failing = this.servers.filter((s) => !s.lastBurstOk).map((s) => `${s.label} (${describeFailures(s)})`);
     return {
       ready: false,
-      detail: `${this.acceptedBursts}/${need} accepted samples, model ${status}` + (failing.length ? `; no good reply from ${failing.join(', ')}` : ''),
+      detail:
+        `${this.acceptedBursts}/${need} accepted samples, model ${status}` +
+        (failing.length ? `; no good reply from ${failing.join(', ')}` : ''),
     };
   }
 
@@ -216,7 +238,10 @@ export class NtpSource implements ClockSource {
   private poll(): void {
     if (!this.running) return;
     for (const s of this.servers) {
-      if (s.backoffPolls > 0) { s.backoffPolls--; continue; }
+      if (s.backoffPolls > 0) {
+        s.backoffPolls--;
+        continue;
+      }
       if (s.burstInFlight) continue; // previous burst still waiting for replies (timeout > poll)
       if (s.address === null) {
         // Name did not resolve: retry off the hot path, count the poll as a failed burst.
@@ -229,7 +254,10 @@ export class NtpSource implements ClockSource {
       for (let i = 0; i < this.opts.burst; i++) {
         if (i === 0 || this.burstGapMs <= 0) this.sendRequest(burst);
         else {
-          const t = setTimeout(() => { this.burstTimers.delete(t); this.sendRequest(burst); }, i * this.burstGapMs);
+          const t = setTimeout(() => {
+            this.burstTimers.delete(t);
+            this.sendRequest(burst);
+          }, i * this.burstGapMs);
           this.burstTimers.add(t);
         }
       }
@@ -237,7 +265,10 @@ export class NtpSource implements ClockSource {
   }
 
   private async resolve(s: ServerState): Promise<void> {
-    if (isIP(s.host)) { s.address = s.host; return; }
+    if (isIP(s.host)) {
+      s.address = s.host;
+      return;
+    }
     try {
       s.address = (await lookup(s.host)).address;
     } catch (err) {
@@ -254,9 +285,12 @@ export class NtpSource implements ClockSource {
       sock.socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
       sock.socket.on('error', (err) => this.log?.error('NTP client socket error', { error: String(err) }));
       // Ephemeral port on all local addresses; node queues sends issued while the bind is pending.
-      const ready = sock.bind(0).then(() => undefined, (err: unknown) => {
-        this.log?.error('NTP client cannot bind a UDP socket', { error: String(err) });
-      });
+      const ready = sock.bind(0).then(
+        () => undefined,
+        (err: unknown) => {
+          this.log?.error('NTP client cannot bind a UDP socket', { error: String(err) });
+        },
+      );
       cs = { sock, ready };
       this.sockets[fam] = cs;
     }
@@ -265,23 +299,39 @@ export class NtpSource implements ClockSource {
 
   private sendRequest(burst: Burst): void {
     const s = burst.server;
-    if (!this.running || s.address === null) { this.resolveRequest(burst); return; }
+    if (!this.running || s.address === null) {
+      this.resolveRequest(burst);
+      return;
+    }
     const packet = encodeNtpPacket({
-      leap: 0, version: 4, mode: MODE_CLIENT, stratum: 0, poll: Math.max(0, Math.min(17, Math.round(Math.log2(this.opts.pollMs / 1000)))),
-      precision: -20, rootDelayNs: 0n, rootDispersionNs: 0n, refId: 0, referenceTs: 0n, originTs: 0n, receiveTs: 0n, transmitTs: 0n,
+      leap: 0,
+      version: 4,
+      mode: MODE_CLIENT,
+      stratum: 0,
+      poll: Math.max(0, Math.min(17, Math.round(Math.log2(this.opts.pollMs / 1000)))),
+      precision: -20,
+      rootDelayNs: 0n,
+      rootDispersionNs: 0n,
+      refId: 0,
+      referenceTs: 0n,
+      originTs: 0n,
+      receiveTs: 0n,
+      transmitTs: 0n,
     });
     // t1 as late as possible: only the transmit field is written after it (send overhead biases θ).
     const t1 = this.opts.clock.nowNs();
     // Ground truth for this very reading (a second host read would be later by its own cost).
-    const trueT1 = this.opts.clock.simulated ? this.opts.clock.lastTrueNs ?? this.opts.clock.trueNowNs?.() : undefined;
+    const trueT1 = this.opts.clock.simulated ? (this.opts.clock.lastTrueNs ?? this.opts.clock.trueNowNs?.()) : undefined;
     let key = unixNsToNtp(t1);
     while (this.pending.has(key)) key++; // two requests in the same 0.23 ns: keep origins unique
     packet.writeBigUInt64BE(key, 40);
     // Send before the bookkeeping: the reply cannot be handled before this function returns.
-    this.socketFor(s.address).sock.send(packet, s.port, s.address).catch((err: unknown) => {
-      // e.g. EHOSTUNREACH: the timeout below still resolves the request.
-      this.log?.debug('NTP request send failed', { server: s.label, error: String(err) });
-    });
+    this.socketFor(s.address)
+      .sock.send(packet, s.port, s.address)
+      .catch((err: unknown) => {
+        // e.g. EHOSTUNREACH: the timeout below still resolves the request.
+        this.log?.debug('NTP request send failed', { server: s.label, error: String(err) });
+      });
     const timer = setTimeout(() => {
       if (!this.pending.delete(key)) return;
       s.counts.timeouts++;
@@ -295,9 +345,13 @@ export class NtpSource implements ClockSource {
   private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
     // t4 first: everything else happens after the arrival instant is captured.
     const t4 = this.opts.clock.nowNs();
-    const trueT4 = this.opts.clock.simulated ? this.opts.clock.lastTrueNs ?? this.opts.clock.trueNowNs?.() : undefined;
+    const trueT4 = this.opts.clock.simulated ? (this.opts.clock.lastTrueNs ?? this.opts.clock.trueNowNs?.()) : undefined;
     const s = this.servers.find((x) => x.address === rinfo.address && x.port === rinfo.port);
-    if (!s) { this.foreign++; this.log?.debug('NTP reply from unknown address ignored', { from: `${rinfo.address}:${rinfo.port}` }); return; }
+    if (!s) {
+      this.foreign++;
+      this.log?.debug('NTP reply from unknown address ignored', { from: `${rinfo.address}:${rinfo.port}` });
+      return;
+    }
     // The origin timestamp must echo one of our outstanding transmit timestamps for this server.
     const origin = msg.length >= 32 ? msg.readBigUInt64BE(24) : -1n;
     const p = this.pending.get(origin);
@@ -331,14 +385,28 @@ export class NtpSource implements ClockSource {
     const t2 = ntpToUnixNs(r.receiveTs, t1);
     const t3 = ntpToUnixNs(r.transmitTs, t1);
     const { offsetNs, delayNs } = offsetAndDelay(t1, t2, t3, t4);
-    if (t3 < t2 || delayNs < 0n) return reject('error', `inconsistent timestamps (t3 − t2 = ${t3 - t2} ns, delay ${delayNs} ns)`, 'invalid');
+    if (t3 < t2 || delayNs < 0n)
+      return reject('error', `inconsistent timestamps (t3 − t2 = ${t3 - t2} ns, delay ${delayNs} ns)`, 'invalid');
 
     const sample: NtpSample = {
-      server: s.label, t1_ns: t1, t2_ns: t2, t3_ns: t3, t4_ns: t4, offset_ns: offsetNs, delay_ns: delayNs,
-      root_delay_ns: r.rootDelayNs, root_dispersion_ns: r.rootDispersionNs, stratum: r.stratum, leap: r.leap,
-      accepted: false, reason: '',
+      server: s.label,
+      t1_ns: t1,
+      t2_ns: t2,
+      t3_ns: t3,
+      t4_ns: t4,
+      offset_ns: offsetNs,
+      delay_ns: delayNs,
+      root_delay_ns: r.rootDelayNs,
+      root_dispersion_ns: r.rootDispersionNs,
+      stratum: r.stratum,
+      leap: r.leap,
+      accepted: false,
+      reason: '',
     };
-    if (p.trueT1 !== undefined && trueT4 !== undefined) { sample.true_t1_ns = p.trueT1; sample.true_t4_ns = trueT4; }
+    if (p.trueT1 !== undefined && trueT4 !== undefined) {
+      sample.true_t1_ns = p.trueT1;
+      sample.true_t4_ns = trueT4;
+    }
     burst.candidates.push(sample);
     this.resolveRequest(burst);
   }
@@ -378,8 +446,11 @@ export class NtpSource implements ClockSource {
       c.accepted = c === best && spike === null;
       c.reason = c.accepted
         ? `minimum delay of ${n} valid repl${n === 1 ? 'y' : 'ies'} (burst ${this.opts.burst})`
-        : c === best ? spike! : `burst: delay ${c.delay_ns} ns > minimum ${best!.delay_ns} ns`;
-      if (c.accepted) s.counts.accepted++; else s.counts.rejected++;
+        : c === best
+          ? spike!
+          : `burst: delay ${c.delay_ns} ns > minimum ${best!.delay_ns} ns`;
+      if (c.accepted) s.counts.accepted++;
+      else s.counts.rejected++;
       this.emitSample(c);
     }
     if (spike !== null) best = null;
@@ -413,11 +484,18 @@ export class NtpSource implements ClockSource {
     } else {
       const byOffset = [...usable].sort((a, b) => cmp(a.offset_ns, b.offset_ns) || cmp(a.delay_ns, b.delay_ns));
       const mid = byOffset.length >> 1;
-      pick = byOffset.length % 2 ? byOffset[mid]! : [byOffset[mid - 1]!, byOffset[mid]!].reduce((a, b) => (b.delay_ns < a.delay_ns ? b : a));
+      pick =
+        byOffset.length % 2 ? byOffset[mid]! : [byOffset[mid - 1]!, byOffset[mid]!].reduce((a, b) => (b.delay_ns < a.delay_ns ? b : a));
     }
     const oldestT4 = usable.reduce((m, x) => (x.t4_ns < m ? x.t4_ns : m), usable[0]!.t4_ns);
     const jumped = this.jumpUnconfirmed(pick.offset_ns);
-    return { offsetNs: pick.offset_ns, status: current.length && !jumped ? 'ok' : 'degraded', oldestT4, servers: usable.map((x) => x.server), sinceMono: process.hrtime.bigint() };
+    return {
+      offsetNs: pick.offset_ns,
+      status: current.length && !jumped ? 'ok' : 'degraded',
+      oldestT4,
+      servers: usable.map((x) => x.server),
+      sinceMono: process.hrtime.bigint(),
+    };
   }
 
   /**
@@ -445,16 +523,33 @@ export class NtpSource implements ClockSource {
   // ---- output --------------------------------------------------------------------------------
 
   private emitSample(c: NtpSample): void {
-    const trueOffset = c.true_t1_ns !== undefined && c.true_t4_ns !== undefined
-      ? ((c.true_t1_ns - c.t1_ns) + (c.true_t4_ns - c.t4_ns)) / 2n
-      : null;
-    this.emitRow(this.servers.find((s) => s.label === c.server)!, {
-      t1_ns: c.t1_ns, t2_ns: c.t2_ns, t3_ns: c.t3_ns, t4_ns: c.t4_ns, offset_ns: c.offset_ns, delay_ns: c.delay_ns,
-      root_delay_ns: c.root_delay_ns, root_dispersion_ns: c.root_dispersion_ns, stratum: c.stratum, leap: c.leap,
-      status: 'ok', accepted: c.accepted ? 1 : 0, reason: c.reason, true_offset_ns: trueOffset,
-    });
+    const trueOffset =
+      c.true_t1_ns !== undefined && c.true_t4_ns !== undefined ? (c.true_t1_ns - c.t1_ns + (c.true_t4_ns - c.t4_ns)) / 2n : null;
+    this.emitRow(
+      this.servers.find((s) => s.label === c.server)!,
+      {
+        t1_ns: c.t1_ns,
+        t2_ns: c.t2_ns,
+        t3_ns: c.t3_ns,
+        t4_ns: c.t4_ns,
+        offset_ns: c.offset_ns,
+        delay_ns: c.delay_ns,
+        root_delay_ns: c.root_delay_ns,
+        root_dispersion_ns: c.root_dispersion_ns,
+        stratum: c.stratum,
+        leap: c.leap,
+        status: 'ok',
+        accepted: c.accepted ? 1 : 0,
+        reason: c.reason,
+        true_offset_ns: trueOffset,
+      },
+    );
     for (const l of this.listeners) {
-      try { l(c); } catch (err) { this.log?.error('NTP sample listener threw', { error: String(err) }); }
+      try {
+        l(c);
+      } catch (err) {
+        this.log?.error('NTP sample listener threw', { error: String(err) });
+      }
     }
   }
 
@@ -480,9 +575,17 @@ export function parseNtpServer(spec: string): { host: string; port: number } {
 function newServerState(spec: string): ServerState {
   const { host, port } = parseNtpServer(spec);
   return {
-    label: spec, host, port, address: null, lastAccepted: null, lastBurstOk: false, burstInFlight: false, backoffPolls: 0,
+    label: spec,
+    host,
+    port,
+    address: null,
+    lastAccepted: null,
+    lastBurstOk: false,
+    burstInFlight: false,
+    backoffPolls: 0,
     counts: { sent: 0, accepted: 0, rejected: 0, timeouts: 0, kisses: 0, invalid: 0, unsynced: 0 },
-    recentDelays: [], spikesInRow: 0,
+    recentDelays: [],
+    spikesInRow: 0,
   };
 }
 

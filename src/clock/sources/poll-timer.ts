@@ -6,7 +6,11 @@ export class PollTimer {
   private inFlight: Promise<void> | null = null;
   private skipped = 0;
 
-  constructor(private readonly task: () => Promise<void>, private readonly pollMs: number, private readonly onError: (e: unknown) => void) {
+  constructor(
+    private readonly task: () => Promise<void>,
+    private readonly pollMs: number,
+    private readonly onError: (e: unknown) => void,
+  ) {
     if (!Number.isFinite(pollMs) || pollMs <= 0) throw new Error(`poll interval must be a positive number of ms, got ${String(pollMs)}`);
   }
 
@@ -23,11 +27,20 @@ export class PollTimer {
     await this.inFlight;
   }
 
-  get skippedTicks(): number { return this.skipped; }
+  get skippedTicks(): number {
+    return this.skipped;
+  }
 
   private run(): Promise<void> {
-    if (this.inFlight) { this.skipped++; return this.inFlight; }
-    this.inFlight = this.task().catch(this.onError).finally(() => { this.inFlight = null; });
+    if (this.inFlight) {
+      this.skipped++;
+      return this.inFlight;
+    }
+    this.inFlight = this.task()
+      .catch(this.onError)
+      .finally(() => {
+        this.inFlight = null;
+      });
     return this.inFlight;
   }
 }

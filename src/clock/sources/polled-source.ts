@@ -11,7 +11,14 @@ import { PollTimer } from './poll-timer.js';
 import { HostFrame, emit, syncRowBase, trueOffsetNow, withReading, type SourceWiring } from './source-util.js';
 
 /** What the registry hands every polled source's factory. */
-export interface PolledSourceContext { clock: LocalClock; sink?: SyncSink; logger?: Logger; nodeId?: string; runId?: string; pollMs?: number }
+export interface PolledSourceContext {
+  clock: LocalClock;
+  sink?: SyncSink;
+  logger?: Logger;
+  nodeId?: string;
+  runId?: string;
+  pollMs?: number;
+}
 
 export interface PolledSourceOptions extends SourceWiring {
   /** Time between polls (ms, default 1000). */
@@ -22,7 +29,10 @@ export interface PolledSourceOptions extends SourceWiring {
 }
 
 /** A status with the reason rows and readiness give for it. */
-export interface StatusReason { status: SourceStatus; reason: string }
+export interface StatusReason {
+  status: SourceStatus;
+  reason: string;
+}
 
 export interface PolledSourceSpec {
   /** Default name, and the word in log lines (`chrony source: …`, `chrony poll failed`). */
@@ -56,17 +66,31 @@ export abstract class PolledSource<M, O extends PolledSourceOptions> implements 
   /** Local instant of the first good poll: the detector's time origin. */
   private anchor: bigint | null = null;
 
-  protected constructor(protected readonly opts: O, private readonly spec: PolledSourceSpec) {
+  protected constructor(
+    protected readonly opts: O,
+    private readonly spec: PolledSourceSpec,
+  ) {
     this.name = opts.name ?? spec.kind;
     const pollMs = opts.pollMs ?? 1000;
     this.staleNs = spec.agesOut ? BigInt(Math.round((opts.staleAfterMs ?? 5 * pollMs) * 1e6)) : 0n;
     this.frame = new HostFrame(opts.clock);
     this.detector = new ConvergenceDetector({ ...spec.warmup, ...opts.warmup });
-    this.poller = new PollTimer(() => { this.polls++; return this.poll(); }, pollMs, (e) => opts.logger?.error(`${spec.kind} poll failed`, { error: String(e) }));
+    this.poller = new PollTimer(
+      () => {
+        this.polls++;
+        return this.poll();
+      },
+      pollMs,
+      (e) => opts.logger?.error(`${spec.kind} poll failed`, { error: String(e) }),
+    );
   }
 
-  async start(): Promise<void> { await this.poller.start(); }
-  async stop(): Promise<void> { await this.poller.stop(); }
+  async start(): Promise<void> {
+    await this.poller.start();
+  }
+  async stop(): Promise<void> {
+    await this.poller.stop();
+  }
 
   read(localNs: bigint, monoNs?: bigint): Reading {
     if (this.failure) return EMPTY_READING(this.failure.status);
@@ -92,7 +116,9 @@ export abstract class PolledSource<M, O extends PolledSourceOptions> implements 
   protected abstract readModel(m: M, localNs: bigint, monoNs: bigint): Reading;
 
   /** Why this model cannot be ready whatever the detector says (null: it can). */
-  protected modelProblem(_m: M): string | null { return null; }
+  protected modelProblem(_m: M): string | null {
+    return null;
+  }
 
   /** One sample through I/O, on the poll timer (never on the hot path); `polls` is already counted. */
   protected abstract poll(): Promise<void>;

@@ -33,7 +33,11 @@ export function withReading(row: SyncRow, r: Reading, reason = ''): SyncRow {
 /** Emit a row, never letting a failing sink break sampling. */
 export function emit(sink: SyncSink | undefined, row: SyncRow, logger?: Logger): void {
   if (!sink) return;
-  try { sink(row); } catch (e) { logger?.warn('sync sink failed', { error: String(e) }); }
+  try {
+    sink(row);
+  } catch (e) {
+    logger?.warn('sync sink failed', { error: String(e) });
+  }
 }
 
 /**

@@ -310,8 +310,6 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     // Delivery
     const sent = counters.eventsSent;
     const wDelivery: WorkerDelivery[] = [];
-    let receivedByAll = 0;
-    let receivedByNone = 0;
     for (const [i, wf] of workerFiles.entries()) {
       const w = joinedNodes.indexOf(wf.node);
       const received = w >= 0 ? counters.received[w]! : 0;
@@ -349,9 +347,9 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         );
       }
     }
-    receivedByAll = acc.receivedByAll;
-    receivedByNone = acc.receivedByNone;
-    if (workerFiles.length > joinedNodes.length) receivedByAll = 0; // a worker without rows received nothing
+    // A worker without rows received nothing, so no event reached them all.
+    const receivedByAll = workerFiles.length > joinedNodes.length ? 0 : acc.receivedByAll;
+    const receivedByNone = acc.receivedByNone;
     if (counters.coordinatorDuplicates > 0)
       warn(`coordinator.csv: ${counters.coordinatorDuplicates} duplicate event rows ignored (first kept)`);
 

@@ -127,7 +127,8 @@ async function main(): Promise<void> {
   const lat = (s: Spread | null, k: 'p50' | 'p99' | 'max'): number | null => us(s?.[k]);
   const latOf = (c: ChronoevalOutcome | null): Spread | null => (c ? spread(c.workers[0]!.latenciesNs) : null);
   const latOfBare = (b: BareOutcome | null): Spread | null => (b ? spread(b.latenciesNs) : null);
-  // Kernel receive stamps (the worker's default) beside the bare addon receiver; JS stamps (--recv-stamp user) beside the bare dgram receiver.
+  // Kernel receive stamps (the worker's default) beside the bare addon receiver; JS stamps
+  // (--recv-stamp user) beside the bare dgram receiver.
   const [c1k, b1k, u1k, bu1k] = [latOf(l1k.kernel), latOfBare(l1k.bareKernel), latOf(l1k.user), latOfBare(l1k.bareUser)];
   const [c10k, b10k, u10k, bu10k] = [latOf(l10k.kernel), latOfBare(l10k.bareKernel), latOf(l10k.user), latOfBare(l10k.bareUser)];
   const per1000 = (cpuNs: number | null, events: number): number | null =>

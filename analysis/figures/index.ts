@@ -83,7 +83,7 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
     return { context: { stats, causality: null, sync: null, figuresDataMissing: reason }, readErrors: [reason] };
   });
   const t1 = performance.now();
-  const outcomes: FigureOutcome[] = new Array(FIGURES.length);
+  const outcomes = new Array<FigureOutcome>(FIGURES.length);
   const pending = new Set<Promise<void>>();
   const failed = (def: FigureDef, e: unknown): FigureOutcome => ({
     def,

@@ -71,11 +71,6 @@ export function dashScale(domain: string[]): { domain: string[]; range: number[]
   return { domain, range: domain.map((_, i) => DASHES[i % DASHES.length]!) };
 }
 
-/** ns → ms as a plain number for plotting (values in stats are integer ns). */
-export function ms(ns: number | null | undefined): number | null {
-  return ns === null || ns === undefined ? null : ns / 1e6;
-}
-
 /** Ratio share → percent, null stays null. */
 export function pct(share: number | null | undefined): number | null {
   return share === null || share === undefined ? null : share * 100;

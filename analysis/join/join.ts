@@ -166,13 +166,13 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
   const counters: JoinCounters = {
     eventsSent: 0,
     coordinatorDuplicates: 0,
-    received: new Array(W).fill(0),
-    duplicates: new Array(W).fill(0),
-    unknown: new Array(W).fill(0),
-    late: new Array(W).fill(0),
-    reestRows: new Array(W).fill(0),
-    reestUnmatched: new Array(W).fill(0),
-    reestLate: new Array(W).fill(0),
+    received: new Array<number>(W).fill(0),
+    duplicates: new Array<number>(W).fill(0),
+    unknown: new Array<number>(W).fill(0),
+    late: new Array<number>(W).fill(0),
+    reestRows: new Array<number>(W).fill(0),
+    reestUnmatched: new Array<number>(W).fill(0),
+    reestLate: new Array<number>(W).fill(0),
     maxInFlight: 0,
   };
   const pending = new PendingIndex();

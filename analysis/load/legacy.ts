@@ -18,9 +18,9 @@ export const LEGACY_CT_K = 3;
 
 export interface LegacyAdapter {
   header: string[];
-  convert(cells: readonly string[], line: number): string[];
+  convert: (cells: readonly string[], line: number) => string[];
   /** ntp − base (the NTP correction) over the rows converted so far: for the plausibility check. */
-  ntpOffsets(): NtpOffsetRange;
+  ntpOffsets: () => NtpOffsetRange;
 }
 
 /** Range of a legacy file's NTP corrections (ntp point − local clock), in ns; null without any. */

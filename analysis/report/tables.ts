@@ -201,7 +201,7 @@ export function manifestSection(manifest: Record<string, unknown> | null): strin
     const v = manifest[k];
     if (v === undefined || v === null) return null;
     if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(' ');
-    return typeof v === 'object' ? { html: `<code>${esc(JSON.stringify(v))}</code>` } : String(v);
+    return typeof v === 'object' ? { html: `<code>${esc(JSON.stringify(v))}</code>` } : String(v as string | number | boolean);
   };
   const keys = ['run_id', 'kind', 'started_utc', 'ended_utc', 'command_line', 'schedule', 'versions', 'security'];
   const rows: Cell[][] = keys.filter((k) => k in manifest).map((k) => [k, get(k)]);

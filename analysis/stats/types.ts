@@ -256,7 +256,10 @@ export interface WindowEntry {
     conflict_false: number | null;
     /** Per-reading share of confident intervals (defined for one worker too). */
     readings_confident: Ratio;
-    /** Events where at least one worker's interval reading has status `degraded`: their conflicts and false conflicts (null without truth). */
+    /**
+     * Events where at least one worker's interval reading has status `degraded`: their conflicts and
+     * false conflicts (null without truth).
+     */
     degraded: { events: number; confident_conflict: Ratio; conflict_false: number | null };
     /**
      * Per worker: false conflicts in which its confident window was not its true window (its
@@ -422,7 +425,10 @@ export interface HeadlineWorker {
   point_violations: Ratio | null;
   /** causality[].interval.violation; null for point sources. */
   interval_violations: Ratio | null;
-  /** Pooled: ordering[pair=null].interval_vs_truth.wrong; per worker: its wrong_by_worker count (charged to the worker whose interval missed). */
+  /**
+   * Pooled: ordering[pair=null].interval_vs_truth.wrong; per worker: its wrong_by_worker count
+   * (charged to the worker whose interval missed).
+   */
   interval_wrong_orders: number | null;
   /** The most false window conflicts at any window size (per worker: conflict_false_by_worker); null without truth or bounds. */
   window_false_conflicts: number | null;

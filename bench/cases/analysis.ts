@@ -174,6 +174,14 @@ function dirBytes(dir: string): number {
 }
 
 /** Generate a run, analyse it in a child process, return timings and peak RSS. */
+interface AnalysisChildResult {
+  ms: number;
+  cpuMs: number;
+  mainCpuMs: number | null;
+  threadsCpuMs?: number[];
+  maxRssKiB: number;
+}
+
 export async function benchAnalysis(o: Partial<SyntheticRunOptions> & { keep?: boolean } = {}): Promise<AnalysisBenchResult> {
   const events = o.events ?? 1_000_000;
   const workers = o.workers ?? 4;
@@ -201,9 +209,7 @@ export async function benchAnalysis(o: Partial<SyntheticRunOptions> & { keep?: b
   }
 }
 
-function runChild(
-  dir: string,
-): Promise<{ ms: number; cpuMs: number; mainCpuMs: number | null; threadsCpuMs?: number[]; maxRssKiB: number }> {
+function runChild(dir: string): Promise<AnalysisChildResult> {
   const self = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [self, '--child', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -216,7 +222,7 @@ function runChild(
         return;
       }
       try {
-        resolve(JSON.parse(out.trim().split('\n').pop()!));
+        resolve(JSON.parse(out.trim().split('\n').pop()!) as AnalysisChildResult);
       } catch (e) {
         reject(e);
       }

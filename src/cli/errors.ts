@@ -33,13 +33,13 @@ export function readConfigFile(file: string): Record<string, unknown> {
     const code = (e as NodeJS.ErrnoException).code;
     const known: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'is a directory' };
     const why = code && known[code] ? `${known[code]}, ${code}` : (e as Error).message;
-    throw new Error(`--config '${file}': cannot read it (${why})`);
+    throw new Error(`--config '${file}': cannot read it (${why})`, { cause: e });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`--config '${file}': not valid JSON (${(e as Error).message})`);
+    throw new Error(`--config '${file}': not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new Error(`--config '${file}': expected a JSON object of options (keys as flag names)`);

@@ -38,7 +38,7 @@ export function parseNumberFlag(flag: string, v: unknown, spec: NumberFlag): num
 /** A comma-separated list of numbers ("2,5" or a config file's [2, 5]); names the bad element. `what` describes the whole list. */
 export function parseNumberList(flag: string, v: unknown, spec: NumberFlag): number[] {
   if (v === undefined) return [];
-  const parts = (Array.isArray(v) ? v : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]));
+  const parts = (Array.isArray(v) ? (v as unknown[]) : [v]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]));
   return parts
     .filter((x) => !(typeof x === 'string' && x.trim() === ''))
     .map((x) => {

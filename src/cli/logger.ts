@@ -5,7 +5,10 @@ import { toJson } from '../files/atomic-json.js';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** The .jsonl file of a logger and its children: created on the first line, so that a process that stops on bad input leaves no empty log behind. */
+/**
+ * The .jsonl file of a logger and its children: created on the first line, so that a process that
+ * stops on bad input leaves no empty log behind.
+ */
 class LogFile {
   private stream: WriteStream | null = null;
   private broken = false;

@@ -85,7 +85,7 @@ export function parseSourceOptions(json: string | undefined, chronotickUrl: stri
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      throw new Error(`--source-options: not valid JSON (${(e as Error).message})`);
+      throw new Error(`--source-options: not valid JSON (${(e as Error).message})`, { cause: e });
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new Error('--source-options: expected a JSON object keyed by source name');
@@ -111,7 +111,9 @@ function readFileOrThrow(file: string, flag: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${flag} '${file}': neither a JSON object nor a readable file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    throw new Error(`${flag} '${file}': neither a JSON object nor a readable file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, {
+      cause: e,
+    });
   }
 }
 

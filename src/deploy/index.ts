@@ -25,9 +25,8 @@ import { destinationKey, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
 import { makeDeployTmp, removeStaleDeployTmps } from './leftovers.js';
 
-export { loadInventory, validateInventory, InventoryError } from './inventory.js';
+export { loadInventory } from './inventory.js';
 export { loadRoleOptions } from './role-options.js';
-export { shQuote, shJoin, shScript } from './shell-quote.js';
 
 export interface DeployOptions {
   /** Print every ssh command (with its remote command) and contact no host. */

@@ -301,7 +301,7 @@ export function jsonLines(text: string): Array<Record<string, unknown>> {
     const t = line.trim();
     if (!t.startsWith('{')) continue;
     try {
-      const v = JSON.parse(t);
+      const v: unknown = JSON.parse(t);
       if (v && typeof v === 'object') res.push(v as Record<string, unknown>);
     } catch {
       /* torn or human line */

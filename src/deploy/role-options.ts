@@ -8,7 +8,6 @@ import { KNOWN_SOURCES } from '../clock/registry.js';
 import { ConfigError, validateCoordinatorOptions, validateWorkerOptions, type FieldError } from '../cli/config-validation.js';
 
 export type ProcessRole = 'worker' | 'coordinator';
-export const ROLES: readonly ProcessRole[] = ['worker', 'coordinator'];
 
 export interface OptionSpec {
   flag: string;

@@ -240,7 +240,9 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       // Events were sent but some workers never said bye: a partial run, not a failed one.
       const silent = Array.isArray(watch.summary?.silent_workers) ? (watch.summary!.silent_workers as string[]) : [];
       if (silent.length && Number(watch.summary?.sent) > 0) {
-        log.error(`coordinator sent ${watch.summary!.sent} events; no bye from ${silent.join(', ')} (${describeEnd(watch.coordinator)})`);
+        log.error(
+          `coordinator sent ${String(watch.summary!.sent)} events; no bye from ${silent.join(', ')} (${describeEnd(watch.coordinator)})`,
+        );
         exitCode = EXIT.partial;
       } else {
         log.error(`coordinator ended with ${describeEnd(watch.coordinator)}`);
@@ -400,7 +402,7 @@ async function waitListening(
       const l = jsonLines(s.out).find((j) => j.event === 'listening' && typeof j.port === 'number');
       if (l) {
         ports.set(p.name, l.port as number);
-        log.info(`${p.name} listening on ${p.host.address}:${l.port}`);
+        log.info(`${p.name} listening on ${p.host.address}:${String(l.port)}`);
       } else if (!s.alive) {
         log.error(
           `${p.name} on ${p.host.host} exited before listening (${describeEnd(s)}); see logs/<run_id>/deploy/${p.host.name}/${p.name}.err`,

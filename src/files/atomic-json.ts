@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /** JSON.stringify that writes bigint as a decimal string (ns values exceed 2^53). */
 export function toJson(value: unknown, indent = 2): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), indent);
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), indent);
 }
 
 /** Write JSON to a temp file, fsync it, rename over the target: readers never see half a file. */

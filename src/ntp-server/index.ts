@@ -1,2 +1,2 @@
-export { startNtpServer, type NtpServerOptions, type NtpServerHandle, type NtpServerStats } from './server.js';
-export { NO_FAULTS, type NtpServerBehaviour, type NtpFaultDecision, type NtpRequestContext } from './behaviour.js';
+export { startNtpServer, type NtpServerHandle } from './server.js';
+export type { NtpFaultDecision } from './behaviour.js';

@@ -34,7 +34,9 @@ export function parseSpecArg<K extends SpecSchemaName>(value: string, schemaName
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new Error(`${flag}: not valid JSON (${(e as Error).message}); pass inline JSON such as '{"offset_ms":5}' or a file path`);
+      throw new Error(`${flag}: not valid JSON (${(e as Error).message}); pass inline JSON such as '{"offset_ms":5}' or a file path`, {
+        cause: e,
+      });
     }
   } else {
     if (!existsSync(text) || !statSync(text).isFile()) {
@@ -44,13 +46,13 @@ export function parseSpecArg<K extends SpecSchemaName>(value: string, schemaName
     try {
       raw = JSON.parse(readFileSync(text, 'utf8'));
     } catch (e) {
-      throw new Error(`${where}: not valid JSON (${(e as Error).message})`);
+      throw new Error(`${where}: not valid JSON (${(e as Error).message})`, { cause: e });
     }
   }
   try {
     return VALIDATORS[schemaName](raw, '') as SpecSchemas[K];
   } catch (e) {
-    if (e instanceof SpecError) throw new Error(`${where}: ${e.field ? `${e.field}: ` : ''}${e.problem}`);
+    if (e instanceof SpecError) throw new Error(`${where}: ${e.field ? `${e.field}: ` : ''}${e.problem}`, { cause: e });
     throw e;
   }
 }

@@ -51,14 +51,17 @@ export function parseStatsPath(path: string, field = 'path'): PathSegment[] {
 }
 
 const matches = (v: unknown, want: string): boolean =>
-  want === 'null' ? v === null || v === undefined : v !== null && v !== undefined && (want === '*' || String(v) === want);
+  want === 'null' ? v === null || v === undefined : v !== null && v !== undefined && (want === '*' || cellText(v) === want);
+
+/** A stats.json value as a check compares and labels it: objects as JSON, never "[object Object]". */
+const cellText = (v: unknown): string => (typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean));
 
 /** Fields that tell entries of one array apart, named in a match's label when the path did not pin them. */
 const LABEL_FIELDS = ['source', 'role', 'node', 'pair', 'window_ms', 'delay_s'];
 
 function labelOf(el: Record<string, unknown>, filters: PathSegment['filters']): string[] {
   const pinned = new Set((filters ?? []).filter((f) => f.value !== '*').map((f) => f.field));
-  return LABEL_FIELDS.filter((f) => f in el && !pinned.has(f)).map((f) => `${f}=${el[f] === null ? 'null' : String(el[f])}`);
+  return LABEL_FIELDS.filter((f) => f in el && !pinned.has(f)).map((f) => `${f}=${el[f] === null ? 'null' : cellText(el[f])}`);
 }
 
 /** selectStats with, for each value, where it was found (e.g. "node=w2"; '' when nothing varies). */

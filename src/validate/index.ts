@@ -1,6 +1,6 @@
 // The one validation kit: flags, JSON specs and inventories report problems the same way —
 // the field named, its value echoed, what to do — and every problem at once.
-export { Problems, ValidationError, UsageError, SpecError, showValue, type FieldProblem, type ProblemFormat } from './problems.js';
+export { Problems, ValidationError, UsageError, SpecError, type FieldProblem } from './problems.js';
 export {
   expectArray,
   expectNumber,
@@ -10,7 +10,6 @@ export {
   isPlainObject,
   join,
   optionalNumber,
-  type NumberRule,
 } from './json-fields.js';
 export { ConfigError, FlagProblems } from './flag-fields.js';
 export { MappingProblems, type RangeRule } from './mapping-fields.js';

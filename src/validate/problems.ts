@@ -57,7 +57,7 @@ export class SpecError extends UsageError {
 export function showValue(v: unknown, max = 80): string {
   let s: string;
   try {
-    s = typeof v === 'number' ? String(v) : v === undefined ? '(missing)' : (JSON.stringify(v) ?? String(v));
+    s = typeof v === 'number' ? String(v) : v === undefined ? '(missing)' : (JSON.stringify(v) ?? String(v as string));
   } catch {
     s = typeof v;
   }

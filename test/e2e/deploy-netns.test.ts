@@ -17,7 +17,7 @@ async function withLab(t: TestContext): Promise<Lab> {
   try {
     lab = await createLab(3);
   } catch (e) {
-    throw new Error(`the deploy e2e tests need network namespaces and sshd, and could not get them: ${(e as Error).message}`);
+    throw new Error(`the deploy e2e tests need network namespaces and sshd, and could not get them: ${(e as Error).message}`, { cause: e });
   }
   t.after(() => lab.teardown());
   return lab;

@@ -75,7 +75,10 @@ const coordArgs = (port: number): string[] => [
   '30',
 ];
 
-/** Cut the last data line of a CSV in the middle, as a write torn by power loss would. Returns its seq, or null if there is no data line. */
+/**
+ * Cut the last data line of a CSV in the middle, as a write torn by power loss would. Returns its
+ * seq, or null if there is no data line.
+ */
 function tearLastLine(file: string, r: ReturnType<typeof rng>): number | null {
   if (!existsSync(file)) return null;
   const text = readFileSync(file, 'utf8');

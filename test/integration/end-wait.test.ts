@@ -3,7 +3,6 @@
 // is never larger than the `end` it answers, so `end` is padded like `ready?`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, startCli, tmpDir } from '../support/helpers.js';
 import { workerSummaryOf } from '../support/worker-summary.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeMessage, encodeMessage, type EventMessage, type Message } from '../../src/protocol/messages.js';
 import { startCli, tmpDir } from '../support/helpers.js';
-import { PacedSender, readCsv, readJson, rng, seedFrom, udpDrops, writeKey } from '../support/reliability.js';
+import { PacedSender, readCsv, rng, seedFrom, udpDrops, writeKey } from '../support/reliability.js';
 import { workerSummaryOf } from '../support/worker-summary.js';
 
 const RUN = 'T-fuzz-worker';

@@ -52,6 +52,7 @@ function mountTmpfs(dir: string, size: string): void {
     const why = (e as { stderr?: Buffer }).stderr?.toString().trim() || (e as Error).message;
     throw new Error(
       `cannot mount a ${size} tmpfs at ${dir} to produce a real ENOSPC/EROFS (${why}); this test needs root or CAP_SYS_ADMIN — run it as root, it is not skipped on purpose`,
+      { cause: e },
     );
   }
   mounted.push(dir);

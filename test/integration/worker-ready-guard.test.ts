@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeMessage, encodeMessage, encodeReadyQuery } from '../../src/protocol/messages.js';
 import { startCli, tmpDir } from '../support/helpers.js';

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { decodeMessage, encodeMessage, encodeReadyQuery, type Message } from '../../src/protocol/messages.js';
+import { decodeMessage, encodeReadyQuery } from '../../src/protocol/messages.js';
 import { Prng } from '../../src/sim/prng.js';
 
 /** The project's seeded PRNG (src/sim/prng.ts) with the helpers these tests use. */

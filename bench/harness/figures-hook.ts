@@ -91,7 +91,7 @@ export async function runFiguresHook(opts: {
     ],
     notes: [
       `6: bench/cases/figures.ts benchFigures, in this process: renderFiguresAndReport from stats.json + figures-data.json, plus the analysis' causality-sample gathering timed alone (${r.gather?.cpuMs ?? '?'} ms CPU); ` +
-        `baseline: the pipeline before the one-pass analysis (bench/baselines/figures-reread/: re-read of the CSVs ${((r.baseline?.read.wallMs ?? NaN) / 1000).toFixed(2)} s wall, the same figure specs, the old sequential renderer) on the same run directory; each side run twice, interleaved, the better kept; peak RSS ${r.peakRssMb} MiB includes the bench runner.`,
+        `baseline: the pipeline before the one-pass analysis (bench/baselines/figures-reread/: re-read of the CSVs ${((r.baseline?.read.wallMs ?? NaN) / 1000).toFixed(2)} s wall, the same figure specs, the old sequential renderer) on the same run directory; each side run three times, interleaved, the best kept; peak RSS ${r.peakRssMb} MiB includes the bench runner.`,
     ],
     raw: r,
   };

@@ -258,35 +258,40 @@ test('a failed atomic write (full disk) removes its temp file and names the file
   assert.deepEqual(tmpFiles(disk), [], 'no *.tmp left behind');
 });
 
-test('analyze on a full disk: exit 3, the message names stats.json, no temp file', { timeout: 30_000 }, async () => {
-  const dir = tmpDir('chronoeval-disk-');
-  const disk = path.join(dir, 'disk');
-  mountTmpfs(disk, '64k');
-  const runDir = path.join(disk, 'run');
-  const stamp = (t: number) => ({ system: { p: t, lo: null, hi: null } });
-  writeCoordinator(
-    runDir,
-    'run',
-    ['system'],
-    [0, 1, 2].map((seq) => ({ seq, send: seq * 10, trueSend: null, stamps: stamp(seq * 10) })),
-  );
-  writeWorker(
-    runDir,
-    'run',
-    'w',
-    ['system'],
-    [0, 1, 2].map((seq) => ({ seq, recv: seq * 10 + 1, trueRecv: null, stamps: stamp(seq * 10 + 1) })),
-  );
-  fill(disk);
-  const r = await runCli(['analyze', runDir], { timeoutMs: 20_000 });
-  assert.equal(r.code, 3, `exit 3 (cannot write results):\n${r.stderr}`);
-  assert.match(
-    r.stderr,
-    new RegExp(`cannot write ${path.join(runDir, 'stats.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ENOSPC`),
-    r.stderr,
-  );
-  assert.deepEqual(tmpFiles(disk), []);
-});
+test(
+  'analyze on a full disk: exit 3, the message names the file it could not write, no temp file, no stats.json without its figures-data',
+  { timeout: 30_000 },
+  async () => {
+    const dir = tmpDir('chronoeval-disk-');
+    const disk = path.join(dir, 'disk');
+    mountTmpfs(disk, '64k');
+    const runDir = path.join(disk, 'run');
+    const stamp = (t: number) => ({ system: { p: t, lo: null, hi: null } });
+    writeCoordinator(
+      runDir,
+      'run',
+      ['system'],
+      [0, 1, 2].map((seq) => ({ seq, send: seq * 10, trueSend: null, stamps: stamp(seq * 10) })),
+    );
+    writeWorker(
+      runDir,
+      'run',
+      'w',
+      ['system'],
+      [0, 1, 2].map((seq) => ({ seq, recv: seq * 10 + 1, trueRecv: null, stamps: stamp(seq * 10 + 1) })),
+    );
+    fill(disk);
+    const r = await runCli(['analyze', runDir], { timeoutMs: 20_000 });
+    assert.equal(r.code, 3, `exit 3 (cannot write results):\n${r.stderr}`);
+    // figures-data.json is written first, so a full disk stops there and leaves no stats.json
+    // without the figures-data it pairs with.
+    const esc = (f: string): string => path.join(runDir, f).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(r.stderr, new RegExp(`cannot write (${esc('figures-data.json')}|${esc('stats.json')}) \\(ENOSPC`), r.stderr);
+    if (r.stderr.includes('figures-data.json'))
+      assert.ok(!existsSync(path.join(runDir, 'stats.json')), 'no stats.json without its figures-data');
+    assert.deepEqual(tmpFiles(disk), []);
+  },
+);
 
 test(
   'run-local with its results or logs on a read-only filesystem: says read-only (EROFS), not ENOENT, and starts nothing',

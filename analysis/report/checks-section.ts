@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { esc } from './html.js';
 import { readChecksFile, type ChecksFile } from '../../src/files/checks-file.js';
 import { runDirPaths } from '../../src/files/paths.js';
+import { checksVerdictText } from '../../src/scenario/checks.js';
 
 export type { ChecksFile };
 
@@ -32,8 +33,7 @@ export function checksSection(c: ChecksFile | null): string {
         `<td>${esc(r.detail ?? '')}</td></tr>`,
     )
     .join('');
-  const verdict =
-    ['every check holds', 'a check FAILED', 'a check could not be judged (missing data)'][c.exit_code] ?? `exit ${c.exit_code}`;
+  const verdict = checksVerdictText(c.exit_code);
   const replay = c.replay ?? `chronoeval run-local --scenario ${c.scenario} --seed ${c.seed}`;
   return (
     `<h2 id="checks">Scenario checks</h2><p>Scenario <strong>${esc(c.scenario)}</strong>, seed ${esc(c.seed)}: ${esc(verdict)}. ` +

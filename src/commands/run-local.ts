@@ -18,6 +18,7 @@ import { parseSpecArg } from '../scenario/spec-arg.js';
 import { builtinScenarioNames, loadScenario } from '../scenario/load.js';
 import {
   checksExitCode,
+  checksVerdictText,
   evaluateChecks,
   formatCheckResults,
   formatCheckValue,
@@ -239,12 +240,6 @@ async function oneRun(
   return { exitCode: res.exitCode !== 0 ? EXIT.failed : checksExitCode(results), runDir: res.runDir, stats };
 }
 
-const VERDICT_WORDS: Record<number, string> = {
-  [EXIT.ok]: 'all checks hold',
-  [EXIT.checkFailed]: 'a check FAILED',
-  [EXIT.unjudged]: 'a check could not be judged',
-};
-
 async function repeat(o: RunLocalOptions): Promise<number> {
   const { scenario, file } = o;
   const logger = makeLogger('run-local', o.logsDir, null, o.logLevel);
@@ -258,12 +253,18 @@ async function repeat(o: RunLocalOptions): Promise<number> {
       // After a stop signal no further seed starts: each is reported as not run.
       if (stoppedWith !== null) throw new Error(`not run: the repeat was stopped (exit ${stoppedWith})`);
       logger.info(`seed ${seed} (${i + 1}/${o.repeat})`);
-      const r = await oneRun(o, seed, newRunId(), logger, false, false);
+      let r: Awaited<ReturnType<typeof oneRun>>;
+      try {
+        r = await oneRun(o, seed, newRunId(), logger, false, false);
+      } catch (e) {
+        const code = (e as { exitCode?: unknown }).exitCode;
+        if (typeof code === 'number' && code >= 128) stoppedWith = code;
+        throw e;
+      }
       if (r.exitCode >= 128) stoppedWith = r.exitCode;
       return r.stats;
     },
-    onRun: (r) =>
-      logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : (VERDICT_WORDS[r.exitCode] ?? `exit ${r.exitCode}`)}`),
+    onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : checksVerdictText(r.exitCode)}`),
   });
   const lines = report.checks.map(
     (c) =>

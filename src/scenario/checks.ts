@@ -91,6 +91,17 @@ export function checksExitCode(results: readonly { verdict: Verdict }[]): Checks
 
 export type ChecksExitCode = typeof EXIT.ok | typeof EXIT.checkFailed | typeof EXIT.unjudged;
 
+const CHECKS_VERDICT: Record<number, string> = {
+  [EXIT.ok]: 'every check holds',
+  [EXIT.checkFailed]: 'a check FAILED',
+  [EXIT.unjudged]: 'a check could not be judged (missing data)',
+};
+
+/** The verdict a checks exit code stands for, in words (logs, report.html); looked up by code, not position. */
+export function checksVerdictText(code: number): string {
+  return CHECKS_VERDICT[code] ?? `exit ${code}`;
+}
+
 const DURATION_RE = /(_ns|\.(min|max|mean|p01|p05|p25|p50|p75|p95|p99|p999))$/;
 
 const fmt = (path: string, x: number | null): string => {

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { newRunId } from '../files/run-id.js';
@@ -8,6 +7,7 @@ import { startRole, withTimeout, type RoleProcess } from './child.js';
 import { baseVersions, writeManifest, type Manifest } from '../files/manifest.js';
 import { readWorkerSummary } from '../files/worker-summary.js';
 import type { Logger } from '../cli/logger.js';
+import { STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { scheduleRecord } from '../coordinator/schedule.js';
 import { resolveStampKind, type RecvStampMode } from '../net/stamped-socket.js';
 import {
@@ -45,7 +45,6 @@ export interface RunLocalResult {
 }
 
 /** Signals that stop a run: each one stops every child first, so nothing of the run is left running. */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * One seed of a scenario on one machine: an SNTP server per planned server, the workers and the
@@ -96,6 +95,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const procs: RoleProcess[] = [];
   let interrupted: NodeJS.Signals | null = null;
   let coordinator: RoleProcess | null = null;
+  // Read through a function: the signal handler sets it, which the compiler's narrowing cannot see.
+  const stoppedBy = (): NodeJS.Signals | null => interrupted;
   const start = (name: string, args: string[]): RoleProcess => {
     if (interrupted) throw new Error(`not starting ${name}: the run was stopped (${interrupted})`);
     const p = startRole(name, args, { forwardStderr: opts.verbose !== false });
@@ -111,7 +112,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       // A second signal: no more waiting.
       log.warn(`${sig} again: killing every process of the run`);
       stopAll('SIGKILL');
-      process.exit(128 + (os.constants.signals[sig] ?? 0));
+      process.exit(signalExit(sig));
     }
     interrupted = sig;
     if (coordinator && running(coordinator)) {
@@ -205,6 +206,15 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     };
     await writeManifest(paths.manifest, manifest);
     return { runId, runDir: paths.runDir, exitCode: coordExit.code === 0 && failed.length === 0 ? 0 : 1, interrupted };
+  } catch (e) {
+    // A stop signal while the processes start makes a start fail: that is the signal's exit (128 + n), not a failure.
+    const sig = stoppedBy();
+    if (sig) {
+      throw Object.assign(new Error(`the run was stopped (${sig}) while starting: ${(e as Error).message}`, { cause: e }), {
+        exitCode: signalExit(sig),
+      });
+    }
+    throw e;
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     stopAll();

@@ -77,3 +77,36 @@ for (const [sig, code] of [
     }
   });
 }
+
+test('run-local stopped by Ctrl-C while its processes start: exit 130 (the signal), not a failure', { timeout: 60_000 }, async () => {
+  const dir = tmpDir();
+  const results = path.join(dir, 'results');
+  const scenario = path.join(dir, 'start.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({ name: 'start', workers: 3, rate: 50, duration_s: 30, warmup_max_s: 2, sources: ['system', 'ntp'], checks: [] }),
+  );
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  let sent = false;
+  const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    // The first line names the run; the SNTP server and the workers are being started then.
+    if (!sent && /\[run-local\] run /.test(err)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  child.stdout!.resume();
+  const exitCode = await exited;
+  assert.ok(sent, `run-local never said it started:\n${err}`);
+  assert.equal(exitCode, 130, err.slice(-2000));
+  const until = Date.now() + 5000;
+  while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(processesOf(results), [], 'no process of the run is left');
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loadScenario } from '../../src/scenario/index.js';
 import { negativeControlHeader, negativeControlNote } from '../../src/scenario/negative-control.js';
 import { checksSection } from '../../analysis/report/checks-section.js';
+import { EXIT } from '../../src/cli/exit-codes.js';
 
 test('falseticker is marked as a negative control, and its FAIL is said to be the expected result', () => {
   const { scenario } = loadScenario('falseticker', {});
@@ -64,4 +65,17 @@ test("report.html checks section: the run's own replay command and the negative-
   assert.match(html, /is a negative control/);
   // A checks.json of an older run (no replay field) keeps the old line.
   assert.match(checksSection(base), /Replay with <code>chronoeval run-local --scenario neg-file --seed 3<\/code>/);
+});
+
+test('report.html names the verdict of every checks exit code of the table (4: could not be judged), never "exit N"', () => {
+  const file = (exit_code: number) => ({
+    scenario: 's',
+    seed: 1,
+    exit_code,
+    results: [{ name: 'a', path: 'x', op: '<=' as const, threshold: 0, measured: null, verdict: 'unknown' as const }],
+  });
+  assert.match(checksSection(file(EXIT.unjudged)), /a check could not be judged/);
+  assert.match(checksSection(file(EXIT.checkFailed)), /a check FAILED/);
+  assert.match(checksSection(file(EXIT.ok)), /every check holds/);
+  assert.doesNotMatch(checksSection(file(EXIT.unjudged)), /exit 4/);
 });

@@ -2,7 +2,7 @@
 // event sample (classified by the analysis' metrics/causality.ts) and its time bins.
 import type { Stats } from '../stats/types.js';
 import { intervalCausality, pointCausality } from '../metrics/causality.js';
-import { comparedSources, firstSendRel, timelineBins, type CausalityData, type CausalityMark } from './inputs.js';
+import { comparedSources, firstSendRel, pooledViolations, timelineBins, type CausalityData, type CausalityMark } from './inputs.js';
 
 const num = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 
@@ -13,9 +13,7 @@ export function causalityFromStats(stats: Stats): CausalityData | null {
   const samples: CausalityMark[] = [];
   const violations: CausalityData['violations'] = {};
   for (const src of sources) {
-    const pooled = stats.causality.find((c) => c.source === src.name && c.node === null);
-    const total = (src.bounded ? pooled?.interval?.violation.count : pooled?.point.violations.count) ?? null;
-    violations[src.name] = { total, drawn: 0 };
+    violations[src.name] = { total: pooledViolations(stats, src.name, src.bounded), drawn: 0 };
   }
   for (const e of stats.samples.events) {
     if (e.send_rel_ns === null) continue;

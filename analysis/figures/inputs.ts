@@ -64,6 +64,12 @@ export interface SyncData {
 }
 
 /** Sources compared like with like: in the coordinator and at a worker. */
+/** A source's violations over every pair, as stats.json counts them (interval ones for a bounded source); null without a count. */
+export function pooledViolations(stats: Stats, source: string, bounded: boolean): number | null {
+  const pooled = stats.causality.find((c) => c.source === source && c.node === null);
+  return (bounded ? pooled?.interval?.violation.count : pooled?.point.violations.count) ?? null;
+}
+
 export function comparedSources(stats: Stats): { name: string; bounded: boolean }[] {
   return stats.sources.filter((s) => s.in_coordinator && s.in_workers.length > 0).map((s) => ({ name: s.name, bounded: s.bounded }));
 }
@@ -108,7 +114,9 @@ export function causalityFromFiguresData(stats: Stats, data: FiguresData): Causa
   const violations: CausalityData['violations'] = {};
   for (const v of c.violations) {
     if (!bounded.has(v.source)) continue;
-    violations[v.source] = { total: bounded.get(v.source) ? v.interval.counted : v.point.counted, drawn: 0 };
+    // The caption's total is the one stats.json reports, so the figure never states a second count.
+    const b = bounded.get(v.source)!;
+    violations[v.source] = { total: pooledViolations(stats, v.source, b) ?? (b ? v.interval.counted : v.point.counted), drawn: 0 };
   }
   for (const s of c.samples) {
     const b = bounded.get(s.source);

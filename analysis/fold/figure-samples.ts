@@ -68,7 +68,8 @@ export class CausalitySampler {
   }
 
   add(ev: JoinedEvent): void {
-    // Counted like the causality fold; drawn only with a send time to draw it at.
+    // Classified with the causality fold's functions, for pairs with a point reading on both sides
+    // (the caption's total comes from stats.json); drawn only with a send time to draw it at.
     const drawable = !Number.isNaN(ev.sendLocal);
     const stride = this.sampling.stride;
     const inThinned = drawable && (((ev.seq - this.firstSeq) % stride) + stride) % stride === 0;

@@ -64,7 +64,9 @@ export function isFloatText(text: string): boolean {
 function relFromParts(neg: boolean, sec: number, ns: number, anchorSec: number): number | undefined {
   const dSec = neg ? -sec - anchorSec : sec - anchorSec;
   if (Math.abs(dSec) > 9_007_199) return undefined;
-  return dSec * 1e9 + (neg ? -ns : ns);
+  const rel = dSec * 1e9 + (neg ? -ns : ns);
+  // Near the limit the sub-second part can still carry the sum past 2^53, where it would round.
+  return Number.isSafeInteger(rel) ? rel : undefined;
 }
 
 /**

@@ -244,6 +244,9 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
           `coordinator sent ${String(watch.summary!.sent)} events; no bye from ${silent.join(', ')} (${describeEnd(watch.coordinator)})`,
         );
         exitCode = EXIT.partial;
+      } else if (watch.coordinator.rc === EXIT.notReady) {
+        log.error(`the workers were not ready in time: coordinator ended with ${describeEnd(watch.coordinator)}`);
+        exitCode = EXIT.notReady;
       } else {
         log.error(`coordinator ended with ${describeEnd(watch.coordinator)}`);
         exitCode = EXIT.failed;

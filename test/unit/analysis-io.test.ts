@@ -89,6 +89,10 @@ test('exact ns parsing relative to a whole-second anchor', () => {
   assert.equal(parseRelNs('1.7e18', anchor), undefined);
   assert.equal(parseRelNs('12a', anchor), undefined);
   assert.equal(parseRelNs('9763740800000000000', anchor), undefined, 'too far from the anchor to be exact');
+  // 9,007,199 s after the anchor: exact up to 254,740,991 ns into that second (2^53 − 1), not beyond.
+  assert.equal(parseRelNs('1772747999254740991', anchor), Number.MAX_SAFE_INTEGER);
+  assert.equal(parseRelNs('1772747999999999999', anchor), undefined, 'past 2^53: would round');
+  assert.equal(parseRelNsAt('1772747999999999999', 0, 19, anchor), undefined);
   const text = 'x,1763740801000000123,';
   assert.equal(parseRelNsAt(text, 2, 21, anchor), 1_000_000_123);
   assert.ok(Number.isNaN(parseRelNsAt(text, 22, 22, anchor)!));

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { FIGURES, figureContext } from '../../analysis/figures/index.js';
+import { causalityFromFiguresData } from '../../analysis/figures/inputs.js';
 import { FIGURES_DATA_FILE } from '../../analysis/stats/figures-data.js';
 import { SyncSeriesBinner } from '../../analysis/load/sync-series.js';
 import { CausalitySampler } from '../../analysis/fold/figure-samples.js';
@@ -292,5 +293,33 @@ test('no module under analysis/figures or analysis/report reads a CSV (static ch
       const hit = text.split('\n').find((line) => forbidden.test(line));
       assert.equal(hit, undefined, `${folder}/${f} must not read CSVs: ${hit}`);
     }
+  }
+});
+
+test("the causality caption's total is stats.json's count, also for interval violations without a point reading", async () => {
+  const dir = tmpDir('chronoeval-fig-total-');
+  try {
+    const sources = ['bounded'];
+    const coord: CoordRow[] = [];
+    const wb: WorkerRow[] = [];
+    const ivViol = new Set([12, 30]); // intervals before the send, and no point estimate with them
+    for (let seq = 0; seq < 50; seq++) {
+      const send = 100 + seq * 10;
+      coord.push({ seq, send, stamps: { bounded: { p: send, lo: send - 1, hi: send + 1 } } });
+      wb.push({
+        seq,
+        recv: send + 3,
+        stamps: { bounded: ivViol.has(seq) ? { lo: send - 4, hi: send - 2 } : { p: send + 3, lo: send + 2, hi: send + 4 } },
+      });
+    }
+    writeCoordinator(dir, 'total', sources, coord);
+    writeWorker(dir, 'total', 'b', sources, wb);
+    const { stats, figuresData } = await analyzeRun(dir, { windowsMs: [100] });
+    const pooled = stats.causality.find((c) => c.source === 'bounded' && c.node === null)!;
+    assert.equal(pooled.interval?.violation.count, 2, 'the analysis counts both interval violations');
+    const data = causalityFromFiguresData(stats, figuresData);
+    assert.equal(data?.violations['bounded']?.total, 2, 'the caption says what stats.json says');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

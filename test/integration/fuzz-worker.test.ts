@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { decodeMessage, encodeMessage, type EventMessage, type Message } from '../../src/protocol/messages.js';
-import { startCli, tmpDir } from '../support/helpers.js';
+import { loopbackWorkerFlags, startCli, tmpDir } from '../support/helpers.js';
 import { PacedSender, readCsv, rng, seedFrom, udpDrops, writeKey } from '../support/reliability.js';
 import { workerSummaryOf } from '../support/worker-summary.js';
 
@@ -48,18 +48,7 @@ test(
       RUN,
       '--node',
       'fz',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--sources',
-      'system',
-      '--key-file',
-      keyFile,
-      '--results-dir',
-      path.join(dir, 'results'),
-      '--logs-dir',
-      path.join(dir, 'logs'),
+      ...loopbackWorkerFlags(dir, { keyFile }),
       '--log-level',
       'error',
     ]);

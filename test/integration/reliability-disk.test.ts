@@ -12,7 +12,7 @@ import { startRole, withTimeout } from '../../src/scenario/child.js';
 import { validateWorkerOptions } from '../../src/cli/config-validation.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../src/files/atomic-json.js';
 import { writeCoordinator, writeWorker } from '../fixtures/analysis-run.js';
-import { runCli, tmpDir } from '../support/helpers.js';
+import { loopbackWorkerFlags, runCli, tmpDir } from '../support/helpers.js';
 import { PacedSender, readCsv, sleep, writeKey } from '../support/reliability.js';
 
 const mounted: string[] = [];
@@ -165,25 +165,7 @@ test(
     mountTmpfs(disk, '64k');
     const { key, keyFile } = writeKey(dir);
     const run = 'T-disk-full-logs';
-    const w = start('worker', [
-      'worker',
-      '--run-id',
-      run,
-      '--node',
-      'w',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--sources',
-      'system',
-      '--key-file',
-      keyFile,
-      '--results-dir',
-      path.join(disk, 'results'),
-      '--logs-dir',
-      path.join(disk, 'logs'),
-    ]);
+    const w = start('worker', ['worker', '--run-id', run, '--node', 'w', ...loopbackWorkerFlags(disk, { keyFile })]);
     const port = await withTimeout(w.role.listening, 20_000, 'worker start');
     let done = false;
     const exit = w.role.exited.then((e) => {
@@ -326,25 +308,7 @@ test('ENOSPC at the coordinator: it stops sending, ends the workers and exits 3 
   mountTmpfs(disk, '64k');
   const { keyFile } = writeKey(dir);
   const run = 'T-disk-full-coord';
-  const w = start('worker', [
-    'worker',
-    '--run-id',
-    run,
-    '--node',
-    'w',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--sources',
-    'system',
-    '--key-file',
-    keyFile,
-    '--results-dir',
-    path.join(dir, 'results'),
-    '--logs-dir',
-    path.join(dir, 'logs'),
-  ]);
+  const w = start('worker', ['worker', '--run-id', run, '--node', 'w', ...loopbackWorkerFlags(dir, { keyFile })]);
   const port = await withTimeout(w.role.listening, 20_000, 'worker start');
   const c = start('coordinator', [
     'coordinator',

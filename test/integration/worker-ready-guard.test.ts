@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { decodeMessage, encodeMessage, encodeReadyQuery } from '../../src/protocol/messages.js';
-import { startCli, tmpDir } from '../support/helpers.js';
+import { loopbackWorkerFlags, startCli, tmpDir } from '../support/helpers.js';
 import { writeKey } from '../support/reliability.js';
 import { workerSummaryOf } from '../support/worker-summary.js';
 
@@ -30,25 +30,7 @@ test(
   async () => {
     const dir = tmpDir();
     const { key, keyFile } = writeKey(dir);
-    const { child, port } = await startCli([
-      'worker',
-      '--run-id',
-      RUN,
-      '--node',
-      'g1',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--sources',
-      'system',
-      '--key-file',
-      keyFile,
-      '--results-dir',
-      path.join(dir, 'results'),
-      '--logs-dir',
-      path.join(dir, 'logs'),
-    ]);
+    const { child, port } = await startCli(['worker', '--run-id', RUN, '--node', 'g1', ...loopbackWorkerFlags(dir, { keyFile })]);
     const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     const coord = await listener('127.0.0.1', key);
     const victim = await listener('127.0.0.2', key); // another loopback address: a spoofed source

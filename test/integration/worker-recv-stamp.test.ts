@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { decodeMessage, encodeMessage, type EventMessage } from '../../src/protocol/messages.js';
-import { runCli, startCli, tmpDir, waitStopped } from '../support/helpers.js';
+import { loopbackWorkerFlags, runCli, startCli, tmpDir, waitStopped } from '../support/helpers.js';
 import { workerSummaryOf } from '../support/worker-summary.js';
 
 const RUN = 'T-recv-stamp';
@@ -192,27 +192,9 @@ test('--recv-stamp kernel without the addon: a clear error, exit 2, nothing writ
 
 test('--recv-stamp auto without the addon: a warning, user stamps, every event recorded', { timeout: 60_000 }, async () => {
   const dir = tmpDir();
-  const { child, port, stderr } = await startCli(
-    [
-      'worker',
-      '--run-id',
-      RUN,
-      '--node',
-      'na',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--sources',
-      'system',
-      '--insecure',
-      '--results-dir',
-      path.join(dir, 'results'),
-      '--logs-dir',
-      path.join(dir, 'logs'),
-    ],
-    { env: { CHRONOEVAL_NO_NATIVE: '1' } },
-  );
+  const { child, port, stderr } = await startCli(['worker', '--run-id', RUN, '--node', 'na', ...loopbackWorkerFlags(dir)], {
+    env: { CHRONOEVAL_NO_NATIVE: '1' },
+  });
   const tx = dgram.createSocket('udp4');
   await new Promise<void>((r) => tx.connect(port, '127.0.0.1', r));
   for (let i = 0; i < 50; i++) {

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { createHmac, randomBytes } from 'node:crypto';
 import { encodeMessage, encodeReadyQuery, decodeMessage, type EventMessage } from '../../src/protocol/messages.js';
-import { startCli, tmpDir } from '../support/helpers.js';
+import { loopbackWorkerFlags, startCli, tmpDir } from '../support/helpers.js';
 import { workerSummaryOf } from '../support/worker-summary.js';
 
 const RUN = 'T-worker-1';
@@ -43,25 +43,7 @@ test('worker records exactly the authentic events and counts every reject by kin
   const key = randomBytes(32);
   writeFileSync(keyFile, key.toString('hex'));
   chmodSync(keyFile, 0o600);
-  const { child, port } = await startCli([
-    'worker',
-    '--run-id',
-    RUN,
-    '--node',
-    'n1',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--sources',
-    'system',
-    '--key-file',
-    keyFile,
-    '--results-dir',
-    path.join(dir, 'results'),
-    '--logs-dir',
-    path.join(dir, 'logs'),
-  ]);
+  const { child, port } = await startCli(['worker', '--run-id', RUN, '--node', 'n1', ...loopbackWorkerFlags(dir, { keyFile })]);
   const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   await withSocket(async (s) => {
     const send = (b: Buffer): void => {
@@ -105,24 +87,7 @@ test('worker records exactly the authentic events and counts every reject by kin
 
 test('worker answers ready? with per-source status', async () => {
   const dir = tmpDir();
-  const { child, port } = await startCli([
-    'worker',
-    '--run-id',
-    RUN,
-    '--node',
-    'n2',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--sources',
-    'system',
-    '--insecure',
-    '--results-dir',
-    path.join(dir, 'results'),
-    '--logs-dir',
-    path.join(dir, 'logs'),
-  ]);
+  const { child, port } = await startCli(['worker', '--run-id', RUN, '--node', 'n2', ...loopbackWorkerFlags(dir)]);
   try {
     await withSocket(async (s) => {
       const status = waitFor(s, 'status', RUN, null);

@@ -77,3 +77,24 @@ export async function waitStopped(pid: number): Promise<void> {
   }
   throw new Error(`process ${pid} did not stop`);
 }
+
+/**
+ * The flags of a system-clock `chronoeval worker` on loopback (an ephemeral port) writing under
+ * dir/results and dir/logs; authenticated with keyFile, else `--insecure`.
+ */
+export function loopbackWorkerFlags(dir: string, o: { keyFile?: string } = {}): string[] {
+  const auth = o.keyFile ? ['--key-file', o.keyFile] : ['--insecure'];
+  return [
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--sources',
+    'system',
+    ...auth,
+    '--results-dir',
+    path.join(dir, 'results'),
+    '--logs-dir',
+    path.join(dir, 'logs'),
+  ];
+}

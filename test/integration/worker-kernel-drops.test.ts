@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeMessage, encodeMessage } from '../../src/protocol/messages.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV } from '../../src/net/udp-stamp-addon.js';
-import { startCli, tmpDir, waitStopped } from '../support/helpers.js';
+import { loopbackWorkerFlags, startCli, tmpDir, waitStopped } from '../support/helpers.js';
 import { workerSummaryOf } from '../support/worker-summary.js';
 
 delete process.env[NO_NATIVE_ENV];
@@ -30,19 +30,9 @@ for (const mode of ['kernel', 'user'] as const) {
         RUN,
         '--node',
         node,
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        '0',
-        '--sources',
-        'system',
-        '--insecure',
+        ...loopbackWorkerFlags(dir),
         '--recv-stamp',
         mode,
-        '--results-dir',
-        path.join(dir, 'results'),
-        '--logs-dir',
-        path.join(dir, 'logs'),
       ]);
       const exit = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
       child.kill('SIGSTOP');

@@ -86,21 +86,11 @@ async function stoppedWorkerRun(mode: 'auto' | 'kernel' | 'user', n: number) {
     RUN,
     '--node',
     node,
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--sources',
-    'system',
-    '--insecure',
+    ...loopbackWorkerFlags(dir),
     '--recv-stamp',
     mode,
     '--clock-faults',
     CLOCK,
-    '--results-dir',
-    path.join(dir, 'results'),
-    '--logs-dir',
-    path.join(dir, 'logs'),
   ]);
   const tx = dgram.createSocket('udp4');
   await new Promise<void>((r) => tx.connect(port, '127.0.0.1', r));
@@ -159,29 +149,10 @@ test('user stamps: the same events are stamped only once the worker runs again',
 
 test('--recv-stamp kernel without the addon: a clear error, exit 2, nothing written', async () => {
   const dir = tmpDir();
-  const r = await runCli(
-    [
-      'worker',
-      '--run-id',
-      RUN,
-      '--node',
-      'nk',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--sources',
-      'system',
-      '--insecure',
-      '--recv-stamp',
-      'kernel',
-      '--results-dir',
-      path.join(dir, 'results'),
-      '--logs-dir',
-      path.join(dir, 'logs'),
-    ],
-    { env: { CHRONOEVAL_NO_NATIVE: '1' }, timeoutMs: 30_000 },
-  );
+  const r = await runCli(['worker', '--run-id', RUN, '--node', 'nk', ...loopbackWorkerFlags(dir), '--recv-stamp', 'kernel'], {
+    env: { CHRONOEVAL_NO_NATIVE: '1' },
+    timeoutMs: 30_000,
+  });
   assert.equal(r.code, 2);
   assert.match(
     r.stderr,

@@ -51,6 +51,28 @@ function representative(idx: number): number {
 }
 
 /** Collects finite numbers; NaN (missing) is ignored by design, never counted as 0. */
+/** A distribution of no values: every statistic null, never 0. */
+export function emptyDistribution(unit: Distribution['unit']): Distribution {
+  return {
+    unit,
+    n: 0,
+    exact: true,
+    relative_error: 0,
+    min: null,
+    max: null,
+    mean: null,
+    p01: null,
+    p05: null,
+    p25: null,
+    p50: null,
+    p75: null,
+    p95: null,
+    p99: null,
+    p999: null,
+    histogram: null,
+  };
+}
+
 export class DistAcc {
   n = 0;
   private sum = 0;
@@ -173,25 +195,7 @@ export class DistAcc {
 
   summarize(): Distribution {
     const n = this.n;
-    const empty: Distribution = {
-      unit: this.unit,
-      n: 0,
-      exact: true,
-      relative_error: 0,
-      min: null,
-      max: null,
-      mean: null,
-      p01: null,
-      p05: null,
-      p25: null,
-      p50: null,
-      p75: null,
-      p95: null,
-      p99: null,
-      p999: null,
-      histogram: null,
-    };
-    if (n === 0) return empty;
+    if (n === 0) return emptyDistribution(this.unit);
     // Every quantile in one pass (ranks rise with p): a histogram walk per quantile was the
     // summary's main cost (≈ 96K buckets × 8 quantiles × every distribution).
     const ranks = QUANTILES.map((p) => nearestRank(p, n));

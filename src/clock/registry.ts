@@ -6,6 +6,7 @@ import { BoundedSource } from './sources/bounded.js';
 import { createChronySource } from './sources/chrony.js';
 import { createClockBoundSource } from './sources/clockbound.js';
 import { createChronoTickSource } from './sources/chronotick.js';
+import { createChannelSource } from './sources/channel.js';
 
 /** What every source factory may use. Per-source tuning lives in `options[sourceName]`. */
 export interface SourceContext {
@@ -19,7 +20,7 @@ export interface SourceContext {
   runId?: string;
 }
 
-export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick'] as const;
+export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick', 'channel'] as const;
 
 /**
  * Build the named sources in order. Sources that need NTP samples share one NtpSource, which is
@@ -78,6 +79,10 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
         stamped.push(createChronoTickSource(base(ctx), o));
         break;
       }
+      case 'channel':
+        // The coordinator's clock is the channel's frame; workers learn it from echo samples.
+        stamped.push(createChannelSource(base(ctx), ctx.nodeId === 'coordinator', ctx.options.channel ?? {}));
+        break;
       default:
         throw new Error(`unknown clock source "${name}"; known: ${KNOWN_SOURCES.join(', ')}`);
     }

@@ -79,6 +79,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
   private readonly seqSeen = new Set<number>();
   private seqNext = 0;
   private maxSeq = -Infinity;
+  private readonly selectNs: bigint;
   private windowStartMono: bigint | null = null;
   private windowBestDelay = 0n;
   private readonly counts = { received: 0, used: 0, not_minimum: 0, duplicate: 0, too_old: 0, inconsistent: 0 };
@@ -96,6 +97,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
       throw new Error(`channel source: option minSamples must be an integer >= 1, got ${JSON.stringify(n)}`);
     if (typeof w !== 'number' || !Number.isFinite(w) || w < 0)
       throw new Error(`channel source: option selectMs must be a number >= 0, got ${JSON.stringify(w)}`);
+    this.selectNs = BigInt(Math.round(w * 1e6));
     this.sink = sink;
     this.wiring = { clock, logger, nodeId, runId };
     try {
@@ -138,8 +140,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
     }
     // Minimum-delay selection: within a window only a sample that lowers the minimum delay can
     // narrow the model's intersection; the rest would only cost a model update each.
-    const selectNs = BigInt(Math.round(this.tuning.selectMs * 1e6));
-    if (this.windowStartMono === null || s.atMonoNs - this.windowStartMono >= selectNs || s.atMonoNs < this.windowStartMono) {
+    if (this.windowStartMono === null || s.atMonoNs - this.windowStartMono >= this.selectNs || s.atMonoNs < this.windowStartMono) {
       this.windowStartMono = s.atMonoNs;
     } else if (delay >= this.windowBestDelay) {
       this.counts.not_minimum++;

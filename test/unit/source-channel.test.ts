@@ -124,7 +124,7 @@ test('channel: covers the coordinator clock under drift, asymmetric delays and a
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     const p = new Prng(seed * 7919);
     const drift = (p.next() * 2 - 1) * 50;
-    const step = (p.next() < 0.5 ? -1 : 1) * (1 + p.next() * 30);
+    const step = (p.next() < 0.5 ? -1 : 1) * 10 ** (p.next() * 2.7); // 1 ms .. 500 ms
     const res = simulate({
       seed,
       worker: { offset_ms: (p.next() * 2 - 1) * 200, drift_ppm: drift, steps: [{ at_s: 6 + p.next() * 4, step_ms: step }] },

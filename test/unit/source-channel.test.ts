@@ -7,9 +7,10 @@ import { Prng } from '../../src/sim/prng.js';
 import { FaultyClock } from '../../src/sim/faulty-clock.js';
 import type { ClockFaultSpec } from '../../src/sim/clock-faults.js';
 import { ChannelSource, CHANNEL_READY_DETAIL, isEchoSampleSink, type EchoSample } from '../../src/clock/sources/channel.js';
-import { createSources, parseSourceList } from '../../src/clock/registry.js';
+import { createSources, KNOWN_SOURCES, parseSourceList } from '../../src/clock/registry.js';
 import type { LocalClock, Reading, SyncRow } from '../../src/clock/types.js';
 import type { Logger } from '../../src/cli/logger.js';
+import { validateCoordinatorOptions, validateWorkerOptions } from '../../src/cli/config-validation.js';
 
 const BASE = 1_800_000_000_000_000_000n; // true time at t = 0, ns
 const MONO0 = 1_000_000_000_000n;
@@ -288,6 +289,12 @@ const quietLogger = { debug() {}, info() {}, warn() {}, error() {} } as unknown 
 
 test('channel: registered; on the coordinator it is its own clock, on a worker an echo sink; no NTP server needed', () => {
   assert.deepEqual(parseSourceList('system,channel'), ['system', 'channel']);
+  // Neither role asks for --ntp-server when channel is the only synchronised source.
+  validateWorkerOptions({ node: 'w1', sources: 'system,channel', 'results-dir': '/tmp', 'logs-dir': '/tmp' }, KNOWN_SOURCES);
+  validateCoordinatorOptions(
+    { workers: '127.0.0.1:47100', sources: 'system,channel', 'results-dir': '/tmp', 'logs-dir': '/tmp' },
+    KNOWN_SOURCES,
+  );
   const clock: LocalClock = { simulated: false, nowNs: () => BASE };
   const ctx = { clock, ntpServers: [], pollMs: 1000, sink: () => {}, logger: quietLogger, options: {} };
   const c = createSources(['system', 'channel'], { ...ctx, nodeId: 'coordinator' });

@@ -171,6 +171,22 @@ test('channel: sparse events (2 per second, results one event later) stay covere
   }
 });
 
+test("channel: the wander scenario's random-walk frequency (20 ppm/√s, capped at ±100 ppm) stays covered", () => {
+  for (const seed of [21, 22, 23]) {
+    const res = simulate({
+      seed,
+      worker: { wander: { sd_ppm_per_sqrt_s: 20, interval_s: 0.5, max_abs_ppm: 100 }, seed },
+      coordinator: { drift_ppm: 5 },
+      rate: 100,
+      durationS: 30,
+    });
+    const ctx = `seed ${seed}: ${res.covered}/${res.withValue} of ${res.reads}, ${JSON.stringify(res.statuses)}`;
+    if (process.env.CHANNEL_TEST_VERBOSE) console.log(ctx, median(res.halfWidths));
+    assert.ok(res.covered / res.withValue >= 0.999, ctx);
+    assert.ok(res.withValue / res.reads > 0.8, ctx);
+  }
+});
+
 test('channel: warming with empty values (never 0) until minSamples samples, then values', () => {
   const tl = new Timeline();
   const clock = new FaultyClock({ offset_ms: 3 }, { host: tl, startTrueNs: BASE });

@@ -9,7 +9,7 @@ import type { ClockFaultSpec } from '../../src/sim/clock-faults.js';
 import { ChannelSource, CHANNEL_READY_DETAIL, isEchoSampleSink, type EchoSample } from '../../src/clock/sources/channel.js';
 import { createSources, KNOWN_SOURCES, parseSourceList } from '../../src/clock/registry.js';
 import type { LocalClock, Reading, SyncRow } from '../../src/clock/types.js';
-import type { Logger } from '../../src/cli/logger.js';
+import { Logger } from '../../src/cli/logger.js';
 import { validateCoordinatorOptions, validateWorkerOptions } from '../../src/cli/config-validation.js';
 
 const BASE = 1_800_000_000_000_000_000n; // true time at t = 0, ns
@@ -299,6 +299,30 @@ test('channel: re-estimation of a past instant uses the samples after it too', (
   const truth = BASE + 1_050_000_000n;
   assert.ok(re.lo_ns <= truth && truth <= re.hi_ns!);
   assert.ok(re.hi_ns! - re.lo_ns <= live.hi_ns! - live.lo_ns, 'never wider than the live reading');
+});
+
+class CaptureLogger extends Logger {
+  readonly lines: string[] = [];
+  constructor() {
+    super('test', null, 'error');
+  }
+  override log(level: string, msg: string): void {
+    this.lines.push(`${level} ${msg}`);
+  }
+}
+
+test('channel: a step of the coordinator clock restarts the model; its warning is logged after the receive callback', async () => {
+  const logger = new CaptureLogger();
+  const { src, sample, rows } = steadySource({ logger });
+  for (let k = 0; k < 60; k++) src.addEchoSample(sample(k, k * 50));
+  assert.equal(rows.at(-1)!.reason, 'used');
+  const stepped = sample(60, 3000);
+  src.addEchoSample({ ...stepped, s_ns: stepped.s_ns + 10_000_000n, e_ns: stepped.e_ns + 10_000_000n });
+  assert.match(String(rows.at(-1)!.reason), /model restarted/);
+  assert.deepEqual(logger.lines, [], 'nothing written inside addEchoSample');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(logger.lines.length, 1);
+  assert.match(logger.lines[0]!, /^warn channel: coordinator sample inconsistent with its model/);
 });
 
 const quietLogger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;

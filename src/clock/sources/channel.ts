@@ -12,6 +12,7 @@ import type { ClockSource, Readiness, Reading, SyncRow, SyncSink } from '../type
 import { EMPTY_READING } from '../types.js';
 import { BoundedSource, DEFAULT_BOUNDED_TUNING, type BoundedTuning } from './bounded.js';
 import type { SourceWiring } from './source-util.js';
+import type { Logger } from '../../cli/logger.js';
 
 /** One echo round trip as the coordinator's piggyback delivers it (the CONTRACT's fields). */
 export interface EchoSample {
@@ -113,7 +114,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
         ntp: { onSample: (l) => this.listeners.push(l) },
         clock,
         sink: (row) => this.forward(row),
-        logger,
+        logger: logger && deferred(logger),
         nodeId,
         runId,
         name: this.name,
@@ -295,6 +296,16 @@ export function createChannelSource(
   if (isCoordinator) return new CoordinatorChannelSource(name);
   const { clock, sink, logger, nodeId, runId, monoNs } = wiring;
   return new ChannelSource({ ...(options as Partial<ChannelSourceOptions>), name, clock, sink, logger, nodeId, runId, monoNs });
+}
+
+/**
+ * The model logs from inside a sample (a model restart, a failing sink): here that is the
+ * receive path, where a stderr write can block. The same logger, writing after the callback.
+ */
+function deferred(logger: Logger): Logger {
+  const later = Object.create(logger) as Logger;
+  later.log = (level, msg, data) => void setImmediate(() => logger.log(level, msg, data));
+  return later;
 }
 
 /** A misspelt option would silently keep its default: name it, and the options there are. */

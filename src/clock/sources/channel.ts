@@ -3,12 +3,12 @@
 // of an NTP exchange, mirrored (the coordinator asks, the worker answers). On a worker the source
 // estimates the COORDINATOR's local clock, not UTC; on the coordinator it is that clock itself.
 //
-// The model is `bounded`'s, unchanged: each sample enters a BoundedSource as the equivalent NTP
-// sample (offset coordinator − local at the local midpoint r + h/2, delay δ), so the interval is
-// δ/2 plus drift growth (min-delay selection, drift regression, growth ≥ PHI × age, step
-// handling) exactly as docs/sources.md describes for `bounded`.
+// The model is `bounded`'s, unchanged: each selected sample (minimum delay per window, below)
+// enters a BoundedSource as the equivalent NTP sample (offset coordinator − local at the local
+// midpoint r + h/2, delay δ), so the interval is δ/2 plus drift growth (drift regression, growth
+// ≥ PHI × age, step handling) exactly as docs/sources.md describes for `bounded`.
 import type { NtpSample, NtpSampleListener } from '../ntp-sample.js';
-import type { ClockSource, Readiness, Reading, SyncRow, SyncSink } from '../types.js';
+import type { ClockSource, LocalClock, Readiness, Reading, SyncRow, SyncSink } from '../types.js';
 import { EMPTY_READING } from '../types.js';
 import { BoundedSource, DEFAULT_BOUNDED_TUNING, type BoundedTuning } from './bounded.js';
 import type { SourceWiring } from './source-util.js';
@@ -78,7 +78,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
   private readonly model: BoundedSource;
   private readonly listeners: NtpSampleListener[] = [];
   private readonly sink?: SyncSink;
-  private readonly wiring: SourceWiring;
+  private readonly clock: LocalClock;
   private readonly maxDriftPpm: number;
   /** The sample being fed, so the model's sync row gets the channel's own columns. */
   private current: EchoSample | null = null;
@@ -106,7 +106,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
       throw new Error(`channel source: option selectMs must be a number >= 0, got ${JSON.stringify(w)}`);
     this.selectNs = BigInt(Math.round(w * 1e6));
     this.sink = sink;
-    this.wiring = { clock, logger, nodeId, runId };
+    this.clock = clock;
     try {
       this.model = new BoundedSource({
         ...CHANNEL_BOUNDED_DEFAULTS,
@@ -227,7 +227,7 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
       reason: '',
     };
     // Truth column: true − local at the piggyback's arrival (simulated clocks only).
-    const clock = this.wiring.clock;
+    const clock = this.clock;
     if (clock.simulated && clock.atMonoNs) {
       const local = clock.atMonoNs(s.atMonoNs);
       const trueNs = clock.lastTrueNs;

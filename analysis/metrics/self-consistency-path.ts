@@ -1,0 +1,212 @@
+// The second self-consistency bound (docs/metrics.md §Self-consistency): the truth, seen in offset
+// space (o = true − t), is a path whose slope is at most ε. Each reading it misses is a miss, so
+// misses ≥ n − (the most readings any such path passes through). A sweep over t keeps, for every
+// offset o, g(o) = the most readings a path ending at o can have passed through: between readings
+// g is dilated by ε·Δt (the path moves at most that far), at a reading g rises by 1 on [lo − t,
+// hi − t]. Exact while g has at most `cap` breakpoints; beyond that neighbouring levels are merged
+// upwards, so g only ever overestimates: the bound n − max g stays valid, only looser.
+import { SELF_CONSISTENCY_TOLERANCE_NS } from './self-consistency.js';
+
+export const PATH_BREAKPOINTS = 64;
+/** Readings held back to be taken in time order (rows come in event order; arrivals may swap). */
+export const PATH_REORDER = 32;
+
+type Reading = [t: number, lo: number, hi: number];
+
+export class PathBound {
+  /** Breakpoints x[0..m) ascending; v[k] is g left of x[k], v[m] right of the last (both ends 0). */
+  private x: Float64Array;
+  private v: Float64Array;
+  private x2: Float64Array;
+  private v2: Float64Array;
+  private m = 0;
+  private tau = NaN;
+  /** Readings passed through since the last cut. */
+  private count = 0;
+  /** Bound summed over the closed parts (between cuts). */
+  private closed = 0;
+  /** Held readings [t, lo, hi], sorted by t. */
+  private readonly held: Reading[] = [];
+
+  constructor(
+    private readonly eps: number,
+    private readonly cap = PATH_BREAKPOINTS,
+  ) {
+    const n = cap + 4;
+    this.x = new Float64Array(n);
+    this.v = new Float64Array(n + 1);
+    this.x2 = new Float64Array(n);
+    this.v2 = new Float64Array(n + 1);
+  }
+
+  /** Readings that must miss: n − max g over every part. */
+  get bound(): number {
+    this.flush();
+    return this.closed + this.open();
+  }
+
+  /** A clock step: paths do not continue across it. */
+  cut(): void {
+    this.flush();
+    this.closed += this.open();
+    this.m = 0;
+    this.v[0] = 0;
+    this.count = 0;
+    this.tau = NaN;
+  }
+
+  /** Add a reading [lo, hi] at local instant t; up to PATH_REORDER readings wait to be taken in time order. */
+  add(t: number, lo: number, hi: number): void {
+    const h = this.held;
+    let i = h.length;
+    while (i > 0 && h[i - 1]![0] > t) i--;
+    h.splice(i, 0, [t, lo, hi]);
+    if (h.length > PATH_REORDER) {
+      const [t0, lo0, hi0] = h.shift()!;
+      this.take(t0, lo0, hi0);
+    }
+  }
+
+  private flush(): void {
+    for (const [t, lo, hi] of this.held) this.take(t, lo, hi);
+    this.held.length = 0;
+  }
+
+  /** Take one reading. One earlier than the last taken (beyond the reorder buffer) is widened to the last one's instant. */
+  private take(t: number, lo: number, hi: number): void {
+    const tol = SELF_CONSISTENCY_TOLERANCE_NS / 2;
+    let a = lo - t - tol,
+      b = hi - t + tol;
+    if (Number.isNaN(this.tau)) this.tau = t;
+    else if (t >= this.tau) {
+      this.dilate(this.eps * (t - this.tau));
+      this.tau = t;
+    } else {
+      // the path at tau is within ε·(tau − t) of where it was at t
+      const r = this.eps * (this.tau - t);
+      a -= r;
+      b += r;
+    }
+    this.raise(a, b);
+    this.count++;
+    while (this.m > this.cap) this.coarsen();
+  }
+
+  private open(): number {
+    let max = 0;
+    for (let k = 0; k <= this.m; k++) if (this.v[k]! > max) max = this.v[k]!;
+    return this.count - max;
+  }
+
+  /** g ← max of g over [o − r, o + r]: rising edges move left by r, falling ones right; valleys that close vanish. */
+  private dilate(r: number): void {
+    if (r <= 0 || this.m === 0) return;
+    const X = this.x,
+      V = this.v,
+      OX = this.x2,
+      OV = this.v2;
+    let n = 0;
+    OV[0] = V[0]!;
+    for (let k = 0; k < this.m; k++) {
+      const R = V[k + 1]!;
+      let L = OV[n]!;
+      let pos = R > V[k]! ? X[k]! - r : X[k]! + r;
+      // a valley between the last output edge and this one closed: its value is gone
+      while (n > 0 && pos <= OX[n - 1]!) {
+        const Lp = OV[n - 1]!;
+        const leftPos = OX[n - 1]!;
+        n--;
+        L = Lp;
+        pos = R > Lp ? pos : leftPos;
+      }
+      if (R === L) continue;
+      OX[n] = pos;
+      OV[++n] = R;
+    }
+    this.m = n;
+    this.x = OX;
+    this.v = OV;
+    this.x2 = X;
+    this.v2 = V;
+  }
+
+  /** g ← g + 1 on [a, b]. */
+  private raise(a: number, b: number): void {
+    const X = this.x,
+      V = this.v,
+      OX = this.x2,
+      OV = this.v2;
+    let n = 0;
+    let k = 0;
+    OV[0] = V[0]!;
+    // edges left of a
+    while (k < this.m && X[k]! < a) {
+      OX[n] = X[k]!;
+      OV[++n] = V[k + 1]!;
+      k++;
+    }
+    // value at a is V[k]; open the raised part
+    OX[n] = a;
+    OV[++n] = V[k]! + 1;
+    while (k < this.m && X[k]! <= b) {
+      OX[n] = X[k]!;
+      OV[++n] = V[k + 1]! + 1;
+      k++;
+    }
+    OX[n] = b;
+    OV[++n] = V[k]!;
+    while (k < this.m) {
+      OX[n] = X[k]!;
+      OV[++n] = V[k + 1]!;
+      k++;
+    }
+    // drop edges between equal values
+    let w = 0;
+    for (let i = 0; i < n; i++) {
+      if (OV[i + 1] === OV[w]) continue;
+      OX[w] = OX[i]!;
+      OV[++w] = OV[i + 1]!;
+    }
+    this.m = w;
+    this.x = OX;
+    this.v = OV;
+    this.x2 = X;
+    this.v2 = V;
+  }
+
+  /** Remove one breakpoint by raising the cheaper (raise × width) finite side to its neighbour's value. */
+  private coarsen(): void {
+    const X = this.x,
+      V = this.v;
+    let best = -1,
+      bestCost = Infinity;
+    for (let k = 0; k < this.m; k++) {
+      const lower = V[k]! < V[k + 1]! ? k : k + 1; // the segment that would be raised
+      if (lower === 0 || lower === this.m) continue; // never raise the infinite ends
+      const cost = Math.abs(V[k + 1]! - V[k]!) * (X[lower]! - X[lower - 1]!);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = k;
+      }
+    }
+    if (best < 0) best = V[1]! > V[this.m - 1]! ? this.m - 1 : 0; // only ends left: raise one end
+    const hi = Math.max(V[best]!, V[best + 1]!);
+    V[best] = hi;
+    V[best + 1] = hi;
+    // remove breakpoint `best`, then any breakpoint now between equal values
+    let w = 0;
+    const OX = this.x2,
+      OV = this.v2;
+    OV[0] = V[0]!;
+    for (let k = 0; k < this.m; k++) {
+      if (k === best || V[k + 1] === OV[w]) continue;
+      OX[w] = X[k]!;
+      OV[++w] = V[k + 1]!;
+    }
+    this.m = w;
+    this.x = OX;
+    this.v = OV;
+    this.x2 = X;
+    this.v2 = V;
+  }
+}

@@ -1,7 +1,7 @@
 // Folds each worker's interval readings into the two self-consistency bounds (docs/metrics.md
-// §Self-consistency; analysis/metrics/self-consistency.ts and self-consistency-path.ts). Rows come
-// in event order; the local instant of a reading is the worker's recv_local_ns. State per worker
-// and source: the matcher's look-back and the path's breakpoints — never the readings.
+// §Self-consistency; analysis/metrics/self-consistency.ts, analysis/metrics/self-consistency-path.ts).
+// Rows come in event order; the local instant of a reading is the worker's recv_local_ns. State
+// per worker and source: the matcher's look-back and the path's breakpoints — never the readings.
 import type { EventBlock } from './event-block.js';
 import type { SourceDef } from '../join/joined.js';
 import type { DistAcc } from '../stats/distribution.js';

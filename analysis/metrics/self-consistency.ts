@@ -14,7 +14,6 @@ export const DEFAULT_MAX_FREQ_ERROR_PPM = 500;
 export const SELF_CONSISTENCY_LOOK_BACK = 128;
 /** Slack below which a pair still counts as compatible: absorbs rounding of the relative ns doubles. */
 export const SELF_CONSISTENCY_TOLERANCE_NS = 1;
-export const SELF_CONSISTENCY_METHOD = 'greedy-matching-min-slack';
 
 /**
  * How far two readings are from being compatible (ns): > 0 means incompatible. In offset space

@@ -7,7 +7,7 @@
 // upwards, so g only ever overestimates: the bound n − max g stays valid, only looser.
 import { SELF_CONSISTENCY_TOLERANCE_NS } from './self-consistency.js';
 
-export const PATH_BREAKPOINTS = 64;
+export const PATH_BREAKPOINTS = 128;
 /** Readings held back to be taken in time order (rows come in event order; arrivals may swap). */
 export const PATH_REORDER = 32;
 
@@ -174,18 +174,25 @@ export class PathBound {
     this.v2 = V;
   }
 
-  /** Remove one breakpoint by raising the cheaper (raise × width) finite side to its neighbour's value. */
+  /**
+   * Remove one breakpoint by raising the lower finite side to its neighbour's value: the one whose
+   * raised value is lowest (far below the best path, where an overestimate is least likely to
+   * matter), the narrower on ties.
+   */
   private coarsen(): void {
     const X = this.x,
       V = this.v;
     let best = -1,
-      bestCost = Infinity;
+      bestLevel = Infinity,
+      bestWidth = Infinity;
     for (let k = 0; k < this.m; k++) {
       const lower = V[k]! < V[k + 1]! ? k : k + 1; // the segment that would be raised
       if (lower === 0 || lower === this.m) continue; // never raise the infinite ends
-      const cost = Math.abs(V[k + 1]! - V[k]!) * (X[lower]! - X[lower - 1]!);
-      if (cost < bestCost) {
-        bestCost = cost;
+      const level = Math.max(V[k]!, V[k + 1]!);
+      const width = X[lower]! - X[lower - 1]!;
+      if (level < bestLevel || (level === bestLevel && width < bestWidth)) {
+        bestLevel = level;
+        bestWidth = width;
         best = k;
       }
     }

@@ -11,22 +11,22 @@ export const PATH_BREAKPOINTS = 128;
 /** Readings held back to be taken in time order (rows come in event order; arrivals may swap). */
 export const PATH_REORDER = 32;
 
-type Reading = [t: number, lo: number, hi: number];
-
 export class PathBound {
   /** Breakpoints x[0..m) ascending; v[k] is g left of x[k], v[m] right of the last (both ends 0). */
   private x: Float64Array;
   private v: Float64Array;
   private x2: Float64Array;
   private v2: Float64Array;
+  private readonly levels: Float64Array;
   private m = 0;
   private tau = NaN;
   /** Readings passed through since the last cut. */
   private count = 0;
   /** Bound summed over the closed parts (between cuts). */
   private closed = 0;
-  /** Held readings [t, lo, hi], sorted by t. */
-  private readonly held: Reading[] = [];
+  /** Held readings, sorted by t: t, lo, hi at 3k, 3k + 1, 3k + 2. */
+  private readonly held = new Float64Array(3 * (PATH_REORDER + 1));
+  private nHeld = 0;
 
   constructor(
     private readonly eps: number,
@@ -37,6 +37,7 @@ export class PathBound {
     this.v = new Float64Array(n + 1);
     this.x2 = new Float64Array(n);
     this.v2 = new Float64Array(n + 1);
+    this.levels = new Float64Array(n + 1);
   }
 
   /** Readings that must miss: n − max g over every part. */
@@ -58,18 +59,23 @@ export class PathBound {
   /** Add a reading [lo, hi] at local instant t; up to PATH_REORDER readings wait to be taken in time order. */
   add(t: number, lo: number, hi: number): void {
     const h = this.held;
-    let i = h.length;
-    while (i > 0 && h[i - 1]![0] > t) i--;
-    h.splice(i, 0, [t, lo, hi]);
-    if (h.length > PATH_REORDER) {
-      const [t0, lo0, hi0] = h.shift()!;
-      this.take(t0, lo0, hi0);
+    let i = this.nHeld;
+    while (i > 0 && h[3 * (i - 1)]! > t) i--;
+    h.copyWithin(3 * (i + 1), 3 * i, 3 * this.nHeld);
+    h[3 * i] = t;
+    h[3 * i + 1] = lo;
+    h[3 * i + 2] = hi;
+    if (++this.nHeld > PATH_REORDER) {
+      this.take(h[0]!, h[1]!, h[2]!);
+      h.copyWithin(0, 3, 3 * this.nHeld);
+      this.nHeld--;
     }
   }
 
   private flush(): void {
-    for (const [t, lo, hi] of this.held) this.take(t, lo, hi);
-    this.held.length = 0;
+    const h = this.held;
+    for (let i = 0; i < this.nHeld; i++) this.take(h[3 * i]!, h[3 * i + 1]!, h[3 * i + 2]!);
+    this.nHeld = 0;
   }
 
   /** Take one reading. One earlier than the last taken (beyond the reorder buffer) is widened to the last one's instant. */
@@ -89,6 +95,7 @@ export class PathBound {
     }
     this.raise(a, b);
     this.count++;
+    if (this.m > this.cap) this.flatten();
     while (this.m > this.cap) this.coarsen();
   }
 
@@ -166,6 +173,36 @@ export class PathBound {
       if (OV[i + 1] === OV[w]) continue;
       OX[w] = OX[i]!;
       OV[++w] = OV[i + 1]!;
+    }
+    this.m = w;
+    this.x = OX;
+    this.v = OV;
+    this.x2 = X;
+    this.v2 = V;
+  }
+
+  /**
+   * Raise every finite segment below the median level of the finite segments to that level, in one
+   * pass: about half the breakpoints go at once, so the cost stays O(cap) per reading on average.
+   * Flanks far below the best path are flattened; raising only ever overestimates g.
+   */
+  private flatten(): void {
+    const V = this.v,
+      m = this.m;
+    const levels = this.levels;
+    for (let k = 1; k < m; k++) levels[k - 1] = V[k]!;
+    const sorted = levels.subarray(0, m - 1).sort();
+    const theta = sorted[(sorted.length - 1) >> 1]!;
+    for (let k = 1; k < m; k++) if (V[k]! < theta) V[k] = theta;
+    const X = this.x,
+      OX = this.x2,
+      OV = this.v2;
+    let w = 0;
+    OV[0] = V[0]!;
+    for (let k = 0; k < m; k++) {
+      if (V[k + 1] === OV[w]) continue;
+      OX[w] = X[k]!;
+      OV[++w] = V[k + 1]!;
     }
     this.m = w;
     this.x = OX;

@@ -10,6 +10,7 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import { ConsistencyMatcher, compatible, incompatibility } from '../../analysis/metrics/self-consistency.js';
 import { PathBound } from '../../analysis/metrics/self-consistency-path.js';
 import { summaryText } from '../../analysis/stats/summary-text.js';
+import { selfConsistencyTable } from '../../analysis/report/tables.js';
 import { maxFreqErrorPpm } from '../../src/commands/analyze.js';
 import { Prng } from '../../src/sim/prng.js';
 import { SYNC_COLUMNS } from '../../src/files/columns.js';
@@ -190,6 +191,9 @@ test('self-consistency: a legacy learned clock wandering 15 ms in 5 min with 10â
   const text = summaryText(stats);
   assert.match(text, /Self-consistency of interval sources/);
   assert.match(text, new RegExp(`comp11 \\(worst\\)\\s+chronotick\\s+3000\\s+${e.must_miss} \\(`));
+  const html = selfConsistencyTable(stats);
+  assert.match(html, /id="table-self-consistency"/);
+  assert.match(html, new RegExp(`<td>3000</td><td>${e.must_miss} \\(`));
   // a stricter Îµ can only find more
   const strict = await analyzeRun(dir, { format: 'legacy', windowsMs: [100], maxFreqErrorPpm: 100 });
   assert.ok(strict.stats.self_consistency!.by_worker['comp11']!['chronotick']!.must_miss >= e.must_miss);

@@ -141,44 +141,43 @@ export class PathBound {
   private raise(a: number, b: number): void {
     const X = this.x,
       V = this.v,
-      OX = this.x2,
-      OV = this.v2;
-    let n = 0;
-    let k = 0;
-    OV[0] = V[0]!;
-    // edges left of a
-    while (k < this.m && X[k]! < a) {
-      OX[n] = X[k]!;
-      OV[++n] = V[k + 1]!;
-      k++;
+      m = this.m;
+    // i: first edge ≥ a; j: first edge > b (edges i … j − 1 lie inside [a, b])
+    let lo = 0,
+      hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (X[mid]! < a) lo = mid + 1;
+      else hi = mid;
     }
-    // value at a is V[k]; open the raised part
-    OX[n] = a;
-    OV[++n] = V[k]! + 1;
-    while (k < this.m && X[k]! <= b) {
-      OX[n] = X[k]!;
-      OV[++n] = V[k + 1]! + 1;
-      k++;
+    const i = lo;
+    hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (X[mid]! <= b) lo = mid + 1;
+      else hi = mid;
     }
-    OX[n] = b;
-    OV[++n] = V[k]!;
-    while (k < this.m) {
-      OX[n] = X[k]!;
-      OV[++n] = V[k + 1]!;
-      k++;
-    }
-    // drop edges between equal values
-    let w = 0;
-    for (let i = 0; i < n; i++) {
-      if (OV[i + 1] === OV[w]) continue;
-      OX[w] = OX[i]!;
-      OV[++w] = OV[i + 1]!;
-    }
-    this.m = w;
-    this.x = OX;
-    this.v = OV;
-    this.x2 = X;
-    this.v2 = V;
+    const j = lo;
+    // new edges: X[0..i), a, X[i..j), b, X[j..m); values inside [a, b] one higher
+    const vj = V[j]!;
+    V.copyWithin(j + 3, j + 1, m + 1);
+    V[j + 2] = vj;
+    for (let k = j; k > i; k--) V[k + 1] = V[k]! + 1;
+    V[i + 1] = V[i]! + 1;
+    X.copyWithin(j + 2, j, m);
+    X[j + 1] = b;
+    X.copyWithin(i + 1, i, j);
+    X[i] = a;
+    this.m = m + 2;
+    // only the two new edges can separate equal values
+    if (V[j + 1] === V[j + 2]) this.removeEdge(j + 1);
+    if (V[i] === V[i + 1]) this.removeEdge(i);
+  }
+
+  private removeEdge(e: number): void {
+    this.x.copyWithin(e, e + 1, this.m);
+    this.v.copyWithin(e + 1, e + 2, this.m + 1);
+    this.m--;
   }
 
   /**

@@ -44,6 +44,8 @@ import {
   type ReaderStats,
 } from './load/decoded-rows.js';
 import { kernelDropSplit } from './fold/kernel-drops.js';
+import { readClockSteps } from './load/clock-steps.js';
+import { DEFAULT_MAX_FREQ_ERROR_PPM, maxFreqError } from './metrics/self-consistency.js';
 import { figureSampling } from './fold/figure-samples.js';
 import { SyncSeriesBinner } from './load/sync-series.js';
 import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from './stats/figures-data.js';
@@ -69,6 +71,8 @@ export interface AnalyzeOptions {
    * threads and handing batches over costs more than it saves).
    */
   threads?: boolean;
+  /** ε of the self-consistency bounds, in ppm (default 500): the most a local clock's rate may be off. */
+  maxFreqErrorPpm?: number;
   /** With threads: how many parse threads share the event files (default: cores − 1, at most one per file). */
   parseThreads?: number;
 }
@@ -91,6 +95,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   if (windowsMs.length === 0 || windowsMs.some((w) => !(Number.isFinite(w) && w > 0))) {
     throw new Error(`window sizes must be positive numbers of ms, got ${JSON.stringify(windowsMs)}`);
   }
+  const maxFreqErrorPpm = opts.maxFreqErrorPpm ?? DEFAULT_MAX_FREQ_ERROR_PPM;
+  maxFreqError(maxFreqErrorPpm); // throws with the value given
   const files = await locateRun(runDir, format);
   const warnings: string[] = [];
   const warn = (m: string) => {
@@ -241,6 +247,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)),
       firstSeq,
       figureSampling: figureSampling(span, joinedNodes.length, sources.length),
+      selfConsistency: { maxFreqErrorPpm, steps: await readClockSteps(files.sync, anchor) },
     };
     // Big runs: metrics are folded in a thread of their own while this one joins (same results).
     const threaded = useThreads ? new ThreadedFolder(accCfg) : null;
@@ -420,6 +427,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       timeline: fold.timeline,
       samples: acc.sampleEvents(),
       headline: [],
+      self_consistency: fold.selfConsistency,
     };
     stats.headline = headline(stats);
     if (legacy) {

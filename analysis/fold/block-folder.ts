@@ -25,6 +25,7 @@ import { WindowScratch, computeTrueWindows, foldWindows } from './windows.js';
 import type { SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
 import { foldResults } from './entries.js';
+import { DEFAULT_SELF_CONSISTENCY, SelfConsistencyFold, type SelfConsistencyConfig } from './self-consistency.js';
 import type {
   BoundQualityEntry,
   CausalityEntry,
@@ -32,6 +33,7 @@ import type {
   CoordinationEntry,
   Distribution,
   OrderingEntry,
+  SelfConsistencySection,
   Timeline,
   WindowEntry,
 } from '../stats/types.js';
@@ -51,6 +53,8 @@ export interface FoldConfig {
   timeline: TimelineConfig | null;
   /** Events per block. */
   capacity: number;
+  /** ε and clock steps of the self-consistency bounds (default: 500 ppm, no steps). */
+  selfConsistency?: SelfConsistencyConfig;
 }
 
 /** Everything the folds computed, as stats.json entries and distributions. */
@@ -70,6 +74,7 @@ export interface FoldResults {
   commitWait: CommitWaitEntry[];
   bounds: BoundQualityEntry[];
   timeline: Timeline | null;
+  selfConsistency: SelfConsistencySection;
 }
 
 /** What the folds counted, as entries.ts reads it (read-only outside block-folder.ts). */
@@ -115,6 +120,7 @@ export class BlockFolder implements FoldCounts {
   private readonly scratch: FoldScratch;
   private readonly winScratch: WindowScratch;
   private readonly sinks: WorkerSinks[][]; // [s][w]
+  private readonly selfCons: SelfConsistencyFold;
   truthSend = false;
   truthRecv = false;
 
@@ -139,6 +145,7 @@ export class BlockFolder implements FoldCounts {
       this.tlClock = grid(S, W + 1, () => new TimelineClock(tl.bins));
       this.tlLatency = Array.from({ length: W }, () => ({ received: new Float64Array(tl.bins), lat: new BinSeries(tl.bins) }));
     }
+    this.selfCons = new SelfConsistencyFold(cfg.selfConsistency ?? DEFAULT_SELF_CONSISTENCY, cfg.sources, cfg.workers);
     this.scratch = new FoldScratch(cfg.capacity);
     this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length);
     this.sinks = Array.from({ length: S }, (_, s) =>
@@ -174,7 +181,10 @@ export class BlockFolder implements FoldCounts {
     for (let s = 0; s < S; s++) {
       const bounded = this.bounded[s]!;
       foldCoordinatorReadings(blk, s, bounded, { b: this.bounds[s]![0]!, tc: tl ? this.tlClock[s]![W]! : null }, this.scratch);
-      for (let w = 0; w < W; w++) foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch);
+      for (let w = 0; w < W; w++) {
+        foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch);
+        this.selfCons.fold(blk, s, w);
+      }
       for (let i = 0; i < this.pairs.length; i++) {
         const [a, b] = this.pairs[i]!;
         foldOrdering(blk, s, a, b, bounded, this.ordering[s]![i]!);
@@ -239,7 +249,10 @@ export class BlockFolder implements FoldCounts {
 
   /** Every result at once (entries.ts); `sources` carries the final `bounded` flags. */
   results(sources: SourceDef[] = this.cfg.sources): FoldResults {
-    return foldResults(this, sources);
+    return {
+      ...foldResults(this, sources),
+      selfConsistency: this.selfCons.section(sources, (s, w) => this.bounds[s]![1 + w]!.halfWidth),
+    };
   }
 }
 

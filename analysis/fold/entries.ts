@@ -349,7 +349,7 @@ export function timeline(f: FoldCounts): Timeline | null {
  * Every result at once. `sources`: the final source list, whose `bounded` flags analyze narrows
  * after the join to sources that really carried an interval (the folds used the header's).
  */
-export function foldResults(f: FoldCounts, sources: SourceDef[] = f.cfg.sources): FoldResults {
+export function foldResults(f: FoldCounts, sources: SourceDef[] = f.cfg.sources): Omit<FoldResults, 'selfConsistency'> {
   sources.forEach((src, i) => {
     f.cfg.sources[i]!.bounded = src.bounded;
   });

@@ -25,6 +25,7 @@ import type {
   WindowEntry,
 } from '../stats/types.js';
 import { EventBlock } from './event-block.js';
+import type { SelfConsistencyConfig } from './self-consistency.js';
 import type { JoinedEvent, SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
 import { CausalitySampler, VIOLATION_CAP, type FigureSampling } from './figure-samples.js';
@@ -42,13 +43,22 @@ export interface GatherConfig {
   firstSeq: number;
   /** The causality figure's sample (figure-samples.ts); default: every sampleStride-th event. */
   figureSampling?: FigureSampling;
+  /** ε and clock steps of the self-consistency bounds (default: 500 ppm, no steps). */
+  selfConsistency?: SelfConsistencyConfig;
 }
 
 /** Events per block: small enough to stay in the CPU cache, large enough to amortise each fold. */
 export const BLOCK_EVENTS = 512;
 
 export function foldConfig(cfg: GatherConfig): FoldConfig {
-  return { sources: cfg.sources, workers: cfg.workers, windows: cfg.windows, timeline: cfg.timeline, capacity: BLOCK_EVENTS };
+  return {
+    sources: cfg.sources,
+    workers: cfg.workers,
+    windows: cfg.windows,
+    timeline: cfg.timeline,
+    capacity: BLOCK_EVENTS,
+    selfConsistency: cfg.selfConsistency,
+  };
 }
 
 /** What the join hands events to (analyze.ts uses either folder through this). */

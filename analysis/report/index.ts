@@ -17,6 +17,7 @@ import {
   lossTable,
   manifestSection,
   perWorkerTable,
+  selfConsistencyTable,
 } from './tables.js';
 import { collectWarnings } from './warnings.js';
 import { scheduleText } from '../load/schedule-info.js';
@@ -156,6 +157,7 @@ export function buildReportHtml(
     lossTable(stats),
     causalityTable(stats),
     boundQualityTable(stats),
+    selfConsistencyTable(stats),
     '<h2 id="figures">Figures</h2>',
     skipped.length
       ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>`

@@ -2,7 +2,13 @@
 // stats.json does not already hold, except percentages of its own ratios).
 import type { Stats } from '../stats/types.js';
 import { esc, msCell, pctCell, table, type Cell } from './html.js';
-import { HEADLINE_COLUMNS, headlineRows } from '../stats/summary-text.js';
+import {
+  HEADLINE_COLUMNS,
+  SELF_CONSISTENCY_COLUMNS,
+  headlineRows,
+  selfConsistencyCaption,
+  selfConsistencyRows,
+} from '../stats/summary-text.js';
 
 /** The few numbers that matter per source, with the worst worker named (the same block as the text summary). */
 export function headlineBlock(stats: Stats): string {
@@ -187,6 +193,13 @@ export function boundQualityTable(stats: Stats): string {
     ['source @ place', 'readings', 'coverage', 'half-width p50', 'half-width p99', '|error| p50', '|error| p99', '|error| max'],
     rows,
   );
+}
+
+/** Self-consistency per worker and source: readings that must miss, with no truth (the same block as the text summary). */
+export function selfConsistencyTable(stats: Stats): string {
+  if (!stats.self_consistency)
+    return '<p class="empty" id="table-self-consistency">Self-consistency: not in this stats.json (analysed by an older version).</p>';
+  return table('table-self-consistency', selfConsistencyCaption(stats), SELF_CONSISTENCY_COLUMNS, selfConsistencyRows(stats));
 }
 
 export function inputsTable(stats: Stats): string {

@@ -75,6 +75,44 @@ export function headlineRows(s: Pick<Stats, 'headline'>): string[][] {
   });
 }
 
+export const SELF_CONSISTENCY_COLUMNS = [
+  'worker',
+  'source',
+  'readings',
+  'must miss (at least)',
+  'matching',
+  'path',
+  'no interval',
+  'half-width p50',
+];
+
+/** Self-consistency per worker and source (stats.json self_consistency), the worst one first. */
+export function selfConsistencyRows(s: Pick<Stats, 'self_consistency'>): string[][] {
+  const sc = s.self_consistency;
+  if (!sc) return [];
+  const rows: string[][] = [];
+  for (const [node, bySource] of Object.entries(sc.by_worker))
+    for (const [source, e] of Object.entries(bySource))
+      rows.push([
+        node === sc.worst?.node && source === sc.worst.source && e.must_miss > 0 ? `${node} (worst)` : node,
+        source,
+        String(e.readings),
+        e.fraction === null ? '—' : `${e.must_miss} (${(e.fraction * 100).toFixed(e.must_miss === 0 ? 0 : 2)}%)`,
+        String(e.matching),
+        String(e.path),
+        String(e.skipped),
+        fmtNs(e.half_width_p50_ns),
+      ]);
+  return rows;
+}
+
+/** The block's caption: what ε and what the bound is. */
+export function selfConsistencyCaption(s: Pick<Stats, 'self_consistency'>): string {
+  const sc = s.self_consistency;
+  if (!sc) return 'Self-consistency: not computed';
+  return `Self-consistency of interval sources (no truth, no echo; ε = ${sc.max_freq_error_ppm} ppm): readings that must miss, at least — the larger of a matching of incompatible pairs and n − the most readings one clock path can pass through`;
+}
+
 export function summaryText(s: Stats): string {
   const out: string[] = [];
   const srcNames = s.sources.map((x) => `${x.name}${x.bounded ? ' [interval]' : ''}`).join(', ');
@@ -240,6 +278,12 @@ export function summaryText(s: Stats): string {
         ]),
     ),
   );
+
+  if (s.self_consistency) {
+    const rows = selfConsistencyRows(s);
+    out.push('', selfConsistencyCaption(s));
+    out.push(rows.length > 0 ? table(SELF_CONSISTENCY_COLUMNS, rows) : '(no interval source on any worker)');
+  }
 
   if (s.inputs.warnings.length > 0) {
     out.push('', `Warnings (${s.inputs.warnings.length})`);

@@ -541,4 +541,43 @@ export interface Stats {
   timeline: Timeline | null;
   samples: EventSamples;
   headline: HeadlineEntry[];
+  /** Self-consistency of interval sources (docs/metrics.md §Self-consistency); absent in older stats.json. */
+  self_consistency?: SelfConsistencySection;
+}
+
+/** One worker's interval source: how many of its readings must miss, with no truth (docs/metrics.md §Self-consistency). */
+export interface SelfConsistencyEntry {
+  /** Readings with both lo and hi (status ok/degraded, or legacy): the ones judged. */
+  readings: number;
+  /** Readings of the worker's rows without an interval (warming, stale, … or an empty bound). */
+  skipped: number;
+  /** Lower bound on the readings that miss the truth: the larger of the two bounds below. */
+  must_miss: number;
+  /** must_miss / readings; null without readings. */
+  fraction: number | null;
+  /** Which bound gave must_miss: 'matching' or 'path' (equal: 'matching'). */
+  method: string;
+  /** The size of the greedy matching of incompatible pairs. */
+  matching: number;
+  /** n − the most readings one slope-≤ε path passes through (upper-rounded when coarsened). */
+  path: number;
+  /** Readings within a clock step's guard, judged against nothing. */
+  unpaired_at_steps: number;
+  /** Median stated half-width (hi − lo)/2 of the judged readings, ns; null without readings. */
+  half_width_p50_ns: number | null;
+  max_freq_error_ppm: number;
+}
+
+export interface SelfConsistencySection {
+  /** ε in ppm: the most the local clock's rate may be off. */
+  max_freq_error_ppm: number;
+  /** How must_miss is bounded (both bounds, the larger reported): see docs/metrics.md. */
+  method: string;
+  /** Unmatched readings a new one is compared with (the matching's look-back). */
+  look_back: number;
+  /** Clock steps per node that cut the readings (from sync/<node>.csv step rows). */
+  clock_steps: Record<string, number>;
+  by_worker: Record<string, Record<string, SelfConsistencyEntry>>;
+  /** The worker and source with the largest fraction (ties: more must_miss); null without interval readings. */
+  worst: ({ node: string; source: string } & SelfConsistencyEntry) | null;
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { Logger } from '../cli/logger.js';
 import { positive } from '../cli/options.js';
-import { parseNumberList } from '../cli/flag-values.js';
+import { numberOption, parseNumberList, typedText } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
@@ -23,9 +23,24 @@ export function builder(y: Argv) {
     })
     .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
+    .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
     .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
     .epilog(HELP_EPILOG);
+}
+
+/** --max-freq-error-ppm (analyze and run-local): ε of the self-consistency bounds. */
+export const MAX_FREQ_ERROR_OPTION = numberOption('max-freq-error-ppm', {
+  what: 'a number of ppm, e.g. 500',
+  describe: "Self-consistency: the most a local clock's rate may be off, in ppm",
+  default: 500,
+});
+
+/** The flag's range: 0 ≤ ppm < 10^6 (a rate error of 100 % or more bounds nothing). */
+export function maxFreqErrorPpm(v: number): number {
+  if (!(Number.isFinite(v) && v >= 0 && v < 1e6))
+    throw new Error(`--max-freq-error-ppm: expected a number of ppm >= 0 and below 1000000 (e.g. 500), got ${typedText(String(v))}`);
+  return v;
 }
 
 export interface AnalyzeOptions {
@@ -33,6 +48,8 @@ export interface AnalyzeOptions {
   format: 'native' | 'legacy';
   windowsMs: number[];
   figures: boolean;
+  /** ε of the self-consistency bounds in ppm (default 500). */
+  maxFreqErrorPpm?: number;
   /** Do not print the summary table (repeat runs). */
   quiet?: boolean;
 }
@@ -42,6 +59,7 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
     runDir: a.run_dir as string,
     format: a.format,
     figures: a.figures,
+    maxFreqErrorPpm: maxFreqErrorPpm(a['max-freq-error-ppm']),
     windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) =>
       positive('windows-ms', w),
     ),
@@ -66,7 +84,12 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
   if (!existsSync(o.runDir)) throw new UsageError(`run directory ${o.runDir} does not exist; give results/<run_id>`);
   const { analyzeRun } = await import('../../analysis/index.js');
   const logger = new Logger('analyze', null, o.quiet ? 'warn' : 'info');
-  const { stats, summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
+  const { stats, summaryText, warnings } = await analyzeRun(o.runDir, {
+    format: o.format,
+    windowsMs: o.windowsMs,
+    maxFreqErrorPpm: o.maxFreqErrorPpm,
+    logger,
+  });
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (o.figures) await renderReport(o.runDir, stats, logger);

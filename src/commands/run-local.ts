@@ -28,7 +28,7 @@ import {
 } from '../scenario/index.js';
 import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
-import { analyzeRunDir, renderReport } from './analyze.js';
+import { MAX_FREQ_ERROR_OPTION, analyzeRunDir, maxFreqErrorPpm, renderReport } from './analyze.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'run-local';
@@ -89,6 +89,7 @@ export function builder(y: Argv) {
     .option('faults', { type: 'string', describe: "Override: the main NTP server's faults (JSON or file)" })
     .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
+    .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
     .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
     .example('$0 run-local --scenario lan --repeat 5', "judge the lan scenario's checks over five seeds")
@@ -113,6 +114,8 @@ interface RunLocalOptions {
   logsDir: string;
   runId?: string;
   figures: boolean;
+  /** --max-freq-error-ppm, passed to the analysis. */
+  maxFreqErrorPpm: number;
   logLevel: Level;
   commandLine: string[];
   /** --recv-stamp for every worker (default auto). */
@@ -150,6 +153,7 @@ function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
     logsDir: a['logs-dir'],
     runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
     figures: a.figures,
+    maxFreqErrorPpm: maxFreqErrorPpm(a['max-freq-error-ppm']),
     logLevel: a['log-level'],
     commandLine: process.argv.slice(1),
     recvStamp: a['recv-stamp'],
@@ -203,6 +207,7 @@ async function oneRun(
     runDir: res.runDir,
     format: 'native',
     windowsMs: [50, 100, 500, 1000],
+    maxFreqErrorPpm: o.maxFreqErrorPpm,
     figures: false,
     quiet: !verbose,
   });

@@ -10,6 +10,14 @@ import { UsageError } from '../validate/index.js';
 import type { Stats } from '../../analysis/index.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
+/** --reference on analyze and run-local (docs/metrics.md §Echo brackets). */
+export const REFERENCE_OPTION = {
+  type: 'string',
+  default: 'system',
+  describe:
+    "Frame of the echo brackets: system (the coordinator's clock) or an interval source the coordinator stamped (e.g. bounded), which maps each bracket to true time",
+} as const;
+
 export const command = 'analyze <run_dir>';
 export const describe = "Read a run's CSVs and write stats.json, figures and report.html";
 
@@ -23,6 +31,7 @@ export function builder(y: Argv) {
     })
     .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
+    .option('reference', REFERENCE_OPTION)
     .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
     .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
     .epilog(HELP_EPILOG);
@@ -33,6 +42,8 @@ export interface AnalyzeOptions {
   format: 'native' | 'legacy';
   windowsMs: number[];
   figures: boolean;
+  /** The echo brackets' frame: 'system' (default) or an interval source of the coordinator. */
+  reference?: string;
   /** Do not print the summary table (repeat runs). */
   quiet?: boolean;
 }
@@ -42,6 +53,7 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
     runDir: a.run_dir as string,
     format: a.format,
     figures: a.figures,
+    reference: a.reference,
     windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) =>
       positive('windows-ms', w),
     ),
@@ -66,7 +78,12 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
   if (!existsSync(o.runDir)) throw new UsageError(`run directory ${o.runDir} does not exist; give results/<run_id>`);
   const { analyzeRun } = await import('../../analysis/index.js');
   const logger = new Logger('analyze', null, o.quiet ? 'warn' : 'info');
-  const { stats, summaryText, warnings } = await analyzeRun(o.runDir, { format: o.format, windowsMs: o.windowsMs, logger });
+  const { stats, summaryText, warnings } = await analyzeRun(o.runDir, {
+    format: o.format,
+    windowsMs: o.windowsMs,
+    logger,
+    reference: o.reference,
+  });
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (o.figures) await renderReport(o.runDir, stats, logger);

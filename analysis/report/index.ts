@@ -18,6 +18,7 @@ import {
   manifestSection,
   perWorkerTable,
 } from './tables.js';
+import { bracketedTable } from './bracket-tables.js';
 import { collectWarnings } from './warnings.js';
 import { scheduleText } from '../load/schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
@@ -156,6 +157,8 @@ export function buildReportHtml(
     lossTable(stats),
     causalityTable(stats),
     boundQualityTable(stats),
+    '<h2 id="bracketed">Bracketed truth (no reference hardware)</h2>',
+    bracketedTable(stats),
     '<h2 id="figures">Figures</h2>',
     skipped.length
       ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>`

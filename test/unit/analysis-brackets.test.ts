@@ -16,6 +16,8 @@ import {
 } from '../../analysis/metrics/brackets.js';
 import { makeWindowSize } from '../../analysis/metrics/windows.js';
 import { analyzeRun } from '../../analysis/analyze.js';
+import { bracketedTable } from '../../analysis/report/bracket-tables.js';
+import { bracketedError as bracketedErrorFigure } from '../../analysis/figures/bracketed-error.js';
 import { writeCoordinator, writeWorker, type CoordRow, type Stamp, type WorkerRow } from '../fixtures/analysis-run.js';
 import { writeEcho, writeEchoSummary, type EchoFixtureRow } from '../fixtures/echo-run.js';
 import { Prng } from '../../src/sim/prng.js';
@@ -339,4 +341,18 @@ test('truth check (simulated): a bracket that misses truth is counted, so the ch
   const t = (await analyzeRun(simulatedRun(true))).stats.bracketed!.truth_check!;
   assert.deepEqual([t.by_worker['w1']!.bracket_contains_truth.count, t.by_worker['w1']!.bracket_contains_truth.total], [299, 300]);
   assert.equal(t.by_worker['w2']!.bracket_contains_truth.share, 1);
+});
+
+test('report table and figure: drawn from stats.json and figures-data.json; a run without echoes says why', async () => {
+  const { stats, figuresData } = await analyzeRun(handRun({ echo: true }));
+  const html = bracketedTable(stats);
+  assert.match(html, /Bracketed truth \(no reference hardware\)/);
+  assert.match(html, /<th>bounded @ w2<\/th>/);
+  assert.match(html, /id="table-bracketed-order"/);
+  const built = bracketedErrorFigure.build({ stats, causality: null, sync: null, brackets: figuresData.brackets ?? null });
+  assert.ok('spec' in built, JSON.stringify(built));
+  assert.match(built.notes.join(' '), /bounded: 2 provable misses of 5 intervals/);
+  const plain = (await analyzeRun(handRun({ echo: false }))).stats;
+  assert.match(bracketedTable(plain), /no echo\/ directory/);
+  assert.ok('skip' in bracketedErrorFigure.build({ stats: plain, causality: null, sync: null, brackets: null }));
 });

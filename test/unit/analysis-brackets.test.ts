@@ -21,6 +21,8 @@ import { bracketedError as bracketedErrorFigure } from '../../analysis/figures/b
 import { writeCoordinator, writeWorker, type CoordRow, type Stamp, type WorkerRow } from '../fixtures/analysis-run.js';
 import { writeEcho, writeEchoSummary, type EchoFixtureRow } from '../fixtures/echo-run.js';
 import { Prng } from '../../src/sim/prng.js';
+import { builtinScenarioNames, loadScenario } from '../../src/scenario/load.js';
+import { evaluateCheck } from '../../src/scenario/checks.js';
 import { tmpDir } from '../support/helpers.js';
 
 test('bracket: [s, e − h(1 − ε)], δ = (e − s) − h; negative δ inconsistent; missing reference unjudged', () => {
@@ -355,4 +357,30 @@ test('report table and figure: drawn from stats.json and figures-data.json; a ru
   const plain = (await analyzeRun(handRun({ echo: false }))).stats;
   assert.match(bracketedTable(plain), /no echo\/ directory/);
   assert.ok('skip' in bracketedErrorFigure.build({ stats: plain, causality: null, sync: null, brackets: null }));
+});
+
+test("the built-in scenarios' bracket checks: pass on honest simulated brackets, fail on one that misses truth", async () => {
+  const checks = loadScenario('demo').scenario.checks.filter((c) => c.name.startsWith('bracket-'));
+  assert.equal(checks.length, 3);
+  for (const n of builtinScenarioNames())
+    assert.deepEqual(
+      loadScenario(n)
+        .scenario.checks.filter((c) => c.name.startsWith('bracket-'))
+        .map((c) => c.path),
+      checks.map((c) => c.path),
+      n,
+    );
+  const honest = (await analyzeRun(simulatedRun(false))).stats;
+  const verdicts = checks.map((c) => evaluateCheck(c, honest));
+  assert.deepEqual(
+    verdicts.map((v) => [v.name, v.verdict, v.matched]),
+    [
+      ['bracket-contains-truth', 'pass', 3],
+      ['bracket-misses-real', 'pass', 3],
+      ['bracket-orders-true', 'pass', 3],
+    ],
+  );
+  const broken = (await analyzeRun(simulatedRun(true))).stats;
+  const v = evaluateCheck(checks[0]!, broken);
+  assert.deepEqual([v.verdict, v.measured, v.worst_at], ['fail', 299 / 300, 'by_worker=w1']);
 });

@@ -209,26 +209,26 @@ export class BracketFolder {
       }
       cur[w] = { lo: b.lo, hi: b.hi, vals: n.vals, truth: tw };
       const bin = this.binOf(echo.s);
-      this.cfg.sources.forEach((src, k) => {
+      const { sources, windows } = this.cfg;
+      for (let k = 0; k < sources.length; k++) {
+        const bounded = sources[k]!.bounded;
         const sa = acc.sources[k]!;
         const p = n.vals ? n.vals[k * 3]! : NaN;
+        const lo = n.vals ? n.vals[k * 3 + 1]! : NaN;
+        const hi = n.vals ? n.vals[k * 3 + 2]! : NaN;
         const err = bracketedError(p, b.lo, b.hi);
         if (!err) sa.missing++;
         else {
           sa.compared++;
           sa.mid.add(err.mid);
           sa.half.add(err.half);
-          OFF_BY_NS.forEach((x, i) => {
-            if (provablyOffBy(err, x)) sa.off[i]!++;
-          });
+          for (let i = 0; i < OFF_BY_NS.length; i++) if (provablyOffBy(err, OFF_BY_NS[i]!)) sa.off[i]!++;
           if (bin >= 0) {
             (sa.bins[bin] ??= new DistAcc()).add(err.mid);
             if (provablyOffBy(err, OFF_BY_NS[2]!)) sa.binOff[bin] = (sa.binOff[bin] ?? 0) + 1;
           }
         }
-        const lo = n.vals ? n.vals[k * 3 + 1]! : NaN;
-        const hi = n.vals ? n.vals[k * 3 + 2]! : NaN;
-        if (src.bounded) {
+        if (bounded) {
           const v = judgeInterval(lo, hi, b.lo, b.hi);
           if (v === null) sa.intUnjudged++;
           else {
@@ -246,24 +246,25 @@ export class BracketFolder {
             }
           }
         }
-        this.cfg.windows.forEach((ws, i) => {
+        for (let i = 0; i < windows.length; i++) {
+          const ws = windows[i]!;
           const t = bracketWindow(b.lo, b.hi, ws);
-          if (t === null) return;
+          if (t === null) continue;
           const wa = sa.win[i]!;
           wa.judged++;
           if (!Number.isNaN(p)) {
             wa.pc++;
             if (windowIndex(p, ws) === t) wa.pok++;
           }
-          if (src.bounded && !Number.isNaN(lo) && !Number.isNaN(hi)) {
+          if (bounded && !Number.isNaN(lo) && !Number.isNaN(hi)) {
             wa.ic++;
             const c = intervalWindow(lo, hi, ws);
             if (c === null) wa.iamb++;
             else if (c === t) wa.iok++;
             else wa.iwrong++;
           }
-        });
-      });
+        }
+      }
     });
     if (cur.some((c) => c !== null)) {
       if (this.prev) this.foldOrders(this.prev, cur);
@@ -274,10 +275,9 @@ export class BracketFolder {
   /** Cross-event pairs (a@k, b@k') and (b@k, a@k') of the previous bracketed event k and this one k'. */
   private foldOrders(prev: (Placed | null)[], cur: (Placed | null)[]): void {
     this.pairs.forEach(([a, b], pi) => {
-      for (const [x, y] of [
-        [prev[a], cur[b]],
-        [prev[b], cur[a]],
-      ] as const) {
+      for (let dir = 0; dir < 2; dir++) {
+        const x = dir === 0 ? prev[a] : prev[b];
+        const y = dir === 0 ? cur[b] : cur[a];
         if (!x || !y) continue;
         const proven = intervalOrder(x.lo, x.hi, y.lo, y.hi)!;
         if (proven !== 0 && !Number.isNaN(x.truth) && !Number.isNaN(y.truth)) {

@@ -91,7 +91,7 @@ function decodedPull(src: DecodedRowSource, S: number): () => Promise<{ seq: num
     for (let i = 0; i < b.count; i++) {
       const seq = b.seq[i]!;
       if (!Number.isInteger(seq)) continue;
-      out.push({ seq, row: { vals: b.vals.slice(i * S * 3, (i + 1) * S * 3), truth: b.truth[i]! } });
+      out.push({ seq, row: { vals: b.vals.subarray(i * S * 3, (i + 1) * S * 3), truth: b.truth[i]! } }); // a view: no copy
     }
     return out;
   };

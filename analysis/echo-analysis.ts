@@ -107,9 +107,15 @@ export async function echoPass(inp: EchoPassInput): Promise<EchoPassResult> {
         }
       }
       if (echo && w.csv) {
-        rows = await EventRowReader.open(w.csv, rel(w.csv), WORKER_ROLE);
-        opened.push(rows);
-        rows.start(names, inp.anchor.sec);
+        try {
+          const opening = await EventRowReader.open(w.csv, rel(w.csv), WORKER_ROLE);
+          opened.push(opening);
+          opening.start(names, inp.anchor.sec);
+          rows = opening;
+        } catch {
+          // The main pass has warned about this file; the echoes still give brackets, without readings.
+          rows = null;
+        }
       }
       workers.push({ rows, echo });
       echoReaders.push(echo);

@@ -106,7 +106,8 @@ export async function echoPass(inp: EchoPassInput): Promise<EchoPassResult> {
           inp.warn(`${rel(ef)}: ${(err as Error).message}; this worker's echoes are not used`);
         }
       }
-      if (echo && w.csv) {
+      // Also without an echo file: its asked events are then all missing.
+      if (w.csv) {
         try {
           const opening = await EventRowReader.open(w.csv, rel(w.csv), WORKER_ROLE);
           opened.push(opening);

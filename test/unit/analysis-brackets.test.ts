@@ -3,7 +3,7 @@
 // on a simulated run whose true instants are known.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   bracketOf,
@@ -23,7 +23,7 @@ import { writeEcho, writeEchoSummary, type EchoFixtureRow } from '../fixtures/ec
 import { Prng } from '../../src/sim/prng.js';
 import { builtinScenarioNames, loadScenario } from '../../src/scenario/load.js';
 import { evaluateCheck } from '../../src/scenario/checks.js';
-import { tmpDir } from '../support/helpers.js';
+import { runCli, tmpDir } from '../support/helpers.js';
 
 test('bracket: [s, e − h(1 − ε)], δ = (e − s) − h; negative δ inconsistent; missing reference unjudged', () => {
   assert.equal(echoDelta(1000, 2000, 400), 600);
@@ -247,6 +247,29 @@ test('--reference: a source the coordinator lacks, or one without intervals, is 
   await assert.rejects(analyzeRun(dir, { reference: 'system2' }), /--reference "system2"/);
 });
 
+test('a worker without an echo file: every asked event it recorded is missing; one-in-N mode asks only seq % N = 0', async () => {
+  const dir = handRun({ echo: true });
+  rmSync(path.join(dir, 'echo', 'w2.csv'));
+  const e = (await analyzeRun(dir)).stats.echo!;
+  assert.deepEqual(
+    e.nodes.map((n) => [n.node, n.recorded, n.missing]),
+    [
+      ['w1', 3, 1],
+      ['w2', 0, 4],
+    ],
+  );
+  writeEchoSummary(dir, { mode: { every: 2 }, asked: 2, stamp: 'user', received_by_node: { w1: 2 }, rejected: {} });
+  const e2 = (await analyzeRun(dir)).stats.echo!;
+  assert.deepEqual(e2.mode, { every: 2 });
+  assert.deepEqual(
+    e2.nodes.map((n) => [n.node, n.missing, n.received]),
+    [
+      ['w1', 0, 2],
+      ['w2', 2, 0],
+    ],
+  ); // seq 0 and 2 asked; w1 echoed both, seq 3 was not asked
+});
+
 test('a run without echo/ has echo and bracketed null, and the same other sections', async () => {
   const withEcho = handRun({ echo: true });
   const plain = path.join(tmpDir('chronoeval-brackets-'), 'plain');
@@ -383,4 +406,26 @@ test("the built-in scenarios' bracket checks: pass on honest simulated brackets,
   const broken = (await analyzeRun(simulatedRun(true))).stats;
   const v = evaluateCheck(checks[0]!, broken);
   assert.deepEqual([v.verdict, v.measured, v.worst_at], ['fail', 299 / 300, 'by_worker=w1']);
+});
+
+test('CLI: analyze and run-local refuse an unknown --reference with the value typed, before any work', async () => {
+  const dir = handRun({ echo: true });
+  const a = await runCli(['analyze', dir, '--reference', 'chrony', '--no-figures']);
+  assert.notEqual(a.code, 0);
+  assert.match(a.stderr, /--reference "chrony": the coordinator has no interval source of that name/);
+  assert.ok(!existsSync(path.join(dir, 'stats.json')), 'nothing written');
+  const ok = await runCli(['analyze', dir, '--reference', 'bounded', '--no-figures']);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /Bracketed truth \(echo brackets, reference bounded/);
+  const r = await runCli([
+    'run-local',
+    '--scenario',
+    'lan',
+    '--reference',
+    'clockbound',
+    '--results-dir',
+    tmpDir('chronoeval-brackets-rl-'),
+  ]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /--reference "clockbound": the coordinator will not stamp that source/);
 });

@@ -157,7 +157,7 @@ export async function echoPass(inp: EchoPassInput): Promise<EchoPassResult> {
         inp.warn(`echo/${node}.csv: ${counters.echoLate[w]} rows repeat an event or arrived after it left the join window; not used`);
       if (c.inconsistent > 0)
         inp.warn(
-          `echo/${node}.csv: ${c.inconsistent} echo rows contradict themselves (round trip shorter than the hold, δ < 0); counted as inconsistent, not used`,
+          `echo/${node}.csv: ${c.inconsistent} echo rows contradict themselves (round trip shorter than the hold, δ < 0) or lack s, e or h; counted as inconsistent, not used`,
         );
       return {
         node,

@@ -3,7 +3,7 @@
 // on a simulated run whose true instants are known.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   bracketOf,
@@ -268,6 +268,21 @@ test('a worker without an echo file: every asked event it recorded is missing; o
       ['w2', 2, 0],
     ],
   ); // seq 0 and 2 asked; w1 echoed both, seq 3 was not asked
+});
+
+test('a torn echo file and a bad cell: the rows before are kept, the torn line and the bad row reported', async () => {
+  const dir = handRun({ echo: true });
+  const file = path.join(dir, 'echo', 'w2.csv');
+  const text = readFileSync(file, 'utf8').trimEnd().split('\n');
+  text[2] = text[2]!.replace(/,0,/, ',zero,'); // seq 1: h is not a number
+  writeFileSync(file, text.join('\n').slice(0, -20)); // seq 3's line torn
+  const { stats } = await analyzeRun(dir);
+  const w2 = stats.echo!.nodes.find((n) => n.node === 'w2')!;
+  assert.deepEqual([w2.recorded, w2.inconsistent, w2.missing], [3, 1, 1]);
+  const input = stats.inputs.files.find((f) => f.path === path.join('echo', 'w2.csv'))!;
+  assert.deepEqual([input.role, input.torn_tail, input.rows], ['echo', true, 3]);
+  assert.ok(stats.inputs.warnings.some((w) => /echo\/w2\.csv: .*torn last line/.test(w)));
+  assert.ok(stats.inputs.warnings.some((w) => /echo\/w2\.csv: 1 echo rows contradict themselves .* or lack s, e or h/.test(w)));
 });
 
 test('a run without echo/ has echo and bracketed null, and the same other sections', async () => {

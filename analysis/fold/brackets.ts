@@ -158,10 +158,13 @@ export class BracketFolder {
   private prev: (Placed | null)[] | null = null;
   private truthSeen = false;
   private readonly S: number;
+  /** Per window size: the window the current bracket proves (null: it straddles an edge). */
+  private readonly trueWin: (number | null)[];
   events = 0;
 
   constructor(private readonly cfg: BracketFoldConfig) {
     this.S = cfg.sources.length;
+    this.trueWin = cfg.windows.map(() => null);
     this.nodes = cfg.workers.map(() => new NodeAcc(cfg.sources.map(() => new SourceAcc(cfg.windows.length))));
     for (let a = 0; a < cfg.workers.length; a++) for (let b = a + 1; b < cfg.workers.length; b++) this.pairs.push([a, b]);
     this.orders = this.pairs.map(() => cfg.sources.map(() => new OrderAcc()));
@@ -210,6 +213,8 @@ export class BracketFolder {
       cur[w] = { lo: b.lo, hi: b.hi, vals: n.vals, truth: tw };
       const bin = this.binOf(echo.s);
       const { sources, windows } = this.cfg;
+      const trueWin = this.trueWin;
+      for (let i = 0; i < windows.length; i++) trueWin[i] = bracketWindow(b.lo, b.hi, windows[i]!);
       for (let k = 0; k < sources.length; k++) {
         const bounded = sources[k]!.bounded;
         const sa = acc.sources[k]!;
@@ -248,7 +253,7 @@ export class BracketFolder {
         }
         for (let i = 0; i < windows.length; i++) {
           const ws = windows[i]!;
-          const t = bracketWindow(b.lo, b.hi, ws);
+          const t = trueWin[i]!;
           if (t === null) continue;
           const wa = sa.win[i]!;
           wa.judged++;

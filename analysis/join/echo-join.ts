@@ -10,7 +10,7 @@ import type { EchoRow, EchoRowReader } from '../load/echo-files.js';
 import type { EchoJoinedEvent, EchoJoinedNode } from '../fold/brackets.js';
 
 /** Rows of one file held by seq until their event is folded. */
-class SeqQueue<T> {
+class SeqQueue<T extends { seq: number }> {
   private readonly pending = new Map<number, T>();
   private passed = -Infinity;
   private prevSeq = -Infinity;
@@ -19,7 +19,7 @@ class SeqQueue<T> {
   private folded = -Infinity;
 
   constructor(
-    private readonly pull: () => Promise<{ seq: number; row: T }[] | null>,
+    private readonly pull: () => Promise<T[] | null>,
     private readonly range: { lo: number; hi: number },
   ) {}
 
@@ -31,7 +31,8 @@ class SeqQueue<T> {
         this.done = true;
         break;
       }
-      for (const { seq, row } of rows) {
+      for (const row of rows) {
+        const seq = row.seq;
         if (seq <= this.folded || this.pending.has(seq)) {
           this.lateOrRepeated++;
           continue;
@@ -60,6 +61,7 @@ class SeqQueue<T> {
 }
 
 interface WorkerRow {
+  seq: number;
   vals: Float64Array;
   truth: number;
 }
@@ -83,15 +85,15 @@ export interface EchoJoinCounters {
   echoUnknown: number[];
 }
 
-function decodedPull(src: DecodedRowSource, S: number): () => Promise<{ seq: number; row: WorkerRow }[] | null> {
+function decodedPull(src: DecodedRowSource, S: number): () => Promise<WorkerRow[] | null> {
   return async () => {
     const b: DecodedRows | null = await src.next();
     if (!b) return null;
-    const out: { seq: number; row: WorkerRow }[] = [];
+    const out: WorkerRow[] = [];
     for (let i = 0; i < b.count; i++) {
       const seq = b.seq[i]!;
       if (!Number.isInteger(seq)) continue;
-      out.push({ seq, row: { vals: b.vals.subarray(i * S * 3, (i + 1) * S * 3), truth: b.truth[i]! } }); // a view: no copy
+      out.push({ seq, vals: b.vals.subarray(i * S * 3, (i + 1) * S * 3), truth: b.truth[i]! }); // a view: no copy
     }
     return out;
   };
@@ -103,10 +105,7 @@ export async function joinEchoes(input: EchoJoinInput): Promise<EchoJoinCounters
   const echoQ = input.workers.map((w) => {
     const e = w.echo;
     if (!e) return null;
-    return new SeqQueue<EchoRow>(async () => {
-      const rows = await e.next();
-      return rows === null ? null : rows.map((row) => ({ seq: row.seq, row }));
-    }, input.seqRange);
+    return new SeqQueue<EchoRow>(() => e.next(), input.seqRange);
   });
   const statuses: string[] = [''];
   let last = -Infinity;

@@ -157,13 +157,11 @@ export class BracketFolder {
   private readonly pairs: [number, number][] = [];
   private prev: (Placed | null)[] | null = null;
   private truthSeen = false;
-  private readonly S: number;
   /** Per window size: the window the current bracket proves (null: it straddles an edge). */
   private readonly trueWin: (number | null)[];
   events = 0;
 
   constructor(private readonly cfg: BracketFoldConfig) {
-    this.S = cfg.sources.length;
     this.trueWin = cfg.windows.map(() => null);
     this.nodes = cfg.workers.map(() => new NodeAcc(cfg.sources.map(() => new SourceAcc(cfg.windows.length))));
     for (let a = 0; a < cfg.workers.length; a++) for (let b = a + 1; b < cfg.workers.length; b++) this.pairs.push([a, b]);
@@ -253,8 +251,8 @@ export class BracketFolder {
         }
         for (let i = 0; i < windows.length; i++) {
           const ws = windows[i]!;
-          const t = trueWin[i]!;
-          if (t === null) continue;
+          const t = trueWin[i];
+          if (t === null || t === undefined) continue;
           const wa = sa.win[i]!;
           wa.judged++;
           if (!Number.isNaN(p)) {

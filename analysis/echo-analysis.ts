@@ -106,8 +106,8 @@ export async function echoPass(inp: EchoPassInput): Promise<EchoPassResult> {
           inp.warn(`${rel(ef)}: ${(err as Error).message}; this worker's echoes are not used`);
         }
       }
-      // Also without an echo file: its asked events are then all missing.
-      if (w.csv) {
+      // Also without an echo file: its asked events are then all missing (none with --echo off).
+      if (w.csv && (ef || mode !== 'off')) {
         try {
           const opening = await EventRowReader.open(w.csv, rel(w.csv), WORKER_ROLE);
           opened.push(opening);

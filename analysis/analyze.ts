@@ -51,6 +51,7 @@ import { SyncSeriesBinner } from './load/sync-series.js';
 import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from './stats/figures-data.js';
 import { readWorkerSummary } from '../src/files/worker-summary.js';
 import { COORDINATOR_STAMPS, EVENT_COLUMNS } from '../src/files/columns.js';
+import { SYSTEM_REFERENCE, checkReference, echoPass } from './echo-analysis.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -75,6 +76,11 @@ export interface AnalyzeOptions {
   maxFreqErrorPpm?: number;
   /** With threads: how many parse threads share the event files (default: cores − 1, at most one per file). */
   parseThreads?: number;
+  /**
+   * The echo brackets' frame (docs/metrics.md §Echo brackets): 'system' (default, the coordinator's
+   * local clock) or an interval source of the coordinator. Anything else is an error.
+   */
+  reference?: string;
 }
 
 export interface AnalyzeResult {
@@ -91,6 +97,7 @@ export interface AnalyzeResult {
  */
 export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const format = opts.format ?? 'native';
+  const reference = opts.reference ?? SYSTEM_REFERENCE;
   const windowsMs = opts.windowsMs ?? DEFAULT_WINDOWS_MS;
   if (windowsMs.length === 0 || windowsMs.some((w) => !(Number.isFinite(w) && w > 0))) {
     throw new Error(`window sizes must be positive numbers of ms, got ${JSON.stringify(windowsMs)}`);
@@ -182,6 +189,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
 
   // The rest runs with every reader open; the parse threads are stopped whatever happens.
   async function analyzeOpened(coord: DecodedRowSource, workerSrc: (DecodedRowSource | null)[]): Promise<AnalyzeResult> {
+    checkReference(reference, coord.header);
     // Sources: discovered from the column names, the coordinator's order first.
     const sources: SourceDef[] = [];
     const inCoordinator = new Set<string>();
@@ -297,6 +305,23 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const syncSeries = new SyncSeriesBinner();
     const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor });
     inputs.push(...sync.inputs);
+    // Echo brackets: a second, bounded pass over the event files and echo/<node>.csv (none in the legacy layout).
+    const echo = legacy
+      ? { echo: null, bracketed: null, series: [], inputs: [] }
+      : await echoPass({
+          runDir: files.runDir,
+          coordinatorCsv: files.coordinator,
+          workers: workerFiles.map((wf) => ({ node: wf.node, csv: wf.csv })),
+          sources,
+          windows,
+          timeline,
+          anchor,
+          seqRange: seqRangeOf(peek.firstSeq, peek.lastSeq),
+          reference,
+          manifest,
+          warn,
+        });
+    inputs.push(...echo.inputs);
 
     // Readings availability
     const readings: ReadingAvailability[] = [];
@@ -428,6 +453,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       samples: acc.sampleEvents(),
       headline: [],
       self_consistency: fold.selfConsistency,
+      echo: echo.echo,
+      bracketed: echo.bracketed,
     };
     stats.headline = headline(stats);
     if (legacy) {
@@ -443,6 +470,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       anchor_ns_abs: stats.run.anchor_ns_abs,
       causality: acc.figureSamples(peek.firstNs === null ? null : Number(peek.firstNs - anchor.ns)),
       sync: syncSeries.result(),
+      ...(echo.echo ? { brackets: echo.series } : {}),
     };
     // Written first: a stats.json on disk has its figures-data.json beside it (stats_generated_at pairs them).
     await writeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);

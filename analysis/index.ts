@@ -11,6 +11,7 @@ export { locateRun } from './load/run-files.js';
 export { REORDER_WINDOW } from './join/join.js';
 export { nearestRank } from './stats/distribution.js';
 export type * from './stats/types.js';
+export type * from './stats/bracket-types.js';
 export type { ReportOptions, ReportResult };
 
 export async function renderFiguresAndReport(runDir: string, stats: Stats, opts?: ReportOptions): Promise<ReportResult> {

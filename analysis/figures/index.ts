@@ -10,6 +10,7 @@ import { causalityTimeline } from './causality-timeline.js';
 import { clockOffsets } from './clock-offsets.js';
 import { commitWaitDecay } from './commit-wait-decay.js';
 import { coverage } from './coverage.js';
+import { bracketedError } from './bracketed-error.js';
 import { causalityFromStats } from './causality-fallback.js';
 import { dashboard } from './dashboard.js';
 import { causalityFromFiguresData, syncFromFiguresData } from './inputs.js';
@@ -29,6 +30,7 @@ export const FIGURES: readonly FigureDef[] = [
   clockOffsets,
   coverage,
   latency,
+  bracketedError,
 ];
 
 /** PNGs being rasterised at once (each holds a ~50 MB pixel buffer). */
@@ -70,7 +72,8 @@ export async function figureContext(
   // Without figures-data.json (an older run), the causality timeline falls back to stats.json's sample.
   const causality = (data ? causalityFromFiguresData(stats, data) : null) ?? causalityFromStats(stats);
   const sync = data ? syncFromFiguresData(stats, data) : null;
-  return { context: { stats, causality, sync, figuresDataMissing: read.reason }, readErrors: read.reason ? [read.reason] : [] };
+  const brackets = data?.brackets ?? null;
+  return { context: { stats, causality, sync, brackets, figuresDataMissing: read.reason }, readErrors: read.reason ? [read.reason] : [] };
 }
 
 export async function renderAllFigures(runDir: string, stats: Stats, opts: RenderAllOptions = {}): Promise<RenderAllResult> {

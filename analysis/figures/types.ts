@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Stats } from '../stats/types.js';
 import type { CausalityData, SyncData } from './inputs.js';
+import type { BracketSeries } from '../stats/figures-data.js';
 
 export interface FigureContext {
   stats: Stats;
@@ -9,6 +10,8 @@ export interface FigureContext {
   causality: CausalityData | null;
   /** From figures-data.json (the binned sync log); null when the run has none. */
   sync: SyncData | null;
+  /** From figures-data.json: the echo brackets' binned error (null: absent or no echo rows). */
+  brackets?: BracketSeries[] | null;
   /** Why figures-data.json could not be used (absent, from another pass); null when it was. */
   figuresDataMissing?: string | null;
 }

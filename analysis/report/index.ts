@@ -19,6 +19,7 @@ import {
   perWorkerTable,
   selfConsistencyTable,
 } from './tables.js';
+import { bracketedTable } from './bracket-tables.js';
 import { collectWarnings } from './warnings.js';
 import { scheduleText } from '../load/schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
@@ -158,6 +159,8 @@ export function buildReportHtml(
     causalityTable(stats),
     boundQualityTable(stats),
     selfConsistencyTable(stats),
+    '<h2 id="bracketed">Bracketed truth (no reference hardware)</h2>',
+    bracketedTable(stats),
     '<h2 id="figures">Figures</h2>',
     skipped.length
       ? `<p>${skipped.length} figure(s) not drawn: ${esc(skipped.map((s) => s.def.name).join(', '))} (reasons below, in place).</p>`

@@ -73,6 +73,30 @@ export interface SyncSeries {
   bins: SyncBin[];
 }
 
+/** One time bin of the bracketed error of one (worker, source): m = S − bracket midpoint. */
+export interface BracketBin {
+  /** Start of the bin (coordinator send time), relative. */
+  t_rel_ns: number;
+  /** Readings with a point in the bin. */
+  n: number;
+  mid_min_ns: number | null;
+  mid_p50_ns: number | null;
+  mid_max_ns: number | null;
+  /** Interval readings disjoint from their bracket; null for a source without intervals. */
+  provable_misses: number | null;
+  /** Points whose whole error range lies outside ±1 ms. */
+  off_by_1ms: number;
+}
+
+export interface BracketSeries {
+  node: string;
+  source: string;
+  bounded: boolean;
+  /** The bins of stats.json's timeline (only bins with readings are listed). */
+  bin_ns: number;
+  bins: BracketBin[];
+}
+
 export interface FiguresData {
   schema_version: typeof FIGURES_DATA_SCHEMA_VERSION;
   /** stats.json's generated_at of the same pass: a figures-data.json from another pass is not used. */
@@ -81,6 +105,8 @@ export interface FiguresData {
   causality: CausalitySampleSet;
   /** Empty when the run has no sync/*.csv. */
   sync: SyncSeries[];
+  /** The echo brackets' error over time (docs/metrics.md §Echo brackets); absent or empty without echo rows. */
+  brackets?: BracketSeries[];
 }
 
 /** figures-data.json of a run directory; null with the reason when it is absent, unreadable or from another pass. */

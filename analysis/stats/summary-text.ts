@@ -284,6 +284,7 @@ export function summaryText(s: Stats): string {
     out.push('', selfConsistencyCaption(s));
     out.push(rows.length > 0 ? table(SELF_CONSISTENCY_COLUMNS, rows) : '(no interval source on any worker)');
   }
+  out.push(...bracketedLines(s));
 
   if (s.inputs.warnings.length > 0) {
     out.push('', `Warnings (${s.inputs.warnings.length})`);
@@ -291,4 +292,42 @@ export function summaryText(s: Stats): string {
     if (s.inputs.warnings.length > 20) out.push(`- … ${s.inputs.warnings.length - 20} more in stats.json`);
   }
   return out.join('\n') + '\n';
+}
+
+/** The echo brackets' block (docs/metrics.md §Echo brackets): per worker and source, no truth needed. */
+function bracketedLines(s: Stats): string[] {
+  const b = s.bracketed;
+  if (!b) return s.echo === null ? ['', 'Bracketed truth: no echo/ directory in this run (no echo brackets).'] : [];
+  const out = ['', `Bracketed truth (echo brackets, reference ${b.reference}; m = reading − bracket midpoint; needs no truth)`];
+  const rows: string[][] = [];
+  for (const node of s.workers) {
+    const c = b.brackets[node];
+    for (const [source, e] of Object.entries(b.by_worker[node] ?? {})) {
+      const off = (x: number) => pct(e.error.provably_off.find((o) => o.x_ns === x)?.count);
+      rows.push([
+        `${source} @ ${node}`,
+        c ? `${c.brackets} (${c.unjudged} unjudged, ${c.inconsistent} inconsistent)` : '—',
+        dist(e.error.midpoint),
+        off(100e3),
+        off(1e6),
+        e.interval ? pct(e.interval.provable_miss) : '—',
+      ]);
+    }
+  }
+  out.push(table(['source @ worker', 'brackets', 'm p50 / p99', 'provably off > 100 µs', 'provably off > 1 ms', 'provable misses'], rows));
+  const orders = Object.entries(b.ordering.pooled).map(([source, o]) => {
+    const w = b.ordering.worst_pair[source];
+    const worst =
+      w?.point_wrong && w.point_wrong.share > 0 ? `; worst pair ${w.point_wrong.pair} ${(w.point_wrong.share * 100).toFixed(2)}%` : '';
+    const iv = o.interval ? `, interval wrong ${pct(o.interval.wrong)}` : '';
+    return `- ${source}: ${o.judged.count} cross-event orders proven by brackets; point wrong ${pct(o.point.wrong)}${iv}${worst}`;
+  });
+  out.push(...orders);
+  if (b.truth_check) {
+    const t = b.truth_check.pooled;
+    out.push(
+      `- truth check (${b.truth_check.frame} frame): brackets contain truth ${pct(t.bracket_contains_truth)}; provable misses real ${pct(t.provable_misses_real)}; bracket-proven orders true ${pct(t.proven_orders_true)}`,
+    );
+  }
+  return out;
 }

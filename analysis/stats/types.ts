@@ -12,6 +12,8 @@
 // - `node: null` in an entry means "all workers pooled"; otherwise it is a worker's node id.
 // - Sources are compared like with like: the coordinator's source S against the worker's source S.
 
+import type { BracketedSection, EchoSection } from './bracket-types.js';
+
 export const STATS_SCHEMA_VERSION = 1 as const;
 
 /** A count out of a total. `share` = count / total in [0, 1], null when total is 0. */
@@ -56,7 +58,7 @@ export interface Distribution {
 /** One input file as read. `path` is relative to the run directory. */
 export interface InputFile {
   path: string;
-  role: 'coordinator' | 'worker' | 'sync' | 'commit_wait' | 'worker_summary' | 'manifest';
+  role: 'coordinator' | 'worker' | 'sync' | 'commit_wait' | 'worker_summary' | 'manifest' | 'echo' | 'echo_summary';
   node: string | null;
   /** Data rows parsed and used (header excluded). */
   rows: number;
@@ -543,6 +545,13 @@ export interface Stats {
   headline: HeadlineEntry[];
   /** Self-consistency of interval sources (docs/metrics.md §Self-consistency); absent in older stats.json. */
   self_consistency?: SelfConsistencySection;
+  /**
+   * Echo round trips per worker (docs/metrics.md §Echo brackets); null when the run has no echo/
+   * directory (absent in stats.json written before echoes existed).
+   */
+  echo?: EchoSection | null;
+  /** What the echo brackets prove without truth; null when the run has no echo rows. */
+  bracketed?: BracketedSection | null;
 }
 
 /** One worker's interval source: how many of its readings must miss, with no truth (docs/metrics.md §Self-consistency). */

@@ -10,6 +10,14 @@ import { UsageError } from '../validate/index.js';
 import type { Stats } from '../../analysis/index.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
+/** --reference on analyze and run-local (docs/metrics.md §Echo brackets). */
+export const REFERENCE_OPTION = {
+  type: 'string',
+  default: 'system',
+  describe:
+    "Frame of the echo brackets: system (the coordinator's clock) or an interval source the coordinator stamped (e.g. bounded), which maps each bracket to true time",
+} as const;
+
 export const command = 'analyze <run_dir>';
 export const describe = "Read a run's CSVs and write stats.json, figures and report.html";
 
@@ -24,6 +32,7 @@ export function builder(y: Argv) {
     .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
+    .option('reference', REFERENCE_OPTION)
     .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
     .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
     .epilog(HELP_EPILOG);
@@ -50,6 +59,8 @@ export interface AnalyzeOptions {
   figures: boolean;
   /** ε of the self-consistency bounds in ppm (default 500). */
   maxFreqErrorPpm?: number;
+  /** The echo brackets' frame: 'system' (default) or an interval source of the coordinator. */
+  reference?: string;
   /** Do not print the summary table (repeat runs). */
   quiet?: boolean;
 }
@@ -60,6 +71,7 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
     format: a.format,
     figures: a.figures,
     maxFreqErrorPpm: maxFreqErrorPpm(a['max-freq-error-ppm']),
+    reference: a.reference,
     windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) =>
       positive('windows-ms', w),
     ),
@@ -89,6 +101,7 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
     windowsMs: o.windowsMs,
     maxFreqErrorPpm: o.maxFreqErrorPpm,
     logger,
+    reference: o.reference,
   });
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);

@@ -7,6 +7,7 @@ import { KNOWN_SOURCES, parseSourceList } from '../clock/registry.js';
 import { validateRunLocalOptions } from '../cli/config-validation.js';
 import { numberOption, parseNumberList } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
+import { UsageError } from '../validate/index.js';
 import { EXIT, signalExit } from '../cli/exit-codes.js';
 import type { Level, Logger } from '../cli/logger.js';
 import { newRunId } from '../files/run-id.js';
@@ -28,7 +29,7 @@ import {
 } from '../scenario/index.js';
 import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
-import { MAX_FREQ_ERROR_OPTION, analyzeRunDir, maxFreqErrorPpm, renderReport } from './analyze.js';
+import { MAX_FREQ_ERROR_OPTION, REFERENCE_OPTION, analyzeRunDir, maxFreqErrorPpm, renderReport } from './analyze.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 
 export const command = 'run-local';
@@ -90,6 +91,7 @@ export function builder(y: Argv) {
     .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
+    .option('reference', REFERENCE_OPTION)
     .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
     .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
     .example('$0 run-local --scenario lan --repeat 5', "judge the lan scenario's checks over five seeds")
@@ -120,6 +122,8 @@ interface RunLocalOptions {
   commandLine: string[];
   /** --recv-stamp for every worker (default auto). */
   recvStamp?: RecvStampMode;
+  /** --reference for the analysis (echo brackets' frame). */
+  reference?: string;
 }
 
 function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
@@ -143,6 +147,11 @@ function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
     event_faults: a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults'),
   });
   const { scenario, file } = loadScenario(a.scenario, overrides);
+  // Known before the run: the analysis would refuse a reference the coordinator does not stamp.
+  if (a.reference !== 'system' && !scenario.sources.includes(a.reference))
+    throw new UsageError(
+      `--reference ${JSON.stringify(a.reference)}: the coordinator will not stamp that source (this run's sources: ${scenario.sources.join(', ')}); use --reference system or an interval source among them, e.g. bounded`,
+    );
   return {
     scenarioArg: a.scenario,
     scenario,
@@ -157,6 +166,7 @@ function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
     logLevel: a['log-level'],
     commandLine: process.argv.slice(1),
     recvStamp: a['recv-stamp'],
+    reference: a.reference,
   };
 }
 
@@ -208,6 +218,7 @@ async function oneRun(
     format: 'native',
     windowsMs: [50, 100, 500, 1000],
     maxFreqErrorPpm: o.maxFreqErrorPpm,
+    reference: o.reference,
     figures: false,
     quiet: !verbose,
   });

@@ -108,3 +108,25 @@ export const STAMP_COLUMNS: readonly string[] = [
   'reestimated_local_ns' satisfies CommitWaitColumn,
   'sample_local_ns' satisfies SyncColumn,
 ];
+
+/**
+ * echo/<node>.csv: one row per accepted echo (the first of an (event, node)). s = the coordinator's
+ * send stamp, r = the worker's receive stamp, h = the time the worker held the event (monotonic),
+ * e = the coordinator's local clock at the echo's arrival; then the coordinator's sources read at e,
+ * then the simulation's true instant of the echo's arrival (empty on real runs).
+ */
+export function echoColumns(sources: readonly string[]): string[] {
+  const e = EVENT_COLUMNS;
+  return [
+    e.runId,
+    e.nodeId,
+    e.eventId,
+    e.seq,
+    'send_local_ns',
+    'recv_local_ns',
+    'held_ns',
+    'echo_recv_local_ns',
+    ...sourceColumns(sources),
+    'true_echo_recv_ns',
+  ];
+}

@@ -17,6 +17,8 @@ export const RUN_LAYOUT = {
   workersDir: 'workers',
   syncDir: 'sync',
   commitWaitDir: 'commit_wait',
+  /** echo/<node>.csv and echo/summary.json */
+  echoDir: 'echo',
   /** workers/<node>.summary.json beside workers/<node>.csv */
   summarySuffix: '.summary.json',
 } as const;
@@ -30,6 +32,8 @@ export interface RunDirPaths {
   syncCsv(node: string): string;
   commitWaitCsv(node: string): string;
   workerSummary(node: string): string;
+  echoCsv(node: string): string;
+  echoSummary: string;
   stats: string;
   checks: string;
   figuresDir: string;
@@ -50,6 +54,8 @@ export function runDirPaths(runDir: string): RunDirPaths {
     syncCsv: (n) => path.join(runDir, L.syncDir, `${n}.csv`),
     commitWaitCsv: (n) => path.join(runDir, L.commitWaitDir, `${n}.csv`),
     workerSummary: (n) => path.join(runDir, L.workersDir, `${n}${L.summarySuffix}`),
+    echoCsv: (n) => path.join(runDir, L.echoDir, `${n}.csv`),
+    echoSummary: path.join(runDir, L.echoDir, 'summary.json'),
     stats: path.join(runDir, L.stats),
     checks: path.join(runDir, L.checks),
     figuresDir: path.join(runDir, L.figuresDir),

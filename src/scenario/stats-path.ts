@@ -93,12 +93,14 @@ export function selectStats(root: unknown, segs: PathSegment[], trace?: { nullAt
           .map((x) => x.key)
           .join('.');
       if (v === null || typeof v !== 'object') return;
-      const children = seg.key === '*' ? Object.values(v as object) : [(v as Record<string, unknown>)[seg.key]];
-      for (const c of children) {
+      // `*` over an object's keys (e.g. bracketed.by_worker.*) names the key it took: "by_worker=w2".
+      const star = seg.key === '*' ? Object.entries(v as object) : null;
+      const children = star ? star.map(([, x]) => x as unknown) : [(v as Record<string, unknown>)[seg.key]];
+      for (const [ci, c] of children.entries()) {
         if (seg.filters === undefined) {
           if (c !== undefined) {
             next.push(c);
-            nextLabels.push(labels[vi]!);
+            nextLabels.push(star && !Array.isArray(v) ? [...labels[vi]!, `${segs[si - 1]?.key ?? '*'}=${star[ci]![0]}`] : labels[vi]!);
           }
           continue;
         }

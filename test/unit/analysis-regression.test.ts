@@ -137,6 +137,8 @@ function sectionHashes(stats: Stats): Record<string, string> {
   delete (s['run'] as Record<string, unknown>)['run_dir'];
   // run.schedule came after these hashes (null here: no manifest); schedule.test.ts tests it
   if ((s['run'] as Record<string, unknown>)['schedule'] === null) delete (s['run'] as Record<string, unknown>)['schedule'];
+  // echo and bracketed came after these hashes (null here: no echo/ directory); analysis-brackets.test.ts tests them
+  for (const k of ['echo', 'bracketed']) if (s[k] === null) delete s[k];
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(s)) out[k] = createHash('sha256').update(JSON.stringify(v)).digest('hex').slice(0, 16);
   return out;

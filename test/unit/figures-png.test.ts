@@ -18,6 +18,7 @@ const ALL = [
   'clock-offsets',
   'coverage',
   'latency',
+  'bracketed-error',
 ];
 
 function svgSize(svg: string): { w: number; h: number } {

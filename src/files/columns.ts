@@ -107,4 +107,23 @@ export const STAMP_COLUMNS: readonly string[] = [
   WORKER_STAMPS.truth,
   'reestimated_local_ns' satisfies CommitWaitColumn,
   'sample_local_ns' satisfies SyncColumn,
+  'held_ns',
+  'echo_recv_local_ns',
+  'true_echo_recv_ns',
 ];
+
+/** echo/<node>.csv's own stamps: s, r, h, e and the simulation's truth at e. */
+export const ECHO_STAMPS = {
+  send: 'send_local_ns',
+  recv: 'recv_local_ns',
+  held: 'held_ns',
+  echoRecv: 'echo_recv_local_ns',
+  truth: 'true_echo_recv_ns',
+} as const;
+
+/** echo/<node>.csv: one row per accepted echo, the coordinator's stamped sources read at the echo's arrival e. */
+export function echoColumns(sources: readonly string[]): string[] {
+  const e = EVENT_COLUMNS;
+  const s = ECHO_STAMPS;
+  return [e.runId, e.nodeId, e.eventId, e.seq, s.send, s.recv, s.held, s.echoRecv, ...sourceColumns(sources), s.truth];
+}

@@ -17,6 +17,8 @@ export const RUN_LAYOUT = {
   workersDir: 'workers',
   syncDir: 'sync',
   commitWaitDir: 'commit_wait',
+  /** echo/<node>.csv and echo/summary.json */
+  echoDir: 'echo',
   /** workers/<node>.summary.json beside workers/<node>.csv */
   summarySuffix: '.summary.json',
 } as const;
@@ -34,6 +36,8 @@ export interface RunDirPaths {
   checks: string;
   figuresDir: string;
   report: string;
+  echoCsv(node: string): string;
+  echoSummary: string;
 }
 
 export interface RunPaths extends RunDirPaths {
@@ -54,6 +58,8 @@ export function runDirPaths(runDir: string): RunDirPaths {
     checks: path.join(runDir, L.checks),
     figuresDir: path.join(runDir, L.figuresDir),
     report: path.join(runDir, L.report),
+    echoCsv: (n) => path.join(runDir, L.echoDir, `${n}.csv`),
+    echoSummary: path.join(runDir, L.echoDir, 'summary.json'),
   };
 }
 

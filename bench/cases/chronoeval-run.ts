@@ -8,6 +8,7 @@ import { newRunId } from '../../src/files/run-id.js';
 import { exited, spawnWorker, type Listening } from '../harness/children.js';
 import { processCpuNs } from '../harness/proc-cpu.js';
 import { benchSchedule } from '../baselines/schedule-baseline.js';
+import type { EchoMode } from '../../src/files/echo-summary.js';
 
 export interface WorkerOutcome {
   node: string;
@@ -65,6 +66,8 @@ export async function runChronoeval(opts: {
   workers: number;
   root: string;
   recvStamp?: 'auto' | 'kernel' | 'user';
+  /** The coordinator's --echo (default on, as the CLI's). */
+  echo?: EchoMode;
 }): Promise<ChronoevalOutcome> {
   const runId = newRunId();
   const resultsDir = path.join(opts.root, 'results');
@@ -88,6 +91,7 @@ export async function runChronoeval(opts: {
       readyTimeoutS: 20,
       endTimeoutS: 20,
       logger,
+      echo: opts.echo ?? 'on',
     });
     await logger.close();
     const finals = await Promise.all(spawned.map((w) => w.final));

@@ -32,9 +32,13 @@ export interface EchoRecorderOptions {
   onFatal: (e: Error) => void;
 }
 
+/** An echo arrival kept for the piggyback; text and δ are made only when it is sent. */
 interface Pending {
-  entry: EchoBackEntry;
-  delta: bigint;
+  seq: number;
+  s: bigint;
+  e: bigint;
+  r: string;
+  h: string;
 }
 
 /** One echo/<node>.csv row: s, r, h, e, the coordinator's sources read at e, then the truth at e. */
@@ -147,7 +151,7 @@ export class EchoRecorder {
 
     const p = this.pending[i]!;
     if (p.length === PENDING_MAX) p.shift();
-    p.push({ entry: [seq, sNs.toString(), eNs.toString(), msg.r, msg.h], delta: eNs - sNs - BigInt(msg.h) });
+    p.push({ seq, s: sNs, e: eNs, r: msg.r, h: msg.h });
   }
 
   private writerFor(node: string): BatchedCsvWriter {
@@ -178,10 +182,10 @@ export class EchoRecorder {
     const p = this.pending[i]!;
     if (p.length === 0 || nowMono - this.lastPiggyback[i]! < PIGGYBACK_EVERY_NS) return null;
     const best = p
-      .slice()
+      .map((x) => ({ x, delta: x.e - x.s - BigInt(x.h) }))
       .sort((a, b) => (a.delta < b.delta ? -1 : a.delta > b.delta ? 1 : 0))
       .slice(0, PIGGYBACK_ENTRIES)
-      .map((x) => x.entry);
+      .map(({ x }): EchoBackEntry => [x.seq, x.s.toString(), x.e.toString(), x.r, x.h]);
     const suffix = ebSuffix(best);
     if (openLength + suffix.length + 1 > MAX_DATAGRAM_BYTES) return null;
     p.length = 0;

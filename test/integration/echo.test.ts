@@ -47,7 +47,7 @@ async function startWorkers(dir: string, run: string, nodes: string[], keyFile: 
   );
 }
 
-async function runWith(run: string, nodes: string[], echo: string | null, count: number) {
+async function runWith(run: string, nodes: string[], echo: string | null, count: number, env: NodeJS.ProcessEnv = {}) {
   const dir = tmpDir('chronoeval-echo-');
   const keyFile = path.join(dir, 'run.key');
   await writeNewKeyFile(keyFile);
@@ -76,7 +76,7 @@ async function runWith(run: string, nodes: string[], echo: string | null, count:
       String(count),
       ...(echo === null ? [] : ['--echo', echo]),
     ],
-    { timeoutMs: 60_000 },
+    { timeoutMs: 60_000, env },
   );
   assert.equal(c.code, 0, c.stderr);
   for (const e of exits) assert.equal(await e, 0);
@@ -130,24 +130,36 @@ test(
   },
 );
 
-test('--echo 3 asks one event in 3 (seq % 3 == 0); --echo off asks none and writes no echo file', { timeout: 60_000 }, async () => {
-  const p3 = await runWith('T-echo-3', ['w1'], '3', 60);
-  const e = csv(p3.echoCsv('w1'));
-  const seqs = e.rows.map((r) => Number(col(e, 'seq')(r)));
-  assert.ok(seqs.length >= 18, `${seqs.length} rows`);
-  assert.ok(
-    seqs.every((s) => s % 3 === 0),
-    seqs.join(','),
-  );
-  assert.deepEqual(readEchoSummary(p3.echoSummary).summary!.mode, { every: 3 });
-  assert.equal(readEchoSummary(p3.echoSummary).summary!.asked, 20);
+test(
+  '--echo 3 asks one event in 3 (seq % 3 == 0); user stamps without the addon; --echo off asks none and writes no echo file',
+  { timeout: 60_000 },
+  async () => {
+    const p3 = await runWith('T-echo-3', ['w1'], '3', 60);
+    const e = csv(p3.echoCsv('w1'));
+    const seqs = e.rows.map((r) => Number(col(e, 'seq')(r)));
+    assert.ok(seqs.length >= 18, `${seqs.length} rows`);
+    assert.ok(
+      seqs.every((s) => s % 3 === 0),
+      seqs.join(','),
+    );
+    assert.deepEqual(readEchoSummary(p3.echoSummary).summary!.mode, { every: 3 });
+    assert.equal(readEchoSummary(p3.echoSummary).summary!.asked, 20);
 
-  const off = await runWith('T-echo-off', ['w1'], 'off', 30);
-  assert.equal(existsSync(path.dirname(off.echoSummary)), false, 'no echo/ directory');
-  const ws = JSON.parse(readFileSync(off.workerSummary('w1'), 'utf8')) as { echoes_sent: number; recorded: number };
-  assert.equal(ws.recorded, 30);
-  assert.equal(ws.echoes_sent, 0, 'no event asked for an echo');
-});
+    // Without the addon the coordinator's event sockets are connected dgram sockets and echoes are stamped in JavaScript.
+    const user = await runWith('T-echo-user', ['w1'], '2', 40, { CHRONOEVAL_NO_NATIVE: '1' });
+    assert.equal(readEchoSummary(user.echoSummary).summary!.stamp, 'user');
+    const u = csv(user.echoCsv('w1'));
+    assert.ok(u.rows.length >= 18 && u.rows.every((r) => Number(col(u, 'seq')(r)) % 2 === 0), `${u.rows.length} rows`);
+    for (const r of u.rows)
+      assert.ok(BigInt(col(u, 'echo_recv_local_ns')(r)) - BigInt(col(u, 'send_local_ns')(r)) - BigInt(col(u, 'held_ns')(r)) >= 0n);
+
+    const off = await runWith('T-echo-off', ['w1'], 'off', 30);
+    assert.equal(existsSync(path.dirname(off.echoSummary)), false, 'no echo/ directory');
+    const ws = JSON.parse(readFileSync(off.workerSummary('w1'), 'utf8')) as { echoes_sent: number; recorded: number };
+    assert.equal(ws.recorded, 30);
+    assert.equal(ws.echoes_sent, 0, 'no event asked for an echo');
+  },
+);
 
 test(
   'a forged and a replayed echo are counted and never recorded; eb brings back s, e, r, h as recorded',

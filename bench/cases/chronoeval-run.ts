@@ -30,6 +30,8 @@ export interface ChronoevalOutcome {
   sendNs: bigint[];
   workers: WorkerOutcome[];
   exitCode: number;
+  /** CPU of this process (the coordinator runs in it) from the coordinator's start to its return, ns. */
+  coordinatorCpuNs: number;
 }
 
 /** Column index by name, with a clear error when the file contract changed. */
@@ -78,6 +80,7 @@ export async function runChronoeval(opts: {
     for (const n of nodes) spawned.push(await spawnWorker(runId, n, resultsDir, logsDir, opts.recvStamp));
     const cpu0 = spawned.map((w) => processCpuNs(w.pid));
     const logger = new Logger('coordinator', path.join(logsDir, runId, 'coordinator.jsonl'), 'warn');
+    const cpuBefore = process.cpuUsage();
     const res = await runCoordinator({
       runId,
       workers: spawned.map((w) => `127.0.0.1:${w.port}`),
@@ -93,6 +96,8 @@ export async function runChronoeval(opts: {
       logger,
       echo: opts.echo ?? 'on',
     });
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const coordinatorCpuNs = (cpuUsed.user + cpuUsed.system) * 1000;
     await logger.close();
     const finals = await Promise.all(spawned.map((w) => w.final));
     await Promise.all(spawned.map((w) => exited(w.child)));
@@ -124,7 +129,7 @@ export async function runChronoeval(opts: {
         cpuNs: c0 === null || c0 === undefined || c1 === null ? null : c1 - c0,
       });
     }
-    return { runId, sent: res.sent, coordinatorRows: sends.size, sendNs, workers, exitCode: res.exitCode };
+    return { runId, sent: res.sent, coordinatorRows: sends.size, sendNs, workers, exitCode: res.exitCode, coordinatorCpuNs };
   } finally {
     for (const w of spawned) w.kill();
   }

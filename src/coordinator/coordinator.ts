@@ -196,7 +196,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       const perWorker =
         rec !== null && rec.piggybackDue(sendMono)
           ? (i: number): Buffer | null => {
-              const sfx = rec.piggyback(i, sendMono, open.length);
+              const sfx = rec.piggyback(i, sendMono, Buffer.byteLength(open));
               return sfx === null ? null : parts.seal(open, sfx);
             }
           : null;

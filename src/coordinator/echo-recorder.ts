@@ -174,7 +174,7 @@ export class EchoRecorder {
   }
 
   /**
-   * The `eb` suffix for worker `i` on an event whose open text is `openLength` bytes long, or null
+   * The `eb` suffix for worker `i` on an event whose open text is `openLength` bytes (UTF-8) long, or null
    * (nothing pending, too soon, or no room): the entries with the smallest δ = (e − s) − h, then
    * the pending arrivals are dropped.
    */

@@ -128,7 +128,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   let sent = 0;
   try {
     const total = scheduleLength(opts.schedule);
-    let onEcho: ((i: number, buf: Buffer, mono: bigint | null) => void) | undefined;
+    let onEcho: ((i: number, buf: Buffer, mono: bigint | null) => void) | null = null;
     if (echoMode !== 'off') onEcho = (i, buf, mono) => echoes?.onDatagram(i, buf, mono);
     const events = (sender = await EventSender.open(workers, opts.eventFaults ?? null, log, onEcho));
     if (echoMode !== 'off')

@@ -48,13 +48,14 @@ export class EventSender {
 
   /**
    * Open one socket per worker. `stamp` auto: kernel when the addon loads (else user, with the
-   * reason logged). `onDatagram` receives what comes back on the event sockets (echoes).
+   * reason logged when echoes are received). `onDatagram` receives what comes back on the event
+   * sockets (echoes); null: nothing is expected back (--echo off).
    */
   static async open(
     workers: WorkerAddress[],
     faults: EventPathFaults | null,
     log: Logger,
-    onDatagram: OnEventSocketDatagram = () => {},
+    onDatagram: OnEventSocketDatagram | null = null,
     stamp: 'auto' | 'kernel' | 'user' = 'auto',
   ): Promise<EventSender> {
     let addon: UdpStampAddon | null = null;
@@ -62,8 +63,9 @@ export class EventSender {
       const a = loadUdpStampAddon();
       if ('addon' in a) addon = a.addon;
       else if (stamp === 'kernel') throw new Error(`kernel stamps for echoes are unavailable: ${a.error}`);
-      else if (process.env[NO_NATIVE_ENV] !== '1') log.warn(`echo arrivals stamped in JavaScript: ${a.error}`);
+      else if (onDatagram && process.env[NO_NATIVE_ENV] !== '1') log.warn(`echo arrivals stamped in JavaScript: ${a.error}`);
     }
+    const deliver: OnEventSocketDatagram = onDatagram ?? (() => {});
     const sockets: EventSocket[] = [];
     // Filled in once the sender exists: errors before that fail the open.
     const onError: { fn: (i: number, e: NodeJS.ErrnoException) => void } = { fn: () => {} };
@@ -75,12 +77,12 @@ export class EventSender {
             ? openKernelSocket(
                 addon,
                 w,
-                (buf, mono) => onDatagram(i, buf, mono),
+                (buf, mono) => deliver(i, buf, mono),
                 (e) => onError.fn(i, e),
               )
             : await openUserSocket(
                 w,
-                (buf, mono) => onDatagram(i, buf, mono),
+                (buf, mono) => deliver(i, buf, mono),
                 (e) => onError.fn(i, e),
               ),
         );

@@ -5,7 +5,14 @@ import { echoColumns } from '../files/columns.js';
 import { ECHO_REJECT_REASONS, type EchoMode, type EchoRejectReason, type EchoSummary } from '../files/echo-summary.js';
 import { writeJsonAtomic } from '../files/atomic-json.js';
 import { isValidNodeId } from '../files/paths.js';
-import { decodeMessage, ebSuffix, MAX_DATAGRAM_BYTES, type EchoBackEntry, type EchoMessage } from '../protocol/messages.js';
+import {
+  ebSuffix,
+  echoDecoder,
+  MAX_DATAGRAM_BYTES,
+  type DecodeResult,
+  type EchoBackEntry,
+  type EchoMessage,
+} from '../protocol/messages.js';
 
 /** The most recent sends remembered (s and whether it asked): 2^20 events, 52 s at 20,000 events/s. */
 export const ECHO_WINDOW = 1 << 20;
@@ -75,6 +82,7 @@ export class EchoRecorder {
   private readonly pending: Pending[][];
   private readonly lastPiggyback: bigint[];
   private readonly readings: Reading[];
+  private readonly decode: (buf: Buffer) => DecodeResult;
   private sent = 0;
   private asked = 0;
   private unstamped = 0;
@@ -90,6 +98,7 @@ export class EchoRecorder {
     this.pending = Array.from({ length: o.workers }, (): Pending[] => []);
     this.lastPiggyback = new Array<bigint>(o.workers).fill(-PIGGYBACK_EVERY_NS);
     this.readings = new Array<Reading>(o.stamped.length);
+    this.decode = echoDecoder(o.runId, o.key);
   }
 
   /** Send path: event `seq` (the next one) left with stamp `sendNs`; `asked` when it carried `ec`. */
@@ -113,7 +122,7 @@ export class EchoRecorder {
       mono = process.hrtime.bigint();
       if (this.o.stamp === 'kernel') this.unstamped++;
     }
-    const d = decodeMessage(buf, this.o.runId, this.o.key);
+    const d = this.decode(buf);
     if (!d.ok) return this.reject(d.reason, d.detail);
     if (d.msg.k !== 'echo') return this.reject('bad_shape', `kind ${d.msg.k} on an event socket`);
     const msg = d.msg;

@@ -204,6 +204,43 @@ export function echoEncoder(
   };
 }
 
+/**
+ * decodeMessage for the echoes of one run, with a fast path for the bytes echoEncoder writes: one
+ * anchored regular expression instead of JSON.parse and the field checks (~0.2 µs instead of ~1.1 µs
+ * an echo; the coordinator reads one per event and worker). Anything else — another layout, a
+ * value out of range, a bad tag — goes through decodeMessage, so the result is always exactly
+ * decodeMessage's.
+ */
+export function echoDecoder(runId: string, key?: Buffer | null): (buf: Buffer) => DecodeResult {
+  const runJson = JSON.stringify(runId).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(
+    `^\\{"v":1,"k":"echo","run":${runJson},"id":(0|[1-9][0-9]{0,15}),"seq":(0|[1-9][0-9]{0,15}),` +
+      `"node":"([A-Za-z0-9_.-]{1,64})","r":"(-?[0-9]{1,19})","h":"([0-9]{1,19})"\\}$`,
+  );
+  const generic = (buf: Buffer): DecodeResult => decodeMessage(buf, runId, key);
+  // The regex reads bytes as latin1: only for a printable-ASCII run id is that the same text as UTF-8.
+  if (!/^[\x20-\x7e]*$/.test(runId)) return generic;
+  return (buf) => {
+    if (!Buffer.isBuffer(buf)) return generic(buf);
+    let end = buf.length;
+    if (key) {
+      const sep = end - TAG_LEN - 1;
+      if (sep < 0 || buf[sep] !== TAG_SEP) return generic(buf);
+      const want = Buffer.from(createHmac('sha256', key).update(buf.subarray(0, sep)).digest('base64url'), 'latin1');
+      if (!timingSafeEqual(buf.subarray(sep + 1), want)) return generic(buf);
+      end = sep;
+    }
+    if (end > MAX_DATAGRAM_BYTES) return generic(buf);
+    const m = re.exec(buf.toString('latin1', 0, end));
+    if (m === null) return generic(buf);
+    const id = Number(m[1]);
+    const seq = Number(m[2]);
+    if (!Number.isSafeInteger(id) || !Number.isSafeInteger(seq) || !withinInt64(m[4]!) || !withinInt64(m[5]!)) return generic(buf);
+    const msg: EchoMessage = { v: 1, k: 'echo', run: runId, id, seq, node: m[3]!, r: m[4]!, h: m[5]! };
+    return { ok: true, msg };
+  };
+}
+
 const NS_RE = /^-?[0-9]{1,19}$/;
 const STATUSES = new Set(['ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent']);
 const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   decodeMessage,
   ebSuffix,
+  echoDecoder,
   echoEncoder,
   encodeMessage,
   eventEncoder,
@@ -109,4 +110,41 @@ test('hostile ec / eb are bad_shape: more than 4 entries, wrong widths, empty or
     [null],
   ])
     bad({ ...ev, eb }, 'eb');
+});
+
+test('the echo decoder gives exactly decodeMessage’s result: encoder output, mutations, other layouts, keyed or not', () => {
+  const runs = fc.oneof(fc.stringMatching(/^[0-9TZa-f-]{1,30}$/), fc.string(), fc.constantFrom('a"b', 'a\\b', 'ré', 'x.y*'));
+  fc.assert(
+    fc.property(
+      runs,
+      fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/),
+      fc.nat(),
+      fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n),
+      fc.bigInt(0n, 2n ** 63n - 1n),
+      fc.boolean(),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+      (run, node, seq, r, h, keyed, flips) => {
+        const key = keyed ? KEY : null;
+        const buf = Buffer.from(echoEncoder(run, node, key)(seq, seq, r, h));
+        const dec = echoDecoder(run, key);
+        assert.deepEqual(dec(buf), decodeMessage(buf, run, key));
+        for (const [at, v] of flips) buf[at % buf.length] = v;
+        assert.deepEqual(dec(buf), decodeMessage(buf, run, key));
+      },
+    ),
+    { numRuns: 1000 },
+  );
+  const dec = echoDecoder(RUN, null);
+  for (const text of [
+    `{"v":1,"k":"echo","run":"${RUN}","id":01,"seq":1,"node":"w1","r":"5","h":"0"}`,
+    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"5","h":"0","x":1}`,
+    `{"v":1,"k":"echo","run":"${RUN}","id":99999999999999999,"seq":1,"node":"w1","r":"5","h":"0"}`,
+    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"99999999999999999999","h":"0"}`,
+    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"5","h":"9223372036854775808"}`,
+    `{"seq":1,"v":1,"k":"echo","run":"${RUN}","id":1,"node":"w1","r":"5","h":"0"}`,
+    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"5","h":"0"}\n${'A'.repeat(43)}`,
+  ]) {
+    const b = Buffer.from(text);
+    assert.deepEqual(dec(b), decodeMessage(b, RUN, null), text);
+  }
 });

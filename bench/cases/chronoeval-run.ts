@@ -8,6 +8,7 @@ import { newRunId } from '../../src/files/run-id.js';
 import { exited, spawnWorker, type Listening } from '../harness/children.js';
 import { processCpuNs } from '../harness/proc-cpu.js';
 import { benchSchedule } from '../baselines/schedule-baseline.js';
+import type { EchoMode } from '../../src/files/echo-summary.js';
 
 export interface WorkerOutcome {
   node: string;
@@ -29,6 +30,8 @@ export interface ChronoevalOutcome {
   sendNs: bigint[];
   workers: WorkerOutcome[];
   exitCode: number;
+  /** CPU of this process (the coordinator runs in it) from the coordinator's start to its return, ns. */
+  coordinatorCpuNs: number;
 }
 
 /** Column index by name, with a clear error when the file contract changed. */
@@ -65,6 +68,8 @@ export async function runChronoeval(opts: {
   workers: number;
   root: string;
   recvStamp?: 'auto' | 'kernel' | 'user';
+  /** The coordinator's --echo (default on, as the CLI's). */
+  echo?: EchoMode;
 }): Promise<ChronoevalOutcome> {
   const runId = newRunId();
   const resultsDir = path.join(opts.root, 'results');
@@ -75,6 +80,7 @@ export async function runChronoeval(opts: {
     for (const n of nodes) spawned.push(await spawnWorker(runId, n, resultsDir, logsDir, opts.recvStamp));
     const cpu0 = spawned.map((w) => processCpuNs(w.pid));
     const logger = new Logger('coordinator', path.join(logsDir, runId, 'coordinator.jsonl'), 'warn');
+    const cpuBefore = process.cpuUsage();
     const res = await runCoordinator({
       runId,
       workers: spawned.map((w) => `127.0.0.1:${w.port}`),
@@ -88,7 +94,10 @@ export async function runChronoeval(opts: {
       readyTimeoutS: 20,
       endTimeoutS: 20,
       logger,
+      echo: opts.echo ?? 'on',
     });
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const coordinatorCpuNs = (cpuUsed.user + cpuUsed.system) * 1000;
     await logger.close();
     const finals = await Promise.all(spawned.map((w) => w.final));
     await Promise.all(spawned.map((w) => exited(w.child)));
@@ -120,7 +129,7 @@ export async function runChronoeval(opts: {
         cpuNs: c0 === null || c0 === undefined || c1 === null ? null : c1 - c0,
       });
     }
-    return { runId, sent: res.sent, coordinatorRows: sends.size, sendNs, workers, exitCode: res.exitCode };
+    return { runId, sent: res.sent, coordinatorRows: sends.size, sendNs, workers, exitCode: res.exitCode, coordinatorCpuNs };
   } finally {
     for (const w of spawned) w.kill();
   }

@@ -2,6 +2,7 @@ import { bareSend } from '../baselines/bare-sender.js';
 import { exited, spawnBareReceiver, type Listening } from '../harness/children.js';
 import { runChronoeval } from './chronoeval-run.js';
 import { eventDatagramBytes } from './latency.js';
+import type { EchoMode } from '../../src/files/echo-summary.js';
 
 export interface RateStep {
   rate: number;
@@ -46,9 +47,16 @@ const achievedRate = (n: number, firstNs: bigint, lastNs: bigint): number =>
   n > 1 && lastNs > firstNs ? ((n - 1) * 1e9) / Number(lastNs - firstNs) : 0;
 
 /** chronoeval: 4 real worker processes, the real coordinator, `seconds` of events per step. */
-export async function chronoevalStep(rate: number, attempt: number, seconds: number, workers: number, root: string): Promise<RateStep> {
+export async function chronoevalStep(
+  rate: number,
+  attempt: number,
+  seconds: number,
+  workers: number,
+  root: string,
+  echo: EchoMode = 'on',
+): Promise<RateStep> {
   const count = Math.round(rate * seconds);
-  const out = await runChronoeval({ rate, count, workers, root });
+  const out = await runChronoeval({ rate, count, workers, root, echo });
   const extra: string[] = [];
   if (out.coordinatorRows !== out.sent) extra.push(`coordinator.csv ${out.coordinatorRows}/${out.sent} rows`);
   for (const w of out.workers) if (w.recorded !== w.csvRows) extra.push(`${w.node} summary says ${w.recorded}, CSV has ${w.csvRows}`);

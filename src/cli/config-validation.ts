@@ -3,6 +3,7 @@
 // names the field, the value given, and what is allowed; all errors are reported at once.
 import { SCHEDULE_KINDS } from '../coordinator/schedule.js';
 import { FlagProblems, type FieldProblem } from '../validate/index.js';
+import { parseEchoMode } from '../coordinator/echo-mode.js';
 
 export { ConfigError } from '../validate/index.js';
 /** One invalid flag. */
@@ -61,6 +62,15 @@ export function validateWorkerOptions(a: RawOptions, knownSources: readonly stri
 }
 
 /** `chronoeval coordinator`. */
+const isEchoFlag = (x: unknown): boolean => {
+  try {
+    parseEchoMode(x);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export function validateCoordinatorOptions(a: RawOptions, knownSources: readonly string[]): void {
   const v = new FlagProblems();
   common(v, a);
@@ -84,6 +94,8 @@ export function validateCoordinatorOptions(a: RawOptions, knownSources: readonly
     }
   }
   scheduleFlags(v, a);
+  if (a.echo !== undefined && !isEchoFlag(a.echo))
+    v.fail('echo', a.echo, 'must be on, off or a whole number N ≥ 1 (one event in N asks each worker for an echo), e.g. --echo 10');
   for (const f of ['ready-timeout-s', 'end-timeout-s'])
     if (a[f] !== undefined) v.number(f, a[f], { ...LIMITS.timeoutS, minExclusive: true });
   const sources = v.sources('sources', a.sources ?? 'system,ntp', knownSources);

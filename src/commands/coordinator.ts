@@ -17,6 +17,7 @@ import { numberOption } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_HELP, SCHEDULE_KINDS, defaultScheduleSeed, scheduleRecord } from '../coordinator/schedule.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
+import { parseEchoMode } from '../coordinator/echo-mode.js';
 
 export const command = 'coordinator';
 export const describe = 'Send scheduled, stamped events to every worker and record them';
@@ -71,6 +72,13 @@ export function builder(y: Argv) {
       type: 'string',
       describe: 'Event-path faults per worker (delay/jitter, loss, duplicates): inline JSON or a file',
     })
+    .option('echo', {
+      type: 'string',
+      default: 'on',
+      describe:
+        'Echo brackets: on = every event asks each worker for an echo (recorded in echo/<node>.csv), off = none, ' +
+        'N = one event in N (seq % N == 0), for high rates',
+    })
     .example(
       '$0 coordinator --workers 10.0.0.2:47100,10.0.0.3:47100 --ntp-server pool.ntp.org:123 --key-file run.key --duration-s 60',
       '60 s of events at 50/s to two workers',
@@ -78,6 +86,10 @@ export function builder(y: Argv) {
     .example(
       '$0 coordinator --workers 127.0.0.1:47100 --sources system --insecure --schedule poisson --rate 200 --count 10000',
       '10,000 events with Poisson gaps',
+    )
+    .example(
+      '$0 coordinator --workers 10.0.0.2:47100 --key-file run.key --rate 20000 --echo 10',
+      'echoes for one event in 10 at a high rate',
     )
     .epilog(HELP_EPILOG);
 }
@@ -116,6 +128,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     clock: clockFromArg(a['clock-faults']),
     eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null,
     sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
+    echo: parseEchoMode(a.echo),
   };
 }
 

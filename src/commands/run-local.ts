@@ -31,6 +31,7 @@ import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
 import { MAX_FREQ_ERROR_OPTION, REFERENCE_OPTION, analyzeRunDir, maxFreqErrorPpm, renderReport } from './analyze.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
+import { parseEchoMode } from '../coordinator/echo-mode.js';
 
 export const command = 'run-local';
 export const describe =
@@ -89,12 +90,14 @@ export function builder(y: Argv) {
     .option('clock-faults', { type: 'string', describe: "Override: every worker's clock faults (JSON or file)" })
     .option('faults', { type: 'string', describe: "Override: the main NTP server's faults (JSON or file)" })
     .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
+    .option('echo', { type: 'string', describe: 'Override: echo brackets on, off or N (one event in N asks for an echo; default on)' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .option('reference', REFERENCE_OPTION)
     .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
     .example('$0 run-local --scenario step --seed 3', 'the same faults as seed 3 of the step scenario (measurements differ run to run)')
     .example('$0 run-local --scenario lan --repeat 5', "judge the lan scenario's checks over five seeds")
+    .example('$0 run-local --rate 5000 --echo 10', 'echo brackets for one event in 10')
     .epilog(HELP_EPILOG);
 }
 
@@ -145,6 +148,7 @@ function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
     clock_faults: a['clock-faults'] === undefined ? undefined : parseSpecArg(a['clock-faults'], 'clock-faults'),
     faults: a.faults === undefined ? undefined : parseSpecArg(a.faults, 'faults'),
     event_faults: a['event-faults'] === undefined ? undefined : parseSpecArg(a['event-faults'], 'event-faults'),
+    echo: a.echo === undefined ? undefined : parseEchoMode(a.echo),
   });
   const { scenario, file } = loadScenario(a.scenario, overrides);
   // Known before the run: the analysis would refuse a reference the coordinator does not stamp.

@@ -4,7 +4,7 @@ import type { RemoteInfo } from 'node:dgram';
 import type { ClockSource, LocalClock, Reading } from '../clock/types.js';
 import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
-import { decodeMessage, eventEncoder } from '../protocol/messages.js';
+import { decodeMessage, eventParts } from '../protocol/messages.js';
 import { BatchedCsvWriter, rowsToCsv, type Cell } from '../files/csv-writer.js';
 import { coordinatorColumns } from '../files/columns.js';
 import { runPaths } from '../files/paths.js';
@@ -20,6 +20,8 @@ import { waitUntil } from './precise-wait.js';
 import { EventSender, type EventPathFaults } from './event-sender.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
+import { EchoRecorder } from './echo-recorder.js';
+import { echoAsked, type EchoMode } from './echo-mode.js';
 
 export type { EventPathFaults } from './event-sender.js';
 
@@ -30,6 +32,8 @@ export interface CoordinatorOptions extends RoleOptions {
   endTimeoutS: number;
   eventFaults?: EventPathFaults | null;
   commandLine?: string[];
+  /** --echo: which events ask each worker for an echo (default on). */
+  echo?: EchoMode;
 }
 
 export interface CoordinatorResult {
@@ -72,7 +76,13 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       started_utc: new Date().toISOString(),
       ended_utc: null,
       command_line: opts.commandLine ?? [],
-      config: { workers: opts.workers, schedule: opts.schedule, sources: opts.sources, ntp_servers: opts.ntpServers },
+      config: {
+        workers: opts.workers,
+        schedule: opts.schedule,
+        sources: opts.sources,
+        ntp_servers: opts.ntpServers,
+        echo: opts.echo ?? 'on',
+      },
       schedule: scheduleRecord(opts.schedule),
       hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })),
       versions: baseVersions(),
@@ -106,6 +116,8 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
   await socket.bind(0);
   const control = new ControlClient(socket, workers, opts.runId, opts.key, log);
   let sender: EventSender | null = null;
+  let echoes: EchoRecorder | null = null;
+  const echoMode: EchoMode = opts.echo ?? 'on';
   let interrupted: NodeJS.Signals | null = null;
   const onSignal = (sig: NodeJS.Signals): void => {
     interrupted = sig;
@@ -115,18 +127,37 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
 
   let sent = 0;
   try {
-    const events = (sender = await EventSender.open(workers, opts.eventFaults ?? null, log));
+    const total = scheduleLength(opts.schedule);
+    let onEcho: ((i: number, buf: Buffer, mono: bigint | null) => void) | null = null;
+    if (echoMode !== 'off') onEcho = (i, buf, mono) => echoes?.onDatagram(i, buf, mono);
+    const events = (sender = await EventSender.open(workers, opts.eventFaults ?? null, log, onEcho));
+    if (echoMode !== 'off')
+      echoes = new EchoRecorder({
+        runId: opts.runId,
+        key: opts.key,
+        mode: echoMode,
+        total,
+        workers: workers.length,
+        stamped,
+        clock,
+        stamp: events.stampKind,
+        echoCsv: (node) => paths.echoCsv(node),
+        summaryFile: paths.echoSummary,
+        log,
+        onFatal,
+      });
     for (const s of all) await s.start();
     log.info(`waiting for ${workers.length} workers to be ready (up to ${opts.readyTimeoutS} s)`);
     await waitReadyIncludingOwnSources(control, all, opts.readyTimeoutS * 1000, log, () => interrupted !== null);
     const stoppedBeforeReady = interrupted !== null;
 
-    const total = scheduleLength(opts.schedule);
-    const encode = eventEncoder(
+    const parts = eventParts(
       opts.runId,
       stamped.map((s) => s.name),
       opts.key,
     );
+    const encode = (seq: number, stamps: readonly Reading[], trueNs: bigint | null, echo: boolean): Buffer =>
+      parts.seal(parts.open(seq, stamps, trueNs, echo), null);
     const readings: Reading[] = new Array<Reading>(stamped.length);
     const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null): Cell[] => {
       const row: Cell[] = [opts.runId, seq, seq, sendNs];
@@ -158,7 +189,19 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       // the sources must not move this stamp into the new frame.
       const sendMono = process.hrtime.bigint();
       for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(sendNs, sendMono);
-      events.send(encode(seq, readings, trueSendNs), seq);
+      const ask = echoAsked(echoMode, seq);
+      const open = parts.open(seq, readings, trueSendNs, ask);
+      // Per-worker datagrams only for the workers that get a piggyback (at most one per 50 ms each).
+      const rec = echoes;
+      const perWorker =
+        rec !== null && rec.piggybackDue(sendMono)
+          ? (i: number): Buffer | null => {
+              const sfx = rec.piggyback(i, sendMono, Buffer.byteLength(open));
+              return sfx === null ? null : parts.seal(open, sfx);
+            }
+          : null;
+      events.send(parts.seal(open, null), seq, perWorker);
+      echoes?.noteSend(seq, sendNs, ask);
       csv.append(eventRow(seq, sendNs, trueSendNs));
       sent++;
       if (Date.now() - lastProgress >= 5000) {
@@ -179,7 +222,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     for (const s of all) await s.stop().catch(() => {});
     await csv.close();
     await sync.writer.close();
+    // Echoes that came during the end handshake were recorded until the event sockets closed.
     await sender?.close();
+    await echoes?.close().catch((e: Error) => onFatal(e));
     await socket.close();
   }
 }
@@ -198,7 +243,7 @@ async function warmUp(
   clock: LocalClock,
   stamped: ClockSource[],
   readings: Reading[],
-  encode: (seq: number, stamps: readonly Reading[], trueNs: bigint | null) => Buffer,
+  encode: (seq: number, stamps: readonly Reading[], trueNs: bigint | null, echo: boolean) => Buffer,
   eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null) => Cell[],
 ): Promise<void> {
   const start = process.hrtime.bigint();
@@ -208,7 +253,7 @@ async function warmUp(
     const ns = clock.nowNs();
     const mono = process.hrtime.bigint();
     for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(ns, mono);
-    encode(i, readings, clock.simulated ? (clock.lastTrueNs ?? null) : null);
+    encode(i, readings, clock.simulated ? (clock.lastTrueNs ?? null) : null, i % 2 === 0);
     rows.push(eventRow(i, ns, null));
     if (rows.length === 25) rowsToCsv(rows.splice(0));
   }

@@ -29,6 +29,7 @@ import { makeDeployTmp } from './leftovers.js';
 import { PACKAGE_ROOT } from '../files/paths.js';
 import { defaultScheduleSeed, scheduleRecord, type ScheduleKind } from '../coordinator/schedule.js';
 import { EXIT, signalExit } from '../cli/exit-codes.js';
+import { parseEchoMode, type EchoMode } from '../coordinator/echo-mode.js';
 
 /** 128 + n for the stop signal the deploy was aborted with (its abort reason). */
 function stoppedCode(signal: AbortSignal): number {
@@ -146,7 +147,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       started_utc: new Date().toISOString(),
       ended_utc: null,
       command_line: process.argv.slice(1),
-      config: { inventory: inv.file, run: inv.run, embedded_ntp: inv.embeddedNtp },
+      config: { inventory: inv.file, run: inv.run, embedded_ntp: inv.embeddedNtp, echo: deployEcho(inv) },
       hosts: hosts.map((h) => ({ role: h.role, node: h.name, host: h.address, ...(h.role === 'worker' ? { port: h.port } : {}) })),
       versions: baseVersions(),
       security: { authenticated: !inv.run.insecure },
@@ -588,4 +589,10 @@ function deploySchedule(inv: Inventory, runId: string): Record<string, unknown> 
     count: inv.run.count,
     durationS: inv.run.durationS,
   });
+}
+
+/** The coordinator's --echo mode, from its own arguments (the CLI's default, on, when none is given). */
+function deployEcho(inv: Inventory): EchoMode {
+  const i = inv.coordinator.args.lastIndexOf('--echo');
+  return parseEchoMode(i >= 0 ? inv.coordinator.args[i + 1] : 'on');
 }

@@ -107,26 +107,23 @@ export const STAMP_COLUMNS: readonly string[] = [
   WORKER_STAMPS.truth,
   'reestimated_local_ns' satisfies CommitWaitColumn,
   'sample_local_ns' satisfies SyncColumn,
+  'held_ns',
+  'echo_recv_local_ns',
+  'true_echo_recv_ns',
 ];
 
-/**
- * echo/<node>.csv: one row per accepted echo (the first of an (event, node)). s = the coordinator's
- * send stamp, r = the worker's receive stamp, h = the time the worker held the event (monotonic),
- * e = the coordinator's local clock at the echo's arrival; then the coordinator's sources read at e,
- * then the simulation's true instant of the echo's arrival (empty on real runs).
- */
+/** echo/<node>.csv's own stamps: s, r, h, e and the simulation's truth at e. */
+export const ECHO_STAMPS = {
+  send: 'send_local_ns',
+  recv: 'recv_local_ns',
+  held: 'held_ns',
+  echoRecv: 'echo_recv_local_ns',
+  truth: 'true_echo_recv_ns',
+} as const;
+
+/** echo/<node>.csv: one row per accepted echo, the coordinator's stamped sources read at the echo's arrival e. */
 export function echoColumns(sources: readonly string[]): string[] {
   const e = EVENT_COLUMNS;
-  return [
-    e.runId,
-    e.nodeId,
-    e.eventId,
-    e.seq,
-    'send_local_ns',
-    'recv_local_ns',
-    'held_ns',
-    'echo_recv_local_ns',
-    ...sourceColumns(sources),
-    'true_echo_recv_ns',
-  ];
+  const s = ECHO_STAMPS;
+  return [e.runId, e.nodeId, e.eventId, e.seq, s.send, s.recv, s.held, s.echoRecv, ...sourceColumns(sources), s.truth];
 }

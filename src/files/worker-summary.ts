@@ -54,6 +54,10 @@ export interface WorkerSummary {
   ready_unanswered: Partial<Record<'replay' | 'rate' | 'too_small', number>>;
   /** Per stamped source: readings of recorded events, how many had no value, and the count per status. */
   readings_by_source: Record<string, SourceAvailability>;
+  /** Echoes sent to the coordinator (events that asked for one); absent in summaries of workers without echoes. */
+  echoes_sent?: number;
+  /** Echoes whose send failed (counted, logged once; the event's row is kept). */
+  echo_send_failed?: number;
 }
 
 /** The commit-wait counters as read: the delays are what readers need; the counters may be absent. */
@@ -115,6 +119,8 @@ const CHECKS: { readonly [K in keyof WorkerSummary]-?: (v: unknown) => boolean }
   recv_kernel_drops_from: isString,
   ready_unanswered: isCounts,
   readings_by_source: isAvailability,
+  echoes_sent: isFiniteNumber,
+  echo_send_failed: isFiniteNumber,
 };
 
 /** Every field of the contract; all but write_error are written by every current worker. */

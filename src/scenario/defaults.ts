@@ -25,4 +25,5 @@ export const SCENARIO_DEFAULTS: Omit<Scenario, 'name'> = {
   per_worker: {},
   event_faults: {},
   checks: [],
+  echo: 'on',
 };

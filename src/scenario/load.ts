@@ -94,6 +94,7 @@ function overridesLayer(o: ScenarioOverrides): Record<string, unknown> {
     'poll_ms',
     'warmup_max_s',
     'commit_wait_s',
+    'echo',
   ] as const) {
     if (o[k] !== undefined) layer[k] = o[k];
   }

@@ -1,3 +1,4 @@
+import type { EchoMode } from '../files/echo-summary.js';
 import type { ClockFaultSpec, TruthAnchor } from '../sim/clock-faults.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
@@ -44,6 +45,8 @@ export interface CoordinatorPlan {
   readyTimeoutS: number;
   /** How long it waits for `bye`: workers first finish re-estimations (longest commit wait plus slack). */
   endTimeoutS: number;
+  /** --echo */
+  echo: EchoMode;
 }
 
 /** Everything run-local needs to start the processes of one seed of a scenario. */
@@ -126,6 +129,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       pollMs: s.poll_ms,
       readyTimeoutS: s.warmup_max_s + 30,
       endTimeoutS: Math.max(0, ...s.commit_wait_s) + 30,
+      echo: s.echo,
     },
   };
 }

@@ -1,6 +1,7 @@
 // Command-line arguments for each process of a planned local run (the role-specific part;
 // run-local adds --run-id, --results-dir, --logs-dir, --key-file, --bind and --port).
 import type { CoordinatorPlan, ServerPlan, WorkerPlan } from './plan.js';
+import { echoModeArg } from '../coordinator/echo-mode.js';
 
 /** Server name → "host:port" once the servers listen. */
 export type ServerAddresses = Record<string, string>;
@@ -38,5 +39,6 @@ export function coordinatorArgs(c: CoordinatorPlan, workerAddrs: string[], serve
   out.push('--poll-ms', String(c.pollMs), '--ready-timeout-s', String(c.readyTimeoutS), '--end-timeout-s', String(c.endTimeoutS));
   out.push('--clock-faults', JSON.stringify(c.clockFaults));
   if (Object.keys(c.eventFaults).some((k) => k !== 'seed')) out.push('--event-faults', JSON.stringify(c.eventFaults));
+  out.push('--echo', echoModeArg(c.echo));
   return out;
 }

@@ -79,6 +79,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       poll_ms: s.poll_ms,
       warmup_max_s: s.warmup_max_s,
       commit_wait_s: s.commit_wait_s,
+      echo: s.echo,
     },
     schedule: scheduleRecord(coordinatorSchedule(plan.coordinator)),
     scenario: scenarioManifest(plan, opts.scenarioFile),

@@ -1,3 +1,4 @@
+import type { EchoMode } from '../files/echo-summary.js';
 import type { ClockFaultSpec } from '../sim/clock-faults.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
@@ -71,6 +72,8 @@ export interface Scenario {
   per_worker: Record<string, Partial<WorkerSpec>>;
   event_faults: EventPathFaultSpec;
   checks: CheckSpec[];
+  /** The coordinator's --echo: on (default), off, or { every: N }. */
+  echo: EchoMode;
 }
 
 /** What the CLI can override on top of a scenario (flags beat the file). */
@@ -91,4 +94,6 @@ export interface ScenarioOverrides {
   faults?: NtpFaultSpec;
   /** --event-faults: replaces event_faults. */
   event_faults?: EventPathFaultSpec;
+  /** --echo */
+  echo?: EchoMode;
 }

@@ -1,3 +1,5 @@
+import { isEchoMode } from '../files/echo-summary.js';
+import { typedText } from '../cli/flag-values.js';
 import { LIMITS } from '../cli/config-validation.js';
 import { validateClockFaultSpec } from '../sim/clock-faults.js';
 import { validateNtpFaultSpec } from '../sim/ntp-faults.js';
@@ -38,6 +40,7 @@ const TOP_FIELDS = [
   'per_worker',
   'event_faults',
   'checks',
+  'echo',
 ] as const;
 
 const OPS: readonly CheckOp[] = ['<=', '<', '>=', '>', '=='];
@@ -165,6 +168,15 @@ export function validateScenario(v: unknown): Scenario {
     ),
   );
   const eventFaults = p.attempt(() => validateEventPathFaultSpec(o.event_faults, 'event_faults'));
+  // A bare N is one event in N, as on the command line (1 is on).
+  const echoRaw = Number.isSafeInteger(o.echo) && (o.echo as number) >= 1 ? (o.echo === 1 ? 'on' : { every: o.echo as number }) : o.echo;
+  const echo = isEchoMode(echoRaw)
+    ? echoRaw
+    : p.fail(
+        'echo',
+        o.echo,
+        `got ${typedText(o.echo)}; use "on", "off", a whole number N ≥ 1 or { "every": N } (one event in N asks each worker for an echo)`,
+      );
   const ext = p.attempt(() => (o.extends === undefined ? undefined : expectString(o.extends, 'extends')));
 
   // Fields that refer to the servers and the number of workers.
@@ -228,6 +240,7 @@ export function validateScenario(v: unknown): Scenario {
     per_worker: perWorker!,
     event_faults: eventFaults!,
     checks: checks!,
+    echo: echo!,
   };
   if (ext !== undefined) out.extends = ext;
   return out;

@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import type { ClockSource, LocalClock } from '../clock/types.js';
 import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
-import { decodeMessage, encodeMessage, type Message, type RejectReason, type StatusReply } from '../protocol/messages.js';
+import { decodeMessage, echoEncoder, encodeMessage, type Message, type RejectReason, type StatusReply } from '../protocol/messages.js';
+import { echoSampleSinks, feedEchoSamples } from './echo-samples.js';
 import { BatchedCsvWriter, type Cell } from '../files/csv-writer.js';
 import { COMMIT_WAIT_COLUMNS, workerColumns } from '../files/columns.js';
 import { CommitWaitScheduler } from './commit-wait.js';
@@ -95,6 +96,21 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let lastSeq: number | null = null;
   const gate = new WarmupGate(all, opts.warmupMaxS * 1000, log);
   let ending = false;
+  const encodeEcho = echoEncoder(opts.runId, opts.nodeId, opts.key);
+  const echoSinks = echoSampleSinks(stamped);
+  let echoesSent = 0;
+  let echoSendFailed = 0;
+  // After the event's row is queued: t is read here, so the hold h = t − arrival covers all of it.
+  const sendEcho = (id: number, seq: number, recvNs: bigint, mono: bigint, address: string, port: number): void => {
+    const buf = encodeEcho(id, seq, recvNs, process.hrtime.bigint() - mono);
+    try {
+      socket?.send(buf, port, address);
+      echoesSent++;
+    } catch (e) {
+      // A full socket buffer or an unreachable coordinator costs the echo, never the event.
+      if (echoSendFailed++ === 0) log.warn(`echo to ${address}:${port} not sent: ${(e as Error).message} (further failures only counted)`);
+    }
+  };
 
   // Hot path: no I/O, no await. `arrival` is the datagram's arrival on CLOCK_MONOTONIC: the
   // kernel's stamp (kernel mode) or the callback's first hrtime read (user mode); null only when
@@ -136,6 +152,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       recorded++;
       if (firstSeq === null) firstSeq = msg.seq;
       lastSeq = msg.seq;
+      if (msg.ec === 1) sendEcho(msg.id, msg.seq, recvNs, mono, address, port);
+      if (msg.eb !== undefined && echoSinks.length > 0) feedEchoSamples(echoSinks, msg.eb, mono);
       return;
     }
     handleControl(msg, { address, port }, buf.length);
@@ -252,6 +270,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       recv_kernel_drops: drops.drops,
       recv_kernel_drops_from: drops.from,
       ready_unanswered: unanswered,
+      echoes_sent: echoesSent,
+      echo_send_failed: echoSendFailed,
       readings_by_source: availabilityOf(stamped, tally),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));

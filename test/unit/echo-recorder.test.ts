@@ -1,0 +1,214 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { EchoRecorder, echoRow, PIGGYBACK_EVERY_NS } from '../../src/coordinator/echo-recorder.js';
+import { echoAsked, parseEchoMode } from '../../src/coordinator/echo-mode.js';
+import { echoColumns } from '../../src/files/columns.js';
+import { readEchoSummary } from '../../src/files/echo-summary.js';
+import { runDirPaths } from '../../src/files/paths.js';
+import { decodeMessage, echoEncoder, eventParts, type EventMessage } from '../../src/protocol/messages.js';
+import type { ClockSource, LocalClock, Reading } from '../../src/clock/types.js';
+import { Logger } from '../../src/cli/logger.js';
+import { tmpDir } from '../support/helpers.js';
+
+const RUN = 'T-echo-recorder';
+const KEY = Buffer.alloc(32, 3);
+const log = new Logger('coordinator', null, 'error');
+
+/** A coordinator clock that reads mono + 1e18 (so e is known exactly), and a bounded source of ±1 µs around it. */
+const clock: LocalClock = { nowNs: () => process.hrtime.bigint() + 10n ** 18n, simulated: false, atMonoNs: (m) => m + 10n ** 18n };
+const source = {
+  name: 'bounded',
+  bounded: true,
+  read: (local: bigint): Reading => ({ point_ns: local, lo_ns: local - 1000n, hi_ns: local + 1000n, status: 'ok' }),
+} as unknown as ClockSource;
+
+function recorder(dir: string, total = 10, workers = 2): EchoRecorder {
+  const paths = runDirPaths(dir);
+  return new EchoRecorder({
+    runId: RUN,
+    key: KEY,
+    mode: 'on',
+    total,
+    workers,
+    stamped: [source],
+    clock,
+    stamp: 'kernel',
+    echoCsv: (n) => paths.echoCsv(n),
+    summaryFile: paths.echoSummary,
+    log,
+    onFatal: (e) => {
+      throw e;
+    },
+  });
+}
+
+const rowsOf = (file: string): string[][] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+
+test('echo rows: s, r, h, e, the sources read at e, then the truth; the header matches echoColumns', () => {
+  const row = echoRow(
+    RUN,
+    'w1',
+    { id: 4, seq: 4, r: '55', h: '7' },
+    10n,
+    90n,
+    [{ point_ns: 90n, lo_ns: 80n, hi_ns: 100n, status: 'ok' }],
+    null,
+  );
+  assert.deepEqual(row, [RUN, 'w1', 4, 4, 10n, '55', '7', 90n, 90n, 80n, 100n, 'ok', null]);
+  assert.equal(echoColumns(['bounded']).length, row.length);
+  assert.deepEqual(echoColumns(['bounded']).slice(4, 8), ['send_local_ns', 'recv_local_ns', 'held_ns', 'echo_recv_local_ns']);
+});
+
+test('the recorder keeps the first authentic echo of each (event, node) and counts every other one by reason', async () => {
+  const dir = tmpDir('chronoeval-echo-rec-');
+  const rec = recorder(dir);
+  rec.noteSend(0, 1000n, true);
+  rec.noteSend(1, 2000n, false); // sent without ec
+  rec.noteSend(2, 3000n, true);
+  const w1 = echoEncoder(RUN, 'w1', KEY);
+  const w2 = echoEncoder(RUN, 'w2', KEY);
+  const mono = 5000n;
+  rec.onDatagram(0, w1(0, 0, 1500n, 100n), mono); // accepted
+  rec.onDatagram(0, w1(0, 0, 1500n, 100n), mono); // replay: duplicate
+  rec.onDatagram(0, echoEncoder(RUN, 'w1', Buffer.alloc(32, 4))(2, 2, 1n, 1n), mono); // foreign key: bad_tag
+  rec.onDatagram(0, Buffer.from('{"v":1,"k":"echo"}'), mono); // untagged
+  rec.onDatagram(0, w1(1, 1, 1n, 1n), mono); // did not ask: unknown_event
+  rec.onDatagram(0, w1(7, 7, 1n, 1n), mono); // never sent: unknown_event
+  rec.onDatagram(0, w2(2, 2, 1n, 1n), mono); // another node on w1's socket
+  rec.onDatagram(1, w1(2, 2, 1n, 1n), mono); // w1's name on the second socket
+  rec.onDatagram(1, echoEncoder('other-run', 'w2', KEY)(2, 2, 1n, 1n), mono); // wrong_run
+  rec.onDatagram(1, w2(2, 2, 3200n, 50n), null); // accepted, no kernel stamp (counted)
+  await rec.close();
+  const rows = rowsOf(runDirPaths(dir).echoCsv('w1'));
+  assert.deepEqual(rows[0], echoColumns(['bounded']));
+  assert.equal(rows.length, 2);
+  const e = String(mono + 10n ** 18n);
+  assert.deepEqual(rows[1], [
+    RUN,
+    'w1',
+    '0',
+    '0',
+    '1000',
+    '1500',
+    '100',
+    e,
+    e,
+    String(mono + 10n ** 18n - 1000n),
+    String(mono + 10n ** 18n + 1000n),
+    'ok',
+    '',
+  ]);
+  assert.equal(rowsOf(runDirPaths(dir).echoCsv('w2')).length, 2);
+  const { summary, problems } = readEchoSummary(runDirPaths(dir).echoSummary);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(summary, {
+    mode: 'on',
+    asked: 2,
+    stamp: 'kernel',
+    received_by_node: { w1: 1, w2: 1 },
+    rejected: {
+      bad_tag: 1,
+      untagged: 1,
+      bad_json: 0,
+      bad_shape: 0,
+      wrong_run: 1,
+      unknown_version: 0,
+      oversize: 0,
+      duplicate: 1,
+      unknown_event: 2,
+      node_mismatch: 2,
+      too_old: 0,
+    },
+    unstamped: 1,
+  });
+});
+
+test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s) − h, decodable as eb', async () => {
+  const dir = tmpDir('chronoeval-echo-pig-');
+  const rec = recorder(dir, 10, 1);
+  const w1 = echoEncoder(RUN, 'w1', KEY);
+  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), true);
+  const base = 10n ** 18n;
+  // e = mono + base; δ = e − s − h: seq 0 → 900, seq 1 → 300, seq 2 → 600, seq 3 → 200
+  const deltas = [900n, 300n, 600n, 200n];
+  for (let seq = 0; seq < 4; seq++) {
+    const s = 1000n * BigInt(seq);
+    const h = 10n;
+    rec.onDatagram(0, w1(seq, seq, 77n, h), s + deltas[seq]! + h - base);
+  }
+  const now = 10n ** 12n;
+  assert.equal(rec.piggybackDue(now), true);
+  const parts = eventParts(RUN, ['bounded'], KEY);
+  const open = parts.open(9, [{ point_ns: 1n, lo_ns: 0n, hi_ns: 2n, status: 'ok' }], null, true);
+  const sfx = rec.piggyback(0, now, open.length);
+  assert.ok(sfx !== null);
+  const d = decodeMessage(parts.seal(open, sfx), RUN, KEY);
+  assert.ok(d.ok);
+  const eb = (d.msg as EventMessage).eb!;
+  assert.deepEqual(
+    eb.map((x) => x[0]),
+    [3, 1],
+  );
+  assert.deepEqual(eb[0], [3, '3000', String(3000n + 200n + 10n), '77', '10']);
+  // Nothing left, and too soon for another one.
+  assert.equal(rec.piggybackDue(now + 1n), false);
+  rec.noteSend(4, 4000n, true);
+  rec.onDatagram(0, w1(4, 4, 77n, 10n), 5000n - base);
+  assert.equal(rec.piggyback(0, now + PIGGYBACK_EVERY_NS - 1n, open.length), null);
+  assert.ok(rec.piggyback(0, now + PIGGYBACK_EVERY_NS, open.length) !== null);
+  // No room in the datagram: no piggyback, the arrivals wait.
+  rec.noteSend(5, 5000n, true);
+  rec.onDatagram(0, w1(5, 5, 77n, 10n), 6000n - base);
+  assert.equal(rec.piggyback(0, now + 3n * PIGGYBACK_EVERY_NS, 1190), null);
+  assert.ok(rec.piggyback(0, now + 3n * PIGGYBACK_EVERY_NS, open.length) !== null);
+  await rec.close();
+});
+
+test('echoes beyond the window of recent sends are too_old, not unknown', async () => {
+  const dir = tmpDir('chronoeval-echo-old-');
+  const rec = recorder(dir, 4, 1); // a window of 4 sends
+  for (let seq = 0; seq < 6; seq++) rec.noteSend(seq, BigInt(seq), true);
+  const w1 = echoEncoder(RUN, 'w1', KEY);
+  rec.onDatagram(0, w1(1, 1, 1n, 1n), 1n);
+  rec.onDatagram(0, w1(2, 2, 1n, 1n), 1n);
+  await rec.close();
+  const { summary } = readEchoSummary(runDirPaths(dir).echoSummary);
+  assert.equal(summary!.rejected!.too_old, 1);
+  assert.deepEqual(summary!.received_by_node, { w1: 1 });
+});
+
+test('--echo modes: on, off, N; anything else is an error echoing the value', () => {
+  assert.equal(parseEchoMode('on'), 'on');
+  assert.equal(parseEchoMode('off'), 'off');
+  assert.equal(parseEchoMode('1'), 'on');
+  assert.deepEqual(parseEchoMode('10'), { every: 10 });
+  assert.deepEqual(parseEchoMode(3), { every: 3 });
+  for (const bad of ['0', '-3', '2.5', 'sometimes', '', true, ['on', 'off']])
+    assert.throws(
+      () => parseEchoMode(bad),
+      (e: Error) => e.message.startsWith('--echo ') && /use on, off or a whole number/.test(e.message),
+    );
+  assert.throws(() => parseEchoMode('sometimes'), /'sometimes'/);
+  assert.deepEqual(
+    [0, 1, 2, 3, 6].filter((s) => echoAsked({ every: 3 }, s)),
+    [0, 3, 6],
+  );
+  assert.equal(echoAsked('off', 0), false);
+});
+
+test('the echo summary reader keeps well-typed fields and names the rest', () => {
+  const dir = tmpDir('chronoeval-echo-sum-');
+  const f = path.join(dir, 'summary.json');
+  writeFileSync(f, JSON.stringify({ mode: { every: 0 }, asked: 'x', stamp: 'user', received_by_node: { w1: 3 }, rejected: {}, extra: 1 }));
+  const r = readEchoSummary(f);
+  assert.deepEqual(r.summary, { stamp: 'user', received_by_node: { w1: 3 }, rejected: {} });
+  assert.equal(r.problems.length, 2);
+  writeFileSync(f, '{');
+  assert.equal(readEchoSummary(f).summary, null);
+});

@@ -1,28 +1,12 @@
 import type { ClockSource } from '../clock/types.js';
+import { isEchoSampleSink, type EchoSample, type EchoSampleSink } from '../clock/sources/channel.js';
 import type { EchoBackEntry } from '../protocol/messages.js';
 
-/**
- * One four-timestamp sample against the coordinator, from an `eb` entry: s and e on the
- * coordinator's local clock, r on this worker's, h = t − r on the monotonic clock; atMonoNs is the
- * arrival of the datagram that carried it.
- */
-export interface EchoSample {
-  seq: number;
-  s_ns: bigint;
-  e_ns: bigint;
-  r_ns: bigint;
-  h_ns: bigint;
-  atMonoNs: bigint;
-}
-
-/** A stamped source fed with echo samples (the `channel` source). */
-export interface EchoSampleSink {
-  addEchoSample(s: EchoSample): void;
-}
+// The four-timestamp sample and its sink are the channel source's (src/clock/sources/channel.ts).
 
 /** The stamped sources that take echo samples. */
 export function echoSampleSinks(sources: readonly ClockSource[]): EchoSampleSink[] {
-  return sources.filter((s): s is ClockSource & EchoSampleSink => typeof (s as Partial<EchoSampleSink>).addEchoSample === 'function');
+  return sources.filter(isEchoSampleSink);
 }
 
 /** Hand each piggybacked entry to every sink (hot path: no I/O; entries were validated by the decoder). */

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { echoSampleSinks, feedEchoSamples, type EchoSample } from '../../src/worker/echo-samples.js';
+import { echoSampleSinks, feedEchoSamples } from '../../src/worker/echo-samples.js';
+import type { EchoSample } from '../../src/clock/sources/channel.js';
 import type { ClockSource } from '../../src/clock/types.js';
 
 test('piggybacked entries reach every stamped source that takes echo samples, as bigints, with the carrying arrival', () => {

@@ -1,7 +1,8 @@
 // The echo files of a run (src/files/columns.ts echoColumns, docs/csv-schema.md): echo/<node>.csv
 // rows decoded into the numbers the brackets need, and echo/summary.json narrowed to what the
 // `echo` section reports. Exact ns parsing as everywhere (ns-parse.ts); '' → NaN.
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { readEchoSummary as readContractSummary } from '../../src/files/echo-summary.js';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CsvReader, type CsvBatch } from './csv-reader.js';
 import { parseRelNsAt, type Anchor } from './ns-parse.js';
@@ -151,37 +152,17 @@ export interface EchoSummaryRead {
   problems: string[];
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-const isCounts = (v: unknown): v is Record<string, number> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(isCount);
-
+/** The contract's reader (src/files/echo-summary.ts), each missing or mistyped field as null. */
 export function readEchoSummary(file: string): EchoSummaryRead {
-  const out: EchoSummaryRead = { mode: null, asked: null, stamp: null, received_by_node: null, rejected: null, problems: [] };
-  let v: unknown;
-  try {
-    v = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    out.problems.push(`not readable JSON (${(e as Error).message})`);
-    return out;
-  }
-  if (typeof v !== 'object' || v === null) {
-    out.problems.push('not a JSON object');
-    return out;
-  }
-  const o = v as Record<string, unknown>;
-  const m = o['mode'];
-  if (m === 'on' || m === 'off') out.mode = m;
-  else if (typeof m === 'object' && m !== null && isCount((m as { every?: unknown }).every) && (m as { every: number }).every >= 1)
-    out.mode = { every: (m as { every: number }).every };
-  else out.problems.push(`mode ${JSON.stringify(m)} is not 'on', 'off' or {every: N}`);
-  if (isCount(o['asked'])) out.asked = o['asked'];
-  else out.problems.push(`asked ${JSON.stringify(o['asked'])} is not a count`);
-  if (typeof o['stamp'] === 'string') out.stamp = o['stamp'];
-  if (isCounts(o['received_by_node'])) out.received_by_node = o['received_by_node'];
-  else out.problems.push('received_by_node is not a map of counts');
-  if (isCounts(o['rejected'])) out.rejected = o['rejected'];
-  else out.problems.push('rejected is not a map of counts');
-  return out;
+  const { summary, problems } = readContractSummary(file);
+  return {
+    mode: summary?.mode ?? null,
+    asked: summary?.asked ?? null,
+    stamp: summary?.stamp ?? null,
+    received_by_node: summary?.received_by_node ?? null,
+    rejected: summary?.rejected ?? null,
+    problems,
+  };
 }
 
 /** Was event `seq` asked for an echo under this mode? null when the mode is unknown. */

@@ -82,6 +82,25 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
       // the deploy records the coordinator's schedule, so window figures say which one they rest on
       assert.equal(manifest.schedule?.kind, 'jittered', JSON.stringify(manifest.schedule));
       assert.equal(stats.run.schedule?.kind, 'jittered', JSON.stringify(stats.run.schedule));
+      // no truth on real hosts: the echo brackets and self-consistency give the counts instead (issue 16)
+      assert.deepEqual(stats.truth, { send: false, recv: false });
+      for (const w of ['w1', 'w2']) {
+        assert.equal(csvRows(path.join(runDir, 'echo', `${w}.csv`)), 100, `${w}: one echo row per event`);
+        const node = stats.echo.nodes.find((n: { node: string }) => n.node === w);
+        assert.equal(node?.recorded, 100, JSON.stringify(stats.echo));
+        for (const src of ['system', 'ntp', 'bounded']) {
+          const b = stats.bracketed.by_worker[w][src];
+          assert.equal(b.error.compared + b.error.missing, 100, `${w}/${src} bracketed error: ${JSON.stringify(b.error)}`);
+          assert.ok(b.error.provably_off.every((p: { count: { count: number } }) => Number.isInteger(p.count.count)));
+        }
+        const miss = stats.bracketed.by_worker[w].bounded.interval;
+        assert.equal(miss.judged, miss.consistent.count + miss.provable_miss.count, JSON.stringify(miss));
+        assert.ok(miss.judged > 0, `${w}: bounded intervals judged against brackets`);
+        assert.equal(typeof stats.self_consistency.by_worker[w].bounded.must_miss, 'number');
+      }
+      assert.equal(stats.bracketed.truth_check, null, 'no truth check without true_* columns');
+      assert.ok(Object.keys(stats.bracketed.ordering.by_pair).length > 0, 'bracket-judged ordering between the two workers');
+      assert.match(readFileSync(path.join(runDir, 'report.html'), 'utf8'), /Bracketed truth/);
       assert.ok(existsSync(path.join(runDir, 'report.html')), 'analysis wrote report.html');
       const clashes = (readdirSync(runDir, { recursive: true }) as string[]).filter((f) => f.includes('.from-'));
       assert.deepEqual(clashes, [], "no two hosts wrote the same file (one manifest, the deploy's)");

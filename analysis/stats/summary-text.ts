@@ -323,6 +323,23 @@ function bracketedLines(s: Stats): string[] {
     return `- ${source}: ${o.judged.count} cross-event orders proven by brackets; point wrong ${pct(o.point.wrong)}${iv}${worst}`;
   });
   out.push(...orders);
+  // Windows the brackets pin down (the bracket inside one window), pooled; the worst worker when any is wrong.
+  for (const [source, e] of Object.entries(b.pooled)) {
+    const sizes = e.windows.map((w) => {
+      const iv = w.interval ? `, interval confident-wrong ${pct(w.interval.confident_wrong)}` : '';
+      let worst = '';
+      let worstWrong = 0;
+      for (const node of s.workers) {
+        const n = b.by_worker[node]?.[source]?.windows.find((x) => x.window_ms === w.window_ms);
+        if (n && n.point.wrong > worstWrong) {
+          worstWrong = n.point.wrong;
+          worst = `; worst ${node} ${n.point.wrong}/${n.point.compared}`;
+        }
+      }
+      return `${w.window_ms} ms: ${w.judged} judged, point wrong ${w.point.wrong}/${w.point.compared}${iv}${worst}`;
+    });
+    if (sizes.length > 0) out.push(`- ${source} windows proven by brackets: ${sizes.join('; ')}`);
+  }
   if (b.truth_check) {
     const t = b.truth_check.pooled;
     out.push(

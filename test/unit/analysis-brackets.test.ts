@@ -16,6 +16,7 @@ import {
 } from '../../analysis/metrics/brackets.js';
 import { makeWindowSize } from '../../analysis/metrics/windows.js';
 import { analyzeRun } from '../../analysis/analyze.js';
+import { summaryText } from '../../analysis/stats/summary-text.js';
 import { bracketedTable } from '../../analysis/report/bracket-tables.js';
 import { bracketedError as bracketedErrorFigure } from '../../analysis/figures/bracketed-error.js';
 import { writeCoordinator, writeWorker, type CoordRow, type Stamp, type WorkerRow } from '../fixtures/analysis-run.js';
@@ -209,6 +210,16 @@ test('fold: every count of the echo and bracketed sections on a hand-computed ru
   assert.deepEqual(b.ordering.worst_pair['bounded']!.interval_wrong, { pair: 'w1|w2', count: 1 });
   assert.deepEqual(b.ordering.pooled['system'], os);
   assert.equal(b.truth_check, null);
+  // the terminal prints the bracket-judged orders and windows with their counts
+  const text = summaryText(stats);
+  assert.match(text, /- bounded: 3 cross-event orders proven by brackets; point wrong /);
+  for (const w of stats.windows_ms) {
+    const pooledW = b.pooled['system']!.windows.find((x) => x.window_ms === w)!;
+    assert.ok(
+      text.includes(`${w} ms: ${pooledW.judged} judged, point wrong ${pooledW.point.wrong}/${pooledW.point.compared}`),
+      `window ${w} ms in:\n${text}`,
+    );
+  }
   // the figure's series: one per worker and source with points
   const series = figuresData.brackets!;
   assert.deepEqual(

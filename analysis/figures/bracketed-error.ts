@@ -77,7 +77,13 @@ export const bracketedError: FigureDef = {
         mark: { type: 'line', strokeWidth: 1.3, point: { size: 12 } },
         encoding: {
           x,
-          y: { field: 'misses', type: 'quantitative', title: 'provable misses' },
+          y: {
+            field: 'misses',
+            type: 'quantitative',
+            title: 'provable misses',
+            axis: { format: 'd', tickMinStep: 1 },
+            scale: { domainMin: 0 },
+          },
           color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'worker' },
         },

@@ -403,6 +403,10 @@ test('report table and figure: drawn from stats.json and figures-data.json; a ru
   const built = bracketedErrorFigure.build({ stats, causality: null, sync: null, brackets: figuresData.brackets ?? null });
   assert.ok('spec' in built, JSON.stringify(built));
   assert.match(built.notes.join(' '), /bounded: 2 provable misses of 5 intervals/);
+  // misses are counts: whole-number ticks from 0 (an all-zero series once drew a lone "0.000000" tick)
+  const missAxes = JSON.stringify(built.spec).match(/"title":"provable misses","axis":\{[^}]*\}/g) ?? [];
+  assert.ok(missAxes.length > 0, 'a provable-misses panel');
+  for (const a of missAxes) assert.match(a, /"format":"d"/);
   const plain = (await analyzeRun(handRun({ echo: false }))).stats;
   assert.match(bracketedTable(plain), /no echo\/ directory/);
   assert.ok('skip' in bracketedErrorFigure.build({ stats: plain, causality: null, sync: null, brackets: null }));

@@ -21,6 +21,7 @@ import {
 import type { EventBlock } from './event-block.js';
 import { foldOrdering } from './ordering.js';
 import { FoldScratch, foldCoordinatorReadings, foldWorkerReadings, type WorkerSinks } from './readings.js';
+import { coordinatorFrameTruth, inCoordinatorFrame } from '../metrics/frames.js';
 import { WindowScratch, computeTrueWindows, foldWindows } from './windows.js';
 import type { SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
@@ -105,6 +106,10 @@ export class BlockFolder implements FoldCounts {
   private readonly W: number;
   /** Interval metrics per source, as configured when folding starts (analyze narrows it afterwards). */
   private readonly bounded: boolean[];
+  /** Per source: its readings stand for the coordinator's clock (analysis/metrics/frames.ts). */
+  private readonly coordFrame: boolean[];
+  /** The coordinator's clock at one worker's true receive instants, for the block being folded. */
+  private readonly frameTruth: Float64Array;
   readonly pairs: [number, number][] = [];
   readonly latTrue: DistAcc[];
   readonly latLocal: DistAcc[];
@@ -130,6 +135,7 @@ export class BlockFolder implements FoldCounts {
     const S = this.S,
       W = this.W;
     this.bounded = cfg.sources.map((s) => s.bounded);
+    this.coordFrame = cfg.sources.map((s) => inCoordinatorFrame(s.name));
     for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
     this.latLocal = Array.from({ length: W }, () => new DistAcc());
@@ -147,6 +153,7 @@ export class BlockFolder implements FoldCounts {
     }
     this.selfCons = new SelfConsistencyFold(cfg.selfConsistency ?? DEFAULT_SELF_CONSISTENCY, cfg.sources, cfg.workers);
     this.scratch = new FoldScratch(cfg.capacity);
+    this.frameTruth = new Float64Array(cfg.capacity);
     this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length);
     this.sinks = Array.from({ length: S }, (_, s) =>
       Array.from({ length: W }, (_, w) => ({
@@ -180,9 +187,16 @@ export class BlockFolder implements FoldCounts {
     computeTrueWindows(blk, this.cfg.windows, this.winScratch);
     for (let s = 0; s < S; s++) {
       const bounded = this.bounded[s]!;
-      foldCoordinatorReadings(blk, s, bounded, { b: this.bounds[s]![0]!, tc: tl ? this.tlClock[s]![W]! : null }, this.scratch);
+      // A coordinator-frame source (channel) is judged against the coordinator's clock: on the
+      // coordinator that is its own send stamp, on a worker the coordinator's clock at the true receive.
+      const coordFrame = this.coordFrame[s]!;
+      const sink = { b: this.bounds[s]![0]!, tc: tl ? this.tlClock[s]![W]! : null };
+      foldCoordinatorReadings(blk, s, bounded, sink, this.scratch, coordFrame ? blk.sendLocal : blk.trueSend);
       for (let w = 0; w < W; w++) {
-        foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch);
+        const truth = coordFrame
+          ? coordinatorFrameTruth(blk.n, blk.trueRecv[w]!, blk.sendLocal, blk.trueSend, this.frameTruth)
+          : blk.trueRecv[w]!;
+        foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch, truth);
         this.selfCons.fold(blk, s, w);
       }
       for (let i = 0; i < this.pairs.length; i++) {

@@ -40,24 +40,50 @@ export interface WorkerSinks extends ReadingSink {
 }
 
 /** The coordinator's readings of one source (bound quality and timeline). */
-export function foldCoordinatorReadings(blk: EventBlock, s: number, bounded: boolean, sink: ReadingSink, x: FoldScratch): void {
-  foldBoundReadings(blk, blk.coord[s]!, blk.coordDegraded[s]!, null, blk.trueSend, blk.sendLocal, bounded, sink, x);
+export function foldCoordinatorReadings(
+  blk: EventBlock,
+  s: number,
+  bounded: boolean,
+  sink: ReadingSink,
+  x: FoldScratch,
+  truth: Float64Array = blk.trueSend,
+): void {
+  foldBoundReadings(blk, blk.coord[s]!, blk.coordDegraded[s]!, null, truth, blk.sendLocal, bounded, sink, x);
 }
 
 /** Worker w's readings of source s: causality against the coordinator, commit wait, bound quality. */
-export function foldWorkerReadings(blk: EventBlock, s: number, w: number, bounded: boolean, k: WorkerSinks, x: FoldScratch): void {
-  foldCausality(blk, s, w, bounded, k, x);
-  foldBoundReadings(blk, blk.stamps[w]![s]!, blk.degraded[w]![s]!, blk.has[w]!, blk.trueRecv[w]!, blk.recvLocal[w]!, bounded, k, x);
+/**
+ * `truth`: the instants the source's readings claim to read (default the true receive instants;
+ * the coordinator's clock at them for a coordinator-frame source, analysis/metrics/frames.ts).
+ */
+export function foldWorkerReadings(
+  blk: EventBlock,
+  s: number,
+  w: number,
+  bounded: boolean,
+  k: WorkerSinks,
+  x: FoldScratch,
+  truth: Float64Array = blk.trueRecv[w]!,
+): void {
+  foldCausality(blk, s, w, bounded, k, x, truth);
+  foldBoundReadings(blk, blk.stamps[w]![s]!, blk.degraded[w]![s]!, blk.has[w]!, truth, blk.recvLocal[w]!, bounded, k, x);
 }
 
 /** Causality of worker w's stamps against the coordinator's, and the commit wait of its intervals. */
-function foldCausality(blk: EventBlock, s: number, w: number, bounded: boolean, k: WorkerSinks, x: FoldScratch): void {
+function foldCausality(
+  blk: EventBlock,
+  s: number,
+  w: number,
+  bounded: boolean,
+  k: WorkerSinks,
+  x: FoldScratch,
+  trueRecv: Float64Array,
+): void {
   const has = blk.has[w]!;
   const cs = blk.coord[s]!;
   const r = blk.stamps[w]![s]!;
   const cDeg = blk.coordDegraded[s]!,
     rDeg = blk.degraded[w]![s]!;
-  const trueRecv = blk.trueRecv[w]!;
   const reest = blk.reest[w]!;
   const c = k.c;
   const tlc = k.tlc;

@@ -47,7 +47,6 @@ export const DEFAULT_CHANNEL_TUNING: ChannelTuning = { minSamples: 4, selectMs: 
 /** `bounded` tuning where the channel's defaults differ: events may be sparse, samples many. */
 const CHANNEL_BOUNDED_DEFAULTS: Partial<BoundedTuning> = {
   staleAfterMs: 10_000,
-  minFitSpanMs: 1000,
   maxSamplesPerServer: 128,
   // Two oscillators, each within 500 ppm: their rates may differ by twice that.
   maxDriftPpm: 1000,

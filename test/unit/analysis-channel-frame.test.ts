@@ -20,7 +20,12 @@ function run(channelAt: (trueRecv: number) => number): string {
   for (let k = 0; k < 20; k++) {
     const trueSend = 10 + 10 * k;
     const send = trueSend + COORD_OFFSET_MS;
-    coord.push({ seq: k, send, trueSend, stamps: { system: { p: send }, bounded: iv(trueSend, 0.2), channel: { p: send, lo: send, hi: send } } });
+    coord.push({
+      seq: k,
+      send,
+      trueSend,
+      stamps: { system: { p: send }, bounded: iv(trueSend, 0.2), channel: { p: send, lo: send, hi: send } },
+    });
     const trueRecv = trueSend + 0.2;
     const recv = trueRecv - 0.3; // the worker's clock: 0.3 ms behind
     w1.push({ seq: k, recv, trueRecv, stamps: { system: { p: recv }, bounded: iv(trueRecv, 0.1), channel: iv(channelAt(trueRecv), 0.1) } });

@@ -57,6 +57,8 @@ export function validateWorkerOptions(a: RawOptions, knownSources: readonly stri
   const sources = v.sources('sources', a.sources ?? 'system,ntp', knownSources);
   ntpServers(v, a, sources, NTP_BASED_SOURCES);
   if (a['warmup-max-s'] !== undefined) v.number('warmup-max-s', a['warmup-max-s'], { ...LIMITS.timeoutS, minExclusive: true });
+  // 0 sends each echo alone; past a second the coordinator's window of sends could forget the event.
+  if (a['echo-coalesce-ms'] !== undefined) v.number('echo-coalesce-ms', a['echo-coalesce-ms'], { min: 0, max: 1000 });
   keyFlags(v, a);
   v.done();
 }

@@ -18,6 +18,7 @@ import { validateWorkerOptions } from '../cli/config-validation.js';
 import { numberOption, parseNumberList } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
+import { ECHO_COALESCE_MS } from '../worker/echo-batcher.js';
 
 export const command = 'worker';
 export const describe = 'Receive events on UDP and stamp each with every clock source';
@@ -41,6 +42,15 @@ export function builder(y: Argv) {
         what: 'a number of seconds',
         default: 30,
         describe: 'Longest warmup before answering ready with unready sources named',
+      }),
+    )
+    .option(
+      'echo-coalesce-ms',
+      numberOption('echo-coalesce-ms', {
+        what: 'a number of milliseconds (0-1000)',
+        default: ECHO_COALESCE_MS,
+        describe:
+          'At most one echo datagram in this long: echoes of events that come sooner wait and leave together, each with its own hold (0: every echo at once)',
       }),
     )
     .option('clock-faults', {
@@ -85,6 +95,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     logsDir: a['logs-dir'],
     logLevel: a['log-level'],
     recvStamp: a['recv-stamp'],
+    echoCoalesceMs: positive('echo-coalesce-ms', a['echo-coalesce-ms'], { allowZero: true }),
   };
 }
 

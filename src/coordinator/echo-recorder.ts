@@ -1,18 +1,11 @@
 import type { ClockSource, LocalClock, Reading } from '../clock/types.js';
 import type { Logger } from '../cli/logger.js';
-import { BatchedCsvWriter, type Cell } from '../files/csv-writer.js';
+import { BatchedCsvWriter, csvCells, type Cell } from '../files/csv-writer.js';
 import { echoColumns } from '../files/columns.js';
 import { ECHO_REJECT_REASONS, type EchoMode, type EchoRejectReason, type EchoSummary } from '../files/echo-summary.js';
 import { writeJsonAtomic } from '../files/atomic-json.js';
 import { isValidNodeId } from '../files/paths.js';
-import {
-  ebSuffix,
-  echoDecoder,
-  MAX_DATAGRAM_BYTES,
-  type DecodeResult,
-  type EchoBackEntry,
-  type EchoMessage,
-} from '../protocol/messages.js';
+import { decodeMessage, ebSuffix, MAX_DATAGRAM_BYTES, type EchoBackEntry, type EchoedEvent } from '../protocol/messages.js';
 
 /** The most recent sends remembered (s and whether it asked): 2^20 events, 52 s at 20,000 events/s. */
 export const ECHO_WINDOW = 1 << 20;
@@ -39,6 +32,13 @@ export interface EchoRecorderOptions {
   onFatal: (e: Error) => void;
 }
 
+/** A node's echo file; `prefix`: the text its rows start with (run id and node). */
+interface EchoWriter {
+  writer: BatchedCsvWriter;
+  opened: Promise<void>;
+  prefix: string;
+}
+
 /** An echo arrival kept for the piggyback; text and δ are made only when it is sent. */
 interface Pending {
   seq: number;
@@ -52,13 +52,13 @@ interface Pending {
 export function echoRow(
   runId: string,
   node: string,
-  msg: Pick<EchoMessage, 'id' | 'seq' | 'r' | 'h'>,
+  { seq, r, h }: EchoedEvent,
   sendNs: bigint,
   echoRecvNs: bigint,
   readings: readonly Reading[],
   trueEchoRecvNs: bigint | null,
 ): Cell[] {
-  const row: Cell[] = [runId, node, msg.id, msg.seq, sendNs, msg.r, msg.h, echoRecvNs];
+  const row: Cell[] = [runId, node, seq, seq, sendNs, r, h, echoRecvNs];
   for (const r of readings) row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
   row.push(trueEchoRecvNs);
   return row;
@@ -78,11 +78,10 @@ export class EchoRecorder {
   /** Per worker: seq + 1 of the echo recorded in each slot. */
   private readonly seen: Uint32Array[];
   private readonly nodes: (string | null)[];
-  private readonly writers = new Map<string, { writer: BatchedCsvWriter; opened: Promise<void> }>();
+  private readonly writers = new Map<string, EchoWriter>();
   private readonly pending: Pending[][];
   private readonly lastPiggyback: bigint[];
   private readonly readings: Reading[];
-  private readonly decode: (buf: Buffer) => DecodeResult;
   private sent = 0;
   private asked = 0;
   private unstamped = 0;
@@ -98,7 +97,6 @@ export class EchoRecorder {
     this.pending = Array.from({ length: o.workers }, (): Pending[] => []);
     this.lastPiggyback = new Array<bigint>(o.workers).fill(-PIGGYBACK_EVERY_NS);
     this.readings = new Array<Reading>(o.stamped.length);
-    this.decode = echoDecoder(o.runId, o.key);
   }
 
   /** Send path: event `seq` (the next one) left with stamp `sendNs`; `asked` when it carried `ec`. */
@@ -115,63 +113,93 @@ export class EchoRecorder {
     if (n <= 5 || n % 1000 === 0) this.o.log.warn(`echo not recorded: ${reason}`, { detail, count: n });
   }
 
-  /** A datagram on worker `i`'s event socket; `arrivalMono` its kernel arrival on CLOCK_MONOTONIC (null: none, stamped now). */
+  /**
+   * A datagram on worker `i`'s event socket; `arrivalMono` its kernel arrival on CLOCK_MONOTONIC
+   * (null: none, stamped now). A datagram that fails authentication or shape, or names another
+   * node, is one rejection; past that each record is judged (and counted) on its own.
+   */
   onDatagram(i: number, buf: Buffer, arrivalMono: bigint | null): void {
     let mono = arrivalMono;
     if (mono === null) {
       mono = process.hrtime.bigint();
       if (this.o.stamp === 'kernel') this.unstamped++;
     }
-    const d = this.decode(buf);
+    const d = decodeMessage(buf, this.o.runId, this.o.key);
     if (!d.ok) return this.reject(d.reason, d.detail);
     if (d.msg.k !== 'echo') return this.reject('bad_shape', `kind ${d.msg.k} on an event socket`);
     const msg = d.msg;
-    const seq = msg.seq;
-    if (msg.id !== seq || seq >= this.sent) return this.reject('unknown_event', `id ${msg.id} seq ${seq}`);
-    if (seq < this.sent - this.cap) return this.reject('too_old', `seq ${seq}, last sent ${this.sent - 1}`);
-    const slot = seq % this.cap;
-    if (this.askedSeq[slot] !== seq + 1) return this.reject('unknown_event', `seq ${seq} did not ask for an echo`);
     const node = this.nodes[i];
     if (node === null || node === undefined) {
       if (!isValidNodeId(msg.node)) return this.reject('bad_shape', `node ${msg.node}`);
       if (this.nodes.includes(msg.node)) return this.reject('node_mismatch', `${msg.node} already echoes on another worker's socket`);
-      this.nodes[i] = msg.node;
     } else if (msg.node !== node) return this.reject('node_mismatch', `${msg.node} on ${node}'s socket`);
+
+    // The coordinator's clock and sources at e, read once for every record of the datagram, and
+    // the text they share: each record's row is its own cells between that prefix and suffix.
+    let eNs: bigint | null = null;
+    let suffix = '';
+    let w: EchoWriter | null = null;
+    let accepted = 0;
     const seen = this.seen[i]!;
-    if (seen[slot] === seq + 1) return this.reject('duplicate', `seq ${seq} from ${msg.node}`);
-    seen[slot] = seq + 1;
-
-    const clock = this.o.clock;
-    let eNs: bigint;
-    let trueENs: bigint | null = null;
-    if (clock.atMonoNs) {
-      eNs = clock.atMonoNs(mono);
-      if (clock.simulated) trueENs = clock.lastTrueNs ?? null;
-    } else {
-      const age = process.hrtime.bigint() - mono;
-      eNs = clock.nowNs() - age;
-      if (clock.simulated && clock.lastTrueNs !== undefined) trueENs = clock.lastTrueNs - age;
-    }
-    const stamped = this.o.stamped;
-    for (let j = 0; j < stamped.length; j++) this.readings[j] = stamped[j]!.read(eNs, mono);
-    const sNs = this.sendNs[slot]!;
-    this.writerFor(msg.node).append(echoRow(this.o.runId, msg.node, msg, sNs, eNs, this.readings, trueENs));
-    this.received[msg.node] = (this.received[msg.node] ?? 0) + 1;
-
     const p = this.pending[i]!;
-    if (p.length === PENDING_MAX) p.shift();
-    p.push({ seq, s: sNs, e: eNs, r: msg.r, h: msg.h });
+    const r0 = BigInt(msg.r0);
+    for (const [seq, dr, held] of msg.x) {
+      if (seq >= this.sent) {
+        this.reject('unknown_event', `seq ${seq}`);
+        continue;
+      }
+      if (seq < this.sent - this.cap) {
+        this.reject('too_old', `seq ${seq}, last sent ${this.sent - 1}`);
+        continue;
+      }
+      const slot = seq % this.cap;
+      if (this.askedSeq[slot] !== seq + 1) {
+        this.reject('unknown_event', `seq ${seq} did not ask for an echo`);
+        continue;
+      }
+      if (seen[slot] === seq + 1) {
+        this.reject('duplicate', `seq ${seq} from ${msg.node}`);
+        continue;
+      }
+      seen[slot] = seq + 1;
+      // The socket belongs to the node of its first accepted record.
+      this.nodes[i] = msg.node;
+      if (eNs === null) {
+        const clock = this.o.clock;
+        let trueENs: bigint | null = null;
+        if (clock.atMonoNs) {
+          eNs = clock.atMonoNs(mono);
+          if (clock.simulated) trueENs = clock.lastTrueNs ?? null;
+        } else {
+          const age = process.hrtime.bigint() - mono;
+          eNs = clock.nowNs() - age;
+          if (clock.simulated && clock.lastTrueNs !== undefined) trueENs = clock.lastTrueNs - age;
+        }
+        const stamped = this.o.stamped;
+        for (let j = 0; j < stamped.length; j++) this.readings[j] = stamped[j]!.read(eNs, mono);
+        suffix = ',' + csvCells(echoRow(this.o.runId, msg.node, { seq, r: '', h: '' }, 0n, eNs, this.readings, trueENs).slice(7));
+      }
+      const sNs = this.sendNs[slot]!;
+      const r = (r0 + BigInt(dr)).toString();
+      const h = String(held);
+      w ??= this.writerFor(msg.node);
+      w.writer.appendLine(w.prefix + seq + ',' + seq + ',' + sNs + ',' + r + ',' + h + suffix);
+      accepted++;
+      if (p.length === PENDING_MAX) p.shift();
+      p.push({ seq, s: sNs, e: eNs, r, h });
+    }
+    if (accepted > 0) this.received[msg.node] = (this.received[msg.node] ?? 0) + accepted;
   }
 
-  private writerFor(node: string): BatchedCsvWriter {
+  private writerFor(node: string): EchoWriter {
     let w = this.writers.get(node);
     if (!w) {
       const writer = new BatchedCsvWriter(this.o.echoCsv(node), echoColumns(this.o.stamped.map((s) => s.name)), 100, this.o.onFatal);
       // Rows appended before the file is open wait in memory; close() waits for the open.
-      w = { writer, opened: writer.open().catch((e: Error) => this.o.onFatal(e)) };
+      w = { writer, opened: writer.open().catch((e: Error) => this.o.onFatal(e)), prefix: csvCells([this.o.runId, node]) + ',' };
       this.writers.set(node, w);
     }
-    return w.writer;
+    return w;
   }
 
   /** Whether some worker has echo arrivals to piggyback at `nowMono` (the send path asks once per event). */
@@ -184,14 +212,15 @@ export class EchoRecorder {
 
   /**
    * The `eb` suffix for worker `i` on an event whose open text is `openLength` bytes (UTF-8) long, or null
-   * (nothing pending, too soon, or no room): the entries with the smallest δ = (e − s) − h, then
+   * (nothing pending, too soon, or no room): the entries with the smallest δ = (e − s) − h plus what
+   * the hold adds to the worker's bound (2 × 500 ppm of h: two oscillators' rates, as the channel source counts it), then
    * the pending arrivals are dropped.
    */
   piggyback(i: number, nowMono: bigint, openLength: number): string | null {
     const p = this.pending[i]!;
     if (p.length === 0 || nowMono - this.lastPiggyback[i]! < PIGGYBACK_EVERY_NS) return null;
     const best = p
-      .map((x) => ({ x, delta: x.e - x.s - BigInt(x.h) }))
+      .map((x) => ({ x, delta: x.e - x.s - BigInt(x.h) + BigInt(x.h) / 1000n }))
       .sort((a, b) => (a.delta < b.delta ? -1 : a.delta > b.delta ? 1 : 0))
       .slice(0, PIGGYBACK_ENTRIES)
       .map(({ x }): EchoBackEntry => [x.seq, x.s.toString(), x.e.toString(), x.r, x.h]);

@@ -10,7 +10,7 @@ export type Cell = string | number | bigint | null | undefined;
  * The file is never truncated: a restarted process appends below what is there.
  */
 export class BatchedCsvWriter {
-  private pending: Cell[][] = [];
+  private pending: CsvRow[] = [];
   private handle: fs.FileHandle | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -55,6 +55,11 @@ export class BatchedCsvWriter {
   /** Hot path: no I/O. Cells are stringified later, off the receive path. */
   append(row: Cell[]): void {
     this.pending.push(row);
+  }
+
+  /** Hot path, for rows that share most of their text: one line already rendered by csvCells (no newline). */
+  appendLine(line: string): void {
+    this.pending.push(line);
   }
 
   get failed(): Error | null {
@@ -103,28 +108,38 @@ export class BatchedCsvWriter {
  * flush runs on the receive thread: at 20,000 events/s csv-stringify's per-cell pipeline took
  * ~7 µs per row and most of the worker's garbage; this takes a fraction of that.
  */
-export function rowsToCsv(rows: readonly (readonly Cell[])[]): string {
+export function rowsToCsv(rows: readonly CsvRow[]): string {
   let out = '';
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    for (let i = 0; i < row.length; i++) {
-      if (i > 0) out += ',';
-      const c = row[i];
-      if (c === null || c === undefined) continue;
-      if (typeof c !== 'string') {
-        out += c.toString();
-        continue;
-      }
-      out += NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
-    }
+    out += typeof row === 'string' ? row : csvCells(row);
     out += '\n';
+  }
+  return out;
+}
+
+/** A row as cells, or as a line csvCells already rendered (BatchedCsvWriter.appendLine). */
+export type CsvRow = readonly Cell[] | string;
+
+/** The RFC 4180 text of cells, as rowsToCsv writes them, without the newline: a whole line or a run of cells to join with ','. */
+export function csvCells(row: readonly Cell[]): string {
+  let out = '';
+  for (let i = 0; i < row.length; i++) {
+    if (i > 0) out += ',';
+    const c = row[i];
+    if (c === null || c === undefined) continue;
+    if (typeof c !== 'string') {
+      out += c.toString();
+      continue;
+    }
+    out += NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
   }
   return out;
 }
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** How many of `rows` (as rowsToCsv writes them) lie wholly within the first `bytes` bytes. Failure path only. */
-function completeRows(rows: readonly (readonly Cell[])[], bytes: number): number {
+function completeRows(rows: readonly CsvRow[], bytes: number): number {
   let end = 0;
   for (let n = 0; n < rows.length; n++) {
     end += Buffer.byteLength(rowsToCsv([rows[n]!]), 'utf8');

@@ -58,6 +58,8 @@ export interface WorkerSummary {
   echoes_sent?: number;
   /** Echoes whose send failed (counted, logged once; the event's row is kept). */
   echo_send_failed?: number;
+  /** Datagrams that carried the echoes sent (fewer than echoes_sent when echoes were coalesced). */
+  echo_datagrams?: number;
 }
 
 /** The commit-wait counters as read: the delays are what readers need; the counters may be absent. */
@@ -121,6 +123,7 @@ const CHECKS: { readonly [K in keyof WorkerSummary]-?: (v: unknown) => boolean }
   readings_by_source: isAvailability,
   echoes_sent: isFiniteNumber,
   echo_send_failed: isFiniteNumber,
+  echo_datagrams: isFiniteNumber,
 };
 
 /** Every field of the contract; all but write_error are written by every current worker. */

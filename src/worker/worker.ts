@@ -5,6 +5,7 @@ import { createSources } from '../clock/registry.js';
 import { HostClock } from '../clock/host-clock.js';
 import { decodeMessage, echoEncoder, encodeMessage, type Message, type RejectReason, type StatusReply } from '../protocol/messages.js';
 import { echoSampleSinks, feedEchoSamples } from './echo-samples.js';
+import { ECHO_COALESCE_MS, EchoBatcher } from './echo-batcher.js';
 import { BatchedCsvWriter, type Cell } from '../files/csv-writer.js';
 import { COMMIT_WAIT_COLUMNS, workerColumns } from '../files/columns.js';
 import { CommitWaitScheduler } from './commit-wait.js';
@@ -42,6 +43,8 @@ export interface WorkerOptions extends RoleOptions {
    * `user` read in the JS callback, `auto` (default) kernel when the addon loads, else user with a warning.
    */
   recvStamp?: RecvStampMode;
+  /** --echo-coalesce-ms: at most one echo datagram in this long (default ECHO_COALESCE_MS; 0: each echo at once). */
+  echoCoalesceMs?: number;
 }
 
 /**
@@ -96,21 +99,19 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   let lastSeq: number | null = null;
   const gate = new WarmupGate(all, opts.warmupMaxS * 1000, log);
   let ending = false;
-  const encodeEcho = echoEncoder(opts.runId, opts.nodeId, opts.key);
   const echoSinks = echoSampleSinks(stamped);
-  let echoesSent = 0;
-  let echoSendFailed = 0;
-  // After the event's row is queued: t is read here, so the hold h = t − arrival covers all of it.
-  const sendEcho = (id: number, seq: number, recvNs: bigint, mono: bigint, address: string, port: number): void => {
-    const buf = encodeEcho(id, seq, recvNs, process.hrtime.bigint() - mono);
-    try {
-      socket?.send(buf, port, address);
-      echoesSent++;
-    } catch (e) {
-      // A full socket buffer or an unreachable coordinator costs the echo, never the event.
-      if (echoSendFailed++ === 0) log.warn(`echo to ${address}:${port} not sent: ${(e as Error).message} (further failures only counted)`);
-    }
-  };
+  let echoFailures = 0;
+  const echoes = new EchoBatcher({
+    encode: echoEncoder(opts.runId, opts.nodeId, opts.key),
+    send: (buf, port, address) => {
+      if (!socket) throw new Error('socket closed');
+      socket.send(buf, port, address);
+    },
+    coalesceMs: opts.echoCoalesceMs ?? ECHO_COALESCE_MS,
+    onSendError: (e, address, port) => {
+      if (echoFailures++ === 0) log.warn(`echo to ${address}:${port} not sent: ${e.message} (further failures only counted)`);
+    },
+  });
 
   // Hot path: no I/O, no await. `arrival` is the datagram's arrival on CLOCK_MONOTONIC: the
   // kernel's stamp (kernel mode) or the callback's first hrtime read (user mode); null only when
@@ -152,7 +153,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       recorded++;
       if (firstSeq === null) firstSeq = msg.seq;
       lastSeq = msg.seq;
-      if (msg.ec === 1) sendEcho(msg.id, msg.seq, recvNs, mono, address, port);
+      // After the event's row is queued: the hold h = t − arrival, t read at the echo's send, covers all of it.
+      if (msg.ec === 1) echoes.add(msg.seq, recvNs, mono, address, port);
       if (msg.eb !== undefined && echoSinks.length > 0) feedEchoSamples(echoSinks, msg.eb, mono);
       return;
     }
@@ -221,6 +223,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   async function shutdown(by: string, endFrom?: From): Promise<void> {
     if (ending) return;
     ending = true;
+    echoes.flush();
     log.info(`ending (${by}): ${recorded} events recorded`);
     gate.stop();
     stopStepCheck();
@@ -270,8 +273,9 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       recv_kernel_drops: drops.drops,
       recv_kernel_drops_from: drops.from,
       ready_unanswered: unanswered,
-      echoes_sent: echoesSent,
-      echo_send_failed: echoSendFailed,
+      echoes_sent: echoes.recordsSent,
+      echo_send_failed: echoes.recordsFailed,
+      echo_datagrams: echoes.datagramsSent,
       readings_by_source: availabilityOf(stamped, tally),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));

@@ -14,6 +14,7 @@ import { readEchoSummary } from '../../src/files/echo-summary.js';
 import { runDirPaths } from '../../src/files/paths.js';
 import { loopbackWorkerFlags, runCli, startCli, tmpDir } from '../support/helpers.js';
 import { loadUdpStampAddon } from '../../src/net/udp-stamp-addon.js';
+import { single } from '../support/echo.js';
 
 interface Csv {
   head: string[];
@@ -194,8 +195,8 @@ test(
     // The test is worker w1: it answers ready? and end, and echoes every asked event.
     const sock = dgram.createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-    const echo = echoEncoder(RUN, 'w1', key);
-    const forge = echoEncoder(RUN, 'w1', Buffer.alloc(32, 1));
+    const echo = single(echoEncoder(RUN, 'w1', key));
+    const forge = single(echoEncoder(RUN, 'w1', Buffer.alloc(32, 1)));
     const eb: EchoBackEntry[] = [];
     const asked: number[] = [];
     const sentEcho = new Map<number, { r: bigint; h: bigint }>();
@@ -219,12 +220,12 @@ test(
         const r = BigInt(Date.now()) * 1_000_000n;
         const h = 1000n + BigInt(m.seq);
         sentEcho.set(m.seq, { r, h });
-        const b = echo(m.id, m.seq, r, h);
+        const b = echo(m.seq, r, h);
         reply(b);
         if (m.seq === 5) {
           reply(b); // replayed
-          reply(forge(m.id, m.seq, r, h)); // forged: a key the run does not have
-          reply(forge(m.id + 1000, m.seq + 1000, r, h));
+          reply(forge(m.seq, r, h)); // forged: a key the run does not have
+          reply(forge(m.seq + 1000, r, h));
         }
       }
     });

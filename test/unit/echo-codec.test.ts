@@ -4,8 +4,10 @@ import fc from 'fast-check';
 import {
   decodeMessage,
   ebSuffix,
-  echoDecoder,
+  echoedEvents,
   echoEncoder,
+  MAX_DATAGRAM_BYTES,
+  MAX_ECHO_RECORDS,
   encodeMessage,
   eventEncoder,
   eventParts,
@@ -19,31 +21,88 @@ const RUN = '20261202T210000Z-echo01';
 const KEY = Buffer.alloc(32, 9);
 const stamps: EventStamp[] = [{ point_ns: 1795281411557043693n, lo_ns: null, hi_ns: null, status: 'ok' }];
 
-test('the echo encoder writes the same bytes as encodeMessage, with and without a key', () => {
+const INT64 = 2n ** 63n;
+const records = fc.array(fc.record({ seq: fc.nat(), rNs: fc.bigInt(-INT64, INT64 - 1n), hold: fc.bigInt(0n, 2n ** 53n - 1n) }), {
+  minLength: 1,
+  maxLength: 3 * MAX_ECHO_RECORDS,
+});
+
+test('echo datagrams: each the bytes of encodeMessage, keyed or not, within MAX_DATAGRAM_BYTES; together every record with its exact r and own hold', () => {
   fc.assert(
     fc.property(
       fc.oneof(fc.string(), fc.string({ unit: 'binary' })),
       fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/),
-      fc.nat(),
-      fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n),
-      fc.bigInt(0n, 2n ** 63n - 1n),
+      records,
       fc.option(fc.uint8Array({ minLength: 1, maxLength: 64 }), { nil: null }),
-      (run, node, seq, r, h, keyBytes) => {
+      (run, node, recs, keyBytes) => {
         const key = keyBytes === null ? null : Buffer.from(keyBytes);
-        const msg: EchoMessage = { v: 1, k: 'echo', run, id: seq, seq, node, r: r.toString(), h: h.toString() };
-        assert.deepEqual(echoEncoder(run, node, key)(seq, seq, r, h), encodeMessage(msg, key));
+        const t = 2n ** 62n;
+        const pending = recs.map((x) => ({ seq: x.seq, rNs: x.rNs, mono: t - x.hold }));
+        const bufs = echoEncoder(run, node, key)(pending, t);
+        const got = [];
+        for (const buf of bufs) {
+          const d = decodeMessage(buf, run, key);
+          assert.ok(d.ok && d.msg.k === 'echo', JSON.stringify(d));
+          const msg = d.msg as EchoMessage;
+          assert.ok(msg.x.length <= MAX_ECHO_RECORDS || msg.x.length === 1);
+          assert.deepEqual(buf, encodeMessage(msg, key));
+          const json = key ? buf.subarray(0, buf.lastIndexOf(0x0a)) : buf;
+          assert.ok(json.length <= MAX_DATAGRAM_BYTES || msg.x.length === 1, `${json.length} bytes`);
+          got.push(...echoedEvents(msg));
+        }
+        assert.deepEqual(
+          got,
+          recs.map((x) => ({ seq: x.seq, r: x.rNs.toString(), h: x.hold.toString() })),
+        );
       },
     ),
     { numRuns: 300 },
   );
 });
 
-test('an encoded echo decodes to its fields (keyed)', () => {
-  const buf = echoEncoder(RUN, 'w1', KEY)(7, 7, 1795281411557043693n, 12345n);
-  assert.deepEqual(decodeMessage(buf, RUN, KEY), {
+test('an encoded echo decodes to its records (keyed), r relative to the first', () => {
+  const [buf, more] = echoEncoder(
+    RUN,
+    'w1',
+    KEY,
+  )(
+    [
+      { seq: 7, rNs: 1795281411557043693n, mono: 100n },
+      { seq: 8, rNs: 1795281411557033693n, mono: 10_100n },
+    ],
+    12_445n,
+  );
+  assert.equal(more, undefined);
+  const d = decodeMessage(buf!, RUN, KEY);
+  assert.deepEqual(d, {
     ok: true,
-    msg: { v: 1, k: 'echo', run: RUN, id: 7, seq: 7, node: 'w1', r: '1795281411557043693', h: '12345' },
+    msg: {
+      v: 1,
+      k: 'echo',
+      run: RUN,
+      node: 'w1',
+      r0: '1795281411557043693',
+      x: [
+        [7, 0, 12345],
+        [8, -10000, 2345],
+      ],
+    },
   });
+  assert.deepEqual(echoedEvents((d as { msg: EchoMessage }).msg), [
+    { seq: 7, r: '1795281411557043693', h: '12345' },
+    { seq: 8, r: '1795281411557033693', h: '2345' },
+  ]);
+});
+
+test('thirty-two records of ordinary stamps fit one datagram', () => {
+  const t = 10n ** 12n;
+  const recs = Array.from({ length: MAX_ECHO_RECORDS }, (_, i) => ({
+    seq: 9_999_000 + i,
+    rNs: 1795281411557043693n + BigInt(i) * 99_999n,
+    mono: t - 9_999_999n,
+  }));
+  const bufs = echoEncoder('20261202T210000Z-abcdef', 'worker-node-17', KEY)(recs, t);
+  assert.equal(bufs.length, 1);
 });
 
 test('events carry ec and a per-worker eb; the shared and per-worker datagrams equal encodeMessage of the message', () => {
@@ -75,18 +134,23 @@ const bad = (obj: Record<string, unknown>, detail: string): void => {
   }
 };
 
-test('hostile echoes are bad_shape: node names, ns strings, negative holds, seq', () => {
-  const ok = { v: 1, k: 'echo', run: RUN, id: 1, seq: 1, node: 'w1', r: '5', h: '0' };
+test('hostile echoes are bad_shape: node names, r0, record counts and widths, offsets past int64, negative holds, seqs', () => {
+  const rec = [1, 0, 0];
+  const ok = { v: 1, k: 'echo', run: RUN, node: 'w1', r0: '5', x: [rec] };
   assert.equal(decodeMessage(Buffer.from(JSON.stringify(ok)), RUN, null).ok, true);
   for (const node of ['', '../x', 'a/b', 'x'.repeat(65), 'é', 5, null, 'a b']) bad({ ...ok, node }, 'node');
-  for (const r of ['', '1.5', '9223372036854775808', 5, null, ' 5', '0x10']) bad({ ...ok, r }, 'r');
-  for (const h of ['-1', '', '9223372036854775808', 3]) bad({ ...ok, h }, 'h');
-  for (const seq of [-1, 1.5, '1', 2 ** 53]) bad({ ...ok, seq }, 'id/seq');
-  bad({ ...ok, id: undefined }, 'id/seq');
+  for (const r0 of ['', '1.5', '9223372036854775808', 5, null, ' 5', '0x10', undefined]) bad({ ...ok, r0 }, 'r0');
+  for (const dr of [1.5, '1', 2 ** 53, null]) bad({ ...ok, x: [[1, dr, 0]] }, 'x');
+  bad({ ...ok, r0: '9223372036854775000', x: [[1, 1000, 0]] }, 'x'); // r0 + dr past int64
+  bad({ ...ok, r0: '-9223372036854775000', x: [[1, -1000, 0]] }, 'x');
+  for (const h of [-1, 1.5, '3', 2 ** 53]) bad({ ...ok, x: [[1, 0, h]] }, 'x');
+  for (const seq of [-1, 1.5, '1', 2 ** 53]) bad({ ...ok, x: [[seq, 0, 0]] }, 'x');
+  for (const x of [[], Array(MAX_ECHO_RECORDS + 1).fill(rec), [[1, 0]], [[1, 0, 0, 0]], 'x', {}, null, [null]]) bad({ ...ok, x }, 'x');
+  bad({ ...ok, x: undefined }, 'x');
   const d = decodeMessage(Buffer.from(JSON.stringify(ok)), RUN, KEY);
   assert.equal(d.ok ? 'accepted' : d.reason, 'untagged');
-  const forged = echoEncoder(RUN, 'w1', Buffer.alloc(32, 1))(1, 1, 5n, 0n);
-  const f = decodeMessage(forged, RUN, KEY);
+  const [forged] = echoEncoder(RUN, 'w1', Buffer.alloc(32, 1))([{ seq: 1, rNs: 5n, mono: 0n }], 0n);
+  const f = decodeMessage(forged!, RUN, KEY);
   assert.equal(f.ok ? 'accepted' : f.reason, 'bad_tag');
 });
 
@@ -110,41 +174,4 @@ test('hostile ec / eb are bad_shape: more than 4 entries, wrong widths, empty or
     [null],
   ])
     bad({ ...ev, eb }, 'eb');
-});
-
-test('the echo decoder gives exactly decodeMessage’s result: encoder output, mutations, other layouts, keyed or not', () => {
-  const runs = fc.oneof(fc.stringMatching(/^[0-9TZa-f-]{1,30}$/), fc.string(), fc.constantFrom('a"b', 'a\\b', 'ré', 'x.y*'));
-  fc.assert(
-    fc.property(
-      runs,
-      fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/),
-      fc.nat(),
-      fc.bigInt(-(2n ** 63n), 2n ** 63n - 1n),
-      fc.bigInt(0n, 2n ** 63n - 1n),
-      fc.boolean(),
-      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
-      (run, node, seq, r, h, keyed, flips) => {
-        const key = keyed ? KEY : null;
-        const buf = Buffer.from(echoEncoder(run, node, key)(seq, seq, r, h));
-        const dec = echoDecoder(run, key);
-        assert.deepEqual(dec(buf), decodeMessage(buf, run, key));
-        for (const [at, v] of flips) buf[at % buf.length] = v;
-        assert.deepEqual(dec(buf), decodeMessage(buf, run, key));
-      },
-    ),
-    { numRuns: 1000 },
-  );
-  const dec = echoDecoder(RUN, null);
-  for (const text of [
-    `{"v":1,"k":"echo","run":"${RUN}","id":01,"seq":1,"node":"w1","r":"5","h":"0"}`,
-    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"5","h":"0","x":1}`,
-    `{"v":1,"k":"echo","run":"${RUN}","id":99999999999999999,"seq":1,"node":"w1","r":"5","h":"0"}`,
-    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"99999999999999999999","h":"0"}`,
-    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"5","h":"9223372036854775808"}`,
-    `{"seq":1,"v":1,"k":"echo","run":"${RUN}","id":1,"node":"w1","r":"5","h":"0"}`,
-    `{"v":1,"k":"echo","run":"${RUN}","id":1,"seq":1,"node":"w1","r":"5","h":"0"}\n${'A'.repeat(43)}`,
-  ]) {
-    const b = Buffer.from(text);
-    assert.deepEqual(dec(b), decodeMessage(b, RUN, null), text);
-  }
 });

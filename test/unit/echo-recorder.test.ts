@@ -11,6 +11,7 @@ import { decodeMessage, echoEncoder, eventParts, type EventMessage } from '../..
 import type { ClockSource, LocalClock, Reading } from '../../src/clock/types.js';
 import { Logger } from '../../src/cli/logger.js';
 import { tmpDir } from '../support/helpers.js';
+import { single } from '../support/echo.js';
 
 const RUN = 'T-echo-recorder';
 const KEY = Buffer.alloc(32, 3);
@@ -51,15 +52,7 @@ const rowsOf = (file: string): string[][] =>
     .map((l) => l.split(','));
 
 test('echo rows: s, r, h, e, the sources read at e, then the truth; the header matches echoColumns', () => {
-  const row = echoRow(
-    RUN,
-    'w1',
-    { id: 4, seq: 4, r: '55', h: '7' },
-    10n,
-    90n,
-    [{ point_ns: 90n, lo_ns: 80n, hi_ns: 100n, status: 'ok' }],
-    null,
-  );
+  const row = echoRow(RUN, 'w1', { seq: 4, r: '55', h: '7' }, 10n, 90n, [{ point_ns: 90n, lo_ns: 80n, hi_ns: 100n, status: 'ok' }], null);
   assert.deepEqual(row, [RUN, 'w1', 4, 4, 10n, '55', '7', 90n, 90n, 80n, 100n, 'ok', null]);
   assert.equal(echoColumns(['bounded']).length, row.length);
   assert.deepEqual(echoColumns(['bounded']).slice(4, 8), ['send_local_ns', 'recv_local_ns', 'held_ns', 'echo_recv_local_ns']);
@@ -71,19 +64,19 @@ test('the recorder keeps the first authentic echo of each (event, node) and coun
   rec.noteSend(0, 1000n, true);
   rec.noteSend(1, 2000n, false); // sent without ec
   rec.noteSend(2, 3000n, true);
-  const w1 = echoEncoder(RUN, 'w1', KEY);
-  const w2 = echoEncoder(RUN, 'w2', KEY);
+  const w1 = single(echoEncoder(RUN, 'w1', KEY));
+  const w2 = single(echoEncoder(RUN, 'w2', KEY));
   const mono = 5000n;
-  rec.onDatagram(0, w1(0, 0, 1500n, 100n), mono); // accepted
-  rec.onDatagram(0, w1(0, 0, 1500n, 100n), mono); // replay: duplicate
-  rec.onDatagram(0, echoEncoder(RUN, 'w1', Buffer.alloc(32, 4))(2, 2, 1n, 1n), mono); // foreign key: bad_tag
+  rec.onDatagram(0, w1(0, 1500n, 100n), mono); // accepted
+  rec.onDatagram(0, w1(0, 1500n, 100n), mono); // replay: duplicate
+  rec.onDatagram(0, single(echoEncoder(RUN, 'w1', Buffer.alloc(32, 4)))(2, 1n, 1n), mono); // foreign key: bad_tag
   rec.onDatagram(0, Buffer.from('{"v":1,"k":"echo"}'), mono); // untagged
-  rec.onDatagram(0, w1(1, 1, 1n, 1n), mono); // did not ask: unknown_event
-  rec.onDatagram(0, w1(7, 7, 1n, 1n), mono); // never sent: unknown_event
-  rec.onDatagram(0, w2(2, 2, 1n, 1n), mono); // another node on w1's socket
-  rec.onDatagram(1, w1(2, 2, 1n, 1n), mono); // w1's name on the second socket
-  rec.onDatagram(1, echoEncoder('other-run', 'w2', KEY)(2, 2, 1n, 1n), mono); // wrong_run
-  rec.onDatagram(1, w2(2, 2, 3200n, 50n), null); // accepted, no kernel stamp (counted)
+  rec.onDatagram(0, w1(1, 1n, 1n), mono); // did not ask: unknown_event
+  rec.onDatagram(0, w1(7, 1n, 1n), mono); // never sent: unknown_event
+  rec.onDatagram(0, w2(2, 1n, 1n), mono); // another node on w1's socket
+  rec.onDatagram(1, w1(2, 1n, 1n), mono); // w1's name on the second socket
+  rec.onDatagram(1, single(echoEncoder('other-run', 'w2', KEY))(2, 1n, 1n), mono); // wrong_run
+  rec.onDatagram(1, w2(2, 3200n, 50n), null); // accepted, no kernel stamp (counted)
   await rec.close();
   const rows = rowsOf(runDirPaths(dir).echoCsv('w1'));
   assert.deepEqual(rows[0], echoColumns(['bounded']));
@@ -132,7 +125,7 @@ test('the recorder keeps the first authentic echo of each (event, node) and coun
 test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s) − h, decodable as eb', async () => {
   const dir = tmpDir('chronoeval-echo-pig-');
   const rec = recorder(dir, 10, 1);
-  const w1 = echoEncoder(RUN, 'w1', KEY);
+  const w1 = single(echoEncoder(RUN, 'w1', KEY));
   for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), true);
   const base = 10n ** 18n;
   // e = mono + base; δ = e − s − h: seq 0 → 900, seq 1 → 300, seq 2 → 600, seq 3 → 200
@@ -140,7 +133,7 @@ test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s)
   for (let seq = 0; seq < 4; seq++) {
     const s = 1000n * BigInt(seq);
     const h = 10n;
-    rec.onDatagram(0, w1(seq, seq, 77n, h), s + deltas[seq]! + h - base);
+    rec.onDatagram(0, w1(seq, 77n, h), s + deltas[seq]! + h - base);
   }
   const now = 10n ** 12n;
   assert.equal(rec.piggybackDue(now), true);
@@ -159,12 +152,12 @@ test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s)
   // Nothing left, and too soon for another one.
   assert.equal(rec.piggybackDue(now + 1n), false);
   rec.noteSend(4, 4000n, true);
-  rec.onDatagram(0, w1(4, 4, 77n, 10n), 5000n - base);
+  rec.onDatagram(0, w1(4, 77n, 10n), 5000n - base);
   assert.equal(rec.piggyback(0, now + PIGGYBACK_EVERY_NS - 1n, open.length), null);
   assert.ok(rec.piggyback(0, now + PIGGYBACK_EVERY_NS, open.length) !== null);
   // No room in the datagram: no piggyback, the arrivals wait.
   rec.noteSend(5, 5000n, true);
-  rec.onDatagram(0, w1(5, 5, 77n, 10n), 6000n - base);
+  rec.onDatagram(0, w1(5, 77n, 10n), 6000n - base);
   assert.equal(rec.piggyback(0, now + 3n * PIGGYBACK_EVERY_NS, 1190), null);
   assert.ok(rec.piggyback(0, now + 3n * PIGGYBACK_EVERY_NS, open.length) !== null);
   await rec.close();
@@ -174,9 +167,9 @@ test('echoes beyond the window of recent sends are too_old, not unknown', async 
   const dir = tmpDir('chronoeval-echo-old-');
   const rec = recorder(dir, 4, 1); // a window of 4 sends
   for (let seq = 0; seq < 6; seq++) rec.noteSend(seq, BigInt(seq), true);
-  const w1 = echoEncoder(RUN, 'w1', KEY);
-  rec.onDatagram(0, w1(1, 1, 1n, 1n), 1n);
-  rec.onDatagram(0, w1(2, 2, 1n, 1n), 1n);
+  const w1 = single(echoEncoder(RUN, 'w1', KEY));
+  rec.onDatagram(0, w1(1, 1n, 1n), 1n);
+  rec.onDatagram(0, w1(2, 1n, 1n), 1n);
   await rec.close();
   const { summary } = readEchoSummary(runDirPaths(dir).echoSummary);
   assert.equal(summary!.rejected!.too_old, 1);
@@ -211,4 +204,30 @@ test('the echo summary reader keeps well-typed fields and names the rest', () =>
   assert.equal(r.problems.length, 2);
   writeFileSync(f, '{');
   assert.equal(readEchoSummary(f).summary, null);
+});
+
+test('a coalesced datagram: each record judged on its own, all rows with the one arrival e, each with its own h', async () => {
+  const dir = tmpDir('chronoeval-echo-batch-');
+  const rec = recorder(dir, 10, 1);
+  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), seq !== 2);
+  const w1 = echoEncoder(RUN, 'w1', KEY);
+  const t = 9000n;
+  const x = (seq: number, mono: bigint) => ({ seq, rNs: 100n + BigInt(seq), mono });
+  rec.onDatagram(0, w1([x(0, 1000n)], t)[0]!, 20n); // accepted alone
+  // seq 0 again (duplicate), 1 (accepted), 2 (did not ask), 3 (accepted), 9 (never sent)
+  rec.onDatagram(0, w1([x(0, 1000n), x(1, 2000n), x(2, 3000n), x(3, 4000n), x(9, 5000n)], t)[0]!, 30n);
+  await rec.close();
+  const rows = rowsOf(runDirPaths(dir).echoCsv('w1')).slice(1);
+  assert.deepEqual(
+    rows.map((r) => [r[3], r[6], r[7]]),
+    [
+      ['0', '8000', String(20n + 10n ** 18n)],
+      ['1', '7000', String(30n + 10n ** 18n)],
+      ['3', '5000', String(30n + 10n ** 18n)],
+    ],
+  );
+  const { summary } = readEchoSummary(runDirPaths(dir).echoSummary);
+  assert.deepEqual(summary!.received_by_node, { w1: 3 });
+  assert.equal(summary!.rejected!.duplicate, 1);
+  assert.equal(summary!.rejected!.unknown_event, 2);
 });

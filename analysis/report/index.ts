@@ -90,7 +90,7 @@ const CSS = `
 body{font-family:'DejaVu Sans','Liberation Sans',sans-serif;margin:2rem auto;max-width:1100px;color:#111;line-height:1.45;padding:0 1rem}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #ccc;padding-bottom:.2rem}
 .meta{color:#444;margin-top:0}
-table.summary{border-collapse:collapse;margin:1rem 0;font-size:.85rem;width:100%}
+table.summary{border-collapse:collapse;margin:1rem 0;font-size:.85rem;display:block;max-width:100%;overflow-x:auto}
 table.summary caption{text-align:left;font-weight:bold;padding:.3rem 0}
 table.summary th,table.summary td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top}
 table.summary thead th{background:#eef2f6}

@@ -80,6 +80,14 @@ test(
         const rows = await page.$$eval(`table#${id} tbody tr`, (els) => els.length);
         assert.ok(rows > 0, `table #${id} has rows`);
       }
+      // No table runs off the page: a wide one scrolls inside its own box.
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        tables: [...document.querySelectorAll('table.summary')]
+          .filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .map((t) => t.id),
+      }));
+      assert.deepEqual(overflow, { page: 0, tables: [] }, 'nothing wider than the page');
       const warnings = await page.$$eval('ul.warnings li', (els) => els.map((e) => e.textContent ?? ''));
       assert.ok(
         warnings.some((w) => /torn/.test(w)),

@@ -3,7 +3,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { withCommon } from '../cli/options.js';
 import { runCommand } from '../cli/command-runner.js';
 import { EXIT, signalExit } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
@@ -18,16 +17,18 @@ export const command = 'sweep <spec>';
 export const describe = 'Run a scenario over a matrix of field values × seeds (run-local per cell, resumable), then compare the runs';
 
 export function builder(y: Argv) {
-  return withCommon(y)
+  return y
     .positional('spec', { type: 'string', demandOption: true, describe: 'The sweep file (YAML; docs/experiments.md)' })
     .option('resume', {
       type: 'string',
       describe: 'Continue the sweep in this directory (sweeps/<sweep_id>): finished cells are not run again',
     })
+    .option('results-dir', { type: 'string', default: 'results', describe: "Where each cell's results/<run_id>/ is written" })
+    .option('logs-dir', { type: 'string', default: 'logs', describe: "Where each cell's logs/<run_id>/ is written" })
     .option('sweeps-dir', { type: 'string', default: 'sweeps', describe: 'Where sweeps/<sweep_id>/ is written' })
     .option('compare', { type: 'boolean', default: true, describe: 'Compare the finished cells at the end (--no-compare skips it)' })
-    .example('$0 sweep sweeps/asym.yaml', 'every cell of the matrix × seeds; results in sweeps/<sweep_id>/')
-    .example('$0 sweep sweeps/asym.yaml --resume sweeps/20261203T010000Z-1a2b3c', 'continue a stopped sweep')
+    .example('$0 sweep scenarios/sweeps/asymmetry.yaml', 'every cell of the matrix × seeds; results in sweeps/<sweep_id>/')
+    .example('$0 sweep scenarios/sweeps/asymmetry.yaml --resume sweeps/20261203T010000Z-1a2b3c', 'continue a stopped sweep')
     .epilog(HELP_EPILOG);
 }
 

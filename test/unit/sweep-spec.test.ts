@@ -2,7 +2,9 @@
 // cells are the matrix product × seeds with stable ids; a resumed sweep re-runs only what is unfinished.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planSweep, specSha256 } from '../../src/sweep/spec.js';
+import path from 'node:path';
+import { loadSweepFile, planSweep, specSha256 } from '../../src/sweep/spec.js';
+import { PACKAGE_ROOT } from '../../src/files/paths.js';
 import { cellRunId, combinations, expandCells } from '../../src/sweep/matrix.js';
 import { cellsForResume, pendingCells } from '../../src/sweep/resume.js';
 import type { SweepCell } from '../../src/files/sweep-manifest.js';
@@ -157,4 +159,9 @@ test('resume: done cells stay, running and failed cells run again in a fresh dir
   assert.equal(cellRunId('S', after[1]!), 'S-c02-s1-r2');
   // The input is not changed (the manifest on disk is rewritten only by the runner).
   assert.equal(before[1]!.status, 'running');
+});
+
+test('the example sweep of docs/experiments.md is valid: 2 delays × 2 rates × 3 seeds', () => {
+  const p = loadSweepFile(path.join(PACKAGE_ROOT, 'scenarios/sweeps/asymmetry.yaml'));
+  assert.deepEqual([p.combos.length, p.seeds.length, p.parameters], [4, 3, ['servers.main.faults.request_delay', 'rate']]);
 });

@@ -79,15 +79,15 @@ async function run(o: RerunOptions): Promise<number> {
     ...o.plan.flags,
   ];
   process.stdout.write(`rerun of ${o.runDir} (seed ${o.plan.seed}) → ${newDir}\n`);
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: 'inherit' });
-  // The child shares the terminal's process group: a Ctrl-C reaches it directly; we only wait.
-  const ignore = (): void => undefined;
-  for (const sig of STOP_SIGNALS) process.on(sig, ignore);
+  // Its own process group: a stop signal reaches the run once, passed on here (a second one, again).
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: 'inherit', detached: true });
+  const pass = (sig: NodeJS.Signals): void => void child.kill(sig);
+  for (const sig of STOP_SIGNALS) process.on(sig, pass);
   const code = await new Promise<number>((resolve) => {
     child.on('error', () => resolve(EXIT.failed));
     child.on('close', (c, s) => resolve(c ?? (s ? signalExit(s) : EXIT.failed)));
   });
-  for (const sig of STOP_SIGNALS) process.off(sig, ignore);
+  for (const sig of STOP_SIGNALS) process.off(sig, pass);
   // Mark the new run as a rerun (its manifest otherwise names only the scenario file above).
   try {
     const mf = runDirPaths(newDir).manifest;

@@ -12,7 +12,7 @@ import { SWEEP_MANIFEST, type SweepCell, type SweepManifest } from '../files/swe
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { cellRunId } from './matrix.js';
 import { cellsForResume, pendingCells } from './resume.js';
-import { formatDuration, progressLine } from './progress.js';
+import { formatDuration, paramsText, progressLine } from './progress.js';
 
 /** Cell exit codes that mean "the run was made and judged" (a failed check is a result, not a failure). */
 const DONE_CODES: readonly number[] = [EXIT.ok, EXIT.checkFailed, EXIT.unjudged];
@@ -85,6 +85,7 @@ export async function runSweep(o: RunSweepOptions): Promise<RunSweepResult> {
       cell.exit_code = null;
       await save();
       const cellStart = Date.now();
+      o.out(`  ${cell.cell} seed ${cell.seed} ${paramsText(cell.params)}: running → ${cell.run_dir}`);
       const logFile = path.join(logDir, `${runId}.log`);
       const code = await new Promise<number>((resolve) => {
         const log = createWriteStream(logFile);

@@ -7,7 +7,7 @@ import { runCommand } from '../cli/command-runner.js';
 import { EXIT, signalExit } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import { newRunId } from '../files/run-id.js';
-import { toJson, writeJsonAtomic } from '../files/atomic-json.js';
+import { toJson } from '../files/atomic-json.js';
 import { provenance } from '../files/provenance.js';
 import { SWEEP_MANIFEST, readSweepManifest, type SweepManifest } from '../files/sweep-manifest.js';
 import type { SweepPlan } from '../sweep/spec.js';
@@ -137,14 +137,14 @@ async function run(o: SweepOptions): Promise<number> {
   const cells = res.manifest.cells;
   const done = cells.filter((c) => c.status === 'done');
   const failed = cells.filter((c) => c.status === 'failed');
-  if (o.compare && done.length > 0) await compareSweep(dir, res.manifest, out);
+  const compared = o.compare && done.length > 0 ? await compareSweep(dir, res.manifest, out) : true;
   if (failed.length) {
     out(
       `sweep: ${failed.length} cell(s) failed (${failed.map((c) => `${c.cell} seed ${c.seed}`).join(', ')}); run again with --resume ${dir} to retry them`,
     );
     return EXIT.failed;
   }
-  await writeJsonAtomic(path.join(dir, SWEEP_MANIFEST), res.manifest);
+  if (!compared) return EXIT.failed;
   if (done.some((c) => c.exit_code === EXIT.checkFailed)) return EXIT.checkFailed;
   if (done.some((c) => c.exit_code === EXIT.unjudged)) return EXIT.unjudged;
   return EXIT.ok;
@@ -160,27 +160,34 @@ interface CompareModule {
   }): Promise<{ summaryCsv: string; page: string; figures: string[] }>;
 }
 
-/** Compare the done cells' runs into <sweep>/compare; says so when this build has no compare stage. */
-async function compareSweep(dir: string, m: SweepManifest, out: (line: string) => void): Promise<void> {
+/** Compare the done cells' runs into <sweep>/compare; says so when this build has no compare stage; false when compare failed. */
+async function compareSweep(dir: string, m: SweepManifest, out: (line: string) => void): Promise<boolean> {
   const done = m.cells.filter((c) => c.status === 'done' && c.run_dir !== null);
   const specifier = '../../analysis/compare/index.js';
   let mod: CompareModule;
   try {
     mod = (await import(specifier)) as CompareModule;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes('analysis/compare/index.js')) {
       out('sweep: compare not available in this build; the runs are listed in sweep.json');
-      return;
+      return true;
     }
     throw e;
   }
-  const res = await mod.compareRuns({
-    runDirs: done.map((c) => c.run_dir!),
-    params: new Map(done.map((c) => [c.run_dir!, c.params])),
-    outDir: path.join(dir, 'compare'),
-    log: out,
-  });
-  out(`sweep: compared ${done.length} run(s): ${res.summaryCsv}, ${res.page}`);
+  try {
+    const res = await mod.compareRuns({
+      runDirs: done.map((c) => c.run_dir!),
+      params: new Map(done.map((c) => [c.run_dir!, c.params])),
+      outDir: path.join(dir, 'compare'),
+      log: out,
+    });
+    out(`sweep: compared ${done.length} run(s): ${res.summaryCsv}, ${res.page}`);
+    return true;
+  } catch (e) {
+    // The runs are made and recorded; only the comparison is missing.
+    out(`sweep: compare failed (${(e as Error).message}); the runs are kept: run chronoeval compare ${dir}`);
+    return false;
+  }
 }
 
 export const handler = runCommand({ parse, run });

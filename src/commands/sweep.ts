@@ -60,6 +60,12 @@ async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
       throw new UsageError(
         `--resume ${JSON.stringify(a.resume)}: ${a.spec} is not the sweep file this sweep was started with (${manifest.spec_file}; its content differs); resume with the same file, or start a new sweep without --resume`,
       );
+    const { liveRunner } = await import('../sweep/run.js');
+    const pid = liveRunner(manifest);
+    if (pid !== null)
+      throw new UsageError(
+        `--resume ${JSON.stringify(a.resume)}: another sweep process (pid ${pid}) is running this sweep; wait for it or stop it (kill -TERM ${pid}), then resume`,
+      );
     resumed = manifest;
   } else {
     dir = path.resolve(a['sweeps-dir'], newRunId());
@@ -150,7 +156,7 @@ async function run(o: SweepOptions): Promise<number> {
   return EXIT.ok;
 }
 
-/** The compare stage's entry point (analysis/compare/index.ts). */
+/** The compare stage's entry point (compareRuns, in the analysis stage folder compare/). */
 interface CompareModule {
   compareRuns(o: {
     runDirs: string[];

@@ -53,9 +53,24 @@ export function cellArgs(o: RunSweepOptions, cell: SweepCell, runId: string): st
   ];
 }
 
+/** The pid of another live process running this sweep, or null. */
+export function liveRunner(m: SweepManifest): number | null {
+  const pid = m['runner_pid'];
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (e) {
+    // EPERM: alive but another user's; ESRCH: gone.
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
+  }
+}
+
 export async function runSweep(o: RunSweepOptions): Promise<RunSweepResult> {
   const m = o.manifest;
   m.cells = cellsForResume(m.cells);
+  // Who runs the sweep now: a second `--resume` of the same directory refuses while it lives.
+  m['runner_pid'] = process.pid;
   const save = (): Promise<void> => writeJsonAtomic(path.join(o.dir, SWEEP_MANIFEST), m);
   await save();
   const logDir = path.join(o.dir, 'logs');
@@ -129,6 +144,8 @@ export async function runSweep(o: RunSweepOptions): Promise<RunSweepResult> {
     }
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
+    m['runner_pid'] = null;
+    await save();
   }
   if (!stoppedBy)
     o.out(`sweep: ${todo.length === 0 ? 'nothing left to run' : `ran ${ran} cell(s) in ${formatDuration(Date.now() - started)}`}`);

@@ -71,6 +71,7 @@ test(
         abandoned_run_dirs: [partial],
       },
     );
+    assert.equal(stopped['runner_pid'], null, 'a stopped sweep no longer claims the directory');
     assert.ok(stopped.provenance.git_commit === null || /^[0-9a-f]{40}$/.test(stopped.provenance.git_commit));
     const firstManifest = readFileSync(path.join(first.run_dir!, 'manifest.json'), 'utf8');
     const firstStats = readFileSync(path.join(first.run_dir!, 'stats.json'), 'utf8');

@@ -7,7 +7,8 @@ import { loadSweepFile, planSweep, specSha256 } from '../../src/sweep/spec.js';
 import { PACKAGE_ROOT } from '../../src/files/paths.js';
 import { cellRunId, combinations, expandCells } from '../../src/sweep/matrix.js';
 import { cellsForResume, pendingCells } from '../../src/sweep/resume.js';
-import type { SweepCell } from '../../src/files/sweep-manifest.js';
+import type { SweepCell, SweepManifest } from '../../src/files/sweep-manifest.js';
+import { liveRunner } from '../../src/sweep/run.js';
 
 const problemsOf = (yaml: string): string => {
   try {
@@ -164,4 +165,14 @@ test('resume: done cells stay, running and failed cells run again in a fresh dir
 test('the example sweep of docs/experiments.md is valid: 2 delays × 2 rates × 3 seeds', () => {
   const p = loadSweepFile(path.join(PACKAGE_ROOT, 'scenarios/sweeps/asymmetry.yaml'));
   assert.deepEqual([p.combos.length, p.seeds.length, p.parameters], [4, 3, ['servers.main.faults.request_delay', 'rate']]);
+});
+
+test('a second resume refuses while another live process runs the sweep, not after it died', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const m = { runner_pid: process.ppid } as unknown as SweepManifest;
+  assert.equal(liveRunner(m), process.ppid);
+  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  assert.equal(liveRunner({ runner_pid: Number(gone.stdout) } as unknown as SweepManifest), null);
+  assert.equal(liveRunner({ runner_pid: process.pid } as unknown as SweepManifest), null);
+  assert.equal(liveRunner({ runner_pid: null } as unknown as SweepManifest), null);
 });

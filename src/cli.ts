@@ -17,6 +17,8 @@ import * as coordinator from './commands/coordinator.js';
 import * as ntpServer from './commands/ntp-server.js';
 import * as analyze from './commands/analyze.js';
 import * as deploy from './commands/deploy.js';
+import * as sweep from './commands/sweep.js';
+import * as rerun from './commands/rerun.js';
 
 /** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
 export const cli: Argv = yargs(hideBin(process.argv))
@@ -29,6 +31,8 @@ export const cli: Argv = yargs(hideBin(process.argv))
   .command(ntpServer)
   .command(analyze)
   .command(deploy)
+  .command(sweep)
+  .command(rerun)
   .demandCommand(1, `Give a command: ${COMMAND_NAMES.join(', ')}`)
   .strict()
   .recommendCommands()

@@ -10,6 +10,7 @@ import { coordinatorColumns } from '../files/columns.js';
 import { runPaths } from '../files/paths.js';
 import { existsSync } from 'node:fs';
 import { baseVersions, writeManifest } from '../files/manifest.js';
+import { provenance } from '../files/provenance.js';
 import { openSyncLog } from '../files/sync-log.js';
 import type { Logger } from '../cli/logger.js';
 import { ControlClient, parseWorkerAddress, type WorkerAddress } from './control.js';
@@ -86,6 +87,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       schedule: scheduleRecord(opts.schedule),
       hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })),
       versions: baseVersions(),
+      provenance: provenance(opts.commandLine ?? []),
       security: opts.security ?? { authenticated: opts.key !== null, key_source: opts.key ? 'key-file' : 'none' },
     });
   }

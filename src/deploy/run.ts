@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { toJson, writeJsonAtomic } from '../files/atomic-json.js';
 import type { Logger } from '../cli/logger.js';
 import { baseVersions, writeManifest, type Manifest } from '../files/manifest.js';
+import { provenance } from '../files/provenance.js';
 import { CLI_PATH, runPaths } from '../files/paths.js';
 import { buildBundle, type Bundle } from './bundle.js';
 import { fetchHost, type FetchOutcome } from './fetch.js';
@@ -150,6 +151,7 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       config: { inventory: inv.file, run: inv.run, embedded_ntp: inv.embeddedNtp, echo: deployEcho(inv) },
       hosts: hosts.map((h) => ({ role: h.role, node: h.name, host: h.address, ...(h.role === 'worker' ? { port: h.port } : {}) })),
       versions: baseVersions(),
+      provenance: provenance(process.argv.slice(1)),
       security: { authenticated: !inv.run.insecure },
       schedule: deploySchedule(inv, runId),
     };

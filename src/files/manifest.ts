@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './paths.js';
 import { writeJsonAtomic } from './atomic-json.js';
+import type { Provenance } from './provenance.js';
 
 export interface Manifest {
   run_id: string;
@@ -14,6 +15,8 @@ export interface Manifest {
   hosts: { role: string; node: string; host: string; port?: number }[];
   versions: { chronoeval: string; node: string; platform: string; hostname: string };
   security: { authenticated: boolean; key_source?: string };
+  /** The code that ran (git commit, dirty flag, lockfile hash) and the command; absent in runs made before it was recorded. */
+  provenance?: Provenance;
   [extra: string]: unknown;
 }
 

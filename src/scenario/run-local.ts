@@ -5,6 +5,7 @@ import { runPaths } from '../files/paths.js';
 import { writeNewKeyFile } from '../protocol/key.js';
 import { startRole, withTimeout, type RoleProcess } from './child.js';
 import { baseVersions, writeManifest, type Manifest } from '../files/manifest.js';
+import { provenance } from '../files/provenance.js';
 import { readWorkerSummary } from '../files/worker-summary.js';
 import type { Logger } from '../cli/logger.js';
 import { STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
@@ -85,6 +86,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     scenario: scenarioManifest(plan, opts.scenarioFile),
     hosts: [],
     versions: baseVersions(),
+    provenance: provenance(opts.commandLine),
     security: { authenticated: true },
   };
   await writeManifest(paths.manifest, manifest);

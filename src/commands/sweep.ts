@@ -1,0 +1,199 @@
+// `chronoeval sweep SWEEP.yaml`: a matrix of scenario fields × seeds, each cell a run-local run,
+// resumable, ending with compare (docs/experiments.md).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { runCommand } from '../cli/command-runner.js';
+import { EXIT, signalExit } from '../cli/exit-codes.js';
+import { UsageError } from '../validate/index.js';
+import { newRunId } from '../files/run-id.js';
+import { toJson } from '../files/atomic-json.js';
+import { provenance } from '../files/provenance.js';
+import { SWEEP_MANIFEST, readSweepManifest, type SweepManifest } from '../files/sweep-manifest.js';
+import type { SweepPlan } from '../sweep/spec.js';
+import { HELP_EPILOG, type ArgsOf } from './shared.js';
+
+export const command = 'sweep <spec>';
+export const describe = 'Run a scenario over a matrix of field values × seeds (run-local per cell, resumable), then compare the runs';
+
+export function builder(y: Argv) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'The sweep file (YAML; docs/experiments.md)' })
+    .option('resume', {
+      type: 'string',
+      describe: 'Continue the sweep in this directory (sweeps/<sweep_id>): finished cells are not run again',
+    })
+    .option('results-dir', { type: 'string', default: 'results', describe: "Where each cell's results/<run_id>/ is written" })
+    .option('logs-dir', { type: 'string', default: 'logs', describe: "Where each cell's logs/<run_id>/ is written" })
+    .option('sweeps-dir', { type: 'string', default: 'sweeps', describe: 'Where sweeps/<sweep_id>/ is written' })
+    .option('compare', { type: 'boolean', default: true, describe: 'Compare the finished cells at the end (--no-compare skips it)' })
+    .example('$0 sweep scenarios/sweeps/asymmetry.yaml', 'every cell of the matrix × seeds; results in sweeps/<sweep_id>/')
+    .example('$0 sweep scenarios/sweeps/asymmetry.yaml --resume sweeps/20261203T010000Z-1a2b3c', 'continue a stopped sweep')
+    .epilog(HELP_EPILOG);
+}
+
+interface SweepOptions {
+  plan: SweepPlan;
+  /** The sweep directory; exists when resuming. */
+  dir: string;
+  /** The manifest being resumed, or null for a new sweep. */
+  resumed: SweepManifest | null;
+  resultsDir: string;
+  logsDir: string;
+  compare: boolean;
+  command: string[];
+}
+
+async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
+  const { loadSweepFile } = await import('../sweep/spec.js');
+  const plan = loadSweepFile(a.spec);
+  let dir: string;
+  let resumed: SweepManifest | null = null;
+  if (a.resume !== undefined) {
+    dir = path.resolve(a.resume);
+    const { manifest, problems } = readSweepManifest(dir);
+    if (!manifest)
+      throw new UsageError(
+        `--resume ${JSON.stringify(a.resume)}: not a sweep directory (${problems.join('; ')}); give the sweeps/<sweep_id> folder a sweep printed`,
+      );
+    if (manifest['spec_sha256'] !== plan.specSha256)
+      throw new UsageError(
+        `--resume ${JSON.stringify(a.resume)}: ${a.spec} is not the sweep file this sweep was started with (${manifest.spec_file}; its content differs); resume with the same file, or start a new sweep without --resume`,
+      );
+    const { liveRunner } = await import('../sweep/run.js');
+    const pid = liveRunner(manifest);
+    if (pid !== null)
+      throw new UsageError(
+        `--resume ${JSON.stringify(a.resume)}: another sweep process (pid ${pid}) is running this sweep; wait for it or stop it (kill -TERM ${pid}), then resume`,
+      );
+    resumed = manifest;
+  } else {
+    dir = path.resolve(a['sweeps-dir'], newRunId());
+  }
+  return {
+    plan,
+    dir,
+    resumed,
+    resultsDir: path.resolve(a['results-dir']),
+    logsDir: path.resolve(a['logs-dir']),
+    compare: a.compare,
+    command: process.argv.slice(1),
+  };
+}
+
+async function run(o: SweepOptions): Promise<number> {
+  const { runSweep } = await import('../sweep/run.js');
+  const { expandCells } = await import('../sweep/matrix.js');
+  const { plan, dir } = o;
+  const prov = provenance(o.command);
+  const out = (line: string): void => void process.stdout.write(line + '\n');
+  let manifest: SweepManifest;
+  if (o.resumed) {
+    manifest = o.resumed;
+    const was = manifest.provenance?.git_commit ?? null;
+    if (was !== prov.git_commit)
+      out(
+        `sweep: warning: this sweep started at git commit ${was ?? 'unknown'}, the code now is ${prov.git_commit ?? 'unknown'}: its cells may differ in more than their parameters`,
+      );
+    manifest['resumed'] = [
+      ...(Array.isArray(manifest['resumed']) ? (manifest['resumed'] as unknown[]) : []),
+      { utc: new Date().toISOString(), provenance: prov },
+    ];
+  } else {
+    manifest = {
+      sweep_id: path.basename(dir),
+      created_utc: new Date().toISOString(),
+      spec_file: plan.file,
+      spec: plan.spec,
+      spec_sha256: plan.specSha256,
+      scenario: plan.scenarioArg,
+      seeds: plan.seeds,
+      parameters: plan.parameters,
+      cells: expandCells(plan.combos, plan.seeds),
+      provenance: prov,
+    };
+  }
+  // Each combination's resolved scenario, as run-local reads it. A resumed sweep keeps the files
+  // its finished cells ran with.
+  const scenarioFile = (cell: string): string => path.join(dir, 'scenarios', `${cell}.json`);
+  mkdirSync(path.join(dir, 'scenarios'), { recursive: true });
+  for (const c of plan.combos) if (!existsSync(scenarioFile(c.cell))) writeFileSync(scenarioFile(c.cell), toJson(c.scenario) + '\n');
+  const flags = new Map(
+    plan.combos.map((c) => [
+      c.cell,
+      [
+        c.flags.figures === true ? '--figures' : '--no-figures',
+        ...(typeof c.flags.reference === 'string' ? ['--reference', c.flags.reference] : []),
+      ],
+    ]),
+  );
+  out(
+    `sweep ${manifest.sweep_id}: scenario ${plan.scenarioArg}, ${plan.combos.length} combination(s) × ${plan.seeds.length} seed(s) = ${manifest.cells.length} cells; ${dir}/${SWEEP_MANIFEST}`,
+  );
+  const res = await runSweep({
+    dir,
+    manifest,
+    scenarioFile,
+    cellFlags: (cell) => flags.get(cell) ?? [],
+    resultsDir: o.resultsDir,
+    logsDir: o.logsDir,
+    out,
+  });
+  if (res.stoppedBy) return signalExit(res.stoppedBy);
+  const cells = res.manifest.cells;
+  const done = cells.filter((c) => c.status === 'done');
+  const failed = cells.filter((c) => c.status === 'failed');
+  const compared = o.compare && done.length > 0 ? await compareSweep(dir, res.manifest, out) : true;
+  if (failed.length) {
+    out(
+      `sweep: ${failed.length} cell(s) failed (${failed.map((c) => `${c.cell} seed ${c.seed}`).join(', ')}); run again with --resume ${dir} to retry them`,
+    );
+    return EXIT.failed;
+  }
+  if (!compared) return EXIT.failed;
+  if (done.some((c) => c.exit_code === EXIT.checkFailed)) return EXIT.checkFailed;
+  if (done.some((c) => c.exit_code === EXIT.unjudged)) return EXIT.unjudged;
+  return EXIT.ok;
+}
+
+/** The compare stage's entry point (compareRuns, in the analysis stage folder compare/). */
+interface CompareModule {
+  compareRuns(o: {
+    runDirs: string[];
+    outDir: string;
+    params?: Map<string, Record<string, string | number | boolean | null>>;
+    log?: (line: string) => void;
+  }): Promise<{ summaryCsv: string; page: string; figures: string[] }>;
+}
+
+/** Compare the done cells' runs into <sweep>/compare; says so when this build has no compare stage; false when compare failed. */
+async function compareSweep(dir: string, m: SweepManifest, out: (line: string) => void): Promise<boolean> {
+  const done = m.cells.filter((c) => c.status === 'done' && c.run_dir !== null);
+  const specifier = '../../analysis/compare/index.js';
+  let mod: CompareModule;
+  try {
+    mod = (await import(specifier)) as CompareModule;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes('analysis/compare/index.js')) {
+      out('sweep: compare not available in this build; the runs are listed in sweep.json');
+      return true;
+    }
+    throw e;
+  }
+  try {
+    const res = await mod.compareRuns({
+      runDirs: done.map((c) => c.run_dir!),
+      params: new Map(done.map((c) => [c.run_dir!, c.params])),
+      outDir: path.join(dir, 'compare'),
+      log: out,
+    });
+    out(`sweep: compared ${done.length} run(s): ${res.summaryCsv}, ${res.page}`);
+    return true;
+  } catch (e) {
+    // The runs are made and recorded; only the comparison is missing.
+    out(`sweep: compare failed (${(e as Error).message}); the runs are kept: run chronoeval compare ${dir}`);
+    return false;
+  }
+}
+
+export const handler = runCommand({ parse, run });

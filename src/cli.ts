@@ -17,6 +17,7 @@ import * as coordinator from './commands/coordinator.js';
 import * as ntpServer from './commands/ntp-server.js';
 import * as analyze from './commands/analyze.js';
 import * as deploy from './commands/deploy.js';
+import * as compare from './commands/compare.js';
 
 /** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
 export const cli: Argv = yargs(hideBin(process.argv))
@@ -29,6 +30,7 @@ export const cli: Argv = yargs(hideBin(process.argv))
   .command(ntpServer)
   .command(analyze)
   .command(deploy)
+  .command(compare)
   .demandCommand(1, `Give a command: ${COMMAND_NAMES.join(', ')}`)
   .strict()
   .recommendCommands()

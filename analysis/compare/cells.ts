@@ -63,11 +63,15 @@ const valueText = (v: ParamValue): string => (v === null ? 'null' : String(v));
  */
 export function groupCells(runs: readonly LoadedRun[], given?: Map<string, Params>): { names: string[]; cells: Cell[] } {
   const all = runs.map((r) => (given ? (given.get(r.run_dir) ?? {}) : manifestParams(r.manifest)));
-  const names = given ? varyingOrSwept(all) : varyingNames(all);
+  // A run without a manifest has unknown parameters, not different ones: it does not make a name vary.
+  const known = given ? all : all.filter((_, i) => runs[i]!.manifest !== null);
+  const names = given ? varyingOrSwept(all) : varyingNames(known.length ? known : all);
   const cells = new Map<string, Cell>();
   runs.forEach((run, i) => {
     const params: Params = Object.fromEntries(names.map((k) => [k, all[i]![k] ?? null]));
-    const id = names.length ? names.map((k) => `${k}=${valueText(params[k]!)}`).join(', ') : 'all';
+    const base = names.length ? names.map((k) => `${k}=${valueText(params[k]!)}`).join(', ') : 'all';
+    // Runs without a manifest are never pooled with runs whose conditions are known.
+    const id = !given && run.manifest === null ? `${base} (no manifest: parameters unknown)` : base;
     const cell = cells.get(id) ?? { id, params, runs: [] };
     cell.runs.push(run);
     cells.set(id, cell);

@@ -96,16 +96,27 @@ function panel(points: Point[], title: string, xTitle: string, quantitative: boo
   };
 }
 
-/** The specs: one per varying parameter (or one over cells when none varies), one panel per metric with data. */
+/** More varying parameters than this: one figure over the cells instead of one per parameter. */
+export const MAX_FIGURE_PARAMS = 4;
+
+/** A cell's label on an axis: its id when short, else `cell N` (N = its row in the page's cell list, from 1). */
+export function cellLabel(id: string, index: number): string {
+  return id.length <= 40 ? id : `cell ${index + 1}`;
+}
+
+/** The specs: one per varying parameter (or one over cells when none or too many vary), one panel per metric with data. */
 export function compareSpecs(
   stats: readonly CellStat[],
   names: readonly string[],
 ): { name: string; title: string; howToRead: string; spec: Record<string, unknown> }[] {
   const pooled = stats.filter((s) => s.node === '' && s.estimate !== null);
-  const axes = names.length ? names : [null];
+  const byParam = names.length > 0 && names.length <= MAX_FIGURE_PARAMS;
+  const axes = byParam ? names : [null];
+  const cellIds = [...new Set(stats.map((s) => s.cell))];
+  const cellX = (s: CellStat): string => cellLabel(s.cell, cellIds.indexOf(s.cell));
   return axes.flatMap((param) => {
-    const others = names.filter((k) => k !== param);
-    const xs = pooled.map((s) => (param === null ? s.cell : s.params[param]));
+    const others = param === null ? [] : names.filter((k) => k !== param);
+    const xs = pooled.map((s) => (param === null ? cellX(s) : s.params[param]));
     const quantitative = param !== null && xs.every((v) => typeof v === 'number');
     const seriesOf = (s: CellStat): string => {
       const rest = others.map((o) => `${o}=${valueText(s.params[o])}`).join(', ');
@@ -118,7 +129,7 @@ export function compareSpecs(
       if (rows.length === 0) return [];
       const points: Point[] = rows.map((s) => {
         const k = scaleOf(s.unit);
-        const xv = param === null ? s.cell : s.params[param];
+        const xv = param === null ? cellX(s) : s.params[param];
         return {
           series: seriesOf(s),
           source: s.source,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../src/files/atomic-json.js';
 import { cellStats, type CellStat } from './cell-stats.js';
 import { groupCells, type Params } from './cells.js';
-import { renderCompareFigures } from './figures.js';
+import { MAX_FIGURE_PARAMS, renderCompareFigures } from './figures.js';
 import { loadRun } from './load-runs.js';
 import { comparePageHtml } from './page.js';
 import { tidyRows, type TidyRow } from './tidy-rows.js';
@@ -23,6 +23,8 @@ export interface CompareOptions {
   /** Swept parameters per run dir (from a sweep manifest); absent: derived from the runs' manifests. */
   params?: Map<string, Record<string, string | number | boolean | null>>;
   log?: (line: string) => void;
+  /** Draw the figures (default true); false: the page says none were drawn. */
+  figures?: boolean;
 }
 
 export interface CompareResult {
@@ -50,6 +52,8 @@ export async function compareRuns(o: CompareOptions): Promise<CompareResult> {
   const stats = cellStats(cells, rowsByRun);
   log(`${runs.length} run(s) in ${cells.length} cell(s); parameters that vary: ${names.length ? names.join(', ') : 'none'}`);
 
+  if (names.length > MAX_FIGURE_PARAMS)
+    log(`${names.length} parameters vary (more than ${MAX_FIGURE_PARAMS}): the figure is drawn over cells, not per parameter`);
   const outDir = path.resolve(o.outDir);
   await mkdir(outDir, { recursive: true });
   const files = {
@@ -60,7 +64,7 @@ export async function compareRuns(o: CompareOptions): Promise<CompareResult> {
   await writeFileAtomic(files.summary, summaryCsv(cells, names, rowsByRun));
   await writeFileAtomic(files.cells, cellsCsv(stats, names));
   log(`wrote ${files.summary} and ${files.cells}`);
-  const figures = await renderCompareFigures(stats, names, outDir, log);
+  const figures = o.figures === false ? [] : await renderCompareFigures(stats, names, outDir, log);
   await writeFileAtomic(files.page, comparePageHtml({ cells, names, stats, figures, outDir, generatedAt: new Date().toISOString() }));
   log(`wrote ${files.page}`);
   return {

@@ -6,7 +6,7 @@ import { esc, table, type Cell as HtmlCell } from '../report/html.js';
 import type { CellStat } from './cell-stats.js';
 import type { Cell } from './cells.js';
 import type { CompareFigure } from './figures.js';
-import { HEADLINE_METRICS } from './figures.js';
+import { HEADLINE_METRICS, cellLabel } from './figures.js';
 
 const CSS = `
 body{font-family:'DejaVu Sans','Liberation Sans',sans-serif;margin:2rem auto;max-width:1100px;color:#111;line-height:1.45;padding:0 1rem}
@@ -33,6 +33,16 @@ export function estimateText(s: Pick<CellStat, 'unit' | 'estimate' | 'ci_lo' | '
         ? (v: number) => `${(v / 1e6).toPrecision(4)} ms`
         : (v: number) => v.toPrecision(4);
   return s.ci_lo === null || s.ci_hi === null ? f(s.estimate) : `${f(s.estimate)} [${f(s.ci_lo)}, ${f(s.ci_hi)}]`;
+}
+
+function cellList(cells: readonly Cell[]): string {
+  const rows: HtmlCell[][] = cells.map((c, i) => [cellLabel(c.id, i), c.id, c.runs.length, c.runs.map((r) => r.seed ?? '?').join(', ')]);
+  return table(
+    'table-cell-list',
+    "Cells (the label on the figures' axes when a figure is drawn over cells)",
+    ['label', 'parameters', 'runs', 'seeds'],
+    rows,
+  );
 }
 
 function runsTable(cells: readonly Cell[]): string {
@@ -92,11 +102,12 @@ export function comparePageHtml(o: {
       `<a href="cells.csv">cells.csv</a> (per cell, with 95 % intervals). Proportions: counts pooled over seeds, Wilson interval; ` +
       'values (ns, counts): mean over seeds, Student t interval; see docs/compare.md.</p>',
     '<h2 id="cells">Cells</h2>',
+    cellList(o.cells),
     headlineTable(o.stats),
     '<h2 id="figures">Figures</h2>',
     o.figures.length
       ? o.figures.map((f) => figureHtml(f, o.outDir)).join('\n')
-      : '<p>No headline metric has an estimate: no figure drawn.</p>',
+      : '<p>No figure drawn (figures were turned off, or no headline metric has an estimate).</p>',
     '<h2 id="runs">Runs</h2>',
     runsTable(o.cells),
     '</body></html>\n',

@@ -21,6 +21,7 @@ export function builder(y: Argv) {
       demandOption: true,
       describe: 'Analysed run directories (results/<run_id>), or one sweep directory (holding sweep.json)',
     })
+    .option('figures', { type: 'boolean', default: true, describe: 'Draw the figures (--no-figures: the CSVs and the page only)' })
     .option('out', {
       type: 'string',
       describe: 'Output directory (default: <sweep>/compare/, or compare/<timestamp>/ beside the results directory)',
@@ -39,6 +40,7 @@ interface CompareCommandOptions {
   params?: Map<string, Record<string, string | number | boolean | null>>;
   outDir: string;
   skipped: string[];
+  figures: boolean;
 }
 
 async function parse(a: ArgsOf<typeof builder>): Promise<CompareCommandOptions> {
@@ -57,13 +59,13 @@ async function parse(a: ArgsOf<typeof builder>): Promise<CompareCommandOptions> 
     throw new UsageError(
       `--out ${JSON.stringify(a.out)}: not a directory; give a directory to write summary.csv, cells.csv and compare.html into`,
     );
-  return { runDirs: inputs.runDirs, params: inputs.params, outDir: out, skipped: inputs.skipped };
+  return { runDirs: inputs.runDirs, params: inputs.params, outDir: out, skipped: inputs.skipped, figures: a.figures };
 }
 
 async function run(o: CompareCommandOptions): Promise<number> {
   const logger = new Logger('compare', null, 'info');
   for (const s of o.skipped) logger.warn(`left out: ${s}`);
-  const r = await compareWithTable({ runDirs: o.runDirs, outDir: o.outDir, params: o.params, logger });
+  const r = await compareWithTable({ runDirs: o.runDirs, outDir: o.outDir, params: o.params, logger, figures: o.figures });
   logger.info(`compare: ${r.page}`);
   return EXIT.ok;
 }
@@ -76,10 +78,11 @@ export async function compareWithTable(o: {
   outDir: string;
   params?: Map<string, Record<string, string | number | boolean | null>>;
   logger: Logger;
+  figures?: boolean;
 }): Promise<{ page: string; outDir: string }> {
   const { compareRuns } = await import('../../analysis/compare/index.js');
   const { cellsTableText } = await import('../../analysis/compare/terminal-table.js');
-  const r = await compareRuns({ runDirs: o.runDirs, outDir: o.outDir, params: o.params, log: (l) => o.logger.info(l) });
+  const r = await compareRuns({ runDirs: o.runDirs, outDir: o.outDir, params: o.params, figures: o.figures, log: (l) => o.logger.info(l) });
   process.stdout.write(
     `\nCompared ${r.runs} run(s) in ${r.cells} cell(s) (workers pooled; proportions pooled over seeds with a Wilson interval, values a t interval):\n` +
       `${cellsTableText(r.stats ?? [])

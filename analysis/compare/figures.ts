@@ -54,6 +54,8 @@ function panel(points: Point[], title: string, xTitle: string, quantitative: boo
     type: quantitative ? 'quantitative' : 'ordinal',
     title: xTitle,
     scale: quantitative ? { zero: false } : undefined,
+    // Ticks at the values measured (a sweep's few levels), not at round numbers between them.
+    axis: quantitative ? { values: [...new Set(points.map((p) => p.x as number))].sort((a, b) => a - b) } : undefined,
   };
   // Categories: the sources side by side within each, so that their bars do not hide each other.
   const offset = quantitative ? {} : { xOffset: { field: 'series', type: 'nominal' } };

@@ -12,7 +12,6 @@ import { comparePageHtml } from './page.js';
 import { tidyRows, type TidyRow } from './tidy-rows.js';
 import { cellsCsv, summaryCsv } from './write-csv.js';
 
-export { CompareInputError } from './load-runs.js';
 export type { CellStat };
 
 export interface CompareOptions {

@@ -11,16 +11,20 @@ import type { CellStat } from './cell-stats.js';
 import type { ParamValue } from './cells.js';
 
 /** Metrics drawn (workers pooled), in panel order, with their axis titles. */
-export const HEADLINE_METRICS: readonly { metric: string; title: string }[] = [
-  { metric: 'coverage', title: 'coverage of true time (%)' },
-  { metric: 'point_violations', title: 'point causality violations (%)' },
-  { metric: 'interval_violations', title: 'interval causality violations (%)' },
-  { metric: 'wrong_orders_point', title: 'wrong point orders (%)' },
-  { metric: 'wrong_orders_interval', title: 'wrong interval orders (%)' },
-  { metric: 'abs_point_error_p50', title: '|point error| p50 (ms)' },
-  { metric: 'abs_point_error_p99', title: '|point error| p99 (ms)' },
-  { metric: 'availability', title: 'readings with a value (%)' },
-  { metric: 'bracketed_provable_miss', title: 'provable misses, echo brackets (%)' },
+export const HEADLINE_METRICS: readonly {
+  metric: string;
+  title: string;
+  /** Which way is better: names the worst worker. */ better: 'high' | 'low';
+}[] = [
+  { metric: 'coverage', title: 'coverage of true time (%)', better: 'high' },
+  { metric: 'point_violations', title: 'point causality violations (%)', better: 'low' },
+  { metric: 'interval_violations', title: 'interval causality violations (%)', better: 'low' },
+  { metric: 'wrong_orders_point', title: 'wrong point orders (%)', better: 'low' },
+  { metric: 'wrong_orders_interval', title: 'wrong interval orders (%)', better: 'low' },
+  { metric: 'abs_point_error_p50', title: '|point error| p50 (ms)', better: 'low' },
+  { metric: 'abs_point_error_p99', title: '|point error| p99 (ms)', better: 'low' },
+  { metric: 'availability', title: 'readings with a value (%)', better: 'high' },
+  { metric: 'bracketed_provable_miss', title: 'provable misses, echo brackets (%)', better: 'low' },
 ];
 
 export interface CompareFigure {

@@ -7,6 +7,7 @@ import type { CellStat } from './cell-stats.js';
 import type { Cell } from './cells.js';
 import type { CompareFigure } from './figures.js';
 import { HEADLINE_METRICS, cellLabel } from './figures.js';
+import { worstKey, worstWorkers } from './worst-worker.js';
 
 const CSS = `
 body{font-family:'DejaVu Sans','Liberation Sans',sans-serif;margin:2rem auto;max-width:1100px;color:#111;line-height:1.45;padding:0 1rem}
@@ -57,18 +58,34 @@ function runsTable(cells: readonly Cell[]): string {
   );
 }
 
+/** "w2: 97.50 % [..]" for the worst worker of a pooled row; null when no worker has the number. */
+export function worstText(worst: ReadonlyMap<string, CellStat>, s: CellStat): string | null {
+  const w = worst.get(worstKey(s));
+  return w ? `${w.node}: ${estimateText(w)}` : null;
+}
+
 function headlineTable(stats: readonly CellStat[]): string {
   const metrics = HEADLINE_METRICS.map((m) => m.metric);
+  const worst = worstWorkers(stats);
   const rows: HtmlCell[][] = stats
     .filter((s) => s.node === '' && metrics.includes(s.metric))
     .sort(
       (a, b) => a.cell.localeCompare(b.cell) || a.source.localeCompare(b.source) || metrics.indexOf(a.metric) - metrics.indexOf(b.metric),
     )
-    .map((s) => [s.cell, s.source, s.metric, s.n, s.count !== null ? `${s.count} of ${s.total}` : null, estimateText(s), s.method]);
+    .map((s) => [
+      s.cell,
+      s.source,
+      s.metric,
+      s.n,
+      s.count !== null ? `${s.count} of ${s.total}` : null,
+      estimateText(s),
+      s.method,
+      worstText(worst, s),
+    ]);
   return table(
     'table-cells',
-    'Headline metrics per cell, workers pooled: estimate [95 % interval] (no interval for one run); every metric and worker: cells.csv',
-    ['cell', 'source', 'metric', 'runs', 'pooled count', 'estimate [95 % CI]', 'method'],
+    'Headline metrics per cell, workers pooled, and the worst worker: estimate [95 % interval] (no interval for one run); every metric and worker: cells.csv',
+    ['cell', 'source', 'metric', 'runs', 'pooled count', 'estimate [95 % CI]', 'method', 'worst worker (same method)'],
     rows,
   );
 }

@@ -2,7 +2,8 @@
 // metrics (workers pooled) with their 95 % intervals. The full set is in cells.csv.
 import type { CellStat } from './cell-stats.js';
 import { HEADLINE_METRICS } from './figures.js';
-import { estimateText } from './page.js';
+import { estimateText, worstText } from './page.js';
+import { worstWorkers } from './worst-worker.js';
 
 /** Metrics printed (a subset of the figures', to keep lines short). */
 const PRINTED = ['coverage', 'point_violations', 'interval_violations', 'wrong_orders_interval', 'abs_point_error_p99'];
@@ -20,8 +21,9 @@ export function cellsTableText(stats: readonly CellStat[]): string[] {
         metrics.indexOf(a.metric) - metrics.indexOf(b.metric),
     );
   if (rows.length === 0) return ['(no headline metric has an estimate)'];
-  const table: string[][] = [['cell', 'source', 'metric', 'runs', 'estimate [95 % CI]']];
-  for (const s of rows) table.push([s.cell, s.source, s.metric, String(s.n), estimateText(s) ?? '—']);
+  const worst = worstWorkers(stats);
+  const table: string[][] = [['cell', 'source', 'metric', 'runs', 'estimate [95 % CI]', 'worst worker']];
+  for (const s of rows) table.push([s.cell, s.source, s.metric, String(s.n), estimateText(s) ?? '—', worstText(worst, s) ?? '—']);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   return table.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
 }

@@ -111,3 +111,34 @@ test('cell statistics: counts pooled over seeds with a Wilson interval; one run:
   assert.deepEqual([one.n, one.estimate, one.ci_lo, one.ci_hi], [1, 0.25, null, null], 'one run: the estimate, no interval');
   assert.equal(s.filter((x) => x.cell.startsWith('rate=500')).length, 2, 'a metric the cell never had is no row');
 });
+
+test('the worst worker is named beside a pooled number: lowest coverage, most violations', async () => {
+  const { worstWorkers, worstKey } = await import('../../analysis/compare/worst-worker.js');
+  const runs = [run('/a', 50, 1)];
+  const r = (metric: string, node: string, count: number, total: number): TidyRow => ({
+    run_id: '/a',
+    source: 'bounded',
+    metric,
+    node,
+    count,
+    total,
+    value: null,
+    unit: 'ratio',
+  });
+  const rows = new Map([
+    [
+      '/a',
+      [
+        r('coverage', '', 190, 200),
+        r('coverage', 'w1', 100, 100),
+        r('coverage', 'w2', 90, 100),
+        r('interval_violations', 'w1', 3, 100),
+        r('interval_violations', 'w2', 1, 100),
+      ],
+    ],
+  ]);
+  const s = cellStats(groupCells(runs).cells, rows);
+  const worst = worstWorkers(s);
+  assert.equal(worst.get(worstKey({ cell: 'all', source: 'bounded', metric: 'coverage' }))!.node, 'w2');
+  assert.equal(worst.get(worstKey({ cell: 'all', source: 'bounded', metric: 'interval_violations' }))!.node, 'w1');
+});

@@ -19,6 +19,7 @@ import * as analyze from './commands/analyze.js';
 import * as deploy from './commands/deploy.js';
 import * as sweep from './commands/sweep.js';
 import * as rerun from './commands/rerun.js';
+import * as compare from './commands/compare.js';
 
 /** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
 export const cli: Argv = yargs(hideBin(process.argv))
@@ -33,6 +34,7 @@ export const cli: Argv = yargs(hideBin(process.argv))
   .command(deploy)
   .command(sweep)
   .command(rerun)
+  .command(compare)
   .demandCommand(1, `Give a command: ${COMMAND_NAMES.join(', ')}`)
   .strict()
   .recommendCommands()

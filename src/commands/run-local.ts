@@ -59,7 +59,8 @@ export function builder(y: Argv) {
         what: 'a whole number of seeds',
         integer: true,
         default: 1,
-        describe: "Run the scenario over K seeds (seed, seed+1, ...) and report each check's worst case",
+        describe:
+          "Run the scenario over K seeds (seed, seed+1, ...), report each check's worst case, and compare the seeds (95 % intervals; compare/<timestamp>/ beside the results directory)",
       }),
     )
     .option(
@@ -264,6 +265,7 @@ async function repeat(o: RunLocalOptions): Promise<number> {
   const { scenario, file } = o;
   const logger = makeLogger('run-local', o.logsDir, null, o.logLevel);
   let stoppedWith: number | null = null;
+  const runDirs: string[] = [];
   const report = await repeatOverSeeds({
     scenario,
     k: o.repeat,
@@ -282,6 +284,7 @@ async function repeat(o: RunLocalOptions): Promise<number> {
         throw e;
       }
       if (r.exitCode >= 128) stoppedWith = r.exitCode;
+      runDirs.push(r.runDir);
       return r.stats;
     },
     onRun: (r) => logger.info(`seed ${r.seed}: ${r.error ? `run failed: ${r.error}` : checksVerdictText(r.exitCode)}`),
@@ -299,8 +302,26 @@ async function repeat(o: RunLocalOptions): Promise<number> {
   );
   if (note) process.stdout.write(`${note}\n`);
   if (report.replay.length) process.stdout.write(`Replay a failing seed with:\n${report.replay.map((l) => '  ' + l).join('\n')}\n`);
+  await compareSeeds(runDirs, logger, o.figures);
   await logger.close();
   return stoppedWith ?? report.exitCode;
+}
+
+/**
+ * The seeds side by side with 95 % intervals (the compare command's output), into compare/<timestamp>/
+ * beside the results directory. A failure here is reported and leaves the checks' exit code alone.
+ */
+async function compareSeeds(runDirs: string[], logger: Logger, figures: boolean): Promise<void> {
+  if (runDirs.length === 0) return;
+  try {
+    const { plainOutDir } = await import('../../analysis/compare/inputs.js');
+    const { compareWithTable } = await import('./compare.js');
+    const outDir = plainOutDir(runDirs);
+    const r = await compareWithTable({ runDirs, outDir, logger, figures });
+    logger.info(`compare of the ${runDirs.length} seeds: ${r.page}`);
+  } catch (e) {
+    logger.warn(`the seeds could not be compared: ${(e as Error).message}`);
+  }
 }
 
 /** The words typed after the program, without the command name (commandLine is argv from the script on). */

@@ -1,0 +1,205 @@
+// Where an exported table goes: a Parquet file (hyparquet-writer, one row group per flush) and/or
+// a CSV file. Both receive the same column batches of text cells ('' = null); int64 cells are the
+// run's exact decimal digits, turned into bigint here and never into a double. Each file is
+// written under a temp name and renamed when complete; on failure the temp file is removed.
+import { createWriteStream, promises as fs, type WriteStream } from 'node:fs';
+import { ParquetWriter, fileWriter, schemaFromColumnData } from 'hyparquet-writer';
+import type { ExportColumn } from '../../src/files/export-columns.js';
+import { FileWriteError } from '../../src/files/atomic-json.js';
+
+export interface TableSink {
+  readonly file: string;
+  /** Append `rows` rows: cols[j][i] is row i's cell of column j. */
+  write(cols: string[][], rows: number): Promise<void>;
+  /** Complete the file and move it into place. */
+  finish(): Promise<void>;
+  /** Remove the unfinished file. */
+  abort(): Promise<void>;
+}
+
+function tempName(file: string): string {
+  return `${file}.${process.pid}.${Date.now()}.tmp`;
+}
+
+function writeError(file: string, e: unknown): FileWriteError {
+  return e instanceof FileWriteError ? e : new FileWriteError(file, e as NodeJS.ErrnoException);
+}
+
+type ParquetCell = string | bigint | number | null;
+
+function parquetColumn(cells: string[], c: ExportColumn): ParquetCell[] {
+  const out = new Array<ParquetCell>(cells.length);
+  for (let i = 0; i < cells.length; i++) {
+    const t = cells[i]!;
+    if (c.kind === 'string') out[i] = t;
+    else if (t === '') out[i] = null;
+    else out[i] = c.kind === 'int64' ? BigInt(t) : Number(t);
+  }
+  return out;
+}
+
+/** Snappy-compressed Parquet: INT64 for int64 columns, DOUBLE for float64, UTF8 strings; nullable = OPTIONAL. */
+export class ParquetSink implements TableSink {
+  private readonly tmp: string;
+  private readonly writer: ParquetWriter;
+
+  constructor(
+    readonly file: string,
+    private readonly columns: readonly ExportColumn[],
+  ) {
+    this.tmp = tempName(file);
+    const schema = schemaFromColumnData({
+      columnData: columns.map((c) => ({
+        name: c.name,
+        data: [],
+        type: c.kind === 'string' ? 'STRING' : c.kind === 'int64' ? 'INT64' : 'DOUBLE',
+        nullable: c.nullable,
+      })),
+    });
+    try {
+      this.writer = new ParquetWriter({ writer: fileWriter(this.tmp), schema, createdBy: 'chronoeval (hyparquet-writer)' });
+    } catch (e) {
+      throw writeError(file, e);
+    }
+  }
+
+  async write(cols: string[][], rows: number): Promise<void> {
+    if (rows === 0) return;
+    const columnData = this.columns.map((c, j) => ({ name: c.name, data: parquetColumn(cols[j]!, c) }));
+    try {
+      // One call, one row group: rowGroupSize covers the whole batch.
+      await this.writer.write({ columnData, rowGroupSize: rows });
+    } catch (e) {
+      throw writeError(this.file, e);
+    }
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await this.writer.finish();
+      await fs.rename(this.tmp, this.file);
+    } catch (e) {
+      throw writeError(this.file, e);
+    }
+  }
+
+  async abort(): Promise<void> {
+    await fs.rm(this.tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** A cell as CSV text: quoted only when it holds a comma, quote or line break. */
+function csvCell(t: string): string {
+  return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/** CSV with a header line; empty cell = null, integers as written in the run's files. */
+export class CsvSink implements TableSink {
+  private readonly tmp: string;
+  private readonly out: WriteStream;
+  private failure: Error | null = null;
+
+  constructor(
+    readonly file: string,
+    private readonly columns: readonly ExportColumn[],
+  ) {
+    this.tmp = tempName(file);
+    this.out = createWriteStream(this.tmp);
+    this.out.on('error', (e) => (this.failure ??= e));
+    this.out.write(columns.map((c) => c.name).join(',') + '\n');
+  }
+
+  async write(cols: string[][], rows: number): Promise<void> {
+    if (this.failure) throw writeError(this.file, this.failure);
+    // Only text columns can need quotes: numeric cells were checked to be plain numbers.
+    const quoted = cols.map((c, j) => (this.columns[j]!.kind === 'string' ? c.map(csvCell) : c));
+    const lines = new Array<string>(rows);
+    const F = cols.length;
+    for (let i = 0; i < rows; i++) {
+      let line = quoted[0]![i]!;
+      for (let j = 1; j < F; j++) line += ',' + quoted[j]![i]!;
+      lines[i] = line;
+    }
+    if (!this.out.write(lines.join('\n') + '\n')) await this.drained();
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        this.out.off('error', onError);
+        resolve();
+      };
+      const onError = (e: Error) => {
+        this.out.off('drain', onDrain);
+        reject(writeError(this.file, e));
+      };
+      this.out.once('drain', onDrain);
+      this.out.once('error', onError);
+    });
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (this.failure) return reject(this.failure);
+        this.out.once('error', reject);
+        this.out.end(() => resolve());
+      });
+      await fs.rename(this.tmp, this.file);
+    } catch (e) {
+      throw writeError(this.file, e);
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.out.destroy();
+    await fs.rm(this.tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Column batches fanned out to every sink, flushed every `groupRows` rows (a Parquet row group each). */
+export class TableWriter {
+  private cols: string[][];
+  rows = 0;
+  total = 0;
+
+  constructor(
+    private readonly columns: readonly ExportColumn[],
+    private readonly sinks: readonly TableSink[],
+    private readonly groupRows: number,
+  ) {
+    this.cols = columns.map(() => []);
+  }
+
+  /** The column arrays rows are pushed into (one cell per column per row; then count it with added). */
+  get columnsOut(): string[][] {
+    return this.cols;
+  }
+
+  added(n: number): void {
+    this.rows += n;
+    this.total += n;
+  }
+
+  get full(): boolean {
+    return this.rows >= this.groupRows;
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows === 0) return;
+    const cols = this.cols;
+    const rows = this.rows;
+    this.cols = this.columns.map(() => []);
+    this.rows = 0;
+    for (const s of this.sinks) await s.write(cols, rows);
+  }
+
+  async finish(): Promise<void> {
+    await this.flush();
+    for (const s of this.sinks) await s.finish();
+  }
+
+  async abort(): Promise<void> {
+    for (const s of this.sinks) await s.abort();
+  }
+}

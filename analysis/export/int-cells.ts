@@ -4,18 +4,17 @@
 
 const INT64_MAX = 9_223_372_036_854_775_807n;
 
-/** True for '' (null) when nullable, and for a plain decimal integer that fits in an int64. */
-export function isInt64Cell(t: string, nullable: boolean): boolean {
-  const n = t.length;
-  if (n === 0) return nullable;
-  let i = t.charCodeAt(0) === 45 ? 1 : 0;
-  const digits = n - i;
+/** True for an empty text[start, end) when nullable, and for a plain decimal integer that fits in an int64 (no substring made). */
+export function isInt64At(text: string, start: number, end: number, nullable: boolean): boolean {
+  if (end <= start) return nullable;
+  let i = text.charCodeAt(start) === 45 ? start + 1 : start;
+  const digits = end - i;
   if (digits === 0 || digits > 19) return false;
-  for (; i < n; i++) {
-    const d = t.charCodeAt(i) - 48;
+  for (; i < end; i++) {
+    const d = text.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return false;
   }
   if (digits < 19) return true;
-  const v = BigInt(t);
+  const v = BigInt(text.slice(start, end));
   return v <= INT64_MAX && v >= -INT64_MAX - 1n;
 }

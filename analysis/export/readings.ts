@@ -8,7 +8,7 @@ import { CsvReader, cellOf, type CsvBatch } from '../load/csv-reader.js';
 import { discoverSources } from '../load/sources.js';
 import { COORDINATOR_STAMPS, ECHO_STAMPS, EVENT_COLUMNS, WORKER_STAMPS, sourceColumnNames } from '../../src/files/columns.js';
 import { typedText } from '../../src/cli/flag-values.js';
-import { isInt64Cell } from './int-cells.js';
+import { isInt64At } from './int-cells.js';
 import type { TableWriter } from './table-sinks.js';
 
 /** An event file to export: the coordinator's or one worker's. */
@@ -41,10 +41,13 @@ async function streamCheckedRows(
   try {
     for (let b = await reader.next(); b !== null; b = await reader.next()) {
       let added = 0;
+      const offs = b.offsets;
       rows: for (let i = 0; i < b.count; i++) {
+        const text = b.texts[i]!;
+        const base = i * (F + 1);
         for (const c of present) {
-          const cell = cellOf(b, i, c.index, F);
-          if (!isInt64Cell(cell, c.nullable)) {
+          if (!isInt64At(text, offs[base + c.index]!, offs[base + c.index + 1]! - 1, c.nullable)) {
+            const cell = cellOf(b, i, c.index, F);
             reader.badRow(
               `line ${b.lines[i]}: column ${h[c.index]} = ${typedText(cell)} is not an integer${c.nullable ? ' or empty' : ''}; row skipped`,
             );

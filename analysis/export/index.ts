@@ -15,6 +15,7 @@ import {
   type ExportColumn,
 } from '../../src/files/export-columns.js';
 import { typedText } from '../../src/cli/flag-values.js';
+import { FileWriteError } from '../../src/files/atomic-json.js';
 import { CsvSink, ParquetSink, TableWriter, type TableSink } from './table-sinks.js';
 import { exportEchoFile, exportEventFile, type EventFile } from './readings.js';
 import { summaryCells, summaryRowsForExport } from './summary-rows.js';
@@ -84,7 +85,11 @@ async function table(
 export async function exportRun(runDirIn: string, stats: Pick<Stats, 'run' | 'headline'>, o: ExportOptions): Promise<ExportResult> {
   const run = await locateRun(runDirIn, 'native');
   const dir = path.join(run.runDir, EXPORT_LAYOUT.dir);
-  await fs.mkdir(dir, { recursive: true });
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new FileWriteError(dir, e as NodeJS.ErrnoException);
+  }
   const rel = (f: string) => path.relative(run.runDir, f);
   const warnings: string[] = [];
   const events: EventFile[] = [

@@ -90,10 +90,12 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
   };
   if (a.export !== undefined) {
     const { parseExportFormats } = await import('../../analysis/export/index.js');
-    o.export = parseExportFormats(a.export);
+    // Given twice, yargs makes a list: --export parquet --export tidy = parquet,tidy.
+    const text = ([] as unknown[]).concat(a.export).map(String).join(',');
+    o.export = parseExportFormats(text);
     if (o.format === 'legacy')
       throw new Error(
-        `--export ${a.export}: exports read this project's run layout; a --format legacy run has none (analyze it without --export)`,
+        `--export ${text}: exports read this project's run layout; a --format legacy run has none (analyze it without --export)`,
       );
   }
   // A directory that is not a run is bad input: found here, before any analysis starts.

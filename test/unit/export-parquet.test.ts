@@ -5,7 +5,7 @@
 // double would round them (checked below), so a path through a float cannot pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, appendFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readParquet, ParquetFile } from 'parquet-wasm';
 import { tableFromIPC, type Table } from 'apache-arrow';
@@ -14,6 +14,7 @@ import { exportRun, parseExportFormats, summaryRowsForExport } from '../../analy
 import { ECHO_EXPORT_COLUMNS, READING_COLUMNS, SUMMARY_COLUMNS, type ExportColumn } from '../../src/files/export-columns.js';
 import { writeCoordinator, writeWorker, type Stamp } from '../fixtures/analysis-run.js';
 import { writeEcho } from '../fixtures/echo-run.js';
+import { FileWriteError } from '../../src/files/atomic-json.js';
 import { runCli, tmpDir } from '../support/helpers.js';
 
 const RUN = '20261203T000000Z-export';
@@ -223,4 +224,28 @@ test('chronoeval analyze --export: bad value is a usage error; tidy alone writes
   const ok = await runCli(['analyze', dir, '--no-figures', '--export', 'tidy']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(readdirSync(path.join(dir, 'export')).sort(), ['echo.csv', 'readings.csv', 'summary.csv']);
+});
+
+test('a failing export leaves no temp files and names the problem; an unwritable export/ is a write error', async () => {
+  const dir = buildRun();
+  const { stats } = await analyzeRun(dir, { format: 'native', windowsMs: [100] });
+  // worker b's file without an event_id column: found after the coordinator's and a's rows were written
+  const b = path.join(dir, 'workers', 'b.csv');
+  writeFileSync(b, readFileSync(b, 'utf8').replace(/^run_id,node_id,event_id,/, 'run_id,node_id,evt,'));
+  await assert.rejects(exportRun(dir, stats, { formats: ['parquet', 'tidy'], rowGroupRows: 10 }), /workers\/b\.csv: no column event_id/);
+  assert.deepEqual(readdirSync(path.join(dir, 'export')), []);
+
+  const other = buildRun();
+  writeFileSync(path.join(other, 'export'), 'a file where the folder goes');
+  await assert.rejects(
+    exportRun(other, stats, { formats: ['parquet'] }),
+    (e: Error) => e instanceof FileWriteError && /export/.test(e.message),
+  );
+});
+
+test('--export given twice is one list', async () => {
+  const dir = buildRun();
+  const r = await runCli(['analyze', dir, '--no-figures', '--export', 'parquet', '--export', 'tidy']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(existsSync(path.join(dir, 'export', 'readings.parquet')) && existsSync(path.join(dir, 'export', 'readings.csv')));
 });

@@ -61,24 +61,31 @@ function sinksFor(dir: string, name: string, columns: readonly ExportColumn[], f
   );
 }
 
-/** Fill one table through `fill`; on any failure remove its unfinished files. */
+/** Fill one table through `fill`; on any failure remove its unfinished files. A Parquet file of no rows is left out with a warning. */
 async function table(
   dir: string,
   name: string,
   columns: readonly ExportColumn[],
   o: ExportOptions,
+  warnings: string[],
   fill: (w: TableWriter) => Promise<void>,
 ): Promise<{ files: string[]; rows: number }> {
   const sinks = sinksFor(dir, name, columns, o.formats);
   const w = new TableWriter(columns, sinks, o.rowGroupRows ?? DEFAULT_GROUP_ROWS);
+  let files: string[];
   try {
     await fill(w);
-    await w.finish();
+    files = await w.finish();
   } catch (e) {
     await w.abort();
     throw e;
   }
-  return { files: sinks.map((s) => s.file), rows: w.total };
+  for (const s of sinks)
+    if (!files.includes(s.file))
+      warnings.push(
+        `${EXPORT_LAYOUT.dir}/${path.basename(s.file)} not written: the table has no rows (a Parquet file without row groups is refused by arrow-rs based readers)`,
+      );
+  return { files, rows: w.total };
 }
 
 /** Write RUN_DIR/export/readings.*, echo.* (when the run has echo files) and summary.* from `stats`. */
@@ -96,20 +103,20 @@ export async function exportRun(runDirIn: string, stats: Pick<Stats, 'run' | 'he
     { file: run.coordinator, display: rel(run.coordinator), role: 'coordinator', node: COORDINATOR_NODE },
     ...run.workers.flatMap((w) => (w.csv ? [{ file: w.csv, display: rel(w.csv), role: 'worker' as const, node: w.node }] : [])),
   ];
-  const readings = await table(dir, EXPORT_LAYOUT.readings, READING_COLUMNS, o, async (w) => {
+  const readings = await table(dir, EXPORT_LAYOUT.readings, READING_COLUMNS, o, warnings, async (w) => {
     for (const f of events) warnings.push(...(await exportEventFile(f, w)));
   });
   const files = [...readings.files];
   let echoRows = 0;
   const echo = await locateEchoFiles(run.runDir);
   if (echo.files.length > 0) {
-    const t = await table(dir, EXPORT_LAYOUT.echo, ECHO_EXPORT_COLUMNS, o, async (w) => {
+    const t = await table(dir, EXPORT_LAYOUT.echo, ECHO_EXPORT_COLUMNS, o, warnings, async (w) => {
       for (const f of echo.files) warnings.push(...(await exportEchoFile({ ...f, display: rel(f.file) }, w)));
     });
     files.push(...t.files);
     echoRows = t.rows;
   }
-  const summary = await table(dir, EXPORT_LAYOUT.summary, SUMMARY_COLUMNS, o, async (w) => {
+  const summary = await table(dir, EXPORT_LAYOUT.summary, SUMMARY_COLUMNS, o, warnings, async (w) => {
     const cells = summaryCells(summaryRowsForExport(stats));
     const C = w.columnsOut;
     for (const r of cells) r.forEach((c, j) => C[j]!.push(c));

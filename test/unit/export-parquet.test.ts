@@ -249,3 +249,25 @@ test('--export given twice is one list', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.ok(existsSync(path.join(dir, 'export', 'readings.parquet')) && existsSync(path.join(dir, 'export', 'readings.csv')));
 });
+
+test('a table without rows: its CSV has the header, its Parquet file is left out with a warning (arrow-rs refuses one without row groups)', async () => {
+  const dir = buildRun();
+  // echoes asked for, none recorded: echo/a.csv holds its header only
+  writeFileSync(path.join(dir, 'echo', 'a.csv'), readFileSync(path.join(dir, 'echo', 'a.csv'), 'utf8').split('\n')[0] + '\n');
+  const { stats } = await analyzeRun(dir, { format: 'native', windowsMs: [100] });
+  const r = await exportRun(dir, stats, { formats: ['parquet', 'tidy'] });
+  assert.equal(r.rows.echo, 0);
+  assert.ok(!existsSync(path.join(dir, 'export', 'echo.parquet')));
+  assert.deepEqual(csvRows(path.join(dir, 'export', 'echo.csv')), [ECHO_EXPORT_COLUMNS.map((c) => c.name)]);
+  assert.ok(
+    r.warnings.some((w) => /export\/echo\.parquet not written: the table has no rows/.test(w)),
+    r.warnings.join('\n'),
+  );
+  assert.ok(!r.files.some((f) => f.endsWith('echo.parquet')));
+  assert.deepEqual(
+    readdirSync(path.join(dir, 'export')).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
+  // the other tables are complete and readable
+  assert.equal(readArrow(path.join(dir, 'export', 'readings.parquet')).numRows, r.rows.readings);
+});

@@ -65,6 +65,11 @@ async function streamCheckedRows(
   return reader.warnings;
 }
 
+/** Cell j of the row at `base` in a batch (cellOf without the lookups); '' for an absent column (j < 0). */
+function sliceCell(text: string, offsets: Int32Array, base: number, j: number): string {
+  return j < 0 ? '' : text.slice(offsets[base + j]!, offsets[base + j + 1]! - 1);
+}
+
 function requireColumns(display: string, header: readonly string[], names: string[]): void {
   const missing = names.filter((n) => !header.includes(n));
   if (missing.length)
@@ -102,15 +107,21 @@ export async function exportEventFile(f: EventFile, out: TableWriter): Promise<s
     { index: iTrue, nullable: true },
     ...sources.flatMap((s) => [s.p, s.lo, s.hi].map((index) => ({ index, nullable: true }))),
   ];
-  const F = reader.fields;
-  const cell = (b: CsvBatch, i: number, j: number) => (j < 0 ? '' : cellOf(b, i, j, F));
+  const F1 = reader.fields + 1;
+  let lastRun = '';
   return streamCheckedRows(reader, ints, out, (b, i) => {
     const C = out.columnsOut;
-    const run = cell(b, i, iRun);
-    const event = cell(b, i, iEvent);
-    const seq = cell(b, i, iSeq);
-    const local = cell(b, i, iLocal);
-    const truth = cell(b, i, iTrue);
+    const text = b.texts[i]!;
+    const o = b.offsets;
+    const base = i * F1;
+    let run = sliceCell(text, o, base, iRun);
+    if (run === lastRun)
+      run = lastRun; // one string for the run id, not one per row
+    else lastRun = run;
+    const event = sliceCell(text, o, base, iEvent);
+    const seq = sliceCell(text, o, base, iSeq);
+    const local = sliceCell(text, o, base, iLocal);
+    const truth = sliceCell(text, o, base, iTrue);
     for (const s of sources) {
       // The order of src/files/export-columns.ts READING_COLUMNS.
       C[0]!.push(run);
@@ -120,10 +131,10 @@ export async function exportEventFile(f: EventFile, out: TableWriter): Promise<s
       C[4]!.push(f.node);
       C[5]!.push(local);
       C[6]!.push(s.name);
-      C[7]!.push(cell(b, i, s.p));
-      C[8]!.push(cell(b, i, s.lo));
-      C[9]!.push(cell(b, i, s.hi));
-      C[10]!.push(cell(b, i, s.st));
+      C[7]!.push(sliceCell(text, o, base, s.p));
+      C[8]!.push(sliceCell(text, o, base, s.lo));
+      C[9]!.push(sliceCell(text, o, base, s.hi));
+      C[10]!.push(sliceCell(text, o, base, s.st));
       C[11]!.push(truth);
     }
     return sources.length;

@@ -8,6 +8,7 @@ import { runCommand } from '../cli/command-runner.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import type { Stats } from '../../analysis/index.js';
+import type { ExportFormat } from '../../analysis/export/index.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
 /** --reference on analyze and run-local (docs/metrics.md §Echo brackets). */
@@ -33,7 +34,16 @@ export function builder(y: Argv) {
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .option('reference', REFERENCE_OPTION)
+    .option('export', {
+      type: 'string',
+      describe:
+        'Also write long-format tables to RUN_DIR/export/: parquet (readings/echo/summary .parquet), tidy (the same as .csv), or parquet,tidy (docs/csv-schema.md)',
+    })
     .example('$0 analyze results/20250101T120000Z-abc123', 'stats.json, figures/ and report.html in that directory; the summary on stdout')
+    .example(
+      '$0 analyze results/20250101T120000Z-abc123 --export parquet,tidy',
+      'also export/readings.parquet, readings.csv, summary.* for pandas, polars, R, DuckDB',
+    )
     .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
     .epilog(HELP_EPILOG);
 }
@@ -63,6 +73,8 @@ export interface AnalyzeOptions {
   reference?: string;
   /** Do not print the summary table (repeat runs). */
   quiet?: boolean;
+  /** Long-format tables to write to RUN_DIR/export/ (analysis/export/index.ts); none when absent. */
+  export?: ExportFormat[];
 }
 
 async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
@@ -76,6 +88,16 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
       positive('windows-ms', w),
     ),
   };
+  if (a.export !== undefined) {
+    const { parseExportFormats } = await import('../../analysis/export/index.js');
+    // Given twice, yargs makes a list: --export parquet --export tidy = parquet,tidy.
+    const text = ([] as unknown[]).concat(a.export).map(String).join(',');
+    o.export = parseExportFormats(text);
+    if (o.format === 'legacy')
+      throw new Error(
+        `--export ${text}: exports read this project's run layout; a --format legacy run has none (analyze it without --export)`,
+      );
+  }
   // A directory that is not a run is bad input: found here, before any analysis starts.
   if (!existsSync(o.runDir)) throw new Error(`run directory ${o.runDir} does not exist; give results/<run_id>`);
   const { locateRun } = await import('../../analysis/index.js');
@@ -105,8 +127,20 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
   });
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (o.export?.length) await exportTables(o.runDir, stats, o.export, logger);
   if (o.figures) await renderReport(o.runDir, stats, logger);
   return stats;
+}
+
+/** RUN_DIR/export/ tables; rows skipped there are warned about like the analysis' own. */
+async function exportTables(runDir: string, stats: Stats, formats: ExportFormat[], logger: Logger): Promise<void> {
+  const { exportRun } = await import('../../analysis/export/index.js');
+  const t0 = performance.now();
+  const r = await exportRun(runDir, stats, { formats });
+  for (const w of r.warnings) process.stderr.write(`warning: export: ${w}\n`);
+  logger.info(
+    `export: ${r.files.length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s (${r.rows.readings} readings, ${r.rows.echo} echoes, ${r.rows.summary} summary rows): ${r.files.join(', ')}`,
+  );
 }
 
 /** Figures (300-DPI PNG + SVG) and report.html for an analysed run. */

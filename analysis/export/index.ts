@@ -89,7 +89,7 @@ async function table(
 }
 
 /** Write RUN_DIR/export/readings.*, echo.* (when the run has echo files) and summary.* from `stats`. */
-export async function exportRun(runDirIn: string, stats: Pick<Stats, 'run' | 'headline'>, o: ExportOptions): Promise<ExportResult> {
+export async function exportRun(runDirIn: string, stats: Stats, o: ExportOptions): Promise<ExportResult> {
   const run = await locateRun(runDirIn, 'native');
   const dir = path.join(run.runDir, EXPORT_LAYOUT.dir);
   try {
@@ -117,7 +117,7 @@ export async function exportRun(runDirIn: string, stats: Pick<Stats, 'run' | 'he
     echoRows = t.rows;
   }
   const summary = await table(dir, EXPORT_LAYOUT.summary, SUMMARY_COLUMNS, o, warnings, async (w) => {
-    const cells = summaryCells(summaryRowsForExport(stats));
+    const cells = summaryCells(summaryRowsForExport(stats, run.runDir));
     const C = w.columnsOut;
     for (const r of cells) r.forEach((c, j) => C[j]!.push(c));
     w.added(cells.length);

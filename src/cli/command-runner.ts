@@ -6,7 +6,17 @@ import { EXIT, STOP_SIGNALS, signalExit } from './exit-codes.js';
 import { FileWriteError } from '../files/atomic-json.js';
 import { UsageError } from '../validate/index.js';
 
-export const COMMAND_NAMES = ['run-local', 'worker', 'coordinator', 'ntp-server', 'analyze', 'deploy', 'sweep', 'rerun', 'compare'] as const;
+export const COMMAND_NAMES = [
+  'run-local',
+  'worker',
+  'coordinator',
+  'ntp-server',
+  'analyze',
+  'deploy',
+  'sweep',
+  'rerun',
+  'compare',
+] as const;
 
 /** Print the error (it echoes what was typed) and the command's own --help; exit 2 (bad usage). */
 export function usageExit(msg: string): never {

@@ -12,6 +12,9 @@ import { provenance } from '../files/provenance.js';
 import { SWEEP_MANIFEST, readSweepManifest, type SweepManifest } from '../files/sweep-manifest.js';
 import type { SweepPlan } from '../sweep/spec.js';
 import { HELP_EPILOG, type ArgsOf } from './shared.js';
+import { resolveCompareInputs } from '../../analysis/compare/inputs.js';
+import { Logger } from '../cli/logger.js';
+import { compareWithTable } from './compare.js';
 
 export const command = 'sweep <spec>';
 export const describe = 'Run a scenario over a matrix of field values × seeds (run-local per cell, resumable), then compare the runs';
@@ -143,7 +146,7 @@ async function run(o: SweepOptions): Promise<number> {
   const cells = res.manifest.cells;
   const done = cells.filter((c) => c.status === 'done');
   const failed = cells.filter((c) => c.status === 'failed');
-  const compared = o.compare && done.length > 0 ? await compareSweep(dir, res.manifest, out) : true;
+  const compared = o.compare && done.length > 0 ? await compareSweep(dir, out) : true;
   if (failed.length) {
     out(
       `sweep: ${failed.length} cell(s) failed (${failed.map((c) => `${c.cell} seed ${c.seed}`).join(', ')}); run again with --resume ${dir} to retry them`,
@@ -156,38 +159,14 @@ async function run(o: SweepOptions): Promise<number> {
   return EXIT.ok;
 }
 
-/** The compare stage's entry point (compareRuns, in the analysis stage folder compare/). */
-interface CompareModule {
-  compareRuns(o: {
-    runDirs: string[];
-    outDir: string;
-    params?: Map<string, Record<string, string | number | boolean | null>>;
-    log?: (line: string) => void;
-  }): Promise<{ summaryCsv: string; page: string; figures: string[] }>;
-}
-
-/** Compare the done cells' runs into <sweep>/compare; says so when this build has no compare stage; false when compare failed. */
-async function compareSweep(dir: string, m: SweepManifest, out: (line: string) => void): Promise<boolean> {
-  const done = m.cells.filter((c) => c.status === 'done' && c.run_dir !== null);
-  const specifier = '../../analysis/compare/index.js';
-  let mod: CompareModule;
+/** Compare the sweep's analysed cells into <sweep>/compare, as `chronoeval compare DIR` does; false when compare failed. */
+async function compareSweep(dir: string, out: (line: string) => void): Promise<boolean> {
   try {
-    mod = (await import(specifier)) as CompareModule;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes('analysis/compare/index.js')) {
-      out('sweep: compare not available in this build; the runs are listed in sweep.json');
-      return true;
-    }
-    throw e;
-  }
-  try {
-    const res = await mod.compareRuns({
-      runDirs: done.map((c) => c.run_dir!),
-      params: new Map(done.map((c) => [c.run_dir!, c.params])),
-      outDir: path.join(dir, 'compare'),
-      log: out,
-    });
-    out(`sweep: compared ${done.length} run(s): ${res.summaryCsv}, ${res.page}`);
+    const inputs = resolveCompareInputs([dir]);
+    for (const s of inputs.skipped) out(`sweep: compare leaves out ${s}`);
+    const logger = new Logger('compare', null, 'info');
+    const res = await compareWithTable({ runDirs: inputs.runDirs, params: inputs.params, outDir: inputs.defaultOutDir, logger });
+    out(`sweep: compared ${inputs.runDirs.length} run(s): ${res.page}`);
     return true;
   } catch (e) {
     // The runs are made and recorded; only the comparison is missing.

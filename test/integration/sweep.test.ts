@@ -92,6 +92,13 @@ test(
     assert.notEqual(end.cells[1]!.run_dir, partial);
     assert.equal((end['resumed'] as unknown[]).length, 1);
 
+    // It ends with compare over both cells: the summary names the swept parameter, the page exists.
+    const cmp = path.join(sweepDir, 'compare');
+    assert.match(resumed.stdout, /sweep: compared 2 run\(s\)/);
+    const summary = readFileSync(path.join(cmp, 'summary.csv'), 'utf8').split('\n');
+    assert.ok(summary[0]!.split(',').includes('param.rate'), summary[0]);
+    assert.ok(existsSync(path.join(cmp, 'compare.html')) && existsSync(path.join(cmp, 'cells.csv')));
+
     // Each cell's run manifest records provenance and the cell's resolved scenario.
     const runManifest = JSON.parse(readFileSync(path.join(end.cells[1]!.run_dir!, 'manifest.json'), 'utf8')) as {
       scenario: { seed: number; resolved: { rate: number; sources: string[] } };

@@ -188,7 +188,7 @@ test('Parquet readings, echoes and summary read back by arrow-rs: every ns exact
   assert.equal(r.rows.echo, 9);
   assertTable(readArrow(path.join(dir, 'export', 'echo.parquet')), ECHO_EXPORT_COLUMNS, echoExpected, 'echo.parquet');
 
-  const summary = summaryRowsForExport(stats);
+  const summary = summaryRowsForExport(stats, dir);
   assert.ok(summary.some((s) => s.source === 'bounded' && s.metric === 'coverage' && s.node === '' && s.total !== null));
   assert.ok(summary.some((s) => s.node === 'b'));
   const summaryExpected = csvRows(path.join(dir, 'export', 'summary.csv')).slice(1);

@@ -32,8 +32,10 @@ export function estimateText(s: Pick<CellStat, 'unit' | 'estimate' | 'ci_lo' | '
       ? (v: number) => `${(v * 100).toPrecision(4)} %`
       : s.unit === 'ns'
         ? (v: number) => `${(v / 1e6).toPrecision(4)} ms`
-        : (v: number) => v.toPrecision(4);
-  return s.ci_lo === null || s.ci_hi === null ? f(s.estimate) : `${f(s.estimate)} [${f(s.ci_lo)}, ${f(s.ci_hi)}]`;
+        : (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
+  const text = s.ci_lo === null || s.ci_hi === null ? f(s.estimate) : `${f(s.estimate)} [${f(s.ci_lo)}, ${f(s.ci_hi)}]`;
+  // A bare count is a mean over the cell's runs (a worker's charged wrong orders), not a share.
+  return s.unit === 'count' ? `${text} per run` : text;
 }
 
 function cellList(cells: readonly Cell[]): string {

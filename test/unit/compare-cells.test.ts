@@ -7,6 +7,7 @@ import { cellStats } from '../../analysis/compare/cell-stats.js';
 import type { LoadedRun } from '../../analysis/compare/load-runs.js';
 import type { TidyRow } from '../../analysis/compare/tidy-rows.js';
 import { wilson } from '../../analysis/compare/intervals.js';
+import { estimateText } from '../../analysis/compare/page.js';
 
 function run(dir: string, rate: number, seed: number, kind = 'local'): LoadedRun {
   const manifest = {
@@ -141,4 +142,11 @@ test('the worst worker is named beside a pooled number: lowest coverage, most vi
   const worst = worstWorkers(s);
   assert.equal(worst.get(worstKey({ cell: 'all', source: 'bounded', metric: 'coverage' }))!.node, 'w2');
   assert.equal(worst.get(worstKey({ cell: 'all', source: 'bounded', metric: 'interval_violations' }))!.node, 'w1');
+});
+
+test('estimate text: a share in %, ns in ms, a worker count as a count per run (never a bare decimal beside a %)', () => {
+  assert.equal(estimateText({ unit: 'ratio', estimate: 0.5, ci_lo: 0.25, ci_hi: 0.75 }), '50.00 % [25.00 %, 75.00 %]');
+  assert.equal(estimateText({ unit: 'ns', estimate: 1_500_000, ci_lo: null, ci_hi: null }), '1.500 ms');
+  assert.equal(estimateText({ unit: 'count', estimate: 0, ci_lo: 0, ci_hi: 0 }), '0 [0, 0] per run');
+  assert.equal(estimateText({ unit: 'count', estimate: 2.5, ci_lo: 1.25, ci_hi: 3.75 }), '2.500 [1.250, 3.750] per run');
 });

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createLab, type Lab } from '../support/netns-lab.js';
+import { runCli } from '../support/helpers.js';
+import { parse } from 'csv-parse/sync';
 import { csvRows, existingRuns, findStateFile, labInventory, runIdOf, startDeploy, strayPids, waitFor } from '../support/deploy-helpers.js';
 
 /**
@@ -112,6 +114,41 @@ describe('deploy over ssh to namespace hosts', { concurrency: 3 }, () => {
         assert.equal(existsSync(`${pwned}-${s}`), false, `an inventory value was executed as a command (${pwned}-${s} exists)`);
       // nothing left running anywhere: workers, coordinator, ntp-server, ssh masters
       assert.deepEqual(allStray(l), noStray);
+
+      // compare across commands: this real deploy run beside a run-local run, kind a parameter
+      const local = await runCli(
+        [
+          'run-local',
+          '--workers',
+          '2',
+          '--count',
+          '40',
+          '--rate',
+          '50',
+          '--sources',
+          'system,ntp,bounded',
+          '--no-figures',
+          '--results-dir',
+          path.join(l.dir, 'local-results'),
+          '--logs-dir',
+          path.join(l.dir, 'local-logs'),
+        ],
+        { timeoutMs: 90_000 },
+      );
+      // a verdict (0 ok, 1 failed, 4 unjudged: 40 events are few for the default checks) with an analysed run
+      assert.ok([0, 1, 4].includes(local.code ?? -1), `run-local exit ${local.code}: ${local.stderr}`);
+      const localDir = path.join(l.dir, 'local-results', readdirSync(path.join(l.dir, 'local-results'))[0]!);
+      assert.ok(existsSync(path.join(localDir, 'stats.json')), local.stderr);
+      const cmpOut = path.join(l.dir, 'cmp');
+      const cmp = await runCli(['compare', runDir, localDir, '--out', cmpOut, '--no-figures'], { timeoutMs: 60_000 });
+      assert.equal(cmp.code, 0, `${cmp.stdout}\n${cmp.stderr}`);
+      const rows = parse(readFileSync(path.join(cmpOut, 'summary.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+      assert.deepEqual(new Set(rows.map((r) => r['param.kind'])), new Set(['deploy', 'local']), Object.keys(rows[0] ?? {}).join(','));
+      const deployRows = rows.filter((r) => r['run_id'] === runId);
+      assert.ok(
+        deployRows.some((r) => r['metric'] === 'bracketed_provable_miss' && /^\d+$/.test(r['total']!)),
+        'the deploy run gives its bracket-judged counts',
+      );
       // where the time went (deploy.jsonl and coordinator.jsonl, seconds from the deploy's start)
       const recs = ['deploy.jsonl', 'coordinator.jsonl'].flatMap((f) =>
         readFileSync(path.join(logDir, f), 'utf8')

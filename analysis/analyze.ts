@@ -7,6 +7,7 @@ import type { Logger } from '../src/cli/logger.js';
 import { chronoevalVersion } from '../src/files/manifest.js';
 import { runDirPaths } from '../src/files/paths.js';
 import { InlineFolder, type EventSink, type FoldResults, type TimelineConfig } from './fold/gather.js';
+import { orderingPairsByDefault } from './fold/block-folder.js';
 import { CsvReader } from './load/csv-reader.js';
 import { ratio } from './stats/distribution.js';
 import { headline } from './stats/headline.js';
@@ -81,6 +82,11 @@ export interface AnalyzeOptions {
    * local clock) or an interval source of the coordinator. Anything else is an error.
    */
   reference?: string;
+  /**
+   * Per-pair ordering entries in stats.json (O(workers²) per event). Default: with at most
+   * ORDERING_PAIRS_MAX_WORKERS workers; above, pooled ordering only (O(W log W), the same counts).
+   */
+  orderingPairs?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -256,7 +262,12 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       firstSeq,
       figureSampling: figureSampling(span, joinedNodes.length, sources.length),
       selfConsistency: { maxFreqErrorPpm, steps: await readClockSteps(files.sync, anchor) },
+      orderingPairs: opts.orderingPairs ?? orderingPairsByDefault(joinedNodes.length),
     };
+    if (!accCfg.orderingPairs && joinedNodes.length > 2)
+      opts.logger?.info(
+        `ordering: pooled over all ${(joinedNodes.length * (joinedNodes.length - 1)) / 2} worker pairs, no per-pair entries (${joinedNodes.length} workers; --ordering-pairs keeps them)`,
+      );
     // Big runs: metrics are folded in a thread of their own while this one joins (same results).
     const threaded = useThreads ? new ThreadedFolder(accCfg) : null;
     const acc: EventSink = threaded ?? new InlineFolder(accCfg);

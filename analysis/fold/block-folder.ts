@@ -20,6 +20,7 @@ import {
 } from './counters.js';
 import type { EventBlock } from './event-block.js';
 import { foldOrdering } from './ordering.js';
+import { foldOrderingPooled, PooledOrderingScratch } from './ordering-pooled.js';
 import { FoldScratch, foldCoordinatorReadings, foldWorkerReadings, type WorkerSinks } from './readings.js';
 import { coordinatorFrameTruth, inCoordinatorFrame } from '../metrics/frames.js';
 import { WindowScratch, computeTrueWindows, foldWindows } from './windows.js';
@@ -56,7 +57,13 @@ export interface FoldConfig {
   capacity: number;
   /** ε and clock steps of the self-consistency bounds (default: 500 ppm, no steps). */
   selfConsistency?: SelfConsistencyConfig;
+  /** Per-pair ordering entries (O(W²) per event); false: pooled counts only, O(W log W) per event. Default: orderingPairsByDefault. */
+  orderingPairs?: boolean;
 }
+
+/** Above this many workers, ordering is folded pooled only unless per-pair entries are asked for. */
+export const ORDERING_PAIRS_MAX_WORKERS = 16;
+export const orderingPairsByDefault = (workers: number): boolean => workers <= ORDERING_PAIRS_MAX_WORKERS;
 
 /** Everything the folds computed, as stats.json entries and distributions. */
 export interface FoldResults {
@@ -89,6 +96,8 @@ export interface FoldCounts {
   readonly latLocal: readonly DistAcc[];
   readonly causality: readonly CausalityCounts[][]; // [s][w or W = pooled]
   readonly ordering: readonly OrderingCounts[][]; // [s][pair or P = pooled]
+  /** Pooled-only ordering: wrong interval orders charged to each worker, [s][w]; null with per-pair counters. */
+  readonly orderingMissed: readonly Float64Array[] | null;
   readonly windows: readonly WindowCounts[][]; // [s][k]
   readonly bounds: readonly BoundCounts[][]; // [s][0 = coordinator, 1+w, W+1 = pooled workers]
   readonly commitWait: readonly CommitWaitCounts[][]; // [s][w or W = pooled]
@@ -115,6 +124,8 @@ export class BlockFolder implements FoldCounts {
   readonly latLocal: DistAcc[];
   readonly causality: CausalityCounts[][];
   readonly ordering: OrderingCounts[][];
+  readonly orderingMissed: Float64Array[] | null;
+  private readonly pooledOrdering: PooledOrderingScratch | null;
   readonly windows: WindowCounts[][];
   readonly bounds: BoundCounts[][];
   readonly commitWait: CommitWaitCounts[][];
@@ -136,7 +147,10 @@ export class BlockFolder implements FoldCounts {
       W = this.W;
     this.bounded = cfg.sources.map((s) => s.bounded);
     this.coordFrame = cfg.sources.map((s) => inCoordinatorFrame(s.name));
-    for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
+    const perPair = cfg.orderingPairs ?? orderingPairsByDefault(W);
+    if (perPair) for (let a = 0; a < W; a++) for (let b = a + 1; b < W; b++) this.pairs.push([a, b]);
+    this.orderingMissed = perPair ? null : Array.from({ length: S }, () => new Float64Array(W));
+    this.pooledOrdering = perPair ? null : new PooledOrderingScratch(W);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
     this.latLocal = Array.from({ length: W }, () => new DistAcc());
     this.causality = grid(S, W + 1, () => new CausalityCounts());
@@ -199,6 +213,7 @@ export class BlockFolder implements FoldCounts {
         foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch, truth);
         this.selfCons.fold(blk, s, w);
       }
+      if (this.pooledOrdering) foldOrderingPooled(blk, s, bounded, this.ordering[s]![0]!, this.orderingMissed![s]!, this.pooledOrdering);
       for (let i = 0; i < this.pairs.length; i++) {
         const [a, b] = this.pairs[i]!;
         foldOrdering(blk, s, a, b, bounded, this.ordering[s]![i]!);
@@ -248,7 +263,8 @@ export class BlockFolder implements FoldCounts {
     const W = this.W;
     for (let s = 0; s < this.S; s++) {
       sumInto(this.causality[s]![W]!, this.causality[s]!.slice(0, W));
-      sumInto(this.ordering[s]![this.pairs.length]!, this.ordering[s]!.slice(0, this.pairs.length));
+      // pooled-only ordering is folded straight into the pooled counters
+      if (!this.pooledOrdering) sumInto(this.ordering[s]![this.pairs.length]!, this.ordering[s]!.slice(0, this.pairs.length));
       sumInto(this.bounds[s]![W + 1]!, this.bounds[s]!.slice(1, W + 1));
       const cw = this.commitWait[s]!;
       for (let d = 0; d < this.delays.length; d++)

@@ -68,7 +68,7 @@ export function orderingEntries(f: FoldCounts): OrderingEntry[] {
   const truth = f.truthRecv;
   f.cfg.sources.forEach((src, s) => {
     // wrong orders charged to the worker whose interval missed, summed over its pairs for the pooled entry
-    const missed = new Array<number>(W).fill(0);
+    const missed = f.orderingMissed ? [...f.orderingMissed[s]!] : new Array<number>(W).fill(0);
     f.pairs.forEach(([a, b], i) => {
       missed[a]! += f.ordering[s]![i]!.ivtWrongMissA;
       missed[b]! += f.ordering[s]![i]!.ivtWrongMissB;

@@ -45,6 +45,8 @@ export interface GatherConfig {
   figureSampling?: FigureSampling;
   /** ε and clock steps of the self-consistency bounds (default: 500 ppm, no steps). */
   selfConsistency?: SelfConsistencyConfig;
+  /** Per-pair ordering entries (FoldConfig.orderingPairs). */
+  orderingPairs?: boolean;
 }
 
 /** Events per block: small enough to stay in the CPU cache, large enough to amortise each fold. */
@@ -58,6 +60,7 @@ export function foldConfig(cfg: GatherConfig): FoldConfig {
     timeline: cfg.timeline,
     capacity: BLOCK_EVENTS,
     selfConsistency: cfg.selfConsistency,
+    orderingPairs: cfg.orderingPairs,
   };
 }
 

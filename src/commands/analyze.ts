@@ -34,6 +34,11 @@ export function builder(y: Argv) {
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .option('reference', REFERENCE_OPTION)
+    .option('ordering-pairs', {
+      type: 'boolean',
+      describe:
+        'Per-pair ordering entries in stats.json (default: with at most 16 workers; above, ordering is pooled over all pairs in O(W log W) per event, the same pooled counts)',
+    })
     .option('export', {
       type: 'string',
       describe:
@@ -75,6 +80,8 @@ export interface AnalyzeOptions {
   quiet?: boolean;
   /** Long-format tables to write to RUN_DIR/export/ (analysis/export/index.ts); none when absent. */
   export?: ExportFormat[];
+  /** Per-pair ordering entries; undefined: by the number of workers. */
+  orderingPairs?: boolean;
 }
 
 async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
@@ -84,6 +91,7 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
     figures: a.figures,
     maxFreqErrorPpm: maxFreqErrorPpm(a['max-freq-error-ppm']),
     reference: a.reference,
+    orderingPairs: a['ordering-pairs'],
     windowsMs: parseNumberList('windows-ms', a['windows-ms'], { what: 'comma-separated window sizes in ms, e.g. 50,100' }).map((w) =>
       positive('windows-ms', w),
     ),
@@ -124,6 +132,7 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
     maxFreqErrorPpm: o.maxFreqErrorPpm,
     logger,
     reference: o.reference,
+    orderingPairs: o.orderingPairs,
   });
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);

@@ -1,0 +1,92 @@
+// deploy/slurm/chronoeval.sbatch under a real Slurm (Debian's slurmctld/slurmd 22.05 and munge):
+// scripts/slurm-lab.sh makes a controller and 3 compute nodes as network namespaces; the job is
+// submitted with sbatch and followed with scontrol, its steps launched by slurmd on the nodes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
+import { processesMentioning, run, slurmLabUnavailableReason, slurmLabUp } from '../support/slurm-lab.js';
+
+const SBATCH = path.join(PACKAGE_ROOT, 'deploy', 'slurm', 'chronoeval.sbatch');
+const skip = slurmLabUnavailableReason() ?? false;
+
+test(
+  'real Slurm: sbatch chronoeval.sbatch on 3 nodes (NTP server + coordinator, 2 workers) → complete results and report; nothing left',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '4',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp,bounded',
+        COMMIT_WAIT_S: '1,2',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      assert.match(id, /^\d+$/);
+      const job = await lab.waitJob(id, 110_000);
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms (Slurm RunTime ${job.RunTime})`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'COMPLETED', out);
+      assert.equal(job.ExitCode, '0:0', out);
+      assert.equal(job.NodeList, 'n[1-3]');
+
+      // every role under its NodeAddr, not the node name
+      const addr = (n: string) =>
+        readFileSync(path.join(lab.dir, 'slurm.conf'), 'utf8').match(new RegExp(`^NodeName=${n} NodeAddr=(\\S+)`, 'm'))![1];
+      assert.match(out, new RegExp(`coordinator n1, workers n2 n3, NTP ${addr('n1').replace(/\./g, '\\.')}:12300`));
+
+      const runs = readdirSync(path.join(work, 'results'));
+      assert.deepEqual(runs.length, 1);
+      assert.match(runs[0], new RegExp(`^\\d{8}T\\d{6}Z-j${id}$`));
+      const runDir = path.join(work, 'results', runs[0]);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.equal(rows('coordinator.csv'), 200, '4 s at 50/s');
+      for (const w of ['w1', 'w2']) {
+        assert.equal(rows(`workers/${w}.csv`), 200, `${w} got every event`);
+        assert.equal(rows(`commit_wait/${w}.csv`), 400, `${w}: every event re-estimated at 1 s and 2 s`);
+        assert.ok(rows(`echo/${w}.csv`) > 0, `${w} echoed`);
+        const sum = JSON.parse(readFileSync(path.join(runDir, 'workers', `${w}.summary.json`), 'utf8'));
+        assert.equal(sum.ended_by, 'end');
+      }
+      for (const f of ['manifest.json', 'stats.json', 'report.html', 'figures/ordering.png', 'figures/ordering.svg'])
+        assert.ok(existsSync(path.join(runDir, f)), `${f} written`);
+      const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
+      assert.ok(stats, 'stats.json parses');
+
+      // each step ran where it was placed: slurmd's own log of the steps it launched
+      const launched = (n: string) =>
+        (
+          readFileSync(path.join(lab.dir, 'log', `slurmd-${n}.log`), 'utf8').match(new RegExp(`launch task StepId=${id}\\.\\d+ `, 'g')) ??
+          []
+        ).length;
+      assert.deepEqual([launched('n1'), launched('n2'), launched('n3')], [2, 1, 1], 'n1: ntp-server + coordinator; n2, n3: a worker each');
+
+      // the job left nothing on the nodes but the slurmd daemons
+      const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+      assert.equal(existsSync(lab.dir), false, 'lab dir removed');
+      assert.doesNotMatch((await run(['ip', 'netns', 'list'])).stdout, new RegExp(lab.tag), 'namespaces deleted');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

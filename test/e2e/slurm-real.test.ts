@@ -90,3 +90,80 @@ test(
     }
   },
 );
+
+test(
+  'real Slurm: scancel of a running job → exit 143, partial results kept, a message saying where, nothing left on the nodes',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '120',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      // cancel once events are flowing (rows on disk at the coordinator)
+      const sent = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'coordinator.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (sent() < 100) {
+        assert.ok(Date.now() < deadline, `no events sent within 60 s: ${JSON.stringify(await lab.job(id))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      lap.push(`events flowing ${Date.now() - t0} ms`);
+      const c = await lab.exec(['scancel', id]);
+      assert.equal(c.code, 0, c.stderr);
+      const job = await lab.waitJob(id, 60_000);
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'CANCELLED', out);
+      assert.equal(job.ExitCode, '143:0', `the script's own exit code (128 + SIGTERM)\n${out}`);
+      const runs = readdirSync(path.join(work, 'results'));
+      const runDir = path.join(work, 'results', runs[0]);
+      assert.match(out, /interrupted \(SIGTERM\): stopping every step/);
+      assert.ok(out.includes(`partial results kept in ${runDir}`), out);
+
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      const coord = rows('coordinator.csv');
+      assert.ok(coord >= 100 && coord < 6000, `coordinator rows ${coord}: at least what was there at the cancel, not the full run`);
+      for (const w of ['w1', 'w2']) {
+        const n = rows(`workers/${w}.csv`);
+        assert.ok(n >= 50 && n <= coord, `${w}: ${n} rows kept (coordinator sent ${coord})`);
+      }
+      assert.ok(existsSync(path.join(runDir, 'manifest.json')));
+
+      // Slurm ends the job's processes (SIGKILL after KillWait = 5 s): only slurmd stays
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+      process.stderr.write(`[slurm-real scancel] coordinator ${coord} rows, workers ${rows('workers/w1.csv')}/${rows('workers/w2.csv')}\n`);
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real scancel] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

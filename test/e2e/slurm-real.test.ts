@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
+import { PACKAGE_ROOT, runCli, tmpDir } from '../support/helpers.js';
 import { processesMentioning, run, slurmLabUnavailableReason, slurmLabUp } from '../support/slurm-lab.js';
 
 const SBATCH = path.join(PACKAGE_ROOT, 'deploy', 'slurm', 'chronoeval.sbatch');
@@ -145,6 +145,13 @@ test(
         assert.ok(n >= 50 && n <= coord, `${w}: ${n} rows kept (coordinator sent ${coord})`);
       }
       assert.ok(existsSync(path.join(runDir, 'manifest.json')));
+      // Slurm's own SIGTERM reached the workers before srun's SIGKILL: no re-estimations to wait for here
+      for (const w of ['w1', 'w2']) {
+        const sum = JSON.parse(readFileSync(path.join(runDir, 'workers', `${w}.summary.json`), 'utf8'));
+        assert.equal(sum.ended_by, 'SIGTERM', `${w} stopped by the signal and wrote its summary`);
+      }
+      const an = await runCli(['analyze', runDir, '--no-figures'], { timeoutMs: 60_000 });
+      assert.equal(an.code, 0, `the partial results analyse: ${an.stderr}`);
 
       // Slurm ends the job's processes (SIGKILL after KillWait = 5 s): only slurmd stays
       let left: string[] = [];

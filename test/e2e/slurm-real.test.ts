@@ -174,3 +174,69 @@ test(
     }
   },
 );
+
+test(
+  'real Slurm: a worker step SIGKILLed mid-run → exit 6 (FAILED), the dead worker named, the rest analysed, nothing left',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '12',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp',
+        END_TIMEOUT_S: '5',
+        FIGURES: '0',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      const w2Rows = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'workers', 'w2.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (w2Rows() < 100) {
+        assert.ok(Date.now() < deadline, `w2 got no events within 60 s: ${JSON.stringify(await lab.job(id))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(await lab.killOnNode(3, /cli\.js worker /), 1, 'the worker process on n3');
+      lap.push(`w2 killed ${Date.now() - t0} ms`);
+      const job = await lab.waitJob(id, 90_000);
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'FAILED', out);
+      assert.equal(job.ExitCode, '6:0', `the coordinator's "a worker sent no bye"\n${out}`);
+      assert.match(out, /worker w2 on n3 \(\S+:47100\): its step exited 137 \(see \S+worker-w2\.err\)/);
+      assert.match(out, /coordinator exited 6 .*analysing what was collected/);
+      const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.equal(rows('coordinator.csv'), 600);
+      assert.equal(rows('workers/w1.csv'), 600, 'the other worker got every event');
+      const w2 = rows('workers/w2.csv');
+      assert.ok(w2 >= 100 && w2 < 600, `w2's rows up to its death kept: ${w2}`);
+      assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysed');
+
+      const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real step killed] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

@@ -68,6 +68,8 @@ export interface SlurmLab {
   waitJob(id: string, timeoutMs: number): Promise<Record<string, string>>;
   /** Command lines of every process in the lab's node namespaces. */
   nodeProcesses(): Promise<string[]>;
+  /** SIGKILLs the processes on node n<i> whose command line matches; returns how many. */
+  killOnNode(i: number, match: RegExp): Promise<number>;
   down(): Promise<CmdResult>;
 }
 
@@ -118,6 +120,20 @@ export async function slurmLabUp(nodes: number): Promise<SlurmLab> {
         }
       }
       return out;
+    },
+    async killOnNode(i, match) {
+      let n = 0;
+      for (const pid of (await run(['ip', 'netns', 'pids', `${state.TAG}n${i}`])).stdout.split('\n').filter(Boolean)) {
+        try {
+          if (match.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '))) {
+            process.kill(Number(pid), 'SIGKILL');
+            n++;
+          }
+        } catch {
+          /* exited meanwhile */
+        }
+      }
+      return n;
     },
     down: () => run(['bash', SCRIPT, 'down'], { env, timeoutMs: 60_000 }),
   };

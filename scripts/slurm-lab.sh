@@ -159,6 +159,8 @@ MailProg=/bin/true
 SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=5
+# A node that stops answering is DOWN after 10 s (default 300), so node-failure tests are short.
+SlurmdTimeout=10
 MinJobAge=600
 $nodelines
 PartitionName=lab Nodes=n[1-$nodes] Default=YES MaxTime=INFINITE State=UP

@@ -240,3 +240,74 @@ test(
     }
   },
 );
+
+test(
+  'real Slurm: a worker node lost mid-run → NODE_FAIL, not requeued, exit 143 with the partial results named; its orphan cleaned when it returns',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '120',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp',
+        FIGURES: '0',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      const w1Rows = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'workers', 'w1.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (w1Rows() < 100) {
+        assert.ok(Date.now() < deadline, `no events within 60 s: ${JSON.stringify(await lab.job(id))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await lab.link(3, false);
+      lap.push(`n3 cut off ${Date.now() - t0} ms`);
+      const job = await lab.waitJob(id, 90_000); // SlurmdTimeout=10 in the lab
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'NODE_FAIL', out);
+      assert.equal(job.Restarts, '0', 'not requeued');
+      assert.equal(job.ExitCode, '143:0', out);
+      assert.match(out, /CANCELLED AT \S+ DUE TO NODE FAILURE/);
+      const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]);
+      assert.ok(out.includes(`partial results kept in ${runDir}`), out);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.ok(rows('workers/w1.csv') >= 100, 'w1 rows kept');
+      assert.ok(rows('workers/w2.csv') > 0, 'w2 rows up to the cut kept');
+
+      // the cut-off node still runs its worker until it is back and Slurm ends the orphan
+      await lab.link(3, true);
+      let left: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      lap.push(`orphans gone ${Date.now() - t0} ms`);
+      assert.deepEqual(left, [], 'only slurmd left once n3 is back');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real node lost] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

@@ -68,6 +68,8 @@ export interface SlurmLab {
   waitJob(id: string, timeoutMs: number): Promise<Record<string, string>>;
   /** Command lines of every process in the lab's node namespaces. */
   nodeProcesses(): Promise<string[]>;
+  /** Cuts node n<i> off the lab's network (false) or reconnects it (true). */
+  link(i: number, up: boolean): Promise<void>;
   /** SIGKILLs the processes on node n<i> whose command line matches; returns how many. */
   killOnNode(i: number, match: RegExp): Promise<number>;
   down(): Promise<CmdResult>;
@@ -120,6 +122,10 @@ export async function slurmLabUp(nodes: number): Promise<SlurmLab> {
         }
       }
       return out;
+    },
+    async link(i, up) {
+      const r = await run(['ip', '-n', `${state.TAG}n${i}`, 'link', 'set', 'eth0', up ? 'up' : 'down']);
+      if (r.code !== 0) throw new Error(`ip link set eth0 on n${i}: ${r.stderr}`);
     },
     async killOnNode(i, match) {
       let n = 0;

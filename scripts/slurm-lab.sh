@@ -24,8 +24,8 @@ die() { echo "slurm-lab: $*" >&2; exit 1; }
 need() {
   [ "$(id -u)" = 0 ] || die "needs root (network namespaces, slurmd runs jobs as any user)"
   local b
-  for b in ip munged slurmctld slurmd slurmstepd sinfo sbatch srun scontrol; do
-    command -v "$b" >/dev/null || die "$b not found (Debian: apt-get install iproute2 munge slurmctld slurmd slurm-client; or scripts/install-test-deps.sh)"
+  for b in ip nsenter munged slurmctld slurmd slurmstepd sinfo sbatch srun scontrol; do
+    command -v "$b" >/dev/null || die "$b not found (Debian: apt-get install iproute2 util-linux munge slurmctld slurmd slurm-client; or scripts/install-test-deps.sh)"
   done
   [ -f "$LIBDIR/proctrack_linuxproc.so" ] || die "$LIBDIR/proctrack_linuxproc.so missing: Slurm plugins are not where Debian puts them"
 }

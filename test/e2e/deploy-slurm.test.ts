@@ -1,5 +1,5 @@
-// The Slurm template, run for real on this machine: `srun` and `scontrol` are stand-in scripts that
-// run each step locally (everything on loopback); the roles, processes and files are the real ones.
+// The Slurm template's argument handling, fast: `srun`, `scontrol` and `squeue` are stand-in scripts
+// that run each step locally on loopback. Under a real Slurm: test/e2e/slurm-real.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -23,8 +23,11 @@ test(
       );
       writeFileSync(
         path.join(bin, 'scontrol'),
-        '#!/bin/sh\n[ "$1 $2" = "show hostnames" ] || exit 1\nprintf "127.0.0.1\\n127.0.0.1\\n127.0.0.1\\n"\n',
+        '#!/bin/sh\ncase "$1 $2" in\n"show hostnames") printf "n1\\nn2\\nn3\\n";;\n"show node") echo "NodeName=$4 NodeAddr=127.0.0.1 State=IDLE";;\n*) exit 1;;\nesac\n',
       );
+      // squeue: no steps known, so stopping falls back to signalling the stand-in srun (= the process)
+      writeFileSync(path.join(bin, 'squeue'), '#!/bin/sh\nexit 0\n');
+      chmodSync(path.join(bin, 'squeue'), 0o755);
       chmodSync(path.join(bin, 'srun'), 0o755);
       chmodSync(path.join(bin, 'scontrol'), 0o755);
       const env = {
@@ -87,9 +90,14 @@ test(
         /--end-timeout-s 32\b/,
         'longest re-estimation (2 s) + 30 s',
       );
+      assert.match(
+        steps.find((s) => s.includes('--job-name=coordinator'))!,
+        /--workers 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+ /,
+        "workers reached at Slurm's NodeAddr, not the node name",
+      );
       assert.equal(steps.length, 4, 'ntp-server, two workers, coordinator');
       for (const s of steps)
-        assert.match(s, /^--nodes=1 --ntasks=1 --overlap .*--nodelist=127\.0\.0\.1 --job-name=(ntp-server|worker-w[12]|coordinator) /);
+        assert.match(s, /^--nodes=1 --ntasks=1 --overlap .*--nodelist=n[123] --job-name=(ntp-server|worker-w[12]|coordinator) /);
       assert.ok(existsSync(path.join(dir, 'logs', runs[0], 'slurm', 'coordinator.err')));
     } finally {
       rmSync(dir, { recursive: true, force: true });

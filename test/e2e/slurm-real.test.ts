@@ -1,0 +1,313 @@
+// deploy/slurm/chronoeval.sbatch under a real Slurm (Debian's slurmctld/slurmd 22.05 and munge):
+// scripts/slurm-lab.sh makes a controller and 3 compute nodes as network namespaces; the job is
+// submitted with sbatch and followed with scontrol, its steps launched by slurmd on the nodes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT, runCli, tmpDir } from '../support/helpers.js';
+import { processesMentioning, run, slurmLabUnavailableReason, slurmLabUp } from '../support/slurm-lab.js';
+
+const SBATCH = path.join(PACKAGE_ROOT, 'deploy', 'slurm', 'chronoeval.sbatch');
+const skip = slurmLabUnavailableReason() ?? false;
+
+test(
+  'real Slurm: sbatch chronoeval.sbatch on 3 nodes (NTP server + coordinator, 2 workers) → complete results and report; nothing left',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '4',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp,bounded',
+        COMMIT_WAIT_S: '1,2',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      assert.match(id, /^\d+$/);
+      const job = await lab.waitJob(id, 110_000);
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms (Slurm RunTime ${job.RunTime})`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'COMPLETED', out);
+      assert.equal(job.ExitCode, '0:0', out);
+      assert.equal(job.NodeList, 'n[1-3]');
+
+      // every role under its NodeAddr, not the node name
+      const addr = (n: string) =>
+        readFileSync(path.join(lab.dir, 'slurm.conf'), 'utf8').match(new RegExp(`^NodeName=${n} NodeAddr=(\\S+)`, 'm'))![1];
+      assert.match(out, new RegExp(`coordinator n1, workers n2 n3, NTP ${addr('n1').replace(/\./g, '\\.')}:12300`));
+
+      const runs = readdirSync(path.join(work, 'results'));
+      assert.deepEqual(runs.length, 1);
+      assert.match(runs[0], new RegExp(`^\\d{8}T\\d{6}Z-j${id}$`));
+      const runDir = path.join(work, 'results', runs[0]);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.equal(rows('coordinator.csv'), 200, '4 s at 50/s');
+      for (const w of ['w1', 'w2']) {
+        assert.equal(rows(`workers/${w}.csv`), 200, `${w} got every event`);
+        assert.equal(rows(`commit_wait/${w}.csv`), 400, `${w}: every event re-estimated at 1 s and 2 s`);
+        assert.ok(rows(`echo/${w}.csv`) > 0, `${w} echoed`);
+        const sum = JSON.parse(readFileSync(path.join(runDir, 'workers', `${w}.summary.json`), 'utf8'));
+        assert.equal(sum.ended_by, 'end');
+      }
+      for (const f of ['manifest.json', 'stats.json', 'report.html', 'figures/ordering.png', 'figures/ordering.svg'])
+        assert.ok(existsSync(path.join(runDir, f)), `${f} written`);
+      const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
+      assert.ok(stats, 'stats.json parses');
+
+      // each step ran where it was placed: slurmd's own log of the steps it launched
+      const launched = (n: string) =>
+        (
+          readFileSync(path.join(lab.dir, 'log', `slurmd-${n}.log`), 'utf8').match(new RegExp(`launch task StepId=${id}\\.\\d+ `, 'g')) ??
+          []
+        ).length;
+      assert.deepEqual([launched('n1'), launched('n2'), launched('n3')], [2, 1, 1], 'n1: ntp-server + coordinator; n2, n3: a worker each');
+
+      // the job left nothing on the nodes but the slurmd daemons
+      const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+      assert.equal(existsSync(lab.dir), false, 'lab dir removed');
+      assert.doesNotMatch((await run(['ip', 'netns', 'list'])).stdout, new RegExp(lab.tag), 'namespaces deleted');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: scancel of a running job → exit 143, partial results kept, a message saying where, nothing left on the nodes',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '120',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      // cancel once events are flowing (rows on disk at the coordinator)
+      const sent = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'coordinator.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (sent() < 100) {
+        assert.ok(Date.now() < deadline, `no events sent within 60 s: ${JSON.stringify(await lab.job(id))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      lap.push(`events flowing ${Date.now() - t0} ms`);
+      const c = await lab.exec(['scancel', id]);
+      assert.equal(c.code, 0, c.stderr);
+      const job = await lab.waitJob(id, 60_000);
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'CANCELLED', out);
+      assert.equal(job.ExitCode, '143:0', `the script's own exit code (128 + SIGTERM)\n${out}`);
+      const runs = readdirSync(path.join(work, 'results'));
+      const runDir = path.join(work, 'results', runs[0]);
+      assert.match(out, /interrupted \(SIGTERM\): stopping every step/);
+      assert.ok(out.includes(`partial results kept in ${runDir}`), out);
+
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      const coord = rows('coordinator.csv');
+      assert.ok(coord >= 100 && coord < 6000, `coordinator rows ${coord}: at least what was there at the cancel, not the full run`);
+      for (const w of ['w1', 'w2']) {
+        const n = rows(`workers/${w}.csv`);
+        assert.ok(n >= 50 && n <= coord, `${w}: ${n} rows kept (coordinator sent ${coord})`);
+      }
+      assert.ok(existsSync(path.join(runDir, 'manifest.json')));
+      // Slurm's own SIGTERM reached the workers before srun's SIGKILL: no re-estimations to wait for here
+      for (const w of ['w1', 'w2']) {
+        const sum = JSON.parse(readFileSync(path.join(runDir, 'workers', `${w}.summary.json`), 'utf8'));
+        assert.equal(sum.ended_by, 'SIGTERM', `${w} stopped by the signal and wrote its summary`);
+      }
+      const an = await runCli(['analyze', runDir, '--no-figures'], { timeoutMs: 60_000 });
+      assert.equal(an.code, 0, `the partial results analyse: ${an.stderr}`);
+
+      // Slurm ends the job's processes (SIGKILL after KillWait = 5 s): only slurmd stays
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+      process.stderr.write(`[slurm-real scancel] coordinator ${coord} rows, workers ${rows('workers/w1.csv')}/${rows('workers/w2.csv')}\n`);
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real scancel] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: a worker step SIGKILLed mid-run → exit 6 (FAILED), the dead worker named, the rest analysed, nothing left',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '12',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp',
+        END_TIMEOUT_S: '5',
+        FIGURES: '0',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      const w2Rows = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'workers', 'w2.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (w2Rows() < 100) {
+        assert.ok(Date.now() < deadline, `w2 got no events within 60 s: ${JSON.stringify(await lab.job(id))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.equal(await lab.killOnNode(3, /cli\.js worker /), 1, 'the worker process on n3');
+      lap.push(`w2 killed ${Date.now() - t0} ms`);
+      const job = await lab.waitJob(id, 90_000);
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'FAILED', out);
+      assert.equal(job.ExitCode, '6:0', `the coordinator's "a worker sent no bye"\n${out}`);
+      assert.match(out, /worker w2 on n3 \(\S+:47100\): its step exited 137 \(see \S+worker-w2\.err\)/);
+      assert.match(out, /coordinator exited 6 .*analysing what was collected/);
+      const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.equal(rows('coordinator.csv'), 600);
+      assert.equal(rows('workers/w1.csv'), 600, 'the other worker got every event');
+      const w2 = rows('workers/w2.csv');
+      assert.ok(w2 >= 100 && w2 < 600, `w2's rows up to its death kept: ${w2}`);
+      assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysed');
+
+      const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real step killed] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: a worker node lost mid-run → NODE_FAIL, not requeued, exit 143 with the partial results named; its orphan cleaned when it returns',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmjob-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+        CHRONOEVAL_ROOT: PACKAGE_ROOT,
+        NODE_BIN: process.execPath,
+        RESULTS_DIR: path.join(work, 'results'),
+        LOGS_DIR: path.join(work, 'logs'),
+        RATE: '50',
+        DURATION_S: '120',
+        WARMUP_MAX_S: '5',
+        POLL_MS: '200',
+        SOURCES: 'system,ntp',
+        FIGURES: '0',
+      });
+      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+      const id = sub.stdout.trim();
+      const w1Rows = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'workers', 'w1.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (w1Rows() < 100) {
+        assert.ok(Date.now() < deadline, `no events within 60 s: ${JSON.stringify(await lab.job(id))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await lab.link(3, false);
+      lap.push(`n3 cut off ${Date.now() - t0} ms`);
+      const job = await lab.waitJob(id, 90_000); // SlurmdTimeout=10 in the lab
+      lap.push(`job ${job.JobState} ${Date.now() - t0} ms`);
+      const out = readFileSync(path.join(work, `job-${id}.out`), 'utf8');
+      assert.equal(job.JobState, 'NODE_FAIL', out);
+      assert.equal(job.Restarts, '0', 'not requeued');
+      assert.equal(job.ExitCode, '143:0', out);
+      assert.match(out, /CANCELLED AT \S+ DUE TO NODE FAILURE/);
+      const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]);
+      assert.ok(out.includes(`partial results kept in ${runDir}`), out);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.ok(rows('workers/w1.csv') >= 100, 'w1 rows kept');
+      assert.ok(rows('workers/w2.csv') > 0, 'w2 rows up to the cut kept');
+
+      // the cut-off node still runs its worker until it is back and Slurm ends the orphan
+      await lab.link(3, true);
+      let left: string[] = [];
+      for (let i = 0; i < 120; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      lap.push(`orphans gone ${Date.now() - t0} ms`);
+      assert.deepEqual(left, [], 'only slurmd left once n3 is back');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real node lost] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

@@ -77,7 +77,6 @@ export const causalityTimeline: FigureDef = {
       return {
         title: {
           text: `${src.name}${src.bounded ? ' (interval source)' : ''}`,
-          fontSize: 11,
           subtitle: `${v.total ?? 'no count of'} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}`,
         },
         width: 520,
@@ -97,7 +96,7 @@ export const causalityTimeline: FigureDef = {
     const kinds = ['point violation', 'interval violation', 'interval ambiguous'].filter((k) => shares.some((r) => r.kind === k));
     if (shares.length > 0)
       panels.push({
-        title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, fontSize: 11, subtitle: '' },
+        title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, subtitle: '' },
         width: 520,
         height: 130,
         data: { values: shares },

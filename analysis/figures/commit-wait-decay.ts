@@ -43,7 +43,7 @@ export const commitWaitDecay: FigureDef = {
     };
     if (amb.length > 0) {
       panels.push({
-        title: { text: 'Ambiguous window assignments', fontSize: 11 },
+        title: { text: 'Ambiguous window assignments' },
         width: 250,
         height: 180,
         data: { values: amb },
@@ -83,7 +83,7 @@ export const commitWaitDecay: FigureDef = {
     }
     if (hw.length > 0) {
       panels.push({
-        title: { text: 'Interval half-width (median, 5–95 % band)', fontSize: 11 },
+        title: { text: 'Interval half-width (median, 5–95 % band)' },
         width: 250,
         height: 180,
         data: { values: hw },

@@ -41,7 +41,7 @@ export const windowAgreement: FigureDef = {
     const windows = [...stats.windows_ms].sort((a, b) => a - b).map(String);
     const x = { field: 'window', type: 'ordinal', sort: windows, title: 'window size (ms)', axis: { labelAngle: 0 } };
     const panels = METRICS.filter((m) => rows.some((r) => r.metric === m.key)).map((m) => ({
-      title: { text: m.key, fontSize: 11 },
+      title: { text: m.key },
       width: 230,
       height: 140,
       data: { values: rows.filter((r) => r.metric === m.key) },

@@ -31,7 +31,7 @@ export interface ReportOptions {
 }
 
 export interface ReportResult {
-  /** Absolute paths of every PNG and SVG written. */
+  /** Absolute paths of every PNG, SVG and PDF written. */
   figures: string[];
   /** Absolute path of report.html. */
   report: string;
@@ -63,7 +63,7 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
     render_ms: Math.round(all.renderMs),
   });
   return {
-    figures: all.outcomes.flatMap((o) => (o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath] : [])),
+    figures: all.outcomes.flatMap((o) => (o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath, ...(o.figure.pdfPath ? [o.figure.pdfPath] : [])] : [])),
     report,
     skipped: all.outcomes.flatMap((o) => (o.status === 'skipped' ? [{ name: o.def.name, reason: o.reason }] : [])),
     failed: all.outcomes.flatMap((o) => (o.status === 'failed' ? [{ name: o.def.name, reason: o.reason }] : [])),

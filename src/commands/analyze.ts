@@ -149,6 +149,6 @@ export async function renderReport(runDir: string, stats: Stats, logger = new Lo
   const r = await renderFiguresAndReport(runDir, stats, { logger });
   for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
   logger.info(
-    `report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
+    `report: ${r.report} (${r.figures.length / 3} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
   );
 }

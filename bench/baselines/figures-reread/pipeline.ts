@@ -50,7 +50,7 @@ export async function baselineFiguresAndReport(runDir: string, stats: Stats, out
     }
     const figure = await renderFigure(built.spec, outDir, def.name);
     perFigureMs[def.name] = Math.round(performance.now() - start);
-    outcomes.push({ def, status: 'rendered', figure, notes: built.notes, ms: perFigureMs[def.name]! });
+    outcomes.push({ def, status: 'rendered', figure: { ...figure, pdfPath: null }, notes: built.notes, ms: perFigureMs[def.name]! });
   }
   const html = buildReportHtml(stats, outcomes, stats.run.manifest, path.relative(runDir, outDir));
   await writeFileAtomic(path.join(outDir, 'report.html'), html);

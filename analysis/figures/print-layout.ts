@@ -1,0 +1,73 @@
+// A figure's spec laid out for print: the style's config, titles on or off, one column of panels
+// at single-column width, and every panel width scaled by one factor (the renderer searches it).
+import { FONT_PT, baseConfig, type FigureStyle } from './style.js';
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function mapTree(v: unknown, f: (o: Json) => Json): unknown {
+  if (Array.isArray(v)) return v.map((x) => mapTree(x, f));
+  if (!isObject(v)) return v;
+  const out: Json = {};
+  for (const [k, x] of Object.entries(v)) out[k] = k === 'data' ? x : mapTree(x, f);
+  return f(out);
+}
+
+/** Panel heights at single-column width, as a share of the figure's own (its panels are stacked there). */
+const SINGLE_HEIGHT = 0.6;
+
+/** Average advance of a DejaVu Sans character, in em (bold is wider); errs wide so lines fit. */
+const EM_PER_CHAR = { regular: 0.6, bold: 0.68 };
+
+/** Break a line at spaces into lines of at most `max` characters (a longer word stays whole). */
+export function wrapText(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > max) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A view title's text and subtitle wrapped to the page width: one long line would widen the figure past it. */
+function wrapTitle(title: Json, widthPt: number): Json {
+  const fit = (v: unknown, pt: number, em: number): unknown =>
+    typeof v === 'string' ? wrapText(v, Math.max(12, Math.floor(widthPt / (pt * em)))) : v;
+  return {
+    ...title,
+    text: fit(title.text, FONT_PT.title, EM_PER_CHAR.bold),
+    subtitle: fit(title.subtitle, FONT_PT.subtitle, EM_PER_CHAR.regular),
+  };
+}
+
+/** The spec with the print style applied (a copy; data values are shared, not copied). */
+export function printSpec(spec: Json, style: FigureStyle): Json {
+  const laid = mapTree(spec, (o) => {
+    if (isObject(o.title) && 'text' in o.title) o = { ...o, title: wrapTitle(o.title, style.widthPt) };
+    if (style.size !== 'single') return o;
+    // 3.5 in leaves no room for panels side by side: stack them.
+    if ('hconcat' in o) {
+      const { hconcat, ...rest } = o;
+      return { ...rest, vconcat: hconcat };
+    }
+    if (typeof o.columns === 'number' && ('facet' in o || 'concat' in o)) return { ...o, columns: 1 };
+    // Stacked panels at full height would run past a page.
+    if (typeof o.height === 'number' && !('type' in o)) return { ...o, height: Math.round(o.height * SINGLE_HEIGHT) };
+    return o;
+  }) as Json;
+  laid.config = baseConfig(style);
+  if (!style.titles) delete laid.title;
+  return laid;
+}
+
+/** Every view's numeric width times `factor` (mark definitions, which carry a `type`, are left alone). */
+export function scaleWidths(spec: Json, factor: number): Json {
+  return mapTree(spec, (o) =>
+    typeof o.width === 'number' && !('type' in o) ? { ...o, width: Math.max(20, Math.round(o.width * factor)) } : o,
+  ) as Json;
+}

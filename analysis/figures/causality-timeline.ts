@@ -110,9 +110,20 @@ export const causalityTimeline: FigureDef = {
               strokeDash: { field: 'kind', type: 'nominal', scale: dashScale(kinds), title: 'outcome' },
             },
           },
+          {
+            // The source in shape as well as colour (the dash is the outcome); open, small, at each bin's start.
+            mark: { type: 'point', filled: false, size: 12, strokeWidth: 0.8 },
+            encoding: {
+              x: { field: 't_s', type: 'quantitative' },
+              y: { field: 'share', type: 'quantitative' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
+              shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+            },
+          },
         ],
       } as never);
     const notes = [
+      ...(causality.droppedBin ? [causality.droppedBin] : []),
       ...(anySymlog
         ? [
             'Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.',

@@ -45,10 +45,25 @@ function wrapTitle(title: Json, widthPt: number): Json {
   };
 }
 
+/** Every view title wrapped to the room its view gets: the page, shared by the columns it sits in. */
+function wrapTitles(o: Json, widthPt: number, single: boolean): Json {
+  const out: Json = { ...o };
+  if (isObject(o.title) && 'text' in o.title) out.title = wrapTitle(o.title, widthPt);
+  const cols = Array.isArray(o.hconcat) ? o.hconcat.length : typeof o.columns === 'number' && Array.isArray(o.concat) ? o.columns : 1;
+  // Side by side, each panel's axis and the legend take about a quarter of its share.
+  const room = single || cols <= 1 ? widthPt : (0.75 * widthPt) / cols;
+  for (const key of ['hconcat', 'vconcat', 'concat', 'layer'] as const) {
+    const children = o[key];
+    if (Array.isArray(children)) out[key] = children.map((c) => (isObject(c) ? wrapTitles(c, room, single) : c));
+  }
+  if (isObject(o.spec))
+    out.spec = wrapTitles(o.spec, typeof o.columns === 'number' && !single ? (0.75 * widthPt) / o.columns : widthPt, single);
+  return out;
+}
+
 /** The spec with the print style applied (a copy; data values are shared, not copied). */
 export function printSpec(spec: Json, style: FigureStyle): Json {
-  const laid = mapTree(spec, (o) => {
-    if (isObject(o.title) && 'text' in o.title) o = { ...o, title: wrapTitle(o.title, style.widthPt) };
+  const laid = mapTree(wrapTitles(spec, style.widthPt, style.size === 'single'), (o) => {
     if (style.size !== 'single') return o;
     // 3.5 in leaves no room for panels side by side: stack them.
     if ('hconcat' in o) {

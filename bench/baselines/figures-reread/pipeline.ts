@@ -31,6 +31,7 @@ export async function baselineFiguresAndReport(runDir: string, stats: Stats, out
     sources: c.sources,
     bins: c.bins,
     bin_s: c.bin_s,
+    droppedBin: null,
     stride: c.stride,
     violations: c.violations,
     violationCap: c.violationCap,

@@ -81,7 +81,7 @@ export const coverage: FigureDef = {
           {
             mark: { type: 'line', point: { filled: true, size: 30 } },
             encoding: {
-              x: { field: 'scale', type: 'quantitative', title: 'interval scale factor (1 = as reported)', scale: { zero: false } },
+              x: { field: 'scale', type: 'quantitative', title: 'interval scale (1 = as reported)', scale: { zero: false } },
               y: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { zero: false } },
               color: { field: 'series', type: 'nominal', scale: colourScale(series), title: 'source @ place' },
               strokeDash: { field: 'series', type: 'nominal', scale: dashScale(series), title: 'source @ place' },

@@ -46,18 +46,20 @@ function wrapTitle(title: Json, widthPt: number): Json {
 }
 
 /** Every view title wrapped to the room its view gets: the page, shared by the columns it sits in. */
-function wrapTitles(o: Json, widthPt: number, single: boolean): Json {
+function wrapTitles(o: Json, widthPt: number, single: boolean, top = true): Json {
   const out: Json = { ...o };
-  if (isObject(o.title) && 'text' in o.title) out.title = wrapTitle(o.title, widthPt);
+  // A panel's title starts at its plot's left edge, so stacked panels' titles line up whatever their axis labels.
+  if (isObject(o.title) && 'text' in o.title) out.title = { ...wrapTitle(o.title, widthPt), ...(top ? {} : { frame: 'group' }) };
   const cols = Array.isArray(o.hconcat) ? o.hconcat.length : typeof o.columns === 'number' && Array.isArray(o.concat) ? o.columns : 1;
   // Side by side, each panel's axis and the legend take about a quarter of its share.
-  const room = single || cols <= 1 ? widthPt : (0.75 * widthPt) / cols;
+  // A panel's title starts after its axis labels.
+  const room = single || cols <= 1 ? 0.7 * widthPt : (0.75 * widthPt) / cols;
   for (const key of ['hconcat', 'vconcat', 'concat', 'layer'] as const) {
     const children = o[key];
-    if (Array.isArray(children)) out[key] = children.map((c) => (isObject(c) ? wrapTitles(c, room, single) : c));
+    if (Array.isArray(children)) out[key] = children.map((c) => (isObject(c) ? wrapTitles(c, room, single, false) : c));
   }
   if (isObject(o.spec))
-    out.spec = wrapTitles(o.spec, typeof o.columns === 'number' && !single ? (0.75 * widthPt) / o.columns : widthPt, single);
+    out.spec = wrapTitles(o.spec, typeof o.columns === 'number' && !single ? (0.75 * widthPt) / o.columns : widthPt, single, false);
   return out;
 }
 
@@ -65,10 +67,11 @@ function wrapTitles(o: Json, widthPt: number, single: boolean): Json {
 export function printSpec(spec: Json, style: FigureStyle): Json {
   const laid = mapTree(wrapTitles(spec, style.widthPt, style.size === 'single'), (o) => {
     if (style.size !== 'single') return o;
-    // 3.5 in leaves no room for panels side by side: stack them.
+    // 3.5 in leaves no room for panels side by side: one column, each panel at its own left edge
+    // (aligned, one panel's long axis labels would push every other panel right).
     if ('hconcat' in o) {
       const { hconcat, ...rest } = o;
-      return { ...rest, vconcat: hconcat };
+      return { ...rest, concat: hconcat, columns: 1, align: 'none' };
     }
     if (typeof o.columns === 'number' && ('facet' in o || 'concat' in o)) return { ...o, columns: 1 };
     // Stacked panels at full height would run past a page.

@@ -97,8 +97,6 @@ export function baseConfig(style: FigureStyle = figureStyle()): Record<string, u
       subtitleFontSize: FONT_PT.subtitle,
       subtitleColor: '#444444',
       offset: 3,
-      // Panel titles start at the plot's left edge, so stacked panels line up whatever their axis labels.
-      frame: 'group',
     },
     text: { fontSize: FONT_PT.label },
     line: { strokeWidth: STROKE_PT.line },

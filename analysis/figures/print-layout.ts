@@ -55,8 +55,8 @@ function wrapTitles(o: Json, widthPt: number, single: boolean, top = true): Json
   // A panel's title starts after its axis labels.
   const room = single || cols <= 1 ? 0.7 * widthPt : (0.75 * widthPt) / cols;
   for (const key of ['hconcat', 'vconcat', 'concat', 'layer'] as const) {
-    const children = o[key];
-    if (Array.isArray(children)) out[key] = children.map((c) => (isObject(c) ? wrapTitles(c, room, single, false) : c));
+    const children: unknown = o[key];
+    if (Array.isArray(children)) out[key] = (children as unknown[]).map((c) => (isObject(c) ? wrapTitles(c, room, single, false) : c));
   }
   if (isObject(o.spec))
     out.spec = wrapTitles(o.spec, typeof o.columns === 'number' && !single ? (0.75 * widthPt) / o.columns : widthPt, single, false);

@@ -27,7 +27,7 @@ export function useFontMetrics(): void {
   const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
   metrics.width = (item, text) => {
     const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-    const s = text == null ? '' : String(text).trim();
+    const s = typeof text === 'string' || typeof text === 'number' ? String(text).trim() : '';
     if (size <= 0 || !s) return 0;
     const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
     const key = `${bold ? 'b' : 'r'}${size}|${s}`;

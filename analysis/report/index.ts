@@ -63,7 +63,9 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
     render_ms: Math.round(all.renderMs),
   });
   return {
-    figures: all.outcomes.flatMap((o) => (o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath, ...(o.figure.pdfPath ? [o.figure.pdfPath] : [])] : [])),
+    figures: all.outcomes.flatMap((o) =>
+      o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath, ...(o.figure.pdfPath ? [o.figure.pdfPath] : [])] : [],
+    ),
     report,
     skipped: all.outcomes.flatMap((o) => (o.status === 'skipped' ? [{ name: o.def.name, reason: o.reason }] : [])),
     failed: all.outcomes.flatMap((o) => (o.status === 'failed' ? [{ name: o.def.name, reason: o.reason }] : [])),

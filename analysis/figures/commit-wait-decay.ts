@@ -63,12 +63,21 @@ export const commitWaitDecay: FigureDef = {
           // invisible: an all-zero panel still gets a 0–1 % axis, not one tick
           { mark: { type: 'rule', strokeOpacity: 0 }, encoding: { y: { datum: 1, type: 'quantitative' } } },
           {
-            mark: { type: 'line', point: { filled: false, size: 36, strokeWidth: 1.1 } },
+            mark: { type: 'line' },
             encoding: {
               x,
               y: { field: 'share', type: 'quantitative', title: 'events ambiguous (%)', axis: { format: '~g' } },
               color: enc(colourScale, series, 'series', seriesTitle),
               strokeDash: enc(dashScale, series, 'series', seriesTitle),
+            },
+          },
+          {
+            // Markers drawn apart from the lines, so their outlines are solid whatever the line's dash.
+            mark: { type: 'point', filled: false, size: 36, strokeWidth: 1.1 },
+            encoding: {
+              x,
+              y: { field: 'share', type: 'quantitative' },
+              color: enc(colourScale, series, 'series', seriesTitle),
               shape: enc(shapeScale, series, 'series', seriesTitle),
             },
           },

@@ -9,15 +9,16 @@ export const OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9',
 
 export const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'wedge', 'stroke'];
 
+/** Dash patterns in pt, short enough that two periods fit a legend glyph at print size. */
 export const DASHES: number[][] = [
   [1, 0],
-  [6, 3],
-  [2, 2],
-  [8, 3, 2, 3],
-  [4, 4],
-  [1, 3],
-  [10, 2],
-  [3, 1, 1, 1],
+  [4, 2],
+  [1.5, 1.5],
+  [5, 2, 1.5, 2],
+  [3, 3],
+  [1, 2.5],
+  [7, 2],
+  [2.5, 1, 1, 1],
 ];
 
 /** Three-way outcome colours: dark / mid / light in greyscale. */
@@ -84,7 +85,7 @@ export function baseConfig(style: FigureStyle = figureStyle()): Record<string, u
       titleFontSize: FONT_PT.legendTitle,
       titleFontWeight: 'bold',
       symbolStrokeWidth: STROKE_PT.line,
-      symbolSize: 40,
+      symbolSize: 64, // area: an 8 pt glyph, long enough to show a dash pattern
       labelLimit: 0,
       // One column is too narrow for a legend beside the plot.
       ...(single ? { orient: 'bottom', direction: 'vertical' } : {}),

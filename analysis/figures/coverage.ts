@@ -25,7 +25,7 @@ export const coverage: FigureDef = {
     const labelled = cov.map((c) => ({
       ...c,
       // Two lines (split at '|' by the axis): one long line would set the figure's width.
-      row: `${multi ? `${c.source} · ` : ''}${c.place}: ${c.share.toFixed(2)} %|${c.misses} miss${c.misses === 1 ? '' : 'es'} of ${c.total}`,
+      row: `${multi ? `${c.source} · ` : ''}${c.place}|${c.share.toFixed(2)} %, ${c.misses} miss${c.misses === 1 ? '' : 'es'} of ${c.total}`,
     }));
     const cal = bq
       .filter((b) => b.calibration && (b.node === null || b.role === 'coordinator'))

@@ -37,7 +37,7 @@ export const causalityTimeline: FigureDef = {
             x: { field: 't_s', type: 'quantitative' },
             y: { field: 'lo_ms', type: 'quantitative', scale: y },
             y2: { field: 'hi_ms' },
-            color: { field: 'node', type: 'nominal', scale: colour, legend: null },
+            color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           },
         });
       }
@@ -94,8 +94,10 @@ export const causalityTimeline: FigureDef = {
       return rows;
     });
     const kinds = ['point violation', 'interval violation', 'interval ambiguous'].filter((k) => shares.some((r) => r.kind === k));
+    // The source panels share one worker legend; the bin panel has its own (source and outcome).
+    const views: Record<string, unknown>[] = [{ vconcat: panels }];
     if (shares.length > 0)
-      panels.push({
+      views.push({
         title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, subtitle: '' },
         width: 520,
         height: 130,
@@ -121,7 +123,7 @@ export const causalityTimeline: FigureDef = {
             },
           },
         ],
-      } as never);
+      });
     const notes = [
       ...(causality.droppedBin ? [causality.droppedBin] : []),
       ...(anySymlog
@@ -137,7 +139,7 @@ export const causalityTimeline: FigureDef = {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'Causality: apparent one-way latency r − s per source' },
-        vconcat: panels,
+        vconcat: views,
         resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
         config: baseConfig(),
       }),

@@ -124,7 +124,7 @@ export function timelineBins(stats: Stats, t0: number): { bins: CausalityBin[]; 
     });
   }
   const droppedBin = short
-    ? `The last time bin is not drawn: the run ended inside it (${short.events} events sent, against a median of ${short.median} per bin), so its shares would rest on too few pairs; its pairs are in every count.`
+    ? `The last time bin is not drawn: the run ended inside it (${short.events} event(s) sent, against a median of ${short.median} per bin), so its shares would rest on too few pairs; its pairs are in every count.`
     : null;
   return { bins, bin_s: tl.bin_ns / 1e9, droppedBin };
 }

@@ -110,7 +110,8 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
       const p: Promise<void> = writeFigure(svg, outDir, def.name)
         .then(
           (figure) => {
-            outcomes[i] = { def, status: 'rendered', figure, notes: built.notes, ms: performance.now() - start };
+            const notes = figure.pdfError ? [...built.notes, `No PDF: ${figure.pdfError}.`] : built.notes;
+            outcomes[i] = { def, status: 'rendered', figure, notes, ms: performance.now() - start };
           },
           (e: unknown) => {
             outcomes[i] = failed(def, e);

@@ -139,28 +139,32 @@ export interface RenderedFigure {
   name: string;
   svgPath: string;
   pngPath: string;
-  /** null only from bench/baselines/figures-reread (the pipeline before PDFs). */
+  /** null when no PDF was written: pdfError says why (or bench/baselines/figures-reread, the pipeline before PDFs). */
   pdfPath: string | null;
+  pdfError?: string;
   svg: string;
   width: number;
   height: number;
 }
 
-/** Write an SVG to `<dir>/<name>.svg`, its 300-DPI PNG to `<dir>/<name>.png` and its PDF to `<dir>/<name>.pdf`. */
+/**
+ * Write an SVG to `<dir>/<name>.svg`, its 300-DPI PNG to `<dir>/<name>.png` and its PDF to
+ * `<dir>/<name>.pdf`. A PDF that cannot be made (no TrueType font to embed) costs only the PDF.
+ */
 export async function writeFigure(svg: string, dir: string, name: string): Promise<RenderedFigure> {
   const svgPath = path.join(dir, `${name}.svg`);
   const pngPath = path.join(dir, `${name}.png`);
-  const pdfPath = path.join(dir, `${name}.pdf`);
   const size = svgSize(svg);
   // The PNG is rasterised on the thread pool while the PDF is drawn here.
   const pngDone = svgToPng(svg);
-  const pdf = await svgToPdf(svg, size.width, size.height).catch(async (e: unknown) => {
-    await pngDone.catch(() => undefined);
-    throw e;
-  });
+  const pdf = await svgToPdf(svg, size.width, size.height).then(
+    (buf) => ({ buf, error: null }),
+    (e: unknown) => ({ buf: null, error: e instanceof Error ? e.message : String(e) }),
+  );
   const [{ png, width, height }] = await Promise.all([pngDone, writeFileAtomic(svgPath, svg, { fsync: false })]);
   // A full disk leaves no half-written figure (nor a temp file) behind.
   await writeFileAtomic(pngPath, png, { fsync: false });
-  await writeFileAtomic(pdfPath, pdf, { fsync: false });
-  return { name, svgPath, pngPath, pdfPath, svg, width, height };
+  const pdfPath = pdf.buf ? path.join(dir, `${name}.pdf`) : null;
+  if (pdfPath && pdf.buf) await writeFileAtomic(pdfPath, pdf.buf, { fsync: false });
+  return { name, svgPath, pngPath, pdfPath, ...(pdf.error ? { pdfError: pdf.error } : {}), svg, width, height };
 }

@@ -185,6 +185,6 @@ export async function renderReport(
   const r = await renderFiguresAndReport(runDir, stats, { logger, figures: { style } });
   for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
   logger.info(
-    `report: ${r.report} (${r.figures.length / 3} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
+    `report: ${r.report} (${r.figures.filter((f) => f.endsWith('.png')).length} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
   );
 }

@@ -4,8 +4,8 @@
 // path (analysis/figures/render.ts). Without a varying parameter: one point per cell and source.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { specToSvg, writeFigure, type RenderedFigure } from '../figures/render.js';
-import { baseConfig, colourScale, dashScale, shapeScale } from '../figures/style.js';
+import { specToPrintSvg, writeFigure, type RenderedFigure } from '../figures/render.js';
+import { baseConfig, colourScale, dashScale, figureStyle, shapeScale } from '../figures/style.js';
 import { asSpec } from '../figures/types.js';
 import type { CellStat } from './cell-stats.js';
 import type { ParamValue } from './cells.js';
@@ -171,7 +171,7 @@ export function compareSpecs(
   });
 }
 
-/** Render every spec into `<outDir>/figures/` (SVG + 300-DPI PNG). */
+/** Render every spec into `<outDir>/figures/` (SVG, 300-DPI PNG and PDF, double-column width). */
 export async function renderCompareFigures(
   stats: readonly CellStat[],
   names: readonly string[],
@@ -181,8 +181,9 @@ export async function renderCompareFigures(
   const dir = path.join(outDir, 'figures');
   await mkdir(dir, { recursive: true });
   const out: CompareFigure[] = [];
+  const style = figureStyle();
   for (const s of compareSpecs(stats, names)) {
-    const svg = await specToSvg(asSpec(s.spec), (w) => log?.(`figure ${s.name}: ${w}`));
+    const { svg } = await specToPrintSvg(asSpec(s.spec), style, (w) => log?.(`figure ${s.name}: ${w}`));
     const figure = await writeFigure(svg, dir, s.name);
     log?.(`figure ${path.relative(outDir, figure.pngPath)}`);
     out.push({ name: s.name, title: s.title, howToRead: s.howToRead, figure });

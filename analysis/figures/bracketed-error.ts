@@ -40,7 +40,7 @@ export const bracketedError: FigureDef = {
     const rows = sources.map((src) => {
       const values = rowsOf(src);
       const err = {
-        title: { text: `${src}: reading − bracket midpoint`, fontSize: 11 },
+        title: { text: `${src}: reading − bracket midpoint` },
         width: 320,
         height: 130,
         data: { values },
@@ -69,7 +69,7 @@ export const bracketedError: FigureDef = {
       const bounded = brackets.some((b) => b.source === src && b.bounded);
       if (!bounded) return { hconcat: [err] };
       const miss = {
-        title: { text: `${src}: provable misses per bin`, fontSize: 11 },
+        title: { text: `${src}: provable misses per bin` },
         width: 200,
         height: 130,
         data: { values },

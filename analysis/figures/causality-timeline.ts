@@ -37,7 +37,7 @@ export const causalityTimeline: FigureDef = {
             x: { field: 't_s', type: 'quantitative' },
             y: { field: 'lo_ms', type: 'quantitative', scale: y },
             y2: { field: 'hi_ms' },
-            color: { field: 'node', type: 'nominal', scale: colour, legend: null },
+            color: { field: 'node', type: 'nominal', scale: colour, title: 'worker' },
           },
         });
       }
@@ -77,7 +77,6 @@ export const causalityTimeline: FigureDef = {
       return {
         title: {
           text: `${src.name}${src.bounded ? ' (interval source)' : ''}`,
-          fontSize: 11,
           subtitle: `${v.total ?? 'no count of'} ${src.bounded ? 'interval ' : ''}violation(s) among all pairs; ${v.drawn} drawn as ×${y.type === 'symlog' ? `; symlog y axis (linear within ±${y.constant.toPrecision(2)} ms)` : ''}`,
         },
         width: 520,
@@ -95,9 +94,11 @@ export const causalityTimeline: FigureDef = {
       return rows;
     });
     const kinds = ['point violation', 'interval violation', 'interval ambiguous'].filter((k) => shares.some((r) => r.kind === k));
+    // The source panels share one worker legend; the bin panel has its own (source and outcome).
+    const views: Record<string, unknown>[] = [{ vconcat: panels }];
     if (shares.length > 0)
-      panels.push({
-        title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, fontSize: 11, subtitle: '' },
+      views.push({
+        title: { text: `Share per time bin (bin = ${causality.bin_s.toPrecision(3)} s, all pairs counted)`, subtitle: '' },
         width: 520,
         height: 130,
         data: { values: shares },
@@ -111,9 +112,20 @@ export const causalityTimeline: FigureDef = {
               strokeDash: { field: 'kind', type: 'nominal', scale: dashScale(kinds), title: 'outcome' },
             },
           },
+          {
+            // The source in shape as well as colour (the dash is the outcome); open, small, at each bin's start.
+            mark: { type: 'point', filled: false, size: 12, strokeWidth: 0.8 },
+            encoding: {
+              x: { field: 't_s', type: 'quantitative' },
+              y: { field: 'share', type: 'quantitative' },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
+              shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+            },
+          },
         ],
-      } as never);
+      });
     const notes = [
+      ...(causality.droppedBin ? [causality.droppedBin] : []),
       ...(anySymlog
         ? [
             'Panels with latency spikes use a symmetric-log y axis: linear near zero, logarithmic beyond, so spikes and sub-millisecond detail both show.',
@@ -127,7 +139,7 @@ export const causalityTimeline: FigureDef = {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'Causality: apparent one-way latency r − s per source' },
-        vconcat: panels,
+        vconcat: views,
         resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
         config: baseConfig(),
       }),

@@ -20,7 +20,7 @@ export const clockOffsets: FigureDef = {
     const rows = sources.map((src) => {
       const values = sync.bins.filter((b) => b.source === src);
       const off = {
-        title: { text: `${src}: offset`, fontSize: 11 },
+        title: { text: `${src}: offset` },
         width: 300,
         height: 120,
         data: { values },
@@ -49,7 +49,7 @@ export const clockOffsets: FigureDef = {
       const hasHw = values.some((b) => b.half_width_mean_ms !== null);
       if (!hasHw) return { hconcat: [off] };
       const hw = {
-        title: { text: `${src}: half-width`, fontSize: 11 },
+        title: { text: `${src}: half-width` },
         width: 220,
         height: 120,
         data: { values },

@@ -2,7 +2,7 @@
 // ambiguous share of window assignments and the half-width (the TrueTime commit wait / 2).
 import type { Distribution } from '../stats/types.js';
 import { asSpec, type FigureDef } from './types.js';
-import { OKABE_ITO, baseConfig, colourScale, dashScale, shapeScale } from './style.js';
+import { baseConfig, colourScale, dashScale, shapeScale } from './style.js';
 
 export const commitWaitDecay: FigureDef = {
   name: 'commit-wait-decay',
@@ -32,8 +32,13 @@ export const commitWaitDecay: FigureDef = {
       for (const r of e.reestimated) push(e.source, r.delay_s, r.width, true);
     }
     if (amb.length === 0 && hw.length === 0) return { skip: 'no interval source has re-estimated intervals.' };
-    const windows = [...new Set(amb.map((a) => a.window))];
     const sources = [...new Set([...amb.map((a) => a.source), ...hw.map((h) => h.source)])];
+    // One series per window size (and source, when several): colour, shape and dash all differ, and
+    // open markers keep coinciding series visible.
+    const multiSource = new Set(amb.map((a) => a.source)).size > 1;
+    const ambRows = amb.map((a) => ({ ...a, series: multiSource ? `${a.source}, ${a.window}` : a.window }));
+    const series = [...new Set(ambRows.map((a) => a.series))];
+    const seriesTitle = multiSource ? 'source, window' : 'window';
     const panels: Record<string, unknown>[] = [];
     const x = {
       field: 'delay_s',
@@ -41,49 +46,49 @@ export const commitWaitDecay: FigureDef = {
       title: 're-estimation delay (s)',
       axis: { values: [0, ...stats.reestimation_delays_s] },
     };
+    const enc = (scale: (d: string[]) => unknown, d: string[], field: string, title: string) => ({
+      field,
+      type: 'nominal',
+      sort: d,
+      scale: scale(d),
+      title,
+    });
     if (amb.length > 0) {
       panels.push({
-        title: { text: 'Ambiguous window assignments', fontSize: 11 },
+        title: { text: 'Ambiguous window assignments' },
         width: 250,
         height: 180,
-        data: { values: amb },
+        data: { values: ambRows },
         layer: [
+          // invisible: an all-zero panel still gets a 0–1 % axis, not one tick
+          { mark: { type: 'rule', strokeOpacity: 0 }, encoding: { y: { datum: 1, type: 'quantitative' } } },
           {
             mark: { type: 'line' },
             encoding: {
               x,
-              y: { field: 'share', type: 'quantitative', title: 'events ambiguous (%)' },
-              color: {
-                field: 'window',
-                type: 'ordinal',
-                sort: windows,
-                scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) },
-                title: 'window',
-              },
-              strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' },
-              detail: { field: 'source' },
+              y: { field: 'share', type: 'quantitative', title: 'events ambiguous (%)', axis: { format: '~g' } },
+              color: enc(colourScale, series, 'series', seriesTitle),
+              strokeDash: enc(dashScale, series, 'series', seriesTitle),
             },
           },
           {
-            mark: { type: 'point', filled: true, size: 36 },
+            // Markers drawn apart from the lines, so their outlines are solid whatever the line's dash.
+            mark: { type: 'point', filled: false, size: 36, strokeWidth: 1.1 },
             encoding: {
               x,
               y: { field: 'share', type: 'quantitative' },
-              color: {
-                field: 'window',
-                type: 'ordinal',
-                sort: windows,
-                scale: { domain: windows, range: OKABE_ITO.slice(0, windows.length) },
-              },
-              shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+              color: enc(colourScale, series, 'series', seriesTitle),
+              shape: enc(shapeScale, series, 'series', seriesTitle),
             },
           },
         ],
       });
     }
+    // An all-zero band would leave a one-tick axis; its labels use as many digits as the values need.
+    const hwMax = Math.max(0, ...hw.map((h) => h.p95));
     if (hw.length > 0) {
       panels.push({
-        title: { text: 'Interval half-width (median, 5–95 % band)', fontSize: 11 },
+        title: { text: 'Interval half-width (median, 5–95 % band)' },
         width: 250,
         height: 180,
         data: { values: hw },
@@ -92,7 +97,13 @@ export const commitWaitDecay: FigureDef = {
             mark: { type: 'area', fillOpacity: 0.18 },
             encoding: {
               x,
-              y: { field: 'p05', type: 'quantitative', title: 'half-width (ms)' },
+              y: {
+                field: 'p05',
+                type: 'quantitative',
+                title: 'half-width (ms)',
+                axis: { format: '~g' },
+                scale: { zero: true, ...(hwMax > 0 ? {} : { domainMax: 0.001 }) },
+              },
               y2: { field: 'p95' },
               color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null },
             },
@@ -107,7 +118,7 @@ export const commitWaitDecay: FigureDef = {
             },
           },
           {
-            mark: { type: 'point', filled: true, size: 36 },
+            mark: { type: 'point', filled: false, size: 36, strokeWidth: 1.1 },
             encoding: {
               x,
               y: { field: 'p50', type: 'quantitative' },

@@ -24,7 +24,8 @@ export const coverage: FigureDef = {
     const multi = new Set(bq.map((b) => b.source)).size > 1;
     const labelled = cov.map((c) => ({
       ...c,
-      row: `${multi ? `${c.source} · ` : ''}${c.place}: ${c.share.toFixed(2)} % (${c.misses} miss${c.misses === 1 ? '' : 'es'} of ${c.total})`,
+      // Two lines (split at '|' by the axis): one long line would set the figure's width.
+      row: `${multi ? `${c.source} · ` : ''}${c.place}|${c.share.toFixed(2)} %, ${c.misses} miss${c.misses === 1 ? '' : 'es'} of ${c.total}`,
     }));
     const cal = bq
       .filter((b) => b.calibration && (b.node === null || b.role === 'coordinator'))
@@ -43,9 +44,9 @@ export const coverage: FigureDef = {
     for (const c of labelled) c.base = lo;
     const panels: Record<string, unknown>[] = [
       {
-        title: { text: 'Coverage of true time', fontSize: 11, subtitle: lo > 0 ? `x axis starts at ${lo} %` : '' },
+        title: { text: 'Coverage of true time', subtitle: lo > 0 ? `x axis starts at ${lo} %` : '' },
         width: 200,
-        height: { step: 22 },
+        height: { step: 24 },
         data: { values: labelled },
         layer: [
           {
@@ -59,7 +60,7 @@ export const coverage: FigureDef = {
           {
             mark: { type: 'point', filled: true, size: 60 },
             encoding: {
-              y: { field: 'row', type: 'nominal', title: null, sort: null },
+              y: { field: 'row', type: 'nominal', title: null, sort: null, axis: { labelExpr: "split(datum.label, '|')" } },
               x: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { domain: [lo, 100] } },
               color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
               shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
@@ -71,7 +72,7 @@ export const coverage: FigureDef = {
     if (cal.length > 0) {
       const series = [...new Set(cal.map((c) => c.series))];
       panels.push({
-        title: { text: 'Calibration: coverage vs interval scale', fontSize: 11 },
+        title: { text: 'Calibration: coverage vs interval scale' },
         width: 230,
         height: 160,
         data: { values: cal },
@@ -80,7 +81,7 @@ export const coverage: FigureDef = {
           {
             mark: { type: 'line', point: { filled: true, size: 30 } },
             encoding: {
-              x: { field: 'scale', type: 'quantitative', title: 'interval scale factor (1 = as reported)', scale: { zero: false } },
+              x: { field: 'scale', type: 'quantitative', title: 'interval scale (1 = as reported)', scale: { zero: false } },
               y: { field: 'share', type: 'quantitative', title: 'readings covered (%)', scale: { zero: false } },
               color: { field: 'series', type: 'nominal', scale: colourScale(series), title: 'source @ place' },
               strokeDash: { field: 'series', type: 'nominal', scale: dashScale(series), title: 'source @ place' },

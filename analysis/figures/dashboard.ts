@@ -49,7 +49,12 @@ export const dashboard: FigureDef = {
           type: 'nominal',
           title: null,
           sort: metrics,
-          header: { labelFontSize: 10, labelFontWeight: 'bold', labelLimit: 0 },
+          // Two lines at ': ' or ' (': a long name on one line would set the width of every column.
+          header: {
+            labelFontWeight: 'bold',
+            labelLimit: 0,
+            labelExpr: "split(replace(replace(datum.label, ': ', ':|'), ' (', '|('), '|')",
+          },
         },
         columns: 3,
         spec: {
@@ -67,7 +72,7 @@ export const dashboard: FigureDef = {
               },
             },
             {
-              mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 },
+              mark: { type: 'text', align: 'left', dx: 3 },
               encoding: {
                 y: { field: 'source', type: 'nominal', sort: sources },
                 x: { field: 'value', type: 'quantitative' },
@@ -81,7 +86,7 @@ export const dashboard: FigureDef = {
     ];
     if (wait.length > 0) {
       panels.push({
-        title: { text: 'commit wait at the stamp, median (ms)', fontSize: 10 },
+        title: { text: 'commit wait at the stamp, median (ms)' },
         width: 170,
         height: { step: 16 },
         data: { values: wait },
@@ -95,7 +100,7 @@ export const dashboard: FigureDef = {
             },
           },
           {
-            mark: { type: 'text', align: 'left', dx: 3, fontSize: 9 },
+            mark: { type: 'text', align: 'left', dx: 3 },
             encoding: {
               y: { field: 'source', type: 'nominal', sort: sources },
               x: { field: 'ms', type: 'quantitative' },

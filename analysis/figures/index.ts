@@ -1,6 +1,6 @@
 // The figure set and the pipeline that renders it: read what the analysis pass gathered
 // (stats.json and figures-data.json; never a CSV), build each spec (or a reason to skip it),
-// render SVG + 300-DPI PNG into <run>/figures/. Each PNG is rasterised on the thread pool while
+// render SVG, 300-DPI PNG and PDF at the print width into <run>/figures/. Each PNG is rasterised on the thread pool while
 // the next figure's SVG is built here.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +16,8 @@ import { dashboard } from './dashboard.js';
 import { causalityFromFiguresData, syncFromFiguresData } from './inputs.js';
 import { latency } from './latency.js';
 import { ordering } from './ordering.js';
-import { specToSvg, writeFigure, type RenderedFigure } from './render.js';
+import { specToPrintSvg, writeFigure, type RenderedFigure } from './render.js';
+import { figureStyle, type FigureStyle } from './style.js';
 import type { FigureContext, FigureDef } from './types.js';
 import { windowAgreement } from './window-agreement.js';
 
@@ -46,6 +47,8 @@ export interface RenderAllOptions {
   outDir?: string;
   /** The analysis pass's figures data (analyzeRun returns it); default: <runDir>/figures-data.json. */
   figuresData?: FiguresData | null;
+  /** Print width and titles (default: double column, with titles). */
+  style?: FigureStyle;
   /** Called after each figure (for logs). */
   onFigure?: (o: FigureOutcome) => void;
 }
@@ -78,6 +81,7 @@ export async function figureContext(
 
 export async function renderAllFigures(runDir: string, stats: Stats, opts: RenderAllOptions = {}): Promise<RenderAllResult> {
   const outDir = opts.outDir ?? path.join(runDir, 'figures');
+  const style = opts.style ?? figureStyle();
   await mkdir(outDir, { recursive: true });
   const t0 = performance.now();
   // A damaged stats.json (e.g. an anchor that is not a number) costs the data-driven figures, not the report.
@@ -101,12 +105,13 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
         outcomes[i] = { def, status: 'skipped', reason: built.skip };
         continue;
       }
-      const svg = await specToSvg(built.spec);
+      const { svg } = await specToPrintSvg(built.spec, style);
       while (pending.size >= PNG_IN_FLIGHT) await Promise.race(pending);
       const p: Promise<void> = writeFigure(svg, outDir, def.name)
         .then(
           (figure) => {
-            outcomes[i] = { def, status: 'rendered', figure, notes: built.notes, ms: performance.now() - start };
+            const notes = figure.pdfError ? [...built.notes, `No PDF: ${figure.pdfError}.`] : built.notes;
+            outcomes[i] = { def, status: 'rendered', figure, notes, ms: performance.now() - start };
           },
           (e: unknown) => {
             outcomes[i] = failed(def, e);

@@ -34,6 +34,8 @@ export interface CausalityData {
   samples: CausalityMark[];
   bins: CausalityBin[];
   bin_s: number;
+  /** Why the last time bin is not drawn (it covers only part of its width); null when it is. */
+  droppedBin: string | null;
   stride: number;
   /** Per source: the violations counted over every pair (null: no count) and how many are drawn as ×. */
   violations: Record<string, { total: number | null; drawn: number }>;
@@ -82,14 +84,34 @@ export function firstSendRel(stats: Stats): number {
 
 const ms = (ns: number | null): number | null => (ns === null ? null : ns / 1e6);
 
-/** The analysis' causality time bins (all workers pooled), from stats.json. */
-export function timelineBins(stats: Stats, t0: number): { bins: CausalityBin[]; bin_s: number } {
+/** A last bin with fewer events sent than this share of the median bin covers only part of its width. */
+const SHORT_BIN = 0.5;
+
+/**
+ * The index of the last bin with events when it is short (the run ended inside it): its share would
+ * rest on a handful of pairs and read as a jump at the end, so it is not drawn (said in the caption).
+ */
+function shortLastBin(sent: number[]): { index: number; events: number; median: number } | null {
+  const used = sent.flatMap((n, i) => (n > 0 ? [i] : []));
+  if (used.length < 3) return null;
+  const last = used[used.length - 1]!;
+  const others = used
+    .slice(0, -1)
+    .map((i) => sent[i]!)
+    .sort((a, b) => a - b);
+  const median = others[Math.floor(others.length / 2)]!;
+  return sent[last]! < SHORT_BIN * median ? { index: last, events: sent[last]!, median } : null;
+}
+
+/** The analysis' causality time bins (all workers pooled), from stats.json, all of one width. */
+export function timelineBins(stats: Stats, t0: number): { bins: CausalityBin[]; bin_s: number; droppedBin: string | null } {
   const tl = stats.timeline;
-  if (!tl) return { bins: [], bin_s: 0 };
+  if (!tl) return { bins: [], bin_s: 0, droppedBin: null };
+  const short = shortLastBin(tl.events_sent);
   const bins: CausalityBin[] = [];
   for (const c of tl.causality.filter((x) => x.node === null)) {
     c.compared.forEach((n, i) => {
-      if (n === 0) return;
+      if (n === 0 || i === short?.index) return;
       bins.push({
         source: c.source,
         t_s: (tl.t_rel_ns[i]! - t0) / 1e9,
@@ -101,7 +123,10 @@ export function timelineBins(stats: Stats, t0: number): { bins: CausalityBin[]; 
       });
     });
   }
-  return { bins, bin_s: tl.bin_ns / 1e9 };
+  const droppedBin = short
+    ? `The last time bin is not drawn: the run ended inside it (${short.events} event(s) sent, against a median of ${short.median} per bin), so its shares would rest on too few pairs; its pairs are in every count.`
+    : null;
+  return { bins, bin_s: tl.bin_ns / 1e9, droppedBin };
 }
 
 export function causalityFromFiguresData(stats: Stats, data: FiguresData): CausalityData | null {

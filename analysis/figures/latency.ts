@@ -53,10 +53,12 @@ export const latency: FigureDef = {
           },
           {
             data: { values: medians },
-            mark: { type: 'rule', strokeDash: [2, 2], strokeWidth: 1 },
+            // Each worker's median in its own colour and dash, like its line (thinner, so it reads as a marker).
+            mark: { type: 'rule', strokeWidth: 0.8 },
             encoding: {
               x: { field: 'p50_ms', type: 'quantitative' },
               color: { field: 'node', type: 'nominal', scale: colourScale(nodes), title: 'worker' },
+              strokeDash: { field: 'node', type: 'nominal', scale: dashScale(nodes), title: 'worker' },
             },
           },
         ],

@@ -88,7 +88,8 @@ export const ordering: FigureDef = {
             type: 'nominal',
             sort: sourceOrder,
             title: null,
-            header: { labelAngle: 0, labelAlign: 'left', labelFontWeight: 'bold' },
+            // Above each panel, not beside it: a column of names would cost the bars their width.
+            header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold' },
           },
         },
         spec: {
@@ -120,9 +121,9 @@ export const ordering: FigureDef = {
               transform: [
                 { stack: 'share', groupby: ['source', 'row'], sort: [{ field: 'order', order: 'ascending' }], as: ['x0', 'x1'] },
                 { calculate: '(datum.x0 + datum.x1) / 2', as: 'mid' },
-                { filter: 'datum.share >= 7' },
+                { filter: 'datum.share >= 12' },
               ],
-              mark: { type: 'text', fontSize: 9, color: '#000000' },
+              mark: { type: 'text', color: '#000000' },
               encoding: {
                 y: { field: 'row', type: 'nominal', sort: labels },
                 x: { field: 'mid', type: 'quantitative' },

@@ -1,14 +1,17 @@
-// vega-lite spec → vega → SVG (headless, renderer 'none') → 300-DPI PNG by sharp (librsvg).
-// The SVG is kept beside the PNG so that figures can be edited or re-rasterised.
+// vega-lite spec → vega → SVG (headless, renderer 'none') fitted to a print width → 300-DPI PNG
+// by sharp (librsvg) and a vector PDF. The SVG is kept beside them so that figures can be edited.
 import path from 'node:path';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../../src/files/atomic-json.js';
+import { svgToPdf } from './pdf.js';
+import { printSpec, scaleWidths } from './print-layout.js';
+import { useFontMetrics } from './text-measure.js';
+import type { FigureStyle } from './style.js';
 
 export const FIGURE_DPI = 300;
 
-/** Compile a vega-lite spec and render it to an SVG string without a browser. */
 /**
  * vega-lite prints layout hints (e.g. about faceted independent scales) with console.warn; they
  * are not errors in our specs, so they go to the caller's callback (or nowhere), and real errors throw.
@@ -35,7 +38,9 @@ function compileLogger(onWarning?: (msg: string) => void): unknown {
   return logger;
 }
 
+/** Compile a vega-lite spec and render it to an SVG string without a browser. */
 export async function specToSvg(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<string> {
+  useFontMetrics();
   const compiled = compile(spec, { logger: compileLogger(onWarning) as never }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
@@ -43,6 +48,75 @@ export async function specToSvg(spec: TopLevelSpec, onWarning?: (msg: string) =>
   } finally {
     view.finalize();
   }
+}
+
+/** The root element's width and height (user units = pt: sharp and the PDF read them as 1/72 in). */
+export function svgSize(svg: string): { width: number; height: number } {
+  const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';
+  const width = Number(/\swidth="([\d.]+)"/.exec(root)?.[1]);
+  const height = Number(/\sheight="([\d.]+)"/.exec(root)?.[1]);
+  if (!(width > 0 && height > 0)) throw new Error('the SVG has no numeric width and height on its root element');
+  return { width, height };
+}
+
+/** The same drawing at `widthPt` wide: the root's width and height change, the viewBox keeps the drawing's own units. */
+function scaleSvgTo(svg: string, widthPt: number): string {
+  const { width, height } = svgSize(svg);
+  const h = Math.round(((height * widthPt) / width) * 100) / 100;
+  return svg.replace(/<svg\b[^>]*>/, (root) =>
+    root.replace(/(\s)width="[\d.]+"/, `$1width="${widthPt}"`).replace(/(\s)height="[\d.]+"/, `$1height="${h}"`),
+  );
+}
+
+/** Widths within this share of the target need no further search. */
+const FIT_TOLERANCE = 0.015;
+const FIT_RENDERS = 8;
+
+/**
+ * Render a spec at the style's print width. Axes, legends and titles take a fixed room, so the panel
+ * widths are searched (one factor for all, secant steps on the measured width) until the drawing is
+ * just under the target; the SVG is then scaled up by at most the tolerance, so text is never printed
+ * smaller than the style's sizes unless the fixed room alone is wider than the page.
+ */
+export async function specToPrintSvg(
+  spec: TopLevelSpec,
+  style: FigureStyle,
+  onWarning?: (msg: string) => void,
+): Promise<{ svg: string; widthPt: number; heightPt: number; fitScale: number }> {
+  const laid = printSpec(spec as unknown as Record<string, unknown>, style);
+  const target = style.widthPt;
+  const aim = target * (1 - FIT_TOLERANCE / 2);
+  const measure = async (factor: number): Promise<{ factor: number; svg: string; w: number }> => {
+    const svg = await specToSvg(scaleWidths(laid, factor) as unknown as TopLevelSpec, onWarning);
+    return { factor, svg, w: svgSize(svg).width };
+  };
+  const tries = [await measure(1)];
+  const fits = (t: { w: number }): boolean => t.w <= target && t.w >= target * (1 - FIT_TOLERANCE);
+  while (!tries.some(fits) && tries.length < FIT_RENDERS) {
+    // Axis titles and legends make the width flat over stretches of the factor: step boldly until
+    // the aim is bracketed, then interpolate, halving whenever the interpolation would not shrink the bracket.
+    // On a flat stretch, the try nearest the other side bounds the bracket.
+    const below = tries.filter((t) => t.w <= aim).sort((x, y) => y.w - x.w || y.factor - x.factor)[0];
+    const above = tries.filter((t) => t.w > aim).sort((x, y) => x.w - y.w || x.factor - y.factor)[0];
+    let next: number;
+    if (below && above) {
+      const lerp = below.factor + ((aim - below.w) * (above.factor - below.factor)) / (above.w - below.w);
+      const mid = (below.factor + above.factor) / 2;
+      const inside =
+        Math.abs(lerp - below.factor) > 0.05 * Math.abs(above.factor - below.factor) &&
+        Math.abs(lerp - above.factor) > 0.05 * Math.abs(above.factor - below.factor);
+      next = tries.length % 2 === 0 && inside ? lerp : mid;
+    } else if (above) next = above.factor * Math.min(aim / above.w, 0.6);
+    else next = below!.factor * Math.max(aim / below!.w, 1.25);
+    next = Math.max(0.02, next);
+    if (tries.some((t) => Math.abs(t.factor - next) < 1e-3)) break;
+    tries.push(await measure(next));
+  }
+  // The widest drawing that is not wider than the page; else the narrowest.
+  const under = tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w);
+  const best = under[0] ?? [...tries].sort((a, b) => a.w - b.w)[0]!;
+  const svg = scaleSvgTo(best.svg, target);
+  return { svg, widthPt: target, heightPt: svgSize(svg).height, fitScale: target / best.w };
 }
 
 /** zlib level of the PNGs: lossless at any level; 6 took 1.3–1.7× as long as this for ~7 % smaller files. */
@@ -65,17 +139,32 @@ export interface RenderedFigure {
   name: string;
   svgPath: string;
   pngPath: string;
+  /** null when no PDF was written: pdfError says why (or bench/baselines/figures-reread, the pipeline before PDFs). */
+  pdfPath: string | null;
+  pdfError?: string;
   svg: string;
   width: number;
   height: number;
 }
 
-/** Write an SVG to `<dir>/<name>.svg` and its 300-DPI PNG to `<dir>/<name>.png`. */
+/**
+ * Write an SVG to `<dir>/<name>.svg`, its 300-DPI PNG to `<dir>/<name>.png` and its PDF to
+ * `<dir>/<name>.pdf`. A PDF that cannot be made (no TrueType font to embed) costs only the PDF.
+ */
 export async function writeFigure(svg: string, dir: string, name: string): Promise<RenderedFigure> {
   const svgPath = path.join(dir, `${name}.svg`);
   const pngPath = path.join(dir, `${name}.png`);
+  const size = svgSize(svg);
+  // The PNG is rasterised on the thread pool while the PDF is drawn here.
+  const pngDone = svgToPng(svg);
+  const pdf = await svgToPdf(svg, size.width, size.height).then(
+    (buf) => ({ buf, error: null }),
+    (e: unknown) => ({ buf: null, error: e instanceof Error ? e.message : String(e) }),
+  );
+  const [{ png, width, height }] = await Promise.all([pngDone, writeFileAtomic(svgPath, svg, { fsync: false })]);
   // A full disk leaves no half-written figure (nor a temp file) behind.
-  const [{ png, width, height }] = await Promise.all([svgToPng(svg), writeFileAtomic(svgPath, svg, { fsync: false })]);
   await writeFileAtomic(pngPath, png, { fsync: false });
-  return { name, svgPath, pngPath, svg, width, height };
+  const pdfPath = pdf.buf ? path.join(dir, `${name}.pdf`) : null;
+  if (pdfPath && pdf.buf) await writeFileAtomic(pdfPath, pdf.buf, { fsync: false });
+  return { name, svgPath, pngPath, pdfPath, ...(pdf.error ? { pdfError: pdf.error } : {}), svg, width, height };
 }

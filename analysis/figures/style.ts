@@ -9,15 +9,16 @@ export const OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9',
 
 export const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'wedge', 'stroke'];
 
+/** Dash patterns in pt, short enough that two periods fit a legend glyph at print size. */
 export const DASHES: number[][] = [
   [1, 0],
-  [6, 3],
-  [2, 2],
-  [8, 3, 2, 3],
-  [4, 4],
-  [1, 3],
-  [10, 2],
-  [3, 1, 1, 1],
+  [4, 2],
+  [1.5, 1.5],
+  [5, 2, 1.5, 2],
+  [3, 3],
+  [1, 2.5],
+  [7, 2],
+  [2.5, 1, 1, 1],
 ];
 
 /** Three-way outcome colours: dark / mid / light in greyscale. */
@@ -28,33 +29,83 @@ export const OUTCOME = {
   unknown: '#999999',
 } as const;
 
-/** The same config block for every spec (vega-lite `config`). */
-export function baseConfig(): Record<string, unknown> {
+/** Print widths of the two common journal layouts: one column 3.5 in, full page 7.16 in (1 in = 72 pt). */
+export const FIGURE_WIDTH_PT = { single: 3.5 * 72, double: 7.16 * 72 } as const;
+export type FigureSize = keyof typeof FIGURE_WIDTH_PT;
+export const FIGURE_SIZES = Object.keys(FIGURE_WIDTH_PT) as FigureSize[];
+
+/** How a figure is laid out for print: its final width, whether it keeps its title. */
+export interface FigureStyle {
+  size: FigureSize;
+  widthPt: number;
+  /** false: no figure title or subtitle (the paper's caption says it); panel titles stay. */
+  titles: boolean;
+}
+
+export function figureStyle(size: FigureSize = 'double', titles = true): FigureStyle {
+  return { size, widthPt: FIGURE_WIDTH_PT[size], titles };
+}
+
+/**
+ * Text sizes in pt at the printed width. The renderer fits each figure to its width, so these are
+ * the sizes on paper; none is below 7 pt, the usual journal minimum.
+ */
+export const FONT_PT = { label: 7, axisTitle: 7.5, legendTitle: 7.5, panelTitle: 8, title: 9, subtitle: 7 } as const;
+
+/** Lines and markers thick enough to survive a 300-DPI greyscale print. */
+export const STROKE_PT = { line: 1.2, rule: 0.8, grid: 0.4, marker: 0.8 } as const;
+export const MARKER_AREA = 22;
+
+/** The same config block for every spec (vega-lite `config`); the renderer replaces it with the print style's. */
+export function baseConfig(style: FigureStyle = figureStyle()): Record<string, unknown> {
+  const single = style.size === 'single';
   return {
     font: FONT,
     aria: false, // no per-mark aria-label text: keeps SVGs small
     background: 'white',
-    padding: 8,
-    view: { stroke: '#999999', continuousWidth: 460, continuousHeight: 200 },
+    padding: 4,
+    view: { stroke: '#999999', continuousWidth: 220, continuousHeight: 120 },
     axis: {
       grid: true,
       labelLimit: 0,
-      labelFontSize: 10,
-      titleFontSize: 11,
+      labelFontSize: FONT_PT.label,
+      titleFontSize: FONT_PT.axisTitle,
       titleFontWeight: 'normal',
-      gridColor: '#e3e3e3',
+      titlePadding: 3,
+      labelPadding: 2,
+      tickSize: 3,
+      gridColor: '#dddddd',
+      gridWidth: STROKE_PT.grid,
       labelColor: '#222222',
       titleColor: '#111111',
       labelOverlap: true,
     },
-    legend: { labelFontSize: 10, titleFontSize: 10, titleFontWeight: 'bold', symbolStrokeWidth: 1.5, labelLimit: 0 },
-    header: { labelFontSize: 11, titleFontSize: 11 },
-    title: { fontSize: 13, anchor: 'start', fontWeight: 'bold', subtitleFontSize: 10, subtitleColor: '#444444' },
-    line: { strokeWidth: 1.6 },
+    legend: {
+      labelFontSize: FONT_PT.label,
+      titleFontSize: FONT_PT.legendTitle,
+      titleFontWeight: 'bold',
+      symbolStrokeWidth: STROKE_PT.line,
+      symbolSize: 64, // area: an 8 pt glyph, long enough to show a dash pattern
+      labelLimit: 0,
+      // One column is too narrow for a legend beside the plot.
+      ...(single ? { orient: 'bottom', direction: 'vertical' } : {}),
+    },
+    header: { labelFontSize: FONT_PT.panelTitle, titleFontSize: FONT_PT.panelTitle },
+    title: {
+      fontSize: FONT_PT.title,
+      anchor: 'start',
+      fontWeight: 'bold',
+      subtitleFontSize: FONT_PT.subtitle,
+      subtitleColor: '#444444',
+      offset: 3,
+    },
+    text: { fontSize: FONT_PT.label },
+    line: { strokeWidth: STROKE_PT.line },
+    rule: { strokeWidth: STROKE_PT.rule },
     // Element `opacity` makes librsvg composite every mark on its own full-size surface (minutes per
     // figure); fill/stroke opacity is drawn directly. So: opacity 1, and fillOpacity where needed.
     mark: { opacity: 1 },
-    point: { size: 28, strokeWidth: 1.2, opacity: 1 },
+    point: { size: MARKER_AREA, strokeWidth: STROKE_PT.marker, opacity: 1 },
     circle: { opacity: 1 },
     square: { opacity: 1 },
   };

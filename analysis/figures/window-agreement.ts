@@ -1,7 +1,7 @@
 // Window agreement: for each window size and source, how often workers put an event in the same
 // window (point clocks) and how often interval clocks are confident and agree, ambiguous, or in conflict.
 import { asSpec, type FigureDef } from './types.js';
-import { baseConfig, colourScale, dashScale, pct, shapeScale } from './style.js';
+import { baseConfig, colourScale, pct, shapeScale } from './style.js';
 
 const METRICS = [
   { key: 'point: workers agree', y: 'share of events (%)', full: true },
@@ -14,7 +14,7 @@ export const windowAgreement: FigureDef = {
   name: 'window-agreement',
   title: 'Window agreement',
   howToRead:
-    'For each tumbling-window size (x) and clock source (colour, shape, dash): the share of events received by at least two workers that they put in one window. ' +
+    'For each tumbling-window size (x, categories) and clock source (colour and shape, side by side): the share of events received by at least two workers that they put in one window. ' +
     'Point clocks (first panel) silently disagree near window boundaries; interval clocks instead say "ambiguous" (third panel). A non-zero "confident but conflicting" share means a bound failed or arrivals really straddled a boundary.',
   build({ stats }) {
     const rows: { source: string; window: string; metric: string; share: number; events: number }[] = [];
@@ -39,9 +39,12 @@ export const windowAgreement: FigureDef = {
       };
     const sources = stats.sources.map((s) => s.name).filter((s) => rows.some((r) => r.source === s));
     const windows = [...stats.windows_ms].sort((a, b) => a - b).map(String);
+    // Window sizes are categories (50, 100, 500, 1000 ms are not evenly spaced, and no trend runs
+    // between them): one column each, the sources side by side in it, points without joining lines.
     const x = { field: 'window', type: 'ordinal', sort: windows, title: 'window size (ms)', axis: { labelAngle: 0 } };
+    const series = { field: 'source', type: 'nominal', sort: sources, title: 'source' };
     const panels = METRICS.filter((m) => rows.some((r) => r.metric === m.key)).map((m) => ({
-      title: { text: m.key, fontSize: 11 },
+      title: { text: m.key },
       width: 230,
       height: 140,
       data: { values: rows.filter((r) => r.metric === m.key) },
@@ -49,32 +52,24 @@ export const windowAgreement: FigureDef = {
         // invisible rule: a panel whose values are all 0 still gets a 0–1 % axis
         { mark: { type: 'rule', strokeOpacity: 0 }, encoding: { y: { datum: m.full ? 100 : 1, type: 'quantitative' } } },
         {
-          mark: { type: 'line' },
-          encoding: {
-            x,
-            y: { field: 'share', type: 'quantitative', title: m.y, scale: { zero: true } },
-            color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
-            strokeDash: { field: 'source', type: 'nominal', scale: dashScale(sources), title: 'source' },
-          },
-        },
-        {
           mark: { type: 'point', filled: true, size: 40 },
           encoding: {
             x,
-            y: { field: 'share', type: 'quantitative' },
-            color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
-            shape: { field: 'source', type: 'nominal', scale: shapeScale(sources), title: 'source' },
+            xOffset: series,
+            y: { field: 'share', type: 'quantitative', title: m.y, scale: { zero: true } },
+            color: { ...series, scale: colourScale(sources) },
+            shape: { ...series, scale: shapeScale(sources) },
           },
         },
       ],
     }));
-    const grid: Record<string, unknown>[] = [];
-    for (let i = 0; i < panels.length; i += 2) grid.push({ hconcat: panels.slice(i, i + 2) });
     return {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'Do workers agree on the window of an event?' },
-        vconcat: grid,
+        // A grid (not rows of pairs) aligns every panel's plot area whatever its axis labels.
+        concat: panels,
+        columns: 2,
         config: baseConfig(),
       }),
       notes: [],

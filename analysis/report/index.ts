@@ -31,7 +31,7 @@ export interface ReportOptions {
 }
 
 export interface ReportResult {
-  /** Absolute paths of every PNG and SVG written. */
+  /** Absolute paths of every PNG, SVG and PDF written. */
   figures: string[];
   /** Absolute path of report.html. */
   report: string;
@@ -63,7 +63,9 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
     render_ms: Math.round(all.renderMs),
   });
   return {
-    figures: all.outcomes.flatMap((o) => (o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath] : [])),
+    figures: all.outcomes.flatMap((o) =>
+      o.status === 'rendered' ? [o.figure.pngPath, o.figure.svgPath, ...(o.figure.pdfPath ? [o.figure.pdfPath] : [])] : [],
+    ),
     report,
     skipped: all.outcomes.flatMap((o) => (o.status === 'skipped' ? [{ name: o.def.name, reason: o.reason }] : [])),
     failed: all.outcomes.flatMap((o) => (o.status === 'failed' ? [{ name: o.def.name, reason: o.reason }] : [])),
@@ -115,13 +117,15 @@ function figureHtml(o: FigureOutcome, figDir: string): string {
   const src = `data:image/svg+xml;base64,${Buffer.from(o.figure.svg).toString('base64')}`;
   const png = `${figDir}/${o.def.name}.png`;
   const svg = `${figDir}/${o.def.name}.svg`;
+  const pdf = o.figure.pdfPath ? `${figDir}/${o.def.name}.pdf` : null;
   const notes = o.notes.length ? ` <span class="notes">${esc(o.notes.join(' '))}</span>` : '';
-  // Natural size is the SVG's (≈ 10 px text); allow up to 1.35× so the labels read comfortably.
-  const w = Math.round(o.figure.width / (300 / 72));
+  // Shown at its print size (inches × 96 CSS px: 7 pt text reads as 9.3 px), up to 1.4× on wide screens.
+  const w = Math.round((o.figure.width / 300) * 96);
   return (
-    `<figure id="fig-${esc(o.def.name)}"><img src="${src}" alt="${esc(o.def.title)}" width="${w}" style="width:100%;max-width:${Math.round(w * 1.35)}px">` +
+    `<figure id="fig-${esc(o.def.name)}"><img src="${src}" alt="${esc(o.def.title)}" width="${w}" style="width:100%;max-width:${Math.round(w * 1.4)}px">` +
     `<figcaption><strong>${esc(o.def.title)}.</strong> ${esc(o.def.howToRead)}${notes} ` +
-    `Files: <a href="${esc(png)}">${esc(png)}</a> (300 DPI), <a href="${esc(svg)}">${esc(svg)}</a>.</figcaption></figure>`
+    `Files: <a href="${esc(png)}">${esc(png)}</a> (300 DPI), <a href="${esc(svg)}">${esc(svg)}</a>` +
+    `${pdf ? `, <a href="${esc(pdf)}">${esc(pdf)}</a>` : ''}.</figcaption></figure>`
   );
 }
 

@@ -8,6 +8,8 @@ import { runCommand } from '../cli/command-runner.js';
 import { EXIT } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import type { Stats } from '../../analysis/index.js';
+// The style module alone (no vega, no sharp): the flags' choices and defaults.
+import { FIGURE_SIZES, figureStyle, type FigureSize, type FigureStyle } from '../../analysis/figures/style.js';
 import type { ExportFormat } from '../../analysis/export/index.js';
 import { type ArgsOf, HELP_EPILOG } from './shared.js';
 
@@ -18,6 +20,26 @@ export const REFERENCE_OPTION = {
   describe:
     "Frame of the echo brackets: system (the coordinator's clock) or an interval source the coordinator stamped (e.g. bounded), which maps each bracket to true time",
 } as const;
+
+/** --figure-size on analyze and run-local: the print width the figures are laid out for. */
+export const FIGURE_SIZE_OPTION = {
+  choices: FIGURE_SIZES,
+  default: 'double' as FigureSize,
+  describe:
+    'Print width of the figures: single (3.5 in, one journal column) or double (7.16 in, the page); text is at least 7 pt at that width',
+} as const;
+
+/** --titles on analyze and run-local (--no-titles: the paper's caption says what the figure is). */
+export const TITLES_OPTION = {
+  type: 'boolean',
+  default: true,
+  describe: "Draw each figure's title and subtitle (--no-titles leaves them to the caption; panel titles stay)",
+} as const;
+
+/** The figures' style from the two flags. */
+export function figureStyleOf(a: { 'figure-size': FigureSize; titles: boolean }): FigureStyle {
+  return figureStyle(a['figure-size'], a.titles);
+}
 
 export const command = 'analyze <run_dir>';
 export const describe = "Read a run's CSVs and write stats.json, figures and report.html";
@@ -32,6 +54,8 @@ export function builder(y: Argv) {
     })
     .option('windows-ms', { type: 'string', default: '50,100,500,1000', describe: 'Window sizes in ms for window-assignment metrics' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
+    .option('figure-size', FIGURE_SIZE_OPTION)
+    .option('titles', TITLES_OPTION)
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .option('reference', REFERENCE_OPTION)
     .option('ordering-pairs', {
@@ -48,6 +72,10 @@ export function builder(y: Argv) {
     .example(
       '$0 analyze results/20250101T120000Z-abc123 --export parquet,tidy',
       'also export/readings.parquet, readings.csv, summary.* for pandas, polars, R, DuckDB',
+    )
+    .example(
+      '$0 analyze results/20250101T120000Z-abc123 --figure-size single --no-titles',
+      'figures for one column of a paper: 3.5 in wide, no titles; PNG (300 DPI), SVG and PDF each',
     )
     .example('$0 analyze old-run/ --format legacy --no-figures', 'stats.json of a run of the first Python version, without figures')
     .epilog(HELP_EPILOG);
@@ -72,6 +100,8 @@ export interface AnalyzeOptions {
   format: 'native' | 'legacy';
   windowsMs: number[];
   figures: boolean;
+  /** Print width and titles of the figures (default: double column, with titles). */
+  figureStyle?: FigureStyle;
   /** ε of the self-consistency bounds in ppm (default 500). */
   maxFreqErrorPpm?: number;
   /** The echo brackets' frame: 'system' (default) or an interval source of the coordinator. */
@@ -89,6 +119,7 @@ async function parse(a: ArgsOf<typeof builder>): Promise<AnalyzeOptions> {
     runDir: a.run_dir as string,
     format: a.format,
     figures: a.figures,
+    figureStyle: figureStyleOf(a),
     maxFreqErrorPpm: maxFreqErrorPpm(a['max-freq-error-ppm']),
     reference: a.reference,
     orderingPairs: a['ordering-pairs'],
@@ -137,7 +168,7 @@ export async function analyzeRunDir(o: AnalyzeOptions): Promise<Stats> {
   if (!o.quiet) process.stdout.write(summaryText.endsWith('\n') ? summaryText : summaryText + '\n');
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (o.export?.length) await exportTables(o.runDir, stats, o.export, logger);
-  if (o.figures) await renderReport(o.runDir, stats, logger);
+  if (o.figures) await renderReport(o.runDir, stats, logger, o.figureStyle);
   return stats;
 }
 
@@ -152,12 +183,17 @@ async function exportTables(runDir: string, stats: Stats, formats: ExportFormat[
   );
 }
 
-/** Figures (300-DPI PNG + SVG) and report.html for an analysed run. */
-export async function renderReport(runDir: string, stats: Stats, logger = new Logger('analyze', null, 'info')): Promise<void> {
+/** Figures (300-DPI PNG, SVG and PDF) and report.html for an analysed run. */
+export async function renderReport(
+  runDir: string,
+  stats: Stats,
+  logger = new Logger('analyze', null, 'info'),
+  style?: FigureStyle,
+): Promise<void> {
   const { renderFiguresAndReport } = await import('../../analysis/index.js');
-  const r = await renderFiguresAndReport(runDir, stats, { logger });
+  const r = await renderFiguresAndReport(runDir, stats, { logger, figures: { style } });
   for (const f of r.failed) process.stderr.write(`warning: figure ${f.name} could not be rendered: ${f.reason}\n`);
   logger.info(
-    `report: ${r.report} (${r.figures.length / 2} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
+    `report: ${r.report} (${r.figures.filter((f) => f.endsWith('.png')).length} figures${r.skipped.length ? `, ${r.skipped.length} skipped for lack of data` : ''})`,
   );
 }

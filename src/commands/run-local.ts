@@ -29,7 +29,17 @@ import {
 } from '../scenario/index.js';
 import { replayArgs, replayLine, replayScenarioArg } from '../scenario/repeat.js';
 import { negativeControlHeader, negativeControlNote } from '../scenario/negative-control.js';
-import { MAX_FREQ_ERROR_OPTION, REFERENCE_OPTION, analyzeRunDir, maxFreqErrorPpm, renderReport } from './analyze.js';
+import {
+  FIGURE_SIZE_OPTION,
+  MAX_FREQ_ERROR_OPTION,
+  REFERENCE_OPTION,
+  TITLES_OPTION,
+  analyzeRunDir,
+  figureStyleOf,
+  maxFreqErrorPpm,
+  renderReport,
+} from './analyze.js';
+import type { FigureStyle } from '../../analysis/figures/style.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 import { parseEchoMode } from '../coordinator/echo-mode.js';
 
@@ -93,6 +103,8 @@ export function builder(y: Argv) {
     .option('event-faults', { type: 'string', describe: 'Override: event-path faults (JSON or file)' })
     .option('echo', { type: 'string', describe: 'Override: echo brackets on, off or N (one event in N asks for an echo; default on)' })
     .option('figures', { type: 'boolean', default: true, describe: 'Render figures and report.html (--no-figures skips them)' })
+    .option('figure-size', FIGURE_SIZE_OPTION)
+    .option('titles', TITLES_OPTION)
     .option('max-freq-error-ppm', MAX_FREQ_ERROR_OPTION)
     .option('reference', REFERENCE_OPTION)
     .example('$0 run-local', 'the demo scenario (about a minute); report in results/<run_id>/report.html')
@@ -120,6 +132,8 @@ interface RunLocalOptions {
   logsDir: string;
   runId?: string;
   figures: boolean;
+  /** --figure-size and --titles, passed to the figures. */
+  figureStyle: FigureStyle;
   /** --max-freq-error-ppm, passed to the analysis. */
   maxFreqErrorPpm: number;
   logLevel: Level;
@@ -167,6 +181,7 @@ function parse(a: ArgsOf<typeof builder>): RunLocalOptions {
     logsDir: a['logs-dir'],
     runId: a['run-id'] === undefined ? undefined : resolveRunId(a['run-id']),
     figures: a.figures,
+    figureStyle: figureStyleOf(a),
     maxFreqErrorPpm: maxFreqErrorPpm(a['max-freq-error-ppm']),
     logLevel: a['log-level'],
     commandLine: process.argv.slice(1),
@@ -243,7 +258,7 @@ async function oneRun(
     replay: replayLine(replayArgs(typedArgs(o.commandLine), replayScenarioArg(o.scenarioArg, file)), seed),
   });
   // Figures and report after the checks, so the report shows them.
-  if (figures) await renderReport(res.runDir, stats);
+  if (figures) await renderReport(res.runDir, stats, undefined, o.figureStyle);
   if (results.length) {
     process.stdout.write(
       `\nChecks of scenario "${scenario.name}" (seed ${seed})${negativeControlHeader(scenario)}:\n${formatCheckResults(results)

@@ -60,7 +60,7 @@ test('every figure is written as SVG + PNG at 300 DPI with the expected pixel si
         `${png}: printable width (${meta.width} px = ${(meta.width / 300).toFixed(1)} in)`,
       );
     }
-    assert.equal(r.figures.length, ALL.length * 2);
+    assert.equal(r.figures.length, ALL.length * 3);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -31,6 +31,7 @@ export async function baselineFiguresAndReport(runDir: string, stats: Stats, out
     sources: c.sources,
     bins: c.bins,
     bin_s: c.bin_s,
+    droppedBin: null,
     stride: c.stride,
     violations: c.violations,
     violationCap: c.violationCap,
@@ -50,7 +51,7 @@ export async function baselineFiguresAndReport(runDir: string, stats: Stats, out
     }
     const figure = await renderFigure(built.spec, outDir, def.name);
     perFigureMs[def.name] = Math.round(performance.now() - start);
-    outcomes.push({ def, status: 'rendered', figure, notes: built.notes, ms: perFigureMs[def.name]! });
+    outcomes.push({ def, status: 'rendered', figure: { ...figure, pdfPath: null }, notes: built.notes, ms: perFigureMs[def.name]! });
   }
   const html = buildReportHtml(stats, outcomes, stats.run.manifest, path.relative(runDir, outDir));
   await writeFileAtomic(path.join(outDir, 'report.html'), html);

@@ -105,7 +105,7 @@ export const commitWaitDecay: FigureDef = {
                 scale: { zero: true, ...(hwMax > 0 ? {} : { domainMax: 0.001 }) },
               },
               y2: { field: 'p95' },
-              color: { field: 'source', type: 'nominal', scale: colourScale(sources), legend: null },
+              color: { field: 'source', type: 'nominal', scale: colourScale(sources), title: 'source' },
             },
           },
           {
@@ -134,7 +134,11 @@ export const commitWaitDecay: FigureDef = {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: { text: 'What waiting for re-estimation buys' },
         hconcat: panels,
-        resolve: { scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' } },
+        // Each panel keeps its own colours and its own legend: the right one's colours are sources.
+        resolve: {
+          scale: { color: 'independent', strokeDash: 'independent', shape: 'independent' },
+          legend: { color: 'independent', strokeDash: 'independent', shape: 'independent' },
+        },
         config: baseConfig(),
       }),
       notes: [],

@@ -7,7 +7,8 @@ export const FONT = 'DejaVu Sans, Liberation Sans, sans-serif';
 /** Okabe & Ito (2008), ordered so neighbours differ in lightness as well as hue. */
 export const OKABE_ITO = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000', '#F0E442'];
 
-export const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'wedge', 'stroke'];
+// 'wedge' and 'stroke' draw as a sliver and a bare line at print size: the last two are side triangles.
+export const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'];
 
 /** Dash patterns in pt, short enough that two periods fit a legend glyph at print size. */
 export const DASHES: number[][] = [

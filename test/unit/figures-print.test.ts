@@ -65,6 +65,12 @@ test('at single-column size every figure is 3.5 in wide with text >= 7 pt, a PDF
       assert.ok(fonts.length > 0, `${name}: the PDF has fonts (text is text, not paths)`);
       for (const line of fonts) assert.match(line, /\s+yes\s+yes\s+yes\s+/, `${name}: font embedded as a subset: ${line}`);
 
+      if (name === 'commit-wait-decay') {
+        // the half-width panel colours its lines by source: it needs a legend of its own
+        const texts = [...readFileSync(path.join(figDir, svgFile), 'utf8').matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+        if (texts.includes('half-width (ms)'))
+          assert.ok(texts.includes('source'), `commit-wait-decay: no source legend (${texts.join('|')})`);
+      }
       const png = readPngMeta(readFileSync(path.join(figDir, `${name}.png`)));
       assert.equal(png.dpiX, 300, `${name}: PNG pHYs says 300 DPI`);
       assert.equal(png.dpiY, 300);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../files/paths.js';
 import { writeJsonAtomic } from '../files/atomic-json.js';
 import { CELL_STATUS_DIR, SWEEP_MANIFEST, readSweepManifest, type SweepManifest } from '../files/sweep-manifest.js';
-import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
+import { EXIT, STOP_SIGNALS } from '../cli/exit-codes.js';
 import { sbatch, slurm } from '../slurm/client.js';
 import { followJob, jobExitCode } from '../slurm/follow.js';
 import { cellArgs, type RunSweepOptions } from './run.js';

@@ -29,10 +29,16 @@ function stateText(recs: Record<string, string>[]): string {
   return [...n].map(([s, k]) => `${s}×${k}`).join(' ');
 }
 
+const hms = (ms: number): string => {
+  const s = Math.floor(ms / 1000);
+  return [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+};
+
 /** Polls until every record of the job is final; returns them (null: Slurm forgot the job). */
 export async function followJob(id: string, o: FollowOptions): Promise<Record<string, string>[] | null> {
   let last = '';
   let lastPrint = 0;
+  const started = Date.now();
   for (;;) {
     const recs = await showJob(id);
     if (recs === null || recs.length === 0) return null;
@@ -41,13 +47,17 @@ export async function followJob(id: string, o: FollowOptions): Promise<Record<st
     const extra = o.progress ? o.progress() : '';
     if (state !== last || now - lastPrint >= o.everyS * 1000) {
       const r = recs[0]!;
-      const where =
-        r['NodeList'] && r['NodeList'] !== '(null)'
+      // An array's tasks each have their own nodes and run time: the time followed is given instead.
+      const array = recs.length > 1 || r['ArrayJobId'] !== undefined;
+      const where = array
+        ? ''
+        : r['NodeList'] && r['NodeList'] !== '(null)'
           ? ` on ${r['NodeList']}`
           : r['Reason'] && r['Reason'] !== 'None'
             ? ` (${r['Reason']})`
             : '';
-      o.out(`job ${id}: ${state}${where}, elapsed ${r['RunTime'] ?? '?'}${extra ? `; ${extra}` : ''}`);
+      const elapsed = array ? `followed ${hms(now - started)}` : `elapsed ${r['RunTime'] ?? '?'}`;
+      o.out(`job ${id}: ${state}${where}, ${elapsed}${extra ? `; ${extra}` : ''}`);
       last = state;
       lastPrint = now;
     }

@@ -1,6 +1,7 @@
 // deploy/slurm/chronoeval.sbatch under a real Slurm (Debian's slurmctld/slurmd 22.05 and munge):
 // scripts/slurm-lab.sh makes a controller and 3 compute nodes as network namespaces; the job is
 // submitted with sbatch and followed with scontrol, its steps launched by slurmd on the nodes.
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -457,6 +458,90 @@ test(
       assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
       assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
       assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: SIGTERM to chronoeval slurm while it follows → the job cancelled, CANCELLED 143:0, the partial run analysed by the command, exit 143, nothing left',
+  { skip, timeout: 120_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmcmd-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      // `ip netns exec` execs node itself, so the signal reaches the command, not a wrapper shell
+      const c = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${lab.tag}c`,
+          'env',
+          `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
+          process.execPath,
+          CLI,
+          'slurm',
+          '--duration-s',
+          '120',
+          '--set',
+          'WARMUP_MAX_S=5',
+          '--set',
+          'POLL_MS=200',
+          '--no-figures',
+          '--poll-s',
+          '1',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stdout += d));
+      const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+      const coordRows = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0]!, 'coordinator.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (coordRows() < 100) {
+        assert.ok(Date.now() < deadline, `no events sent within 60 s: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      c.kill('SIGTERM');
+      lap.push(`SIGTERM ${Date.now() - t0} ms`);
+      const code = await closed;
+      lap.push(`command exit ${code} ${Date.now() - t0} ms`);
+      assert.equal(code, 143, stdout);
+      const id = /^submitted job (\d+): /m.exec(stdout)?.[1];
+      assert.match(stdout, new RegExp(`^SIGTERM: cancelling job ${id} \\(scancel ${id}\\)`, 'm'));
+      assert.match(stdout, new RegExp(`^job ${id}: CANCELLED, exit code 143:0 `, 'm'));
+      assert.match(stdout, /^the job did not analyse its results: chronoeval analyze /m);
+      const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]!);
+      assert.ok(existsSync(path.join(runDir, 'stats.json')), 'the partial run analysed by the command');
+      const n = readFileSync(path.join(runDir, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
+      assert.ok(n >= 100 && n < 6000, `coordinator rows ${n}: up to the cancel`);
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real chronoeval slurm SIGTERM] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
       rmSync(path.dirname(lab.dir), { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
     }

@@ -547,3 +547,96 @@ test(
     }
   },
 );
+
+test(
+  'real Slurm: SIGTERM to sweep --via slurm while cells run → the array and the compare job cancelled, exit 143, each started cell recorded as stopped, nothing left',
+  { skip, timeout: 120_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmsweep-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const spec = path.join(work, 'sweep.yaml');
+      writeFileSync(spec, 'scenario: lan\nseeds: [1, 2]\nmatrix:\n  rate: [50, 100]\noptions:\n  workers: 2\n  duration_s: 60\n');
+      const c = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${lab.tag}c`,
+          'env',
+          `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
+          process.execPath,
+          CLI,
+          'sweep',
+          spec,
+          '--via',
+          'slurm',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+          '--sweeps-dir',
+          path.join(work, 'sweeps'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stdout += d));
+      const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+      const running = () => {
+        const s = existsSync(path.join(work, 'sweeps')) ? readdirSync(path.join(work, 'sweeps')) : [];
+        const d = s.length === 1 ? path.join(work, 'sweeps', s[0]!, 'cells') : '';
+        return d && existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).length : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (running() < 3) {
+        assert.ok(Date.now() < deadline, `3 cells not started within 60 s: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, 5000)); // the cells' run-locals under way
+      c.kill('SIGTERM');
+      lap.push(`SIGTERM ${Date.now() - t0} ms`);
+      const code = await closed;
+      lap.push(`sweep exit ${code} ${Date.now() - t0} ms`);
+      assert.equal(code, 143, stdout);
+      const m = /^sweep: job array (\d+) .*compare job (\d+) after it/m.exec(stdout);
+      assert.ok(m, stdout);
+      assert.match(stdout, new RegExp(`^sweep: SIGTERM: cancelling the array and the compare job \\(scancel ${m[1]} ${m[2]}\\)`, 'm'));
+      const compare = await lab.job(m[2]!);
+      assert.equal(compare.JobState, 'CANCELLED', 'the compare job never ran');
+      const dir = path.join(work, 'sweeps', readdirSync(path.join(work, 'sweeps'))[0]!);
+      const cells = readSweepManifest(dir).manifest!.cells;
+      // a started cell: stopped by Slurm's SIGTERM (failed) or, if SIGKILLed before its task wrote
+      // the end, still running; the fourth never started
+      const started = cells.filter((x) => x.status !== 'pending');
+      assert.equal(started.length, 3, JSON.stringify(cells));
+      for (const cl of started)
+        assert.ok(
+          // 7: Slurm signals run-local's children too; a cell still warming up has no coordinator.csv to analyse
+          (cl.status === 'failed' && [7, 143].includes(cl.exit_code!)) || (cl.status === 'running' && cl.exit_code === null),
+          JSON.stringify(cl),
+        );
+      process.stderr.write(`[slurm-real sweep array SIGTERM] cells: ${cells.map((x) => `${x.status}/${x.exit_code}`).join(' ')}\n`);
+      assert.ok(!existsSync(path.join(dir, 'compare')), 'nothing compared');
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real sweep array SIGTERM] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);

@@ -87,7 +87,6 @@ async function parse(a: ArgsOf<typeof builder>) {
   const { parseSettings } = await import('../slurm/run-job.js');
   if (a.nodes < 2) throw new UsageError(`--nodes ${a.nodes}: need at least 2 (1 coordinator + workers)`);
   if (a['poll-s'] <= 0) throw new UsageError(`--poll-s ${a['poll-s']}: must be > 0`);
-  requireSlurmCommands(['sbatch', 'scontrol', 'sinfo', 'scancel']);
   const settings = await parseSettings(a.set.map(String));
   if (a.rate !== undefined) settings['RATE'] = String(a.rate);
   if (a['duration-s'] !== undefined) settings['DURATION_S'] = String(a['duration-s']);
@@ -99,6 +98,8 @@ async function parse(a: ArgsOf<typeof builder>) {
     if (v.trim() === '') throw new UsageError(`--${k} ${JSON.stringify(v)}: empty`);
     sbatchArgs.push(`--${k}=${v}`);
   }
+  // What can be checked here first; then what needs the cluster.
+  requireSlurmCommands(['sbatch', 'scontrol', 'sinfo', 'scancel']);
   if (a.partition !== undefined) await checkPartition(a.partition);
   return {
     sbatchArgs,

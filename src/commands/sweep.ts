@@ -71,11 +71,11 @@ async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
   const plan = loadSweepFile(a.spec);
   let dir: string;
   let resumed: SweepManifest | null = null;
-  const slurm = a.via === 'slurm' ? await slurmSubmitOptions(a) : null;
-  if (slurm && a.resume !== undefined)
+  if (a.via === 'slurm' && a.resume !== undefined)
     throw new UsageError(
       `--resume ${JSON.stringify(a.resume)} with --via slurm: resuming submits nothing; resume a Slurm sweep here (without --via slurm) once its array job has ended, or start a new one`,
     );
+  const slurm = a.via === 'slurm' ? await slurmSubmitOptions(a) : null;
   if (a.resume !== undefined) {
     dir = path.resolve(a.resume);
     const { manifest, problems } = readSweepManifest(dir);

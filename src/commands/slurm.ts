@@ -87,10 +87,11 @@ async function parse(a: ArgsOf<typeof builder>) {
   const { parseSettings } = await import('../slurm/run-job.js');
   if (a.nodes < 2) throw new UsageError(`--nodes ${a.nodes}: need at least 2 (1 coordinator + workers)`);
   if (a['poll-s'] <= 0) throw new UsageError(`--poll-s ${a['poll-s']}: must be > 0`);
-  const settings = await parseSettings(a.set.map(String));
-  if (a.rate !== undefined) settings['RATE'] = String(a.rate);
-  if (a['duration-s'] !== undefined) settings['DURATION_S'] = String(a['duration-s']);
-  if (a.sources !== undefined) settings['SOURCES'] = a.sources;
+  const named: Record<string, string> = {};
+  if (a.rate !== undefined) named['RATE'] = String(a.rate);
+  if (a['duration-s'] !== undefined) named['DURATION_S'] = String(a['duration-s']);
+  if (a.sources !== undefined) named['SOURCES'] = a.sources;
+  const settings = await parseSettings(a.set.map(String), named);
   const sbatchArgs = [`--nodes=${a.nodes}`];
   for (const k of ['time', 'partition', 'account'] as const) {
     const v = a[k];

@@ -10,6 +10,7 @@ import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { loadRoleOptions } from '../deploy/role-options.js';
 import { slurmRoleArgs } from '../deploy/slurm-args.js';
 import { UsageError } from '../validate/index.js';
+import { KNOWN_SOURCES } from '../clock/registry.js';
 import { sbatch, slurm } from './client.js';
 import { followJob, jobExitCode } from './follow.js';
 
@@ -42,8 +43,11 @@ export interface SlurmRunOptions {
   progressS: number;
 }
 
-/** KEY=VALUE texts → settings; each KEY must be a template setting or a role option's variable. */
-export async function parseSettings(given: readonly string[]): Promise<Record<string, string>> {
+/**
+ * KEY=VALUE texts (and `named`, from the command's own flags) → settings; each KEY must be a
+ * template setting or a role option's variable.
+ */
+export async function parseSettings(given: readonly string[], named: Record<string, string> = {}): Promise<Record<string, string>> {
   const specs = await loadRoleOptions();
   const known = new Set([...TEMPLATE_VARS, ...specs.worker.map((s) => s.env), ...specs.coordinator.map((s) => s.env)]);
   const out: Record<string, string> = {};
@@ -56,6 +60,14 @@ export async function parseSettings(given: readonly string[]): Promise<Record<st
       );
     out[m[1]!] = m[2]!;
   }
+  Object.assign(out, named);
+  // The template passes SOURCES to each role itself, outside the role-option check below.
+  const unknown = (out['SOURCES'] ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x && !(KNOWN_SOURCES as readonly string[]).includes(x));
+  if (unknown.length)
+    throw new UsageError(`sources ${JSON.stringify(out['SOURCES'])}: unknown ${unknown.join(', ')} (known: ${KNOWN_SOURCES.join(', ')})`);
   // The template's own check, here, so a bad value is refused before anything is submitted.
   const problems = [...slurmRoleArgs('worker', out, specs).problems, ...slurmRoleArgs('coordinator', out, specs).problems];
   if (problems.length) throw new UsageError(`invalid run settings: ${[...new Set(problems)].join('; ')}`);

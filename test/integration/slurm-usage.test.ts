@@ -23,6 +23,9 @@ test('slurm: bad --nodes, --set and --duration-s are refused with what was typed
     [['--set', 'rate=5'], /--set "rate=5": expected NAME=VALUE with NAME in upper case/],
     [['--set', 'NOPE=1'], /--set "NOPE=1": NOPE is not a setting of deploy\/slurm\/chronoeval\.sbatch/],
     [['--duration-s', 'abc'], /--duration-s: .*'abc'/],
+    [['--rate', '-5'], /invalid run settings: RATE: --rate -5: must be a number in/],
+    [['--sources', 'system,sundial'], /sources "system,sundial": unknown sundial/],
+    [['--set', 'COUNT=abc'], /^chronoeval: invalid run settings: COUNT: --count: expected a whole number of events, got 'abc'/],
   ] as const) {
     const r = await runCli(['slurm', ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

@@ -20,6 +20,7 @@ import * as deploy from './commands/deploy.js';
 import * as sweep from './commands/sweep.js';
 import * as rerun from './commands/rerun.js';
 import * as compare from './commands/compare.js';
+import * as slurm from './commands/slurm.js';
 
 /** The whole CLI; deploy and the Slurm template read the worker's and coordinator's option declarations from it. */
 export const cli: Argv = yargs(hideBin(process.argv))
@@ -35,6 +36,7 @@ export const cli: Argv = yargs(hideBin(process.argv))
   .command(sweep)
   .command(rerun)
   .command(compare)
+  .command(slurm)
   .demandCommand(1, `Give a command: ${COMMAND_NAMES.join(', ')}`)
   .strict()
   .recommendCommands()

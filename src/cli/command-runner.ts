@@ -16,6 +16,7 @@ export const COMMAND_NAMES = [
   'sweep',
   'rerun',
   'compare',
+  'slurm',
 ] as const;
 
 /** Print the error (it echoes what was typed) and the command's own --help; exit 2 (bad usage). */

@@ -11,6 +11,7 @@ import { toJson } from '../files/atomic-json.js';
 import { provenance } from '../files/provenance.js';
 import { SWEEP_MANIFEST, readSweepManifest, type SweepManifest } from '../files/sweep-manifest.js';
 import type { SweepPlan } from '../sweep/spec.js';
+import type { RunSweepOptions } from '../sweep/run.js';
 import { HELP_EPILOG, type ArgsOf } from './shared.js';
 import { resolveCompareInputs } from '../../analysis/compare/inputs.js';
 import { Logger } from '../cli/logger.js';
@@ -30,7 +31,23 @@ export function builder(y: Argv) {
     .option('logs-dir', { type: 'string', default: 'logs', describe: "Where each cell's logs/<run_id>/ is written" })
     .option('sweeps-dir', { type: 'string', default: 'sweeps', describe: 'Where sweeps/<sweep_id>/ is written' })
     .option('compare', { type: 'boolean', default: true, describe: 'Compare the finished cells at the end (--no-compare skips it)' })
+    .option('via', {
+      choices: ['local', 'slurm'] as const,
+      default: 'local' as const,
+      describe:
+        'local: cells one after another here; slurm: one Slurm job array, a cell per array task (run-local on its node), then a compare job (shared filesystem assumed)',
+    })
+    .option('partition', { type: 'string', describe: '--via slurm: sbatch --partition for the array and compare jobs' })
+    .option('account', { type: 'string', describe: '--via slurm: sbatch --account' })
+    .option('time', { type: 'string', describe: '--via slurm: sbatch --time of each array task (one cell)' })
+    .option('node-bin', { type: 'string', describe: '--via slurm: node on the compute nodes (default: this node binary, same path)' })
+    .option('wait', {
+      type: 'boolean',
+      default: true,
+      describe: '--via slurm: follow the jobs to the end (--no-wait: submit, print the job ids, return)',
+    })
     .example('$0 sweep scenarios/sweeps/asymmetry.yaml', 'every cell of the matrix × seeds; results in sweeps/<sweep_id>/')
+    .example('$0 sweep scenarios/sweeps/asymmetry.yaml --via slurm --partition short', 'the cells as one Slurm job array, compare after it')
     .example('$0 sweep scenarios/sweeps/asymmetry.yaml --resume sweeps/20261203T010000Z-1a2b3c', 'continue a stopped sweep')
     .epilog(HELP_EPILOG);
 }
@@ -45,6 +62,8 @@ interface SweepOptions {
   logsDir: string;
   compare: boolean;
   command: string[];
+  /** Set for --via slurm. */
+  slurm: { sbatchArgs: string[]; nodeBin: string; wait: boolean } | null;
 }
 
 async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
@@ -52,6 +71,11 @@ async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
   const plan = loadSweepFile(a.spec);
   let dir: string;
   let resumed: SweepManifest | null = null;
+  if (a.via === 'slurm' && a.resume !== undefined)
+    throw new UsageError(
+      `--resume ${JSON.stringify(a.resume)} with --via slurm: resuming submits nothing; resume a Slurm sweep here (without --via slurm) once its array job has ended, or start a new one`,
+    );
+  const slurm = a.via === 'slurm' ? await slurmSubmitOptions(a) : null;
   if (a.resume !== undefined) {
     dir = path.resolve(a.resume);
     const { manifest, problems } = readSweepManifest(dir);
@@ -81,7 +105,23 @@ async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
     logsDir: path.resolve(a['logs-dir']),
     compare: a.compare,
     command: process.argv.slice(1),
+    slurm,
   };
+}
+
+/** sbatch options of a Slurm sweep, checked (commands on PATH, the partition) before anything is written. */
+async function slurmSubmitOptions(a: ArgsOf<typeof builder>): Promise<NonNullable<SweepOptions['slurm']>> {
+  const { requireSlurmCommands, checkPartition } = await import('../slurm/client.js');
+  requireSlurmCommands(['sbatch', 'scontrol', 'sinfo', 'scancel']);
+  const sbatchArgs: string[] = [];
+  for (const k of ['partition', 'account', 'time'] as const) {
+    const v = a[k];
+    if (v === undefined) continue;
+    if (v.trim() === '') throw new UsageError(`--${k} ${JSON.stringify(v)}: empty`);
+    sbatchArgs.push(`--${k}=${v}`);
+  }
+  if (a.partition !== undefined) await checkPartition(a.partition);
+  return { sbatchArgs, nodeBin: a['node-bin'] ?? process.execPath, wait: a.wait };
 }
 
 async function run(o: SweepOptions): Promise<number> {
@@ -133,15 +173,17 @@ async function run(o: SweepOptions): Promise<number> {
   out(
     `sweep ${manifest.sweep_id}: scenario ${plan.scenarioArg}, ${plan.combos.length} combination(s) × ${plan.seeds.length} seed(s) = ${manifest.cells.length} cells; ${dir}/${SWEEP_MANIFEST}`,
   );
-  const res = await runSweep({
+  const common = {
     dir,
     manifest,
     scenarioFile,
-    cellFlags: (cell) => flags.get(cell) ?? [],
+    cellFlags: (cell: string) => flags.get(cell) ?? [],
     resultsDir: o.resultsDir,
     logsDir: o.logsDir,
     out,
-  });
+  };
+  if (o.slurm) return slurmSweep(o, common);
+  const res = await runSweep(common);
   if (res.stoppedBy) return signalExit(res.stoppedBy);
   const cells = res.manifest.cells;
   const done = cells.filter((c) => c.status === 'done');
@@ -154,6 +196,32 @@ async function run(o: SweepOptions): Promise<number> {
     return EXIT.failed;
   }
   if (!compared) return EXIT.failed;
+  if (done.some((c) => c.exit_code === EXIT.checkFailed)) return EXIT.checkFailed;
+  if (done.some((c) => c.exit_code === EXIT.unjudged)) return EXIT.unjudged;
+  return EXIT.ok;
+}
+
+/** --via slurm: submit, follow, and the same exit codes as a local sweep (compare ran as a job). */
+async function slurmSweep(o: SweepOptions, common: RunSweepOptions): Promise<number> {
+  const { runSweepOnSlurm } = await import('../sweep/slurm.js');
+  const s = o.slurm!;
+  const res = await runSweepOnSlurm({ ...common, ...s, compare: o.compare, pollMs: 2000 });
+  if (res.stoppedBy) return signalExit(res.stoppedBy);
+  if (!res.manifest) return EXIT.ok;
+  const cells = res.manifest.cells;
+  const done = cells.filter((c) => c.status === 'done');
+  const notDone = cells.filter((c) => c.status !== 'done');
+  if (res.compareExit !== null) {
+    if (res.compareExit === EXIT.ok) common.out(`sweep: compared: ${path.join(o.dir, 'compare', 'compare.html')}`);
+    else common.out(`sweep: the compare job exited ${res.compareExit} (see ${path.join(o.dir, 'logs')}/slurm-compare-*.out)`);
+  }
+  if (notDone.length) {
+    common.out(
+      `sweep: ${notDone.length} cell(s) not done (${notDone.map((c) => `${c.cell} seed ${c.seed}: ${c.status}${c.exit_code !== null ? ` exit ${c.exit_code}` : ''}`).join(', ')}); their output: ${path.join(o.dir, 'logs')}/; chronoeval sweep ${o.plan.file} --resume ${o.dir} runs them here`,
+    );
+    return EXIT.failed;
+  }
+  if (res.compareExit !== null && res.compareExit !== EXIT.ok) return EXIT.failed;
   if (done.some((c) => c.exit_code === EXIT.checkFailed)) return EXIT.checkFailed;
   if (done.some((c) => c.exit_code === EXIT.unjudged)) return EXIT.unjudged;
   return EXIT.ok;

@@ -91,7 +91,8 @@ function handlersOf(cli: unknown): Handlers {
 function commandYargs(handlers: Handlers, command: ProcessRole, argv: string[] = []): Argv {
   const h = handlers[command];
   if (!h || typeof h.builder !== 'function') throw new Error(`internal: the CLI has no "${command}" command to read options from`);
-  const y = yargs(argv).exitProcess(false).strict().help(false).version(false);
+  // fail(false): a bad value is thrown to the caller, which names it, without yargs printing the help
+  const y = yargs(argv).exitProcess(false).strict().help(false).version(false).fail(false);
   h.builder(y);
   return y;
 }

@@ -1,10 +1,13 @@
 // sweeps/<sweep_id>/sweep.json (docs/experiments.md): the cells of a sweep (parameter combination
 // × seed), each with its run directory and status. Written by `chronoeval sweep` after every state
-// change (atomically); read by `sweep --resume` and by `compare SWEEP_DIR`.
-import { readFileSync } from 'node:fs';
+// change (atomically); read by `sweep --resume` and by `compare SWEEP_DIR`. Cells run as Slurm
+// array tasks finish in parallel, so each writes its own cells/<run_id>.json instead of sweep.json;
+// the reader merges those in.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isFiniteNumber, isPlainObject, isString, isStringArray } from './json-shape.js';
 import type { Provenance } from './provenance.js';
+import { EXIT } from '../cli/exit-codes.js';
 
 export type SweepParamValue = string | number | boolean | null;
 
@@ -41,6 +44,11 @@ export interface SweepManifest {
 }
 
 export const SWEEP_MANIFEST = 'sweep.json';
+/** Per-cell status files of a sweep run as a Slurm array: cells/<run_id>.json. */
+export const CELL_STATUS_DIR = 'cells';
+
+/** Cell exit codes that mean "the run was made and judged" (a failed check is a result, not a failure). */
+export const CELL_DONE_CODES: readonly number[] = [EXIT.ok, EXIT.checkFailed, EXIT.unjudged];
 
 const STATUSES: readonly SweepCell['status'][] = ['pending', 'running', 'done', 'failed'];
 
@@ -85,5 +93,34 @@ export function readSweepManifest(dir: string): { manifest: SweepManifest | null
   if (!Array.isArray(raw['seeds']) || !raw['seeds'].every((s) => Number.isSafeInteger(s))) problems.push('seeds: not an array of integers');
   if (!isString(raw['scenario'])) problems.push('scenario: not a string');
   if (problems.length > 0) return { manifest: null, problems: problems.map((p) => `${file}: ${p}`) };
-  return { manifest: raw as SweepManifest, problems: [] };
+  const manifest = raw as SweepManifest;
+  mergeCellStatus(dir, manifest);
+  return { manifest, problems: [] };
+}
+
+/**
+ * A cell still pending or running in sweep.json takes the state its array task wrote in
+ * cells/<run_id>.json: `exit_code` null while it runs, then its exit code. A file that is
+ * unreadable or names another attempt's run id is ignored (the cell keeps its recorded state).
+ */
+function mergeCellStatus(dir: string, m: SweepManifest): void {
+  const sdir = path.join(dir, CELL_STATUS_DIR);
+  if (!existsSync(sdir)) return;
+  const files = new Set(readdirSync(sdir));
+  for (const c of m.cells) {
+    if (c.run_id === null || (c.status !== 'pending' && c.status !== 'running') || !files.has(`${c.run_id}.json`)) continue;
+    let st: unknown;
+    try {
+      st = JSON.parse(readFileSync(path.join(sdir, `${c.run_id}.json`), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (!isPlainObject(st) || st['run_id'] !== c.run_id) continue;
+    const code = st['exit_code'];
+    if (code === null) c.status = 'running';
+    else if (Number.isSafeInteger(code)) {
+      c.exit_code = code as number;
+      c.status = CELL_DONE_CODES.includes(code as number) ? 'done' : 'failed';
+    }
+  }
 }

@@ -8,14 +8,11 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_PATH } from '../files/paths.js';
 import { writeJsonAtomic } from '../files/atomic-json.js';
-import { SWEEP_MANIFEST, type SweepCell, type SweepManifest } from '../files/sweep-manifest.js';
+import { CELL_DONE_CODES, SWEEP_MANIFEST, type SweepCell, type SweepManifest } from '../files/sweep-manifest.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { cellRunId } from './matrix.js';
 import { cellsForResume, pendingCells } from './resume.js';
 import { formatDuration, paramsText, progressLine } from './progress.js';
-
-/** Cell exit codes that mean "the run was made and judged" (a failed check is a result, not a failure). */
-const DONE_CODES: readonly number[] = [EXIT.ok, EXIT.checkFailed, EXIT.unjudged];
 
 export interface RunSweepOptions {
   dir: string;
@@ -133,7 +130,7 @@ export async function runSweep(o: RunSweepOptions): Promise<RunSweepResult> {
         break;
       }
       cell.exit_code = code;
-      cell.status = DONE_CODES.includes(code) ? 'done' : 'failed';
+      cell.status = CELL_DONE_CODES.includes(code) ? 'done' : 'failed';
       await save();
       ran++;
       ranMs += ms;

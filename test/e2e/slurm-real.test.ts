@@ -1,14 +1,17 @@
 // deploy/slurm/chronoeval.sbatch under a real Slurm (Debian's slurmctld/slurmd 22.05 and munge):
 // scripts/slurm-lab.sh makes a controller and 3 compute nodes as network namespaces; the job is
 // submitted with sbatch and followed with scontrol, its steps launched by slurmd on the nodes.
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT, runCli, tmpDir } from '../support/helpers.js';
 import { processesMentioning, run, slurmLabUnavailableReason, slurmLabUp } from '../support/slurm-lab.js';
+import { readSweepManifest } from '../../src/files/sweep-manifest.js';
 
 const SBATCH = path.join(PACKAGE_ROOT, 'deploy', 'slurm', 'chronoeval.sbatch');
+const CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 const skip = slurmLabUnavailableReason() ?? false;
 
 test(
@@ -304,6 +307,332 @@ test(
       const down = await lab.down();
       lap.push(`lab down ${Date.now() - t0} ms`);
       process.stderr.write(`[slurm-real node lost] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: chronoeval slurm submits the template, follows it to COMPLETED and names the analysed results; bad input refused before sbatch',
+  { skip, timeout: 120_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmcmd-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    const cli = (args: string[], timeoutMs = 30_000) => lab.exec([process.execPath, CLI, ...args], {}, timeoutMs);
+    try {
+      const dirs = ['--results-dir', path.join(work, 'results'), '--logs-dir', path.join(work, 'logs')];
+      const bad = await cli(['slurm', '--partition', 'nope', ...dirs]);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(bad.stderr, /--partition "nope": no such partition on this cluster \(sinfo lists: lab\)/);
+      const badSet = await cli(['slurm', '--set', 'RECV_STAMP=sometimes', ...dirs]);
+      assert.equal(badSet.code, 2, badSet.stderr);
+      assert.match(badSet.stderr, /RECV_STAMP="sometimes": must be one of auto, kernel, user/);
+      assert.equal((await lab.exec(['squeue', '-h'])).stdout.trim(), '', 'nothing submitted');
+
+      const r = await cli(
+        [
+          'slurm',
+          '--partition',
+          'lab',
+          '--duration-s',
+          '2',
+          '--set',
+          'WARMUP_MAX_S=5',
+          '--set',
+          'POLL_MS=200',
+          '--set',
+          'COMMIT_WAIT_S=1',
+          '--no-figures',
+          '--poll-s',
+          '1',
+          ...dirs,
+        ],
+        90_000,
+      );
+      lap.push(`chronoeval slurm exit ${r.code} ${Date.now() - t0} ms`);
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      const id = /^submitted job (\d+): /m.exec(r.stdout)?.[1];
+      assert.ok(id, r.stdout);
+      assert.match(r.stdout, new RegExp(`^job ${id}: RUNNING on n\\[1-3\\], elapsed `, 'm'));
+      assert.match(r.stdout, new RegExp(`^job ${id}: COMPLETED, exit code 0:0 \\(script:signal\\), elapsed `, 'm'));
+      const runDir = /^results: (\S+) /m.exec(r.stdout)?.[1];
+      assert.ok(runDir && runDir.startsWith(path.join(work, 'results')) && runDir.endsWith(`-j${id}`), r.stdout);
+      const rows = (f: string) => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      assert.equal(rows('coordinator.csv'), 100, '2 s at 50/s');
+      for (const w of ['w1', 'w2']) assert.equal(rows(`workers/${w}.csv`), 100, `${w} got every event`);
+      assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysed by the job');
+      assert.ok(existsSync(path.join(work, 'logs', `slurm-${id}.out`)), "the job's output where it was said to be");
+      const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real chronoeval slurm] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: sweep --via slurm, 2 rates × 2 seeds as one job array in parallel on the nodes, then an afterany compare job → summary.csv with the rate column',
+  { skip, timeout: 120_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmsweep-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const spec = path.join(work, 'sweep.yaml');
+      writeFileSync(spec, 'scenario: lan\nseeds: [1, 2]\nmatrix:\n  rate: [50, 100]\noptions:\n  workers: 2\n  duration_s: 2\n');
+      const r = await lab.exec(
+        [
+          process.execPath,
+          CLI,
+          'sweep',
+          spec,
+          '--via',
+          'slurm',
+          '--partition',
+          'lab',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+          '--sweeps-dir',
+          path.join(work, 'sweeps'),
+        ],
+        {},
+        100_000,
+      );
+      lap.push(`sweep exit ${r.code} ${Date.now() - t0} ms`);
+      // 4: the lan scenario's checks cannot all be judged on 2 s of events; the runs are made
+      assert.ok([0, 1, 4].includes(r.code ?? -1), `${r.stdout}\n${r.stderr}`);
+      const m = /^sweep: job array (\d+) \(4 task\(s\), one cell each\), compare job (\d+) after it \(afterany\)/m.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      assert.match(r.stdout, /4\/4 cells finished/);
+      assert.match(r.stdout, new RegExp(`^job ${m[2]}: COMPLETED`, 'm'));
+      const dir = path.join(work, 'sweeps', readdirSync(path.join(work, 'sweeps'))[0]!);
+
+      // each task wrote its own status; sweep.json was written only at submission
+      const status = readdirSync(path.join(dir, 'cells')).map((f) => JSON.parse(readFileSync(path.join(dir, 'cells', f), 'utf8')));
+      assert.equal(status.length, 4);
+      for (const s of status) assert.ok([0, 1, 4].includes(s.exit_code), JSON.stringify(s));
+      const nodes = new Set(status.map((s) => s.node));
+      assert.ok(nodes.size >= 2, `tasks ran on several nodes: ${[...nodes].join(', ')}`);
+      const onDisk = JSON.parse(readFileSync(path.join(dir, 'sweep.json'), 'utf8'));
+      assert.deepEqual(onDisk.slurm.array_job, m[1]);
+      assert.ok(
+        onDisk.cells.every((c: { status: string }) => c.status === 'pending'),
+        'the tasks never rewrote sweep.json',
+      );
+      const merged = readSweepManifest(dir).manifest!;
+      assert.deepEqual(
+        merged.cells.map((c) => c.status),
+        ['done', 'done', 'done', 'done'],
+        'the reader merges the status files',
+      );
+
+      const csv = readFileSync(path.join(dir, 'compare', 'summary.csv'), 'utf8')
+        .trim()
+        .split('\n');
+      const head = csv[0]!.split(',');
+      const col = head.indexOf('param.rate');
+      assert.ok(col >= 0, `param.rate column: ${csv[0]}`);
+      assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[col]))].sort(), ['100', '50']);
+      assert.equal(new Set(csv.slice(1).map((l) => l.split(',')[0])).size, 4, 'every cell compared');
+      assert.ok(existsSync(path.join(dir, 'compare', 'compare.html')));
+      const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real sweep array] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: SIGTERM to chronoeval slurm while it follows → the job cancelled, CANCELLED 143:0, the partial run analysed by the command, exit 143, nothing left',
+  { skip, timeout: 120_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmcmd-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      // `ip netns exec` execs node itself, so the signal reaches the command, not a wrapper shell
+      const c = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${lab.tag}c`,
+          'env',
+          `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
+          process.execPath,
+          CLI,
+          'slurm',
+          '--duration-s',
+          '120',
+          '--set',
+          'WARMUP_MAX_S=5',
+          '--set',
+          'POLL_MS=200',
+          '--no-figures',
+          '--poll-s',
+          '1',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stdout += d));
+      const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+      const coordRows = () => {
+        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+        const f = runs.length === 1 ? path.join(work, 'results', runs[0]!, 'coordinator.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (coordRows() < 100) {
+        assert.ok(Date.now() < deadline, `no events sent within 60 s: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      c.kill('SIGTERM');
+      lap.push(`SIGTERM ${Date.now() - t0} ms`);
+      const code = await closed;
+      lap.push(`command exit ${code} ${Date.now() - t0} ms`);
+      assert.equal(code, 143, stdout);
+      const id = /^submitted job (\d+): /m.exec(stdout)?.[1];
+      assert.match(stdout, new RegExp(`^SIGTERM: cancelling job ${id} \\(scancel ${id}\\)`, 'm'));
+      assert.match(stdout, new RegExp(`^job ${id}: CANCELLED, exit code 143:0 `, 'm'));
+      assert.match(stdout, /^the job did not analyse its results: chronoeval analyze /m);
+      const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]!);
+      assert.ok(existsSync(path.join(runDir, 'stats.json')), 'the partial run analysed by the command');
+      const n = readFileSync(path.join(runDir, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
+      assert.ok(n >= 100 && n < 6000, `coordinator rows ${n}: up to the cancel`);
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real chronoeval slurm SIGTERM] ${lap.join('; ')}\n`);
+      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'real Slurm: SIGTERM to sweep --via slurm while cells run → the array and the compare job cancelled, exit 143, each started cell recorded as stopped, nothing left',
+  { skip, timeout: 120_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmsweep-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const spec = path.join(work, 'sweep.yaml');
+      writeFileSync(spec, 'scenario: lan\nseeds: [1, 2]\nmatrix:\n  rate: [50, 100]\noptions:\n  workers: 2\n  duration_s: 60\n');
+      const c = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${lab.tag}c`,
+          'env',
+          `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
+          process.execPath,
+          CLI,
+          'sweep',
+          spec,
+          '--via',
+          'slurm',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+          '--sweeps-dir',
+          path.join(work, 'sweeps'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stdout += d));
+      const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+      const running = () => {
+        const s = existsSync(path.join(work, 'sweeps')) ? readdirSync(path.join(work, 'sweeps')) : [];
+        const d = s.length === 1 ? path.join(work, 'sweeps', s[0]!, 'cells') : '';
+        return d && existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).length : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (running() < 3) {
+        assert.ok(Date.now() < deadline, `3 cells not started within 60 s: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await new Promise((r) => setTimeout(r, 5000)); // the cells' run-locals under way
+      c.kill('SIGTERM');
+      lap.push(`SIGTERM ${Date.now() - t0} ms`);
+      const code = await closed;
+      lap.push(`sweep exit ${code} ${Date.now() - t0} ms`);
+      assert.equal(code, 143, stdout);
+      const m = /^sweep: job array (\d+) .*compare job (\d+) after it/m.exec(stdout);
+      assert.ok(m, stdout);
+      assert.match(stdout, new RegExp(`^sweep: SIGTERM: cancelling the array and the compare job \\(scancel ${m[1]} ${m[2]}\\)`, 'm'));
+      const compare = await lab.job(m[2]!);
+      assert.equal(compare.JobState, 'CANCELLED', 'the compare job never ran');
+      const dir = path.join(work, 'sweeps', readdirSync(path.join(work, 'sweeps'))[0]!);
+      const cells = readSweepManifest(dir).manifest!.cells;
+      // a started cell: stopped by Slurm's SIGTERM (failed) or, if SIGKILLed before its task wrote
+      // the end, still running; the fourth never started
+      const started = cells.filter((x) => x.status !== 'pending');
+      assert.equal(started.length, 3, JSON.stringify(cells));
+      for (const cl of started)
+        assert.ok(
+          // 7: Slurm signals run-local's children too; a cell still warming up has no coordinator.csv to analyse
+          (cl.status === 'failed' && [7, 143].includes(cl.exit_code!)) || (cl.status === 'running' && cl.exit_code === null),
+          JSON.stringify(cl),
+        );
+      process.stderr.write(`[slurm-real sweep array SIGTERM] cells: ${cells.map((x) => `${x.status}/${x.exit_code}`).join(' ')}\n`);
+      assert.ok(!existsSync(path.join(dir, 'compare')), 'nothing compared');
+      let left: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
+      assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
+    } finally {
+      const down = await lab.down();
+      lap.push(`lab down ${Date.now() - t0} ms`);
+      process.stderr.write(`[slurm-real sweep array SIGTERM] ${lap.join('; ')}\n`);
       assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
       assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
       rmSync(path.dirname(lab.dir), { recursive: true, force: true });

@@ -60,8 +60,8 @@ export interface SlurmLab {
   dir: string;
   /** Prefix of the lab's namespace names (`<tag>c`, `<tag>n1`, …). */
   tag: string;
-  /** Runs a command in the controller namespace with the lab's SLURM_CONF. */
-  exec(argv: string[], env?: NodeJS.ProcessEnv): Promise<CmdResult>;
+  /** Runs a command in the controller namespace with the lab's SLURM_CONF (default timeout 30 s). */
+  exec(argv: string[], env?: NodeJS.ProcessEnv, timeoutMs?: number): Promise<CmdResult>;
   /** `scontrol show job -o` as key=value pairs. */
   job(id: string): Promise<Record<string, string>>;
   /** Polls the job until it leaves the pending/running states; returns its final fields. */
@@ -89,7 +89,7 @@ export async function slurmLabUp(nodes: number): Promise<SlurmLab> {
   const lab: SlurmLab = {
     dir,
     tag: state.TAG,
-    exec: (argv, extra) => run(['bash', SCRIPT, 'exec', ...argv], { env: { ...env, ...extra }, timeoutMs: 30_000 }),
+    exec: (argv, extra, timeoutMs = 30_000) => run(['bash', SCRIPT, 'exec', ...argv], { env: { ...env, ...extra }, timeoutMs }),
     async job(id) {
       const r = await lab.exec(['scontrol', 'show', 'job', '-o', id]);
       if (r.code !== 0) throw new Error(`scontrol show job ${id}: ${r.stderr}`);

@@ -167,6 +167,8 @@ async function run(o: SweepOptions): Promise<number> {
       [
         c.flags.figures === true ? '--figures' : '--no-figures',
         ...(typeof c.flags.reference === 'string' ? ['--reference', c.flags.reference] : []),
+        ...(typeof c.flags.figure_size === 'string' ? ['--figure-size', c.flags.figure_size] : []),
+        ...(c.flags.titles === false ? ['--no-titles'] : []),
       ],
     ]),
   );

@@ -13,7 +13,7 @@ import { UsageError } from '../validate/index.js';
 import { combinations, setDotted, type Combination } from './matrix.js';
 
 /** run-local flags a sweep may set (in `options` or `matrix`); every other key is a scenario field. */
-export const RUN_FLAGS = ['figures', 'reference'] as const;
+export const RUN_FLAGS = ['figures', 'reference', 'figure_size', 'titles'] as const;
 type RunFlag = (typeof RUN_FLAGS)[number];
 
 const TOP_KEYS = ['scenario', 'seeds', 'matrix', 'options'] as const;
@@ -172,6 +172,9 @@ export function planSweep(file: string, text: string): SweepPlan {
   for (const [k, v] of [...fixed, ...matrix.flatMap(([k, vs]) => vs.map((x): [string, unknown] => [k, x]))]) {
     if (k === 'figures' && typeof v !== 'boolean') problems.push(`figures: ${show(v)}; write true or false`);
     if (k === 'reference' && typeof v !== 'string') problems.push(`reference: ${show(v)}; write a source name, e.g. bounded, or system`);
+    if (k === 'figure_size' && v !== 'single' && v !== 'double')
+      problems.push(`figure_size: ${show(v)}; write single (3.5 in) or double (7.16 in)`);
+    if (k === 'titles' && typeof v !== 'boolean') problems.push(`titles: ${show(v)}; write true or false`);
   }
 
   const combos0 = combinations(matrix);

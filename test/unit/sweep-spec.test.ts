@@ -95,6 +95,11 @@ test('an unknown scenario, missing seeds, bad YAML and a value valid for one cel
     /inside servers\.main\.faults, which is also set/,
   );
   assert.match(problemsOf('scenario: lan\nseeds: [1]\noptions: {reference: nosuch}'), /reference "nosuch" is not among the cell's sources/);
+  assert.match(problemsOf('scenario: lan\nseeds: [1]\noptions: {figure_size: a4, titles: no}'), /figure_size: "a4"; write single/);
+  assert.match(
+    problemsOf('scenario: lan\nseeds: [1]\nmatrix: {figure_size: [single, double]}\noptions: {titles: 1}'),
+    /titles: 1; write true or false/,
+  );
 });
 
 test('the spec hash ignores key order', () => {

@@ -14,6 +14,31 @@ const SBATCH = path.join(PACKAGE_ROOT, 'deploy', 'slurm', 'chronoeval.sbatch');
 const CLI = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 const skip = slurmLabUnavailableReason() ?? false;
 
+type Lab = Awaited<ReturnType<typeof slurmLabUp>>;
+
+/** sbatch the run template from `work` (results and logs under it, 50 events/s); the job id. */
+async function submitTemplate(lab: Lab, work: string, env: Record<string, string>): Promise<string> {
+  const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
+    CHRONOEVAL_ROOT: PACKAGE_ROOT,
+    NODE_BIN: process.execPath,
+    RESULTS_DIR: path.join(work, 'results'),
+    LOGS_DIR: path.join(work, 'logs'),
+    RATE: '50',
+    WARMUP_MAX_S: '5',
+    POLL_MS: '200',
+    ...env,
+  });
+  assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
+  return sub.stdout.trim();
+}
+
+/** Data rows of `rel` in the one run under work/results so far; 0 before it exists. */
+function rowsOfTheRun(work: string, rel: string): number {
+  const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
+  const f = runs.length === 1 ? path.join(work, 'results', runs[0]!, rel) : '';
+  return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+}
+
 test(
   'real Slurm: sbatch chronoeval.sbatch on 3 nodes (NTP server + coordinator, 2 workers) → complete results and report; nothing left',
   { skip, timeout: 150_000 },
@@ -23,20 +48,7 @@ test(
     const work = tmpDir('ce-slurmjob-');
     const lap: string[] = [`lab up ${Date.now() - t0} ms`];
     try {
-      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
-        CHRONOEVAL_ROOT: PACKAGE_ROOT,
-        NODE_BIN: process.execPath,
-        RESULTS_DIR: path.join(work, 'results'),
-        LOGS_DIR: path.join(work, 'logs'),
-        RATE: '50',
-        DURATION_S: '4',
-        WARMUP_MAX_S: '5',
-        POLL_MS: '200',
-        SOURCES: 'system,ntp,bounded',
-        COMMIT_WAIT_S: '1,2',
-      });
-      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
-      const id = sub.stdout.trim();
+      const id = await submitTemplate(lab, work, { DURATION_S: '4', SOURCES: 'system,ntp,bounded', COMMIT_WAIT_S: '1,2' });
       assert.match(id, /^\d+$/);
       const job = await lab.waitJob(id, 110_000);
       lap.push(`job ${job.JobState} ${Date.now() - t0} ms (Slurm RunTime ${job.RunTime})`);
@@ -103,25 +115,9 @@ test(
     const work = tmpDir('ce-slurmjob-');
     const lap: string[] = [`lab up ${Date.now() - t0} ms`];
     try {
-      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
-        CHRONOEVAL_ROOT: PACKAGE_ROOT,
-        NODE_BIN: process.execPath,
-        RESULTS_DIR: path.join(work, 'results'),
-        LOGS_DIR: path.join(work, 'logs'),
-        RATE: '50',
-        DURATION_S: '120',
-        WARMUP_MAX_S: '5',
-        POLL_MS: '200',
-        SOURCES: 'system,ntp',
-      });
-      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
-      const id = sub.stdout.trim();
+      const id = await submitTemplate(lab, work, { DURATION_S: '120', SOURCES: 'system,ntp' });
       // cancel once events are flowing (rows on disk at the coordinator)
-      const sent = () => {
-        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
-        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'coordinator.csv') : '';
-        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
-      };
+      const sent = () => rowsOfTheRun(work, 'coordinator.csv');
       const deadline = Date.now() + 60_000;
       while (sent() < 100) {
         assert.ok(Date.now() < deadline, `no events sent within 60 s: ${JSON.stringify(await lab.job(id))}`);
@@ -187,26 +183,8 @@ test(
     const work = tmpDir('ce-slurmjob-');
     const lap: string[] = [`lab up ${Date.now() - t0} ms`];
     try {
-      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
-        CHRONOEVAL_ROOT: PACKAGE_ROOT,
-        NODE_BIN: process.execPath,
-        RESULTS_DIR: path.join(work, 'results'),
-        LOGS_DIR: path.join(work, 'logs'),
-        RATE: '50',
-        DURATION_S: '12',
-        WARMUP_MAX_S: '5',
-        POLL_MS: '200',
-        SOURCES: 'system,ntp',
-        END_TIMEOUT_S: '5',
-        FIGURES: '0',
-      });
-      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
-      const id = sub.stdout.trim();
-      const w2Rows = () => {
-        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
-        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'workers', 'w2.csv') : '';
-        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
-      };
+      const id = await submitTemplate(lab, work, { DURATION_S: '12', SOURCES: 'system,ntp', END_TIMEOUT_S: '5', FIGURES: '0' });
+      const w2Rows = () => rowsOfTheRun(work, 'workers/w2.csv');
       const deadline = Date.now() + 60_000;
       while (w2Rows() < 100) {
         assert.ok(Date.now() < deadline, `w2 got no events within 60 s: ${JSON.stringify(await lab.job(id))}`);
@@ -253,25 +231,8 @@ test(
     const work = tmpDir('ce-slurmjob-');
     const lap: string[] = [`lab up ${Date.now() - t0} ms`];
     try {
-      const sub = await lab.exec(['sbatch', '--parsable', `--output=${work}/job-%j.out`, `--chdir=${work}`, SBATCH], {
-        CHRONOEVAL_ROOT: PACKAGE_ROOT,
-        NODE_BIN: process.execPath,
-        RESULTS_DIR: path.join(work, 'results'),
-        LOGS_DIR: path.join(work, 'logs'),
-        RATE: '50',
-        DURATION_S: '120',
-        WARMUP_MAX_S: '5',
-        POLL_MS: '200',
-        SOURCES: 'system,ntp',
-        FIGURES: '0',
-      });
-      assert.equal(sub.code, 0, `sbatch: ${sub.stderr}`);
-      const id = sub.stdout.trim();
-      const w1Rows = () => {
-        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
-        const f = runs.length === 1 ? path.join(work, 'results', runs[0], 'workers', 'w1.csv') : '';
-        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
-      };
+      const id = await submitTemplate(lab, work, { DURATION_S: '120', SOURCES: 'system,ntp', FIGURES: '0' });
+      const w1Rows = () => rowsOfTheRun(work, 'workers/w1.csv');
       const deadline = Date.now() + 60_000;
       while (w1Rows() < 100) {
         assert.ok(Date.now() < deadline, `no events within 60 s: ${JSON.stringify(await lab.job(id))}`);
@@ -505,11 +466,7 @@ test(
       c.stdout.on('data', (d) => (stdout += d));
       c.stderr.on('data', (d) => (stdout += d));
       const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
-      const coordRows = () => {
-        const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
-        const f = runs.length === 1 ? path.join(work, 'results', runs[0]!, 'coordinator.csv') : '';
-        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
-      };
+      const coordRows = () => rowsOfTheRun(work, 'coordinator.csv');
       const deadline = Date.now() + 60_000;
       while (coordRows() < 100) {
         assert.ok(Date.now() < deadline, `no events sent within 60 s: ${stdout}`);

@@ -32,6 +32,17 @@ async function submitTemplate(lab: Lab, work: string, env: Record<string, string
   return sub.stdout.trim();
 }
 
+/** Take the lab down, print where the test's time went, and check nothing of the lab is left. */
+async function tearDown(lab: Lab, work: string, lap: string[], t0: number, label: string): Promise<void> {
+  const down = await lab.down();
+  lap.push(`lab down ${Date.now() - t0} ms`);
+  process.stderr.write(`[slurm-real ${label}] ${lap.join('; ')}\n`);
+  assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
+  assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+  rmSync(path.dirname(lab.dir), { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+}
+
 /** Data rows of `rel` in the one run under work/results so far; 0 before it exists. */
 function rowsOfTheRun(work: string, rel: string): number {
   const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
@@ -163,13 +174,7 @@ test(
       assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
       process.stderr.write(`[slurm-real scancel] coordinator ${coord} rows, workers ${rows('workers/w1.csv')}/${rows('workers/w2.csv')}\n`);
     } finally {
-      const down = await lab.down();
-      lap.push(`lab down ${Date.now() - t0} ms`);
-      process.stderr.write(`[slurm-real scancel] ${lap.join('; ')}\n`);
-      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-      rmSync(work, { recursive: true, force: true });
+      await tearDown(lab, work, lap, t0, 'scancel');
     }
   },
 );
@@ -265,13 +270,7 @@ test(
       assert.deepEqual(left, [], 'only slurmd left once n3 is back');
       assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
     } finally {
-      const down = await lab.down();
-      lap.push(`lab down ${Date.now() - t0} ms`);
-      process.stderr.write(`[slurm-real node lost] ${lap.join('; ')}\n`);
-      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-      rmSync(work, { recursive: true, force: true });
+      await tearDown(lab, work, lap, t0, 'node lost');
     }
   },
 );
@@ -331,13 +330,7 @@ test(
       const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
       assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
     } finally {
-      const down = await lab.down();
-      lap.push(`lab down ${Date.now() - t0} ms`);
-      process.stderr.write(`[slurm-real chronoeval slurm] ${lap.join('; ')}\n`);
-      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-      rmSync(work, { recursive: true, force: true });
+      await tearDown(lab, work, lap, t0, 'chronoeval slurm');
     }
   },
 );
@@ -494,13 +487,7 @@ test(
       assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
     } finally {
-      const down = await lab.down();
-      lap.push(`lab down ${Date.now() - t0} ms`);
-      process.stderr.write(`[slurm-real chronoeval slurm SIGTERM] ${lap.join('; ')}\n`);
-      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-      rmSync(work, { recursive: true, force: true });
+      await tearDown(lab, work, lap, t0, 'chronoeval slurm SIGTERM');
     }
   },
 );
@@ -587,13 +574,7 @@ test(
       assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
     } finally {
-      const down = await lab.down();
-      lap.push(`lab down ${Date.now() - t0} ms`);
-      process.stderr.write(`[slurm-real sweep array SIGTERM] ${lap.join('; ')}\n`);
-      assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-      assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-      rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-      rmSync(work, { recursive: true, force: true });
+      await tearDown(lab, work, lap, t0, 'sweep array SIGTERM');
     }
   },
 );

@@ -578,3 +578,105 @@ test(
     }
   },
 );
+
+test(
+  'real Slurm: chronoeval slurm --node-dir (no shared filesystem) → each node writes its own rows, SIGINT stops the run, every node’s rows pulled back through srun, analysed here, node copies removed, exit 130',
+  { skip, timeout: 150_000 },
+  async () => {
+    const t0 = Date.now();
+    const lab = await slurmLabUp(3);
+    const work = tmpDir('ce-slurmnodedir-');
+    const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+    try {
+      const nodes = path.join(work, 'nodes'); // nodes/n1, nodes/n2, …: one directory per node, never shared
+      const c = spawn(
+        'ip',
+        [
+          'netns',
+          'exec',
+          `${lab.tag}c`,
+          'env',
+          `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
+          process.execPath,
+          CLI,
+          'slurm',
+          '--duration-s',
+          '120',
+          '--set',
+          'WARMUP_MAX_S=5',
+          '--set',
+          'POLL_MS=200',
+          '--no-figures',
+          '--poll-s',
+          '1',
+          '--set',
+          'COMMIT_WAIT_S=1',
+          '--node-dir',
+          path.join(nodes, '%N'),
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      c.stdout.on('data', (d) => (stdout += d));
+      c.stderr.on('data', (d) => (stdout += d));
+      const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+      const coordRows = (): number => {
+        const d = path.join(nodes, 'n1', 'results');
+        const runs = existsSync(d) ? readdirSync(d) : [];
+        const f = runs.length === 1 ? path.join(d, runs[0]!, 'coordinator.csv') : '';
+        return f && existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n').length - 1 : 0;
+      };
+      const deadline = Date.now() + 60_000;
+      while (coordRows() < 100) {
+        assert.ok(Date.now() < deadline, `no events sent within 60 s: ${stdout}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(
+        !existsSync(path.join(work, 'results')) || readdirSync(path.join(work, 'results')).length === 0,
+        'nothing written here by the job',
+      );
+      for (const n of ['n2', 'n3']) assert.ok(existsSync(path.join(nodes, n, 'results')), `worker node ${n} writes its own rows`);
+      c.kill('SIGINT');
+      lap.push(`SIGINT ${Date.now() - t0} ms`);
+      const code = await closed;
+      lap.push(`command exit ${code} ${Date.now() - t0} ms`);
+      assert.equal(code, 130, stdout);
+      const id = /^submitted job (\d+): /m.exec(stdout)?.[1];
+      assert.match(stdout, new RegExp(`^SIGINT: stopping the run's steps of job ${id}`, 'm'));
+      for (const n of ['n1', 'n2', 'n3']) assert.match(stdout, new RegExp(`^collect: node ${n}: [1-9]\\d* file\\(s\\) from `, 'm'));
+      assert.doesNotMatch(stdout, /NOT collected/);
+      const runs = readdirSync(path.join(work, 'results')).filter((d) => !d.startsWith('.'));
+      assert.equal(runs.length, 1, `one run collected: ${runs.join(' ')}`);
+      assert.deepEqual(readdirSync(path.join(work, 'results')), runs, 'no staging directory left');
+      const runDir = path.join(work, 'results', runs[0]!);
+      assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysed on the submitting host');
+      const rows = (f: string): number => readFileSync(path.join(runDir, f), 'utf8').trim().split('\n').length - 1;
+      const n = rows('coordinator.csv');
+      assert.ok(n >= 100 && n < 6000, `coordinator rows ${n}: up to the stop`);
+      for (const w of ['w1', 'w2']) assert.ok(rows(`workers/${w}.csv`) > 50, `${w}'s rows came from its own node`);
+      const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as { workers?: unknown };
+      assert.ok(stats.workers !== undefined, 'stats.json has workers');
+      assert.ok(existsSync(path.join(work, 'logs', runs[0]!, 'slurm', 'coordinator.err')), "the job's step logs collected");
+      assert.ok(existsSync(path.join(work, 'logs', `slurm-${id}.out`)), "the job's output collected");
+      // the job removes each node's copy once told it was collected, then ends
+      const fin = await lab.waitJob(id!, 30_000);
+      assert.notEqual(fin.JobState, 'RUNNING');
+      const left = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recursive: true }).map(String) : []);
+      for (const nd of ['n1', 'n2', 'n3'])
+        for (const sub of ['results', 'logs']) assert.deepEqual(left(path.join(nodes, nd, sub)), [], `${nd}/${sub}: node copy removed`);
+      let procs: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        procs = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        if (procs.length === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.deepEqual(procs, [], 'only slurmd left in the node namespaces');
+    } finally {
+      await tearDown(lab, work, lap, t0, 'chronoeval slurm --node-dir');
+    }
+  },
+);

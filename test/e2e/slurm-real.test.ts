@@ -689,4 +689,47 @@ describe('real Slurm', { concurrency: 2 }, () => {
       }
     },
   );
+
+  test(
+    'real Slurm: sweep --resume while its array job still runs (submitted with --no-wait) → exit 2 naming the array and its state, nothing started twice',
+    { skip, timeout: 90_000 },
+    async () => {
+      const t0 = Date.now();
+      const lab = await slurmLabUp(3);
+      const work = tmpDir('ce-slurmresume-');
+      const lap: string[] = [`lab up ${Date.now() - t0} ms`];
+      try {
+        const spec = path.join(work, 'sweep.yaml');
+        writeFileSync(spec, 'scenario: lan\nseeds: [1, 2]\noptions:\n  workers: 2\n  duration_s: 60\n');
+        const dirs = [
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+          '--sweeps-dir',
+          path.join(work, 'sweeps'),
+        ];
+        const sub = await lab.exec([process.execPath, CLI, 'sweep', spec, '--via', 'slurm', '--no-wait', ...dirs], {}, 30_000);
+        assert.equal(sub.code, 0, `${sub.stdout}\n${sub.stderr}`);
+        const array = /^sweep: job array (\d+) /m.exec(sub.stdout)?.[1];
+        assert.ok(array, sub.stdout);
+        const dir = path.join(work, 'sweeps', readdirSync(path.join(work, 'sweeps'))[0]!);
+        const again = await lab.exec([process.execPath, CLI, 'sweep', spec, '--resume', dir, ...dirs], {}, 30_000);
+        lap.push(`resume refused ${Date.now() - t0} ms`);
+        assert.equal(again.code, 2, `${again.stdout}\n${again.stderr}`);
+        assert.match(
+          again.stderr,
+          new RegExp(`this sweep's Slurm array job ${array} is still (RUNNING|PENDING)×\\d.*scancel ${array}\\), then resume`),
+        );
+        assert.deepEqual(
+          readSweepManifest(dir).manifest!.cells.map((c) => c.status === 'done'),
+          [false, false],
+          'the refused resume ran nothing',
+        );
+        await lab.exec(['scancel', array!]); // the lab's stop takes what is left
+      } finally {
+        await tearDown(lab, work, lap, t0, 'sweep resume while the array runs');
+      }
+    },
+  );
 });

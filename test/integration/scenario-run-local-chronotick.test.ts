@@ -103,8 +103,9 @@ test(
       t.diagnostic(`rows: ${honest} honest, ${lying} lying, ${empty} without value`);
       assert.ok(honest >= 80 && lying >= 20, `both phases recorded (${honest} honest, ${lying} lying)`);
 
+      type Coverage = { total: number; count: number; share: number };
       const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8')) as {
-        bound_quality: Array<{ source: string; role: string; node: string | null; coverage: { total: number; count: number; share: number } }>;
+        bound_quality: Array<{ source: string; role: string; node: string | null; coverage: Coverage }>;
       };
       const pooled = stats.bound_quality.find((b) => b.source === 'chronotick' && b.role === 'worker' && b.node === null);
       assert.ok(pooled, 'chronotick is judged in stats.json');

@@ -148,8 +148,6 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
   }
 }
 
-export const CHRONOTICK_MODES = ['shm', 'http'] as const;
-
 /**
  * Registry factory: options from `--config` under `sources.chronotick`. `mode` "shm" (default
  * without a url: the daemon's segment at `path`) or "http" (default with a url).

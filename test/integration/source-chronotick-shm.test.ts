@@ -117,6 +117,7 @@ test('chronotick shm: flags → statuses, the daemon rule, ct details; hot-path 
       let readings = 0;
       const deadline = Date.now() + 8000;
       let rounds = 0;
+      let writes = 0;
       while (Date.now() < deadline && (seen.size < 20 || src.summary().read_retries === 0)) {
         rounds++;
         const hammer = w.cmd({ op: 'hammer', ms: 300 });
@@ -134,11 +135,12 @@ test('chronotick shm: flags → statuses, the daemon rule, ct details; hot-path 
           const d = x.hi_ns! - x.point_ns! - (off * 3n) / 10n;
           if (off % 1000n !== 0n || d < 0n || d > 1n) mixed++;
         }
-        await hammer;
+        writes += Number((await hammer).split(' ')[1]);
       }
       const sum = src.summary();
       t.diagnostic(
-        `back-to-back writer: ${rounds} round(s), ${seen.size} publications seen in the last, ${String(sum.read_retries)} attempts retried, ` +
+        `back-to-back writer: ${rounds} round(s) of 300 ms, ${writes} publications, ${seen.size} seen in the last round, ` +
+          `${String(sum.read_retries)} attempts retried, ` +
           `${String(sum.torn_reads)} reads held the previous copy, ${mixed} of ${readings} readings mixed two publications`,
       );
       assert.ok(seen.size >= 20, `reads see the writer's publications as they happen (${seen.size} distinct)`);

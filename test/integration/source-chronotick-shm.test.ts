@@ -115,7 +115,7 @@ test('chronotick shm: flags → statuses, the daemon rule, ct details; hot-path 
       let seen = new Set<bigint>();
       let mixed = 0;
       let readings = 0;
-      const deadline = Date.now() + 8000;
+      const deadline = Date.now() + 15_000;
       let rounds = 0;
       let writes = 0;
       while (Date.now() < deadline && (seen.size < 20 || src.summary().read_retries === 0)) {
@@ -187,6 +187,30 @@ test('chronotick shm: a removed segment is absent; a re-created one (new inode) 
     const ok = rows.filter((x) => x.status === 'ok');
     assert.match(String(ok[ok.length - 1]!.reason), /ChronoTick: gpu_model, confidence 0\.8, seq 1/);
     assert.equal(ok[ok.length - 1]!.offset_ns, 4_000_000);
+
+    // A sequence number that changes under every read: after 3 attempts the previous consistent
+    // copy is used (its value, not a mixed one), and the next sync row says how often.
+    const n = rows.length;
+    const deadline = Date.now() + 15_000;
+    while (src.summary().torn_reads === 0 && Date.now() < deadline) {
+      const spin = w.cmd({ op: 'spin', ms: 300 });
+      await sleep(30);
+      const end = process.hrtime.bigint() + 200_000_000n;
+      while (process.hrtime.bigint() < end) {
+        const l = clock.nowNs();
+        const x = src.read(l);
+        assert.equal(x.point_ns, l + 4_000_000n, 'a held copy is the last consistent publication');
+      }
+      await spin;
+    }
+    const torn = src.summary().torn_reads as number;
+    assert.ok(torn > 0, 'reads whose every attempt saw a change');
+    await sleep(300);
+    const held = rows
+      .slice(n)
+      .find((x) => /read\(s\) saw the segment change in all 3 attempts: the previous publication was used/.test(String(x.reason)));
+    assert.ok(held, `a sync row reports the held reads: ${JSON.stringify(rows.slice(n).map((x) => x.reason))}`);
+    assert.equal(held.status, 'ok');
   } finally {
     await src.stop();
     await w.close();

@@ -14,6 +14,8 @@
 #   {"op": "hammer", "ms": M}    publish back to back for M ms, each publication's numbers derived
 #                                from its sequence number (offset = seq µs, offset_uncertainty =
 #                                seq/10 µs): answer "ok COUNT LAST_SEQ"
+#   {"op": "spin", "ms": M}      for M ms rewrite only the sequence number, as fast as it can (a
+#                                segment that changes under every read), answer "ok COUNT"
 #   {"op": "remove"}             unlink the file (the daemon's cleanup), answer "ok"
 # fields: offset_s, drift_rate, offset_unc_s, drift_unc_s, prediction_age_s (prediction_time =
 # now − age), valid_for_s (valid_until = now + valid_for_s), confidence, flags, source.
@@ -122,6 +124,15 @@ while True:
             publish(f, seq)
             count += 1
         answer(f'ok {count} {seq}')
+    elif op == 'spin':
+        until = time.monotonic() + cmd['ms'] / 1000
+        count = 0
+        while time.monotonic() < until:
+            for _ in range(1000):
+                seq += 1
+                struct.pack_into('I', buf, 68, seq)
+            count += 1000
+        answer(f'ok {count}')
     elif op == 'remove':
         os.unlink(path)
         answer('ok')

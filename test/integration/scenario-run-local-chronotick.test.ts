@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { CLI_PATH, PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
@@ -119,6 +119,7 @@ test(
       assert.ok(sync.some((r) => /ChronoTick: cpu_model, confidence 0\.2/.test(r.reason!)));
     } finally {
       await w.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   },
 );

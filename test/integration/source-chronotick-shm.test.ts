@@ -5,6 +5,7 @@
 // (torn reads retried), the daemon re-creating its segment, and the read-every-poll fallback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { ChronoTickShmSource } from '../../src/clock/sources/chronotick-shm.js';
@@ -153,6 +154,7 @@ test('chronotick shm: flags → statuses, the daemon rule, ct details; hot-path 
   } finally {
     await src.stop();
     await w.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -214,6 +216,7 @@ test('chronotick shm: a removed segment is absent; a re-created one (new inode) 
   } finally {
     await src.stop();
     await w.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -248,5 +251,6 @@ test('chronotick shm without the addon: the segment is read on the timer, and th
   } finally {
     await src.stop();
     await w.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,8 @@
 # slurmctld, slurmd, slurm-client and munge (scripts/slurm-lab.sh: a real Slurm cluster in namespaces),
 # chromium (report page test), fonts (text in figures), poppler-utils (pdftoppm and pdffonts: the
 # figure PDFs open, fonts embedded); python3, make and g++ build the udp_stamp native addon (kernel
-# receive timestamps; npm run build warns and falls back without them, and a test fails).
+# receive timestamps; npm run build warns and falls back without them, and a test fails); python3
+# also runs the independent ChronoTick segment writer (test/support/chronotick_writer.py).
 set -euo pipefail
 pkgs=(chrony ntpsec-ntpdig openssh-server openssh-client iproute2 slurmctld slurmd slurm-client munge chromium fonts-dejavu-core poppler-utils procps python3 make g++)
 missing=()

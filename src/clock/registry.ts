@@ -73,12 +73,10 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
       case 'clockbound':
         stamped.push(createClockBoundSource(base(ctx), ctx.options.clockbound ?? {}));
         break;
-      case 'chronotick': {
-        const o = ctx.options.chronotick ?? {};
-        if (typeof o.url !== 'string') throw new Error('source "chronotick" needs a server URL: --chronotick-url http://host:port');
-        stamped.push(createChronoTickSource(base(ctx), o));
+      case 'chronotick':
+        // Shared memory (/dev/shm/chronotick_shm) unless a url or mode "http" is configured.
+        stamped.push(createChronoTickSource(base(ctx), ctx.options.chronotick ?? {}));
         break;
-      }
       case 'channel':
         // The coordinator's clock is the channel's frame; workers learn it from echo samples.
         stamped.push(createChannelSource(base(ctx), ctx.nodeId === 'coordinator', ctx.options.channel ?? {}));

@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePmcOutput, ptpVerdict } from '../../src/clock/sources/ptp-pmc.js';
-import { ptpBound } from '../../src/clock/sources/ptp.js';
+import { PtpSource, ptpBound } from '../../src/clock/sources/ptp.js';
+import { createSources, KNOWN_SOURCES, parseSourceList } from '../../src/clock/registry.js';
+import { validateWorkerOptions } from '../../src/cli/config-validation.js';
+import type { Logger } from '../../src/cli/logger.js';
 import { PMC_FREE_RUNNING_SLAVE, PMC_LISTENING, PMC_MASTER, PMC_NO_DAEMON } from '../fixtures/pmc-output.js';
 
 /** The real capture with every `portState UNCALIBRATED` line set to another state. */
@@ -99,4 +102,22 @@ test('ptp interval rule: contains the truth for any path asymmetry within the me
   // Growth with the Sync's age.
   assert.equal(ptpBound('free-running', 0, D, M, 1e9, g).halfWidthNs, D + M + 500_000);
   assert.equal(ptpBound('disciplined', -300, D, M, 1e9, g).halfWidthNs, 300 + D + M + 15_000);
+});
+
+test('ptp: registered; --source-options under "ptp" reach the source; misspelt options are refused', () => {
+  assert.deepEqual(parseSourceList('system,ptp'), ['system', 'ptp']);
+  validateWorkerOptions({ node: 'w1', sources: 'system,ptp', 'results-dir': '/tmp', 'logs-dir': '/tmp' }, KNOWN_SOURCES);
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+  const ctx = { clock: { simulated: false, nowNs: () => 0n }, nodeId: 'w1', ntpServers: [], pollMs: 1000, sink: () => {}, logger: quiet };
+  const { stamped, all } = createSources(['system', 'ptp'], { ...ctx, options: { ptp: { udsPath: '/run/ptp4l-eth1', domain: 24 } } });
+  const p = stamped[1]!;
+  assert.ok(p instanceof PtpSource);
+  assert.equal(
+    p.summary().command,
+    'pmc -u -b 0 -d 24 -s /run/ptp4l-eth1 GET TIME_STATUS_NP GET CURRENT_DATA_SET GET PORT_DATA_SET GET PORT_PROPERTIES_NP',
+  );
+  assert.equal(all.length, 2, 'no NTP client created');
+  // Before its first poll: warming, no value.
+  assert.deepEqual(p.read(0n), { point_ns: null, lo_ns: null, hi_ns: null, status: 'warming' });
+  assert.throws(() => createSources(['ptp'], { ...ctx, options: { ptp: { uds: '/x' } } }), /ptp source: unknown option "uds"/);
 });

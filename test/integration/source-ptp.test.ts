@@ -135,6 +135,10 @@ test(
       // (the median: a busy kernel stamps the odd Sync tens of µs late).
       const median = [...offsets].sort((x, y) => x - y)[offsets.length >> 1]!;
       assert.ok(median < 20_000, `median |offset| ${median} ns`);
+      assert.ok(
+        delays.every((d) => d > 0),
+        `an ok poll without a path delay: ${delays.join(', ')}`,
+      );
       assert.ok(maxHw < 1_000_000n, `half-width up to ${maxHw} ns`);
       const row = okRows[okRows.length - 1]!;
       assert.equal(row.source, 'ptp');

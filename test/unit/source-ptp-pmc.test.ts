@@ -79,6 +79,11 @@ test('ptp status mapping from the port state', () => {
   assert.equal(v(withState('DISABLED'), 'auto').status, 'error');
   assert.equal(v(withState('INITIALIZING'), 'auto').status, 'warming');
   assert.equal(v(withState('PASSIVE'), 'auto').status, 'unsynced');
+  // Changed field: no path delay yet → no bound yet; a negative one → inconsistent stamps.
+  const noDelay = PMC_FREE_RUNNING_SLAVE.replace('meanPathDelay    2649.0', 'meanPathDelay    0.0');
+  assert.equal(v(noDelay, false).status, 'warming');
+  assert.match(v(noDelay, false).reason, /no path delay measured yet/);
+  assert.equal(v(PMC_FREE_RUNNING_SLAVE.replace('meanPathDelay    2649.0', 'meanPathDelay    -12.0'), false).status, 'error');
 });
 
 test('ptp interval rule: contains the truth for any path asymmetry within the mean path delay', () => {

@@ -158,6 +158,17 @@ const FAILED_STATES = ['FAULTY', 'DISABLED'];
  * false or 'auto'); `phc2sys` the pids of running phc2sys processes (auto uses them).
  */
 export function ptpVerdict(s: PtpSnapshot, disciplined: boolean | 'auto', phc2sys: readonly number[]): PtpVerdict {
+  const v = portVerdict(s, disciplined, phc2sys);
+  if (v.status !== 'ok') return v;
+  // The asymmetry term of the bound is D: without a measured D there is no bound.
+  const d = s.current.meanPathDelayNs;
+  if (d === 0) return { ...v, status: 'warming', reason: `${v.reason}; no path delay measured yet`, frame: null };
+  if (d < 0)
+    return { ...v, status: 'error', reason: `${v.reason}; negative mean path delay ${d} ns: inconsistent timestamps`, frame: null };
+  return v;
+}
+
+function portVerdict(s: PtpSnapshot, disciplined: boolean | 'auto', phc2sys: readonly number[]): PtpVerdict {
   const following = s.ports.find((p) => p.portState === 'SLAVE') ?? s.ports.find((p) => p.portState === 'UNCALIBRATED');
   if (!following) {
     const states = s.ports.map((p) => `${p.portIdentity} ${p.portState}`).join(', ');

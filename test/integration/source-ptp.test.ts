@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PtpSource } from '../../src/clock/sources/ptp.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import type { SyncRow } from '../../src/clock/types.js';
 import { CLI_PATH, tmpDir } from '../support/helpers.js';
-import { createPtpLab, ptpLabUnavailableReason, readAdjtimex } from '../support/ptp-lab.js';
+import { createPtpLab, ptpLabUnavailableReason, readAdjtimex, type PtpDaemon } from '../support/ptp-lab.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const UNAVAILABLE = ptpLabUnavailableReason();
@@ -37,8 +37,10 @@ test(
     const dir = tmpDir('ptp-worker-');
     let workerErr = '';
     const worker = { child: null as ReturnType<typeof spawn> | null };
+    const daemons: PtpDaemon[] = [];
     try {
       const slave = lab.startSlave();
+      daemons.push(slave);
       await until('the slave opens its socket', () => existsSync(lab.slaveUds), 5000, slave.log);
       await src.start();
       await auto.start();
@@ -85,6 +87,7 @@ test(
       assert.doesNotMatch(workerErr, /ready after/);
 
       const master = lab.startMaster();
+      daemons.push(master);
       await until(
         'ptp ok',
         () => src.read(clock.nowNs()).status === 'ok',
@@ -181,12 +184,21 @@ test(
       assert.equal(rows[rows.length - 1]!.status, 'error');
       assert.equal(rows[rows.length - 1]!.point_ns, null);
     } finally {
-      worker.child?.kill('SIGTERM');
+      const w = worker.child;
+      if (w && w.exitCode === null && w.signalCode === null) {
+        const gone = new Promise((r) => w.once('exit', r));
+        w.kill('SIGTERM');
+        await Promise.race([gone, sleep(5000)]);
+        w.kill('SIGKILL');
+      }
       await src.stop();
       await auto.stop();
       await lab.teardown();
+      rmSync(dir, { recursive: true, force: true });
     }
-    // Nothing left: namespaces, processes, files; and the host clock's discipline untouched.
+    // Nothing left: processes, namespaces, files; and the host clock's discipline untouched.
+    for (const d of [...daemons, ...(worker.child ? [{ child: worker.child }] : [])])
+      assert.ok(d.child.exitCode !== null || d.child.signalCode !== null, `pid ${d.child.pid} still running`);
     const ns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
     assert.ok(!ns.includes(lab.tag), `namespaces left: ${ns}`);
     assert.ok(!existsSync(lab.dir), `${lab.dir} left behind`);
@@ -211,6 +223,7 @@ test('ptp: a missing pmc binary → absent with the reason; a socket nobody serv
   const none = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock') });
   await none.start();
   await none.stop();
+  rmSync(dir, { recursive: true, force: true });
   assert.equal(none.read(clock.nowNs()).status, 'error');
   assert.match(none.readiness().detail, /no answer from ptp4l at .*nobody\.sock \(is ptp4l running/);
 });

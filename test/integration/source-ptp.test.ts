@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PtpSource } from '../../src/clock/sources/ptp.js';
+import { PtpSource, phc2sysPids } from '../../src/clock/sources/ptp.js';
 import { HostClock } from '../../src/clock/host-clock.js';
 import type { SyncRow } from '../../src/clock/types.js';
 import { CLI_PATH, tmpDir } from '../support/helpers.js';
@@ -234,4 +234,27 @@ test('ptp: bad options are refused with what was given', () => {
   assert.throws(() => new PtpSource({ clock, domain: 300 }), /option domain is 300/);
   assert.throws(() => new PtpSource({ clock, marginNs: -1 }), /option marginNs is -1/);
   assert.throws(() => new PtpSource({ clock, ...({ udsPth: '/x' } as object) }), /unknown option "udsPth".*known: pmcPath, udsPath/);
+});
+
+test('ptp: phc2sys is found by its process name in /proc', async () => {
+  // A real phc2sys would steer this shared host's clock: a process with that name (a copy of
+  // sleep) stands in for the scan, which looks at nothing but the name.
+  const dir = tmpDir('ptp-phc2sys-');
+  const bin = path.join(dir, 'phc2sys');
+  copyFileSync('/bin/sleep', bin);
+  const child = spawn(bin, ['30'], { stdio: 'ignore' });
+  try {
+    await until(
+      'the process runs',
+      () => existsSync(`/proc/${child.pid}/comm`),
+      2000,
+      () => '',
+    );
+    assert.ok((await phc2sysPids()).includes(child.pid!));
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.ok(!(await phc2sysPids()).includes(child.pid!));
 });

@@ -14,6 +14,9 @@ import { PolledSource, withContext, type PolledSourceContext, type PolledSourceO
 import { PMC_QUERIES, parsePmcOutput, ptpVerdict, type PtpFrame, type PtpSnapshot, type PtpVerdict } from './ptp-pmc.js';
 import { ceilNs, floorNs } from './source-util.js';
 
+/** How often the source looks for a running phc2sys (ms). */
+const PHC2SYS_SCAN_MS = 10_000;
+
 /** ptp4l's default `uds_address`. */
 const PTP_DEFAULT_UDS = '/var/run/ptp4l';
 
@@ -75,6 +78,7 @@ export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
   private readonly phi: number;
   private readonly maxDrift: number;
   private phc2sys: number[] = [];
+  private phc2sysScannedMs = -Infinity;
   private lastIngress: bigint | null = null;
 
   constructor(opts: PtpSourceOptions) {
@@ -143,12 +147,21 @@ export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
     };
   }
 
+  /** phc2sys pids, rescanned at most every PHC2SYS_SCAN_MS: a /proc scan reads one file per process. */
+  private async phc2sysNow(): Promise<number[]> {
+    const now = Date.now();
+    if (now - this.phc2sysScannedMs >= PHC2SYS_SCAN_MS) {
+      this.phc2sysScannedMs = now;
+      this.phc2sys = await phc2sysPids();
+    }
+    return this.phc2sys;
+  }
+
   protected async poll(): Promise<void> {
     const local = this.opts.clock.nowNs();
     const row = this.newRow(local);
     const [cmd, ...args] = this.command;
-    const [out, pids] = await Promise.all([runPmc(cmd!, args, this.opts.timeoutMs ?? 2000), phc2sysPids()]);
-    this.phc2sys = pids;
+    const [out, pids] = await Promise.all([runPmc(cmd!, args, this.opts.timeoutMs ?? 2000), this.phc2sysNow()]);
     if ('failure' in out) {
       this.fail(row, out.failure, { status: out.failure.status });
       return;
@@ -235,7 +248,7 @@ export function ptpBound(
 }
 
 /** Pids of running phc2sys processes (the one daemon that copies a PHC's PTP time to the system clock). */
-async function phc2sysPids(): Promise<number[]> {
+export async function phc2sysPids(): Promise<number[]> {
   let names: string[];
   try {
     names = await readdir('/proc');

@@ -130,7 +130,7 @@ test(
       const delays = okRows.map((r) => Number(r.delay_ns));
       console.log(
         `ptp: ${covered}/${n} readings contain the host clock (max miss ${maxMiss} ns), max half-width ${maxHw} ns; ` +
-          `${okRows.length} ok polls, |offset| median ${[...offsets].sort((x, y) => x - y)[offsets.length >> 1]} max ${Math.max(...offsets)} ns, mean path delay ${Math.min(...delays)}..${Math.max(...delays)} ns`,
+          `${okRows.length} ok polls, growth ${Number(src.summary().growth_ppm).toFixed(1)} ppm, |offset| median ${[...offsets].sort((x, y) => x - y)[offsets.length >> 1]} max ${Math.max(...offsets)} ns, mean path delay ${Math.min(...delays)}..${Math.max(...delays)} ns`,
       );
       assert.equal(covered, n, `${n - covered} of ${n} readings miss the host clock by up to ${maxMiss} ns`);
       assert.ok(n >= 200 && okRows.length >= 3, `${n} readings over ${okRows.length} ok polls`);
@@ -151,6 +151,13 @@ test(
       assert.equal(src.summary().frame, 'free-running');
       assert.equal(src.summary().timestamping, 'SOFTWARE');
       assert.equal(src.readiness().ready, true, src.readiness().detail);
+      // Converged: the bound grows at the fitted drift (≈ 0 between two processes on one clock) + 3σ + 15 ppm, not 500 ppm.
+      await sleep(500);
+      const growth = Number(src.summary().growth_ppm);
+      assert.ok(growth >= 15 && growth < 200, `growth ${growth} ppm`);
+      const late = clock.nowNs();
+      const rl = src.read(late);
+      assert.ok(rl.lo_ns! <= late && late <= rl.hi_ns!, 'a reading after convergence contains the host clock');
       await until(
         'the worker is ready',
         () => /ready after [\d.]+ s: every source converged/.test(workerErr),

@@ -3,7 +3,8 @@
 // With offset θ = slave − master at the last Sync's ingress I, mean path delay D (one-way) and a
 // margin M, at a local instant T (host clock h(T), age a = h(T) − I):
 //   disciplined  (the system clock is steered to PTP time):  h(T) ± (|θ| + D + M + phiPpm·a)
-//   free-running (nobody corrects it, ptp4l free_running 1): h(T) − θ ± (D + M + maxDriftPpm·a)
+//   free-running (nobody corrects it, ptp4l free_running 1): h(T) − θ ± (D + M + g·a)
+// with g = maxDriftPpm until the offsets' drift fit converged, then |drift| + 3σ(drift) + phiPpm.
 // D, not D/2: D is already the one-way mean, and the Sync's one-way delay lies anywhere in
 // [0, 2D], so the asymmetry error of θ is at most D. docs/sources.md has the derivation.
 import { execFile } from 'node:child_process';
@@ -41,7 +42,7 @@ export interface PtpSourceOptions extends PolledSourceOptions {
   disciplined?: boolean | 'auto';
   /** Bound growth of a disciplined clock since the Sync, ppm (default 15, RFC 5905 PHI). */
   phiPpm?: number;
-  /** Bound growth of a free-running clock since the Sync, ppm (default 500). */
+  /** Bound growth of a free-running clock since the Sync until its drift fit converged, and its cap, ppm (default 500). */
   maxDriftPpm?: number;
   /** A pmc run taking longer is killed and counts as an error (ms, default 2000). */
   timeoutMs?: number;
@@ -72,6 +73,8 @@ interface PtpModel {
   ingressOnHostClock: boolean;
   /** Otherwise: age at the poll, taken to be one Sync interval. */
   ageAtPollNs: number;
+  /** Free-running: the bound's growth rate (fraction, not ppm). */
+  freeGrowth: number;
 }
 
 export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
@@ -114,7 +117,7 @@ export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
     if (age > Number(this.staleNs)) return EMPTY_READING('stale');
     const b = ptpBound(m.verdict.frame!, m.snap.time.masterOffsetNs, m.snap.current.meanPathDelayNs, m.marginNs, age, {
       phi: this.phi,
-      maxDrift: this.maxDrift,
+      maxDrift: m.freeGrowth,
     });
     return {
       point_ns: host + BigInt(Math.round(b.centreNs)),
@@ -143,8 +146,20 @@ export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
       master_offset_ns: m?.snap.time.masterOffsetNs ?? null,
       mean_path_delay_ns: m?.snap.current.meanPathDelayNs ?? null,
       margin_ns: m?.marginNs ?? null,
+      growth_ppm: m ? (m.verdict.frame === 'free-running' ? m.freeGrowth : this.phi) * 1e6 : null,
       phc2sys_pids: this.phc2sys,
     };
+  }
+
+  /**
+   * A free-running clock's offset moves at its frequency error against the grandmaster: the
+   * detector's drift fit of −θ, once converged, bounds it (3σ, plus phiPpm for wander), never
+   * beyond maxDriftPpm; before that, maxDriftPpm.
+   */
+  private freeGrowth(): number {
+    const st = this.detector.assess();
+    if (!st.ready || st.drift_ppm === null || st.drift_err_ppm === null) return this.maxDrift;
+    return Math.min(this.maxDrift, (Math.abs(st.drift_ppm) + 3 * st.drift_err_ppm) * 1e-6 + this.phi);
   }
 
   /** phc2sys pids, rescanned at most every PHC2SYS_SCAN_MS: a /proc scan reads one file per process. */
@@ -186,6 +201,7 @@ export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
       marginNs: this.opts.marginNs ?? (ts === 'SOFTWARE' || ts === null ? MARGIN_SOFTWARE_NS : MARGIN_HARDWARE_NS),
       ingressOnHostClock: ts === 'SOFTWARE',
       ageAtPollNs: (log === null ? 1 : 2 ** log) * 1e9,
+      freeGrowth: this.model?.freeGrowth ?? this.maxDrift,
     };
     const theta = snap.time.masterOffsetNs;
     Object.assign(row, {
@@ -199,8 +215,11 @@ export class PtpSource extends PolledSource<PtpModel, PtpSourceOptions> {
     if (r.point_ns === null) this.detector.reset(verdict.reason);
     else if (snap.time.ingressTimeNs !== this.lastIngress) {
       // One detector sample per Sync: polls faster than Syncs would repeat the same estimate.
-      this.detector.add(this.sinceFirstPoll(local), Number(r.point_ns - local), Number(r.hi_ns! - r.lo_ns!) / 2);
+      // At the Sync's own instant when it is on the host clock: the poll lags it by up to a Sync interval.
+      const at = this.model.ingressOnHostClock ? snap.time.ingressTimeNs : local;
+      this.detector.add(this.sinceFirstPoll(at), Number(r.point_ns - local), Number(r.hi_ns! - r.lo_ns!) / 2);
     }
+    this.model.freeGrowth = this.freeGrowth();
     this.lastIngress = snap.time.ingressTimeNs;
     this.emitRow(row, r, verdict.reason);
   }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PtpSource, phc2sysPids } from '../../src/clock/sources/ptp.js';
 import { HostClock } from '../../src/clock/host-clock.js';
@@ -230,9 +230,17 @@ test('ptp: a missing pmc binary → absent with the reason; a socket nobody serv
   const none = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock') });
   await none.start();
   await none.stop();
-  rmSync(dir, { recursive: true, force: true });
   assert.equal(none.read(clock.nowNs()).status, 'error');
   assert.match(none.readiness().detail, /no answer from ptp4l at .*nobody\.sock \(is ptp4l running/);
+  // pmc killed at its timeout: an error, and its client socket (/var/run/pmc.<pid>) not left behind.
+  const leftovers = () => readdirSync('/var/run').filter((f) => f.startsWith('pmc.'));
+  const before = leftovers();
+  const slow = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock'), timeoutMs: 40 });
+  await slow.start();
+  await slow.stop();
+  assert.match(slow.readiness().detail, /pmc timed out after 40 ms/);
+  assert.deepEqual(leftovers(), before);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('ptp: bad options are refused with what was given', () => {

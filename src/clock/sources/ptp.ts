@@ -240,8 +240,10 @@ function runPmc(cmd: string, args: string[], timeoutMs: number): Promise<PmcOutc
         resolve({ failure: { status: 'absent', reason: `pmc not found (${cmd}); install linuxptp or set pmcPath` } });
       } else if (e.killed) {
         // A killed pmc leaves its client socket (/var/run/pmc.<pid>, its -u default) behind.
-        if (child.pid !== undefined) void rm(`/var/run/pmc.${child.pid}`, { force: true }).catch(() => undefined);
-        resolve({ failure: { status: 'error', reason: `pmc timed out after ${timeoutMs} ms` } });
+        const failure: StatusReason = { status: 'error', reason: `pmc timed out after ${timeoutMs} ms` };
+        void rm(`/var/run/pmc.${child.pid}`, { force: true })
+          .catch(() => undefined)
+          .finally(() => resolve({ failure }));
       } else {
         const msg = `${String(stderr)} ${String(stdout)}`.trim().replace(/\s+/g, ' ').slice(0, 200);
         resolve({ failure: { status: 'error', reason: `pmc failed (exit ${String(e.code)}): ${msg || e.message}` } });

@@ -227,20 +227,23 @@ test('ptp: a missing pmc binary → absent with the reason; a socket nobody serv
   assert.match(missing.readiness().detail, /pmc not found/);
   if (spawnSync('sh', ['-c', 'command -v pmc']).status !== 0) return;
   const dir = tmpDir('ptp-none-');
-  const none = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock') });
-  await none.start();
-  await none.stop();
-  assert.equal(none.read(clock.nowNs()).status, 'error');
-  assert.match(none.readiness().detail, /no answer from ptp4l at .*nobody\.sock \(is ptp4l running/);
-  // pmc killed at its timeout: an error, and its client socket (/var/run/pmc.<pid>) not left behind.
-  const leftovers = () => readdirSync('/var/run').filter((f) => f.startsWith('pmc.'));
-  const before = leftovers();
-  const slow = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock'), timeoutMs: 40 });
-  await slow.start();
-  await slow.stop();
-  assert.match(slow.readiness().detail, /pmc timed out after 40 ms/);
-  assert.deepEqual(leftovers(), before);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    const none = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock') });
+    await none.start();
+    await none.stop();
+    assert.equal(none.read(clock.nowNs()).status, 'error');
+    assert.match(none.readiness().detail, /no answer from ptp4l at .*nobody\.sock \(is ptp4l running/);
+    // pmc killed at its timeout: an error, and its client socket (/var/run/pmc.<pid>) not left behind.
+    const leftovers = () => readdirSync('/var/run').filter((f) => f.startsWith('pmc.'));
+    const before = leftovers();
+    const slow = new PtpSource({ clock, udsPath: path.join(dir, 'nobody.sock'), timeoutMs: 40 });
+    await slow.start();
+    await slow.stop();
+    assert.match(slow.readiness().detail, /pmc timed out after 40 ms/);
+    assert.deepEqual(leftovers(), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('ptp: bad options are refused with what was given', () => {

@@ -56,7 +56,7 @@ export function withSources<T>(y: Argv<T>) {
     .option('source-options', {
       type: 'string',
       describe:
-        'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"path":"/dev/shm/chronotick_shm","k":3}} (docs/sources.md)',
+        'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"path":"/dev/shm/chronotick_shm","k":3},"ptp":{"udsPath":...}} (docs/sources.md)',
     })
     .option('chronotick-url', {
       type: 'string',

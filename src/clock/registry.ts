@@ -7,6 +7,7 @@ import { createChronySource } from './sources/chrony.js';
 import { createClockBoundSource } from './sources/clockbound.js';
 import { createChronoTickSource } from './sources/chronotick.js';
 import { createChannelSource } from './sources/channel.js';
+import { createPtpSource } from './sources/ptp.js';
 
 /** What every source factory may use. Per-source tuning lives in `options[sourceName]`. */
 export interface SourceContext {
@@ -20,7 +21,7 @@ export interface SourceContext {
   runId?: string;
 }
 
-export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick', 'channel'] as const;
+export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick', 'channel', 'ptp'] as const;
 
 /**
  * Build the named sources in order. Sources that need NTP samples share one NtpSource, which is
@@ -76,6 +77,9 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
       case 'chronotick':
         // Shared memory (/dev/shm/chronotick_shm) unless a url or mode "http" is configured.
         stamped.push(createChronoTickSource(base(ctx), ctx.options.chronotick ?? {}));
+        break;
+      case 'ptp':
+        stamped.push(createPtpSource(base(ctx), ctx.options.ptp ?? {}));
         break;
       case 'channel':
         // The coordinator's clock is the channel's frame; workers learn it from echo samples.

@@ -30,19 +30,28 @@ export function figureHtml(o: FigureOutcome, figDir: string, interactive: boolea
     `<img src="${src}" alt="${esc(o.def.title)}" width="${w}" style="width:100%;max-width:${Math.round(w * 1.4)}px">`;
   const svgSrc = () => `data:image/svg+xml;base64,${Buffer.from(o.figure.svg).toString('base64')}`;
   const notes = [...o.notes];
-  let view: string;
+  let view: string | null = null;
   if (interactive && o.spec) {
-    const page = interactiveSpec(o.spec.spec, o.spec.fitScale);
-    if (page.rows < page.printRows)
-      notes.push(
-        `The page draws ${page.rows} of the print figure's ${page.printRows} data rows (at most ${MAX_ROWS} per figure); the files hold all.`,
-      );
-    if (page.zooms > 0) notes.push('Time axes zoom with the mouse wheel and pan by dragging; double-click resets.');
-    view =
-      `<div class="fig-box" data-spec="spec-${esc(o.def.name)}" data-rows="${page.rows}"><div class="fig-view"></div>` +
-      `<p class="fig-error" role="alert" hidden></p><noscript>${img(fallbackPng ?? svgSrc())}</noscript></div>` +
-      `<script type="application/json" id="spec-${esc(o.def.name)}">${scriptJson(page.vega)}</script>`;
-  } else view = `<div class="fig-box fig-static">${img(svgSrc())}</div>`;
+    // A spec the page cannot use (vega-lite refuses the interactive variant) costs the interaction, not the figure.
+    let page: ReturnType<typeof interactiveSpec> | null = null;
+    try {
+      page = interactiveSpec(o.spec.spec, o.spec.fitScale);
+    } catch (e) {
+      notes.push(`Static here: the interactive figure could not be built (${e instanceof Error ? e.message : String(e)}).`);
+    }
+    if (page) {
+      if (page.rows < page.printRows)
+        notes.push(
+          `The page draws ${page.rows} of the print figure's ${page.printRows} data rows (at most ${MAX_ROWS} per figure); the files hold all.`,
+        );
+      if (page.zooms > 0) notes.push('Time axes zoom with the mouse wheel and pan by dragging; double-click resets.');
+      view =
+        `<div class="fig-box" data-spec="spec-${esc(o.def.name)}" data-rows="${page.rows}"><div class="fig-view"></div>` +
+        `<p class="fig-error" role="alert" hidden></p><noscript>${img(fallbackPng ?? svgSrc())}</noscript></div>` +
+        `<script type="application/json" id="spec-${esc(o.def.name)}">${scriptJson(page.vega)}</script>`;
+    }
+  }
+  view ??= `<div class="fig-box fig-static">${img(svgSrc())}</div>`;
   const links = files.map((f) => `<a href="${esc(f.href)}" download>${esc(f.label)}</a>`).join(' · ');
   const noteText = notes.length ? ` <span class="notes">${esc(notes.join(' '))}</span>` : '';
   return (

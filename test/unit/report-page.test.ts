@@ -81,7 +81,7 @@ test('interactive spec: a tooltip on every data mark, zoom on the time axis only
   assert.equal(r.vega.$schema, 'https://vega.github.io/schema/vega/v6.json');
 });
 
-function renderedOutcome(name: string, withSpec: boolean): FigureOutcome {
+function renderedOutcome(name: string, withSpec: boolean | Json): FigureOutcome {
   const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50" viewBox="0 0 100 50"><rect width="100" height="50"/></svg>';
   return {
     def: { name, title: `Figure ${name}`, howToRead: 'Read it.', build: () => ({ skip: 'unused' }) },
@@ -89,7 +89,7 @@ function renderedOutcome(name: string, withSpec: boolean): FigureOutcome {
     figure: { name, svgPath: `/x/${name}.svg`, pngPath: `/x/${name}.png`, pdfPath: `/x/${name}.pdf`, svg, width: 1000, height: 500 },
     notes: [],
     ms: 1,
-    ...(withSpec ? { spec: { spec: timeSpec(10), fitScale: 1 } } : {}),
+    ...(withSpec ? { spec: { spec: withSpec === true ? timeSpec(10) : withSpec, fitScale: 1 } } : {}),
   };
 }
 
@@ -157,6 +157,19 @@ test('without the vega builds the page keeps static figures, says why among the 
     html,
     /<li>report: interactive figures are off, static images shown instead: the browser builds could not be read \(ENOENT\)\.<\/li>/,
   );
+});
+
+test('a figure whose interactive spec cannot be built stays static with the reason; the others stay interactive', async () => {
+  const stats = await fixtureStats();
+  const bad = { mark: 'no-such-mark', data: { values: [{ t_s: 1 }] }, encoding: { x: { field: 't_s', type: 'quantitative' } } };
+  const html = buildReportHtml(stats, [renderedOutcome('bad', bad), renderedOutcome('good', true)], null, 'figures');
+  assert.ok(
+    /<figure id="fig-bad"><div class="fig-box fig-static"><img src="data:image\/svg\+xml;base64,/.test(html),
+    'the bad figure is static',
+  );
+  assert.ok(/Static here: the interactive figure could not be built \(./.test(html), 'with the reason');
+  assert.ok(html.includes('<script type="application/json" id="spec-good">'), 'the good one is interactive');
+  assert.ok(!html.includes('id="spec-bad"'));
 });
 
 test('the vega builds are read from the installed packages (vega before vega-embed) and travel in a deploy bundle', () => {

@@ -71,16 +71,17 @@ export async function renderFiguresAndReport(runDir: string, stats: Stats, opts:
 
 /**
  * Each rendered figure as a PNG at screen size (96 DPI, palette): the interactive figure's fallback
- * in the page, a tenth of the bytes of the SVG (which the page would otherwise carry twice).
+ * in the page, a tenth of the bytes of the SVG (which the page would otherwise carry twice). Drawn
+ * at once on libuv's thread pool; quantiser effort 1 is a third of the default's time for 15 % more bytes.
  */
 async function screenPngs(outcomes: FigureOutcome[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const o of outcomes) {
-    if (o.status !== 'rendered') continue;
-    const png = await sharp(Buffer.from(o.figure.svg), { density: SCREEN_DPI }).png({ palette: true, compressionLevel: 9 }).toBuffer();
-    out.set(o.def.name, `data:image/png;base64,${png.toString('base64')}`);
-  }
-  return out;
+  const rendered = outcomes.flatMap((o) => (o.status === 'rendered' ? [o] : []));
+  const pngs = await Promise.all(
+    rendered.map((o) =>
+      sharp(Buffer.from(o.figure.svg), { density: SCREEN_DPI }).png({ palette: true, compressionLevel: 6, effort: 1 }).toBuffer(),
+    ),
+  );
+  return new Map(rendered.map((o, i) => [o.def.name, `data:image/png;base64,${pngs[i]!.toString('base64')}`]));
 }
 
 const SCREEN_DPI = 96;

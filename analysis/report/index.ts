@@ -21,6 +21,7 @@ import {
 } from './tables.js';
 import { bracketedTable } from './bracket-tables.js';
 import { collectWarnings } from './warnings.js';
+import { sourceHealthSection } from './source-health.js';
 import { scheduleText } from '../load/schedule-info.js';
 import { checksSection, readChecks, type ChecksFile } from './checks-section.js';
 
@@ -155,6 +156,7 @@ export function buildReportHtml(
       ? `<div class="warnbox"><ul class="warnings">${warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></div>`
       : '<div class="okbox"><p>No lost events, no sources without values, no damaged input files.</p></div>',
     checksSection(checks),
+    sourceHealthSection(stats),
     '<h2 id="summary">Summary</h2>',
     headlineTable(stats),
     perWorkerTable(stats),

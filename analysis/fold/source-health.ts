@@ -215,24 +215,25 @@ export function sourceHealth(input: {
   const workerSources = new Set<number>();
   for (const p of places) if (p.role === 'worker') sources.forEach((s, i) => p.readings(i, s.bounded) && workerSources.add(i));
   const names = sources.map((s) => s.name);
-  const plan: { role: 'coordinator' | 'worker'; node: string; tally: ReadingHealth | null }[] = [
-    { role: 'coordinator', node: COORDINATOR_NODE, tally: places.find((p) => p.role === 'coordinator') ?? null },
+  const plan: { role: 'coordinator' | 'worker'; node: string; tally: ReadingHealth | null; worker: boolean }[] = [
+    { role: 'coordinator', node: COORDINATOR_NODE, tally: places.find((p) => p.role === 'coordinator') ?? null, worker: false },
     ...input.workers.map((node) => ({
       role: 'worker' as const,
       node,
       tally: places.find((p) => p.role === 'worker' && p.node === node) ?? null,
+      worker: true,
     })),
     ...sampling
       .nodeNames()
       .filter((n) => n !== COORDINATOR_NODE && !input.workers.includes(n))
-      .map((node) => ({ role: 'worker' as const, node, tally: null })),
+      .map((node) => ({ role: 'worker' as const, node, tally: null, worker: false })),
   ];
-  for (const { role, node, tally } of plan) {
+  for (const { role, node, tally, worker } of plan) {
     const sampled = sampling.sourceNames(node);
     const listed = sources.flatMap((s, i) => {
       const readings = tally?.readings(i, s.bounded) ?? null;
       const samples = sampling.sampling(node, s.name);
-      if (readings || samples || (role === 'worker' && workerSources.has(i))) return [{ source: s.name, readings, sampling: samples, i }];
+      if (readings || samples || (worker && workerSources.has(i))) return [{ source: s.name, readings, sampling: samples, i }];
       return [];
     });
     const extra = sampled

@@ -1,7 +1,7 @@
 // Source health (docs/metrics.md §Source health): per place × source, how its readings and its
 // sync samples went status by status — shares, availability, time to first ok, the reasons the
 // sync log gave. Gathered in the one pass: ReadingHealth is fed by RowTally.stamps as the join
-// takes each row, SamplingHealth by sync-rows.ts as it reads each sync row.
+// takes each row, SamplingHealth by analysis/load/sync-rows.ts as it reads each sync row.
 import { ratio } from '../stats/distribution.js';
 import type { HealthBin, HealthSeries } from '../stats/figures-data.js';
 import type { HealthReadings, HealthReason, HealthSampling, SourceHealthEntry } from '../stats/types.js';
@@ -135,7 +135,7 @@ class SourceSamples {
   readonly reasons = new Map<string, HealthReason>();
 }
 
-/** The sync log's rows per (node, source), fed in file order by sync-rows.ts. */
+/** The sync log's rows per (node, source), fed in file order by analysis/load/sync-rows.ts. */
 export class SamplingHealth {
   private readonly nodes = new Map<string, { first: number; sources: Map<string, SourceSamples> }>();
 

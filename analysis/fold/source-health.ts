@@ -20,32 +20,55 @@ export function reasonKind(reason: string): string {
   return reason.replace(/\d+(?:\.\d+)?/g, '#');
 }
 
+/** Per status id, grown as ids appear (a packed array: `a[id]++` stays fast on the hot path). */
+function grown(a: number[], id: number): number[] {
+  while (a.length <= id) a.push(0);
+  return a;
+}
+
 class Counts {
   rows = 0;
   withPoint = 0;
   withInterval = 0;
-  readonly byId: number[] = [];
+  byId: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
   add(id: number, point: boolean, interval: boolean): void {
     this.rows++;
     if (point) this.withPoint++;
     if (interval) this.withInterval++;
-    this.byId[id] = (this.byId[id] ?? 0) + 1;
+    if (id >= this.byId.length) grown(this.byId, id);
+    this.byId[id]!++;
+  }
+  /** this − b (b counted a prefix of the same readings). */
+  minus(b: Counts): Counts {
+    const out = new Counts();
+    out.rows = this.rows - b.rows;
+    out.withPoint = this.withPoint - b.withPoint;
+    out.withInterval = this.withInterval - b.withInterval;
+    out.byId = this.byId.map((n, id) => n - (b.byId[id] ?? 0));
+    return out;
   }
 }
 
 class SourceReadings {
   readonly all = new Counts();
-  after: Counts | null = null;
+  /** The readings before the first ok one (counted only until it comes). */
+  readonly before = new Counts();
+  seenOk = false;
   first = NaN;
   firstOk = NaN;
-  /** Bin index → readings per status id. */
-  readonly bins = new Map<number, number[]>();
+  /** Per timeline bin: readings per status id (undefined: none in the bin). */
+  readonly bins: (number[] | undefined)[] = [];
 }
 
 /** The readings of one event file (one place), per source, fed in the order the join takes the rows. */
 export class ReadingHealth {
   private readonly texts: string[] = [''];
+  /** Per status id: 1 when the status is ok. */
+  private readonly okIds: number[] = [0];
   private readonly bySource: (SourceReadings | null)[];
+  /** The bin of the last stamp (every source of a row has the same). */
+  private lastT = NaN;
+  private lastBin = -1;
 
   constructor(
     readonly role: 'coordinator' | 'worker',
@@ -60,27 +83,34 @@ export class ReadingHealth {
   /** The file's status table grows as batches arrive (RowTally.accept). */
   status(id: number, text: string): void {
     this.texts[id] = text;
+    grown(this.okIds, id)[id] = text === OK ? 1 : 0;
   }
 
   /** One reading: its status id, local stamp (relative ns, NaN when unparseable) and which values it has. */
   add(s: number, id: number, tRel: number, point: boolean, interval: boolean): void {
     const r = this.bySource[s];
     if (!r) return;
-    const ok = this.texts[id] === OK;
     if (r.all.rows === 0) r.first = tRel;
-    if (ok && r.after === null) {
-      r.after = new Counts();
-      r.firstOk = tRel;
+    if (!r.seenOk) {
+      if (this.okIds[id] === 1) {
+        r.seenOk = true;
+        r.firstOk = tRel;
+      } else r.before.add(id, point, interval);
     }
     r.all.add(id, point, interval);
-    r.after?.add(id, point, interval);
+    const k = this.bin(tRel);
+    if (k < 0) return;
+    const b = r.bins[k] ?? (r.bins[k] = [0, 0, 0, 0, 0, 0, 0, 0]);
+    if (id >= b.length) grown(b, id);
+    b[id]!++;
+  }
+
+  private bin(tRel: number): number {
+    if (tRel === this.lastT) return this.lastBin;
     const tl = this.timeline;
-    if (tl && !Number.isNaN(tRel)) {
-      const k = Math.min(tl.bins - 1, Math.max(0, Math.floor((tRel - tl.start) / tl.binNs)));
-      let b = r.bins.get(k);
-      if (!b) r.bins.set(k, (b = []));
-      b[id] = (b[id] ?? 0) + 1;
-    }
+    this.lastT = tRel;
+    this.lastBin = !tl || Number.isNaN(tRel) ? -1 : Math.min(tl.bins - 1, Math.max(0, Math.floor((tRel - tl.start) / tl.binNs)));
+    return this.lastBin;
   }
 
   /** Per global source index: the readings summary (null without columns), `bounded` as the metrics use it. */
@@ -99,19 +129,25 @@ export class ReadingHealth {
       first_rel_ns: first,
       first_ok_rel_ns: firstOk,
       time_to_first_ok_ns: first !== null && firstOk !== null ? firstOk - first : null,
-      before_first_ok: r.all.rows - (r.after?.rows ?? 0),
-      after_first_ok: r.after ? { rows: r.after.rows, status_counts: this.named(r.after.byId), availability: avail(r.after) } : null,
+      before_first_ok: r.before.rows,
+      after_first_ok: r.seenOk ? this.measuring(r.all.minus(r.before), avail) : null,
     };
+  }
+
+  private measuring(c: Counts, avail: (c: Counts) => HealthReadings['availability']): HealthReadings['after_first_ok'] {
+    return { rows: c.rows, status_counts: this.named(c.byId), availability: avail(c) };
   }
 
   /** The status counts per time bin of one source (null without columns or without a timeline). */
   series(s: number, source: string): HealthSeries | null {
     const r = this.bySource[s];
     const tl = this.timeline;
-    if (!r || !tl || r.bins.size === 0) return null;
-    const bins: HealthBin[] = [...r.bins.entries()]
-      .sort((a, b) => a[0] - b[0])
-      .map(([k, byId]) => ({ t_rel_ns: tl.start + k * tl.binNs, counts: this.named(byId) }));
+    if (!r || !tl) return null;
+    const bins: HealthBin[] = [];
+    r.bins.forEach((byId, k) => {
+      if (byId) bins.push({ t_rel_ns: tl.start + k * tl.binNs, counts: this.named(byId) });
+    });
+    if (bins.length === 0) return null;
     return { role: this.role, node: this.node, source, bin_ns: tl.binNs, bins };
   }
 

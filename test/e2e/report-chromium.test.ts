@@ -63,13 +63,14 @@ test(
           return { alt: img.alt, complete: img.complete, w: img.naturalWidth, h: img.naturalHeight, src: img.src.slice(0, 30) };
         }),
       );
-      assert.equal(imgs.length, 9, `9 figures embedded: ${imgs.map((i) => i.alt).join(', ')}`);
+      assert.equal(imgs.length, 10, `10 figures embedded: ${imgs.map((i) => i.alt).join(', ')}`);
       for (const img of imgs) {
         assert.ok(img.complete && img.w > 0 && img.h > 0, `figure "${img.alt}" loaded (${img.w}×${img.h})`);
         assert.ok(img.src.startsWith('data:image/svg+xml;base64,'), `figure "${img.alt}" is embedded, not linked`);
       }
       for (const id of [
         'table-headline',
+        'table-source-health',
         'table-delivery',
         'table-causality',
         'table-bound-quality',

@@ -53,7 +53,7 @@ import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from
 import { readWorkerSummary } from '../src/files/worker-summary.js';
 import { COORDINATOR_STAMPS, EVENT_COLUMNS } from '../src/files/columns.js';
 import { SYSTEM_REFERENCE, checkReference, echoPass } from './echo-analysis.js';
-import { ReadingHealth, SamplingHealth, sourceHealth, COORDINATOR_NODE } from './fold/source-health.js';
+import { ReadingHealth, SamplingHealth, sourceHealth, neverOkWarnings, COORDINATOR_NODE } from './fold/source-health.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -327,6 +327,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const samplingHealth = new SamplingHealth();
     const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor, health: samplingHealth });
     const health = sourceHealth({ sources, places, workers: nodes, sampling: samplingHealth });
+    for (const w of neverOkWarnings(health.entries)) warn(w);
     inputs.push(...sync.inputs);
     // Echo brackets: a second, bounded pass over the event files and echo/<node>.csv (none in the legacy layout).
     const echo = legacy

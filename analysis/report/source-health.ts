@@ -3,6 +3,7 @@
 // stats.json `source_health` only (docs/metrics.md §Source health).
 import type { HealthReason, HealthSampling, SourceHealthEntry, Stats } from '../stats/types.js';
 import { esc, pctCell, table, type Cell } from './html.js';
+import { neverOkWarnings, statusList } from '../fold/source-health.js';
 
 /** The statuses every row shows a share of (a status outside them is summed in "other"). */
 const STATUSES = ['ok', 'degraded', 'warming', 'stale', 'unsynced', 'error'] as const;
@@ -15,13 +16,6 @@ const place = (e: SourceHealthEntry): string => (e.role === 'coordinator' ? 'coo
 function seconds(ns: number | null): string | null {
   if (ns === null) return null;
   return ns === 0 ? '0 s' : `${(ns / 1e9).toFixed(3)} s`;
-}
-
-function statusList(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([s, n]) => `${s || '(blank)'} ${n}`)
-    .join(', ');
 }
 
 const reasonText = (r: HealthReason): string => `${r.status || '(blank)'}: ${r.reason} ×${r.count}`;
@@ -102,19 +96,5 @@ export function sourceHealthSection(stats: Stats): string {
 
 /** One line per place × source that was never ok, first in the warnings: it was not measuring. */
 export function sourceHealthWarnings(stats: Stats): string[] {
-  return (stats.source_health ?? [])
-    .filter((e) => e.never_ok === true)
-    .map((e) => {
-      const r = e.readings;
-      const s = e.sampling;
-      const parts = [
-        r && r.rows > 0
-          ? `its ${r.rows} readings were ${statusList(r.status_counts)} (${r.availability.count} with a value)`
-          : 'it stamped no event',
-        s
-          ? `its sync log has ${statusList(s.status_counts)}${s.reasons[0] ? `, most often "${s.reasons[0].reason}" (${s.reasons[0].count}×)` : ''}`
-          : 'no sync log rows',
-      ];
-      return `source ${e.source} at ${place(e)} was never ok: ${parts.join('; ')}.`;
-    });
+  return neverOkWarnings(stats.source_health ?? []);
 }

@@ -240,6 +240,8 @@ test('analyzeRun on a tiny run: stats.json source_health, figures-data health, t
       'source ntp at w2 was never ok: its 6 readings were unsynced 6 (0 with a value); its sync log has unsynced 1, most often "no reply yet" (1×).',
     ]);
     assert.equal(collectWarnings(stats, [])[0], sourceHealthWarnings(stats)[0]);
+    assert.ok(stats.inputs.warnings.includes(sourceHealthWarnings(stats)[0]!), 'in stats.json and the text summary too');
+    assert.equal(collectWarnings(stats, []).filter((w) => w.includes('was never ok')).length, 1, 'said once in the report');
 
     // figure: one strip per series, w2/ntp titled NEVER OK, lanes ok / warming / unsynced present
     const { context } = await figureContext(dir, stats, figuresData);

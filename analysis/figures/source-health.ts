@@ -37,7 +37,7 @@ export const sourceHealth: FigureDef = {
   title: 'Source health over the run',
   howToRead:
     'One strip per node and clock source, one lane per status (labelled on the left); a bar in a lane marks the time bins in which readings of recorded events had that status, thicker the larger its share of the bin. ' +
-    'A source that was really measuring sits in the ok lane from early on; one that never left warming, or sat in degraded, stale or error, says so in its strip title ("never ok"). Time is counted from the first event sent.',
+    'A source that was really measuring sits in the ok lane from early on; one that never left warming, or sat in degraded, stale or error, says so in its strip title ("NEVER OK"). Time is counted from the first event sent. Why a source was not ok (the sync log statuses and reasons) is in the Source health table.',
   build({ stats, health, figuresDataMissing }) {
     if (!health && figuresDataMissing) return { skip: `the status timeline comes from figures-data.json: ${figuresDataMissing}.` };
     if (!health || health.length === 0) return { skip: 'no readings with a local stamp in any event file.' };
@@ -64,8 +64,9 @@ export const sourceHealth: FigureDef = {
       rows.push(...bars(s, t0, panel));
     }
     // At full width, one column per source when every place has the same sources; one column at 3.5 in (print-layout).
-    const perPlace = new Set(shown.map((x) => `${x.role}|${x.node}`)).size;
-    const columns = shown.length === perPlace * new Set(shown.map((x) => x.source)).size ? Math.min(3, shown.length / perPlace) : 1;
+    const places = new Set(shown.map((x) => `${x.role}|${x.node}`)).size;
+    const perPlace = new Set(shown.map((x) => x.source)).size;
+    const columns = shown.length === places * perPlace && perPlace <= 3 ? perPlace : 1;
     const colours = lanes.map((l, i) => STATUS_COLOUR[l] ?? OKABE_ITO[i % OKABE_ITO.length]!);
     const binS = health[0]!.bin_ns / 1e9;
     notes.push(

@@ -53,7 +53,8 @@ import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from
 import { readWorkerSummary } from '../src/files/worker-summary.js';
 import { COORDINATOR_STAMPS, EVENT_COLUMNS } from '../src/files/columns.js';
 import { SYSTEM_REFERENCE, checkReference, echoPass } from './echo-analysis.js';
-import { ReadingHealth, SamplingHealth, sourceHealth, neverOkWarnings, COORDINATOR_NODE } from './fold/source-health.js';
+import { ReadingHealth, SamplingHealth, sourceHealth, COORDINATOR_NODE } from './fold/source-health.js';
+import { neverOkWarnings } from './stats/health-warnings.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;

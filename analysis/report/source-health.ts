@@ -3,7 +3,7 @@
 // stats.json `source_health` only (docs/metrics.md §Source health).
 import type { HealthReason, HealthSampling, SourceHealthEntry, Stats } from '../stats/types.js';
 import { esc, pctCell, table, type Cell } from './html.js';
-import { neverOkWarnings, statusList } from '../fold/source-health.js';
+import { neverOkWarnings, statusList } from '../stats/health-warnings.js';
 
 /** The statuses every row shows a share of (a status outside them is summed in "other"). */
 const STATUSES = ['ok', 'degraded', 'warming', 'stale', 'unsynced', 'error'] as const;

@@ -158,7 +158,8 @@ SwitchType=switch/none
 MailProg=/bin/true
 SlurmdParameters=config_overrides
 ReturnToService=2
-KillWait=5
+# SIGTERM → SIGKILL after 15 s (default 30): room for the template's 3 s stop on a loaded machine.
+KillWait=15
 # A node that stops answering is DOWN after 10 s (default 300), so node-failure tests are short.
 SlurmdTimeout=10
 MinJobAge=600

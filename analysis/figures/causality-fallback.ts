@@ -40,6 +40,7 @@ export function causalityFromStats(stats: Stats): CausalityData | null {
         samples.push({
           source: src.name,
           node,
+          seq: e.seq,
           t_s: (e.send_rel_ns - t0) / 1e9,
           margin_ms: (r[0]! - s[0]!) / 1e6,
           lo_ms: interval === null ? null : (r[1]! - s[2]!) / 1e6,

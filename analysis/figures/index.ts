@@ -40,7 +40,15 @@ export const FIGURES: readonly FigureDef[] = [
 const PNG_IN_FLIGHT = 2;
 
 export type FigureOutcome =
-  | { def: FigureDef; status: 'rendered'; figure: RenderedFigure; notes: string[]; ms: number }
+  | {
+      def: FigureDef;
+      status: 'rendered';
+      figure: RenderedFigure;
+      notes: string[];
+      ms: number;
+      /** The vega-lite spec as laid out for print (the report's interactive figure starts from it) and its fit scale. */
+      spec?: { spec: Record<string, unknown>; fitScale: number };
+    }
   | { def: FigureDef; status: 'skipped'; reason: string }
   | { def: FigureDef; status: 'failed'; reason: string };
 
@@ -111,13 +119,13 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
         outcomes[i] = { def, status: 'skipped', reason: built.skip };
         continue;
       }
-      const { svg } = await specToPrintSvg(built.spec, style);
+      const { svg, spec, fitScale } = await specToPrintSvg(built.spec, style);
       while (pending.size >= PNG_IN_FLIGHT) await Promise.race(pending);
       const p: Promise<void> = writeFigure(svg, outDir, def.name)
         .then(
           (figure) => {
             const notes = figure.pdfError ? [...built.notes, `No PDF: ${figure.pdfError}.`] : built.notes;
-            outcomes[i] = { def, status: 'rendered', figure, notes, ms: performance.now() - start };
+            outcomes[i] = { def, status: 'rendered', figure, notes, ms: performance.now() - start, spec: { spec, fitScale } };
           },
           (e: unknown) => {
             outcomes[i] = failed(def, e);

@@ -7,6 +7,8 @@ import type { FiguresData } from '../stats/figures-data.js';
 export interface CausalityMark {
   source: string;
   node: string;
+  /** The event's seq (shown by the report's tooltips). */
+  seq: number;
   /** Coordinator send time, seconds since the first send. */
   t_s: number;
   /** r − s in ms (apparent one-way latency in the source). */
@@ -163,6 +165,7 @@ export function causalityFromFiguresData(stats: Stats, data: FiguresData): Causa
     samples.push({
       source: s.source,
       node: s.node,
+      seq: s.seq,
       t_s: (s.send_rel_ns - t0) / 1e9,
       margin_ms: s.margin_ns / 1e6,
       lo_ms: ms(s.lo_ns),

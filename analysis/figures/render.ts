@@ -82,13 +82,14 @@ export async function specToPrintSvg(
   spec: TopLevelSpec,
   style: FigureStyle,
   onWarning?: (msg: string) => void,
-): Promise<{ svg: string; widthPt: number; heightPt: number; fitScale: number }> {
+): Promise<{ svg: string; widthPt: number; heightPt: number; fitScale: number; spec: Record<string, unknown> }> {
   const laid = printSpec(spec as unknown as Record<string, unknown>, style);
   const target = style.widthPt;
   const aim = target * (1 - FIT_TOLERANCE / 2);
-  const measure = async (factor: number): Promise<{ factor: number; svg: string; w: number }> => {
-    const svg = await specToSvg(scaleWidths(laid, factor) as unknown as TopLevelSpec, onWarning);
-    return { factor, svg, w: svgSize(svg).width };
+  const measure = async (factor: number): Promise<{ factor: number; svg: string; w: number; spec: Record<string, unknown> }> => {
+    const spec = scaleWidths(laid, factor);
+    const svg = await specToSvg(spec as unknown as TopLevelSpec, onWarning);
+    return { factor, svg, w: svgSize(svg).width, spec };
   };
   const tries = [await measure(1)];
   const fits = (t: { w: number }): boolean => t.w <= target && t.w >= target * (1 - FIT_TOLERANCE);
@@ -116,7 +117,8 @@ export async function specToPrintSvg(
   const under = tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w);
   const best = under[0] ?? [...tries].sort((a, b) => a.w - b.w)[0]!;
   const svg = scaleSvgTo(best.svg, target);
-  return { svg, widthPt: target, heightPt: svgSize(svg).height, fitScale: target / best.w };
+  // The spec as laid out (the report's interactive figure draws it, scaled by fitScale).
+  return { svg, widthPt: target, heightPt: svgSize(svg).height, fitScale: target / best.w, spec: best.spec };
 }
 
 /** zlib level of the PNGs: lossless at any level; 6 took 1.3–1.7× as long as this for ~7 % smaller files. */

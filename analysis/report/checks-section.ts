@@ -22,7 +22,7 @@ export function readChecks(
 
 const VERDICT = { pass: 'PASS', fail: 'FAIL', unknown: 'NOT JUDGED' } as const;
 
-/** The scenario's checks: each threshold with the value measured in this run and the verdict. */
+/** The scenario's checks: each threshold with the value measured in this run and the verdict (the page adds the heading). */
 export function checksSection(c: ChecksFile | null): string {
   if (!c || c.results.length === 0) return '';
   const rows = c.results
@@ -36,7 +36,7 @@ export function checksSection(c: ChecksFile | null): string {
   const verdict = checksVerdictText(c.exit_code);
   const replay = c.replay ?? `chronoeval run-local --scenario ${c.scenario} --seed ${c.seed}`;
   return (
-    `<h2 id="checks">Scenario checks</h2><p>Scenario <strong>${esc(c.scenario)}</strong>, seed ${esc(c.seed)}: ${esc(verdict)}. ` +
+    `<p>Scenario <strong>${esc(c.scenario)}</strong>, seed ${esc(c.seed)}: ${esc(verdict)}. ` +
     `Replay with <code>${esc(replay)}</code>.</p>` +
     (c.note ? `<p><strong>${esc(c.note)}</strong></p>` : '') +
     `<table class="summary"><thead><tr><th>verdict</th><th>check</th><th>stats.json path</th><th>threshold</th><th>measured</th><th>detail</th></tr></thead><tbody>${rows}</tbody></table>`

@@ -39,11 +39,10 @@ function verdictCell(e: SourceHealthEntry): Cell {
   return a !== undefined && a !== null && a < 1 ? 'ok at times' : 'ok';
 }
 
-/** The "Source health" section: a heading and the table (or why there is none). */
-export function sourceHealthSection(stats: Stats): string {
-  const head = '<h2 id="source-health">Source health</h2>';
+/** The "Source health" table (or why there is none). */
+export function sourceHealthTable(stats: Stats): string {
   const entries = stats.source_health;
-  if (!entries) return `${head}<p>Not in this stats.json (analysed by an older version): run <code>chronoeval analyze</code> again.</p>`;
+  if (!entries) return '<p>Not in this stats.json (analysed by an older version): run <code>chronoeval analyze</code> again.</p>';
   const other = entries.some(
     (e) => e.readings && Object.keys(e.readings.status_counts).some((s) => !(STATUSES as readonly string[]).includes(s)),
   );
@@ -70,27 +69,24 @@ export function sourceHealthSection(stats: Stats): string {
       reasonsCell(s),
     ];
   });
-  return (
-    head +
-    table(
-      'table-source-health',
-      "Per node and source (never pooled): shares of the recorded events' readings by status, and the sync log's samples and reasons (numbers in a reason are written #; hover for examples). — = the node has no such readings or samples",
-      [
-        'source @ node',
-        'verdict',
-        'readings',
-        'with a value',
-        ...STATUSES,
-        ...(other ? ['other'] : []),
-        'first ok after (from first reading)',
-        'readings before first ok',
-        'samples',
-        'sample statuses',
-        "first ok sample after (from node's first sample)",
-        'most frequent reasons (sync log)',
-      ],
-      rows,
-    )
+  return table(
+    'table-source-health',
+    "Per node and source (never pooled): shares of the recorded events' readings by status, and the sync log's samples and reasons (numbers in a reason are written #; hover for examples). — = the node has no such readings or samples",
+    [
+      'source @ node',
+      'verdict',
+      'readings',
+      'with a value',
+      ...STATUSES,
+      ...(other ? ['other'] : []),
+      'first ok after (from first reading)',
+      'readings before first ok',
+      'samples',
+      'sample statuses',
+      "first ok sample after (from node's first sample)",
+      'most frequent reasons (sync log)',
+    ],
+    rows,
   );
 }
 

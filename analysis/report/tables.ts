@@ -2,23 +2,7 @@
 // stats.json does not already hold, except percentages of its own ratios).
 import type { Stats } from '../stats/types.js';
 import { esc, msCell, pctCell, table, type Cell } from './html.js';
-import {
-  HEADLINE_COLUMNS,
-  SELF_CONSISTENCY_COLUMNS,
-  headlineRows,
-  selfConsistencyCaption,
-  selfConsistencyRows,
-} from '../stats/summary-text.js';
-
-/** The few numbers that matter per source, with the worst worker named (the same block as the text summary). */
-export function headlineBlock(stats: Stats): string {
-  return table(
-    'table-headline-block',
-    'Headline: workers pooled, the worst worker named where it is not perfect (— = not applicable or no data)',
-    HEADLINE_COLUMNS,
-    headlineRows(stats),
-  );
-}
+import { SELF_CONSISTENCY_COLUMNS, selfConsistencyCaption, selfConsistencyRows } from '../stats/summary-text.js';
 
 /** Per source and worker: availability, coverage, violations, wrong orders, false window conflicts. */
 export function perWorkerTable(stats: Stats): string {

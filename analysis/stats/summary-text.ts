@@ -113,27 +113,33 @@ export function selfConsistencyCaption(s: Pick<Stats, 'self_consistency'>): stri
   return `Self-consistency of interval sources (no truth, no echo; ε = ${sc.max_freq_error_ppm} ppm): readings that must miss, at least — the larger of a matching of incompatible pairs and n − the most readings one clock path can pass through`;
 }
 
-export function summaryText(s: Stats): string {
-  const out: string[] = [];
-  const srcNames = s.sources.map((x) => `${x.name}${x.bounded ? ' [interval]' : ''}`).join(', ');
-  out.push(`chronoeval analysis — run ${s.run.run_id ?? '(unnamed)'} (${s.run.format}) in ${s.run.run_dir}`);
-  out.push(`events sent: ${s.delivery.events_sent}; workers: ${s.workers.join(', ') || '(none)'}; sources: ${srcNames || '(none)'}`);
-  out.push(
-    `ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`,
-  );
-  out.push(`event schedule: ${scheduleText(s.run.schedule ?? null)}`);
+/** One table of the terminal summary; the report renders the same list (analysis/report/sections.ts). */
+export interface TerminalTable {
+  /** Stable key (the report's table id is `table-terminal-<key>`). */
+  key: string;
+  /** The line above the table; its first words name it in both outputs. */
+  title: string;
+  head: string[];
+  rows: string[][];
+  /** Printed instead of the table when there are no rows (omitted: an empty table is printed). */
+  empty?: string;
+}
 
-  out.push(
-    '',
-    'Headline (workers pooled; the worst worker named where it is not perfect; false window conflicts: the most at any window size)',
-  );
-  out.push(table(HEADLINE_COLUMNS, headlineRows(s)));
-
-  out.push('', 'Delivery');
-  out.push(
-    table(
-      ['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
-      s.delivery.workers.map((w) => [
+/** Every table `chronoeval analyze` prints, in print order (the bracketed block's lines follow them). */
+export function terminalTables(s: Stats): TerminalTable[] {
+  const out: TerminalTable[] = [
+    {
+      key: 'headline',
+      title:
+        'Headline (workers pooled; the worst worker named where it is not perfect; false window conflicts: the most at any window size)',
+      head: HEADLINE_COLUMNS,
+      rows: headlineRows(s),
+    },
+    {
+      key: 'delivery',
+      title: 'Delivery',
+      head: ['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
+      rows: s.delivery.workers.map((w) => [
         w.node,
         String(w.received),
         pct(w.lost_ratio),
@@ -146,14 +152,12 @@ export function summaryText(s: Stats): string {
               .join(' ') || '0'
           : '—',
       ]),
-    ),
-  );
-
-  out.push('', "Loss by place (kernel drops: datagrams the kernel dropped at the worker's socket, receive buffer full)");
-  out.push(
-    table(
-      ['worker', 'lost', 'kernel drops', 'lost at socket (at most)', 'lost in network (at least)', 'counter'],
-      s.delivery.workers.map((w) => [
+    },
+    {
+      key: 'loss',
+      title: "Loss by place (kernel drops: datagrams the kernel dropped at the worker's socket, receive buffer full)",
+      head: ['worker', 'lost', 'kernel drops', 'lost at socket (at most)', 'lost in network (at least)', 'counter'],
+      rows: s.delivery.workers.map((w) => [
         w.node,
         String(w.lost),
         num(w.kernel_drops),
@@ -161,14 +165,12 @@ export function summaryText(s: Stats): string {
         num(w.lost_in_network),
         w.kernel_drops_from ?? '—',
       ]),
-    ),
-  );
-
-  out.push('', 'Causality (coordinator S vs worker S, workers pooled)');
-  out.push(
-    table(
-      ['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations', 'on degraded readings'],
-      s.causality
+    },
+    {
+      key: 'causality',
+      title: 'Causality (coordinator S vs worker S, workers pooled)',
+      head: ['source', 'compared', 'point violations', 'interval proven after', 'ambiguous', 'interval violations', 'on degraded readings'],
+      rows: s.causality
         .filter((c) => c.node === null)
         .map((c) => [
           c.source,
@@ -179,13 +181,11 @@ export function summaryText(s: Stats): string {
           pct(c.interval?.violation),
           degradedOf(c.interval?.degraded?.violation),
         ]),
-    ),
-  );
-
-  out.push('', 'Ordering between workers (all pairs pooled)');
-  out.push(
-    table(
-      [
+    },
+    {
+      key: 'ordering',
+      title: 'Ordering between workers (all pairs pooled)',
+      head: [
         'source',
         'pairs compared',
         'point wrong vs truth',
@@ -194,7 +194,7 @@ export function summaryText(s: Stats): string {
         'interval wrong vs truth',
         'on degraded readings',
       ],
-      s.ordering
+      rows: s.ordering
         .filter((o) => o.pair === null)
         .map((o) => [
           o.source,
@@ -205,13 +205,11 @@ export function summaryText(s: Stats): string {
           pct(o.interval_vs_truth?.wrong),
           degradedOf(o.interval_vs_truth?.degraded?.wrong),
         ]),
-    ),
-  );
-
-  out.push('', 'Window assignment');
-  out.push(
-    table(
-      [
+    },
+    {
+      key: 'windows',
+      title: 'Window assignment',
+      head: [
         'source',
         'window',
         'point agree',
@@ -221,7 +219,7 @@ export function summaryText(s: Stats): string {
         'point accuracy',
         'false conflicts (on degraded)',
       ],
-      s.windows.map((w) => [
+      rows: s.windows.map((w) => [
         w.source,
         `${w.window_ms} ms`,
         pct(w.point.agree),
@@ -233,14 +231,12 @@ export function summaryText(s: Stats): string {
           ? `${w.interval.conflict_false} (${w.interval.degraded?.conflict_false ?? '—'})`
           : '—',
       ]),
-    ),
-  );
-
-  out.push('', 'Coordination cost (events needing repair or coordination)');
-  out.push(
-    table(
-      ['source', 'window', 'point repairs', 'interval coordination', 'after re-estimation'],
-      s.coordination.map((c) => [
+    },
+    {
+      key: 'coordination',
+      title: 'Coordination cost (events needing repair or coordination)',
+      head: ['source', 'window', 'point repairs', 'interval coordination', 'after re-estimation'],
+      rows: s.coordination.map((c) => [
         c.source,
         `${c.window_ms} ms`,
         pct(c.point_repairs),
@@ -248,24 +244,20 @@ export function summaryText(s: Stats): string {
         c.reestimated.map((r) => `${r.delay_s}s: ${pct(r.interval_coordination)}, ${r.interval_conflicts.count} conflicts`).join('; ') ||
           '—',
       ]),
-    ),
-  );
-
-  out.push('', 'Commit wait (TrueTime wait per event, workers pooled) and re-estimated width');
-  out.push(
-    table(
-      ['source', 'wait p50 / p99', 're-estimated width p50 / p99 by delay'],
-      s.commit_wait
+    },
+    {
+      key: 'commit-wait',
+      title: 'Commit wait (TrueTime wait per event, workers pooled) and re-estimated width',
+      head: ['source', 'wait p50 / p99', 're-estimated width p50 / p99 by delay'],
+      rows: s.commit_wait
         .filter((c) => c.node === null)
         .map((c) => [c.source, dist(c.wait), c.reestimated.map((r) => `${r.delay_s}s: ${dist(r.width)}`).join('; ') || '—']),
-    ),
-  );
-
-  out.push('', 'Bound quality against truth (workers pooled)');
-  out.push(
-    table(
-      ['source', 'readings', 'coverage', 'degraded readings', 'other readings', 'half-width p50 / p99', '|error| p50 / p99'],
-      s.bound_quality
+    },
+    {
+      key: 'bound-quality',
+      title: 'Bound quality against truth (workers pooled)',
+      head: ['source', 'readings', 'coverage', 'degraded readings', 'other readings', 'half-width p50 / p99', '|error| p50 / p99'],
+      rows: s.bound_quality
         .filter((b) => b.role === 'worker' && b.node === null)
         .map((b) => [
           b.source,
@@ -276,13 +268,33 @@ export function summaryText(s: Stats): string {
           dist(b.half_width),
           dist(b.abs_point_error),
         ]),
-    ),
-  );
+    },
+  ];
+  if (s.self_consistency)
+    out.push({
+      key: 'self-consistency',
+      title: selfConsistencyCaption(s),
+      head: SELF_CONSISTENCY_COLUMNS,
+      rows: selfConsistencyRows(s),
+      empty: '(no interval source on any worker)',
+    });
+  const b = bracketedTable(s);
+  if (b) out.push(b);
+  return out;
+}
 
-  if (s.self_consistency) {
-    const rows = selfConsistencyRows(s);
-    out.push('', selfConsistencyCaption(s));
-    out.push(rows.length > 0 ? table(SELF_CONSISTENCY_COLUMNS, rows) : '(no interval source on any worker)');
+export function summaryText(s: Stats): string {
+  const out: string[] = [];
+  const srcNames = s.sources.map((x) => `${x.name}${x.bounded ? ' [interval]' : ''}`).join(', ');
+  out.push(`chronoeval analysis — run ${s.run.run_id ?? '(unnamed)'} (${s.run.format}) in ${s.run.run_dir}`);
+  out.push(`events sent: ${s.delivery.events_sent}; workers: ${s.workers.join(', ') || '(none)'}; sources: ${srcNames || '(none)'}`);
+  out.push(
+    `ground truth: ${s.truth.recv ? 'yes' : 'no (truth-based metrics absent)'}; duration: ${fmtNs(s.run.duration_ns)}; windows: ${s.windows_ms.join(', ')} ms`,
+  );
+  out.push(`event schedule: ${scheduleText(s.run.schedule ?? null)}`);
+  for (const t of terminalTables(s)) {
+    out.push('', t.title);
+    out.push(t.rows.length === 0 && t.empty !== undefined ? t.empty : table(t.head, t.rows));
   }
   out.push(...bracketedLines(s));
 
@@ -294,11 +306,10 @@ export function summaryText(s: Stats): string {
   return out.join('\n') + '\n';
 }
 
-/** The echo brackets' block (docs/metrics.md §Echo brackets): per worker and source, no truth needed. */
-function bracketedLines(s: Stats): string[] {
+/** The echo brackets' table (docs/metrics.md §Echo brackets): per worker and source, no truth needed; null without brackets. */
+function bracketedTable(s: Stats): TerminalTable | null {
   const b = s.bracketed;
-  if (!b) return s.echo === null ? ['', 'Bracketed truth: no echo/ directory in this run (no echo brackets).'] : [];
-  const out = ['', `Bracketed truth (echo brackets, reference ${b.reference}; m = reading − bracket midpoint; needs no truth)`];
+  if (!b) return null;
   const rows: string[][] = [];
   for (const node of s.workers) {
     const c = b.brackets[node];
@@ -314,7 +325,19 @@ function bracketedLines(s: Stats): string[] {
       ]);
     }
   }
-  out.push(table(['source @ worker', 'brackets', 'm p50 / p99', 'provably off > 100 µs', 'provably off > 1 ms', 'provable misses'], rows));
+  return {
+    key: 'bracketed',
+    title: `Bracketed truth (echo brackets, reference ${b.reference}; m = reading − bracket midpoint; needs no truth)`,
+    head: ['source @ worker', 'brackets', 'm p50 / p99', 'provably off > 100 µs', 'provably off > 1 ms', 'provable misses'],
+    rows,
+  };
+}
+
+/** The lines after the bracketed table: orders and windows proven by brackets, the truth check (the report lists them too). */
+export function bracketedLines(s: Stats): string[] {
+  const b = s.bracketed;
+  if (!b) return s.echo === null ? ['', 'Bracketed truth: no echo/ directory in this run (no echo brackets).'] : [];
+  const out: string[] = [];
   const orders = Object.entries(b.ordering.pooled).map(([source, o]) => {
     const w = b.ordering.worst_pair[source];
     const worst =

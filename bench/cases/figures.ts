@@ -17,6 +17,7 @@ import { renderFiguresAndReport } from '../../analysis/report/index.js';
 import { CausalitySampler, figureSampling } from '../../analysis/fold/figure-samples.js';
 import { emptyStamps, type JoinedEvent } from '../../analysis/join/joined.js';
 import { baselineFiguresAndReport } from '../baselines/figures-reread/pipeline.js';
+import { measureReportLoad, type ReportLoad } from './report-load.js';
 
 export interface FiguresBenchOptions {
   /** Events sent (each to every worker). Default 100,000. */
@@ -51,6 +52,8 @@ export interface FiguresBenchResult {
   ratio: { wall: number; cpu: number };
   perFigureMs: Record<string, number>;
   reportBytes: number;
+  /** report.html in headless Chromium (bench/cases/report-load.ts); null: no Chromium. */
+  reportLoad: ReportLoad | null | { error: string };
   /** Marks in the densest figure (causality samples drawn). */
   causalityMarks: number;
   peakRssMb: number;
@@ -166,6 +169,7 @@ export async function benchFigures(o: FiguresBenchOptions = {}): Promise<Figures
       },
       perFigureMs: r.timings.perFigureMs,
       reportBytes: statSync(r.report).size,
+      reportLoad: await measureReportLoad(r.report).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) })),
       causalityMarks: causality?.samples.length ?? 0,
       peakRssMb: Math.round(peak / 2 ** 20),
       loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),

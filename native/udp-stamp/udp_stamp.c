@@ -15,6 +15,9 @@
 //     SO_RXQ_OVFL value a datagram carried (drops before that datagram only).
 //   send(handle, buf, port, address) → bytes sent (synchronous sendto; EAGAIN is an error)
 //   close(handle)  stops the poll and closes the fd; no callback runs after it returns.
+//   mapShared(path, length) → ArrayBuffer over the first `length` bytes of the file, mapped
+//     read-only and MAP_SHARED (a daemon's shared-memory segment, e.g. ChronoTick's): reads see the
+//     writer's stores with no system call; unmapped when the ArrayBuffer is collected.
 // Errors are JS exceptions: "<what>: <strerror> (<ERRNO>)" with err.code = "<ERRNO>".
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -27,7 +30,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -506,6 +512,47 @@ static napi_value js_clock_pair(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static void unmap_finalize(napi_env env, void *data, void *hint) {
+  munmap(data, (size_t)(uintptr_t)hint);
+}
+
+/*
+ * mapShared(path, length): the file must exist and hold at least `length` bytes (a shorter file
+ * would raise SIGBUS on access past its end). The descriptor is closed at once; the mapping lives
+ * until the ArrayBuffer is collected. Errors: "<what>: <strerror> (<ERRNO>)", or ESHORT.
+ */
+static napi_value js_map_shared(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) return throw_msg(env, "EINVAL", "mapShared(path, length) needs two arguments");
+  char path[4096];
+  if (!get_string(env, argv[0], path, sizeof path, "path")) return NULL;
+  int64_t length = 0;
+  if (napi_get_value_int64(env, argv[1], &length) != napi_ok || length <= 0 || length > (1 << 20))
+    return throw_msg(env, "EINVAL", "mapShared: length must be a whole number of bytes, 1 to 1048576");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, path, errno);
+  struct stat st;
+  if (fstat(fd, &st) != 0) { int e = errno; close(fd); return throw_errno(env, path, e); }
+  if (st.st_size < length) {
+    close(fd);
+    char msg[4200];
+    snprintf(msg, sizeof msg, "%s: %lld bytes, need at least %lld", path, (long long)st.st_size, (long long)length);
+    return throw_msg(env, "ESHORT", msg);
+  }
+  void *p = mmap(NULL, (size_t)length, PROT_READ, MAP_SHARED, fd, 0);
+  int e = errno;
+  close(fd);
+  if (p == MAP_FAILED) return throw_errno(env, path, e);
+  napi_value ab;
+  if (napi_create_external_arraybuffer(env, p, (size_t)length, unmap_finalize, (void *)(uintptr_t)length, &ab) != napi_ok) {
+    munmap(p, (size_t)length);
+    return NULL;
+  }
+  return ab;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
@@ -513,6 +560,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
     { "clockPair", NULL, js_clock_pair, NULL, NULL, NULL, napi_default, NULL },
+    { "mapShared", NULL, js_map_shared, NULL, NULL, NULL, napi_default, NULL },
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -56,11 +56,12 @@ export function withSources<T>(y: Argv<T>) {
     .option('source-options', {
       type: 'string',
       describe:
-        'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"k":3}} (docs/sources.md)',
+        'Per-source tuning as JSON or a file: {"bounded":{...},"chrony":{"chronycPath":...},"clockbound":{"path":...},"chronotick":{"path":"/dev/shm/chronotick_shm","k":3},"ptp":{"udsPath":...}} (docs/sources.md)',
     })
     .option('chronotick-url', {
       type: 'string',
-      describe: 'Base URL of a ChronoTick server for the chronotick source (POST <url>/get_time)',
+      describe:
+        "Base URL of a ChronoTick HTTP server for the chronotick source (POST <url>/get_time); without it chronotick reads the daemon's shared memory",
     });
 }
 

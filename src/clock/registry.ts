@@ -7,6 +7,7 @@ import { createChronySource } from './sources/chrony.js';
 import { createClockBoundSource } from './sources/clockbound.js';
 import { createChronoTickSource } from './sources/chronotick.js';
 import { createChannelSource } from './sources/channel.js';
+import { createPtpSource } from './sources/ptp.js';
 
 /** What every source factory may use. Per-source tuning lives in `options[sourceName]`. */
 export interface SourceContext {
@@ -20,7 +21,7 @@ export interface SourceContext {
   runId?: string;
 }
 
-export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick', 'channel'] as const;
+export const KNOWN_SOURCES = ['system', 'ntp', 'bounded', 'chrony', 'clockbound', 'chronotick', 'channel', 'ptp'] as const;
 
 /**
  * Build the named sources in order. Sources that need NTP samples share one NtpSource, which is
@@ -73,12 +74,13 @@ export function createSources(names: readonly string[], ctx: SourceContext): { s
       case 'clockbound':
         stamped.push(createClockBoundSource(base(ctx), ctx.options.clockbound ?? {}));
         break;
-      case 'chronotick': {
-        const o = ctx.options.chronotick ?? {};
-        if (typeof o.url !== 'string') throw new Error('source "chronotick" needs a server URL: --chronotick-url http://host:port');
-        stamped.push(createChronoTickSource(base(ctx), o));
+      case 'chronotick':
+        // Shared memory (/dev/shm/chronotick_shm) unless a url or mode "http" is configured.
+        stamped.push(createChronoTickSource(base(ctx), ctx.options.chronotick ?? {}));
         break;
-      }
+      case 'ptp':
+        stamped.push(createPtpSource(base(ctx), ctx.options.ptp ?? {}));
+        break;
       case 'channel':
         // The coordinator's clock is the channel's frame; workers learn it from echo samples.
         stamped.push(createChannelSource(base(ctx), ctx.nodeId === 'coordinator', ctx.options.channel ?? {}));

@@ -75,4 +75,10 @@ export interface ClockSource {
   reestimate?(localNs: bigint): Reading | null;
   /** Short machine-readable model summary for status messages and logs. */
   summary(): Record<string, unknown>;
+  /**
+   * Columns this source adds to each worker row after every source's four (chronotick: ct_source,
+   * ct_confidence), and their cells for its latest read(): null (empty) when that reading had no value.
+   */
+  readonly detailColumns?: readonly string[];
+  details?(): Array<string | null>;
 }

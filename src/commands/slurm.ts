@@ -40,13 +40,28 @@ export function builder(y: Argv) {
     .option('results-dir', {
       type: 'string',
       default: 'results',
-      describe: 'Where the job writes results/<run_id>/ (must be on a filesystem the compute nodes share)',
+      describe:
+        'Where results/<run_id>/ end up (the job writes there directly on a shared filesystem; with --node-dir they are collected there)',
     })
     .option('logs-dir', {
       type: 'string',
       default: 'logs',
-      describe: "Where the job writes logs/<run_id>/ and the job's output slurm-<id>.out (shared filesystem)",
+      describe: "Where logs/<run_id>/ and the job's output slurm-<id>.out end up (as --results-dir)",
     })
+    .option('node-dir', {
+      type: 'string',
+      describe:
+        "No shared filesystem: each role writes under this absolute directory on its own node (%N = the node's name), and the rows are pulled back here through srun while the job waits",
+    })
+    .option(
+      'collect-wait-s',
+      numberOption('collect-wait-s', {
+        what: 'a whole number of seconds > 0',
+        integer: true,
+        default: 600,
+        describe: 'With --node-dir: how long the job holds its nodes for the collection before it ends and leaves the rows there',
+      }),
+    )
     .option('figures', { type: 'boolean', default: true, describe: 'Figures and report.html (--no-figures: stats.json only)' })
     .option('node-bin', { type: 'string', describe: 'node on the compute nodes (default: this node binary, same path)' })
     .option('wait', { type: 'boolean', default: true, describe: 'Follow the job to its end (--no-wait: submit, print the job id, return)' })
@@ -72,12 +87,16 @@ export function builder(y: Argv) {
       'sbatch options passed through',
     )
     .example('$0 slurm --set COMMIT_WAIT_S=30,60 --set RECV_STAMP=kernel --no-wait', 'any worker/coordinator option; submit and return')
+    .example("$0 slurm --node-dir '/tmp/chronoeval-%N'", 'no shared filesystem: node-local rows, collected here at the end')
     .epilog(
       'Run it on a login node from a checkout built (npm ci && npm run build) on a filesystem every compute node sees: ' +
-        'the job writes results and logs there directly and nothing is copied back (a shared filesystem is assumed). ' +
+        'the job writes results and logs there directly and nothing is copied back. ' +
+        'Without a shared filesystem give --node-dir (chronoeval built at the same path on every node): each node keeps its own rows, ' +
+        "the job waits when the run ends, and this command pulls every node's rows with srun, then the job removes the node copies. " +
         "Exit code: the job's — 0 when COMPLETED, else the batch script's own code (same table), else 128 + the signal that ended it; " +
         '2 when sbatch/scontrol are missing, a setting is bad, the partition does not exist or sbatch refuses the job (nothing submitted). ' +
-        'Ctrl-C / SIGTERM while following cancels the job (scancel) and waits for its end.\n\n' +
+        'Ctrl-C / SIGTERM while following cancels the job (scancel) and waits for its end; with --node-dir the first one stops the run ' +
+        'and still collects what was recorded, a second one cancels the job.\n\n' +
         HELP_EPILOG,
     );
 }
@@ -92,6 +111,20 @@ async function parse(a: ArgsOf<typeof builder>) {
   if (a['duration-s'] !== undefined) named['DURATION_S'] = String(a['duration-s']);
   if (a.sources !== undefined) named['SOURCES'] = a.sources;
   const settings = await parseSettings(a.set.map(String), named);
+  const nodeDir = a['node-dir'];
+  if (nodeDir !== undefined) {
+    const bad = !path.isAbsolute(nodeDir)
+      ? 'must be an absolute path'
+      : /%(?!N)/.test(nodeDir)
+        ? 'the only % pattern is %N (the node name)'
+        : /\s/.test(nodeDir)
+          ? 'may not contain white space'
+          : null;
+    if (bad) throw new UsageError(`--node-dir ${JSON.stringify(nodeDir)}: ${bad}, e.g. --node-dir '/tmp/chronoeval-%N'`);
+    if (!a.wait)
+      throw new UsageError('--node-dir with --no-wait: nothing would collect the rows from the nodes; follow the job (drop --no-wait)');
+    if (a['collect-wait-s'] <= 0) throw new UsageError(`--collect-wait-s ${a['collect-wait-s']}: must be > 0`);
+  }
   const sbatchArgs = [`--nodes=${a.nodes}`];
   for (const k of ['time', 'partition', 'account'] as const) {
     const v = a[k];
@@ -100,7 +133,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     sbatchArgs.push(`--${k}=${v}`);
   }
   // What can be checked here first; then what needs the cluster.
-  requireSlurmCommands(['sbatch', 'scontrol', 'sinfo', 'scancel']);
+  requireSlurmCommands(['sbatch', 'scontrol', 'sinfo', 'scancel', ...(nodeDir !== undefined ? ['srun', 'squeue', 'tar'] : [])]);
   if (a.partition !== undefined) await checkPartition(a.partition);
   return {
     sbatchArgs,
@@ -112,6 +145,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     wait: a.wait,
     pollMs: a['poll-s'] * 1000,
     progressS: a['progress-s'],
+    ...(nodeDir !== undefined ? { nodeDir, collectWaitS: a['collect-wait-s'] } : {}),
   };
 }
 

@@ -93,6 +93,16 @@ async function parse(a: ArgsOf<typeof builder>): Promise<SweepOptions> {
       throw new UsageError(
         `--resume ${JSON.stringify(a.resume)}: another sweep process (pid ${pid}) is running this sweep; wait for it or stop it (kill -TERM ${pid}), then resume`,
       );
+    const array = slurmArrayOf(manifest);
+    if (array !== null) {
+      const { liveArray } = await import('../sweep/slurm.js');
+      const live = await liveArray(array);
+      if (live.state !== null)
+        throw new UsageError(
+          `--resume ${JSON.stringify(a.resume)}: this sweep's Slurm array job ${array} is still ${live.state}; its tasks would run the same cells twice. Wait for it (scontrol show job ${array}) or cancel it (scancel ${array}), then resume`,
+        );
+      if (live.unknown) process.stderr.write(`chronoeval: warning: ${live.unknown}; resuming as if array job ${array} has ended\n`);
+    }
     resumed = manifest;
   } else {
     dir = path.resolve(a['sweeps-dir'], newRunId());
@@ -246,3 +256,11 @@ async function compareSweep(dir: string, out: (line: string) => void): Promise<b
 }
 
 export const handler = runCommand({ parse, run });
+
+/** The job id of the Slurm array a `sweep --via slurm` recorded, or null. */
+function slurmArrayOf(m: SweepManifest): string | null {
+  const s = m['slurm'];
+  if (typeof s !== 'object' || s === null) return null;
+  const id = (s as Record<string, unknown>)['array_job'];
+  return typeof id === 'string' && /^\d+$/.test(id) ? id : null;
+}

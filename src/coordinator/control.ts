@@ -67,7 +67,7 @@ export class ControlClient {
       const waiting = this.workers.filter((w) => this.statuses.get(w.label)?.state !== 'ready');
       if (waiting.length === 0 || stopped()) return this.statuses;
       const now = Date.now();
-      const what = waiting.map((w) => `${w.label}: ${describe(this.statuses.get(w.label))}`).join('; ');
+      const what = groupWaiting(waiting.map((w) => [w.label, describe(this.statuses.get(w.label))]));
       if (now - start > timeoutMs) throw new NotReadyError(`workers not ready after ${timeoutMs / 1000} s: ${what}`);
       if (now - lastLog > 3000) {
         this.log.info(`waiting for ${waiting.length}/${this.workers.length} workers: ${what}`);
@@ -102,6 +102,22 @@ export class ControlClient {
     }
     return { byes: this.byes, silent: this.workers.filter((w) => !this.byes.has(w.label)).map((w) => w.label) };
   }
+}
+
+/**
+ * "label: state; …" for a few workers; workers in the same state are grouped so 64 of them stay
+ * one readable line: "no answer yet: 40 workers (a, b, … and 32 more)".
+ */
+export function groupWaiting(items: readonly (readonly [string, string])[], shown = 6): string {
+  const groups = new Map<string, string[]>();
+  for (const [label, state] of items) groups.set(state, [...(groups.get(state) ?? []), label]);
+  if (items.length <= shown) return items.map(([l, st]) => `${l}: ${st}`).join('; ');
+  return [...groups]
+    .map(([state, labels]) => {
+      const more = labels.length > shown ? ` and ${labels.length - shown} more` : '';
+      return `${state}: ${labels.length} worker(s) (${labels.slice(0, shown).join(', ')}${more})`;
+    })
+    .join('; ');
 }
 
 function describe(s: StatusReply | undefined): string {

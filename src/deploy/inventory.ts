@@ -320,18 +320,6 @@ export function validateInventory(raw: unknown, file: string): Inventory {
       bad(`${h.name}.ntp_servers`, 'source "ntp" needs at least one NTP server (host:port, or "embedded" with ntp.embedded_server)');
   }
 
-  for (const h of all) {
-    if (
-      h.sources.includes('chronotick') &&
-      !h.args.includes('--chronotick-url') &&
-      !/"chronotick"\s*:\s*\{[^}]*"url"/.test(h.args.join(' '))
-    ) {
-      bad(
-        `${h.name}.sources`,
-        'source "chronotick" needs its server: set chronotick_url (run-wide or on the host), e.g. http://10.0.0.5:8124',
-      );
-    }
-  }
   // The CLI's own checks of every option, for each process (each problem once).
   const seenProblem = new Set<string>();
   for (const h of all) {

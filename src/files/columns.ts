@@ -45,9 +45,16 @@ export function coordinatorColumns(sources: readonly string[]): string[] {
   return coordinatorHeader(sourceColumns(sources));
 }
 
-export function workerColumns(sources: readonly string[]): string[] {
-  return workerHeader(sourceColumns(sources));
+/**
+ * workers/<node>.csv: `details` are the columns a stamped source adds after the sources' (e.g.
+ * CHRONOTICK_DETAIL_COLUMNS); readers find them by name and treat a missing one as empty.
+ */
+export function workerColumns(sources: readonly string[], details: readonly string[] = []): string[] {
+  return workerHeader([...sourceColumns(sources), ...details]);
 }
+
+/** The chronotick source's details of a reading: the daemon's correction source and its confidence. */
+export const CHRONOTICK_DETAIL_COLUMNS = ['ct_source', 'ct_confidence'] as const;
 
 /** One row per clock-source sample; a source fills the columns it has and leaves the rest empty. */
 export const SYNC_COLUMNS = [

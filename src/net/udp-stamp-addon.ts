@@ -1,5 +1,6 @@
 // Loads the udp_stamp native addon (native/udp-stamp/udp_stamp.c): a UDP socket whose datagrams
-// carry the kernel's receive stamp (SO_TIMESTAMPNS), which Node's dgram cannot give.
+// carry the kernel's receive stamp (SO_TIMESTAMPNS), which Node's dgram cannot give, and a
+// read-only shared mapping of a file (Node has no mmap) for daemons that publish in shared memory.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,6 +35,12 @@ export interface UdpStampAddon {
   close(h: UdpStampHandle): void;
   /** CLOCK_REALTIME paired with CLOCK_MONOTONIC (the midpoint of the narrowest of 32 brackets), and that bracket's width (ns). */
   clockPair(): [realNs: bigint, monoNs: bigint, bracketNs: bigint];
+  /**
+   * The first `length` bytes of the file at `path`, mapped read-only and MAP_SHARED: the returned
+   * buffer shows the writer's stores as they happen, with no system call per read. Throws (err.code
+   * ENOENT, EACCES, ESHORT for a file shorter than `length`, …) when it cannot map.
+   */
+  mapShared?(path: string, length: number): ArrayBuffer;
 }
 
 /** Where the built addon may be: copied into dist/ by the build (and so into deploy bundles), or node-gyp's own output. */

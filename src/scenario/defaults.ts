@@ -26,4 +26,5 @@ export const SCENARIO_DEFAULTS: Omit<Scenario, 'name'> = {
   event_faults: {},
   checks: [],
   echo: 'on',
+  source_options: {},
 };

@@ -27,6 +27,8 @@ export interface WorkerPlan {
   warmupMaxS: number;
   /** Re-estimation delays (worker --commit-wait-s). */
   commitWaitS: number[];
+  /** --source-options (empty: none). */
+  sourceOptions: Record<string, Record<string, unknown>>;
 }
 
 export interface CoordinatorPlan {
@@ -47,6 +49,8 @@ export interface CoordinatorPlan {
   endTimeoutS: number;
   /** --echo */
   echo: EchoMode;
+  /** --source-options (empty: none). */
+  sourceOptions: Record<string, Record<string, unknown>>;
 }
 
 /** Everything run-local needs to start the processes of one seed of a scenario. */
@@ -101,6 +105,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       pollMs: s.poll_ms,
       warmupMaxS: s.warmup_max_s,
       commitWaitS: [...s.commit_wait_s],
+      sourceOptions: s.source_options,
     });
   }
   // Only servers somebody polls are started ("main" is always kept: it is the reference).
@@ -130,6 +135,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       readyTimeoutS: s.warmup_max_s + 30,
       endTimeoutS: Math.max(0, ...s.commit_wait_s) + 30,
       echo: s.echo,
+      sourceOptions: s.source_options,
     },
   };
 }

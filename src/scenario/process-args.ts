@@ -24,6 +24,7 @@ export function workerArgs(w: WorkerPlan, servers: ServerAddresses): string[] {
   for (const a of addrs(w.ntpServers, servers)) out.push('--ntp-server', a);
   out.push('--poll-ms', String(w.pollMs), '--warmup-max-s', String(w.warmupMaxS), '--clock-faults', JSON.stringify(w.clockFaults));
   if (w.commitWaitS.length > 0) out.push('--commit-wait-s', w.commitWaitS.join(','));
+  if (Object.keys(w.sourceOptions).length > 0) out.push('--source-options', JSON.stringify(w.sourceOptions));
   return out;
 }
 
@@ -40,5 +41,6 @@ export function coordinatorArgs(c: CoordinatorPlan, workerAddrs: string[], serve
   out.push('--clock-faults', JSON.stringify(c.clockFaults));
   if (Object.keys(c.eventFaults).some((k) => k !== 'seed')) out.push('--event-faults', JSON.stringify(c.eventFaults));
   out.push('--echo', echoModeArg(c.echo));
+  if (Object.keys(c.sourceOptions).length > 0) out.push('--source-options', JSON.stringify(c.sourceOptions));
   return out;
 }

@@ -165,9 +165,22 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
         ...workerArgs(w, servers),
       ]),
     );
+    // The workers start at once and share the cores: one deadline for all of them, growing with
+    // their number (64 Node processes take tens of seconds to load on 2 cores).
     const addrs: string[] = [];
-    for (const [i, w] of workers.entries()) {
-      const port = await withTimeout(w.listening, 15_000, `${w.name} start`);
+    const startBudgetMs = workerStartBudgetMs(workers.length);
+    const allListening = Promise.all(workers.map((w) => w.listening));
+    const timedOut = Symbol('timed out');
+    const first = await Promise.race([allListening, sleepMs(startBudgetMs).then(() => timedOut)]);
+    if (first === timedOut) {
+      const late = workers.filter((w) => !w.lastJson.some((j) => j.event === 'listening')).map((w) => w.name);
+      throw new Error(
+        `${late.length} of ${workers.length} worker(s) not listening after ${startBudgetMs / 1000} s (${late.slice(0, 8).join(', ')}${late.length > 8 ? ` and ${late.length - 8} more` : ''}): the machine may be too loaded to start ${workers.length} workers at once; try fewer workers or an idle machine`,
+      );
+    }
+    const ports = await allListening;
+    for (const [i] of workers.entries()) {
+      const port = ports[i]!;
       addrs.push(`127.0.0.1:${port}`);
       manifest.hosts.push({ role: 'worker', node: plan.workers[i]!.node, host: '127.0.0.1', port });
     }
@@ -227,4 +240,11 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
 function readClockFaults(summaryFile: string): unknown {
   if (!existsSync(summaryFile)) return null;
   return readWorkerSummary(summaryFile).summary?.clock_faults ?? null;
+}
+
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+/** How long run-local waits for all its workers to listen: 15 s, plus 0.5 s per worker. */
+export function workerStartBudgetMs(workers: number): number {
+  return 15_000 + 500 * workers;
 }

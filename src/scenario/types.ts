@@ -74,6 +74,11 @@ export interface Scenario {
   checks: CheckSpec[];
   /** The coordinator's --echo: on (default), off, or { every: N }. */
   echo: EchoMode;
+  /**
+   * Per-source options for every process (`--source-options`), keyed by source name, e.g.
+   * `{ "chronotick": { "path": "/dev/shm/chronotick_shm" } }` (docs/sources.md).
+   */
+  source_options: Record<string, Record<string, unknown>>;
 }
 
 /** What the CLI can override on top of a scenario (flags beat the file). */

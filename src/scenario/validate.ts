@@ -41,6 +41,7 @@ const TOP_FIELDS = [
   'event_faults',
   'checks',
   'echo',
+  'source_options',
 ] as const;
 
 const OPS: readonly CheckOp[] = ['<=', '<', '>=', '>', '=='];
@@ -178,6 +179,15 @@ export function validateScenario(v: unknown): Scenario {
         `got ${typedText(o.echo)}; use "on", "off", a whole number N ≥ 1 or { "every": N } (one event in N asks each worker for an echo)`,
       );
   const ext = p.attempt(() => (o.extends === undefined ? undefined : expectString(o.extends, 'extends')));
+  const sourceOptions = p.attempt(() => {
+    if (!isPlainObject(o.source_options))
+      fail('source_options', 'must be an object keyed by source name, e.g. { "chronotick": { "k": 3 } }');
+    for (const [k, v] of Object.entries(o.source_options as Record<string, unknown>)) {
+      if (!SOURCE_RE.test(k)) fail(`source_options.${k}`, `"${k}" is not a source name`);
+      if (!isPlainObject(v)) fail(`source_options.${k}`, 'must be an object of options');
+    }
+    return o.source_options as Record<string, Record<string, unknown>>;
+  });
 
   // Fields that refer to the servers and the number of workers.
   const refs = servers !== undefined && workers !== undefined;
@@ -241,6 +251,7 @@ export function validateScenario(v: unknown): Scenario {
     event_faults: eventFaults!,
     checks: checks!,
     echo: echo!,
+    source_options: sourceOptions!,
   };
   if (ext !== undefined) out.extends = ext;
   return out;

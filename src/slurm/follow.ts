@@ -15,6 +15,8 @@ export interface FollowOptions {
   out: (line: string) => void;
   /** Extra words for the progress line (e.g. cells finished). */
   progress?: () => string;
+  /** Called with each poll's records before the final-state check (e.g. to collect while the job waits). */
+  onPoll?: (recs: Record<string, string>[]) => Promise<void>;
   /** Set when the follower should end early (a stop signal); the job is left as it is. */
   stopped?: () => boolean;
 }
@@ -61,6 +63,7 @@ export async function followJob(id: string, o: FollowOptions): Promise<Record<st
       last = state;
       lastPrint = now;
     }
+    if (o.onPoll) await o.onPoll(recs);
     if (recs.every((x) => !isActive(x['JobState']))) return recs;
     if (o.stopped?.()) return recs;
     await sleep(o.pollMs);

@@ -8,8 +8,8 @@ import { PACKAGE_ROOT } from '../files/paths.js';
 import { writeJsonAtomic } from '../files/atomic-json.js';
 import { CELL_STATUS_DIR, SWEEP_MANIFEST, readSweepManifest, type SweepManifest } from '../files/sweep-manifest.js';
 import { EXIT, STOP_SIGNALS } from '../cli/exit-codes.js';
-import { sbatch, slurm } from '../slurm/client.js';
-import { followJob, jobExitCode } from '../slurm/follow.js';
+import { sbatch, showJob, slurm } from '../slurm/client.js';
+import { followJob, isActive, jobExitCode } from '../slurm/follow.js';
 import { cellArgs, type RunSweepOptions } from './run.js';
 import { cellRunId } from './matrix.js';
 import { cellsForResume, pendingCells } from './resume.js';
@@ -125,4 +125,23 @@ export async function runSweepOnSlurm(o: SlurmSweepOptions): Promise<SlurmSweepR
   const lost = readdirSync(tasksDir).length - readdirSync(path.join(o.dir, CELL_STATUS_DIR)).length;
   if (lost > 0) o.out(`sweep: ${lost} array task(s) never started (cancelled or refused); their cells stay pending: --resume runs them`);
   return { manifest: end, stoppedBy, compareExit };
+}
+
+/**
+ * Whether a sweep's array job still has tasks pending or running: `state` names them (e.g.
+ * "RUNNING×2 PENDING×1") or is null; `unknown` says why it could not be asked.
+ */
+export async function liveArray(id: string): Promise<{ state: string | null; unknown?: string }> {
+  let recs: Record<string, string>[] | null;
+  try {
+    recs = await showJob(id);
+  } catch (e) {
+    return { state: null, unknown: `could not ask Slurm about array job ${id} (${(e as Error).message})` };
+  }
+  if (recs === null) return { state: null }; // purged: long over
+  const active = recs.filter((r) => isActive(r['JobState']));
+  if (active.length === 0) return { state: null };
+  const n = new Map<string, number>();
+  for (const r of active) n.set(r['JobState'] ?? '?', (n.get(r['JobState'] ?? '?') ?? 0) + 1);
+  return { state: [...n].map(([st, k]) => `${st}×${k}`).join(' ') };
 }

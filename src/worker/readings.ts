@@ -19,6 +19,14 @@ export function pushReadings(row: Cell[], sources: readonly ClockSource[], local
   }
 }
 
+/** Append the details (e.g. ct_source, ct_confidence) of each source's latest reading, in `sources` order. Hot path. */
+export function pushDetails(row: Cell[], sources: readonly ClockSource[]): void {
+  for (let i = 0; i < sources.length; i++) {
+    const cells = sources[i]!.details?.();
+    if (cells) for (let j = 0; j < cells.length; j++) row.push(cells[j]!);
+  }
+}
+
 /** A source's availability for the summary: readings, how many had no value, and the count per status. */
 export interface SourceAvailability {
   readings: number;

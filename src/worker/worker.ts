@@ -13,7 +13,7 @@ import { runPaths } from '../files/paths.js';
 import { openSyncLog } from '../files/sync-log.js';
 import { toJson, writeJsonAtomic } from '../files/atomic-json.js';
 import type { WorkerSummary } from '../files/worker-summary.js';
-import { availabilityOf, pushReadings, type StatusTally } from './readings.js';
+import { availabilityOf, pushDetails, pushReadings, type StatusTally } from './readings.js';
 import { WarmupGate } from './warmup-gate.js';
 import { startStepCheck } from '../clock/step-check.js';
 import { SeqSet } from '../protocol/seq-set.js';
@@ -77,7 +77,12 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     options: opts.sourceOptions ?? {},
     runId: opts.runId,
   });
-  const csv = new BatchedCsvWriter(paths.workerCsv(opts.nodeId), workerColumns(stamped.map((s) => s.name)), 100, onFatal);
+  const detailed = stamped.filter((s) => (s.detailColumns?.length ?? 0) > 0);
+  const header = workerColumns(
+    stamped.map((s) => s.name),
+    detailed.flatMap((s) => s.detailColumns!),
+  );
+  const csv = new BatchedCsvWriter(paths.workerCsv(opts.nodeId), header, 100, onFatal);
   await csv.open();
   const commitWait = await openCommitWait(opts, stamped, clock, paths.commitWaitCsv(opts.nodeId), onFatal);
 
@@ -147,6 +152,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       const row: Cell[] = [opts.runId, opts.nodeId, msg.id, msg.seq, recvNs];
       // Sources are read at the arrival instant (local and monotonic), not at the time this callback runs.
       pushReadings(row, stamped, recvNs, mono, tally);
+      pushDetails(row, detailed);
       row.push(trueRecvNs);
       csv.append(row);
       commitWait?.scheduler.track(msg.id, msg.seq, recvNs, trueRecvNs, mono);

@@ -2,9 +2,10 @@
 // written (exit 2, what was typed echoed); no cluster needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, tmpDir } from '../support/helpers.js';
+import { mergeInto } from '../../src/slurm/collect.js';
 
 const NO_SLURM = { PATH: '/nonexistent' };
 
@@ -26,6 +27,9 @@ test('slurm: bad --nodes, --set and --duration-s are refused with what was typed
     [['--rate', '-5'], /invalid run settings: RATE: --rate -5: must be a number in/],
     [['--sources', 'system,sundial'], /sources "system,sundial": unknown sundial/],
     [['--set', 'COUNT=abc'], /^chronoeval: invalid run settings: COUNT: --count: expected a whole number of events, got 'abc'/],
+    [['--node-dir', 'scratch/%N'], /--node-dir "scratch\/%N": must be an absolute path, e.g. --node-dir '\/tmp\/chronoeval-%N'/],
+    [['--node-dir', '/scratch/%n'], /--node-dir "\/scratch\/%n": the only % pattern is %N/],
+    [['--node-dir', '/scratch/%N', '--no-wait'], /--node-dir with --no-wait: nothing would collect the rows/],
   ] as const) {
     const r = await runCli(['slurm', ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -45,4 +49,20 @@ test('sweep --via slurm: without sbatch, or with --resume → exit 2, no sweep d
   const res = await runCli(['sweep', spec, '--via', 'slurm', '--resume', path.join(dir, 'x')]);
   assert.equal(res.code, 2, res.stderr);
   assert.match(res.stderr, /--resume ".*x" with --via slurm: resuming submits nothing/);
+});
+
+test("collect: a node's files merge into the run directory and never overwrite one already there", () => {
+  const dir = tmpDir();
+  const from = path.join(dir, 'staging');
+  const to = path.join(dir, 'run');
+  mkdirSync(path.join(from, 'workers'), { recursive: true });
+  mkdirSync(path.join(to, 'workers'), { recursive: true });
+  writeFileSync(path.join(from, 'workers', 'w2.csv'), 'new w2');
+  writeFileSync(path.join(from, 'manifest.json'), 'from n2');
+  writeFileSync(path.join(to, 'workers', 'w1.csv'), 'w1');
+  writeFileSync(path.join(to, 'manifest.json'), 'from n1');
+  assert.equal(mergeInto(from, to, 'n2'), 2);
+  assert.deepEqual(readdirSync(path.join(to, 'workers')).sort(), ['w1.csv', 'w2.csv']);
+  assert.equal(readFileSync(path.join(to, 'manifest.json'), 'utf8'), 'from n1', 'the file already there is kept');
+  assert.equal(readFileSync(path.join(to, 'manifest.json.from-n2'), 'utf8'), 'from n2', 'the incoming one lands beside it');
 });

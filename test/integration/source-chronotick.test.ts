@@ -100,5 +100,12 @@ test('chronotick: bad options are clear errors', () => {
   assert.throws(() => new ChronoTickSource({ url: 'not a url', clock }), /is not a URL/);
   assert.throws(() => new ChronoTickSource({ url: 'ftp://x', clock }), /must be http/);
   assert.throws(() => new ChronoTickSource({ url: 'http://127.0.0.1:1', clock, k: 0 }), /k must be > 0/);
-  assert.throws(() => createChronoTickSource({ clock }, {}), /needs a server url/);
+  assert.throws(() => createChronoTickSource({ clock }, { mode: 'http' }), /in mode "http" needs a server url/);
+  assert.throws(
+    () => createChronoTickSource({ clock }, { mode: 'nfs' }),
+    /mode must be "shm" \(the daemon's shared memory\) or "http", got "nfs"/,
+  );
+  assert.throws(() => createChronoTickSource({ clock }, { path: '' }), /path must be the segment's file name/);
+  assert.throws(() => createChronoTickSource({ clock }, { k: -1 }), /k must be > 0, got -1/);
+  assert.ok(createChronoTickSource({ clock }, { url: 'http://127.0.0.1:1' }) instanceof ChronoTickSource, 'a url → HTTP mode');
 });

@@ -16,7 +16,7 @@ import { sourceHealth } from '../../analysis/figures/source-health.js';
 import { specToPrintSvg, writeFigure } from '../../analysis/figures/render.js';
 import { figureStyle } from '../../analysis/figures/style.js';
 import { readPngMeta } from '../../analysis/figures/png-meta.js';
-import { buildReportHtml } from '../../analysis/report/index.js';
+import { buildReportHtml } from '../../analysis/report/page.js';
 
 const SCENARIO = {
   name: 'dead-server',
@@ -87,8 +87,8 @@ test('a worker whose NTP server never answers: never ok in stats.json, the repor
     const html = buildReportHtml(stats, [{ def: sourceHealth, status: 'rendered', figure: fig, notes: built.notes, ms: 0 }], null);
     assert.match(html, /<th>ntp @ w2<\/th><td[^>]*><strong>NEVER OK<\/strong>/);
     const warnings = html.slice(html.indexOf('id="warnings"'));
-    assert.match(warnings, /<li>source ntp at w2 was never ok: [^<]*timeout/);
-    assert.match(html, /id="fig-source-health"/);
+    assert.match(warnings, /<ul class="warnings"><li>source ntp at w2 was never ok: [^<]*timeout/);
+    assert.match(html, /id="part-fig-source-health"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -103,7 +103,6 @@ test('bad option values are refused before any host is contacted, naming the key
     [{ rate: 'fast' }, {}, /run\.rate: --rate: expected a number of events per second, got 'fast'/],
     [{ chronotick_url: 'ftp://x' }, {}, /run\.chronotick_url: .*use http/],
     [{ source_options: '{"bounded": 3}' }, {}, /run\.source_options: .*"bounded" must be an object/],
-    [{ sources: ['system', 'chronotick'] }, {}, /source "chronotick" needs its server: set chronotick_url/],
     [{}, { rate: 5 }, /workers\[0\]\.rate: unknown key/],
   ];
   for (const [run, w1, re] of cases) {
@@ -113,6 +112,10 @@ test('bad option values are refused before any host is contacted, naming the key
       `expected ${re} in ${JSON.stringify(p)}`,
     );
   }
+});
+
+test("chronotick without a url is valid: it reads the daemon's shared memory on each host", () => {
+  assert.deepEqual(problems(base({ sources: ['system', 'chronotick'] }, {})), []);
 });
 
 test("an option added to the coordinator's CLI later (e.g. --schedule) is an inventory key without further work", async () => {

@@ -125,6 +125,19 @@ test('CLI overrides beat the file; duration and count exclude each other', () =>
   assert.equal(d.checks.length, 0);
 });
 
+test('source_options reach every process as --source-options', () => {
+  const s = resolveScenario([
+    { name: 'ct', sources: ['system', 'chronotick'], source_options: { chronotick: { path: '/tmp/seg', k: 2 } } },
+  ]);
+  const plan = planScenario(s);
+  const c = coordinatorArgs(plan.coordinator, ['127.0.0.1:1', '127.0.0.1:2', '127.0.0.1:3'], { main: '127.0.0.1:123' });
+  assert.equal(c[c.indexOf('--source-options') + 1], '{"chronotick":{"path":"/tmp/seg","k":2}}');
+  assert.deepEqual(plan.workers[0]!.sourceOptions, { chronotick: { path: '/tmp/seg', k: 2 } });
+  assert.ok(
+    !coordinatorArgs(planScenario(defaultScenario()).coordinator, ['a:1', 'a:2', 'a:3'], { main: 'a:3' }).includes('--source-options'),
+  );
+});
+
 test('extends: a file overrides a built-in scenario', () => {
   const dir = tmpDir();
   const f = path.join(dir, 'my.json');
@@ -166,6 +179,8 @@ test('bad scenarios: clear errors that name the file and the field', () => {
     [{ name: 'x', servers: { main: { faults: { loss: 2 } } } }, /servers\.main\.faults\.loss: must be ≤ 1/],
     [{ name: 'x', schedule: 'sometimes' }, /schedule: must be one of jittered, poisson, fixed/],
     [{ name: 'x', schedule: 'poisson', pattern: [5, 50] }, /schedule: poisson draws its own gaps and takes no pattern/],
+    [{ name: 'x', source_options: { chronotick: 3 } }, /source_options\.chronotick: must be an object of options/],
+    [{ name: 'x', source_options: [] }, /source_options: must be an object keyed by source name/],
   ];
   cases.forEach(([body, re], i) => {
     const f = write(`bad${i}.json`, body);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ReadingHealth, SamplingHealth, TOP_REASONS, reasonKind, sourceHealth } from '../../analysis/fold/source-health.js';
 import { analyzeRun } from '../../analysis/analyze.js';
 import { SYNC_COLUMNS, coordinatorColumns, workerColumns } from '../../src/files/columns.js';
-import { sourceHealthSection, sourceHealthWarnings } from '../../analysis/report/source-health.js';
+import { sourceHealthTable, sourceHealthWarnings } from '../../analysis/report/source-health.js';
 import { collectWarnings } from '../../analysis/report/warnings.js';
 import { sourceHealth as healthFigure } from '../../analysis/figures/source-health.js';
 import { figureContext } from '../../analysis/figures/index.js';
@@ -232,7 +232,7 @@ test('analyzeRun on a tiny run: stats.json source_health, figures-data health, t
     }
 
     // report: the table has a row per entry, the never-ok source is marked and warned about first
-    const html = sourceHealthSection(stats);
+    const html = sourceHealthTable(stats);
     assert.equal((html.match(/<tr>/g) ?? []).length, 1 + h.length);
     assert.match(html, /<th>ntp @ w2<\/th><td[^>]*><strong>NEVER OK<\/strong><\/td>/);
     assert.match(html, /error: timeout: no reply within # ms ×2/);
@@ -274,7 +274,7 @@ test('older layouts: no status or reason columns still analyse; older stats.json
     // stats.json / figures-data.json from before the health view
     const older = { ...stats };
     delete older.source_health;
-    assert.match(sourceHealthSection(older), /Not in this stats\.json/);
+    assert.match(sourceHealthTable(older), /Not in this stats\.json/);
     const oldData = { ...figuresData };
     delete oldData.health;
     const { context } = await figureContext(dir, older, oldData);

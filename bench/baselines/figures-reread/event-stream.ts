@@ -13,6 +13,7 @@ const MAX_SEQ = 50_000_000;
 export interface CausalitySample {
   source: string;
   node: string;
+  seq: number;
   /** Coordinator send time, seconds since the first send. */
   t_s: number;
   /** r − s in ms (apparent one-way latency in the source). */
@@ -225,7 +226,16 @@ export async function readCausalityData(runDir: string, stats: Stats, opts: Caus
           const keepViolation = isViolation && v.drawn < violationCap;
           if (sampled || keepViolation) {
             if (isViolation) v.drawn++;
-            samples.push({ source: sc.name, node, t_s: (t - minSend) / 1e9, margin_ms: (rp - sp) / 1e6, lo_ms: lo, hi_ms: hi, outcome });
+            samples.push({
+              source: sc.name,
+              node,
+              seq,
+              t_s: (t - minSend) / 1e9,
+              margin_ms: (rp - sp) / 1e6,
+              lo_ms: lo,
+              hi_ms: hi,
+              outcome,
+            });
           }
         }
       },

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Stats } from '../../../analysis/stats/types.js';
 import { FIGURES, type FigureOutcome } from '../../../analysis/figures/index.js';
 import type { CausalityData as ViewCausality, SyncData as ViewSync } from '../../../analysis/figures/inputs.js';
-import { buildReportHtml } from '../../../analysis/report/index.js';
+import { buildReportHtml } from '../../../analysis/report/page.js';
 import { writeFileAtomic } from '../../../src/files/atomic-json.js';
 import { readCausalityData } from './event-stream.js';
 import { readSyncData } from './sync-stream.js';

@@ -1,10 +1,13 @@
-// chronotick source: HTTP client for a ChronoTick server. On its own timer it sends
+// chronotick source, HTTP mode (`mode: "http"`, or a `url` given; the default mode reads the
+// daemon's shared memory: chronotick-shm.ts). HTTP client for a ChronoTick server. On its own timer it sends
 // `POST {url}/get_time` and expects `{"offset_ms": number, "uncertainty_ms": number ≥ 0}`; the
 // reading is (host clock + offset) ± k · uncertainty. Every failure (timeout, HTTP error, HTML,
 // NaN, negative uncertainty, missing field) becomes a status with a reason, never a number.
 import type { Reading } from '../types.js';
 import { EMPTY_READING } from '../types.js';
 import { PolledSource, withContext, type PolledSourceContext, type PolledSourceOptions } from './polled-source.js';
+import { ChronoTickShmSource, type ChronoTickShmOptions } from './chronotick-shm.js';
+import { CHRONOTICK_DETAIL_COLUMNS } from '../../files/columns.js';
 
 export interface ChronoTickAnswer {
   offset_ms: number;
@@ -56,6 +59,11 @@ interface Answer {
 export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptions> {
   readonly endpoint: string;
   private readonly k: number;
+  /** Same columns as the shared-memory mode; the HTTP answer has neither, so they stay empty. */
+  readonly detailColumns = CHRONOTICK_DETAIL_COLUMNS;
+  details(): [null, null] {
+    return [null, null];
+  }
 
   constructor(opts: ChronoTickSourceOptions) {
     let u: URL;
@@ -140,9 +148,27 @@ export class ChronoTickSource extends PolledSource<Answer, ChronoTickSourceOptio
   }
 }
 
-/** Registry factory: options from `--config` under `sources.chronotick` (url required). */
-export function createChronoTickSource(ctx: PolledSourceContext, options: Partial<ChronoTickSourceOptions>): ChronoTickSource {
-  if (!options.url)
-    throw new Error('source "chronotick" needs a server url: set sources.chronotick.url (e.g. http://127.0.0.1:8124) in --config');
-  return new ChronoTickSource({ ...withContext(ctx, options), url: options.url });
+/**
+ * Registry factory: options from `--config` under `sources.chronotick`. `mode` "shm" (default
+ * without a url: the daemon's segment at `path`) or "http" (default with a url).
+ */
+export function createChronoTickSource(
+  ctx: PolledSourceContext,
+  options: Partial<ChronoTickSourceOptions & ChronoTickShmOptions> & { mode?: unknown },
+): ChronoTickSource | ChronoTickShmSource {
+  const mode = options.mode ?? (options.url !== undefined ? 'http' : 'shm');
+  if (mode === 'http') {
+    if (!options.url)
+      throw new Error(
+        'source "chronotick" in mode "http" needs a server url: set sources.chronotick.url (e.g. http://127.0.0.1:8124) in --config',
+      );
+    return new ChronoTickSource({ ...withContext(ctx, options), url: options.url });
+  }
+  if (mode !== 'shm')
+    throw new Error(`source "chronotick": mode must be "shm" (the daemon's shared memory) or "http", got ${JSON.stringify(mode)}`);
+  if (options.path !== undefined && (typeof options.path !== 'string' || options.path === ''))
+    throw new Error(
+      `source "chronotick": path must be the segment's file name (e.g. /dev/shm/chronotick_shm), got ${JSON.stringify(options.path)}`,
+    );
+  return new ChronoTickShmSource(withContext(ctx, options));
 }

@@ -53,6 +53,8 @@ import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from
 import { readWorkerSummary } from '../src/files/worker-summary.js';
 import { COORDINATOR_STAMPS, EVENT_COLUMNS } from '../src/files/columns.js';
 import { SYSTEM_REFERENCE, checkReference, echoPass } from './echo-analysis.js';
+import { ReadingHealth, SamplingHealth, sourceHealth, COORDINATOR_NODE } from './fold/source-health.js';
+import { neverOkWarnings } from './stats/health-warnings.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
@@ -252,6 +254,15 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       const binNs = niceBin(duration / TARGET_BINS);
       timeline = { start: Number(peek.firstNs - anchor.ns), binNs, bins: Math.floor(duration / binNs) + 1 };
     }
+    // Source health: every decoder tallies its readings' statuses over the timeline's bins.
+    const healthOf = (d: RowTally, role: 'coordinator' | 'worker', node: string) =>
+      (d.health = new ReadingHealth(
+        role,
+        node,
+        d.availability.map((a) => a !== null),
+        timeline,
+      ));
+    const places = [healthOf(coordDecoder, 'coordinator', COORDINATOR_NODE), ...workers.map((w) => healthOf(w.decoder, 'worker', w.node))];
     const span = peek.firstSeq !== null && peek.lastSeq !== null ? peek.lastSeq - peek.firstSeq + 1 : 0;
     const accCfg = {
       sources,
@@ -314,7 +325,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     for (const r of [coord.stats, ...workers.map((w) => w.rows.stats), ...commitWait.map((c) => c.reader)])
       for (const m of r.warnings) warn(m);
     const syncSeries = new SyncSeriesBinner();
-    const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor });
+    const samplingHealth = new SamplingHealth();
+    const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor, health: samplingHealth });
+    const health = sourceHealth({ sources, places, workers: nodes, sampling: samplingHealth });
+    for (const w of neverOkWarnings(health.entries)) warn(w);
     inputs.push(...sync.inputs);
     // Echo brackets: a second, bounded pass over the event files and echo/<node>.csv (none in the legacy layout).
     const echo = legacy
@@ -460,6 +474,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       commit_wait: commitWaitOut,
       bound_quality: bound,
       sync: sync.entries,
+      source_health: health.entries,
       timeline: fold.timeline,
       samples: acc.sampleEvents(),
       headline: [],
@@ -482,6 +497,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       causality: acc.figureSamples(peek.firstNs === null ? null : Number(peek.firstNs - anchor.ns)),
       sync: syncSeries.result(),
       ...(echo.echo ? { brackets: echo.series } : {}),
+      health: health.series,
     };
     // Written first: a stats.json on disk has its figures-data.json beside it (stats_generated_at pairs them).
     await writeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);

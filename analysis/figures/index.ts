@@ -16,6 +16,7 @@ import { dashboard } from './dashboard.js';
 import { causalityFromFiguresData, syncFromFiguresData } from './inputs.js';
 import { latency } from './latency.js';
 import { ordering } from './ordering.js';
+import { sourceHealth } from './source-health.js';
 import { specToPrintSvg, writeFigure, type RenderedFigure } from './render.js';
 import { figureStyle, type FigureStyle } from './style.js';
 import type { FigureContext, FigureDef } from './types.js';
@@ -24,6 +25,7 @@ import { windowAgreement } from './window-agreement.js';
 /** In report order. */
 export const FIGURES: readonly FigureDef[] = [
   dashboard,
+  sourceHealth,
   causalityTimeline,
   ordering,
   windowAgreement,
@@ -84,7 +86,11 @@ export async function figureContext(
   const causality = (data ? causalityFromFiguresData(stats, data) : null) ?? causalityFromStats(stats);
   const sync = data ? syncFromFiguresData(stats, data) : null;
   const brackets = data?.brackets ?? null;
-  return { context: { stats, causality, sync, brackets, figuresDataMissing: read.reason }, readErrors: read.reason ? [read.reason] : [] };
+  const health = data?.health ?? null;
+  return {
+    context: { stats, causality, sync, brackets, health, figuresDataMissing: read.reason },
+    readErrors: read.reason ? [read.reason] : [],
+  };
 }
 
 export async function renderAllFigures(runDir: string, stats: Stats, opts: RenderAllOptions = {}): Promise<RenderAllResult> {

@@ -2,7 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Stats } from '../stats/types.js';
 import type { CausalityData, SyncData } from './inputs.js';
-import type { BracketSeries } from '../stats/figures-data.js';
+import type { BracketSeries, HealthSeries } from '../stats/figures-data.js';
 
 export interface FigureContext {
   stats: Stats;
@@ -12,6 +12,8 @@ export interface FigureContext {
   sync: SyncData | null;
   /** From figures-data.json: the echo brackets' binned error (null: absent or no echo rows). */
   brackets?: BracketSeries[] | null;
+  /** From figures-data.json: reading statuses over time per place and source (null: absent). */
+  health?: HealthSeries[] | null;
   /** Why figures-data.json could not be used (absent, from another pass); null when it was. */
   figuresDataMissing?: string | null;
 }

@@ -10,6 +10,7 @@
 import type { CsvBatch, CsvReader } from './csv-reader.js';
 import { parseIntAt, parseRelNsAt } from './ns-parse.js';
 import { AvailabilityCounter } from './sources.js';
+import type { ReadingHealth } from '../fold/source-health.js';
 import { COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS, sourceColumnNames } from '../../src/files/columns.js';
 
 const MAX_CELL_WARNINGS = 5;
@@ -228,6 +229,8 @@ export class InlineDecodedRows implements DecodedRowSource {
  */
 export class RowTally {
   readonly availability: (AvailabilityCounter | null)[];
+  /** Source health of this file's readings (statuses over time), when the analysis wants it. */
+  health: ReadingHealth | null = null;
   badCells = 0;
   private readonly statusTexts: string[] = [''];
   /** Per status id: 1 when the status is `degraded` (split out in coverage, ordering, windows). */
@@ -257,6 +260,7 @@ export class RowTally {
         this.degradedIds = grown;
       }
       this.degradedIds[id] = t === 'degraded' ? 1 : 0;
+      this.health?.status(id, t);
     }
   }
 
@@ -284,8 +288,10 @@ export class RowTally {
       a.rows++;
       if (Number.isNaN(p)) a.empty++;
       else a.withPoint++;
-      if (!Number.isNaN(lo) && !Number.isNaN(hi)) a.withInterval++;
+      const interval = !Number.isNaN(lo) && !Number.isNaN(hi);
+      if (interval) a.withInterval++;
       const id = b.status[i * S + s]!;
+      this.health?.add(s, id, b.local[i]!, !Number.isNaN(p), interval);
       const boxes = this.boxes[s]!;
       let box = boxes[id];
       if (!box) box = boxes[id] = a.box(this.statusTexts[id]!);

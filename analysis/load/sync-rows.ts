@@ -6,6 +6,7 @@ import { parseRelNs, type Anchor } from './ns-parse.js';
 import type { InputFile, SyncEntry } from '../stats/types.js';
 import { syncAccepted } from '../metrics/sync.js';
 import type { SyncSeriesBinner } from './sync-series.js';
+import type { SamplingHealth } from '../fold/source-health.js';
 import type { SyncColumn } from '../../src/files/columns.js';
 
 const ZERO: Anchor = { sec: 0, ns: 0n };
@@ -37,7 +38,7 @@ export async function syncStats(
   runDir: string,
   warn: (m: string) => void,
   /** The figures' binned series, filled from the same rows (sample times relative to `anchor`). */
-  series?: { binner: SyncSeriesBinner; anchor: Anchor },
+  series?: { binner: SyncSeriesBinner; anchor: Anchor; health?: SamplingHealth },
 ): Promise<{ entries: SyncEntry[]; inputs: InputFile[] }> {
   const entries: SyncEntry[] = [];
   const inputs: InputFile[] = [];
@@ -81,7 +82,11 @@ export async function syncStats(
         c.offset.add(off);
         c.delay.add(dur(cells, iDelay));
         c.halfWidth.add(hw);
-        if (series) series.binner.add(node, src, iTime < 0 ? NaN : (parseRelNs(cells[iTime]!, series.anchor) ?? NaN), off, hw, acc);
+        if (series) {
+          const t = iTime < 0 ? NaN : (parseRelNs(cells[iTime]!, series.anchor) ?? NaN);
+          series.binner.add(node, src, t, off, hw, acc);
+          series.health?.add(node, src, t, iStatus >= 0 ? cells[iStatus]! : '', iReason >= 0 ? cells[iReason]! : '');
+        }
         c.offsetError.add(off - dur(cells, iTrue));
       }
     }

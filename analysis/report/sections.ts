@@ -17,6 +17,7 @@ import {
 } from './tables.js';
 import { bracketedTable } from './bracket-tables.js';
 import { checksSection, type ChecksFile } from './checks-section.js';
+import { sourceHealthTable } from './source-health.js';
 import { figureHtml } from './figure-html.js';
 import { terminalNotesHtml, terminalTableHtml, terminalTableId } from './terminal-tables.js';
 
@@ -76,6 +77,11 @@ export const SECTIONS: ReportSection[] = [
           : '<div class="okbox"><p>No lost events, no sources without values, no damaged input files.</p></div>',
       ),
     ],
+  },
+  {
+    id: 'source-health',
+    title: 'Source health',
+    parts: () => [part('table-source-health', '', (c) => sourceHealthTable(c.stats))],
   },
   {
     id: 'summary',

@@ -2,9 +2,11 @@
 // values (warming, unsynced, ...), torn or damaged input files, figures that could not be drawn.
 import type { Stats } from '../stats/types.js';
 import type { FigureOutcome } from '../figures/index.js';
+import { sourceHealthWarnings } from './source-health.js';
 
 export function collectWarnings(stats: Stats, figures: FigureOutcome[]): string[] {
-  const out: string[] = [];
+  // A source that was never ok comes first: it was not measuring at that node.
+  const out: string[] = sourceHealthWarnings(stats);
   const analysis = stats.inputs.warnings;
   // The analysis' own warnings come first; ours only add what they do not already mention.
   const mentioned = (...words: string[]): boolean => analysis.some((w) => words.every((x) => w.includes(x)));

@@ -97,6 +97,23 @@ export interface BracketSeries {
   bins: BracketBin[];
 }
 
+/** Status counts of one (place, source) over run time (docs/metrics.md §Source health). */
+export interface HealthSeries {
+  role: 'coordinator' | 'worker';
+  node: string;
+  source: string;
+  /** The bins of stats.json's timeline, by each reading's local stamp; only bins with readings are listed. */
+  bin_ns: number;
+  bins: HealthBin[];
+}
+
+export interface HealthBin {
+  /** Start of the bin, relative. */
+  t_rel_ns: number;
+  /** Readings per status as written ('' when blank). */
+  counts: Record<string, number>;
+}
+
 export interface FiguresData {
   schema_version: typeof FIGURES_DATA_SCHEMA_VERSION;
   /** stats.json's generated_at of the same pass: a figures-data.json from another pass is not used. */
@@ -107,6 +124,8 @@ export interface FiguresData {
   sync: SyncSeries[];
   /** The echo brackets' error over time (docs/metrics.md §Echo brackets); absent or empty without echo rows. */
   brackets?: BracketSeries[];
+  /** Status counts over time per place and source; absent in figures-data.json from before it existed. */
+  health?: HealthSeries[];
 }
 
 /** figures-data.json of a run directory; null with the reason when it is absent, unreadable or from another pass. */

@@ -357,6 +357,76 @@ export interface SyncEntry {
   offset_error: Distribution | null;
 }
 
+/**
+ * One clock source at one place over the run: how its readings and its samples went, status by
+ * status (docs/metrics.md §Source health). One entry per place × source that stamped or sampled it.
+ */
+export interface SourceHealthEntry {
+  source: string;
+  role: 'coordinator' | 'worker';
+  /** The worker's node id, or `coordinator`. */
+  node: string;
+  /** The readings of the events this place recorded; null when its event file has no column for the source. */
+  readings: HealthReadings | null;
+  /** The source's rows in sync/<node>.csv; null when there are none. */
+  sampling: HealthSampling | null;
+  /**
+   * True when the place recorded readings (else: samples) of the source and not one had status
+   * `ok`; null when there are neither, or every status is blank or `legacy` (nothing to judge by).
+   */
+  never_ok: boolean | null;
+}
+
+/** The readings of one source at one place, in the order the place recorded them. */
+export interface HealthReadings {
+  rows: number;
+  /** Count per status as written ('' when blank). */
+  status_counts: Record<string, number>;
+  /** count / rows per status. */
+  status_shares: Record<string, number>;
+  /** As readings[].availability: readings with the value the source's metrics use. */
+  availability: Ratio;
+  /** Local stamp (worker recv_local_ns, coordinator send_local_ns) of the first reading, relative; null when unparseable. */
+  first_rel_ns: number | null;
+  /** Local stamp of the first reading with status ok, relative; null when none was ok. */
+  first_ok_rel_ns: number | null;
+  /** first_ok_rel_ns − first_rel_ns; null when either is null. */
+  time_to_first_ok_ns: number | null;
+  /** Readings recorded before the first ok one (every reading when none was ok): the warm-up. */
+  before_first_ok: number;
+  /** From the first ok reading on (it included): the measuring part; null when none was ok. */
+  after_first_ok: { rows: number; status_counts: Record<string, number>; availability: Ratio } | null;
+}
+
+/** One source's rows in one node's sync log. */
+export interface HealthSampling {
+  samples: number;
+  status_counts: Record<string, number>;
+  status_shares: Record<string, number>;
+  /** sample_local_ns of the source's first row and of its first row with status ok, relative. */
+  first_rel_ns: number | null;
+  first_ok_rel_ns: number | null;
+  /** first_ok_rel_ns − the node's first sync row of any source (when the worker began sampling); null without an ok row. */
+  time_to_first_ok_ns: number | null;
+  /** The most frequent (status, reason kind) pairs, most first; a kind is the reason with every number written `#`. */
+  reasons: HealthReason[];
+  /** Distinct (status, reason kind) pairs in all. */
+  reason_kinds: number;
+  /** Rows whose (status, reason kind) is not among `reasons`. */
+  reasons_other: number;
+  /** Rows with an empty reason (or no reason column). */
+  without_reason: number;
+}
+
+export interface HealthReason {
+  status: string;
+  /** The reason with each number replaced by `#` (e.g. `timeout: no reply within # ms`). */
+  reason: string;
+  count: number;
+  /** The first full reason of this kind, as written. */
+  example: string;
+}
+
 /** Per-bin series over the coordinator's send time, for plots (large runs are binned). */
 export interface Timeline {
   /** Bin width in ns; bins start at `t_rel_ns[i]` relative to run.anchor_ns_abs. */
@@ -540,6 +610,8 @@ export interface Stats {
   commit_wait: CommitWaitEntry[];
   bound_quality: BoundQualityEntry[];
   sync: SyncEntry[];
+  /** Per place × source: status shares, availability, time to first ok, sampling reasons; absent in older stats.json. */
+  source_health?: SourceHealthEntry[];
   timeline: Timeline | null;
   samples: EventSamples;
   headline: HeadlineEntry[];

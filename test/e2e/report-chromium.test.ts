@@ -102,7 +102,7 @@ test(
     const { page, external, errors } = await openReport();
     try {
       const rendered = run!.r.figures.filter((f) => f.endsWith('.png')).length;
-      assert.equal(rendered, 9, 'the fixture run draws all 9 figures');
+      assert.equal(rendered, 10, 'the fixture run draws all 10 figures');
       assert.equal(await page.getAttribute('html', 'data-figures-failed'), '0');
       // Each figure container holds a canvas of real size with ink on it (not blank white).
       const figs = await page.$$eval('figure .fig-box[data-spec]', (boxes) =>
@@ -196,6 +196,7 @@ test(
       }
       for (const id of [
         'table-headline',
+        'table-source-health',
         'table-delivery',
         'table-causality',
         'table-bound-quality',
@@ -206,9 +207,9 @@ test(
         const rows = await page.$$eval(`table#${id} tbody tr`, (els) => els.length);
         assert.ok(rows > 0, `table #${id} has rows`);
       }
-      // Checks and warnings first: the warnings section precedes the summary and the figures.
+      // Checks and warnings first: the warnings and the source health precede the summary and the figures.
       const order = await page.$$eval('body > section', (s) => s.map((x) => x.id));
-      assert.deepEqual(order.slice(0, 3), ['warnings', 'summary', 'figures']);
+      assert.deepEqual(order.slice(0, 4), ['warnings', 'source-health', 'summary', 'figures']);
       // Each figure links its three files, relative to the page.
       const links = await page.$$eval('#fig-ordering figcaption a', (as) => as.map((a) => a.getAttribute('href')));
       assert.deepEqual(links, ['figures/ordering.png', 'figures/ordering.svg', 'figures/ordering.pdf']);
@@ -295,7 +296,7 @@ test('a figure vega cannot draw falls back to its static image with the error in
     });
     assert.ok(img.w > 300 && img.src === 'data:image/png;base64,', `the screen-size PNG is put back (${JSON.stringify(img)})`);
     const drawn = await page.$$eval('.fig-box[data-rendered="yes"]', (b) => b.length);
-    assert.equal(drawn, 8, 'the other figures are drawn');
+    assert.equal(drawn, 9, 'the other figures are drawn');
     assert.deepEqual(external, []);
   } finally {
     await page.close();

@@ -170,6 +170,8 @@ function withoutAdded(stats: Stats): Stats {
     delete b.coverage_degraded;
     delete b.coverage_not_degraded;
   }
+  // source health (docs/metrics.md §Source health): compared across thread modes below, tested in source-health.test.ts
+  delete s['source_health'];
   // the kernel drop counter and the loss split by place (issue 14 §3); null without worker summaries
   for (const w of s['delivery'].workers)
     for (const k of ['kernel_drops', 'kernel_drops_from', 'lost_at_socket', 'lost_in_network']) delete w[k];

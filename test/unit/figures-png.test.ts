@@ -11,6 +11,7 @@ import { tmpDir } from '../support/helpers.js';
 
 const ALL = [
   'dashboard',
+  'source-health',
   'causality-timeline',
   'ordering',
   'window-agreement',

@@ -46,6 +46,7 @@ test('at single-column size every figure is 3.5 in wide with text >= 7 pt, a PDF
     const figDir = path.join(dir, 'figures');
     const svgs = readdirSync(figDir).filter((f) => f.endsWith('.svg'));
     assert.ok(svgs.length >= 8, `figures rendered: ${svgs.join(', ')}`);
+    assert.ok(svgs.includes('source-health.svg'), `the source health figure is among them: ${svgs.join(', ')}`);
     for (const svgFile of svgs) {
       const name = svgFile.replace(/\.svg$/, '');
       const { widthPt, sizesPt } = textSizesPt(readFileSync(path.join(figDir, svgFile), 'utf8'));

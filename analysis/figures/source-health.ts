@@ -136,8 +136,10 @@ function panelTitle(s: HealthSeries, e: SourceHealthEntry | undefined, t0: numbe
   return `${where}|ok from ${fmtS((r.first_ok_rel_ns - t0) / 1e9)}${avail}`;
 }
 
-function fmtS(s: number): string {
-  return `${s >= 0 ? '+' : '−'}${Math.abs(s).toFixed(1)} s`;
+export function fmtS(s: number): string {
+  // The sign of what is printed: a first ok 20 ms before the axis origin is "+0.0 s", not "−0.0 s".
+  const t = Math.abs(s).toFixed(1);
+  return `${s < 0 && Number(t) !== 0 ? '−' : '+'}${t} s`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import { SYNC_COLUMNS, coordinatorColumns, workerColumns } from '../../src/files/columns.js';
 import { sourceHealthTable, sourceHealthWarnings } from '../../analysis/report/source-health.js';
 import { collectWarnings } from '../../analysis/report/warnings.js';
-import { sourceHealth as healthFigure } from '../../analysis/figures/source-health.js';
+import { fmtS, sourceHealth as healthFigure } from '../../analysis/figures/source-health.js';
 import { figureContext } from '../../analysis/figures/index.js';
 import { tmpDir } from '../support/helpers.js';
 
@@ -282,4 +282,10 @@ test('older layouts: no status or reason columns still analyse; older stats.json
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('source-health strip titles: the sign is that of the printed value (no "−0.0 s")', () => {
+  assert.equal(fmtS(-0.02), '+0.0 s');
+  assert.equal(fmtS(-0.06), '−0.1 s');
+  assert.equal(fmtS(2.14), '+2.1 s');
 });

@@ -76,7 +76,9 @@ function lossOf(p: LatencySet): string {
   return `chronoeval ${lostC(p.kernel)} (kernel) ${lostC(p.user)} (user), baselines ${lostB(p.bareKernel)} (kernel) ${lostB(p.bareUser)} (user)`;
 }
 
-type MulticastFigures = { unicast: RateSearch; multicast: RateSearch; seconds: number } | { skipped: string };
+type MulticastFigures =
+  | { unicast: RateSearch; multicast: RateSearch; seconds: number; coordinatorCpuMsPer1000: { unicast: number; multicast: number } }
+  | { skipped: string };
 
 /** bench/cases/multicast.ts in its own process (it builds and enters a network namespace). */
 function multicastCase(quick: boolean, log: (s: string) => void): MulticastFigures {
@@ -339,6 +341,7 @@ async function main(): Promise<void> {
           `3m: as 3, to 16 workers with --echo off, inside a network namespace with multicast on lo; baseline: unicast to the same 16 workers, rungs interleaved (${mcast.seconds} s per step):`,
           `   multicast: ${describeSteps(mcast.multicast)}`,
           `   unicast:   ${describeSteps(mcast.unicast)}`,
+          `   coordinator CPU per 1,000 events at 1,000 ev/s to 16 workers: multicast ${fmt(mcast.coordinatorCpuMsPer1000.multicast, 'ms')}, unicast ${fmt(mcast.coordinatorCpuMsPer1000.unicast, 'ms')}`,
         ]),
     `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: kernel stamps ${fmt(cpuOf(l1k.kernel), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareKernel), 'ms')}; user ${fmt(cpuOf(l1k.user), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareUser), 'ms')}).`,
     ...analysis.notes,

@@ -2,7 +2,8 @@
 // rung interleaved (same background load). Multicast on loopback needs lo's multicast flag and a
 // route, which this case never sets on the machine: run as root, it re-runs itself inside a
 // network namespace it creates (lo up, multicast on, 224.0.0.0/4 → lo) and deletes after.
-// Prints one JSON line: { unicast: RateSearch, multicast: RateSearch, seconds, workers } or { skipped }.
+// Prints one JSON line: { unicast: RateSearch, multicast: RateSearch, seconds, workers,
+// coordinatorCpuMsPer1000: { unicast, multicast } } or { skipped }.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chronoevalStep, climbInterleaved } from './rate.js';
+import { runChronoeval } from './chronoeval-run.js';
 
 const WORKERS = 16;
 const INSIDE = 'CHRONOEVAL_BENCH_MCAST_NS';
@@ -33,8 +35,20 @@ function inside(): void {
     deadline,
     (s) => process.stderr.write(s + '\n'),
   )
-    .then(([unicast, multicast]) => {
-      process.stdout.write(JSON.stringify({ unicast, multicast, seconds, workers: WORKERS }) + '\n');
+    .then(async ([unicast, multicast]) => {
+      // The sender's own cost, which multicast divides by the workers: the coordinator's CPU per
+      // 1,000 events at 1,000 ev/s (it runs in this process), one run each, interleaved.
+      const n = quick ? 1000 : 3000;
+      const cpu: Record<string, number> = {};
+      for (const [name, m] of [
+        ['unicast', undefined],
+        ['multicast', { group, ttl: 1, iface: '127.0.0.1' }],
+      ] as const) {
+        const r = await runChronoeval({ rate: 1000, count: n, workers: WORKERS, root, echo: 'off', ...(m ? { multicast: m } : {}) });
+        cpu[name] = r.coordinatorCpuNs / 1e6 / (r.sent / 1000);
+        process.stderr.write(`  ${name} 1000/s: coordinator CPU ${cpu[name]!.toFixed(1)} ms per 1,000 events\n`);
+      }
+      process.stdout.write(JSON.stringify({ unicast, multicast, seconds, workers: WORKERS, coordinatorCpuMsPer1000: cpu }) + '\n');
     })
     .finally(() => rmSync(root, { recursive: true, force: true }))
     .catch((e: Error) => {

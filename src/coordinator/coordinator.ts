@@ -203,8 +203,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(sendNs, sendMono);
       const ask = echoAsked(echoMode, seq);
       const open = parts.open(seq, readings, trueSendNs, ask);
-      // Per-worker datagrams only for the workers that get a piggyback (at most one per 50 ms each).
-      const rec = echoes;
+      // Per-worker datagrams only for the workers that get a piggyback (at most one per 50 ms each);
+      // none with multicast, where one datagram serves every worker.
+      const rec = opts.multicast ? null : echoes;
       const perWorker =
         rec !== null && rec.piggybackDue(sendMono)
           ? (i: number): Buffer | null => {

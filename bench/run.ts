@@ -1,7 +1,7 @@
 // `npm run bench`: chronoeval's performance figures, each beside a baseline measured in the same
 // run on the same machine, as one table (docs/performance.md explains every figure and its limit).
 // Usage: node dist/bench/run.js [--quick] [--json FILE] [--keep]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +76,24 @@ function lossOf(p: LatencySet): string {
   return `chronoeval ${lostC(p.kernel)} (kernel) ${lostC(p.user)} (user), baselines ${lostB(p.bareKernel)} (kernel) ${lostB(p.bareUser)} (user)`;
 }
 
+type MulticastFigures =
+  | { unicast: RateSearch; multicast: RateSearch; seconds: number; coordinatorCpuMsPer1000: { unicast: number; multicast: number } }
+  | { skipped: string };
+
+/** bench/cases/multicast.ts in its own process (it builds and enters a network namespace). */
+function multicastCase(quick: boolean, log: (s: string) => void): MulticastFigures {
+  const r = spawnSync(process.execPath, [path.join(BENCH_DIST, 'cases/multicast.js'), ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  for (const l of r.stderr.split('\n').filter(Boolean)) log(l);
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as MulticastFigures;
+  } catch {
+    return { skipped: `bench/cases/multicast.js exited ${r.status ?? r.signal} without a result` };
+  }
+}
+
 async function main(): Promise<void> {
   log(`machine: ${machineLine()}; ${loadBefore}; scratch ${root}`);
   const anchors = anchorSpread(quick ? 3 : 7);
@@ -123,6 +141,9 @@ async function main(): Promise<void> {
     skipReason:
       elapsedMs > FIGURES_LATEST_MS ? `skipped: ${Math.round(elapsedMs / 1000)} s already spent, to keep the bench under 5 minutes` : null,
   });
+
+  log('highest zero-loss rate to 16 workers, multicast and unicast interleaved, in a namespace (bench/cases/multicast.ts)');
+  const mcast = multicastCase(quick, log);
 
   const lat = (s: Spread | null, k: 'p50' | 'p99' | 'max'): number | null => us(s?.[k]);
   const latOf = (c: ChronoevalOutcome | null): Spread | null => (c ? spread(c.workers[0]!.latenciesNs) : null);
@@ -266,6 +287,15 @@ async function main(): Promise<void> {
       met: chronoRate.best ? chronoRate.best.achieved >= 20_000 : false,
     },
     {
+      id: '3m',
+      figure: 'max zero-loss rate, 16 workers, multicast',
+      value: 'skipped' in mcast ? null : (mcast.multicast.best?.achieved ?? null),
+      baseline: 'skipped' in mcast ? null : (mcast.unicast.best?.achieved ?? null),
+      unit: 'ev/s',
+      target: '≥ 10,000 ev/s',
+      met: 'skipped' in mcast ? null : (mcast.multicast.best?.achieved ?? 0) >= 10_000,
+    },
+    {
       id: '4',
       figure: 'worker CPU per 1,000 events',
       value: cpuOf(l10k.kernel),
@@ -305,6 +335,14 @@ async function main(): Promise<void> {
     `   while the sender keeps ≥ 95 % of the asked rate, one retry per rate; steps (asked→achieved, ✓ zero loss, ✗ loss):`,
     `   chronoeval: ${describeSteps(chronoRate)}`,
     `   baseline:   ${describeSteps(bareRate)}`,
+    ...('skipped' in mcast
+      ? [`3m: not measured: ${mcast.skipped}`]
+      : [
+          `3m: as 3, to 16 workers with --echo off, inside a network namespace with multicast on lo; baseline: unicast to the same 16 workers, rungs interleaved (${mcast.seconds} s per step):`,
+          `   multicast: ${describeSteps(mcast.multicast)}`,
+          `   unicast:   ${describeSteps(mcast.unicast)}`,
+          `   coordinator CPU per 1,000 events at 1,000 ev/s to 16 workers: multicast ${fmt(mcast.coordinatorCpuMsPer1000.multicast, 'ms')}, unicast ${fmt(mcast.coordinatorCpuMsPer1000.unicast, 'ms')}`,
+        ]),
     `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: kernel stamps ${fmt(cpuOf(l1k.kernel), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareKernel), 'ms')}; user ${fmt(cpuOf(l1k.user), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareUser), 'ms')}).`,
     ...analysis.notes,
     ...figures.notes,
@@ -341,6 +379,7 @@ async function main(): Promise<void> {
           latency_10k: { kernel: c10k, bare_kernel: b10k, user: u10k, bare_user: bu10k },
           schedule_error_1k: { coordinator: coordErr, spin_relative: spinErr, spin_exact: spinExact, timer_exact: timerExact },
           rate: { chronoeval: chronoRate, bare: bareRate },
+          multicast_rate: mcast,
           analysis: analysis.raw,
           figures: figures.raw,
           elapsed_s: elapsedS,

@@ -9,6 +9,7 @@ import { exited, spawnWorker, type Listening } from '../harness/children.js';
 import { processCpuNs } from '../harness/proc-cpu.js';
 import { benchSchedule } from '../baselines/schedule-baseline.js';
 import type { EchoMode } from '../../src/files/echo-summary.js';
+import type { MulticastOptions } from '../../src/net/multicast.js';
 
 export interface WorkerOutcome {
   node: string;
@@ -70,6 +71,8 @@ export async function runChronoeval(opts: {
   recvStamp?: 'auto' | 'kernel' | 'user';
   /** The coordinator's --echo (default on, as the CLI's). */
   echo?: EchoMode;
+  /** --transport multicast to this group (default unicast). */
+  multicast?: MulticastOptions;
 }): Promise<ChronoevalOutcome> {
   const runId = newRunId();
   const resultsDir = path.join(opts.root, 'results');
@@ -77,7 +80,9 @@ export async function runChronoeval(opts: {
   const nodes = Array.from({ length: opts.workers }, (_, i) => `w${i + 1}`);
   const spawned: Listening[] = [];
   try {
-    for (const n of nodes) spawned.push(await spawnWorker(runId, n, resultsDir, logsDir, opts.recvStamp));
+    const m = opts.multicast;
+    const extra = m ? ['--transport', 'multicast', '--group', `${m.group.address}:${m.group.port}`, '--multicast-interface', m.iface] : [];
+    for (const n of nodes) spawned.push(await spawnWorker(runId, n, resultsDir, logsDir, opts.recvStamp, extra));
     const cpu0 = spawned.map((w) => processCpuNs(w.pid));
     const logger = new Logger('coordinator', path.join(logsDir, runId, 'coordinator.jsonl'), 'warn');
     const cpuBefore = process.cpuUsage();
@@ -95,6 +100,7 @@ export async function runChronoeval(opts: {
       endTimeoutS: 20,
       logger,
       echo: opts.echo ?? 'on',
+      multicast: m ?? null,
     });
     const cpuUsed = process.cpuUsage(cpuBefore);
     const coordinatorCpuNs = (cpuUsed.user + cpuUsed.system) * 1000;

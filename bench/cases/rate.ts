@@ -3,6 +3,7 @@ import { exited, spawnBareReceiver, type Listening } from '../harness/children.j
 import { runChronoeval } from './chronoeval-run.js';
 import { eventDatagramBytes } from './latency.js';
 import type { EchoMode } from '../../src/files/echo-summary.js';
+import type { MulticastOptions } from '../../src/net/multicast.js';
 
 export interface RateStep {
   rate: number;
@@ -54,9 +55,10 @@ export async function chronoevalStep(
   workers: number,
   root: string,
   echo: EchoMode = 'on',
+  multicast?: MulticastOptions,
 ): Promise<RateStep> {
   const count = Math.round(rate * seconds);
-  const out = await runChronoeval({ rate, count, workers, root, echo });
+  const out = await runChronoeval({ rate, count, workers, root, echo, ...(multicast ? { multicast } : {}) });
   const extra: string[] = [];
   if (out.coordinatorRows !== out.sent) extra.push(`coordinator.csv ${out.coordinatorRows}/${out.sent} rows`);
   for (const w of out.workers) if (w.recorded !== w.csvRows) extra.push(`${w.node} summary says ${w.recorded}, CSV has ${w.csvRows}`);

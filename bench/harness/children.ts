@@ -89,6 +89,8 @@ export function spawnWorker(
   resultsDir: string,
   logsDir: string,
   recvStamp: 'auto' | 'kernel' | 'user' = 'auto',
+  /** Extra worker flags (e.g. --transport multicast --group …). */
+  extra: string[] = [],
 ): Promise<Listening> {
   return spawnListening(
     CLI_JS,
@@ -113,6 +115,7 @@ export function spawnWorker(
       'warn',
       '--recv-stamp',
       recvStamp,
+      ...extra,
     ],
     'summary',
   );

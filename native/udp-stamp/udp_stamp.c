@@ -7,13 +7,17 @@
 // inside the sender's sendmsg, before the receiver is even woken.
 //
 // JS API (wrapped by src/net/stamped-socket.ts):
-//   open(address, port, rcvbufBytes, onMessage(buf, address, port, arrivalMonoNs | null), onError?)
-//     → handle; a non-blocking socket of the address's family, bound, polled on Node's loop.
+//   open(address, port, rcvbufBytes, onMessage(buf, address, port, arrivalMonoNs | null), onError?, reuseAddr?)
+//     → handle; reuseAddr sets SO_REUSEADDR (several workers of one host bind one group's port); a non-blocking socket of the address's family, bound, polled on Node's loop.
 //   info(handle) → { address, port, family, rcvbuf, unstamped, drops, dropsFrom }
 //     drops: datagrams the kernel dropped at this socket (receive queue full), or null with
 //     dropsFrom naming why; read with SO_MEMINFO (the socket's own counter, now), else the last
 //     SO_RXQ_OVFL value a datagram carried (drops before that datagram only).
 //   send(handle, buf, port, address) → bytes sent (synchronous sendto; EAGAIN is an error)
+//   joinGroup(handle, group, iface)  IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP on the interface named by
+//     iface: "" (the kernel's choice by route), a local address, or an interface name.
+//   multicastSend(handle, ttl, iface)  IP(V6)_MULTICAST_TTL/HOPS and _IF for datagrams sent to a
+//     group, loopback delivery on (workers on the sending host hear the group too).
 //   close(handle)  stops the poll and closes the fd; no callback runs after it returns.
 //   mapShared(path, length) → ArrayBuffer over the first `length` bytes of the file, mapped
 //     read-only and MAP_SHARED (a daemon's shared-memory segment, e.g. ChronoTick's): reads see the
@@ -25,6 +29,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/sock_diag.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -327,10 +333,10 @@ static sock_t *unwrap(napi_env env, napi_value v) {
   return s;
 }
 
-// open(address, port, rcvbufBytes, onMessage, onError?)
+// open(address, port, rcvbufBytes, onMessage, onError?, reuseAddr?)
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) return throw_msg(env, "ERR_MISSING_ARGS", "open(address, port, rcvbufBytes, onMessage, onError?)");
   char addr[INET6_ADDRSTRLEN + 8];
@@ -343,6 +349,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   if (t != napi_function) return throw_msg(env, "ERR_INVALID_ARG_TYPE", "onMessage must be a function");
   int has_err = 0;
   if (argc >= 5) { napi_typeof(env, argv[4], &t); has_err = t == napi_function; }
+  bool reuse = false;
+  if (argc >= 6) napi_get_value_bool(env, argv[5], &reuse);
 
   struct in6_addr probe;
   int family = inet_pton(AF_INET, addr, &probe) == 1 ? AF_INET : inet_pton(AF_INET6, addr, &probe) == 1 ? AF_INET6 : 0;
@@ -364,6 +372,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   s_rxq_ovfl = setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on) == 0;
   // Linux caps the request at net.core.rmem_max; info() reports what was granted.
   if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) < 0) { int e = errno; close(fd); return throw_errno(env, "setsockopt SO_RCVBUF", e); }
+  if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0) { int e = errno; close(fd); return throw_errno(env, "setsockopt SO_REUSEADDR", e); }
   if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
     int e = errno;
     close(fd);
@@ -477,6 +486,100 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// The interface `iface` names for a socket of `family`: "" → 0 (the kernel's choice), an interface
+// name → its index, a local address → the interface holding it (IPv4: also the address itself).
+static int resolve_iface(const char *iface, int family, unsigned *index, struct in_addr *v4) {
+  v4->s_addr = htonl(INADDR_ANY);
+  *index = 0;
+  if (!iface[0]) return 0;
+  struct in6_addr a6;
+  struct in_addr a4;
+  int is4 = inet_pton(AF_INET, iface, &a4) == 1, is6 = !is4 && inet_pton(AF_INET6, iface, &a6) == 1;
+  if (!is4 && !is6) {
+    *index = if_nametoindex(iface);
+    return *index ? 0 : -1;
+  }
+  if (is4 && family == AF_INET) { *v4 = a4; return 0; }
+  struct ifaddrs *all, *i;
+  if (getifaddrs(&all) < 0) return -1;
+  for (i = all; i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    if (is4 && i->ifa_addr->sa_family == AF_INET && ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr == a4.s_addr) break;
+    if (is6 && i->ifa_addr->sa_family == AF_INET6 && memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, &a6, sizeof a6) == 0) break;
+  }
+  if (i) *index = if_nametoindex(i->ifa_name);
+  freeifaddrs(all);
+  return *index ? 0 : -1;
+}
+
+static napi_value iface_error(napi_env env, const char *iface) {
+  char msg[200];
+  snprintf(msg, sizeof msg, "multicast interface \"%s\" is not a local address or interface name", iface);
+  return throw_msg(env, "ENODEV", msg);
+}
+
+// joinGroup(handle, group, iface)
+static napi_value js_join_group(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_msg(env, "ERR_MISSING_ARGS", "joinGroup(handle, group, iface)");
+  sock_t *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "joinGroup: socket is closed");
+  char group[INET6_ADDRSTRLEN + 8], iface[IF_NAMESIZE + INET6_ADDRSTRLEN + 8], what[240];
+  if (!get_string(env, argv[1], group, sizeof group, "group")) return NULL;
+  if (!get_string(env, argv[2], iface, sizeof iface, "iface")) return NULL;
+  unsigned index;
+  struct in_addr v4;
+  if (resolve_iface(iface, s->family, &index, &v4) < 0) return iface_error(env, iface);
+  int r;
+  if (s->family == AF_INET) {
+    struct ip_mreqn m = { .imr_address = v4, .imr_ifindex = (int)index };
+    if (inet_pton(AF_INET, group, &m.imr_multiaddr) != 1) return throw_msg(env, "EINVAL", "joinGroup: group is not an IPv4 address");
+    r = setsockopt(s->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof m);
+  } else {
+    struct ipv6_mreq m = { .ipv6mr_interface = index };
+    if (inet_pton(AF_INET6, group, &m.ipv6mr_multiaddr) != 1) return throw_msg(env, "EINVAL", "joinGroup: group is not an IPv6 address");
+    r = setsockopt(s->fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof m);
+  }
+  if (r < 0) {
+    snprintf(what, sizeof what, "join group %s on %s", group, iface[0] ? iface : "the default interface");
+    return throw_errno(env, what, errno);
+  }
+  return NULL;
+}
+
+// multicastSend(handle, ttl, iface)
+static napi_value js_multicast_send(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_msg(env, "ERR_MISSING_ARGS", "multicastSend(handle, ttl, iface)");
+  sock_t *s = unwrap(env, argv[0]);
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "multicastSend: socket is closed");
+  int32_t ttl;
+  if (napi_get_value_int32(env, argv[1], &ttl) != napi_ok || ttl < 0 || ttl > 255) return throw_msg(env, "ERR_OUT_OF_RANGE", "multicastSend: ttl must be 0-255");
+  char iface[IF_NAMESIZE + INET6_ADDRSTRLEN + 8];
+  if (!get_string(env, argv[2], iface, sizeof iface, "iface")) return NULL;
+  unsigned index;
+  struct in_addr v4;
+  if (resolve_iface(iface, s->family, &index, &v4) < 0) return iface_error(env, iface);
+  int on = 1;
+  if (s->family == AF_INET) {
+    struct ip_mreqn m = { .imr_address = v4, .imr_ifindex = (int)index };
+    if (setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) < 0) return throw_errno(env, "setsockopt IP_MULTICAST_TTL", errno);
+    if (setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_LOOP, &on, sizeof on) < 0) return throw_errno(env, "setsockopt IP_MULTICAST_LOOP", errno);
+    if (iface[0] && setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof m) < 0) return throw_errno(env, "setsockopt IP_MULTICAST_IF", errno);
+  } else {
+    if (setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof ttl) < 0) return throw_errno(env, "setsockopt IPV6_MULTICAST_HOPS", errno);
+    if (setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &on, sizeof on) < 0) return throw_errno(env, "setsockopt IPV6_MULTICAST_LOOP", errno);
+    if (iface[0] && setsockopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &index, sizeof index) < 0) return throw_errno(env, "setsockopt IPV6_MULTICAST_IF", errno);
+  }
+  return NULL;
+}
+
 // close(handle): idempotent.
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -558,6 +661,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL },
     { "info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL },
     { "send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL },
+    { "joinGroup", NULL, js_join_group, NULL, NULL, NULL, napi_default, NULL },
+    { "multicastSend", NULL, js_multicast_send, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
     { "clockPair", NULL, js_clock_pair, NULL, NULL, NULL, napi_default, NULL },
     { "mapShared", NULL, js_map_shared, NULL, NULL, NULL, napi_default, NULL },

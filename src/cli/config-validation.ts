@@ -4,6 +4,7 @@
 import { SCHEDULE_KINDS } from '../coordinator/schedule.js';
 import { FlagProblems, type FieldProblem } from '../validate/index.js';
 import { parseEchoMode } from '../coordinator/echo-mode.js';
+import { parseGroup, transportProblems } from '../net/multicast.js';
 
 export { ConfigError } from '../validate/index.js';
 /** One invalid flag. */
@@ -59,6 +60,7 @@ export function validateWorkerOptions(a: RawOptions, knownSources: readonly stri
   if (a['warmup-max-s'] !== undefined) v.number('warmup-max-s', a['warmup-max-s'], { ...LIMITS.timeoutS, minExclusive: true });
   // 0 sends each echo alone; past a second the coordinator's window of sends could forget the event.
   if (a['echo-coalesce-ms'] !== undefined) v.number('echo-coalesce-ms', a['echo-coalesce-ms'], { min: 0, max: 1000 });
+  for (const [f, val, why] of transportProblems(a)) v.fail(f, val, why);
   keyFlags(v, a);
   v.done();
 }
@@ -98,6 +100,14 @@ export function validateCoordinatorOptions(a: RawOptions, knownSources: readonly
   scheduleFlags(v, a);
   if (a.echo !== undefined && !isEchoFlag(a.echo))
     v.fail('echo', a.echo, 'must be on, off or a whole number N ≥ 1 (one event in N asks each worker for an echo), e.g. --echo 10');
+  const transport = transportProblems(a);
+  for (const [f, val, why] of transport) v.fail(f, val, why);
+  if (transport.length === 0 && a.transport === 'multicast' && (a.echo ?? 'on') !== 'off') {
+    const g = parseGroup(a.group as string); // checked text by transportProblems
+    // Echoes come back from the workers' unicast sockets, which the coordinator addresses over IPv4.
+    if ('family' in g && g.family === 6)
+      v.fail('echo', a.echo ?? 'on', 'an IPv6 --group takes --echo off (echoes need an IPv4 group or --transport unicast)');
+  }
   for (const f of ['ready-timeout-s', 'end-timeout-s'])
     if (a[f] !== undefined) v.number(f, a[f], { ...LIMITS.timeoutS, minExclusive: true });
   const sources = v.sources('sources', a.sources ?? 'system,ntp', knownSources);

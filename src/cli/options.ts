@@ -5,6 +5,7 @@ import { Logger, type Level } from './logger.js';
 import { isValidNodeId } from '../files/paths.js';
 import { isValidRunId, newRunId } from '../files/run-id.js';
 import { numberOption } from './flag-values.js';
+import { TRANSPORTS, type Transport } from '../net/multicast.js';
 import { KNOWN_SOURCES } from '../clock/registry.js';
 
 /** Options every command shares. */
@@ -24,6 +25,34 @@ export function withRunIdentity<T>(y: Argv<T>) {
     type: 'string',
     describe: 'Run id shared by every process of the run (default: a new one, YYYYMMDDTHHMMSSZ-xxxxxx)',
   });
+}
+
+/** --transport, --group, --multicast-ttl, --multicast-interface (coordinator and worker; src/net/multicast.ts checks them). */
+export function withTransport<T>(y: Argv<T>) {
+  return y
+    .option('transport', {
+      choices: TRANSPORTS,
+      default: 'unicast' as Transport,
+      describe: 'Event transport: unicast = one datagram per worker per event, multicast = one datagram per event to --group',
+    })
+    .option('group', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Multicast group ADDR:PORT (with --transport multicast), e.g. 239.1.2.3:47200 or [ff15::1234]:47200',
+    })
+    .option(
+      'multicast-ttl',
+      numberOption('multicast-ttl', {
+        what: 'a whole number 0-255',
+        integer: true,
+        describe: 'TTL / hop limit of the datagrams sent to the group (default 1: the local link only)',
+      }),
+    )
+    .option('multicast-interface', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Local address or interface name to send on / join the group on (default: the kernel chooses by route)',
+    });
 }
 
 export function withKey<T>(y: Argv<T>) {

@@ -10,7 +10,9 @@ import {
   withKey,
   withRunIdentity,
   withSources,
+  withTransport,
 } from '../cli/options.js';
+import { multicastFromArgs } from '../net/multicast.js';
 import { KNOWN_SOURCES, parseSourceList } from '../clock/registry.js';
 import { validateCoordinatorOptions } from '../cli/config-validation.js';
 import { numberOption } from '../cli/flag-values.js';
@@ -23,7 +25,7 @@ export const command = 'coordinator';
 export const describe = 'Send scheduled, stamped events to every worker and record them';
 
 export function builder(y: Argv) {
-  return withSources(withKey(withCommon(withRunIdentity(y))))
+  return withTransport(withSources(withKey(withCommon(withRunIdentity(y)))))
     .option('workers', {
       type: 'string',
       array: true,
@@ -129,6 +131,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     eventFaults: eventFaultSpec ? eventPathFaults(eventFaultSpec) : null,
     sourceOptions: parseSourceOptions(a['source-options'], a['chronotick-url']),
     echo: parseEchoMode(a.echo),
+    multicast: multicastFromArgs(a),
   };
 }
 
@@ -145,6 +148,8 @@ async function run(o: Awaited<ReturnType<typeof parse>>): Promise<number> {
       event: 'summary',
       run_id: o.runId,
       sent: res.sent,
+      transport: o.multicast ? 'multicast' : 'unicast',
+      datagrams_sent: res.datagramsSent,
       silent_workers: res.silentWorkers,
       schedule: scheduleRecord(o.schedule),
     }) + '\n',

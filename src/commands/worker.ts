@@ -12,7 +12,9 @@ import {
   withRecvStamp,
   withRunIdentity,
   withSources,
+  withTransport,
 } from '../cli/options.js';
+import { multicastFromArgs } from '../net/multicast.js';
 import { KNOWN_SOURCES, parseSourceList } from '../clock/registry.js';
 import { validateWorkerOptions } from '../cli/config-validation.js';
 import { numberOption, parseNumberList } from '../cli/flag-values.js';
@@ -24,7 +26,7 @@ export const command = 'worker';
 export const describe = 'Receive events on UDP and stamp each with every clock source';
 
 export function builder(y: Argv) {
-  return withRecvStamp(withSources(withKey(withCommon(withRunIdentity(y)))))
+  return withTransport(withRecvStamp(withSources(withKey(withCommon(withRunIdentity(y))))))
     .option('node', { type: 'string', demandOption: true, describe: "This worker's node id (file name of its CSVs)" })
     .option('bind', { type: 'string', default: '0.0.0.0', describe: 'Address to bind' })
     .option(
@@ -96,6 +98,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     logLevel: a['log-level'],
     recvStamp: a['recv-stamp'],
     echoCoalesceMs: positive('echo-coalesce-ms', a['echo-coalesce-ms'], { allowZero: true }),
+    multicast: multicastFromArgs(a),
   };
 }
 

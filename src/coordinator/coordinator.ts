@@ -23,6 +23,7 @@ import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import { EchoRecorder } from './echo-recorder.js';
 import { echoAsked, type EchoMode } from './echo-mode.js';
+import type { MulticastOptions } from '../net/multicast.js';
 
 export type { EventPathFaults } from './event-sender.js';
 
@@ -35,12 +36,16 @@ export interface CoordinatorOptions extends RoleOptions {
   commandLine?: string[];
   /** --echo: which events ask each worker for an echo (default on). */
   echo?: EchoMode;
+  /** --transport multicast: one datagram per event to this group; null/absent: unicast to each worker. */
+  multicast?: MulticastOptions | null;
 }
 
 export interface CoordinatorResult {
   sent: number;
   silentWorkers: string[];
   exitCode: number;
+  /** Event datagrams handed to the kernel: events × workers with unicast, events with multicast. */
+  datagramsSent: number;
 }
 
 /**
@@ -50,6 +55,8 @@ export interface CoordinatorResult {
 export async function runCoordinator(opts: CoordinatorOptions): Promise<CoordinatorResult> {
   const log = opts.logger;
   validateSchedule(opts.schedule); // before any socket opens
+  if (opts.multicast && opts.eventFaults)
+    throw new UsageError('--event-faults are per worker and take --transport unicast (one multicast datagram serves every worker)');
   const clock: LocalClock = opts.clock ?? new HostClock();
   const paths = runPaths(opts.resultsDir, opts.logsDir, opts.runId);
   const workers: WorkerAddress[] = [];
@@ -83,6 +90,7 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         sources: opts.sources,
         ntp_servers: opts.ntpServers,
         echo: opts.echo ?? 'on',
+        ...(opts.multicast ? { transport: 'multicast', multicast: opts.multicast } : {}),
       },
       schedule: scheduleRecord(opts.schedule),
       hosts: workers.map((w) => ({ role: 'worker', node: w.label, host: w.host, port: w.port })),
@@ -132,7 +140,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const total = scheduleLength(opts.schedule);
     let onEcho: ((i: number, buf: Buffer, mono: bigint | null) => void) | null = null;
     if (echoMode !== 'off') onEcho = (i, buf, mono) => echoes?.onDatagram(i, buf, mono);
-    const events = (sender = await EventSender.open(workers, opts.eventFaults ?? null, log, onEcho));
+    const events = (sender = opts.multicast
+      ? await EventSender.openMulticast(workers, opts.multicast, log, onEcho)
+      : await EventSender.open(workers, opts.eventFaults ?? null, log, onEcho));
     if (echoMode !== 'off')
       echoes = new EchoRecorder({
         runId: opts.runId,
@@ -193,8 +203,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
       for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(sendNs, sendMono);
       const ask = echoAsked(echoMode, seq);
       const open = parts.open(seq, readings, trueSendNs, ask);
-      // Per-worker datagrams only for the workers that get a piggyback (at most one per 50 ms each).
-      const rec = echoes;
+      // Per-worker datagrams only for the workers that get a piggyback (at most one per 50 ms each);
+      // none with multicast, where one datagram serves every worker.
+      const rec = opts.multicast ? null : echoes;
       const perWorker =
         rec !== null && rec.piggybackDue(sendMono)
           ? (i: number): Buffer | null => {
@@ -211,13 +222,15 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
         log.info(`progress: ${sent}/${total} events (${((100 * sent) / total).toFixed(0)} %)`);
       }
     }
-    log.info(`sent ${sent} events; ending workers`);
+    log.info(
+      `sent ${sent} events in ${events.datagramsSent} datagrams (${opts.multicast ? 'multicast to the group' : 'unicast to each worker'}); ending workers`,
+    );
     await sleep(200); // let delayed (fault-injected) datagrams leave before `end`
     // Stopped before every worker was ready: tell them to end, without waiting long for byes.
     const { silent } = await control.end((stoppedBeforeReady ? Math.min(opts.endTimeoutS, 2) : opts.endTimeoutS) * 1000);
     if (silent.length) log.error(`no bye from ${silent.join(', ')}: those workers may have died; their data so far is kept`);
     const exitCode = fatal ? EXIT.writeFailed : interrupted ? signalExit(interrupted) : silent.length ? EXIT.partial : EXIT.ok;
-    return { sent, silentWorkers: silent, exitCode };
+    return { sent, silentWorkers: silent, exitCode, datagramsSent: events.datagramsSent };
   } finally {
     for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     stopStepCheck();

@@ -1,6 +1,7 @@
 import dgram, { type Socket } from 'node:dgram';
 import type { Logger } from '../cli/logger.js';
 import type { WorkerAddress } from './control.js';
+import type { MulticastGroup, MulticastOptions } from '../net/multicast.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon, type UdpStampHandle } from '../net/udp-stamp-addon.js';
 
 /** A datagram that came back on worker `i`'s event socket (an echo); `arrivalMono` on CLOCK_MONOTONIC, null if the kernel gave no stamp. */
@@ -33,13 +34,17 @@ export class EventSender {
   /** (worker, error code) pairs already logged: each kind of error is logged once per worker. */
   private errorsLogged = new Set<string>();
   private closed = false;
+  private multicast = false;
   private delayed = new Set<NodeJS.Timeout>();
   /** Sends that failed (logged once per worker and kind). */
   sendErrors = 0;
+  /** Datagrams handed to the kernel (a failed send is not counted). */
+  datagramsSent = 0;
 
   private constructor(
     private readonly sockets: EventSocket[],
-    private readonly workers: WorkerAddress[],
+    /** Who each socket sends to: the workers (unicast), or the group alone (multicast). */
+    private readonly workers: { label: string }[],
     private readonly faults: EventPathFaults | null,
     private readonly log: Logger,
     /** What the echoes' arrival stamps are. */
@@ -97,6 +102,45 @@ export class EventSender {
   }
 
   /**
+   * --transport multicast: one socket, one datagram per event to the group (TTL and interface
+   * set on it). Echoes come back to this socket from each worker's unicast address, and are routed
+   * to the worker by that address; datagrams from elsewhere are dropped. No fault injection:
+   * faults are per worker, and one datagram serves every worker.
+   */
+  static async openMulticast(
+    workers: WorkerAddress[],
+    m: MulticastOptions,
+    log: Logger,
+    onDatagram: OnEventSocketDatagram | null = null,
+  ): Promise<EventSender> {
+    const byAddress = new Map(workers.map((w, i) => [`${w.host}:${w.port}`, i]));
+    const deliver = (buf: Buffer, address: string, port: number, mono: bigint | null): void => {
+      const i = byAddress.get(`${address}:${port}`);
+      if (i !== undefined) onDatagram?.(i, buf, mono);
+    };
+    const onError: { fn: (i: number, e: NodeJS.ErrnoException) => void } = { fn: () => {} };
+    const a = loadUdpStampAddon();
+    let socket: EventSocket;
+    let kind: 'kernel' | 'user' = 'user';
+    try {
+      if ('addon' in a && a.addon.multicastSend) {
+        socket = openKernelGroupSocket(a.addon, m, deliver, (e) => onError.fn(0, e));
+        kind = 'kernel';
+      } else {
+        const why = 'addon' in a ? 'the udp_stamp addon predates multicast (rebuild with "npm run build")' : a.error;
+        if (onDatagram && process.env[NO_NATIVE_ENV] !== '1') log.warn(`echo arrivals stamped in JavaScript: ${why}`);
+        socket = await openUserGroupSocket(m, deliver, (e) => onError.fn(0, e));
+      }
+    } catch (e) {
+      throw new Error(`cannot open the multicast socket to ${groupLabel(m.group)}: ${(e as Error).message}`, { cause: e });
+    }
+    const sender = new EventSender([socket], [{ label: `group ${groupLabel(m.group)}` }], null, log, kind);
+    sender.multicast = true;
+    onError.fn = (i, e) => sender.onError(i, e);
+    return sender;
+  }
+
+  /**
    * Send one event's datagram to every worker (through the fault injector in simulations); a
    * worker for which `perWorker` gives a buffer gets that one instead (its piggyback). Each
    * loopback sendmsg costs ~15–20 µs, so the k-th worker's datagram leaves that much later than
@@ -104,6 +148,10 @@ export class EventSender {
    * worker is always first and ordering statistics between workers carry no fixed bias.
    */
   send(buf: Buffer, seq: number, perWorker: ((i: number) => Buffer | null) | null = null): void {
+    if (this.multicast) {
+      this.sendTo(0, buf); // one datagram for every worker; piggybacks need per-worker datagrams
+      return;
+    }
     const sockets = this.sockets;
     const n = sockets.length;
     const first = seq % n;
@@ -118,6 +166,7 @@ export class EventSender {
   private sendTo(i: number, buf: Buffer): void {
     try {
       this.sockets[i]!.send(buf);
+      this.datagramsSent++;
     } catch (e) {
       this.onError(i, e as NodeJS.ErrnoException);
     }
@@ -148,7 +197,7 @@ export class EventSender {
     if (this.errorsLogged.has(key)) return;
     this.errorsLogged.add(key);
     this.log.warn(
-      `worker ${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`,
+      `${this.multicast ? '' : 'worker '}${this.workers[i]!.label}: ${e.code === 'ECONNREFUSED' ? 'nothing listening (ICMP port unreachable); still sending' : e.message}`,
     );
   }
 
@@ -160,6 +209,71 @@ export class EventSender {
     this.delayed.clear();
     await Promise.all(this.sockets.map((s) => s.close()));
   }
+}
+
+function groupLabel(g: MulticastGroup): string {
+  return g.family === 6 ? `[${g.address}]:${g.port}` : `${g.address}:${g.port}`;
+}
+
+/** The addon's socket for the group: synchronous sendto, and echoes with kernel arrival stamps. */
+function openKernelGroupSocket(
+  addon: UdpStampAddon,
+  m: MulticastOptions,
+  onDatagram: (buf: Buffer, address: string, port: number, arrivalMono: bigint | null) => void,
+  onError: (e: NodeJS.ErrnoException) => void,
+): EventSocket {
+  const h = addon.open(m.group.family === 6 ? '::' : '0.0.0.0', 0, 1 << 20, onDatagram, onError);
+  try {
+    addon.multicastSend!(h, m.ttl, m.iface);
+  } catch (e) {
+    addon.close(h);
+    throw e;
+  }
+  return {
+    send: (buf) => {
+      addon.send(h, buf, m.group.port, m.group.address);
+    },
+    close: async () => {
+      addon.close(h);
+    },
+  };
+}
+
+/** A dgram socket connected to the group (a synchronous sendmsg, as for the workers' sockets). */
+async function openUserGroupSocket(
+  m: MulticastOptions,
+  onDatagram: (buf: Buffer, address: string, port: number, arrivalMono: bigint | null) => void,
+  onError: (e: NodeJS.ErrnoException) => void,
+): Promise<EventSocket> {
+  const s: Socket = dgram.createSocket(m.group.family === 6 ? 'udp6' : 'udp4', (buf, rinfo) => {
+    const arrival = process.hrtime.bigint(); // first: everything after is not in the stamp
+    onDatagram(buf, rinfo.address, rinfo.port, arrival);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(0, () => {
+        s.setMulticastTTL(m.ttl);
+        s.setMulticastLoopback(true);
+        if (m.iface !== '') s.setMulticastInterface(m.iface);
+        s.connect(m.group.port, m.group.address, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+    });
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+  s.on('error', onError);
+  return {
+    send: (buf) =>
+      s.send(buf, (err) => {
+        if (err) onError(err as NodeJS.ErrnoException);
+      }),
+    close: () => new Promise<void>((resolve) => s.close(() => resolve())),
+  };
 }
 
 /** An unconnected addon socket: sendto is synchronous, so no connect is needed for the send order. */

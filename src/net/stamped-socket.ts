@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { readProcNetUdpDrops, type KernelDrops } from './proc-net-udp.js';
 import { loadUdpStampAddon, type UdpStampAddon, type UdpStampHandle } from './udp-stamp-addon.js';
 import { UsageError } from '../validate/index.js';
+import type { MulticastGroup } from './multicast.js';
 
 export type RecvStampMode = 'auto' | 'kernel' | 'user';
 export const RECV_STAMP_MODES: readonly RecvStampMode[] = ['auto', 'kernel', 'user'];
@@ -86,10 +87,48 @@ async function numericAddress(host: string): Promise<string> {
   return (all.find((a) => a.family === 4) ?? all[0]!).address;
 }
 
-async function openKernel(addon: UdpStampAddon, o: StampedSocketOptions): Promise<StampedSocket> {
+/**
+ * A socket that receives a multicast group: bound to the group's address and port (so it hears
+ * nothing else) with SO_REUSEADDR (several workers of a host share the port), and joined on
+ * `iface`. Kernel mode joins in the addon, so group datagrams carry kernel receive stamps too.
+ */
+export async function openGroupSocket(
+  o: Omit<StampedSocketOptions, 'bind' | 'port'> & { group: MulticastGroup; iface: string },
+): Promise<StampedSocket> {
+  const kind = resolveStampKind(o.mode, o.onFallback);
+  const a = loadUdpStampAddon();
+  const at = `group ${o.group.family === 6 ? `[${o.group.address}]` : o.group.address}:${o.group.port}`;
+  const sock = { ...o, bind: o.group.address, port: o.group.port };
+  if (kind === 'kernel' && 'addon' in a) {
+    if (!a.addon.joinGroup) throw new Error(`${at}: the udp_stamp addon predates multicast; rebuild it with "npm run build"`);
+    const s = await openKernel(a.addon, sock, true);
+    try {
+      a.addon.joinGroup(s.handle, o.group.address, o.iface);
+    } catch (e) {
+      await s.close();
+      throw new Error(`${at}: ${(e as Error).message}`, { cause: e });
+    }
+    return s;
+  }
+  const s = await openUser(sock, true);
+  try {
+    s.dgram.addMembership(o.group.address, o.iface === '' ? undefined : o.iface);
+  } catch (e) {
+    await s.close();
+    throw new Error(`${at}: join on ${o.iface || 'the default interface'}: ${(e as Error).message}`, { cause: e });
+  }
+  return s;
+}
+
+async function openKernel(
+  addon: UdpStampAddon,
+  o: StampedSocketOptions,
+  reuseAddr = false,
+): Promise<StampedSocket & { handle: UdpStampHandle }> {
   const address = await numericAddress(o.bind);
-  const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError);
+  const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError, reuseAddr);
   return {
+    handle: h,
     stampKind: 'kernel',
     send: (buf, port, to) => {
       addon.send(h, buf, port, to);
@@ -110,9 +149,9 @@ async function openKernel(addon: UdpStampAddon, o: StampedSocketOptions): Promis
   };
 }
 
-async function openUser(o: StampedSocketOptions): Promise<StampedSocket> {
+async function openUser(o: StampedSocketOptions, reuseAddr = false): Promise<StampedSocket & { dgram: dgram.Socket }> {
   const type = isIP(o.bind) === 6 ? 'udp6' : 'udp4';
-  const socket = dgram.createSocket({ type, recvBufferSize: o.recvBufferBytes }, (buf, rinfo) => {
+  const socket = dgram.createSocket({ type, recvBufferSize: o.recvBufferBytes, reuseAddr }, (buf, rinfo) => {
     // Stamp first: everything after this line is not in the arrival time.
     const arrival = process.hrtime.bigint();
     o.onMessage(buf, rinfo.address, rinfo.port, arrival);
@@ -132,6 +171,7 @@ async function openUser(o: StampedSocketOptions): Promise<StampedSocket> {
   });
   let closed = false;
   return {
+    dgram: socket,
     stampKind: 'user',
     send: (buf, port, to) => {
       socket.send(buf, port, to, (e) => {

@@ -14,7 +14,19 @@ export type NativeOnMessage = (buf: Buffer, address: string, port: number, arriv
 
 export interface UdpStampAddon {
   /** A non-blocking socket of the address's family, SO_TIMESTAMPNS on, bound and polled on Node's loop. Throws on any failure. */
-  open(address: string, port: number, rcvbufBytes: number, onMessage: NativeOnMessage, onError?: (e: Error) => void): UdpStampHandle;
+  /** reuseAddr: SO_REUSEADDR, so that several workers of one host can bind one multicast group's port. */
+  open(
+    address: string,
+    port: number,
+    rcvbufBytes: number,
+    onMessage: NativeOnMessage,
+    onError?: (e: Error) => void,
+    reuseAddr?: boolean,
+  ): UdpStampHandle;
+  /** IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP; iface: "" (by route), a local address or an interface name. Throws on failure. */
+  joinGroup?(h: UdpStampHandle, group: string, iface: string): void;
+  /** TTL (hop limit), outgoing interface and loopback delivery of datagrams sent to a group. */
+  multicastSend?(h: UdpStampHandle, ttl: number, iface: string): void;
   /**
    * rcvbuf: SO_RCVBUF as the kernel reports it (Linux doubles the request, capped at net.core.rmem_max).
    * drops: datagrams the kernel dropped at this socket (SO_MEMINFO now, else the last SO_RXQ_OVFL a

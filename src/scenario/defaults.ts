@@ -26,5 +26,6 @@ export const SCENARIO_DEFAULTS: Omit<Scenario, 'name'> = {
   event_faults: {},
   checks: [],
   echo: 'on',
+  transport: 'unicast',
   source_options: {},
 };

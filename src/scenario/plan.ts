@@ -1,4 +1,5 @@
 import type { EchoMode } from '../files/echo-summary.js';
+import type { TransportSpec } from '../net/multicast.js';
 import type { ClockFaultSpec, TruthAnchor } from '../sim/clock-faults.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
@@ -29,6 +30,8 @@ export interface WorkerPlan {
   commitWaitS: number[];
   /** --source-options (empty: none). */
   sourceOptions: Record<string, Record<string, unknown>>;
+  /** --transport and its group (the same for the coordinator and every worker). */
+  transport: TransportSpec;
 }
 
 export interface CoordinatorPlan {
@@ -51,6 +54,8 @@ export interface CoordinatorPlan {
   echo: EchoMode;
   /** --source-options (empty: none). */
   sourceOptions: Record<string, Record<string, unknown>>;
+  /** --transport and its group (the same for the coordinator and every worker). */
+  transport: TransportSpec;
 }
 
 /** Everything run-local needs to start the processes of one seed of a scenario. */
@@ -106,6 +111,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       warmupMaxS: s.warmup_max_s,
       commitWaitS: [...s.commit_wait_s],
       sourceOptions: s.source_options,
+      transport: s.transport,
     });
   }
   // Only servers somebody polls are started ("main" is always kept: it is the reference).
@@ -136,6 +142,7 @@ export function planScenario(s: Scenario, seed: number = s.seed): LocalRunPlan {
       endTimeoutS: Math.max(0, ...s.commit_wait_s) + 30,
       echo: s.echo,
       sourceOptions: s.source_options,
+      transport: s.transport,
     },
   };
 }

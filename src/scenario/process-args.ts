@@ -2,6 +2,7 @@
 // run-local adds --run-id, --results-dir, --logs-dir, --key-file, --bind and --port).
 import type { CoordinatorPlan, ServerPlan, WorkerPlan } from './plan.js';
 import { echoModeArg } from '../coordinator/echo-mode.js';
+import { transportArgs } from '../net/multicast.js';
 
 /** Server name → "host:port" once the servers listen. */
 export type ServerAddresses = Record<string, string>;
@@ -25,6 +26,7 @@ export function workerArgs(w: WorkerPlan, servers: ServerAddresses): string[] {
   out.push('--poll-ms', String(w.pollMs), '--warmup-max-s', String(w.warmupMaxS), '--clock-faults', JSON.stringify(w.clockFaults));
   if (w.commitWaitS.length > 0) out.push('--commit-wait-s', w.commitWaitS.join(','));
   if (Object.keys(w.sourceOptions).length > 0) out.push('--source-options', JSON.stringify(w.sourceOptions));
+  out.push(...transportArgs(w.transport));
   return out;
 }
 
@@ -42,5 +44,6 @@ export function coordinatorArgs(c: CoordinatorPlan, workerAddrs: string[], serve
   if (Object.keys(c.eventFaults).some((k) => k !== 'seed')) out.push('--event-faults', JSON.stringify(c.eventFaults));
   out.push('--echo', echoModeArg(c.echo));
   if (Object.keys(c.sourceOptions).length > 0) out.push('--source-options', JSON.stringify(c.sourceOptions));
+  out.push(...transportArgs(c.transport));
   return out;
 }

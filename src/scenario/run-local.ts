@@ -81,6 +81,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       warmup_max_s: s.warmup_max_s,
       commit_wait_s: s.commit_wait_s,
       echo: s.echo,
+      transport: s.transport,
     },
     schedule: scheduleRecord(coordinatorSchedule(plan.coordinator)),
     scenario: scenarioManifest(plan, opts.scenarioFile),

@@ -3,6 +3,7 @@ import type { ClockFaultSpec } from '../sim/clock-faults.js';
 import type { NtpFaultSpec } from '../sim/ntp-faults.js';
 import type { EventPathFaultSpec } from '../sim/event-faults.js';
 import type { ScheduleKind } from '../coordinator/schedule.js';
+import type { TransportSpec } from '../net/multicast.js';
 
 /** An SNTP server of a local run: its network faults and its own (possibly wrong) clock. */
 export interface ServerSpec {
@@ -79,6 +80,8 @@ export interface Scenario {
    * `{ "chronotick": { "path": "/dev/shm/chronotick_shm" } }` (docs/sources.md).
    */
   source_options: Record<string, Record<string, unknown>>;
+  /** How events reach the workers: "unicast" (default) or a multicast group (src/net/multicast.ts). */
+  transport: TransportSpec;
 }
 
 /** What the CLI can override on top of a scenario (flags beat the file). */

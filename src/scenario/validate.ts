@@ -17,6 +17,7 @@ import {
 import { parseStatsPath, parseThreshold } from './stats-path.js';
 import type { CheckOp, CheckSpec, Scenario, ServerSpec, WorkerSpec } from './types.js';
 import { SCHEDULE_KINDS, type ScheduleKind } from '../coordinator/schedule.js';
+import { checkTransportSpec } from '../net/multicast.js';
 
 const TOP_FIELDS = [
   'name',
@@ -42,6 +43,7 @@ const TOP_FIELDS = [
   'checks',
   'echo',
   'source_options',
+  'transport',
 ] as const;
 
 const OPS: readonly CheckOp[] = ['<=', '<', '>=', '>', '=='];
@@ -189,6 +191,18 @@ export function validateScenario(v: unknown): Scenario {
     return o.source_options as Record<string, Record<string, unknown>>;
   });
 
+  const transportSpec = checkTransportSpec(o.transport);
+  const transport =
+    typeof transportSpec === 'object' && 'problem' in transportSpec
+      ? p.fail(transportSpec.field, o.transport, transportSpec.problem)
+      : transportSpec;
+  if (transport !== 'unicast' && Object.keys(eventFaults ?? {}).some((k) => k !== 'seed'))
+    p.fail(
+      'event_faults',
+      o.event_faults,
+      'event faults are per worker and need "transport": "unicast" (one multicast datagram serves every worker)',
+    );
+
   // Fields that refer to the servers and the number of workers.
   const refs = servers !== undefined && workers !== undefined;
   const coordinator = refs ? p.attempt(() => validateWorkerSpec(o.coordinator, 'coordinator', servers)) : undefined;
@@ -252,6 +266,7 @@ export function validateScenario(v: unknown): Scenario {
     checks: checks!,
     echo: echo!,
     source_options: sourceOptions!,
+    transport: transport!,
   };
   if (ext !== undefined) out.extends = ext;
   return out;

@@ -20,7 +20,8 @@ import { SeqSet } from '../protocol/seq-set.js';
 import { fitStatus, ReadyGuard } from './ready-guard.js';
 import { realisedClockFaults } from '../sim/clock-from-arg.js';
 import type { RoleOptions } from '../cli/role-options.js';
-import { openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket } from '../net/stamped-socket.js';
+import type { MulticastOptions } from '../net/multicast.js';
+import { openGroupSocket, openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket } from '../net/stamped-socket.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 
 /** Where a datagram came from (replies go back there). */
@@ -45,6 +46,11 @@ export interface WorkerOptions extends RoleOptions {
   recvStamp?: RecvStampMode;
   /** --echo-coalesce-ms: at most one echo datagram in this long (default ECHO_COALESCE_MS; 0: each echo at once). */
   echoCoalesceMs?: number;
+  /**
+   * --transport multicast: events also arrive on a second socket joined to this group; the unicast
+   * socket stays for control messages (ready?, end) and sends the replies and echoes.
+   */
+  multicast?: MulticastOptions | null;
 }
 
 /**
@@ -167,6 +173,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     handleControl(msg, { address, port }, buf.length);
   };
   let socket: StampedSocket | null = null;
+  let groupSocket: StampedSocket | null = null;
   let recvBufferBytes: number | null = null;
 
   function reply(msg: Message, to: From): void {
@@ -243,9 +250,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     for (const s of all) await s.stop().catch((e: Error) => log.warn(`stopping source ${s.name}: ${e.message}`));
     await csv.close();
     await sync.writer.close();
-    const drops = socket
-      ? await socket.kernelDrops().catch((e: Error) => ({ drops: null, from: `unavailable: ${e.message}` }))
-      : { drops: null, from: 'unavailable: the socket never opened' };
+    const drops = await socketDrops(socket, groupSocket);
     if (drops.drops)
       log.warn(
         `the kernel dropped ${drops.drops} datagrams at this worker's socket (receive buffer of ${recvBufferBytes} bytes full): lost at the receiver, not in the network`,
@@ -274,7 +279,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       cpu_user_us: process.cpuUsage().user,
       cpu_system_us: process.cpuUsage().system,
       recv_stamp: stampKind,
-      recv_unstamped: socket?.unstampedCount() ?? 0,
+      recv_unstamped: (socket?.unstampedCount() ?? 0) + (groupSocket?.unstampedCount() ?? 0),
       recv_buffer_bytes: recvBufferBytes,
       recv_kernel_drops: drops.drops,
       recv_kernel_drops_from: drops.from,
@@ -288,7 +293,10 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     if (endFrom) reply({ v: 1, k: 'bye', run: opts.runId, node: opts.nodeId, received: recorded }, endFrom);
     process.stdout.write(toJson({ event: 'summary', ...summary }, 0) + '\n');
     // Give the bye datagram a moment to leave before closing the socket.
-    setTimeout(() => void (socket?.close() ?? Promise.resolve()).finally(() => resolveExit(exitCodeOf(by, fatal !== null))), 50);
+    setTimeout(
+      () => void Promise.all([socket?.close(), groupSocket?.close()]).finally(() => resolveExit(exitCodeOf(by, fatal !== null))),
+      50,
+    );
   }
 
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -306,6 +314,26 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     onMessage: onDatagram,
     onError: (e) => log.warn(`socket: ${e.message}`),
   });
+  if (opts.multicast) {
+    const m = opts.multicast;
+    try {
+      groupSocket = await openGroupSocket({
+        group: m.group,
+        iface: m.iface,
+        mode: stampKind,
+        recvBufferBytes: 4 << 20,
+        onMessage: onDatagram,
+        onError: (e) => log.warn(`group socket: ${e.message}`),
+      });
+    } catch (e) {
+      await socket.close();
+      throw e;
+    }
+    log.info(`worker ${opts.nodeId} joined multicast group ${m.group.address}:${m.group.port}`, {
+      interface: m.iface || 'by route',
+      recv_stamp: groupSocket.stampKind,
+    });
+  }
   const addr = socket.address();
   recvBufferBytes = socket.recvBufferBytes();
   log.info(`worker ${opts.nodeId} listening on ${addr.address}:${addr.port}`, {
@@ -319,6 +347,20 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   gate.start();
   commitWait?.scheduler.start();
   return exited;
+}
+
+/** The kernel's drops at the worker's sockets (unicast and, with multicast, the group's), summed. */
+async function socketDrops(...sockets: (StampedSocket | null)[]): Promise<{ drops: number | null; from: string }> {
+  if (!sockets[0]) return { drops: null, from: 'unavailable: the socket never opened' };
+  const all = await Promise.all(
+    sockets
+      .filter((s): s is StampedSocket => s !== null)
+      .map((s) => s.kernelDrops().catch((e: Error) => ({ drops: null, from: `unavailable: ${e.message}` }))),
+  );
+  if (all.length === 1) return all[0]!;
+  const missing = all.find((d) => d.drops === null);
+  if (missing) return missing;
+  return { drops: all.reduce((n, d) => n + d.drops!, 0), from: `${all[0]!.from} (unicast and group sockets)` };
 }
 
 /** 3 when a file could not be written, 128 + n when stopped by signal n, else 0 (ended by the coordinator). */

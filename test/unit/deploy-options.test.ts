@@ -95,6 +95,26 @@ test('every worker and coordinator option is an inventory key', () => {
   }
 });
 
+test('the transport options reach the coordinator and every worker (inventory run.* keys, Slurm variables)', () => {
+  const specs = roleOptions();
+  for (const role of ['worker', 'coordinator'] as const)
+    for (const [key, env] of [
+      ['transport', 'TRANSPORT'],
+      ['group', 'GROUP'],
+      ['multicast_ttl', 'MULTICAST_TTL'],
+      ['multicast_interface', 'MULTICAST_INTERFACE'],
+    ])
+      assert.ok(
+        specs[role].some((s) => s.key === key && s.env === env),
+        `${role}: ${key}`,
+      );
+  const p = problems(base({ transport: 'multicast', group: '10.1.2.3:47200' }));
+  assert.ok(
+    p.some((x) => /group.*10\.1\.2\.3 is not a multicast address/.test(x)),
+    JSON.stringify(p),
+  );
+});
+
 test('bad option values are refused before any host is contacted, naming the key and echoing the value', () => {
   const cases: Array<[Record<string, unknown>, Record<string, unknown>, RegExp]> = [
     [{ recv_stamp: 'sometimes' }, {}, /run\.recv_stamp: must be one of auto, kernel, user, got "sometimes"/],

@@ -2,6 +2,7 @@ import dgram, { type Socket } from 'node:dgram';
 import type { Logger } from '../cli/logger.js';
 import type { WorkerAddress } from './control.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon, type UdpStampHandle } from '../net/udp-stamp-addon.js';
+import { findTxStamp, SEND_KERNEL_REASONS, type SendKernelReason } from './tx-stamps.js';
 
 /** A datagram that came back on worker `i`'s event socket (an echo); `arrivalMono` on CLOCK_MONOTONIC, null if the kernel gave no stamp. */
 export type OnEventSocketDatagram = (i: number, buf: Buffer, arrivalMono: bigint | null) => void;
@@ -10,7 +11,12 @@ export type OnEventSocketDatagram = (i: number, buf: Buffer, arrivalMono: bigint
 interface EventSocket {
   send(buf: Buffer): void;
   close(): Promise<void>;
+  /** Kernel transmit stamps on: the OPT_ID of the next datagram, and the stamps collected so far. */
+  tx?: { nextId: number; take(): (number | bigint)[] };
 }
+
+/** The kernel's transmit instant of an event's first datagram (CLOCK_MONOTONIC), or why there is none. */
+export type KernelSend = { mono: bigint } | { reason: SendKernelReason };
 
 /** Per-datagram decision of the event-path fault injector (simulations only). */
 export interface EventPathFaults {
@@ -36,6 +42,9 @@ export class EventSender {
   private delayed = new Set<NodeJS.Timeout>();
   /** Sends that failed (logged once per worker and kind). */
   sendErrors = 0;
+  /** The current send()'s first datagram that left synchronously: its socket and OPT_ID. */
+  private first: { i: number; id: number } | null = null;
+  private sendStartMono = 0n;
 
   private constructor(
     private readonly sockets: EventSocket[],
@@ -44,6 +53,8 @@ export class EventSender {
     private readonly log: Logger,
     /** What the echoes' arrival stamps are. */
     readonly stampKind: 'kernel' | 'user',
+    /** Why events carry no kernel send stamp; null: they do (kernelSend()). */
+    readonly txUnavailable: SendKernelReason | null,
   ) {}
 
   /**
@@ -66,6 +77,8 @@ export class EventSender {
       else if (onDatagram && process.env[NO_NATIVE_ENV] !== '1') log.warn(`echo arrivals stamped in JavaScript: ${a.error}`);
     }
     const deliver: OnEventSocketDatagram = onDatagram ?? (() => {});
+    let txUnavailable: SendKernelReason | null = addon ? null : SEND_KERNEL_REASONS.noAddon;
+    if (addon && !addon.enableTxStamps) txUnavailable = SEND_KERNEL_REASONS.refused;
     const sockets: EventSocket[] = [];
     // Filled in once the sender exists: errors before that fail the open.
     const onError: { fn: (i: number, e: NodeJS.ErrnoException) => void } = { fn: () => {} };
@@ -79,6 +92,12 @@ export class EventSender {
                 w,
                 (buf, mono) => deliver(i, buf, mono),
                 (e) => onError.fn(i, e),
+                txUnavailable === null
+                  ? (e) => {
+                      txUnavailable = SEND_KERNEL_REASONS.refused;
+                      log.warn(`kernel send stamps unavailable (${e.message}): send stamps are taken in JavaScript`);
+                    }
+                  : null,
               )
             : await openUserSocket(
                 w,
@@ -91,7 +110,8 @@ export class EventSender {
       await Promise.all(sockets.map((s) => s.close()));
       throw new Error(`cannot open an event socket to a worker: ${(e as Error).message}`, { cause: e });
     }
-    const sender = new EventSender(sockets, workers, faults, log, addon ? 'kernel' : 'user');
+    if (txUnavailable !== null) for (const s of sockets) delete s.tx; // all or none
+    const sender = new EventSender(sockets, workers, faults, log, addon ? 'kernel' : 'user', txUnavailable);
     onError.fn = (i, e) => sender.onError(i, e);
     return sender;
   }
@@ -107,6 +127,8 @@ export class EventSender {
     const sockets = this.sockets;
     const n = sockets.length;
     const first = seq % n;
+    this.first = null;
+    if (this.txUnavailable === null) this.sendStartMono = process.hrtime.bigint();
     for (let k = 0; k < n; k++) {
       const i = first + k < n ? first + k : first + k - n;
       const b = perWorker === null ? buf : (perWorker(i) ?? buf);
@@ -116,8 +138,13 @@ export class EventSender {
   }
 
   private sendTo(i: number, buf: Buffer): void {
+    const s = this.sockets[i]!;
     try {
-      this.sockets[i]!.send(buf);
+      s.send(buf);
+      if (s.tx) {
+        this.first ??= { i, id: s.tx.nextId };
+        s.tx.nextId = (s.tx.nextId + 1) >>> 0; // the kernel's OPT_ID counter is a u32
+      }
     } catch (e) {
       this.onError(i, e as NodeJS.ErrnoException);
     }
@@ -139,6 +166,24 @@ export class EventSender {
       go();
     }, d.delayNs / 1e6);
     this.delayed.add(t);
+  }
+
+  /**
+   * The kernel's transmit stamp of the first datagram the last send() put on the wire, taken from
+   * the error queue after all of that event's sends returned (non-blocking: on loopback and
+   * most NICs the software stamp is queued inside sendmsg). Every socket's queue is emptied here,
+   * so that stamps do not wake the event loop one by one.
+   */
+  kernelSend(): KernelSend {
+    if (this.txUnavailable !== null) return { reason: this.txUnavailable };
+    const end = process.hrtime.bigint();
+    let found: bigint | null = null;
+    for (let i = 0; i < this.sockets.length; i++) {
+      const flat = this.sockets[i]!.tx?.take();
+      if (flat && this.first?.i === i) found = findTxStamp(flat, this.first.id, this.sendStartMono, end);
+    }
+    if (this.first === null) return { reason: SEND_KERNEL_REASONS.notSent };
+    return found === null ? { reason: SEND_KERNEL_REASONS.notDelivered } : { mono: found };
   }
 
   /** Send failures and ICMP errors: log each kind once per worker, keep going. */
@@ -168,9 +213,10 @@ function openKernelSocket(
   w: WorkerAddress,
   onDatagram: (buf: Buffer, arrivalMono: bigint | null) => void,
   onError: (e: NodeJS.ErrnoException) => void,
+  onTxRefused: ((e: Error) => void) | null,
 ): EventSocket {
   const h: UdpStampHandle = addon.open('0.0.0.0', 0, 1 << 20, (buf, _a, _p, mono) => onDatagram(buf, mono), onError);
-  return {
+  const s: EventSocket = {
     send: (buf) => {
       addon.send(h, buf, w.port, w.host);
     },
@@ -178,6 +224,16 @@ function openKernelSocket(
       addon.close(h);
     },
   };
+  if (onTxRefused && addon.enableTxStamps && addon.txStamps) {
+    try {
+      addon.enableTxStamps(h);
+      const take = addon.txStamps.bind(addon);
+      s.tx = { nextId: 0, take: () => take(h) };
+    } catch (e) {
+      onTxRefused(e as Error);
+    }
+  }
+  return s;
 }
 
 /**

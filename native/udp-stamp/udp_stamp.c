@@ -13,10 +13,13 @@
 //     drops: datagrams the kernel dropped at this socket (receive queue full), or null with
 //     dropsFrom naming why; read with SO_MEMINFO (the socket's own counter, now), else the last
 //     SO_RXQ_OVFL value a datagram carried (drops before that datagram only).
-//   send(handle, buf, port, address) → bytes sent (synchronous sendto; EAGAIN is an error)
-//   enableTxStamps(handle) asks the kernel for a software transmit stamp of every datagram this
-//     socket sends (SO_TIMESTAMPING TX_SOFTWARE, OPT_ID, OPT_TSONLY); the k-th datagram sent after
-//     it (k = 0, 1, …, counting successful send() calls) gets id k. Throws when the kernel refuses.
+//   send(handle, buf, port, address, stampThis?) → bytes sent (synchronous sendto; EAGAIN is an error)
+//   enableTxStamps(handle, onlyAsked?) asks the kernel for a software transmit stamp of every
+//     datagram this socket sends (SO_TIMESTAMPING TX_SOFTWARE, OPT_ID, OPT_TSONLY); the k-th
+//     datagram sent after it (k = 0, 1, …, counting successful send() calls) gets id k. onlyAsked:
+//     only of the datagrams sent with send(…, stampThis = true) (a per-sendmsg control message);
+//     their ids then count stamped datagrams on recent kernels, all datagrams on older ones.
+//     Throws when the kernel refuses.
 //   txStamps(handle) → [id0, monoNs0, id1, monoNs1, …]: the transmit stamps collected so far
 //     (oldest first), moved to CLOCK_MONOTONIC like arrival stamps, and forgets them. It first
 //     drains the error queue without blocking; the poll drains it too (POLLERR), so a caller that
@@ -293,9 +296,19 @@ static void drain_tx(sock_t *s) {
     h.msg_controllen = sizeof ctrl;
     ssize_t n = recvmsg(s->fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT);
     if (n < 0) { if (errno == EINTR) continue; return; }  // EAGAIN: the queue is empty
-    struct timespec r, m;
-    clock_gettime(CLOCK_REALTIME, &r);
-    clock_gettime(CLOCK_MONOTONIC, &m);
+    // The pair that moves the stamp to CLOCK_MONOTONIC: realtime between two monotonic reads,
+    // paired with their midpoint. A preemption between the reads (milliseconds on a loaded host)
+    // would shift the stamp by half of it, out of its datagram's send bracket: read again, up to
+    // 8 times, until the bracket is under 2 µs, and keep the narrowest.
+    int64_t mono_now = 0, real_now = 0, best_gap = INT64_MAX;
+    for (int t = 0; t < 8 && best_gap > 2000; t++) {
+      struct timespec m0, r, m1;
+      clock_gettime(CLOCK_MONOTONIC, &m0);
+      clock_gettime(CLOCK_REALTIME, &r);
+      clock_gettime(CLOCK_MONOTONIC, &m1);
+      int64_t gap = ts_ns(&m1) - ts_ns(&m0);
+      if (gap < best_gap) { best_gap = gap; real_now = ts_ns(&r); mono_now = ts_ns(&m0) + gap / 2; }
+    }
     int64_t ts = -1;
     int have_id = 0;
     uint32_t id = 0;
@@ -311,12 +324,12 @@ static void drain_tx(sock_t *s) {
       }
     }
     if (!have_id) continue;  // not a send stamp (another error-queue message): skipped
-    int64_t age = ts_ns(&r) - ts;
+    int64_t age = real_now - ts;
     if (ts < 0 || age < 0 || age > MAX_AGE_NS) { s->tx_lost++; continue; }
     unsigned at = (s->tx_head + s->tx_count) % TX_RING;
     if (s->tx_count == TX_RING) { s->tx_head = (s->tx_head + 1) % TX_RING; s->tx_lost++; } else s->tx_count++;
     s->tx_id[at] = id;
-    s->tx_mono[at] = ts_ns(&m) - age;
+    s->tx_mono[at] = mono_now - age;
   }
 }
 
@@ -508,10 +521,10 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// send(handle, buf, port, address) → bytes sent
+// send(handle, buf, port, address, stampThis?) → bytes sent
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], out;
+  size_t argc = 5;
+  napi_value argv[5], out;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) return throw_msg(env, "ERR_MISSING_ARGS", "send(handle, buf, port, address)");
   sock_t *s = unwrap(env, argv[0]);
@@ -533,8 +546,32 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     snprintf(msg, sizeof msg, "send: \"%s\" is not a numeric %s address", addr, s->family == AF_INET6 ? "IPv6 (or IPv4)" : "IPv4");
     return throw_msg(env, "EINVAL", msg);
   }
+  // stampThis: ask for this datagram's transmit stamp alone (a SO_TIMESTAMPING control message).
+  bool stamp_this = false;
+  if (argc >= 5) napi_get_value_bool(env, argv[4], &stamp_this);
   ssize_t n;
-  do n = sendto(s->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl); while (n < 0 && errno == EINTR);
+  if (stamp_this && s->tx_on) {
+    struct iovec iov = { data, len };
+    char ctrl[CMSG_SPACE(sizeof(int))];
+    memset(ctrl, 0, sizeof ctrl);
+    struct msghdr h;
+    memset(&h, 0, sizeof h);
+    h.msg_name = &ss;
+    h.msg_namelen = sl;
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    h.msg_control = ctrl;
+    h.msg_controllen = sizeof ctrl;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SO_TIMESTAMPING;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    int gen = SOF_TIMESTAMPING_TX_SOFTWARE;
+    memcpy(CMSG_DATA(c), &gen, sizeof gen);
+    do n = sendmsg(s->fd, &h, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  } else {
+    do n = sendto(s->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl); while (n < 0 && errno == EINTR);
+  }
   if (n < 0) {
     char what[160];
     snprintf(what, sizeof what, "send to %s:%d", addr, port);
@@ -544,15 +581,19 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// enableTxStamps(handle)
+// enableTxStamps(handle, onlyAsked?)
 static napi_value js_enable_tx(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
   if (!s) return NULL;
   if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "enableTxStamps: socket is closed");
-  int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+  bool only_asked = false;
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &only_asked);
+  // onlyAsked: report stamps, but generate one only for a send(…, stampThis = true).
+  int flags = SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+  if (!only_asked) flags |= SOF_TIMESTAMPING_TX_SOFTWARE;
   if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) < 0) return throw_errno(env, "setsockopt SO_TIMESTAMPING", errno);
   s->tx_on = 1;
   return NULL;

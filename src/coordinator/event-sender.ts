@@ -9,10 +9,11 @@ export type OnEventSocketDatagram = (i: number, buf: Buffer, arrivalMono: bigint
 
 /** One event socket: a synchronous send to its worker. */
 interface EventSocket {
-  send(buf: Buffer): void;
+  /** stamp: ask the kernel for this datagram's transmit stamp (sockets with `takeTx` only). */
+  send(buf: Buffer, stamp: boolean): void;
   close(): Promise<void>;
-  /** Kernel transmit stamps on: the OPT_ID of the next datagram, and the stamps collected so far. */
-  tx?: { nextId: number; take(): (number | bigint)[] };
+  /** Kernel transmit stamps on: the stamps collected so far ([id, monoNs, …]). */
+  takeTx?: () => (number | bigint)[];
 }
 
 /** The kernel's transmit instant of an event's first datagram (CLOCK_MONOTONIC), or why there is none. */
@@ -42,8 +43,8 @@ export class EventSender {
   private delayed = new Set<NodeJS.Timeout>();
   /** Sends that failed (logged once per worker and kind). */
   sendErrors = 0;
-  /** The current send()'s first datagram that left synchronously: its socket and OPT_ID. */
-  private first: { i: number; id: number } | null = null;
+  /** The socket of the current send()'s first datagram that left synchronously (the one stamped). */
+  private first = -1;
   private sendStartMono = 0n;
 
   private constructor(
@@ -110,7 +111,7 @@ export class EventSender {
       await Promise.all(sockets.map((s) => s.close()));
       throw new Error(`cannot open an event socket to a worker: ${(e as Error).message}`, { cause: e });
     }
-    if (txUnavailable !== null) for (const s of sockets) delete s.tx; // all or none
+    if (txUnavailable !== null) for (const s of sockets) delete s.takeTx; // all or none
     const sender = new EventSender(sockets, workers, faults, log, addon ? 'kernel' : 'user', txUnavailable);
     onError.fn = (i, e) => sender.onError(i, e);
     return sender;
@@ -127,7 +128,7 @@ export class EventSender {
     const sockets = this.sockets;
     const n = sockets.length;
     const first = seq % n;
-    this.first = null;
+    this.first = -1;
     if (this.txUnavailable === null) this.sendStartMono = process.hrtime.bigint();
     for (let k = 0; k < n; k++) {
       const i = first + k < n ? first + k : first + k - n;
@@ -139,12 +140,10 @@ export class EventSender {
 
   private sendTo(i: number, buf: Buffer): void {
     const s = this.sockets[i]!;
+    const stamp = this.first < 0 && s.takeTx !== undefined;
     try {
-      s.send(buf);
-      if (s.tx) {
-        this.first ??= { i, id: s.tx.nextId };
-        s.tx.nextId = (s.tx.nextId + 1) >>> 0; // the kernel's OPT_ID counter is a u32
-      }
+      s.send(buf, stamp);
+      if (stamp) this.first = i;
     } catch (e) {
       this.onError(i, e as NodeJS.ErrnoException);
     }
@@ -170,19 +169,16 @@ export class EventSender {
 
   /**
    * The kernel's transmit stamp of the first datagram the last send() put on the wire, taken from
-   * the error queue after all of that event's sends returned (non-blocking: on loopback and
-   * most NICs the software stamp is queued inside sendmsg). Every socket's queue is emptied here,
-   * so that stamps do not wake the event loop one by one.
+   * that socket's error queue after all of the event's sends returned (non-blocking: on loopback
+   * and most NICs the software stamp is queued inside sendmsg). Only that datagram asks for a
+   * stamp, so one queue is read per event, not one per worker.
    */
   kernelSend(): KernelSend {
     if (this.txUnavailable !== null) return { reason: this.txUnavailable };
-    const end = process.hrtime.bigint();
-    let found: bigint | null = null;
-    for (let i = 0; i < this.sockets.length; i++) {
-      const flat = this.sockets[i]!.tx?.take();
-      if (flat && this.first?.i === i) found = findTxStamp(flat, this.first.id, this.sendStartMono, end);
-    }
-    if (this.first === null) return { reason: SEND_KERNEL_REASONS.notSent };
+    if (this.first < 0) return { reason: SEND_KERNEL_REASONS.notSent };
+    const flat = this.sockets[this.first]!.takeTx!();
+    // Read after the queue: the stamp's move to the monotonic clock happens in that read.
+    const found = findTxStamp(flat, this.sendStartMono, process.hrtime.bigint());
     return found === null ? { reason: SEND_KERNEL_REASONS.notDelivered } : { mono: found };
   }
 
@@ -217,8 +213,8 @@ function openKernelSocket(
 ): EventSocket {
   const h: UdpStampHandle = addon.open('0.0.0.0', 0, 1 << 20, (buf, _a, _p, mono) => onDatagram(buf, mono), onError);
   const s: EventSocket = {
-    send: (buf) => {
-      addon.send(h, buf, w.port, w.host);
+    send: (buf, stamp) => {
+      addon.send(h, buf, w.port, w.host, stamp);
     },
     close: async () => {
       addon.close(h);
@@ -226,9 +222,9 @@ function openKernelSocket(
   };
   if (onTxRefused && addon.enableTxStamps && addon.txStamps) {
     try {
-      addon.enableTxStamps(h);
+      addon.enableTxStamps(h, true);
       const take = addon.txStamps.bind(addon);
-      s.tx = { nextId: 0, take: () => take(h) };
+      s.takeTx = () => take(h);
     } catch (e) {
       onTxRefused(e as Error);
     }

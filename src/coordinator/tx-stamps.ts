@@ -15,15 +15,15 @@ export const SEND_KERNEL_REASONS = {
 export type SendKernelReason = (typeof SEND_KERNEL_REASONS)[keyof typeof SEND_KERNEL_REASONS];
 
 /**
- * The stamp of datagram `id` in txStamps()'s [id, monoNs, id, monoNs, …], or null. A stamp taken
- * outside [notBeforeMono, notAfterMono] (the monotonic instants read around the sends) is not
- * believed: the ids would then not be the datagrams this socket's sends counted.
+ * The latest stamp in txStamps()'s [id, monoNs, id, monoNs, …] taken inside [notBeforeMono,
+ * notAfterMono] (the monotonic instants read around an event's sends), or null. One datagram per
+ * event asks for a stamp and the queue is read right after, so a stamp in that bracket is that
+ * datagram's; one outside it is an earlier datagram's that came late, never this event's.
  */
-export function findTxStamp(flat: readonly (number | bigint)[], id: number, notBeforeMono: bigint, notAfterMono: bigint): bigint | null {
-  for (let k = 0; k + 1 < flat.length; k += 2) {
-    if (flat[k] !== id) continue;
-    const mono = flat[k + 1] as bigint;
-    return mono >= notBeforeMono && mono <= notAfterMono ? mono : null;
+export function findTxStamp(flat: readonly (number | bigint)[], notBeforeMono: bigint, notAfterMono: bigint): bigint | null {
+  for (let k = flat.length - 1; k > 0; k -= 2) {
+    const mono = flat[k] as bigint;
+    if (mono >= notBeforeMono && mono <= notAfterMono) return mono;
   }
   return null;
 }

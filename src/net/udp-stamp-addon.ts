@@ -31,14 +31,18 @@ export interface UdpStampAddon {
     drops: number | null;
     dropsFrom: string;
   };
-  /** Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes sent. */
-  send(h: UdpStampHandle, buf: Buffer, port: number, address: string): number;
+  /**
+   * Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes
+   * sent. stampThis: ask for this datagram's transmit stamp (after enableTxStamps(h, true)).
+   */
+  send(h: UdpStampHandle, buf: Buffer, port: number, address: string, stampThis?: boolean): number;
   /**
    * Ask the kernel for a software transmit stamp (SO_TIMESTAMPING) of every datagram sent from
-   * now on: the k-th successful send() after this call (k = 0, 1, …) gets id k. Throws when refused.
-   * Optional: an addon built before transmit stamps lacks it.
+   * now on: the k-th successful send() after this call (k = 0, 1, …) gets id k. onlyAsked: only of
+   * those sent with stampThis (their ids then count stamped datagrams on recent kernels, every
+   * datagram on older ones). Throws when refused. Optional: an older build of the addon lacks it.
    */
-  enableTxStamps?(h: UdpStampHandle): void;
+  enableTxStamps?(h: UdpStampHandle, onlyAsked?: boolean): void;
   /**
    * The transmit stamps collected since the last call, oldest first, as [id, monoNs, id, monoNs, …]
    * (monoNs: the kernel's stamp moved to CLOCK_MONOTONIC); drains the error queue without blocking.

@@ -30,12 +30,12 @@ async function receiver(): Promise<{ sock: Socket; port: number; got: Buffer[] }
   return { sock, port: sock.address().port, got };
 }
 
-test('findTxStamp: the stamp of that id, and only inside the bracket read around the sends', () => {
+test('findTxStamp: the latest stamp inside the bracket read around the sends, none outside it', () => {
   const flat = [0, 100n, 1, 200n, 2, 300n];
-  assert.equal(findTxStamp(flat, 1, 150n, 250n), 200n);
-  assert.equal(findTxStamp(flat, 1, 201n, 250n), null, 'a stamp before the send began is not that datagram');
-  assert.equal(findTxStamp(flat, 2, 0n, 299n), null, 'nor one after the sends returned');
-  assert.equal(findTxStamp(flat, 7, 0n, 1000n), null);
+  assert.equal(findTxStamp(flat, 150n, 250n), 200n);
+  assert.equal(findTxStamp(flat, 150n, 1000n), 300n, 'the latest');
+  assert.equal(findTxStamp(flat, 201n, 299n), null, 'a stamp before the sends began is an earlier datagram');
+  assert.equal(findTxStamp([], 0n, 1000n), null);
 });
 
 test('every datagram gets a transmit stamp with its own id, between the clock read before sendto and after it returned', async () => {
@@ -61,6 +61,35 @@ test('every datagram gets a transmit stamp with its own id, between the clock re
     }
     assert.deepEqual(a.txStamps(h), [], 'taken stamps are forgotten');
     assert.equal(a.info(h).txLost, 0);
+  } finally {
+    a.close(h);
+    rx.sock.close();
+  }
+});
+
+test('onlyAsked: a stamp for each datagram sent with stampThis and for no other, in its own send bracket', async () => {
+  const a = addon();
+  const rx = await receiver();
+  const h = a.open('127.0.0.1', 0, 0, () => {});
+  try {
+    a.enableTxStamps!(h, true);
+    const brackets: [bigint, bigint][] = [];
+    for (let k = 0; k < 40; k++) {
+      const before = process.hrtime.bigint();
+      a.send(h, Buffer.from(`d${k}`), rx.port, '127.0.0.1', k % 4 === 0);
+      if (k % 4 === 0) brackets.push([before, process.hrtime.bigint()]);
+    }
+    const flat = a.txStamps!(h);
+    assert.equal(flat.length, 2 * brackets.length, 'one stamp per asked datagram, none for the others');
+    brackets.forEach(([b, e], j) => {
+      const mono = flat[2 * j + 1] as bigint;
+      assert.ok(mono >= b && mono <= e, `asked datagram ${j}: stamp inside its own send`);
+    });
+    const ids = flat.filter((_, i) => i % 2 === 0) as number[];
+    assert.ok(
+      ids.every((id, j) => j === 0 || id > ids[j - 1]!),
+      `ids grow with the datagrams: ${ids.join(',')}`,
+    );
   } finally {
     a.close(h);
     rx.sock.close();

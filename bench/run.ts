@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BENCH_DIST } from './harness/children.js';
+import { sendStampFigures } from './cases/tx-stamp.js';
 import { kernelStampsUnavailable, latencySet, type BareOutcome, type LatencySet } from './cases/latency.js';
 import type { ChronoevalOutcome } from './cases/chronoeval-run.js';
 import { loadLine, machineLine } from './harness/machine.js';
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
   const [c10k, b10k, u10k, bu10k] = [latOf(l10k.kernel), latOfBare(l10k.bareKernel), latOf(l10k.user), latOfBare(l10k.bareUser)];
   const per1000 = (cpuNs: number | null, events: number): number | null =>
     cpuNs === null || events === 0 ? null : (cpuNs / 1e6) * (1000 / events);
+  const tx1k = l1k.kernel ? sendStampFigures(l1k.kernel) : null;
   const cpuOf = (c: ChronoevalOutcome | null): number | null => (c ? per1000(c.workers[0]!.cpuNs, c.workers[0]!.csvRows) : null);
   const cpuOfBare = (b: BareOutcome | null): number | null => (b ? per1000(b.cpuNs, b.received) : null);
   const le = (v: number | null, t: number): boolean | null => (v === null ? null : v <= t);
@@ -259,6 +261,45 @@ async function main(): Promise<void> {
       target: '',
       met: null,
     },
+    // Kernel send stamps (coordinator.csv send_kernel_ns) in the 1a kernel run: the JS stamp's
+    // distance from them, and latency from them to the worker's kernel receive stamp.
+    {
+      id: '1c',
+      figure: 'JS send stamp vs kernel TX stamp p50 @ 1,000 ev/s',
+      value: lat(tx1k?.jsError ?? null, 'p50'),
+      baseline: null,
+      unit: 'µs',
+      target: '',
+      met: null,
+      note: tx1k ? `${tx1k.unstamped} events without a kernel send stamp` : 'no kernel run',
+    },
+    {
+      id: '1c',
+      figure: 'JS send stamp vs kernel TX stamp p99 @ 1,000 ev/s',
+      value: lat(tx1k?.jsError ?? null, 'p99'),
+      baseline: null,
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1c',
+      figure: 'latency kernel TX → kernel RX p50 @ 1,000 ev/s',
+      value: lat(tx1k?.kernelLatency ?? null, 'p50'),
+      baseline: lat(b1k, 'p50'),
+      unit: 'µs',
+      target: '',
+      met: null,
+    },
+    {
+      id: '1c',
+      figure: 'latency kernel TX → kernel RX p99 @ 1,000 ev/s',
+      value: lat(tx1k?.kernelLatency ?? null, 'p99'),
+      baseline: lat(b1k, 'p99'),
+      unit: 'µs',
+      target: '≤ 2× baseline',
+      met: tx1k?.kernelLatency && b1k ? tx1k.kernelLatency.p99 <= 2 * b1k.p99 : null,
+    },
     {
       id: '2',
       figure: 'send-time error p50 @ 1,000 ev/s',
@@ -330,6 +371,9 @@ async function main(): Promise<void> {
     `  before JSON encoding and the send) and the kernel's loopback path up to the socket queue;`,
     `  chronoeval latencies are CSV recv_local_ns − send_local_ns of two processes, so they carry the two HostClock anchors' disagreement: anchors of ${anchors.length} fresh`,
     `  processes were within ${((Math.max(...anchors) - Math.min(...anchors)) / 1e3).toFixed(1)} µs of each other; negative latencies (receive stamped before send): ${negs(l1k)} at 1k, ${negs(l10k)} at 10k.`,
+    `1c: the 1a kernel run's coordinator.csv send_kernel_ns (the kernel's software transmit stamp of the datagram, SO_TIMESTAMPING) against its send_local_ns`,
+    `  (the JS stamp, read before the sources, encoding and sendto), and worker recv_local_ns − send_kernel_ns (both kernel stamps, two processes' HostClock anchors);`,
+    `  the baseline is 1a's bare kernel receiver, whose sender stamp is hrtime before sendmsg (so it still holds the bare sender's sendmsg path).`,
     `2: the coordinator's send stamps relative to its best-aligned event (origin not recorded; bench/harness/stats.ts), same estimator for the baseline.`,
     `3: the highest rate the sender actually achieved with every event recorded by every worker (summary and CSV); ${seconds} s of events per step, ladder climbed`,
     `   while the sender keeps ≥ 95 % of the asked rate, one retry per rate; steps (asked→achieved, ✓ zero loss, ✗ loss):`,

@@ -94,7 +94,7 @@ export async function generateSyntheticRun(dir: string, o: SyntheticRunOptions):
   const drifts = nodes.map(() => (rand() - 0.5) * 40e-6); // ±20 ppm
   const files = runDirPaths(dir);
   const coord = new ChunkedWriter(files.coordinatorCsv);
-  coord.line(coordinatorColumns(SOURCES).join(','));
+  coord.line(coordinatorColumns(SOURCES, false).join(','));
   const ws = nodes.map((n) => new ChunkedWriter(files.workerCsv(n)));
   for (const w of ws) w.line(workerColumns(SOURCES).join(','));
   const cws = delays.length ? nodes.map((n) => new ChunkedWriter(files.commitWaitCsv(n))) : [];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { runCoordinator } from '../../src/coordinator/coordinator.js';
 import { Logger } from '../../src/cli/logger.js';
 import { runPaths } from '../../src/files/paths.js';
-import { COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS } from '../../src/files/columns.js';
+import { COORDINATOR_KERNEL_SEND, COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS } from '../../src/files/columns.js';
 import { newRunId } from '../../src/files/run-id.js';
 import { exited, spawnWorker, type Listening } from '../harness/children.js';
 import { processCpuNs } from '../harness/proc-cpu.js';
@@ -19,6 +19,8 @@ export interface WorkerOutcome {
   csvRows: number;
   /** One-way latency per recorded event (recv_local_ns − send_local_ns), ns. */
   latenciesNs: Float64Array;
+  /** The same from the kernel send stamp (recv_local_ns − send_kernel_ns), events that have one only. */
+  kernelSendLatenciesNs: Float64Array;
   /** Worker CPU from just before the coordinator started to the worker's summary line, ns. */
   cpuNs: number | null;
 }
@@ -29,6 +31,8 @@ export interface ChronoevalOutcome {
   coordinatorRows: number;
   /** send_local_ns per seq, in seq order. */
   sendNs: bigint[];
+  /** send_kernel_ns per seq (null: none, send_kernel_reason says why). */
+  sendKernelNs: (bigint | null)[];
   workers: WorkerOutcome[];
   exitCode: number;
   /** CPU of this process (the coordinator runs in it) from the coordinator's start to its return, ns. */
@@ -42,7 +46,7 @@ function columnIndex(header: string, name: string, file: string): number {
   return i;
 }
 
-/** seq → value of column `col` over the data rows (our CSVs never quote these columns). */
+/** seq → value of column `col` over the data rows (our CSVs never quote these columns); an empty cell is left out. */
 async function readColumnBySeq(file: string, col: string): Promise<Map<number, bigint>> {
   const text = await readFile(file, 'utf8');
   const lines = text.split('\n');
@@ -53,7 +57,7 @@ async function readColumnBySeq(file: string, col: string): Promise<Map<number, b
     const line = lines[i]!;
     if (line === '') continue;
     const cells = line.split(',');
-    out.set(Number(cells[seqI]), BigInt(cells[colI]!));
+    if (cells[colI] !== '') out.set(Number(cells[seqI]), BigInt(cells[colI]!));
   }
   return out;
 }
@@ -109,21 +113,27 @@ export async function runChronoeval(opts: {
     await Promise.all(spawned.map((w) => exited(w.child)));
     const paths = runPaths(resultsDir, logsDir, runId);
     const sends = await readColumnBySeq(paths.coordinatorCsv, COORDINATOR_STAMPS.local);
+    const kernelSends = await readColumnBySeq(paths.coordinatorCsv, COORDINATOR_KERNEL_SEND.local);
     const sendNs: bigint[] = [];
+    const sendKernelNs: (bigint | null)[] = [];
     for (let s = 0; s < res.sent; s++) {
       const v = sends.get(s);
       if (v === undefined) throw new Error(`coordinator.csv has no row for seq ${s}`);
       sendNs.push(v);
+      sendKernelNs.push(kernelSends.get(s) ?? null);
     }
     const workers: WorkerOutcome[] = [];
     for (let i = 0; i < nodes.length; i++) {
       const recv = await readColumnBySeq(paths.workerCsv(nodes[i]!), WORKER_STAMPS.local);
       const lat = new Float64Array(recv.size);
+      const kLat: number[] = [];
       let k = 0;
       for (const [seq, r] of recv) {
         const s = sendNs[seq];
         if (s === undefined) throw new Error(`worker ${nodes[i]} recorded seq ${seq}, which the coordinator never sent`);
         lat[k++] = Number(r - s);
+        const ks = sendKernelNs[seq];
+        if (ks !== null && ks !== undefined) kLat.push(Number(r - ks));
       }
       const c0 = cpu0[i];
       const c1 = finals[i]!.cpuNs;
@@ -132,10 +142,11 @@ export async function runChronoeval(opts: {
         recorded: Number(finals[i]!.line.recorded),
         csvRows: recv.size,
         latenciesNs: lat,
+        kernelSendLatenciesNs: Float64Array.from(kLat),
         cpuNs: c0 === null || c0 === undefined || c1 === null ? null : c1 - c0,
       });
     }
-    return { runId, sent: res.sent, coordinatorRows: sends.size, sendNs, workers, exitCode: res.exitCode, coordinatorCpuNs };
+    return { runId, sent: res.sent, coordinatorRows: sends.size, sendNs, sendKernelNs, workers, exitCode: res.exitCode, coordinatorCpuNs };
   } finally {
     for (const w of spawned) w.kill();
   }

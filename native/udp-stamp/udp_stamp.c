@@ -9,15 +9,25 @@
 // JS API (wrapped by src/net/stamped-socket.ts):
 //   open(address, port, rcvbufBytes, onMessage(buf, address, port, arrivalMonoNs | null), onError?, reuseAddr?)
 //     → handle; reuseAddr sets SO_REUSEADDR (several workers of one host bind one group's port); a non-blocking socket of the address's family, bound, polled on Node's loop.
-//   info(handle) → { address, port, family, rcvbuf, unstamped, drops, dropsFrom }
+//   info(handle) → { address, port, family, rcvbuf, unstamped, txLost, drops, dropsFrom }
 //     drops: datagrams the kernel dropped at this socket (receive queue full), or null with
 //     dropsFrom naming why; read with SO_MEMINFO (the socket's own counter, now), else the last
 //     SO_RXQ_OVFL value a datagram carried (drops before that datagram only).
-//   send(handle, buf, port, address) → bytes sent (synchronous sendto; EAGAIN is an error)
+//   send(handle, buf, port, address, stampThis?) → bytes sent (synchronous sendto; EAGAIN is an error)
 //   joinGroup(handle, group, iface)  IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP on the interface named by
 //     iface: "" (the kernel's choice by route), a local address, or an interface name.
 //   multicastSend(handle, ttl, iface)  IP(V6)_MULTICAST_TTL/HOPS and _IF for datagrams sent to a
 //     group, loopback delivery on (workers on the sending host hear the group too).
+//   enableTxStamps(handle, onlyAsked?) asks the kernel for a software transmit stamp of every
+//     datagram this socket sends (SO_TIMESTAMPING TX_SOFTWARE, OPT_ID, OPT_TSONLY); the k-th
+//     datagram sent after it (k = 0, 1, …, counting successful send() calls) gets id k. onlyAsked:
+//     only of the datagrams sent with send(…, stampThis = true) (a per-sendmsg control message);
+//     their ids then count stamped datagrams on recent kernels, all datagrams on older ones.
+//     Throws when the kernel refuses.
+//   txStamps(handle) → [id0, monoNs0, id1, monoNs1, …]: the transmit stamps collected so far
+//     (oldest first), moved to CLOCK_MONOTONIC like arrival stamps, and forgets them. It first
+//     drains the error queue without blocking; the poll drains it too (POLLERR), so a caller that
+//     never asks loses nothing but the oldest stamps beyond TX_RING.
 //   close(handle)  stops the poll and closes the fd; no callback runs after it returns.
 //   mapShared(path, length) → ArrayBuffer over the first `length` bytes of the file, mapped
 //     read-only and MAP_SHARED (a daemon's shared-memory segment, e.g. ChronoTick's): reads see the
@@ -28,6 +38,8 @@
 #include <uv.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <linux/sock_diag.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -47,6 +59,7 @@
 #define DRAIN_BATCHES 4   // recvmmsg calls per wake-up at most: 64 datagrams, then the loop turns
 #define SLOT 65536        // bytes per datagram slot: any UDP payload fits, nothing is truncated
 #define MAX_AGE_NS 10000000000LL  // a stamp older than 10 s (or in the future) is not believed
+#define TX_RING 1024      // transmit stamps kept until txStamps() takes them; the oldest go first
 
 typedef struct {
   napi_env env;
@@ -75,6 +88,12 @@ typedef struct {
   struct sockaddr_storage from[BATCH];
   char ctrl[BATCH][CMSG_SPACE(sizeof(struct timespec)) + 64];
   char *data;  // BATCH * SLOT bytes
+  // Transmit stamps (enableTxStamps): a ring of (OPT_ID id, CLOCK_MONOTONIC ns).
+  int tx_on;
+  uint32_t tx_id[TX_RING];
+  int64_t tx_mono[TX_RING];
+  unsigned tx_head, tx_count;
+  uint64_t tx_lost;  // stamps overwritten before txStamps() took them, or not believable
 } sock_t;
 
 // ---- errors ---------------------------------------------------------------------------------
@@ -270,6 +289,56 @@ static void deliver(sock_t *s, napi_value fn, napi_value global, int i, int64_t 
   napi_close_handle_scope(env, hs);
 }
 
+// Move every transmit stamp waiting on the error queue into the ring, without blocking. Each
+// message is a sock_extended_err (origin TIMESTAMPING, ee_info SCM_TSTAMP_SND, ee_data = OPT_ID)
+// and an SCM_TIMESTAMPING whose ts[0] is the software stamp (CLOCK_REALTIME), taken as the
+// datagram is handed to the device; moved to CLOCK_MONOTONIC with a pair read just after.
+static void drain_tx(sock_t *s) {
+  for (int guard = 0; guard < TX_RING; guard++) {
+    char ctrl[256];
+    struct msghdr h;
+    memset(&h, 0, sizeof h);
+    h.msg_control = ctrl;
+    h.msg_controllen = sizeof ctrl;
+    ssize_t n = recvmsg(s->fd, &h, MSG_ERRQUEUE | MSG_DONTWAIT);
+    if (n < 0) { if (errno == EINTR) continue; return; }  // EAGAIN: the queue is empty
+    // The pair that moves the stamp to CLOCK_MONOTONIC: realtime between two monotonic reads,
+    // paired with their midpoint. A preemption between the reads (milliseconds on a loaded host)
+    // would shift the stamp by half of it, out of its datagram's send bracket: read again, up to
+    // 8 times, until the bracket is under 2 µs, and keep the narrowest.
+    int64_t mono_now = 0, real_now = 0, best_gap = INT64_MAX;
+    for (int t = 0; t < 8 && best_gap > 2000; t++) {
+      struct timespec m0, r, m1;
+      clock_gettime(CLOCK_MONOTONIC, &m0);
+      clock_gettime(CLOCK_REALTIME, &r);
+      clock_gettime(CLOCK_MONOTONIC, &m1);
+      int64_t gap = ts_ns(&m1) - ts_ns(&m0);
+      if (gap < best_gap) { best_gap = gap; real_now = ts_ns(&r); mono_now = ts_ns(&m0) + gap / 2; }
+    }
+    int64_t ts = -1;
+    int have_id = 0;
+    uint32_t id = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+        struct scm_timestamping t;
+        memcpy(&t, CMSG_DATA(c), sizeof t);
+        if (t.ts[0].tv_sec || t.ts[0].tv_nsec) ts = ts_ns(&t.ts[0]);
+      } else if ((c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) || (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+        struct sock_extended_err ee;
+        memcpy(&ee, CMSG_DATA(c), sizeof ee);
+        if (ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING && ee.ee_info == SCM_TSTAMP_SND) { have_id = 1; id = ee.ee_data; }
+      }
+    }
+    if (!have_id) continue;  // not a send stamp (another error-queue message): skipped
+    int64_t age = real_now - ts;
+    if (ts < 0 || age < 0 || age > MAX_AGE_NS) { s->tx_lost++; continue; }
+    unsigned at = (s->tx_head + s->tx_count) % TX_RING;
+    if (s->tx_count == TX_RING) { s->tx_head = (s->tx_head + 1) % TX_RING; s->tx_lost++; } else s->tx_count++;
+    s->tx_id[at] = id;
+    s->tx_mono[at] = mono_now - age;
+  }
+}
+
 static void on_readable(uv_poll_t *p, int status, int events) {
   (void)events;
   sock_t *s = (sock_t *)p->data;
@@ -286,6 +355,16 @@ static void on_readable(uv_poll_t *p, int status, int events) {
   napi_callback_scope scope;
   if (napi_open_callback_scope(env, self, s->actx, &scope) != napi_ok) { napi_close_handle_scope(env, hs); return; }
 
+  // A transmit stamp waiting on the error queue makes the socket report POLLERR, and libuv answers
+  // POLLERR by stopping the poll and passing UV_EBADF: take the stamps and poll again, or no echo
+  // would be received after the first stamp that came late.
+  if (s->tx_on) {
+    drain_tx(s);
+    if (status == UV_EBADF) {
+      int r = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+      status = r < 0 ? r : 0;
+    }
+  }
   if (status < 0) {
     report_error(s, -status);
   } else {
@@ -430,6 +509,7 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, s->family == AF_INET6 ? "IPv6" : "IPv4", NAPI_AUTO_LENGTH, &v); napi_set_named_property(env, out, "family", v);
   napi_create_int32(env, rcvbuf, &v); napi_set_named_property(env, out, "rcvbuf", v);
   napi_create_double(env, (double)s->unstamped, &v); napi_set_named_property(env, out, "unstamped", v);
+  napi_create_double(env, (double)s->tx_lost, &v); napi_set_named_property(env, out, "txLost", v);
   // The socket's drop counter (sk_drops) now; without SO_MEMINFO (Linux < 4.6) the last value a
   // datagram carried; without either, null and why.
   uint32_t mem[SK_MEMINFO_VARS];
@@ -450,10 +530,10 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// send(handle, buf, port, address) → bytes sent
+// send(handle, buf, port, address, stampThis?) → bytes sent
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], out;
+  size_t argc = 5;
+  napi_value argv[5], out;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) return throw_msg(env, "ERR_MISSING_ARGS", "send(handle, buf, port, address)");
   sock_t *s = unwrap(env, argv[0]);
@@ -475,8 +555,32 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     snprintf(msg, sizeof msg, "send: \"%s\" is not a numeric %s address", addr, s->family == AF_INET6 ? "IPv6 (or IPv4)" : "IPv4");
     return throw_msg(env, "EINVAL", msg);
   }
+  // stampThis: ask for this datagram's transmit stamp alone (a SO_TIMESTAMPING control message).
+  bool stamp_this = false;
+  if (argc >= 5) napi_get_value_bool(env, argv[4], &stamp_this);
   ssize_t n;
-  do n = sendto(s->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl); while (n < 0 && errno == EINTR);
+  if (stamp_this && s->tx_on) {
+    struct iovec iov = { data, len };
+    char ctrl[CMSG_SPACE(sizeof(int))];
+    memset(ctrl, 0, sizeof ctrl);
+    struct msghdr h;
+    memset(&h, 0, sizeof h);
+    h.msg_name = &ss;
+    h.msg_namelen = sl;
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    h.msg_control = ctrl;
+    h.msg_controllen = sizeof ctrl;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SO_TIMESTAMPING;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    int gen = SOF_TIMESTAMPING_TX_SOFTWARE;
+    memcpy(CMSG_DATA(c), &gen, sizeof gen);
+    do n = sendmsg(s->fd, &h, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+  } else {
+    do n = sendto(s->fd, data, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl); while (n < 0 && errno == EINTR);
+  }
   if (n < 0) {
     char what[160];
     snprintf(what, sizeof what, "send to %s:%d", addr, port);
@@ -580,6 +684,44 @@ static napi_value js_multicast_send(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// enableTxStamps(handle, onlyAsked?)
+static napi_value js_enable_tx(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "enableTxStamps: socket is closed");
+  bool only_asked = false;
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &only_asked);
+  // onlyAsked: report stamps, but generate one only for a send(…, stampThis = true).
+  int flags = SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+  if (!only_asked) flags |= SOF_TIMESTAMPING_TX_SOFTWARE;
+  if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) < 0) return throw_errno(env, "setsockopt SO_TIMESTAMPING", errno);
+  s->tx_on = 1;
+  return NULL;
+}
+
+// txStamps(handle) → [id, monoNs, …]
+static napi_value js_tx_stamps(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out, v;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "txStamps: socket is closed");
+  if (s->tx_on) drain_tx(s);
+  CHECK(napi_create_array_with_length(env, (size_t)s->tx_count * 2, &out));
+  for (unsigned k = 0; k < s->tx_count; k++) {
+    unsigned at = (s->tx_head + k) % TX_RING;
+    CHECK(napi_create_uint32(env, s->tx_id[at], &v)); CHECK(napi_set_element(env, out, 2 * k, v));
+    CHECK(napi_create_bigint_int64(env, s->tx_mono[at], &v)); CHECK(napi_set_element(env, out, 2 * k + 1, v));
+  }
+  s->tx_head = 0;
+  s->tx_count = 0;
+  return out;
+}
+
 // close(handle): idempotent.
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -663,6 +805,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL },
     { "joinGroup", NULL, js_join_group, NULL, NULL, NULL, napi_default, NULL },
     { "multicastSend", NULL, js_multicast_send, NULL, NULL, NULL, napi_default, NULL },
+    { "enableTxStamps", NULL, js_enable_tx, NULL, NULL, NULL, napi_default, NULL },
+    { "txStamps", NULL, js_tx_stamps, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
     { "clockPair", NULL, js_clock_pair, NULL, NULL, NULL, napi_default, NULL },
     { "mapShared", NULL, js_map_shared, NULL, NULL, NULL, napi_default, NULL },

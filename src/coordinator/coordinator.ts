@@ -18,7 +18,7 @@ import { startStepCheck } from '../clock/step-check.js';
 import type { RoleOptions } from '../cli/role-options.js';
 import { dueTimesNs, scheduleKind, scheduleLength, scheduleRecord, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
-import { EventSender, type EventPathFaults } from './event-sender.js';
+import { EventSender, type EventPathFaults, type KernelSend } from './event-sender.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import { EchoRecorder } from './echo-recorder.js';
@@ -110,7 +110,15 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     options: opts.sourceOptions ?? {},
   });
   const stopStepCheck = startStepCheck(clock, sync.sink, log);
-  const csv = new BatchedCsvWriter(paths.coordinatorCsv, coordinatorColumns(stamped.map((s) => s.name)), 100, onFatal);
+  const csv = new BatchedCsvWriter(
+    paths.coordinatorCsv,
+    coordinatorColumns(
+      stamped.map((s) => s.name),
+      true,
+    ),
+    100,
+    onFatal,
+  );
   await csv.open();
 
   const socket = DgramAsPromised.createSocket('udp4', (buf: Buffer, rinfo: RemoteInfo) => {
@@ -171,13 +179,15 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const encode = (seq: number, stamps: readonly Reading[], trueNs: bigint | null, echo: boolean): Buffer =>
       parts.seal(parts.open(seq, stamps, trueNs, echo), null);
     const readings: Reading[] = new Array<Reading>(stamped.length);
-    const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null): Cell[] => {
+    const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null, kernel: KernelSend): Cell[] => {
       const row: Cell[] = [opts.runId, seq, seq, sendNs];
       for (let j = 0; j < readings.length; j++) {
         const r = readings[j]!;
         row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
       }
       row.push(trueSendNs);
+      if ('mono' in kernel) row.push(localAtMono(clock, kernel.mono), null);
+      else row.push(null, kernel.reason);
       return row;
     };
     await warmUp(clock, stamped, readings, encode, eventRow);
@@ -214,8 +224,9 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
             }
           : null;
       events.send(parts.seal(open, null), seq, perWorker);
+      const kernelSend = events.kernelSend();
       echoes?.noteSend(seq, sendNs, ask);
-      csv.append(eventRow(seq, sendNs, trueSendNs));
+      csv.append(eventRow(seq, sendNs, trueSendNs, kernelSend));
       sent++;
       if (Date.now() - lastProgress >= 5000) {
         lastProgress = Date.now();
@@ -259,7 +270,7 @@ async function warmUp(
   stamped: ClockSource[],
   readings: Reading[],
   encode: (seq: number, stamps: readonly Reading[], trueNs: bigint | null, echo: boolean) => Buffer,
-  eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null) => Cell[],
+  eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null, kernel: KernelSend) => Cell[],
 ): Promise<void> {
   const start = process.hrtime.bigint();
   const rows: Cell[][] = [];
@@ -269,7 +280,7 @@ async function warmUp(
     const mono = process.hrtime.bigint();
     for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(ns, mono);
     encode(i, readings, clock.simulated ? (clock.lastTrueNs ?? null) : null, i % 2 === 0);
-    rows.push(eventRow(i, ns, null));
+    rows.push(eventRow(i, ns, null, i % 2 === 0 ? { mono } : { reason: 'not-sent' }));
     if (rows.length === 25) rowsToCsv(rows.splice(0));
   }
 }
@@ -293,6 +304,16 @@ async function waitReadyIncludingOwnSources(
     }
     await sleep(250);
   }
+}
+
+/**
+ * The local clock's reading at a past CLOCK_MONOTONIC instant, as the worker maps its kernel
+ * receive stamps: through atMonoNs (a simulated clock maps the instant through its own model),
+ * else stepped back from nowNs() by the instant's age.
+ */
+function localAtMono(clock: LocalClock, mono: bigint): bigint {
+  if (clock.atMonoNs) return clock.atMonoNs(mono);
+  return clock.nowNs() - (process.hrtime.bigint() - mono);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -3,15 +3,22 @@ import type { Logger } from '../cli/logger.js';
 import type { WorkerAddress } from './control.js';
 import type { MulticastGroup, MulticastOptions } from '../net/multicast.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon, type UdpStampHandle } from '../net/udp-stamp-addon.js';
+import { findTxStamp, SEND_KERNEL_REASONS, type SendKernelReason } from './tx-stamps.js';
 
 /** A datagram that came back on worker `i`'s event socket (an echo); `arrivalMono` on CLOCK_MONOTONIC, null if the kernel gave no stamp. */
 export type OnEventSocketDatagram = (i: number, buf: Buffer, arrivalMono: bigint | null) => void;
 
 /** One event socket: a synchronous send to its worker. */
 interface EventSocket {
-  send(buf: Buffer): void;
+  /** stamp: ask the kernel for this datagram's transmit stamp (sockets with `takeTx` only). */
+  send(buf: Buffer, stamp: boolean): void;
   close(): Promise<void>;
+  /** Kernel transmit stamps on: the stamps collected so far ([id, monoNs, …]). */
+  takeTx?: () => (number | bigint)[];
 }
+
+/** The kernel's transmit instant of an event's first datagram (CLOCK_MONOTONIC), or why there is none. */
+export type KernelSend = { mono: bigint } | { reason: SendKernelReason };
 
 /** Per-datagram decision of the event-path fault injector (simulations only). */
 export interface EventPathFaults {
@@ -40,6 +47,9 @@ export class EventSender {
   sendErrors = 0;
   /** Datagrams handed to the kernel (a failed send is not counted). */
   datagramsSent = 0;
+  /** The socket of the current send()'s first datagram that left synchronously (the one stamped). */
+  private first = -1;
+  private sendStartMono = 0n;
 
   private constructor(
     private readonly sockets: EventSocket[],
@@ -49,6 +59,8 @@ export class EventSender {
     private readonly log: Logger,
     /** What the echoes' arrival stamps are. */
     readonly stampKind: 'kernel' | 'user',
+    /** Why events carry no kernel send stamp; null: they do (kernelSend()). */
+    readonly txUnavailable: SendKernelReason | null,
   ) {}
 
   /**
@@ -71,6 +83,8 @@ export class EventSender {
       else if (onDatagram && process.env[NO_NATIVE_ENV] !== '1') log.warn(`echo arrivals stamped in JavaScript: ${a.error}`);
     }
     const deliver: OnEventSocketDatagram = onDatagram ?? (() => {});
+    let txUnavailable: SendKernelReason | null = addon ? null : SEND_KERNEL_REASONS.noAddon;
+    if (addon && !addon.enableTxStamps) txUnavailable = SEND_KERNEL_REASONS.refused;
     const sockets: EventSocket[] = [];
     // Filled in once the sender exists: errors before that fail the open.
     const onError: { fn: (i: number, e: NodeJS.ErrnoException) => void } = { fn: () => {} };
@@ -84,6 +98,12 @@ export class EventSender {
                 w,
                 (buf, mono) => deliver(i, buf, mono),
                 (e) => onError.fn(i, e),
+                txUnavailable === null
+                  ? (e) => {
+                      txUnavailable = SEND_KERNEL_REASONS.refused;
+                      log.warn(`kernel send stamps unavailable (${e.message}): send stamps are taken in JavaScript`);
+                    }
+                  : null,
               )
             : await openUserSocket(
                 w,
@@ -96,7 +116,8 @@ export class EventSender {
       await Promise.all(sockets.map((s) => s.close()));
       throw new Error(`cannot open an event socket to a worker: ${(e as Error).message}`, { cause: e });
     }
-    const sender = new EventSender(sockets, workers, faults, log, addon ? 'kernel' : 'user');
+    if (txUnavailable !== null) for (const s of sockets) delete s.takeTx; // all or none
+    const sender = new EventSender(sockets, workers, faults, log, addon ? 'kernel' : 'user', txUnavailable);
     onError.fn = (i, e) => sender.onError(i, e);
     return sender;
   }
@@ -134,7 +155,8 @@ export class EventSender {
     } catch (e) {
       throw new Error(`cannot open the multicast socket to ${groupLabel(m.group)}: ${(e as Error).message}`, { cause: e });
     }
-    const sender = new EventSender([socket], [{ label: `group ${groupLabel(m.group)}` }], null, log, kind);
+    if (socket.takeTx) delete socket.takeTx;
+    const sender = new EventSender([socket], [{ label: `group ${groupLabel(m.group)}` }], null, log, kind, SEND_KERNEL_REASONS.multicast);
     sender.multicast = true;
     onError.fn = (i, e) => sender.onError(i, e);
     return sender;
@@ -155,6 +177,8 @@ export class EventSender {
     const sockets = this.sockets;
     const n = sockets.length;
     const first = seq % n;
+    this.first = -1;
+    if (this.txUnavailable === null) this.sendStartMono = process.hrtime.bigint();
     for (let k = 0; k < n; k++) {
       const i = first + k < n ? first + k : first + k - n;
       const b = perWorker === null ? buf : (perWorker(i) ?? buf);
@@ -164,8 +188,11 @@ export class EventSender {
   }
 
   private sendTo(i: number, buf: Buffer): void {
+    const s = this.sockets[i]!;
+    const stamp = this.first < 0 && s.takeTx !== undefined;
     try {
-      this.sockets[i]!.send(buf);
+      s.send(buf, stamp);
+      if (stamp) this.first = i;
       this.datagramsSent++;
     } catch (e) {
       this.onError(i, e as NodeJS.ErrnoException);
@@ -188,6 +215,21 @@ export class EventSender {
       go();
     }, d.delayNs / 1e6);
     this.delayed.add(t);
+  }
+
+  /**
+   * The kernel's transmit stamp of the first datagram the last send() put on the wire, taken from
+   * that socket's error queue after all of the event's sends returned (non-blocking: on loopback
+   * and most NICs the software stamp is queued inside sendmsg). Only that datagram asks for a
+   * stamp, so one queue is read per event, not one per worker.
+   */
+  kernelSend(): KernelSend {
+    if (this.txUnavailable !== null) return { reason: this.txUnavailable };
+    if (this.first < 0) return { reason: SEND_KERNEL_REASONS.notSent };
+    const flat = this.sockets[this.first]!.takeTx!();
+    // Read after the queue: the stamp's move to the monotonic clock happens in that read.
+    const found = findTxStamp(flat, this.sendStartMono, process.hrtime.bigint());
+    return found === null ? { reason: SEND_KERNEL_REASONS.notDelivered } : { mono: found };
   }
 
   /** Send failures and ICMP errors: log each kind once per worker, keep going. */
@@ -282,16 +324,27 @@ function openKernelSocket(
   w: WorkerAddress,
   onDatagram: (buf: Buffer, arrivalMono: bigint | null) => void,
   onError: (e: NodeJS.ErrnoException) => void,
+  onTxRefused: ((e: Error) => void) | null,
 ): EventSocket {
   const h: UdpStampHandle = addon.open('0.0.0.0', 0, 1 << 20, (buf, _a, _p, mono) => onDatagram(buf, mono), onError);
-  return {
-    send: (buf) => {
-      addon.send(h, buf, w.port, w.host);
+  const s: EventSocket = {
+    send: (buf, stamp) => {
+      addon.send(h, buf, w.port, w.host, stamp);
     },
     close: async () => {
       addon.close(h);
     },
   };
+  if (onTxRefused && addon.enableTxStamps && addon.txStamps) {
+    try {
+      addon.enableTxStamps(h, true);
+      const take = addon.txStamps.bind(addon);
+      s.takeTx = () => take(h);
+    } catch (e) {
+      onTxRefused(e as Error);
+    }
+  }
+  return s;
 }
 
 /**

@@ -41,8 +41,17 @@ export function workerHeader(sourceCols: readonly string[]): string[] {
   return [e.runId, e.nodeId, e.eventId, e.seq, WORKER_STAMPS.local, ...sourceCols, WORKER_STAMPS.truth];
 }
 
-export function coordinatorColumns(sources: readonly string[]): string[] {
-  return coordinatorHeader(sourceColumns(sources));
+/**
+ * coordinator.csv's kernel send stamp, after the truth column: the local clock at the kernel's
+ * software transmit stamp of the event's first datagram (SO_TIMESTAMPING), and, when that is
+ * empty, why (SEND_KERNEL_REASONS). Files written before it have neither column; readers find
+ * both by name (`kernelSend` false: that older layout, for fixtures of old runs).
+ */
+export const COORDINATOR_KERNEL_SEND = { local: 'send_kernel_ns', reason: 'send_kernel_reason' } as const;
+
+export function coordinatorColumns(sources: readonly string[], kernelSend: boolean): string[] {
+  const head = coordinatorHeader(sourceColumns(sources));
+  return kernelSend ? [...head, COORDINATOR_KERNEL_SEND.local, COORDINATOR_KERNEL_SEND.reason] : head;
 }
 
 /**
@@ -109,6 +118,7 @@ export type CommitWaitColumn = (typeof COMMIT_WAIT_COLUMNS)[number];
  */
 export const STAMP_COLUMNS: readonly string[] = [
   COORDINATOR_STAMPS.local,
+  COORDINATOR_KERNEL_SEND.local,
   WORKER_STAMPS.local,
   COORDINATOR_STAMPS.truth,
   WORKER_STAMPS.truth,

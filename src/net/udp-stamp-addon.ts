@@ -38,11 +38,28 @@ export interface UdpStampAddon {
     family: 'IPv4' | 'IPv6';
     rcvbuf: number;
     unstamped: number;
+    /** Transmit stamps lost: overwritten before txStamps() took them, or not believable (realtime stepped). */
+    txLost: number;
     drops: number | null;
     dropsFrom: string;
   };
-  /** Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes sent. */
-  send(h: UdpStampHandle, buf: Buffer, port: number, address: string): number;
+  /**
+   * Synchronous sendto to a numeric address; EAGAIN and every other failure throw. Returns bytes
+   * sent. stampThis: ask for this datagram's transmit stamp (after enableTxStamps(h, true)).
+   */
+  send(h: UdpStampHandle, buf: Buffer, port: number, address: string, stampThis?: boolean): number;
+  /**
+   * Ask the kernel for a software transmit stamp (SO_TIMESTAMPING) of every datagram sent from
+   * now on: the k-th successful send() after this call (k = 0, 1, …) gets id k. onlyAsked: only of
+   * those sent with stampThis (their ids then count stamped datagrams on recent kernels, every
+   * datagram on older ones). Throws when refused. Optional: an older build of the addon lacks it.
+   */
+  enableTxStamps?(h: UdpStampHandle, onlyAsked?: boolean): void;
+  /**
+   * The transmit stamps collected since the last call, oldest first, as [id, monoNs, id, monoNs, …]
+   * (monoNs: the kernel's stamp moved to CLOCK_MONOTONIC); drains the error queue without blocking.
+   */
+  txStamps?(h: UdpStampHandle): (number | bigint)[];
   /** Stops the poll and closes the fd; idempotent; no callback runs after it. */
   close(h: UdpStampHandle): void;
   /** CLOCK_REALTIME paired with CLOCK_MONOTONIC (the midpoint of the narrowest of 32 brackets), and that bracket's width (ns). */

@@ -110,10 +110,20 @@ test(
     if (!stillClock(moved)) t.diagnostic(`the host's realtime clock moved ${moved} ns against the monotonic clock: bracket checks skipped`);
     const sent = csv(p.coordinatorCsv);
     const sendOf = new Map(sent.rows.map((r) => [col(sent, 'seq')(r), col(sent, 'send_local_ns')(r)]));
+    // Kernel send stamps: every event has one (loopback stamps inside sendmsg), after the JS stamp.
+    const kernelOf = new Map(sent.rows.map((r) => [col(sent, 'seq')(r), col(sent, 'send_kernel_ns')(r)]));
+    for (const r of sent.rows) {
+      const seq = col(sent, 'seq')(r);
+      assert.equal(col(sent, 'send_kernel_reason')(r), '', `event ${seq}: no reason when stamped`);
+      assert.ok(BigInt(kernelOf.get(seq)!) >= BigInt(sendOf.get(seq)!), `event ${seq}: kernel send stamp after the JS stamp`);
+    }
     for (const node of ['w1', 'w2']) {
       const e = csv(p.echoCsv(node));
       const w = csv(p.workerCsv(node));
       const recvOf = new Map(w.rows.map((r) => [col(w, 'seq')(r), col(w, 'recv_local_ns')(r)]));
+      if (stillClock(moved))
+        for (const [seq, r] of recvOf)
+          assert.ok(BigInt(kernelOf.get(seq)!) <= BigInt(r), `${node} seq ${seq}: kernel send ≤ kernel receive`);
       assert.equal(e.rows.length, recvOf.size, `${node}: one echo row per received event`);
       assert.ok(e.rows.length >= N - 5, `${node}: ${e.rows.length} of ${N} echoes (loopback)`);
       assert.equal(new Set(e.rows.map(col(e, 'seq'))).size, e.rows.length, 'no event twice');
@@ -171,6 +181,11 @@ test(
     const user = await runWith('T-echo-user', ['w1'], '2', 40, { CHRONOEVAL_NO_NATIVE: '1' });
     const moved = realMinusMono() - before;
     assert.equal(readEchoSummary(user.echoSummary).summary!.stamp, 'user');
+    const userSent = csv(user.coordinatorCsv);
+    assert.ok(
+      userSent.rows.every((r) => col(userSent, 'send_kernel_ns')(r) === '' && col(userSent, 'send_kernel_reason')(r) === 'no-addon'),
+      'without the addon: no kernel send stamp, reason no-addon (send_local_ns is the send stamp)',
+    );
     const u = csv(user.echoCsv('w1'));
     assert.ok(u.rows.length >= 18 && u.rows.every((r) => Number(col(u, 'seq')(r)) % 2 === 0), `${u.rows.length} rows`);
     for (const r of stillClock(moved) ? u.rows : [])

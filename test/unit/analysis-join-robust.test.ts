@@ -58,7 +58,7 @@ function writeRun(spec: RunSpec): string {
   const nodes = Array.from({ length: spec.workers ?? 2 }, (_, i) => `w${i + 1}`);
   const period = 1e9 / spec.rate;
   const cell = (t: number, hw: number) => `${absNs(t)},${absNs(t - hw)},${absNs(t + hw)},ok`;
-  const coord = [coordinatorColumns(SOURCES).join(',')];
+  const coord = [coordinatorColumns(SOURCES, false).join(',')];
   for (let e = 0; e < spec.events; e++) {
     const t = 2e9 + e * period;
     coord.push(`r,${e},${e},${absNs(t)},${absNs(t)},,,ok,${cell(t, 1e6)},${cell(t, 2e6)},${absNs(t)}`);

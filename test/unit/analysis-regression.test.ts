@@ -38,7 +38,7 @@ function nativeRun(): string {
   const dir = path.join(tmpDir('chronoeval-regression-'), 'regression-run');
   const rnd = new Prng(20261121);
   const r = () => rnd.next();
-  const coord = [coordinatorColumns(SRC).join(',')];
+  const coord = [coordinatorColumns(SRC, false).join(',')];
   const wHeader = workerColumns(SRC).join(',');
   const workers = NODES.map(() => [wHeader]);
   const cwHeader = COMMIT_WAIT_COLUMNS.join(',');

@@ -74,7 +74,7 @@ test('checks.json: a result missing what the report needs is left out; a file wi
 test('columns: the stamps are never taken for clock sources; a source is found by its own columns', () => {
   const names = sourceColumnNames('bounded');
   assert.deepEqual(names, { point: 'bounded_ns', lo: 'bounded_lo_ns', hi: 'bounded_hi_ns', status: 'bounded_status' });
-  assert.deepEqual(discoverSources(coordinatorColumns(['system', 'bounded'])), [
+  assert.deepEqual(discoverSources(coordinatorColumns(['system', 'bounded'], true)), [
     { name: 'system', bounded: true },
     { name: 'bounded', bounded: true },
   ]);

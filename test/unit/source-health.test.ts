@@ -150,7 +150,7 @@ function writeCsv(file: string, header: readonly string[], rows: (string | numbe
 /** 6 events 1 s apart; w1: ntp warming for 2 events then ok; w2: ntp unsynced throughout and no bounded columns. */
 function writeRun(dir: string, opts: { statusColumns: boolean }): void {
   const N = 6;
-  const coordCols = coordinatorColumns(['system']);
+  const coordCols = coordinatorColumns(['system'], false);
   writeCsv(
     path.join(dir, 'coordinator.csv'),
     coordCols,

@@ -43,6 +43,16 @@ async function tearDown(lab: Lab, work: string, lap: string[], t0: number, label
   rmSync(work, { recursive: true, force: true });
 }
 
+/** Processes on the lab's nodes other than slurmd, polled for up to `waitMs` until there are none. */
+async function leftOnNodes(lab: Lab, waitMs: number): Promise<string[]> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+    if (left.length === 0 || Date.now() >= until) return left;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 /** Data rows of `rel` in the one run under work/results so far; 0 before it exists. */
 function rowsOfTheRun(work: string, rel: string): number {
   const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
@@ -107,7 +117,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         );
 
         // the job left nothing on the nodes but the slurmd daemons
-        const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        const left = await leftOnNodes(lab, 0);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       } finally {
         const down = await lab.down();
@@ -171,12 +181,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         assert.equal(an.code, 0, `the partial results analyse: ${an.stderr}`);
 
         // Slurm ends the job's processes (SIGKILL after KillWait = 5 s): only slurmd stays
-        let left: string[] = [];
-        for (let i = 0; i < 40; i++) {
-          left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
-          if (left.length === 0) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        const left = await leftOnNodes(lab, 10000);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
         assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
         process.stderr.write(
@@ -221,7 +226,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         assert.ok(w2 >= 100 && w2 < 600, `w2's rows up to its death kept: ${w2}`);
         assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysed');
 
-        const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        const left = await leftOnNodes(lab, 0);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       } finally {
         const down = await lab.down();
@@ -269,12 +274,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
 
         // the cut-off node still runs its worker until it is back and Slurm ends the orphan
         await lab.link(3, true);
-        let left: string[] = [];
-        for (let i = 0; i < 120; i++) {
-          left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
-          if (left.length === 0) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        const left = await leftOnNodes(lab, 30000);
         lap.push(`orphans gone ${Date.now() - t0} ms`);
         assert.deepEqual(left, [], 'only slurmd left once n3 is back');
         assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
@@ -336,7 +336,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         for (const w of ['w1', 'w2']) assert.equal(rows(`workers/${w}.csv`), 100, `${w} got every event`);
         assert.ok(existsSync(path.join(runDir, 'stats.json')), 'analysed by the job');
         assert.ok(existsSync(path.join(work, 'logs', `slurm-${id}.out`)), "the job's output where it was said to be");
-        const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        const left = await leftOnNodes(lab, 0);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       } finally {
         await tearDown(lab, work, lap, t0, 'chronoeval slurm');
@@ -412,7 +412,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[col]))].sort(), ['100', '50']);
         assert.equal(new Set(csv.slice(1).map((l) => l.split(',')[0])).size, 4, 'every cell compared');
         assert.ok(existsSync(path.join(dir, 'compare', 'compare.html')));
-        const left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
+        const left = await leftOnNodes(lab, 0);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       } finally {
         const down = await lab.down();
@@ -487,12 +487,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         assert.ok(existsSync(path.join(runDir, 'stats.json')), 'the partial run analysed by the command');
         const n = readFileSync(path.join(runDir, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
         assert.ok(n >= 100 && n < 6000, `coordinator rows ${n}: up to the cancel`);
-        let left: string[] = [];
-        for (let i = 0; i < 40; i++) {
-          left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
-          if (left.length === 0) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        const left = await leftOnNodes(lab, 10000);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
         assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
       } finally {
@@ -574,12 +569,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
           );
         process.stderr.write(`[slurm-real sweep array SIGTERM] cells: ${cells.map((x) => `${x.status}/${x.exit_code}`).join(' ')}\n`);
         assert.ok(!existsSync(path.join(dir, 'compare')), 'nothing compared');
-        let left: string[] = [];
-        for (let i = 0; i < 40; i++) {
-          left = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
-          if (left.length === 0) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        const left = await leftOnNodes(lab, 10000);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
         assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
       } finally {
@@ -677,12 +667,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         const left = (d: string): string[] => (existsSync(d) ? readdirSync(d, { recursive: true }).map(String) : []);
         for (const nd of ['n1', 'n2', 'n3'])
           for (const sub of ['results', 'logs']) assert.deepEqual(left(path.join(nodes, nd, sub)), [], `${nd}/${sub}: node copy removed`);
-        let procs: string[] = [];
-        for (let i = 0; i < 40; i++) {
-          procs = (await lab.nodeProcesses()).filter((p) => !/^n\d: slurmd /.test(p));
-          if (procs.length === 0) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
+        const procs = await leftOnNodes(lab, 10000);
         assert.deepEqual(procs, [], 'only slurmd left in the node namespaces');
       } finally {
         await tearDown(lab, work, lap, t0, 'chronoeval slurm --node-dir');

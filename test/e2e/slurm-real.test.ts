@@ -53,6 +53,31 @@ async function leftOnNodes(lab: Lab, waitMs: number): Promise<string[]> {
   }
 }
 
+/**
+ * `chronoeval ARGS` in the lab's controller namespace (ip netns exec execs node itself, so a signal
+ * reaches the command); `out` is its stdout and stderr in one text.
+ */
+function cliInLab(lab: Lab, args: string[]): { kill: (sig: NodeJS.Signals) => void; closed: Promise<number | null>; readonly out: string } {
+  const c = spawn(
+    'ip',
+    ['netns', 'exec', `${lab.tag}c`, 'env', `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`, process.execPath, CLI, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  c.stdout.on('data', (d) => (out += d));
+  c.stderr.on('data', (d) => (out += d));
+  const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+  return {
+    kill: (sig) => void c.kill(sig),
+    closed,
+    get out() {
+      return out;
+    },
+  };
+}
+
 /** Data rows of `rel` in the one run under work/results so far; 0 before it exists. */
 function rowsOfTheRun(work: string, rel: string): number {
   const runs = existsSync(path.join(work, 'results')) ? readdirSync(path.join(work, 'results')) : [];
@@ -436,53 +461,38 @@ describe('real Slurm', { concurrency: 2 }, () => {
       const work = tmpDir('ce-slurmcmd-');
       const lap: string[] = [`lab up ${Date.now() - t0} ms`];
       try {
-        // `ip netns exec` execs node itself, so the signal reaches the command, not a wrapper shell
-        const c = spawn(
-          'ip',
-          [
-            'netns',
-            'exec',
-            `${lab.tag}c`,
-            'env',
-            `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
-            process.execPath,
-            CLI,
-            'slurm',
-            '--duration-s',
-            '120',
-            '--set',
-            'WARMUP_MAX_S=5',
-            '--set',
-            'POLL_MS=200',
-            '--no-figures',
-            '--poll-s',
-            '1',
-            '--results-dir',
-            path.join(work, 'results'),
-            '--logs-dir',
-            path.join(work, 'logs'),
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let stdout = '';
-        c.stdout.on('data', (d) => (stdout += d));
-        c.stderr.on('data', (d) => (stdout += d));
-        const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+        const c = cliInLab(lab, [
+          'slurm',
+          '--duration-s',
+          '120',
+          '--set',
+          'WARMUP_MAX_S=5',
+          '--set',
+          'POLL_MS=200',
+          '--no-figures',
+          '--poll-s',
+          '1',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+        ]);
+        const closed = c.closed;
         const coordRows = () => rowsOfTheRun(work, 'coordinator.csv');
         const deadline = Date.now() + 60_000;
         while (coordRows() < 100) {
-          assert.ok(Date.now() < deadline, `no events sent within 60 s: ${stdout}`);
+          assert.ok(Date.now() < deadline, `no events sent within 60 s: ${c.out}`);
           await new Promise((r) => setTimeout(r, 250));
         }
         c.kill('SIGTERM');
         lap.push(`SIGTERM ${Date.now() - t0} ms`);
         const code = await closed;
         lap.push(`command exit ${code} ${Date.now() - t0} ms`);
-        assert.equal(code, 143, stdout);
-        const id = /^submitted job (\d+): /m.exec(stdout)?.[1];
-        assert.match(stdout, new RegExp(`^SIGTERM: cancelling job ${id} \\(scancel ${id}\\)`, 'm'));
-        assert.match(stdout, new RegExp(`^job ${id}: CANCELLED, exit code 143:0 `, 'm'));
-        assert.match(stdout, /^the job did not analyse its results: chronoeval analyze /m);
+        assert.equal(code, 143, c.out);
+        const id = /^submitted job (\d+): /m.exec(c.out)?.[1];
+        assert.match(c.out, new RegExp(`^SIGTERM: cancelling job ${id} \\(scancel ${id}\\)`, 'm'));
+        assert.match(c.out, new RegExp(`^job ${id}: CANCELLED, exit code 143:0 `, 'm'));
+        assert.match(c.out, /^the job did not analyse its results: chronoeval analyze /m);
         const runDir = path.join(work, 'results', readdirSync(path.join(work, 'results'))[0]!);
         assert.ok(existsSync(path.join(runDir, 'stats.json')), 'the partial run analysed by the command');
         const n = readFileSync(path.join(runDir, 'coordinator.csv'), 'utf8').trim().split('\n').length - 1;
@@ -507,33 +517,19 @@ describe('real Slurm', { concurrency: 2 }, () => {
       try {
         const spec = path.join(work, 'sweep.yaml');
         writeFileSync(spec, 'scenario: lan\nseeds: [1, 2]\nmatrix:\n  rate: [50, 100]\noptions:\n  workers: 2\n  duration_s: 60\n');
-        const c = spawn(
-          'ip',
-          [
-            'netns',
-            'exec',
-            `${lab.tag}c`,
-            'env',
-            `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
-            process.execPath,
-            CLI,
-            'sweep',
-            spec,
-            '--via',
-            'slurm',
-            '--results-dir',
-            path.join(work, 'results'),
-            '--logs-dir',
-            path.join(work, 'logs'),
-            '--sweeps-dir',
-            path.join(work, 'sweeps'),
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let stdout = '';
-        c.stdout.on('data', (d) => (stdout += d));
-        c.stderr.on('data', (d) => (stdout += d));
-        const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+        const c = cliInLab(lab, [
+          'sweep',
+          spec,
+          '--via',
+          'slurm',
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+          '--sweeps-dir',
+          path.join(work, 'sweeps'),
+        ]);
+        const closed = c.closed;
         const running = () => {
           const s = existsSync(path.join(work, 'sweeps')) ? readdirSync(path.join(work, 'sweeps')) : [];
           const d = s.length === 1 ? path.join(work, 'sweeps', s[0]!, 'cells') : '';
@@ -541,7 +537,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         };
         const deadline = Date.now() + 60_000;
         while (running() < 3) {
-          assert.ok(Date.now() < deadline, `3 cells not started within 60 s: ${stdout}`);
+          assert.ok(Date.now() < deadline, `3 cells not started within 60 s: ${c.out}`);
           await new Promise((r) => setTimeout(r, 250));
         }
         await new Promise((r) => setTimeout(r, 5000)); // the cells' run-locals under way
@@ -549,10 +545,10 @@ describe('real Slurm', { concurrency: 2 }, () => {
         lap.push(`SIGTERM ${Date.now() - t0} ms`);
         const code = await closed;
         lap.push(`sweep exit ${code} ${Date.now() - t0} ms`);
-        assert.equal(code, 143, stdout);
-        const m = /^sweep: job array (\d+) .*compare job (\d+) after it/m.exec(stdout);
-        assert.ok(m, stdout);
-        assert.match(stdout, new RegExp(`^sweep: SIGTERM: cancelling the array and the compare job \\(scancel ${m[1]} ${m[2]}\\)`, 'm'));
+        assert.equal(code, 143, c.out);
+        const m = /^sweep: job array (\d+) .*compare job (\d+) after it/m.exec(c.out);
+        assert.ok(m, c.out);
+        assert.match(c.out, new RegExp(`^sweep: SIGTERM: cancelling the array and the compare job \\(scancel ${m[1]} ${m[2]}\\)`, 'm'));
         const compare = await lab.job(m[2]!);
         assert.equal(compare.JobState, 'CANCELLED', 'the compare job never ran');
         const dir = path.join(work, 'sweeps', readdirSync(path.join(work, 'sweeps'))[0]!);
@@ -588,41 +584,27 @@ describe('real Slurm', { concurrency: 2 }, () => {
       const lap: string[] = [`lab up ${Date.now() - t0} ms`];
       try {
         const nodes = path.join(work, 'nodes'); // nodes/n1, nodes/n2, …: one directory per node, never shared
-        const c = spawn(
-          'ip',
-          [
-            'netns',
-            'exec',
-            `${lab.tag}c`,
-            'env',
-            `SLURM_CONF=${path.join(lab.dir, 'slurm.conf')}`,
-            process.execPath,
-            CLI,
-            'slurm',
-            '--duration-s',
-            '120',
-            '--set',
-            'WARMUP_MAX_S=5',
-            '--set',
-            'POLL_MS=200',
-            '--no-figures',
-            '--poll-s',
-            '1',
-            '--set',
-            'COMMIT_WAIT_S=1',
-            '--node-dir',
-            path.join(nodes, '%N'),
-            '--results-dir',
-            path.join(work, 'results'),
-            '--logs-dir',
-            path.join(work, 'logs'),
-          ],
-          { stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let stdout = '';
-        c.stdout.on('data', (d) => (stdout += d));
-        c.stderr.on('data', (d) => (stdout += d));
-        const closed = new Promise<number | null>((r) => c.on('close', (code) => r(code)));
+        const c = cliInLab(lab, [
+          'slurm',
+          '--duration-s',
+          '120',
+          '--set',
+          'WARMUP_MAX_S=5',
+          '--set',
+          'POLL_MS=200',
+          '--no-figures',
+          '--poll-s',
+          '1',
+          '--set',
+          'COMMIT_WAIT_S=1',
+          '--node-dir',
+          path.join(nodes, '%N'),
+          '--results-dir',
+          path.join(work, 'results'),
+          '--logs-dir',
+          path.join(work, 'logs'),
+        ]);
+        const closed = c.closed;
         const coordRows = (): number => {
           const d = path.join(nodes, 'n1', 'results');
           const runs = existsSync(d) ? readdirSync(d) : [];
@@ -631,7 +613,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         };
         const deadline = Date.now() + 60_000;
         while (coordRows() < 100) {
-          assert.ok(Date.now() < deadline, `no events sent within 60 s: ${stdout}`);
+          assert.ok(Date.now() < deadline, `no events sent within 60 s: ${c.out}`);
           await new Promise((r) => setTimeout(r, 250));
         }
         assert.ok(
@@ -643,11 +625,11 @@ describe('real Slurm', { concurrency: 2 }, () => {
         lap.push(`SIGINT ${Date.now() - t0} ms`);
         const code = await closed;
         lap.push(`command exit ${code} ${Date.now() - t0} ms`);
-        assert.equal(code, 130, stdout);
-        const id = /^submitted job (\d+): /m.exec(stdout)?.[1];
-        assert.match(stdout, new RegExp(`^SIGINT: stopping the run's steps of job ${id}`, 'm'));
-        for (const n of ['n1', 'n2', 'n3']) assert.match(stdout, new RegExp(`^collect: node ${n}: [1-9]\\d* file\\(s\\) from `, 'm'));
-        assert.doesNotMatch(stdout, /NOT collected/);
+        assert.equal(code, 130, c.out);
+        const id = /^submitted job (\d+): /m.exec(c.out)?.[1];
+        assert.match(c.out, new RegExp(`^SIGINT: stopping the run's steps of job ${id}`, 'm'));
+        for (const n of ['n1', 'n2', 'n3']) assert.match(c.out, new RegExp(`^collect: node ${n}: [1-9]\\d* file\\(s\\) from `, 'm'));
+        assert.doesNotMatch(c.out, /NOT collected/);
         const runs = readdirSync(path.join(work, 'results')).filter((d) => !d.startsWith('.'));
         assert.equal(runs.length, 1, `one run collected: ${runs.join(' ')}`);
         assert.deepEqual(readdirSync(path.join(work, 'results')), runs, 'no staging directory left');

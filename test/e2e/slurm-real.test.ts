@@ -33,12 +33,13 @@ async function submitTemplate(lab: Lab, work: string, env: Record<string, string
 }
 
 /** Take the lab down, print where the test's time went, and check nothing of the lab is left. */
-async function tearDown(lab: Lab, work: string, lap: string[], t0: number, label: string): Promise<void> {
+async function tearDown(lab: Lab, work: string, lap: string[], t0: number, label: string, noRunLeft?: string): Promise<void> {
   const down = await lab.down();
   lap.push(`lab down ${Date.now() - t0} ms`);
   process.stderr.write(`[slurm-real ${label}] ${lap.join('; ')}\n`);
   assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
   assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
+  if (noRunLeft) assert.deepEqual(processesMentioning(work), [], noRunLeft);
   rmSync(path.dirname(lab.dir), { recursive: true, force: true });
   rmSync(work, { recursive: true, force: true });
 }
@@ -254,14 +255,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         const left = await leftOnNodes(lab, 0);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       } finally {
-        const down = await lab.down();
-        lap.push(`lab down ${Date.now() - t0} ms`);
-        process.stderr.write(`[slurm-real step killed] ${lap.join('; ')}\n`);
-        assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-        assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-        assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the run left');
-        rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-        rmSync(work, { recursive: true, force: true });
+        await tearDown(lab, work, lap, t0, 'step killed', 'no chronoeval process of the run left');
       }
     },
   );
@@ -440,14 +434,7 @@ describe('real Slurm', { concurrency: 2 }, () => {
         const left = await leftOnNodes(lab, 0);
         assert.deepEqual(left, [], 'only slurmd left in the node namespaces');
       } finally {
-        const down = await lab.down();
-        lap.push(`lab down ${Date.now() - t0} ms`);
-        process.stderr.write(`[slurm-real sweep array] ${lap.join('; ')}\n`);
-        assert.equal(down.code, 0, `slurm-lab.sh down: ${down.stderr}`);
-        assert.deepEqual(processesMentioning(lab.dir), [], 'no munged/slurmctld/slurmd of the lab left');
-        assert.deepEqual(processesMentioning(work), [], 'no chronoeval process of the sweep left');
-        rmSync(path.dirname(lab.dir), { recursive: true, force: true });
-        rmSync(work, { recursive: true, force: true });
+        await tearDown(lab, work, lap, t0, 'sweep array', 'no chronoeval process of the sweep left');
       }
     },
   );

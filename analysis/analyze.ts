@@ -386,6 +386,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         unknown_events: w >= 0 ? counters.unknown[w]! : 0,
         latency_true: w >= 0 && fold.truthRecv && fold.truthSend ? fold.latencyTrue[w]! : null,
         latency_local: w >= 0 ? fold.latencyLocal[w]! : null,
+        latency_from_kernel_send: w >= 0 && fold.latencyKernel ? fold.latencyKernel[w]! : null,
         latency_by_source: w >= 0 ? sources.map((s, i) => ({ source: s.name, latency: fold.margins[i]![w]! })) : [],
         summary: read?.raw ?? null,
         rejected: summary?.rejected ?? null,

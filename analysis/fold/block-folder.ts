@@ -34,6 +34,7 @@ import type {
   CommitWaitEntry,
   CoordinationEntry,
   Distribution,
+  KernelSendLatency,
   OrderingEntry,
   SelfConsistencySection,
   Timeline,
@@ -73,6 +74,8 @@ export interface FoldResults {
   latencyTrue: Distribution[];
   latencyTruePooled: Distribution;
   latencyLocal: Distribution[];
+  /** Per worker: latency from the kernel's send stamp (events that have one); null when no event has. */
+  latencyKernel: KernelSendLatency[] | null;
   /** The causality margin r − s per [source][worker] (the apparent latency in source S). */
   margins: Distribution[][];
   causality: CausalityEntry[];
@@ -94,6 +97,11 @@ export interface FoldCounts {
   readonly truthRecv: boolean;
   readonly latTrue: readonly DistAcc[];
   readonly latLocal: readonly DistAcc[];
+  readonly latKernelTrue: readonly DistAcc[];
+  readonly latKernelLocal: readonly DistAcc[];
+  /** Events with a kernel send stamp; with its truth. */
+  readonly kernelSendEvents: number;
+  readonly kernelSendTruth: boolean;
   readonly causality: readonly CausalityCounts[][]; // [s][w or W = pooled]
   readonly ordering: readonly OrderingCounts[][]; // [s][pair or P = pooled]
   /** Pooled-only ordering: wrong interval orders charged to each worker, [s][w]; null with per-pair counters. */
@@ -122,6 +130,10 @@ export class BlockFolder implements FoldCounts {
   readonly pairs: [number, number][] = [];
   readonly latTrue: DistAcc[];
   readonly latLocal: DistAcc[];
+  readonly latKernelTrue: DistAcc[];
+  readonly latKernelLocal: DistAcc[];
+  kernelSendEvents = 0;
+  kernelSendTruth = false;
   readonly causality: CausalityCounts[][];
   readonly ordering: OrderingCounts[][];
   readonly orderingMissed: Float64Array[] | null;
@@ -153,6 +165,8 @@ export class BlockFolder implements FoldCounts {
     this.pooledOrdering = perPair ? null : new PooledOrderingScratch(W);
     this.latTrue = Array.from({ length: W }, () => new DistAcc());
     this.latLocal = Array.from({ length: W }, () => new DistAcc());
+    this.latKernelTrue = Array.from({ length: W }, () => new DistAcc());
+    this.latKernelLocal = Array.from({ length: W }, () => new DistAcc());
     this.causality = grid(S, W + 1, () => new CausalityCounts());
     this.ordering = grid(S, this.pairs.length + 1, () => new OrderingCounts());
     this.windows = grid(S, cfg.windows.length, () => new WindowCounts(W));
@@ -226,10 +240,17 @@ export class BlockFolder implements FoldCounts {
 
   /** Events sent per bin, whether truth exists, delivery latency per worker (true and local). */
   private foldDelivery(blk: EventBlock): void {
+    let kernel = 0;
     for (let j = 0; j < blk.n; j++) {
       if (blk.bin[j]! >= 0) this.tlSent![blk.bin[j]!]!++;
       if (!Number.isNaN(blk.trueSend[j]!)) this.truthSend = true;
+      if (!Number.isNaN(blk.sendKernel[j]!)) {
+        kernel++;
+        if (!Number.isNaN(blk.trueSendKernel[j]!)) this.kernelSendTruth = true;
+      }
     }
+    this.kernelSendEvents += kernel;
+    if (kernel > 0) this.foldKernelLatency(blk);
     const lat = this.scratch.margin;
     const local = this.scratch.wait;
     for (let w = 0; w < this.W; w++) {
@@ -252,6 +273,27 @@ export class BlockFolder implements FoldCounts {
       }
       this.latTrue[w]!.addAll(lat, m);
       this.latLocal[w]!.addAll(local, m);
+    }
+  }
+
+  /**
+   * Latency from the kernel's transmit stamp of the event's first datagram (docs/metrics.md,
+   * Delivery): recv − send_kernel, locally and (simulated) truly, over events that have it.
+   */
+  private foldKernelLatency(blk: EventBlock): void {
+    const sk = blk.sendKernel,
+      tsk = blk.trueSendKernel;
+    for (let w = 0; w < this.W; w++) {
+      const has = blk.has[w]!,
+        trueRecv = blk.trueRecv[w]!,
+        recvLocal = blk.recvLocal[w]!,
+        kt = this.latKernelTrue[w]!,
+        kl = this.latKernelLocal[w]!;
+      for (let j = 0; j < blk.n; j++) {
+        if (has[j] === 0 || Number.isNaN(sk[j]!)) continue;
+        kl.add(recvLocal[j]! - sk[j]!);
+        kt.add(trueRecv[j]! - tsk[j]!); // NaN without truth: not added
+      }
     }
   }
 

@@ -127,6 +127,8 @@ class NodeAcc {
   brackets = 0;
   unjudged = 0;
   inconsistent = 0;
+  /** Echoes whose event has the kernel's send stamp (used as s). */
+  kernelSend = 0;
   width = new DistAcc();
   delta = new DistAcc();
   missing = 0;
@@ -181,10 +183,15 @@ export class BracketFolder {
       }
       const echo = n.echo;
       acc.echoes++;
-      const delta = echoDelta(echo.s, echo.e, echo.h);
+      // The kernel's transmit stamp, taken after the JavaScript one, is the later (tighter) lower
+      // bound on when the datagram left; either is valid, so the later of the two is used.
+      const kernel = echo.sKernel > echo.s;
+      if (!Number.isNaN(echo.sKernel)) acc.kernelSend++;
+      const s = kernel ? echo.sKernel : echo.s;
+      const delta = echoDelta(s, echo.e, echo.h);
       const system = this.cfg.reference === null;
       const b = bracketOf({
-        loAtSend: system ? echo.s : ev.refLoAtSend,
+        loAtSend: system ? s : ev.refLoAtSend,
         hiAtEcho: system ? echo.e : USABLE_STATUS.has(echo.refStatus) ? echo.refHi : NaN,
         heldNs: echo.h,
         delta,
@@ -340,6 +347,7 @@ export class BracketFolder {
         brackets: n.brackets,
         unjudged: n.unjudged,
         inconsistent: n.inconsistent,
+        send_kernel: n.kernelSend,
         width: n.width.summarize(),
       };
       byWorker[node] = Object.fromEntries(sources.map((s, k) => [s.name, sourceEntry(n.sources[k]!, s.bounded, windows)]));

@@ -11,6 +11,7 @@ import type {
   CausalityEntry,
   CommitWaitEntry,
   CoordinationEntry,
+  KernelSendLatency,
   OrderingEntry,
   Timeline,
   WindowAccuracy,
@@ -22,6 +23,16 @@ export function latencyTrue(f: FoldCounts, w: number | null) {
 }
 export function latencyLocal(f: FoldCounts, w: number) {
   return f.latLocal[w]!.summarize();
+}
+
+/** Per worker, latency from the kernel's send stamp; null when no event carried one. */
+function latencyKernel(f: FoldCounts): KernelSendLatency[] | null {
+  if (f.kernelSendEvents === 0) return null;
+  return f.cfg.workers.map((_, w) => ({
+    events: f.kernelSendEvents,
+    true: f.kernelSendTruth ? f.latKernelTrue[w]!.summarize() : null,
+    local: f.latKernelLocal[w]!.summarize(),
+  }));
 }
 
 export function causalityEntries(f: FoldCounts): CausalityEntry[] {
@@ -360,6 +371,7 @@ export function foldResults(f: FoldCounts, sources: SourceDef[] = f.cfg.sources)
     latencyTrue: Array.from({ length: W }, (_, w) => latencyTrue(f, w)),
     latencyTruePooled: latencyTrue(f, null),
     latencyLocal: Array.from({ length: W }, (_, w) => latencyLocal(f, w)),
+    latencyKernel: latencyKernel(f),
     margins: f.cfg.sources.map((_, s) => Array.from({ length: W }, (_, w) => marginOf(f, s, w))),
     causality: causalityEntries(f),
     ordering: orderingEntries(f),

@@ -24,6 +24,9 @@ export class EventBlock {
   readonly bin: Int32Array;
   readonly sendLocal: Float64Array;
   readonly trueSend: Float64Array;
+  /** The kernel's send stamp and its truth (NaN: none). */
+  readonly sendKernel: Float64Array;
+  readonly trueSendKernel: Float64Array;
   /** The coordinator's stamps, by source. */
   readonly coord: StampColumns[];
   /** Per worker: 1 when it has a row for the event. */
@@ -41,7 +44,7 @@ export class EventBlock {
 
   /** Bytes of the shared buffer of a block. */
   static byteLength(capacity: number, sources: number, workers: number): number {
-    const f64 = 2 + 3 * sources + 2 * workers + 3 * sources * workers;
+    const f64 = 4 + 3 * sources + 2 * workers + 3 * sources * workers;
     return capacity * (f64 * 8 + 4 + workers + sources + sources * workers);
   }
 
@@ -63,6 +66,8 @@ export class EventBlock {
     const stamps = (): StampColumns => ({ p: f64(), lo: f64(), hi: f64() });
     this.sendLocal = f64();
     this.trueSend = f64();
+    this.sendKernel = f64();
+    this.trueSendKernel = f64();
     this.coord = Array.from({ length: sources }, stamps);
     this.recvLocal = Array.from({ length: workers }, f64);
     this.trueRecv = Array.from({ length: workers }, f64);
@@ -90,6 +95,8 @@ export class EventBlock {
     this.bin[j] = bin;
     this.sendLocal[j] = ev.sendLocal;
     this.trueSend[j] = ev.trueSend;
+    this.sendKernel[j] = ev.sendKernel;
+    this.trueSendKernel[j] = ev.trueSendKernel;
     const D = this.sources * 3; // degraded flags follow the stamps (emptyStamps); absent = not degraded
     for (let s = 0; s < this.sources; s++) {
       const c = this.coord[s]!;

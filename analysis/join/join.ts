@@ -371,16 +371,29 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
           cd.stamps(b, i, coord);
           const sendLocal = cd.local(b, i);
           const trueSend = cd.truth(b, i);
+          const [sendKernel, trueSendKernel] = cd.kernel(b, i);
           let ev = eventPool.pop();
           if (ev) {
             ev.seq = seq;
             ev.eventId = id;
             ev.sendLocal = sendLocal;
             ev.trueSend = trueSend;
+            ev.sendKernel = sendKernel;
+            ev.trueSendKernel = trueSendKernel;
             ev.coord = coord;
             ev.key = key;
           } else {
-            ev = { seq, eventId: id, sendLocal, trueSend, coord, workers: new Array<WorkerStamp | undefined>(W).fill(undefined), key };
+            ev = {
+              seq,
+              eventId: id,
+              sendLocal,
+              trueSend,
+              sendKernel,
+              trueSendKernel,
+              coord,
+              workers: new Array<WorkerStamp | undefined>(W).fill(undefined),
+              key,
+            };
           }
           counters.eventsSent++;
           coordSeen.add(seq);

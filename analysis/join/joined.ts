@@ -31,6 +31,9 @@ export interface JoinedEvent {
   eventId: string;
   sendLocal: number;
   trueSend: number;
+  /** The kernel's transmit stamp of the event's first datagram and its truth (NaN: none). */
+  sendKernel: number;
+  trueSendKernel: number;
   /** [point, lo, hi] per source index, then the degraded flags (as WorkerStamp.vals). */
   coord: Float64Array;
   /** Indexed like the worker list; undefined = the worker has no row for this event. */

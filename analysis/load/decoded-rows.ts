@@ -11,7 +11,7 @@ import type { CsvBatch, CsvReader } from './csv-reader.js';
 import { parseIntAt, parseRelNsAt } from './ns-parse.js';
 import { AvailabilityCounter } from './sources.js';
 import type { ReadingHealth } from '../fold/source-health.js';
-import { COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS, sourceColumnNames } from '../../src/files/columns.js';
+import { COORDINATOR_KERNEL_SEND, COORDINATOR_STAMPS, EVENT_COLUMNS, WORKER_STAMPS, sourceColumnNames } from '../../src/files/columns.js';
 
 const MAX_CELL_WARNINGS = 5;
 
@@ -22,12 +22,15 @@ export interface RowColumns {
   event: number;
   local: number;
   truth: number;
+  /** The kernel's send stamp and its truth (coordinator.csv; −1 when absent, as in worker files). */
+  kernel: number;
+  kernelTruth: number;
   /** Per global source: point, lo, hi, status. */
   cols: Int32Array;
   header: readonly string[];
 }
 
-export function rowColumns(header: readonly string[], sources: readonly string[], localColumn: string, trueColumn: string): RowColumns {
+export function rowColumns(header: readonly string[], sources: readonly string[], role: RowRole): RowColumns {
   const at = (n: string) => header.indexOf(n);
   const cols = new Int32Array(sources.length * 4).fill(-1);
   sources.forEach((s, i) => {
@@ -38,13 +41,23 @@ export function rowColumns(header: readonly string[], sources: readonly string[]
     cols[i * 4 + 3] = at(c.status);
   });
   const seq = at(EVENT_COLUMNS.seq);
-  return { F: header.length, seq, event: at(EVENT_COLUMNS.eventId), local: at(localColumn), truth: at(trueColumn), cols, header };
+  return {
+    F: header.length,
+    seq,
+    event: at(EVENT_COLUMNS.eventId),
+    local: at(role.localColumn),
+    truth: at(role.trueColumn),
+    kernel: role.kernelColumn ? at(role.kernelColumn) : -1,
+    kernelTruth: role.kernelTrueColumn ? at(role.kernelTrueColumn) : -1,
+    cols,
+    header,
+  };
 }
 
 /** Bad time cells of a batch, in the order the main thread would have met them. */
 export interface BadCells {
   row: number[];
-  /** 0 = a source cell (met by stamps), 1 = the local column, 2 = the truth column. */
+  /** 0 = a source cell (met by stamps), 1 = the local column, 2 = the truth column, 3 = the kernel send columns. */
   phase: number[];
   msg: string[];
 }
@@ -56,6 +69,9 @@ export interface DecodedRows {
   ids: (string | undefined)[] | null;
   local: Float64Array;
   truth: Float64Array;
+  /** The kernel send stamp and its truth per row (NaN where empty); empty arrays when the file has neither column. */
+  kernel: Float64Array;
+  kernelTruth: Float64Array;
   /** [point, lo, hi] per source, S·3 per row; NaN where absent. */
   vals: Float64Array;
   /** Status id per (row, source) into the file's status table; 0 = no status column. */
@@ -101,6 +117,9 @@ export function decodeBatch(
   const seq = new Float64Array(n);
   const local = new Float64Array(n);
   const truth = new Float64Array(n);
+  const hasKernel = c.kernel >= 0 || c.kernelTruth >= 0;
+  const kernel = new Float64Array(hasKernel ? n : 0);
+  const kernelTruth = new Float64Array(hasKernel ? n : 0);
   const vals = new Float64Array(n * S * 3);
   const status = new Uint32Array(n * S);
   const anchor = { sec: anchorSec, ns: 0n };
@@ -163,8 +182,12 @@ export function decodeBatch(
     }
     local[i] = ns(c.local, 1);
     truth[i] = ns(c.truth, 2);
+    if (hasKernel) {
+      kernel[i] = ns(c.kernel, 3);
+      kernelTruth[i] = ns(c.kernelTruth, 3);
+    }
   }
-  return { count: n, seq, ids, local, truth, vals, status, newStatuses: table.take(), bad };
+  return { count: n, seq, ids, local, truth, kernel, kernelTruth, vals, status, newStatuses: table.take(), bad };
 }
 
 /** What analyze.ts reports about an input file (CsvReader has these fields). */
@@ -186,13 +209,21 @@ export interface DecodedRowSource {
   close(): void;
 }
 
-/** Which columns hold the local and true stamps, and whether every row's event id is needed. */
+/** Which columns hold the local and true stamps (and the kernel send stamp), and whether every row's event id is needed. */
 export interface RowRole {
   localColumn: string;
   trueColumn: string;
+  kernelColumn?: string;
+  kernelTrueColumn?: string;
   allIds: boolean;
 }
-export const COORDINATOR_ROLE: RowRole = { localColumn: COORDINATOR_STAMPS.local, trueColumn: COORDINATOR_STAMPS.truth, allIds: true };
+export const COORDINATOR_ROLE: RowRole = {
+  localColumn: COORDINATOR_STAMPS.local,
+  trueColumn: COORDINATOR_STAMPS.truth,
+  kernelColumn: COORDINATOR_KERNEL_SEND.local,
+  kernelTrueColumn: COORDINATOR_KERNEL_SEND.truth,
+  allIds: true,
+};
 export const WORKER_ROLE: RowRole = { localColumn: WORKER_STAMPS.local, trueColumn: WORKER_STAMPS.truth, allIds: false };
 
 /** In-process source for the legacy import: reader → rewrite to native cells → decode (native files: event-rows.ts). */
@@ -211,7 +242,7 @@ export class InlineDecodedRows implements DecodedRowSource {
     return this.reader;
   }
   start(sources: readonly string[], anchorSec: number): void {
-    this.cols = rowColumns(this.header, sources, this.role.localColumn, this.role.trueColumn);
+    this.cols = rowColumns(this.header, sources, this.role);
     this.S = sources.length;
     this.anchorSec = anchorSec;
   }
@@ -307,6 +338,13 @@ export class RowTally {
   truth(b: DecodedRows, i: number): number {
     if (b.bad) this.replay(b.bad, i, 2);
     return b.truth[i]!;
+  }
+
+  /** The row's kernel send stamp and its truth (NaN, NaN where the file has none). */
+  kernel(b: DecodedRows, i: number): [number, number] {
+    if (b.kernel.length === 0) return [NaN, NaN];
+    if (b.bad) this.replay(b.bad, i, 3);
+    return [b.kernel[i]!, b.kernelTruth[i]!];
   }
 
   private replay(bad: BadCells, i: number, phase: number): void {

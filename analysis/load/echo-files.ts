@@ -7,23 +7,17 @@ import path from 'node:path';
 import { CsvReader, type CsvBatch } from './csv-reader.js';
 import { parseRelNsAt, type Anchor } from './ns-parse.js';
 import { RUN_LAYOUT, runDirPaths } from '../../src/files/paths.js';
-import { EVENT_COLUMNS, sourceColumnNames } from '../../src/files/columns.js';
-
-/** Column names of echo/<node>.csv other than the sources' (echoColumns). */
-export const ECHO_STAMPS = {
-  send: 'send_local_ns',
-  recv: 'recv_local_ns',
-  held: 'held_ns',
-  echo: 'echo_recv_local_ns',
-  truth: 'true_echo_recv_ns',
-} as const;
+import { ECHO_STAMPS, EVENT_COLUMNS, sourceColumnNames } from '../../src/files/columns.js';
 
 const ZERO: Anchor = { sec: 0, ns: 0n };
 
 /** One echo row: s, r, e and the reference's readings at e relative to the anchor; h a duration. */
 export interface EchoRow {
   seq: number;
+  /** The coordinator's send stamp (JavaScript, just before the sends). */
   s: number;
+  /** The kernel's transmit stamp of the event's first datagram (NaN: none, or an older file). */
+  sKernel: number;
   r: number;
   h: number;
   e: number;
@@ -61,6 +55,7 @@ export class EchoRowReader {
   private readonly at: {
     seq: number;
     s: number;
+    sKernel: number;
     r: number;
     h: number;
     e: number;
@@ -80,15 +75,16 @@ export class EchoRowReader {
     this.at = {
       seq: h.indexOf(EVENT_COLUMNS.seq),
       s: h.indexOf(ECHO_STAMPS.send),
+      sKernel: h.indexOf(ECHO_STAMPS.sendKernel),
       r: h.indexOf(ECHO_STAMPS.recv),
       h: h.indexOf(ECHO_STAMPS.held),
-      e: h.indexOf(ECHO_STAMPS.echo),
+      e: h.indexOf(ECHO_STAMPS.echoRecv),
       lo: c ? h.indexOf(c.lo) : -1,
       hi: c ? h.indexOf(c.hi) : -1,
       st: c ? h.indexOf(c.status) : -1,
       truth: h.indexOf(ECHO_STAMPS.truth),
     };
-    const missing = [ECHO_STAMPS.send, ECHO_STAMPS.held, ECHO_STAMPS.echo, EVENT_COLUMNS.seq].filter((n) => h.indexOf(n) < 0);
+    const missing = [ECHO_STAMPS.send, ECHO_STAMPS.held, ECHO_STAMPS.echoRecv, EVENT_COLUMNS.seq].filter((n) => h.indexOf(n) < 0);
     if (missing.length > 0)
       throw new Error(`no ${missing.join(', ')} column (an echo file has the columns of echoColumns in src/files/columns.ts)`);
     if (c && (this.at.lo < 0 || this.at.hi < 0)) throw new Error(`no ${c.lo} / ${c.hi} columns for the reference ${reference}`);
@@ -129,6 +125,7 @@ export class EchoRowReader {
       out.push({
         seq,
         s: cell(a.s, this.anchor),
+        sKernel: cell(a.sKernel, this.anchor),
         r: cell(a.r, this.anchor),
         h: cell(a.h, ZERO),
         e: cell(a.e, this.anchor),

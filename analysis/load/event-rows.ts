@@ -44,6 +44,9 @@ export class EventRowDecoder implements RowSink {
   private seq = new Float64Array(0);
   private local = new Float64Array(0);
   private truth = new Float64Array(0);
+  private kernel = new Float64Array(0);
+  private kernelTruth = new Float64Array(0);
+  private readonly hasKernel: boolean;
   private vals = new Float64Array(0);
   private status = new Uint32Array(0);
   private ids: (string | undefined)[] | null = null;
@@ -67,6 +70,9 @@ export class EventRowDecoder implements RowSink {
     for (let s = 0; s < S; s++) for (let k = 0; k < 3; k++) if (c.cols[s * 4 + k]! >= 0) this.isNs[c.cols[s * 4 + k]!] = 1;
     if (c.local >= 0) this.isNs[c.local] = 1;
     if (c.truth >= 0) this.isNs[c.truth] = 1;
+    if (c.kernel >= 0) this.isNs[c.kernel] = 1;
+    if (c.kernelTruth >= 0) this.isNs[c.kernelTruth] = 1;
+    this.hasKernel = c.kernel >= 0 || c.kernelTruth >= 0;
     this.fStart = new Int32Array(c.F);
     this.fEnd = new Int32Array(c.F);
     this.fVal = new Float64Array(c.F);
@@ -138,6 +144,8 @@ export class EventRowDecoder implements RowSink {
       ids,
       local: this.local.slice(0, n),
       truth: this.truth.slice(0, n),
+      kernel: this.kernel.slice(0, this.hasKernel ? n : 0),
+      kernelTruth: this.kernelTruth.slice(0, this.hasKernel ? n : 0),
       vals: this.vals.slice(0, n * S * 3),
       status: this.status.slice(0, n * S),
       newStatuses: this.table.take(),
@@ -241,6 +249,10 @@ export class EventRowDecoder implements RowSink {
     }
     this.local[i] = this.ns(c.local, 1, i);
     this.truth[i] = this.ns(c.truth, 2, i);
+    if (this.hasKernel) {
+      this.kernel[i] = this.ns(c.kernel, 3, i);
+      this.kernelTruth[i] = this.ns(c.kernelTruth, 3, i);
+    }
     return true;
   }
 
@@ -268,6 +280,10 @@ export class EventRowDecoder implements RowSink {
     this.seq = copy(this.seq, (k) => new Float64Array(k), 1);
     this.local = copy(this.local, (k) => new Float64Array(k), 1);
     this.truth = copy(this.truth, (k) => new Float64Array(k), 1);
+    if (this.hasKernel) {
+      this.kernel = copy(this.kernel, (k) => new Float64Array(k), 1);
+      this.kernelTruth = copy(this.kernelTruth, (k) => new Float64Array(k), 1);
+    }
     this.vals = copy(this.vals, (k) => new Float64Array(k), S * 3);
     this.status = copy(this.status, (k) => new Uint32Array(k), S);
     this.cap = cap;
@@ -310,7 +326,7 @@ export class EventRowReader implements DecodedRowSource {
 
   /** Fix the global source list and anchor; called once, before next(). */
   start(sources: readonly string[], anchorSec: number): void {
-    const cols = rowColumns(this.lines.header, sources, this.role.localColumn, this.role.trueColumn);
+    const cols = rowColumns(this.lines.header, sources, this.role);
     this.decoder = new EventRowDecoder(cols, sources.length, anchorSec, this.lines.displayPath, new StatusTable(), this.role.allIds);
   }
 

@@ -87,6 +87,9 @@ export function deliveryTable(stats: Stats): string {
       msCell(lat?.p50),
       msCell(lat?.p99),
       msCell(lat?.max),
+      // from the kernel's send stamp, in the same frame as the columns before (true or local clocks)
+      msCell((w.latency_true ? w.latency_from_kernel_send?.true : w.latency_from_kernel_send?.local)?.p50),
+      msCell((w.latency_true ? w.latency_from_kernel_send?.true : w.latency_from_kernel_send?.local)?.p99),
     ];
   });
   return table(
@@ -103,6 +106,8 @@ export function deliveryTable(stats: Stats): string {
       'latency p50',
       'latency p99',
       'latency max',
+      'from kernel send p50',
+      'from kernel send p99',
     ],
     rows,
   );

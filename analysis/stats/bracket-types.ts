@@ -46,6 +46,8 @@ export interface BracketCounts {
   unjudged: number;
   /** Echoes that contradict themselves (δ < 0, or an empty bracket): not used. */
   inconsistent: number;
+  /** Echoes whose s is the kernel's transmit stamp of the event (send_kernel_ns), not the JavaScript one. */
+  send_kernel: number;
   /** hi − lo of the brackets. */
   width: Distribution;
 }

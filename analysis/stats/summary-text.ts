@@ -1,6 +1,6 @@
 // The plain-text summary `chronoeval analyze` prints: readable tables made only from stats.json
 // values. A statistic without data prints as "—", never as 0 %.
-import type { Distribution, HeadlineEntry, HeadlineWorst, Ratio, Stats } from './types.js';
+import type { Distribution, HeadlineEntry, HeadlineWorst, KernelSendLatency, Ratio, Stats } from './types.js';
 import { scheduleText } from '../load/schedule-info.js';
 
 export function pct(r: Ratio | null | undefined): string {
@@ -125,6 +125,12 @@ export interface TerminalTable {
   empty?: string;
 }
 
+/** Latency from the kernel's send stamp: true where the run has truth, else between the local clocks (marked). */
+function kernelLatency(k: KernelSendLatency | null): string {
+  if (!k) return '—';
+  return k.true ? dist(k.true) : `${dist(k.local)} (local clocks)`;
+}
+
 /** Every table `chronoeval analyze` prints, in print order (the bracketed block's lines follow them). */
 export function terminalTables(s: Stats): TerminalTable[] {
   const out: TerminalTable[] = [
@@ -138,7 +144,7 @@ export function terminalTables(s: Stats): TerminalTable[] {
     {
       key: 'delivery',
       title: 'Delivery',
-      head: ['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'rejected'],
+      head: ['worker', 'received', 'lost', 'duplicates', 'unknown', 'latency true p50/p99', 'from kernel send p50/p99', 'rejected'],
       rows: s.delivery.workers.map((w) => [
         w.node,
         String(w.received),
@@ -146,6 +152,7 @@ export function terminalTables(s: Stats): TerminalTable[] {
         String(w.duplicates),
         String(w.unknown_events),
         dist(w.latency_true),
+        kernelLatency(w.latency_from_kernel_send),
         w.rejected
           ? Object.entries(w.rejected)
               .map(([k, v]) => `${k}=${v}`)

@@ -119,6 +119,11 @@ export interface WorkerDelivery {
   latency_true: Distribution | null;
   /** recv_local − send_local: one-way latency plus the two local clocks' offset difference. */
   latency_local: Distribution | null;
+  /**
+   * The same from the kernel's transmit stamp of each event's first datagram (coordinator.csv
+   * send_kernel_ns) instead of the JavaScript stamp; null when no event has one (docs/metrics.md).
+   */
+  latency_from_kernel_send: KernelSendLatency | null;
   /** Per-source apparent latency S_recv − S_send (point values, like with like). */
   latency_by_source: { source: string; latency: Distribution }[];
   /** workers/<node>.summary.json as written (src/files/worker-summary.ts), when it is a JSON object. */
@@ -133,6 +138,15 @@ export interface WorkerDelivery {
   lost_at_socket: number | null;
   /** lost − lost_at_socket: lost in the network (or while the worker was not running); null without a counter. */
   lost_in_network: number | null;
+}
+
+export interface KernelSendLatency {
+  /** Coordinator events with a kernel send stamp (of all workers' events). */
+  events: number;
+  /** true_recv − true_send_kernel; null without truth. */
+  true: Distribution | null;
+  /** recv_local − send_kernel. */
+  local: Distribution;
 }
 
 export interface DeliveryStats {

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
         continue;
       }
       Atomics.add(f, producedSlot(i), 1);
-      const buffers = [rows.seq, rows.local, rows.truth, rows.vals, rows.status].map((a) => a.buffer as ArrayBuffer);
+      const arrays = [rows.seq, rows.local, rows.truth, rows.kernel, rows.kernelTruth, rows.vals, rows.status];
+      const buffers = arrays.map((a) => a.buffer as ArrayBuffer);
       port.postMessage({ type: 'rows', file: i, rows }, buffers);
     } catch (err) {
       port.postMessage({ type: 'error', file: i, message: (err as Error).message ?? String(err) });

@@ -85,7 +85,7 @@ function timeGather(events: number, workers: string[]): Cost {
   const sampler = new CausalitySampler(sources, workers, 0, figureSampling(events, workers.length, sources.length));
   const coord = emptyStamps(3);
   const ws = workers.map(() => ({ recvLocal: 0, trueRecv: NaN, vals: emptyStamps(3), reest: null }));
-  const ev: JoinedEvent = { seq: 0, eventId: '', sendLocal: 0, trueSend: NaN, coord, workers: ws };
+  const ev: JoinedEvent = { seq: 0, eventId: '', sendLocal: 0, trueSend: NaN, sendKernel: NaN, trueSendKernel: NaN, coord, workers: ws };
   const t = performance.now();
   const c = process.cpuUsage();
   for (let i = 0; i < events; i++) {

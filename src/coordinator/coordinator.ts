@@ -19,6 +19,7 @@ import type { RoleOptions } from '../cli/role-options.js';
 import { dueTimesNs, scheduleKind, scheduleLength, scheduleRecord, validateSchedule, type ScheduleSpec } from './schedule.js';
 import { waitUntil } from './precise-wait.js';
 import { EventSender, type EventPathFaults, type KernelSend } from './event-sender.js';
+import type { SendKernelReason } from './tx-stamps.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 import { UsageError } from '../validate/index.js';
 import { EchoRecorder } from './echo-recorder.js';
@@ -179,15 +180,15 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
     const encode = (seq: number, stamps: readonly Reading[], trueNs: bigint | null, echo: boolean): Buffer =>
       parts.seal(parts.open(seq, stamps, trueNs, echo), null);
     const readings: Reading[] = new Array<Reading>(stamped.length);
-    const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null, kernel: KernelSend): Cell[] => {
+    const eventRow = (seq: number, sendNs: bigint, trueSendNs: bigint | null, kernel: KernelStamp): Cell[] => {
       const row: Cell[] = [opts.runId, seq, seq, sendNs];
       for (let j = 0; j < readings.length; j++) {
         const r = readings[j]!;
         row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
       }
       row.push(trueSendNs);
-      if ('mono' in kernel) row.push(localAtMono(clock, kernel.mono), null);
-      else row.push(null, kernel.reason);
+      if ('local' in kernel) row.push(kernel.local, null, kernel.truth);
+      else row.push(null, kernel.reason, null);
       return row;
     };
     await warmUp(clock, stamped, readings, encode, eventRow);
@@ -224,8 +225,8 @@ export async function runCoordinator(opts: CoordinatorOptions): Promise<Coordina
             }
           : null;
       events.send(parts.seal(open, null), seq, perWorker);
-      const kernelSend = events.kernelSend();
-      echoes?.noteSend(seq, sendNs, ask);
+      const kernelSend = kernelStamp(clock, events.kernelSend());
+      echoes?.noteSend(seq, sendNs, 'local' in kernelSend ? kernelSend.local : null, ask);
       csv.append(eventRow(seq, sendNs, trueSendNs, kernelSend));
       sent++;
       if (Date.now() - lastProgress >= 5000) {
@@ -270,7 +271,7 @@ async function warmUp(
   stamped: ClockSource[],
   readings: Reading[],
   encode: (seq: number, stamps: readonly Reading[], trueNs: bigint | null, echo: boolean) => Buffer,
-  eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null, kernel: KernelSend) => Cell[],
+  eventRow: (seq: number, sendNs: bigint, trueSendNs: bigint | null, kernel: KernelStamp) => Cell[],
 ): Promise<void> {
   const start = process.hrtime.bigint();
   const rows: Cell[][] = [];
@@ -280,7 +281,7 @@ async function warmUp(
     const mono = process.hrtime.bigint();
     for (let j = 0; j < stamped.length; j++) readings[j] = stamped[j]!.read(ns, mono);
     encode(i, readings, clock.simulated ? (clock.lastTrueNs ?? null) : null, i % 2 === 0);
-    rows.push(eventRow(i, ns, null, i % 2 === 0 ? { mono } : { reason: 'not-sent' }));
+    rows.push(eventRow(i, ns, null, kernelStamp(clock, i % 2 === 0 ? { mono } : { reason: 'not-sent' })));
     if (rows.length === 25) rowsToCsv(rows.splice(0));
   }
 }
@@ -304,6 +305,16 @@ async function waitReadyIncludingOwnSources(
     }
     await sleep(250);
   }
+}
+
+/** The kernel's send stamp in the local clock (and, simulated, its true time), or why there is none. */
+type KernelStamp = { local: bigint; truth: bigint | null } | { reason: SendKernelReason };
+
+function kernelStamp(clock: LocalClock, k: KernelSend): KernelStamp {
+  if (!('mono' in k)) return k;
+  const local = localAtMono(clock, k.mono);
+  // atMonoNs leaves a simulated clock's lastTrueNs at that very instant: the stamp's own truth.
+  return { local, truth: clock.simulated && clock.atMonoNs ? (clock.lastTrueNs ?? null) : null };
 }
 
 /**

@@ -48,7 +48,10 @@ interface Pending {
   h: string;
 }
 
-/** One echo/<node>.csv row: s, r, h, e, the coordinator's sources read at e, then the truth at e. */
+/**
+ * One echo/<node>.csv row: s, r, h, e, the coordinator's sources read at e, the truth at e, then
+ * the kernel's transmit stamp of the event (its first datagram; null: none).
+ */
 export function echoRow(
   runId: string,
   node: string,
@@ -57,10 +60,11 @@ export function echoRow(
   echoRecvNs: bigint,
   readings: readonly Reading[],
   trueEchoRecvNs: bigint | null,
+  sendKernelNs: bigint | null,
 ): Cell[] {
   const row: Cell[] = [runId, node, seq, seq, sendNs, r, h, echoRecvNs];
   for (const r of readings) row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
-  row.push(trueEchoRecvNs);
+  row.push(trueEchoRecvNs, sendKernelNs);
   return row;
 }
 
@@ -73,6 +77,9 @@ export function echoRow(
 export class EchoRecorder {
   private readonly cap: number;
   private readonly sendNs: BigInt64Array;
+  /** The kernel's transmit stamp per slot (local clock), valid where hasKernel is 1. */
+  private readonly kernelNs: BigInt64Array;
+  private readonly hasKernel: Uint8Array;
   /** seq + 1 of the send in each slot that asked for an echo; 0: none. */
   private readonly askedSeq: Uint32Array;
   /** Per worker: seq + 1 of the echo recorded in each slot. */
@@ -91,6 +98,8 @@ export class EchoRecorder {
   constructor(private readonly o: EchoRecorderOptions) {
     this.cap = Math.max(1, Math.min(o.total, ECHO_WINDOW));
     this.sendNs = new BigInt64Array(this.cap);
+    this.kernelNs = new BigInt64Array(this.cap);
+    this.hasKernel = new Uint8Array(this.cap);
     this.askedSeq = new Uint32Array(this.cap);
     this.seen = Array.from({ length: o.workers }, () => new Uint32Array(this.cap));
     this.nodes = new Array<string | null>(o.workers).fill(null);
@@ -100,9 +109,11 @@ export class EchoRecorder {
   }
 
   /** Send path: event `seq` (the next one) left with stamp `sendNs`; `asked` when it carried `ec`. */
-  noteSend(seq: number, sendNs: bigint, asked: boolean): void {
+  noteSend(seq: number, sendNs: bigint, kernelNs: bigint | null, asked: boolean): void {
     const slot = seq % this.cap;
     this.sendNs[slot] = sendNs;
+    this.hasKernel[slot] = kernelNs === null ? 0 : 1;
+    if (kernelNs !== null) this.kernelNs[slot] = kernelNs;
     this.askedSeq[slot] = asked ? seq + 1 : 0;
     this.sent = seq + 1;
     if (asked) this.asked++;
@@ -177,16 +188,19 @@ export class EchoRecorder {
         }
         const stamped = this.o.stamped;
         for (let j = 0; j < stamped.length; j++) this.readings[j] = stamped[j]!.read(eNs, mono);
-        suffix = ',' + csvCells(echoRow(this.o.runId, msg.node, { seq, r: '', h: '' }, 0n, eNs, this.readings, trueENs).slice(7));
+        suffix = ',' + csvCells(echoRow(this.o.runId, msg.node, { seq, r: '', h: '' }, 0n, eNs, this.readings, trueENs, null).slice(7, -1));
       }
       const sNs = this.sendNs[slot]!;
+      const kNs = this.hasKernel[slot] === 1 ? this.kernelNs[slot]! : null;
       const r = (r0 + BigInt(dr)).toString();
       const h = String(held);
       w ??= this.writerFor(msg.node);
-      w.writer.appendLine(w.prefix + seq + ',' + seq + ',' + sNs + ',' + r + ',' + h + suffix);
+      w.writer.appendLine(w.prefix + seq + ',' + seq + ',' + sNs + ',' + r + ',' + h + suffix + ',' + (kNs ?? ''));
       accepted++;
       if (p.length === PENDING_MAX) p.shift();
-      p.push({ seq, s: sNs, e: eNs, r, h });
+      // The kernel's stamp of the event's first datagram is a later lower bound on every worker's
+      // datagram leaving than the JS stamp: the channel's bracket narrows and stays valid.
+      p.push({ seq, s: kNs ?? sNs, e: eNs, r, h });
     }
     if (accepted > 0) this.received[msg.node] = (this.received[msg.node] ?? 0) + accepted;
   }

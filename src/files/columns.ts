@@ -43,15 +43,17 @@ export function workerHeader(sourceCols: readonly string[]): string[] {
 
 /**
  * coordinator.csv's kernel send stamp, after the truth column: the local clock at the kernel's
- * software transmit stamp of the event's first datagram (SO_TIMESTAMPING), and, when that is
- * empty, why (SEND_KERNEL_REASONS). Files written before it have neither column; readers find
- * both by name (`kernelSend` false: that older layout, for fixtures of old runs).
+ * software transmit stamp of the event's first datagram (SO_TIMESTAMPING), when that is empty
+ * why (SEND_KERNEL_REASONS), and in simulations the true time at that instant. Files written
+ * before them lack these columns; readers find each by name (`kernelSend` false: the layout
+ * before any of them, for fixtures of old runs).
  */
-export const COORDINATOR_KERNEL_SEND = { local: 'send_kernel_ns', reason: 'send_kernel_reason' } as const;
+export const COORDINATOR_KERNEL_SEND = { local: 'send_kernel_ns', reason: 'send_kernel_reason', truth: 'true_send_kernel_ns' } as const;
 
 export function coordinatorColumns(sources: readonly string[], kernelSend: boolean): string[] {
   const head = coordinatorHeader(sourceColumns(sources));
-  return kernelSend ? [...head, COORDINATOR_KERNEL_SEND.local, COORDINATOR_KERNEL_SEND.reason] : head;
+  const k = COORDINATOR_KERNEL_SEND;
+  return kernelSend ? [...head, k.local, k.reason, k.truth] : head;
 }
 
 /**
@@ -119,6 +121,7 @@ export type CommitWaitColumn = (typeof COMMIT_WAIT_COLUMNS)[number];
 export const STAMP_COLUMNS: readonly string[] = [
   COORDINATOR_STAMPS.local,
   COORDINATOR_KERNEL_SEND.local,
+  COORDINATOR_KERNEL_SEND.truth,
   WORKER_STAMPS.local,
   COORDINATOR_STAMPS.truth,
   WORKER_STAMPS.truth,
@@ -129,18 +132,22 @@ export const STAMP_COLUMNS: readonly string[] = [
   'true_echo_recv_ns',
 ];
 
-/** echo/<node>.csv's own stamps: s, r, h, e and the simulation's truth at e. */
+/**
+ * echo/<node>.csv's own stamps: s, r, h, e, the simulation's truth at e, and the kernel's transmit
+ * stamp of the event (as coordinator.csv's send_kernel_ns; absent in files written before it).
+ */
 export const ECHO_STAMPS = {
   send: 'send_local_ns',
   recv: 'recv_local_ns',
   held: 'held_ns',
   echoRecv: 'echo_recv_local_ns',
   truth: 'true_echo_recv_ns',
+  sendKernel: COORDINATOR_KERNEL_SEND.local,
 } as const;
 
 /** echo/<node>.csv: one row per accepted echo, the coordinator's stamped sources read at the echo's arrival e. */
 export function echoColumns(sources: readonly string[]): string[] {
   const e = EVENT_COLUMNS;
   const s = ECHO_STAMPS;
-  return [e.runId, e.nodeId, e.eventId, e.seq, s.send, s.recv, s.held, s.echoRecv, ...sourceColumns(sources), s.truth];
+  return [e.runId, e.nodeId, e.eventId, e.seq, s.send, s.recv, s.held, s.echoRecv, ...sourceColumns(sources), s.truth, s.sendKernel];
 }

@@ -35,7 +35,7 @@ export const READING_COLUMNS: readonly ExportColumn[] = [
   int('true_ns'),
 ];
 
-/** One row per accepted echo: s, r, h, e and the truth at e (echo/<node>.csv without the sources read at e). */
+/** One row per accepted echo: s, r, h, e, the truth at e and the kernel's send stamp (echo/<node>.csv without the sources read at e). */
 export const ECHO_EXPORT_COLUMNS: readonly ExportColumn[] = [
   str('run_id'),
   str('node'),
@@ -46,6 +46,7 @@ export const ECHO_EXPORT_COLUMNS: readonly ExportColumn[] = [
   int('held_ns'),
   int('echo_recv_local_ns'),
   int('true_echo_recv_ns'),
+  int('send_kernel_ns'),
 ];
 
 /** One row per source × metric × worker-or-pooled ('' = all workers pooled) of stats.json's headline. */

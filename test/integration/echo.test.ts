@@ -115,6 +115,7 @@ test(
     for (const r of sent.rows) {
       const seq = col(sent, 'seq')(r);
       assert.equal(col(sent, 'send_kernel_reason')(r), '', `event ${seq}: no reason when stamped`);
+      assert.equal(col(sent, 'true_send_kernel_ns')(r), '', `event ${seq}: no truth outside a simulation`);
       assert.ok(BigInt(kernelOf.get(seq)!) >= BigInt(sendOf.get(seq)!), `event ${seq}: kernel send stamp after the JS stamp`);
     }
     for (const node of ['w1', 'w2']) {
@@ -134,6 +135,9 @@ test(
         const h = BigInt(col(e, 'held_ns')(r));
         const ee = BigInt(col(e, 'echo_recv_local_ns')(r));
         assert.equal(String(s), sendOf.get(seq), `s of ${seq} is coordinator.csv's`);
+        const sk = col(e, 'send_kernel_ns')(r);
+        assert.equal(sk, kernelOf.get(seq), `the kernel send stamp of ${seq} is coordinator.csv's`);
+        if (stillClock(moved)) assert.ok(BigInt(sk) <= rr && rr <= ee - h, `${node} seq ${seq}: kernel s ${sk} ≤ r ${rr} ≤ e − h`);
         assert.equal(String(rr), recvOf.get(seq), `r of ${seq} is ${node}.csv's`);
         assert.ok(h >= 0n);
         if (stillClock(moved)) {
@@ -284,12 +288,13 @@ test(
       e.rows.every((r) => Number(col(e, 'seq')(r)) < 100),
       'no forged row',
     );
-    // The piggyback: ~every 50 ms, at most 2 entries, exactly the recorded s, e and the echoed r, h.
+    // The piggyback: ~every 50 ms, at most 2 entries, exactly the recorded s (the kernel's send
+    // stamp where the event has one: the later lower bound), e and the echoed r, h.
     assert.ok(eb.length >= 4, `${eb.length} eb entries`);
     const rowOf = new Map(e.rows.map((r) => [Number(col(e, 'seq')(r)), r]));
     for (const [seq, s, ee, r, h] of eb) {
       const row = rowOf.get(seq)!;
-      assert.equal(s, col(e, 'send_local_ns')(row));
+      assert.equal(s, col(e, 'send_kernel_ns')(row) || col(e, 'send_local_ns')(row));
       assert.equal(ee, col(e, 'echo_recv_local_ns')(row));
       assert.equal(r, String(sentEcho.get(seq)!.r));
       assert.equal(h, String(sentEcho.get(seq)!.h));

@@ -76,4 +76,30 @@ test('run-local step scenario: the step is detected, recorded in the manifest, a
   assert.ok(before.length >= 3 && after.length >= 3, `${before.length} samples before, ${after.length} after the step`);
   assert.ok(Math.abs(median(before)) < 2e6, `median offset before the step ${median(before)} ns ≈ 0`);
   assert.ok(Math.abs(median(after) + 25e6) < 2e6, `median offset after the step ${median(after)} ns ≈ −25 ms`);
+
+  // Kernel send stamps in a simulation (no event-path delays here, so datagrams leave inside the
+  // send): each with its own truth, after the JavaScript stamp's; latency and brackets use them.
+  const [head, ...coord] = readFileSync(path.join(runDir, 'coordinator.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+  const c = (n: string) => head!.indexOf(n);
+  const stamped = coord.filter((x) => x[c('send_kernel_ns')] !== '');
+  assert.ok(stamped.length >= coord.length * 0.9, `${stamped.length} of ${coord.length} events have a kernel send stamp`);
+  for (const x of stamped) {
+    assert.notEqual(x[c('true_send_kernel_ns')], '', 'a stamped event has its truth');
+    const late = BigInt(x[c('true_send_kernel_ns')]!) - BigInt(x[c('true_send_ns')]!);
+    assert.ok(late >= 0n && late < 5_000_000n, `the kernel stamped ${late} ns after the JS stamp, in true time`);
+  }
+  const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
+  for (const w of stats.delivery.workers) {
+    const k = w.latency_from_kernel_send;
+    assert.equal(k.events, stamped.length);
+    assert.ok(
+      k.true.p50 > 0 && k.true.p50 <= w.latency_true.p50,
+      `${w.node}: true latency from the kernel stamp ${k.true.p50} ≤ from JS ${w.latency_true.p50}`,
+    );
+    assert.ok(stats.bracketed.brackets[w.node].send_kernel > 0, `${w.node}: brackets start at the kernel stamp`);
+  }
+  assert.equal(stats.bracketed.truth_check.pooled.bracket_contains_truth.share, 1, 'every bracket still holds the truth');
 });

@@ -138,7 +138,10 @@ test('fold: every count of the echo and bracketed sections on a hand-computed ru
 
   const b = stats.bracketed!;
   assert.equal(b.reference, 'system');
-  assert.deepEqual({ ...b.brackets['w1']!, width: undefined }, { echoes: 3, brackets: 2, unjudged: 0, inconsistent: 1, width: undefined });
+  assert.deepEqual(
+    { ...b.brackets['w1']!, width: undefined },
+    { echoes: 3, brackets: 2, unjudged: 0, inconsistent: 1, send_kernel: 0, width: undefined },
+  );
   assert.deepEqual([b.brackets['w1']!.width.min, b.brackets['w2']!.brackets, b.brackets['w2']!.width.max], [1_500_250, 4, 1_000_000]);
 
   const w1s = b.by_worker['w1']!['system']!;
@@ -234,6 +237,64 @@ test('fold: every count of the echo and bracketed sections on a hand-computed ru
   const threaded = await analyzeRun(dir, { threads: true, parseThreads: 1 });
   assert.deepEqual(threaded.stats.bracketed, b);
   assert.deepEqual(threaded.stats.echo, echo);
+});
+
+test('kernel send stamps: the later of s and send_kernel_ns starts the bracket; delivery gains latency from the kernel stamp', async () => {
+  const dir = path.join(tmpDir('chronoeval-brackets-kernel-'), 'run');
+  // events at 10, 20, 30 ms; the kernel stamped events 0 and 1 0.3 ms after the JS stamp, event 2
+  // (a mapping glitch) before it, event 3 not at all
+  const kernel = [10.3, 20.3, 29.9, null];
+  writeCoordinator(
+    dir,
+    'r',
+    ['system'],
+    [0, 1, 2, 3].map((k) => ({
+      seq: k,
+      send: 10 + 10 * k,
+      stamps: { system: { p: 10 + 10 * k } },
+      trueSend: 10 + 10 * k,
+      sendKernel: kernel[k],
+      sendKernelReason: kernel[k] === null ? 'not-delivered' : '',
+      trueSendKernel: kernel[k],
+    })),
+  );
+  writeWorker(
+    dir,
+    'r',
+    'w1',
+    ['system'],
+    [0, 1, 2, 3].map((k) => ({ seq: k, recv: 10.5 + 10 * k, stamps: { system: { p: 10.5 + 10 * k } }, trueRecv: 10.5 + 10 * k })),
+  );
+  writeEcho(
+    dir,
+    'r',
+    'w1',
+    ['system'],
+    [0, 1, 2, 3].map((k) => ({ seq: k, send: 10 + 10 * k, recv: 10.5 + 10 * k, heldNs: 0, echoRecv: 11 + 10 * k, sendKernel: kernel[k] })),
+  );
+  writeEchoSummary(dir, { mode: 'on', asked: 4, stamp: 'kernel', received_by_node: { w1: 4 }, rejected: {} });
+  const { stats } = await analyzeRun(dir, { threads: false });
+  const b = stats.bracketed!.brackets['w1']!;
+  assert.equal(b.send_kernel, 3, 'three echoes carry a kernel stamp');
+  // widths: 0.7 ms (kernel 0.3 ms after s) twice, 1 ms with the earlier kernel stamp and without one
+  assert.deepEqual([b.brackets, b.width.min, b.width.max], [4, 700_000, 1_000_000]);
+  assert.deepEqual([stats.echo!.nodes[0]!.delta.min, stats.echo!.nodes[0]!.delta.max], [700_000, 1_000_000]);
+  // every bracket still holds the true receive instant
+  const tc = stats.bracketed!.truth_check!.pooled.bracket_contains_truth;
+  assert.deepEqual([tc.count, tc.total], [4, 4]);
+
+  const d = stats.delivery.workers[0]!;
+  assert.deepEqual([d.latency_true!.n, d.latency_true!.max], [4, 500_000], 'from the JavaScript stamp, as before');
+  const k = d.latency_from_kernel_send!;
+  assert.equal(k.events, 3);
+  assert.deepEqual([k.local.n, k.local.min, k.local.max], [3, 200_000, 600_000]);
+  assert.deepEqual([k.true!.n, k.true!.min, k.true!.max], [3, 200_000, 600_000]);
+
+  // a coordinator file without the kernel columns: null, not 0
+  const old = handRun({ echo: true });
+  const { stats: s2 } = await analyzeRun(old, { threads: false });
+  assert.equal(s2.delivery.workers[0]!.latency_from_kernel_send, null);
+  assert.equal(s2.bracketed!.brackets['w1']!.send_kernel, 0);
 });
 
 test('fold: --reference bounded widens each bracket by the coordinator bounds; a reading without them is unjudged', async () => {

@@ -78,7 +78,7 @@ function awkwardCsv(seed: number, role: 'coordinator' | 'worker'): string {
 
 async function reference(file: string, role: RowRole): Promise<{ batches: DecodedRows[]; stats: unknown }> {
   const r = await CsvReader.open(file, 'f.csv', { encoding: 'latin1', seqColumn: 'seq' });
-  const cols = rowColumns(r.header, SOURCES, role.localColumn, role.trueColumn);
+  const cols = rowColumns(r.header, SOURCES, role);
   const table = new StatusTable();
   const batches: DecodedRows[] = [];
   for (let b = await r.next(); b; b = await r.next())

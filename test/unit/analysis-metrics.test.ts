@@ -143,6 +143,8 @@ test('property: honest intervals never give a wrong order nor a confident window
           eventId: String(seq),
           sendLocal: e.send,
           trueSend: e.send,
+          sendKernel: NaN,
+          trueSendKernel: NaN,
           coord: Float64Array.from([e.send, e.send - 1000, e.send + 1000]),
           workers: e.workers.map((w, i) => {
             const t = sameInstant ? e.send + e.workers[0]!.lat : truth(i);
@@ -181,6 +183,8 @@ test('property: the same check can fail — a dishonest interval is caught', () 
     eventId: '0',
     sendLocal: 0,
     trueSend: 0,
+    sendKernel: NaN,
+    trueSendKernel: NaN,
     coord: Float64Array.from([0, 0, 0]),
     workers: [
       { recvLocal: 10e6, trueRecv: 10e6, vals: Float64Array.from([30.5e6, 30e6, 31e6]), reest: null },

@@ -174,7 +174,7 @@ function withoutAdded(stats: Stats): Stats {
   delete s['source_health'];
   // the kernel drop counter and the loss split by place (issue 14 §3); null without worker summaries
   for (const w of s['delivery'].workers)
-    for (const k of ['kernel_drops', 'kernel_drops_from', 'lost_at_socket', 'lost_in_network']) delete w[k];
+    for (const k of ['kernel_drops', 'kernel_drops_from', 'lost_at_socket', 'lost_in_network', 'latency_from_kernel_send']) delete w[k];
   delete s['self_consistency']; // issue 16 §3: a section of its own (self-consistency.test.ts)
   for (const h of s['headline'])
     for (const k of ['availability_share', 'interval_violations', 'interval_wrong_orders', 'window_false_conflicts', 'workers', 'worst'])

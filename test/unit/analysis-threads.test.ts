@@ -102,7 +102,7 @@ test('decodeBatch: relative ns, NaN for empty cells, bad cells listed by phase, 
     ['r', 'w', 'x9', '', '1763740801000000006', 'bad', '1763740800999999999', '1763740801000000020', 'warming', 'nope'],
   ];
   const b = batchFromCells(rows, [2, 3], header.length);
-  const cols = rowColumns(header, ['a', 'b'], WORKER_ROLE.localColumn, WORKER_ROLE.trueColumn);
+  const cols = rowColumns(header, ['a', 'b'], WORKER_ROLE);
   const d = decodeBatch(b, cols, 2, anchor.sec, 'workers/w.csv', new StatusTable());
   assert.deepEqual([...d.seq], [7, NaN]);
   assert.equal(d.ids?.length, 2);

@@ -51,9 +51,18 @@ const rowsOf = (file: string): string[][] =>
     .split('\n')
     .map((l) => l.split(','));
 
-test('echo rows: s, r, h, e, the sources read at e, then the truth; the header matches echoColumns', () => {
-  const row = echoRow(RUN, 'w1', { seq: 4, r: '55', h: '7' }, 10n, 90n, [{ point_ns: 90n, lo_ns: 80n, hi_ns: 100n, status: 'ok' }], null);
-  assert.deepEqual(row, [RUN, 'w1', 4, 4, 10n, '55', '7', 90n, 90n, 80n, 100n, 'ok', null]);
+test('echo rows: s, r, h, e, the sources read at e, the truth, then the kernel send stamp; the header matches echoColumns', () => {
+  const row = echoRow(
+    RUN,
+    'w1',
+    { seq: 4, r: '55', h: '7' },
+    10n,
+    90n,
+    [{ point_ns: 90n, lo_ns: 80n, hi_ns: 100n, status: 'ok' }],
+    null,
+    12n,
+  );
+  assert.deepEqual(row, [RUN, 'w1', 4, 4, 10n, '55', '7', 90n, 90n, 80n, 100n, 'ok', null, 12n]);
   assert.equal(echoColumns(['bounded']).length, row.length);
   assert.deepEqual(echoColumns(['bounded']).slice(4, 8), ['send_local_ns', 'recv_local_ns', 'held_ns', 'echo_recv_local_ns']);
 });
@@ -61,9 +70,9 @@ test('echo rows: s, r, h, e, the sources read at e, then the truth; the header m
 test('the recorder keeps the first authentic echo of each (event, node) and counts every other one by reason', async () => {
   const dir = tmpDir('chronoeval-echo-rec-');
   const rec = recorder(dir);
-  rec.noteSend(0, 1000n, true);
-  rec.noteSend(1, 2000n, false); // sent without ec
-  rec.noteSend(2, 3000n, true);
+  rec.noteSend(0, 1000n, 1004n, true); // with the kernel's send stamp
+  rec.noteSend(1, 2000n, null, false); // sent without ec
+  rec.noteSend(2, 3000n, null, true);
   const w1 = single(echoEncoder(RUN, 'w1', KEY));
   const w2 = single(echoEncoder(RUN, 'w2', KEY));
   const mono = 5000n;
@@ -96,8 +105,11 @@ test('the recorder keeps the first authentic echo of each (event, node) and coun
     String(mono + 10n ** 18n + 1000n),
     'ok',
     '',
+    '1004',
   ]);
-  assert.equal(rowsOf(runDirPaths(dir).echoCsv('w2')).length, 2);
+  const w2rows = rowsOf(runDirPaths(dir).echoCsv('w2'));
+  assert.equal(w2rows.length, 2);
+  assert.equal(w2rows[1]!.at(-1), '', 'no kernel send stamp: empty, never 0');
   const { summary, problems } = readEchoSummary(runDirPaths(dir).echoSummary);
   assert.deepEqual(problems, []);
   assert.deepEqual(summary, {
@@ -126,7 +138,7 @@ test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s)
   const dir = tmpDir('chronoeval-echo-pig-');
   const rec = recorder(dir, 10, 1);
   const w1 = single(echoEncoder(RUN, 'w1', KEY));
-  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), true);
+  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), null, true);
   const base = 10n ** 18n;
   // e = mono + base; δ = e − s − h: seq 0 → 900, seq 1 → 300, seq 2 → 600, seq 3 → 200
   const deltas = [900n, 300n, 600n, 200n];
@@ -151,12 +163,12 @@ test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s)
   assert.deepEqual(eb[0], [3, '3000', String(3000n + 200n + 10n), '77', '10']);
   // Nothing left, and too soon for another one.
   assert.equal(rec.piggybackDue(now + 1n), false);
-  rec.noteSend(4, 4000n, true);
+  rec.noteSend(4, 4000n, null, true);
   rec.onDatagram(0, w1(4, 77n, 10n), 5000n - base);
   assert.equal(rec.piggyback(0, now + PIGGYBACK_EVERY_NS - 1n, open.length), null);
   assert.ok(rec.piggyback(0, now + PIGGYBACK_EVERY_NS, open.length) !== null);
   // No room in the datagram: no piggyback, the arrivals wait.
-  rec.noteSend(5, 5000n, true);
+  rec.noteSend(5, 5000n, null, true);
   rec.onDatagram(0, w1(5, 77n, 10n), 6000n - base);
   assert.equal(rec.piggyback(0, now + 3n * PIGGYBACK_EVERY_NS, 1190), null);
   assert.ok(rec.piggyback(0, now + 3n * PIGGYBACK_EVERY_NS, open.length) !== null);
@@ -166,7 +178,7 @@ test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s)
 test('echoes beyond the window of recent sends are too_old, not unknown', async () => {
   const dir = tmpDir('chronoeval-echo-old-');
   const rec = recorder(dir, 4, 1); // a window of 4 sends
-  for (let seq = 0; seq < 6; seq++) rec.noteSend(seq, BigInt(seq), true);
+  for (let seq = 0; seq < 6; seq++) rec.noteSend(seq, BigInt(seq), null, true);
   const w1 = single(echoEncoder(RUN, 'w1', KEY));
   rec.onDatagram(0, w1(1, 1n, 1n), 1n);
   rec.onDatagram(0, w1(2, 1n, 1n), 1n);
@@ -209,7 +221,7 @@ test('the echo summary reader keeps well-typed fields and names the rest', () =>
 test('a coalesced datagram: each record judged on its own, all rows with the one arrival e, each with its own h', async () => {
   const dir = tmpDir('chronoeval-echo-batch-');
   const rec = recorder(dir, 10, 1);
-  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), seq !== 2);
+  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), null, seq !== 2);
   const w1 = echoEncoder(RUN, 'w1', KEY);
   const t = 9000n;
   const x = (seq: number, mono: bigint) => ({ seq, rNs: 100n + BigInt(seq), mono });

@@ -125,6 +125,8 @@ test('past the cap, kept violations are every k-th one (k doubling), so they spa
     eventId: '',
     sendLocal: 0,
     trueSend: NaN,
+    sendKernel: NaN,
+    trueSendKernel: NaN,
     coord: emptyStamps(1),
     workers: [{ recvLocal: 0, trueRecv: NaN, vals, reest: null }],
   };

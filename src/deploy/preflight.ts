@@ -1,7 +1,7 @@
 // Pre-flight: every host reachable and able to run its role before anything starts anywhere.
 import type { HostPlan, Inventory } from './inventory.js';
 import { nodeMajor, parsePreflight, preflightCommand, type PreflightFacts } from './remote-scripts.js';
-import type { SshClient } from './ssh.js';
+import { destinationKey, type SshClient } from './ssh.js';
 
 export const MIN_NODE_MAJOR = 20;
 
@@ -40,28 +40,47 @@ export function judgePreflight(inv: Inventory, h: HostPlan, f: PreflightFacts): 
   return p;
 }
 
+/**
+ * Pre-flight of every host entry. Entries with the same destination, work dir and node (several
+ * workers on one machine) share one remote check over the union of their ports; each entry is
+ * then judged on its own ports.
+ */
 export async function runPreflight(inv: Inventory, ssh: SshClient, hosts: HostPlan[]): Promise<PreflightRow[]> {
-  return Promise.all(
-    hosts.map(async (h): Promise<PreflightRow> => {
-      const m = await ssh.openMaster(h);
-      if (m.code !== 0) {
-        const why = lastLine(m.stderr) || (m.timedOut ? 'timed out' : `ssh exit ${m.code}`);
-        return { host: h, reachable: false, facts: null, problems: [`ssh: ${why}`], absWorkDir: null };
-      }
-      const r = await ssh.exec(h, preflightCommand(h.workDir, h.node, portsToCheck(inv, h)), { timeoutMs: 60_000 });
-      if (r.code !== 0 && !r.stdout.includes('end=ok')) {
-        return {
-          host: h,
-          reachable: true,
-          facts: null,
-          problems: [`pre-flight command failed (exit ${r.code}): ${lastLine(r.stderr)}`],
-          absWorkDir: null,
-        };
-      }
-      const facts = parsePreflight(r.stdout);
-      return { host: h, reachable: true, facts, problems: judgePreflight(inv, h, facts), absWorkDir: facts.workdir || null };
+  const groups = new Map<string, HostPlan[]>();
+  for (const h of hosts) {
+    const k = JSON.stringify([destinationKey(h), h.workDir, h.node]);
+    const g = groups.get(k);
+    if (g) g.push(h);
+    else groups.set(k, [h]);
+  }
+  const rows = new Map<HostPlan, PreflightRow>();
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      for (const [h, row] of await checkGroup(inv, ssh, g)) rows.set(h, row);
     }),
   );
+  return hosts.map((h) => rows.get(h)!);
+}
+
+async function checkGroup(inv: Inventory, ssh: SshClient, g: HostPlan[]): Promise<[HostPlan, PreflightRow][]> {
+  const h0 = g[0]!;
+  const m = await ssh.openMaster(h0);
+  if (m.code !== 0) {
+    const why = lastLine(m.stderr) || (m.timedOut ? 'timed out' : `ssh exit ${m.code}`);
+    return g.map((h) => [h, { host: h, reachable: false, facts: null, problems: [`ssh: ${why}`], absWorkDir: null }]);
+  }
+  const ports = [...new Set(g.flatMap((h) => portsToCheck(inv, h)))].sort((a, b) => a - b);
+  const r = await ssh.exec(h0, preflightCommand(h0.workDir, h0.node, ports), { timeoutMs: 60_000 });
+  if (r.code !== 0 && !r.stdout.includes('end=ok')) {
+    const problem = `pre-flight command failed (exit ${r.code}${r.timedOut ? ', timed out' : ''}): ${lastLine(r.stderr)}`;
+    return g.map((h) => [h, { host: h, reachable: true, facts: null, problems: [problem], absWorkDir: null }]);
+  }
+  const all = parsePreflight(r.stdout);
+  return g.map((h) => {
+    const own = new Set(portsToCheck(inv, h).map(String));
+    const facts: PreflightFacts = { ...all, ports: Object.fromEntries(Object.entries(all.ports).filter(([p]) => own.has(p))) };
+    return [h, { host: h, reachable: true, facts, problems: judgePreflight(inv, h, facts), absWorkDir: facts.workdir || null }];
+  });
 }
 
 function lastLine(s: string): string {

@@ -173,13 +173,20 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       }
     }
 
-    // 4. embedded NTP server, then workers, each detached with a pid file
+    // 4. embedded NTP server, then workers, each detached with a pid file. A machine that starts
+    // many processes at once (dozens of workers on one host) is slow to answer each launch and
+    // each status: the waits grow with the processes per machine and in all.
+    const perDestination = new Map<string, number>();
+    for (const h of [inv.coordinator, ...inv.workers])
+      perDestination.set(destinationKey(h), (perDestination.get(destinationKey(h)) ?? 0) + 1);
     const launch = async (h: HostPlan, name: string, argv: string[]): Promise<Started | null> => {
       const a = abs.get(h.name)!;
       const s: Started = { host: h, name, absWorkDir: a, stateDir: remoteLayout.state(a, runId) };
-      const r = await ssh.exec(h, launchCommand(s.stateDir, name, argv), { timeoutMs: 30_000 });
+      const timeoutMs = 30_000 + 1_000 * (perDestination.get(destinationKey(h)) ?? 1);
+      const r = await ssh.exec(h, launchCommand(s.stateDir, name, argv), { timeoutMs });
       if (r.code !== 0) {
-        log.error(`${name} on ${h.host} did not start (exit ${r.code}): ${r.stderr.trim()}`);
+        const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : `exit ${r.code}`;
+        log.error(`${name} on ${h.host} did not start (${why}): ${r.stderr.trim()}`);
         return null;
       }
       started.push(s);
@@ -198,7 +205,9 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const workerStarts = await Promise.all(inv.workers.map((w) => launch(w, procName.worker(w), workerArgv(inv, w, ctx(w)))));
     const workers = workerStarts.filter((s): s is Started => s !== null);
     const ports =
-      workers.length === inv.workers.length ? await waitListening(ssh, log, workers, 30_000, signal) : new Map<string, number>();
+      workers.length === inv.workers.length
+        ? await waitListening(ssh, log, workers, 30_000 + 500 * workers.length, signal)
+        : new Map<string, number>();
     if (signal.aborted) {
       exitCode = stoppedCode(signal);
       return;

@@ -1,5 +1,6 @@
 // The user's own OpenSSH client, spawned without a local shell: argv in, exit code and output out.
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { HostPlan } from './inventory.js';
@@ -11,6 +12,9 @@ const BASE_OPTIONS: Array<[string, string]> = [
   ['ServerAliveInterval', '10'],
   ['ServerAliveCountMax', '3'],
 ];
+
+/** Remote commands run at once per destination (below OpenSSH's default MaxSessions of 10). */
+export const SESSIONS_PER_DESTINATION = 6;
 
 /** Identity of an ssh destination: hosts with the same one share a master connection. */
 export function destinationKey(h: HostPlan): string {
@@ -54,6 +58,10 @@ export interface ExecOptions {
  */
 export class SshClient {
   private masters = new Map<string, { host: HostPlan; controlPath: string }>();
+  /** Master connections being opened, by destination: entries sharing a host wait for the one. */
+  private opening = new Map<string, Promise<SshResult>>();
+  /** Per destination: sessions running and those waiting for a slot. */
+  private sessions = new Map<string, { active: number; waiting: (() => void)[] }>();
   private counter = 0;
   constructor(
     private readonly controlDir: string,
@@ -78,6 +86,15 @@ export class SshClient {
     const key = destinationKey(h);
     const existing = this.masters.get(key);
     if (existing) return { code: 0, stdout: '', stderr: '', timedOut: false };
+    let p = this.opening.get(key);
+    if (!p) {
+      p = this.spawnMaster(h, key, timeoutMs).finally(() => this.opening.delete(key));
+      this.opening.set(key, p);
+    }
+    return p;
+  }
+
+  private async spawnMaster(h: HostPlan, key: string, timeoutMs: number): Promise<SshResult> {
     const controlPath = path.join(this.controlDir, `cm-${this.counter++}`);
     const errFile = path.join(this.controlDir, `master-${this.counter}.err`);
     const fd = openSync(errFile, 'w');
@@ -90,16 +107,38 @@ export class SshClient {
     return { ...res, stderr };
   }
 
-  /** Runs one remote command (a single string for the remote login shell). */
-  exec(h: HostPlan, remote: string, opts: ExecOptions = {}): Promise<SshResult> {
+  /**
+   * Runs one remote command (a single string for the remote login shell). At most
+   * SESSIONS_PER_DESTINATION run at once per destination (the rest queue; their timeout starts
+   * when they run): sshd refuses sessions past its MaxSessions (10 by default) on one master.
+   */
+  async exec(h: HostPlan, remote: string, opts: ExecOptions = {}): Promise<SshResult> {
+    const release = await this.session(destinationKey(h));
     const cp = this.controlPathFor(h);
     const args = [...sshBaseArgs(h, cp, ['-o', 'ControlMaster=no']), remote];
     const stdin = opts.stdinFile ? openSync(opts.stdinFile, 'r') : opts.input !== undefined ? 'pipe' : 'ignore';
     const stdout = opts.stdoutFile ? openSync(opts.stdoutFile, 'w') : 'pipe';
-    return spawnWait(this.ssh, args, { stdio: [stdin, stdout, 'pipe'], input: opts.input }, opts.timeoutMs ?? 120_000).finally(() => {
+    try {
+      return await spawnWait(this.ssh, args, { stdio: [stdin, stdout, 'pipe'], input: opts.input }, opts.timeoutMs ?? 120_000);
+    } finally {
       if (typeof stdin === 'number') closeSync(stdin);
       if (typeof stdout === 'number') closeSync(stdout);
-    });
+      release();
+    }
+  }
+
+  private async session(key: string): Promise<() => void> {
+    let q = this.sessions.get(key);
+    if (!q) this.sessions.set(key, (q = { active: 0, waiting: [] }));
+    const slots = q;
+    if (slots.active >= SESSIONS_PER_DESTINATION) await new Promise<void>((r) => slots.waiting.push(r));
+    else slots.active++;
+    return () => {
+      const next = slots.waiting.shift();
+      if (next)
+        next(); // the slot passes to the next in line
+      else slots.active--;
+    };
   }
 
   /** Closes every master connection (`ssh -O exit`). */
@@ -142,7 +181,8 @@ function spawnWait(
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 + 2 : 255), stdout, stderr, timedOut });
+      // killed by a signal: 128 + its number, as a shell reports it
+      resolve({ code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 255), stdout, stderr, timedOut });
     });
   });
 }

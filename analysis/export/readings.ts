@@ -156,7 +156,7 @@ export async function exportEchoFile(f: { file: string; display: string; node: s
   const iRun = col(E.runId);
   const iEvent = col(E.eventId);
   const iSeq = col(E.seq);
-  const stamps = [S.send, S.recv, S.held, S.echoRecv, S.truth, S.sendKernel].map(col);
+  const stamps = [S.send, S.recv, S.held, S.echoRecv, S.truth, S.sendKernel, S.heldKernel].map(col);
   const ints = [
     { index: iEvent, nullable: false },
     { index: iSeq, nullable: false },

@@ -129,6 +129,8 @@ class NodeAcc {
   inconsistent = 0;
   /** Echoes whose event has the kernel's send stamp (used as s). */
   kernelSend = 0;
+  /** Echoes with the hold up to the echo's kernel transmit stamp (used as h). */
+  kernelHold = 0;
   width = new DistAcc();
   delta = new DistAcc();
   missing = 0;
@@ -185,15 +187,19 @@ export class BracketFolder {
       acc.echoes++;
       // The kernel's transmit stamp, taken after the JavaScript one, is the later (tighter) lower
       // bound on when the datagram left; either is valid, so the later of the two is used.
+      // Likewise the hold: up to the kernel's transmit stamp of the echo (the worker's follow-up),
+      // when there is one, is the longer valid hold.
       const kernel = echo.sKernel > echo.s;
       if (!Number.isNaN(echo.sKernel)) acc.kernelSend++;
       const s = kernel ? echo.sKernel : echo.s;
-      const delta = echoDelta(s, echo.e, echo.h);
+      if (!Number.isNaN(echo.hKernel)) acc.kernelHold++;
+      const h = echo.hKernel > echo.h ? echo.hKernel : echo.h;
+      const delta = echoDelta(s, echo.e, h);
       const system = this.cfg.reference === null;
       const b = bracketOf({
         loAtSend: system ? s : ev.refLoAtSend,
         hiAtEcho: system ? echo.e : USABLE_STATUS.has(echo.refStatus) ? echo.refHi : NaN,
-        heldNs: echo.h,
+        heldNs: h,
         delta,
       });
       if (b.kind === 'inconsistent') {
@@ -348,6 +354,7 @@ export class BracketFolder {
         unjudged: n.unjudged,
         inconsistent: n.inconsistent,
         send_kernel: n.kernelSend,
+        held_kernel: n.kernelHold,
         width: n.width.summarize(),
       };
       byWorker[node] = Object.fromEntries(sources.map((s, k) => [s.name, sourceEntry(n.sources[k]!, s.bounded, windows)]));

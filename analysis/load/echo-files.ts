@@ -18,6 +18,8 @@ export interface EchoRow {
   s: number;
   /** The kernel's transmit stamp of the event's first datagram (NaN: none, or an older file). */
   sKernel: number;
+  /** The hold up to the kernel's transmit stamp of the echo (the worker's follow-up; NaN: none). */
+  hKernel: number;
   r: number;
   h: number;
   e: number;
@@ -56,6 +58,7 @@ export class EchoRowReader {
     seq: number;
     s: number;
     sKernel: number;
+    hKernel: number;
     r: number;
     h: number;
     e: number;
@@ -76,6 +79,7 @@ export class EchoRowReader {
       seq: h.indexOf(EVENT_COLUMNS.seq),
       s: h.indexOf(ECHO_STAMPS.send),
       sKernel: h.indexOf(ECHO_STAMPS.sendKernel),
+      hKernel: h.indexOf(ECHO_STAMPS.heldKernel),
       r: h.indexOf(ECHO_STAMPS.recv),
       h: h.indexOf(ECHO_STAMPS.held),
       e: h.indexOf(ECHO_STAMPS.echoRecv),
@@ -126,6 +130,7 @@ export class EchoRowReader {
         seq,
         s: cell(a.s, this.anchor),
         sKernel: cell(a.sKernel, this.anchor),
+        hKernel: cell(a.hKernel, ZERO),
         r: cell(a.r, this.anchor),
         h: cell(a.h, ZERO),
         e: cell(a.e, this.anchor),

@@ -48,6 +48,8 @@ export interface BracketCounts {
   inconsistent: number;
   /** Echoes whose s is the kernel's transmit stamp of the event (send_kernel_ns), not the JavaScript one. */
   send_kernel: number;
+  /** Echoes whose h runs to the echo's kernel transmit stamp (held_kernel_ns, the worker's follow-up), not to its JavaScript read. */
+  held_kernel: number;
   /** hi − lo of the brackets. */
   width: Distribution;
 }

@@ -39,6 +39,20 @@ interface EchoWriter {
   prefix: string;
 }
 
+/**
+ * A worker's last echo datagram, held until the next one says (`fu`) by how much the kernel's
+ * transmit stamp came after its holds were read: its rows are then written with held_kernel_ns.
+ */
+interface HeldDatagram {
+  firstSeq: number;
+  w: EchoWriter;
+  /** Each row's text up to its last cell, and its hold h. */
+  lines: string[];
+  holds: bigint[];
+  /** The piggyback entries of the same records (their h gains Δ too). */
+  entries: Pending[];
+}
+
 /** An echo arrival kept for the piggyback; text and δ are made only when it is sent. */
 interface Pending {
   seq: number;
@@ -49,8 +63,9 @@ interface Pending {
 }
 
 /**
- * One echo/<node>.csv row: s, r, h, e, the coordinator's sources read at e, the truth at e, then
- * the kernel's transmit stamp of the event (its first datagram; null: none).
+ * One echo/<node>.csv row: s, r, h, e, the coordinator's sources read at e, the truth at e, the
+ * kernel's transmit stamp of the event (its first datagram; null: none), then the hold from the
+ * kernel's transmit stamp of the echo (the worker's follow-up; null: none).
  */
 export function echoRow(
   runId: string,
@@ -61,10 +76,11 @@ export function echoRow(
   readings: readonly Reading[],
   trueEchoRecvNs: bigint | null,
   sendKernelNs: bigint | null,
+  heldKernelNs: bigint | null,
 ): Cell[] {
   const row: Cell[] = [runId, node, seq, seq, sendNs, r, h, echoRecvNs];
   for (const r of readings) row.push(r.point_ns, r.lo_ns, r.hi_ns, r.status);
-  row.push(trueEchoRecvNs, sendKernelNs);
+  row.push(trueEchoRecvNs, sendKernelNs, heldKernelNs);
   return row;
 }
 
@@ -87,6 +103,9 @@ export class EchoRecorder {
   private readonly nodes: (string | null)[];
   private readonly writers = new Map<string, EchoWriter>();
   private readonly pending: Pending[][];
+  private readonly held: (HeldDatagram | null)[];
+  /** Echo datagrams whose follow-up gave the kernel's transmit stamp (their rows have held_kernel_ns). */
+  private followUps = 0;
   private readonly lastPiggyback: bigint[];
   private readonly readings: Reading[];
   private sent = 0;
@@ -104,6 +123,7 @@ export class EchoRecorder {
     this.seen = Array.from({ length: o.workers }, () => new Uint32Array(this.cap));
     this.nodes = new Array<string | null>(o.workers).fill(null);
     this.pending = Array.from({ length: o.workers }, (): Pending[] => []);
+    this.held = new Array<HeldDatagram | null>(o.workers).fill(null);
     this.lastPiggyback = new Array<bigint>(o.workers).fill(-PIGGYBACK_EVERY_NS);
     this.readings = new Array<Reading>(o.stamped.length);
   }
@@ -144,12 +164,14 @@ export class EchoRecorder {
       if (!isValidNodeId(msg.node)) return this.reject('bad_shape', `node ${msg.node}`);
       if (this.nodes.includes(msg.node)) return this.reject('node_mismatch', `${msg.node} already echoes on another worker's socket`);
     } else if (msg.node !== node) return this.reject('node_mismatch', `${msg.node} on ${node}'s socket`);
+    this.settleHeld(i, msg.fu ?? null);
 
     // The coordinator's clock and sources at e, read once for every record of the datagram, and
     // the text they share: each record's row is its own cells between that prefix and suffix.
     let eNs: bigint | null = null;
     let suffix = '';
     let w: EchoWriter | null = null;
+    let hd: HeldDatagram | null = null;
     let accepted = 0;
     const seen = this.seen[i]!;
     const p = this.pending[i]!;
@@ -188,21 +210,42 @@ export class EchoRecorder {
         }
         const stamped = this.o.stamped;
         for (let j = 0; j < stamped.length; j++) this.readings[j] = stamped[j]!.read(eNs, mono);
-        suffix = ',' + csvCells(echoRow(this.o.runId, msg.node, { seq, r: '', h: '' }, 0n, eNs, this.readings, trueENs, null).slice(7, -1));
+        suffix =
+          ',' + csvCells(echoRow(this.o.runId, msg.node, { seq, r: '', h: '' }, 0n, eNs, this.readings, trueENs, null, null).slice(7, -2));
       }
       const sNs = this.sendNs[slot]!;
       const kNs = this.hasKernel[slot] === 1 ? this.kernelNs[slot]! : null;
       const r = (r0 + BigInt(dr)).toString();
       const h = String(held);
       w ??= this.writerFor(msg.node);
-      w.writer.appendLine(w.prefix + seq + ',' + seq + ',' + sNs + ',' + r + ',' + h + suffix + ',' + (kNs ?? ''));
+      hd ??= { firstSeq: msg.x[0]![0], w, lines: [], holds: [], entries: [] };
+      hd.lines.push(w.prefix + seq + ',' + seq + ',' + sNs + ',' + r + ',' + h + suffix + ',' + (kNs ?? ''));
+      hd.holds.push(BigInt(held));
       accepted++;
       if (p.length === PENDING_MAX) p.shift();
       // The kernel's stamp of the event's first datagram is a later lower bound on every worker's
       // datagram leaving than the JS stamp: the channel's bracket narrows and stays valid.
-      p.push({ seq, s: kNs ?? sNs, e: eNs, r, h });
+      const entry = { seq, s: kNs ?? sNs, e: eNs, r, h };
+      p.push(entry);
+      hd.entries.push(entry);
     }
     if (accepted > 0) this.received[msg.node] = (this.received[msg.node] ?? 0) + accepted;
+    this.held[i] = hd;
+  }
+
+  /**
+   * Writes worker `i`'s held datagram: with held_kernel_ns = h + Δ when `fu` (from its next
+   * datagram) names it, else with that cell empty. The piggyback entries still waiting gain Δ too.
+   */
+  private settleHeld(i: number, fu: [number, string] | null): void {
+    const hd = this.held[i];
+    if (!hd) return;
+    this.held[i] = null;
+    const delta = fu !== null && fu[0] === hd.firstSeq ? BigInt(fu[1]) : null;
+    if (delta !== null) this.followUps++;
+    for (let k = 0; k < hd.lines.length; k++)
+      hd.w.writer.appendLine(hd.lines[k] + ',' + (delta === null ? '' : (hd.holds[k]! + delta).toString()));
+    if (delta !== null) for (const e of hd.entries) e.h = (BigInt(e.h) + delta).toString();
   }
 
   private writerFor(node: string): EchoWriter {
@@ -253,11 +296,13 @@ export class EchoRecorder {
       received_by_node: { ...this.received },
       rejected: { ...this.rejected },
       ...(this.o.stamp === 'kernel' ? { unstamped: this.unstamped } : {}),
+      follow_ups: this.followUps,
     };
   }
 
   /** Flush and close every echo file, then write echo/summary.json (atomically). */
   async close(): Promise<void> {
+    for (let i = 0; i < this.held.length; i++) this.settleHeld(i, null); // no follow-up will come
     for (const { writer, opened } of this.writers.values()) {
       await opened;
       await writer.close();

@@ -3,7 +3,8 @@ import type { Logger } from '../cli/logger.js';
 import type { WorkerAddress } from './control.js';
 import type { MulticastGroup, MulticastOptions } from '../net/multicast.js';
 import { loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon, type UdpStampHandle } from '../net/udp-stamp-addon.js';
-import { findTxStamp, SEND_KERNEL_REASONS, type SendKernelReason } from './tx-stamps.js';
+import { SEND_KERNEL_REASONS, type SendKernelReason } from './tx-stamps.js';
+import { findTxStamp } from '../net/tx-stamp-match.js';
 
 /** A datagram that came back on worker `i`'s event socket (an echo); `arrivalMono` on CLOCK_MONOTONIC, null if the kernel gave no stamp. */
 export type OnEventSocketDatagram = (i: number, buf: Buffer, arrivalMono: bigint | null) => void;

@@ -15,17 +15,3 @@ export const SEND_KERNEL_REASONS = {
   multicast: 'multicast',
 } as const;
 export type SendKernelReason = (typeof SEND_KERNEL_REASONS)[keyof typeof SEND_KERNEL_REASONS];
-
-/**
- * The latest stamp in txStamps()'s [id, monoNs, id, monoNs, …] taken inside [notBeforeMono,
- * notAfterMono] (the monotonic instants read around an event's sends), or null. One datagram per
- * event asks for a stamp and the queue is read right after, so a stamp in that bracket is that
- * datagram's; one outside it is an earlier datagram's that came late, never this event's.
- */
-export function findTxStamp(flat: readonly (number | bigint)[], notBeforeMono: bigint, notAfterMono: bigint): bigint | null {
-  for (let k = flat.length - 1; k > 0; k -= 2) {
-    const mono = flat[k] as bigint;
-    if (mono >= notBeforeMono && mono <= notAfterMono) return mono;
-  }
-  return null;
-}

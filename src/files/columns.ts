@@ -128,6 +128,7 @@ export const STAMP_COLUMNS: readonly string[] = [
   'reestimated_local_ns' satisfies CommitWaitColumn,
   'sample_local_ns' satisfies SyncColumn,
   'held_ns',
+  'held_kernel_ns',
   'echo_recv_local_ns',
   'true_echo_recv_ns',
 ];
@@ -143,11 +144,25 @@ export const ECHO_STAMPS = {
   echoRecv: 'echo_recv_local_ns',
   truth: 'true_echo_recv_ns',
   sendKernel: COORDINATOR_KERNEL_SEND.local,
+  heldKernel: 'held_kernel_ns',
 } as const;
 
 /** echo/<node>.csv: one row per accepted echo, the coordinator's stamped sources read at the echo's arrival e. */
 export function echoColumns(sources: readonly string[]): string[] {
   const e = EVENT_COLUMNS;
   const s = ECHO_STAMPS;
-  return [e.runId, e.nodeId, e.eventId, e.seq, s.send, s.recv, s.held, s.echoRecv, ...sourceColumns(sources), s.truth, s.sendKernel];
+  return [
+    e.runId,
+    e.nodeId,
+    e.eventId,
+    e.seq,
+    s.send,
+    s.recv,
+    s.held,
+    s.echoRecv,
+    ...sourceColumns(sources),
+    s.truth,
+    s.sendKernel,
+    s.heldKernel,
+  ];
 }

@@ -40,6 +40,8 @@ export interface EchoSummary {
   rejected: Record<EchoRejectReason, number>;
   /** Kernel stamps only: echoes that came without a usable kernel stamp (stamped in the callback instead). */
   unstamped?: number;
+  /** Echo datagrams whose worker's follow-up gave their kernel transmit stamp (rows with held_kernel_ns). */
+  follow_ups?: number;
 }
 
 export const isEchoMode = (v: unknown): v is EchoMode =>
@@ -52,6 +54,7 @@ const CHECKS: { readonly [K in keyof EchoSummary]-?: (v: unknown) => boolean } =
   received_by_node: isCounts,
   rejected: isCounts,
   unstamped: isFiniteNumber,
+  follow_ups: isFiniteNumber,
 };
 
 export interface EchoSummaryFile {

@@ -47,6 +47,7 @@ export const ECHO_EXPORT_COLUMNS: readonly ExportColumn[] = [
   int('echo_recv_local_ns'),
   int('true_echo_recv_ns'),
   int('send_kernel_ns'),
+  int('held_kernel_ns'),
 ];
 
 /** One row per source × metric × worker-or-pooled ('' = all workers pooled) of stats.json's headline. */

@@ -60,6 +60,8 @@ export interface WorkerSummary {
   echo_send_failed?: number;
   /** Datagrams that carried the echoes sent (fewer than echoes_sent when echoes were coalesced). */
   echo_datagrams?: number;
+  /** Echo datagrams whose kernel transmit stamp was found (each reported by the next echo's follow-up). */
+  echo_tx_stamped?: number;
 }
 
 /** The commit-wait counters as read: the delays are what readers need; the counters may be absent. */
@@ -124,6 +126,7 @@ const CHECKS: { readonly [K in keyof WorkerSummary]-?: (v: unknown) => boolean }
   echoes_sent: isFiniteNumber,
   echo_send_failed: isFiniteNumber,
   echo_datagrams: isFiniteNumber,
+  echo_tx_stamped: isFiniteNumber,
 };
 
 /** Every field of the contract; all but write_error are written by every current worker. */

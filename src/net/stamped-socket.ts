@@ -39,6 +39,11 @@ export interface StampedSocket {
   kernelDrops(): Promise<KernelDrops>;
   /** Stops receiving; no callback runs after it resolves (kernel mode: after it is called). */
   close(): Promise<void>;
+  /**
+   * Kernel mode with `txStamps` asked and granted: `send` asking for the datagram's software
+   * transmit stamp, and `take` the stamps collected since the last call ([id, monoNs, …]).
+   */
+  tx?: { send(buf: Buffer, port: number, address: string): void; take(): (number | bigint)[] };
 }
 
 export interface StampedSocketOptions {
@@ -53,6 +58,8 @@ export interface StampedSocketOptions {
   onError?: (e: Error) => void;
   /** auto mode: told why kernel stamps are unavailable. */
   onFallback?: (reason: string) => void;
+  /** Kernel mode: also ask for transmit stamps of the datagrams sent with `tx.send` (absent tx when refused). */
+  txStamps?: boolean;
 }
 
 /**
@@ -127,8 +134,19 @@ async function openKernel(
 ): Promise<StampedSocket & { handle: UdpStampHandle }> {
   const address = await numericAddress(o.bind);
   const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError, reuseAddr);
+  let tx: StampedSocket['tx'];
+  if (o.txStamps && addon.enableTxStamps && addon.txStamps) {
+    try {
+      addon.enableTxStamps(h, true);
+      const take = addon.txStamps.bind(addon);
+      tx = { send: (buf, port, to) => void addon.send(h, buf, port, to, true), take: () => take(h) };
+    } catch {
+      tx = undefined; // refused: holds stay as read in JavaScript
+    }
+  }
   return {
     handle: h,
+    ...(tx ? { tx } : {}),
     stampKind: 'kernel',
     send: (buf, port, to) => {
       addon.send(h, buf, port, to);

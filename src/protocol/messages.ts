@@ -49,6 +49,12 @@ export interface EchoMessage {
   /** The first record's receive stamp (ns string); the others are given relative to it. */
   r0: string;
   x: EchoRecord[];
+  /**
+   * Follow-up of this worker's previous echo datagram, [its first record's seq, Δ ns string]: the
+   * kernel's transmit stamp of that datagram came Δ ≥ 0 after the instant its holds were read, so
+   * each of its holds was Δ longer (two-step, as PTP's Follow_Up). Absent: no stamp to report.
+   */
+  fu?: [number, string];
 }
 
 /** One record of an echo with its receive stamp r and hold h as exact ns strings. */
@@ -224,12 +230,12 @@ export function echoEncoder(
   runId: string,
   node: string,
   key?: Buffer | null,
-): (records: readonly PendingEcho[], tMono: bigint) => Buffer[] {
+): (records: readonly PendingEcho[], tMono: bigint, followUp?: FollowUp | null) => Buffer[] {
   const head = `{"v":1,"k":"echo","run":${JSON.stringify(runId)},"node":${JSON.stringify(node)},"r0":"`;
   const headBytes = Buffer.byteLength(head);
   const seal = (s: string): Buffer =>
     key ? Buffer.from(s + '\n' + createHmac('sha256', key).update(s).digest('base64url')) : Buffer.from(s);
-  return (records, tMono) => {
+  return (records, tMono, followUp = null) => {
     const out: Buffer[] = [];
     let i = 0;
     while (i < records.length) {
@@ -252,10 +258,18 @@ export function echoEncoder(
         bytes += rec.length;
         n++;
       }
-      out.push(seal(s + ']}'));
+      // the follow-up rides in the first datagram only
+      const fu = followUp !== null && out.length === 0 ? `,"fu":[${followUp.seq},"${followUp.deltaNs}"]` : '';
+      out.push(seal(s + ']' + fu + '}'));
     }
     return out;
   };
+}
+
+/** EchoMessage.fu before encoding: the previous echo datagram's first seq and its Δ (ns, ≥ 0). */
+export interface FollowUp {
+  seq: number;
+  deltaNs: bigint;
 }
 
 const NS_RE = /^-?[0-9]{1,19}$/;
@@ -284,6 +298,9 @@ function isEchoRecords(x: unknown, r0: string): boolean {
       base + BigInt(e[1] as number) >= INT64_MIN,
   );
 }
+/** `fu`: [seq, Δ] with Δ a non-negative ns string. */
+const isFollowUp = (x: unknown): boolean =>
+  Array.isArray(x) && x.length === 2 && isUint(x[0]) && isNs(x[1]) && !(x[1] as string).startsWith('-');
 /** `eb`: 1 to MAX_EB_ENTRIES entries [seq, s, e, r, h], every stamp a non-empty ns string, h ≥ 0. */
 const isEchoBack = (x: unknown): boolean =>
   Array.isArray(x) &&
@@ -389,6 +406,7 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
       if (typeof parsed.node !== 'string' || !WIRE_NODE_RE.test(parsed.node)) return { ok: false, reason: 'bad_shape', detail: 'node' };
       if (!isNs(parsed.r0)) return { ok: false, reason: 'bad_shape', detail: 'r0' };
       if (!isEchoRecords(parsed.x, parsed.r0)) return { ok: false, reason: 'bad_shape', detail: 'x' };
+      if (parsed.fu !== undefined && !isFollowUp(parsed.fu)) return { ok: false, reason: 'bad_shape', detail: 'fu' };
       return { ok: true, msg: parsed as unknown as EchoMessage };
     case 'ready?':
       if (!isUint(parsed.n)) return { ok: false, reason: 'bad_shape', detail: 'n' };

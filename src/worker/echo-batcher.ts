@@ -1,12 +1,15 @@
-import { MAX_ECHO_RECORDS, type PendingEcho } from '../protocol/messages.js';
+import { MAX_ECHO_RECORDS, type FollowUp, type PendingEcho } from '../protocol/messages.js';
+import { findTxStamp } from '../net/tx-stamp-match.js';
 
 /** The default --echo-coalesce-ms: at most one echo datagram per millisecond from a worker. */
 export const ECHO_COALESCE_MS = 4;
 
 export interface EchoBatcherOptions {
-  encode: (records: readonly PendingEcho[], tMono: bigint) => Buffer[];
+  encode: (records: readonly PendingEcho[], tMono: bigint, followUp: FollowUp | null) => Buffer[];
   /** Sends one datagram; throws on a failed send (counted by the batcher, never rethrown). */
   send: (buf: Buffer, port: number, address: string) => void;
+  /** The socket's kernel transmit stamps, when it has them: send asking for the stamp, and the stamps taken so far. */
+  tx?: () => { send(buf: Buffer, port: number, address: string): void; take(): (number | bigint)[] } | undefined;
   /** At most one datagram in this long (ms); 0: every echo leaves at once, alone. */
   coalesceMs: number;
   onSendError: (e: Error, address: string, port: number) => void;
@@ -34,6 +37,10 @@ export class EchoBatcher {
   datagramsSent = 0;
   /** Records whose datagram could not be sent. */
   recordsFailed = 0;
+  /** Datagrams whose kernel transmit stamp was found (each reported in the next one's `fu`). */
+  txStamped = 0;
+  /** The last datagram's follow-up, carried by the next one. */
+  private followUp: FollowUp | null = null;
 
   constructor(private readonly o: EchoBatcherOptions) {
     this.coalesceNs = BigInt(Math.round(o.coalesceMs * 1e6));
@@ -65,12 +72,25 @@ export class EchoBatcher {
     const pending = this.pending;
     this.pending = [];
     this.lastSendMono = t;
+    const followUp = this.followUp;
+    this.followUp = null;
     try {
-      for (const buf of this.o.encode(pending, t)) {
-        this.o.send(buf, this.port, this.address);
+      const bufs = this.o.encode(pending, t, followUp);
+      // One datagram (the usual case): ask for its transmit stamp, reported in the next one's `fu`.
+      const tx = bufs.length === 1 ? this.o.tx?.() : undefined;
+      for (const buf of bufs) {
+        if (tx) tx.send(buf, this.port, this.address);
+        else this.o.send(buf, this.port, this.address);
         this.datagramsSent++;
       }
       this.recordsSent += n;
+      if (tx) {
+        const k = findTxStamp(tx.take(), t, process.hrtime.bigint());
+        if (k !== null) {
+          this.followUp = { seq: pending[0]!.seq, deltaNs: k - t };
+          this.txStamped++;
+        }
+      }
     } catch (e) {
       // A full socket buffer or an unreachable coordinator costs the echoes, never an event.
       this.recordsFailed += n;

@@ -118,6 +118,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       if (!socket) throw new Error('socket closed');
       socket.send(buf, port, address);
     },
+    tx: () => socket?.tx,
     coalesceMs: opts.echoCoalesceMs ?? ECHO_COALESCE_MS,
     onSendError: (e, address, port) => {
       if (echoFailures++ === 0) log.warn(`echo to ${address}:${port} not sent: ${e.message} (further failures only counted)`);
@@ -287,6 +288,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       echoes_sent: echoes.recordsSent,
       echo_send_failed: echoes.recordsFailed,
       echo_datagrams: echoes.datagramsSent,
+      echo_tx_stamped: echoes.txStamped,
       readings_by_source: availabilityOf(stamped, tally),
     };
     await writeJsonAtomic(paths.workerSummary(opts.nodeId), summary).catch((e: Error) => log.error(`summary: ${e.message}`));
@@ -313,6 +315,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     recvBufferBytes: 4 << 20,
     onMessage: onDatagram,
     onError: (e) => log.warn(`socket: ${e.message}`),
+    // echoes ask for their transmit stamp: the next echo carries it as a follow-up (docs/protocol.md)
+    txStamps: true,
   });
   if (opts.multicast) {
     const m = opts.multicast;

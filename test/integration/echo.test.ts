@@ -121,6 +121,7 @@ test(
     for (const node of ['w1', 'w2']) {
       const e = csv(p.echoCsv(node));
       const w = csv(p.workerCsv(node));
+      let kernelHolds = 0;
       const recvOf = new Map(w.rows.map((r) => [col(w, 'seq')(r), col(w, 'recv_local_ns')(r)]));
       if (stillClock(moved))
         for (const [seq, r] of recvOf)
@@ -138,6 +139,14 @@ test(
         const sk = col(e, 'send_kernel_ns')(r);
         assert.equal(sk, kernelOf.get(seq), `the kernel send stamp of ${seq} is coordinator.csv's`);
         if (stillClock(moved)) assert.ok(BigInt(sk) <= rr && rr <= ee - h, `${node} seq ${seq}: kernel s ${sk} ≤ r ${rr} ≤ e − h`);
+        // the worker's follow-up: the hold up to its echo's kernel transmit stamp, longer than h,
+        // and r still before e minus it (all but the last echo datagram, whose follow-up never came)
+        const hk = col(e, 'held_kernel_ns')(r);
+        if (hk !== '') {
+          kernelHolds++;
+          assert.ok(BigInt(hk) >= h && BigInt(hk) - h < 50_000_000n, `${node} seq ${seq}: kernel hold ${hk} vs h ${h}`);
+          if (stillClock(moved)) assert.ok(rr <= ee - BigInt(hk), `${node} seq ${seq}: r ${rr} ≤ e − h_kernel ${ee - BigInt(hk)}`);
+        }
         assert.equal(String(rr), recvOf.get(seq), `r of ${seq} is ${node}.csv's`);
         assert.ok(h >= 0n);
         if (stillClock(moved)) {
@@ -148,8 +157,18 @@ test(
         assert.equal(col(e, 'system_status')(r), 'ok');
         assert.equal(col(e, 'system_ns')(r), String(ee), 'the system source read at e is e');
       }
-      const ws = JSON.parse(readFileSync(p.workerSummary(node), 'utf8')) as { echoes_sent: number; recorded: number };
+      const ws = JSON.parse(readFileSync(p.workerSummary(node), 'utf8')) as {
+        echoes_sent: number;
+        recorded: number;
+        echo_datagrams: number;
+        echo_tx_stamped: number;
+      };
       assert.equal(ws.echoes_sent, ws.recorded);
+      assert.ok(
+        ws.echo_tx_stamped >= ws.echo_datagrams * 0.9,
+        `${node}: ${ws.echo_tx_stamped} of ${ws.echo_datagrams} echo datagrams with a kernel transmit stamp`,
+      );
+      assert.ok(kernelHolds >= e.rows.length * 0.9, `${node}: ${kernelHolds} of ${e.rows.length} rows with a kernel hold`);
     }
     const { summary, problems } = readEchoSummary(p.echoSummary);
     assert.deepEqual(problems, []);

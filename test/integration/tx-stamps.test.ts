@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import dgram, { type Socket } from 'node:dgram';
 import { loadUdpStampAddon, NO_NATIVE_ENV, type UdpStampAddon } from '../../src/net/udp-stamp-addon.js';
 import { EventSender, type EventPathFaults } from '../../src/coordinator/event-sender.js';
-import { findTxStamp, SEND_KERNEL_REASONS } from '../../src/coordinator/tx-stamps.js';
+import { SEND_KERNEL_REASONS } from '../../src/coordinator/tx-stamps.js';
+import { findTxStamp } from '../../src/net/tx-stamp-match.js';
 import type { WorkerAddress } from '../../src/coordinator/control.js';
 import { Logger } from '../../src/cli/logger.js';
 

@@ -140,7 +140,7 @@ test('fold: every count of the echo and bracketed sections on a hand-computed ru
   assert.equal(b.reference, 'system');
   assert.deepEqual(
     { ...b.brackets['w1']!, width: undefined },
-    { echoes: 3, brackets: 2, unjudged: 0, inconsistent: 1, send_kernel: 0, width: undefined },
+    { echoes: 3, brackets: 2, unjudged: 0, inconsistent: 1, send_kernel: 0, held_kernel: 0, width: undefined },
   );
   assert.deepEqual([b.brackets['w1']!.width.min, b.brackets['w2']!.brackets, b.brackets['w2']!.width.max], [1_500_250, 4, 1_000_000]);
 
@@ -239,7 +239,7 @@ test('fold: every count of the echo and bracketed sections on a hand-computed ru
   assert.deepEqual(threaded.stats.echo, echo);
 });
 
-test('kernel send stamps: the later of s and send_kernel_ns starts the bracket; delivery gains latency from the kernel stamp', async () => {
+test('kernel stamps: the later of s and send_kernel_ns starts the bracket, the longer of h and held_kernel_ns ends it; delivery gains latency from the kernel send stamp', async () => {
   const dir = path.join(tmpDir('chronoeval-brackets-kernel-'), 'run');
   // events at 10, 20, 30 ms; the kernel stamped events 0 and 1 0.3 ms after the JS stamp, event 2
   // (a mapping glitch) before it, event 3 not at all
@@ -270,15 +270,26 @@ test('kernel send stamps: the later of s and send_kernel_ns starts the bracket; 
     'r',
     'w1',
     ['system'],
-    [0, 1, 2, 3].map((k) => ({ seq: k, send: 10 + 10 * k, recv: 10.5 + 10 * k, heldNs: 0, echoRecv: 11 + 10 * k, sendKernel: kernel[k] })),
+    // event 0's echo also has its follow-up: the echo left 0.1 ms after the hold was read
+    [0, 1, 2, 3].map((k) => ({
+      seq: k,
+      send: 10 + 10 * k,
+      recv: 10.5 + 10 * k,
+      heldNs: 0,
+      echoRecv: 11 + 10 * k,
+      sendKernel: kernel[k],
+      heldKernelNs: k === 0 ? 100_000 : null,
+    })),
   );
   writeEchoSummary(dir, { mode: 'on', asked: 4, stamp: 'kernel', received_by_node: { w1: 4 }, rejected: {} });
   const { stats } = await analyzeRun(dir, { threads: false });
   const b = stats.bracketed!.brackets['w1']!;
   assert.equal(b.send_kernel, 3, 'three echoes carry a kernel stamp');
-  // widths: 0.7 ms (kernel 0.3 ms after s) twice, 1 ms with the earlier kernel stamp and without one
-  assert.deepEqual([b.brackets, b.width.min, b.width.max], [4, 700_000, 1_000_000]);
-  assert.deepEqual([stats.echo!.nodes[0]!.delta.min, stats.echo!.nodes[0]!.delta.max], [700_000, 1_000_000]);
+  assert.equal(b.held_kernel, 1, 'one echo has its kernel hold');
+  // widths: event 0 from 10.3 to 11 − 0.1·(1 − 500 ppm) ms; event 1 0.7 ms (kernel 0.3 ms after
+  // s); 1 ms with the earlier kernel stamp and without one
+  assert.deepEqual([b.brackets, b.width.min, b.width.max], [4, 600_050, 1_000_000]);
+  assert.deepEqual([stats.echo!.nodes[0]!.delta.min, stats.echo!.nodes[0]!.delta.max], [600_000, 1_000_000]);
   // every bracket still holds the true receive instant
   const tc = stats.bracketed!.truth_check!.pooled.bracket_contains_truth;
   assert.deepEqual([tc.count, tc.total], [4, 4]);

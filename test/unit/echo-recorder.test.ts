@@ -51,7 +51,7 @@ const rowsOf = (file: string): string[][] =>
     .split('\n')
     .map((l) => l.split(','));
 
-test('echo rows: s, r, h, e, the sources read at e, the truth, then the kernel send stamp; the header matches echoColumns', () => {
+test('echo rows: s, r, h, e, the sources read at e, the truth, the kernel send stamp and the kernel hold; the header matches echoColumns', () => {
   const row = echoRow(
     RUN,
     'w1',
@@ -61,8 +61,9 @@ test('echo rows: s, r, h, e, the sources read at e, the truth, then the kernel s
     [{ point_ns: 90n, lo_ns: 80n, hi_ns: 100n, status: 'ok' }],
     null,
     12n,
+    9n,
   );
-  assert.deepEqual(row, [RUN, 'w1', 4, 4, 10n, '55', '7', 90n, 90n, 80n, 100n, 'ok', null, 12n]);
+  assert.deepEqual(row, [RUN, 'w1', 4, 4, 10n, '55', '7', 90n, 90n, 80n, 100n, 'ok', null, 12n, 9n]);
   assert.equal(echoColumns(['bounded']).length, row.length);
   assert.deepEqual(echoColumns(['bounded']).slice(4, 8), ['send_local_ns', 'recv_local_ns', 'held_ns', 'echo_recv_local_ns']);
 });
@@ -106,6 +107,7 @@ test('the recorder keeps the first authentic echo of each (event, node) and coun
     'ok',
     '',
     '1004',
+    '', // no follow-up came for its datagram
   ]);
   const w2rows = rowsOf(runDirPaths(dir).echoCsv('w2'));
   assert.equal(w2rows.length, 2);
@@ -131,7 +133,48 @@ test('the recorder keeps the first authentic echo of each (event, node) and coun
       too_old: 0,
     },
     unstamped: 1,
+    follow_ups: 0,
   });
+});
+
+test("follow-up: the next echo's fu gives the held datagram's rows held_kernel_ns = h + Δ; a mismatched or missing one leaves it empty", async () => {
+  const dir = tmpDir('chronoeval-echo-fu-');
+  const rec = recorder(dir);
+  for (let seq = 0; seq < 4; seq++) rec.noteSend(seq, 1000n * BigInt(seq), null, true);
+  const enc = echoEncoder(RUN, 'w1', KEY);
+  // datagram A: seq 0 and 1 (holds 300 and 100: t = 300, arrivals 0 and 200)
+  rec.onDatagram(
+    0,
+    enc(
+      [
+        { seq: 0, rNs: 50n, mono: 0n },
+        { seq: 1, rNs: 250n, mono: 200n },
+      ],
+      300n,
+    )[0]!,
+    5000n,
+  );
+  // datagram B: seq 2, carrying A's follow-up (its kernel stamp 40 ns after t)
+  rec.onDatagram(0, enc([{ seq: 2, rNs: 2050n, mono: 0n }], 70n, { seq: 0, deltaNs: 40n })[0]!, 6000n);
+  // datagram C: seq 3 with a follow-up naming a datagram that is not B's: B's cell stays empty
+  rec.onDatagram(0, enc([{ seq: 3, rNs: 3050n, mono: 0n }], 20n, { seq: 1, deltaNs: 5n })[0]!, 7000n);
+  await rec.close(); // C: no follow-up will come
+  const rows = rowsOf(runDirPaths(dir).echoCsv('w1'));
+  const col = (name: string) => rows[0]!.indexOf(name);
+  const byS = Object.fromEntries(rows.slice(1).map((r) => [r[col('seq')], [r[col('held_ns')], r[col('held_kernel_ns')]]]));
+  assert.deepEqual(byS, { '0': ['300', '340'], '1': ['100', '140'], '2': ['70', ''], '3': ['20', ''] });
+  assert.equal(readEchoSummary(runDirPaths(dir).echoSummary).summary!.follow_ups, 1);
+  // the decoder takes a follow-up [seq, Δ ≥ 0] and refuses any other shape
+  const plain = echoEncoder(RUN, 'w1', null);
+  const ok = decodeMessage(plain([{ seq: 9, rNs: 1n, mono: 0n }], 1n, { seq: 8, deltaNs: 12n })[0]!, RUN, null);
+  assert.ok(ok.ok && ok.msg.k === 'echo' && JSON.stringify(ok.msg.fu) === '[8,"12"]');
+  for (const bad of ['[1,"-5"]', '[1]', '["1","5"]', '[1,5]']) {
+    const text = plain([{ seq: 9, rNs: 1n, mono: 0n }], 1n)[0]!
+      .toString()
+      .replace('"x":', `"fu":${bad},"x":`);
+    const d = decodeMessage(Buffer.from(text), RUN, null);
+    assert.deepEqual(d.ok ? null : [d.reason, d.detail], ['bad_shape', 'fu'], bad);
+  }
 });
 
 test('piggyback: at most one per worker per 50 ms, the 2 smallest δ = (e − s) − h, decodable as eb', async () => {

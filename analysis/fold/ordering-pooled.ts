@@ -89,20 +89,53 @@ function denseRanks(idx: Int32Array, n: number, vals: Float64Array, rank: Int32A
   return r;
 }
 
-/** Sort the first n members by vals ascending (insertion sort below 24, else a typed sort). */
+/**
+ * Sort the first n members by vals ascending: quicksort with insertion sort below 16, in place,
+ * with no comparator call per comparison (a typed sort with a comparator was most of a
+ * 64-worker event's cost). Unstable: every count here depends on the values only, not on the
+ * order of equal ones.
+ */
 function sortBy(a: Int32Array, n: number, vals: Float64Array): void {
-  if (n < 24) {
-    for (let i = 1; i < n; i++) {
-      const x = a[i]!;
-      const v = vals[x]!;
-      let j = i - 1;
-      while (j >= 0 && vals[a[j]!]! > v) {
-        a[j + 1] = a[j]!;
-        j--;
+  quicksort(a, 0, n - 1, vals);
+}
+
+function quicksort(a: Int32Array, lo: number, hi: number, vals: Float64Array): void {
+  while (hi - lo >= 16) {
+    const mid = (lo + hi) >>> 1;
+    const x = vals[a[lo]!]!,
+      y = vals[a[mid]!]!,
+      z = vals[a[hi]!]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo,
+      j = hi;
+    while (i <= j) {
+      while (vals[a[i]!]! < pivot) i++;
+      while (vals[a[j]!]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
       }
-      a[j + 1] = x;
     }
-  } else a.subarray(0, n).sort((x, y) => vals[x]! - vals[y]!);
+    // recurse into the shorter side, loop on the longer: depth O(log n)
+    if (j - lo < hi - i) {
+      quicksort(a, lo, j, vals);
+      lo = i;
+    } else {
+      quicksort(a, i, hi, vals);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const m = a[i]!;
+    const v = vals[m]!;
+    let j = i - 1;
+    while (j >= lo && vals[a[j]!]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = m;
+  }
 }
 
 /** Σ C(k, 2) over runs of equal keys in members sorted[0..n) (sorted so equal keys are adjacent). */
@@ -299,9 +332,46 @@ export function foldPooledEvent(
   if (judged.wrong > 0) for (const w of members) if (wp[w]! > 0 && !covers(lo[w]!, hi[w]!, t[w]!)) missed[w]! += wp[w]!;
 }
 
-/** Sort members by a ascending, then b ascending. */
+/** Sort members by a ascending, then b ascending (quicksort as sortBy's, on the pair). */
 function sortByTwo(arr: Int32Array, n: number, a: Float64Array, b: Float64Array): void {
-  arr.subarray(0, n).sort((x, y) => a[x]! - a[y]! || b[x]! - b[y]!);
+  quicksort2(arr, 0, n - 1, a, b);
+}
+
+function quicksort2(m: Int32Array, lo: number, hi: number, a: Float64Array, b: Float64Array): void {
+  while (hi - lo >= 16) {
+    const pm = m[(lo + hi) >>> 1]!;
+    const pa = a[pm]!,
+      pb = b[pm]!;
+    let i = lo,
+      j = hi;
+    while (i <= j) {
+      while (a[m[i]!]! < pa || (a[m[i]!]! === pa && b[m[i]!]! < pb)) i++;
+      while (a[m[j]!]! > pa || (a[m[j]!]! === pa && b[m[j]!]! > pb)) j--;
+      if (i <= j) {
+        const t = m[i]!;
+        m[i++] = m[j]!;
+        m[j--] = t;
+      }
+    }
+    if (j - lo < hi - i) {
+      quicksort2(m, lo, j, a, b);
+      lo = i;
+    } else {
+      quicksort2(m, i, hi, a, b);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const x = m[i]!;
+    const xa = a[x]!,
+      xb = b[x]!;
+    let j = i - 1;
+    while (j >= lo && (a[m[j]!]! > xa || (a[m[j]!]! === xa && b[m[j]!]! > xb))) {
+      m[j + 1] = m[j]!;
+      j--;
+    }
+    m[j + 1] = x;
+  }
 }
 
 /** The per-pair rule of ordering.ts, summed over the event's pairs (for malformed intervals only). */

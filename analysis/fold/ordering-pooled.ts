@@ -50,6 +50,19 @@ export interface EventReadings {
   deg: Uint8Array;
 }
 
+/** Members of one interval set (count n), each order ascending: by hi, by lo and, to judge, by t. */
+class SortedSet {
+  n = 0;
+  readonly byHi: Int32Array;
+  readonly byLo: Int32Array;
+  readonly byT: Int32Array;
+  constructor(W: number) {
+    this.byHi = new Int32Array(W);
+    this.byLo = new Int32Array(W);
+    this.byT = new Int32Array(W);
+  }
+}
+
 /** Scratch for one folder: index lists and rank arrays sized for W workers. */
 export class PooledOrderingScratch {
   readonly idx: Int32Array;
@@ -58,12 +71,22 @@ export class PooledOrderingScratch {
   readonly wrongPairs: Float64Array;
   readonly tree: Counter;
   readonly ev: EventReadings;
+  /** Distinct his ascending (interval orders with a first). */
+  readonly his: Float64Array;
+  /** The interval set, its members with a truth, and those of them not degraded. */
+  readonly all: SortedSet;
+  readonly judged: SortedSet;
+  readonly clean: SortedSet;
   constructor(readonly W: number) {
     this.idx = new Int32Array(W);
     this.idx2 = new Int32Array(W);
     this.rank = new Int32Array(W);
     this.wrongPairs = new Float64Array(W);
     this.tree = new Counter(W);
+    this.his = new Float64Array(W);
+    this.all = new SortedSet(W);
+    this.judged = new SortedSet(W);
+    this.clean = new SortedSet(W);
     this.ev = {
       W,
       has: new Uint8Array(W),
@@ -152,29 +175,49 @@ function tiedPairs(sorted: Int32Array, n: number, same: (x: number, y: number) =
   return n > 0 ? ties + pairsOf(run) : 0;
 }
 
-/** Count the pairs (i, j) of members with hi_i < lo_j and, when judging, how many have t_i ≥ t_j (wrong). */
-function intervalPairs(
-  x: EventReadings,
-  members: Int32Array,
-  n: number,
-  sc: PooledOrderingScratch,
-  judge: boolean,
-  perWorker: Float64Array | null,
-): { proven: number; wrong: number } {
+/** Dense ranks (1-based) of members already sorted by vals, into rank[member]; the number of ranks. */
+function ranksOfSorted(sorted: Int32Array, n: number, vals: Float64Array, rank: Int32Array): number {
+  let r = 0;
+  for (let k = 0; k < n; k++) {
+    const m = sorted[k]!;
+    if (k === 0 || vals[m]! !== vals[sorted[k - 1]!]!) r++;
+    rank[m] = r;
+  }
+  return r;
+}
+
+/** Keep the members of from[0..n) with keep(member), in their order, into to; their count. */
+function filterInto(from: Int32Array, n: number, to: Int32Array, keep: (m: number) => boolean): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (keep(from[i]!)) to[k++] = from[i]!;
+  return k;
+}
+
+/** Pairs (i, j) of the set with hi_i < lo_j: Σ_j #{i : hi_i < lo_j}, the two orders walked together. */
+function provenPairs(x: EventReadings, set: SortedSet): number {
+  const { lo, hi } = x;
+  const { n, byHi, byLo } = set;
+  let proven = 0,
+    below = 0;
+  for (let k = 0; k < n; k++) {
+    const l = lo[byLo[k]!]!;
+    while (below < n && hi[byHi[below]!]! < l) below++;
+    proven += below;
+  }
+  return proven;
+}
+
+/**
+ * Of the set's proven pairs (hi_i < lo_j), how many have t_i ≥ t_j (wrong), and when asked each
+ * worker's number of wrong pairs into perWorker. The order of equal values never matters: members
+ * with equal lo see the same inserted set, and equal his are inserted together.
+ */
+function wrongPairs(x: EventReadings, set: SortedSet, sc: PooledOrderingScratch, perWorker: Float64Array | null): number {
   const { lo, hi, t } = x;
-  const byHi = sc.idx2;
-  for (let k = 0; k < n; k++) byHi[k] = members[k]!;
-  sortBy(byHi, n, hi);
-  // proven: Σ_j #{i : hi_i < lo_j} (lo ≤ hi, so i ≠ j)
-  let proven = 0;
-  for (let k = 0; k < n; k++) proven += lowerBound(byHi, n, hi, lo[members[k]!]!);
-  if (!judge || proven === 0) return { proven, wrong: 0 };
-  // wrong: sweep the members by lo ascending; the tree holds the t-ranks of those with hi < lo_j.
+  const { n, byHi, byLo, byT } = set;
   const tRank = sc.rank;
-  const byLo = new Int32Array(n);
-  const nT = denseRanks(members, n, t, tRank, byLo);
-  for (let k = 0; k < n; k++) byLo[k] = members[k]!;
-  sortBy(byLo, n, lo);
+  const nT = ranksOfSorted(byT, n, t, tRank);
+  // sweep the members by lo ascending; the tree holds the t-ranks of those with hi < lo_j
   sc.tree.reset(nT);
   let wrong = 0,
     ins = 0;
@@ -195,19 +238,7 @@ function intervalPairs(
       perWorker[i]! += sc.tree.upTo(tRank[i]!);
     }
   }
-  return { proven, wrong };
-}
-
-/** Number of members in sorted[0..n) (ascending by vals) with vals < x. */
-function lowerBound(sorted: Int32Array, n: number, vals: Float64Array, x: number): number {
-  let a = 0,
-    b = n;
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (vals[sorted[m]!]! < x) a = m + 1;
-    else b = m;
-  }
-  return a;
+  return wrong;
 }
 
 /**
@@ -255,7 +286,9 @@ export function foldPooledEvent(
     for (let k = 0; k < n; k++) if (!Number.isNaN(t[idx[k]!]!)) idx[m++] = idx[k]!;
     if (m >= 2) {
       const N = pairsOf(m);
-      const nP2 = denseRanks(idx, m, p, rank, tmp);
+      // tmp holds the n members by p: those with a truth, in that order, are the m by p
+      filterInto(tmp, n, tmp, (w) => !Number.isNaN(t[w]!));
+      const nP2 = ranksOfSorted(tmp, m, p, rank);
       const tP = tiedPairs(tmp, m, (a, b) => p[a] === p[b]);
       // members by (t, p): runs of equal t, and of equal (t, p), are adjacent
       for (let k = 0; k < m; k++) tmp[k] = idx[k]!;
@@ -278,23 +311,27 @@ export function foldPooledEvent(
     }
   }
   if (!bounded) return;
-  // interval orders
+  // interval orders: the set sorted by hi and by lo once; its subsets keep those orders
   n = 0;
   for (let w = 0; w < W; w++) if (has[w] === 1 && !Number.isNaN(lo[w]!) && !Number.isNaN(hi[w]!)) idx[n++] = w;
   if (n < 2) return;
-  const all = intervalPairs(x, idx, n, sc, false, null);
+  const all = sc.all;
+  all.n = n;
+  for (let k = 0; k < n; k++) all.byHi[k] = all.byLo[k] = idx[k]!;
+  sortBy(all.byHi, n, hi);
+  sortBy(all.byLo, n, lo);
+  const proven = provenPairs(x, all);
   // proven with a first (a < b by worker index): hi_a < lo_b, counted along the worker order
   let ivA = 0;
-  if (all.proven > 0) {
-    const members = idx.slice(0, n);
-    const nH = denseRanks(members, n, hi, rank, tmp);
-    // tmp holds members by hi ascending; a lo's rank bound is the number of distinct his below it
-    const his = new Float64Array(nH);
+  if (proven > 0) {
+    const nH = ranksOfSorted(all.byHi, n, hi, rank);
+    // a lo's rank bound is the number of distinct his below it
+    const his = sc.his;
     let u = 0;
-    for (let k = 0; k < n; k++) if (k === 0 || hi[tmp[k]!]! !== hi[tmp[k - 1]!]!) his[u++] = hi[tmp[k]!]!;
+    for (let k = 0; k < n; k++) if (k === 0 || hi[all.byHi[k]!]! !== hi[all.byHi[k - 1]!]!) his[u++] = hi[all.byHi[k]!]!;
     sc.tree.reset(nH);
     for (let k = 0; k < n; k++) {
-      const b = members[k]!;
+      const b = idx[k]!;
       let a0 = 0,
         b0 = nH;
       while (a0 < b0) {
@@ -307,29 +344,44 @@ export function foldPooledEvent(
     }
   }
   out.iv += pairsOf(n);
-  out.ivProven += all.proven;
+  out.ivProven += proven;
   out.ivA += ivA;
-  out.ivB += all.proven - ivA;
+  out.ivB += proven - ivA;
   // against the truth
-  let m = 0;
-  for (let k = 0; k < n; k++) if (!Number.isNaN(t[idx[k]!]!)) idx[m++] = idx[k]!;
+  const withTruth = (w: number) => !Number.isNaN(t[w]!);
+  const judged = sc.judged;
+  const m = filterInto(all.byHi, n, judged.byHi, withTruth);
   if (m < 2) return;
+  judged.n = m;
+  filterInto(all.byLo, n, judged.byLo, withTruth);
+  filterInto(idx, n, judged.byT, withTruth);
+  sortBy(judged.byT, m, t);
   const wp = sc.wrongPairs;
   wp.fill(0);
-  const judged = intervalPairs(x, idx, m, sc, true, wp);
+  const judgedProven = provenPairs(x, judged);
+  const wrong = judgedProven > 0 ? wrongPairs(x, judged, sc, wp) : 0;
   const N = pairsOf(m);
   out.ivt += N;
-  out.ivtCorrect += judged.proven - judged.wrong;
-  out.ivtWrong += judged.wrong;
-  out.ivtAmb += N - judged.proven;
+  out.ivtCorrect += judgedProven - wrong;
+  out.ivtWrong += wrong;
+  out.ivtAmb += N - judgedProven;
   // degraded: pairs with either reading degraded = all − pairs of non-degraded readings
-  let clean = 0;
-  const members = idx.slice(0, m);
-  for (let k = 0; k < m; k++) if (deg[members[k]!] === 0) idx[clean++] = members[k]!;
-  const cleanWrong = clean >= 2 && judged.wrong > 0 ? intervalPairs(x, idx, clean, sc, true, null).wrong : 0;
-  out.ivtDeg += N - pairsOf(clean);
-  out.ivtWrongDeg += judged.wrong - cleanWrong;
-  if (judged.wrong > 0) for (const w of members) if (wp[w]! > 0 && !covers(lo[w]!, hi[w]!, t[w]!)) missed[w]! += wp[w]!;
+  const notDegraded = (w: number) => deg[w] === 0;
+  const clean = sc.clean;
+  clean.n = filterInto(judged.byHi, m, clean.byHi, notDegraded);
+  let cleanWrong = 0;
+  if (clean.n >= 2 && wrong > 0) {
+    filterInto(judged.byLo, m, clean.byLo, notDegraded);
+    filterInto(judged.byT, m, clean.byT, notDegraded);
+    cleanWrong = wrongPairs(x, clean, sc, null);
+  }
+  out.ivtDeg += N - pairsOf(clean.n);
+  out.ivtWrongDeg += wrong - cleanWrong;
+  if (wrong > 0)
+    for (let k = 0; k < m; k++) {
+      const w = judged.byT[k]!;
+      if (wp[w]! > 0 && !covers(lo[w]!, hi[w]!, t[w]!)) missed[w]! += wp[w]!;
+    }
 }
 
 /** Sort members by a ascending, then b ascending (quicksort as sortBy's, on the pair). */

@@ -2,7 +2,7 @@
 // a log-bucketed histogram (relative error ≤ 2^-10). Quantiles are nearest-rank everywhere
 // (docs/metrics.md §Quantiles).
 import type { Distribution, Ratio } from './types.js';
-import { selectRanks, sortedZeroSign } from './order-statistics.js';
+import { sortedZeroSign, valuesAtRanks } from './order-statistics.js';
 
 export const EXACT_CAPACITY = 65_536;
 const SUB = 512; // sub-buckets per power of two
@@ -214,25 +214,28 @@ export class DistAcc {
     const qs = new Array<number>(QUANTILES.length);
     let histogramOf: (lo: number, hi: number) => Distribution['histogram'];
     if (this.values) {
-      // The ranks' values as a sort would place them (a selection, not a sort: per-worker
+      // The ranks' values as a sort would place them (order statistics, not a sort: per-worker
       // distributions are many), then one pass for the histogram, whose counts need no order.
-      const work = this.values.slice(0, n);
-      selectRanks(
-        work,
+      const values = this.values.subarray(0, n);
+      const at = valuesAtRanks(
+        values,
+        n,
+        this.lo,
+        this.hi,
         ranks.map((r) => r - 1),
       );
-      for (let k = 0; k < ranks.length; k++) qs[k] = work[ranks[k]! - 1]!;
+      for (let k = 0; k < ranks.length; k++) qs[k] = at[k]!;
       if (qs.includes(0)) {
         let below = 0;
         let negativeZeros = 0;
         for (let i = 0; i < n; i++) {
-          const v = work[i]!;
+          const v = values[i]!;
           if (v < 0) below++;
           else if (v === 0 && Object.is(v, -0)) negativeZeros++;
         }
         for (let k = 0; k < ranks.length; k++) if (qs[k] === 0) qs[k] = sortedZeroSign(ranks[k]!, below, negativeZeros);
       }
-      histogramOf = (lo, hi) => valuesHistogram(lo, hi, work);
+      histogramOf = (lo, hi) => valuesHistogram(lo, hi, values);
     } else {
       // Every quantile in one pass (ranks rise with p): a histogram walk per quantile was the
       // summary's main cost (≈ 96K buckets × 8 quantiles × every distribution).

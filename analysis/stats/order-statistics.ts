@@ -1,6 +1,74 @@
 // The values a sort would put at a few ranks, without sorting: summarizing an exact distribution
 // needs eight quantiles, and sorting every per-worker distribution was most of a 64-worker run's
-// summary cost.
+// summary cost. valuesAtRanks counts the values into equal-width buckets between min and max
+// (a monotone map, so the rank's bucket is known from the counts), then sorts only the values of
+// the buckets holding a rank; selectRanks is the fallback when those are too many.
+
+const BUCKETS = 1024;
+/** Below this many values, selection on a copy is as fast. */
+const BUCKETED_MIN = 512;
+const bucketCounts = new Int32Array(BUCKETS + 1);
+/** Per bucket: 1 + the slot of gathered values it feeds, 0 when it holds no rank. */
+const bucketSlot = new Int32Array(BUCKETS);
+
+/**
+ * The values a numeric sort of a[0..n) puts at 0-based `ranks` (non-decreasing), a left as it is.
+ * `min`, `max`: the least and greatest of those values. Signed zeros compare equal here: see
+ * `sortedZeroSign`.
+ */
+export function valuesAtRanks(a: Float64Array, n: number, min: number, max: number, ranks: readonly number[]): number[] {
+  const scale = BUCKETS / (max - min);
+  if (n < BUCKETED_MIN || !(Number.isFinite(scale) && scale > 0)) return selectedCopy(a, n, ranks);
+  const bucket = (v: number): number => {
+    const b = Math.floor((v - min) * scale); // ≥ 0, at most BUCKETS once rounding is counted
+    return b < BUCKETS ? b : BUCKETS - 1;
+  };
+  const counts = bucketCounts;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) counts[bucket(a[i]!) + 1]!++;
+  for (let b = 1; b <= BUCKETS; b++) counts[b]! += counts[b - 1]!; // counts[b]: values in buckets < b
+  // the bucket of each rank, and the gathered slots (one per distinct bucket)
+  const rankBucket = new Array<number>(ranks.length);
+  const slotBucket: number[] = [];
+  const slotStart: number[] = [];
+  let gathered = 0;
+  let b = 0;
+  for (let k = 0; k < ranks.length; k++) {
+    while (counts[b + 1]! <= ranks[k]!) b++;
+    rankBucket[k] = b;
+    if (bucketSlot[b] === 0) {
+      slotBucket.push(b);
+      slotStart.push(gathered);
+      bucketSlot[b] = slotBucket.length;
+      gathered += counts[b + 1]! - counts[b]!;
+    }
+  }
+  let out: number[];
+  if (gathered > n / 4)
+    out = selectedCopy(a, n, ranks); // values crowd a few buckets (outliers stretch the range)
+  else {
+    const buf = new Float64Array(gathered);
+    const fill = slotStart.slice();
+    for (let i = 0; i < n; i++) {
+      const v = a[i]!;
+      const s = bucketSlot[bucket(v)]!;
+      if (s !== 0) buf[fill[s - 1]!++] = v;
+    }
+    for (let s = 0; s < slotBucket.length; s++) buf.subarray(slotStart[s]!, fill[s]!).sort();
+    out = ranks.map((r, k) => {
+      const rb = rankBucket[k]!;
+      return buf[slotStart[bucketSlot[rb]! - 1]! + r - counts[rb]!]!;
+    });
+  }
+  for (const sb of slotBucket) bucketSlot[sb] = 0;
+  return out;
+}
+
+function selectedCopy(a: Float64Array, n: number, ranks: readonly number[]): number[] {
+  const work = a.slice(0, n);
+  selectRanks(work, ranks);
+  return ranks.map((r) => work[r]!);
+}
 
 /** Ranges this short are finished by insertion sort. */
 const SHORT = 16;

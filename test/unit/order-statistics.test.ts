@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { selectRanks } from '../../analysis/stats/order-statistics.js';
+import { selectRanks, valuesAtRanks } from '../../analysis/stats/order-statistics.js';
 import { DistAcc, nearestRank } from '../../analysis/stats/distribution.js';
 import type { Distribution } from '../../analysis/stats/types.js';
 
@@ -37,6 +37,49 @@ test('selectRanks on long sorted, reversed and constant runs (the depth limit so
     selectRanks(a, ranks);
     for (const r of ranks) assert.equal(a[r], sorted[r]);
   }
+});
+
+test('valuesAtRanks gives what a sort puts at the ranks: spread, clustered, with outliers, ties and one value', () => {
+  const shapes: [string, (i: number, r: () => number) => number][] = [
+    ['uniform', (_i, r) => (r() - 0.5) * 4e6],
+    ['integers with ties', (_i, r) => Math.floor(r() * 40) - 20],
+    ['one far outlier', (i, r) => (i === 17 ? 1e15 : r() * 1000)],
+    ['two clusters', (i, r) => (i % 2 ? 1e9 : 0) + r() * 10],
+    ['sorted', (i) => i * 3],
+    ['one value', () => 42],
+    ['signed zeros and small', (i, r) => (i % 3 === 0 ? (i % 2 ? -0 : 0) : r() - 0.5)],
+    ['extreme range', (i, r) => (i === 0 ? -Number.MAX_VALUE : i === 1 ? Number.MAX_VALUE : r())],
+  ];
+  let seed = 7;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (const n of [1, 2, 100, 511, 512, 513, 5000, 70_000])
+    for (const [name, make] of shapes) {
+      const a = Float64Array.from({ length: n }, (_, i) => make(i, rand));
+      const before = Float64Array.from(a);
+      const sorted = Float64Array.from(a).sort();
+      const ranks = [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999].map((p) => nearestRank(p, n) - 1);
+      let min = Infinity,
+        max = -Infinity;
+      for (const v of a) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      const got = valuesAtRanks(a, n, min, max, ranks);
+      ranks.forEach((r, k) => assert.ok(got[k] === sorted[r], `${name}, n = ${n}, rank ${r}: ${got[k]} for ${sorted[r]}`));
+      assert.deepEqual(a, before, 'the values are left as they are');
+    }
+});
+
+test('an exact DistAcc summary of 512 to 3,000 values equals the sorted reference', () => {
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 512, maxLength: 3000 }), (values) => {
+      const acc = new DistAcc();
+      for (const v of values) acc.add(v);
+      const { p01, p05, p25, p50, p75, p95, p99, p999, histogram } = acc.summarize();
+      assert.deepStrictEqual({ p01, p05, p25, p50, p75, p95, p99, p999, histogram }, sortedSummary(values));
+    }),
+    { numRuns: 100 },
+  );
 });
 
 /** The summary as it was computed by sorting every stored value. */

@@ -8,6 +8,12 @@
 const OPEN_DEPTH = 2;
 const PAD = Array.from({ length: OPEN_DEPTH + 2 }, (_, d) => '  '.repeat(d));
 
+/**
+ * A value may write its own text: a non-enumerable method under this key yields, for the depth it
+ * sits at, exactly what JSON.stringify(value, null, 2) gives there (analysis/fold/sample-events.ts).
+ */
+export const JSON_PIECES = Symbol('chronoeval.jsonPieces');
+
 export const bigintAsString = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? v.toString() : v);
 
 /** The pieces of `value`'s JSON (2-space indent, bigint as decimal string) and a final newline. */
@@ -39,6 +45,11 @@ function isOpenable(v: unknown): v is Record<string, unknown> | unknown[] {
 }
 
 function* valuePieces(v: unknown, depth: number): Generator<string> {
+  const own = typeof v === 'object' && v !== null ? (v as { [JSON_PIECES]?: unknown })[JSON_PIECES] : undefined;
+  if (typeof own === 'function') {
+    yield* (own as (depth: number) => Iterable<string>).call(v, depth);
+    return;
+  }
   if (depth > OPEN_DEPTH || !isOpenable(v)) {
     yield leaf(v, depth);
     return;

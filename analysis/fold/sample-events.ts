@@ -42,13 +42,15 @@ export class SampleStore {
     const W = this.nodes.length;
     const v = new Float64Array(S3 + W * (S3 + 1));
     const present = new Uint8Array(W);
-    v.set(ev.coord.subarray(0, S3));
+    const coord = ev.coord;
+    for (let k = 0; k < S3; k++) v[k] = coord[k]!;
     for (let w = 0; w < W; w++) {
       const st = ev.workers[w];
       if (!st) continue;
       present[w] = 1;
       const at = S3 + w * (S3 + 1);
-      v.set(st.vals.subarray(0, S3), at);
+      const vals = st.vals; // copied by hand: a subarray view per worker cost more than the copy
+      for (let k = 0; k < S3; k++) v[at + k] = vals[k]!;
       v[at + S3] = st.trueRecv;
     }
     this.seq.push(ev.seq);

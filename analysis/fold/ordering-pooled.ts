@@ -77,6 +77,16 @@ export class PooledOrderingScratch {
   readonly all: SortedSet;
   readonly judged: SortedSet;
   readonly clean: SortedSet;
+  /** 1 for the members of the set being ordered by t. */
+  readonly mark: Uint8Array;
+  /**
+   * Per event of the block (W slots each): its workers with a row and a true arrival, by that
+   * ascending (truthOrders); tCount of them. The sources' subsets keep this order.
+   */
+  tOrder: Int32Array = new Int32Array(0);
+  tCount: Int32Array = new Int32Array(0);
+  /** The event foldPooledEvent is given: its slots in tOrder. */
+  tBase = 0;
   constructor(readonly W: number) {
     this.idx = new Int32Array(W);
     this.idx2 = new Int32Array(W);
@@ -87,6 +97,7 @@ export class PooledOrderingScratch {
     this.all = new SortedSet(W);
     this.judged = new SortedSet(W);
     this.clean = new SortedSet(W);
+    this.mark = new Uint8Array(W);
     this.ev = {
       W,
       has: new Uint8Array(W),
@@ -193,6 +204,22 @@ function filterInto(from: Int32Array, n: number, to: Int32Array, keep: (m: numbe
   return k;
 }
 
+/**
+ * The n members idx[0..n) (all with a truth) in t order, into out: the event's t order (tOrder)
+ * kept to the members.
+ */
+function membersByT(idx: Int32Array, n: number, sc: PooledOrderingScratch, out: Int32Array): void {
+  const mark = sc.mark;
+  for (let k = 0; k < n; k++) mark[idx[k]!] = 1;
+  const end = sc.tBase + sc.tCount[sc.tBase / sc.W]!;
+  let m = 0;
+  for (let k = sc.tBase; k < end; k++) {
+    const w = sc.tOrder[k]!;
+    if (mark[w] === 1) out[m++] = w;
+  }
+  for (let k = 0; k < n; k++) mark[idx[k]!] = 0;
+}
+
 /** Pairs (i, j) of the set with hi_i < lo_j: Σ_j #{i : hi_i < lo_j}, the two orders walked together. */
 function provenPairs(x: EventReadings, set: SortedSet): number {
   const { lo, hi } = x;
@@ -291,8 +318,8 @@ export function foldPooledEvent(
       const nP2 = ranksOfSorted(tmp, m, p, rank);
       const tP = tiedPairs(tmp, m, (a, b) => p[a] === p[b]);
       // members by (t, p): runs of equal t, and of equal (t, p), are adjacent
-      for (let k = 0; k < m; k++) tmp[k] = idx[k]!;
-      sortByTwo(tmp, m, t, p);
+      membersByT(idx, m, sc, tmp);
+      byPWithinEqualT(tmp, m, t, p);
       const tT = tiedPairs(tmp, m, (a, b) => t[a] === t[b]);
       const tPT = tiedPairs(tmp, m, (a, b) => t[a] === t[b] && p[a] === p[b]);
       // discordant: t_i < t_j and p_i > p_j — strict inversions of p along the (t, p) order
@@ -354,8 +381,8 @@ export function foldPooledEvent(
   if (m < 2) return;
   judged.n = m;
   filterInto(all.byLo, n, judged.byLo, withTruth);
-  filterInto(idx, n, judged.byT, withTruth);
-  sortBy(judged.byT, m, t);
+  filterInto(idx, n, sc.idx2, withTruth);
+  membersByT(sc.idx2, m, sc, judged.byT);
   const wp = sc.wrongPairs;
   wp.fill(0);
   const judgedProven = provenPairs(x, judged);
@@ -384,41 +411,14 @@ export function foldPooledEvent(
     }
 }
 
-/** Sort members by a ascending, then b ascending (quicksort as sortBy's, on the pair). */
-function sortByTwo(arr: Int32Array, n: number, a: Float64Array, b: Float64Array): void {
-  quicksort2(arr, 0, n - 1, a, b);
-}
-
-function quicksort2(m: Int32Array, lo: number, hi: number, a: Float64Array, b: Float64Array): void {
-  while (hi - lo >= 16) {
-    const pm = m[(lo + hi) >>> 1]!;
-    const pa = a[pm]!,
-      pb = b[pm]!;
-    let i = lo,
-      j = hi;
-    while (i <= j) {
-      while (a[m[i]!]! < pa || (a[m[i]!]! === pa && b[m[i]!]! < pb)) i++;
-      while (a[m[j]!]! > pa || (a[m[j]!]! === pa && b[m[j]!]! > pb)) j--;
-      if (i <= j) {
-        const t = m[i]!;
-        m[i++] = m[j]!;
-        m[j--] = t;
-      }
-    }
-    if (j - lo < hi - i) {
-      quicksort2(m, lo, j, a, b);
-      lo = i;
-    } else {
-      quicksort2(m, i, hi, a, b);
-      hi = j;
-    }
-  }
-  for (let i = lo + 1; i <= hi; i++) {
+/** Members sorted by t: put each run of equal t in p order (insertion sort; runs are short). */
+function byPWithinEqualT(m: Int32Array, n: number, t: Float64Array, p: Float64Array): void {
+  for (let i = 1; i < n; i++) {
     const x = m[i]!;
-    const xa = a[x]!,
-      xb = b[x]!;
+    const xt = t[x]!,
+      xp = p[x]!;
     let j = i - 1;
-    while (j >= lo && (a[m[j]!]! > xa || (a[m[j]!]! === xa && b[m[j]!]! > xb))) {
+    while (j >= 0 && t[m[j]!]! === xt && p[m[j]!]! > xp) {
       m[j + 1] = m[j]!;
       j--;
     }
@@ -472,7 +472,34 @@ function foldEventPairwise(x: EventReadings, bounded: boolean, out: OrderingCoun
     }
 }
 
-/** Fold a block's events of source s into the pooled counts, without per-pair counters. */
+/**
+ * Each event's workers with a row and a true arrival, by it ascending, into sc.tOrder: the same
+ * for every source of the block, so sorted once (BlockFolder calls it before the sources).
+ */
+export function truthOrders(blk: EventBlock, sc: PooledOrderingScratch): void {
+  const W = sc.W;
+  if (sc.tOrder.length < blk.n * W) {
+    sc.tOrder = new Int32Array(blk.capacity * W);
+    sc.tCount = new Int32Array(blk.capacity);
+  }
+  const t = sc.ev.t;
+  const members = sc.idx;
+  for (let j = 0; j < blk.n; j++) {
+    let n = 0;
+    for (let w = 0; w < W; w++) {
+      t[w] = blk.trueRecv[w]![j]!;
+      if (blk.has[w]![j] === 1 && !Number.isNaN(t[w]!)) members[n++] = w;
+    }
+    sortBy(members, n, t);
+    sc.tOrder.set(members.subarray(0, n), j * W);
+    sc.tCount[j] = n;
+  }
+}
+
+/**
+ * Fold a block's events of source s into the pooled counts, without per-pair counters.
+ * `truthOrdered`: truthOrders(blk, sc) was called for this block (else it is called here).
+ */
 export function foldOrderingPooled(
   blk: EventBlock,
   s: number,
@@ -480,7 +507,9 @@ export function foldOrderingPooled(
   out: OrderingCounts,
   missed: Float64Array,
   sc: PooledOrderingScratch,
+  truthOrdered = false,
 ): void {
+  if (!truthOrdered) truthOrders(blk, sc);
   const x = sc.ev;
   const W = x.W;
   for (let j = 0; j < blk.n; j++) {
@@ -493,6 +522,7 @@ export function foldOrderingPooled(
       x.t[w] = blk.trueRecv[w]![j]!;
       x.deg[w] = blk.degraded[w]![s]![j]!;
     }
+    sc.tBase = j * W;
     foldPooledEvent(x, bounded, out, missed, sc);
   }
 }

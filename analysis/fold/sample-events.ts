@@ -168,7 +168,7 @@ function layoutAt(depth: number, names: readonly string[], nodes: readonly strin
 
 /**
  * stats.samples over `store`: a plain object whose `events` are made on first read, and whose
- * JSON text json-pieces.ts takes from JSON_PIECES (no objects made for it).
+ * JSON text src/files/json-pieces.ts takes from JSON_PIECES (no objects made for it).
  */
 export function sampleSet(store: SampleStore, stride: number): EventSamples {
   let events: SampleEvent[] | null = null;

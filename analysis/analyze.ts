@@ -2,7 +2,7 @@
 // docs/metrics.md, write stats.json atomically and return a plain-text summary.
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../src/files/atomic-json.js';
+import { writeLargeJsonAtomic } from '../src/files/atomic-json.js';
 import type { Logger } from '../src/cli/logger.js';
 import { chronoevalVersion } from '../src/files/manifest.js';
 import { runDirPaths } from '../src/files/paths.js';
@@ -501,8 +501,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       health: health.series,
     };
     // Written first: a stats.json on disk has its figures-data.json beside it (stats_generated_at pairs them).
-    await writeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);
-    await writeJsonAtomic(runDirPaths(files.runDir).stats, stats);
+    await writeLargeJsonAtomic(path.join(files.runDir, FIGURES_DATA_FILE), figuresData);
+    await writeLargeJsonAtomic(runDirPaths(files.runDir).stats, stats);
     return { stats, figuresData, summaryText: summaryText(stats), warnings };
   }
 }

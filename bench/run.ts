@@ -9,6 +9,7 @@ import { BENCH_DIST } from './harness/children.js';
 import { sendStampFigures } from './cases/tx-stamp.js';
 import { kernelStampsUnavailable, latencySet, type BareOutcome, type LatencySet } from './cases/latency.js';
 import type { ChronoevalOutcome } from './cases/chronoeval-run.js';
+import { SCALE_TARGET, describeScale, type ScaleResult } from './cases/ordering-scale.js';
 import { loadLine, machineLine } from './harness/machine.js';
 import { bareStep, chronoevalStep, climbInterleaved, type RateSearch } from './cases/rate.js';
 import { benchSchedule, spinSchedule, timerSchedule } from './baselines/schedule-baseline.js';
@@ -95,6 +96,21 @@ function multicastCase(quick: boolean, log: (s: string) => void): MulticastFigur
   }
 }
 
+/** bench/cases/ordering-scale.ts in a fresh process: 64 workers beside 4 workers of the same readings. */
+function scaleCase(quick: boolean, log: (s: string) => void): ScaleResult | { skipped: string } {
+  const size = quick ? ['64', '1500', '2'] : ['64', '6000', '2'];
+  const r = spawnSync(process.execPath, [path.join(BENCH_DIST, 'cases/ordering-scale.js'), ...size, '--json'], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  for (const l of r.stderr.split('\n').filter(Boolean)) log(l);
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as ScaleResult;
+  } catch {
+    return { skipped: `bench/cases/ordering-scale.js exited ${r.status ?? r.signal} without a result` };
+  }
+}
+
 async function main(): Promise<void> {
   log(`machine: ${machineLine()}; ${loadBefore}; scratch ${root}`);
   const anchors = anchorSpread(quick ? 3 : 7);
@@ -133,6 +149,8 @@ async function main(): Promise<void> {
 
   log('analysis time and peak memory (bench/cases/analysis.ts)');
   const analysis: AnalysisFigures = await runAnalysisHook({ quick, root, log });
+  log('analysis CPU at 64 workers beside 4 workers of the same readings (bench/cases/ordering-scale.ts)');
+  const scale = scaleCase(quick, log);
   log('figures and report (bench/cases/figures.ts), if time is left');
   const elapsedMs = Date.now() - started;
   const figures = await runFiguresHook({
@@ -355,6 +373,26 @@ async function main(): Promise<void> {
       met: null,
     },
     ...analysis.rows,
+    'skipped' in scale
+      ? {
+          id: '5s',
+          figure: 'analysis CPU, 64 workers',
+          value: null,
+          baseline: null,
+          unit: 's',
+          target: `≤ ${SCALE_TARGET}× baseline`,
+          met: null,
+          note: scale.skipped,
+        }
+      : {
+          id: '5s',
+          figure: `analysis CPU, ${scale.wide.label}`,
+          value: Math.min(...scale.wide.cpuS),
+          baseline: Math.min(...scale.narrow.cpuS),
+          unit: 's',
+          target: `≤ ${SCALE_TARGET}× baseline`,
+          met: scale.ratioOfMinima <= SCALE_TARGET,
+        },
     ...figures.rows,
   ];
 
@@ -389,6 +427,13 @@ async function main(): Promise<void> {
         ]),
     `4: CPU time of the worker process (all threads, /proc/<pid>/task/*/schedstat) from just before the coordinator started to its summary line, at 10,000 ev/s, per 1,000 recorded events (at 1,000 ev/s: kernel stamps ${fmt(cpuOf(l1k.kernel), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareKernel), 'ms')}; user ${fmt(cpuOf(l1k.user), 'ms')}, baseline ${fmt(cpuOfBare(l1k.bareUser), 'ms')}).`,
     ...analysis.notes,
+    ...('skipped' in scale
+      ? [`5s: not measured: ${scale.skipped}`]
+      : [
+          `5s: synthetic runs of the same readings analysed in one fresh process (default ordering: pooled at 64 workers, per-pair at 4), passes interleaved after a warm-up,`,
+          `   minimum CPU of each; baseline: the 4-worker run (bench/cases/ordering-scale.ts):`,
+          ...describeScale(scale).map((l) => `   ${l}`),
+        ]),
     ...figures.notes,
   ];
 
@@ -425,6 +470,7 @@ async function main(): Promise<void> {
           rate: { chronoeval: chronoRate, bare: bareRate },
           multicast_rate: mcast,
           analysis: analysis.raw,
+          analysis_scale: scale,
           figures: figures.raw,
           elapsed_s: elapsedS,
         },

@@ -227,7 +227,8 @@ export class BlockFolder implements FoldCounts {
         foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch, truth);
         this.selfCons.fold(blk, s, w);
       }
-      if (this.pooledOrdering) foldOrderingPooled(blk, s, bounded, this.ordering[s]![0]!, this.orderingMissed![s]!, this.pooledOrdering);
+      if (this.pooledOrdering)
+        foldOrderingPooled(blk, s, bounded, this.ordering[s]![0]!, this.orderingMissed![s]!, this.pooledOrdering, s > 0);
       for (let i = 0; i < this.pairs.length; i++) {
         const [a, b] = this.pairs[i]!;
         foldOrdering(blk, s, a, b, bounded, this.ordering[s]![i]!);

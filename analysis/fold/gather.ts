@@ -25,6 +25,7 @@ import type {
   WindowEntry,
 } from '../stats/types.js';
 import { EventBlock } from './event-block.js';
+import { SampleStore, sampleSet } from './sample-events.js';
 import type { SelfConsistencyConfig } from './self-consistency.js';
 import type { JoinedEvent, SourceDef } from '../join/joined.js';
 import type { WindowSize } from '../metrics/windows.js';
@@ -89,7 +90,7 @@ export abstract class EventGatherer implements EventSink {
   receivedByAll = 0;
   receivedByNone = 0;
   protected block: EventBlock;
-  private readonly samples: EventSamples['events'] = [];
+  private readonly samples: SampleStore;
   private readonly W: number;
   private readonly figureSampler: CausalitySampler;
 
@@ -97,6 +98,7 @@ export abstract class EventGatherer implements EventSink {
     this.W = cfg.workers.length;
     const sampling = cfg.figureSampling ?? { stride: cfg.sampleStride, thinnedCap: 5000, violationCap: VIOLATION_CAP };
     this.figureSampler = new CausalitySampler(cfg.sources, cfg.workers, cfg.firstSeq, sampling);
+    this.samples = new SampleStore(cfg.sources, cfg.workers);
     this.block = new EventBlock(BLOCK_EVENTS, cfg.sources.length, this.W);
   }
 
@@ -129,7 +131,7 @@ export abstract class EventGatherer implements EventSink {
   }
 
   sampleEvents(): EventSamples {
-    return { stride: this.cfg.sampleStride, events: this.samples };
+    return sampleSet(this.samples, this.cfg.sampleStride);
   }
 
   figureSamples(firstSendRelNs: number | null): CausalitySampleSet {
@@ -146,36 +148,7 @@ export abstract class EventGatherer implements EventSink {
   private maybeSample(ev: JoinedEvent): void {
     const stride = this.cfg.sampleStride;
     if ((((ev.seq - this.cfg.firstSeq) % stride) + stride) % stride !== 0 || this.samples.length >= 5000) return;
-    const triple = (v: Float64Array, s: number): [number | null, number | null, number | null] => [
-      nn(v[s * 3]!),
-      nn(v[s * 3 + 1]!),
-      nn(v[s * 3 + 2]!),
-    ];
-    const coordinator: Record<string, [number | null, number | null, number | null]> = {};
-    this.cfg.sources.forEach((src, s) => {
-      coordinator[src.name] = triple(ev.coord, s);
-    });
-    const workers: EventSamples['events'][number]['workers'] = {};
-    const trueRecv: Record<string, number | null> = {};
-    this.cfg.workers.forEach((node, w) => {
-      const st = ev.workers[w];
-      if (!st) return;
-      const m: Record<string, [number | null, number | null, number | null]> = {};
-      this.cfg.sources.forEach((src, s) => {
-        m[src.name] = triple(st.vals, s);
-      });
-      workers[node] = m;
-      trueRecv[node] = nn(st.trueRecv);
-    });
-    this.samples.push({
-      seq: ev.seq,
-      event_id: ev.eventId,
-      send_rel_ns: nn(ev.sendLocal),
-      coordinator,
-      workers,
-      true_send_rel_ns: nn(ev.trueSend),
-      true_recv_rel_ns: trueRecv,
-    });
+    this.samples.add(ev);
   }
 }
 
@@ -241,8 +214,4 @@ export class InlineFolder extends EventGatherer {
     this.fold();
     return timeline(this.folder);
   }
-}
-
-function nn(v: number): number | null {
-  return Number.isNaN(v) ? null : v;
 }

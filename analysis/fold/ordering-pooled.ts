@@ -50,6 +50,19 @@ export interface EventReadings {
   deg: Uint8Array;
 }
 
+/** Members of one interval set (count n), each order ascending: by hi, by lo and, to judge, by t. */
+class SortedSet {
+  n = 0;
+  readonly byHi: Int32Array;
+  readonly byLo: Int32Array;
+  readonly byT: Int32Array;
+  constructor(W: number) {
+    this.byHi = new Int32Array(W);
+    this.byLo = new Int32Array(W);
+    this.byT = new Int32Array(W);
+  }
+}
+
 /** Scratch for one folder: index lists and rank arrays sized for W workers. */
 export class PooledOrderingScratch {
   readonly idx: Int32Array;
@@ -58,12 +71,33 @@ export class PooledOrderingScratch {
   readonly wrongPairs: Float64Array;
   readonly tree: Counter;
   readonly ev: EventReadings;
+  /** Distinct his ascending (interval orders with a first). */
+  readonly his: Float64Array;
+  /** The interval set, its members with a truth, and those of them not degraded. */
+  readonly all: SortedSet;
+  readonly judged: SortedSet;
+  readonly clean: SortedSet;
+  /** 1 for the members of the set being ordered by t. */
+  readonly mark: Uint8Array;
+  /**
+   * Per event of the block (W slots each): its workers with a row and a true arrival, by that
+   * ascending (truthOrders); tCount of them. The sources' subsets keep this order.
+   */
+  tOrder: Int32Array = new Int32Array(0);
+  tCount: Int32Array = new Int32Array(0);
+  /** The event foldPooledEvent is given: its slots in tOrder. */
+  tBase = 0;
   constructor(readonly W: number) {
     this.idx = new Int32Array(W);
     this.idx2 = new Int32Array(W);
     this.rank = new Int32Array(W);
     this.wrongPairs = new Float64Array(W);
     this.tree = new Counter(W);
+    this.his = new Float64Array(W);
+    this.all = new SortedSet(W);
+    this.judged = new SortedSet(W);
+    this.clean = new SortedSet(W);
+    this.mark = new Uint8Array(W);
     this.ev = {
       W,
       has: new Uint8Array(W),
@@ -89,20 +123,53 @@ function denseRanks(idx: Int32Array, n: number, vals: Float64Array, rank: Int32A
   return r;
 }
 
-/** Sort the first n members by vals ascending (insertion sort below 24, else a typed sort). */
+/**
+ * Sort the first n members by vals ascending: quicksort with insertion sort below 16, in place,
+ * with no comparator call per comparison (a typed sort with a comparator was most of a
+ * 64-worker event's cost). Unstable: every count here depends on the values only, not on the
+ * order of equal ones.
+ */
 function sortBy(a: Int32Array, n: number, vals: Float64Array): void {
-  if (n < 24) {
-    for (let i = 1; i < n; i++) {
-      const x = a[i]!;
-      const v = vals[x]!;
-      let j = i - 1;
-      while (j >= 0 && vals[a[j]!]! > v) {
-        a[j + 1] = a[j]!;
-        j--;
+  quicksort(a, 0, n - 1, vals);
+}
+
+function quicksort(a: Int32Array, lo: number, hi: number, vals: Float64Array): void {
+  while (hi - lo >= 16) {
+    const mid = (lo + hi) >>> 1;
+    const x = vals[a[lo]!]!,
+      y = vals[a[mid]!]!,
+      z = vals[a[hi]!]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo,
+      j = hi;
+    while (i <= j) {
+      while (vals[a[i]!]! < pivot) i++;
+      while (vals[a[j]!]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
       }
-      a[j + 1] = x;
     }
-  } else a.subarray(0, n).sort((x, y) => vals[x]! - vals[y]!);
+    // recurse into the shorter side, loop on the longer: depth O(log n)
+    if (j - lo < hi - i) {
+      quicksort(a, lo, j, vals);
+      lo = i;
+    } else {
+      quicksort(a, i, hi, vals);
+      hi = j;
+    }
+  }
+  for (let i = lo + 1; i <= hi; i++) {
+    const m = a[i]!;
+    const v = vals[m]!;
+    let j = i - 1;
+    while (j >= lo && vals[a[j]!]! > v) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = m;
+  }
 }
 
 /** Σ C(k, 2) over runs of equal keys in members sorted[0..n) (sorted so equal keys are adjacent). */
@@ -119,29 +186,65 @@ function tiedPairs(sorted: Int32Array, n: number, same: (x: number, y: number) =
   return n > 0 ? ties + pairsOf(run) : 0;
 }
 
-/** Count the pairs (i, j) of members with hi_i < lo_j and, when judging, how many have t_i ≥ t_j (wrong). */
-function intervalPairs(
-  x: EventReadings,
-  members: Int32Array,
-  n: number,
-  sc: PooledOrderingScratch,
-  judge: boolean,
-  perWorker: Float64Array | null,
-): { proven: number; wrong: number } {
+/** Dense ranks (1-based) of members already sorted by vals, into rank[member]; the number of ranks. */
+function ranksOfSorted(sorted: Int32Array, n: number, vals: Float64Array, rank: Int32Array): number {
+  let r = 0;
+  for (let k = 0; k < n; k++) {
+    const m = sorted[k]!;
+    if (k === 0 || vals[m]! !== vals[sorted[k - 1]!]!) r++;
+    rank[m] = r;
+  }
+  return r;
+}
+
+/** Keep the members of from[0..n) with keep(member), in their order, into to; their count. */
+function filterInto(from: Int32Array, n: number, to: Int32Array, keep: (m: number) => boolean): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (keep(from[i]!)) to[k++] = from[i]!;
+  return k;
+}
+
+/**
+ * The n members idx[0..n) (all with a truth) in t order, into out: the event's t order (tOrder)
+ * kept to the members.
+ */
+function membersByT(idx: Int32Array, n: number, sc: PooledOrderingScratch, out: Int32Array): void {
+  const mark = sc.mark;
+  for (let k = 0; k < n; k++) mark[idx[k]!] = 1;
+  const end = sc.tBase + sc.tCount[sc.tBase / sc.W]!;
+  let m = 0;
+  for (let k = sc.tBase; k < end; k++) {
+    const w = sc.tOrder[k]!;
+    if (mark[w] === 1) out[m++] = w;
+  }
+  for (let k = 0; k < n; k++) mark[idx[k]!] = 0;
+}
+
+/** Pairs (i, j) of the set with hi_i < lo_j: Σ_j #{i : hi_i < lo_j}, the two orders walked together. */
+function provenPairs(x: EventReadings, set: SortedSet): number {
+  const { lo, hi } = x;
+  const { n, byHi, byLo } = set;
+  let proven = 0,
+    below = 0;
+  for (let k = 0; k < n; k++) {
+    const l = lo[byLo[k]!]!;
+    while (below < n && hi[byHi[below]!]! < l) below++;
+    proven += below;
+  }
+  return proven;
+}
+
+/**
+ * Of the set's proven pairs (hi_i < lo_j), how many have t_i ≥ t_j (wrong), and when asked each
+ * worker's number of wrong pairs into perWorker. The order of equal values never matters: members
+ * with equal lo see the same inserted set, and equal his are inserted together.
+ */
+function wrongPairs(x: EventReadings, set: SortedSet, sc: PooledOrderingScratch, perWorker: Float64Array | null): number {
   const { lo, hi, t } = x;
-  const byHi = sc.idx2;
-  for (let k = 0; k < n; k++) byHi[k] = members[k]!;
-  sortBy(byHi, n, hi);
-  // proven: Σ_j #{i : hi_i < lo_j} (lo ≤ hi, so i ≠ j)
-  let proven = 0;
-  for (let k = 0; k < n; k++) proven += lowerBound(byHi, n, hi, lo[members[k]!]!);
-  if (!judge || proven === 0) return { proven, wrong: 0 };
-  // wrong: sweep the members by lo ascending; the tree holds the t-ranks of those with hi < lo_j.
+  const { n, byHi, byLo, byT } = set;
   const tRank = sc.rank;
-  const byLo = new Int32Array(n);
-  const nT = denseRanks(members, n, t, tRank, byLo);
-  for (let k = 0; k < n; k++) byLo[k] = members[k]!;
-  sortBy(byLo, n, lo);
+  const nT = ranksOfSorted(byT, n, t, tRank);
+  // sweep the members by lo ascending; the tree holds the t-ranks of those with hi < lo_j
   sc.tree.reset(nT);
   let wrong = 0,
     ins = 0;
@@ -162,19 +265,7 @@ function intervalPairs(
       perWorker[i]! += sc.tree.upTo(tRank[i]!);
     }
   }
-  return { proven, wrong };
-}
-
-/** Number of members in sorted[0..n) (ascending by vals) with vals < x. */
-function lowerBound(sorted: Int32Array, n: number, vals: Float64Array, x: number): number {
-  let a = 0,
-    b = n;
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (vals[sorted[m]!]! < x) a = m + 1;
-    else b = m;
-  }
-  return a;
+  return wrong;
 }
 
 /**
@@ -222,11 +313,13 @@ export function foldPooledEvent(
     for (let k = 0; k < n; k++) if (!Number.isNaN(t[idx[k]!]!)) idx[m++] = idx[k]!;
     if (m >= 2) {
       const N = pairsOf(m);
-      const nP2 = denseRanks(idx, m, p, rank, tmp);
+      // tmp holds the n members by p: those with a truth, in that order, are the m by p
+      filterInto(tmp, n, tmp, (w) => !Number.isNaN(t[w]!));
+      const nP2 = ranksOfSorted(tmp, m, p, rank);
       const tP = tiedPairs(tmp, m, (a, b) => p[a] === p[b]);
       // members by (t, p): runs of equal t, and of equal (t, p), are adjacent
-      for (let k = 0; k < m; k++) tmp[k] = idx[k]!;
-      sortByTwo(tmp, m, t, p);
+      membersByT(idx, m, sc, tmp);
+      byPWithinEqualT(tmp, m, t, p);
       const tT = tiedPairs(tmp, m, (a, b) => t[a] === t[b]);
       const tPT = tiedPairs(tmp, m, (a, b) => t[a] === t[b] && p[a] === p[b]);
       // discordant: t_i < t_j and p_i > p_j — strict inversions of p along the (t, p) order
@@ -245,23 +338,27 @@ export function foldPooledEvent(
     }
   }
   if (!bounded) return;
-  // interval orders
+  // interval orders: the set sorted by hi and by lo once; its subsets keep those orders
   n = 0;
   for (let w = 0; w < W; w++) if (has[w] === 1 && !Number.isNaN(lo[w]!) && !Number.isNaN(hi[w]!)) idx[n++] = w;
   if (n < 2) return;
-  const all = intervalPairs(x, idx, n, sc, false, null);
+  const all = sc.all;
+  all.n = n;
+  for (let k = 0; k < n; k++) all.byHi[k] = all.byLo[k] = idx[k]!;
+  sortBy(all.byHi, n, hi);
+  sortBy(all.byLo, n, lo);
+  const proven = provenPairs(x, all);
   // proven with a first (a < b by worker index): hi_a < lo_b, counted along the worker order
   let ivA = 0;
-  if (all.proven > 0) {
-    const members = idx.slice(0, n);
-    const nH = denseRanks(members, n, hi, rank, tmp);
-    // tmp holds members by hi ascending; a lo's rank bound is the number of distinct his below it
-    const his = new Float64Array(nH);
+  if (proven > 0) {
+    const nH = ranksOfSorted(all.byHi, n, hi, rank);
+    // a lo's rank bound is the number of distinct his below it
+    const his = sc.his;
     let u = 0;
-    for (let k = 0; k < n; k++) if (k === 0 || hi[tmp[k]!]! !== hi[tmp[k - 1]!]!) his[u++] = hi[tmp[k]!]!;
+    for (let k = 0; k < n; k++) if (k === 0 || hi[all.byHi[k]!]! !== hi[all.byHi[k - 1]!]!) his[u++] = hi[all.byHi[k]!]!;
     sc.tree.reset(nH);
     for (let k = 0; k < n; k++) {
-      const b = members[k]!;
+      const b = idx[k]!;
       let a0 = 0,
         b0 = nH;
       while (a0 < b0) {
@@ -274,34 +371,59 @@ export function foldPooledEvent(
     }
   }
   out.iv += pairsOf(n);
-  out.ivProven += all.proven;
+  out.ivProven += proven;
   out.ivA += ivA;
-  out.ivB += all.proven - ivA;
+  out.ivB += proven - ivA;
   // against the truth
-  let m = 0;
-  for (let k = 0; k < n; k++) if (!Number.isNaN(t[idx[k]!]!)) idx[m++] = idx[k]!;
+  const withTruth = (w: number) => !Number.isNaN(t[w]!);
+  const judged = sc.judged;
+  const m = filterInto(all.byHi, n, judged.byHi, withTruth);
   if (m < 2) return;
+  judged.n = m;
+  filterInto(all.byLo, n, judged.byLo, withTruth);
+  filterInto(idx, n, sc.idx2, withTruth);
+  membersByT(sc.idx2, m, sc, judged.byT);
   const wp = sc.wrongPairs;
   wp.fill(0);
-  const judged = intervalPairs(x, idx, m, sc, true, wp);
+  const judgedProven = provenPairs(x, judged);
+  const wrong = judgedProven > 0 ? wrongPairs(x, judged, sc, wp) : 0;
   const N = pairsOf(m);
   out.ivt += N;
-  out.ivtCorrect += judged.proven - judged.wrong;
-  out.ivtWrong += judged.wrong;
-  out.ivtAmb += N - judged.proven;
+  out.ivtCorrect += judgedProven - wrong;
+  out.ivtWrong += wrong;
+  out.ivtAmb += N - judgedProven;
   // degraded: pairs with either reading degraded = all − pairs of non-degraded readings
-  let clean = 0;
-  const members = idx.slice(0, m);
-  for (let k = 0; k < m; k++) if (deg[members[k]!] === 0) idx[clean++] = members[k]!;
-  const cleanWrong = clean >= 2 && judged.wrong > 0 ? intervalPairs(x, idx, clean, sc, true, null).wrong : 0;
-  out.ivtDeg += N - pairsOf(clean);
-  out.ivtWrongDeg += judged.wrong - cleanWrong;
-  if (judged.wrong > 0) for (const w of members) if (wp[w]! > 0 && !covers(lo[w]!, hi[w]!, t[w]!)) missed[w]! += wp[w]!;
+  const notDegraded = (w: number) => deg[w] === 0;
+  const clean = sc.clean;
+  clean.n = filterInto(judged.byHi, m, clean.byHi, notDegraded);
+  let cleanWrong = 0;
+  if (clean.n >= 2 && wrong > 0) {
+    filterInto(judged.byLo, m, clean.byLo, notDegraded);
+    filterInto(judged.byT, m, clean.byT, notDegraded);
+    cleanWrong = wrongPairs(x, clean, sc, null);
+  }
+  out.ivtDeg += N - pairsOf(clean.n);
+  out.ivtWrongDeg += wrong - cleanWrong;
+  if (wrong > 0)
+    for (let k = 0; k < m; k++) {
+      const w = judged.byT[k]!;
+      if (wp[w]! > 0 && !covers(lo[w]!, hi[w]!, t[w]!)) missed[w]! += wp[w]!;
+    }
 }
 
-/** Sort members by a ascending, then b ascending. */
-function sortByTwo(arr: Int32Array, n: number, a: Float64Array, b: Float64Array): void {
-  arr.subarray(0, n).sort((x, y) => a[x]! - a[y]! || b[x]! - b[y]!);
+/** Members sorted by t: put each run of equal t in p order (insertion sort; runs are short). */
+function byPWithinEqualT(m: Int32Array, n: number, t: Float64Array, p: Float64Array): void {
+  for (let i = 1; i < n; i++) {
+    const x = m[i]!;
+    const xt = t[x]!,
+      xp = p[x]!;
+    let j = i - 1;
+    while (j >= 0 && t[m[j]!]! === xt && p[m[j]!]! > xp) {
+      m[j + 1] = m[j]!;
+      j--;
+    }
+    m[j + 1] = x;
+  }
 }
 
 /** The per-pair rule of ordering.ts, summed over the event's pairs (for malformed intervals only). */
@@ -350,7 +472,34 @@ function foldEventPairwise(x: EventReadings, bounded: boolean, out: OrderingCoun
     }
 }
 
-/** Fold a block's events of source s into the pooled counts, without per-pair counters. */
+/**
+ * Each event's workers with a row and a true arrival, by it ascending, into sc.tOrder: the same
+ * for every source of the block, so sorted once (BlockFolder calls it before the sources).
+ */
+export function truthOrders(blk: EventBlock, sc: PooledOrderingScratch): void {
+  const W = sc.W;
+  if (sc.tOrder.length < blk.n * W) {
+    sc.tOrder = new Int32Array(blk.capacity * W);
+    sc.tCount = new Int32Array(blk.capacity);
+  }
+  const t = sc.ev.t;
+  const members = sc.idx;
+  for (let j = 0; j < blk.n; j++) {
+    let n = 0;
+    for (let w = 0; w < W; w++) {
+      t[w] = blk.trueRecv[w]![j]!;
+      if (blk.has[w]![j] === 1 && !Number.isNaN(t[w]!)) members[n++] = w;
+    }
+    sortBy(members, n, t);
+    sc.tOrder.set(members.subarray(0, n), j * W);
+    sc.tCount[j] = n;
+  }
+}
+
+/**
+ * Fold a block's events of source s into the pooled counts, without per-pair counters.
+ * `truthOrdered`: truthOrders(blk, sc) was called for this block (else it is called here).
+ */
 export function foldOrderingPooled(
   blk: EventBlock,
   s: number,
@@ -358,7 +507,9 @@ export function foldOrderingPooled(
   out: OrderingCounts,
   missed: Float64Array,
   sc: PooledOrderingScratch,
+  truthOrdered = false,
 ): void {
+  if (!truthOrdered) truthOrders(blk, sc);
   const x = sc.ev;
   const W = x.W;
   for (let j = 0; j < blk.n; j++) {
@@ -371,6 +522,7 @@ export function foldOrderingPooled(
       x.t[w] = blk.trueRecv[w]![j]!;
       x.deg[w] = blk.degraded[w]![s]![j]!;
     }
+    sc.tBase = j * W;
     foldPooledEvent(x, bounded, out, missed, sc);
   }
 }

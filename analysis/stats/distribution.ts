@@ -2,6 +2,7 @@
 // a log-bucketed histogram (relative error ≤ 2^-10). Quantiles are nearest-rank everywhere
 // (docs/metrics.md §Quantiles).
 import type { Distribution, Ratio } from './types.js';
+import { sortedZeroSign, valuesAtRanks } from './order-statistics.js';
 
 export const EXACT_CAPACITY = 65_536;
 const SUB = 512; // sub-buckets per power of two
@@ -80,6 +81,7 @@ export class DistAcc {
   private hi = -Infinity;
   private values: Float64Array | null = new Float64Array(16);
   private hist: Uint32Array | null = null;
+  private summary: Distribution | null = null;
 
   constructor(
     readonly unit: 'ns' | 'ratio' = 'ns',
@@ -88,6 +90,7 @@ export class DistAcc {
 
   add(v: number): void {
     if (!Number.isFinite(v)) return;
+    this.summary = null;
     this.n++;
     this.sum += v;
     if (v < this.lo) this.lo = v;
@@ -115,6 +118,7 @@ export class DistAcc {
    * or buckets, with the running fields in locals (the folds collect a block's values first).
    */
   addAll(values: Float64Array, count: number): void {
+    this.summary = null;
     let n = this.n,
       sum = this.sum,
       lo = this.lo,
@@ -172,6 +176,7 @@ export class DistAcc {
       return;
     }
     target.toHistogram();
+    target.summary = null;
     const h = target.hist!;
     const mine = this.hist!;
     // every value lies in [lo, hi], so every non-empty bucket between theirs (bucketOf is monotone)
@@ -193,21 +198,47 @@ export class DistAcc {
     return this.values !== null;
   }
 
+  /**
+   * The summary of the values so far. Kept until the next value arrives: one distribution can
+   * appear in two sections (the causality margin is also the delivery's latency by source).
+   */
   summarize(): Distribution {
+    this.summary ??= this.summarizeNow();
+    return this.summary;
+  }
+
+  private summarizeNow(): Distribution {
     const n = this.n;
     if (n === 0) return emptyDistribution(this.unit);
-    // Every quantile in one pass (ranks rise with p): a histogram walk per quantile was the
-    // summary's main cost (≈ 96K buckets × 8 quantiles × every distribution).
     const ranks = QUANTILES.map((p) => nearestRank(p, n));
     const qs = new Array<number>(QUANTILES.length);
-    let forEach: (fn: (v: number, count: number) => void) => void;
+    let histogramOf: (lo: number, hi: number) => Distribution['histogram'];
     if (this.values) {
-      const sorted = this.values.slice(0, n).sort();
-      for (let k = 0; k < ranks.length; k++) qs[k] = sorted[ranks[k]! - 1]!;
-      forEach = (fn) => {
-        for (let i = 0; i < n; i++) fn(sorted[i]!, 1);
-      };
+      // The ranks' values as a sort would place them (order statistics, not a sort: per-worker
+      // distributions are many), then one pass for the histogram, whose counts need no order.
+      const values = this.values.subarray(0, n);
+      const at = valuesAtRanks(
+        values,
+        n,
+        this.lo,
+        this.hi,
+        ranks.map((r) => r - 1),
+      );
+      for (let k = 0; k < ranks.length; k++) qs[k] = at[k]!;
+      if (qs.includes(0)) {
+        let below = 0;
+        let negativeZeros = 0;
+        for (let i = 0; i < n; i++) {
+          const v = values[i]!;
+          if (v < 0) below++;
+          else if (v === 0 && Object.is(v, -0)) negativeZeros++;
+        }
+        for (let k = 0; k < ranks.length; k++) if (qs[k] === 0) qs[k] = sortedZeroSign(ranks[k]!, below, negativeZeros);
+      }
+      histogramOf = (lo, hi) => valuesHistogram(lo, hi, values);
     } else {
+      // Every quantile in one pass (ranks rise with p): a histogram walk per quantile was the
+      // summary's main cost (≈ 96K buckets × 8 quantiles × every distribution).
       const hist = this.hist!;
       const lo = this.lo;
       const hi = this.hi;
@@ -225,9 +256,10 @@ export class DistAcc {
         while (k < ranks.length && acc >= ranks[k]!) qs[k++] = Math.min(hi, Math.max(lo, representative(i)));
       }
       for (; k < ranks.length; k++) qs[k] = hi;
-      forEach = (fn) => {
-        for (let i = first; i >= 0 && i <= last; i++) if (hist[i]) fn(Math.min(hi, Math.max(lo, representative(i))), hist[i]!);
-      };
+      histogramOf = (a, b) =>
+        histogram(a, b, (fn) => {
+          for (let i = first; i >= 0 && i <= last; i++) if (hist[i]) fn(Math.min(hi, Math.max(lo, representative(i))), hist[i]!);
+        });
     }
     const [p01, p05, p25, p50, p75, p95, p99, p999] = qs as [number, number, number, number, number, number, number, number];
     return {
@@ -246,7 +278,7 @@ export class DistAcc {
       p95,
       p99,
       p999,
-      histogram: histogram(p01 < p99 ? p01 : this.lo, p01 < p99 ? p99 : this.hi, forEach),
+      histogram: histogramOf(p01 < p99 ? p01 : this.lo, p01 < p99 ? p99 : this.hi),
     };
   }
 }
@@ -263,10 +295,14 @@ export function quantileNearestRank(values: readonly number[], p: number): numbe
   return sorted[nearestRank(p, sorted.length) - 1]!;
 }
 
-function histogram(lo: number, hi: number, forEach: (fn: (v: number, c: number) => void) => void): Distribution['histogram'] {
+function histogramEdges(lo: number, hi: number): { bins: number; width: number; edges: number[] } {
   const bins = lo === hi ? 1 : HISTOGRAM_BINS;
   const width = (hi - lo) / bins;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  return { bins, width, edges: Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width)) };
+}
+
+function histogram(lo: number, hi: number, forEach: (fn: (v: number, c: number) => void) => void): Distribution['histogram'] {
+  const { bins, width, edges } = histogramEdges(lo, hi);
   const counts = new Array<number>(bins).fill(0);
   let below = 0;
   let above = 0;
@@ -275,5 +311,20 @@ function histogram(lo: number, hi: number, forEach: (fn: (v: number, c: number) 
     else if (v > hi) above += c;
     else counts[width === 0 ? 0 : Math.min(bins - 1, Math.floor((v - lo) / width))]! += c;
   });
+  return { edges, counts, below, above };
+}
+
+/** `histogram` over stored values, one count each, in a plain loop (values in any order). */
+function valuesHistogram(lo: number, hi: number, values: Float64Array): Distribution['histogram'] {
+  const { bins, width, edges } = histogramEdges(lo, hi);
+  const counts = new Array<number>(bins).fill(0);
+  let below = 0;
+  let above = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) below++;
+    else if (v > hi) above++;
+    else counts[width === 0 ? 0 : Math.min(bins - 1, Math.floor((v - lo) / width))]!++;
+  }
   return { edges, counts, below, above };
 }

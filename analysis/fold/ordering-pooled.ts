@@ -114,13 +114,7 @@ export class PooledOrderingScratch {
 function denseRanks(idx: Int32Array, n: number, vals: Float64Array, rank: Int32Array, sorted: Int32Array): number {
   for (let k = 0; k < n; k++) sorted[k] = idx[k]!;
   sortBy(sorted, n, vals);
-  let r = 0;
-  for (let k = 0; k < n; k++) {
-    const m = sorted[k]!;
-    if (k === 0 || vals[m]! !== vals[sorted[k - 1]!]!) r++;
-    rank[m] = r;
-  }
-  return r;
+  return ranksOfSorted(sorted, n, vals, rank);
 }
 
 /**

@@ -371,7 +371,8 @@ export async function joinRun(o: JoinOptions): Promise<JoinCounters> {
           cd.stamps(b, i, coord);
           const sendLocal = cd.local(b, i);
           const trueSend = cd.truth(b, i);
-          const [sendKernel, trueSendKernel] = cd.kernel(b, i);
+          const sendKernel = cd.kernel(b, i);
+          const trueSendKernel = cd.kernelTruth(b, i);
           let ev = eventPool.pop();
           if (ev) {
             ev.seq = seq;

@@ -340,11 +340,16 @@ export class RowTally {
     return b.truth[i]!;
   }
 
-  /** The row's kernel send stamp and its truth (NaN, NaN where the file has none). */
-  kernel(b: DecodedRows, i: number): [number, number] {
-    if (b.kernel.length === 0) return [NaN, NaN];
+  /** The row's kernel send stamp (NaN where the file has none); reports the row's bad kernel cells. */
+  kernel(b: DecodedRows, i: number): number {
+    if (b.kernel.length === 0) return NaN;
     if (b.bad) this.replay(b.bad, i, 3);
-    return [b.kernel[i]!, b.kernelTruth[i]!];
+    return b.kernel[i]!;
+  }
+
+  /** The truth of the row's kernel send stamp (NaN where the file has none); read after kernel(). */
+  kernelTruth(b: DecodedRows, i: number): number {
+    return b.kernelTruth.length === 0 ? NaN : b.kernelTruth[i]!;
   }
 
   private replay(bad: BadCells, i: number, phase: number): void {

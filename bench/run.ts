@@ -82,33 +82,28 @@ type MulticastFigures =
   | { unicast: RateSearch; multicast: RateSearch; seconds: number; coordinatorCpuMsPer1000: { unicast: number; multicast: number } }
   | { skipped: string };
 
-/** bench/cases/multicast.ts in its own process (it builds and enters a network namespace). */
-function multicastCase(quick: boolean, log: (s: string) => void): MulticastFigures {
-  const r = spawnSync(process.execPath, [path.join(BENCH_DIST, 'cases/multicast.js'), ...(quick ? ['--quick'] : [])], {
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
+/**
+ * A bench case in a fresh process: its stderr lines go to the log, its last stdout line is its
+ * JSON result; a case that prints none is skipped with its exit status.
+ */
+function caseInProcess<T>(file: string, args: string[], log: (s: string) => void): T | { skipped: string } {
+  const r = spawnSync(process.execPath, [path.join(BENCH_DIST, file), ...args], { encoding: 'utf8', timeout: 240_000 });
   for (const l of r.stderr.split('\n').filter(Boolean)) log(l);
   try {
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as MulticastFigures;
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
   } catch {
-    return { skipped: `bench/cases/multicast.js exited ${r.status ?? r.signal} without a result` };
+    return { skipped: `bench/${file} exited ${r.status ?? r.signal} without a result` };
   }
+}
+
+/** bench/cases/multicast.ts in its own process (it builds and enters a network namespace). */
+function multicastCase(quick: boolean, log: (s: string) => void): MulticastFigures {
+  return caseInProcess<MulticastFigures>('cases/multicast.js', quick ? ['--quick'] : [], log);
 }
 
 /** bench/cases/ordering-scale.ts in a fresh process: 64 workers beside 4 workers of the same readings. */
 function scaleCase(quick: boolean, log: (s: string) => void): ScaleResult | { skipped: string } {
-  const size = quick ? ['64', '1500', '2'] : ['64', '6000', '2'];
-  const r = spawnSync(process.execPath, [path.join(BENCH_DIST, 'cases/ordering-scale.js'), ...size, '--json'], {
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  for (const l of r.stderr.split('\n').filter(Boolean)) log(l);
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop()!) as ScaleResult;
-  } catch {
-    return { skipped: `bench/cases/ordering-scale.js exited ${r.status ?? r.signal} without a result` };
-  }
+  return caseInProcess<ScaleResult>('cases/ordering-scale.js', [...(quick ? ['64', '1500', '2'] : ['64', '6000', '2']), '--json'], log);
 }
 
 async function main(): Promise<void> {

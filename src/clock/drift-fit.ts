@@ -75,3 +75,39 @@ export function fitSharedSlope(points: readonly FitPoint[]): DriftFit | null {
   const slopeErr = Math.sqrt(sigma2 / sxx);
   return { slope, slopeErr, n: points.length, segments: acc.size, means, maxSpan };
 }
+
+export interface BoundedPoint {
+  x: number;
+  y: number;
+  /** Hard half-width: the true y at x lies within y ± e. */
+  e: number;
+  seg: number;
+}
+
+/**
+ * The slopes every pair of points in one segment allows: true values within y ± e at both ends,
+ * and the offset between them off a straight line by at most `bend(dx)` (frequency wander). This
+ * bounds the error of any slope estimate however the points' errors are distributed, where the
+ * fit's residual scatter only estimates it (and can be small by chance with few, wide points).
+ * O(n²) over the fitted points (at most a few dozen, once per sample). Null when the points admit
+ * no common slope (their bounds or the bend allowance contradict each other), or no pair spans time.
+ */
+export function feasibleSlope(points: readonly BoundedPoint[], bend: (dx: number) => number): { lo: number; hi: number } | null {
+  let lo = -Infinity;
+  let hi = Infinity;
+  for (let i = 0; i < points.length; i++) {
+    const a = points[i]!;
+    for (let j = i + 1; j < points.length; j++) {
+      const b = points[j]!;
+      if (b.seg !== a.seg || b.x === a.x) continue;
+      const dx = b.x - a.x;
+      const dy = b.y - a.y;
+      const slack = a.e + b.e + bend(Math.abs(dx));
+      const s0 = (dy - slack) / dx;
+      const s1 = (dy + slack) / dx;
+      lo = Math.max(lo, Math.min(s0, s1));
+      hi = Math.min(hi, Math.max(s0, s1));
+    }
+  }
+  return lo <= hi && Number.isFinite(lo) && Number.isFinite(hi) ? { lo, hi } : null;
+}

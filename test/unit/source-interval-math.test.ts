@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { marzullo } from '../../src/clock/marzullo.js';
 import { intersect, intersectAll, hull } from '../../src/clock/interval-math.js';
-import { fitSharedSlope } from '../../src/clock/drift-fit.js';
+import { feasibleSlope, fitSharedSlope } from '../../src/clock/drift-fit.js';
 
 test('marzullo: all agree → their intersection, count = total', () => {
   const a = marzullo([
@@ -69,4 +69,32 @@ test('shared-slope fit: a step between segments does not bias the slope', () => 
   assert.ok(Math.abs(f.slope * 1e6 - 50) < 0.1, `slope ${f.slope * 1e6} ppm`);
   assert.ok(f.slopeErr > 0 && f.slopeErr * 1e6 < 1);
   assert.equal(fitSharedSlope(pts.slice(0, 2)), null, 'two points, one segment: slope has no degree of freedom');
+});
+
+test('feasible slope: every pair of bounded points in a segment limits the slope; contradictions give null', () => {
+  // Two points 10 s apart, each within ±1 µs: the slope lies within (Δy ± 2 µs) / 10 s.
+  const two = [
+    { x: 0, y: 0, e: 1000, seg: 0 },
+    { x: 10e9, y: 500_000, e: 1000, seg: 0 },
+  ];
+  const f = feasibleSlope(two, () => 0)!;
+  assert.ok(Math.abs(f.lo - 49.8e-6) < 1e-12 && Math.abs(f.hi - 50.2e-6) < 1e-12, JSON.stringify(f));
+  // The bend allowance widens each pair by its span^1.5 term.
+  const bent = feasibleSlope(two, (dx) => 1000 * (dx / 1e9) ** 1.5)!;
+  assert.ok(bent.lo < f.lo && bent.hi > f.hi);
+  // A third point off the line by more than the bounds allow: no common slope.
+  assert.equal(
+    feasibleSlope([...two, { x: 20e9, y: 2_000_000, e: 1000, seg: 0 }], () => 0),
+    null,
+  );
+  // The same point in another segment (after a step) constrains nothing across the step.
+  assert.deepEqual(
+    feasibleSlope([...two, { x: 20e9, y: 2_000_000, e: 1000, seg: 1 }], () => 0),
+    f,
+  );
+  // Points at one instant, or a single point, span no time: no bound.
+  assert.equal(
+    feasibleSlope([two[0]!], () => 0),
+    null,
+  );
 });

@@ -2,7 +2,7 @@ import type { NtpSample, NtpSampleListener } from '../ntp-sample.js';
 import type { ClockSource, LocalClock, Readiness, Reading, SourceStatus, SyncSink } from '../types.js';
 import { EMPTY_READING } from '../types.js';
 import type { Logger } from '../../cli/logger.js';
-import { fitSharedSlope, type DriftFit } from '../drift-fit.js';
+import { feasibleSlope, fitSharedSlope, type DriftFit } from '../drift-fit.js';
 import { hull, intersect, shift, type Interval } from '../interval-math.js';
 import { marzullo } from '../marzullo.js';
 import { ConvergenceDetector, type ConvergenceThresholds } from '../warmup.js';
@@ -100,6 +100,11 @@ interface ServerModel {
   slope: number;
   /** Error growth rate since a sample (dimensionless). */
   g: number;
+  /**
+   * The growth the fit's residuals alone call for (phi + k·σ): wander is measured against this,
+   * so a wide slope bound from few or noisy samples does not hide the wander a projection needs.
+   */
+  gFit: number;
   /** Recent excesses per s^1.5 (ns), newest last; W is their maximum. */
   wanderRing: number[];
   W: number;
@@ -295,6 +300,7 @@ export class BoundedSource implements ClockSource {
         trusted: false,
         slope: 0,
         g: t.maxDriftPpm * 1e-6,
+        gFit: t.maxDriftPpm * 1e-6,
         wanderRing: [],
         W: Math.max(t.wanderPriorNsPerS15, t.wanderInitialNsPerS15),
         checks: 0,
@@ -378,7 +384,7 @@ export class BoundedSource implements ClockSource {
     if (dx <= 0) return;
     const a = dx / 1e9;
     // The new sample's centre against the projection's allowance for readings (e_prev + growth).
-    const miss = Math.abs(o.theta - (prev.theta + model.slope * dx)) - prev.e - model.g * dx;
+    const miss = Math.abs(o.theta - (prev.theta + model.slope * dx)) - prev.e - model.gFit * dx;
     // More than any frequency error could do in that time is a step, not wander: the consistency
     // check restarts the model instead.
     if (miss > this.tuning.maxDriftPpm * 1e-6 * dx) return;
@@ -420,12 +426,27 @@ export class BoundedSource implements ClockSource {
     model.fit = fit;
     model.trusted = fit !== null && fit.maxSpan >= t.minFitSpanMs * 1e6 && Number.isFinite(fit.slopeErr);
     if (model.trusted) {
-      model.slope = fit!.slope;
       // Never more than the worst plausible frequency error around the estimate.
-      model.g = Math.min(t.phiPpm + t.driftSigmaK * fit!.slopeErr * 1e6, t.maxDriftPpm + Math.abs(fit!.slope) * 1e6) * 1e-6;
+      const cap = (t.maxDriftPpm + Math.abs(fit!.slope) * 1e6) * 1e-6;
+      // The samples' hard bounds limit the slope whatever their error distribution, where the
+      // residual scatter only estimates it (and can be small by chance with few, noisy samples):
+      // the growth covers the estimate's distance to either end of what they allow. The bend
+      // between samples is the wander this clock has shown (not the initial assumption, which
+      // would make every long pair useless). Samples that contradict each other even so leave
+      // the slope unbounded but for the worst plausible rate.
+      const bendW = Math.max(t.wanderPriorNsPerS15, ...model.wanderRing);
+      const feasible = feasibleSlope(
+        pts.map((o) => ({ x: o.m, y: o.theta, e: o.e, seg: o.seg })),
+        (dx) => t.wanderK * bendW * (dx / 1e9) ** 1.5,
+      );
+      const hard = feasible ? Math.max(fit!.slope - feasible.lo, feasible.hi - fit!.slope) : cap;
+      model.slope = fit!.slope;
+      model.gFit = Math.min(t.phiPpm * 1e-6 + t.driftSigmaK * fit!.slopeErr, cap);
+      model.g = Math.min(t.phiPpm * 1e-6 + Math.max(t.driftSigmaK * fit!.slopeErr, hard), cap);
     } else {
       model.slope = 0;
       model.g = t.maxDriftPpm * 1e-6;
+      model.gFit = model.g;
     }
   }
 

@@ -77,34 +77,95 @@ export function putSecretCommand(remoteFile: string): string {
   return shScript(PUT_SECRET, [remoteFile]);
 }
 
+// Starts several processes in one ssh session (dozens of workers on one host would otherwise
+// open a session each). Arguments: the state dir, then per process its name, its argv length and
+// its argv. The argv is reached through positional references ("${3}" …) that `each` writes
+// itself: no argument value is ever part of the text that eval reads.
 const LAUNCH = `
-dir=$1; name=$2; shift 2
+dir=$1; shift
 mkdir -p "$dir" || exit 1
-if [ -s "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
-  echo "$name is already running (pid $(cat "$dir/$name.pid"))" >&2; exit 3
-fi
-rm -f "$dir/$name.pid" "$dir/$name.rc" "$dir/$name.exit"
-(
-  trap '' HUP
-  CHRONOEVAL_EXIT_FILE="$dir/$name.exit" "$@" >"$dir/$name.out" 2>"$dir/$name.err" </dev/null &
-  child=$!
-  echo "$child" >"$dir/$name.pid.tmp" && mv "$dir/$name.pid.tmp" "$dir/$name.pid"
-  wait "$child"
-  echo $? >"$dir/$name.rc"
-) >/dev/null 2>&1 </dev/null &
-i=0
-while [ ! -s "$dir/$name.pid" ] && [ $i -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i+1)); done
-[ -s "$dir/$name.pid" ] || { echo "no pid file for $name" >&2; exit 1; }
-echo "pid=$(cat "$dir/$name.pid")"
+rc=0
+each() {
+  fn=$1; shift; k=0
+  while [ $# -gt 0 ]; do
+    name=$1; n=$2; shift 2
+    case $n in ''|*[!0-9]*) echo "bad argument count for $name" >&2; exit 1;; esac
+    [ $# -ge "$n" ] || { echo "missing arguments for $name" >&2; exit 1; }
+    refs=""; i=1
+    while [ "$i" -le "$n" ]; do refs="$refs \\"\\\${$i}\\""; i=$((i+1)); done
+    k=$((k+1))
+    eval "$fn $k \\"\\$name\\"$refs"
+    shift "$n"
+  done
+}
+start() {
+  k=$1; name=$2; shift 2
+  if [ -s "$dir/$name.pid" ] && kill -0 "$(cat "$dir/$name.pid")" 2>/dev/null; then
+    printf '@@fail %s already running (pid %s)\n' "$name" "$(cat "$dir/$name.pid")"
+    printf '%s is already running (pid %s)\n' "$name" "$(cat "$dir/$name.pid")" >&2
+    rc=3; return
+  fi
+  rm -f "$dir/$name.pid" "$dir/$name.rc" "$dir/$name.exit"
+  (
+    trap '' HUP
+    CHRONOEVAL_EXIT_FILE="$dir/$name.exit" "$@" >"$dir/$name.out" 2>"$dir/$name.err" </dev/null &
+    child=$!
+    echo "$child" >"$dir/$name.pid.tmp" && mv "$dir/$name.pid.tmp" "$dir/$name.pid"
+    wait "$child"
+    echo $? >"$dir/$name.rc"
+  ) >/dev/null 2>&1 </dev/null &
+  eval "started_$k=1"
+}
+report() {
+  k=$1; name=$2
+  eval "s=\\\${started_$k:-}"
+  [ "$s" = 1 ] || return 0
+  i=0
+  while [ ! -s "$dir/$name.pid" ] && [ $i -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i+1)); done
+  if [ -s "$dir/$name.pid" ]; then
+    printf '@@pid %s pid=%s\n' "$name" "$(cat "$dir/$name.pid")"
+  else
+    printf '@@fail %s no pid file\n' "$name"
+    printf 'no pid file for %s\n' "$name" >&2
+    [ "$rc" != 0 ] || rc=1
+  fi
+}
+each start "$@"
+each report "$@"
+exit $rc
 `;
 
+/** One process to start: its name (its files' stem in the state dir) and its argv. */
+export interface LaunchEntry {
+  name: string;
+  argv: readonly string[];
+}
+
 /**
- * Starts `argv` detached from the ssh session, stdout/stderr into <dir>/<name>.out/.err, its pid
- * in <dir>/<name>.pid and, once it exits, its exit status in <dir>/<name>.rc (written by the
+ * Starts each entry's argv detached from the ssh session, stdout/stderr into <dir>/<name>.out/.err,
+ * its pid in <dir>/<name>.pid and, once it exits, its exit status in <dir>/<name>.rc (written by the
  * wrapper) and <dir>/<name>.exit (written by a chronoeval process itself, via $CHRONOEVAL_EXIT_FILE).
+ * Prints `@@pid <name> pid=<pid>` or `@@fail <name> <why>` per entry; exits 0 when all started, 3
+ * when one was already running, 1 otherwise.
  */
+export function launchManyCommand(stateDir: string, entries: readonly LaunchEntry[]): string {
+  return shScript(LAUNCH, [stateDir, ...entries.flatMap((e) => [e.name, String(e.argv.length), ...e.argv])]);
+}
+
 export function launchCommand(stateDir: string, name: string, argv: readonly string[]): string {
-  return shScript(LAUNCH, [stateDir, name, ...argv]);
+  return launchManyCommand(stateDir, [{ name, argv }]);
+}
+
+/** name → pid, or → the reason it did not start, from a launch's stdout. */
+export function parseLaunch(stdout: string): Map<string, { pid: number } | { error: string }> {
+  const out = new Map<string, { pid: number } | { error: string }>();
+  for (const line of stdout.split('\n')) {
+    const ok = /^@@pid (\S+) pid=(\d+)$/.exec(line);
+    if (ok) out.set(ok[1]!, { pid: Number(ok[2]) });
+    const bad = /^@@fail (\S+) (.*)$/.exec(line);
+    if (bad) out.set(bad[1]!, { error: bad[2]! });
+  }
+  return out;
 }
 
 const STATUS = `

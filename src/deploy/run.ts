@@ -16,7 +16,8 @@ import { preflightTable, runPreflight, type PreflightRow } from './preflight.js'
 import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
 import {
   jsonLines,
-  launchCommand,
+  launchManyCommand,
+  parseLaunch,
   parseStatus,
   putSecretCommand,
   remoteLayout,
@@ -179,20 +180,30 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
     const perDestination = new Map<string, number>();
     for (const h of [inv.coordinator, ...inv.workers])
       perDestination.set(destinationKey(h), (perDestination.get(destinationKey(h)) ?? 0) + 1);
-    const launch = async (h: HostPlan, name: string, argv: string[]): Promise<Started | null> => {
-      const a = abs.get(h.name)!;
-      const s: Started = { host: h, name, absWorkDir: a, stateDir: remoteLayout.state(a, runId) };
+    // Processes sharing a destination and work dir start in one ssh session.
+    const launchOn = async (h: HostPlan, entries: Array<{ host: HostPlan; name: string; argv: string[] }>): Promise<Started[]> => {
+      const absWorkDir = abs.get(h.name)!;
+      const stateDir = remoteLayout.state(absWorkDir, runId);
       const timeoutMs = 30_000 + 1_000 * (perDestination.get(destinationKey(h)) ?? 1);
-      const r = await ssh.exec(h, launchCommand(s.stateDir, name, argv), { timeoutMs });
-      if (r.code !== 0) {
-        const why = r.timedOut ? `no answer within ${timeoutMs / 1000} s` : `exit ${r.code}`;
-        log.error(`${name} on ${h.host} did not start (${why}): ${r.stderr.trim()}`);
-        return null;
+      const r = await ssh.exec(h, launchManyCommand(stateDir, entries), { timeoutMs });
+      const res = parseLaunch(r.stdout);
+      const ok: Started[] = [];
+      for (const e of entries) {
+        const one = res.get(e.name);
+        if (one && 'pid' in one) {
+          const s: Started = { host: e.host, name: e.name, absWorkDir, stateDir };
+          started.push(s);
+          ok.push(s);
+          log.info(`started ${e.name} on ${h.host} (pid ${one.pid})`);
+        } else {
+          const why = one ? one.error : r.timedOut ? `no answer within ${timeoutMs / 1000} s` : `exit ${r.code}`;
+          log.error(`${e.name} on ${h.host} did not start (${why}): ${r.stderr.trim()}`);
+        }
       }
-      started.push(s);
-      log.info(`started ${name} on ${h.host} (${r.stdout.trim()})`);
-      return s;
+      return ok;
     };
+    const launch = async (h: HostPlan, name: string, argv: string[]): Promise<Started | null> =>
+      (await launchOn(h, [{ host: h, name, argv }]))[0] ?? null;
     if (inv.embeddedNtp) {
       const s = await launch(inv.coordinator, procName.ntp, ntpServerArgv(inv, ctx(inv.coordinator)));
       const ok = s && (await waitListening(ssh, log, [s], 20_000, signal)).size === 1;
@@ -202,8 +213,21 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
         return;
       }
     }
-    const workerStarts = await Promise.all(inv.workers.map((w) => launch(w, procName.worker(w), workerArgv(inv, w, ctx(w)))));
-    const workers = workerStarts.filter((s): s is Started => s !== null);
+    const groups = new Map<string, HostPlan[]>();
+    for (const w of inv.workers) {
+      const k = destinationKey(w) + '\0' + abs.get(w.name)!;
+      groups.set(k, [...(groups.get(k) ?? []), w]);
+    }
+    const workerStarts = await Promise.all(
+      [...groups.values()].map((g) =>
+        launchOn(
+          g[0]!,
+          g.map((w) => ({ host: w, name: procName.worker(w), argv: workerArgv(inv, w, ctx(w)) })),
+        ),
+      ),
+    );
+    const order = new Map(inv.workers.map((w, i) => [procName.worker(w), i]));
+    const workers = workerStarts.flat().sort((a, b) => order.get(a.name)! - order.get(b.name)!);
     const ports =
       workers.length === inv.workers.length
         ? await waitListening(ssh, log, workers, 30_000 + 500 * workers.length, signal)

@@ -6,6 +6,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   launchCommand,
+  launchManyCommand,
+  parseLaunch,
   parsePreflight,
   parseStatus,
   preflightCommand,
@@ -61,6 +63,41 @@ test('launch → status → stop: pid file, exit status, and a recycled pid is n
     // garbage in a pid file is reported, not passed to kill
     writeFileSync(path.join(state, 'evil.pid'), '-1');
     assert.match(remote(stopAllCommand('KILL', marker, path.join(dir, 'runs'))).stdout, /@@stop evil badpid/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('one launch starts many processes: each argv intact (quotes, $(...), 11 arguments), one already running is refused alone', async () => {
+  const dir = tmpDir('ce-launch-');
+  const canary = path.join(dir, 'pwned');
+  try {
+    const many = Array.from({ length: 12 }, (_, i) => ({
+      name: `w${i}`,
+      argv: ['sh', '-c', 'printf "%s|" "$@"', 'zero', ...Array.from({ length: 11 }, (_, k) => `${i}.${k} "q" $(touch ${canary}) \\n`)],
+    }));
+    const first = remote(launchManyCommand(dir, many));
+    assert.equal(first.status, 0, first.stderr);
+    const res = parseLaunch(first.stdout);
+    assert.equal(res.size, 12);
+    for (const m of many) {
+      const r = res.get(m.name)!;
+      assert.ok('pid' in r, `${m.name}: ${JSON.stringify(r)}`);
+      assert.equal(Number(readFileSync(path.join(dir, `${m.name}.pid`), 'utf8')), r.pid);
+    }
+    for (let i = 0; i < 40 && !existsSync(path.join(dir, 'w11.rc')); i++) await sleep(50);
+    assert.equal(readFileSync(path.join(dir, 'w11.out'), 'utf8'), many[11]!.argv.slice(4).join('|') + '|');
+    assert.equal(existsSync(canary), false, 'no argument was ever evaluated');
+
+    // a long-running one and a new one: the running one is refused (exit 3), the new one starts
+    const sleeper = { name: 'long', argv: ['sh', '-c', 'sleep 30'] };
+    assert.equal(remote(launchManyCommand(dir, [sleeper])).status, 0);
+    const again = remote(launchManyCommand(dir, [sleeper, { name: 'fresh', argv: ['true'] }]));
+    assert.equal(again.status, 3);
+    const r2 = parseLaunch(again.stdout);
+    assert.match((r2.get('long') as { error: string }).error, /already running/);
+    assert.ok('pid' in r2.get('fresh')!);
+    remote(stopCommand('KILL', 'sleep 30', [path.join(dir, 'long.pid')]));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

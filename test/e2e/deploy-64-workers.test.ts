@@ -15,7 +15,7 @@ const PER_HOST = 32;
 // ssh command: with one command per worker, a root .bashrc that runs `pyenv init` (a rehash under
 // one global lock) made launches wait past their timeout in 2 of 7 runs.
 const heavy = process.env['CHRONOEVAL_HEAVY_TESTS'] === '1';
-const skip = heavy ? false : 'opt-in: CHRONOEVAL_HEAVY_TESTS=1 (64 workers, about 2 minutes; see the comment above)';
+const skip = heavy ? false : 'opt-in: CHRONOEVAL_HEAVY_TESTS=1 (64 workers, about 70 s; see the comment above)';
 
 test(
   'deploy: 64 workers on two sshd hosts (32 each) → every worker stamps every event, zero loss, nothing left running',

@@ -437,7 +437,7 @@ export class BoundedSource implements ClockSource {
       const bendW = Math.max(t.wanderPriorNsPerS15, ...model.wanderRing);
       const feasible = feasibleSlope(
         pts.map((o) => ({ x: o.m, y: o.theta, e: o.e, seg: o.seg })),
-        (dx) => t.wanderK * bendW * (dx / 1e9) ** 1.5,
+        bendW > 0 ? (dx) => t.wanderK * bendW * (dx / 1e9) ** 1.5 : () => 0,
       );
       const hard = feasible ? Math.max(fit!.slope - feasible.lo, feasible.hi - fit!.slope) : cap;
       model.slope = fit!.slope;

@@ -22,6 +22,9 @@ import {
   type LocalRunPlan,
 } from './index.js';
 
+/** How long a run whose child ended by a stop signal waits for run-local's own copy of it (ms). */
+const STOP_GRACE_MS = 1500;
+
 export interface RunLocalOptions {
   plan: LocalRunPlan;
   /** Scenario file the plan came from (null for the built-in defaults). */
@@ -130,6 +133,22 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     }
   };
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
+  // A stop signal sent to the whole process group (Slurm's scancel, a terminal's Ctrl-C, a
+  // process-group kill) may reach a child before run-local: that child's end is then the stop's,
+  // not a failure. When a child ended by a stop signal that run-local did not pass on, wait a
+  // moment for run-local's own copy before calling the run failed.
+  const stopExits = new Set(STOP_SIGNALS.map(signalExit));
+  const endedByStopSignal = (): boolean =>
+    procs.some(
+      (p) =>
+        (p.child.signalCode !== null && STOP_SIGNALS.includes(p.child.signalCode)) ||
+        (p.child.exitCode !== null && stopExits.has(p.child.exitCode)),
+    );
+  const awaitOwnStop = async (): Promise<void> => {
+    if (stoppedBy() || !endedByStopSignal()) return;
+    const until = Date.now() + STOP_GRACE_MS;
+    while (!stoppedBy() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  };
   try {
     const servers: Record<string, string> = {};
     const serverProcs: RoleProcess[] = [];
@@ -222,9 +241,11 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       workers: Object.fromEntries(plan.workers.map((w) => [w.node, readClockFaults(paths.workerSummary(w.node))])),
     };
     await writeManifest(paths.manifest, manifest);
-    return { runId, runDir: paths.runDir, exitCode: coordExit.code === 0 && failed.length === 0 ? 0 : 1, interrupted };
+    if (coordExit.code !== 0 || failed.length) await awaitOwnStop();
+    return { runId, runDir: paths.runDir, exitCode: coordExit.code === 0 && failed.length === 0 ? 0 : 1, interrupted: stoppedBy() };
   } catch (e) {
     // A stop signal while the processes start makes a start fail: that is the signal's exit (128 + n), not a failure.
+    await awaitOwnStop();
     const sig = stoppedBy();
     if (sig) {
       throw Object.assign(new Error(`the run was stopped (${sig}) while starting: ${(e as Error).message}`, { cause: e }), {

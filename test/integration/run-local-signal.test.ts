@@ -110,3 +110,44 @@ test('run-local stopped by Ctrl-C while its processes start: exit 130 (the signa
   while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(processesOf(results), [], 'no process of the run is left');
 });
+
+test(
+  'a stop signal that reaches the children before run-local (a process-group kill, Slurm scancel) is the stop: exit 143, not a failure',
+  { timeout: 90_000 },
+  async () => {
+    const dir = tmpDir();
+    const results = path.join(dir, 'results');
+    const scenario = path.join(dir, 'stop.json');
+    writeFileSync(
+      scenario,
+      JSON.stringify({ name: 'stop', workers: 3, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }),
+    );
+    const child = spawn(
+      process.execPath,
+      [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout!.resume();
+    const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    // The workers are started but not yet listening: the children get the signal first, as when a
+    // whole process group is signalled and run-local's copy is delivered a little later.
+    const t0 = Date.now();
+    let kids: number[] = [];
+    while (kids.length < 2) {
+      assert.ok(Date.now() - t0 < 30_000, `the workers never started:\n${err}`);
+      kids = processesOf(results).filter((p) => p !== child.pid);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const p of kids) process.kill(p, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, err.slice(-2000));
+    const until = Date.now() + 5000;
+    while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(processesOf(results), [], 'no process of the run is left');
+  },
+);

@@ -48,6 +48,7 @@ import { kernelDropSplit } from './fold/kernel-drops.js';
 import { readClockSteps } from './load/clock-steps.js';
 import { DEFAULT_MAX_FREQ_ERROR_PPM, maxFreqError } from './metrics/self-consistency.js';
 import { figureSampling } from './fold/figure-samples.js';
+import { statsSampleStride } from './fold/sample-events.js';
 import { SyncSeriesBinner } from './load/sync-series.js';
 import { FIGURES_DATA_FILE, FIGURES_DATA_SCHEMA_VERSION, type FiguresData } from './stats/figures-data.js';
 import { readWorkerSummary } from '../src/files/worker-summary.js';
@@ -58,7 +59,6 @@ import { neverOkWarnings } from './stats/health-warnings.js';
 
 export const DEFAULT_WINDOWS_MS = [50, 100, 500, 1000];
 const TARGET_BINS = 200;
-const SAMPLE_TARGET = 2000;
 /** 100K events × 4 workers (~100 MB) ran ~0.5 s faster in-process, 1M × 4 (~1 GB) ~2 s faster threaded. */
 export const THREADS_MIN_BYTES = 256 * 1024 * 1024;
 
@@ -269,7 +269,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       workers: joinedNodes,
       windows,
       timeline,
-      sampleStride: Math.max(1, Math.ceil(span / SAMPLE_TARGET)),
+      sampleStride: statsSampleStride(span, joinedNodes.length),
       firstSeq,
       figureSampling: figureSampling(span, joinedNodes.length, sources.length),
       selfConsistency: { maxFreqErrorPpm, steps: await readClockSteps(files.sync, anchor) },

@@ -7,6 +7,19 @@ import type { JoinedEvent, SourceDef } from '../join/joined.js';
 import type { EventSamples } from '../stats/types.js';
 import { JSON_PIECES } from '../../src/files/json-pieces.js';
 
+/**
+ * The sample holds about SAMPLE_EVENTS events at up to SAMPLE_WORKERS workers; wider runs keep the
+ * same number of worker cells (fewer events, every worker of each), so neither stats.json nor the
+ * cost of writing it grows with the workers (at 64 workers the 2,000-event sample was 60 of its MB).
+ */
+const SAMPLE_EVENTS = 2000;
+const SAMPLE_WORKERS = 4;
+
+/** Every how many seqs an event goes into the sample, for a run spanning `span` seqs. */
+export function statsSampleStride(span: number, workers: number): number {
+  return Math.max(1, Math.ceil((span * Math.max(workers, SAMPLE_WORKERS)) / (SAMPLE_EVENTS * SAMPLE_WORKERS)));
+}
+
 type Triple = [number | null, number | null, number | null];
 type SampleEvent = EventSamples['events'][number];
 

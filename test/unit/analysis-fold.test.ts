@@ -1,4 +1,5 @@
 // The block-at-a-time folds must give exactly what one value / one event at a time gives.
+import { statsSampleStride } from '../../analysis/fold/sample-events.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -31,4 +32,17 @@ test('DistAcc.addAll equals add() value by value, across the exact capacity, wit
     ),
     { numRuns: 300 },
   );
+});
+
+test('stats.json sample: ~2,000 events up to 4 workers, the same worker cells (not events) above', () => {
+  // Up to 4 workers: every ceil(span / 2000)-th event, as before wide runs were sized by cells.
+  for (const w of [1, 2, 3, 4]) {
+    assert.equal(statsSampleStride(100_000, w), 50);
+    assert.equal(statsSampleStride(1500, w), 1);
+  }
+  // 64 workers × 6,000 events: 125 events × 64 workers = 8,000 cells, as 2,000 × 4.
+  const stride = statsSampleStride(6000, 64);
+  assert.equal(stride, 48);
+  assert.equal(Math.ceil(6000 / stride) * 64, 8000);
+  assert.equal(statsSampleStride(0, 64), 1);
 });

@@ -3,7 +3,7 @@
 // status says which signal (128 + n).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI_PATH, tmpDir } from '../support/helpers.js';
@@ -18,34 +18,42 @@ function processesOf(marker: string): number[] {
     .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
+/**
+ * run-local of a 3-worker, 60 s scenario whose only source needs no warmup (the stop path is the
+ * same for every source), its stderr gathered.
+ */
+function startStopRun(): { child: ChildProcess; results: string; err: () => string; exited: Promise<number | null> } {
+  const dir = tmpDir();
+  const results = path.join(dir, 'results');
+  const scenario = path.join(dir, 'stop.json');
+  writeFileSync(
+    scenario,
+    JSON.stringify({ name: 'stop', workers: 3, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }),
+  );
+  const child = spawn(
+    process.execPath,
+    [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+  return { child, results, err: () => err, exited };
+}
+
 for (const [sig, code] of [
   ['SIGINT', 130],
   ['SIGTERM', 143],
   ['SIGHUP', 129],
 ] as const) {
   test(`run-local stopped by ${sig}: every child stopped, what was recorded analysed, exit ${code}`, { timeout: 90_000 }, async () => {
-    const dir = tmpDir();
-    const results = path.join(dir, 'results');
-    // Sources that need no warmup keep the test short; the stop path is the same for every source.
-    const scenario = path.join(dir, 'stop.json');
-    writeFileSync(
-      scenario,
-      JSON.stringify({ name: 'stop', workers: 3, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }),
-    );
-    const child = spawn(
-      process.execPath,
-      [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.stdout!.resume();
-    const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    const { child, results, err, exited } = startStopRun();
     const t0 = Date.now();
-    while (!/sending \d+ events/.test(err)) {
-      assert.ok(Date.now() - t0 < 60_000, `the coordinator never started sending:\n${err}`);
+    while (!/sending \d+ events/.test(err())) {
+      assert.ok(Date.now() - t0 < 60_000, `the coordinator never started sending:\n${err()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -53,7 +61,7 @@ for (const [sig, code] of [
     assert.ok(running.length >= 5, `run-local, three workers and the coordinator run (${running.length})`);
     child.kill(sig);
     const exitCode = await exited;
-    assert.equal(exitCode, code, err.slice(-2000));
+    assert.equal(exitCode, code, err().slice(-2000));
     // The children were told to stop before run-local exited; allow the last of them a moment.
     const until = Date.now() + 5000;
     while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
@@ -115,37 +123,20 @@ test(
   'a stop signal that reaches the children before run-local (a process-group kill, Slurm scancel) is the stop: exit 143, not a failure',
   { timeout: 90_000 },
   async () => {
-    const dir = tmpDir();
-    const results = path.join(dir, 'results');
-    const scenario = path.join(dir, 'stop.json');
-    writeFileSync(
-      scenario,
-      JSON.stringify({ name: 'stop', workers: 3, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }),
-    );
-    const child = spawn(
-      process.execPath,
-      [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.stdout!.resume();
-    const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    const { child, results, err, exited } = startStopRun();
     // The workers are started but not yet listening: the children get the signal first, as when a
     // whole process group is signalled and run-local's copy is delivered a little later.
     const t0 = Date.now();
     let kids: number[] = [];
     while (kids.length < 2) {
-      assert.ok(Date.now() - t0 < 30_000, `the workers never started:\n${err}`);
+      assert.ok(Date.now() - t0 < 30_000, `the workers never started:\n${err()}`);
       kids = processesOf(results).filter((p) => p !== child.pid);
       await new Promise((r) => setTimeout(r, 10));
     }
     for (const p of kids) process.kill(p, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM');
-    assert.equal(await exited, 143, err.slice(-2000));
+    assert.equal(await exited, 143, err().slice(-2000));
     const until = Date.now() + 5000;
     while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(processesOf(results), [], 'no process of the run is left');

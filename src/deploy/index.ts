@@ -21,7 +21,7 @@ import {
 } from './remote-scripts.js';
 import { portsToCheck } from './preflight.js';
 import { deployRun, shortTmp } from './run.js';
-import { destinationKey, SshClient } from './ssh.js';
+import { groupByPlace, SshClient } from './ssh.js';
 import { shJoin } from './shell-quote.js';
 import { makeDeployTmp, removeStaleDeployTmps } from './leftovers.js';
 
@@ -97,11 +97,11 @@ export function dryRunLines(inv: Inventory, cleanupMode: boolean, runId = 'RUN_I
   }
   for (const h of hosts)
     show('pre-flight', h, preflightCommand(h.workDir, h.node, portsToCheck(inv, h)), 'after `ssh -fNM` opens a master connection');
-  const seen = new Set<string>();
-  for (const h of hosts) {
-    const k = destinationKey(h) + '\0' + h.workDir;
-    if (seen.has(k)) continue;
-    seen.add(k);
+  for (const [h] of groupByPlace(
+    hosts,
+    (x) => x,
+    (x) => x.workDir,
+  )) {
     show(
       'ship build',
       h,
@@ -174,13 +174,13 @@ async function cleanup(inv: Inventory, log: Logger): Promise<number> {
   const controlDir = makeDeployTmp(shortTmp());
   const ssh = new SshClient(controlDir);
   const hosts = [inv.coordinator, ...inv.workers];
-  const seen = new Set<string>();
   let code: number = EXIT.ok;
   try {
-    for (const h of hosts) {
-      const k = destinationKey(h) + '\0' + h.workDir;
-      if (seen.has(k)) continue;
-      seen.add(k);
+    for (const [h] of groupByPlace(
+      hosts,
+      (x) => x,
+      (x) => x.workDir,
+    )) {
       const m = await ssh.openMaster(h);
       if (m.code !== 0) {
         log.error(`${h.name} (${h.host}) unreachable: ${m.stderr.trim().split('\n').pop() ?? ''}`);

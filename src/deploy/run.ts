@@ -26,7 +26,7 @@ import {
   stopCommand,
   type ProcStatus,
 } from './remote-scripts.js';
-import { destinationKey, SshClient } from './ssh.js';
+import { destinationKey, groupByPlace, SshClient } from './ssh.js';
 import { makeDeployTmp } from './leftovers.js';
 import { PACKAGE_ROOT } from '../files/paths.js';
 import { defaultScheduleSeed, scheduleRecord, type ScheduleKind } from '../coordinator/schedule.js';
@@ -78,13 +78,11 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /** Distinct (ssh destination, work dir) pairs: shipping and fetching happen once per pair. */
 function uniqueTargets(hosts: HostPlan[], abs: Map<string, string>): Array<{ host: HostPlan; absWorkDir: string }> {
-  const seen = new Map<string, { host: HostPlan; absWorkDir: string }>();
-  for (const h of hosts) {
-    const a = abs.get(h.name)!;
-    const k = destinationKey(h) + '\0' + a;
-    if (!seen.has(k)) seen.set(k, { host: h, absWorkDir: a });
-  }
-  return [...seen.values()];
+  return groupByPlace(
+    hosts,
+    (h) => h,
+    (h) => abs.get(h.name)!,
+  ).map(([h]) => ({ host: h!, absWorkDir: abs.get(h!.name)! }));
 }
 
 export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal, runId: string): Promise<DeployRunResult> {
@@ -213,13 +211,12 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
         return;
       }
     }
-    const groups = new Map<string, HostPlan[]>();
-    for (const w of inv.workers) {
-      const k = destinationKey(w) + '\0' + abs.get(w.name)!;
-      groups.set(k, [...(groups.get(k) ?? []), w]);
-    }
     const workerStarts = await Promise.all(
-      [...groups.values()].map((g) =>
+      groupByPlace(
+        inv.workers,
+        (w) => w,
+        (w) => abs.get(w.name)!,
+      ).map((g) =>
         launchOn(
           g[0]!,
           g.map((w) => ({ host: w, name: procName.worker(w), argv: workerArgv(inv, w, ctx(w)) })),
@@ -401,14 +398,13 @@ async function ship(
 
 /** Polls every started process of a host in one ssh call per host. */
 async function pollAll(ssh: SshClient, procs: Started[]): Promise<Map<string, ProcStatus>> {
-  const byHost = new Map<string, Started[]>();
-  for (const p of procs) {
-    const k = destinationKey(p.host) + '\0' + p.stateDir;
-    byHost.set(k, [...(byHost.get(k) ?? []), p]);
-  }
   const out = new Map<string, ProcStatus>();
   await Promise.all(
-    [...byHost.values()].map(async (group) => {
+    groupByPlace(
+      procs,
+      (p) => p.host,
+      (p) => p.stateDir,
+    ).map(async (group) => {
       const r = await ssh.exec(
         group[0].host,
         statusCommand(
@@ -524,14 +520,13 @@ async function waitExit(ssh: SshClient, procs: Started[], timeoutMs: number, sig
 /** TERM (processes flush and write summaries), then KILL after `graceMs`; pid files only. */
 async function stopStarted(ssh: SshClient, log: Logger, procs: Started[], graceMs: number, level: 'info' | 'warn' = 'warn'): Promise<void> {
   const send = async (sig: 'TERM' | 'KILL') => {
-    const groups = new Map<string, Started[]>();
-    for (const p of procs) {
-      const k = destinationKey(p.host) + '\0' + p.absWorkDir;
-      groups.set(k, [...(groups.get(k) ?? []), p]);
-    }
     let signalled = 0;
     await Promise.all(
-      [...groups.values()].map(async (g) => {
+      groupByPlace(
+        procs,
+        (p) => p.host,
+        (p) => p.absWorkDir,
+      ).map(async (g) => {
         const files = g.map((p) => `${p.stateDir}/${p.name}.pid`);
         const r = await ssh.exec(g[0].host, stopCommand(sig, remoteLayout.cli(g[0].absWorkDir), files), { timeoutMs: 30_000 });
         for (const line of r.stdout.split('\n')) {

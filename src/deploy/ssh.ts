@@ -21,6 +21,21 @@ export function destinationKey(h: HostPlan): string {
   return JSON.stringify([h.ssh.user ?? '', h.host, h.ssh.port ?? '', h.ssh.configFile ?? '', h.ssh.identityFile ?? '', h.ssh.options]);
 }
 
+/**
+ * Items grouped by place (ssh destination and a directory on it), in first-seen order: one remote
+ * command per place can start, poll or stop all of that place's processes.
+ */
+export function groupByPlace<T>(items: readonly T[], host: (t: T) => HostPlan, dir: (t: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const t of items) {
+    const k = destinationKey(host(t)) + '\0' + dir(t);
+    const g = groups.get(k);
+    if (g) g.push(t);
+    else groups.set(k, [t]);
+  }
+  return [...groups.values()];
+}
+
 /** ssh arguments up to and including the destination (no remote command). */
 export function sshBaseArgs(h: HostPlan, controlPath: string | null, extra: string[] = []): string[] {
   const a: string[] = [];

@@ -98,6 +98,9 @@ test('one launch starts many processes: each argv intact (quotes, $(...), 11 arg
     assert.match((r2.get('long') as { error: string }).error, /already running/);
     assert.ok('pid' in r2.get('fresh')!);
     remote(stopCommand('KILL', 'sleep 30', [path.join(dir, 'long.pid')]));
+    // their wrappers write the exit status last: wait for it, or the cleanup races those writes
+    for (const n of ['long', 'fresh', ...many.map((m) => m.name)])
+      for (let i = 0; i < 100 && !existsSync(path.join(dir, `${n}.rc`)); i++) await sleep(50);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

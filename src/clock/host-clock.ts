@@ -101,4 +101,21 @@ export class HostClock implements LocalClock {
     }
     return null;
   }
+
+  /**
+   * Re-anchor whenever the kernel's realtime clock has moved away from this clock by more than
+   * `thresholdNs` (a step by anyone), reading both clocks exactly. For a process that must serve
+   * the host's realtime as it is now (an NTP server), not detect and record steps as a worker does.
+   * Returns the step followed (ns, kernel − ours) or null. Without the native pair (date-edge
+   * anchors cost milliseconds) it falls back to the millisecond check of `checkStep`.
+   */
+  followRealtime(thresholdNs = 20_000n): bigint | null {
+    if (this.anchorMethod !== 'clock_gettime') return this.checkStep(2_000_000n);
+    const a = hostAnchor();
+    const diff = a.realNs - (this.anchorRealNs + (a.monoNs - this.anchorMonoNs));
+    if (diff <= thresholdNs && diff >= -thresholdNs) return null;
+    this.anchorRealNs = a.realNs;
+    this.anchorMonoNs = a.monoNs;
+    return diff;
+  }
 }

@@ -1,6 +1,7 @@
 import DgramAsPromised from 'dgram-as-promised';
 import type { RemoteInfo } from 'node:dgram';
 import type { LocalClock } from '../clock/types.js';
+import { HostClock } from '../clock/host-clock.js';
 import type { Logger } from '../cli/logger.js';
 import {
   decodeNtpPacket,
@@ -42,6 +43,8 @@ export type NtpServerStats = {
   dropped: number;
   /** Kiss-o'-death replies sent. */
   kisses: number;
+  /** Steps of the host's realtime clock followed (only when serving the host clock). */
+  clockSteps: number;
 };
 
 export interface NtpServerHandle {
@@ -68,7 +71,7 @@ export async function startNtpServer(opts: NtpServerOptions): Promise<NtpServerH
   const refId = refIdFromAscii(opts.refId ?? 'LOCL');
   const rootDispersionNs = opts.rootDispersionNs ?? 0n;
   const log = opts.logger?.child({ component: 'ntp-server' });
-  const stats: NtpServerStats = { requests: 0, replies: 0, malformed: 0, dropped: 0, kisses: 0 };
+  const stats: NtpServerStats = { requests: 0, replies: 0, malformed: 0, dropped: 0, kisses: 0, clockSteps: 0 };
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
   let seq = 0;
@@ -102,7 +105,15 @@ export async function startNtpServer(opts: NtpServerOptions): Promise<NtpServerH
     );
   };
 
+  // Serving the host clock means serving the kernel's realtime as it is at each request, like any
+  // NTP server: a step of the system clock (by anyone) is followed at once, and counted.
+  const host = opts.clock instanceof HostClock ? opts.clock : null;
   const onMessage = (msg: Buffer, rinfo: RemoteInfo): void => {
+    const step = host?.followRealtime() ?? null;
+    if (step !== null) {
+      stats.clockSteps++;
+      log?.warn('the host clock was stepped; serving the new time', { step_ns: step.toString() });
+    }
     const arrivalLocalNs = opts.clock.nowNs();
     stats.requests++;
     const decoded = decodeNtpPacket(msg, MODE_CLIENT);

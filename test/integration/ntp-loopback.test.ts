@@ -97,6 +97,26 @@ test('client vs own server on loopback: |offset| < 1 ms, small delay, min-delay 
   }
 });
 
+test('a server serving the host clock follows a step of the system clock at once (like any NTP server)', async () => {
+  // What a +30 ms step of realtime after the server's anchor looks like to it: the kernel's realtime
+  // is 30 ms ahead of the anchored reading. The client's clock is unaffected (fresh anchor).
+  const stale = new HostClock();
+  (stale as unknown as { anchorRealNs: bigint }).anchorRealNs -= 30n * MS;
+  const srv = await startNtpServer({ host: '127.0.0.1', port: 0, clock: stale });
+  const { src, samples } = client([`127.0.0.1:${srv.port}`], { clock: new HostClock() });
+  try {
+    await src.start();
+    await until('ready', () => src.readiness().ready, 5000);
+    const accepted = samples.filter((s) => s.accepted);
+    assert.ok(accepted.length >= 1);
+    for (const s of accepted) assert.ok(abs(s.offset_ns) < 1n * MS, `sample offset ${s.offset_ns} ns (the stale anchor would give -30 ms)`);
+    assert.equal(srv.stats().clockSteps, 1, JSON.stringify(srv.stats()));
+  } finally {
+    await src.stop();
+    await srv.close();
+  }
+});
+
 test('dead server (nothing listening): warming, no value, timeouts recorded, not ready', async () => {
   const port = await deadPort();
   const { src, rows } = client([`127.0.0.1:${port}`], { pollMs: 150, timeoutMs: 100 });
@@ -171,7 +191,7 @@ test('malformed datagrams are counted and the server keeps answering', async () 
     assert.equal(m.length, 48);
     assert.equal(m[0]! & 7, 4);
     assert.equal(m.readBigUInt64BE(24), valid.transmitTs); // origin = our transmit
-    assert.deepEqual(srv.stats(), { requests: 5, replies: 1, malformed: 4, dropped: 0, kisses: 0 });
+    assert.deepEqual(srv.stats(), { requests: 5, replies: 1, malformed: 4, dropped: 0, kisses: 0, clockSteps: 0 });
   } finally {
     sock.close();
     await srv.close();

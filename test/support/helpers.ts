@@ -1,13 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI_PATH, PACKAGE_ROOT } from '../../src/files/paths.js';
+import { hostAnchor } from '../../src/clock/host-clock.js';
 
 export { CLI_PATH, PACKAGE_ROOT };
 
+const madeDirs: string[] = [];
+let cleanupHooked = false;
+
+/**
+ * A fresh directory under the OS temp dir, removed when this test process exits
+ * (CHRONOEVAL_KEEP_TEST_TMP=1 keeps them for a post-mortem).
+ */
 export function tmpDir(prefix = 'chronoeval-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  madeDirs.push(dir);
+  if (!cleanupHooked && process.env.CHRONOEVAL_KEEP_TEST_TMP !== '1') {
+    cleanupHooked = true;
+    process.on('exit', () => {
+      for (const d of madeDirs) rmSync(d, { recursive: true, force: true, maxRetries: 2 });
+    });
+  }
+  return dir;
 }
 
 export interface CliResult {
@@ -97,4 +113,35 @@ export function loopbackWorkerFlags(dir: string, o: { keyFile?: string } = {}): 
     '--logs-dir',
     path.join(dir, 'logs'),
   ];
+}
+
+/**
+ * Watch this host's realtime − monotonic while a test runs. Only a step of the system clock moves
+ * it (slewing moves both clocks alike), and on a shared machine another process may step it: a
+ * test comparing two processes' host clocks widens its tolerance by what this saw, and says so.
+ */
+export function watchRealtimeSteps(periodMs = 50): { movedMs(): number; stop(): void } {
+  const base = hostAnchor();
+  const start = base.realNs - base.monoNs;
+  let moved = 0n;
+  const sample = (): void => {
+    const a = hostAnchor();
+    const d = a.realNs - a.monoNs - start;
+    const abs = d < 0n ? -d : d;
+    if (abs > moved) moved = abs;
+  };
+  const timer = setInterval(sample, periodMs);
+  timer.unref();
+  return {
+    movedMs: () => {
+      sample();
+      const ms = Number(moved) / 1e6;
+      if (ms > 0.5)
+        console.log(
+          `# the system clock was stepped by another process during this test: realtime − monotonic moved by up to ${ms.toFixed(3)} ms`,
+        );
+      return ms;
+    },
+    stop: () => clearInterval(timer),
+  };
 }

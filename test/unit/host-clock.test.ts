@@ -45,3 +45,20 @@ test('without the addon the anchor falls back to the Date.now() edge', () => {
     delete process.env.CHRONOEVAL_NO_NATIVE;
   }
 });
+
+/** What a step of the system clock by +`ns` after the anchor looks like to a HostClock. */
+function staleBy(c: HostClock, ns: bigint): void {
+  (c as unknown as { anchorRealNs: bigint }).anchorRealNs -= ns;
+}
+
+test('followRealtime: nothing on a steady clock; a 30 ms step of realtime is followed at once and reported', () => {
+  const c = new HostClock();
+  assert.equal(c.followRealtime(), null, 'no step on a steady clock');
+  staleBy(c, 30_000_000n);
+  const step = c.followRealtime();
+  assert.ok(step !== null && step > 29_900_000n && step < 30_100_000n, `step followed: ${step} ns`);
+  const kernel = hostAnchor();
+  const d = Number(c.atMonoNs(kernel.monoNs) - kernel.realNs);
+  assert.ok(Math.abs(d) < 20_000, `after following, the clock reads the kernel's realtime (off by ${d} ns)`);
+  assert.equal(c.followRealtime(), null, 'and nothing more to follow');
+});

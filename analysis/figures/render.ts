@@ -38,11 +38,31 @@ function compileLogger(onWarning?: (msg: string) => void): unknown {
   return logger;
 }
 
-/** Compile a vega-lite spec and render it to an SVG string without a browser. */
-export async function specToSvg(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<string> {
+/** A compiled, laid-out vega view (dataflow run, nothing drawn yet). The caller finalizes it. */
+async function layoutView(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<vega.View> {
   useFontMetrics();
   const compiled = compile(spec, { logger: compileLogger(onWarning) as never }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  await view.runAsync();
+  return view;
+}
+
+/**
+ * The width of the SVG the view would draw, from its layout alone: vega's headless renderers size
+ * the drawing as the view's laid-out width plus its padding (`_viewWidth` is not typed; without it
+ * the SVG is drawn and measured).
+ */
+async function laidOutWidth(view: vega.View): Promise<number> {
+  const inner = (view as unknown as { _viewWidth?: unknown })._viewWidth;
+  const pad = view.padding() as { left?: number; right?: number };
+  if (typeof inner === 'number' && typeof pad.left === 'number' && typeof pad.right === 'number')
+    return Math.max(0, inner + pad.left + pad.right);
+  return svgSize(await view.toSVG()).width;
+}
+
+/** Compile a vega-lite spec and render it to an SVG string without a browser. */
+export async function specToSvg(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<string> {
+  const view = await layoutView(spec, onWarning);
   try {
     return await view.toSVG();
   } finally {
@@ -86,14 +106,32 @@ export async function specToPrintSvg(
   const laid = printSpec(spec as unknown as Record<string, unknown>, style);
   const target = style.widthPt;
   const aim = target * (1 - FIT_TOLERANCE / 2);
-  const measure = async (factor: number): Promise<{ factor: number; svg: string; w: number; spec: Record<string, unknown> }> => {
+  // Each try only lays the figure out; the SVG is drawn once, for the try kept. The views of the best
+  // try so far on each side of the target are kept alive for that (the others are finalized at once).
+  type Try = { factor: number; w: number; spec: Record<string, unknown>; view: vega.View | null };
+  const measure = async (factor: number): Promise<Try> => {
     const spec = scaleWidths(laid, factor);
-    const svg = await specToSvg(spec as unknown as TopLevelSpec, onWarning);
-    return { factor, svg, w: svgSize(svg).width, spec };
+    const view = await layoutView(spec as unknown as TopLevelSpec, onWarning);
+    return { factor, w: await laidOutWidth(view), spec, view };
   };
   const tries = [await measure(1)];
   const fits = (t: { w: number }): boolean => t.w <= target && t.w >= target * (1 - FIT_TOLERANCE);
-  while (!tries.some(fits) && tries.length < FIT_RENDERS) {
+  const keepBest = (): void => {
+    const under = tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w)[0];
+    const narrowest = [...tries].sort((a, b) => a.w - b.w)[0];
+    for (const t of tries)
+      if (t !== under && t !== narrowest && t.view) {
+        t.view.finalize();
+        t.view = null;
+      }
+  };
+  // Three tries at shrinking factors with one width: the width is set by something the factor does
+  // not scale (a title, a legend, axis labels), and further tries would not move it.
+  const flat = (): boolean => {
+    const above = tries.filter((t) => t.w > target).sort((a, b) => b.factor - a.factor);
+    return above.length >= 3 && above.slice(-3).every((t) => Math.abs(t.w - above[above.length - 1]!.w) < 0.5);
+  };
+  while (!tries.some(fits) && tries.length < FIT_RENDERS && !flat()) {
     // Axis titles and legends make the width flat over stretches of the factor: step boldly until
     // the aim is bracketed, then interpolate, halving whenever the interpolation would not shrink the bracket.
     // On a flat stretch, the try nearest the other side bounds the bracket.
@@ -107,18 +145,31 @@ export async function specToPrintSvg(
         Math.abs(lerp - below.factor) > 0.05 * Math.abs(above.factor - below.factor) &&
         Math.abs(lerp - above.factor) > 0.05 * Math.abs(above.factor - below.factor);
       next = tries.length % 2 === 0 && inside ? lerp : mid;
-    } else if (above) next = above.factor * Math.min(aim / above.w, 0.6);
-    else next = below!.factor * Math.max(aim / below!.w, 1.25);
+    } else if (above) {
+      // Still too wide: extrapolate along the last two tries when the width moved between them
+      // (within a bold step either way), else take the bold step.
+      const [a, b] = tries.filter((t) => t.w > aim).sort((x, y) => x.factor - y.factor);
+      const slope = a && b && b.factor > a.factor ? (b.w - a.w) / (b.factor - a.factor) : 0;
+      const bold = above.factor * Math.min(aim / above.w, 0.6);
+      next = slope > 0 ? Math.min(0.95 * a!.factor, Math.max(0.3 * a!.factor, a!.factor - (a!.w - aim) / slope)) : bold;
+    } else next = below!.factor * Math.max(aim / below!.w, 1.25);
     next = Math.max(0.02, next);
     if (tries.some((t) => Math.abs(t.factor - next) < 1e-3)) break;
     tries.push(await measure(next));
+    keepBest();
   }
   // The widest drawing that is not wider than the page; else the narrowest.
   const under = tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w);
   const best = under[0] ?? [...tries].sort((a, b) => a.w - b.w)[0]!;
-  const svg = scaleSvgTo(best.svg, target);
+  let drawn: string;
+  try {
+    drawn = await best.view!.toSVG();
+  } finally {
+    for (const t of tries) t.view?.finalize();
+  }
+  const svg = scaleSvgTo(drawn, target);
   // The spec as laid out (the report's interactive figure draws it, scaled by fitScale).
-  return { svg, widthPt: target, heightPt: svgSize(svg).height, fitScale: target / best.w, spec: best.spec };
+  return { svg, widthPt: target, heightPt: svgSize(svg).height, fitScale: target / svgSize(drawn).width, spec: best.spec };
 }
 
 /** zlib level of the PNGs: lossless at any level; 6 took 1.3–1.7× as long as this for ~7 % smaller files. */

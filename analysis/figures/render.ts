@@ -60,16 +60,6 @@ async function laidOutWidth(view: vega.View): Promise<number> {
   return svgSize(await view.toSVG()).width;
 }
 
-/** Compile a vega-lite spec and render it to an SVG string without a browser. */
-export async function specToSvg(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<string> {
-  const view = await layoutView(spec, onWarning);
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
 /** The root element's width and height (user units = pt: sharp and the PDF read them as 1/72 in). */
 export function svgSize(svg: string): { width: number; height: number } {
   const root = /<svg\b[^>]*>/.exec(svg)?.[0] ?? '';

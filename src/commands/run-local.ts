@@ -233,15 +233,28 @@ async function oneRun(
     recvStamp: o.recvStamp,
   });
   logger.info(`run finished${res.exitCode ? ' WITH ERRORS' : ''}; analysing ${res.runDir}`);
-  const stats = await analyzeRunDir({
-    runDir: res.runDir,
-    format: 'native',
-    windowsMs: [50, 100, 500, 1000],
-    maxFreqErrorPpm: o.maxFreqErrorPpm,
-    reference: o.reference,
-    figures: false,
-    quiet: !verbose,
-  });
+  let stats: Awaited<ReturnType<typeof analyzeRunDir>>;
+  try {
+    stats = await analyzeRunDir({
+      runDir: res.runDir,
+      format: 'native',
+      windowsMs: [50, 100, 500, 1000],
+      maxFreqErrorPpm: o.maxFreqErrorPpm,
+      reference: o.reference,
+      figures: false,
+      quiet: !verbose,
+    });
+  } catch (e) {
+    // A stop that came before the coordinator recorded anything (a process-group signal can reach it
+    // while it loads) leaves nothing to analyse: the exit is still the signal's, not a failure.
+    if (!res.interrupted) throw e;
+    throw Object.assign(
+      new Error(
+        `run stopped by ${res.interrupted} before anything could be analysed (${(e as Error).message}); what was recorded is kept in ${res.runDir}`,
+      ),
+      { exitCode: signalExit(res.interrupted), cause: e },
+    );
+  }
   const results = evaluateChecks(scenario, stats);
   const shown = results.map((r) => ({
     ...r,

@@ -545,12 +545,17 @@ describe('real Slurm', { concurrency: 2 }, () => {
         // a started cell: stopped by Slurm's SIGTERM (failed) or, if SIGKILLed before its task wrote
         // the end, still running; the fourth never started
         const started = cells.filter((x) => x.status !== 'pending');
+        // A cell that did not end by the signal shows why (its run-local output is removed with the lab).
+        for (const cl of started.filter((x) => x.exit_code !== null && x.exit_code !== 143 && x.run_id)) {
+          const log = path.join(dir, 'logs', `${cl.run_id}.log`);
+          const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-40).join('\n') : '(no log)';
+          process.stderr.write(`[slurm-real sweep array SIGTERM] cell ${cl.run_id} exit ${cl.exit_code}; its output ends:\n${tail}\n`);
+        }
         assert.equal(started.length, 3, JSON.stringify(cells));
         for (const cl of started)
           assert.ok(
-            // 143: stopped. 7: still seen in 1 of 3 runs after run-local learnt to wait for its own
-            // copy of a signal its children got first; the path left is not known yet
-            (cl.status === 'failed' && [7, 143].includes(cl.exit_code!)) || (cl.status === 'running' && cl.exit_code === null),
+            // 143: stopped, also when the signal reached the coordinator while it loaded (nothing to analyse)
+            (cl.status === 'failed' && cl.exit_code === 143) || (cl.status === 'running' && cl.exit_code === null),
             JSON.stringify(cl),
           );
         process.stderr.write(`[slurm-real sweep array SIGTERM] cells: ${cells.map((x) => `${x.status}/${x.exit_code}`).join(' ')}\n`);

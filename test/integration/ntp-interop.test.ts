@@ -11,7 +11,7 @@ import { HostClock } from '../../src/clock/host-clock.js';
 import type { NtpSample } from '../../src/clock/ntp-sample.js';
 import { NtpSource } from '../../src/clock/sources/ntp.js';
 import { startNtpServer } from '../../src/ntp-server/index.js';
-import { tmpDir } from '../support/helpers.js';
+import { tmpDir, watchRealtimeSteps } from '../support/helpers.js';
 
 const MS = 1_000_000n;
 const abs = (x: bigint): bigint => (x < 0n ? -x : x);
@@ -108,6 +108,7 @@ async function startChronydServer(): Promise<{ port: number; stop: () => Promise
 }
 
 test('interop: project client against chronyd (local stratum 8) on loopback: |offset| < 10 ms', async () => {
+  const steps = watchRealtimeSteps();
   const chrony = await startChronydServer();
   const samples: NtpSample[] = [];
   const src = new NtpSource({ servers: [`127.0.0.1:${chrony.port}`], clock: new HostClock(), pollMs: 250, burst: 3, timeoutMs: 200 });
@@ -119,16 +120,20 @@ test('interop: project client against chronyd (local stratum 8) on loopback: |of
     assert.ok(src.readiness().ready, `not ready: ${src.readiness().detail}\nchronyd log:\n${chrony.log()}`);
     const acc = samples.filter((s) => s.accepted);
     assert.ok(acc.length >= 3);
+    // chronyd serves the kernel's realtime; this client's clock follows a step by another process
+    // only when re-anchored, so what such a step moved is added to the tolerance (and printed).
+    const tolNs = 10n * MS + BigInt(Math.ceil(steps.movedMs() * 1e6));
     for (const s of acc) {
       assert.equal(s.stratum, 8);
       assert.equal(s.leap, 0);
-      assert.ok(abs(s.offset_ns) < 10n * MS, `offset vs chronyd ${s.offset_ns} ns`);
+      assert.ok(abs(s.offset_ns) < tolNs, `offset vs chronyd ${s.offset_ns} ns`);
       assert.ok(s.delay_ns >= 0n && s.delay_ns < 10n * MS, `delay ${s.delay_ns}`);
     }
     const r = src.read(new HostClock().nowNs());
     assert.equal(r.status, 'ok');
     console.log(`# vs chronyd: offsets ${acc.map((s) => s.offset_ns).join(',')} ns; delays ${acc.map((s) => s.delay_ns).join(',')} ns`);
   } finally {
+    steps.stop();
     await src.stop();
     await chrony.stop();
   }

@@ -44,7 +44,7 @@ test('serveUntilStopped: prints listening, answers, stops on SIGTERM with a summ
   process.emit('SIGTERM', 'SIGTERM'); // the command's own listener; does not kill the test process
   const { stats, signal } = await done;
   assert.equal(signal, 'SIGTERM');
-  assert.deepEqual(stats, { requests: 1, replies: 1, malformed: 0, dropped: 0, kisses: 0 });
+  assert.deepEqual(stats, { requests: 1, replies: 1, malformed: 0, dropped: 0, kisses: 0, clockSteps: 0 });
   const summary = JSON.parse(text.trim().split('\n').at(-1)!) as Record<string, unknown>;
   assert.equal(summary.event, 'summary');
   assert.equal(summary.replies, 1);

@@ -22,7 +22,12 @@ function processesOf(marker: string): number[] {
  * run-local of a 3-worker, 60 s scenario whose only source needs no warmup (the stop path is the
  * same for every source), its stderr gathered.
  */
-function startStopRun(): { child: ChildProcess; results: string; err: () => string; exited: Promise<number | null> } {
+function startStopRun(opts: { detached?: boolean } = {}): {
+  child: ChildProcess;
+  results: string;
+  err: () => string;
+  exited: Promise<number | null>;
+} {
   const dir = tmpDir();
   const results = path.join(dir, 'results');
   const scenario = path.join(dir, 'stop.json');
@@ -33,7 +38,8 @@ function startStopRun(): { child: ChildProcess; results: string; err: () => stri
   const child = spawn(
     process.execPath,
     [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // detached: its own process group, to be signalled whole
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false },
   );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -147,23 +153,8 @@ test(
   'a process-group stop signal that reaches the coordinator while it loads (nothing recorded yet): exit 143 and what was stopped, not a failure',
   { timeout: 90_000 },
   async () => {
-    const dir = tmpDir();
-    const results = path.join(dir, 'results');
-    const scenario = path.join(dir, 'stop.json');
-    writeFileSync(
-      scenario,
-      JSON.stringify({ name: 'stop', workers: 2, rate: 50, duration_s: 60, warmup_max_s: 2, sources: ['system'], checks: [] }),
-    );
     // Its own process group, signalled whole, as Slurm's scancel signals every process of a job.
-    const child = spawn(
-      process.execPath,
-      [CLI_PATH, 'run-local', '--scenario', scenario, '--no-figures', '--results-dir', results, '--logs-dir', path.join(dir, 'logs')],
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.resume();
-    const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
+    const { child, results, err, exited } = startStopRun({ detached: true });
     // The coordinator is started once the workers listen; it takes a few hundred ms to load.
     const t0 = Date.now();
     const coordinatorUp = (): boolean =>
@@ -171,7 +162,7 @@ test(
         .split('\n')
         .some((l) => l.includes(results) && / coordinator /.test(l));
     while (!coordinatorUp()) {
-      assert.ok(Date.now() - t0 < 30_000, `the coordinator never started:\n${err}`);
+      assert.ok(Date.now() - t0 < 30_000, `the coordinator never started:\n${err()}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     process.kill(-child.pid!, 'SIGTERM');
@@ -179,8 +170,8 @@ test(
     const runs = existsSync(results) ? readdirSync(results) : [];
     const recorded = runs.length === 1 && existsSync(path.join(results, runs[0]!, 'coordinator.csv'));
     console.log(`# the coordinator had ${recorded ? 'already' : 'not yet'} created coordinator.csv when the signal came`);
-    assert.equal(code, 143, err.slice(-2000));
-    if (!recorded) assert.match(err, /run stopped by SIGTERM before anything could be analysed/);
+    assert.equal(code, 143, err().slice(-2000));
+    if (!recorded) assert.match(err(), /run stopped by SIGTERM before anything could be analysed/);
     const until = Date.now() + 5000;
     while (processesOf(results).length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(processesOf(results), [], 'no process of the run is left');

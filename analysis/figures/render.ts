@@ -96,8 +96,8 @@ export async function specToPrintSvg(
   const laid = printSpec(spec as unknown as Record<string, unknown>, style);
   const target = style.widthPt;
   const aim = target * (1 - FIT_TOLERANCE / 2);
-  // Each try only lays the figure out; the SVG is drawn once, for the try kept. The views of the best
-  // try so far on each side of the target are kept alive for that (the others are finalized at once).
+  // Each try only lays the figure out; the SVG is drawn once, for the try kept. Only the best try so
+  // far keeps its view: a try that is not the best never becomes it when more tries come.
   type Try = { factor: number; w: number; spec: Record<string, unknown>; view: vega.View | null };
   const measure = async (factor: number): Promise<Try> => {
     const spec = scaleWidths(laid, factor);
@@ -106,11 +106,12 @@ export async function specToPrintSvg(
   };
   const tries = [await measure(1)];
   const fits = (t: { w: number }): boolean => t.w <= target && t.w >= target * (1 - FIT_TOLERANCE);
+  // The widest drawing that is not wider than the page; else the narrowest.
+  const bestOf = (): Try => tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w)[0] ?? [...tries].sort((a, b) => a.w - b.w)[0]!;
   const keepBest = (): void => {
-    const under = tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w)[0];
-    const narrowest = [...tries].sort((a, b) => a.w - b.w)[0];
+    const best = bestOf();
     for (const t of tries)
-      if (t !== under && t !== narrowest && t.view) {
+      if (t !== best && t.view) {
         t.view.finalize();
         t.view = null;
       }
@@ -148,9 +149,7 @@ export async function specToPrintSvg(
     tries.push(await measure(next));
     keepBest();
   }
-  // The widest drawing that is not wider than the page; else the narrowest.
-  const under = tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w);
-  const best = under[0] ?? [...tries].sort((a, b) => a.w - b.w)[0]!;
+  const best = bestOf();
   let drawn: string;
   try {
     drawn = await best.view!.toSVG();

@@ -93,11 +93,7 @@ export class HostClock implements LocalClock {
     const diff = kernel - this.nowNs();
     // Date.now() truncates to the millisecond: only a difference well beyond that is a step.
     if (diff > thresholdNs || diff < -thresholdNs) {
-      const a = hostAnchor();
-      const exact = a.realNs - (this.anchorRealNs + (a.monoNs - this.anchorMonoNs));
-      this.anchorRealNs = a.realNs;
-      this.anchorMonoNs = a.monoNs;
-      return exact;
+      return this.reanchor(hostAnchor());
     }
     return null;
   }
@@ -112,10 +108,20 @@ export class HostClock implements LocalClock {
   followRealtime(thresholdNs = 20_000n): bigint | null {
     if (this.anchorMethod !== 'clock_gettime') return this.checkStep(2_000_000n);
     const a = hostAnchor();
-    const diff = a.realNs - (this.anchorRealNs + (a.monoNs - this.anchorMonoNs));
-    if (diff <= thresholdNs && diff >= -thresholdNs) return null;
+    const diff = this.movedBy(a);
+    return diff <= thresholdNs && diff >= -thresholdNs ? null : this.reanchor(a);
+  }
+
+  /** How far the kernel's realtime at the anchor pair `a` is from this clock's reading (kernel − ours). */
+  private movedBy(a: { realNs: bigint; monoNs: bigint }): bigint {
+    return a.realNs - (this.anchorRealNs + (a.monoNs - this.anchorMonoNs));
+  }
+
+  /** Take `a` as the new anchor; returns the step absorbed (kernel − ours). */
+  private reanchor(a: { realNs: bigint; monoNs: bigint }): bigint {
+    const step = this.movedBy(a);
     this.anchorRealNs = a.realNs;
     this.anchorMonoNs = a.monoNs;
-    return diff;
+    return step;
   }
 }

@@ -57,10 +57,15 @@ export function workerArgv(inv: Inventory, h: HostPlan, c: RemoteCtx): string[] 
   return a;
 }
 
+/** A worker as the coordinator names it (its `--workers` entry, and its label in the summary's `silent_workers`). */
+export function workerTarget(w: Inventory['workers'][number], workerPorts: Map<string, number>): string {
+  return `${hostForUrl(w.address)}:${workerPorts.get(w.name) ?? w.port}`;
+}
+
 /** `workerPorts`: node name → the port each worker reported in its `listening` line. */
 export function coordinatorArgv(inv: Inventory, c: RemoteCtx, workerPorts: Map<string, number>): string[] {
   const h = inv.coordinator;
-  const targets = inv.workers.map((w) => `${hostForUrl(w.address)}:${workerPorts.get(w.name) ?? w.port}`);
+  const targets = inv.workers.map((w) => workerTarget(w, workerPorts));
   const a = [
     h.node,
     remoteLayout.cli(c.absWorkDir),

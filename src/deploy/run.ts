@@ -13,7 +13,8 @@ import { buildBundle, type Bundle } from './bundle.js';
 import { fetchHost, type FetchOutcome } from './fetch.js';
 import type { HostPlan, Inventory } from './inventory.js';
 import { preflightTable, runPreflight, type PreflightRow } from './preflight.js';
-import { coordinatorArgv, ntpServerArgv, procName, workerArgv, type RemoteCtx } from './process-argv.js';
+import { workersDiedMidRun } from './worker-deaths.js';
+import { coordinatorArgv, ntpServerArgv, procName, workerArgv, workerTarget, type RemoteCtx } from './process-argv.js';
 import {
   jsonLines,
   launchManyCommand,
@@ -266,7 +267,8 @@ export async function deployRun(inv: Inventory, log: Logger, signal: AbortSignal
       (inv.run.durationS ?? inv.run.count! / inv.run.rate) +
       Math.max(inv.run.endTimeoutS, inv.run.longestCommitWaitS + 10) +
       60;
-    const watch = await watchRun(ssh, log, coord, workers, expectedS * 1000, signal);
+    const silentNames = new Map(inv.workers.map((w) => [procName.worker(w), workerTarget(w, workerPorts)]));
+    const watch = await watchRun(ssh, log, coord, workers, silentNames, expectedS * 1000, signal);
     summary.coordinator = watch.coordinator;
     if (signal.aborted) exitCode = stoppedCode(signal);
     else if (watch.coordinator.rc !== 0) {
@@ -456,12 +458,16 @@ interface WatchResult {
   summary: Record<string, unknown> | null;
 }
 
-/** Streams the coordinator's progress lines and reports workers that die while it runs. */
+/**
+ * Streams the coordinator's progress lines and reports workers that die while it runs. `targets`:
+ * each worker's name as the coordinator gives it in `silent_workers`.
+ */
 async function watchRun(
   ssh: SshClient,
   log: Logger,
   coord: Started,
   workers: Started[],
+  targets: Map<string, string>,
   timeoutMs: number,
   signal: AbortSignal,
 ): Promise<WatchResult> {
@@ -483,21 +489,22 @@ async function watchRun(
       for (const l of last.errTail.slice(last.errTail.length - fresh)) if (fresh > 0) process.stderr.write(`  ${coord.host.name}| ${l}\n`);
       errShown = Math.max(errShown, last.errLines);
     }
-    for (const w of workers) {
-      const s = st.get(w.name);
-      // A worker that exits 0 got `end` (it may do so before the coordinator itself exits).
-      if (s && !s.alive && s.rc !== 0 && !died.includes(w.name) && last?.alive) {
-        died.push(w.name);
-        log.error(`${w.name} on ${w.host.host} died during the run (${describeEnd(s)}); the others continue, its data so far is kept`);
-      }
-    }
-    if (last && !last.alive) {
+    const ended = last !== undefined && !last.alive;
+    if (last && ended) {
       const sum = jsonLines(last.out)
         .reverse()
         .find((j) => j.event === 'summary');
       if (sum) summary = sum;
-      break;
     }
+    const silent = new Set(Array.isArray(summary?.silent_workers) ? (summary.silent_workers as unknown[]).map(String) : []);
+    for (const name of workersDiedMidRun(workers, st, last?.alive ?? false, silent, targets, died)) {
+      const w = workers.find((x) => x.name === name)!;
+      died.push(name);
+      log.error(
+        `${name} on ${w.host.host} died during the run (${describeEnd(st.get(name)!)}); the others continue, its data so far is kept`,
+      );
+    }
+    if (ended) break;
     if (Date.now() > deadline) {
       log.error(`coordinator still running after ${Math.round(timeoutMs / 1000)} s; stopping it`);
       break;

@@ -83,9 +83,12 @@ export function printSpec(spec: Json, style: FigureStyle): Json {
   return laid;
 }
 
+/** A view width of `base` scaled by `factor` (whole units, at least 20). */
+export function scaledWidth(base: number, factor: number): number {
+  return Math.max(20, Math.round(base * factor));
+}
+
 /** Every view's numeric width times `factor` (mark definitions, which carry a `type`, are left alone). */
 export function scaleWidths(spec: Json, factor: number): Json {
-  return mapTree(spec, (o) =>
-    typeof o.width === 'number' && !('type' in o) ? { ...o, width: Math.max(20, Math.round(o.width * factor)) } : o,
-  ) as Json;
+  return mapTree(spec, (o) => (typeof o.width === 'number' && !('type' in o) ? { ...o, width: scaledWidth(o.width, factor) } : o)) as Json;
 }

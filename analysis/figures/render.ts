@@ -6,7 +6,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../../src/files/atomic-json.js';
 import { svgToPdf } from './pdf.js';
-import { printSpec, scaleWidths } from './print-layout.js';
+import { printSpec, scaledWidth, scaleWidths } from './print-layout.js';
 import { useFontMetrics } from './text-measure.js';
 import type { FigureStyle } from './style.js';
 
@@ -38,13 +38,45 @@ function compileLogger(onWarning?: (msg: string) => void): unknown {
   return logger;
 }
 
-/** A compiled, laid-out vega view (dataflow run, nothing drawn yet). The caller finalizes it. */
-async function layoutView(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<vega.View> {
+/** A numeric width the spec sets: the view's own (`name` null) or a width signal of a (sub)view. */
+interface WidthKnob {
+  name: string | null;
+  base: number;
+}
+
+/**
+ * The widths vega-lite compiled the spec's numeric view widths into: the top-level width, and a
+ * constant signal per concatenated or faceted view (`concat_0_width`, `child_width`, `childWidth`…).
+ * Setting them all to `scaleWidths`' values lays the view out as compiling the scaled spec would.
+ */
+function widthKnobs(compiled: vega.Spec): WidthKnob[] {
+  const knobs: WidthKnob[] = typeof compiled.width === 'number' ? [{ name: null, base: compiled.width }] : [];
+  for (const s of compiled.signals ?? []) {
+    const sig = s as { name: string; value?: unknown; update?: unknown };
+    if (/(^|_)(width|childWidth|child_width)$/.test(sig.name) && typeof sig.value === 'number' && sig.update === undefined)
+      knobs.push({ name: sig.name, base: sig.value });
+  }
+  return knobs;
+}
+
+/** A compiled vega view and the widths that scale it. */
+async function compileView(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<{ view: vega.View; knobs: WidthKnob[] }> {
   useFontMetrics();
   const compiled = compile(spec, { logger: compileLogger(onWarning) as never }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  return { view, knobs: widthKnobs(compiled) };
+}
+
+/** Lay the view out with every width at `factor` × its base (rounded and floored as `scaleWidths` does). */
+async function layoutAt(view: vega.View, knobs: WidthKnob[], factor: number): Promise<void> {
+  for (const k of knobs) {
+    const w = scaledWidth(k.base, factor);
+    if (k.name === null) view.width(w);
+    else view.signal(k.name, w);
+  }
+  // With autosize 'pad' the view's bounds are only measured again when asked.
+  view.resize();
   await view.runAsync();
-  return view;
 }
 
 /**
@@ -95,27 +127,40 @@ export async function specToPrintSvg(
 ): Promise<{ svg: string; widthPt: number; heightPt: number; fitScale: number; spec: Record<string, unknown> }> {
   const laid = printSpec(spec as unknown as Record<string, unknown>, style);
   const target = style.widthPt;
+  // The spec is compiled and its data flow built once; each try only sets the width signals and
+  // lays the view out again. The SVG is drawn once, at the factor kept.
+  const { view, knobs } = await compileView(laid as unknown as TopLevelSpec, onWarning);
+  try {
+    let at = NaN;
+    const best = await searchFit(target, async (factor) => {
+      await layoutAt(view, knobs, (at = factor));
+      return laidOutWidth(view);
+    });
+    if (best.factor !== at) await layoutAt(view, knobs, best.factor);
+    const drawn = await view.toSVG();
+    const svg = scaleSvgTo(drawn, target);
+    // The spec as laid out (the report's interactive figure draws it, scaled by fitScale).
+    return {
+      svg,
+      widthPt: target,
+      heightPt: svgSize(svg).height,
+      fitScale: target / svgSize(drawn).width,
+      spec: scaleWidths(laid, best.factor),
+    };
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The panel-width factor whose drawing is widest without passing `target` (else the narrowest tried), and its width. */
+async function searchFit(target: number, widthAt: (factor: number) => Promise<number>): Promise<{ factor: number; w: number }> {
+  type Try = { factor: number; w: number };
+  const measure = async (factor: number): Promise<Try> => ({ factor, w: await widthAt(factor) });
   const aim = target * (1 - FIT_TOLERANCE / 2);
-  // Each try only lays the figure out; the SVG is drawn once, for the try kept. Only the best try so
-  // far keeps its view: a try that is not the best never becomes it when more tries come.
-  type Try = { factor: number; w: number; spec: Record<string, unknown>; view: vega.View | null };
-  const measure = async (factor: number): Promise<Try> => {
-    const spec = scaleWidths(laid, factor);
-    const view = await layoutView(spec as unknown as TopLevelSpec, onWarning);
-    return { factor, w: await laidOutWidth(view), spec, view };
-  };
   const tries = [await measure(1)];
   const fits = (t: { w: number }): boolean => t.w <= target && t.w >= target * (1 - FIT_TOLERANCE);
   // The widest drawing that is not wider than the page; else the narrowest.
   const bestOf = (): Try => tries.filter((t) => t.w <= target).sort((a, b) => b.w - a.w)[0] ?? [...tries].sort((a, b) => a.w - b.w)[0]!;
-  const keepBest = (): void => {
-    const best = bestOf();
-    for (const t of tries)
-      if (t !== best && t.view) {
-        t.view.finalize();
-        t.view = null;
-      }
-  };
   // Three tries at shrinking factors with one width: the width is set by something the factor does
   // not scale (a title, a legend, axis labels), and further tries would not move it.
   const flat = (): boolean => {
@@ -147,34 +192,45 @@ export async function specToPrintSvg(
     next = Math.max(0.02, next);
     if (tries.some((t) => Math.abs(t.factor - next) < 1e-3)) break;
     tries.push(await measure(next));
-    keepBest();
   }
-  const best = bestOf();
-  let drawn: string;
-  try {
-    drawn = await best.view!.toSVG();
-  } finally {
-    for (const t of tries) t.view?.finalize();
-  }
-  const svg = scaleSvgTo(drawn, target);
-  // The spec as laid out (the report's interactive figure draws it, scaled by fitScale).
-  return { svg, widthPt: target, heightPt: svgSize(svg).height, fitScale: target / svgSize(drawn).width, spec: best.spec };
+  return bestOf();
 }
 
 /** zlib level of the PNGs: lossless at any level; 6 took 1.3–1.7× as long as this for ~7 % smaller files. */
 const PNG_COMPRESSION = 3;
 
+/** The report's fallback images: screen size, palette; quantiser effort 1 is a third of the default's time for 15 % more bytes. */
+const SCREEN_PNG = { palette: true, compressionLevel: 6, effort: 1 } as const;
+
 /**
  * Rasterise an SVG at 300 DPI. sharp reads SVG user units as 1/72 inch, so density 300 scales
  * by 300/72; `withDensity` makes libvips write the PNG pHYs chunk (11811 px/m) and EXIF DPI.
- * librsvg and the encoder run on libuv's thread pool, so the caller may build the next SVG meanwhile.
+ * With `screenDpi`, the same pixels are also downscaled to a screen-size PNG: librsvg draws each
+ * figure once. librsvg and the encoders run on libuv's thread pool, so the caller may build the
+ * next SVG meanwhile.
  */
-async function svgToPng(svg: string, compressionLevel = PNG_COMPRESSION): Promise<{ png: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(Buffer.from(svg), { density: FIGURE_DPI })
-    .withDensity(FIGURE_DPI)
-    .png({ compressionLevel })
-    .toBuffer({ resolveWithObject: true });
-  return { png: data, width: info.width, height: info.height };
+async function svgToPngs(
+  svg: string,
+  screenDpi: number | undefined,
+): Promise<{ png: Buffer; width: number; height: number; screenPng: Buffer | null }> {
+  const load = sharp(Buffer.from(svg), { density: FIGURE_DPI });
+  if (screenDpi === undefined) {
+    const { data, info } = await load
+      .withDensity(FIGURE_DPI)
+      .png({ compressionLevel: PNG_COMPRESSION })
+      .toBuffer({ resolveWithObject: true });
+    return { png: data, width: info.width, height: info.height, screenPng: null };
+  }
+  const { data: pixels, info } = await load.raw().toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+  const [png, screenPng] = await Promise.all([
+    sharp(pixels, raw).withDensity(FIGURE_DPI).png({ compressionLevel: PNG_COMPRESSION }).toBuffer(),
+    sharp(pixels, raw)
+      .resize(Math.max(1, Math.round((info.width * screenDpi) / FIGURE_DPI)))
+      .png(SCREEN_PNG)
+      .toBuffer(),
+  ]);
+  return { png, width: info.width, height: info.height, screenPng };
 }
 
 export interface RenderedFigure {
@@ -187,26 +243,39 @@ export interface RenderedFigure {
   svg: string;
   width: number;
   height: number;
+  /** The screen-size PNG asked for with `screenDpi` (not written to a file). */
+  screenPng?: Buffer;
 }
 
 /**
  * Write an SVG to `<dir>/<name>.svg`, its 300-DPI PNG to `<dir>/<name>.png` and its PDF to
  * `<dir>/<name>.pdf`. A PDF that cannot be made (no TrueType font to embed) costs only the PDF.
+ * `screenDpi`: also return the figure as a PNG at that resolution, downscaled from the 300-DPI pixels.
  */
-export async function writeFigure(svg: string, dir: string, name: string): Promise<RenderedFigure> {
+export async function writeFigure(svg: string, dir: string, name: string, opts: { screenDpi?: number } = {}): Promise<RenderedFigure> {
   const svgPath = path.join(dir, `${name}.svg`);
   const pngPath = path.join(dir, `${name}.png`);
   const size = svgSize(svg);
   // The PNG is rasterised on the thread pool while the PDF is drawn here.
-  const pngDone = svgToPng(svg);
+  const pngDone = svgToPngs(svg, opts.screenDpi);
   const pdf = await svgToPdf(svg, size.width, size.height).then(
     (buf) => ({ buf, error: null }),
     (e: unknown) => ({ buf: null, error: e instanceof Error ? e.message : String(e) }),
   );
-  const [{ png, width, height }] = await Promise.all([pngDone, writeFileAtomic(svgPath, svg, { fsync: false })]);
+  const [{ png, width, height, screenPng }] = await Promise.all([pngDone, writeFileAtomic(svgPath, svg, { fsync: false })]);
   // A full disk leaves no half-written figure (nor a temp file) behind.
   await writeFileAtomic(pngPath, png, { fsync: false });
   const pdfPath = pdf.buf ? path.join(dir, `${name}.pdf`) : null;
   if (pdfPath && pdf.buf) await writeFileAtomic(pdfPath, pdf.buf, { fsync: false });
-  return { name, svgPath, pngPath, pdfPath, ...(pdf.error ? { pdfError: pdf.error } : {}), svg, width, height };
+  return {
+    name,
+    svgPath,
+    pngPath,
+    pdfPath,
+    ...(pdf.error ? { pdfError: pdf.error } : {}),
+    svg,
+    width,
+    height,
+    ...(screenPng ? { screenPng } : {}),
+  };
 }

@@ -3,7 +3,7 @@
 // interval sources' provable misses per bin. Needs no truth: it is the real-run counterpart of the
 // point-error figures.
 import { asSpec, type FigureDef } from './types.js';
-import { baseConfig, colourScale, dashScale } from './style.js';
+import { baseConfig, colourScale, dashScale, markerStride } from './style.js';
 
 export const bracketedError: FigureDef = {
   name: 'bracketed-error',
@@ -37,6 +37,13 @@ export const bracketedError: FigureDef = {
           })),
         );
     const x = { field: 't_s', type: 'quantitative', title: 'time since first send (s)', scale: { nice: false } };
+    // A marker per bin while bins are few; past that they would merge into a band over the dashes
+    // that tell the workers apart.
+    const line = {
+      type: 'line',
+      strokeWidth: 1.3,
+      point: markerStride(Math.max(...brackets.map((b) => b.bins.length))) === 1 ? { size: 12 } : false,
+    };
     const rows = sources.map((src) => {
       const values = rowsOf(src);
       const err = {
@@ -56,7 +63,7 @@ export const bracketedError: FigureDef = {
             },
           },
           {
-            mark: { type: 'line', strokeWidth: 1.3, point: { size: 12 } },
+            mark: line,
             encoding: {
               x,
               y: { field: 'p50_ms', type: 'quantitative' },
@@ -74,7 +81,7 @@ export const bracketedError: FigureDef = {
         height: 130,
         data: { values },
         transform: [{ filter: 'datum.misses !== null' }],
-        mark: { type: 'line', strokeWidth: 1.3, point: { size: 12 } },
+        mark: line,
         encoding: {
           x,
           y: {

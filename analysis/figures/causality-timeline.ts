@@ -2,7 +2,7 @@
 // send time (× = violation), interval sources with their range of possible latencies
 // [r_lo − s_hi, r_hi − s_lo] as bars, and below, the share of violations per time bin.
 import { asSpec, type FigureDef } from './types.js';
-import { baseConfig, colourScale, dashScale, shapeScale } from './style.js';
+import { baseConfig, colourScale, dashScale, markerStride, shapeScale } from './style.js';
 
 export const causalityTimeline: FigureDef = {
   name: 'causality-timeline',
@@ -85,11 +85,29 @@ export const causalityTimeline: FigureDef = {
         layer: layers,
       };
     });
+    const perSource = new Map<string, number>();
+    for (const b of causality.bins) perSource.set(b.source, (perSource.get(b.source) ?? 0) + 1);
+    const seen = new Map<string, number>();
     const shares = causality.bins.flatMap((b) => {
-      const rows = [{ source: b.source, t_s: b.t_s, kind: 'point violation', share: (100 * b.point_violations) / b.compared }];
+      const i = seen.get(b.source) ?? 0;
+      seen.set(b.source, i + 1);
+      const marker = i % markerStride(perSource.get(b.source)!) === 0;
+      const rows = [{ source: b.source, t_s: b.t_s, kind: 'point violation', share: (100 * b.point_violations) / b.compared, marker }];
       if (b.interval_compared > 0) {
-        rows.push({ source: b.source, t_s: b.t_s, kind: 'interval violation', share: (100 * b.interval_violations) / b.interval_compared });
-        rows.push({ source: b.source, t_s: b.t_s, kind: 'interval ambiguous', share: (100 * b.interval_ambiguous) / b.interval_compared });
+        rows.push({
+          source: b.source,
+          t_s: b.t_s,
+          kind: 'interval violation',
+          share: (100 * b.interval_violations) / b.interval_compared,
+          marker,
+        });
+        rows.push({
+          source: b.source,
+          t_s: b.t_s,
+          kind: 'interval ambiguous',
+          share: (100 * b.interval_ambiguous) / b.interval_compared,
+          marker,
+        });
       }
       return rows;
     });
@@ -113,7 +131,9 @@ export const causalityTimeline: FigureDef = {
             },
           },
           {
-            // The source in shape as well as colour (the dash is the outcome); open, small, at each bin's start.
+            // The source in shape as well as colour (the dash is the outcome); open, small, at a bin's start,
+            // spaced along the line.
+            transform: [{ filter: 'datum.marker' }],
             mark: { type: 'point', filled: false, size: 12, strokeWidth: 0.8 },
             encoding: {
               x: { field: 't_s', type: 'quantitative' },

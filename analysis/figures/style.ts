@@ -57,6 +57,17 @@ export const FONT_PT = { label: 7, axisTitle: 7.5, legendTitle: 7.5, panelTitle:
 export const STROKE_PT = { line: 1.2, rule: 0.8, grid: 0.4, marker: 0.8 } as const;
 export const MARKER_AREA = 22;
 
+/**
+ * Markers a binned line carries at most: one per bin on a long run puts them closer than their own
+ * size, a thick band that hides the line's dash (and costs every renderer thousands of marks).
+ */
+export const MARKERS_PER_LINE = 40;
+
+/** Every how many bins a line of `bins` points carries a marker (its first bin always does). */
+export function markerStride(bins: number): number {
+  return Math.max(1, Math.ceil(bins / MARKERS_PER_LINE));
+}
+
 /** The same config block for every spec (vega-lite `config`); the renderer replaces it with the print style's. */
 export function baseConfig(style: FigureStyle = figureStyle()): Record<string, unknown> {
   const single = style.size === 'single';

@@ -4,6 +4,8 @@ declare module 'svg-to-pdfkit' {
     width?: number;
     height?: number;
     assumePt?: boolean;
+    /** Béziers per half circle of an arc (default 3). */
+    precision?: number;
     preserveAspectRatio?: string;
     fontCallback?: (family: string, bold: boolean, italic: boolean) => string;
   }

@@ -1,6 +1,7 @@
 // The TrueType files of the figures' font family (style.ts FONT), for embedding in PDFs and for
 // measuring text; the same files librsvg finds through fontconfig for the PNGs.
 import { existsSync } from 'node:fs';
+import * as fontkit from 'fontkit';
 
 /** Regular and bold faces, in the order of style.ts FONT. */
 const FONT_FILES = [
@@ -26,4 +27,18 @@ export function fontFiles(): { regular: string; bold: string } {
       `figures need DejaVu Sans or Liberation Sans, and neither is installed (looked for ${FONT_FILES.map((x) => x[0]).join(', ')}); install fonts-dejavu-core`,
     );
   return f;
+}
+
+let faces: { regular: fontkit.Font; bold: fontkit.Font } | undefined;
+
+/**
+ * The faces parsed once per process (fontkit), for pdfkit to embed: parsing two TrueType files for
+ * every PDF cost about as much as drawing a small figure's PDF. Each document still makes its own subset.
+ */
+export function fontFaces(): { regular: fontkit.Font; bold: fontkit.Font } {
+  if (!faces) {
+    const f = fontFiles();
+    faces = { regular: fontkit.openSync(f.regular), bold: fontkit.openSync(f.bold) };
+  }
+  return faces;
 }

@@ -36,9 +36,6 @@ export const FIGURES: readonly FigureDef[] = [
   bracketedError,
 ];
 
-/** The resolution of the report's fallback PNGs (a figure at its print size on a 96-DPI screen). */
-const SCREEN_DPI = 96;
-
 /** PNGs being rasterised at once (each holds a ~50 MB pixel buffer). */
 const PNG_IN_FLIGHT = 2;
 
@@ -124,7 +121,7 @@ export async function renderAllFigures(runDir: string, stats: Stats, opts: Rende
       }
       const { svg, spec, fitScale } = await specToPrintSvg(built.spec, style);
       while (pending.size >= PNG_IN_FLIGHT) await Promise.race(pending);
-      const p: Promise<void> = writeFigure(svg, outDir, def.name, { screenDpi: SCREEN_DPI })
+      const p: Promise<void> = writeFigure(svg, outDir, def.name)
         .then(
           (figure) => {
             const notes = figure.pdfError ? [...built.notes, `No PDF: ${figure.pdfError}.`] : built.notes;

@@ -199,38 +199,17 @@ async function searchFit(target: number, widthAt: (factor: number) => Promise<nu
 /** zlib level of the PNGs: lossless at any level; 6 took 1.3–1.7× as long as this for ~7 % smaller files. */
 const PNG_COMPRESSION = 3;
 
-/** The report's fallback images: screen size, palette; quantiser effort 1 is a third of the default's time for 15 % more bytes. */
-const SCREEN_PNG = { palette: true, compressionLevel: 6, effort: 1 } as const;
-
 /**
  * Rasterise an SVG at 300 DPI. sharp reads SVG user units as 1/72 inch, so density 300 scales
  * by 300/72; `withDensity` makes libvips write the PNG pHYs chunk (11811 px/m) and EXIF DPI.
- * With `screenDpi`, the same pixels are also downscaled to a screen-size PNG: librsvg draws each
- * figure once. librsvg and the encoders run on libuv's thread pool, so the caller may build the
- * next SVG meanwhile.
+ * librsvg and the encoder run on libuv's thread pool, so the caller may build the next SVG meanwhile.
  */
-async function svgToPngs(
-  svg: string,
-  screenDpi: number | undefined,
-): Promise<{ png: Buffer; width: number; height: number; screenPng: Buffer | null }> {
-  const load = sharp(Buffer.from(svg), { density: FIGURE_DPI });
-  if (screenDpi === undefined) {
-    const { data, info } = await load
-      .withDensity(FIGURE_DPI)
-      .png({ compressionLevel: PNG_COMPRESSION })
-      .toBuffer({ resolveWithObject: true });
-    return { png: data, width: info.width, height: info.height, screenPng: null };
-  }
-  const { data: pixels, info } = await load.raw().toBuffer({ resolveWithObject: true });
-  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
-  const [png, screenPng] = await Promise.all([
-    sharp(pixels, raw).withDensity(FIGURE_DPI).png({ compressionLevel: PNG_COMPRESSION }).toBuffer(),
-    sharp(pixels, raw)
-      .resize(Math.max(1, Math.round((info.width * screenDpi) / FIGURE_DPI)))
-      .png(SCREEN_PNG)
-      .toBuffer(),
-  ]);
-  return { png, width: info.width, height: info.height, screenPng };
+async function svgToPng(svg: string, compressionLevel = PNG_COMPRESSION): Promise<{ png: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(Buffer.from(svg), { density: FIGURE_DPI })
+    .withDensity(FIGURE_DPI)
+    .png({ compressionLevel })
+    .toBuffer({ resolveWithObject: true });
+  return { png: data, width: info.width, height: info.height };
 }
 
 export interface RenderedFigure {
@@ -243,39 +222,26 @@ export interface RenderedFigure {
   svg: string;
   width: number;
   height: number;
-  /** The screen-size PNG asked for with `screenDpi` (not written to a file). */
-  screenPng?: Buffer;
 }
 
 /**
  * Write an SVG to `<dir>/<name>.svg`, its 300-DPI PNG to `<dir>/<name>.png` and its PDF to
  * `<dir>/<name>.pdf`. A PDF that cannot be made (no TrueType font to embed) costs only the PDF.
- * `screenDpi`: also return the figure as a PNG at that resolution, downscaled from the 300-DPI pixels.
  */
-export async function writeFigure(svg: string, dir: string, name: string, opts: { screenDpi?: number } = {}): Promise<RenderedFigure> {
+export async function writeFigure(svg: string, dir: string, name: string): Promise<RenderedFigure> {
   const svgPath = path.join(dir, `${name}.svg`);
   const pngPath = path.join(dir, `${name}.png`);
   const size = svgSize(svg);
   // The PNG is rasterised on the thread pool while the PDF is drawn here.
-  const pngDone = svgToPngs(svg, opts.screenDpi);
+  const pngDone = svgToPng(svg);
   const pdf = await svgToPdf(svg, size.width, size.height).then(
     (buf) => ({ buf, error: null }),
     (e: unknown) => ({ buf: null, error: e instanceof Error ? e.message : String(e) }),
   );
-  const [{ png, width, height, screenPng }] = await Promise.all([pngDone, writeFileAtomic(svgPath, svg, { fsync: false })]);
+  const [{ png, width, height }] = await Promise.all([pngDone, writeFileAtomic(svgPath, svg, { fsync: false })]);
   // A full disk leaves no half-written figure (nor a temp file) behind.
   await writeFileAtomic(pngPath, png, { fsync: false });
   const pdfPath = pdf.buf ? path.join(dir, `${name}.pdf`) : null;
   if (pdfPath && pdf.buf) await writeFileAtomic(pdfPath, pdf.buf, { fsync: false });
-  return {
-    name,
-    svgPath,
-    pngPath,
-    pdfPath,
-    ...(pdf.error ? { pdfError: pdf.error } : {}),
-    svg,
-    width,
-    height,
-    ...(screenPng ? { screenPng } : {}),
-  };
+  return { name, svgPath, pngPath, pdfPath, ...(pdf.error ? { pdfError: pdf.error } : {}), svg, width, height };
 }

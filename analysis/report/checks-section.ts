@@ -20,6 +20,9 @@ export function readChecks(
   return checks;
 }
 
+/** A stats.json path with a line-break opportunity after each separator, so the table fits the page. */
+const breakable = (p: string): string => esc(p).replace(/([.,\]])/g, '$1<wbr>');
+
 const VERDICT = { pass: 'PASS', fail: 'FAIL', unknown: 'NOT JUDGED' } as const;
 
 /** The scenario's checks: each threshold with the value measured in this run and the verdict (the page adds the heading). */
@@ -29,8 +32,8 @@ export function checksSection(c: ChecksFile | null): string {
     .map(
       (r) =>
         `<tr><td><strong>${VERDICT[r.verdict]}</strong></td><td>${esc(r.name)}</td>` +
-        `<td><code>${esc(r.path)}</code></td><td>${esc(r.op)} ${esc(r.threshold_text ?? r.threshold)}</td><td class="num">${r.measured === null ? '<span class="na">—</span>' : esc(r.measured_text ?? r.measured)}${r.worst_at ? ` at ${esc(r.worst_at)}` : ''}</td>` +
-        `<td>${esc(r.detail ?? '')}</td></tr>`,
+        `<td class="wrap"><code>${breakable(r.path)}</code></td><td>${esc(r.op)} ${esc(r.threshold_text ?? r.threshold)}</td><td class="num">${r.measured === null ? '<span class="na">—</span>' : esc(r.measured_text ?? r.measured)}${r.worst_at ? ` at ${esc(r.worst_at)}` : ''}</td>` +
+        `<td class="wrap">${esc(r.detail ?? '')}</td></tr>`,
     )
     .join('');
   const verdict = checksVerdictText(c.exit_code);

@@ -20,10 +20,10 @@ h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2.2rem;bo
 nav#toc{background:#f7f9fb;border:1px solid #dde3ea;padding:.4rem 1rem;font-size:.85rem;columns:2 22rem}
 nav#toc ol{margin:.2rem 0;padding-left:1.3rem}nav#toc>ol>li{break-inside:avoid;margin-bottom:.3rem}
 table.summary{border-collapse:collapse;margin:1rem 0;font-size:.85rem;display:block;max-width:100%;overflow-x:auto}
-table.summary caption{text-align:left;font-weight:bold;padding:.3rem 0}
+table.summary caption{text-align:left;font-weight:bold;padding:.3rem 0;position:sticky;left:0;max-width:min(1068px,calc(100vw - 2rem))}
 table.summary th,table.summary td{border:1px solid #ccc;padding:.25rem .45rem;text-align:left;vertical-align:top}
 table.summary thead th{background:#eef2f6}
-td{white-space:nowrap}td.num{text-align:right;font-variant-numeric:tabular-nums}
+td{white-space:nowrap}td.wrap{white-space:normal;min-width:12rem}td.wrap code{overflow-wrap:break-word}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .na{color:#888}
 figure{margin:1.5rem 0;border:1px solid #ddd;padding:.8rem;background:#fff}
 figure img{height:auto;display:block}

@@ -13,6 +13,7 @@ import { makeFixtureRun } from '../fixtures/figures-run.js';
 import { analyzeRun, renderFiguresAndReport, type ReportResult, type Stats } from '../../analysis/index.js';
 import { terminalTables } from '../../analysis/stats/summary-text.js';
 import { PACKAGE_ROOT, tmpDir } from '../support/helpers.js';
+import { writeChecksFile } from '../../src/files/checks-file.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SKIP = !existsSync(CHROMIUM) && `${CHROMIUM} not installed`;
@@ -298,6 +299,44 @@ test('a figure vega cannot draw falls back to its static image with the error in
     const drawn = await page.$$eval('.fig-box[data-rendered="yes"]', (b) => b.length);
     assert.equal(drawn, 9, 'the other figures are drawn');
     assert.deepEqual(external, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('at 1200 px the scenario-checks table fits the page and every table caption wraps within view', { skip: SKIP }, async () => {
+  // checks.json as run-local writes it, with the long stats.json paths real scenarios check.
+  const paths = [
+    'ordering[source=bounded,pair=null].interval_vs_truth.wrong_by_worker[node=*].count',
+    'windows[source=bounded].interval.conflict_false_by_worker[node=*].count',
+    'bound_quality[source=system,role=worker,node=null].abs_point_error.p50',
+  ];
+  await writeChecksFile(path.join(run!.dir, 'checks.json'), {
+    scenario: 'demo',
+    seed: 7,
+    exit_code: 0,
+    results: paths.map((p, i) => ({
+      name: `check-${i}`,
+      path: p,
+      op: '<=',
+      threshold: 0,
+      measured: 0,
+      verdict: 'pass',
+      detail: i === 0 ? 'a detail long enough to need more than one line of the table at this width, as a note on a check can be' : '',
+    })),
+  });
+  const r = await renderFiguresAndReport(run!.dir, run!.stats);
+  const { page, errors } = await openReport(r.report);
+  try {
+    await page.setViewportSize({ width: 1200, height: 900 });
+    const checks = await page.$eval('#checks table', (t) => ({ scroll: t.scrollWidth, client: t.clientWidth }));
+    assert.ok(checks.scroll <= checks.client + 1, `the checks table needs no scrolling (${JSON.stringify(checks)})`);
+    const captions = await page.$$eval('table caption', (cs) =>
+      cs.map((c) => ({ text: (c.textContent ?? '').slice(0, 40), right: Math.round(c.getBoundingClientRect().right) })),
+    );
+    assert.ok(captions.length > 5);
+    for (const c of captions) assert.ok(c.right <= 1200, `caption "${c.text}…" ends at ${c.right} px, inside the 1200-px page`);
+    assert.deepEqual(errors, []);
   } finally {
     await page.close();
   }

@@ -172,7 +172,7 @@ export class DistAcc {
   private mergeInto(target: DistAcc): void {
     if (this.n === 0) return;
     if (this.values) {
-      for (let i = 0; i < this.n; i++) target.add(this.values[i]!);
+      target.addAll(this.values, this.n);
       return;
     }
     target.toHistogram();

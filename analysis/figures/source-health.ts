@@ -82,7 +82,7 @@ export const sourceHealth: FigureDef = {
           type: 'nominal',
           sort: panels,
           title: null,
-          // Two lines per strip title (split at '|'): where, then how it went.
+          // Lines per strip title (split at '|'): where, then how it went.
           header: {
             labelAngle: 0,
             labelOrient: 'top',
@@ -125,13 +125,16 @@ export const sourceHealth: FigureDef = {
   },
 };
 
-/** "w3 · ntp|NEVER OK, 0 % available" or "w1 · bounded|ok from +0.2 s, 99.7 % available" (two lines). */
+/**
+ * "w3 · ntp|NEVER OK|0 % available" or "w1 · bounded|ok from +0.2 s|99.7 % available": three short
+ * lines, so that three strips side by side fit the page (one long second line set the figure's width).
+ */
 function panelTitle(s: HealthSeries, e: SourceHealthEntry | undefined, t0: number): string {
   const where = `${s.node} · ${s.source}`;
   const r = e?.readings;
   if (!r) return where;
   const share = r.availability.share;
-  const avail = share === null ? '' : `, ${share === 0 || share === 1 ? 100 * share : (100 * share).toFixed(1)} % available`;
+  const avail = share === null ? '' : `|${share === 0 || share === 1 ? 100 * share : (100 * share).toFixed(1)} % available`;
   if (r.first_ok_rel_ns === null) return `${where}|NEVER OK${avail}`;
   return `${where}|ok from ${fmtS((r.first_ok_rel_ns - t0) / 1e9)}${avail}`;
 }

@@ -100,3 +100,49 @@ test('--no-titles drops the figure title, keeps the panel titles', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('every figure is laid out to the page width at both sizes, and the fit (one compiled view laid out again) draws what compiling the fitted spec afresh draws', async () => {
+  const dir = tmpDir('chronoeval-fig-fit-');
+  try {
+    const { stats } = await makeAnalysedRun(dir, { events: 600, rate: 100 });
+    const { FIGURES, figureContext } = await import('../../analysis/figures/index.js');
+    const { specToPrintSvg, svgSize } = await import('../../analysis/figures/render.js');
+    const { useFontMetrics } = await import('../../analysis/figures/text-measure.js');
+    const vega = await import('vega');
+    const { compile } = await import('vega-lite');
+    const { context } = await figureContext(dir, stats);
+    // Element lines with the drawing's root left out (its size is the print size): axis ticks may
+    // come in another order after a re-layout, so the elements are compared as a multiset.
+    const elements = (svg: string): string[] =>
+      svg
+        .replace(/<svg\b[^>]*>/, '')
+        .split('><')
+        .sort();
+    for (const size of ['double', 'single'] as const)
+      for (const def of FIGURES) {
+        const built = def.build(context);
+        if ('skip' in built) continue;
+        const fitted = await specToPrintSvg(built.spec, figureStyle(size, true), () => {});
+        useFontMetrics();
+        const compiled = compile(fitted.spec as never, {
+          logger: { level: () => 0, warn: () => undefined, info: () => undefined, debug: () => undefined, error: () => undefined } as never,
+        }).spec;
+        const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+        const fresh = await view.toSVG();
+        view.finalize();
+        const w = svgSize(fresh).width;
+        assert.ok(
+          Math.abs(w * fitted.fitScale - fitted.widthPt) < 0.01,
+          `${def.name} (${size}): fresh width ${w} × fit ${fitted.fitScale}`,
+        );
+        // Laid out for the page, not shrunk to it: text keeps its print size (fitScale < 1 would shrink it).
+        assert.ok(
+          fitted.fitScale >= 0.99 && fitted.fitScale <= 1.016,
+          `${def.name} (${size}): drawn ${w} pt for a ${fitted.widthPt}-pt page`,
+        );
+        assert.deepEqual(elements(fitted.svg), elements(fresh), `${def.name} (${size}): the same elements`);
+      }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -248,7 +248,7 @@ test('analyzeRun on a tiny run: stats.json source_health, figures-data health, t
     const built = healthFigure.build(context);
     assert.ok('spec' in built, JSON.stringify(built));
     const values = (built.spec as unknown as { data: { values: { panel: string; status: string }[] } }).data.values;
-    assert.ok(values.some((v) => v.panel === 'w2 · ntp|NEVER OK, 0 % available' && v.status === 'unsynced'));
+    assert.ok(values.some((v) => v.panel === 'w2 · ntp|NEVER OK|0 % available' && v.status === 'unsynced'));
     assert.ok(values.some((v) => v.panel.startsWith('w1 · ntp|ok from +2.0 s') && v.status === 'warming'));
     assert.equal(new Set(values.map((v) => v.panel)).size, figuresData.health!.length);
   } finally {

@@ -92,23 +92,13 @@ export const causalityTimeline: FigureDef = {
       const i = seen.get(b.source) ?? 0;
       seen.set(b.source, i + 1);
       const marker = i % markerStride(perSource.get(b.source)!) === 0;
-      const rows = [{ source: b.source, t_s: b.t_s, kind: 'point violation', share: (100 * b.point_violations) / b.compared, marker }];
-      if (b.interval_compared > 0) {
-        rows.push({
-          source: b.source,
-          t_s: b.t_s,
-          kind: 'interval violation',
-          share: (100 * b.interval_violations) / b.interval_compared,
-          marker,
-        });
-        rows.push({
-          source: b.source,
-          t_s: b.t_s,
-          kind: 'interval ambiguous',
-          share: (100 * b.interval_ambiguous) / b.interval_compared,
-          marker,
-        });
-      }
+      const row = (kind: string, share: number) => ({ source: b.source, t_s: b.t_s, kind, share, marker });
+      const rows = [row('point violation', (100 * b.point_violations) / b.compared)];
+      if (b.interval_compared > 0)
+        rows.push(
+          row('interval violation', (100 * b.interval_violations) / b.interval_compared),
+          row('interval ambiguous', (100 * b.interval_ambiguous) / b.interval_compared),
+        );
       return rows;
     });
     const kinds = ['point violation', 'interval violation', 'interval ambiguous'].filter((k) => shares.some((r) => r.kind === k));

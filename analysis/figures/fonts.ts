@@ -32,13 +32,16 @@ export function fontFiles(): { regular: string; bold: string } {
 let faces: { regular: fontkit.Font; bold: fontkit.Font } | undefined;
 
 /**
- * The faces parsed once per process (fontkit), for pdfkit to embed: parsing two TrueType files for
- * every PDF cost about as much as drawing a small figure's PDF. Each document still makes its own subset.
+ * Register the figures' faces in a pdfkit document as 'regular' and 'bold', parsed once per process
+ * (fontkit): parsing two TrueType files for every PDF cost about as much as drawing a small
+ * figure's PDF. Each document still makes its own subset. Throws like fontFiles() without them.
  */
-export function fontFaces(): { regular: fontkit.Font; bold: fontkit.Font } {
+export function registerFaces(doc: PDFKit.PDFDocument): void {
   if (!faces) {
     const f = fontFiles();
     faces = { regular: fontkit.openSync(f.regular), bold: fontkit.openSync(f.bold) };
   }
-  return faces;
+  // pdfkit takes a parsed fontkit font as a source (its types list only files and buffers).
+  doc.registerFont('regular', faces.regular as unknown as Buffer);
+  doc.registerFont('bold', faces.bold as unknown as Buffer);
 }

@@ -2,19 +2,16 @@
 // the figure's print size in pt; text is set in the TrueType files of the figures' font family.
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
-import { fontFaces } from './fonts.js';
+import { registerFaces } from './fonts.js';
 
 export async function svgToPdf(svg: string, widthPt: number, heightPt: number): Promise<Buffer> {
-  const { regular, bold } = fontFaces();
   const doc = new PDFDocument({
     size: [widthPt, heightPt],
     margin: 0,
     compress: true,
     info: { Creator: 'chronoeval', Producer: 'pdfkit' },
   });
-  // pdfkit takes a parsed fontkit font as a source (its types list only files and buffers).
-  doc.registerFont('regular', regular as unknown as Buffer);
-  doc.registerFont('bold', bold as unknown as Buffer);
+  registerFaces(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -60,7 +60,7 @@ function widthKnobs(compiled: vega.Spec): WidthKnob[] {
 }
 
 /** A compiled vega view and the widths that scale it. */
-async function compileView(spec: TopLevelSpec, onWarning?: (msg: string) => void): Promise<{ view: vega.View; knobs: WidthKnob[] }> {
+function compileView(spec: TopLevelSpec, onWarning?: (msg: string) => void): { view: vega.View; knobs: WidthKnob[] } {
   useFontMetrics();
   const compiled = compile(spec, { logger: compileLogger(onWarning) as never }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
@@ -129,7 +129,7 @@ export async function specToPrintSvg(
   const target = style.widthPt;
   // The spec is compiled and its data flow built once; each try only sets the width signals and
   // lays the view out again. The SVG is drawn once, at the factor kept.
-  const { view, knobs } = await compileView(laid as unknown as TopLevelSpec, onWarning);
+  const { view, knobs } = compileView(laid as unknown as TopLevelSpec, onWarning);
   try {
     let at = NaN;
     const best = await searchFit(target, async (factor) => {

@@ -4,7 +4,7 @@
 // advance widths of the very font files the PNG and PDF are drawn with, read by pdfkit (fontkit).
 import PDFDocument from 'pdfkit';
 import * as vega from 'vega';
-import { findFontFiles, fontFaces } from './fonts.js';
+import { findFontFiles, registerFaces } from './fonts.js';
 
 interface TextItem {
   fontSize?: number | string | null;
@@ -19,10 +19,8 @@ export function useFontMetrics(): void {
   if (installed) return;
   installed = true;
   if (!findFontFiles()) return;
-  const faces = fontFaces();
   const doc = new PDFDocument({ autoFirstPage: false });
-  doc.registerFont('regular', faces.regular as unknown as Buffer);
-  doc.registerFont('bold', faces.bold as unknown as Buffer);
+  registerFaces(doc);
   const cache = new Map<string, number>();
   const metrics = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
   metrics.width = (item, text) => {

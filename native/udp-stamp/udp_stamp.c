@@ -28,6 +28,10 @@
 //     (oldest first), moved to CLOCK_MONOTONIC like arrival stamps, and forgets them. It first
 //     drains the error queue without blocking; the poll drains it too (POLLERR), so a caller that
 //     never asks loses nothing but the oldest stamps beyond TX_RING.
+//   setRecvPause(handle, ms)  when datagrams come faster than one per `ms`, rest the poll `ms` after
+//     each wake-up's drain: what arrives meanwhile waits in the receive queue, kernel-stamped, and
+//     is read in one wake-up (0, the default: never rest). The arrival stamps are the same; only
+//     the callbacks come up to `ms` later.
 //   close(handle)  stops the poll and closes the fd; no callback runs after it returns.
 //   mapShared(path, length) → ArrayBuffer over the first `length` bytes of the file, mapped
 //     read-only and MAP_SHARED (a daemon's shared-memory segment, e.g. ChronoTick's): reads see the
@@ -69,6 +73,14 @@ typedef struct {
   int uv_closed;     // libuv released the poll handle
   int finalized;     // the JS handle object was collected
   uv_poll_t poll;
+  // setRecvPause: when datagrams come faster than one per pause_ms, the poll rests that long after
+  // a wake-up's drain (a timer), so what arrives meanwhile is read in one wake-up instead of one
+  // each; 0: never rests.
+  unsigned pause_ms;
+  int64_t last_wake_ns;  // CLOCK_MONOTONIC of the previous wake-up that read datagrams
+  int pausing;          // the poll is stopped and the timer runs
+  int timer_closed;     // libuv released the timer handle (or it was never initialised)
+  uv_timer_t pause;
   napi_ref self;     // the JS handle object, held while open so an open socket is not collected
   napi_ref on_message;
   napi_ref on_error; // may be NULL
@@ -172,15 +184,22 @@ static int64_t ts_ns(const struct timespec *t) { return (int64_t)t->tv_sec * 100
 // ---- lifetime -------------------------------------------------------------------------------
 
 static void maybe_free(sock_t *s) {
-  if (s->uv_closed && s->finalized) { free(s->data); free(s); }
+  if (s->uv_closed && s->timer_closed && s->finalized) { free(s->data); free(s); }
+}
+
+static void on_timer_closed(uv_handle_t *h) {
+  sock_t *s = (sock_t *)h->data;
+  s->timer_closed = 1;
+  maybe_free(s);
 }
 
 static void on_uv_closed(uv_handle_t *h) {
   sock_t *s = (sock_t *)h->data;
   // The async context is destroyed here, not in close(): close() may run inside a callback scope
-  // that still uses it.
+  // that still uses it. A handle finalized before it was closed is only seen at the environment's
+  // teardown (an open socket holds its handle object), when no JS call may be made any more.
   napi_handle_scope hs;
-  if (napi_open_handle_scope(s->env, &hs) == napi_ok) {
+  if (!s->finalized && napi_open_handle_scope(s->env, &hs) == napi_ok) {
     napi_async_destroy(s->env, s->actx);
     napi_close_handle_scope(s->env, hs);
   }
@@ -194,6 +213,7 @@ static void do_close(sock_t *s) {
   uv_poll_stop(&s->poll);
   close(s->fd);
   s->fd = -1;
+  if (!s->timer_closed) { uv_timer_stop(&s->pause); uv_close((uv_handle_t *)&s->pause, on_timer_closed); }
   uv_close((uv_handle_t *)&s->poll, on_uv_closed);
   napi_delete_reference(s->env, s->on_message);
   if (s->on_error) napi_delete_reference(s->env, s->on_error);
@@ -339,6 +359,16 @@ static void drain_tx(sock_t *s) {
   }
 }
 
+static void on_readable(uv_poll_t *p, int status, int events);
+
+static void on_pause_end(uv_timer_t *t) {
+  sock_t *s = (sock_t *)t->data;
+  s->pausing = 0;
+  if (s->closed) return;
+  int r = uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  if (r < 0) report_error(s, -r);
+}
+
 static void on_readable(uv_poll_t *p, int status, int events) {
   (void)events;
   sock_t *s = (sock_t *)p->data;
@@ -365,6 +395,8 @@ static void on_readable(uv_poll_t *p, int status, int events) {
       status = r < 0 ? r : 0;
     }
   }
+  int got = 0;      // datagrams this wake-up read
+  int drained = 0;  // the queue was found empty (a short batch or EAGAIN)
   if (status < 0) {
     report_error(s, -status);
   } else {
@@ -390,15 +422,33 @@ static void on_readable(uv_poll_t *p, int status, int events) {
       if (n < 0) {
         if (errno == EINTR) { b--; continue; }
         if (errno != EAGAIN && errno != EWOULDBLOCK) report_error(s, errno);
+        else drained = 1;
         break;
       }
       struct timespec r, m;
       clock_gettime(CLOCK_REALTIME, &r);
       clock_gettime(CLOCK_MONOTONIC, &m);
       int64_t real_now = ts_ns(&r), mono_now = ts_ns(&m);
+      got += n;
       for (int i = 0; i < n && !s->closed; i++) deliver(s, fn, global, i, real_now, mono_now);
+      if (n < BATCH) drained = 1;
       if (s->closed || n < BATCH) break;
     }
+  }
+  // Rest, when the previous wake-up is less than a pause ago (a slow sender costs no extra
+  // wake-up): the datagrams arriving meanwhile wait in the receive queue with their kernel stamps,
+  // and no sender has to wake this process for each of them. Never while the queue still holds
+  // datagrams (the drain stopped at DRAIN_BATCHES): the poll must come straight back, or a rest
+  // per 64 datagrams would cap the read rate and fill the queue.
+  if (s->pause_ms > 0 && got > 0 && drained && !s->closed && !s->pausing) {
+    struct timespec m;
+    clock_gettime(CLOCK_MONOTONIC, &m);
+    int64_t now = ts_ns(&m);
+    if (now - s->last_wake_ns < (int64_t)s->pause_ms * 1000000LL && uv_poll_stop(&s->poll) == 0) {
+      s->pausing = 1;
+      uv_timer_start(&s->pause, on_pause_end, s->pause_ms, 0);
+    }
+    s->last_wake_ns = now;
   }
   napi_close_callback_scope(env, scope);
   napi_close_handle_scope(env, hs);
@@ -472,6 +522,9 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   int r = uv_poll_init(loop, &s->poll, fd);
   if (r < 0) { free(data); free(s); close(fd); return throw_errno(env, "uv_poll_init", -r); }
   s->poll.data = s;
+  uv_timer_init(loop, &s->pause);  // cannot fail: libuv only fills in the handle
+  s->pause.data = s;
+  // Not unref'd: while the poll rests, the timer is what keeps the loop (and the process) alive.
 
   napi_value handle, name;
   CHECK(napi_create_object(env, &handle));
@@ -484,6 +537,22 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   r = uv_poll_start(&s->poll, UV_READABLE, on_readable);
   if (r < 0) { do_close(s); return throw_errno(env, "uv_poll_start", -r); }
   return handle;
+}
+
+// setRecvPause(handle, ms): rest the poll `ms` after a wake-up's drain when the previous wake-up
+// is less than `ms` ago (0: never rest).
+static napi_value js_set_recv_pause(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  if (!s) return NULL;
+  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "socket is closed");
+  int32_t ms;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &ms) != napi_ok || ms < 0 || ms > 1000)
+    return throw_msg(env, "ERR_OUT_OF_RANGE", "setRecvPause: ms must be a whole number 0-1000");
+  s->pause_ms = (unsigned)ms;
+  return NULL;
 }
 
 // info(handle) → { address, port, family, rcvbuf, unstamped, drops, dropsFrom }
@@ -808,6 +877,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "enableTxStamps", NULL, js_enable_tx, NULL, NULL, NULL, napi_default, NULL },
     { "txStamps", NULL, js_tx_stamps, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
+    { "setRecvPause", NULL, js_set_recv_pause, NULL, NULL, NULL, napi_default, NULL },
     { "clockPair", NULL, js_clock_pair, NULL, NULL, NULL, napi_default, NULL },
     { "mapShared", NULL, js_map_shared, NULL, NULL, NULL, napi_default, NULL },
   };

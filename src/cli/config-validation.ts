@@ -60,6 +60,8 @@ export function validateWorkerOptions(a: RawOptions, knownSources: readonly stri
   if (a['warmup-max-s'] !== undefined) v.number('warmup-max-s', a['warmup-max-s'], { ...LIMITS.timeoutS, minExclusive: true });
   // 0 sends each echo alone; past a second the coordinator's window of sends could forget the event.
   if (a['echo-coalesce-ms'] !== undefined) v.number('echo-coalesce-ms', a['echo-coalesce-ms'], { min: 0, max: 1000 });
+  // Past 100 ms a rest holds replies (ready?, end) and echoes visibly long.
+  if (a['recv-pause-ms'] !== undefined) v.number('recv-pause-ms', a['recv-pause-ms'], { min: 0, max: 100, integer: true });
   for (const [f, val, why] of transportProblems(a)) v.fail(f, val, why);
   keyFlags(v, a);
   v.done();

@@ -21,6 +21,7 @@ import { numberOption, parseNumberList } from '../cli/flag-values.js';
 import { runCommand } from '../cli/command-runner.js';
 import { SECONDS_LIST, type ArgsOf, HELP_EPILOG } from './shared.js';
 import { ECHO_COALESCE_MS } from '../worker/echo-batcher.js';
+import { RECV_PAUSE_MS } from '../net/stamped-socket.js';
 
 export const command = 'worker';
 export const describe = 'Receive events on UDP and stamp each with every clock source';
@@ -53,6 +54,16 @@ export function builder(y: Argv) {
         default: ECHO_COALESCE_MS,
         describe:
           'At most one echo datagram in this long: echoes of events that come sooner wait and leave together, each with its own hold (0: every echo at once)',
+      }),
+    )
+    .option(
+      'recv-pause-ms',
+      numberOption('recv-pause-ms', {
+        what: 'a whole number of milliseconds (0-100)',
+        integer: true,
+        default: RECV_PAUSE_MS,
+        describe:
+          "Kernel receive stamps only: when events come faster than one per this long, read the socket at most once per this long (the stamps stay the kernel's; 0: wake for every datagram)",
       }),
     )
     .option('clock-faults', {
@@ -97,6 +108,7 @@ async function parse(a: ArgsOf<typeof builder>) {
     logsDir: a['logs-dir'],
     logLevel: a['log-level'],
     recvStamp: a['recv-stamp'],
+    recvPauseMs: positive('recv-pause-ms', a['recv-pause-ms'], { integer: true, allowZero: true }),
     echoCoalesceMs: positive('echo-coalesce-ms', a['echo-coalesce-ms'], { allowZero: true }),
     multicast: multicastFromArgs(a),
   };

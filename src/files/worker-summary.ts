@@ -44,6 +44,11 @@ export interface WorkerSummary {
   /** SO_RCVBUF as the kernel reported it (bytes); null if never bound. */
   recv_buffer_bytes: number | null;
   /**
+   * Kernel mode: how long (ms) the socket's poll rested after a wake-up when datagrams came faster
+   * than one per rest (--recv-pause-ms); 0: never. User mode: 0. Absent in older summaries.
+   */
+  recv_pause_ms?: number;
+  /**
    * Datagrams the kernel dropped at this worker's socket (receive buffer full) while it was open,
    * from the socket's own counter; null when no counter could be read (recv_kernel_drops_from says why).
    */
@@ -119,6 +124,7 @@ const CHECKS: { readonly [K in keyof WorkerSummary]-?: (v: unknown) => boolean }
   recv_stamp: (v) => v === 'kernel' || v === 'user',
   recv_unstamped: isFiniteNumber,
   recv_buffer_bytes: numberOrNull,
+  recv_pause_ms: isFiniteNumber,
   recv_kernel_drops: numberOrNull,
   recv_kernel_drops_from: isString,
   ready_unanswered: isCounts,

@@ -12,6 +12,12 @@ import { UsageError } from '../validate/index.js';
 import type { MulticastGroup } from './multicast.js';
 
 export type RecvStampMode = 'auto' | 'kernel' | 'user';
+/**
+ * The worker's default --recv-pause-ms. At 10,000–15,000 events/s on loopback a wake-up per
+ * datagram was a third of a worker's CPU (docs/performance.md); resting 1 ms reads ~10–15 per
+ * wake-up. Below 1,000 datagrams/s the socket never rests.
+ */
+export const RECV_PAUSE_MS = 1;
 export const RECV_STAMP_MODES: readonly RecvStampMode[] = ['auto', 'kernel', 'user'];
 export type StampKind = 'kernel' | 'user';
 export type { KernelDrops } from './proc-net-udp.js';
@@ -58,6 +64,12 @@ export interface StampedSocketOptions {
   onError?: (e: Error) => void;
   /** auto mode: told why kernel stamps are unavailable. */
   onFallback?: (reason: string) => void;
+  /**
+   * Kernel mode: rest the poll this long after each wake-up (ms; 0 or absent: never), so that a
+   * high event rate costs one wake-up per rest instead of one per datagram. Ignored in user mode,
+   * where a datagram is stamped only when it is read.
+   */
+  recvPauseMs?: number;
   /** Kernel mode: also ask for transmit stamps of the datagrams sent with `tx.send` (absent tx when refused). */
   txStamps?: boolean;
 }
@@ -134,6 +146,7 @@ async function openKernel(
 ): Promise<StampedSocket & { handle: UdpStampHandle }> {
   const address = await numericAddress(o.bind);
   const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError, reuseAddr);
+  if (o.recvPauseMs && addon.setRecvPause) addon.setRecvPause(h, o.recvPauseMs);
   let tx: StampedSocket['tx'];
   if (o.txStamps && addon.enableTxStamps && addon.txStamps) {
     try {

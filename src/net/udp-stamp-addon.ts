@@ -60,6 +60,12 @@ export interface UdpStampAddon {
    * (monoNs: the kernel's stamp moved to CLOCK_MONOTONIC); drains the error queue without blocking.
    */
   txStamps?(h: UdpStampHandle): (number | bigint)[];
+  /**
+   * After each wake-up's drain, stop polling for `ms` (0: never): what arrives meanwhile waits in
+   * the receive queue with its kernel stamp and is read in one later wake-up. Optional: an older
+   * build of the addon lacks it.
+   */
+  setRecvPause?(h: UdpStampHandle, ms: number): void;
   /** Stops the poll and closes the fd; idempotent; no callback runs after it. */
   close(h: UdpStampHandle): void;
   /** CLOCK_REALTIME paired with CLOCK_MONOTONIC (the midpoint of the narrowest of 32 brackets), and that bracket's width (ns). */

@@ -1,7 +1,7 @@
 import { MAX_ECHO_RECORDS, type FollowUp, type PendingEcho } from '../protocol/messages.js';
 import { findTxStamp } from '../net/tx-stamp-match.js';
 
-/** The default --echo-coalesce-ms: at most one echo datagram per millisecond from a worker. */
+/** The default --echo-coalesce-ms: at most one echo datagram per 4 ms from a worker. */
 export const ECHO_COALESCE_MS = 4;
 
 export interface EchoBatcherOptions {

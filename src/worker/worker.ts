@@ -21,7 +21,14 @@ import { fitStatus, ReadyGuard } from './ready-guard.js';
 import { realisedClockFaults } from '../sim/clock-from-arg.js';
 import type { RoleOptions } from '../cli/role-options.js';
 import type { MulticastOptions } from '../net/multicast.js';
-import { openGroupSocket, openStampedSocket, resolveStampKind, type RecvStampMode, type StampedSocket } from '../net/stamped-socket.js';
+import {
+  RECV_PAUSE_MS,
+  openGroupSocket,
+  openStampedSocket,
+  resolveStampKind,
+  type RecvStampMode,
+  type StampedSocket,
+} from '../net/stamped-socket.js';
 import { EXIT, STOP_SIGNALS, signalExit } from '../cli/exit-codes.js';
 
 /** Where a datagram came from (replies go back there). */
@@ -44,6 +51,12 @@ export interface WorkerOptions extends RoleOptions {
    * `user` read in the JS callback, `auto` (default) kernel when the addon loads, else user with a warning.
    */
   recvStamp?: RecvStampMode;
+  /**
+   * --recv-pause-ms (kernel stamps only): when events come faster than one per this many ms, the
+   * socket rests this long after a wake-up and reads what came meanwhile at once (default
+   * RECV_PAUSE_MS; 0: a wake-up per datagram). Arrival stamps are the kernel's either way.
+   */
+  recvPauseMs?: number;
   /** --echo-coalesce-ms: at most one echo datagram in this long (default ECHO_COALESCE_MS; 0: each echo at once). */
   echoCoalesceMs?: number;
   /**
@@ -61,6 +74,8 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
   const log = opts.logger;
   // Decided before any file or socket exists: --recv-stamp kernel without the addon is a clear error.
   const stampKind = resolveStampKind(opts.recvStamp ?? 'auto', (why) => log.warn(why));
+  // User-mode stamps are read when the datagram is read: resting would move them.
+  const recvPauseMs = stampKind === 'kernel' ? (opts.recvPauseMs ?? RECV_PAUSE_MS) : 0;
   const clock: LocalClock = opts.clock ?? new HostClock();
   const paths = runPaths(opts.resultsDir, opts.logsDir, opts.runId);
   const startedUtc = new Date().toISOString();
@@ -282,6 +297,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       recv_stamp: stampKind,
       recv_unstamped: (socket?.unstampedCount() ?? 0) + (groupSocket?.unstampedCount() ?? 0),
       recv_buffer_bytes: recvBufferBytes,
+      recv_pause_ms: recvPauseMs,
       recv_kernel_drops: drops.drops,
       recv_kernel_drops_from: drops.from,
       ready_unanswered: unanswered,
@@ -315,6 +331,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
     recvBufferBytes: 4 << 20,
     onMessage: onDatagram,
     onError: (e) => log.warn(`socket: ${e.message}`),
+    recvPauseMs,
     // echoes ask for their transmit stamp: the next echo carries it as a follow-up (docs/protocol.md)
     txStamps: true,
   });
@@ -328,6 +345,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
         recvBufferBytes: 4 << 20,
         onMessage: onDatagram,
         onError: (e) => log.warn(`group socket: ${e.message}`),
+        recvPauseMs,
       });
     } catch (e) {
       await socket.close();

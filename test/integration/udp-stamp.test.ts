@@ -219,6 +219,82 @@ test('a flood faster than the listener does not hold the event loop: timers stil
   assert.ok(maxGapMs < 400, `a 10 ms timer waited ${maxGapMs.toFixed(0)} ms during the flood: the receive drain held the event loop`);
 });
 
+test('setRecvPause: a fast sender is read in few wake-ups, every datagram delivered with the kernel stamp of its send', async () => {
+  const a = addon();
+  const got: Got[] = [];
+  const h = a.open('127.0.0.1', 0, 1 << 20, (buf, address, port, arrival) => {
+    got.push({ buf, address, port, arrival, callbackNs: process.hrtime.bigint() });
+  });
+  a.setRecvPause!(h, 20);
+  const port = a.info(h).port;
+  // A sender thread, 5 datagrams a millisecond for 200 ms, each bracketed by hrtime around its send.
+  const sender = new Worker(
+    `
+    const dgram = require('node:dgram');
+    const { workerData, parentPort } = require('node:worker_threads');
+    const s = dgram.createSocket('udp4');
+    s.connect(workerData, '127.0.0.1', () => {
+      const brackets = [];
+      let i = 0;
+      const burst = () => {
+        for (let k = 0; k < 5; k++, i++) {
+          const b = Buffer.alloc(8);
+          b.writeUInt32BE(i);
+          const t0 = process.hrtime.bigint();
+          s.send(b); // connected: the sendmsg is made before send() returns
+          brackets.push([t0, process.hrtime.bigint()]);
+        }
+        if (i < 1000) setTimeout(burst, 1); else s.close(() => parentPort.postMessage(brackets));
+      };
+      burst();
+    });`,
+    { eval: true, workerData: port },
+  );
+  const brackets = await new Promise<[bigint, bigint][]>((r) => sender.once('message', r));
+  await sender.terminate();
+  await sleep(100); // the last rest ends
+  a.close(h);
+  assert.equal(got.length, 1000, 'every datagram delivered');
+  // Wake-ups: callbacks more than 0.5 ms after the previous one.
+  let wakeUps = 1;
+  for (let i = 1; i < got.length; i++) if (got[i]!.callbackNs - got[i - 1]!.callbackNs > 500_000n) wakeUps++;
+  assert.ok(wakeUps < 100, `${wakeUps} wake-ups for 1,000 datagrams in ~200 ms: the socket did not rest 20 ms between reads`);
+  let late = 0;
+  for (const g of got) {
+    const i = g.buf.readUInt32BE(0);
+    const [t0] = brackets[i]!;
+    assert.ok(g.arrival !== null, `datagram ${i} has a kernel stamp`);
+    // On loopback the kernel stamps inside the sender's sendmsg; the rest delays only the callback.
+    assert.ok(g.arrival >= t0 - 50_000n, `datagram ${i} stamped before its send began`);
+    if (g.arrival > brackets[i]![1] + 200_000n) late++;
+    assert.ok(g.arrival <= g.callbackNs);
+  }
+  assert.ok(late <= 10, `${late} of 1,000 stamps more than 0.2 ms after their send returned: the rest moved the stamps`);
+  assert.ok(
+    got.some((g) => g.callbackNs - g.arrival! > 5_000_000n),
+    'some datagrams waited out a rest in the queue (the test exercised it)',
+  );
+});
+
+test('setRecvPause: the process stays alive while its socket rests (the rest keeps the event loop up)', () => {
+  // A child whose only handle is the socket: it prints each datagram and exits after the third.
+  // Two datagrams 5 ms apart make it rest 300 ms; the third comes after the rest. A child that
+  // exited during the rest never prints the third.
+  const child = `
+    const a = require(${JSON.stringify(ADDON_PATHS[0])});
+    let n = 0;
+    const h = a.open('127.0.0.1', 0, 0, () => { n++; process.stdout.write('got ' + n + '\\n'); if (n === 3) a.close(h); });
+    a.setRecvPause(h, 300);
+    const port = a.info(h).port;
+    require('node:child_process').spawn(process.execPath, ['-e', \`
+      const s = require('node:dgram').createSocket('udp4');
+      const go = (then) => s.send('x', \${port}, '127.0.0.1', then);
+      go(); setTimeout(go, 5); setTimeout(() => go(() => s.close()), 450);\`], { stdio: 'inherit' }).unref();
+  `;
+  const out = execFileSync(process.execPath, ['-e', child], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(out.trim().split('\n').at(-1), 'got 3', `the child exited early:\n${out}`);
+});
+
 test('bad bind addresses are clear errors, naming the address and the errno', async () => {
   const a = addon();
   assert.throws(() => a.open('not-an-ip', 0, 0, () => {}), /bind address "not-an-ip" is not a numeric IPv4 or IPv6 address/);

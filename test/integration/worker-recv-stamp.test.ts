@@ -121,6 +121,7 @@ test(
     assert.equal(r.summary.recv_stamp, 'kernel');
     assert.equal(r.summary.recv_unstamped, 0);
     assert.ok((r.summary.recv_buffer_bytes ?? 0) > 0);
+    assert.equal(r.summary.recv_pause_ms, 1, 'the default rest of the socket between reads at high rates');
     assert.equal(r.rows.length, 20);
     for (const row of r.rows) {
       const sentNs = r.sent.get(row.seq)!;
@@ -140,6 +141,7 @@ test('user stamps: the same events are stamped only once the worker runs again',
   assert.equal(r.code, 0);
   assert.equal(r.summary.recv_stamp, 'user');
   assert.equal(r.summary.recv_unstamped, 0);
+  assert.equal(r.summary.recv_pause_ms, 0, 'JS stamps are read when the datagram is read: never rests');
   assert.equal(r.rows.length, 20);
   for (const row of r.rows) {
     assert.ok(row.trueRecv >= r.resumedAt, `seq ${row.seq}: a JS stamp before the process resumed?`);

@@ -87,6 +87,8 @@ const workerCases: [string, RawOptions, RegExp][] = [
   ['node', { node: '../etc' }, /--node "..\/etc": must be letters/],
   ['run-id', { 'run-id': 'a b' }, /--run-id "a b"/],
   ['warmup-max-s', { 'warmup-max-s': -3 }, /--warmup-max-s -3: must be a number in \(0, 86400\]/],
+  ['recv-pause-ms', { 'recv-pause-ms': 2.5 }, /--recv-pause-ms 2\.5: must be a whole number in \[0, 100\]/],
+  ['recv-pause-ms', { 'recv-pause-ms': 500 }, /--recv-pause-ms 500: must be a whole number in \[0, 100\]/],
   ['insecure', { 'key-file': '/k' }, /--insecure true: conflicts with --key-file/],
   ['key-file', { 'key-file': '', insecure: false }, /--key-file "": must be a path/],
 ];

@@ -166,18 +166,24 @@ function quicksort(a: Int32Array, lo: number, hi: number, vals: Float64Array): v
   }
 }
 
-/** Σ C(k, 2) over runs of equal keys in members sorted[0..n) (sorted so equal keys are adjacent). */
-function tiedPairs(sorted: Int32Array, n: number, same: (x: number, y: number) => boolean): number {
+/**
+ * Σ C(k, 2) over runs of equal vals in members sorted[0..n) (sorted so equal values are adjacent);
+ * with `also`, runs equal in both. Typed arrays, no callback: this runs for every event and source.
+ */
+function tiedPairs(sorted: Int32Array, n: number, vals: Float64Array, also: Float64Array | null = null): number {
+  if (n === 0) return 0;
   let ties = 0,
     run = 1;
   for (let k = 1; k < n; k++) {
-    if (same(sorted[k - 1]!, sorted[k]!)) run++;
+    const a = sorted[k - 1]!,
+      b = sorted[k]!;
+    if (vals[a] === vals[b] && (also === null || also[a] === also[b])) run++;
     else {
       ties += pairsOf(run);
       run = 1;
     }
   }
-  return n > 0 ? ties + pairsOf(run) : 0;
+  return ties + pairsOf(run);
 }
 
 /** Dense ranks (1-based) of members already sorted by vals, into rank[member]; the number of ranks. */
@@ -191,10 +197,17 @@ function ranksOfSorted(sorted: Int32Array, n: number, vals: Float64Array, rank: 
   return r;
 }
 
-/** Keep the members of from[0..n) with keep(member), in their order, into to; their count. */
-function filterInto(from: Int32Array, n: number, to: Int32Array, keep: (m: number) => boolean): number {
+/** Keep the members of from[0..n) that have a value in vals (not NaN), in their order, into to; their count. */
+function keepValued(from: Int32Array, n: number, to: Int32Array, vals: Float64Array): number {
   let k = 0;
-  for (let i = 0; i < n; i++) if (keep(from[i]!)) to[k++] = from[i]!;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(vals[from[i]!]!)) to[k++] = from[i]!;
+  return k;
+}
+
+/** Keep the members of from[0..n) whose reading is not degraded, in their order, into to; their count. */
+function keepClean(from: Int32Array, n: number, to: Int32Array, deg: Uint8Array): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (deg[from[i]!] === 0) to[k++] = from[i]!;
   return k;
 }
 
@@ -290,7 +303,7 @@ export function foldPooledEvent(
   if (n >= 2) {
     const cmp = pairsOf(n);
     const nP = denseRanks(idx, n, p, rank, tmp);
-    const ties = tiedPairs(tmp, n, (a, b) => p[a] === p[b]);
+    const ties = tiedPairs(tmp, n, p);
     // a first: pairs a < b (worker index) with p_a < p_b
     sc.tree.reset(nP);
     let aFirst = 0;
@@ -308,14 +321,14 @@ export function foldPooledEvent(
     if (m >= 2) {
       const N = pairsOf(m);
       // tmp holds the n members by p: those with a truth, in that order, are the m by p
-      filterInto(tmp, n, tmp, (w) => !Number.isNaN(t[w]!));
+      keepValued(tmp, n, tmp, t);
       const nP2 = ranksOfSorted(tmp, m, p, rank);
-      const tP = tiedPairs(tmp, m, (a, b) => p[a] === p[b]);
+      const tP = tiedPairs(tmp, m, p);
       // members by (t, p): runs of equal t, and of equal (t, p), are adjacent
       membersByT(idx, m, sc, tmp);
       byPWithinEqualT(tmp, m, t, p);
-      const tT = tiedPairs(tmp, m, (a, b) => t[a] === t[b]);
-      const tPT = tiedPairs(tmp, m, (a, b) => t[a] === t[b] && p[a] === p[b]);
+      const tT = tiedPairs(tmp, m, t);
+      const tPT = tiedPairs(tmp, m, t, p);
       // discordant: t_i < t_j and p_i > p_j — strict inversions of p along the (t, p) order
       sc.tree.reset(nP2);
       let D = 0;
@@ -369,13 +382,12 @@ export function foldPooledEvent(
   out.ivA += ivA;
   out.ivB += proven - ivA;
   // against the truth
-  const withTruth = (w: number) => !Number.isNaN(t[w]!);
   const judged = sc.judged;
-  const m = filterInto(all.byHi, n, judged.byHi, withTruth);
+  const m = keepValued(all.byHi, n, judged.byHi, t);
   if (m < 2) return;
   judged.n = m;
-  filterInto(all.byLo, n, judged.byLo, withTruth);
-  filterInto(idx, n, sc.idx2, withTruth);
+  keepValued(all.byLo, n, judged.byLo, t);
+  keepValued(idx, n, sc.idx2, t);
   membersByT(sc.idx2, m, sc, judged.byT);
   const wp = sc.wrongPairs;
   wp.fill(0);
@@ -387,13 +399,12 @@ export function foldPooledEvent(
   out.ivtWrong += wrong;
   out.ivtAmb += N - judgedProven;
   // degraded: pairs with either reading degraded = all − pairs of non-degraded readings
-  const notDegraded = (w: number) => deg[w] === 0;
   const clean = sc.clean;
-  clean.n = filterInto(judged.byHi, m, clean.byHi, notDegraded);
+  clean.n = keepClean(judged.byHi, m, clean.byHi, deg);
   let cleanWrong = 0;
   if (clean.n >= 2 && wrong > 0) {
-    filterInto(judged.byLo, m, clean.byLo, notDegraded);
-    filterInto(judged.byT, m, clean.byT, notDegraded);
+    keepClean(judged.byLo, m, clean.byLo, deg);
+    keepClean(judged.byT, m, clean.byT, deg);
     cleanWrong = wrongPairs(x, clean, sc, null);
   }
   out.ivtDeg += N - pairsOf(clean.n);

@@ -77,9 +77,9 @@ typedef struct {
   // a wake-up's drain (a timer), so what arrives meanwhile is read in one wake-up instead of one
   // each; 0: never rests.
   unsigned pause_ms;
-  int64_t last_wake_ns;  // CLOCK_MONOTONIC of the previous wake-up that read datagrams
+  int64_t last_wake_ns;  // CLOCK_MONOTONIC of the previous wake-up that read and drained the queue
   int pausing;          // the poll is stopped and the timer runs
-  int timer_closed;     // libuv released the timer handle (or it was never initialised)
+  int timer_closed;     // libuv released the timer handle
   uv_timer_t pause;
   napi_ref self;     // the JS handle object, held while open so an open socket is not collected
   napi_ref on_message;

@@ -13,9 +13,9 @@ import type { MulticastGroup } from './multicast.js';
 
 export type RecvStampMode = 'auto' | 'kernel' | 'user';
 /**
- * The worker's default --recv-pause-ms. At 10,000–15,000 events/s on loopback a wake-up per
- * datagram was a third of a worker's CPU (docs/performance.md); resting 1 ms reads ~10–15 per
- * wake-up. Below 1,000 datagrams/s the socket never rests.
+ * The worker's default --recv-pause-ms. At 10,000–15,000 events/s on loopback resting 1 ms
+ * between reads (~10–15 datagrams a wake-up instead of one) took ~40 % off a worker's CPU per
+ * event (docs/performance.md). Below 1,000 datagrams/s the socket never rests.
  */
 export const RECV_PAUSE_MS = 1;
 export const RECV_STAMP_MODES: readonly RecvStampMode[] = ['auto', 'kernel', 'user'];
@@ -30,6 +30,8 @@ export type OnDatagram = (buf: Buffer, address: string, port: number, arrivalMon
 
 export interface StampedSocket {
   readonly stampKind: StampKind;
+  /** The rest between reads in force (ms): 0 in user mode, or when asked for none, or when the addon predates it. */
+  readonly recvPauseMs: number;
   /** Send to a numeric address (kernel mode: a synchronous sendto; a failure throws). */
   send(buf: Buffer, port: number, address: string): void;
   address(): { address: string; port: number; family: string };
@@ -65,9 +67,9 @@ export interface StampedSocketOptions {
   /** auto mode: told why kernel stamps are unavailable. */
   onFallback?: (reason: string) => void;
   /**
-   * Kernel mode: rest the poll this long after each wake-up (ms; 0 or absent: never), so that a
-   * high event rate costs one wake-up per rest instead of one per datagram. Ignored in user mode,
-   * where a datagram is stamped only when it is read.
+   * Kernel mode: when datagrams come faster than one per this many ms, rest the poll this long
+   * after each wake-up (0 or absent: never), so that a high event rate costs one wake-up per rest
+   * instead of one per datagram. Ignored in user mode, where a datagram is stamped when it is read.
    */
   recvPauseMs?: number;
   /** Kernel mode: also ask for transmit stamps of the datagrams sent with `tx.send` (absent tx when refused). */
@@ -146,7 +148,11 @@ async function openKernel(
 ): Promise<StampedSocket & { handle: UdpStampHandle }> {
   const address = await numericAddress(o.bind);
   const h: UdpStampHandle = addon.open(address, o.port, o.recvBufferBytes, o.onMessage, o.onError, reuseAddr);
-  if (o.recvPauseMs && addon.setRecvPause) addon.setRecvPause(h, o.recvPauseMs);
+  let recvPauseMs = 0;
+  if (o.recvPauseMs && addon.setRecvPause) {
+    addon.setRecvPause(h, o.recvPauseMs);
+    recvPauseMs = o.recvPauseMs;
+  }
   let tx: StampedSocket['tx'];
   if (o.txStamps && addon.enableTxStamps && addon.txStamps) {
     try {
@@ -161,6 +167,7 @@ async function openKernel(
     handle: h,
     ...(tx ? { tx } : {}),
     stampKind: 'kernel',
+    recvPauseMs,
     send: (buf, port, to) => {
       addon.send(h, buf, port, to);
     },
@@ -204,6 +211,7 @@ async function openUser(o: StampedSocketOptions, reuseAddr = false): Promise<Sta
   return {
     dgram: socket,
     stampKind: 'user',
+    recvPauseMs: 0,
     send: (buf, port, to) => {
       socket.send(buf, port, to, (e) => {
         if (e) o.onError?.(e);

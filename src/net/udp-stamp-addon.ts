@@ -61,9 +61,9 @@ export interface UdpStampAddon {
    */
   txStamps?(h: UdpStampHandle): (number | bigint)[];
   /**
-   * After each wake-up's drain, stop polling for `ms` (0: never): what arrives meanwhile waits in
-   * the receive queue with its kernel stamp and is read in one later wake-up. Optional: an older
-   * build of the addon lacks it.
+   * When datagrams come faster than one per `ms`, stop polling for `ms` after each wake-up that
+   * drained the queue (0: never): what arrives meanwhile waits in the receive queue with its kernel
+   * stamp and is read in one later wake-up. Optional: an older build of the addon lacks it.
    */
   setRecvPause?(h: UdpStampHandle, ms: number): void;
   /** Stops the poll and closes the fd; idempotent; no callback runs after it. */

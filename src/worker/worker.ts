@@ -297,7 +297,7 @@ export async function runWorker(opts: WorkerOptions): Promise<number> {
       recv_stamp: stampKind,
       recv_unstamped: (socket?.unstampedCount() ?? 0) + (groupSocket?.unstampedCount() ?? 0),
       recv_buffer_bytes: recvBufferBytes,
-      recv_pause_ms: recvPauseMs,
+      recv_pause_ms: socket?.recvPauseMs ?? 0,
       recv_kernel_drops: drops.drops,
       recv_kernel_drops_from: drops.from,
       ready_unanswered: unanswered,

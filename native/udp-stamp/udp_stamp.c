@@ -462,6 +462,20 @@ static sock_t *unwrap(napi_env env, napi_value v) {
   return s;
 }
 
+// The open socket a call names first (argv[0]), or NULL: with no argument, with a JS error thrown
+// for a value that is not a handle, or for a closed socket ("<what>: socket is closed").
+static sock_t *open_sock(napi_env env, size_t argc, napi_value *argv, const char *what) {
+  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  if (!s) return NULL;
+  if (s->closed) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s%ssocket is closed", what, *what ? ": " : "");
+    throw_msg(env, "ERR_SOCKET_CLOSED", msg);
+    return NULL;
+  }
+  return s;
+}
+
 // open(address, port, rcvbufBytes, onMessage, onError?, reuseAddr?)
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 6;
@@ -545,9 +559,8 @@ static napi_value js_set_recv_pause(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  sock_t *s = open_sock(env, argc, argv, "");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "socket is closed");
   int32_t ms;
   if (argc < 2 || napi_get_value_int32(env, argv[1], &ms) != napi_ok || ms < 0 || ms > 1000)
     return throw_msg(env, "ERR_OUT_OF_RANGE", "setRecvPause: ms must be a whole number 0-1000");
@@ -560,9 +573,8 @@ static napi_value js_info(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out, v;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  sock_t *s = open_sock(env, argc, argv, "");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "socket is closed");
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
   if (getsockname(s->fd, (struct sockaddr *)&ss, &len) < 0) return throw_errno(env, "getsockname", errno);
@@ -605,9 +617,8 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   napi_value argv[5], out;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 4) return throw_msg(env, "ERR_MISSING_ARGS", "send(handle, buf, port, address)");
-  sock_t *s = unwrap(env, argv[0]);
+  sock_t *s = open_sock(env, argc, argv, "send");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "send: socket is closed");
   void *data;
   size_t len;
   bool is_buf;
@@ -697,9 +708,8 @@ static napi_value js_join_group(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) return throw_msg(env, "ERR_MISSING_ARGS", "joinGroup(handle, group, iface)");
-  sock_t *s = unwrap(env, argv[0]);
+  sock_t *s = open_sock(env, argc, argv, "joinGroup");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "joinGroup: socket is closed");
   char group[INET6_ADDRSTRLEN + 8], iface[IF_NAMESIZE + INET6_ADDRSTRLEN + 8], what[240];
   if (!get_string(env, argv[1], group, sizeof group, "group")) return NULL;
   if (!get_string(env, argv[2], iface, sizeof iface, "iface")) return NULL;
@@ -729,9 +739,8 @@ static napi_value js_multicast_send(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) return throw_msg(env, "ERR_MISSING_ARGS", "multicastSend(handle, ttl, iface)");
-  sock_t *s = unwrap(env, argv[0]);
+  sock_t *s = open_sock(env, argc, argv, "multicastSend");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "multicastSend: socket is closed");
   int32_t ttl;
   if (napi_get_value_int32(env, argv[1], &ttl) != napi_ok || ttl < 0 || ttl > 255) return throw_msg(env, "ERR_OUT_OF_RANGE", "multicastSend: ttl must be 0-255");
   char iface[IF_NAMESIZE + INET6_ADDRSTRLEN + 8];
@@ -758,9 +767,8 @@ static napi_value js_enable_tx(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  sock_t *s = open_sock(env, argc, argv, "enableTxStamps");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "enableTxStamps: socket is closed");
   bool only_asked = false;
   if (argc >= 2) napi_get_value_bool(env, argv[1], &only_asked);
   // onlyAsked: report stamps, but generate one only for a send(…, stampThis = true).
@@ -776,9 +784,8 @@ static napi_value js_tx_stamps(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out, v;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  sock_t *s = argc ? unwrap(env, argv[0]) : NULL;
+  sock_t *s = open_sock(env, argc, argv, "txStamps");
   if (!s) return NULL;
-  if (s->closed) return throw_msg(env, "ERR_SOCKET_CLOSED", "txStamps: socket is closed");
   if (s->tx_on) drain_tx(s);
   CHECK(napi_create_array_with_length(env, (size_t)s->tx_count * 2, &out));
   for (unsigned k = 0; k < s->tx_count; k++) {

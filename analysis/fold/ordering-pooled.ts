@@ -19,10 +19,10 @@ const pairsOf = (n: number): number => (n * (n - 1)) / 2;
 
 /** A Fenwick tree over ranks 1..n counting inserted ranks. */
 class Counter {
-  private t: Float64Array;
+  private t: Int32Array;
   private n = 0;
   constructor(capacity: number) {
-    this.t = new Float64Array(capacity + 1);
+    this.t = new Int32Array(capacity + 1);
   }
   reset(n: number): void {
     this.n = n;
@@ -71,8 +71,8 @@ export class PooledOrderingScratch {
   readonly wrongPairs: Float64Array;
   readonly tree: Counter;
   readonly ev: EventReadings;
-  /** Distinct his ascending (interval orders with a first). */
-  readonly his: Float64Array;
+  /** Per member: how many members' his lie below its lo (interval orders with a first). */
+  readonly below: Int32Array;
   /** The interval set, its members with a truth, and those of them not degraded. */
   readonly all: SortedSet;
   readonly judged: SortedSet;
@@ -87,13 +87,22 @@ export class PooledOrderingScratch {
   tCount: Int32Array = new Int32Array(0);
   /** The event foldPooledEvent is given: its slots in tOrder. */
   tBase = 0;
+  /** The block's columns of the source being folded, per worker. */
+  readonly cols: {
+    has: Uint8Array[];
+    t: Float64Array[];
+    p: Float64Array[];
+    lo: Float64Array[];
+    hi: Float64Array[];
+    deg: Uint8Array[];
+  } = { has: [], t: [], p: [], lo: [], hi: [], deg: [] };
   constructor(readonly W: number) {
     this.idx = new Int32Array(W);
     this.idx2 = new Int32Array(W);
     this.rank = new Int32Array(W);
     this.wrongPairs = new Float64Array(W);
     this.tree = new Counter(W);
-    this.his = new Float64Array(W);
+    this.below = new Int32Array(W);
     this.all = new SortedSet(W);
     this.judged = new SortedSet(W);
     this.clean = new SortedSet(W);
@@ -216,9 +225,15 @@ function keepClean(from: Int32Array, n: number, to: Int32Array, deg: Uint8Array)
  * kept to the members.
  */
 function membersByT(idx: Int32Array, n: number, sc: PooledOrderingScratch, out: Int32Array): void {
+  const all = sc.tCount[sc.tBase / sc.W]!;
+  if (n === all) {
+    // every worker with a truth is a member (the usual case): the event's t order as it is
+    out.set(sc.tOrder.subarray(sc.tBase, sc.tBase + n));
+    return;
+  }
   const mark = sc.mark;
   for (let k = 0; k < n; k++) mark[idx[k]!] = 1;
-  const end = sc.tBase + sc.tCount[sc.tBase / sc.W]!;
+  const end = sc.tBase + all;
   let m = 0;
   for (let k = sc.tBase; k < end; k++) {
     const w = sc.tOrder[k]!;
@@ -227,16 +242,21 @@ function membersByT(idx: Int32Array, n: number, sc: PooledOrderingScratch, out: 
   for (let k = 0; k < n; k++) mark[idx[k]!] = 0;
 }
 
-/** Pairs (i, j) of the set with hi_i < lo_j: Σ_j #{i : hi_i < lo_j}, the two orders walked together. */
-function provenPairs(x: EventReadings, set: SortedSet): number {
+/**
+ * Pairs (i, j) of the set with hi_i < lo_j: Σ_j #{i : hi_i < lo_j}, the two orders walked together.
+ * With `belowOf`, that count of each member j into belowOf[j].
+ */
+function provenPairs(x: EventReadings, set: SortedSet, belowOf: Int32Array | null = null): number {
   const { lo, hi } = x;
   const { n, byHi, byLo } = set;
   let proven = 0,
     below = 0;
   for (let k = 0; k < n; k++) {
-    const l = lo[byLo[k]!]!;
+    const j = byLo[k]!;
+    const l = lo[j]!;
     while (below < n && hi[byHi[below]!]! < l) below++;
     proven += below;
+    if (belowOf) belowOf[j] = below;
   }
   return proven;
 }
@@ -320,10 +340,15 @@ export function foldPooledEvent(
     for (let k = 0; k < n; k++) if (!Number.isNaN(t[idx[k]!]!)) idx[m++] = idx[k]!;
     if (m >= 2) {
       const N = pairsOf(m);
-      // tmp holds the n members by p: those with a truth, in that order, are the m by p
-      keepValued(tmp, n, tmp, t);
-      const nP2 = ranksOfSorted(tmp, m, p, rank);
-      const tP = tiedPairs(tmp, m, p);
+      // tmp holds the n members by p: those with a truth, in that order, are the m by p (when
+      // every member has a truth, the ranks and ties above are theirs)
+      let nP2 = nP,
+        tP = ties;
+      if (m < n) {
+        keepValued(tmp, n, tmp, t);
+        nP2 = ranksOfSorted(tmp, m, p, rank);
+        tP = tiedPairs(tmp, m, p);
+      }
       // members by (t, p): runs of equal t, and of equal (t, p), are adjacent
       membersByT(idx, m, sc, tmp);
       byPWithinEqualT(tmp, m, t, p);
@@ -354,26 +379,17 @@ export function foldPooledEvent(
   for (let k = 0; k < n; k++) all.byHi[k] = all.byLo[k] = idx[k]!;
   sortBy(all.byHi, n, hi);
   sortBy(all.byLo, n, lo);
-  const proven = provenPairs(x, all);
-  // proven with a first (a < b by worker index): hi_a < lo_b, counted along the worker order
+  const below = sc.below;
+  const proven = provenPairs(x, all, below);
+  // proven with a first (a < b by worker index): hi_a < lo_b, counted along the worker order with
+  // a tree over places in the hi order: the members with hi < lo_b are the first below[b] of it
   let ivA = 0;
   if (proven > 0) {
-    const nH = ranksOfSorted(all.byHi, n, hi, rank);
-    // a lo's rank bound is the number of distinct his below it
-    const his = sc.his;
-    let u = 0;
-    for (let k = 0; k < n; k++) if (k === 0 || hi[all.byHi[k]!]! !== hi[all.byHi[k - 1]!]!) his[u++] = hi[all.byHi[k]!]!;
-    sc.tree.reset(nH);
+    for (let k = 0; k < n; k++) rank[all.byHi[k]!] = k + 1;
+    sc.tree.reset(n);
     for (let k = 0; k < n; k++) {
       const b = idx[k]!;
-      let a0 = 0,
-        b0 = nH;
-      while (a0 < b0) {
-        const mid = (a0 + b0) >> 1;
-        if (his[mid]! < lo[b]!) a0 = mid + 1;
-        else b0 = mid;
-      }
-      ivA += sc.tree.upTo(a0);
+      ivA += sc.tree.upTo(below[b]!);
       sc.tree.add(rank[b]!);
     }
   }
@@ -391,7 +407,7 @@ export function foldPooledEvent(
   membersByT(sc.idx2, m, sc, judged.byT);
   const wp = sc.wrongPairs;
   wp.fill(0);
-  const judgedProven = provenPairs(x, judged);
+  const judgedProven = m === n ? proven : provenPairs(x, judged);
   const wrong = judgedProven > 0 ? wrongPairs(x, judged, sc, wp) : 0;
   const N = pairsOf(m);
   out.ivt += N;
@@ -517,16 +533,29 @@ export function foldOrderingPooled(
   if (!truthOrdered) truthOrders(blk, sc);
   const x = sc.ev;
   const W = x.W;
+  // the block's columns of this source, looked up once (not per event and worker)
+  const cols = sc.cols;
+  for (let w = 0; w < W; w++) {
+    const st = blk.stamps[w]![s]!;
+    cols.has[w] = blk.has[w]!;
+    cols.t[w] = blk.trueRecv[w]!;
+    cols.p[w] = st.p;
+    cols.lo[w] = st.lo;
+    cols.hi[w] = st.hi;
+    cols.deg[w] = blk.degraded[w]![s]!;
+  }
   for (let j = 0; j < blk.n; j++) {
     for (let w = 0; w < W; w++) {
-      x.has[w] = blk.has[w]![j]!;
-      const st = blk.stamps[w]![s]!;
-      x.p[w] = st.p[j]!;
-      x.lo[w] = st.lo[j]!;
-      x.hi[w] = st.hi[j]!;
-      x.t[w] = blk.trueRecv[w]![j]!;
-      x.deg[w] = blk.degraded[w]![s]![j]!;
+      x.has[w] = cols.has[w]![j]!;
+      x.p[w] = cols.p[w]![j]!;
+      x.t[w] = cols.t[w]![j]!;
     }
+    if (bounded)
+      for (let w = 0; w < W; w++) {
+        x.lo[w] = cols.lo[w]![j]!;
+        x.hi[w] = cols.hi[w]![j]!;
+        x.deg[w] = cols.deg[w]![j]!;
+      }
     sc.tBase = j * W;
     foldPooledEvent(x, bounded, out, missed, sc);
   }

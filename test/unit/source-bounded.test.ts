@@ -64,6 +64,8 @@ interface SimSpec {
   servers: number;
   /** Server index → constant error of its clock (ms): a falseticker. */
   serverErrMs?: Record<number, number>;
+  /** Server index → the true second from which it answers (before: no answer). */
+  answersFromS?: Record<number, number>;
   pollS: number;
   durationS: number;
   maxOneWayUs: number;
@@ -104,6 +106,8 @@ interface SimResult {
   src: BoundedSource;
   /** Every reading's instant, for re-estimation afterwards. */
   instants: Array<{ t: number; L: bigint; mono: bigint }>;
+  /** readiness() after each poll's answers: [true second, ready, detail]. */
+  readiness: Array<[number, boolean, string]>;
 }
 
 function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown> = {}): SimResult {
@@ -115,10 +119,11 @@ function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown>
   const feed = new Feed();
   const rows: SyncRow[] = [];
   const src = new BoundedSource({ ntp: feed, clock, monoNs: clock.mono, sink: (row) => rows.push(row), ...tuning });
-  const res: SimResult = { reads: 0, covered: 0, withValue: 0, halfWidths: [], statuses: {}, rows, src, instants: [] };
+  const res: SimResult = { reads: 0, covered: 0, withValue: 0, halfWidths: [], statuses: {}, rows, src, instants: [], readiness: [] };
   for (let k = 0; k * spec.pollS < spec.durationS; k++) {
     const tPoll = k * spec.pollS;
     for (let s = 0; s < spec.servers; s++) {
+      if (tPoll < (spec.answersFromS?.[s] ?? 0)) continue;
       const t1 = tPoll + s * 0.003;
       const stall = (): number => {
         const st = spec.stalls;
@@ -152,6 +157,8 @@ function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown>
         reason: 'min delay',
       });
     }
+    const rd = src.readiness();
+    res.readiness.push([clock.t, rd.ready, rd.detail]);
     // Reads at random instants until the next poll; steps happen in between.
     const n = Math.round(readsPerS * spec.pollS);
     // Reads happen in time order (a step applied at one read must not precede an earlier read).
@@ -298,6 +305,32 @@ test('bounded: a falseticker among three servers → degraded, majority interval
   });
   assert.ok((res.statuses.degraded ?? 0) > res.withValue * 0.9, JSON.stringify(res.statuses));
   assert.equal(res.covered, res.withValue);
+});
+
+test('bounded: a falseticker that answers alone first does not hold warmup back once the majority outvotes it', () => {
+  // The liar (30 ms off) answers from the start, the two honest servers from 8 s on: until they are
+  // trusted the liar's estimate is the combination, and its centers fed the convergence detector;
+  // a whole detector window (64 samples, 21 s at three a second) of spread 30 ms followed.
+  const joinS = 8;
+  const res = simulate({
+    seed: 31,
+    offsetMs: -3,
+    driftPpm: 20,
+    servers: 3,
+    serverErrMs: { 2: 30 },
+    answersFromS: { 0: joinS, 1: joinS },
+    pollS: 1,
+    durationS: joinS + 16,
+    maxOneWayUs: 100,
+  });
+  const after = res.readiness.filter(([t]) => t > joinS);
+  // (the liar alone is wrong and nothing can tell: readings before the majority forms miss)
+  // once converged anew, ready stays ready
+  const readyAgain = after.findIndex(([, ready], i) => ready && after.slice(i).every(([, r]) => r));
+  assert.ok(readyAgain >= 0, `never ready again after the honest servers joined: ${JSON.stringify(after.at(-1))}`);
+  const [t, , detail] = after[readyAgain]!;
+  assert.ok(t - joinS <= 10, `ready again ${(t - joinS).toFixed(1)} s after the honest servers joined (${detail})`);
+  assert.match(after.at(-1)![2], /degraded: servers disagree/);
 });
 
 test('bounded: two disagreeing servers → degraded and the hull of both (honest, wide)', () => {

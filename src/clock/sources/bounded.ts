@@ -143,6 +143,10 @@ export class BoundedSource implements ClockSource {
   private readonly detector: ConvergenceDetector;
   /** The last combination had no majority (only the hull of disagreeing servers): its center is no estimate. */
   private lastCombinationHull = false;
+  /** The servers (bit k: the k-th model made) whose centers the last combination averaged. */
+  private lastMembers = 0;
+  /** lastMembers when the convergence detector was last fed. */
+  private fedMembers = 0;
   private readonly watch: LocalStepWatch;
   private watchTimer: NodeJS.Timeout | null = null;
   /** Servers without a sample since the last detected step: readings say `degraded` meanwhile. */
@@ -329,8 +333,14 @@ export class BoundedSource implements ClockSource {
     const r = this.read(s.t4_ns);
     // A hull of disagreeing servers (e.g. one honest, one liar, before a third answers) is not an estimate
     // to converge on: feeding its center would hold warmup back for a whole detector window.
-    if (r.point_ns !== null && !this.lastCombinationHull)
+    if (r.point_ns !== null && !this.lastCombinationHull) {
+      // A server fed before and now outside the combination (outvoted, or no longer trusted):
+      // the centers fed so far may be its own (a falseticker alone at first), 30 ms from the
+      // majority's, which would hold warmup back for a whole detector window. Converge anew.
+      if ((this.fedMembers & ~this.lastMembers) !== 0) this.detector.reset('a server left the combination');
+      this.fedMembers = this.lastMembers;
       this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
+    }
     emit(this.sink, withReading(row, r, reason), this.logger);
   }
 
@@ -547,9 +557,12 @@ export class BoundedSource implements ClockSource {
   private offsetAt(x: number, bracket: boolean): { iv: Interval; center: number; status: SourceStatus } | { empty: SourceStatus } {
     const ivs: Interval[] = [];
     const centers: number[] = [];
+    const bits: number[] = [];
     let doubtful = false;
     let anyStale = false;
+    let k = 0;
     for (const model of this.servers.values()) {
+      const bit = 2 ** Math.min(k++, 30);
       if (!model.trusted) continue;
       const est = this.serverEstimate(model, x, bracket);
       if (est === 'stale') {
@@ -559,6 +572,7 @@ export class BoundedSource implements ClockSource {
       if (!est) continue;
       ivs.push(est.iv);
       centers.push(est.center);
+      bits.push(bit);
       doubtful ||= est.doubtful;
     }
     const agree = marzullo(ivs);
@@ -579,7 +593,11 @@ export class BoundedSource implements ClockSource {
     this.lastCombinationHull = agree.count !== agree.total && agree.count * 2 <= agree.total;
     if (doubtful) status = 'degraded';
     let center = 0;
-    for (const i of members) center += centers[i]!;
+    this.lastMembers = 0;
+    for (const i of members) {
+      center += centers[i]!;
+      this.lastMembers |= bits[i]!;
+    }
     return { iv, center: center / members.length, status };
   }
 }

@@ -38,6 +38,30 @@ function bucketOf(v: number): number {
   return v > 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
 }
 
+/**
+ * hist[bucketOf(v)]++ for the finite values[from, to), reading each value's high word through a
+ * view of its bytes instead of a scratch store and load per value (merging per-worker
+ * distributions into a pooled histogram buckets every reading once more).
+ */
+function countBuckets(values: Float64Array, from: number, to: number, hist: Uint32Array): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  for (let i = from; i < to; i++) {
+    const hi = words[2 * i + HI]!;
+    let e = ((hi >>> 20) & 0x7ff) - 1023;
+    if (e < MIN_EXP) {
+      hist[HALF]!++; // |v| < 2^MIN_EXP (zeros, subnormals): the zero bucket
+      continue;
+    }
+    let sub = (hi >>> 11) & (SUB - 1);
+    if (e > MAX_EXP) {
+      e = MAX_EXP;
+      sub = SUB - 1;
+    }
+    const k = (e - MIN_EXP) * SUB + sub;
+    hist[hi >>> 31 === 0 ? HALF + 1 + k : HALF - 1 - k]!++;
+  }
+}
+
 /** 2^e for e = MIN_EXP … MAX_EXP (exact), so that no power is computed per bucket. */
 const POW2 = Array.from({ length: OCTAVES }, (_, i) => 2 ** (i + MIN_EXP));
 
@@ -172,7 +196,22 @@ export class DistAcc {
   private mergeInto(target: DistAcc): void {
     if (this.n === 0) return;
     if (this.values) {
-      target.addAll(this.values, this.n);
+      if (target.values && target.n + this.n <= target.capacity) {
+        target.addAll(this.values, this.n);
+        return;
+      }
+      // Past the target's capacity: what addAll would end with (every value in the histogram,
+      // the same sum, in the same order), with the values bucketed straight from their bytes.
+      target.toHistogram();
+      target.summary = null;
+      const v = this.values;
+      let sum = target.sum;
+      for (let i = 0; i < this.n; i++) sum += v[i]!;
+      countBuckets(v, 0, this.n, target.hist!);
+      target.n += this.n;
+      target.sum = sum;
+      if (this.lo < target.lo) target.lo = this.lo;
+      if (this.hi > target.hi) target.hi = this.hi;
       return;
     }
     target.toHistogram();
@@ -190,7 +229,7 @@ export class DistAcc {
   private toHistogram(): void {
     if (!this.values) return;
     this.hist = new Uint32Array(2 * HALF + 1);
-    for (let i = 0; i < this.n; i++) this.hist[bucketOf(this.values[i]!)]!++;
+    countBuckets(this.values, 0, this.n, this.hist);
     this.values = null;
   }
 

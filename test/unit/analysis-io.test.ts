@@ -178,6 +178,76 @@ test('histogram mode: quantiles within the stated relative error; merged distrib
   assert.equal(merged.n, 5003);
 });
 
+test('merging exact parts past the capacity gives what adding every value in order to one accumulator gives', () => {
+  // Edge values for the bucketing from the value's bytes: signed zeros, subnormals, the zero
+  // bucket's edge 2^-30, the largest bucket's edge 2^63 and beyond, and every sign.
+  const edges = [
+    0,
+    -0,
+    5e-324,
+    -5e-324,
+    2 ** -30,
+    -(2 ** -30),
+    2 ** -31,
+    2 ** 63,
+    -(2 ** 63),
+    2 ** 64,
+    -(2 ** 64),
+    2 ** 70,
+    -1e300,
+    1.5,
+    -1.5,
+  ];
+  const check = (parts: number[][], capacity: number): void => {
+    const one = new DistAcc('ns', capacity);
+    const accs = parts.map((vs) => {
+      const a = new DistAcc('ns', 1_000);
+      for (const v of vs) {
+        a.add(v);
+        one.add(v);
+      }
+      return a;
+    });
+    const target = new DistAcc('ns', capacity);
+    for (const a of accs) (a as unknown as { mergeInto(t: DistAcc): void }).mergeInto(target);
+    const got = target.summarize();
+    const want = one.summarize();
+    assert.deepEqual(got, want);
+    assert.ok(Object.is(got.min, want.min) && Object.is(got.max, want.max), 'the same signed zero');
+  };
+  // the first zero seen keeps its sign, as in one accumulator; a value at 2^64 is still counted
+  check(
+    [
+      [0, 0, 3],
+      [-0, 5, 2 ** 64, 1, 1],
+    ],
+    4,
+  );
+  check(
+    [
+      [-0, 2],
+      [0, 1],
+    ],
+    3,
+  );
+  check(
+    [
+      [-0, -1],
+      [0, -2],
+    ],
+    3,
+  );
+  const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(...edges));
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(value, { maxLength: 40 }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 16, max: 120 }),
+      (parts, capacity) => check(parts, capacity),
+    ),
+    { numRuns: 300 },
+  );
+});
+
 test('missing run directory or coordinator.csv: one clear line saying what to do', async () => {
   await assert.rejects(analyzeRun('/nonexistent/run-dir'), (e: Error) => {
     assert.match(e.message, /^run directory not found: \/nonexistent\/run-dir \(pass the directory that holds coordinator\.csv/);

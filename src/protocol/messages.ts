@@ -273,6 +273,15 @@ export interface FollowUp {
 }
 
 const NS_RE = /^-?[0-9]{1,19}$/;
+const SOURCE_NAME_RE = /^[a-z][a-z0-9_]{0,31}$/;
+/** Source names already checked: every event repeats the same few (bounded, so a flood of new names cannot grow it). */
+const goodSourceNames = new Set<string>();
+function isSourceName(name: string): boolean {
+  if (goodSourceNames.has(name)) return true;
+  if (!SOURCE_NAME_RE.test(name)) return false;
+  if (goodSourceNames.size < 64) goodSourceNames.add(name);
+  return true;
+}
 const STATUSES = new Set(['ok', 'degraded', 'warming', 'unsynced', 'stale', 'error', 'absent']);
 const isUint = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 const isNs = (x: unknown): x is string => typeof x === 'string' && NS_RE.test(x) && withinInt64(x);
@@ -324,6 +333,10 @@ const isEchoBack = (x: unknown): boolean =>
  */
 function withinInt64(s: string): boolean {
   const neg = s.charCodeAt(0) === 45; // '-'
+  const len = neg ? s.length - 1 : s.length;
+  if (len < 19) return true;
+  const lead = s.charCodeAt(neg ? 1 : 0);
+  if (lead > 48 && lead < 57) return true; // 19 digits led by 1-8: below 9·10^18, inside either bound
   let digits = neg ? s.slice(1) : s;
   let i = 0;
   while (i < digits.length - 1 && digits.charCodeAt(i) === 48) i++; // strip leading zeros
@@ -380,9 +393,11 @@ function decodeUnsafe(buf: Buffer, expectedRun: string, key?: Buffer | null): De
   switch (parsed.k) {
     case 'ev': {
       if (!isUint(parsed.id) || !isUint(parsed.seq)) return { ok: false, reason: 'bad_shape', detail: 'id/seq' };
-      if (!isPlainObject(parsed.st)) return { ok: false, reason: 'bad_shape', detail: 'st' };
-      for (const [name, s] of Object.entries(parsed.st)) {
-        if (!/^[a-z][a-z0-9_]{0,31}$/.test(name)) return { ok: false, reason: 'bad_shape', detail: 'source name' };
+      const st = parsed.st;
+      if (!isPlainObject(st)) return { ok: false, reason: 'bad_shape', detail: 'st' };
+      for (const name of Object.keys(st)) {
+        const s = st[name];
+        if (!isSourceName(name)) return { ok: false, reason: 'bad_shape', detail: 'source name' };
         if (
           !Array.isArray(s) ||
           s.length !== 4 ||

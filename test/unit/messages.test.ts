@@ -57,4 +57,25 @@ test('int64 range of stamps is decided exactly at the edges', () => {
   assert.equal(reason('0009223372036854775'), 'ok');
   assert.equal(reason('9999999999999999999'), 'bad_shape');
   assert.equal(reason('1795281713005485733'), 'ok');
+  // 19 digits led by 1-8 are inside either bound; led by 0 or 9 they are decided digit by digit
+  assert.equal(reason('8999999999999999999'), 'ok');
+  assert.equal(reason('-8999999999999999999'), 'ok');
+  assert.equal(reason('0999999999999999999'), 'ok');
+  assert.equal(reason('-0999999999999999999'), 'ok');
+  assert.equal(reason('-9999999999999999999'), 'bad_shape');
+});
+
+test('source names: checked on every event, remembered only when valid', () => {
+  const reason = (name: string): string => {
+    const d = decodeMessage(Buffer.from(JSON.stringify({ ...ev, st: { [name]: ['1', '', '', 'ok'] } })), run, null);
+    return d.ok ? 'ok' : d.reason;
+  };
+  for (let i = 0; i < 2; i++) {
+    assert.equal(reason('system'), 'ok');
+    assert.equal(reason('Bad-Name'), 'bad_shape');
+    assert.equal(reason('x'.repeat(33)), 'bad_shape');
+  }
+  // more valid names than are remembered: each still decodes, each bad one is still refused
+  for (let i = 0; i < 100; i++) assert.equal(reason(`s${i}`), 'ok');
+  assert.equal(reason('9bad'), 'bad_shape');
 });

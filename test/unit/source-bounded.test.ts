@@ -66,6 +66,8 @@ interface SimSpec {
   serverErrMs?: Record<number, number>;
   /** Server index → the true second from which it answers (before: no answer). */
   answersFromS?: Record<number, number>;
+  /** Server index → the true second after which it no longer answers. */
+  answersUntilS?: Record<number, number>;
   pollS: number;
   durationS: number;
   maxOneWayUs: number;
@@ -123,7 +125,7 @@ function simulate(spec: SimSpec, readsPerS = 20, tuning: Record<string, unknown>
   for (let k = 0; k * spec.pollS < spec.durationS; k++) {
     const tPoll = k * spec.pollS;
     for (let s = 0; s < spec.servers; s++) {
-      if (tPoll < (spec.answersFromS?.[s] ?? 0)) continue;
+      if (tPoll < (spec.answersFromS?.[s] ?? 0) || tPoll > (spec.answersUntilS?.[s] ?? Infinity)) continue;
       const t1 = tPoll + s * 0.003;
       const stall = (): number => {
         const st = spec.stalls;
@@ -331,6 +333,26 @@ test('bounded: a falseticker that answers alone first does not hold warmup back 
   const [t, , detail] = after[readyAgain]!;
   assert.ok(t - joinS <= 10, `ready again ${(t - joinS).toFixed(1)} s after the honest servers joined (${detail})`);
   assert.match(after.at(-1)![2], /degraded: servers disagree/);
+});
+
+test('bounded: an honest server that stops answering does not make the source converge anew', () => {
+  // Its model goes stale (30 s without a sample) and leaves the combination; what it fed agreed
+  // with the other server's.
+  const res = simulate({
+    seed: 32,
+    offsetMs: 4,
+    driftPpm: -30,
+    servers: 2,
+    answersUntilS: { 1: 12 },
+    pollS: 1,
+    durationS: 50,
+    maxOneWayUs: 100,
+  });
+  const first = res.readiness.findIndex(([, ready]) => ready);
+  assert.ok(first >= 0 && res.readiness[first]![0] < 12, 'ready while both answer');
+  const lapses = res.readiness.slice(first).filter(([, ready]) => !ready);
+  assert.deepEqual(lapses, [], 'ready throughout once ready');
+  assert.equal(res.covered, res.withValue);
 });
 
 test('bounded: two disagreeing servers → degraded and the hull of both (honest, wide)', () => {

@@ -145,7 +145,9 @@ export class BoundedSource implements ClockSource {
   private lastCombinationHull = false;
   /** The servers (bit k: the k-th model made) whose centers the last combination averaged. */
   private lastMembers = 0;
-  /** lastMembers when the convergence detector was last fed. */
+  /** The servers the last combination's majority outvoted (trusted, with an estimate, outside it). */
+  private lastOutvoted = 0;
+  /** The servers whose centers went into the convergence detector since it was last reset. */
   private fedMembers = 0;
   private readonly watch: LocalStepWatch;
   private watchTimer: NodeJS.Timeout | null = null;
@@ -334,11 +336,15 @@ export class BoundedSource implements ClockSource {
     // A hull of disagreeing servers (e.g. one honest, one liar, before a third answers) is not an estimate
     // to converge on: feeding its center would hold warmup back for a whole detector window.
     if (r.point_ns !== null && !this.lastCombinationHull) {
-      // A server fed before and now outside the combination (outvoted, or no longer trusted):
-      // the centers fed so far may be its own (a falseticker alone at first), 30 ms from the
-      // majority's, which would hold warmup back for a whole detector window. Converge anew.
-      if ((this.fedMembers & ~this.lastMembers) !== 0) this.detector.reset('a server left the combination');
-      this.fedMembers = this.lastMembers;
+      // A server whose centers were fed and that the majority now outvotes (a falseticker that
+      // answered alone at first): what was fed is its offset, e.g. 30 ms from the majority's,
+      // and would hold warmup back for a whole detector window. Converge anew. A server that
+      // only goes stale or untrusted leaves no such trace (it agreed while it was fed).
+      if ((this.fedMembers & this.lastOutvoted) !== 0) {
+        this.detector.reset('a server fed so far is outvoted by the majority');
+        this.fedMembers = 0;
+      }
+      this.fedMembers |= this.lastMembers;
       this.detector.add(Number(s.t4_ns - this.anchor), Number(r.point_ns - s.t4_ns), Number(r.hi_ns! - r.lo_ns!) / 2);
     }
     emit(this.sink, withReading(row, r, reason), this.logger);
@@ -598,6 +604,9 @@ export class BoundedSource implements ClockSource {
       center += centers[i]!;
       this.lastMembers |= bits[i]!;
     }
+    this.lastOutvoted = 0;
+    if (members.length < ivs.length) for (let i = 0; i < bits.length; i++) this.lastOutvoted |= bits[i]!;
+    this.lastOutvoted &= ~this.lastMembers;
     return { iv, center: center / members.length, status };
   }
 }

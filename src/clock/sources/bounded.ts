@@ -149,6 +149,8 @@ export class BoundedSource implements ClockSource {
   private lastOutvoted = 0;
   /** The servers whose centers went into the convergence detector since it was last reset. */
   private fedMembers = 0;
+  /** offsetAt's scratch: each estimate's server bit (reused: read() runs for every event). */
+  private readonly estimateBits: number[] = [];
   private readonly watch: LocalStepWatch;
   private watchTimer: NodeJS.Timeout | null = null;
   /** Servers without a sample since the last detected step: readings say `degraded` meanwhile. */
@@ -563,7 +565,8 @@ export class BoundedSource implements ClockSource {
   private offsetAt(x: number, bracket: boolean): { iv: Interval; center: number; status: SourceStatus } | { empty: SourceStatus } {
     const ivs: Interval[] = [];
     const centers: number[] = [];
-    const bits: number[] = [];
+    const bits = this.estimateBits;
+    bits.length = 0;
     let doubtful = false;
     let anyStale = false;
     let k = 0;

@@ -22,20 +22,25 @@ const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0; // little-endian: high word is [1]
 
-/** Bucket from the IEEE-754 bits: exponent e and the top 9 mantissa bits (no log2, exact). */
-function bucketOf(v: number): number {
-  const a = Math.abs(v);
-  if (a < 2 ** MIN_EXP) return HALF; // the zero bucket sits between the two signs
-  F64[0] = a;
-  const hi = U32[HI]!;
+/**
+ * The bucket of a finite value from the high 32 bits of its IEEE-754 encoding: exponent e and the
+ * top 9 mantissa bits (no log2, exact); |v| < 2^MIN_EXP (zeros, subnormals) is the zero bucket.
+ */
+function bucketOfHighWord(hi: number): number {
   let e = ((hi >>> 20) & 0x7ff) - 1023;
+  if (e < MIN_EXP) return HALF; // the zero bucket sits between the two signs
   let sub = (hi >>> 11) & (SUB - 1);
   if (e > MAX_EXP) {
     e = MAX_EXP;
     sub = SUB - 1;
   }
   const k = (e - MIN_EXP) * SUB + sub; // 0 .. HALF-1, ascending magnitude
-  return v > 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
+  return hi >>> 31 === 0 ? HALF + 1 + k : HALF - 1 - k; // index ascending in value
+}
+
+function bucketOf(v: number): number {
+  F64[0] = v;
+  return bucketOfHighWord(U32[HI]!);
 }
 
 /**
@@ -45,21 +50,7 @@ function bucketOf(v: number): number {
  */
 function countBuckets(values: Float64Array, from: number, to: number, hist: Uint32Array): void {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-  for (let i = from; i < to; i++) {
-    const hi = words[2 * i + HI]!;
-    let e = ((hi >>> 20) & 0x7ff) - 1023;
-    if (e < MIN_EXP) {
-      hist[HALF]!++; // |v| < 2^MIN_EXP (zeros, subnormals): the zero bucket
-      continue;
-    }
-    let sub = (hi >>> 11) & (SUB - 1);
-    if (e > MAX_EXP) {
-      e = MAX_EXP;
-      sub = SUB - 1;
-    }
-    const k = (e - MIN_EXP) * SUB + sub;
-    hist[hi >>> 31 === 0 ? HALF + 1 + k : HALF - 1 - k]!++;
-  }
+  for (let i = from; i < to; i++) hist[bucketOfHighWord(words[2 * i + HI]!)]!++;
 }
 
 /** 2^e for e = MIN_EXP … MAX_EXP (exact), so that no power is computed per bucket. */

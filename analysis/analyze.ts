@@ -157,7 +157,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
     const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
     if (pool) return pool.open(eventFiles.indexOf(file));
-    if (!legacy) return EventRowReader.open(file, rel(file), rowRole);
+    if (!legacy) return EventRowReader.open(file, rel(file), rowRole, false, eventFiles.length);
     return open(file, role, node).then((src) => new InlineDecodedRows(src.reader, src.header, (b) => viewBatch(src, b), rowRole));
   };
   const workerFiles = files.workers;

@@ -22,8 +22,21 @@ const COMMA = 44;
 /** Digits of an epoch-ns cell between 2001 and 2286: the case worth a straight path. */
 const NS_DIGITS = 19;
 const MAX_CELL_WARNINGS_TEXT = 40;
-/** Bytes per read; the batches stay one per 64 KiB of file (CsvLines). */
+/** Bytes per read at most; the batches stay one per 64 KiB of file (CsvLines). */
 const READ_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 16;
+/**
+ * Read buffers of all event files open at once stay near this: each holds two reads, and 64
+ * workers' files at 1 MiB each made 128 MiB of buffers whose pages the kernel had to fault in
+ * and fill on every analysis (docs/performance.md, "Analysis CPU at 64 workers").
+ */
+export const READ_BUDGET_BYTES = 1 << 24;
+
+/** Bytes per read when `openFiles` event files are read together: 1 MiB, down to 64 KiB at many files. */
+export function readBytesFor(openFiles: number): number {
+  const share = Math.floor(READ_BUDGET_BYTES / Math.max(1, openFiles) / CHUNK_BYTES) * CHUNK_BYTES;
+  return Math.min(READ_BYTES, Math.max(CHUNK_BYTES, share));
+}
 
 /** Decodes the rows of one chunk; take() hands them over as one DecodedRows batch. */
 export class EventRowDecoder implements RowSink {
@@ -310,9 +323,16 @@ export class EventRowReader implements DecodedRowSource {
     private readonly role: RowRole,
   ) {}
 
-  /** Open the file and read its header; rejects like CsvLines.open. `sync`: blocking reads (parse threads). */
-  static async open(file: string, displayPath: string, role: RowRole, sync = false): Promise<EventRowReader> {
-    return new EventRowReader(await CsvLines.open(file, displayPath, { encoding: 'latin1', readBytes: READ_BYTES, sync }), role);
+  /**
+   * Open the file and read its header; rejects like CsvLines.open. `sync`: blocking reads (parse
+   * threads). `openFiles`: how many event files are read together (readBytesFor).
+   */
+  static async open(file: string, displayPath: string, role: RowRole, sync = false, openFiles = 1): Promise<EventRowReader> {
+    const readBytes = readBytesFor(openFiles);
+    return new EventRowReader(
+      await CsvLines.open(file, displayPath, { encoding: 'latin1', readBytes, chunkBytes: CHUNK_BYTES, sync }),
+      role,
+    );
   }
 
   get header(): string[] {

@@ -4,6 +4,8 @@ import type { RowRole } from '../load/decoded-rows.js';
 
 export interface ParseThreadData {
   files: { file: string; displayPath: string; role: RowRole }[];
+  /** Event files open at once over every thread (their read sizes: readBytesFor). */
+  openFiles: number;
   /** Shared counters: see the slots below. */
   flow: Int32Array;
   /** Batches decoded ahead of the join per file. */

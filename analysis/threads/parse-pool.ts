@@ -42,7 +42,7 @@ export class ParsePool {
     for (let t = 0; t < n; t++) {
       const mine = files.flatMap((f, k) => (k % n === t ? [{ f, k }] : []));
       const flow = new Int32Array(new SharedArrayBuffer(4 * flowSlots(mine.length)));
-      const data: ParseThreadData = { files: mine.map((m) => m.f), flow, credits: CREDITS, lowWater: LOW_WATER };
+      const data: ParseThreadData = { files: mine.map((m) => m.f), openFiles: files.length, flow, credits: CREDITS, lowWater: LOW_WATER };
       const worker = new Worker(new URL('./parse-thread.js', import.meta.url), { workerData: data });
       this.workers.push(worker);
       const local = mine.map(

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const readers: (EventRowReader | null)[] = [];
   for (const [i, d] of data.files.entries()) {
     try {
-      readers.push(await EventRowReader.open(d.file, d.displayPath, d.role, true));
+      readers.push(await EventRowReader.open(d.file, d.displayPath, d.role, true, data.openFiles));
       port.postMessage({ type: 'header', file: i, header: readers[i]!.header });
     } catch (err) {
       readers.push(null);

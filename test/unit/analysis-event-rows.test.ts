@@ -16,7 +16,7 @@ import {
   type DecodedRows,
   type RowRole,
 } from '../../analysis/load/decoded-rows.js';
-import { EventRowReader } from '../../analysis/load/event-rows.js';
+import { EventRowReader, READ_BUDGET_BYTES, readBytesFor } from '../../analysis/load/event-rows.js';
 import { Prng } from '../../src/sim/prng.js';
 import { tmpDir } from '../support/helpers.js';
 import { coordinatorHeader, sourceColumns, workerHeader } from '../../src/files/columns.js';
@@ -86,14 +86,25 @@ async function reference(file: string, role: RowRole): Promise<{ batches: Decode
   return { batches, stats: { rowsRead: r.rowsRead, skipped: r.skipped, tornTail: r.tornTail, warnings: r.warnings } };
 }
 
-async function fromBytes(file: string, role: RowRole): Promise<{ batches: DecodedRows[]; stats: unknown }> {
-  const r = await EventRowReader.open(file, 'f.csv', role);
+async function fromBytes(file: string, role: RowRole, openFiles = 1): Promise<{ batches: DecodedRows[]; stats: unknown }> {
+  const r = await EventRowReader.open(file, 'f.csv', role, false, openFiles);
   r.start(SOURCES, ANCHOR_SEC);
   const batches: DecodedRows[] = [];
   for (let b = await r.next(); b; b = await r.next()) batches.push(b);
   const s = r.stats;
   return { batches, stats: { rowsRead: s.rowsRead, skipped: s.skipped, tornTail: s.tornTail, warnings: s.warnings } };
 }
+
+test('read sizes: 1 MiB for a few event files; many files together keep their buffers near the budget', () => {
+  for (const n of [1, 2, 5, 16]) assert.equal(readBytesFor(n), 1 << 20, `${n} files`);
+  assert.equal(readBytesFor(65), 192 << 10, '64 workers and the coordinator');
+  assert.equal(readBytesFor(10_000), 64 << 10, 'never below one chunk');
+  for (let n = 17; n <= 256; n++) {
+    const r = readBytesFor(n);
+    assert.equal(r % (64 << 10), 0, `${n} files: whole chunks`);
+    assert.ok(n * r <= READ_BUDGET_BYTES, `${n} files × ${r} bytes`);
+  }
+});
 
 test('EventRowReader decodes exactly like CsvReader + decodeBatch (awkward cells, quotes, CRLF, torn tails, chunk edges)', async () => {
   const dir = tmpDir('chronoeval-event-rows-');
@@ -103,8 +114,10 @@ test('EventRowReader decodes exactly like CsvReader + decodeBatch (awkward cells
       writeFileSync(file, awkwardCsv(seed, role), 'latin1');
       const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
       const want = await reference(file, rowRole);
-      const got = await fromBytes(file, rowRole);
-      const label = `${role} seed ${seed}`;
+      // 1 MiB reads (the whole file at once), 192 KiB (65 files open) and 64 KiB (many files)
+      const openFiles = [1, 65, 1000][seed % 3]!;
+      const got = await fromBytes(file, rowRole, openFiles);
+      const label = `${role} seed ${seed}, reads of ${readBytesFor(openFiles)} bytes`;
       assert.deepEqual(got.stats, want.stats, label);
       assert.equal(got.batches.length, want.batches.length, label);
       assert.ok(want.batches.length >= 3, `${label}: the file spans several chunks`);

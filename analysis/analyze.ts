@@ -30,7 +30,7 @@ import { AvailabilityCounter, discoverSources } from './load/sources.js';
 import { locateRun, peekCoordinator } from './load/run-files.js';
 import { readRunManifest, runIdOf } from './load/run-manifest.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats/types.js';
-import { EventRowReader } from './load/event-rows.js';
+import { EventRowReader, coordinatorChunkBytes, type EventReadOptions } from './load/event-rows.js';
 import { declaredDelays } from './load/reest-delays.js';
 import { summaryText } from './stats/summary-text.js';
 import { syncStats } from './load/sync-rows.js';
@@ -148,16 +148,21 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const eventFiles = [files.coordinator, ...files.workers.flatMap((w) => (w.csv ? [w.csv] : []))];
   const eventBytes = eventFiles.reduce((n, f) => n + fileSize(f), 0);
   const useThreads = !legacy && (opts.threads ?? eventBytes >= THREADS_MIN_BYTES);
+  // Reads shrink when many files are open; the coordinator's batches with the number of workers.
+  const readOptions = (k: number): EventReadOptions => ({
+    openFiles: eventFiles.length,
+    ...(k === 0 ? { chunkBytes: coordinatorChunkBytes(eventFiles.length - 1) } : {}),
+  });
   const pool = useThreads
     ? new ParsePool(
-        eventFiles.map((f, k) => ({ file: f, displayPath: rel(f), role: k === 0 ? COORDINATOR_ROLE : WORKER_ROLE })),
+        eventFiles.map((f, k) => ({ file: f, displayPath: rel(f), role: k === 0 ? COORDINATOR_ROLE : WORKER_ROLE, read: readOptions(k) })),
         opts.parseThreads ?? parseThreadCount(eventFiles.length),
       )
     : null;
   const openRows = (file: string, role: 'coordinator' | 'worker', node: string | null): Promise<DecodedRowSource> => {
     const rowRole = role === 'coordinator' ? COORDINATOR_ROLE : WORKER_ROLE;
     if (pool) return pool.open(eventFiles.indexOf(file));
-    if (!legacy) return EventRowReader.open(file, rel(file), rowRole, false, eventFiles.length);
+    if (!legacy) return EventRowReader.open(file, rel(file), rowRole, readOptions(eventFiles.indexOf(file)));
     return open(file, role, node).then((src) => new InlineDecodedRows(src.reader, src.header, (b) => viewBatch(src, b), rowRole));
   };
   const workerFiles = files.workers;

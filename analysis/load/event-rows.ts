@@ -32,6 +32,25 @@ const CHUNK_BYTES = 1 << 16;
  */
 export const READ_BUDGET_BYTES = 1 << 24;
 
+/**
+ * The coordinator's batch: the join holds a batch of its events plus the reorder window, each with
+ * every worker's stamps, so its batch shrinks as workers grow (64 KiB up to 16 workers, 16 KiB at
+ * 64, never below 4 KiB) and the stamps in flight stay near the same number.
+ */
+export function coordinatorChunkBytes(workers: number): number {
+  const scaled = Math.floor((CHUNK_BYTES * 16) / Math.max(16, workers) / 4096) * 4096;
+  return Math.max(4096, scaled);
+}
+
+export interface EventReadOptions {
+  /** Blocking reads (parse threads). */
+  sync?: boolean;
+  /** Event files read together (readBytesFor). */
+  openFiles?: number;
+  /** Bytes per batch (default 64 KiB; the coordinator's: coordinatorChunkBytes). */
+  chunkBytes?: number;
+}
+
 /** Bytes per read when `openFiles` event files are read together: 1 MiB, down to 64 KiB at many files. */
 export function readBytesFor(openFiles: number): number {
   const share = Math.floor(READ_BUDGET_BYTES / Math.max(1, openFiles) / CHUNK_BYTES) * CHUNK_BYTES;
@@ -323,16 +342,15 @@ export class EventRowReader implements DecodedRowSource {
     private readonly role: RowRole,
   ) {}
 
-  /**
-   * Open the file and read its header; rejects like CsvLines.open. `sync`: blocking reads (parse
-   * threads). `openFiles`: how many event files are read together (readBytesFor).
-   */
-  static async open(file: string, displayPath: string, role: RowRole, sync = false, openFiles = 1): Promise<EventRowReader> {
-    const readBytes = readBytesFor(openFiles);
-    return new EventRowReader(
-      await CsvLines.open(file, displayPath, { encoding: 'latin1', readBytes, chunkBytes: CHUNK_BYTES, sync }),
-      role,
-    );
+  /** Open the file and read its header; rejects like CsvLines.open. */
+  static async open(file: string, displayPath: string, role: RowRole, opts: EventReadOptions = {}): Promise<EventRowReader> {
+    const lines = await CsvLines.open(file, displayPath, {
+      encoding: 'latin1',
+      readBytes: readBytesFor(opts.openFiles ?? 1),
+      chunkBytes: opts.chunkBytes ?? CHUNK_BYTES,
+      sync: opts.sync ?? false,
+    });
+    return new EventRowReader(lines, role);
   }
 
   get header(): string[] {

@@ -1,11 +1,10 @@
 // What the main thread and a parse thread (parse-thread.ts) share: the thread's start data and the
 // layout of the shared counters they use for flow control instead of messages.
 import type { RowRole } from '../load/decoded-rows.js';
+import type { EventReadOptions } from '../load/event-rows.js';
 
 export interface ParseThreadData {
-  files: { file: string; displayPath: string; role: RowRole }[];
-  /** Event files open at once over every thread (their read sizes: readBytesFor). */
-  openFiles: number;
+  files: { file: string; displayPath: string; role: RowRole; read: EventReadOptions }[];
   /** Shared counters: see the slots below. */
   flow: Int32Array;
   /** Batches decoded ahead of the join per file. */

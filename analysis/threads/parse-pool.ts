@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DecodedRows, DecodedRowSource, ReaderStats, RowRole } from '../load/decoded-rows.js';
+import type { EventReadOptions } from '../load/event-rows.js';
 import { SLEEPING, WAKE, flowSlots, producedSlot, takenSlot, type ParseThreadData } from './parse-flow.js';
 
 /** Batches decoded ahead of the join per file (each ~64 KiB of text, ~30 KiB decoded). */
@@ -29,6 +30,7 @@ export interface ParsedFile {
   file: string;
   displayPath: string;
   role: RowRole;
+  read: EventReadOptions;
 }
 
 export class ParsePool {
@@ -42,7 +44,7 @@ export class ParsePool {
     for (let t = 0; t < n; t++) {
       const mine = files.flatMap((f, k) => (k % n === t ? [{ f, k }] : []));
       const flow = new Int32Array(new SharedArrayBuffer(4 * flowSlots(mine.length)));
-      const data: ParseThreadData = { files: mine.map((m) => m.f), openFiles: files.length, flow, credits: CREDITS, lowWater: LOW_WATER };
+      const data: ParseThreadData = { files: mine.map((m) => m.f), flow, credits: CREDITS, lowWater: LOW_WATER };
       const worker = new Worker(new URL('./parse-thread.js', import.meta.url), { workerData: data });
       this.workers.push(worker);
       const local = mine.map(

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const readers: (EventRowReader | null)[] = [];
   for (const [i, d] of data.files.entries()) {
     try {
-      readers.push(await EventRowReader.open(d.file, d.displayPath, d.role, true, data.openFiles));
+      readers.push(await EventRowReader.open(d.file, d.displayPath, d.role, { ...d.read, sync: true }));
       port.postMessage({ type: 'header', file: i, header: readers[i]!.header });
     } catch (err) {
       readers.push(null);

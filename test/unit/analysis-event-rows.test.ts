@@ -87,7 +87,7 @@ async function reference(file: string, role: RowRole): Promise<{ batches: Decode
 }
 
 async function fromBytes(file: string, role: RowRole, openFiles = 1): Promise<{ batches: DecodedRows[]; stats: unknown }> {
-  const r = await EventRowReader.open(file, 'f.csv', role, false, openFiles);
+  const r = await EventRowReader.open(file, 'f.csv', role, { openFiles });
   r.start(SOURCES, ANCHOR_SEC);
   const batches: DecodedRows[] = [];
   for (let b = await r.next(); b; b = await r.next()) batches.push(b);

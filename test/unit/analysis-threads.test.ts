@@ -10,6 +10,8 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import { batchFromCells } from '../../analysis/load/csv-reader.js';
 import { StatusTable, WORKER_ROLE, decodeBatch, rowColumns } from '../../analysis/load/decoded-rows.js';
 import { anchorFromEpochNs } from '../../analysis/load/ns-parse.js';
+import { coordinatorChunkBytes } from '../../analysis/load/event-rows.js';
+import { REORDER_WINDOW } from '../../analysis/join/join.js';
 import { generateSyntheticRun } from '../../bench/cases/analysis.js';
 import { tmpDir } from '../support/helpers.js';
 import { workerColumns } from '../../src/files/columns.js';
@@ -116,4 +118,23 @@ test('decodeBatch: relative ns, NaN for empty cells, bad cells listed by phase, 
   assert.deepEqual(d.bad?.row, [1, 1]);
   assert.deepEqual(d.bad?.phase, [0, 2]);
   assert.equal(d.bad?.msg[0], 'workers/w.csv: line 3: column a_ns = "bad" is not an integer ns value near the run; treated as empty');
+});
+
+test('64 workers: the join holds the reorder window and one small coordinator batch of events, threads or not', async () => {
+  const dir = path.join(tmpDir('chronoeval-wide-join-'), 'run');
+  await generateSyntheticRun(dir, { events: 1500, workers: 64, lossRate: 0.01, seed: 4 });
+  const coordinator = readFileSync(path.join(dir, 'coordinator.csv'), 'latin1');
+  const rowBytes = coordinator.length / (coordinator.split('\n').length - 2);
+  const batchRows = Math.ceil(coordinatorChunkBytes(64) / rowBytes);
+  assert.equal(coordinatorChunkBytes(64), 16 << 10);
+  for (const threads of [false, true]) {
+    await analyzeRun(dir, { threads });
+    const stats = JSON.parse(readFileSync(path.join(dir, 'stats.json'), 'utf8')) as {
+      inputs: { join: { max_events_in_flight: number } };
+    };
+    const held = stats.inputs.join.max_events_in_flight;
+    // a 64 KiB batch (the batch of a narrow run) held ~650 events here: 42,000 stamps
+    assert.ok(held <= REORDER_WINDOW + 2 * batchRows, `threads ${threads}: ${held} events in flight (batch ${batchRows} rows)`);
+    assert.ok(held > REORDER_WINDOW, `threads ${threads}: ${held}`);
+  }
 });

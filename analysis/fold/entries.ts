@@ -2,7 +2,7 @@
 // causality, ordering, window, coordination, commit-wait, bound and timeline entries, pooled
 // entries included. Builds only; every count was made by the folds.
 import { DistAcc, ratio } from '../stats/distribution.js';
-import { BoundCounts, type AccuracyCounts } from './counters.js';
+import { BoundCounts, listOf, type AccuracyCounts } from './counters.js';
 import type { FoldCounts, FoldResults } from './block-folder.js';
 import type { SourceDef } from '../join/joined.js';
 import { CALIBRATION_SCALES } from '../metrics/bounds.js';
@@ -306,7 +306,7 @@ export function timeline(f: FoldCounts): Timeline | null {
   const tl = f.cfg.timeline;
   if (!tl) return null;
   const W = f.cfg.workers.length;
-  const arr = (a: Float64Array) => Array.from(a);
+  const arr = (a: Float64Array) => listOf(a, (v) => v);
   const truth = f.truthRecv || f.truthSend;
   const causality: Timeline['causality'] = [];
   const clock: Timeline['clock'] = [];

@@ -17,24 +17,49 @@ import { intervalOrder, judgeIntervalOrder, judgePointOrder, pointOrder } from '
 
 const pairsOf = (n: number): number => (n * (n - 1)) / 2;
 
-/** A Fenwick tree over ranks 1..n counting inserted ranks. */
+/** Set bits of a 32-bit word. */
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Bits 0 … q − 1 of a 32-bit word (0 ≤ q ≤ 32). */
+const lowBits = (q: number): number => (q >= 32 ? -1 : (1 << q) - 1);
+
+/**
+ * Counts inserted positions 0 … n − 1, each inserted at most once (members' places in a sorted
+ * order; ties are told apart by where their run starts and ends, see runsOfSorted). Up to 64
+ * positions it is a bit set (an insert sets a bit, a count is two popcounts), above a Fenwick tree.
+ */
 class Counter {
   private t: Int32Array;
   private n = 0;
+  private lo = 0;
+  private hi = 0;
   constructor(capacity: number) {
     this.t = new Int32Array(capacity + 1);
   }
   reset(n: number): void {
     this.n = n;
-    this.t.fill(0, 0, n + 1);
+    this.lo = 0;
+    this.hi = 0;
+    if (n > 64) this.t.fill(0, 0, n + 1);
   }
-  add(rank: number): void {
-    for (let i = rank; i <= this.n; i += i & -i) this.t[i]!++;
+  add(pos: number): void {
+    if (this.n <= 64) {
+      if (pos < 32) this.lo |= 1 << pos;
+      else this.hi |= 1 << (pos - 32);
+      return;
+    }
+    for (let i = pos + 1; i <= this.n; i += i & -i) this.t[i]!++;
   }
-  /** How many inserted ranks are ≤ rank. */
-  upTo(rank: number): number {
+  /** How many inserted positions are below q (0 ≤ q ≤ n). */
+  below(q: number): number {
+    if (this.n <= 64) return q <= 32 ? popcount(this.lo & lowBits(q)) : popcount(this.lo) + popcount(this.hi & lowBits(q - 32));
     let s = 0;
-    for (let i = rank; i > 0; i -= i & -i) s += this.t[i]!;
+    for (let i = q; i > 0; i -= i & -i) s += this.t[i]!;
     return s;
   }
 }
@@ -63,11 +88,14 @@ class SortedSet {
   }
 }
 
-/** Scratch for one folder: index lists and rank arrays sized for W workers. */
+/** Scratch for one folder: index lists and place arrays sized for W workers. */
 export class PooledOrderingScratch {
   readonly idx: Int32Array;
   readonly idx2: Int32Array;
-  readonly rank: Int32Array;
+  /** Per member: its place in the last sorted order, and where its run of equal values starts and ends. */
+  readonly pos: Int32Array;
+  readonly start: Int32Array;
+  readonly end: Int32Array;
   readonly wrongPairs: Float64Array;
   readonly tree: Counter;
   readonly ev: EventReadings;
@@ -99,7 +127,9 @@ export class PooledOrderingScratch {
   constructor(readonly W: number) {
     this.idx = new Int32Array(W);
     this.idx2 = new Int32Array(W);
-    this.rank = new Int32Array(W);
+    this.pos = new Int32Array(W);
+    this.start = new Int32Array(W);
+    this.end = new Int32Array(W);
     this.wrongPairs = new Float64Array(W);
     this.tree = new Counter(W);
     this.below = new Int32Array(W);
@@ -119,11 +149,11 @@ export class PooledOrderingScratch {
   }
 }
 
-/** Dense ranks (1-based, equal values equal rank) of `vals` over the members idx[0..n), into rank[member]. */
-function denseRanks(idx: Int32Array, n: number, vals: Float64Array, rank: Int32Array, sorted: Int32Array): number {
+/** The members idx[0..n) sorted by vals into sorted, and their places and runs (runsOfSorted). */
+function sortedRuns(idx: Int32Array, n: number, vals: Float64Array, sc: PooledOrderingScratch, sorted: Int32Array): void {
   for (let k = 0; k < n; k++) sorted[k] = idx[k]!;
   sortBy(sorted, n, vals);
-  return ranksOfSorted(sorted, n, vals, rank);
+  runsOfSorted(sorted, n, vals, sc);
 }
 
 /**
@@ -195,15 +225,24 @@ function tiedPairs(sorted: Int32Array, n: number, vals: Float64Array, also: Floa
   return ties + pairsOf(run);
 }
 
-/** Dense ranks (1-based) of members already sorted by vals, into rank[member]; the number of ranks. */
-function ranksOfSorted(sorted: Int32Array, n: number, vals: Float64Array, rank: Int32Array): number {
-  let r = 0;
+/**
+ * For members sorted[0..n) (sorted by vals): pos = place, start / end = the first place of its run
+ * of equal values and one past the last. Members below it by value: the places < start; at most
+ * its value: the places < end.
+ */
+function runsOfSorted(sorted: Int32Array, n: number, vals: Float64Array, sc: PooledOrderingScratch): void {
+  const { pos, start, end } = sc;
+  let s = 0;
   for (let k = 0; k < n; k++) {
     const m = sorted[k]!;
-    if (k === 0 || vals[m]! !== vals[sorted[k - 1]!]!) r++;
-    rank[m] = r;
+    if (k > 0 && vals[m]! !== vals[sorted[k - 1]!]!) {
+      for (let j = s; j < k; j++) end[sorted[j]!] = k;
+      s = k;
+    }
+    pos[m] = k;
+    start[m] = s;
   }
-  return r;
+  for (let j = s; j < n; j++) end[sorted[j]!] = n;
 }
 
 /** Keep the members of from[0..n) that have a value in vals (not NaN), in their order, into to; their count. */
@@ -269,27 +308,27 @@ function provenPairs(x: EventReadings, set: SortedSet, belowOf: Int32Array | nul
 function wrongPairs(x: EventReadings, set: SortedSet, sc: PooledOrderingScratch, perWorker: Float64Array | null): number {
   const { lo, hi, t } = x;
   const { n, byHi, byLo, byT } = set;
-  const tRank = sc.rank;
-  const nT = ranksOfSorted(byT, n, t, tRank);
-  // sweep the members by lo ascending; the tree holds the t-ranks of those with hi < lo_j
-  sc.tree.reset(nT);
+  runsOfSorted(byT, n, t, sc);
+  const { pos, start, end } = sc;
+  // sweep the members by lo ascending; the tree holds the t places of those with hi < lo_j
+  sc.tree.reset(n);
   let wrong = 0,
     ins = 0;
   for (let k = 0; k < n; k++) {
     const j = byLo[k]!;
-    while (ins < n && hi[byHi[ins]!]! < lo[j]!) sc.tree.add(tRank[byHi[ins++]!]!);
-    const w = ins - sc.tree.upTo(tRank[j]! - 1); // inserted with t_i ≥ t_j
+    while (ins < n && hi[byHi[ins]!]! < lo[j]!) sc.tree.add(pos[byHi[ins++]!]!);
+    const w = ins - sc.tree.below(start[j]!); // inserted with t_i ≥ t_j
     wrong += w;
     if (perWorker) perWorker[j]! += w;
   }
   if (perWorker && wrong > 0) {
     // the other side: for each i, #{j : lo_j > hi_i, t_j ≤ t_i}, sweeping hi descending
-    sc.tree.reset(nT);
+    sc.tree.reset(n);
     let ins2 = n - 1;
     for (let k = n - 1; k >= 0; k--) {
       const i = byHi[k]!;
-      while (ins2 >= 0 && lo[byLo[ins2]!]! > hi[i]!) sc.tree.add(tRank[byLo[ins2--]!]!);
-      perWorker[i]! += sc.tree.upTo(tRank[i]!);
+      while (ins2 >= 0 && lo[byLo[ins2]!]! > hi[i]!) sc.tree.add(pos[byLo[ins2--]!]!);
+      perWorker[i]! += sc.tree.below(end[i]!);
     }
   }
   return wrong;
@@ -315,21 +354,22 @@ export function foldPooledEvent(
       }
   }
   const idx = sc.idx,
-    rank = sc.rank,
+    { pos, start, end } = sc,
     tmp = sc.idx2;
   // point orders
   let n = 0;
   for (let w = 0; w < W; w++) if (has[w] === 1 && !Number.isNaN(p[w]!)) idx[n++] = w;
   if (n >= 2) {
     const cmp = pairsOf(n);
-    const nP = denseRanks(idx, n, p, rank, tmp);
+    sortedRuns(idx, n, p, sc, tmp);
     const ties = tiedPairs(tmp, n, p);
     // a first: pairs a < b (worker index) with p_a < p_b
-    sc.tree.reset(nP);
+    sc.tree.reset(n);
     let aFirst = 0;
     for (let k = 0; k < n; k++) {
-      aFirst += sc.tree.upTo(rank[idx[k]!]! - 1);
-      sc.tree.add(rank[idx[k]!]!);
+      const w = idx[k]!;
+      aFirst += sc.tree.below(start[w]!);
+      sc.tree.add(pos[w]!);
     }
     out.compared += cmp;
     out.aFirst += aFirst;
@@ -341,12 +381,11 @@ export function foldPooledEvent(
     if (m >= 2) {
       const N = pairsOf(m);
       // tmp holds the n members by p: those with a truth, in that order, are the m by p (when
-      // every member has a truth, the ranks and ties above are theirs)
-      let nP2 = nP,
-        tP = ties;
+      // every member has a truth, the places and ties above are theirs)
+      let tP = ties;
       if (m < n) {
         keepValued(tmp, n, tmp, t);
-        nP2 = ranksOfSorted(tmp, m, p, rank);
+        runsOfSorted(tmp, m, p, sc);
         tP = tiedPairs(tmp, m, p);
       }
       // members by (t, p): runs of equal t, and of equal (t, p), are adjacent
@@ -355,12 +394,12 @@ export function foldPooledEvent(
       const tT = tiedPairs(tmp, m, t);
       const tPT = tiedPairs(tmp, m, t, p);
       // discordant: t_i < t_j and p_i > p_j — strict inversions of p along the (t, p) order
-      sc.tree.reset(nP2);
+      sc.tree.reset(m);
       let D = 0;
       for (let k = 0; k < m; k++) {
-        const r = rank[tmp[k]!]!;
-        D += k - sc.tree.upTo(r);
-        sc.tree.add(r);
+        const w = tmp[k]!;
+        D += k - sc.tree.below(end[w]!);
+        sc.tree.add(pos[w]!);
       }
       const C = N - D - (tP + tT - tPT);
       out.pvt += N;
@@ -385,12 +424,12 @@ export function foldPooledEvent(
   // a tree over places in the hi order: the members with hi < lo_b are the first below[b] of it
   let ivA = 0;
   if (proven > 0) {
-    for (let k = 0; k < n; k++) rank[all.byHi[k]!] = k + 1;
+    for (let k = 0; k < n; k++) pos[all.byHi[k]!] = k;
     sc.tree.reset(n);
     for (let k = 0; k < n; k++) {
       const b = idx[k]!;
-      ivA += sc.tree.upTo(below[b]!);
-      sc.tree.add(rank[b]!);
+      ivA += sc.tree.below(below[b]!);
+      sc.tree.add(pos[b]!);
     }
   }
   out.iv += pairsOf(n);

@@ -54,7 +54,7 @@ function pairwise(blk: EventBlock, W: number, bounded: boolean): { sum: Ordering
   return { sum, missed };
 }
 
-for (const W of [2, 3, 5, 16, 40, 64]) {
+for (const W of [2, 3, 5, 16, 32, 33, 40, 64, 65, 100]) {
   for (const bounded of [true, false]) {
     test(`pooled ordering = Σ pairs: ${W} workers, ${bounded ? 'interval' : 'point'} source`, () => {
       const rng = new Prng(1000 + W * 2 + (bounded ? 1 : 0));

@@ -30,7 +30,7 @@ import { AvailabilityCounter, discoverSources } from './load/sources.js';
 import { locateRun, peekCoordinator } from './load/run-files.js';
 import { readRunManifest, runIdOf } from './load/run-manifest.js';
 import { STATS_SCHEMA_VERSION, type InputFile, type ReadingAvailability, type Stats, type WorkerDelivery } from './stats/types.js';
-import { EventRowReader, coordinatorChunkBytes, type EventReadOptions } from './load/event-rows.js';
+import { EventRowReader, eventReadOptions } from './load/event-rows.js';
 import { declaredDelays } from './load/reest-delays.js';
 import { summaryText } from './stats/summary-text.js';
 import { syncStats } from './load/sync-rows.js';
@@ -149,10 +149,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
   const eventBytes = eventFiles.reduce((n, f) => n + fileSize(f), 0);
   const useThreads = !legacy && (opts.threads ?? eventBytes >= THREADS_MIN_BYTES);
   // Reads shrink when many files are open; the coordinator's batches with the number of workers.
-  const readOptions = (k: number): EventReadOptions => ({
-    openFiles: eventFiles.length,
-    ...(k === 0 ? { chunkBytes: coordinatorChunkBytes(eventFiles.length - 1) } : {}),
-  });
+  const readOptions = (k: number) => eventReadOptions(eventFiles.length - 1, k === 0);
   const pool = useThreads
     ? new ParsePool(
         eventFiles.map((f, k) => ({ file: f, displayPath: rel(f), role: k === 0 ? COORDINATOR_ROLE : WORKER_ROLE, read: readOptions(k) })),

@@ -3,7 +3,7 @@
 // folded into the `echo` and `bracketed` sections (fold/brackets.ts). Kept apart from the main join
 // so that runs without echoes are analysed exactly as before and the fold thread is untouched.
 import path from 'node:path';
-import { EventRowReader, coordinatorChunkBytes } from './load/event-rows.js';
+import { EventRowReader, eventReadOptions } from './load/event-rows.js';
 import { COORDINATOR_ROLE, WORKER_ROLE, type DecodedRowSource } from './load/decoded-rows.js';
 import { EchoRowReader, echoAsked, locateEchoFiles, readEchoSummary, type EchoSummaryRead } from './load/echo-files.js';
 import { joinEchoes } from './join/echo-join.js';
@@ -87,12 +87,13 @@ export async function echoPass(inp: EchoPassInput): Promise<EchoPassResult> {
   for (const n of echoFiles.keys())
     if (!nodes.includes(n)) inp.warn(`${rel(echoFiles.get(n)!)}: echoes from ${n}, a node without workers/${n}.csv; not used`);
   const names = inp.sources.map((s) => s.name);
-  const openFiles = 1 + inp.workers.length;
   try {
-    const coordinator: DecodedRowSource = await EventRowReader.open(inp.coordinatorCsv, rel(inp.coordinatorCsv), COORDINATOR_ROLE, {
-      openFiles,
-      chunkBytes: coordinatorChunkBytes(inp.workers.length),
-    });
+    const coordinator: DecodedRowSource = await EventRowReader.open(
+      inp.coordinatorCsv,
+      rel(inp.coordinatorCsv),
+      COORDINATOR_ROLE,
+      eventReadOptions(inp.workers.length, true),
+    );
     opened.push(coordinator);
     coordinator.start(reference === null ? [] : [reference], inp.anchor.sec);
     const workers: { rows: DecodedRowSource | null; echo: EchoRowReader | null }[] = [];
@@ -113,7 +114,7 @@ export async function echoPass(inp: EchoPassInput): Promise<EchoPassResult> {
       // Also without an echo file: its asked events are then all missing (none with --echo off).
       if (w.csv && (ef || mode !== 'off')) {
         try {
-          const opening = await EventRowReader.open(w.csv, rel(w.csv), WORKER_ROLE, { openFiles });
+          const opening = await EventRowReader.open(w.csv, rel(w.csv), WORKER_ROLE, eventReadOptions(inp.workers.length, false));
           opened.push(opening);
           opening.start(names, inp.anchor.sec);
           rows = opening;

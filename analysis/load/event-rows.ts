@@ -51,6 +51,11 @@ export interface EventReadOptions {
   chunkBytes?: number;
 }
 
+/** How a run's event file is read when the coordinator's and `workers` worker files are read together. */
+export function eventReadOptions(workers: number, coordinator: boolean): EventReadOptions {
+  return { openFiles: workers + 1, ...(coordinator ? { chunkBytes: coordinatorChunkBytes(workers) } : {}) };
+}
+
 /** Bytes per read when `openFiles` event files are read together: 1 MiB, down to 64 KiB at many files. */
 export function readBytesFor(openFiles: number): number {
   const share = Math.floor(READ_BUDGET_BYTES / Math.max(1, openFiles) / CHUNK_BYTES) * CHUNK_BYTES;

@@ -31,6 +31,8 @@ export interface LocalClock {
   readonly simulated: boolean;
   /** Simulated clocks: the true time behind the most recent nowNs() or atMonoNs() (ground truth for that very stamp). */
   readonly lastTrueNs?: bigint;
+  /** Simulated clocks: local − true at a true instant (ground truth for an instant already past). */
+  offsetNs?(trueNs: bigint): bigint;
   /**
    * The reading this clock gave at a past CLOCK_MONOTONIC instant (process.hrtime.bigint()'s
    * frame), e.g. a datagram's kernel arrival stamp. Hot path, like nowNs(). Optional: callers

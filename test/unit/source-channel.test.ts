@@ -38,6 +38,10 @@ interface Spec {
   /** Echo results ride on the event this many events later (the piggyback). */
   lag?: number;
   tuning?: Record<string, unknown>;
+  /** One-way delays (µs): floor and mean of the exponential body; default a LAN's 30 / 150 out, 60 / 400 back. */
+  delayUs?: { floor: number; mean: number };
+  /** The worker's hold (µs): uniform in [min, max]; default 5 .. 45. */
+  holdUs?: { min: number; max: number };
 }
 
 interface Result {
@@ -75,9 +79,11 @@ function simulate(spec: Spec): Result {
   const pending: Array<{ atTrue: bigint; sample: Omit<EchoSample, 'atMonoNs'>; k: number }> = [];
   for (let k = 0; k < n; k++) {
     const tSend = BigInt(Math.round((k + r() * 0.5) * gap));
-    const tRecv = tSend + delayNs(r, 30, 150);
-    const hold = BigInt(Math.round(5000 + r() * 40_000));
-    const tEcho = tRecv + hold + delayNs(r, 60, 400);
+    const d = spec.delayUs;
+    const tRecv = tSend + (d ? delayNs(r, d.floor, d.mean) : delayNs(r, 30, 150));
+    const h = spec.holdUs ?? { min: 5, max: 45 };
+    const hold = BigInt(Math.round((h.min + r() * (h.max - h.min)) * 1000));
+    const tEcho = tRecv + hold + (d ? delayNs(r, d.floor, d.mean) : delayNs(r, 60, 400));
     tl.t = tRecv;
     const s = coord.localAt(BASE + tSend);
     const rLocal = worker.localAt(BASE + tRecv);
@@ -187,6 +193,33 @@ test("channel: the wander scenario's random-walk frequency (20 ppm/√s, capped 
   }
 });
 
+// Loopback delays (a few µs) make samples far tighter than the wander between them, and a
+// selection window lets several in per second: consecutive samples then differ by less than
+// their errors and never show the walk, while readings between them are projected with a slope
+// the walk has left behind. Two minutes at the scenario's 50 events/s, seeds whose walks include
+// runs of same-signed frequency jumps.
+test('channel: loopback-tight samples under the wander scenario stay covered for two minutes', () => {
+  for (const seed of [1000003, 24000072, 38000114, 54000162]) {
+    const res = simulate({
+      seed: 1,
+      worker: { wander: { sd_ppm_per_sqrt_s: 20, interval_s: 0.5, max_abs_ppm: 100 }, seed },
+      coordinator: {},
+      rate: 50,
+      durationS: 120,
+      lag: 1,
+      delayUs: { floor: 2, mean: 2 },
+      holdUs: { min: 500, max: 6000 },
+    });
+    const ctx = `seed ${seed}: ${res.covered}/${res.withValue} of ${res.reads}, first misses at ${res.misses
+      .slice(0, 3)
+      .map((m) => `${m.t.toFixed(2)} s`)
+      .join(', ')}`;
+    if (process.env.CHANNEL_TEST_VERBOSE) console.log(ctx, median(res.halfWidths));
+    assert.ok(res.covered / res.withValue >= 0.999, ctx);
+    assert.ok(res.withValue / res.reads > 0.9, ctx);
+  }
+});
+
 test('channel: warming with empty values (never 0) until minSamples samples, then values', () => {
   const tl = new Timeline();
   const clock = new FaultyClock({ offset_ms: 3 }, { host: tl, startTrueNs: BASE });
@@ -285,6 +318,28 @@ test('channel: sync rows carry s, r, r + h, e as t1..t4, offset coordinator − 
   assert.equal(row.true_offset_ns, -5_000_000n, 'true − local of the simulated worker clock');
   assert.equal(row.accepted, 1);
   assert.equal(row.stratum, null);
+});
+
+test("channel: the sync row's truth is the worker clock's offset at r, not at the piggyback's later arrival", () => {
+  // A worker clock running 100 ppm fast; the sample's results arrive 50 ms after r, when its
+  // offset has moved by 5 µs.
+  const tl = new Timeline();
+  const clock = new FaultyClock({ offset_ms: 2, drift_ppm: 100 }, { host: tl, startTrueNs: BASE });
+  const rows: SyncRow[] = [];
+  const src = new ChannelSource({ clock, monoNs: tl.mono, sink: (r) => rows.push(r), selectMs: 0 });
+  const tRecv = 3_000_000_000n;
+  const r = clock.localAt(BASE + tRecv);
+  src.addEchoSample({
+    seq: 0,
+    s_ns: BASE + tRecv - 20_000n,
+    r_ns: r,
+    h_ns: 40_000n,
+    e_ns: BASE + tRecv + 60_000n,
+    atMonoNs: tl.monoAt(tRecv + 50_000_000n),
+  });
+  const exact = -(clock.offsetNs(BASE + tRecv) + clock.offsetNs(BASE + tRecv + 40_000n)) / 2n;
+  const got = BigInt(rows[0]!.true_offset_ns!);
+  assert.ok(got - exact <= 2n && exact - got <= 2n, `true_offset_ns ${got}, exact ${exact} (true − local at r + h/2)`);
 });
 
 test('channel: re-estimation of a past instant uses the samples after it too', () => {

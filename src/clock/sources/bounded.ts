@@ -38,9 +38,9 @@ export interface BoundedTuning {
   /** How often local − monotonic is checked for steps besides every reading and sample (ms). */
   stepCheckMs: number;
   /**
-   * Safety factor on the learnt wander term: the largest excess of a new sample over the previous
-   * sample's projection, per second^1.5 of age (a frequency random walk), is added as
-   * wanderK · W · age^1.5 to every projection.
+   * Safety factor on the learnt wander term: the largest excess of a new sample over earlier
+   * samples' projections, per second^1.5 of age (a frequency random walk), is added as
+   * wanderK · (W · age^1.5 + Wfar · age · √(fit span)) to every projection (docs/sources.md).
    */
   wanderK: number;
   /** Samples per server the drift fit uses once wander has been seen (default 5). */
@@ -52,12 +52,17 @@ export interface BoundedTuning {
   wanderPriorNsPerS15: number;
   /**
    * Wander assumed for a new model until samples show otherwise (ns per s^1.5, default 200000):
-   * it decays as 1/n over the first consecutive-sample checks, so a stable clock soon pays
+   * it decays as 1/n over the first consecutive-sample checks (at most one a second), so a stable clock soon pays
    * nothing, while a wandering one is covered before its wander has been seen.
    */
   wanderInitialNsPerS15: number;
   warmup: Partial<ConvergenceThresholds>;
 }
+
+/** Baseline of the far second difference (farCurvature), as between sparse polls. */
+const WANDER_BASELINE_NS = 2e9;
+/** Proven curvature is the oscillator's, not the moment's: it is remembered this long. */
+const WANDER_MEMORY_NS = 60e9;
 
 export const DEFAULT_BOUNDED_TUNING: BoundedTuning = {
   phiPpm: 15,
@@ -107,6 +112,11 @@ interface ServerModel {
   gFit: number;
   /** Recent excesses per s^1.5 (ns), newest last; W is their maximum. */
   wanderRing: number[];
+  /** Curvature over long baselines (farCurvature) per s^1.5, and the local instant (m) of each. */
+  farRing: number[];
+  farAt: number[];
+  /** The wander proven over long baselines (farRing's maximum), or the prior. */
+  Wfar: number;
   W: number;
   /** Consecutive-sample checks made (decays the initial wander assumption). */
   checks: number;
@@ -310,6 +320,9 @@ export class BoundedSource implements ClockSource {
         g: t.maxDriftPpm * 1e-6,
         gFit: t.maxDriftPpm * 1e-6,
         wanderRing: [],
+        farRing: [],
+        farAt: [],
+        Wfar: t.wanderPriorNsPerS15,
         W: Math.max(t.wanderPriorNsPerS15, t.wanderInitialNsPerS15),
         checks: 0,
       };
@@ -418,8 +431,20 @@ export class BoundedSource implements ClockSource {
     }
     model.wanderRing.push(Math.max(0, miss, curv) / a ** 1.5);
     if (model.wanderRing.length > 32) model.wanderRing.shift();
+    // Dense samples (channel: several a second) differ by less than their errors, so the checks
+    // above never see a walk that a sparse poll would; over long baselines it outgrows them.
+    const far = farCurvature(model.obs, model.seg, o);
+    if (far > 0) {
+      model.farRing.push(far);
+      model.farAt.push(o.m);
+    }
+    while (model.farAt.length > 0 && o.m - model.farAt[0]! > WANDER_MEMORY_NS) {
+      model.farRing.shift();
+      model.farAt.shift();
+    }
     model.checks++;
-    model.W = Math.max(this.tuning.wanderPriorNsPerS15, this.tuning.wanderInitialNsPerS15 / model.checks, ...model.wanderRing);
+    model.Wfar = Math.max(this.tuning.wanderPriorNsPerS15, ...model.farRing);
+    model.W = Math.max(model.Wfar, this.tuning.wanderInitialNsPerS15 / model.checks, ...model.wanderRing);
   }
 
   private prune(model: ServerModel, newest: number): void {
@@ -437,9 +462,7 @@ export class BoundedSource implements ClockSource {
     // window is sized by time as well as by count: at least wanderFitSamples samples and at least
     // minFitSpanMs of them, or short polls would leave a fit too short to trust, for good.
     const pts =
-      model.wanderRing.some((w) => w > 0) || this.tuning.wanderPriorNsPerS15 > 0
-        ? recentSpan(model.obs, t.wanderFitSamples, t.minFitSpanMs * 1e6)
-        : model.obs;
+      model.wanderRing.some((w) => w > 0) || model.Wfar > 0 ? recentSpan(model.obs, t.wanderFitSamples, t.minFitSpanMs * 1e6) : model.obs;
     const fit = fitSharedSlope(pts.map((o) => ({ x: o.m, y: o.theta, w: 1 / (o.e * o.e), seg: o.seg })));
     model.fit = fit;
     model.trusted = fit !== null && fit.maxSpan >= t.minFitSpanMs * 1e6 && Number.isFinite(fit.slopeErr);
@@ -452,7 +475,7 @@ export class BoundedSource implements ClockSource {
       // between samples is the wander this clock has shown (not the initial assumption, which
       // would make every long pair useless). Samples that contradict each other even so leave
       // the slope unbounded but for the worst plausible rate.
-      const bendW = Math.max(t.wanderPriorNsPerS15, ...model.wanderRing);
+      const bendW = Math.max(model.Wfar, ...model.wanderRing);
       const feasible = feasibleSlope(
         pts.map((o) => ({ x: o.m, y: o.theta, e: o.e, seg: o.seg })),
         bendW > 0 ? (dx) => t.wanderK * bendW * (dx / 1e9) ** 1.5 : () => 0,
@@ -483,7 +506,7 @@ export class BoundedSource implements ClockSource {
       if (!nearest || Math.abs(x - o.m) < Math.abs(x - nearest.m)) nearest = o;
       const c = o.theta + model.slope * (x - o.m);
       const ad = Math.abs(x - o.m);
-      const h = o.e + model.g * ad + (model.W > 0 ? this.tuning.wanderK * model.W * (ad / 1e9) ** 1.5 : 0);
+      const h = o.e + model.g * ad + this.wanderTerm(model, ad / 1e9);
       const p = { lo: c - h, hi: c + h };
       all = all ? hull(all, p) : p;
       if (!doubtful) {
@@ -496,6 +519,18 @@ export class BoundedSource implements ClockSource {
     const center = mean ? mean.y + model.slope * (x - mean.x) : nearest.theta + model.slope * (x - nearest.m);
     // Inconsistent projections (the model is wrong somewhere): fall back to their hull, flagged.
     return { iv: iv ?? all, center, doubtful };
+  }
+
+  /**
+   * A frequency random walk's share of a projection over `age` seconds: the walk from now on
+   * (W·age^1.5), and the fitted slope's lag behind the current frequency, which the fit averages
+   * over its span T while it walks (Wfar·age·√T; only once a walk is proven or declared: the
+   * consecutive-sample checks measure against a statistical growth and can show noise).
+   */
+  private wanderTerm(model: ServerModel, age: number): number {
+    if (model.W <= 0) return 0;
+    const lag = model.Wfar > 0 && model.fit ? model.Wfar * age * Math.sqrt(model.fit.maxSpan / 1e9) : 0;
+    return this.tuning.wanderK * (model.W * age ** 1.5 + lag);
   }
 
   /** The current segment's tail: read() and the consistency check of a new sample. */
@@ -674,3 +709,27 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Dense samples differ by less than their own errors, so consecutive ones never show a frequency
+ * random walk; over longer baselines it outgrows them. The second difference of the new sample o,
+ * the newest sample q at least WANDER_BASELINE_NS before it and the newest p as far before q,
+ * beyond what their hard errors explain, per s^1.5 (0 when the segment is shorter). A clock of
+ * constant frequency never shows any: its second differences lie within the errors.
+ */
+function farCurvature(obs: readonly Obs[], seg: number, o: Obs): number {
+  let q: Obs | null = null;
+  for (let i = obs.length - 1; i >= 0; i--) {
+    const x = obs[i]!;
+    if (x.seg !== seg) return 0;
+    if (q === null) {
+      if (o.m - x.m >= WANDER_BASELINE_NS) q = x;
+    } else if (q.m - x.m >= WANDER_BASELINE_NS) {
+      const d1 = q.m - x.m;
+      const d2 = o.m - q.m;
+      const bend = Math.abs((o.theta - q.theta) / d2 - (q.theta - x.theta) / d1) * d2 - (o.e + q.e) - (x.e + q.e) * (d2 / d1);
+      return bend > 0 ? bend / (d2 / 1e9) ** 1.5 : 0;
+    }
+  }
+  return 0;
+}

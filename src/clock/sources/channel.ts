@@ -225,14 +225,18 @@ export class ChannelSource implements ClockSource, EchoSampleSink {
       accepted: true,
       reason: '',
     };
-    // Truth column: true − local at the piggyback's arrival (simulated clocks only).
+    // Truth column (simulated clocks only): true − local at r and at r + h. The piggyback arrives
+    // tens of ms after r, when a wandering clock has moved by µs: its offset is taken at r's own
+    // true instant, found by stepping back from the arrival (off by drift × lag: nanoseconds).
     const clock = this.clock;
     if (clock.simulated && clock.atMonoNs) {
       const local = clock.atMonoNs(s.atMonoNs);
       const trueNs = clock.lastTrueNs;
       if (trueNs !== undefined) {
-        sample.true_t1_ns = s.r_ns + (trueNs - local);
-        sample.true_t4_ns = t4 + (trueNs - local);
+        const trueR = trueNs - (local - s.r_ns);
+        const at = (t: bigint): bigint => (clock.offsetNs ? clock.offsetNs(t) : local - trueNs);
+        sample.true_t1_ns = s.r_ns - at(trueR);
+        sample.true_t4_ns = t4 - at(trueR + s.h_ns);
       }
     }
     return sample;

@@ -1,5 +1,6 @@
 // `chronoeval analyze RUN_DIR`: stream the run's CSVs, join them by event, fold every metric of
 // docs/metrics.md, write stats.json atomically and return a plain-text summary.
+import { CoordinatorOffsetTrack } from './fold/coordinator-offset.js';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { writeLargeJsonAtomic } from '../src/files/atomic-json.js';
@@ -286,6 +287,8 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
     const acc: EventSink = threaded ?? new InlineFolder(accCfg);
     let fold: FoldResults;
     let counters: JoinCounters;
+    // The coordinator's clock over the run (simulated runs): the frame its sync rows are judged in.
+    const coordinatorOffset = new CoordinatorOffsetTrack();
     try {
       counters = await joinRun({
         coordinator: { rows: coord, decoder: coordDecoder },
@@ -297,7 +300,10 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
         firstSeq,
         seqRange: seqRangeOf(peek.firstSeq, peek.lastSeq),
         delayIndex: (d) => acc.delayIndex(d),
-        onEvent: (ev) => acc.add(ev),
+        onEvent: (ev) => {
+          coordinatorOffset.add(ev.trueSend, ev.sendLocal - ev.trueSend);
+          acc.add(ev);
+        },
         ready: () => threaded?.ready() ?? null,
         warn,
       });
@@ -328,7 +334,7 @@ export async function analyzeRun(runDir: string, opts: AnalyzeOptions = {}): Pro
       for (const m of r.warnings) warn(m);
     const syncSeries = new SyncSeriesBinner();
     const samplingHealth = new SamplingHealth();
-    const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor, health: samplingHealth });
+    const sync = await syncStats(files.sync, files.runDir, warn, { binner: syncSeries, anchor, health: samplingHealth, coordinatorOffset });
     const health = sourceHealth({ sources, places, workers: nodes, sampling: samplingHealth });
     for (const w of neverOkWarnings(health.entries)) warn(w);
     inputs.push(...sync.inputs);

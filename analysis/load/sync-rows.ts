@@ -8,6 +8,8 @@ import { syncAccepted } from '../metrics/sync.js';
 import type { SyncSeriesBinner } from './sync-series.js';
 import type { SamplingHealth } from '../fold/source-health.js';
 import type { SyncColumn } from '../../src/files/columns.js';
+import { inCoordinatorFrame } from '../metrics/frames.js';
+import type { CoordinatorOffsetTrack } from '../fold/coordinator-offset.js';
 
 const ZERO: Anchor = { sec: 0, ns: 0n };
 
@@ -38,7 +40,13 @@ export async function syncStats(
   runDir: string,
   warn: (m: string) => void,
   /** The figures' binned series, filled from the same rows (sample times relative to `anchor`). */
-  series?: { binner: SyncSeriesBinner; anchor: Anchor; health?: SamplingHealth },
+  series?: {
+    binner: SyncSeriesBinner;
+    anchor: Anchor;
+    health?: SamplingHealth;
+    /** The coordinator's local − true over the run: the truth of coordinator-frame sources. */
+    coordinatorOffset?: CoordinatorOffsetTrack;
+  },
 ): Promise<{ entries: SyncEntry[]; inputs: InputFile[] }> {
   const entries: SyncEntry[] = [];
   const inputs: InputFile[] = [];
@@ -87,7 +95,14 @@ export async function syncStats(
           series.binner.add(node, src, t, off, hw, acc);
           series.health?.add(node, src, t, iStatus >= 0 ? cells[iStatus]! : '', iReason >= 0 ? cells[iReason]! : '');
         }
-        c.offsetError.add(off - dur(cells, iTrue));
+        const trueOff = dur(cells, iTrue);
+        if (!inCoordinatorFrame(src)) c.offsetError.add(off - trueOff);
+        else if (series?.coordinatorOffset) {
+          // The source's offset is coordinator − local; the row's truth is true − local, taken
+          // near the sample's instant: add the coordinator's own local − true there.
+          const t = iTime < 0 ? NaN : (parseRelNs(cells[iTime]!, series.anchor) ?? NaN);
+          c.offsetError.add(off - (trueOff + series.coordinatorOffset.at(t + trueOff)));
+        }
       }
     }
     for (const w of reader.warnings) warn(w);

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { analyzeRun } from '../../analysis/analyze.js';
-import { writeCoordinator, writeWorker, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
+import path from 'node:path';
+import { writeCoordinator, writeCsv, writeWorker, abs, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
+import { SYNC_COLUMNS } from '../../src/files/columns.js';
 import { tmpDir } from '../support/helpers.js';
 import type { Stats } from '../../analysis/stats/types.js';
 
@@ -58,6 +60,36 @@ test('a channel interval around true time (not the coordinator clock) misses in 
   try {
     const { stats } = await analyzeRun(dir, { threads: false });
     assert.deepEqual(coverage(stats, 'channel', 'worker'), { count: 0, total: 20, share: 0 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("channel's sync rows are judged in its frame: their offset error is against the coordinator's clock, not true time", async () => {
+  const dir = run((t) => t + COORD_OFFSET_MS);
+  try {
+    // The worker's clock is 0.3 ms behind true time: true − local = +0.3 ms. A channel sample's
+    // offset is coordinator − local = 1.8 ms, here 2 µs off; a bounded sample's is true − local, 3 µs off.
+    const row = (source: string, tMs: number, offsetNs: number): string[] => {
+      const r: Record<string, string> = { run_id: 'r', node_id: 'w1', source, sample_local_ns: abs(tMs), server: 'x' };
+      r.offset_ns = String(offsetNs);
+      r.delay_ns = '4000';
+      r.half_width_ns = '2000';
+      r.status = 'ok';
+      r.accepted = '1';
+      r.reason = 'used';
+      r.true_offset_ns = '300000';
+      return SYNC_COLUMNS.map((c) => r[c] ?? '');
+    };
+    const rows = [50, 90, 130, 170].flatMap((t) => [row('channel', t, 1_800_000 + 2000), row('bounded', t, 300_000 - 3000)]);
+    writeCsv(path.join(dir, 'sync', 'w1.csv'), [...SYNC_COLUMNS], rows);
+    const { stats } = await analyzeRun(dir, { threads: false });
+    const sync = (source: string) => stats.sync.find((e) => e.node === 'w1' && e.source === source)!;
+    const ch = sync('channel').offset_error!;
+    assert.equal(ch.n, 4);
+    assert.ok(Math.abs(ch.max! - 2000) < 10 && Math.abs(ch.min! - 2000) < 10, `channel offset error in its frame: ${JSON.stringify(ch)}`);
+    const b = sync('bounded').offset_error!;
+    assert.equal(b.max, -3000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

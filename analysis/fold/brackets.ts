@@ -1,6 +1,7 @@
 // Folds the echo brackets (docs/metrics.md §Echo brackets) event by event, in seq order, into the
 // `echo` and `bracketed` sections and the figure's binned series. The events come from
 // analysis/join/echo-join.ts; every definition is a pure function of analysis/metrics/brackets.ts.
+import { inCoordinatorFrame } from '../metrics/frames.js';
 import { DistAcc, ratio } from '../stats/distribution.js';
 import {
   bracketOf,
@@ -163,10 +164,16 @@ export class BracketFolder {
   private truthSeen = false;
   /** Per window size: the window the current bracket proves (null: it straddles an edge). */
   private readonly trueWin: (number | null)[];
+  /** The same for the system bracket [s, e − h], which coordinator-frame sources are judged by. */
+  private readonly sysWin: (number | null)[];
+  /** Per source: its readings stand for the coordinator's clock (analysis/metrics/frames.ts). */
+  private readonly coordFrame: boolean[];
   events = 0;
 
   constructor(private readonly cfg: BracketFoldConfig) {
     this.trueWin = cfg.windows.map(() => null);
+    this.sysWin = cfg.windows.map(() => null);
+    this.coordFrame = cfg.sources.map((src) => inCoordinatorFrame(src.name));
     this.nodes = cfg.workers.map(() => new NodeAcc(cfg.sources.map(() => new SourceAcc(cfg.windows.length))));
     for (let a = 0; a < cfg.workers.length; a++) for (let b = a + 1; b < cfg.workers.length; b++) this.pairs.push([a, b]);
     this.orders = this.pairs.map(() => cfg.sources.map(() => new OrderAcc()));
@@ -222,17 +229,32 @@ export class BracketFolder {
         if (frameTruth >= b.lo && frameTruth <= b.hi) acc.tIn++;
       }
       cur[w] = { lo: b.lo, hi: b.hi, vals: n.vals, truth: tw };
+      // A coordinator-frame source (channel) reads the coordinator's clock: against a true-time
+      // reference it is judged by the system bracket [s, e − h], in that clock's frame, or the
+      // coordinator's own offset would count as its error.
+      const sys = system ? b : bracketOf({ loAtSend: s, hiAtEcho: echo.e, heldNs: h, delta });
+      const sysB = sys.kind === 'ok' ? sys : null;
+      const sysTruth = system ? frameTruth : truthInCoordinatorFrame(tw, echo.s, ev.trueSend, echo.e, echo.trueE);
       const bin = this.binOf(echo.s);
       const { sources, windows } = this.cfg;
       const trueWin = this.trueWin;
-      for (let i = 0; i < windows.length; i++) trueWin[i] = bracketWindow(b.lo, b.hi, windows[i]!);
+      const sysWin = this.sysWin;
+      for (let i = 0; i < windows.length; i++) {
+        trueWin[i] = bracketWindow(b.lo, b.hi, windows[i]!);
+        sysWin[i] = sysB ? bracketWindow(sysB.lo, sysB.hi, windows[i]!) : null;
+      }
       for (let k = 0; k < sources.length; k++) {
         const bounded = sources[k]!.bounded;
         const sa = acc.sources[k]!;
+        const own = this.coordFrame[k]!;
+        if (own && !sysB) continue;
+        const bk = own ? sysB! : b;
+        const kTruth = own ? sysTruth : frameTruth;
+        const kWin = own ? sysWin : trueWin;
         const p = n.vals ? n.vals[k * 3]! : NaN;
         const lo = n.vals ? n.vals[k * 3 + 1]! : NaN;
         const hi = n.vals ? n.vals[k * 3 + 2]! : NaN;
-        const err = bracketedError(p, b.lo, b.hi);
+        const err = bracketedError(p, bk.lo, bk.hi);
         if (!err) sa.missing++;
         else {
           sa.compared++;
@@ -245,7 +267,7 @@ export class BracketFolder {
           }
         }
         if (bounded) {
-          const v = judgeInterval(lo, hi, b.lo, b.hi);
+          const v = judgeInterval(lo, hi, bk.lo, bk.hi);
           if (v === null) sa.intUnjudged++;
           else {
             sa.intJudged++;
@@ -254,9 +276,9 @@ export class BracketFolder {
               if (v === 'too_early') sa.tooEarly++;
               else sa.tooLate++;
               if (bin >= 0) sa.binMisses[bin] = (sa.binMisses[bin] ?? 0) + 1;
-              if (!Number.isNaN(frameTruth)) {
+              if (!Number.isNaN(kTruth)) {
                 acc.missOf[k]!++;
-                if (frameTruth < lo || frameTruth > hi) acc.missReal[k]!++;
+                if (kTruth < lo || kTruth > hi) acc.missReal[k]!++;
                 if (tw < lo || tw > hi) acc.missTrueTime[k]!++;
               }
             }
@@ -264,7 +286,7 @@ export class BracketFolder {
         }
         for (let i = 0; i < windows.length; i++) {
           const ws = windows[i]!;
-          const t = trueWin[i];
+          const t = kWin[i];
           if (t === null || t === undefined) continue;
           const wa = sa.win[i]!;
           wa.judged++;

@@ -8,6 +8,8 @@ import type { DistAcc } from '../stats/distribution.js';
 import type { SelfConsistencyEntry, SelfConsistencySection } from '../stats/types.js';
 import { ConsistencyMatcher, DEFAULT_MAX_FREQ_ERROR_PPM, SELF_CONSISTENCY_LOOK_BACK, maxFreqError } from '../metrics/self-consistency.js';
 import { PathBound } from '../metrics/self-consistency-path.js';
+import { inCoordinatorFrame } from '../metrics/frames.js';
+import { COORDINATOR_NODE } from '../../src/files/export-columns.js';
 
 /** A detected step of a node's local clock: detection instant (relative ns) and size (ns). */
 export interface ClockStep {
@@ -30,6 +32,8 @@ export const DEFAULT_SELF_CONSISTENCY: SelfConsistencyConfig = { maxFreqErrorPpm
  */
 export const STEP_GUARD_NS = 2e9;
 
+const NO_STEPS: readonly ClockStep[] = [];
+
 export const SELF_CONSISTENCY_METHODS = 'max(greedy matching of incompatible pairs, n − most readings on one slope-≤ε path)';
 
 class SourceState {
@@ -44,20 +48,28 @@ class SourceState {
 }
 
 export class SelfConsistencyFold {
-  private readonly eps: number;
+  /** Per source: ε, or for a coordinator-frame source the two oscillators' relative bound. */
+  private readonly eps: number[];
   private readonly state: (SourceState | null)[][]; // [s][w], null for point sources
   private readonly steps: ClockStep[][];
+  private readonly coordFrame: boolean[];
+  private readonly coordSteps: ClockStep[];
 
   constructor(
     private readonly cfg: SelfConsistencyConfig,
     sources: readonly SourceDef[],
     private readonly workers: readonly string[],
   ) {
-    this.eps = maxFreqError(cfg.maxFreqErrorPpm);
-    this.state = sources.map((s) =>
-      workers.map(() => (s.bounded ? new SourceState(new ConsistencyMatcher(this.eps), new PathBound(this.eps)) : null)),
+    const eps = maxFreqError(cfg.maxFreqErrorPpm);
+    this.coordFrame = sources.map((s) => inCoordinatorFrame(s.name));
+    // A coordinator-frame source (channel) tracks the coordinator's clock, read at the worker's
+    // local instants: the two clocks' rates may differ by (1 + ε)/(1 − ε) − 1 = 2ε/(1 − ε).
+    this.eps = this.coordFrame.map((c) => (c ? (2 * eps) / (1 - eps) : eps));
+    this.state = sources.map((s, i) =>
+      workers.map(() => (s.bounded ? new SourceState(new ConsistencyMatcher(this.eps[i]!), new PathBound(this.eps[i]!)) : null)),
     );
     this.steps = workers.map((w) => cfg.steps[w] ?? []);
+    this.coordSteps = cfg.steps[COORDINATOR_NODE] ?? [];
   }
 
   /** Worker w's readings of source s in this block. */
@@ -70,6 +82,9 @@ export class SelfConsistencyFold {
     const LO = col.lo,
       HI = col.hi;
     const steps = this.steps[w]!;
+    // Its target steps with the coordinator's clock: located by the reading's own value, which
+    // estimates that clock.
+    const coordSteps = this.coordFrame[s] ? this.coordSteps : NO_STEPS;
     for (let j = 0; j < blk.n; j++) {
       if (has[j] === 0) continue;
       const lo = LO[j]!,
@@ -80,12 +95,14 @@ export class SelfConsistencyFold {
         continue;
       }
       st.readings++;
-      if (steps.length > 0) {
-        const seg = segmentOf(steps, t);
-        if (seg < 0) {
+      if (steps.length > 0 || coordSteps.length > 0) {
+        const own = segmentOf(steps, t);
+        const coord = segmentOf(coordSteps, (lo + hi) / 2);
+        if (own < 0 || coord < 0) {
           st.unpaired++;
           continue;
         }
+        const seg = own * (coordSteps.length + 1) + coord;
         if (seg !== st.segment) {
           st.matcher.cut();
           st.path.cut();
@@ -120,7 +137,7 @@ export class SelfConsistencyFold {
           path,
           unpaired_at_steps: st.unpaired,
           half_width_p50_ns: st.readings > 0 ? halfWidth(s, w).summarize().p50 : null,
-          max_freq_error_ppm: ppm,
+          max_freq_error_ppm: this.coordFrame[s] ? this.eps[s]! * 1e6 : ppm,
         };
         m[src.name] = e;
         if (

@@ -7,6 +7,7 @@ import { analyzeRun } from '../../analysis/analyze.js';
 import path from 'node:path';
 import { writeCoordinator, writeCsv, writeWorker, abs, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
 import { SYNC_COLUMNS } from '../../src/files/columns.js';
+import { writeEcho, writeEchoSummary, type EchoFixtureRow } from '../fixtures/echo-run.js';
 import { tmpDir } from '../support/helpers.js';
 import type { Stats } from '../../analysis/stats/types.js';
 
@@ -90,6 +91,99 @@ test("channel's sync rows are judged in its frame: their offset error is against
     assert.ok(Math.abs(ch.max! - 2000) < 10 && Math.abs(ch.min! - 2000) < 10, `channel offset error in its frame: ${JSON.stringify(ch)}`);
     const b = sync('bounded').offset_error!;
     assert.equal(b.max, -3000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('self-consistency: channel readings that track a coordinator clock 800 ppm faster than the worker are consistent', async () => {
+  // Both clocks within 500 ppm of true time (worker −400, coordinator +400): channel follows the
+  // coordinator's clock, so between two worker-local instants its target advances 800 ppm faster.
+  const dir = tmpDir('chronoeval-channel-consistency-');
+  try {
+    const coord: CoordRow[] = [];
+    const w1: WorkerRow[] = [];
+    for (let k = 0; k < 200; k++) {
+      const trueSend = 10 + 10 * k;
+      const send = trueSend * (1 + 400e-6);
+      coord.push({
+        seq: k,
+        send,
+        trueSend,
+        stamps: { system: { p: send }, bounded: iv(trueSend, 0.2), channel: { p: send, lo: send, hi: send } },
+      });
+      const trueRecv = trueSend + 0.2;
+      const recv = trueRecv * (1 - 400e-6);
+      const coordAtRecv = trueRecv * (1 + 400e-6);
+      w1.push({ seq: k, recv, trueRecv, stamps: { system: { p: recv }, bounded: iv(trueRecv, 0.005), channel: iv(coordAtRecv, 0.005) } });
+    }
+    writeCoordinator(dir, 'r', SRC, coord);
+    writeWorker(dir, 'r', 'w1', SRC, w1);
+    const { stats } = await analyzeRun(dir, { threads: false });
+    const sc = stats.self_consistency!.by_worker.w1!;
+    assert.equal(sc.bounded!.must_miss, 0, JSON.stringify(sc.bounded));
+    assert.equal(sc.channel!.must_miss, 0, JSON.stringify(sc.channel));
+    assert.ok(Math.abs(sc.channel!.max_freq_error_ppm - 1000.5) < 0.01, `channel's ε: ${sc.channel!.max_freq_error_ppm}`);
+    assert.equal(sc.bounded!.max_freq_error_ppm, 500);
+    // The coverage against truth agrees: every reading holds its target.
+    assert.deepEqual(coverage(stats, 'channel', 'worker'), { count: 200, total: 200, share: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('echo brackets: with a true-time reference, channel is judged by the bracket in its own (coordinator) frame', async () => {
+  // The coordinator runs 1.5 ms ahead; its bounded source brackets true time. The worker's channel
+  // readings hold the coordinator's clock at the true receive (±50 µs): right in their frame.
+  const dir = tmpDir('chronoeval-channel-brackets-');
+  try {
+    const coord: CoordRow[] = [];
+    const w1: WorkerRow[] = [];
+    const echo: EchoFixtureRow[] = [];
+    for (let k = 0; k < 20; k++) {
+      const trueSend = 10 + 10 * k;
+      const send = trueSend + COORD_OFFSET_MS;
+      coord.push({
+        seq: k,
+        send,
+        trueSend,
+        stamps: { system: { p: send }, bounded: iv(trueSend, 0.1), channel: { p: send, lo: send, hi: send } },
+      });
+      const trueRecv = trueSend + 0.2;
+      const recv = trueRecv - 0.3;
+      w1.push({
+        seq: k,
+        recv,
+        trueRecv,
+        stamps: { system: { p: recv }, bounded: iv(trueRecv, 0.05), channel: iv(trueRecv + COORD_OFFSET_MS, 0.05) },
+      });
+      const trueE = trueRecv + 0.1 + 0.2;
+      const e = trueE + COORD_OFFSET_MS;
+      echo.push({
+        seq: k,
+        send,
+        recv,
+        heldNs: 100_000,
+        echoRecv: e,
+        trueEchoRecv: trueE,
+        stamps: { system: { p: e }, bounded: iv(trueE, 0.1), channel: { p: e, lo: e, hi: e } },
+      });
+    }
+    writeCoordinator(dir, 'r', SRC, coord);
+    writeWorker(dir, 'r', 'w1', SRC, w1);
+    writeEcho(dir, 'r', 'w1', SRC, echo);
+    writeEchoSummary(dir, { mode: 'on', asked: 20, stamp: 'kernel', received_by_node: { w1: 20 }, rejected: {} });
+    const { stats } = await analyzeRun(dir, { threads: false, reference: 'bounded' });
+    const b = stats.bracketed!;
+    assert.equal(b.reference, 'bounded');
+    const ch = b.by_worker['w1']!['channel']!;
+    assert.deepEqual([ch.interval!.too_early, ch.interval!.too_late], [0, 0], `channel: ${JSON.stringify(ch.interval)}`);
+    assert.equal(ch.interval!.consistent.count, 20);
+    const bd = b.by_worker['w1']!['bounded']!;
+    assert.equal(bd.interval!.consistent.count, 20, `bounded, judged in true time: ${JSON.stringify(bd.interval)}`);
+    // In the system frame (the default) both are judged against the coordinator's clock.
+    const { stats: sys } = await analyzeRun(dir, { threads: false });
+    assert.equal(sys.bracketed!.by_worker['w1']!['channel']!.interval!.consistent.count, 20);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

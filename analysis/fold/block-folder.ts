@@ -182,7 +182,7 @@ export class BlockFolder implements FoldCounts {
     this.selfCons = new SelfConsistencyFold(cfg.selfConsistency ?? DEFAULT_SELF_CONSISTENCY, cfg.sources, cfg.workers);
     this.scratch = new FoldScratch(cfg.capacity);
     this.frameTruth = new Float64Array(cfg.capacity);
-    this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length);
+    this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length, this.coordFrame.some(Boolean));
     this.sinks = Array.from({ length: S }, (_, s) =>
       Array.from({ length: W }, (_, w) => ({
         c: this.causality[s]![w]!,
@@ -234,7 +234,17 @@ export class BlockFolder implements FoldCounts {
         foldOrdering(blk, s, a, b, bounded, this.ordering[s]![i]!);
       }
       for (let k = 0; k < this.cfg.windows.length; k++) {
-        foldWindows(blk, s, k, this.cfg.windows[k]!, bounded, this.delays.length, this.windows[s]![k]!, this.winScratch);
+        foldWindows(
+          blk,
+          s,
+          k,
+          this.cfg.windows[k]!,
+          bounded,
+          this.delays.length,
+          this.windows[s]![k]!,
+          this.winScratch,
+          this.coordFrame[s],
+        );
       }
     }
   }

@@ -65,7 +65,7 @@ export function foldWorkerReadings(
   x: FoldScratch,
   truth: Float64Array = blk.trueRecv[w]!,
 ): void {
-  foldCausality(blk, s, w, bounded, k, x, truth);
+  foldCausality(blk, s, w, bounded, k, x, truth, truth !== blk.trueRecv[w]);
   foldBoundReadings(blk, blk.stamps[w]![s]!, blk.degraded[w]![s]!, blk.has[w]!, truth, blk.recvLocal[w]!, bounded, k, x);
 }
 
@@ -78,6 +78,8 @@ function foldCausality(
   k: WorkerSinks,
   x: FoldScratch,
   trueRecv: Float64Array,
+  /** `trueRecv` is mapped into another frame: the re-estimate rows' own truth (true time) does not apply. */
+  mapped: boolean,
 ): void {
   const has = blk.has[w]!;
   const cs = blk.coord[s]!;
@@ -131,7 +133,7 @@ function foldCausality(
       const wait = Number.isNaN(rLo) || Number.isNaN(rHi) ? NaN : trueTimeWait(rLo, rHi);
       waits[nWait++] = wait;
       const re = reest[j];
-      if (re) foldReestList(k.cw.reest, re, s, wait, trueRecv[j]!);
+      if (re) foldReestList(k.cw.reest, re, s, wait, trueRecv[j]!, mapped);
     }
     const bin = blk.bin[j]!;
     if (bin >= 0 && tlc) foldTimelineCausality(tlc, bin, pc, ic);
@@ -245,12 +247,21 @@ function foldTimelineCausality(t: TimelineCausality, bin: number, pc: string | n
 }
 
 /** The event's re-estimates of source s (docs/metrics.md §Commit wait, reestimated[]). */
-function foldReestList(byDelay: ReestCounts[], list: readonly ReestStamp[], s: number, wait: number, trueRecv: number): void {
+function foldReestList(
+  byDelay: ReestCounts[],
+  list: readonly ReestStamp[],
+  s: number,
+  wait: number,
+  trueRecv: number,
+  mapped: boolean,
+): void {
   for (const r of list) {
     if (r.source !== s) continue;
     const c = byDelay[r.delay]!;
     const width = r.hi - r.lo;
-    const truth = Number.isNaN(r.trueRecv) ? trueRecv : r.trueRecv;
+    // A re-estimate claims the same instant as the reading; its row's own true_recv_ns is true
+    // time, which only sources that read true time are judged against.
+    const truth = mapped || Number.isNaN(r.trueRecv) ? trueRecv : r.trueRecv;
     c.rows++;
     c.width.add(width);
     if (wait > 0) c.shrink.add(width / wait);

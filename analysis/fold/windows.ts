@@ -1,6 +1,7 @@
 // Folds window assignment of one source and one window size over a block of events
 // (docs/metrics.md §Windows, §Coordination cost): point agreement, interval verdicts, conflicts
 // split against truth, accuracy per worker, and the same verdicts with re-estimated intervals.
+import { coordinatorFrameTruth } from '../metrics/frames.js';
 import type { AccuracyCounts, WindowCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
 import type { ReestStamp } from '../join/joined.js';
@@ -23,18 +24,31 @@ export class WindowScratch {
   readonly confidentWorker: Int32Array;
   /** [k][w][j]: worker w's true window of size k for event j (NaN without truth or row). */
   readonly trueWin: Float64Array[][];
+  /**
+   * The same in the coordinator's clock (the window its clock puts the true receive in), for
+   * coordinator-frame sources (analysis/metrics/frames.ts); null when no source is one.
+   */
+  readonly frameWin: Float64Array[][] | null;
+  private readonly frameTruth: Float64Array;
   /** Per worker: the point, lo and hi columns of the source being folded. */
   readonly p: Float64Array[] = [];
   readonly lo: Float64Array[] = [];
   readonly hi: Float64Array[] = [];
   readonly deg: Uint8Array[] = [];
-  constructor(capacity: number, workers: number, sizes: number) {
+  constructor(capacity: number, workers: number, sizes: number, frames = false) {
     this.points = new Float64Array(workers);
     this.assigned = new Float64Array(workers);
     this.trueOfConfident = new Float64Array(workers);
     this.confidentWin = new Float64Array(workers);
     this.confidentWorker = new Int32Array(workers);
     this.trueWin = Array.from({ length: sizes }, () => Array.from({ length: workers }, () => new Float64Array(capacity)));
+    this.frameWin = frames ? Array.from({ length: sizes }, () => Array.from({ length: workers }, () => new Float64Array(capacity))) : null;
+    this.frameTruth = new Float64Array(frames ? capacity : 0);
+  }
+
+  /** Worker w's true receive instants of the block in the coordinator's clock (shared scratch). */
+  coordinatorTruth(blk: EventBlock, w: number): Float64Array {
+    return coordinatorFrameTruth(blk.n, blk.trueRecv[w]!, blk.sendLocal, blk.trueSend, this.frameTruth);
   }
 }
 
@@ -45,6 +59,15 @@ export function computeTrueWindows(blk: EventBlock, windows: readonly WindowSize
     for (let w = 0; w < blk.workers; w++) {
       const out = x.trueWin[k]![w]!;
       const t = blk.trueRecv[w]!; // NaN where the worker has no row (EventBlock.push)
+      for (let j = 0; j < blk.n; j++) out[j] = Number.isNaN(t[j]!) ? NaN : windowIndex(t[j]!, win);
+    }
+  }
+  if (!x.frameWin) return;
+  for (let w = 0; w < blk.workers; w++) {
+    const t = x.coordinatorTruth(blk, w);
+    for (let k = 0; k < windows.length; k++) {
+      const win = windows[k]!;
+      const out = x.frameWin[k]![w]!;
       for (let j = 0; j < blk.n; j++) out[j] = Number.isNaN(t[j]!) ? NaN : windowIndex(t[j]!, win);
     }
   }
@@ -59,6 +82,8 @@ export function foldWindows(
   delays: number,
   wc: WindowCounts,
   x: WindowScratch,
+  /** The source reads the coordinator's clock: judged by the windows of that clock. */
+  coordinatorFrame = false,
 ): void {
   const W = blk.workers;
   const points = x.points;
@@ -66,7 +91,7 @@ export function foldWindows(
   const trueOfConfident = x.trueOfConfident;
   const confidentWin = x.confidentWin,
     confidentWorker = x.confidentWorker;
-  const trueWin = x.trueWin[k]!;
+  const trueWin = coordinatorFrame && x.frameWin ? x.frameWin[k]! : x.trueWin[k]!;
   // this source's columns and counters per worker, looked up once per block
   const has = blk.has,
     P = x.p,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { analyzeRun } from '../../analysis/analyze.js';
 import path from 'node:path';
-import { writeCoordinator, writeCsv, writeWorker, abs, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
+import { writeCommitWait, writeCoordinator, writeCsv, writeWorker, abs, type CoordRow, type WorkerRow } from '../fixtures/analysis-run.js';
 import { SYNC_COLUMNS } from '../../src/files/columns.js';
 import { writeEcho, writeEchoSummary, type EchoFixtureRow } from '../fixtures/echo-run.js';
 import { tmpDir } from '../support/helpers.js';
@@ -184,6 +184,34 @@ test('echo brackets: with a true-time reference, channel is judged by the bracke
     // In the system frame (the default) both are judged against the coordinator's clock.
     const { stats: sys } = await analyzeRun(dir, { threads: false });
     assert.equal(sys.bracketed!.by_worker['w1']!['channel']!.interval!.consistent.count, 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("windows and commit-wait re-estimates of channel are judged in the coordinator's clock", async () => {
+  // Channel readings hold the coordinator's clock (1.5 ms ahead) at the true receive, ±0.1 ms;
+  // 1 ms windows put that clock and true time in different windows. Each reading has a
+  // re-estimate one second later, as tight, whose row carries true_recv_ns (true time).
+  const dir = run((t) => t + COORD_OFFSET_MS);
+  try {
+    writeCommitWait(
+      dir,
+      'r',
+      'w1',
+      Array.from({ length: 20 }, (_, k) => {
+        const trueRecv = 10 + 10 * k + 0.2;
+        const c = trueRecv + COORD_OFFSET_MS;
+        return { seq: k, source: 'channel', delayS: 1, recv: trueRecv - 0.3, p: c, lo: c - 0.1, hi: c + 0.1, trueRecv };
+      }),
+    );
+    const { stats } = await analyzeRun(dir, { threads: false, windowsMs: [1] });
+    const win = stats.windows.find((w) => w.source === 'channel' && w.window_ms === 1)!;
+    assert.equal(win.accuracy!.point!.wrong.count, 0, JSON.stringify(win.accuracy));
+    assert.equal(win.accuracy!.interval!.confident_wrong.count, 0, JSON.stringify(win.accuracy));
+    assert.equal(win.accuracy!.point!.correct.count, 20);
+    const cw = stats.commit_wait.find((e) => e.source === 'channel' && e.node === 'w1')!;
+    assert.deepEqual(cw.reestimated[0]!.coverage, { count: 20, total: 20, share: 1 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -86,11 +86,19 @@ test('run-local step scenario: the step is detected, recorded in the manifest, a
   const c = (n: string) => head!.indexOf(n);
   const stamped = coord.filter((x) => x[c('send_kernel_ns')] !== '');
   assert.ok(stamped.length >= coord.length * 0.9, `${stamped.length} of ${coord.length} events have a kernel send stamp`);
+  // Never before the JS stamp; usually within the send call. A descheduled process can leave a
+  // few ms between the two (5.2 ms seen once on a loaded 2-core machine), so the typical gap is
+  // judged by its median, the outliers only against a bound no scheduling delay reaches.
+  const lates: number[] = [];
   for (const x of stamped) {
     assert.notEqual(x[c('true_send_kernel_ns')], '', 'a stamped event has its truth');
     const late = BigInt(x[c('true_send_kernel_ns')]!) - BigInt(x[c('true_send_ns')]!);
-    assert.ok(late >= 0n && late < 5_000_000n, `the kernel stamped ${late} ns after the JS stamp, in true time`);
+    assert.ok(late >= 0n && late < 100_000_000n, `the kernel stamped ${late} ns after the JS stamp, in true time`);
+    lates.push(Number(late));
   }
+  lates.sort((a, b) => a - b);
+  const medianLate = lates[lates.length >> 1]!;
+  assert.ok(medianLate < 1_000_000, `median kernel-after-JS gap ${medianLate} ns, in true time`);
   const stats = JSON.parse(readFileSync(path.join(runDir, 'stats.json'), 'utf8'));
   for (const w of stats.delivery.workers) {
     const k = w.latency_from_kernel_send;

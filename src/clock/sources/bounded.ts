@@ -52,7 +52,7 @@ export interface BoundedTuning {
   wanderPriorNsPerS15: number;
   /**
    * Wander assumed for a new model until samples show otherwise (ns per s^1.5, default 200000):
-   * it decays as 1/n over the first consecutive-sample checks (at most one a second), so a stable clock soon pays
+   * it decays as 1/n over the first consecutive-sample checks, so a stable clock soon pays
    * nothing, while a wandering one is covered before its wander has been seen.
    */
   wanderInitialNsPerS15: number;

@@ -125,8 +125,8 @@ export class BlockFolder implements FoldCounts {
   private readonly bounded: boolean[];
   /** Per source: its readings stand for the coordinator's clock (analysis/metrics/frames.ts). */
   private readonly coordFrame: boolean[];
-  /** The coordinator's clock at one worker's true receive instants, for the block being folded. */
-  private readonly frameTruth: Float64Array;
+  /** Per worker: the coordinator's clock at its true receive instants, for the block being folded (null: no coordinator-frame source). */
+  private readonly frameTruth: Float64Array[] | null;
   readonly pairs: [number, number][] = [];
   readonly latTrue: DistAcc[];
   readonly latLocal: DistAcc[];
@@ -181,8 +181,9 @@ export class BlockFolder implements FoldCounts {
     }
     this.selfCons = new SelfConsistencyFold(cfg.selfConsistency ?? DEFAULT_SELF_CONSISTENCY, cfg.sources, cfg.workers);
     this.scratch = new FoldScratch(cfg.capacity);
-    this.frameTruth = new Float64Array(cfg.capacity);
-    this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length, this.coordFrame.some(Boolean));
+    const frames = this.coordFrame.some(Boolean);
+    this.frameTruth = frames ? Array.from({ length: W }, () => new Float64Array(cfg.capacity)) : null;
+    this.winScratch = new WindowScratch(cfg.capacity, W, cfg.windows.length, frames);
     this.sinks = Array.from({ length: S }, (_, s) =>
       Array.from({ length: W }, (_, w) => ({
         c: this.causality[s]![w]!,
@@ -212,7 +213,9 @@ export class BlockFolder implements FoldCounts {
     const { S, W } = this;
     const tl = this.cfg.timeline !== null;
     this.foldDelivery(blk);
-    computeTrueWindows(blk, this.cfg.windows, this.winScratch);
+    const frame = this.frameTruth;
+    if (frame) for (let w = 0; w < W; w++) coordinatorFrameTruth(blk.n, blk.trueRecv[w]!, blk.sendLocal, blk.trueSend, frame[w]!);
+    computeTrueWindows(blk, this.cfg.windows, this.winScratch, frame);
     for (let s = 0; s < S; s++) {
       const bounded = this.bounded[s]!;
       // A coordinator-frame source (channel) is judged against the coordinator's clock: on the
@@ -221,9 +224,7 @@ export class BlockFolder implements FoldCounts {
       const sink = { b: this.bounds[s]![0]!, tc: tl ? this.tlClock[s]![W]! : null };
       foldCoordinatorReadings(blk, s, bounded, sink, this.scratch, coordFrame ? blk.sendLocal : blk.trueSend);
       for (let w = 0; w < W; w++) {
-        const truth = coordFrame
-          ? coordinatorFrameTruth(blk.n, blk.trueRecv[w]!, blk.sendLocal, blk.trueSend, this.frameTruth)
-          : blk.trueRecv[w]!;
+        const truth = coordFrame ? frame![w]! : blk.trueRecv[w]!;
         foldWorkerReadings(blk, s, w, bounded, this.sinks[s]![w]!, this.scratch, truth);
         this.selfCons.fold(blk, s, w);
       }

@@ -1,7 +1,6 @@
 // Folds window assignment of one source and one window size over a block of events
 // (docs/metrics.md §Windows, §Coordination cost): point agreement, interval verdicts, conflicts
 // split against truth, accuracy per worker, and the same verdicts with re-estimated intervals.
-import { coordinatorFrameTruth } from '../metrics/frames.js';
 import type { AccuracyCounts, WindowCounts } from './counters.js';
 import type { EventBlock } from './event-block.js';
 import type { ReestStamp } from '../join/joined.js';
@@ -29,7 +28,6 @@ export class WindowScratch {
    * coordinator-frame sources (analysis/metrics/frames.ts); null when no source is one.
    */
   readonly frameWin: Float64Array[][] | null;
-  private readonly frameTruth: Float64Array;
   /** Per worker: the point, lo and hi columns of the source being folded. */
   readonly p: Float64Array[] = [];
   readonly lo: Float64Array[] = [];
@@ -43,17 +41,19 @@ export class WindowScratch {
     this.confidentWorker = new Int32Array(workers);
     this.trueWin = Array.from({ length: sizes }, () => Array.from({ length: workers }, () => new Float64Array(capacity)));
     this.frameWin = frames ? Array.from({ length: sizes }, () => Array.from({ length: workers }, () => new Float64Array(capacity))) : null;
-    this.frameTruth = new Float64Array(frames ? capacity : 0);
-  }
-
-  /** Worker w's true receive instants of the block in the coordinator's clock (shared scratch). */
-  coordinatorTruth(blk: EventBlock, w: number): Float64Array {
-    return coordinatorFrameTruth(blk.n, blk.trueRecv[w]!, blk.sendLocal, blk.trueSend, this.frameTruth);
   }
 }
 
-/** Each worker's true window per size, once per block (shared by all sources). */
-export function computeTrueWindows(blk: EventBlock, windows: readonly WindowSize[], x: WindowScratch): void {
+/**
+ * Each worker's true window per size, once per block (shared by all sources); with `frameTruth`
+ * (per worker, the coordinator's clock at the true receive) also the windows of that clock.
+ */
+export function computeTrueWindows(
+  blk: EventBlock,
+  windows: readonly WindowSize[],
+  x: WindowScratch,
+  frameTruth: readonly Float64Array[] | null = null,
+): void {
   for (let k = 0; k < windows.length; k++) {
     const win = windows[k]!;
     for (let w = 0; w < blk.workers; w++) {
@@ -62,9 +62,9 @@ export function computeTrueWindows(blk: EventBlock, windows: readonly WindowSize
       for (let j = 0; j < blk.n; j++) out[j] = Number.isNaN(t[j]!) ? NaN : windowIndex(t[j]!, win);
     }
   }
-  if (!x.frameWin) return;
+  if (!x.frameWin || !frameTruth) return;
   for (let w = 0; w < blk.workers; w++) {
-    const t = x.coordinatorTruth(blk, w);
+    const t = frameTruth[w]!;
     for (let k = 0; k < windows.length; k++) {
       const win = windows[k]!;
       const out = x.frameWin[k]![w]!;

@@ -222,7 +222,8 @@ export class BracketFolder {
       acc.width.add(b.hi - b.lo);
       // The true receive instant in the bracket's frame (simulation only).
       const tw = n.vals ? n.trueRecv : NaN;
-      const frameTruth = system ? truthInCoordinatorFrame(tw, echo.s, ev.trueSend, echo.e, echo.trueE) : tw;
+      const coordTruth = truthInCoordinatorFrame(tw, echo.s, ev.trueSend, echo.e, echo.trueE);
+      const frameTruth = system ? coordTruth : tw;
       if (!Number.isNaN(frameTruth)) {
         this.truthSeen = true;
         acc.tOf++;
@@ -234,7 +235,6 @@ export class BracketFolder {
       // coordinator's own offset would count as its error.
       const sys = system ? b : bracketOf({ loAtSend: s, hiAtEcho: echo.e, heldNs: h, delta });
       const sysB = sys.kind === 'ok' ? sys : null;
-      const sysTruth = system ? frameTruth : truthInCoordinatorFrame(tw, echo.s, ev.trueSend, echo.e, echo.trueE);
       const bin = this.binOf(echo.s);
       const { sources, windows } = this.cfg;
       const trueWin = this.trueWin;
@@ -249,7 +249,7 @@ export class BracketFolder {
         const own = this.coordFrame[k]!;
         if (own && !sysB) continue;
         const bk = own ? sysB! : b;
-        const kTruth = own ? sysTruth : frameTruth;
+        const kTruth = own ? coordTruth : frameTruth;
         const kWin = own ? sysWin : trueWin;
         const p = n.vals ? n.vals[k * 3]! : NaN;
         const lo = n.vals ? n.vals[k * 3 + 1]! : NaN;

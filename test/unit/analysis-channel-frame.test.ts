@@ -15,26 +15,50 @@ const SRC = ['system', 'bounded', 'channel'];
 const COORD_OFFSET_MS = 1.5; // the coordinator's clock runs 1.5 ms ahead of true time
 const iv = (p: number, half: number) => ({ p, lo: p - half, hi: p + half });
 
-/** 20 events; the worker's channel interval is centred on `channelAt(trueRecv)`, ±0.1 ms. */
-function run(channelAt: (trueRecv: number) => number): string {
-  const dir = tmpDir('chronoeval-channel-frame-');
+/** A fixture run's clocks (ms after T0 as functions of true ms) and stated half-widths. */
+interface Clocks {
+  events: number;
+  coordAt: (t: number) => number;
+  workerAt: (t: number) => number;
+  /** The worker's bounded and channel half-widths; the coordinator's bounded one. */
+  half: number;
+  coordHalf: number;
+}
+
+/** The coordinator 1.5 ms ahead, the worker 0.3 ms behind; 20 events. */
+const OFFSET_CLOCKS: Clocks = { events: 20, coordAt: (t) => t + COORD_OFFSET_MS, workerAt: (t) => t - 0.3, half: 0.1, coordHalf: 0.2 };
+
+/** The coordinator's stamps at true instant t: its clock for system and channel, bounded around t. */
+const coordStamps = (c: Clocks, t: number, half: number) => {
+  const l = c.coordAt(t);
+  return { system: { p: l }, bounded: iv(t, half), channel: { p: l, lo: l, hi: l } };
+};
+
+/** Events every 10 ms, received 0.2 ms later; the worker's channel interval is centred on `channelAt(trueRecv)`. */
+function writeRun(dir: string, c: Clocks, channelAt: (trueRecv: number) => number = c.coordAt): { coord: CoordRow[]; w1: WorkerRow[] } {
   const coord: CoordRow[] = [];
   const w1: WorkerRow[] = [];
-  for (let k = 0; k < 20; k++) {
+  for (let k = 0; k < c.events; k++) {
     const trueSend = 10 + 10 * k;
-    const send = trueSend + COORD_OFFSET_MS;
-    coord.push({
-      seq: k,
-      send,
-      trueSend,
-      stamps: { system: { p: send }, bounded: iv(trueSend, 0.2), channel: { p: send, lo: send, hi: send } },
-    });
+    coord.push({ seq: k, send: c.coordAt(trueSend), trueSend, stamps: coordStamps(c, trueSend, c.coordHalf) });
     const trueRecv = trueSend + 0.2;
-    const recv = trueRecv - 0.3; // the worker's clock: 0.3 ms behind
-    w1.push({ seq: k, recv, trueRecv, stamps: { system: { p: recv }, bounded: iv(trueRecv, 0.1), channel: iv(channelAt(trueRecv), 0.1) } });
+    const recv = c.workerAt(trueRecv);
+    w1.push({
+      seq: k,
+      recv,
+      trueRecv,
+      stamps: { system: { p: recv }, bounded: iv(trueRecv, c.half), channel: iv(channelAt(trueRecv), c.half) },
+    });
   }
   writeCoordinator(dir, 'r', SRC, coord);
   writeWorker(dir, 'r', 'w1', SRC, w1);
+  return { coord, w1 };
+}
+
+/** 20 events with OFFSET_CLOCKS; the worker's channel interval is centred on `channelAt(trueRecv)`, ±0.1 ms. */
+function run(channelAt: (trueRecv: number) => number): string {
+  const dir = tmpDir('chronoeval-channel-frame-');
+  writeRun(dir, OFFSET_CLOCKS, channelAt);
   return dir;
 }
 
@@ -101,24 +125,7 @@ test('self-consistency: channel readings that track a coordinator clock 800 ppm 
   // coordinator's clock, so between two worker-local instants its target advances 800 ppm faster.
   const dir = tmpDir('chronoeval-channel-consistency-');
   try {
-    const coord: CoordRow[] = [];
-    const w1: WorkerRow[] = [];
-    for (let k = 0; k < 200; k++) {
-      const trueSend = 10 + 10 * k;
-      const send = trueSend * (1 + 400e-6);
-      coord.push({
-        seq: k,
-        send,
-        trueSend,
-        stamps: { system: { p: send }, bounded: iv(trueSend, 0.2), channel: { p: send, lo: send, hi: send } },
-      });
-      const trueRecv = trueSend + 0.2;
-      const recv = trueRecv * (1 - 400e-6);
-      const coordAtRecv = trueRecv * (1 + 400e-6);
-      w1.push({ seq: k, recv, trueRecv, stamps: { system: { p: recv }, bounded: iv(trueRecv, 0.005), channel: iv(coordAtRecv, 0.005) } });
-    }
-    writeCoordinator(dir, 'r', SRC, coord);
-    writeWorker(dir, 'r', 'w1', SRC, w1);
+    writeRun(dir, { events: 200, coordAt: (t) => t * (1 + 400e-6), workerAt: (t) => t * (1 - 400e-6), half: 0.005, coordHalf: 0.2 });
     const { stats } = await analyzeRun(dir, { threads: false });
     const sc = stats.self_consistency!.by_worker.w1!;
     assert.equal(sc.bounded!.must_miss, 0, JSON.stringify(sc.bounded));
@@ -137,40 +144,13 @@ test('echo brackets: with a true-time reference, channel is judged by the bracke
   // readings hold the coordinator's clock at the true receive (±50 µs): right in their frame.
   const dir = tmpDir('chronoeval-channel-brackets-');
   try {
-    const coord: CoordRow[] = [];
-    const w1: WorkerRow[] = [];
-    const echo: EchoFixtureRow[] = [];
-    for (let k = 0; k < 20; k++) {
-      const trueSend = 10 + 10 * k;
-      const send = trueSend + COORD_OFFSET_MS;
-      coord.push({
-        seq: k,
-        send,
-        trueSend,
-        stamps: { system: { p: send }, bounded: iv(trueSend, 0.1), channel: { p: send, lo: send, hi: send } },
-      });
-      const trueRecv = trueSend + 0.2;
-      const recv = trueRecv - 0.3;
-      w1.push({
-        seq: k,
-        recv,
-        trueRecv,
-        stamps: { system: { p: recv }, bounded: iv(trueRecv, 0.05), channel: iv(trueRecv + COORD_OFFSET_MS, 0.05) },
-      });
-      const trueE = trueRecv + 0.1 + 0.2;
-      const e = trueE + COORD_OFFSET_MS;
-      echo.push({
-        seq: k,
-        send,
-        recv,
-        heldNs: 100_000,
-        echoRecv: e,
-        trueEchoRecv: trueE,
-        stamps: { system: { p: e }, bounded: iv(trueE, 0.1), channel: { p: e, lo: e, hi: e } },
-      });
-    }
-    writeCoordinator(dir, 'r', SRC, coord);
-    writeWorker(dir, 'r', 'w1', SRC, w1);
+    const clocks: Clocks = { ...OFFSET_CLOCKS, half: 0.05, coordHalf: 0.1 };
+    const { coord, w1 } = writeRun(dir, clocks);
+    const echo: EchoFixtureRow[] = coord.map(({ seq, send }, k) => {
+      const trueE = w1[k]!.trueRecv! + 0.1 + 0.2;
+      const e = clocks.coordAt(trueE);
+      return { seq, send, recv: w1[k]!.recv, heldNs: 100_000, echoRecv: e, trueEchoRecv: trueE, stamps: coordStamps(clocks, trueE, 0.1) };
+    });
     writeEcho(dir, 'r', 'w1', SRC, echo);
     writeEchoSummary(dir, { mode: 'on', asked: 20, stamp: 'kernel', received_by_node: { w1: 20 }, rejected: {} });
     const { stats } = await analyzeRun(dir, { threads: false, reference: 'bounded' });

@@ -2,12 +2,13 @@
 // calibration curve (coverage when the interval is scaled about its point).
 import { asSpec, type FigureDef } from './types.js';
 import { baseConfig, colourScale, dashScale, shapeScale } from './style.js';
+import { truthLabel } from '../metrics/frames.js';
 
 export const coverage: FigureDef = {
   name: 'coverage',
   title: 'Coverage and calibration',
   howToRead:
-    'Left: for each interval source and place, the share of readings whose interval contained true time (the first number to check: an honest bound is near 100 %), with the count of misses. ' +
+    'Left: for each interval source and place, the share of readings whose interval contained true time (for channel, which bounds the coordinator’s clock: that clock at the true arrival instant; the first number to check: an honest bound is near 100 %), with the count of misses. ' +
     'Right: the same share if every interval were scaled by a factor about its point; a curve that only reaches high coverage far right of 1 means the source claims too little uncertainty.',
   build({ stats }) {
     if (!stats.truth.recv) return { skip: 'no ground truth (true_recv_ns) in this run: coverage cannot be measured.' };
@@ -39,12 +40,14 @@ export const coverage: FigureDef = {
           })),
       );
     const sources = [...new Set(cov.map((c) => c.source))];
+    const truth = truthLabel(sources);
     const minShare = Math.min(...cov.map((c) => c.share));
     const lo = Math.max(0, Math.floor(minShare / 5) * 5 - 5);
     for (const c of labelled) c.base = lo;
+    const axisNote = lo > 0 ? `x axis starts at ${lo} %` : '';
     const panels: Record<string, unknown>[] = [
       {
-        title: { text: 'Coverage of true time', subtitle: lo > 0 ? `x axis starts at ${lo} %` : '' },
+        title: { text: `Coverage of ${truth.noun}`, subtitle: truth.note ? [truth.note, axisNote].filter(Boolean) : axisNote },
         width: 200,
         height: { step: 24 },
         data: { values: labelled },
@@ -93,7 +96,7 @@ export const coverage: FigureDef = {
     return {
       spec: asSpec({
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: { text: 'Do the intervals contain true time?' },
+        title: { text: `Do the intervals contain ${truth.noun}?` },
         hconcat: panels,
         resolve: { scale: { color: 'independent', shape: 'independent', strokeDash: 'independent' } },
         config: baseConfig(),

@@ -1,6 +1,7 @@
 // Summary dashboard: the headline numbers per source side by side (copied from stats.headline).
 import { asSpec, type FigureDef } from './types.js';
 import { baseConfig, colourScale } from './style.js';
+import { truthLabel } from '../metrics/frames.js';
 
 export const dashboard: FigureDef = {
   name: 'dashboard',
@@ -14,6 +15,7 @@ export const dashboard: FigureDef = {
     const rows: { source: string; metric: string; value: number }[] = [];
     const missing: string[] = [];
     const metricNames: string[] = [];
+    const truth = truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
     const add = (source: string, metric: string, share: number | null | undefined, applies: boolean): void => {
       if (!metricNames.includes(metric)) metricNames.push(metric);
       if (share === null || share === undefined) {
@@ -33,7 +35,7 @@ export const dashboard: FigureDef = {
         add(h.source, `${w} ms windows: points agree`, h.window_point_agree_share[String(w)], true);
         add(h.source, `${w} ms windows: confident & agree`, h.window_interval_confident_agree_share[String(w)], h.bounded);
       }
-      add(h.source, 'coverage of true time (interval)', h.coverage_share, h.bounded && stats.truth.recv);
+      add(h.source, `coverage of ${truth.noun} (interval)`, h.coverage_share, h.bounded && stats.truth.recv);
     }
     if (rows.length === 0) return { skip: 'every headline number is empty.' };
     const metrics = metricNames.filter((m) => rows.some((r) => r.metric === m));
@@ -117,7 +119,10 @@ export const dashboard: FigureDef = {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
         title: {
           text: `Summary: ${stats.run.run_id ?? 'run'}`,
-          subtitle: `${sent} events sent to ${stats.workers.length} worker(s); ${lost} (event, worker) deliveries lost; ground truth: ${stats.truth.recv ? 'yes' : 'no'}`,
+          subtitle: [
+            `${sent} events sent to ${stats.workers.length} worker(s); ${lost} (event, worker) deliveries lost; ground truth: ${stats.truth.recv ? 'yes' : 'no'}`,
+            ...(truth.note && stats.truth.recv ? [truth.note] : []),
+          ],
         },
         vconcat: panels,
         config: baseConfig(),

@@ -25,3 +25,14 @@ export function coordinatorFrameTruth(
   for (let j = 0; j < n; j++) out[j] = trueRecv[j]! + (sendLocal[j]! - trueSend[j]!);
   return out;
 }
+
+/**
+ * What "the truth" of a coverage figure or table is for these sources: true time, or, when a
+ * coordinator-frame source is among them, a label that says which sources are judged against the
+ * coordinator's clock instead.
+ */
+export function truthLabel(sources: readonly string[]): { noun: string; note: string | null } {
+  const framed = [...new Set(sources.filter(inCoordinatorFrame))];
+  if (framed.length === 0) return { noun: 'true time', note: null };
+  return { noun: 'the truth', note: `the truth is true time, and for ${framed.join(', ')} the coordinator's clock at the true instant` };
+}

@@ -1,11 +1,13 @@
 // The report's summary tables, each built from stats.json only (no number is computed here that
 // stats.json does not already hold, except percentages of its own ratios).
 import type { Stats } from '../stats/types.js';
+import { truthLabel } from '../metrics/frames.js';
 import { esc, msCell, pctCell, table, type Cell } from './html.js';
 import { SELF_CONSISTENCY_COLUMNS, selfConsistencyCaption, selfConsistencyRows } from '../stats/summary-text.js';
 
 /** Per source and worker: availability, coverage, violations, wrong orders, false window conflicts. */
 export function perWorkerTable(stats: Stats): string {
+  const truth = truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
   const rows: Cell[][] = stats.headline.flatMap((h) =>
     h.workers.map((w) => [
       `${h.source} @ ${w.node ?? 'all workers'}`,
@@ -19,7 +21,7 @@ export function perWorkerTable(stats: Stats): string {
   );
   return table(
     'table-per-worker',
-    'Per worker (a wrong order or false window conflict is charged to the worker whose interval missed true time)',
+    `Per worker (a wrong order or false window conflict is charged to the worker whose interval missed ${truth.noun})${truth.note ? `; ${truth.note}` : ''}`,
     [
       'source @ worker',
       'availability',
@@ -34,6 +36,7 @@ export function perWorkerTable(stats: Stats): string {
 }
 
 export function headlineTable(stats: Stats): string {
+  const truth = truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
   const w = stats.windows_ms.includes(100) ? 100 : stats.windows_ms[0];
   const rows: Cell[][] = stats.headline.map((h) => [
     h.source,
@@ -52,7 +55,7 @@ export function headlineTable(stats: Stats): string {
   ]);
   return table(
     'table-headline',
-    'Headline per clock source (— = not applicable or no data)',
+    `Headline per clock source (— = not applicable or no data)${truth.note ? `; coverage: ${truth.note}` : ''}`,
     [
       'source',
       'kind',
@@ -65,7 +68,7 @@ export function headlineTable(stats: Stats): string {
       `${w ?? '?'} ms windows: points agree`,
       `${w ?? '?'} ms: confident & agree`,
       `${w ?? '?'} ms: confident conflict`,
-      'coverage of true time',
+      `coverage of ${truth.noun}`,
       'commit wait p50',
     ],
     rows,

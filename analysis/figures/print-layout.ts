@@ -36,8 +36,13 @@ export function wrapText(text: string, max: number): string[] {
 
 /** A view title's text and subtitle wrapped to the page width: one long line would widen the figure past it. */
 function wrapTitle(title: Json, widthPt: number): Json {
-  const fit = (v: unknown, pt: number, em: number): unknown =>
-    typeof v === 'string' ? wrapText(v, Math.max(12, Math.floor(widthPt / (pt * em)))) : v;
+  // A title given as lines keeps its breaks, and each line is wrapped too.
+  const fit = (v: unknown, pt: number, em: number): unknown => {
+    const max = Math.max(12, Math.floor(widthPt / (pt * em)));
+    if (typeof v === 'string') return wrapText(v, max);
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.flatMap((x: string) => wrapText(x, max));
+    return v;
+  };
   return {
     ...title,
     text: fit(title.text, FONT_PT.title, EM_PER_CHAR.bold),

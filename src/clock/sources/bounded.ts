@@ -115,7 +115,10 @@ interface ServerModel {
   /** Curvature over long baselines (farCurvature) per s^1.5, and the local instant (m) of each. */
   farRing: number[];
   farAt: number[];
-  /** The wander proven over long baselines (farRing's maximum), or the prior. */
+  /** The walk statistic's estimates (walkEstimate) and when each was made. */
+  walkRing: number[];
+  walkAt: number[];
+  /** The wander shown over long baselines (farRing's and walkRing's maximum), or the prior. */
   Wfar: number;
   W: number;
   /** Consecutive-sample checks made (decays the initial wander assumption). */
@@ -322,6 +325,8 @@ export class BoundedSource implements ClockSource {
         wanderRing: [],
         farRing: [],
         farAt: [],
+        walkRing: [],
+        walkAt: [],
         Wfar: t.wanderPriorNsPerS15,
         W: Math.max(t.wanderPriorNsPerS15, t.wanderInitialNsPerS15),
         checks: 0,
@@ -442,8 +447,19 @@ export class BoundedSource implements ClockSource {
       model.farRing.shift();
       model.farAt.shift();
     }
+    // Wide samples hide a walk from all three checks above, never from its statistics: a walk's second
+    // differences grow as τ^1.5 with the baseline τ, the samples' own noise does not.
+    const walk = walkEstimate(model.obs, model.seg, o);
+    if (walk > 0) {
+      model.walkRing.push(walk);
+      model.walkAt.push(o.m);
+    }
+    while (model.walkAt.length > 0 && o.m - model.walkAt[0]! > WALK_MEMORY_NS) {
+      model.walkRing.shift();
+      model.walkAt.shift();
+    }
     model.checks++;
-    model.Wfar = Math.max(this.tuning.wanderPriorNsPerS15, ...model.farRing);
+    model.Wfar = Math.max(this.tuning.wanderPriorNsPerS15, ...model.farRing, ...model.walkRing);
     model.W = Math.max(model.Wfar, this.tuning.wanderInitialNsPerS15 / model.checks, ...model.wanderRing);
   }
 
@@ -524,8 +540,9 @@ export class BoundedSource implements ClockSource {
   /**
    * A frequency random walk's share of a projection over `age` seconds: the walk from now on
    * (W·age^1.5), and the fitted slope's lag behind the current frequency, which the fit averages
-   * over its span T while it walks (Wfar·age·√T; only once a walk is proven or declared: the
-   * consecutive-sample checks measure against a statistical growth and can show noise).
+   * over its span T while it walks (Wfar·age·√T; only once a walk is proven, stands out of the
+   * samples' noise in the walk statistic, or is declared: the consecutive-sample checks measure
+   * against a statistical growth and can show noise).
    */
   private wanderTerm(model: ServerModel, age: number): number {
     if (model.W <= 0) return 0;
@@ -732,4 +749,54 @@ function farCurvature(obs: readonly Obs[], seg: number, o: Obs): number {
     }
   }
   return 0;
+}
+
+/** Baselines of the walk statistic: the long one at least this long (and 3 sample spacings). */
+const WALK_LONG_NS = 6e9;
+/** The long baseline's mean square must exceed the short one's this many times to count. */
+const WALK_RATIO = 3;
+/**
+ * How long a walk the statistic found is remembered: a walk is the oscillator's, and a walk held
+ * at the edge of its range for a minute shows no statistic there but leaves it as fast as before.
+ */
+const WALK_MEMORY_NS = 300e9;
+
+/**
+ * A frequency random walk (rate q, ns²/s³) told apart from the samples' noise by its scaling, as
+ * in a Hadamard variance: the second difference of offsets over baseline τ, in offset units, has
+ * mean square 6σ² + (2/3)·q·τ³ for white sample noise σ, so the excess of a long baseline over
+ * the short one measures q wherever the samples' hard errors are too wide to prove anything.
+ * Over the segment's samples and o; returns √(q/3), the walk's offset per s^1.5 per sigma, or 0
+ * when the long baseline does not stand out (a constant-frequency clock, or too few samples).
+ */
+function walkEstimate(obs: readonly Obs[], seg: number, o: Obs): number {
+  let first = obs.length;
+  while (first > 0 && obs[first - 1]!.seg === seg) first--;
+  const n = obs.length - first + 1;
+  if (n < 7) return 0;
+  const at = (i: number): Obs => (first + i < obs.length ? obs[first + i]! : o);
+  const spacing = (o.m - at(0).m) / (n - 1);
+  const long = Math.max(3, Math.ceil(WALK_LONG_NS / spacing));
+  if (2 * long >= n) return 0;
+  const ms = (stride: number): { v: number; tau: number } => {
+    let v = 0;
+    let tau = 0;
+    let k = 0;
+    for (let i = 0; i + 2 * stride < n; i++) {
+      const a = at(i);
+      const b = at(i + stride);
+      const c = at(i + 2 * stride);
+      const t = (c.m - a.m) / 2;
+      const q = ((c.theta - b.theta) / (c.m - b.m) - (b.theta - a.theta) / (b.m - a.m)) * t;
+      v += q * q;
+      tau += t;
+      k++;
+    }
+    return { v: v / k, tau: tau / k / 1e9 };
+  };
+  const s = ms(1);
+  const l = ms(long);
+  if (!(l.v > WALK_RATIO * s.v)) return 0;
+  const q = (l.v - s.v) / ((2 / 3) * (l.tau ** 3 - s.tau ** 3));
+  return q > 0 ? Math.sqrt(q / 3) : 0;
 }

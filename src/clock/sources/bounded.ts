@@ -438,26 +438,10 @@ export class BoundedSource implements ClockSource {
     if (model.wanderRing.length > 32) model.wanderRing.shift();
     // Dense samples (channel: several a second) differ by less than their errors, so the checks
     // above never see a walk that a sparse poll would; over long baselines it outgrows them.
-    const far = farCurvature(model.obs, model.seg, o);
-    if (far > 0) {
-      model.farRing.push(far);
-      model.farAt.push(o.m);
-    }
-    while (model.farAt.length > 0 && o.m - model.farAt[0]! > WANDER_MEMORY_NS) {
-      model.farRing.shift();
-      model.farAt.shift();
-    }
+    keepFor(model.farRing, model.farAt, farCurvature(model.obs, model.seg, o), o.m, WANDER_MEMORY_NS);
     // Wide samples hide a walk from all three checks above, never from its statistics: a walk's second
     // differences grow as τ^1.5 with the baseline τ, the samples' own noise does not.
-    const walk = walkEstimate(model.obs, model.seg, o);
-    if (walk > 0) {
-      model.walkRing.push(walk);
-      model.walkAt.push(o.m);
-    }
-    while (model.walkAt.length > 0 && o.m - model.walkAt[0]! > WALK_MEMORY_NS) {
-      model.walkRing.shift();
-      model.walkAt.shift();
-    }
+    keepFor(model.walkRing, model.walkAt, walkEstimate(model.obs, model.seg, o), o.m, WALK_MEMORY_NS);
     model.checks++;
     model.Wfar = Math.max(this.tuning.wanderPriorNsPerS15, ...model.farRing, ...model.walkRing);
     model.W = Math.max(model.Wfar, this.tuning.wanderInitialNsPerS15 / model.checks, ...model.wanderRing);
@@ -749,6 +733,18 @@ function farCurvature(obs: readonly Obs[], seg: number, o: Obs): number {
     }
   }
   return 0;
+}
+
+/** Add evidence v > 0 seen at m to a timed memory (values with their instants); forget what is older than memoryNs. */
+function keepFor(values: number[], at: number[], v: number, m: number, memoryNs: number): void {
+  if (v > 0) {
+    values.push(v);
+    at.push(m);
+  }
+  while (at.length > 0 && m - at[0]! > memoryNs) {
+    values.shift();
+    at.shift();
+  }
 }
 
 /** Baselines of the walk statistic: the long one at least this long (and 3 sample spacings). */

@@ -1,7 +1,7 @@
 // Summary dashboard: the headline numbers per source side by side (copied from stats.headline).
 import { asSpec, type FigureDef } from './types.js';
 import { baseConfig, colourScale } from './style.js';
-import { truthLabel } from '../metrics/frames.js';
+import { headlineTruth } from '../stats/headline.js';
 
 export const dashboard: FigureDef = {
   name: 'dashboard',
@@ -15,7 +15,7 @@ export const dashboard: FigureDef = {
     const rows: { source: string; metric: string; value: number }[] = [];
     const missing: string[] = [];
     const metricNames: string[] = [];
-    const truth = truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
+    const truth = headlineTruth(stats);
     const add = (source: string, metric: string, share: number | null | undefined, applies: boolean): void => {
       if (!metricNames.includes(metric)) metricNames.push(metric);
       if (share === null || share === undefined) {

@@ -1,13 +1,13 @@
 // The report's summary tables, each built from stats.json only (no number is computed here that
 // stats.json does not already hold, except percentages of its own ratios).
 import type { Stats } from '../stats/types.js';
-import { truthLabel } from '../metrics/frames.js';
+import { headlineTruth } from '../stats/headline.js';
 import { esc, msCell, pctCell, table, type Cell } from './html.js';
 import { SELF_CONSISTENCY_COLUMNS, selfConsistencyCaption, selfConsistencyRows } from '../stats/summary-text.js';
 
 /** Per source and worker: availability, coverage, violations, wrong orders, false window conflicts. */
 export function perWorkerTable(stats: Stats): string {
-  const truth = truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
+  const truth = headlineTruth(stats);
   const rows: Cell[][] = stats.headline.flatMap((h) =>
     h.workers.map((w) => [
       `${h.source} @ ${w.node ?? 'all workers'}`,
@@ -36,7 +36,7 @@ export function perWorkerTable(stats: Stats): string {
 }
 
 export function headlineTable(stats: Stats): string {
-  const truth = truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
+  const truth = headlineTruth(stats);
   const w = stats.windows_ms.includes(100) ? 100 : stats.windows_ms[0];
   const rows: Cell[][] = stats.headline.map((h) => [
     h.source,

@@ -2,6 +2,7 @@
 // worker named (docs/metrics.md §Headline): values copied from the full sections, nothing new
 // computed except the choice of the worst.
 import type { HeadlineEntry, HeadlineWorker, HeadlineWorst, Ratio, Stats } from './types.js';
+import { truthLabel } from '../metrics/frames.js';
 
 type Sections = Omit<Stats, 'headline'>;
 
@@ -95,4 +96,9 @@ export function headline(stats: Sections): HeadlineEntry[] {
       },
     };
   });
+}
+
+/** What the headline's coverage is coverage of: true time, or (with channel) the truth with a note. */
+export function headlineTruth(stats: Pick<Stats, 'headline'>): ReturnType<typeof truthLabel> {
+  return truthLabel(stats.headline.filter((h) => h.bounded).map((h) => h.source));
 }
